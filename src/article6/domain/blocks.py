@@ -1,0 +1,190 @@
+"""Unit blocks: serial ranges with the attributes that define their units.
+
+A block is the unit of storage: moving 10^9 units moves one block (or splits one). The
+attributes that make up a unit's identity never change on a block; a partial move splits it,
+and identical neighbours in one account coalesce again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from article6.domain.accounts import UnitState
+from article6.domain.checks import Check, refuse
+from article6.domain.nomenclature import Metric, MitigationType
+
+MAX_BLOCKS_PER_TRANSACTION = 1000
+MAX_QUANTITY = 10**15
+
+
+@dataclass(frozen=True)
+class UnitAttributes:
+    """What defines a unit besides its serial; equal attributes are a condition to coalesce."""
+
+    cooperative_approach: str
+    registry: str
+    first_transferring_party: str
+    vintage: int
+    metric: Metric
+    mitigation_type: MitigationType
+    sector: str
+    activity_type: str | None
+    mitigation_activity: str
+    gwp_values: str | None = None
+    non_ghg_metric: str | None = None
+    non_ghg_per_unit: str | None = None
+    underlying_registry: str | None = None
+    authorization_id: str | None = None
+    authorization_version: int | None = None
+
+
+@dataclass(frozen=True)
+class UnitBlock:
+    """A contiguous serial range `[first, last]` held in one account, in one state."""
+
+    id: int
+    first: int
+    last: int
+    attributes: UnitAttributes
+    state: UnitState
+    account_id: int
+    first_transferred: bool = False
+    underlying_first: int | None = None
+    reserved_by: int | None = None
+
+    @property
+    def quantity(self) -> int:
+        return self.last - self.first + 1
+
+    @property
+    def underlying_last(self) -> int | None:
+        if self.underlying_first is None:
+            return None
+        return self.underlying_first + self.quantity - 1
+
+    def underlying_at(self, serial: int) -> int | None:
+        if self.underlying_first is None:
+            return None
+        return self.underlying_first + (serial - self.first)
+
+    def contains(self, serial: int) -> bool:
+        return self.first <= serial <= self.last
+
+
+@dataclass(frozen=True)
+class Portion:
+    """Part of a block chosen to move: `[first, last]` of block `block`."""
+
+    block: UnitBlock
+    first: int
+    last: int
+
+    @property
+    def quantity(self) -> int:
+        return self.last - self.first + 1
+
+    @property
+    def whole(self) -> bool:
+        return self.first == self.block.first and self.last == self.block.last
+
+
+def quantity(value: int, field: str = "quantity") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value > MAX_QUANTITY:
+        raise refuse(Check.C1005, field,
+                     f"{value!r} is not a whole number of units from 1 to {MAX_QUANTITY}")
+    return value
+
+
+def serial_range(first: int, last: int, field: str = "range") -> tuple[int, int]:
+    if (not isinstance(first, int) or not isinstance(last, int) or first < 1 or last < first
+            or last - first + 1 > MAX_QUANTITY):
+        raise refuse(Check.C1005, field, f"[{first}, {last}] is not a valid serial range")
+    return first, last
+
+
+def select_quantity(blocks: list[UnitBlock], wanted: int, field: str = "quantity") -> list[Portion]:
+    """Choose `wanted` units from available blocks, touching as few blocks as possible.
+
+    An exact-size block is taken whole; otherwise the smallest block that covers the rest is
+    split (the holder keeps the lower serials, the upper ones move); when no single block is
+    enough, the largest blocks are taken whole first. At most one block is ever split.
+    """
+    quantity(wanted, field)
+    available = sum(b.quantity for b in blocks)
+    if available < wanted:
+        raise refuse(Check.C2001, field,
+                     f"{wanted} units requested but only {available} are available")
+    ordered = sorted(blocks, key=lambda b: (b.first, b.attributes.registry))
+    chosen: list[Portion] = []
+    remaining = wanted
+    pool = list(ordered)
+    while remaining > 0:
+        exact = next((b for b in pool if b.quantity == remaining), None)
+        if exact is not None:
+            chosen.append(Portion(exact, exact.first, exact.last))
+            break
+        covering = [b for b in pool if b.quantity > remaining]
+        if covering:
+            block = min(covering, key=lambda b: (b.quantity, b.first))
+            chosen.append(Portion(block, block.last - remaining + 1, block.last))
+            break
+        block = max(pool, key=lambda b: (b.quantity, -b.first))
+        pool.remove(block)
+        chosen.append(Portion(block, block.first, block.last))
+        remaining -= block.quantity
+    if len(chosen) > MAX_BLOCKS_PER_TRANSACTION:
+        raise refuse(Check.C2007, field,
+                     f"{len(chosen)} blocks exceed the limit of {MAX_BLOCKS_PER_TRANSACTION}")
+    return sorted(chosen, key=lambda p: (p.block.attributes.registry, p.first))
+
+
+def select_ranges(blocks: list[UnitBlock], ranges: list[tuple[str, int, int]],
+                  field: str = "ranges") -> list[Portion]:
+    """Choose exactly the named serial ranges; each must lie inside one available block."""
+    if len(ranges) > MAX_BLOCKS_PER_TRANSACTION:
+        raise refuse(Check.C2007, field, f"at most {MAX_BLOCKS_PER_TRANSACTION} ranges")
+    chosen: list[Portion] = []
+    for index, (registry, first, last) in enumerate(ranges):
+        serial_range(first, last, f"{field}[{index}]")
+        block = next((b for b in blocks if b.attributes.registry == registry
+                      and b.first <= first and last <= b.last), None)
+        if block is None:
+            raise refuse(Check.C2001, f"{field}[{index}]",
+                         f"{registry} [{first}, {last}] is not held, unreserved, in this account")
+        chosen.append(Portion(block, first, last))
+    chosen.sort(key=lambda p: (p.block.attributes.registry, p.first))
+    for before, after in zip(chosen, chosen[1:], strict=False):
+        if before.block.attributes.registry == after.block.attributes.registry \
+                and after.first <= before.last:
+            raise refuse(Check.C2003, field, f"ranges overlap at serial {after.first}")
+    return chosen
+
+
+def split_plan(portion: Portion) -> tuple[list[tuple[int, int]], tuple[int, int]]:
+    """The pieces a block splits into: the remainders that stay, and the part that moves."""
+    block = portion.block
+    stays = []
+    if portion.first > block.first:
+        stays.append((block.first, portion.first - 1))
+    if portion.last < block.last:
+        stays.append((portion.last + 1, block.last))
+    return stays, (portion.first, portion.last)
+
+
+def can_coalesce(left: UnitBlock, right: UnitBlock) -> bool:
+    """Adjacent blocks in one account with identical attributes and state merge into one."""
+    if left.last + 1 != right.first:
+        return False
+    if left.underlying_first is None or right.underlying_first is None:
+        underlying_ok = left.underlying_first is None and right.underlying_first is None
+    else:
+        underlying_ok = left.underlying_first + left.quantity == right.underlying_first
+    return (underlying_ok and left.attributes == right.attributes and left.state == right.state
+            and left.account_id == right.account_id
+            and left.first_transferred == right.first_transferred
+            and left.reserved_by is None and right.reserved_by is None)
+
+
+def piece(block: UnitBlock, first: int, last: int) -> UnitBlock:
+    """The sub-block `[first, last]` of `block`, with the underlying range shifted to match."""
+    return replace(block, first=first, last=last, underlying_first=block.underlying_at(first))

@@ -1,0 +1,84 @@
+"""Identifier formats (RULES.md 4.7) and the composite unit identifier (6/CMA.4 annex I para 5)."""
+
+from __future__ import annotations
+
+import re
+
+from article6.domain.checks import Check, refuse
+
+PARTY_CODE = re.compile(r"^[A-Z]{3}$")
+COOPERATIVE_APPROACH_ID = re.compile(r"^CA\d{4}$")
+REGISTRY_ID = re.compile(r"^[A-Z]{3}\d{2}$")
+AUTHORIZATION_ID = re.compile(r"^[A-Za-z0-9 -]{1,64}$")
+
+FIRST_VINTAGE = 2021
+
+
+def party_code(value: str, field: str = "party") -> str:
+    if not isinstance(value, str) or not PARTY_CODE.match(value):
+        raise refuse(Check.C1001, field, f"{value!r} is not a Party code of three capital letters")
+    return value
+
+
+def cooperative_approach_id(value: str, field: str = "cooperative_approach") -> str:
+    if not isinstance(value, str) or not COOPERATIVE_APPROACH_ID.match(value):
+        raise refuse(Check.C1002, field, f"{value!r} is not of the form CA followed by 4 digits")
+    return value
+
+
+def registry_id(value: str, party: str | None = None, field: str = "registry") -> str:
+    if not isinstance(value, str) or not REGISTRY_ID.match(value):
+        raise refuse(Check.C1003, field, f"{value!r} is not a Party code followed by 2 digits")
+    if party is not None and value[:3] != party:
+        raise refuse(Check.C1003, field, f"registry {value} does not belong to Party {party}")
+    return value
+
+
+def authorization_id(value: str, field: str = "authorization_id") -> str:
+    if not isinstance(value, str) or not AUTHORIZATION_ID.match(value):
+        raise refuse(Check.C1004, field,
+                     f"{value!r} must be 1-64 letters, digits, spaces or hyphens")
+    return value
+
+
+def vintage(value: int, current_year: int, field: str = "vintage") -> int:
+    if not isinstance(value, int) or value < FIRST_VINTAGE or value > current_year:
+        raise refuse(Check.C1006, field,
+                     f"{value!r} is not a year from {FIRST_VINTAGE} to {current_year}")
+    return value
+
+
+def unit_identifier(cooperative_approach: str, registry: str, first_transferring_party: str,
+                    serial: int, vintage_year: int) -> str:
+    """The display form of one unit's identifier, built from the five para 5 elements."""
+    return f"{cooperative_approach}-{registry}-{first_transferring_party}-{serial}-{vintage_year}"
+
+
+def block_identifier(cooperative_approach: str, registry: str, first_transferring_party: str,
+                     first: int, last: int, vintage_year: int) -> str:
+    """The display form of a block: `CA0001-XXA01-XXA-1000001-1000500-2024`."""
+    return f"{cooperative_approach}-{registry}-{first_transferring_party}-{first}-{last}-{vintage_year}"
+
+
+UNIT_IDENTIFIER = re.compile(
+    r"^(?P<ca>CA\d{4})-(?P<registry>[A-Z]{3}\d{2})-(?P<party>[A-Z]{3})-(?P<first>\d+)"
+    r"(?:-(?P<last>\d+))?-(?P<vintage>\d{4})$"
+)
+
+
+def parse_unit_query(text: str) -> tuple[str | None, int]:
+    """Read a unit search: a bare serial (`1000042`), `XXA01-1000042`, or a full identifier.
+
+    Returns (registry or None, serial). Raises C1005 when nothing can be read.
+    """
+    value = text.strip()
+    if value.isdigit():
+        return None, int(value)
+    match = UNIT_IDENTIFIER.match(value)
+    if match:
+        return match["registry"], int(match["first"])
+    head, _, tail = value.rpartition("-")
+    if REGISTRY_ID.match(head) and tail.isdigit():
+        return head, int(tail)
+    raise refuse(
+        Check.C1005, "unit", f"{text!r} is neither a serial number nor a unit identifier")

@@ -1,0 +1,72 @@
+"""Transaction kinds and the status machine (RULES.md 9.4, after the Kyoto DES)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from article6.domain.accounts import CancellationPurpose
+from article6.domain.checks import Check, refuse
+from article6.domain.nomenclature import ActionSubtype, ActionType
+
+
+class TransactionKind(StrEnum):
+    ISSUANCE = "issuance"
+    AUTHORIZATION = "authorization"
+    INTERNAL_TRANSFER = "internal_transfer"
+    INTERNATIONAL_TRANSFER = "international_transfer"
+    USE = "use"
+    CANCELLATION = "cancellation"
+    FIRST_TRANSFER_RECORD = "first_transfer_record"
+
+
+class TransactionStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    PROPOSED = "proposed"
+    CHECKED = "checked"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    TERMINATED = "terminated"
+    CANCELLED = "cancelled"
+
+    @property
+    def final(self) -> bool:
+        return self in FINAL_STATUSES
+
+    @property
+    def des_code(self) -> int | None:
+        """The Kyoto DES status code, for tooling modelled on the DES."""
+        return {TransactionStatus.PROPOSED: 1, TransactionStatus.CHECKED: 2,
+                TransactionStatus.COMPLETED: 4, TransactionStatus.TERMINATED: 5,
+                TransactionStatus.REJECTED: 6, TransactionStatus.CANCELLED: 7,
+                TransactionStatus.AWAITING_APPROVAL: 0}.get(self)
+
+
+FINAL_STATUSES = frozenset({TransactionStatus.COMPLETED, TransactionStatus.REJECTED,
+                            TransactionStatus.TERMINATED, TransactionStatus.CANCELLED})
+
+TRANSITIONS: dict[TransactionStatus, frozenset[TransactionStatus]] = {
+    TransactionStatus.AWAITING_APPROVAL: frozenset({
+        TransactionStatus.PROPOSED, TransactionStatus.REJECTED, TransactionStatus.CANCELLED}),
+    TransactionStatus.PROPOSED: frozenset({
+        TransactionStatus.CHECKED, TransactionStatus.TERMINATED, TransactionStatus.CANCELLED}),
+    TransactionStatus.CHECKED: frozenset({
+        TransactionStatus.COMPLETED, TransactionStatus.TERMINATED, TransactionStatus.CANCELLED}),
+}
+
+
+def advance(current: TransactionStatus, target: TransactionStatus, field: str) -> TransactionStatus:
+    """Move along the status machine or refuse with C4007."""
+    if target not in TRANSITIONS.get(current, frozenset()):
+        raise refuse(Check.C4007, field, f"a transaction {current} cannot become {target}")
+    return target
+
+
+CANCELLATION_ACTION: dict[CancellationPurpose, tuple[ActionType, ActionSubtype | None]] = {
+    CancellationPurpose.IMP: (ActionType.USE, None),
+    CancellationPurpose.OP: (ActionType.CANCELLATION, ActionSubtype.OTHER_CANCELLATIONS),
+    CancellationPurpose.OMGE: (ActionType.VOLUNTARY_CANCELLATION, ActionSubtype.VOLUNTARY_OMGE),
+    CancellationPurpose.VOLUNTARY: (ActionType.VOLUNTARY_CANCELLATION, None),
+}
+"""How each cancellation is reported in AEF Table 3: a use for IMP (e.g. CORSIA) is a Use;
+a cancellation for OP is a Cancellation; OMGE and plain voluntary cancellations are Voluntary
+Cancellations."""

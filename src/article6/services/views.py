@@ -1,0 +1,105 @@
+"""What the services answer: receipts of commands and read models of the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, Row
+
+from article6.domain.identifiers import block_identifier
+from article6.store import ledger, records
+
+
+class MovedRange(BaseModel):
+    registry: str
+    first: int
+    last: int
+    quantity: int
+    identifier: str
+    cooperative_approach: str
+    first_transferring_party: str
+    vintage: int
+    authorization_id: str | None
+    authorization_version: int | None
+    from_state: str | None
+    to_state: str
+    first_transfer_subtype: str | None
+
+
+class TransactionView(BaseModel):
+    identifier: str
+    kind: str
+    status: str
+    party: str
+    quantity: int
+    source_account: str | None
+    destination_account: str | None
+    acquiring_party: str | None
+    cancellation_purpose: str | None
+    purpose: str | None
+    ndc_year: int | None
+    using_entity: str | None
+    authorization_id: str | None
+    first_transfer: bool
+    initiator: str
+    approver: str | None
+    reason: str | None
+    created_at: datetime
+    proposed_at: datetime | None
+    checked_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime | None
+    ranges: list[MovedRange]
+
+
+class Receipt(BaseModel):
+    """The outcome of a command: what it recorded, and the transaction if units moved."""
+
+    command: str
+    record: str
+    status: str
+    transaction: TransactionView | None = None
+
+
+def moved_range(row: Row[Any]) -> MovedRange:
+    return MovedRange(
+        registry=row.registry_id, first=row.serial_first, last=row.serial_last,
+        quantity=row.serial_last - row.serial_first + 1,
+        identifier=block_identifier(row.cooperative_approach_id, row.registry_id,
+                                    row.first_transferring_party, row.serial_first,
+                                    row.serial_last, row.vintage),
+        cooperative_approach=row.cooperative_approach_id,
+        first_transferring_party=row.first_transferring_party, vintage=row.vintage,
+        authorization_id=row.authorization_id, authorization_version=row.authorization_version,
+        from_state=row.from_state, to_state=row.to_state,
+        first_transfer_subtype=row.first_transfer_subtype)
+
+
+def transaction_view(connection: Connection, row: Row[Any]) -> TransactionView:
+    names = ledger.account_rows(connection, [i for i in (row.source_account_id,
+                                                        row.destination_account_id) if i])
+    entity = records.entity_by_id(connection, row.using_entity_id) if row.using_entity_id else None
+    return TransactionView(
+        identifier=row.identifier, kind=row.kind, status=row.status, party=row.party_code,
+        quantity=row.quantity,
+        source_account=names[row.source_account_id].identifier if row.source_account_id else None,
+        destination_account=names[row.destination_account_id].identifier
+        if row.destination_account_id else None,
+        acquiring_party=row.acquiring_party, cancellation_purpose=row.cancellation_purpose,
+        purpose=row.purpose, ndc_year=row.ndc_year,
+        using_entity=entity.identifier if entity is not None else None,
+        authorization_id=row.authorization_id, first_transfer=row.first_transfer,
+        initiator=row.initiator, approver=row.approver, reason=row.reason,
+        created_at=row.created_at, proposed_at=row.proposed_at, checked_at=row.checked_at,
+        finished_at=row.finished_at, expires_at=row.expires_at,
+        ranges=[moved_range(r) for r in ledger.moved_ranges(connection, row.id)])
+
+
+def transaction_receipt(connection: Connection, command: str, identifier: str) -> Receipt:
+    row = ledger.transaction(connection, identifier)
+    if row is None:
+        raise LookupError(f"transaction {identifier} vanished inside its own command")
+    view = transaction_view(connection, row)
+    return Receipt(command=command, record=identifier, status=view.status, transaction=view)

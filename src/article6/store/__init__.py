@@ -1,0 +1,1 @@
+"""Persistence: tables, repositories, the unit of work, the journal and the migrations."""

@@ -1,0 +1,73 @@
+"""Engines and the unit of work: one command, one database transaction.
+
+SQLite runs in WAL mode and takes the write lock at `BEGIN IMMEDIATE`, so two writers never
+interleave. PostgreSQL runs at READ COMMITTED and the repositories lock rows in a fixed order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+DEFAULT_URL = "sqlite:///article6.db"
+
+
+def database_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("ARTICLE6_DATABASE_URL") or DEFAULT_URL
+
+
+def normalise(url: str) -> str:
+    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str | None = None, **options: Any) -> Engine:
+    resolved = normalise(database_url(url))
+    if resolved.startswith("sqlite"):
+        engine = create_engine(resolved, poolclass=NullPool,
+                               connect_args={"timeout": 30, "check_same_thread": False},
+                               **options)
+        _sqlite_immediate_transactions(engine)
+        return engine
+    options.setdefault("pool_size", 10)
+    options.setdefault("max_overflow", 20)
+    return create_engine(resolved, isolation_level="READ COMMITTED", pool_pre_ping=True,
+                         **options)
+
+
+def _sqlite_immediate_transactions(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection]:
+    """A transaction that commits only if the block finishes; any exception rolls it back."""
+    options = {"sqlite_begin": "DEFERRED"} if read_only else {}
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        yield connection
+
+
+def is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
