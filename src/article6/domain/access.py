@@ -29,10 +29,12 @@ class Permission(StrEnum):
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.SECRETARIAT: frozenset({Permission.READ, Permission.REGISTRY_SETUP,
-                                 Permission.ADMINISTER}),
-    Role.ADMINISTRATOR: frozenset({Permission.READ, Permission.ADMINISTER, Permission.MOVE_UNITS,
-                                   Permission.APPROVE}),
+    Role.SECRETARIAT: frozenset(
+        {Permission.READ, Permission.REGISTRY_SETUP, Permission.ADMINISTER}
+    ),
+    Role.ADMINISTRATOR: frozenset(
+        {Permission.READ, Permission.ADMINISTER, Permission.MOVE_UNITS, Permission.APPROVE}
+    ),
     Role.PARTY_USER: frozenset({Permission.READ, Permission.MOVE_UNITS}),
     Role.ENTITY: frozenset({Permission.READ, Permission.MOVE_UNITS}),
     Role.AUDITOR: frozenset({Permission.READ}),
@@ -61,17 +63,27 @@ class Actor:
         return f"{self.name} ({self.role}, {scope})"
 
 
-def permits(actor: Actor, permission: Permission, party: str | None,
-            entity: str | None = None, field: str = "actor") -> Refusal | None:
+def permits(
+    actor: Actor,
+    permission: Permission,
+    party: str | None,
+    entity: str | None = None,
+    field: str = "actor",
+) -> Refusal | None:
     """None if `actor` may use `permission` in `party`'s section (on `entity`'s accounts when
     given), else the refusal that says why not."""
     if permission not in GRANTS[actor.role]:
-        return Refusal(Check.C4002, field,
-                       f"the role {actor.role} does not allow {permission.value.replace('_', ' ')}")
+        return Refusal(
+            Check.C4002,
+            field,
+            f"the role {actor.role} does not allow {permission.value.replace('_', ' ')}",
+        )
     if not actor.registry_wide and party is not None and actor.party != party:
         return Refusal(Check.C4006, field, f"{actor.name} acts for {actor.party}, not {party}")
     if actor.role is Role.ENTITY and permission is not Permission.READ and actor.entity != entity:
-        return Refusal(Check.C4002, field,
-                       "an authorized entity's representative acts only on that entity's "
-                       "accounts")
+        return Refusal(
+            Check.C4002,
+            field,
+            "an authorized entity's representative acts only on that entity's accounts",
+        )
     return None

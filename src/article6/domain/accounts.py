@@ -47,7 +47,8 @@ class AccountKind(StrEnum):
 
     @property
     def container(self) -> Container:
-        return Container.ARS if self in (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING) else Container.IR
+        ars = (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING)
+        return Container.ARS if self in ars else Container.IR
 
     @property
     def terminal(self) -> bool:
@@ -99,7 +100,9 @@ class AccountKind(StrEnum):
         }.get(self)
 
 
-HOLDING_KINDS = frozenset({AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING})
+HOLDING_KINDS = frozenset(
+    {AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING}
+)
 
 CANCELLATION_ACCOUNT = {
     CancellationPurpose.IMP: AccountKind.IMP_CANCELLATION,
@@ -112,8 +115,9 @@ PARTY_SECTION_KINDS = tuple(k for k in AccountKind if k.per_cooperative_approach
 ENTITY_KINDS_PER_APPROACH = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
 
 
-def account_name(party: str, kind: AccountKind, cooperative_approach: str | None,
-                 entity_name: str | None = None) -> str:
+def account_name(
+    party: str, kind: AccountKind, cooperative_approach: str | None, entity_name: str | None = None
+) -> str:
     """The seed's naming: `XXA CA0001 ITMO Holding (IR)`, `XXA Green Group A MO Holding (ARS)`."""
     parts = [party]
     if entity_name:

@@ -79,36 +79,74 @@ def validate(authorization: Authorization) -> None:
         except CommandRefused as refused:
             problems.extend(refused.refusals)
     check(a.version >= 1, Check.C1004, "version", "the version is a positive integer")
-    check(a.authorized_quantity is None or a.authorized_quantity > 0, Check.C1005,
-          "authorized_quantity", "an authorized quantity, when given, is positive")
+    check(
+        a.authorized_quantity is None or a.authorized_quantity > 0,
+        Check.C1005,
+        "authorized_quantity",
+        "an authorized quantity, when given, is positive",
+    )
     non_ghg = a.metric is Metric.NON_GHG
-    check(non_ghg == bool(a.non_ghg_metric), Check.C1008, "non_ghg_metric",
-          "a non-GHG metric is named if and only if the metric is non-GHG")
+    check(
+        non_ghg == bool(a.non_ghg_metric),
+        Check.C1008,
+        "non_ghg_metric",
+        "a non-GHG metric is named if and only if the metric is non-GHG",
+    )
     check(len(a.sectors) > 0, Check.C1007, "sectors", "at least one sector is named")
     covers_oimp = a.purposes.covers_oimp
-    check(not covers_oimp or a.first_transfer_definition is not None, Check.C1007,
-          "first_transfer_definition",
-          "an authorization for OIMP defines its first transfer: Authorisation, Issuance "
-          "or Use or Cancellation")
-    check(covers_oimp or a.first_transfer_definition is None, Check.C1007,
-          "first_transfer_definition", "a first-transfer definition applies only to OIMP")
-    check(not covers_oimp or bool(a.oimp_authorized), Check.C5004, "oimp_authorized",
-          "an authorization for OIMP names the purpose (for example CORSIA)")
-    check(covers_oimp or not a.oimp_authorized, Check.C5004, "oimp_authorized",
-          "OIMP authorized by the Party applies only when the purposes cover OIMP")
+    check(
+        not covers_oimp or a.first_transfer_definition is not None,
+        Check.C1007,
+        "first_transfer_definition",
+        "an authorization for OIMP defines its first transfer: Authorisation, Issuance "
+        "or Use or Cancellation",
+    )
+    check(
+        covers_oimp or a.first_transfer_definition is None,
+        Check.C1007,
+        "first_transfer_definition",
+        "a first-transfer definition applies only to OIMP",
+    )
+    check(
+        not covers_oimp or bool(a.oimp_authorized),
+        Check.C5004,
+        "oimp_authorized",
+        "an authorization for OIMP names the purpose (for example CORSIA)",
+    )
+    check(
+        covers_oimp or not a.oimp_authorized,
+        Check.C5004,
+        "oimp_authorized",
+        "OIMP authorized by the Party applies only when the purposes cover OIMP",
+    )
     if a.timeframe is not None:
         first, last = a.timeframe
-        check(identifiers.FIRST_VINTAGE <= first <= last <= 2100, Check.C1009, "timeframe",
-              f"timeframe {first} - {last} is not a period from {identifiers.FIRST_VINTAGE} on")
+        check(
+            identifiers.FIRST_VINTAGE <= first <= last <= 2100,
+            Check.C1009,
+            "timeframe",
+            f"timeframe {first} - {last} is not a period from {identifiers.FIRST_VINTAGE} on",
+        )
     for index, party in enumerate(a.authorized_parties):
-        check(bool(identifiers.PARTY_CODE.match(party)), Check.C1001,
-              f"authorized_parties[{index}]", f"{party!r} is not a Party code")
-    for name, text in (("gwp_values", a.gwp_values), ("non_ghg_metric", a.non_ghg_metric),
-                       ("oimp_authorized", a.oimp_authorized),
-                       ("terms_and_conditions", a.terms_and_conditions),
-                       ("additional_information", a.additional_information)):
-        check(text is None or len(text) <= MAX_TEXT, Check.C1011, name,
-              f"at most {MAX_TEXT} characters")
+        check(
+            bool(identifiers.PARTY_CODE.match(party)),
+            Check.C1001,
+            f"authorized_parties[{index}]",
+            f"{party!r} is not a Party code",
+        )
+    for name, text in (
+        ("gwp_values", a.gwp_values),
+        ("non_ghg_metric", a.non_ghg_metric),
+        ("oimp_authorized", a.oimp_authorized),
+        ("terms_and_conditions", a.terms_and_conditions),
+        ("additional_information", a.additional_information),
+    ):
+        check(
+            text is None or len(text) <= MAX_TEXT,
+            Check.C1011,
+            name,
+            f"at most {MAX_TEXT} characters",
+        )
     if problems:
         raise CommandRefused(problems)
 
@@ -117,15 +155,25 @@ def validate_change(previous: Authorization, proposed: Authorization, linked_qua
     """A new version keeps the identity of the authorization (C3009)."""
     problems: list[Refusal] = []
     if proposed.cooperative_approach != previous.cooperative_approach:
-        problems.append(Refusal(Check.C3009, "cooperative_approach",
-                                "a new version cannot move the authorization to another "
-                                "cooperative approach"))
+        problems.append(
+            Refusal(
+                Check.C3009,
+                "cooperative_approach",
+                "a new version cannot move the authorization to another cooperative approach",
+            )
+        )
     if proposed.metric != previous.metric and linked_quantity > 0:
-        problems.append(Refusal(Check.C3009, "metric",
-                                "the metric cannot change once units are linked"))
+        problems.append(
+            Refusal(Check.C3009, "metric", "the metric cannot change once units are linked")
+        )
     if proposed.authorized_quantity is not None and proposed.authorized_quantity < linked_quantity:
-        problems.append(Refusal(Check.C3009, "authorized_quantity",
-                                f"{linked_quantity} units are already linked; the authorized "
-                                f"quantity cannot be lower"))
+        problems.append(
+            Refusal(
+                Check.C3009,
+                "authorized_quantity",
+                f"{linked_quantity} units are already linked; the authorized "
+                f"quantity cannot be lower",
+            )
+        )
     if problems:
         raise CommandRefused(problems)

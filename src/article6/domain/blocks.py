@@ -7,6 +7,7 @@ and identical neighbours in one account coalesce again.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 
 from article6.domain.accounts import UnitState
@@ -90,14 +91,20 @@ class Portion:
 
 def quantity(value: int, field: str = "quantity") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value > MAX_QUANTITY:
-        raise refuse(Check.C1005, field,
-                     f"{value!r} is not a whole number of units from 1 to {MAX_QUANTITY}")
+        raise refuse(
+            Check.C1005, field, f"{value!r} is not a whole number of units from 1 to {MAX_QUANTITY}"
+        )
     return value
 
 
 def serial_range(first: int, last: int, field: str = "range") -> tuple[int, int]:
-    if (not isinstance(first, int) or not isinstance(last, int) or first < 1 or last < first
-            or last - first + 1 > MAX_QUANTITY):
+    if (
+        not isinstance(first, int)
+        or not isinstance(last, int)
+        or first < 1
+        or last < first
+        or last - first + 1 > MAX_QUANTITY
+    ):
         raise refuse(Check.C1005, field, f"[{first}, {last}] is not a valid serial range")
     return first, last
 
@@ -112,8 +119,9 @@ def select_quantity(blocks: list[UnitBlock], wanted: int, field: str = "quantity
     quantity(wanted, field)
     available = sum(b.quantity for b in blocks)
     if available < wanted:
-        raise refuse(Check.C2001, field,
-                     f"{wanted} units requested but only {available} are available")
+        raise refuse(
+            Check.C2001, field, f"{wanted} units requested but only {available} are available"
+        )
     ordered = sorted(blocks, key=lambda b: (b.first, b.attributes.registry))
     chosen: list[Portion] = []
     remaining = wanted
@@ -133,29 +141,44 @@ def select_quantity(blocks: list[UnitBlock], wanted: int, field: str = "quantity
         chosen.append(Portion(block, block.first, block.last))
         remaining -= block.quantity
     if len(chosen) > MAX_BLOCKS_PER_TRANSACTION:
-        raise refuse(Check.C2007, field,
-                     f"{len(chosen)} blocks exceed the limit of {MAX_BLOCKS_PER_TRANSACTION}")
+        raise refuse(
+            Check.C2007,
+            field,
+            f"{len(chosen)} blocks exceed the limit of {MAX_BLOCKS_PER_TRANSACTION}",
+        )
     return sorted(chosen, key=lambda p: (p.block.attributes.registry, p.first))
 
 
-def select_ranges(blocks: list[UnitBlock], ranges: list[tuple[str, int, int]],
-                  field: str = "ranges") -> list[Portion]:
+def select_ranges(
+    blocks: list[UnitBlock], ranges: list[tuple[str, int, int]], field: str = "ranges"
+) -> list[Portion]:
     """Choose exactly the named serial ranges; each must lie inside one available block."""
     if len(ranges) > MAX_BLOCKS_PER_TRANSACTION:
         raise refuse(Check.C2007, field, f"at most {MAX_BLOCKS_PER_TRANSACTION} ranges")
     chosen: list[Portion] = []
     for index, (registry, first, last) in enumerate(ranges):
         serial_range(first, last, f"{field}[{index}]")
-        block = next((b for b in blocks if b.attributes.registry == registry
-                      and b.first <= first and last <= b.last), None)
+        block = next(
+            (
+                b
+                for b in blocks
+                if b.attributes.registry == registry and b.first <= first and last <= b.last
+            ),
+            None,
+        )
         if block is None:
-            raise refuse(Check.C2001, f"{field}[{index}]",
-                         f"{registry} [{first}, {last}] is not held, unreserved, in this account")
+            raise refuse(
+                Check.C2001,
+                f"{field}[{index}]",
+                f"{registry} [{first}, {last}] is not held, unreserved, in this account",
+            )
         chosen.append(Portion(block, first, last))
     chosen.sort(key=lambda p: (p.block.attributes.registry, p.first))
-    for before, after in zip(chosen, chosen[1:], strict=False):
-        if before.block.attributes.registry == after.block.attributes.registry \
-                and after.first <= before.last:
+    for before, after in itertools.pairwise(chosen):
+        if (
+            before.block.attributes.registry == after.block.attributes.registry
+            and after.first <= before.last
+        ):
             raise refuse(Check.C2003, field, f"ranges overlap at serial {after.first}")
     return chosen
 
@@ -179,10 +202,15 @@ def can_coalesce(left: UnitBlock, right: UnitBlock) -> bool:
         underlying_ok = left.underlying_first is None and right.underlying_first is None
     else:
         underlying_ok = left.underlying_first + left.quantity == right.underlying_first
-    return (underlying_ok and left.attributes == right.attributes and left.state == right.state
-            and left.account_id == right.account_id
-            and left.first_transferred == right.first_transferred
-            and left.reserved_by is None and right.reserved_by is None)
+    return (
+        underlying_ok
+        and left.attributes == right.attributes
+        and left.state == right.state
+        and left.account_id == right.account_id
+        and left.first_transferred == right.first_transferred
+        and left.reserved_by is None
+        and right.reserved_by is None
+    )
 
 
 def piece(block: UnitBlock, first: int, last: int) -> UnitBlock:

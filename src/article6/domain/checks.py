@@ -15,49 +15,189 @@ class Check(Enum):
 
     # Format and data (C1xxx)
     C1001 = ("C1001", "Party code", "A Party code is three capital letters and is registered.")
-    C1002 = ("C1002", "Cooperative approach", "A cooperative approach ID is CA + 4 digits and is registered.")
-    C1003 = ("C1003", "Registry ID", "A registry ID is the Party code + 2 digits and its prefix is that Party.")
-    C1004 = ("C1004", "Authorization ID", "An authorization ID uses letters, digits, spaces and hyphens only.")
-    C1005 = ("C1005", "Quantity and range", "A quantity is a positive whole number within the registry's limit; a serial range has first <= last.")
+    C1002 = (
+        "C1002",
+        "Cooperative approach",
+        "A cooperative approach ID is CA + 4 digits and is registered.",
+    )
+    C1003 = (
+        "C1003",
+        "Registry ID",
+        "A registry ID is the Party code + 2 digits and its prefix is that Party.",
+    )
+    C1004 = (
+        "C1004",
+        "Authorization ID",
+        "An authorization ID uses letters, digits, spaces and hyphens only.",
+    )
+    C1005 = (
+        "C1005",
+        "Quantity and range",
+        "A quantity is a positive whole number within the registry's limit; a serial range has first <= last.",
+    )
     C1006 = ("C1006", "Vintage", "A vintage is a year from 2021 onward and not in the future.")
-    C1007 = ("C1007", "Controlled vocabulary", "A value of a controlled list (purpose, sector, activity type, metric, ...) is one of the nomenclature's values.")
-    C1008 = ("C1008", "Non-GHG metric", "A non-GHG metric and its quantity are given if and only if the metric is non-GHG.")
-    C1009 = ("C1009", "Dates and periods", "Dates are valid, and a period's first year is not after its last.")
-    C1010 = ("C1010", "Idempotency key reused", "An idempotency key already used for a different request cannot be reused.")
+    C1007 = (
+        "C1007",
+        "Controlled vocabulary",
+        "A value of a controlled list (purpose, sector, activity type, metric, ...) is one of the nomenclature's values.",
+    )
+    C1008 = (
+        "C1008",
+        "Non-GHG metric",
+        "A non-GHG metric and its quantity are given if and only if the metric is non-GHG.",
+    )
+    C1009 = (
+        "C1009",
+        "Dates and periods",
+        "Dates are valid, and a period's first year is not after its last.",
+    )
+    C1010 = (
+        "C1010",
+        "Idempotency key reused",
+        "An idempotency key already used for a different request cannot be reused.",
+    )
     C1011 = ("C1011", "Required text", "A required text is present and within its length limit.")
-    C1012 = ("C1012", "Unknown record", "The mitigation activity, entity, account or transaction named exists.")
+    C1012 = (
+        "C1012",
+        "Unknown record",
+        "The mitigation activity, entity, account or transaction named exists.",
+    )
     # Units and blocks (C2xxx)
-    C2001 = ("C2001", "Units held", "The units exist in this registry and are held, unreserved, in the transferring account.")
-    C2002 = ("C2002", "Units available", "Units that are used, cancelled or reserved by a pending transaction cannot move.")
-    C2003 = ("C2003", "Serial overlap", "A serial range never overlaps another range of the same originating registry.")
-    C2004 = ("C2004", "Homogeneous units", "The units match the account's cooperative approach and the command's unit attributes.")
-    C2005 = ("C2005", "Duplicate incoming units", "Incoming units are not already present in this registry.")
-    C2006 = ("C2006", "Reconciliation in progress", "No transaction runs while reconciliation is in progress.")
-    C2007 = ("C2007", "Blocks per transaction", "A transaction moves at most the registry's limit of unit blocks.")
+    C2001 = (
+        "C2001",
+        "Units held",
+        "The units exist in this registry and are held, unreserved, in the transferring account.",
+    )
+    C2002 = (
+        "C2002",
+        "Units available",
+        "Units that are used, cancelled or reserved by a pending transaction cannot move.",
+    )
+    C2003 = (
+        "C2003",
+        "Serial overlap",
+        "A serial range never overlaps another range of the same originating registry.",
+    )
+    C2004 = (
+        "C2004",
+        "Homogeneous units",
+        "The units match the account's cooperative approach and the command's unit attributes.",
+    )
+    C2005 = (
+        "C2005",
+        "Duplicate incoming units",
+        "Incoming units are not already present in this registry.",
+    )
+    C2006 = (
+        "C2006",
+        "Reconciliation in progress",
+        "No transaction runs while reconciliation is in progress.",
+    )
+    C2007 = (
+        "C2007",
+        "Blocks per transaction",
+        "A transaction moves at most the registry's limit of unit blocks.",
+    )
     # Authorization (C3xxx)
-    C3001 = ("C3001", "Authorized units", "Units need a linked authorization before any first transfer; unauthorized MOs cannot leave the ARS.")
-    C3002 = ("C3002", "Authorization in force", "The authorization exists, belongs to the Party and cooperative approach, and is not revoked.")
-    C3003 = ("C3003", "Purpose", "NDC use needs an NDC purpose; IMP use an IMP or OIMP purpose; OP cancellation an OP or OIMP purpose.")
-    C3004 = ("C3004", "Authorized Party", "The acquiring Party is one the authorization names, when it names any.")
-    C3005 = ("C3005", "Authorized entity", "An entity acts only while authorized and active for the cooperative approach, and only if the authorization admits it.")
-    C3006 = ("C3006", "Authorized timeframe", "The vintage lies within the authorization's timeframe, when it has one.")
-    C3007 = ("C3007", "Authorized quantity", "Units linked to an authorization never exceed its authorized quantity.")
-    C3008 = ("C3008", "First transfer", "Each unit is first transferred exactly once, at the event the authorization defines.")
-    C3009 = ("C3009", "Authorization change", "A new version keeps the authorization's cooperative approach and Party, and cannot lower the quantity below what is linked.")
+    C3001 = (
+        "C3001",
+        "Authorized units",
+        "Units need a linked authorization before any first transfer; unauthorized MOs cannot leave the ARS.",
+    )
+    C3002 = (
+        "C3002",
+        "Authorization in force",
+        "The authorization exists, belongs to the Party and cooperative approach, and is not revoked.",
+    )
+    C3003 = (
+        "C3003",
+        "Purpose",
+        "NDC use needs an NDC purpose; IMP use an IMP or OIMP purpose; OP cancellation an OP or OIMP purpose.",
+    )
+    C3004 = (
+        "C3004",
+        "Authorized Party",
+        "The acquiring Party is one the authorization names, when it names any.",
+    )
+    C3005 = (
+        "C3005",
+        "Authorized entity",
+        "An entity acts only while authorized and active for the cooperative approach, and only if the authorization admits it.",
+    )
+    C3006 = (
+        "C3006",
+        "Authorized timeframe",
+        "The vintage lies within the authorization's timeframe, when it has one.",
+    )
+    C3007 = (
+        "C3007",
+        "Authorized quantity",
+        "Units linked to an authorization never exceed its authorized quantity.",
+    )
+    C3008 = (
+        "C3008",
+        "First transfer",
+        "Each unit is first transferred exactly once, at the event the authorization defines.",
+    )
+    C3009 = (
+        "C3009",
+        "Authorization change",
+        "A new version keeps the authorization's cooperative approach and Party, and cannot lower the quantity below what is linked.",
+    )
     # Accounts and actors (C4xxx)
-    C4001 = ("C4001", "Account", "The accounts exist and are open, and the acquiring account may receive these units.")
-    C4002 = ("C4002", "Initiator and approver", "The actor may act on the account; the approver is not the initiator.")
-    C4003 = ("C4003", "Party-only action", "Only the Party itself (not an entity) uses units towards its NDC or administers its section.")
-    C4004 = ("C4004", "Party participation", "Both Parties participate, actively, in the cooperative approach.")
-    C4005 = ("C4005", "Connected registry", "Transfers go only to registered, connected registries.")
-    C4006 = ("C4006", "Party section", "An actor reads and acts only within their own Party section.")
+    C4001 = (
+        "C4001",
+        "Account",
+        "The accounts exist and are open, and the acquiring account may receive these units.",
+    )
+    C4002 = (
+        "C4002",
+        "Initiator and approver",
+        "The actor may act on the account; the approver is not the initiator.",
+    )
+    C4003 = (
+        "C4003",
+        "Party-only action",
+        "Only the Party itself (not an entity) uses units towards its NDC or administers its section.",
+    )
+    C4004 = (
+        "C4004",
+        "Party participation",
+        "Both Parties participate, actively, in the cooperative approach.",
+    )
+    C4005 = (
+        "C4005",
+        "Connected registry",
+        "Transfers go only to registered, connected registries.",
+    )
+    C4006 = (
+        "C4006",
+        "Party section",
+        "An actor reads and acts only within their own Party section.",
+    )
     C4007 = ("C4007", "Transaction state", "The transaction is in a state that allows this step.")
-    C4008 = ("C4008", "Approval expired", "A pending transaction past its deadline can no longer be approved.")
+    C4008 = (
+        "C4008",
+        "Approval expired",
+        "A pending transaction past its deadline can no longer be approved.",
+    )
     # Action-specific (C5xxx)
-    C5001 = ("C5001", "NDC year", "The year of NDC use lies within the Party's NDC implementation period.")
+    C5001 = (
+        "C5001",
+        "NDC year",
+        "The year of NDC use lies within the Party's NDC implementation period.",
+    )
     C5002 = ("C5002", "Terminal account", "Nothing ever leaves a use or cancellation account.")
-    C5003 = ("C5003", "Article 6.4 units", "A6.4ER units arrive authorized and first transferred, from the mechanism registry only.")
-    C5004 = ("C5004", "Purpose of cancellation", "A use for IMP or a cancellation for OP names its purpose (for example CORSIA).")
+    C5003 = (
+        "C5003",
+        "Article 6.4 units",
+        "A6.4ER units arrive authorized and first transferred, from the mechanism registry only.",
+    )
+    C5004 = (
+        "C5004",
+        "Purpose of cancellation",
+        "A use for IMP or a cancellation for OP names its purpose (for example CORSIA).",
+    )
 
     @property
     def code(self) -> str:
@@ -81,8 +221,12 @@ class Refusal:
     detail: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"check": self.check.code, "title": self.check.title, "field": self.field,
-                "detail": self.detail}
+        return {
+            "check": self.check.code,
+            "title": self.check.title,
+            "field": self.field,
+            "detail": self.detail,
+        }
 
 
 class CommandRefused(Exception):

@@ -48,8 +48,9 @@ def first_transfer_at(authorization: Authorization, action: Action) -> ActionSub
     NDC purposes: the first international transfer. OIMP purposes: the event the first
     transferring Party specified. With both, whichever comes first.
     """
-    definition = authorization.first_transfer_definition if authorization.purposes.covers_oimp \
-        else None
+    definition = (
+        authorization.first_transfer_definition if authorization.purposes.covers_oimp else None
+    )
     if action is Action.INTERNATIONAL_TRANSFER and authorization.purposes.covers_ndc:
         return ActionSubtype.FIRST_TRANSFER_TO_ANOTHER_PARTY
     if action is Action.ISSUANCE and definition is FirstTransferDefinition.ISSUANCE:
@@ -61,8 +62,13 @@ def first_transfer_at(authorization: Authorization, action: Action) -> ActionSub
     return None
 
 
-def judge(action: Action, block: UnitBlock, authorization: Authorization | None,
-          acquiring_party: str | None = None, field: str = "units") -> Verdict:
+def judge(
+    action: Action,
+    block: UnitBlock,
+    authorization: Authorization | None,
+    acquiring_party: str | None = None,
+    field: str = "units",
+) -> Verdict:
     """Decide what `action` does to `block`, or refuse with the numbered check that fails."""
     where = f"{field}:{block.attributes.registry}-{block.first}-{block.last}"
     if block.state in (UnitState.USED, UnitState.CANCELLED):
@@ -72,48 +78,67 @@ def judge(action: Action, block: UnitBlock, authorization: Authorization | None,
     if action is Action.AUTHORIZATION:
         return _link(block, authorization, where)
     if authorization is None or block.state is UnitState.MO:
-        raise refuse(Check.C3001, where,
-                     "these MOs have no linked authorization; they cannot leave the ARS")
+        raise refuse(
+            Check.C3001, where, "these MOs have no linked authorization; they cannot leave the ARS"
+        )
     if authorization.revoked:
-        raise refuse(Check.C3002, where,
-                     f"authorization {authorization.authorization_id} is revoked")
+        raise refuse(
+            Check.C3002, where, f"authorization {authorization.authorization_id} is revoked"
+        )
     done = block.first_transferred
     if action is Action.INTERNATIONAL_TRANSFER:
         if acquiring_party is not None and not authorization.admits_party(acquiring_party):
-            raise refuse(Check.C3004, where, f"authorization {authorization.authorization_id} "
-                         f"does not name {acquiring_party} among its authorized Parties")
+            raise refuse(
+                Check.C3004,
+                where,
+                f"authorization {authorization.authorization_id} "
+                f"does not name {acquiring_party} among its authorized Parties",
+            )
         if done:
             return Verdict(UnitState.ITMO)
         subtype = first_transfer_at(authorization, action)
         if subtype is None:
-            raise refuse(Check.C3008, where,
-                         "the authorization does not cover NDC use, so an international transfer "
-                         "cannot be these units' first transfer; it happens at "
-                         f"{authorization.first_transfer_definition}")
+            raise refuse(
+                Check.C3008,
+                where,
+                "the authorization does not cover NDC use, so an international transfer "
+                "cannot be these units' first transfer; it happens at "
+                f"{authorization.first_transfer_definition}",
+            )
         return Verdict(UnitState.ITMO, subtype)
     if action is Action.USE:
         if not authorization.purposes.covers_ndc:
-            raise refuse(Check.C3003, where, f"purposes {authorization.purposes} do not include NDC")
+            raise refuse(
+                Check.C3003, where, f"purposes {authorization.purposes} do not include NDC"
+            )
         if not done:
-            raise refuse(Check.C3008, where,
-                         "only ITMOs already first transferred can be used towards an NDC")
+            raise refuse(
+                Check.C3008,
+                where,
+                "only ITMOs already first transferred can be used towards an NDC",
+            )
         return Verdict(UnitState.USED)
     if action is Action.FIRST_TRANSFER_RECORD:
         return _record(block, authorization, where)
     if action is Action.CANCELLATION_IMP and not authorization.purposes.covers_imp:
-        raise refuse(Check.C3003, where,
-                     f"purposes {authorization.purposes} do not include IMP or OIMP")
+        raise refuse(
+            Check.C3003, where, f"purposes {authorization.purposes} do not include IMP or OIMP"
+        )
     if action is Action.CANCELLATION_OP and not authorization.purposes.covers_op:
-        raise refuse(Check.C3003, where,
-                     f"purposes {authorization.purposes} do not include OP or OIMP")
+        raise refuse(
+            Check.C3003, where, f"purposes {authorization.purposes} do not include OP or OIMP"
+        )
     if done:
         return Verdict(UnitState.CANCELLED)
     subtype = first_transfer_at(authorization, action)
     if subtype is None and action in (Action.CANCELLATION_IMP, Action.CANCELLATION_OP):
-        raise refuse(Check.C3008, where,
-                     "these units are not first transferred and the authorization's first "
-                     f"transfer is {authorization.first_transfer_definition}, not at use or "
-                     "cancellation")
+        raise refuse(
+            Check.C3008,
+            where,
+            "these units are not first transferred and the authorization's first "
+            f"transfer is {authorization.first_transfer_definition}, not at use or "
+            "cancellation",
+        )
     return Verdict(UnitState.CANCELLED, subtype)
 
 
@@ -123,17 +148,23 @@ def _link(block: UnitBlock, authorization: Authorization | None, where: str) -> 
     if block.state is not UnitState.MO:
         raise refuse(Check.C2004, where, "only MOs not yet authorized can be linked")
     if authorization.revoked:
-        raise refuse(Check.C3002, where,
-                     f"authorization {authorization.authorization_id} is revoked")
+        raise refuse(
+            Check.C3002, where, f"authorization {authorization.authorization_id} is revoked"
+        )
     matches(block.attributes, authorization, where)
     subtype = first_transfer_at(authorization, Action.AUTHORIZATION)
     if subtype is not None:
         return Verdict(UnitState.ITMO, subtype)
-    if (authorization.first_transfer_definition is FirstTransferDefinition.ISSUANCE
-            and not authorization.purposes.covers_ndc):
-        raise refuse(Check.C3008, where,
-                     "this authorization's first transfer is at Issuance: issue the units "
-                     "directly under it instead of linking existing MOs")
+    if (
+        authorization.first_transfer_definition is FirstTransferDefinition.ISSUANCE
+        and not authorization.purposes.covers_ndc
+    ):
+        raise refuse(
+            Check.C3008,
+            where,
+            "this authorization's first transfer is at Issuance: issue the units "
+            "directly under it instead of linking existing MOs",
+        )
     return Verdict(UnitState.AMO)
 
 
@@ -141,34 +172,48 @@ def matches(attributes: UnitAttributes, authorization: Authorization, where: str
     """The units are of the kind the authorization covers: its Party, cooperative approach,
     metric, sectors and timeframe."""
     if attributes.cooperative_approach != authorization.cooperative_approach:
-        raise refuse(Check.C2004, where,
-                     f"units of {attributes.cooperative_approach} cannot take an authorization "
-                     f"of {authorization.cooperative_approach}")
+        raise refuse(
+            Check.C2004,
+            where,
+            f"units of {attributes.cooperative_approach} cannot take an authorization "
+            f"of {authorization.cooperative_approach}",
+        )
     if attributes.first_transferring_party != authorization.party:
         raise refuse(Check.C3002, where, "only the Party where the MOs occurred authorizes them")
     if attributes.metric != authorization.metric:
-        raise refuse(Check.C2004, where,
-                     f"units measured in {attributes.metric} cannot take an authorization in "
-                     f"{authorization.metric}")
+        raise refuse(
+            Check.C2004,
+            where,
+            f"units measured in {attributes.metric} cannot take an authorization in "
+            f"{authorization.metric}",
+        )
     if attributes.sector not in authorization.sectors:
         raise refuse(Check.C2004, where, f"sector {attributes.sector} is not authorized")
     if not authorization.admits_vintage(attributes.vintage):
-        raise refuse(Check.C3006, where, f"vintage {attributes.vintage} is outside the "
-                     f"timeframe {authorization.timeframe}")
+        raise refuse(
+            Check.C3006,
+            where,
+            f"vintage {attributes.vintage} is outside the timeframe {authorization.timeframe}",
+        )
 
 
-def judge_issuance(attributes: UnitAttributes, authorization: Authorization,
-                   where: str = "authorization_id") -> Verdict:
+def judge_issuance(
+    attributes: UnitAttributes, authorization: Authorization, where: str = "authorization_id"
+) -> Verdict:
     """Issuing directly under an authorization is only for a first transfer at Issuance."""
     if authorization.revoked:
-        raise refuse(Check.C3002, where,
-                     f"authorization {authorization.authorization_id} is revoked")
+        raise refuse(
+            Check.C3002, where, f"authorization {authorization.authorization_id} is revoked"
+        )
     matches(attributes, authorization, where)
     subtype = first_transfer_at(authorization, Action.ISSUANCE)
     if subtype is None:
-        raise refuse(Check.C3008, where,
-                     "this authorization's first transfer is not at Issuance: issue MOs and "
-                     "link the authorization to them")
+        raise refuse(
+            Check.C3008,
+            where,
+            "this authorization's first transfer is not at Issuance: issue MOs and "
+            "link the authorization to them",
+        )
     return Verdict(UnitState.ITMO, subtype)
 
 
@@ -179,13 +224,21 @@ def _record(block: UnitBlock, authorization: Authorization, where: str) -> Verdi
         raise refuse(Check.C3008, where, "these units were already first transferred")
     definition = authorization.first_transfer_definition
     if not authorization.purposes.covers_oimp or definition is None:
-        raise refuse(Check.C3008, where,
-                     "for NDC purposes the first transfer is the first international transfer, "
-                     "which the registry records itself")
+        raise refuse(
+            Check.C3008,
+            where,
+            "for NDC purposes the first transfer is the first international transfer, "
+            "which the registry records itself",
+        )
     if definition is FirstTransferDefinition.USE_OR_CANCELLATION:
-        raise refuse(Check.C3008, where,
-                     "the first transfer is at use or cancellation, which the registry records "
-                     "itself")
-    subtype = (ActionSubtype.AUTHORIZATION if definition is FirstTransferDefinition.AUTHORISATION
-               else ActionSubtype.ISSUANCE)
+        raise refuse(
+            Check.C3008,
+            where,
+            "the first transfer is at use or cancellation, which the registry records itself",
+        )
+    subtype = (
+        ActionSubtype.AUTHORIZATION
+        if definition is FirstTransferDefinition.AUTHORISATION
+        else ActionSubtype.ISSUANCE
+    )
     return Verdict(UnitState.ITMO, subtype)

@@ -36,28 +36,44 @@ def registry_id(value: str, party: str | None = None, field: str = "registry") -
 
 def authorization_id(value: str, field: str = "authorization_id") -> str:
     if not isinstance(value, str) or not AUTHORIZATION_ID.match(value):
-        raise refuse(Check.C1004, field,
-                     f"{value!r} must be 1-64 letters, digits, spaces or hyphens")
+        raise refuse(
+            Check.C1004, field, f"{value!r} must be 1-64 letters, digits, spaces or hyphens"
+        )
     return value
 
 
 def vintage(value: int, current_year: int, field: str = "vintage") -> int:
     if not isinstance(value, int) or value < FIRST_VINTAGE or value > current_year:
-        raise refuse(Check.C1006, field,
-                     f"{value!r} is not a year from {FIRST_VINTAGE} to {current_year}")
+        raise refuse(
+            Check.C1006, field, f"{value!r} is not a year from {FIRST_VINTAGE} to {current_year}"
+        )
     return value
 
 
-def unit_identifier(cooperative_approach: str, registry: str, first_transferring_party: str,
-                    serial: int, vintage_year: int) -> str:
+def unit_identifier(
+    cooperative_approach: str,
+    registry: str,
+    first_transferring_party: str,
+    serial: int,
+    vintage_year: int,
+) -> str:
     """The display form of one unit's identifier, built from the five para 5 elements."""
     return f"{cooperative_approach}-{registry}-{first_transferring_party}-{serial}-{vintage_year}"
 
 
-def block_identifier(cooperative_approach: str, registry: str, first_transferring_party: str,
-                     first: int, last: int, vintage_year: int) -> str:
+def block_identifier(
+    cooperative_approach: str,
+    registry: str,
+    first_transferring_party: str,
+    first: int,
+    last: int,
+    vintage_year: int,
+) -> str:
     """The display form of a block: `CA0001-XXA01-XXA-1000001-1000500-2024`."""
-    return f"{cooperative_approach}-{registry}-{first_transferring_party}-{first}-{last}-{vintage_year}"
+    return (
+        f"{cooperative_approach}-{registry}-{first_transferring_party}-{first}-{last}-"
+        f"{vintage_year}"
+    )
 
 
 UNIT_IDENTIFIER = re.compile(
@@ -80,5 +96,4 @@ def parse_unit_query(text: str) -> tuple[str | None, int]:
     head, _, tail = value.rpartition("-")
     if REGISTRY_ID.match(head) and tail.isdigit():
         return head, int(tail)
-    raise refuse(
-        Check.C1005, "unit", f"{text!r} is neither a serial number nor a unit identifier")
+    raise refuse(Check.C1005, "unit", f"{text!r} is neither a serial number nor a unit identifier")

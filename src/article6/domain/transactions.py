@@ -35,22 +35,36 @@ class TransactionStatus(StrEnum):
     @property
     def des_code(self) -> int | None:
         """The Kyoto DES status code, for tooling modelled on the DES."""
-        return {TransactionStatus.PROPOSED: 1, TransactionStatus.CHECKED: 2,
-                TransactionStatus.COMPLETED: 4, TransactionStatus.TERMINATED: 5,
-                TransactionStatus.REJECTED: 6, TransactionStatus.CANCELLED: 7,
-                TransactionStatus.AWAITING_APPROVAL: 0}.get(self)
+        return {
+            TransactionStatus.PROPOSED: 1,
+            TransactionStatus.CHECKED: 2,
+            TransactionStatus.COMPLETED: 4,
+            TransactionStatus.TERMINATED: 5,
+            TransactionStatus.REJECTED: 6,
+            TransactionStatus.CANCELLED: 7,
+            TransactionStatus.AWAITING_APPROVAL: 0,
+        }.get(self)
 
 
-FINAL_STATUSES = frozenset({TransactionStatus.COMPLETED, TransactionStatus.REJECTED,
-                            TransactionStatus.TERMINATED, TransactionStatus.CANCELLED})
+FINAL_STATUSES = frozenset(
+    {
+        TransactionStatus.COMPLETED,
+        TransactionStatus.REJECTED,
+        TransactionStatus.TERMINATED,
+        TransactionStatus.CANCELLED,
+    }
+)
 
 TRANSITIONS: dict[TransactionStatus, frozenset[TransactionStatus]] = {
-    TransactionStatus.AWAITING_APPROVAL: frozenset({
-        TransactionStatus.PROPOSED, TransactionStatus.REJECTED, TransactionStatus.CANCELLED}),
-    TransactionStatus.PROPOSED: frozenset({
-        TransactionStatus.CHECKED, TransactionStatus.TERMINATED, TransactionStatus.CANCELLED}),
-    TransactionStatus.CHECKED: frozenset({
-        TransactionStatus.COMPLETED, TransactionStatus.TERMINATED, TransactionStatus.CANCELLED}),
+    TransactionStatus.AWAITING_APPROVAL: frozenset(
+        {TransactionStatus.PROPOSED, TransactionStatus.REJECTED, TransactionStatus.CANCELLED}
+    ),
+    TransactionStatus.PROPOSED: frozenset(
+        {TransactionStatus.CHECKED, TransactionStatus.TERMINATED, TransactionStatus.CANCELLED}
+    ),
+    TransactionStatus.CHECKED: frozenset(
+        {TransactionStatus.COMPLETED, TransactionStatus.TERMINATED, TransactionStatus.CANCELLED}
+    ),
 }
 
 

@@ -58,9 +58,14 @@ def request_hash(name: str, command: BaseModel) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def execute(registry: Registry, actor: Actor, command: BaseModel,
-            handler: Callable[[Connection, Registry, Actor], R], result: type[R],
-            idempotency_key: str | None = None) -> R:
+def execute(
+    registry: Registry,
+    actor: Actor,
+    command: BaseModel,
+    handler: Callable[[Connection, Registry, Actor], R],
+    result: type[R],
+    idempotency_key: str | None = None,
+) -> R:
     """Run `handler` as one transaction, honouring the idempotency key."""
     name = type(command).__name__
     digest = request_hash(name, command)
@@ -74,15 +79,25 @@ def execute(registry: Registry, actor: Actor, command: BaseModel,
                     replay = _replay(connection, scope, idempotency_key, digest, result)
                     if replay is not None:
                         return replay
-                    connection.execute(idempotency_keys.insert().values(
-                        scope=scope, key=idempotency_key, request_hash=digest, outcome="",
-                        created_at=registry.now()))
+                    connection.execute(
+                        idempotency_keys.insert().values(
+                            scope=scope,
+                            key=idempotency_key,
+                            request_hash=digest,
+                            outcome="",
+                            created_at=registry.now(),
+                        )
+                    )
                 outcome = handler(connection, registry, actor)
                 if idempotency_key is not None:
-                    connection.execute(idempotency_keys.update().where(
-                        (idempotency_keys.c.scope == scope)
-                        & (idempotency_keys.c.key == idempotency_key))
-                        .values(outcome=outcome.model_dump_json()))
+                    connection.execute(
+                        idempotency_keys.update()
+                        .where(
+                            (idempotency_keys.c.scope == scope)
+                            & (idempotency_keys.c.key == idempotency_key)
+                        )
+                        .values(outcome=outcome.model_dump_json())
+                    )
                 return outcome
         except IntegrityError:
             if idempotency_key is None or attempt == MAX_ATTEMPTS - 1:
@@ -97,13 +112,16 @@ def execute(registry: Registry, actor: Actor, command: BaseModel,
     raise RuntimeError("unreachable")
 
 
-def _replay(connection: Connection, scope: str, key: str, digest: str,
-            result: type[R]) -> R | None:
-    row = connection.execute(select(idempotency_keys).where(
-        (idempotency_keys.c.scope == scope) & (idempotency_keys.c.key == key))).first()
+def _replay(connection: Connection, scope: str, key: str, digest: str, result: type[R]) -> R | None:
+    row = connection.execute(
+        select(idempotency_keys).where(
+            (idempotency_keys.c.scope == scope) & (idempotency_keys.c.key == key)
+        )
+    ).first()
     if row is None:
         return None
     if row.request_hash != digest:
-        raise refuse(Check.C1010, "idempotency_key",
-                     "this key was already used for a different request")
+        raise refuse(
+            Check.C1010, "idempotency_key", "this key was already used for a different request"
+        )
     return result.model_validate_json(row.outcome)

@@ -79,30 +79,47 @@ def require_open(account: Row[Any], field: str) -> None:
 
 def require_kind(account: Row[Any], kinds: tuple[AccountKind, ...], field: str) -> None:
     if AccountKind(account.kind).terminal:
-        raise refuse(Check.C5002, field,
-                     f"{account.identifier} is a use or cancellation account; nothing leaves it")
+        raise refuse(
+            Check.C5002,
+            field,
+            f"{account.identifier} is a use or cancellation account; nothing leaves it",
+        )
     if AccountKind(account.kind) not in kinds:
         allowed = ", ".join(k.label for k in kinds)
-        raise refuse(Check.C4001, field,
-                     f"{account.identifier} is a {AccountKind(account.kind).label} account; "
-                     f"this action needs {allowed}")
+        raise refuse(
+            Check.C4001,
+            field,
+            f"{account.identifier} is a {AccountKind(account.kind).label} account; "
+            f"this action needs {allowed}",
+        )
 
 
-def party_account(connection: Connection, party: str, kind: AccountKind,
-                  cooperative_approach: str | None, holder: str, field: str) -> Row[Any]:
+def party_account(
+    connection: Connection,
+    party: str,
+    kind: AccountKind,
+    cooperative_approach: str | None,
+    holder: str,
+    field: str,
+) -> Row[Any]:
     row = records.find_account(connection, party, kind, cooperative_approach, holder)
     if row is None:
-        raise refuse(Check.C4001, field,
-                     f"{party} has no {kind.label} account for {cooperative_approach}")
+        raise refuse(
+            Check.C4001, field, f"{party} has no {kind.label} account for {cooperative_approach}"
+        )
     return row
 
 
 def _filters(movement: Movement) -> dict[str, Any]:
     selection = movement.selection
     approach = movement.source.cooperative_approach_key or (
-        movement.authorization.cooperative_approach if movement.authorization else None)
-    return {"cooperative_approach_id": approach or None, "vintage": selection.vintage,
-            "authorization_id": selection.authorization_id}
+        movement.authorization.cooperative_approach if movement.authorization else None
+    )
+    return {
+        "cooperative_approach_id": approach or None,
+        "vintage": selection.vintage,
+        "authorization_id": selection.authorization_id,
+    }
 
 
 def choose(connection: Connection, movement: Movement) -> list[Portion]:
@@ -125,14 +142,20 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
             raise
         available = ledger.account_total(connection, source.id, filters)
         if available >= wanted:  # the candidates were capped by the block limit
-            raise refuse(Check.C2007, "units.quantity",
-                         "so many blocks would be needed that the transaction limit is passed; "
-                         "move fewer units at a time") from None
+            raise refuse(
+                Check.C2007,
+                "units.quantity",
+                "so many blocks would be needed that the transaction limit is passed; "
+                "move fewer units at a time",
+            ) from None
         reserved = _reserved_total(connection, source.id, filters)
         if available + reserved >= wanted:
-            raise refuse(Check.C2002, "units.quantity",
-                         f"{reserved} of the units are reserved by pending transactions; "
-                         f"{available} are available") from None
+            raise refuse(
+                Check.C2002,
+                "units.quantity",
+                f"{reserved} of the units are reserved by pending transactions; "
+                f"{available} are available",
+            ) from None
         raise
 
 
@@ -140,9 +163,10 @@ def _reserved_total(connection: Connection, account_id: int, filters: dict[str, 
     from sqlalchemy import and_, func
 
     from article6.store.schema import unit_blocks
-    query = select(func.coalesce(func.sum(unit_blocks.c.serial_last
-                                          - unit_blocks.c.serial_first + 1), 0)).where(and_(
-        unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_not(None)))
+
+    query = select(
+        func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
+    ).where(and_(unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_not(None)))
     for column, value in filters.items():
         if value is not None:
             query = query.where(unit_blocks.c[column] == value)
@@ -170,15 +194,19 @@ class Authorizations:
         return self.cache[key]
 
 
-def judge_all(connection: Connection, movement: Movement, portions: list[Portion]
-              ) -> list[tuple[Portion, Verdict, Authorization | None]]:
+def judge_all(
+    connection: Connection, movement: Movement, portions: list[Portion]
+) -> list[tuple[Portion, Verdict, Authorization | None]]:
     authorizations = Authorizations(connection)
     judged = []
     problems: list[Refusal] = []
     for portion in portions:
         block = portion.block
-        authorization = movement.authorization if movement.action is Action.AUTHORIZATION \
+        authorization = (
+            movement.authorization
+            if movement.action is Action.AUTHORIZATION
             else authorizations.governing(block)
+        )
         try:
             verdict = judge(movement.action, block, authorization, movement.acquiring_party)
             _entities_admitted(connection, movement, block, authorization)
@@ -191,29 +219,44 @@ def judge_all(connection: Connection, movement: Movement, portions: list[Portion
     return judged
 
 
-def _entities_admitted(connection: Connection, movement: Movement, block: UnitBlock,
-                       authorization: Authorization | None) -> None:
+def _entities_admitted(
+    connection: Connection,
+    movement: Movement,
+    block: UnitBlock,
+    authorization: Authorization | None,
+) -> None:
     where = f"units:{block.attributes.registry}-{block.first}-{block.last}"
     for account in (movement.source, movement.destination):
         if account.entity_id is None:
             continue
-        approval = records.entity_authorization(connection, account.entity_id,
-                                                block.attributes.cooperative_approach)
+        approval = records.entity_authorization(
+            connection, account.entity_id, block.attributes.cooperative_approach
+        )
         if approval is None or approval.status != "active":
             status = approval.status if approval is not None else "not authorized"
-            raise refuse(Check.C3005, where, f"entity {account.holder} is {status} for "
-                         f"{block.attributes.cooperative_approach}")
+            raise refuse(
+                Check.C3005,
+                where,
+                f"entity {account.holder} is {status} for {block.attributes.cooperative_approach}",
+            )
         if authorization is not None and not authorization.admits_entity(account.holder):
-            raise refuse(Check.C3005, where, f"authorization {authorization.authorization_id} "
-                         f"does not name entity {account.holder}")
+            raise refuse(
+                Check.C3005,
+                where,
+                f"authorization {authorization.authorization_id} "
+                f"does not name entity {account.holder}",
+            )
 
 
 def needs_approval(connection: Connection, actor: Actor, movement: Movement) -> bool:
     if actor.role is Role.ENTITY:
         return True
-    policy = connection.execute(select(approval_policies.c.four_eyes).where(
-        (approval_policies.c.party_code == movement.source.party_code)
-        & (approval_policies.c.kind == movement.kind.value))).scalar()
+    policy = connection.execute(
+        select(approval_policies.c.four_eyes).where(
+            (approval_policies.c.party_code == movement.source.party_code)
+            & (approval_policies.c.kind == movement.kind.value)
+        )
+    ).scalar()
     return bool(policy)
 
 
@@ -223,20 +266,26 @@ def check_parties(connection: Connection, movement: Movement) -> None:
         return
     approach = movement.source.cooperative_approach_key
     members = records.participants(connection, approach)
-    for party, field in ((movement.source.party_code, "source_account"),
-                         (movement.acquiring_party, "destination_account")):
-        status = connection.execute(select(parties.c.participation_status)
-                                    .where(parties.c.code == party)).scalar()
+    for party, field in (
+        (movement.source.party_code, "source_account"),
+        (movement.acquiring_party, "destination_account"),
+    ):
+        status = connection.execute(
+            select(parties.c.participation_status).where(parties.c.code == party)
+        ).scalar()
         if party not in members or status != "active":
-            raise refuse(Check.C4004, field,
-                         f"{party} does not participate actively in {approach}")
+            raise refuse(Check.C4004, field, f"{party} does not participate actively in {approach}")
 
 
-def propose(connection: Connection, registry: Registry, actor: Actor, movement: Movement,
-            command: str) -> Receipt:
+def propose(
+    connection: Connection, registry: Registry, actor: Actor, movement: Movement, command: str
+) -> Receipt:
     """Check a movement and either complete it or reserve its units for approval."""
-    permission = Permission.ADMINISTER if movement.action in (
-        Action.AUTHORIZATION, Action.FIRST_TRANSFER_RECORD) else Permission.MOVE_UNITS
+    permission = (
+        Permission.ADMINISTER
+        if movement.action in (Action.AUTHORIZATION, Action.FIRST_TRANSFER_RECORD)
+        else Permission.MOVE_UNITS
+    )
     allow(actor, permission, movement.source.party_code, movement.source_entity)
     require_open(movement.source, "source_account")
     require_open(movement.destination, "destination_account")
@@ -255,35 +304,64 @@ def propose(connection: Connection, registry: Registry, actor: Actor, movement: 
     quantity = sum(p.quantity for p in portions)
     pending = needs_approval(connection, actor, movement)
     transaction_id = ledger.insert_transaction(
-        connection, identifier=identifier, party_code=movement.source.party_code,
+        connection,
+        identifier=identifier,
+        party_code=movement.source.party_code,
         kind=movement.kind.value,
         cancellation_purpose=movement.cancellation_purpose.value
-        if movement.cancellation_purpose else None,
-        status=TransactionStatus.AWAITING_APPROVAL.value if pending
+        if movement.cancellation_purpose
+        else None,
+        status=TransactionStatus.AWAITING_APPROVAL.value
+        if pending
         else TransactionStatus.PROPOSED.value,
-        source_account_id=movement.source.id, destination_account_id=movement.destination.id,
-        acquiring_party=movement.acquiring_party, quantity=quantity,
-        purpose=movement.purpose_text, ndc_year=movement.ndc_year,
+        source_account_id=movement.source.id,
+        destination_account_id=movement.destination.id,
+        acquiring_party=movement.acquiring_party,
+        quantity=quantity,
+        purpose=movement.purpose_text,
+        ndc_year=movement.ndc_year,
         using_entity_id=movement.source.entity_id if movement.action.cancels else None,
         authorization_id=movement.authorization.authorization_id
-        if movement.authorization else None,
-        first_transfer=False, initiator=actor.label, created_at=now,
+        if movement.authorization
+        else None,
+        first_transfer=False,
+        initiator=actor.label,
+        created_at=now,
         proposed_at=None if pending else now,
         expires_at=now + timedelta(days=section.pending_days if section else 7)
-        if pending else None)
+        if pending
+        else None,
+    )
     if pending:
         for portion in portions:
             block = ledger.carve(connection, portion)
             ledger.rewrite(connection, replace(block, reserved_by=transaction_id))
         ledger.change_holding(connection, movement.source.id, reserved=quantity)
-        log(connection, registry, actor, "TransactionAwaitingApproval",
-            movement.source.party_code, identifier,
-            {"kind": movement.kind.value, "quantity": quantity,
-             "source": movement.source.identifier,
-             "destination": movement.destination.identifier})
+        log(
+            connection,
+            registry,
+            actor,
+            "TransactionAwaitingApproval",
+            movement.source.party_code,
+            identifier,
+            {
+                "kind": movement.kind.value,
+                "quantity": quantity,
+                "source": movement.source.identifier,
+                "destination": movement.destination.identifier,
+            },
+        )
     else:
-        complete(connection, registry, actor, transaction_id, identifier, movement, judged,
-                 reserved=False)
+        complete(
+            connection,
+            registry,
+            actor,
+            transaction_id,
+            identifier,
+            movement,
+            judged,
+            reserved=False,
+        )
     return transaction_receipt(connection, command, identifier)
 
 
@@ -291,71 +369,119 @@ def _check_destination(movement: Movement, judged: list[tuple[Portion, Verdict, 
     holds = AccountKind(movement.destination.kind).holds
     for portion, verdict, _ in judged:
         if verdict.state is not holds:
-            raise refuse(Check.C4001, "destination_account",
-                         f"units {portion.block.attributes.registry}-{portion.first} become "
-                         f"{verdict.state}, which a {AccountKind(movement.destination.kind).label}"
-                         f" account cannot hold")
-        if (movement.destination.cooperative_approach_key
-                and movement.destination.cooperative_approach_key
-                != portion.block.attributes.cooperative_approach):
-            raise refuse(Check.C2004, "destination_account",
-                         f"the destination account is for "
-                         f"{movement.destination.cooperative_approach_key}, the units for "
-                         f"{portion.block.attributes.cooperative_approach}")
+            raise refuse(
+                Check.C4001,
+                "destination_account",
+                f"units {portion.block.attributes.registry}-{portion.first} become "
+                f"{verdict.state}, which a {AccountKind(movement.destination.kind).label}"
+                f" account cannot hold",
+            )
+        if (
+            movement.destination.cooperative_approach_key
+            and movement.destination.cooperative_approach_key
+            != portion.block.attributes.cooperative_approach
+        ):
+            raise refuse(
+                Check.C2004,
+                "destination_account",
+                f"the destination account is for "
+                f"{movement.destination.cooperative_approach_key}, the units for "
+                f"{portion.block.attributes.cooperative_approach}",
+            )
 
 
-def _check_authorized_quantity(connection: Connection, movement: Movement,
-                               portions: list[Portion]) -> None:
+def _check_authorized_quantity(
+    connection: Connection, movement: Movement, portions: list[Portion]
+) -> None:
     authorization = movement.authorization
-    if movement.action is not Action.AUTHORIZATION or authorization is None \
-            or authorization.authorized_quantity is None:
+    if (
+        movement.action is not Action.AUTHORIZATION
+        or authorization is None
+        or authorization.authorized_quantity is None
+    ):
         return
-    linked = records.linked_quantity(connection, authorization.party,
-                                     authorization.authorization_id)
+    linked = records.linked_quantity(
+        connection, authorization.party, authorization.authorization_id
+    )
     wanted = sum(p.quantity for p in portions)
     if linked + wanted > authorization.authorized_quantity:
-        raise refuse(Check.C3007, "units",
-                     f"{linked} units are linked already; {wanted} more would pass the "
-                     f"authorized quantity of {authorization.authorized_quantity}")
+        raise refuse(
+            Check.C3007,
+            "units",
+            f"{linked} units are linked already; {wanted} more would pass the "
+            f"authorized quantity of {authorization.authorized_quantity}",
+        )
 
 
-def complete(connection: Connection, registry: Registry, actor: Actor, transaction_id: int,
-             identifier: str, movement: Movement,
-             judged: list[tuple[Portion, Verdict, Authorization | None]], reserved: bool,
-             approver: str | None = None) -> None:
+def complete(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    transaction_id: int,
+    identifier: str,
+    movement: Movement,
+    judged: list[tuple[Portion, Verdict, Authorization | None]],
+    reserved: bool,
+    approver: str | None = None,
+) -> None:
     """Carry out a checked movement: nothing here can be refused."""
     moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
     for portion, verdict, authorization in judged:
         block = ledger.carve(connection, portion)
         attributes = block.attributes
-        if authorization is not None and (verdict.first_transfer is not None
-                                          or movement.action is Action.AUTHORIZATION):
-            attributes = replace(attributes, authorization_id=authorization.authorization_id,
-                                 authorization_version=authorization.version)
-        moved = replace(block, account_id=movement.destination.id, state=verdict.state,
-                        attributes=attributes, reserved_by=None,
-                        first_transferred=block.first_transferred
-                        or verdict.first_transfer is not None)
+        if authorization is not None and (
+            verdict.first_transfer is not None or movement.action is Action.AUTHORIZATION
+        ):
+            attributes = replace(
+                attributes,
+                authorization_id=authorization.authorization_id,
+                authorization_version=authorization.version,
+            )
+        moved = replace(
+            block,
+            account_id=movement.destination.id,
+            state=verdict.state,
+            attributes=attributes,
+            reserved_by=None,
+            first_transferred=block.first_transferred or verdict.first_transfer is not None,
+        )
         ledger.rewrite(connection, moved)
-        moves.append((moved, block.state,
-                      verdict.first_transfer.value if verdict.first_transfer else None))
+        moves.append(
+            (moved, block.state, verdict.first_transfer.value if verdict.first_transfer else None)
+        )
         ledger.coalesce(connection, moved)
     quantity = sum(p.quantity for p, _, _ in judged)
-    ledger.change_holding(connection, movement.source.id, quantity=-quantity,
-                          reserved=-quantity if reserved else 0)
+    ledger.change_holding(
+        connection, movement.source.id, quantity=-quantity, reserved=-quantity if reserved else 0
+    )
     ledger.change_holding(connection, movement.destination.id, quantity=quantity)
     ledger.record_ranges(connection, transaction_id, moves)
     now = registry.now()
     first_transfer = any(subtype for _, _, subtype in moves)
-    values: dict[str, Any] = {"status": TransactionStatus.COMPLETED.value, "checked_at": now,
-                              "finished_at": now, "first_transfer": first_transfer}
+    values: dict[str, Any] = {
+        "status": TransactionStatus.COMPLETED.value,
+        "checked_at": now,
+        "finished_at": now,
+        "first_transfer": first_transfer,
+    }
     if approver is not None:
         values.update(approver=approver, proposed_at=now)
     ledger.update_transaction(connection, transaction_id, **values)
-    log(connection, registry, actor, "TransactionCompleted", movement.source.party_code,
-        identifier, {"kind": movement.kind.value, "quantity": quantity,
-                     "source": movement.source.identifier,
-                     "destination": movement.destination.identifier,
-                     "first_transfer": first_transfer,
-                     "ranges": [[b.attributes.registry, b.first, b.last, b.state.value, s]
-                                for b, _, s in moves]})
+    log(
+        connection,
+        registry,
+        actor,
+        "TransactionCompleted",
+        movement.source.party_code,
+        identifier,
+        {
+            "kind": movement.kind.value,
+            "quantity": quantity,
+            "source": movement.source.identifier,
+            "destination": movement.destination.identifier,
+            "first_transfer": first_transfer,
+            "ranges": [
+                [b.attributes.registry, b.first, b.last, b.state.value, s] for b, _, s in moves
+            ],
+        },
+    )

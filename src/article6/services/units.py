@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, update
 
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
-from article6.domain.accounts import AccountKind, CANCELLATION_ACCOUNT, UnitState
+from article6.domain.accounts import CANCELLATION_ACCOUNT, AccountKind, UnitState
 from article6.domain.blocks import Portion, UnitAttributes, UnitBlock, quantity
 from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action, judge_issuance
@@ -38,16 +38,20 @@ from article6.store.schema import mitigation_activities, parties
 HOLDINGS = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
 
 
-def issue_units(registry: Registry, actor: Actor, command: c.IssueUnits,
-                idempotency_key: str | None = None) -> Receipt:
+def issue_units(
+    registry: Registry, actor: Actor, command: c.IssueUnits, idempotency_key: str | None = None
+) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         section = section_of(connection, actor)
         party = section.party_code
         allow(actor, Permission.ADMINISTER, party)
         activity = records.activity(connection, command.mitigation_activity)
         if activity is None or activity.host_party != party:
-            raise refuse(Check.C1012, "mitigation_activity",
-                         f"{command.mitigation_activity} is not a mitigation activity of {party}")
+            raise refuse(
+                Check.C1012,
+                "mitigation_activity",
+                f"{command.mitigation_activity} is not a mitigation activity of {party}",
+            )
         now = registry.now()
         identifiers.vintage(command.vintage, now.year)
         count = quantity(command.quantity)
@@ -55,65 +59,118 @@ def issue_units(registry: Registry, actor: Actor, command: c.IssueUnits,
         underlying_first = activity.underlying_next
         if underlying_first is not None and underlying_first + count - 1 > activity.underlying_last:
             left = activity.underlying_last - underlying_first + 1
-            raise refuse(Check.C2003, "quantity",
-                         f"only {left} underlying {activity.underlying_registry} units remain")
+            raise refuse(
+                Check.C2003,
+                "quantity",
+                f"only {left} underlying {activity.underlying_registry} units remain",
+            )
         attributes = UnitAttributes(
-            cooperative_approach=activity.cooperative_approach_id, registry=section.registry_id,
-            first_transferring_party=party, vintage=command.vintage,
-            metric=Metric(activity.metric), mitigation_type=MitigationType(activity.mitigation_type),
-            sector=activity.sector, activity_type=activity.activity_type,
-            mitigation_activity=activity.identifier, gwp_values=activity.gwp_values,
-            non_ghg_metric=activity.non_ghg_metric, non_ghg_per_unit=per_unit,
-            underlying_registry=activity.underlying_registry)
+            cooperative_approach=activity.cooperative_approach_id,
+            registry=section.registry_id,
+            first_transferring_party=party,
+            vintage=command.vintage,
+            metric=Metric(activity.metric),
+            mitigation_type=MitigationType(activity.mitigation_type),
+            sector=activity.sector,
+            activity_type=activity.activity_type,
+            mitigation_activity=activity.identifier,
+            gwp_values=activity.gwp_values,
+            non_ghg_metric=activity.non_ghg_metric,
+            non_ghg_per_unit=per_unit,
+            underlying_registry=activity.underlying_registry,
+        )
         state, subtype, kind = UnitState.MO, None, AccountKind.MO_HOLDING
         if command.authorization_id is not None:
-            authorization = records.current_authorization(connection, party,
-                                                          command.authorization_id)
+            authorization = records.current_authorization(
+                connection, party, command.authorization_id
+            )
             if authorization is None:
-                raise refuse(Check.C3002, "authorization_id",
-                             f"{command.authorization_id} is not an authorization of {party}")
+                raise refuse(
+                    Check.C3002,
+                    "authorization_id",
+                    f"{command.authorization_id} is not an authorization of {party}",
+                )
             verdict = judge_issuance(attributes, authorization)
             state, subtype, kind = verdict.state, verdict.first_transfer, AccountKind.ITMO_HOLDING
-            attributes = UnitAttributes(**{**attributes.__dict__,
-                                           "authorization_id": authorization.authorization_id,
-                                           "authorization_version": authorization.version})
+            attributes = UnitAttributes(
+                **{
+                    **attributes.__dict__,
+                    "authorization_id": authorization.authorization_id,
+                    "authorization_version": authorization.version,
+                }
+            )
             if authorization.authorized_quantity is not None:
                 linked = records.linked_quantity(connection, party, authorization.authorization_id)
                 if linked + count > authorization.authorized_quantity:
-                    raise refuse(Check.C3007, "quantity",
-                                 f"{linked} units are issued under the authorization already; "
-                                 f"{count} more would pass {authorization.authorized_quantity}")
-        account = _issuance_account(connection, command, party, kind,
-                                    activity.cooperative_approach_id)
+                    raise refuse(
+                        Check.C3007,
+                        "quantity",
+                        f"{linked} units are issued under the authorization already; "
+                        f"{count} more would pass {authorization.authorized_quantity}",
+                    )
+        account = _issuance_account(
+            connection, command, party, kind, activity.cooperative_approach_id
+        )
         ledger.lock_holdings(connection, [account.id])
         first = records.next_number(connection, party, "next_serial", count)
         number = records.next_number(connection, party, "next_transaction")
         identifier = f"{section.registry_id}-{number:08d}"
         transaction_id = ledger.insert_transaction(
-            connection, identifier=identifier, party_code=party,
-            kind=TransactionKind.ISSUANCE.value, status=TransactionStatus.COMPLETED.value,
-            destination_account_id=account.id, quantity=count,
-            authorization_id=command.authorization_id, first_transfer=subtype is not None,
-            initiator=actor.label, created_at=now, proposed_at=now, checked_at=now,
-            finished_at=now)
-        block = UnitBlock(id=0, first=first, last=first + count - 1, attributes=attributes,
-                          state=state, account_id=account.id,
-                          first_transferred=subtype is not None,
-                          underlying_first=underlying_first)
+            connection,
+            identifier=identifier,
+            party_code=party,
+            kind=TransactionKind.ISSUANCE.value,
+            status=TransactionStatus.COMPLETED.value,
+            destination_account_id=account.id,
+            quantity=count,
+            authorization_id=command.authorization_id,
+            first_transfer=subtype is not None,
+            initiator=actor.label,
+            created_at=now,
+            proposed_at=now,
+            checked_at=now,
+            finished_at=now,
+        )
+        block = UnitBlock(
+            id=0,
+            first=first,
+            last=first + count - 1,
+            attributes=attributes,
+            state=state,
+            account_id=account.id,
+            first_transferred=subtype is not None,
+            underlying_first=underlying_first,
+        )
         block = UnitBlock(**{**block.__dict__, "id": ledger.insert_block(connection, block)})
         ledger.coalesce(connection, block)
         ledger.change_holding(connection, account.id, quantity=count)
-        ledger.record_ranges(connection, transaction_id,
-                             [(block, None, subtype.value if subtype else None)])
+        ledger.record_ranges(
+            connection, transaction_id, [(block, None, subtype.value if subtype else None)]
+        )
         if underlying_first is not None:
-            connection.execute(update(mitigation_activities)
-                               .where(mitigation_activities.c.id == activity.id)
-                               .values(underlying_next=underlying_first + count))
-        log(connection, registry, actor, "UnitsIssued", party, identifier,
-            {"mitigation_activity": activity.identifier, "vintage": command.vintage,
-             "quantity": count, "first": first, "last": first + count - 1,
-             "account": account.identifier, "state": state.value,
-             "first_transfer": subtype.value if subtype else None})
+            connection.execute(
+                update(mitigation_activities)
+                .where(mitigation_activities.c.id == activity.id)
+                .values(underlying_next=underlying_first + count)
+            )
+        log(
+            connection,
+            registry,
+            actor,
+            "UnitsIssued",
+            party,
+            identifier,
+            {
+                "mitigation_activity": activity.identifier,
+                "vintage": command.vintage,
+                "quantity": count,
+                "first": first,
+                "last": first + count - 1,
+                "account": account.identifier,
+                "state": state.value,
+                "first_transfer": subtype.value if subtype else None,
+            },
+        )
         return transaction_receipt(connection, "IssueUnits", identifier)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
@@ -125,133 +182,200 @@ def _non_ghg_per_unit(activity: Row[Any], command: c.IssueUnits) -> str | None:
             raise refuse(Check.C1008, "non_ghg_quantity", "the activity is measured in GHG")
         return None
     if command.non_ghg_quantity is None or command.non_ghg_quantity <= 0:
-        raise refuse(Check.C1008, "non_ghg_quantity",
-                     f"give the quantity in {activity.non_ghg_metric}")
+        raise refuse(
+            Check.C1008, "non_ghg_quantity", f"give the quantity in {activity.non_ghg_metric}"
+        )
     try:
         return str((command.non_ghg_quantity / Decimal(command.quantity)).normalize())
     except InvalidOperation:
         raise refuse(Check.C1008, "non_ghg_quantity", "not a number") from None
 
 
-def _issuance_account(connection: Connection, command: c.IssueUnits, party: str,
-                      kind: AccountKind, cooperative_approach: str) -> Row[Any]:
+def _issuance_account(
+    connection: Connection,
+    command: c.IssueUnits,
+    party: str,
+    kind: AccountKind,
+    cooperative_approach: str,
+) -> Row[Any]:
     if command.account is None:
-        return party_account(connection, party, kind,
-                             cooperative_approach if kind.per_cooperative_approach else None,
-                             "PARTY", "account")
+        return party_account(
+            connection,
+            party,
+            kind,
+            cooperative_approach if kind.per_cooperative_approach else None,
+            "PARTY",
+            "account",
+        )
     account = account_named(connection, command.account, "account")
     if account.party_code != party:
         raise refuse(Check.C4006, "account", f"{command.account} is not in {party}'s section")
     if AccountKind(account.kind) is not kind or (
-            kind.per_cooperative_approach
-            and account.cooperative_approach_key != cooperative_approach):
-        raise refuse(Check.C4001, "account",
-                     f"these units are issued into a {kind.label} account"
-                     + (f" for {cooperative_approach}" if kind.per_cooperative_approach else ""))
+        kind.per_cooperative_approach and account.cooperative_approach_key != cooperative_approach
+    ):
+        raise refuse(
+            Check.C4001,
+            "account",
+            f"these units are issued into a {kind.label} account"
+            + (f" for {cooperative_approach}" if kind.per_cooperative_approach else ""),
+        )
     require_open(account, "account")
     return account
 
 
-def link_authorization(registry: Registry, actor: Actor, command: c.LinkAuthorization,
-                       idempotency_key: str | None = None) -> Receipt:
+def link_authorization(
+    registry: Registry,
+    actor: Actor,
+    command: c.LinkAuthorization,
+    idempotency_key: str | None = None,
+) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         source = account_named(connection, command.account, "account")
         require_kind(source, (AccountKind.MO_HOLDING,), "account")
         identifiers.authorization_id(command.authorization_id)
-        authorization = records.current_authorization(connection, source.party_code,
-                                                      command.authorization_id)
+        authorization = records.current_authorization(
+            connection, source.party_code, command.authorization_id
+        )
         if authorization is None:
-            raise refuse(Check.C3002, "authorization_id",
-                         f"{command.authorization_id} is not an authorization of "
-                         f"{source.party_code}")
+            raise refuse(
+                Check.C3002,
+                "authorization_id",
+                f"{command.authorization_id} is not an authorization of {source.party_code}",
+            )
         from article6.domain.first_transfer import first_transfer_at
-        kind = AccountKind.ITMO_HOLDING if first_transfer_at(
-            authorization, Action.AUTHORIZATION) else AccountKind.AMO_HOLDING
-        destination = party_account(connection, source.party_code, kind,
-                                    authorization.cooperative_approach, source.holder, "account")
-        movement = Movement(Action.AUTHORIZATION, source, destination, command.units,
-                            authorization=authorization)
+
+        kind = (
+            AccountKind.ITMO_HOLDING
+            if first_transfer_at(authorization, Action.AUTHORIZATION)
+            else AccountKind.AMO_HOLDING
+        )
+        destination = party_account(
+            connection,
+            source.party_code,
+            kind,
+            authorization.cooperative_approach,
+            source.holder,
+            "account",
+        )
+        movement = Movement(
+            Action.AUTHORIZATION, source, destination, command.units, authorization=authorization
+        )
         return propose(connection, registry, actor, movement, "LinkAuthorization")
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def transfer_units(registry: Registry, actor: Actor, command: c.TransferUnits,
-                   idempotency_key: str | None = None) -> Receipt:
+def transfer_units(
+    registry: Registry, actor: Actor, command: c.TransferUnits, idempotency_key: str | None = None
+) -> Receipt:
     """Internal transfer between accounts of one Party section (Party and its entities)."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         source = account_named(connection, command.source_account, "source_account")
-        destination = account_named(connection, command.destination_account,
-                                    "destination_account")
+        destination = account_named(connection, command.destination_account, "destination_account")
         require_kind(source, (AccountKind.MO_HOLDING, *HOLDINGS), "source_account")
         if destination.party_code != source.party_code:
-            raise refuse(Check.C4001, "destination_account",
-                         "an internal transfer stays in one Party section; use an international "
-                         "transfer")
-        if destination.kind != source.kind or (destination.cooperative_approach_key
-                                               != source.cooperative_approach_key):
-            raise refuse(Check.C4001, "destination_account",
-                         f"an internal transfer goes to another "
-                         f"{AccountKind(source.kind).label} account of the same cooperative "
-                         f"approach")
+            raise refuse(
+                Check.C4001,
+                "destination_account",
+                "an internal transfer stays in one Party section; use an international transfer",
+            )
+        if destination.kind != source.kind or (
+            destination.cooperative_approach_key != source.cooperative_approach_key
+        ):
+            raise refuse(
+                Check.C4001,
+                "destination_account",
+                f"an internal transfer goes to another "
+                f"{AccountKind(source.kind).label} account of the same cooperative "
+                f"approach",
+            )
         movement = Movement(Action.INTERNAL_TRANSFER, source, destination, command.units)
         return propose(connection, registry, actor, movement, "TransferUnits")
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def transfer_internationally(registry: Registry, actor: Actor,
-                             command: c.TransferInternationally,
-                             idempotency_key: str | None = None) -> Receipt:
+def transfer_internationally(
+    registry: Registry,
+    actor: Actor,
+    command: c.TransferInternationally,
+    idempotency_key: str | None = None,
+) -> Receipt:
     """Transfer to another Party's ITMO holding account; the receiving side records an
     acquisition, and for units not yet first transferred this is their first transfer."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         source = account_named(connection, command.source_account, "source_account")
-        destination = account_named(connection, command.destination_account,
-                                    "destination_account")
+        destination = account_named(connection, command.destination_account, "destination_account")
         require_kind(source, (AccountKind.MO_HOLDING, *HOLDINGS), "source_account")
         if source.kind == AccountKind.MO_HOLDING.value:
-            raise refuse(Check.C3001, "source_account",
-                         "unauthorized MOs cannot leave the ARS; link an authorization first")
+            raise refuse(
+                Check.C3001,
+                "source_account",
+                "unauthorized MOs cannot leave the ARS; link an authorization first",
+            )
         if destination.party_code == source.party_code:
-            raise refuse(Check.C4001, "destination_account",
-                         "the destination is in the same Party section; use an internal transfer")
+            raise refuse(
+                Check.C4001,
+                "destination_account",
+                "the destination is in the same Party section; use an internal transfer",
+            )
         if destination.kind != AccountKind.ITMO_HOLDING.value:
-            raise refuse(Check.C4001, "destination_account",
-                         "an international transfer goes to an ITMO holding account")
-        movement = Movement(Action.INTERNATIONAL_TRANSFER, source, destination, command.units,
-                            acquiring_party=destination.party_code)
+            raise refuse(
+                Check.C4001,
+                "destination_account",
+                "an international transfer goes to an ITMO holding account",
+            )
+        movement = Movement(
+            Action.INTERNATIONAL_TRANSFER,
+            source,
+            destination,
+            command.units,
+            acquiring_party=destination.party_code,
+        )
         return propose(connection, registry, actor, movement, "TransferInternationally")
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def use_towards_ndc(registry: Registry, actor: Actor, command: c.UseTowardsNDC,
-                    idempotency_key: str | None = None) -> Receipt:
+def use_towards_ndc(
+    registry: Registry, actor: Actor, command: c.UseTowardsNDC, idempotency_key: str | None = None
+) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         source = account_named(connection, command.source_account, "source_account")
         require_kind(source, (AccountKind.ITMO_HOLDING,), "source_account")
         if source.holder != "PARTY":
-            raise refuse(Check.C4003, "source_account",
-                         "only the Party itself uses ITMOs towards its NDC")
+            raise refuse(
+                Check.C4003, "source_account", "only the Party itself uses ITMOs towards its NDC"
+            )
         party = records.party(connection, source.party_code)
         if party is None or not party.ndc_first_year <= command.ndc_year <= party.ndc_last_year:
             period = f"{party.ndc_first_year}-{party.ndc_last_year}" if party else "unknown"
-            raise refuse(Check.C5001, "ndc_year",
-                         f"{command.ndc_year} is outside the NDC implementation period {period}")
-        destination = party_account(connection, source.party_code, AccountKind.NDC_USE,
-                                    source.cooperative_approach_key, "PARTY", "source_account")
-        movement = Movement(Action.USE, source, destination, command.units,
-                            ndc_year=command.ndc_year)
+            raise refuse(
+                Check.C5001,
+                "ndc_year",
+                f"{command.ndc_year} is outside the NDC implementation period {period}",
+            )
+        destination = party_account(
+            connection,
+            source.party_code,
+            AccountKind.NDC_USE,
+            source.cooperative_approach_key,
+            "PARTY",
+            "source_account",
+        )
+        movement = Movement(
+            Action.USE, source, destination, command.units, ndc_year=command.ndc_year
+        )
         return propose(connection, registry, actor, movement, "UseTowardsNDC")
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def cancel_units(registry: Registry, actor: Actor, command: c.CancelUnits,
-                 idempotency_key: str | None = None) -> Receipt:
+def cancel_units(
+    registry: Registry, actor: Actor, command: c.CancelUnits, idempotency_key: str | None = None
+) -> Receipt:
     """Cancel for IMP (for example CORSIA), OP, OMGE, or voluntarily, into the Party's
     cancellation account; an entity's cancellation names the entity."""
 
@@ -259,32 +383,63 @@ def cancel_units(registry: Registry, actor: Actor, command: c.CancelUnits,
         source = account_named(connection, command.source_account, "source_account")
         require_kind(source, (AccountKind.MO_HOLDING, *HOLDINGS), "source_account")
         if source.kind == AccountKind.MO_HOLDING.value:
-            raise refuse(Check.C3001, "source_account",
-                         "unauthorized MOs cannot leave the ARS; link an authorization first")
+            raise refuse(
+                Check.C3001,
+                "source_account",
+                "unauthorized MOs cannot leave the ARS; link an authorization first",
+            )
         text = (command.purpose_text or "").strip() or None
         if command.purpose.value in ("IMP", "OP") and text is None:
-            raise refuse(Check.C5004, "purpose_text",
-                         f"a {command.purpose.value} cancellation names its purpose, e.g. CORSIA")
-        destination = party_account(connection, source.party_code,
-                                    CANCELLATION_ACCOUNT[command.purpose],
-                                    source.cooperative_approach_key, "PARTY", "purpose")
-        movement = Movement(CANCELLATION_ACTIONS[command.purpose], source, destination,
-                            command.units, cancellation_purpose=command.purpose,
-                            purpose_text=text)
+            raise refuse(
+                Check.C5004,
+                "purpose_text",
+                f"a {command.purpose.value} cancellation names its purpose, e.g. CORSIA",
+            )
+        destination = party_account(
+            connection,
+            source.party_code,
+            CANCELLATION_ACCOUNT[command.purpose],
+            source.cooperative_approach_key,
+            "PARTY",
+            "purpose",
+        )
+        movement = Movement(
+            CANCELLATION_ACTIONS[command.purpose],
+            source,
+            destination,
+            command.units,
+            cancellation_purpose=command.purpose,
+            purpose_text=text,
+        )
         return propose(connection, registry, actor, movement, "CancelUnits")
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def record_first_transfer(registry: Registry, actor: Actor, command: c.RecordFirstTransfer,
-                          idempotency_key: str | None = None) -> Receipt:
+def record_first_transfer(
+    registry: Registry,
+    actor: Actor,
+    command: c.RecordFirstTransfer,
+    idempotency_key: str | None = None,
+) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         source = account_named(connection, command.account, "account")
         require_kind(source, (AccountKind.AMO_HOLDING,), "account")
-        destination = party_account(connection, source.party_code, AccountKind.ITMO_HOLDING,
-                                    source.cooperative_approach_key, source.holder, "account")
-        movement = Movement(Action.FIRST_TRANSFER_RECORD, source, destination, command.units,
-                            purpose_text=command.reason)
+        destination = party_account(
+            connection,
+            source.party_code,
+            AccountKind.ITMO_HOLDING,
+            source.cooperative_approach_key,
+            source.holder,
+            "account",
+        )
+        movement = Movement(
+            Action.FIRST_TRANSFER_RECORD,
+            source,
+            destination,
+            command.units,
+            purpose_text=command.reason,
+        )
         return propose(connection, registry, actor, movement, "RecordFirstTransfer")
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
@@ -295,59 +450,90 @@ def _pending(connection: Connection, identifier: str) -> Row[Any]:
     if row is None:
         raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
     if row.status != TransactionStatus.AWAITING_APPROVAL.value:
-        raise refuse(Check.C4007, "transaction",
-                     f"{identifier} is {row.status}, not awaiting approval")
+        raise refuse(
+            Check.C4007, "transaction", f"{identifier} is {row.status}, not awaiting approval"
+        )
     return row
 
 
 def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
-    accounts = ledger.account_rows(connection, [row.source_account_id,
-                                                row.destination_account_id])
+    accounts = ledger.account_rows(connection, [row.source_account_id, row.destination_account_id])
     source, destination = accounts[row.source_account_id], accounts[row.destination_account_id]
     kind = TransactionKind(row.kind)
     from article6.domain.accounts import CancellationPurpose
+
     purpose = CancellationPurpose(row.cancellation_purpose) if row.cancellation_purpose else None
-    action = {TransactionKind.INTERNAL_TRANSFER: Action.INTERNAL_TRANSFER,
-              TransactionKind.INTERNATIONAL_TRANSFER: Action.INTERNATIONAL_TRANSFER,
-              TransactionKind.USE: Action.USE,
-              TransactionKind.AUTHORIZATION: Action.AUTHORIZATION,
-              TransactionKind.FIRST_TRANSFER_RECORD: Action.FIRST_TRANSFER_RECORD}.get(kind) \
-        or CANCELLATION_ACTIONS[purpose]  # type: ignore[index]
-    authorization = records.current_authorization(connection, source.party_code,
-                                                  row.authorization_id) \
-        if row.authorization_id else None
+    action = {
+        TransactionKind.INTERNAL_TRANSFER: Action.INTERNAL_TRANSFER,
+        TransactionKind.INTERNATIONAL_TRANSFER: Action.INTERNATIONAL_TRANSFER,
+        TransactionKind.USE: Action.USE,
+        TransactionKind.AUTHORIZATION: Action.AUTHORIZATION,
+        TransactionKind.FIRST_TRANSFER_RECORD: Action.FIRST_TRANSFER_RECORD,
+    }.get(kind) or CANCELLATION_ACTIONS[purpose]  # type: ignore[index]
+    authorization = (
+        records.current_authorization(connection, source.party_code, row.authorization_id)
+        if row.authorization_id
+        else None
+    )
     from article6.services.commands import UnitSelection
-    return Movement(action, source, destination, UnitSelection(quantity=row.quantity),
-                    acquiring_party=row.acquiring_party, cancellation_purpose=purpose,
-                    purpose_text=row.purpose, ndc_year=row.ndc_year, authorization=authorization)
+
+    return Movement(
+        action,
+        source,
+        destination,
+        UnitSelection(quantity=row.quantity),
+        acquiring_party=row.acquiring_party,
+        cancellation_purpose=purpose,
+        purpose_text=row.purpose,
+        ndc_year=row.ndc_year,
+        authorization=authorization,
+    )
 
 
-def approve_transaction(registry: Registry, actor: Actor, command: c.ApproveTransaction,
-                        idempotency_key: str | None = None) -> Receipt:
+def approve_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.ApproveTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
     """The Party approves a pending transaction: every check runs again, then it completes."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         row = _pending(connection, command.transaction)
         allow(actor, Permission.APPROVE, row.party_code)
         if row.initiator == actor.label:
-            raise refuse(Check.C4002, "transaction",
-                         "the initiator cannot approve their own transaction")
+            raise refuse(
+                Check.C4002, "transaction", "the initiator cannot approve their own transaction"
+            )
         now = registry.now()
         if row.expires_at is not None and _aware(row.expires_at) < now:
-            raise refuse(Check.C4008, "transaction",
-                         f"{command.transaction} expired at {row.expires_at:%Y-%m-%d %H:%M} UTC")
+            raise refuse(
+                Check.C4008,
+                "transaction",
+                f"{command.transaction} expired at {row.expires_at:%Y-%m-%d %H:%M} UTC",
+            )
         movement = _movement_of(connection, row)
         require_open(movement.source, "source_account")
         require_open(movement.destination, "destination_account")
         from article6.services.movements import _check_destination, check_parties
+
         check_parties(connection, movement)
         ledger.lock_holdings(connection, [movement.source.id, movement.destination.id])
         portions = [Portion(b, b.first, b.last) for b in ledger.reserved_blocks(connection, row.id)]
         judged = judge_all(connection, movement, portions)
         _check_destination(movement, judged)
         advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
-        complete(connection, registry, actor, row.id, row.identifier, movement, judged,
-                 reserved=True, approver=actor.label)
+        complete(
+            connection,
+            registry,
+            actor,
+            row.id,
+            row.identifier,
+            movement,
+            judged,
+            reserved=True,
+            approver=actor.label,
+        )
         return transaction_receipt(connection, "ApproveTransaction", row.identifier)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
@@ -355,11 +541,19 @@ def approve_transaction(registry: Registry, actor: Actor, command: c.ApproveTran
 
 def _aware(moment: Any) -> Any:
     from datetime import UTC
+
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _release(connection: Connection, registry: Registry, actor: Actor, row: Row[Any],
-             status: TransactionStatus, reason: str, event: str) -> None:
+def _release(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    row: Row[Any],
+    status: TransactionStatus,
+    reason: str,
+    event: str,
+) -> None:
     advance(TransactionStatus(row.status), status, "transaction")
     blocks = ledger.reserved_blocks(connection, row.id)
     ledger.lock_holdings(connection, [row.source_account_id])
@@ -368,36 +562,69 @@ def _release(connection: Connection, registry: Registry, actor: Actor, row: Row[
         ledger.rewrite(connection, released)
         ledger.coalesce(connection, released)
     ledger.change_holding(connection, row.source_account_id, reserved=-row.quantity)
-    ledger.update_transaction(connection, row.id, status=status.value, reason=reason,
-                              finished_at=registry.now(),
-                              approver=actor.label if status is TransactionStatus.REJECTED
-                              else None)
-    log(connection, registry, actor, event, row.party_code, row.identifier,
-        {"status": status.value, "reason": reason, "released": row.quantity})
+    ledger.update_transaction(
+        connection,
+        row.id,
+        status=status.value,
+        reason=reason,
+        finished_at=registry.now(),
+        approver=actor.label if status is TransactionStatus.REJECTED else None,
+    )
+    log(
+        connection,
+        registry,
+        actor,
+        event,
+        row.party_code,
+        row.identifier,
+        {"status": status.value, "reason": reason, "released": row.quantity},
+    )
 
 
-def reject_transaction(registry: Registry, actor: Actor, command: c.RejectTransaction,
-                       idempotency_key: str | None = None) -> Receipt:
+def reject_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.RejectTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         row = _pending(connection, command.transaction)
         allow(actor, Permission.APPROVE, row.party_code)
-        _release(connection, registry, actor, row, TransactionStatus.REJECTED, command.reason,
-                 "TransactionRejected")
+        _release(
+            connection,
+            registry,
+            actor,
+            row,
+            TransactionStatus.REJECTED,
+            command.reason,
+            "TransactionRejected",
+        )
         return transaction_receipt(connection, "RejectTransaction", row.identifier)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def withdraw_transaction(registry: Registry, actor: Actor, command: c.WithdrawTransaction,
-                         idempotency_key: str | None = None) -> Receipt:
+def withdraw_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.WithdrawTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
     """The initiator takes back a request still awaiting approval."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         row = _pending(connection, command.transaction)
         if row.initiator != actor.label:
             raise refuse(Check.C4002, "transaction", "only the initiator can withdraw it")
-        _release(connection, registry, actor, row, TransactionStatus.CANCELLED,
-                 "withdrawn by the initiator", "TransactionWithdrawn")
+        _release(
+            connection,
+            registry,
+            actor,
+            row,
+            TransactionStatus.CANCELLED,
+            "withdrawn by the initiator",
+            "TransactionWithdrawn",
+        )
         return transaction_receipt(connection, "WithdrawTransaction", row.identifier)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
@@ -406,6 +633,7 @@ def withdraw_transaction(registry: Registry, actor: Actor, command: c.WithdrawTr
 def expire_pending(registry: Registry, actor: Actor) -> list[str]:
     """Cancel every transaction still awaiting approval past its deadline; release its units."""
     from article6.store.database import unit_of_work
+
     expired: list[str] = []
     with unit_of_work(registry.engine) as connection:
         candidates = ledger.expired_pending(connection, registry.now())
@@ -414,13 +642,30 @@ def expire_pending(registry: Registry, actor: Actor) -> list[str]:
             row = ledger.transaction(connection, identifier, lock=True)
             if row is None or row.status != TransactionStatus.AWAITING_APPROVAL.value:
                 continue
-            _release(connection, registry, actor, row, TransactionStatus.CANCELLED,
-                     "approval deadline passed", "TransactionExpired")
+            _release(
+                connection,
+                registry,
+                actor,
+                row,
+                TransactionStatus.CANCELLED,
+                "approval deadline passed",
+                "TransactionExpired",
+            )
             expired.append(identifier)
     return expired
 
 
-__all__ = ["approve_transaction", "cancel_units", "expire_pending", "issue_units",
-           "link_authorization", "record_first_transfer", "reject_transaction",
-           "transfer_internationally", "transfer_units", "use_towards_ndc",
-           "withdraw_transaction", "parties"]
+__all__ = [
+    "approve_transaction",
+    "cancel_units",
+    "expire_pending",
+    "issue_units",
+    "link_authorization",
+    "parties",
+    "record_first_transfer",
+    "reject_transaction",
+    "transfer_internationally",
+    "transfer_units",
+    "use_towards_ndc",
+    "withdraw_transaction",
+]

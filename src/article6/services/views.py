@@ -65,36 +65,61 @@ class Receipt(BaseModel):
 
 def moved_range(row: Row[Any]) -> MovedRange:
     return MovedRange(
-        registry=row.registry_id, first=row.serial_first, last=row.serial_last,
+        registry=row.registry_id,
+        first=row.serial_first,
+        last=row.serial_last,
         quantity=row.serial_last - row.serial_first + 1,
-        identifier=block_identifier(row.cooperative_approach_id, row.registry_id,
-                                    row.first_transferring_party, row.serial_first,
-                                    row.serial_last, row.vintage),
+        identifier=block_identifier(
+            row.cooperative_approach_id,
+            row.registry_id,
+            row.first_transferring_party,
+            row.serial_first,
+            row.serial_last,
+            row.vintage,
+        ),
         cooperative_approach=row.cooperative_approach_id,
-        first_transferring_party=row.first_transferring_party, vintage=row.vintage,
-        authorization_id=row.authorization_id, authorization_version=row.authorization_version,
-        from_state=row.from_state, to_state=row.to_state,
-        first_transfer_subtype=row.first_transfer_subtype)
+        first_transferring_party=row.first_transferring_party,
+        vintage=row.vintage,
+        authorization_id=row.authorization_id,
+        authorization_version=row.authorization_version,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        first_transfer_subtype=row.first_transfer_subtype,
+    )
 
 
 def transaction_view(connection: Connection, row: Row[Any]) -> TransactionView:
-    names = ledger.account_rows(connection, [i for i in (row.source_account_id,
-                                                        row.destination_account_id) if i])
+    names = ledger.account_rows(
+        connection, [i for i in (row.source_account_id, row.destination_account_id) if i]
+    )
     entity = records.entity_by_id(connection, row.using_entity_id) if row.using_entity_id else None
     return TransactionView(
-        identifier=row.identifier, kind=row.kind, status=row.status, party=row.party_code,
+        identifier=row.identifier,
+        kind=row.kind,
+        status=row.status,
+        party=row.party_code,
         quantity=row.quantity,
         source_account=names[row.source_account_id].identifier if row.source_account_id else None,
         destination_account=names[row.destination_account_id].identifier
-        if row.destination_account_id else None,
-        acquiring_party=row.acquiring_party, cancellation_purpose=row.cancellation_purpose,
-        purpose=row.purpose, ndc_year=row.ndc_year,
+        if row.destination_account_id
+        else None,
+        acquiring_party=row.acquiring_party,
+        cancellation_purpose=row.cancellation_purpose,
+        purpose=row.purpose,
+        ndc_year=row.ndc_year,
         using_entity=entity.identifier if entity is not None else None,
-        authorization_id=row.authorization_id, first_transfer=row.first_transfer,
-        initiator=row.initiator, approver=row.approver, reason=row.reason,
-        created_at=row.created_at, proposed_at=row.proposed_at, checked_at=row.checked_at,
-        finished_at=row.finished_at, expires_at=row.expires_at,
-        ranges=[moved_range(r) for r in ledger.moved_ranges(connection, row.id)])
+        authorization_id=row.authorization_id,
+        first_transfer=row.first_transfer,
+        initiator=row.initiator,
+        approver=row.approver,
+        reason=row.reason,
+        created_at=row.created_at,
+        proposed_at=row.proposed_at,
+        checked_at=row.checked_at,
+        finished_at=row.finished_at,
+        expires_at=row.expires_at,
+        ranges=[moved_range(r) for r in ledger.moved_ranges(connection, row.id)],
+    )
 
 
 def transaction_receipt(connection: Connection, command: str, identifier: str) -> Receipt:

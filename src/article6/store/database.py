@@ -26,22 +26,24 @@ def normalise(url: str) -> str:
     """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
 def make_engine(url: str | None = None, **options: Any) -> Engine:
     resolved = normalise(database_url(url))
     if resolved.startswith("sqlite"):
-        engine = create_engine(resolved, poolclass=NullPool,
-                               connect_args={"timeout": 30, "check_same_thread": False},
-                               **options)
+        engine = create_engine(
+            resolved,
+            poolclass=NullPool,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            **options,
+        )
         _sqlite_immediate_transactions(engine)
         return engine
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
-    return create_engine(resolved, isolation_level="READ COMMITTED", pool_pre_ping=True,
-                         **options)
+    return create_engine(resolved, isolation_level="READ COMMITTED", pool_pre_ping=True, **options)
 
 
 def _sqlite_immediate_transactions(engine: Engine) -> None:

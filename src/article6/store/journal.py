@@ -20,8 +20,7 @@ GENESIS = "0" * 64
 
 
 def canonical(body: Any) -> str:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str,
-                      ensure_ascii=False)
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
 def utc_text(moment: datetime) -> str:
@@ -31,10 +30,19 @@ def utc_text(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def entry_hash(previous_hash: str, seq: int, recorded_at: datetime, actor: str, event: str,
-               party: str | None, subject: str | None, body_text: str) -> str:
-    material = canonical([previous_hash, seq, utc_text(recorded_at), actor, event, party,
-                          subject, body_text])
+def entry_hash(
+    previous_hash: str,
+    seq: int,
+    recorded_at: datetime,
+    actor: str,
+    event: str,
+    party: str | None,
+    subject: str | None,
+    body_text: str,
+) -> str:
+    material = canonical(
+        [previous_hash, seq, utc_text(recorded_at), actor, event, party, subject, body_text]
+    )
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -44,19 +52,40 @@ class JournalEntry:
     hash: str
 
 
-def append(connection: Connection, *, actor: str, event: str, party: str | None,
-           subject: str | None, body: dict[str, Any], at: datetime) -> JournalEntry:
+def append(
+    connection: Connection,
+    *,
+    actor: str,
+    event: str,
+    party: str | None,
+    subject: str | None,
+    body: dict[str, Any],
+    at: datetime,
+) -> JournalEntry:
     head = connection.execute(
-        select(journal_head.c.seq, journal_head.c.hash).where(journal_head.c.id == 1)
-        .with_for_update()).one()
+        select(journal_head.c.seq, journal_head.c.hash)
+        .where(journal_head.c.id == 1)
+        .with_for_update()
+    ).one()
     seq = head.seq + 1
     body_text = canonical(body)
     digest = entry_hash(head.hash, seq, at, actor, event, party, subject, body_text)
-    connection.execute(journal.insert().values(
-        seq=seq, recorded_at=at, actor=actor, event=event, party_code=party, subject=subject,
-        body=body_text, previous_hash=head.hash, hash=digest))
-    connection.execute(update(journal_head).where(journal_head.c.id == 1)
-                       .values(seq=seq, hash=digest))
+    connection.execute(
+        journal.insert().values(
+            seq=seq,
+            recorded_at=at,
+            actor=actor,
+            event=event,
+            party_code=party,
+            subject=subject,
+            body=body_text,
+            previous_hash=head.hash,
+            hash=digest,
+        )
+    )
+    connection.execute(
+        update(journal_head).where(journal_head.c.id == 1).values(seq=seq, hash=digest)
+    )
     return JournalEntry(seq, digest)
 
 
@@ -68,8 +97,8 @@ def verify_chain(connection: Connection, batch: int = 5000) -> list[str]:
     last_seq = 0
     while True:
         rows = connection.execute(
-            select(journal).where(journal.c.seq > last_seq).order_by(journal.c.seq)
-            .limit(batch)).all()
+            select(journal).where(journal.c.seq > last_seq).order_by(journal.c.seq).limit(batch)
+        ).all()
         if not rows:
             break
         for row in rows:
@@ -77,8 +106,16 @@ def verify_chain(connection: Connection, batch: int = 5000) -> list[str]:
                 problems.append(f"journal entry {expected_seq} is missing (next is {row.seq})")
             if row.previous_hash != previous:
                 problems.append(f"journal entry {row.seq} does not chain to the entry before it")
-            digest = entry_hash(row.previous_hash, row.seq, row.recorded_at, row.actor,
-                                row.event, row.party_code, row.subject, row.body)
+            digest = entry_hash(
+                row.previous_hash,
+                row.seq,
+                row.recorded_at,
+                row.actor,
+                row.event,
+                row.party_code,
+                row.subject,
+                row.body,
+            )
             if digest != row.hash:
                 problems.append(f"journal entry {row.seq} was altered (hash mismatch)")
             previous = row.hash
@@ -86,6 +123,5 @@ def verify_chain(connection: Connection, batch: int = 5000) -> list[str]:
             last_seq = row.seq
     head = connection.execute(select(journal_head.c.seq, journal_head.c.hash)).one()
     if head.seq != last_seq or head.hash != previous:
-        problems.append(f"the journal head ({head.seq}) does not match the last entry "
-                        f"({last_seq})")
+        problems.append(f"the journal head ({head.seq}) does not match the last entry ({last_seq})")
     return problems

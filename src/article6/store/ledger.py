@@ -27,88 +27,136 @@ from article6.domain.blocks import (
 from article6.domain.nomenclature import Metric, MitigationType
 from article6.store.schema import accounts, holdings, transaction_blocks, transactions, unit_blocks
 
-ATTRIBUTE_COLUMNS = ("cooperative_approach_id", "first_transferring_party", "vintage", "metric",
-                     "gwp_values", "non_ghg_metric", "non_ghg_per_unit", "mitigation_type",
-                     "sector", "activity_type", "underlying_registry", "authorization_id",
-                     "authorization_version")
+ATTRIBUTE_COLUMNS = (
+    "cooperative_approach_id",
+    "first_transferring_party",
+    "vintage",
+    "metric",
+    "gwp_values",
+    "non_ghg_metric",
+    "non_ghg_per_unit",
+    "mitigation_type",
+    "sector",
+    "activity_type",
+    "underlying_registry",
+    "authorization_id",
+    "authorization_version",
+)
 
 
 def to_block(row: Row[Any]) -> UnitBlock:
     attributes = UnitAttributes(
-        cooperative_approach=row.cooperative_approach_id, registry=row.registry_id,
-        first_transferring_party=row.first_transferring_party, vintage=row.vintage,
-        metric=Metric(row.metric), mitigation_type=MitigationType(row.mitigation_type),
-        sector=row.sector, activity_type=row.activity_type,
-        mitigation_activity=row.mitigation_activity, gwp_values=row.gwp_values,
-        non_ghg_metric=row.non_ghg_metric, non_ghg_per_unit=row.non_ghg_per_unit,
-        underlying_registry=row.underlying_registry, authorization_id=row.authorization_id,
-        authorization_version=row.authorization_version)
-    return UnitBlock(id=row.id, first=row.serial_first, last=row.serial_last,
-                     attributes=attributes, state=UnitState(row.state), account_id=row.account_id,
-                     first_transferred=row.first_transferred,
-                     underlying_first=row.underlying_first, reserved_by=row.reserved_by)
+        cooperative_approach=row.cooperative_approach_id,
+        registry=row.registry_id,
+        first_transferring_party=row.first_transferring_party,
+        vintage=row.vintage,
+        metric=Metric(row.metric),
+        mitigation_type=MitigationType(row.mitigation_type),
+        sector=row.sector,
+        activity_type=row.activity_type,
+        mitigation_activity=row.mitigation_activity,
+        gwp_values=row.gwp_values,
+        non_ghg_metric=row.non_ghg_metric,
+        non_ghg_per_unit=row.non_ghg_per_unit,
+        underlying_registry=row.underlying_registry,
+        authorization_id=row.authorization_id,
+        authorization_version=row.authorization_version,
+    )
+    return UnitBlock(
+        id=row.id,
+        first=row.serial_first,
+        last=row.serial_last,
+        attributes=attributes,
+        state=UnitState(row.state),
+        account_id=row.account_id,
+        first_transferred=row.first_transferred,
+        underlying_first=row.underlying_first,
+        reserved_by=row.reserved_by,
+    )
 
 
 def block_values(block: UnitBlock) -> dict[str, Any]:
     a = block.attributes
     return {
-        "registry_id": a.registry, "serial_first": block.first, "serial_last": block.last,
+        "registry_id": a.registry,
+        "serial_first": block.first,
+        "serial_last": block.last,
         "cooperative_approach_id": a.cooperative_approach,
-        "first_transferring_party": a.first_transferring_party, "vintage": a.vintage,
-        "metric": a.metric.value, "gwp_values": a.gwp_values, "non_ghg_metric": a.non_ghg_metric,
-        "non_ghg_per_unit": a.non_ghg_per_unit, "mitigation_type": a.mitigation_type.value,
-        "sector": a.sector, "activity_type": a.activity_type,
+        "first_transferring_party": a.first_transferring_party,
+        "vintage": a.vintage,
+        "metric": a.metric.value,
+        "gwp_values": a.gwp_values,
+        "non_ghg_metric": a.non_ghg_metric,
+        "non_ghg_per_unit": a.non_ghg_per_unit,
+        "mitigation_type": a.mitigation_type.value,
+        "sector": a.sector,
+        "activity_type": a.activity_type,
         "mitigation_activity": a.mitigation_activity,
-        "underlying_registry": a.underlying_registry, "underlying_first": block.underlying_first,
-        "authorization_id": a.authorization_id, "authorization_version": a.authorization_version,
-        "state": block.state.value, "first_transferred": block.first_transferred,
-        "account_id": block.account_id, "reserved_by": block.reserved_by,
+        "underlying_registry": a.underlying_registry,
+        "underlying_first": block.underlying_first,
+        "authorization_id": a.authorization_id,
+        "authorization_version": a.authorization_version,
+        "state": block.state.value,
+        "first_transferred": block.first_transferred,
+        "account_id": block.account_id,
+        "reserved_by": block.reserved_by,
     }
 
 
-def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[int, Row[Any]]:
+def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[int, Any]:
     """Lock the accounts' holdings rows in ascending id order and return them with the account."""
     ids = sorted(set(account_ids))
     rows = connection.execute(
         select(holdings.c.account_id, holdings.c.quantity, holdings.c.reserved)
-        .where(holdings.c.account_id.in_(ids)).order_by(holdings.c.account_id)
-        .with_for_update()).all()
+        .where(holdings.c.account_id.in_(ids))
+        .order_by(holdings.c.account_id)
+        .with_for_update()
+    ).all()
     return {row.account_id: row for row in rows}
 
 
-def change_holding(connection: Connection, account_id: int, quantity: int = 0,
-                   reserved: int = 0) -> None:
-    connection.execute(update(holdings).where(holdings.c.account_id == account_id).values(
-        quantity=holdings.c.quantity + quantity, reserved=holdings.c.reserved + reserved))
+def change_holding(
+    connection: Connection, account_id: int, quantity: int = 0, reserved: int = 0
+) -> None:
+    connection.execute(
+        update(holdings)
+        .where(holdings.c.account_id == account_id)
+        .values(quantity=holdings.c.quantity + quantity, reserved=holdings.c.reserved + reserved)
+    )
 
 
 def _available(account_id: int, filters: dict[str, Any]) -> Any:
-    query = select(unit_blocks).where(and_(unit_blocks.c.account_id == account_id,
-                                           unit_blocks.c.reserved_by.is_(None)))
+    query = select(unit_blocks).where(
+        and_(unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_(None))
+    )
     for column, value in filters.items():
         if value is not None:
             query = query.where(unit_blocks.c[column] == value)
     return query
 
 
-def candidates_for_quantity(connection: Connection, account_id: int, wanted: int,
-                            filters: dict[str, Any]) -> list[UnitBlock]:
+def candidates_for_quantity(
+    connection: Connection, account_id: int, wanted: int, filters: dict[str, Any]
+) -> list[UnitBlock]:
     """The few blocks that the split-minimising selection can choose among, without loading the
     whole account: an exact-size block, the smallest covering block, or the largest blocks."""
     size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
     base = _available(account_id, filters)
-    exact = connection.execute(base.where(size == wanted).order_by(unit_blocks.c.serial_first)
-                               .limit(1)).first()
+    exact = connection.execute(
+        base.where(size == wanted).order_by(unit_blocks.c.serial_first).limit(1)
+    ).first()
     if exact is not None:
         return [to_block(exact)]
-    covering = connection.execute(base.where(size > wanted)
-                                  .order_by(size, unit_blocks.c.serial_first).limit(1)).first()
+    covering = connection.execute(
+        base.where(size > wanted).order_by(size, unit_blocks.c.serial_first).limit(1)
+    ).first()
     if covering is not None:
         return [to_block(covering)]
     chosen: list[UnitBlock] = []
     total = 0
-    rows = connection.execute(base.order_by(size.desc(), unit_blocks.c.serial_first)
-                              .limit(MAX_BLOCKS_PER_TRANSACTION + 1))
+    rows = connection.execute(
+        base.order_by(size.desc(), unit_blocks.c.serial_first).limit(MAX_BLOCKS_PER_TRANSACTION + 1)
+    )
     for row in rows:
         chosen.append(to_block(row))
         total += chosen[-1].quantity
@@ -117,31 +165,42 @@ def candidates_for_quantity(connection: Connection, account_id: int, wanted: int
     return chosen
 
 
-def blocks_covering(connection: Connection, account_id: int,
-                    ranges: list[tuple[str, int, int]], filters: dict[str, Any]) -> list[UnitBlock]:
+def blocks_covering(
+    connection: Connection,
+    account_id: int,
+    ranges: list[tuple[str, int, int]],
+    filters: dict[str, Any],
+) -> list[UnitBlock]:
     """The available blocks of the account that contain the start of each named range."""
     found: dict[int, UnitBlock] = {}
     for registry, first, _last in ranges:
         row = connection.execute(
-            _available(account_id, filters).where(and_(
-                unit_blocks.c.registry_id == registry, unit_blocks.c.serial_first <= first,
-                unit_blocks.c.serial_last >= first))).first()
+            _available(account_id, filters).where(
+                and_(
+                    unit_blocks.c.registry_id == registry,
+                    unit_blocks.c.serial_first <= first,
+                    unit_blocks.c.serial_last >= first,
+                )
+            )
+        ).first()
         if row is not None:
             found[row.id] = to_block(row)
     return list(found.values())
 
 
 def block_at(connection: Connection, registry: str | None, serial: int) -> Row[Any] | None:
-    query = select(unit_blocks).where(and_(unit_blocks.c.serial_first <= serial,
-                                           unit_blocks.c.serial_last >= serial))
+    query = select(unit_blocks).where(
+        and_(unit_blocks.c.serial_first <= serial, unit_blocks.c.serial_last >= serial)
+    )
     if registry is not None:
         query = query.where(unit_blocks.c.registry_id == registry)
     return connection.execute(query.order_by(unit_blocks.c.registry_id).limit(1)).first()
 
 
 def insert_block(connection: Connection, block: UnitBlock) -> int:
-    block_id: int = connection.execute(unit_blocks.insert().values(block_values(block))
-                                       .returning(unit_blocks.c.id)).scalar_one()
+    block_id: int = connection.execute(
+        unit_blocks.insert().values(block_values(block)).returning(unit_blocks.c.id)
+    ).scalar_one()
     return block_id
 
 
@@ -156,9 +215,15 @@ def carve(connection: Connection, portion: Portion) -> UnitBlock:
         return block
     stays, (first, last) = split_plan(portion)
     keep_first, keep_last = stays[0]
-    connection.execute(update(unit_blocks).where(unit_blocks.c.id == block.id).values(
-        serial_first=keep_first, serial_last=keep_last,
-        underlying_first=block.underlying_at(keep_first)))
+    connection.execute(
+        update(unit_blocks)
+        .where(unit_blocks.c.id == block.id)
+        .values(
+            serial_first=keep_first,
+            serial_last=keep_last,
+            underlying_first=block.underlying_at(keep_first),
+        )
+    )
     moving = piece(block, first, last)
     moving = replace(moving, id=insert_block(connection, moving))
     for extra_first, extra_last in stays[1:]:
@@ -168,51 +233,75 @@ def carve(connection: Connection, portion: Portion) -> UnitBlock:
 
 def rewrite(connection: Connection, block: UnitBlock) -> None:
     """Store a block's new account, state, flags and authorization version."""
-    connection.execute(update(unit_blocks).where(unit_blocks.c.id == block.id).values(
-        account_id=block.account_id, state=block.state.value,
-        first_transferred=block.first_transferred, reserved_by=block.reserved_by,
-        authorization_id=block.attributes.authorization_id,
-        authorization_version=block.attributes.authorization_version))
+    connection.execute(
+        update(unit_blocks)
+        .where(unit_blocks.c.id == block.id)
+        .values(
+            account_id=block.account_id,
+            state=block.state.value,
+            first_transferred=block.first_transferred,
+            reserved_by=block.reserved_by,
+            authorization_id=block.attributes.authorization_id,
+            authorization_version=block.attributes.authorization_version,
+        )
+    )
 
 
 def coalesce(connection: Connection, block: UnitBlock) -> UnitBlock:
     """Merge the block with identical neighbours in its account (fragmentation control)."""
-    left_row = connection.execute(select(unit_blocks).where(and_(
-        unit_blocks.c.registry_id == block.attributes.registry,
-        unit_blocks.c.serial_last == block.first - 1))).first()
+    left_row = connection.execute(
+        select(unit_blocks).where(
+            and_(
+                unit_blocks.c.registry_id == block.attributes.registry,
+                unit_blocks.c.serial_last == block.first - 1,
+            )
+        )
+    ).first()
     if left_row is not None and can_coalesce(to_block(left_row), block):
         left = to_block(left_row)
         connection.execute(unit_blocks.delete().where(unit_blocks.c.id == block.id))
-        connection.execute(update(unit_blocks).where(unit_blocks.c.id == left.id)
-                           .values(serial_last=block.last))
+        connection.execute(
+            update(unit_blocks).where(unit_blocks.c.id == left.id).values(serial_last=block.last)
+        )
         block = replace(left, last=block.last)
-    right_row = connection.execute(select(unit_blocks).where(and_(
-        unit_blocks.c.registry_id == block.attributes.registry,
-        unit_blocks.c.serial_first == block.last + 1))).first()
+    right_row = connection.execute(
+        select(unit_blocks).where(
+            and_(
+                unit_blocks.c.registry_id == block.attributes.registry,
+                unit_blocks.c.serial_first == block.last + 1,
+            )
+        )
+    ).first()
     if right_row is not None and can_coalesce(block, to_block(right_row)):
         right = to_block(right_row)
         connection.execute(unit_blocks.delete().where(unit_blocks.c.id == right.id))
-        connection.execute(update(unit_blocks).where(unit_blocks.c.id == block.id)
-                           .values(serial_last=right.last))
+        connection.execute(
+            update(unit_blocks).where(unit_blocks.c.id == block.id).values(serial_last=right.last)
+        )
         block = replace(block, last=right.last)
     return block
 
 
 def reserved_blocks(connection: Connection, transaction_id: int) -> list[UnitBlock]:
-    rows = connection.execute(select(unit_blocks).where(unit_blocks.c.reserved_by == transaction_id)
-                              .order_by(unit_blocks.c.registry_id, unit_blocks.c.serial_first))
+    rows = connection.execute(
+        select(unit_blocks)
+        .where(unit_blocks.c.reserved_by == transaction_id)
+        .order_by(unit_blocks.c.registry_id, unit_blocks.c.serial_first)
+    )
     return [to_block(row) for row in rows]
 
 
 def insert_transaction(connection: Connection, **values: Any) -> int:
-    transaction_id: int = connection.execute(transactions.insert().values(**values)
-                                             .returning(transactions.c.id)).scalar_one()
+    transaction_id: int = connection.execute(
+        transactions.insert().values(**values).returning(transactions.c.id)
+    ).scalar_one()
     return transaction_id
 
 
 def update_transaction(connection: Connection, transaction_id: int, **values: Any) -> None:
-    connection.execute(update(transactions).where(transactions.c.id == transaction_id)
-                       .values(**values))
+    connection.execute(
+        update(transactions).where(transactions.c.id == transaction_id).values(**values)
+    )
 
 
 def transaction(connection: Connection, identifier: str, lock: bool = False) -> Row[Any] | None:
@@ -222,45 +311,66 @@ def transaction(connection: Connection, identifier: str, lock: bool = False) -> 
     return connection.execute(query).first()
 
 
-def record_ranges(connection: Connection, transaction_id: int,
-                  moves: list[tuple[UnitBlock, UnitState | None, str | None]]) -> None:
+def record_ranges(
+    connection: Connection,
+    transaction_id: int,
+    moves: list[tuple[UnitBlock, UnitState | None, str | None]],
+) -> None:
     """Append the moved ranges with the attributes they had: (block after, from state, subtype)."""
     if not moves:
         return
     rows = []
     for block, from_state, subtype in moves:
         values = block_values(block)
-        rows.append({
-            "transaction_id": transaction_id, "registry_id": values["registry_id"],
-            "serial_first": block.first, "serial_last": block.last,
-            **{column: values[column] for column in ATTRIBUTE_COLUMNS},
-            "underlying_first": block.underlying_first,
-            "from_state": from_state.value if from_state else None,
-            "to_state": block.state.value, "first_transfer_subtype": subtype,
-        })
+        rows.append(
+            {
+                "transaction_id": transaction_id,
+                "registry_id": values["registry_id"],
+                "serial_first": block.first,
+                "serial_last": block.last,
+                **{column: values[column] for column in ATTRIBUTE_COLUMNS},
+                "underlying_first": block.underlying_first,
+                "from_state": from_state.value if from_state else None,
+                "to_state": block.state.value,
+                "first_transfer_subtype": subtype,
+            }
+        )
     connection.execute(transaction_blocks.insert(), rows)
 
 
 def moved_ranges(connection: Connection, transaction_id: int) -> list[Row[Any]]:
-    return list(connection.execute(select(transaction_blocks)
-                                    .where(transaction_blocks.c.transaction_id == transaction_id)
-                                    .order_by(transaction_blocks.c.id)))
+    return list(
+        connection.execute(
+            select(transaction_blocks)
+            .where(transaction_blocks.c.transaction_id == transaction_id)
+            .order_by(transaction_blocks.c.id)
+        )
+    )
 
 
 def account_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
     total = connection.execute(
         _available(account_id, filters).with_only_columns(
-            func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0))
+            func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
+        )
     ).scalar_one()
     return int(total)
 
 
 def expired_pending(connection: Connection, now: datetime) -> list[str]:
-    return list(connection.execute(select(transactions.c.identifier).where(and_(
-        transactions.c.status == "awaiting_approval", transactions.c.expires_at < now))
-        .order_by(transactions.c.id)).scalars())
+    return list(
+        connection.execute(
+            select(transactions.c.identifier)
+            .where(
+                and_(transactions.c.status == "awaiting_approval", transactions.c.expires_at < now)
+            )
+            .order_by(transactions.c.id)
+        ).scalars()
+    )
 
 
-def account_rows(connection: Connection, ids: Iterable[int]) -> dict[int, Row[Any]]:
-    return {row.id: row for row in connection.execute(
-        select(accounts).where(accounts.c.id.in_(sorted(set(ids)))))}
+def account_rows(connection: Connection, ids: Iterable[int]) -> dict[int, Any]:
+    return {
+        row.id: row
+        for row in connection.execute(select(accounts).where(accounts.c.id.in_(sorted(set(ids)))))
+    }

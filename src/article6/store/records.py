@@ -51,99 +51,150 @@ def next_number(connection: Connection, party_code: str, column: str, count: int
     counter = party_sections.c[column]
     if is_postgres(connection):
         value: int = connection.execute(
-            update(party_sections).where(party_sections.c.party_code == party_code)
-            .values({column: counter + count}).returning(counter)).scalar_one()
+            update(party_sections)
+            .where(party_sections.c.party_code == party_code)
+            .values({column: counter + count})
+            .returning(counter)
+        ).scalar_one()
         return value - count
-    connection.execute(update(party_sections).where(party_sections.c.party_code == party_code)
-                       .values({column: counter + count}))
-    value = connection.execute(select(counter).where(
-        party_sections.c.party_code == party_code)).scalar_one()
+    connection.execute(
+        update(party_sections)
+        .where(party_sections.c.party_code == party_code)
+        .values({column: counter + count})
+    )
+    value = connection.execute(
+        select(counter).where(party_sections.c.party_code == party_code)
+    ).scalar_one()
     return value - count
 
 
 def cooperative_approach(connection: Connection, ca_id: str) -> Row[Any] | None:
     return connection.execute(
-        select(cooperative_approaches).where(cooperative_approaches.c.id == ca_id)).first()
+        select(cooperative_approaches).where(cooperative_approaches.c.id == ca_id)
+    ).first()
 
 
 def participants(connection: Connection, ca_id: str) -> list[str]:
-    return list(connection.execute(
-        select(cooperative_approach_parties.c.party_code)
-        .where(cooperative_approach_parties.c.cooperative_approach_id == ca_id)
-        .order_by(cooperative_approach_parties.c.party_code)).scalars())
+    return list(
+        connection.execute(
+            select(cooperative_approach_parties.c.party_code)
+            .where(cooperative_approach_parties.c.cooperative_approach_id == ca_id)
+            .order_by(cooperative_approach_parties.c.party_code)
+        ).scalars()
+    )
 
 
 def activity(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(select(mitigation_activities)
-                              .where(mitigation_activities.c.identifier == identifier)).first()
+    return connection.execute(
+        select(mitigation_activities).where(mitigation_activities.c.identifier == identifier)
+    ).first()
 
 
 def entity(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(select(authorized_entities)
-                              .where(authorized_entities.c.identifier == identifier)).first()
+    return connection.execute(
+        select(authorized_entities).where(authorized_entities.c.identifier == identifier)
+    ).first()
 
 
 def entity_by_id(connection: Connection, entity_id: int) -> Row[Any] | None:
-    return connection.execute(select(authorized_entities)
-                              .where(authorized_entities.c.id == entity_id)).first()
+    return connection.execute(
+        select(authorized_entities).where(authorized_entities.c.id == entity_id)
+    ).first()
 
 
 def entity_authorization(connection: Connection, entity_id: int, ca_id: str) -> Row[Any] | None:
-    return connection.execute(select(entity_authorizations).where(and_(
-        entity_authorizations.c.entity_id == entity_id,
-        entity_authorizations.c.cooperative_approach_id == ca_id))).first()
+    return connection.execute(
+        select(entity_authorizations).where(
+            and_(
+                entity_authorizations.c.entity_id == entity_id,
+                entity_authorizations.c.cooperative_approach_id == ca_id,
+            )
+        )
+    ).first()
 
 
 def to_authorization(row: Row[Any]) -> Authorization:
-    timeframe = (row.timeframe_first, row.timeframe_last) \
-        if row.timeframe_first is not None else None
+    timeframe = (
+        (row.timeframe_first, row.timeframe_last) if row.timeframe_first is not None else None
+    )
     return Authorization(
-        party=row.party_code, authorization_id=row.authorization_id, version=row.version,
+        party=row.party_code,
+        authorization_id=row.authorization_id,
+        version=row.version,
         date_of_authorization=row.date_of_authorization,
-        cooperative_approach=row.cooperative_approach_id, metric=Metric(row.metric),
-        sectors=tuple(Sector(s) for s in row.sectors), purposes=Purpose(row.purposes),
+        cooperative_approach=row.cooperative_approach_id,
+        metric=Metric(row.metric),
+        sectors=tuple(Sector(s) for s in row.sectors),
+        purposes=Purpose(row.purposes),
         activity_types=tuple(ActivityType(a) for a in row.activity_types),
-        authorized_quantity=row.authorized_quantity, gwp_values=row.gwp_values,
-        non_ghg_metric=row.non_ghg_metric, authorized_parties=tuple(row.authorized_parties),
-        authorized_entities=tuple(row.authorized_entities), oimp_authorized=row.oimp_authorized,
-        timeframe=timeframe, terms_and_conditions=row.terms_and_conditions,
+        authorized_quantity=row.authorized_quantity,
+        gwp_values=row.gwp_values,
+        non_ghg_metric=row.non_ghg_metric,
+        authorized_parties=tuple(row.authorized_parties),
+        authorized_entities=tuple(row.authorized_entities),
+        oimp_authorized=row.oimp_authorized,
+        timeframe=timeframe,
+        terms_and_conditions=row.terms_and_conditions,
         first_transfer_definition=FirstTransferDefinition(row.first_transfer_definition)
-        if row.first_transfer_definition else None,
-        additional_information=row.additional_information, revoked=row.revoked)
+        if row.first_transfer_definition
+        else None,
+        additional_information=row.additional_information,
+        revoked=row.revoked,
+    )
 
 
-def authorization_row(connection: Connection, party_code: str, authorization_id: str,
-                      version: int | None = None) -> Row[Any] | None:
+def authorization_row(
+    connection: Connection, party_code: str, authorization_id: str, version: int | None = None
+) -> Row[Any] | None:
     """The given version, or the one in force (the newest) when no version is given."""
-    query = select(authorizations).where(and_(authorizations.c.party_code == party_code,
-                                              authorizations.c.authorization_id == authorization_id))
+    query = select(authorizations).where(
+        and_(
+            authorizations.c.party_code == party_code,
+            authorizations.c.authorization_id == authorization_id,
+        )
+    )
     if version is not None:
         query = query.where(authorizations.c.version == version)
     return connection.execute(query.order_by(authorizations.c.version.desc()).limit(1)).first()
 
 
-def current_authorization(connection: Connection, party_code: str,
-                          authorization_id: str) -> Authorization | None:
+def current_authorization(
+    connection: Connection, party_code: str, authorization_id: str
+) -> Authorization | None:
     row = authorization_row(connection, party_code, authorization_id)
     return to_authorization(row) if row is not None else None
 
 
 def insert_authorization(connection: Connection, a: Authorization, at: datetime, by: str) -> None:
-    connection.execute(authorizations.insert().values(
-        party_code=a.party, authorization_id=a.authorization_id, version=a.version,
-        date_of_authorization=a.date_of_authorization, cooperative_approach_id=a.cooperative_approach,
-        authorized_quantity=a.authorized_quantity, metric=a.metric.value, gwp_values=a.gwp_values,
-        non_ghg_metric=a.non_ghg_metric, sectors=[s.value for s in a.sectors],
-        activity_types=[t.value for t in a.activity_types], purposes=a.purposes.value,
-        authorized_parties=list(a.authorized_parties),
-        authorized_entities=list(a.authorized_entities), oimp_authorized=a.oimp_authorized,
-        timeframe_first=a.timeframe[0] if a.timeframe else None,
-        timeframe_last=a.timeframe[1] if a.timeframe else None,
-        terms_and_conditions=a.terms_and_conditions,
-        first_transfer_definition=a.first_transfer_definition.value
-        if a.first_transfer_definition else None,
-        additional_information=a.additional_information, revoked=a.revoked,
-        recorded_at=at, recorded_by=by))
+    connection.execute(
+        authorizations.insert().values(
+            party_code=a.party,
+            authorization_id=a.authorization_id,
+            version=a.version,
+            date_of_authorization=a.date_of_authorization,
+            cooperative_approach_id=a.cooperative_approach,
+            authorized_quantity=a.authorized_quantity,
+            metric=a.metric.value,
+            gwp_values=a.gwp_values,
+            non_ghg_metric=a.non_ghg_metric,
+            sectors=[s.value for s in a.sectors],
+            activity_types=[t.value for t in a.activity_types],
+            purposes=a.purposes.value,
+            authorized_parties=list(a.authorized_parties),
+            authorized_entities=list(a.authorized_entities),
+            oimp_authorized=a.oimp_authorized,
+            timeframe_first=a.timeframe[0] if a.timeframe else None,
+            timeframe_last=a.timeframe[1] if a.timeframe else None,
+            terms_and_conditions=a.terms_and_conditions,
+            first_transfer_definition=a.first_transfer_definition.value
+            if a.first_transfer_definition
+            else None,
+            additional_information=a.additional_information,
+            revoked=a.revoked,
+            recorded_at=at,
+            recorded_by=by,
+        )
+    )
 
 
 def account(connection: Connection, identifier: str) -> Row[Any] | None:
@@ -154,27 +205,58 @@ def account_by_id(connection: Connection, account_id: int) -> Row[Any] | None:
     return connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
 
 
-def find_account(connection: Connection, party_code: str, kind: AccountKind,
-                 cooperative_approach: str | None, holder: str = "PARTY") -> Row[Any] | None:
-    return connection.execute(select(accounts).where(and_(
-        accounts.c.party_code == party_code, accounts.c.holder == holder,
-        accounts.c.kind == kind.value,
-        accounts.c.cooperative_approach_key == (cooperative_approach or "")))).first()
+def find_account(
+    connection: Connection,
+    party_code: str,
+    kind: AccountKind,
+    cooperative_approach: str | None,
+    holder: str = "PARTY",
+) -> Row[Any] | None:
+    return connection.execute(
+        select(accounts).where(
+            and_(
+                accounts.c.party_code == party_code,
+                accounts.c.holder == holder,
+                accounts.c.kind == kind.value,
+                accounts.c.cooperative_approach_key == (cooperative_approach or ""),
+            )
+        )
+    ).first()
 
 
-def open_account(connection: Connection, *, party_code: str, registry_id: str, kind: AccountKind,
-                 cooperative_approach: str | None, name: str, at: datetime,
-                 entity_id: int | None = None, holder: str = "PARTY") -> int:
+def open_account(
+    connection: Connection,
+    *,
+    party_code: str,
+    registry_id: str,
+    kind: AccountKind,
+    cooperative_approach: str | None,
+    name: str,
+    at: datetime,
+    entity_id: int | None = None,
+    holder: str = "PARTY",
+) -> int:
     """Open an account (with its zero holding) unless the holder already has that kind."""
     existing = find_account(connection, party_code, kind, cooperative_approach, holder)
     if existing is not None:
         return int(existing.id)
     number = next_number(connection, party_code, "next_account")
-    account_id: int = connection.execute(accounts.insert().values(
-        identifier=f"{registry_id}-{number:06d}", party_code=party_code, entity_id=entity_id,
-        holder=holder, kind=kind.value, container=kind.container.value,
-        cooperative_approach_key=cooperative_approach or "", name=name, status="open",
-        opened_at=at).returning(accounts.c.id)).scalar_one()
+    account_id: int = connection.execute(
+        accounts.insert()
+        .values(
+            identifier=f"{registry_id}-{number:06d}",
+            party_code=party_code,
+            entity_id=entity_id,
+            holder=holder,
+            kind=kind.value,
+            container=kind.container.value,
+            cooperative_approach_key=cooperative_approach or "",
+            name=name,
+            status="open",
+            opened_at=at,
+        )
+        .returning(accounts.c.id)
+    ).scalar_one()
     connection.execute(holdings.insert().values(account_id=account_id, quantity=0, reserved=0))
     return account_id
 
@@ -184,11 +266,20 @@ def linked_quantity(connection: Connection, party_code: str, authorization_id: s
     from article6.store.schema import transaction_blocks, transactions
 
     total = connection.execute(
-        select(func.coalesce(func.sum(transaction_blocks.c.serial_last
-                                      - transaction_blocks.c.serial_first + 1), 0))
+        select(
+            func.coalesce(
+                func.sum(transaction_blocks.c.serial_last - transaction_blocks.c.serial_first + 1),
+                0,
+            )
+        )
         .select_from(transaction_blocks.join(transactions))
-        .where(and_(transaction_blocks.c.first_transferring_party == party_code,
-                    transaction_blocks.c.authorization_id == authorization_id,
-                    transactions.c.kind.in_(("authorization", "issuance")),
-                    transactions.c.status == "completed"))).scalar_one()
+        .where(
+            and_(
+                transaction_blocks.c.first_transferring_party == party_code,
+                transaction_blocks.c.authorization_id == authorization_id,
+                transactions.c.kind.in_(("authorization", "issuance")),
+                transactions.c.status == "completed",
+            )
+        )
+    ).scalar_one()
     return int(total)

@@ -24,19 +24,22 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
 
 parties = Table(
-    "parties", metadata,
+    "parties",
+    metadata,
     Column("code", String(3), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("ndc_first_year", Integer, nullable=False),
@@ -46,7 +49,8 @@ parties = Table(
 )
 
 party_sections = Table(
-    "party_sections", metadata,
+    "party_sections",
+    metadata,
     Column("party_code", String(3), ForeignKey("parties.code"), primary_key=True),
     Column("registry_id", String(5), nullable=False, unique=True),
     Column("next_serial", BigInteger, nullable=False),
@@ -57,7 +61,8 @@ party_sections = Table(
 )
 
 cooperative_approaches = Table(
-    "cooperative_approaches", metadata,
+    "cooperative_approaches",
+    metadata,
     Column("id", String(6), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("description", Text),
@@ -65,20 +70,30 @@ cooperative_approaches = Table(
 )
 
 cooperative_approach_parties = Table(
-    "cooperative_approach_parties", metadata,
-    Column("cooperative_approach_id", String(6), ForeignKey("cooperative_approaches.id"),
-           primary_key=True),
+    "cooperative_approach_parties",
+    metadata,
+    Column(
+        "cooperative_approach_id",
+        String(6),
+        ForeignKey("cooperative_approaches.id"),
+        primary_key=True,
+    ),
     Column("party_code", String(3), ForeignKey("parties.code"), primary_key=True),
 )
 
 mitigation_activities = Table(
-    "mitigation_activities", metadata,
+    "mitigation_activities",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("identifier", String(40), nullable=False, unique=True),
     Column("title", String(300), nullable=False),
     Column("host_party", String(3), ForeignKey("parties.code"), nullable=False),
-    Column("cooperative_approach_id", String(6), ForeignKey("cooperative_approaches.id"),
-           nullable=False),
+    Column(
+        "cooperative_approach_id",
+        String(6),
+        ForeignKey("cooperative_approaches.id"),
+        nullable=False,
+    ),
     Column("sector", String(60), nullable=False),
     Column("activity_type", String(60)),
     Column("mitigation_type", String(60), nullable=False),
@@ -95,7 +110,8 @@ mitigation_activities = Table(
 )
 
 authorized_entities = Table(
-    "authorized_entities", metadata,
+    "authorized_entities",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("identifier", String(40), nullable=False, unique=True),
     Column("party_code", String(3), ForeignKey("parties.code"), nullable=False),
@@ -107,10 +123,15 @@ authorized_entities = Table(
 )
 
 entity_authorizations = Table(
-    "entity_authorizations", metadata,
+    "entity_authorizations",
+    metadata,
     Column("entity_id", Id, ForeignKey("authorized_entities.id"), primary_key=True),
-    Column("cooperative_approach_id", String(6), ForeignKey("cooperative_approaches.id"),
-           primary_key=True),
+    Column(
+        "cooperative_approach_id",
+        String(6),
+        ForeignKey("cooperative_approaches.id"),
+        primary_key=True,
+    ),
     Column("date_of_authorization", Date, nullable=False),
     Column("conditions", Text),
     Column("change_and_revocation_conditions", Text),
@@ -120,14 +141,19 @@ entity_authorizations = Table(
 )
 
 authorizations = Table(
-    "authorizations", metadata,
+    "authorizations",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("party_code", String(3), ForeignKey("parties.code"), nullable=False),
     Column("authorization_id", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("date_of_authorization", Date, nullable=False),
-    Column("cooperative_approach_id", String(6), ForeignKey("cooperative_approaches.id"),
-           nullable=False),
+    Column(
+        "cooperative_approach_id",
+        String(6),
+        ForeignKey("cooperative_approaches.id"),
+        nullable=False,
+    ),
     Column("authorized_quantity", BigInteger),
     Column("metric", String(10), nullable=False),
     Column("gwp_values", String(200)),
@@ -146,12 +172,14 @@ authorizations = Table(
     Column("revoked", Boolean, nullable=False),
     Column("recorded_at", Timestamp, nullable=False),
     Column("recorded_by", String(200), nullable=False),
-    UniqueConstraint("party_code", "authorization_id", "version",
-                     name="uq_authorizations_party_id_version"),
+    UniqueConstraint(
+        "party_code", "authorization_id", "version", name="uq_authorizations_party_id_version"
+    ),
 )
 
 accounts = Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("identifier", String(40), nullable=False, unique=True),
     Column("party_code", String(3), ForeignKey("parties.code"), nullable=False),
@@ -163,12 +191,14 @@ accounts = Table(
     Column("name", String(300), nullable=False),
     Column("status", String(10), nullable=False),
     Column("opened_at", Timestamp, nullable=False),
-    UniqueConstraint("party_code", "holder", "kind", "cooperative_approach_key",
-                     name="uq_accounts_holder_kind"),
+    UniqueConstraint(
+        "party_code", "holder", "kind", "cooperative_approach_key", name="uq_accounts_holder_kind"
+    ),
 )
 
 holdings = Table(
-    "holdings", metadata,
+    "holdings",
+    metadata,
     Column("account_id", Id, ForeignKey("accounts.id"), primary_key=True),
     Column("quantity", BigInteger, nullable=False),
     Column("reserved", BigInteger, nullable=False),
@@ -177,7 +207,8 @@ holdings = Table(
 )
 
 transactions = Table(
-    "transactions", metadata,
+    "transactions",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("identifier", String(40), nullable=False, unique=True),
     Column("party_code", String(3), ForeignKey("parties.code"), nullable=False),
@@ -207,7 +238,8 @@ Index("ix_transactions_party_id", transactions.c.party_code, transactions.c.id)
 Index("ix_transactions_status", transactions.c.status)
 
 transaction_blocks = Table(
-    "transaction_blocks", metadata,
+    "transaction_blocks",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("transaction_id", Id, ForeignKey("transactions.id"), nullable=False),
     Column("registry_id", String(5), nullable=False),
@@ -233,11 +265,15 @@ transaction_blocks = Table(
     CheckConstraint("serial_first <= serial_last", name="range_ordered"),
 )
 Index("ix_transaction_blocks_tx", transaction_blocks.c.transaction_id)
-Index("ix_transaction_blocks_serial", transaction_blocks.c.registry_id,
-      transaction_blocks.c.serial_first)
+Index(
+    "ix_transaction_blocks_serial",
+    transaction_blocks.c.registry_id,
+    transaction_blocks.c.serial_first,
+)
 
 unit_blocks = Table(
-    "unit_blocks", metadata,
+    "unit_blocks",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("registry_id", String(5), nullable=False),
     Column("serial_first", BigInteger, nullable=False),
@@ -269,7 +305,8 @@ Index("ix_unit_blocks_last", unit_blocks.c.registry_id, unit_blocks.c.serial_las
 Index("ix_unit_blocks_reserved", unit_blocks.c.reserved_by)
 
 journal = Table(
-    "journal", metadata,
+    "journal",
+    metadata,
     Column("seq", Id, primary_key=True, autoincrement=False),
     Column("recorded_at", Timestamp, nullable=False),
     Column("actor", String(200), nullable=False),
@@ -283,14 +320,16 @@ journal = Table(
 Index("ix_journal_subject", journal.c.subject)
 
 journal_head = Table(
-    "journal_head", metadata,
+    "journal_head",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("scope", String(200), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
@@ -299,7 +338,8 @@ idempotency_keys = Table(
 )
 
 approval_policies = Table(
-    "approval_policies", metadata,
+    "approval_policies",
+    metadata,
     Column("party_code", String(3), ForeignKey("parties.code"), primary_key=True),
     Column("kind", String(30), primary_key=True),
     Column("four_eyes", Boolean, nullable=False),

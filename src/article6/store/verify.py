@@ -18,7 +18,8 @@ MOVED = transaction_blocks.c.serial_last - transaction_blocks.c.serial_first + 1
 def conservation(connection: Connection) -> list[str]:
     """Units issued = units held + used + cancelled (every unit ever issued is in one block)."""
     issued = connection.execute(
-        select(func.coalesce(func.sum(MOVED), 0)).select_from(transaction_blocks.join(transactions))
+        select(func.coalesce(func.sum(MOVED), 0))
+        .select_from(transaction_blocks.join(transactions))
         .where(and_(transactions.c.kind == "issuance", transactions.c.status == "completed"))
     ).scalar_one()
     in_blocks = connection.execute(select(func.coalesce(func.sum(SIZE), 0))).scalar_one()
@@ -28,22 +29,38 @@ def conservation(connection: Connection) -> list[str]:
 
 
 def holdings_match_blocks(connection: Connection) -> list[str]:
-    blocks = (select(unit_blocks.c.account_id, func.sum(SIZE).label("held"),
-                     func.sum(case((unit_blocks.c.reserved_by.is_not(None), SIZE), else_=0))
-                     .label("reserved"))
-              .group_by(unit_blocks.c.account_id).subquery())
+    blocks = (
+        select(
+            unit_blocks.c.account_id,
+            func.sum(SIZE).label("held"),
+            func.sum(case((unit_blocks.c.reserved_by.is_not(None), SIZE), else_=0)).label(
+                "reserved"
+            ),
+        )
+        .group_by(unit_blocks.c.account_id)
+        .subquery()
+    )
     rows = connection.execute(
-        select(holdings.c.account_id, holdings.c.quantity, holdings.c.reserved,
-               func.coalesce(blocks.c.held, 0), func.coalesce(blocks.c.reserved, 0))
-        .select_from(holdings.outerjoin(blocks, blocks.c.account_id == holdings.c.account_id)))
+        select(
+            holdings.c.account_id,
+            holdings.c.quantity,
+            holdings.c.reserved,
+            func.coalesce(blocks.c.held, 0),
+            func.coalesce(blocks.c.reserved, 0),
+        ).select_from(holdings.outerjoin(blocks, blocks.c.account_id == holdings.c.account_id))
+    )
     problems = []
     for account_id, quantity, reserved, held, held_reserved in rows:
         if int(quantity) != int(held) or int(reserved) != int(held_reserved):
-            problems.append(f"account {account_id}: holding {quantity} (reserved {reserved}) but "
-                            f"blocks hold {held} (reserved {held_reserved})")
+            problems.append(
+                f"account {account_id}: holding {quantity} (reserved {reserved}) but "
+                f"blocks hold {held} (reserved {held_reserved})"
+            )
     orphans = connection.execute(
-        select(func.count()).select_from(unit_blocks)
-        .where(unit_blocks.c.account_id.not_in(select(holdings.c.account_id)))).scalar_one()
+        select(func.count())
+        .select_from(unit_blocks)
+        .where(unit_blocks.c.account_id.not_in(select(holdings.c.account_id)))
+    ).scalar_one()
     if orphans:
         problems.append(f"{orphans} blocks are in accounts without a holding")
     return problems
@@ -51,13 +68,22 @@ def holdings_match_blocks(connection: Connection) -> list[str]:
 
 def _overlapping(ranges: Any) -> Any:
     """Ranges that start at or before the end of the previous range of the same registry."""
-    previous = func.lag(ranges.c.serial_last).over(partition_by=ranges.c.registry_id,
-                                                   order_by=ranges.c.serial_first)
-    ordered = select(ranges.c.registry_id, ranges.c.serial_first,
-                     previous.label("previous_last")).subquery()
-    return select(ordered.c.registry_id, ordered.c.serial_first).where(and_(
-        ordered.c.previous_last.is_not(None),
-        ordered.c.serial_first <= ordered.c.previous_last)).limit(20)
+    previous = func.lag(ranges.c.serial_last).over(
+        partition_by=ranges.c.registry_id, order_by=ranges.c.serial_first
+    )
+    ordered = select(
+        ranges.c.registry_id, ranges.c.serial_first, previous.label("previous_last")
+    ).subquery()
+    return (
+        select(ordered.c.registry_id, ordered.c.serial_first)
+        .where(
+            and_(
+                ordered.c.previous_last.is_not(None),
+                ordered.c.serial_first <= ordered.c.previous_last,
+            )
+        )
+        .limit(20)
+    )
 
 
 def no_overlaps(connection: Connection) -> list[str]:
@@ -68,18 +94,25 @@ def no_overlaps(connection: Connection) -> list[str]:
 def states_match_accounts(connection: Connection) -> list[str]:
     """Every block's state is the one its account kind holds; nothing left a terminal account."""
     problems = []
-    rows = connection.execute(select(accounts.c.kind, unit_blocks.c.state, func.count())
-                              .select_from(unit_blocks.join(accounts))
-                              .group_by(accounts.c.kind, unit_blocks.c.state))
+    rows = connection.execute(
+        select(accounts.c.kind, unit_blocks.c.state, func.count())
+        .select_from(unit_blocks.join(accounts))
+        .group_by(accounts.c.kind, unit_blocks.c.state)
+    )
     for kind, state, count in rows:
         if AccountKind(kind).holds.value != state:
             problems.append(f"{count} blocks in state {state} sit in {kind} accounts")
     terminal = [k.value for k in AccountKind if k.terminal]
     left = connection.execute(
-        select(func.count()).select_from(transactions.join(
-            accounts, accounts.c.id == transactions.c.source_account_id))
-        .where(and_(accounts.c.kind.in_(terminal),
-                    transactions.c.status.in_(("completed", "awaiting_approval")))))
+        select(func.count())
+        .select_from(transactions.join(accounts, accounts.c.id == transactions.c.source_account_id))
+        .where(
+            and_(
+                accounts.c.kind.in_(terminal),
+                transactions.c.status.in_(("completed", "awaiting_approval")),
+            )
+        )
+    )
     count = left.scalar_one()
     if count:
         problems.append(f"{count} transactions took units out of a use or cancellation account")
@@ -89,38 +122,67 @@ def states_match_accounts(connection: Connection) -> list[str]:
 def first_transfers_once(connection: Connection) -> list[str]:
     """No unit is first transferred twice, and every first-transferred block is on record."""
     problems = []
-    ranges = (select(transaction_blocks.c.registry_id, transaction_blocks.c.serial_first,
-                     transaction_blocks.c.serial_last)
-              .select_from(transaction_blocks.join(transactions))
-              .where(and_(transaction_blocks.c.first_transfer_subtype.is_not(None),
-                          transactions.c.status == "completed")).subquery())
+    ranges = (
+        select(
+            transaction_blocks.c.registry_id,
+            transaction_blocks.c.serial_first,
+            transaction_blocks.c.serial_last,
+        )
+        .select_from(transaction_blocks.join(transactions))
+        .where(
+            and_(
+                transaction_blocks.c.first_transfer_subtype.is_not(None),
+                transactions.c.status == "completed",
+            )
+        )
+        .subquery()
+    )
     rows = connection.execute(_overlapping(ranges)).all()
-    problems += [f"units of {r.registry_id} from serial {r.serial_first} were first "
-                 f"transferred twice" for r in rows]
-    recorded = connection.execute(select(func.coalesce(func.sum(
-        ranges.c.serial_last - ranges.c.serial_first + 1), 0))).scalar_one()
-    flagged = connection.execute(select(func.coalesce(func.sum(SIZE), 0))
-                                 .where(unit_blocks.c.first_transferred.is_(True))).scalar_one()
+    problems += [
+        f"units of {r.registry_id} from serial {r.serial_first} were first transferred twice"
+        for r in rows
+    ]
+    recorded = connection.execute(
+        select(func.coalesce(func.sum(ranges.c.serial_last - ranges.c.serial_first + 1), 0))
+    ).scalar_one()
+    flagged = connection.execute(
+        select(func.coalesce(func.sum(SIZE), 0)).where(unit_blocks.c.first_transferred.is_(True))
+    ).scalar_one()
     if int(recorded) != int(flagged):
-        problems.append(f"{flagged} units are marked first transferred but {recorded} first "
-                        f"transfers are on record")
+        problems.append(
+            f"{flagged} units are marked first transferred but {recorded} first "
+            f"transfers are on record"
+        )
     return problems
 
 
 def reservations_consistent(connection: Connection) -> list[str]:
     rows = connection.execute(
-        select(transactions.c.identifier, transactions.c.status, transactions.c.quantity,
-               func.coalesce(func.sum(SIZE), 0))
-        .select_from(transactions.outerjoin(unit_blocks,
-                                            unit_blocks.c.reserved_by == transactions.c.id))
+        select(
+            transactions.c.identifier,
+            transactions.c.status,
+            transactions.c.quantity,
+            func.coalesce(func.sum(SIZE), 0),
+        )
+        .select_from(
+            transactions.outerjoin(unit_blocks, unit_blocks.c.reserved_by == transactions.c.id)
+        )
         .where(transactions.c.status.in_(("awaiting_approval", "proposed", "checked")))
-        .group_by(transactions.c.id, transactions.c.identifier, transactions.c.status,
-                  transactions.c.quantity))
-    problems = [f"pending {identifier} reserves {reserved} units, not {quantity}"
-                for identifier, _status, quantity, reserved in rows if int(reserved) != int(quantity)]
+        .group_by(
+            transactions.c.id,
+            transactions.c.identifier,
+            transactions.c.status,
+            transactions.c.quantity,
+        )
+    )
+    problems = [
+        f"pending {identifier} reserves {reserved} units, not {quantity}"
+        for identifier, _status, quantity, reserved in rows
+        if int(reserved) != int(quantity)
+    ]
     stray = connection.execute(
-        select(func.count()).select_from(unit_blocks.join(
-            transactions, transactions.c.id == unit_blocks.c.reserved_by))
+        select(func.count())
+        .select_from(unit_blocks.join(transactions, transactions.c.id == unit_blocks.c.reserved_by))
         .where(transactions.c.status.in_(("completed", "rejected", "terminated", "cancelled")))
     ).scalar_one()
     if stray:
@@ -129,9 +191,14 @@ def reservations_consistent(connection: Connection) -> list[str]:
 
 
 def ledger(connection: Connection) -> list[str]:
-    return (conservation(connection) + holdings_match_blocks(connection)
-            + no_overlaps(connection) + states_match_accounts(connection)
-            + first_transfers_once(connection) + reservations_consistent(connection))
+    return (
+        conservation(connection)
+        + holdings_match_blocks(connection)
+        + no_overlaps(connection)
+        + states_match_accounts(connection)
+        + first_transfers_once(connection)
+        + reservations_consistent(connection)
+    )
 
 
 def everything(connection: Connection) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from article6.store.schema import metadata
 
@@ -11,9 +11,10 @@ config = context.config
 connection = config.attributes.get("connection")
 
 
-def run(conn: object) -> None:
-    context.configure(connection=conn, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+def run(conn: Connection) -> None:
+    context.configure(
+        connection=conn, target_metadata=metadata, render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

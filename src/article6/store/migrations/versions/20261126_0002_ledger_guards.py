@@ -62,8 +62,11 @@ def upgrade() -> None:
     statements = POSTGRES if op.get_bind().dialect.name == "postgresql" else SQLITE
     for statement in statements:
         op.execute(statement)
-    op.execute(sa.text("INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, :genesis)")
-               .bindparams(genesis=GENESIS))
+    op.execute(
+        sa.text("INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, :genesis)").bindparams(
+            genesis=GENESIS
+        )
+    )
 
 
 def downgrade() -> None:
@@ -76,7 +79,12 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION article6_append_only()")
         op.execute("ALTER TABLE unit_blocks DROP CONSTRAINT ex_unit_blocks_no_overlap")
     else:
-        for name in ("journal_no_update", "journal_no_delete", "transaction_blocks_no_update",
-                     "transaction_blocks_no_delete", "transactions_final_no_update",
-                     "transactions_no_delete"):
+        for name in (
+            "journal_no_update",
+            "journal_no_delete",
+            "transaction_blocks_no_update",
+            "transaction_blocks_no_delete",
+            "transactions_final_no_update",
+            "transactions_no_delete",
+        ):
             op.execute(f"DROP TRIGGER {name}")

@@ -1,0 +1,37 @@
+# article6: the two commands of the README, and a few more.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATABASE ?= sqlite:///article6.db
+
+.PHONY: run test lint typecheck demo verify clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/article6 demo --fresh --database $(DATABASE)
+	$(BIN)/article6 serve --database $(DATABASE)
+
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+demo: $(STAMP)
+	$(BIN)/article6 demo --fresh --database $(DATABASE)
+
+verify: $(STAMP)
+	$(BIN)/article6 journal verify --database $(DATABASE)
+
+clean:
+	rm -rf $(VENV) article6.db article6.db-wal article6.db-shm .pytest_cache .mypy_cache .ruff_cache

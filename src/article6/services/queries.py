@@ -1,0 +1,382 @@
+"""Read models: accounts with their holdings, unit blocks, transactions, first-transfer records,
+a unit's history and the journal. Every query is scoped by the same access rule as commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import and_, or_, select
+
+from article6.domain.access import Actor, Permission
+from article6.domain.accounts import AccountKind
+from article6.domain.checks import Check, refuse
+from article6.domain.identifiers import block_identifier, parse_unit_query
+from article6.services.context import Registry
+from article6.services.setup import allow
+from article6.services.views import TransactionView, transaction_view
+from article6.store import ledger, records
+from article6.store.database import unit_of_work
+from article6.store.schema import (
+    accounts,
+    authorized_entities,
+    holdings,
+    journal,
+    transaction_blocks,
+    transactions,
+    unit_blocks,
+)
+
+PAGE_LIMIT = 500
+
+
+class BlockView(BaseModel):
+    identifier: str
+    registry: str
+    first: int
+    last: int
+    quantity: int
+    cooperative_approach: str
+    first_transferring_party: str
+    vintage: int
+    state: str
+    first_transferred: bool
+    authorization_id: str | None
+    authorization_version: int | None
+    mitigation_activity: str
+    sector: str
+    activity_type: str | None
+    mitigation_type: str
+    metric: str
+    underlying_registry: str | None
+    underlying_first: int | None
+    underlying_last: int | None
+    reserved_by: str | None
+    account: str
+
+
+class AccountView(BaseModel):
+    identifier: str
+    name: str
+    party: str
+    holder: str
+    entity_name: str | None
+    kind: str
+    container: str
+    cooperative_approach: str | None
+    status: str
+    quantity: int
+    reserved: int
+    available: int
+
+
+def block_view(row: Any, account_identifier: str, reserved_identifier: str | None) -> BlockView:
+    size = row.serial_last - row.serial_first + 1
+    return BlockView(
+        identifier=block_identifier(
+            row.cooperative_approach_id,
+            row.registry_id,
+            row.first_transferring_party,
+            row.serial_first,
+            row.serial_last,
+            row.vintage,
+        ),
+        registry=row.registry_id,
+        first=row.serial_first,
+        last=row.serial_last,
+        quantity=size,
+        cooperative_approach=row.cooperative_approach_id,
+        first_transferring_party=row.first_transferring_party,
+        vintage=row.vintage,
+        state=row.state,
+        first_transferred=row.first_transferred,
+        authorization_id=row.authorization_id,
+        authorization_version=row.authorization_version,
+        mitigation_activity=row.mitigation_activity,
+        sector=row.sector,
+        activity_type=row.activity_type,
+        mitigation_type=row.mitigation_type,
+        metric=row.metric,
+        underlying_registry=row.underlying_registry,
+        underlying_first=row.underlying_first,
+        underlying_last=row.underlying_first + size - 1 if row.underlying_first else None,
+        reserved_by=reserved_identifier,
+        account=account_identifier,
+    )
+
+
+def _account_view(row: Any) -> AccountView:
+    return AccountView(
+        identifier=row.identifier,
+        name=row.name,
+        party=row.party_code,
+        holder=row.holder,
+        entity_name=row.entity_name,
+        kind=row.kind,
+        container=row.container,
+        cooperative_approach=row.cooperative_approach_key or None,
+        status=row.status,
+        quantity=row.quantity,
+        reserved=row.reserved,
+        available=row.quantity - row.reserved,
+    )
+
+
+def _accounts_query() -> Any:
+    return select(
+        accounts,
+        holdings.c.quantity,
+        holdings.c.reserved,
+        authorized_entities.c.name.label("entity_name"),
+    ).select_from(
+        accounts.join(holdings, holdings.c.account_id == accounts.c.id).outerjoin(
+            authorized_entities, authorized_entities.c.id == accounts.c.entity_id
+        )
+    )
+
+
+def list_accounts(
+    registry: Registry, actor: Actor, party: str, entity: str | None = None
+) -> list[AccountView]:
+    """The accounts of a Party section; an entity's representative sees its own and the
+    Party's use and cancellation accounts."""
+    allow(actor, Permission.READ, party)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = _accounts_query().where(accounts.c.party_code == party)
+        holder = entity or actor.entity
+        if holder is not None:
+            terminal = [k.value for k in AccountKind if k.terminal]
+            query = query.where(or_(accounts.c.holder == holder, accounts.c.kind.in_(terminal)))
+        rows = connection.execute(query.order_by(accounts.c.id)).all()
+        return [_account_view(row) for row in rows]
+
+
+def account_detail(
+    registry: Registry, actor: Actor, identifier: str, after_serial: int = 0, limit: int = 100
+) -> tuple[AccountView, list[BlockView]]:
+    """An account with one page of its unit blocks (keyset by serial)."""
+    limit = max(1, min(limit, PAGE_LIMIT))
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        row = connection.execute(
+            _accounts_query().where(accounts.c.identifier == identifier)
+        ).first()
+        if row is None:
+            raise refuse(Check.C1012, "account", f"{identifier} is not an account")
+        allow(actor, Permission.READ, row.party_code)
+        if (
+            actor.entity is not None
+            and row.holder not in (actor.entity,)
+            and not AccountKind(row.kind).terminal
+        ):
+            raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
+        blocks = connection.execute(
+            select(unit_blocks, transactions.c.identifier.label("reservation"))
+            .select_from(
+                unit_blocks.outerjoin(transactions, transactions.c.id == unit_blocks.c.reserved_by)
+            )
+            .where(
+                and_(unit_blocks.c.account_id == row.id, unit_blocks.c.serial_first > after_serial)
+            )
+            .order_by(unit_blocks.c.serial_first)
+            .limit(limit)
+        ).all()
+        return _account_view(row), [block_view(b, identifier, b.reservation) for b in blocks]
+
+
+def transactions_of(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    before_id: int | None = None,
+    limit: int = 50,
+    status: str | None = None,
+) -> list[TransactionView]:
+    """A Party's transactions, newest first, keyset-paginated by internal id; also those that
+    brought units into its accounts (acquisitions)."""
+    allow(actor, Permission.READ, party)
+    limit = max(1, min(limit, PAGE_LIMIT))
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        incoming = select(accounts.c.id).where(accounts.c.party_code == party)
+        query = select(transactions).where(
+            or_(
+                transactions.c.party_code == party,
+                transactions.c.destination_account_id.in_(incoming),
+            )
+        )
+        if before_id is not None:
+            query = query.where(transactions.c.id < before_id)
+        if status is not None:
+            query = query.where(transactions.c.status == status)
+        rows = connection.execute(query.order_by(transactions.c.id.desc()).limit(limit)).all()
+        return [transaction_view(connection, row) for row in rows]
+
+
+def transaction_detail(registry: Registry, actor: Actor, identifier: str) -> TransactionView:
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        row = ledger.transaction(connection, identifier)
+        if row is None:
+            raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+        destination = (
+            records.account_by_id(connection, row.destination_account_id)
+            if row.destination_account_id
+            else None
+        )
+        parties = {row.party_code, destination.party_code if destination else row.party_code}
+        if actor.party not in parties:
+            allow(actor, Permission.READ, row.party_code)
+        return transaction_view(connection, row)
+
+
+class UnitHistory(BaseModel):
+    registry: str
+    serial: int
+    identifier: str
+    block: BlockView
+    transactions: list[TransactionView]
+
+
+def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
+    """Everything that happened to one unit, found by serial or identifier."""
+    registry_id, serial = parse_unit_query(query)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        row = ledger.block_at(connection, registry_id, serial)
+        if row is None:
+            raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
+        account = records.account_by_id(connection, row.account_id)
+        movers = connection.execute(
+            select(transactions)
+            .join(transaction_blocks)
+            .where(
+                and_(
+                    transaction_blocks.c.registry_id == row.registry_id,
+                    transaction_blocks.c.serial_first <= serial,
+                    transaction_blocks.c.serial_last >= serial,
+                )
+            )
+            .order_by(transactions.c.id)
+        ).all()
+        visible = {row.first_transferring_party, account.party_code if account else ""}
+        visible |= {m.party_code for m in movers}
+        if actor.party is not None and actor.party not in visible:
+            allow(actor, Permission.READ, row.first_transferring_party)
+        return UnitHistory(
+            registry=row.registry_id,
+            serial=serial,
+            identifier=f"{row.cooperative_approach_id}-{row.registry_id}-"
+            f"{row.first_transferring_party}-{serial}-{row.vintage}",
+            block=block_view(row, account.identifier if account else "", None),
+            transactions=[transaction_view(connection, m) for m in movers],
+        )
+
+
+class JournalEntryView(BaseModel):
+    seq: int
+    recorded_at: datetime
+    actor: str
+    event: str
+    party: str | None
+    subject: str | None
+    body: str
+    previous_hash: str
+    hash: str
+
+
+def journal_entries(
+    registry: Registry,
+    actor: Actor,
+    after_seq: int = 0,
+    limit: int = 100,
+    subject: str | None = None,
+) -> list[JournalEntryView]:
+    """The journal in order; a Party's users see their own section's entries."""
+    allow(actor, Permission.READ, actor.party)
+    limit = max(1, min(limit, PAGE_LIMIT))
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = select(journal).where(journal.c.seq > after_seq)
+        if actor.party is not None and not actor.registry_wide:
+            query = query.where(journal.c.party_code == actor.party)
+        if subject is not None:
+            query = query.where(journal.c.subject == subject)
+        rows = connection.execute(query.order_by(journal.c.seq).limit(limit)).all()
+        return [
+            JournalEntryView(
+                seq=r.seq,
+                recorded_at=r.recorded_at,
+                actor=r.actor,
+                event=r.event,
+                party=r.party_code,
+                subject=r.subject,
+                body=r.body,
+                previous_hash=r.previous_hash,
+                hash=r.hash,
+            )
+            for r in rows
+        ]
+
+
+def first_transfers(registry: Registry, actor: Actor, party: str) -> list[TransactionView]:
+    """Transactions in which units of this Party were first transferred."""
+    allow(actor, Permission.READ, party)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        rows = connection.execute(
+            select(transactions)
+            .where(
+                transactions.c.id.in_(
+                    select(transaction_blocks.c.transaction_id).where(
+                        and_(
+                            transaction_blocks.c.first_transfer_subtype.is_not(None),
+                            transaction_blocks.c.first_transferring_party == party,
+                        )
+                    )
+                )
+            )
+            .where(transactions.c.status == "completed")
+            .order_by(transactions.c.id)
+        ).all()
+        return [transaction_view(connection, row) for row in rows]
+
+
+def holdings_summary(registry: Registry, actor: Actor, party: str) -> list[dict[str, Any]]:
+    """Units held per account kind, cooperative approach, vintage and state (dashboard, demo)."""
+    allow(actor, Permission.READ, party)
+    from sqlalchemy import func
+
+    size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        rows = connection.execute(
+            select(
+                accounts.c.kind,
+                unit_blocks.c.cooperative_approach_id,
+                unit_blocks.c.vintage,
+                unit_blocks.c.state,
+                func.sum(size).label("quantity"),
+            )
+            .select_from(unit_blocks.join(accounts))
+            .where(accounts.c.party_code == party)
+            .group_by(
+                accounts.c.kind,
+                unit_blocks.c.cooperative_approach_id,
+                unit_blocks.c.vintage,
+                unit_blocks.c.state,
+            )
+            .order_by(accounts.c.kind, unit_blocks.c.cooperative_approach_id, unit_blocks.c.vintage)
+        ).all()
+        return [
+            {
+                "kind": r.kind,
+                "cooperative_approach": r.cooperative_approach_id,
+                "vintage": r.vintage,
+                "state": r.state,
+                "quantity": int(r.quantity),
+            }
+            for r in rows
+        ]
+
+
+def verify_registry(registry: Registry) -> list[str]:
+    """All ledger invariants and the journal chain; an empty list means sound."""
+    from article6.store import verify
+
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return verify.everything(connection)
