@@ -204,13 +204,34 @@ def insert_block(connection: Connection, block: UnitBlock) -> int:
     return block_id
 
 
+def _current(connection: Connection, portion: Portion) -> UnitBlock:
+    """The block as it is now: an earlier portion of the same command may have split it."""
+    block = portion.block
+    row = connection.execute(
+        select(unit_blocks).where(
+            and_(
+                unit_blocks.c.registry_id == block.attributes.registry,
+                unit_blocks.c.serial_first <= portion.first,
+                unit_blocks.c.serial_last >= portion.last,
+                unit_blocks.c.account_id == block.account_id,
+            )
+        )
+    ).first()
+    if row is None:
+        raise LookupError(
+            f"block {block.attributes.registry} [{portion.first}, {portion.last}] vanished"
+        )
+    return to_block(row)
+
+
 def carve(connection: Connection, portion: Portion) -> UnitBlock:
     """Split the portion out of its block; the remainders stay where they are.
 
     The original row shrinks first and the new rows follow, so no two rows ever overlap, even
     for an instant (the exclusion constraint checks each statement).
     """
-    block = portion.block
+    block = _current(connection, portion)
+    portion = Portion(block, portion.first, portion.last)
     if portion.whole:
         return block
     stays, (first, last) = split_plan(portion)

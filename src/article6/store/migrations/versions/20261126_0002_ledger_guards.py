@@ -41,7 +41,17 @@ POSTGRES = [
     "FOR EACH ROW EXECUTE FUNCTION article6_final_transaction()",
 ]
 
+OVERLAP = (
+    "WHEN EXISTS (SELECT 1 FROM (SELECT id, serial_last FROM unit_blocks "
+    "WHERE registry_id = NEW.registry_id AND serial_first <= NEW.serial_last AND id IS NOT NEW.id "
+    "ORDER BY serial_first DESC LIMIT 1) AS below WHERE below.serial_last >= NEW.serial_first) "
+    "BEGIN SELECT RAISE(ABORT, 'article6: overlapping serial range'); END"
+)
+
 SQLITE = [
+    "CREATE TRIGGER unit_blocks_no_overlap_insert BEFORE INSERT ON unit_blocks " + OVERLAP,
+    "CREATE TRIGGER unit_blocks_no_overlap_update BEFORE UPDATE OF serial_first, serial_last "
+    "ON unit_blocks " + OVERLAP,
     "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal "
     "BEGIN SELECT RAISE(ABORT, 'article6: journal is append-only'); END",
     "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal "
