@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, and_, func, select
 
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.accounts import AccountKind, AccountStatus, CancellationPurpose, UnitState
@@ -24,7 +24,7 @@ from article6.services.context import Registry
 from article6.services.setup import allow, log
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import ledger, records
-from article6.store.schema import approval_policies, parties
+from article6.store.schema import approval_policies, parties, unit_blocks
 
 CANCELLATION_ACTIONS = {
     CancellationPurpose.IMP: Action.CANCELLATION_IMP,
@@ -160,9 +160,6 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
 
 
 def _reserved_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
-    from sqlalchemy import and_, func
-
-    from article6.store.schema import unit_blocks
 
     query = select(
         func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
@@ -295,7 +292,7 @@ def propose(
     ledger.lock_holdings(connection, [movement.source.id, movement.destination.id])
     portions = choose(connection, movement)
     judged = judge_all(connection, movement, portions)
-    _check_destination(movement, judged)
+    check_destination(movement, judged)
     _check_authorized_quantity(connection, movement, portions)
     now = registry.now()
     number = records.next_number(connection, movement.source.party_code, "next_transaction")
@@ -365,7 +362,7 @@ def propose(
     return transaction_receipt(connection, command, identifier)
 
 
-def _check_destination(movement: Movement, judged: list[tuple[Portion, Verdict, Any]]) -> None:
+def check_destination(movement: Movement, judged: list[tuple[Portion, Verdict, Any]]) -> None:
     holds = AccountKind(movement.destination.kind).holds
     for portion, verdict, _ in judged:
         if verdict.state is not holds:

@@ -4,6 +4,7 @@ and the approval steps of pending transactions."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,18 +12,26 @@ from sqlalchemy import Connection, Row, update
 
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
-from article6.domain.accounts import CANCELLATION_ACCOUNT, AccountKind, UnitState
+from article6.domain.accounts import (
+    CANCELLATION_ACCOUNT,
+    AccountKind,
+    CancellationPurpose,
+    UnitState,
+)
 from article6.domain.blocks import Portion, UnitAttributes, UnitBlock, quantity
 from article6.domain.checks import Check, refuse
-from article6.domain.first_transfer import Action, judge_issuance
+from article6.domain.first_transfer import Action, first_transfer_at, judge_issuance
 from article6.domain.nomenclature import Metric, MitigationType
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
 from article6.services import commands as c
+from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
 from article6.services.movements import (
     CANCELLATION_ACTIONS,
     Movement,
     account_named,
+    check_destination,
+    check_parties,
     complete,
     judge_all,
     party_account,
@@ -33,7 +42,8 @@ from article6.services.movements import (
 from article6.services.setup import allow, log, section_of
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import ledger, records
-from article6.store.schema import mitigation_activities, parties
+from article6.store.database import unit_of_work
+from article6.store.schema import mitigation_activities
 
 HOLDINGS = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
 
@@ -242,7 +252,6 @@ def link_authorization(
                 "authorization_id",
                 f"{command.authorization_id} is not an authorization of {source.party_code}",
             )
-        from article6.domain.first_transfer import first_transfer_at
 
         kind = (
             AccountKind.ITMO_HOLDING
@@ -460,7 +469,6 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
     accounts = ledger.account_rows(connection, [row.source_account_id, row.destination_account_id])
     source, destination = accounts[row.source_account_id], accounts[row.destination_account_id]
     kind = TransactionKind(row.kind)
-    from article6.domain.accounts import CancellationPurpose
 
     purpose = CancellationPurpose(row.cancellation_purpose) if row.cancellation_purpose else None
     action = {
@@ -475,7 +483,6 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
         if row.authorization_id
         else None
     )
-    from article6.services.commands import UnitSelection
 
     return Movement(
         action,
@@ -515,13 +522,12 @@ def approve_transaction(
         movement = _movement_of(connection, row)
         require_open(movement.source, "source_account")
         require_open(movement.destination, "destination_account")
-        from article6.services.movements import _check_destination, check_parties
 
         check_parties(connection, movement)
         ledger.lock_holdings(connection, [movement.source.id, movement.destination.id])
         portions = [Portion(b, b.first, b.last) for b in ledger.reserved_blocks(connection, row.id)]
         judged = judge_all(connection, movement, portions)
-        _check_destination(movement, judged)
+        check_destination(movement, judged)
         advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
         complete(
             connection,
@@ -540,7 +546,6 @@ def approve_transaction(
 
 
 def _aware(moment: Any) -> Any:
-    from datetime import UTC
 
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
@@ -632,7 +637,6 @@ def withdraw_transaction(
 
 def expire_pending(registry: Registry, actor: Actor) -> list[str]:
     """Cancel every transaction still awaiting approval past its deadline; release its units."""
-    from article6.store.database import unit_of_work
 
     expired: list[str] = []
     with unit_of_work(registry.engine) as connection:
@@ -653,19 +657,3 @@ def expire_pending(registry: Registry, actor: Actor) -> list[str]:
             )
             expired.append(identifier)
     return expired
-
-
-__all__ = [
-    "approve_transaction",
-    "cancel_units",
-    "expire_pending",
-    "issue_units",
-    "link_authorization",
-    "parties",
-    "record_first_transfer",
-    "reject_transaction",
-    "transfer_internationally",
-    "transfer_units",
-    "use_towards_ndc",
-    "withdraw_transaction",
-]
