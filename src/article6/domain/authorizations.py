@@ -154,6 +154,10 @@ def validate(authorization: Authorization) -> None:
 def validate_change(previous: Authorization, proposed: Authorization, linked_quantity: int) -> None:
     """A new version keeps the identity of the authorization (C3009)."""
     problems: list[Refusal] = []
+    if proposed.party != previous.party:
+        problems.append(
+            Refusal(Check.C3009, "party", "a new version stays with the authorizing Party")
+        )
     if proposed.cooperative_approach != previous.cooperative_approach:
         problems.append(
             Refusal(

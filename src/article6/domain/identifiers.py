@@ -6,10 +6,11 @@ import re
 
 from article6.domain.checks import Check, refuse
 
-PARTY_CODE = re.compile(r"^[A-Z]{3}$")
-COOPERATIVE_APPROACH_ID = re.compile(r"^CA\d{4}$")
-REGISTRY_ID = re.compile(r"^[A-Z]{3}\d{2}$")
-AUTHORIZATION_ID = re.compile(r"^[A-Za-z0-9 -]{1,64}$")
+# `\Z`, not `$`: `$` also matches before a trailing newline, which would let "XXA\n" through.
+PARTY_CODE = re.compile(r"^[A-Z]{3}\Z")
+COOPERATIVE_APPROACH_ID = re.compile(r"^CA[0-9]{4}\Z")
+REGISTRY_ID = re.compile(r"^[A-Z]{3}[0-9]{2}\Z")
+AUTHORIZATION_ID = re.compile(r"^[A-Za-z0-9 -]{1,64}\Z")
 
 FIRST_VINTAGE = 2021
 
@@ -88,12 +89,12 @@ def parse_unit_query(text: str) -> tuple[str | None, int]:
     Returns (registry or None, serial). Raises C1005 when nothing can be read.
     """
     value = text.strip()
-    if value.isdigit():
+    if value.isdecimal():
         return None, int(value)
     match = UNIT_IDENTIFIER.match(value)
     if match:
         return match["registry"], int(match["first"])
     head, _, tail = value.rpartition("-")
-    if REGISTRY_ID.match(head) and tail.isdigit():
+    if REGISTRY_ID.match(head) and tail.isdecimal():
         return head, int(tail)
     raise refuse(Check.C1005, "unit", f"{text!r} is neither a serial number nor a unit identifier")
