@@ -48,11 +48,14 @@ def allow(
         raise CommandRefused([refusal])
 
 
-def section_of(connection: Connection, actor: Actor, party: str | None = None) -> Row[Any]:
+def section_of(
+    connection: Connection, actor: Actor, party: str | None = None, lock: bool = False
+) -> Row[Any]:
+    """The actor's Party section; `lock` serialises commands that number records per section."""
     code = party or actor.party
     if code is None:
         raise refuse(Check.C4006, "party", "name the Party section to act in")
-    row = records.section(connection, code)
+    row = records.section(connection, code, lock=lock)
     if row is None:
         raise refuse(Check.C1001, "party", f"{code} has no Party section in this registry")
     return row
@@ -224,7 +227,7 @@ def record_mitigation_activity(
     idempotency_key: str | None = None,
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        section = section_of(connection, actor)
+        section = section_of(connection, actor, lock=True)
         party = section.party_code
         allow(actor, Permission.ADMINISTER, party)
         approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
@@ -297,7 +300,7 @@ def record_authorization(
     idempotency_key: str | None = None,
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        section = section_of(connection, actor)
+        section = section_of(connection, actor, lock=True)
         party = section.party_code
         allow(actor, Permission.ADMINISTER, party)
         previous = records.current_authorization(connection, party, command.authorization_id)
@@ -386,7 +389,7 @@ def record_authorized_entity(
     idempotency_key: str | None = None,
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        section = section_of(connection, actor)
+        section = section_of(connection, actor, lock=True)
         party = section.party_code
         allow(actor, Permission.ADMINISTER, party)
         identifiers.party_code(command.country_of_incorporation, "country_of_incorporation")
