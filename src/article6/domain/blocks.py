@@ -101,6 +101,8 @@ def serial_range(first: int, last: int, field: str = "range") -> tuple[int, int]
     if (
         not isinstance(first, int)
         or not isinstance(last, int)
+        or isinstance(first, bool)
+        or isinstance(last, bool)
         or first < 1
         or last < first
         or last - first + 1 > MAX_QUANTITY

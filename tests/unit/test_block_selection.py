@@ -1,0 +1,293 @@
+"""Unit blocks: which units a quantity or a list of ranges selects, how a block splits, and
+when neighbours merge again."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from article6.domain.accounts import UnitState
+from article6.domain.blocks import (
+    MAX_BLOCKS_PER_TRANSACTION,
+    MAX_QUANTITY,
+    Portion,
+    UnitAttributes,
+    UnitBlock,
+    can_coalesce,
+    piece,
+    select_quantity,
+    select_ranges,
+    split_plan,
+)
+from article6.domain.checks import CommandRefused
+from article6.domain.nomenclature import ActivityType, Metric, MitigationType, Sector
+
+SOLAR_2024 = UnitAttributes(
+    cooperative_approach="CA0001",
+    registry="XXA01",
+    first_transferring_party="XXA",
+    vintage=2024,
+    metric=Metric.GHG,
+    mitigation_type=MitigationType.EMISSION_REDUCTIONS,
+    sector=Sector.ENERGY_GENERATION,
+    activity_type=ActivityType.SOLAR,
+    mitigation_activity="XXA-SOLAR-1",
+)
+
+_block_ids = itertools.count(1)
+
+
+def block(
+    first: int,
+    last: int,
+    registry: str = "XXA01",
+    *,
+    underlying_first: int | None = None,
+    **changes: object,
+) -> UnitBlock:
+    built = UnitBlock(
+        id=next(_block_ids),
+        first=first,
+        last=last,
+        attributes=replace(SOLAR_2024, registry=registry),
+        state=UnitState.AMO,
+        account_id=1,
+        underlying_first=underlying_first,
+    )
+    return replace(built, **changes)
+
+
+def spans(portions: list[Portion]) -> list[tuple[int, int]]:
+    return [(p.first, p.last) for p in portions]
+
+
+def refused_with(code: str, call, *args) -> None:
+    with pytest.raises(CommandRefused) as refused:
+        call(*args)
+    assert refused.value.codes == [code]
+
+
+# select_quantity
+
+
+def test_an_exact_size_block_is_taken_whole():
+    blocks = [block(1, 100), block(101, 150), block(151, 400)]
+    [portion] = select_quantity(blocks, 50)
+    assert portion.whole and portion.block is blocks[1]
+
+
+def test_otherwise_the_smallest_covering_block_splits_and_its_upper_serials_move():
+    blocks = [block(1, 100), block(201, 260), block(301, 1000)]
+    [portion] = select_quantity(blocks, 40)
+    assert portion.block is blocks[1]
+    assert spans([portion]) == [(221, 260)]
+
+
+def test_when_no_block_is_enough_the_largest_blocks_move_whole_first():
+    small, large, middle = block(1, 10), block(11, 40), block(41, 60)
+    selected = select_quantity([small, large, middle], 45)
+    assert spans(selected) == [(11, 40), (46, 60)]
+    assert [p.whole for p in selected] == [True, False]
+
+
+def test_after_the_largest_blocks_an_exact_fit_is_taken_whole():
+    blocks = [block(1, 30), block(31, 50), block(51, 60)]
+    selected = select_quantity(blocks, 40)
+    assert spans(selected) == [(1, 30), (51, 60)]
+    assert all(p.whole for p in selected)
+
+
+def test_all_available_units_can_be_selected():
+    blocks = [block(1, 10), block(21, 30), block(41, 45)]
+    assert sum(p.quantity for p in select_quantity(blocks, 25)) == 25
+
+
+def test_blocks_of_several_registries_come_back_ordered_by_registry_and_serial():
+    blocks = [block(1, 10, "XXB01"), block(1, 20, "XXA01")]
+    selected = select_quantity(blocks, 30)
+    assert [(p.block.attributes.registry, p.first) for p in selected] == [
+        ("XXA01", 1),
+        ("XXB01", 1),
+    ]
+
+
+def test_more_than_is_available_is_refused_c2001():
+    refused_with("C2001", select_quantity, [block(1, 60), block(61, 100)], 101)
+
+
+def test_nothing_available_is_refused_c2001():
+    refused_with("C2001", select_quantity, [], 1)
+
+
+@pytest.mark.parametrize("wanted", [0, -1, True, 2.5, MAX_QUANTITY + 1])
+def test_a_quantity_that_is_not_a_positive_whole_number_within_the_limit_is_refused_c1005(
+    wanted,
+):
+    refused_with("C1005", select_quantity, [block(1, 100)], wanted)
+
+
+def test_the_quantity_limit_itself_is_accepted():
+    [portion] = select_quantity([block(1, MAX_QUANTITY)], MAX_QUANTITY)
+    assert portion.whole
+
+
+def test_more_blocks_than_a_transaction_may_move_is_refused_c2007():
+    count = MAX_BLOCKS_PER_TRANSACTION + 1
+    singles = [block(2 * n + 1, 2 * n + 1) for n in range(count)]
+    refused_with("C2007", select_quantity, singles, count)
+
+
+def test_exactly_the_block_limit_is_accepted():
+    count = MAX_BLOCKS_PER_TRANSACTION
+    singles = [block(2 * n + 1, 2 * n + 1) for n in range(count + 1)]
+    assert len(select_quantity(singles, count)) == count
+
+
+@st.composite
+def holdings_and_quantity(draw: st.DrawFn) -> tuple[list[UnitBlock], int]:
+    sizes = draw(st.lists(st.integers(1, 10**9), min_size=1, max_size=12))
+    gaps = draw(st.lists(st.integers(0, 1_000), min_size=len(sizes), max_size=len(sizes)))
+    blocks, serial = [], 1
+    for size, gap in zip(sizes, gaps, strict=True):
+        serial += gap
+        blocks.append(block(serial, serial + size - 1))
+        serial += size
+    order = draw(st.permutations(blocks))
+    return list(order), draw(st.integers(1, sum(sizes)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(holdings_and_quantity())
+def test_a_selection_is_exactly_the_quantity_from_distinct_blocks_with_at_most_one_split(case):
+    blocks, wanted = case
+    selected = select_quantity(blocks, wanted)
+    assert sum(p.quantity for p in selected) == wanted
+    assert all(p.block.first <= p.first <= p.last <= p.block.last for p in selected)
+    assert len({p.block.id for p in selected}) == len(selected)
+    partial = [p for p in selected if not p.whole]
+    assert len(partial) <= 1
+    assert all(p.last == p.block.last for p in partial), "the upper serials move"
+
+
+# select_ranges
+
+
+def test_named_ranges_are_taken_exactly():
+    blocks = [block(1, 100, "XXA01"), block(1, 50, "XXB01")]
+    selected = select_ranges(blocks, [("XXB01", 5, 5), ("XXA01", 10, 20)])
+    assert [(p.block.attributes.registry, p.first, p.last) for p in selected] == [
+        ("XXA01", 10, 20),
+        ("XXB01", 5, 5),
+    ]
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        ("XXA01", 90, 110),  # spans two blocks
+        ("XXA01", 201, 210),  # beyond every block
+        ("XXB01", 10, 20),  # same serials, another registry
+    ],
+)
+def test_a_range_not_inside_one_available_block_is_refused_c2001(wanted):
+    refused_with("C2001", select_ranges, [block(1, 100), block(101, 200)], [wanted])
+
+
+def test_overlapping_requested_ranges_are_refused_c2003():
+    refused_with("C2003", select_ranges, [block(1, 100)], [("XXA01", 10, 20), ("XXA01", 20, 30)])
+
+
+def test_a_range_with_first_after_last_is_refused_c1005():
+    refused_with("C1005", select_ranges, [block(1, 100)], [("XXA01", 20, 10)])
+
+
+def test_more_ranges_than_a_transaction_may_move_is_refused_c2007():
+    ranges = [("XXA01", n, n) for n in range(1, MAX_BLOCKS_PER_TRANSACTION + 2)]
+    refused_with("C2007", select_ranges, [block(1, 10_000)], ranges)
+
+
+# split_plan and piece
+
+
+def test_moving_the_upper_part_leaves_the_lower_part():
+    whole = block(1, 100)
+    assert split_plan(Portion(whole, 61, 100)) == ([(1, 60)], (61, 100))
+
+
+def test_moving_the_lower_part_leaves_the_upper_part():
+    whole = block(1, 100)
+    assert split_plan(Portion(whole, 1, 40)) == ([(41, 100)], (1, 40))
+
+
+def test_moving_a_middle_part_leaves_both_ends():
+    whole = block(1, 100)
+    assert split_plan(Portion(whole, 41, 60)) == ([(1, 40), (61, 100)], (41, 60))
+
+
+def test_moving_a_whole_block_leaves_nothing():
+    whole = block(1, 100)
+    assert split_plan(Portion(whole, 1, 100)) == ([], (1, 100))
+
+
+def test_a_piece_shifts_its_underlying_units_with_its_serials():
+    whole = block(1001, 2000, underlying_first=5001)
+    part = piece(whole, 1501, 1600)
+    assert (part.first, part.last) == (1501, 1600)
+    assert (part.underlying_first, part.underlying_last) == (5501, 5600)
+    assert (part.attributes, part.state, part.account_id) == (
+        whole.attributes,
+        whole.state,
+        whole.account_id,
+    )
+
+
+def test_a_piece_of_a_block_without_underlying_units_has_none():
+    assert piece(block(1, 100), 50, 60).underlying_first is None
+
+
+# can_coalesce
+
+
+def test_adjacent_identical_blocks_coalesce():
+    assert can_coalesce(block(1, 100), block(101, 200))
+
+
+def test_blocks_with_contiguous_underlying_ranges_coalesce():
+    left = block(1, 100, underlying_first=501)
+    assert can_coalesce(left, block(101, 200, underlying_first=601))
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        pytest.param(block(1, 100), block(102, 200), id="gap"),
+        pytest.param(block(101, 200), block(1, 100), id="wrong order"),
+        pytest.param(block(1, 100), block(101, 200, "XXB01"), id="other registry"),
+        pytest.param(
+            block(1, 100),
+            block(101, 200, attributes=replace(SOLAR_2024, vintage=2025)),
+            id="other vintage",
+        ),
+        pytest.param(block(1, 100), block(101, 200, state=UnitState.ITMO), id="other state"),
+        pytest.param(block(1, 100), block(101, 200, account_id=2), id="other account"),
+        pytest.param(
+            block(1, 100), block(101, 200, first_transferred=True), id="first transferred"
+        ),
+        pytest.param(block(1, 100, reserved_by=7), block(101, 200), id="left reserved"),
+        pytest.param(block(1, 100), block(101, 200, reserved_by=7), id="right reserved"),
+        pytest.param(
+            block(1, 100, underlying_first=501),
+            block(101, 200, underlying_first=700),
+            id="underlying not contiguous",
+        ),
+        pytest.param(
+            block(1, 100, underlying_first=501), block(101, 200), id="underlying on one side"
+        ),
+    ],
+)
+def test_blocks_that_differ_do_not_coalesce(left, right):
+    assert not can_coalesce(left, right)

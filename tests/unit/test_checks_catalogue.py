@@ -1,0 +1,54 @@
+"""The numbered checks: stable, unique codes, and a published catalogue that matches them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from article6.domain.checks import Check, CommandRefused, Refusal, catalogue_markdown, refuse
+
+
+def test_every_code_is_unique():
+    codes = [check.code for check in Check]
+    assert len(codes) == len(set(codes))
+
+
+@pytest.mark.parametrize("check", list(Check), ids=lambda check: check.name)
+def test_every_code_is_c_and_four_digits_and_matches_its_name(check):
+    assert re.fullmatch(r"C\d{4}", check.code)
+    assert check.code == check.name
+
+
+@pytest.mark.parametrize("check", list(Check), ids=lambda check: check.name)
+def test_every_check_has_a_title_and_a_rule(check):
+    assert check.title.strip() and check.rule.strip()
+
+
+def test_docs_checks_md_is_the_generated_catalogue():
+    published = Path(__file__).parents[2] / "docs" / "checks.md"
+    assert published.read_text(encoding="utf-8") == catalogue_markdown()
+
+
+def test_a_refusal_needs_at_least_one_failed_check():
+    with pytest.raises(ValueError):
+        CommandRefused([])
+
+
+def test_a_refusal_carries_every_code_and_reads_as_a_sentence():
+    refused = CommandRefused(
+        [Refusal(Check.C1001, "party", "bad"), Refusal(Check.C1006, "vintage", "too early")]
+    )
+    assert refused.codes == ["C1001", "C1006"]
+    assert str(refused) == "C1001 party: bad; C1006 vintage: too early"
+
+
+def test_a_refusal_as_a_dict_names_its_check_title_and_field():
+    refusal = refuse(Check.C2001, "quantity", "not enough").refusals[0]
+    assert refusal.as_dict() == {
+        "check": "C2001",
+        "title": "Units held",
+        "field": "quantity",
+        "detail": "not enough",
+    }

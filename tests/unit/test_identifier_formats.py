@@ -1,0 +1,105 @@
+"""Identifier formats (RULES.md 4.7) and the composite unit identifier (6/CMA.4 annex I para 5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from article6.domain import identifiers
+from article6.domain.checks import CommandRefused
+
+
+def refusal_code(call, *args) -> str:
+    with pytest.raises(CommandRefused) as refused:
+        call(*args)
+    [code] = refused.value.codes
+    return code
+
+
+@pytest.mark.parametrize("code", ["XXA", "XXC", "EUE"])
+def test_a_party_code_is_three_capital_letters(code):
+    assert identifiers.party_code(code) == code
+
+
+@pytest.mark.parametrize("code", ["xxa", "XX", "XXAA", "XX1", "", " XXA", "XXA\n", None, 123])
+def test_anything_else_is_not_a_party_code_c1001(code):
+    assert refusal_code(identifiers.party_code, code) == "C1001"
+
+
+def test_a_refusal_names_the_field_it_concerns():
+    with pytest.raises(CommandRefused) as refused:
+        identifiers.party_code("xx", "participating_parties[1]")
+    assert refused.value.refusals[0].field == "participating_parties[1]"
+
+
+def test_a_cooperative_approach_id_is_ca_and_four_digits():
+    assert identifiers.cooperative_approach_id("CA0001") == "CA0001"
+
+
+@pytest.mark.parametrize("value", ["CA001", "CA00001", "ca0001", "CA000A", "XX0001", "CA0001\n"])
+def test_anything_else_is_not_a_cooperative_approach_id_c1002(value):
+    assert refusal_code(identifiers.cooperative_approach_id, value) == "C1002"
+
+
+def test_a_registry_id_is_a_party_code_and_two_digits():
+    assert identifiers.registry_id("XXA01") == "XXA01"
+    assert identifiers.registry_id("XXA01", party="XXA") == "XXA01"
+
+
+@pytest.mark.parametrize("value", ["XXA1", "XXA001", "xxa01", "XX01", "XXA01\n"])
+def test_anything_else_is_not_a_registry_id_c1003(value):
+    assert refusal_code(identifiers.registry_id, value) == "C1003"
+
+
+def test_a_registry_id_must_carry_its_own_partys_prefix_c1003():
+    assert refusal_code(identifiers.registry_id, "XXA01", "XXC") == "C1003"
+
+
+@pytest.mark.parametrize("value", ["XXA-AUTH-001", "auth 7", "A", "x" * 64])
+def test_an_authorization_id_is_letters_digits_spaces_and_hyphens(value):
+    assert identifiers.authorization_id(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "XXA/AUTH/1", "AUTH_1", "x" * 65, "AUTH-1\n"])
+def test_anything_else_is_not_an_authorization_id_c1004(value):
+    assert refusal_code(identifiers.authorization_id, value) == "C1004"
+
+
+@pytest.mark.parametrize("year", [2021, 2024, 2026])
+def test_a_vintage_is_a_year_from_2021_to_this_year(year):
+    assert identifiers.vintage(year, current_year=2026) == year
+
+
+@pytest.mark.parametrize("year", [2020, 2027, 0, "2024"])
+def test_a_vintage_before_2021_or_in_the_future_is_refused_c1006(year):
+    assert refusal_code(identifiers.vintage, year, 2026) == "C1006"
+
+
+def test_a_unit_identifier_joins_the_five_elements_of_para_5():
+    rendered = identifiers.unit_identifier("CA0001", "XXA01", "XXA", 1000042, 2024)
+    assert rendered == "CA0001-XXA01-XXA-1000042-2024"
+
+
+def test_a_block_identifier_names_its_first_and_last_serial():
+    rendered = identifiers.block_identifier("CA0001", "XXA01", "XXA", 1000001, 1000500, 2024)
+    assert rendered == "CA0001-XXA01-XXA-1000001-1000500-2024"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("1000042", (None, 1000042)),
+        ("  1000042 ", (None, 1000042)),
+        ("XXA01-123", ("XXA01", 123)),
+        ("CA0001-XXA01-XXA-1000042-2024", ("XXA01", 1000042)),
+        ("CA0001-XXA01-XXA-1000001-1000500-2024", ("XXA01", 1000001)),
+    ],
+)
+def test_a_unit_query_reads_a_serial_or_an_identifier(query, expected):
+    assert identifiers.parse_unit_query(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["", "units", "XXA-123", "XXA01-", "XXA1-123", "CA0001-XXA01", "12a", "²", "XXA01-²"]
+)
+def test_a_unit_query_that_is_neither_is_refused_c1005(query):
+    assert refusal_code(identifiers.parse_unit_query, query) == "C1005"
