@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATABASE ?= sqlite:///article6.db
 
-.PHONY: run test lint typecheck demo verify clean
+.PHONY: run test lint typecheck demo verify clean network
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ verify: $(STAMP)
 
 clean:
 	rm -rf $(VENV) article6.db article6.db-wal article6.db-shm .pytest_cache .mypy_cache .ruff_cache
+
+network: $(STAMP)
+	$(BIN)/article6 network

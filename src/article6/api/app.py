@@ -1,58 +1,91 @@
-"""The ASGI application: `article6 serve` runs `create_app()`."""
+"""The ASGI application: `article6 serve` runs `create_app()`.
+
+Every registry action is under `/api/v1`; OpenAPI 3.1 at `/api/v1/openapi.json`, interactive
+docs at `/api/docs`. Errors are RFC 9457 problem details naming the numbered checks.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 
 from article6 import __version__
-from article6.domain.access import Actor, Role
-from article6.services import queries
+from article6.api import problems, routes_identity, routes_queries, routes_setup, routes_units
+from article6.api.guard import RequestGuard
 from article6.services.context import Registry
+from article6.settings import Settings
 from article6.store.database import database_url
 
-PUBLIC = Actor("public", Role.AUDITOR)
+DESCRIPTION = """The Article 6.2 International Registry and Additional Registry Services.
+
+Sign in with `POST /api/v1/tokens` (name, password and the current TOTP code) and send the
+token as `Authorization: Bearer …`. Actions in a Party section are under
+`/api/v1/parties/{party}/…`; a user acts there with the role they hold for that section.
+Every refusal is `application/problem+json` naming the numbered checks (`GET /api/v1/checks`).
+"""
 
 
-def create_app(registry: Registry | None = None) -> FastAPI:
+def create_app(registry: Registry | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
     registry = registry or Registry.open(database_url(), migrate=False)
     app = FastAPI(
         title="article6",
         version=__version__,
+        description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/docs",
+        redoc_url=None,
     )
+    app.state.registry = registry
+    app.state.settings = settings
+    problems.install(app)
+    for module in (routes_identity, routes_setup, routes_units, routes_queries):
+        app.include_router(module.router)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
 
-    @app.get("/api/v1/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
-    @app.get("/api/v1/verification")
-    def verification() -> dict[str, object]:
-        problems = queries.verify_registry(registry)
-        return {"sound": not problems, "problems": problems}
-
-    @app.get("/", response_class=HTMLResponse)
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
-        rows = []
-        for party in ("XXA", "XXC"):
-            try:
-                summary = queries.holdings_summary(registry, PUBLIC, party)
-            except Exception:
-                continue
-            rows += [
-                f"<tr><td>{party}</td><td>{r['kind']}</td><td>{r['cooperative_approach']}"
-                f"</td><td>{r['vintage']}</td><td>{r['state']}</td>"
-                f"<td style='text-align:right'>{r['quantity']:,}</td></tr>"
-                for r in summary
-            ]
         return (
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>article6"
-            "</title></head><body><h1>article6 registry</h1><table><thead><tr><th>Party"
-            "</th><th>Account kind</th><th>Cooperative approach</th><th>Vintage</th>"
-            "<th>State</th><th>Units</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table><p><a href='/api/docs'>API</a></p></body></html>"
+            "</title></head><body><h1>article6 registry</h1><p>The API and its interactive "
+            "documentation: <a href='/api/docs'>/api/docs</a>.</p></body></html>"
         )
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_problems(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def with_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document the problem+json errors every operation may answer with."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (problems.CheckFailure, problems.Problem):
+        definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        definition.pop("$defs", None)
+        components[model.__name__] = definition
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in problems.ERROR_STATUSES:
+                responses[str(status)] = {
+                    "description": problems.TITLES[status],
+                    "content": {problems.MEDIA_TYPE: {"schema": reference}},
+                }
+    return schema

@@ -26,14 +26,26 @@ class Permission(StrEnum):
     MOVE_UNITS = "move_units"
     APPROVE = "approve"
     REGISTRY_SETUP = "registry_setup"
+    MANAGE_USERS = "manage_users"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
-        {Permission.READ, Permission.REGISTRY_SETUP, Permission.ADMINISTER}
+        {
+            Permission.READ,
+            Permission.REGISTRY_SETUP,
+            Permission.ADMINISTER,
+            Permission.MANAGE_USERS,
+        }
     ),
     Role.ADMINISTRATOR: frozenset(
-        {Permission.READ, Permission.ADMINISTER, Permission.MOVE_UNITS, Permission.APPROVE}
+        {
+            Permission.READ,
+            Permission.ADMINISTER,
+            Permission.MOVE_UNITS,
+            Permission.APPROVE,
+            Permission.MANAGE_USERS,
+        }
     ),
     Role.PARTY_USER: frozenset({Permission.READ, Permission.MOVE_UNITS}),
     Role.ENTITY: frozenset({Permission.READ, Permission.MOVE_UNITS}),
@@ -87,3 +99,29 @@ def permits(
             "an authorized entity's representative acts only on that entity's accounts",
         )
     return None
+
+
+REGISTRY_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.AUDITOR})
+"""Roles that may be held for the whole registry rather than one Party section."""
+
+
+def permits_grant(
+    actor: Actor, role: Role, party: str | None, entity: str | None, field: str = "role"
+) -> Refusal | None:
+    """None if `actor` may grant (or revoke) `role` in `party`'s section, else why not.
+
+    The secretariat grants any role anywhere; a Party Section Administrator grants the roles of
+    their own section only, and never a registry-wide one."""
+    if party is None and role not in REGISTRY_WIDE_ROLES:
+        return Refusal(Check.C4006, "party", f"the role {role} is held for a Party section")
+    if role is Role.SECRETARIAT and party is not None:
+        return Refusal(Check.C4006, "party", "the secretariat's role is registry-wide")
+    if (role is Role.ENTITY) != (entity is not None):
+        return Refusal(
+            Check.C3005, "entity", "an entity's representative, and only they, name the entity"
+        )
+    if entity is not None and party is not None and not entity.startswith(f"{party}-"):
+        return Refusal(Check.C4006, "entity", f"{entity} is not an entity of {party}")
+    if party is None and actor.role is not Role.SECRETARIAT:
+        return Refusal(Check.C4002, field, "only the secretariat grants registry-wide roles")
+    return permits(actor, Permission.MANAGE_USERS, party, field=field)

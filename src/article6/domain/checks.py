@@ -62,6 +62,21 @@ class Check(Enum):
         "Unknown record",
         "The mitigation activity, entity, account or transaction named exists.",
     )
+    C1013 = (
+        "C1013",
+        "Request body",
+        "A request body is well-formed JSON and every value in it has a type the registry accepts.",
+    )
+    C1014 = (
+        "C1014",
+        "Request size",
+        "A request body stays within the registry's size limit.",
+    )
+    C1015 = (
+        "C1015",
+        "Content type",
+        "A request body is sent as application/json.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
@@ -181,6 +196,21 @@ class Check(Enum):
         "Approval expired",
         "A pending transaction past its deadline can no longer be approved.",
     )
+    C4009 = (
+        "C4009",
+        "Sign-in",
+        "A user signs in with their name, password and a current second-factor code; a session or token is valid, unexpired and not revoked.",
+    )
+    C4010 = (
+        "C4010",
+        "Sign-in throttled",
+        "Repeated failed sign-ins are slowed down and then locked for a while; every failure is journaled.",
+    )
+    C4011 = (
+        "C4011",
+        "Cross-site request",
+        "A state-changing request made with a browser session carries the session's CSRF token.",
+    )
     # Action-specific (C5xxx)
     C5001 = (
         "C5001",
@@ -197,6 +227,72 @@ class Check(Enum):
         "C5004",
         "Purpose of cancellation",
         "A use for IMP or a cancellation for OP names its purpose (for example CORSIA).",
+    )
+    # Interoperability protocol and the hub (C6xxx)
+    C6001 = (
+        "C6001",
+        "Message schema",
+        "A protocol message is well-formed and matches the JSON Schema of its type and protocol version.",
+    )
+    C6002 = (
+        "C6002",
+        "Known sender",
+        "The sending registry is in the receiver's directory and connected.",
+    )
+    C6003 = (
+        "C6003",
+        "Message signature",
+        "A message carries a valid Ed25519 signature by the sending registry's key over its envelope and body.",
+    )
+    C6004 = (
+        "C6004",
+        "Replayed message",
+        "A message id is processed once; a repeated message is acknowledged and changes nothing.",
+    )
+    C6005 = (
+        "C6005",
+        "Message age",
+        "A message is accepted only within its validity window: not expired and not sent from the future.",
+    )
+    C6006 = (
+        "C6006",
+        "Addressee",
+        "A message is processed only by the registry it is addressed to.",
+    )
+    C6007 = (
+        "C6007",
+        "Protocol version",
+        "The message's major protocol version is one the receiver implements.",
+    )
+    C6101 = (
+        "C6101",
+        "Units in the transferring registry",
+        "The units are recorded in the transferring registry, or are units it issued itself that no registry has reported before.",
+    )
+    C6102 = (
+        "C6102",
+        "Units not used or cancelled",
+        "The units are not used, cancelled, or in another pending transfer between registries.",
+    )
+    C6103 = (
+        "C6103",
+        "Units in one registry",
+        "No unit of a proposal is recorded in any registry other than the transferring one.",
+    )
+    C6104 = (
+        "C6104",
+        "Authorized transfer",
+        "The units' authorization is in force and allows their transfer to the acquiring Party.",
+    )
+    C6105 = (
+        "C6105",
+        "Transfer deadline",
+        "A transfer between registries not completed by its deadline is cancelled and its units released.",
+    )
+    C6106 = (
+        "C6106",
+        "Transaction known",
+        "A response or status concerns a transaction the recipient knows, in a state that allows it.",
     )
 
     @property

@@ -17,6 +17,10 @@ class TransactionKind(StrEnum):
     USE = "use"
     CANCELLATION = "cancellation"
     FIRST_TRANSFER_RECORD = "first_transfer_record"
+    EXTERNAL_TRANSFER = "external_transfer"
+    ACQUISITION = "acquisition"
+    SHARE_OF_PROCEEDS = "share_of_proceeds"
+    MANDATORY_OMGE_CANCELLATION = "mandatory_omge_cancellation"
 
 
 class TransactionStatus(StrEnum):

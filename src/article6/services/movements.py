@@ -397,6 +397,7 @@ def _check_authorized_quantity(
         or authorization.authorized_quantity is None
     ):
         return
+    records.lock_authorization(connection, authorization.party, authorization.authorization_id)
     linked = records.linked_quantity(
         connection, authorization.party, authorization.authorization_id
     )
@@ -477,6 +478,8 @@ def complete(
             "source": movement.source.identifier,
             "destination": movement.destination.identifier,
             "first_transfer": first_transfer,
+            # The purpose named (e.g. CORSIA) or the reason of a manual first-transfer record.
+            **({"purpose": movement.purpose_text} if movement.purpose_text else {}),
             "ranges": [
                 [b.attributes.registry, b.first, b.last, b.state.value, s] for b, _, s in moves
             ],

@@ -3,7 +3,6 @@ a unit's history and the journal. Every query is scoped by the same access rule 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,7 +14,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier, parse_unit_query
 from article6.services.context import Registry
 from article6.services.setup import allow
-from article6.services.views import TransactionView, transaction_view
+from article6.services.views import TransactionView, UtcDateTime, transaction_view
 from article6.store import ledger, records
 from article6.store.database import unit_of_work
 from article6.store.schema import (
@@ -272,7 +271,7 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
 
 class JournalEntryView(BaseModel):
     seq: int
-    recorded_at: datetime
+    recorded_at: UtcDateTime
     actor: str
     event: str
     party: str | None

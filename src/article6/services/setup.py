@@ -303,6 +303,7 @@ def record_authorization(
         section = section_of(connection, actor, lock=True)
         party = section.party_code
         allow(actor, Permission.ADMINISTER, party)
+        records.lock_authorization(connection, party, command.authorization_id)
         previous = records.current_authorization(connection, party, command.authorization_id)
         timeframe = None
         if command.timeframe_first is not None or command.timeframe_last is not None:

@@ -55,7 +55,8 @@ def issue_units(
         section = section_of(connection, actor)
         party = section.party_code
         allow(actor, Permission.ADMINISTER, party)
-        activity = records.activity(connection, command.mitigation_activity)
+        # Locked: two issuances must not take the same underlying unit IDs.
+        activity = records.activity(connection, command.mitigation_activity, lock=True)
         if activity is None or activity.host_party != party:
             raise refuse(
                 Check.C1012,
@@ -110,6 +111,7 @@ def issue_units(
                 }
             )
             if authorization.authorized_quantity is not None:
+                records.lock_authorization(connection, party, authorization.authorization_id)
                 linked = records.linked_quantity(connection, party, authorization.authorization_id)
                 if linked + count > authorization.authorized_quantity:
                     raise refuse(

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from sqlalchemy import Connection, Row
 
 from article6.domain.identifiers import block_identifier
 from article6.store import ledger, records
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every instant the registry stores is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+"""An instant with its time zone, so the wire format is always RFC 3339."""
 
 
 class MovedRange(BaseModel):
@@ -46,11 +55,11 @@ class TransactionView(BaseModel):
     initiator: str
     approver: str | None
     reason: str | None
-    created_at: datetime
-    proposed_at: datetime | None
-    checked_at: datetime | None
-    finished_at: datetime | None
-    expires_at: datetime | None
+    created_at: UtcDateTime
+    proposed_at: UtcDateTime | None
+    checked_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
+    expires_at: UtcDateTime | None
     ranges: list[MovedRange]
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 
 DEFAULT_URL = "sqlite:///article6.db"
 
@@ -35,7 +34,6 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
     if resolved.startswith("sqlite"):
         engine = create_engine(
             resolved,
-            poolclass=NullPool,
             connect_args={"timeout": 30, "check_same_thread": False},
             **options,
         )

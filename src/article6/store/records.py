@@ -84,10 +84,12 @@ def participants(connection: Connection, ca_id: str) -> list[str]:
     )
 
 
-def activity(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(
-        select(mitigation_activities).where(mitigation_activities.c.identifier == identifier)
-    ).first()
+def activity(connection: Connection, identifier: str, lock: bool = False) -> Row[Any] | None:
+    """A mitigation activity; `lock` holds its row (and its underlying counter) until commit."""
+    query = select(mitigation_activities).where(mitigation_activities.c.identifier == identifier)
+    if lock:
+        query = query.with_for_update()
+    return connection.execute(query).first()
 
 
 def entity(connection: Connection, identifier: str) -> Row[Any] | None:
@@ -156,6 +158,22 @@ def authorization_row(
     if version is not None:
         query = query.where(authorizations.c.version == version)
     return connection.execute(query.order_by(authorizations.c.version.desc()).limit(1)).first()
+
+
+def lock_authorization(connection: Connection, party_code: str, authorization_id: str) -> None:
+    """Hold an authorization's rows until commit, so that two commands counting the units
+    linked under it (the authorized quantity, C3007) do not both pass on the same count."""
+    connection.execute(
+        select(authorizations.c.id)
+        .where(
+            and_(
+                authorizations.c.party_code == party_code,
+                authorizations.c.authorization_id == authorization_id,
+            )
+        )
+        .order_by(authorizations.c.version)
+        .with_for_update()
+    ).all()
 
 
 def current_authorization(

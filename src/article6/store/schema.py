@@ -344,3 +344,8 @@ approval_policies = Table(
     Column("kind", String(30), primary_key=True),
     Column("four_eyes", Boolean, nullable=False),
 )
+
+# The identity tables share this metadata; importing them here lets migrations and tests see them.
+from article6.store import identity_schema  # noqa: E402, F401
+from article6.store import reports_schema  # noqa: E402, F401
+from article6.store import interop_schema  # noqa: E402, F401

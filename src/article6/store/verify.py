@@ -15,16 +15,28 @@ SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
 MOVED = transaction_blocks.c.serial_last - transaction_blocks.c.serial_first + 1
 
 
+def _moved(connection: Connection, kind: str) -> int:
+    """Units in the moved ranges of completed transactions of one kind."""
+    return int(
+        connection.execute(
+            select(func.coalesce(func.sum(MOVED), 0))
+            .select_from(transaction_blocks.join(transactions))
+            .where(and_(transactions.c.kind == kind, transactions.c.status == "completed"))
+        ).scalar_one()
+    )
+
+
 def conservation(connection: Connection) -> list[str]:
-    """Units issued = units held + used + cancelled (every unit ever issued is in one block)."""
-    issued = connection.execute(
-        select(func.coalesce(func.sum(MOVED), 0))
-        .select_from(transaction_blocks.join(transactions))
-        .where(and_(transactions.c.kind == "issuance", transactions.c.status == "completed"))
-    ).scalar_one()
+    """Units issued + acquired from other registries = units held + used + cancelled +
+    transferred out to other registries (every unit still here is in one block)."""
+    issued = _moved(connection, "issuance") + _moved(connection, "acquisition")
+    issued -= _moved(connection, "external_transfer")
     in_blocks = connection.execute(select(func.coalesce(func.sum(SIZE), 0))).scalar_one()
     if int(issued) != int(in_blocks):
-        return [f"conservation: {issued} units issued but {in_blocks} units in blocks"]
+        return [
+            f"conservation: {issued} units issued or acquired and not transferred out, "
+            f"but {in_blocks} units in blocks"
+        ]
     return []
 
 
@@ -148,6 +160,8 @@ def first_transfers_once(connection: Connection) -> list[str]:
     flagged = connection.execute(
         select(func.coalesce(func.sum(SIZE), 0)).where(unit_blocks.c.first_transferred.is_(True))
     ).scalar_one()
+    # Units acquired from, or transferred out to, other registries are all first transferred.
+    recorded += _moved(connection, "acquisition") - _moved(connection, "external_transfer")
     if int(recorded) != int(flagged):
         problems.append(
             f"{flagged} units are marked first transferred but {recorded} first "

@@ -1,0 +1,170 @@
+"""Who may call which route: the expected allowed / denied matrix, the source of
+`docs/access.md` and of the test that walks every route with every role.
+
+The decisions themselves are taken by `article6.domain.access` (through the services); this
+table states what those decisions must add up to, route by route, so a change in either shows.
+Party-section routes are exercised in XXA's section; "other section" is XXC's administrator
+calling those XXA routes, which must always be denied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+COLUMNS = (
+    "anonymous",
+    "secretariat",
+    "administrator",
+    "party_user",
+    "entity",
+    "auditor",
+    "registry_auditor",
+    "other_section",
+)
+TITLES = {
+    "anonymous": "not signed in",
+    "secretariat": "secretariat administrator",
+    "administrator": "Party Section Administrator",
+    "party_user": "Party user",
+    "entity": "authorized entity's representative",
+    "auditor": "auditor (of the section)",
+    "registry_auditor": "auditor (registry-wide)",
+    "other_section": "another section's administrator",
+}
+
+SIGNED = frozenset(COLUMNS) - {"anonymous", "other_section"}
+EVERYONE = frozenset(COLUMNS)
+READERS = SIGNED
+ADMINS = frozenset({"secretariat", "administrator"})
+MOVERS = frozenset({"administrator", "party_user"})
+APPROVERS = frozenset({"administrator"})
+SECRETARIAT = frozenset({"secretariat"})
+REGISTRY_READERS = frozenset({"secretariat", "registry_auditor"})
+NO_ENTITY = READERS - {"entity"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    path: str
+    allowed: frozenset[str]
+    note: str = ""
+
+    def expects(self, column: str) -> bool:
+        if column == "other_section":
+            if self.allowed is EVERYONE:
+                return True
+            return "{party}" not in self.path and "administrator" in self.allowed
+        return column in self.allowed
+
+
+P = "/api/v1/parties/{party}"
+RULES: list[Rule] = [
+    # sign-in and the catalogue: open to everyone
+    Rule("GET", "/api/v1/health", EVERYONE),
+    Rule("GET", "/api/v1/checks", EVERYONE),
+    Rule("POST", "/api/v1/session", EVERYONE, "with a valid password and code"),
+    Rule("POST", "/api/v1/tokens", EVERYONE, "with a valid password and code"),
+    Rule("POST", "/api/v1/enrolment", EVERYONE, "with a valid password, before enrolment"),
+    Rule("POST", "/api/v1/enrolment/confirmation", EVERYONE, "with a valid password and code"),
+    # one's own session
+    Rule("GET", "/api/v1/me", SIGNED | {"other_section"}),
+    Rule("DELETE", "/api/v1/session", SIGNED | {"other_section"}, "ends one's own session"),
+    Rule("DELETE", "/api/v1/tokens/current", SIGNED | {"other_section"}, "one's own token"),
+    # users and roles
+    Rule("GET", "/api/v1/users", SECRETARIAT),
+    Rule("POST", "/api/v1/users", SECRETARIAT),
+    Rule("GET", "/api/v1/users/{user}", SECRETARIAT),
+    Rule("PUT", "/api/v1/users/{user}/role", SECRETARIAT, "registry-wide roles"),
+    Rule("DELETE", "/api/v1/users/{user}/role", SECRETARIAT),
+    Rule("POST", "/api/v1/users/{user}/unlock", SECRETARIAT),
+    Rule("POST", "/api/v1/users/{user}/second-factor-reset", SECRETARIAT),
+    Rule("GET", P + "/users", ADMINS),
+    Rule("POST", P + "/users", ADMINS, "a user with one role of the section"),
+    Rule("PUT", P + "/users/{user}/role", ADMINS),
+    Rule("DELETE", P + "/users/{user}/role", ADMINS),
+    Rule("POST", P + "/users/{user}/unlock", ADMINS),
+    Rule("POST", P + "/users/{user}/second-factor-reset", ADMINS),
+    # the registry's world
+    Rule("GET", "/api/v1/parties", READERS | {"other_section"}),
+    Rule("POST", "/api/v1/parties", SECRETARIAT),
+    Rule("GET", "/api/v1/cooperative-approaches", READERS | {"other_section"}),
+    Rule("POST", "/api/v1/cooperative-approaches", SECRETARIAT),
+    Rule("GET", P + "/mitigation-activities", READERS),
+    Rule("POST", P + "/mitigation-activities", ADMINS),
+    Rule("GET", P + "/mitigation-activities/{activity}", READERS),
+    Rule("GET", P + "/authorizations", READERS),
+    Rule("POST", P + "/authorizations", ADMINS, "a second record of an ID is a new version"),
+    Rule("GET", P + "/authorizations/{authorization_id}/versions", READERS),
+    Rule("GET", P + "/entities", READERS, "an entity sees only itself"),
+    Rule("POST", P + "/entities", ADMINS),
+    Rule("GET", P + "/entities/{entity}", READERS, "its own entity, for a representative"),
+    Rule("POST", P + "/entities/{entity}/status", ADMINS),
+    Rule("POST", P + "/accounts/{account}/status", ADMINS),
+    Rule("POST", P + "/approval-policies", ADMINS),
+    # units
+    Rule("POST", P + "/issuances", ADMINS),
+    Rule("POST", P + "/authorization-links", ADMINS),
+    Rule("POST", P + "/transfers", MOVERS, "from the Party's account"),
+    Rule("POST", P + "/international-transfers", MOVERS, "from the Party's account"),
+    Rule("POST", P + "/uses", MOVERS, "from the Party's account"),
+    Rule("POST", P + "/cancellations", MOVERS, "from the Party's account"),
+    Rule("POST", P + "/first-transfer-records", ADMINS),
+    Rule("POST", P + "/transactions/{transaction}/approval", APPROVERS, "not one's own request"),
+    Rule("POST", P + "/transactions/{transaction}/rejection", APPROVERS),
+    Rule(
+        "POST",
+        P + "/transactions/{transaction}/withdrawal",
+        frozenset({"entity"}),
+        "only the initiator (here the entity that asked)",
+    ),
+    Rule("POST", "/api/v1/expiry", SECRETARIAT),
+    # queries
+    Rule("GET", P + "/accounts", READERS, "an entity sees its own and the terminal accounts"),
+    Rule("GET", P + "/accounts/{account}", NO_ENTITY, "the Party's account"),
+    Rule("GET", P + "/holdings", READERS, "an entity's own holdings only"),
+    Rule("GET", P + "/blocks", READERS, "an entity's own blocks only"),
+    Rule("GET", P + "/transactions", READERS, "an entity's own transactions only"),
+    Rule("GET", P + "/transactions/{transaction}", NO_ENTITY, "the Party's issuance"),
+    Rule("GET", P + "/first-transfers", READERS),
+    Rule("GET", P + "/units/{unit}", NO_ENTITY, "a unit in the Party's account"),
+    Rule("GET", P + "/journal", NO_ENTITY),
+    Rule("GET", "/api/v1/journal", REGISTRY_READERS),
+    Rule("GET", "/api/v1/verification", REGISTRY_READERS),
+]
+
+
+def rule_for(method: str, path: str) -> Rule | None:
+    for rule in RULES:
+        if rule.method == method and rule.path == path:
+            return rule
+    return None
+
+
+def markdown() -> str:
+    """docs/access.md."""
+    lines = [
+        "# Access matrix",
+        "",
+        "Who may call each route of `/api/v1`. Generated from"
+        " `src/article6/api/access_matrix.py` (`python -m article6.api.access_matrix >"
+        " docs/access.md`); `tests/api/test_access_matrix.py` walks every route with every"
+        " role and checks each cell.",
+        "",
+        "Roles are held for a Party section (the secretariat's, and optionally an auditor's, for"
+        " the whole registry). Section routes are shown as exercised in XXA's section; the last"
+        " column is XXC's administrator calling those XXA routes. ✓ allowed, ✗ denied (401 when"
+        " not signed in, otherwise 403 with check C4002 or C4006). The decisions are taken in"
+        " one place, `article6.domain.access`.",
+        "",
+        "| route | " + " | ".join(TITLES[c] for c in COLUMNS) + " | note |",
+        "|---|" + "---|" * (len(COLUMNS) + 1),
+    ]
+    for rule in RULES:
+        cells = " | ".join("✓" if rule.expects(c) else "✗" for c in COLUMNS)
+        lines.append(f"| `{rule.method} {rule.path}` | {cells} | {rule.note} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

@@ -1,0 +1,157 @@
+"""The request guard: limits and formats checked before any route runs.
+
+Bodies larger than the limit (413), bodies that are not JSON (415), JSON that does not parse
+(400), and values no registry field can hold (numbers beyond 2^62, NUL characters, unpaired
+surrogates) are refused with a problem document, so nothing malformed ever reaches a service
+or the database.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from article6.api.problems import problem_response
+from article6.domain.checks import Check, Refusal
+
+LARGEST = 2**62
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_TYPES = {b"application/x-www-form-urlencoded", b"multipart/form-data"}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _strange(value: Any, where: str) -> Refusal | None:
+    """The first value no registry field can hold, with where it is."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and abs(value) > LARGEST:
+        return Refusal(Check.C1005, where or "body", "the number is beyond any registry limit")
+    if isinstance(value, float) and abs(value) > LARGEST:
+        return Refusal(Check.C1005, where or "body", "the number is beyond any registry limit")
+    if isinstance(value, str):
+        if "\x00" in value:
+            return Refusal(Check.C1011, where or "body", "text may not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return Refusal(Check.C1011, where or "body", "text is not valid Unicode")
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _strange(key, where) or _strange(item, f"{where}.{key}" if where else key)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _strange(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        query = scope.get("query_string", b"")
+        if "\x00" in path or b"%00" in query or b"\x00" in query:
+            await self._refuse(scope, send, Refusal(Check.C1011, "path", "NUL in the address"))
+            return
+        if scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
+            await self._too_large(scope, send)
+            return
+        try:
+            body = await self._read(receive)
+        except BodyTooLarge:
+            await self._too_large(scope, send)
+            return
+        if body:
+            media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if media in FORM_TYPES and not path.startswith("/api/"):
+                pass  # the web pages' forms are read by their own routes
+            elif media != b"application/json" and not media.endswith(b"+json"):
+                await self._refuse(
+                    scope,
+                    send,
+                    Refusal(Check.C1015, "content-type", "send the body as application/json"),
+                )
+                return
+            else:
+                try:
+                    parsed = json.loads(body, parse_constant=_no_constants)
+                except ValueError as error:
+                    await self._refuse(
+                        scope, send, Refusal(Check.C1013, "body", f"not valid JSON: {error}")
+                    )
+                    return
+                strange = _strange(parsed, "")
+                if strange is not None:
+                    await self._refuse(scope, send, strange, status=422)
+                    return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _read(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        limit = f"{self.max_body_bytes} bytes"
+        await self._refuse(
+            scope, send, Refusal(Check.C1014, "body", f"a request body is at most {limit}")
+        )
+
+    async def _refuse(
+        self, scope: Scope, send: Send, refusal: Refusal, status: int | None = None
+    ) -> None:
+        response = problem_response([refusal], scope.get("path"), status=status)
+
+        async def nothing() -> Message:
+            return {"type": "http.disconnect"}
+
+        await response(scope, nothing, send)
+
+
+def _replay(body: bytes, original: Receive) -> Receive:
+    """Hand the app the body already read, then the connection's own messages."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await original()
+
+    return receive

@@ -1,0 +1,212 @@
+"""Errors as RFC 9457 problem details, one table from check code to HTTP status.
+
+Every error the API returns is `application/problem+json` naming the numbered check(s) and the
+field or block concerned. Request validation errors are translated to the same checks, so a
+client handles one shape whatever refused its request.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from article6.domain.checks import Check, CommandRefused, Refusal
+
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("article6.api")
+
+STATUS: dict[Check, int] = {
+    Check.C1010: 409,  # an idempotency key reused for another request: a conflict
+    Check.C1012: 404,
+    Check.C1013: 400,
+    Check.C1014: 413,
+    Check.C1015: 415,
+    Check.C4002: 403,
+    Check.C4006: 403,
+    Check.C4007: 409,  # the transaction is no longer in a state that allows this step
+    Check.C4009: 401,
+    Check.C4010: 429,
+    Check.C4011: 403,
+}
+"""The HTTP status of a refusal by its (first) check; every other check is 422."""
+
+DEFAULT_STATUS = 422
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429)
+TITLES = {
+    400: "Malformed request",
+    401: "Sign-in required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Refused by the registry's checks",
+    429: "Too many attempts",
+    500: "Internal error",
+}
+
+
+class CheckFailure(BaseModel):
+    check: str
+    title: str
+    field: str
+    detail: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details with the registry's numbered checks."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    checks: list[CheckFailure] = []
+
+
+def status_of(refusals: list[Refusal]) -> int:
+    return STATUS.get(refusals[0].check, DEFAULT_STATUS) if refusals else DEFAULT_STATUS
+
+
+def problem_body(
+    status: int, refusals: list[Refusal], instance: str | None = None
+) -> dict[str, Any]:
+    first = refusals[0] if refusals else None
+    return {
+        "type": f"urn:article6:check:{first.check.code}" if first else "about:blank",
+        "title": first.check.title if first else TITLES.get(status, "Error"),
+        "status": status,
+        "detail": "; ".join(f"{r.check.code} {r.field}: {r.detail}" for r in refusals)
+        or TITLES.get(status, "Error"),
+        "instance": instance,
+        "checks": [r.as_dict() for r in refusals],
+    }
+
+
+def problem_response(
+    refusals: list[Refusal],
+    instance: str | None = None,
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    code = status or status_of(refusals)
+    extra = dict(headers or {})
+    if code == 401:
+        extra.setdefault("WWW-Authenticate", 'Bearer realm="article6"')
+    return JSONResponse(
+        problem_body(code, refusals, instance),
+        status_code=code,
+        media_type=MEDIA_TYPE,
+        headers=extra,
+    )
+
+
+# --- request validation -> checks -------------------------------------------------------
+
+FIELD_CHECKS: list[tuple[tuple[str, ...], Check]] = [
+    (
+        ("party", "code", "participating_parties", "authorized_parties", "acquiring_party"),
+        Check.C1001,
+    ),
+    (("country_of_incorporation",), Check.C1001),
+    (("cooperative_approach",), Check.C1002),
+    (("registry",), Check.C1003),
+    (("authorization_id",), Check.C1004),
+    (("quantity", "first", "last", "after", "before", "limit", "ranges", "unit"), Check.C1005),
+    (("vintage",), Check.C1006),
+    (("idempotency_key", "Idempotency-Key"), Check.C1011),
+]
+TYPE_CHECKS: dict[str, Check] = {
+    "enum": Check.C1007,
+    "literal_error": Check.C1007,
+    "missing": Check.C1011,
+    "string_too_long": Check.C1011,
+    "string_too_short": Check.C1011,
+    "string_pattern_mismatch": Check.C1011,
+    "extra_forbidden": Check.C1011,
+    "too_long": Check.C1011,
+    "too_short": Check.C1011,
+    "json_invalid": Check.C1013,
+}
+
+
+def check_for(location: tuple[Any, ...], kind: str) -> Check:
+    if kind in ("enum", "literal_error", "json_invalid"):
+        return TYPE_CHECKS[kind]
+    names = [str(part) for part in location if isinstance(part, str)]
+    if kind.startswith(("date", "datetime", "time")) or any(
+        n.startswith(("date", "ndc_", "timeframe_", "since", "until")) for n in names[-1:]
+    ):
+        return Check.C1009
+    for part in reversed(names):
+        for fields, check in FIELD_CHECKS:
+            if part in fields:
+                return check
+    return TYPE_CHECKS.get(kind, Check.C1013)
+
+
+def validation_refusals(error: RequestValidationError) -> list[Refusal]:
+    refusals = []
+    for item in error.errors()[:20]:
+        location = tuple(item.get("loc", ()))
+        where = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+        kind = str(item.get("type", ""))
+        refusals.append(
+            Refusal(check_for(location, kind), ".".join(where) or "body", str(item.get("msg")))
+        )
+    return refusals or [Refusal(Check.C1013, "body", "the request could not be read")]
+
+
+def install(app: FastAPI) -> None:
+    """Route every error through the one table above."""
+
+    @app.exception_handler(CommandRefused)
+    async def refused(request: Request, exc: CommandRefused) -> JSONResponse:
+        retry = {"Retry-After": "60"} if exc.refusals[0].check is Check.C4010 else None
+        return problem_response(exc.refusals, request.url.path, headers=retry)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        refusals = validation_refusals(exc)
+        status = 400 if refusals[0].check is Check.C1013 and _is_json_error(exc) else 422
+        return problem_response(refusals, request.url.path, status=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        refusals = (
+            [Refusal(Check.C1012, "path", f"nothing at {request.url.path}")]
+            if exc.status_code == 404
+            else []
+        )
+        response = problem_response(refusals, request.url.path, status=exc.status_code)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> JSONResponse:
+        log.warning("a value the database could not store reached it: %s", exc.orig)
+        return problem_response(
+            [Refusal(Check.C1013, "body", "a value is outside what the registry can store")],
+            request.url.path,
+            status=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return JSONResponse(
+            problem_body(500, [], request.url.path), status_code=500, media_type=MEDIA_TYPE
+        )
+
+
+def _is_json_error(exc: RequestValidationError) -> bool:
+    return any(item.get("type") == "json_invalid" for item in exc.errors())

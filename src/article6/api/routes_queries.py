@@ -1,0 +1,249 @@
+"""What the registry holds: accounts, holdings, unit blocks, transactions, first transfers, a
+unit's history, the journal and its verification. Every list is filtered and paginated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from article6.api.routes_setup import ApproachFilter, RecordPath
+from article6.api.security import InSection, Paged, PartyCode, Registry_, RegistryWide
+from article6.domain.accounts import AccountKind, AccountStatus, UnitState
+from article6.domain.checks import Check
+from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.services import listing
+from article6.services.listing import Page
+from article6.services.queries import AccountView, BlockView, JournalEntryView, UnitHistory
+from article6.services.views import TransactionView
+
+router = APIRouter(prefix="/api/v1", tags=["queries"])
+
+Cursor = Annotated[int | None, Query(ge=0, le=listing.LARGEST, description="next_cursor")]
+Limit = Annotated[int, Query(ge=1, le=listing.PAGE_LIMIT)]
+Vintage = Annotated[int | None, Query(ge=2000, le=2200)]
+Since = Annotated[datetime | None, Query(description="from this instant (inclusive)")]
+Until = Annotated[datetime | None, Query(description="before this instant")]
+AccountFilter = Annotated[str | None, Query(max_length=40)]
+
+
+class CheckEntry(BaseModel):
+    code: str
+    title: str
+    rule: str
+
+
+class Verification(BaseModel):
+    sound: bool
+    problems: list[str]
+
+
+@router.get("/health", tags=["registry"])
+def health() -> dict[str, str]:
+    from article6 import __version__
+
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/checks", tags=["registry"])
+def checks() -> list[CheckEntry]:
+    """The catalogue of numbered checks that refusals name."""
+    return [CheckEntry(code=c.code, title=c.title, rule=c.rule) for c in Check]
+
+
+@router.get("/parties/{party}/accounts")
+def list_accounts(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    page: Paged,
+    kind: AccountKind | None = None,
+    cooperative_approach: ApproachFilter = None,
+    status: AccountStatus | None = None,
+    holder: AccountFilter = None,
+) -> list[AccountView]:
+    found = listing.accounts_list(
+        registry,
+        actor,
+        party,
+        kind.value if kind else None,
+        cooperative_approach,
+        status.value if status else None,
+        holder,
+    )
+    return page(found)
+
+
+@router.get("/parties/{party}/accounts/{account}")
+def account_detail(
+    party: PartyCode, account: RecordPath, actor: InSection, registry: Registry_
+) -> AccountView:
+    return listing.account(registry, actor, party, account)
+
+
+@router.get("/parties/{party}/holdings")
+def holdings(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    page: Paged,
+    account: AccountFilter = None,
+    cooperative_approach: ApproachFilter = None,
+    vintage: Vintage = None,
+    state: UnitState | None = None,
+) -> list[listing.HoldingView]:
+    """Units held per account, cooperative approach, vintage and state."""
+    return listing.holdings(
+        registry,
+        actor,
+        party,
+        account,
+        cooperative_approach,
+        vintage,
+        state.value if state else None,
+    )
+
+
+@router.get("/parties/{party}/blocks")
+def blocks(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    account: AccountFilter = None,
+    cooperative_approach: ApproachFilter = None,
+    vintage: Vintage = None,
+    state: UnitState | None = None,
+    authorization_id: Annotated[str | None, Query(max_length=64)] = None,
+    after: Cursor = None,
+    limit: Limit = 100,
+) -> Page[BlockView]:
+    """Unit blocks held in the section's accounts; pass next_cursor as `after`."""
+    return listing.blocks(
+        registry,
+        actor,
+        party,
+        account,
+        cooperative_approach,
+        vintage,
+        state.value if state else None,
+        authorization_id,
+        after,
+        limit,
+    )
+
+
+@router.get("/parties/{party}/transactions")
+def transactions(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    status: TransactionStatus | None = None,
+    kind: TransactionKind | None = None,
+    account: AccountFilter = None,
+    cooperative_approach: ApproachFilter = None,
+    vintage: Vintage = None,
+    since: Since = None,
+    until: Until = None,
+    first_transfer: bool | None = None,
+    before: Cursor = None,
+    limit: Limit = 50,
+) -> Page[TransactionView]:
+    """Newest first; pass next_cursor as `before` for older ones."""
+    return listing.transactions_page(
+        registry,
+        actor,
+        party,
+        before,
+        limit,
+        status.value if status else None,
+        kind.value if kind else None,
+        account,
+        cooperative_approach,
+        vintage,
+        since,
+        until,
+        first_transfer,
+    )
+
+
+@router.get("/parties/{party}/transactions/{transaction}")
+def transaction_detail(
+    party: PartyCode, transaction: RecordPath, actor: InSection, registry: Registry_
+) -> TransactionView:
+    return listing.transaction(registry, actor, party, transaction)
+
+
+@router.get("/parties/{party}/first-transfers")
+def first_transfers(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    before: Cursor = None,
+    limit: Limit = 50,
+    since: Since = None,
+    until: Until = None,
+) -> Page[TransactionView]:
+    """Completed transactions in which the Party's units were first transferred."""
+    return listing.transactions_page(
+        registry,
+        actor,
+        party,
+        before,
+        limit,
+        status=TransactionStatus.COMPLETED.value,
+        since=since,
+        until=until,
+        first_transfer=True,
+    )
+
+
+@router.get("/parties/{party}/units/{unit}")
+def unit_history(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    unit: Annotated[str, Path(min_length=1, max_length=80)],
+) -> UnitHistory:
+    """Everything that happened to one unit, by serial (`1000042`, `XXA01-1000042`) or its
+    full identifier."""
+    return listing.unit(registry, actor, party, unit)
+
+
+@router.get("/parties/{party}/journal")
+def section_journal(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    event: Annotated[str | None, Query(max_length=60)] = None,
+    subject: Annotated[str | None, Query(max_length=80)] = None,
+    since: Since = None,
+    until: Until = None,
+    after: Cursor = None,
+    limit: Limit = 100,
+) -> Page[JournalEntryView]:
+    """The section's journal entries in order; pass next_cursor as `after`."""
+    return listing.journal_page(registry, actor, party, after, limit, event, subject, since, until)
+
+
+@router.get("/journal")
+def registry_journal(
+    actor: RegistryWide,
+    registry: Registry_,
+    event: Annotated[str | None, Query(max_length=60)] = None,
+    subject: Annotated[str | None, Query(max_length=80)] = None,
+    since: Since = None,
+    until: Until = None,
+    after: Cursor = None,
+    limit: Limit = 100,
+) -> Page[JournalEntryView]:
+    """The whole journal, for registry-wide roles."""
+    return listing.journal_page(registry, actor, None, after, limit, event, subject, since, until)
+
+
+@router.get("/verification")
+def verification(actor: RegistryWide, registry: Registry_) -> Verification:
+    """Recompute the journal chain and every ledger invariant."""
+    problems = listing.verification(registry, actor)
+    return Verification(sound=not problems, problems=problems)

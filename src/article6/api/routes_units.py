@@ -1,0 +1,160 @@
+"""Commands that create or move units, and the approval steps of pending transactions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from article6.api.routes_setup import IdempotencyKey
+from article6.api.security import InSection, PartyCode, Registry_, RegistryWide
+from article6.services import commands as c
+from article6.services import units
+from article6.services.views import Receipt
+
+router = APIRouter(prefix="/api/v1", tags=["units"])
+TransactionPath = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+class Rejection(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Expired(BaseModel):
+    transactions: list[str]
+
+
+@router.post("/parties/{party}/issuances", status_code=201)
+def issue(
+    party: PartyCode,
+    command: c.IssueUnits,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Issue units for a mitigation activity of the Party (as MOs, or authorized at once)."""
+    return units.issue_units(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/authorization-links", status_code=201)
+def link_authorization(
+    party: PartyCode,
+    command: c.LinkAuthorization,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Link an authorization to MOs: they become AMOs (or ITMOs, when authorization is the
+    first transfer)."""
+    return units.link_authorization(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/transfers", status_code=201)
+def transfer(
+    party: PartyCode,
+    command: c.TransferUnits,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Internal transfer between accounts of one Party section."""
+    return units.transfer_units(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/international-transfers", status_code=201)
+def transfer_internationally(
+    party: PartyCode,
+    command: c.TransferInternationally,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    return units.transfer_internationally(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/uses", status_code=201)
+def use(
+    party: PartyCode,
+    command: c.UseTowardsNDC,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Use ITMOs towards the Party's NDC."""
+    return units.use_towards_ndc(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/cancellations", status_code=201)
+def cancel(
+    party: PartyCode,
+    command: c.CancelUnits,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    return units.cancel_units(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/first-transfer-records", status_code=201)
+def record_first_transfer(
+    party: PartyCode,
+    command: c.RecordFirstTransfer,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """The administrators' manual record of a first transfer."""
+    return units.record_first_transfer(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/transactions/{transaction}/approval")
+def approve(
+    party: PartyCode,
+    transaction: TransactionPath,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Approve a pending transaction (not one you initiated): every check runs again."""
+    return units.approve_transaction(
+        registry, actor, c.ApproveTransaction(transaction=transaction), key
+    )
+
+
+@router.post("/parties/{party}/transactions/{transaction}/rejection")
+def reject(
+    party: PartyCode,
+    transaction: TransactionPath,
+    command: Rejection,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    return units.reject_transaction(
+        registry, actor, c.RejectTransaction(transaction=transaction, reason=command.reason), key
+    )
+
+
+@router.post("/parties/{party}/transactions/{transaction}/withdrawal")
+def withdraw(
+    party: PartyCode,
+    transaction: TransactionPath,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """The initiator takes back a request still awaiting approval."""
+    return units.withdraw_transaction(
+        registry, actor, c.WithdrawTransaction(transaction=transaction), key
+    )
+
+
+@router.post("/expiry")
+def expire(actor: RegistryWide, registry: Registry_) -> Expired:
+    """Cancel pending transactions past their approval deadline (the secretariat's sweep)."""
+    from article6.domain.access import Permission
+    from article6.services.setup import allow
+
+    allow(actor, Permission.REGISTRY_SETUP, None)
+    return Expired(transactions=units.expire_pending(registry, actor))

@@ -1,0 +1,128 @@
+"""Who is asking: a bearer token (API clients) or a session cookie with its CSRF token
+(browsers), turned into the Actor for the Party section the request names.
+
+The decision itself is never taken here: the services ask `article6.domain.access`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from article6.domain.access import Actor
+from article6.domain.checks import Check, refuse
+from article6.services import identity
+from article6.services.context import Registry
+from article6.services.identity import Principal
+from article6.settings import Settings
+
+SESSION_COOKIE = "article6_session"
+CSRF_COOKIE = "article6_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+T = TypeVar("T")
+
+bearer_scheme = HTTPBearer(auto_error=False, description="A token from POST /api/v1/tokens")
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description=f"A browser session from POST /api/v1/session; unsafe methods also send the "
+    f"{CSRF_HEADER} header",
+)
+
+PartyCode = Annotated[
+    str, Path(pattern="^[A-Z]{3}$", description="The Party section, e.g. XXA", examples=["XXA"])
+]
+
+
+def registry_of(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Principal:
+    registry, settings = registry_of(request), settings_of(request)
+    if credentials is not None:
+        found = identity.authenticate(registry, settings, credentials.credentials[:200], "token")
+        if found is None:
+            raise refuse(Check.C4009, "authorization", "the token is unknown, expired or revoked")
+        return found
+    if cookie:
+        found = identity.authenticate(registry, settings, cookie[:200], "session")
+        if found is None:
+            raise refuse(Check.C4009, "session", "the session is unknown, expired or ended")
+        if request.method not in SAFE_METHODS and not identity.csrf_matches(
+            settings, found, request.headers.get(CSRF_HEADER)
+        ):
+            raise refuse(
+                Check.C4011, CSRF_HEADER, f"send the session's CSRF token in {CSRF_HEADER}"
+            )
+        return found
+    raise refuse(Check.C4009, "authorization", "sign in first (POST /api/v1/tokens)")
+
+
+Signed = Annotated[Principal, Depends(principal)]
+
+
+def section_actor(party: PartyCode, who: Signed) -> Actor:
+    """The user acting in `party`'s section; no role there and no registry-wide role: C4006."""
+    actor = who.actor_for(party)
+    if actor is None:
+        raise refuse(Check.C4006, "party", f"{who.name} holds no role in {party}'s section")
+    return actor
+
+
+def registry_actor(who: Signed) -> Actor:
+    """The user acting registry-wide (secretariat, registry-wide auditor)."""
+    actor = who.actor_for(None)
+    if actor is None:
+        raise refuse(Check.C4006, "party", f"{who.name} holds no registry-wide role")
+    return actor
+
+
+def any_actor(who: Signed) -> Actor:
+    """Any role the user holds: for what every signed-in user may read."""
+    actor = who.any_actor()
+    if actor is None:
+        raise refuse(Check.C4002, "actor", f"{who.name} holds no role yet")
+    return actor
+
+
+InSection = Annotated[Actor, Depends(section_actor)]
+RegistryWide = Annotated[Actor, Depends(registry_actor)]
+AnyRole = Annotated[Actor, Depends(any_actor)]
+Registry_ = Annotated[Registry, Depends(registry_of)]
+Settings_ = Annotated[Settings, Depends(settings_of)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """offset/limit paging for the short lists (the long ones page by keyset cursors)."""
+
+    offset: int
+    limit: int
+
+    def __call__(self, items: list[T]) -> list[T]:
+        return items[self.offset : self.offset + self.limit]
+
+
+def window(
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Window:
+    return Window(offset, limit)
+
+
+Paged = Annotated[Window, Depends(window)]

@@ -1,0 +1,264 @@
+"""`make network`: the hub, the IR, XXB's registry and the Article 6.4 mechanism registry as
+separate processes on loopback, each with its own SQLite database in a temporary directory.
+
+The demonstration seeds each database, enters the registries in the hub's directory, starts the
+four servers, and acts as each registry's operator on its own database: XXB transfers ITMOs to
+XXA in the IR, XXA transfers some back, an authorized A6.4ER block enters the IR; then the hub
+reconciles with every registry. The servers talk only over HTTP, signed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from article6.domain.access import Actor, Role
+from article6.domain.protocol import HUB, MECHANISM_REGISTRY
+from article6.domain.protocol import Role as NodeRole
+from article6.interop import directory
+from article6.interop.hub import Hub
+from article6.interop.mechanism import seed_mechanism
+from article6.interop.network import (
+    MECHANISM_APPROACH,
+    XXA_ADMIN,
+    XXB_ADMIN,
+    seed_international,
+    seed_national,
+)
+from article6.interop.node import RegistryNode
+from article6.interop.transfers import (
+    ProposeExternalTransfer,
+    propose_external_transfer,
+    transfers,
+)
+from article6.services.commands import UnitSelection
+from article6.services.context import Registry
+from article6.services.queries import verify_registry
+
+XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
+PATIENCE = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(what: str, condition: Callable[[], Any], patience: float = PATIENCE) -> Any:
+    """Poll a condition until it holds (not a sleep for time: it ends as soon as it holds)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except (httpx.HTTPError, OSError):
+            value = None
+        if value:
+            return value
+        time.sleep(0.1)
+    raise TimeoutError(f"gave up waiting for {what}")
+
+
+def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
+    base = Path(tempfile.mkdtemp(prefix="article6-network-"))
+    urls = {name: f"sqlite:///{base / name}.db" for name in ("hub", "ir", "xxb", "a64")}
+    ports = {name: free_port() for name in urls}
+    address = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    processes: list[subprocess.Popen[bytes]] = []
+    failures: list[str] = []
+    try:
+        registries = {name: Registry.open(url) for name, url in urls.items()}
+        echo(f"Seeding four databases in {base} …")
+        accounts = seed_international(registries["ir"])
+        accounts |= seed_national(registries["xxb"])
+        accounts |= seed_mechanism(registries["a64"])
+        hub = Hub.open(registries["hub"])
+        nodes = {
+            "ir": RegistryNode.open(registries["ir"], "IR", NodeRole.INTERNATIONAL),
+            "xxb": RegistryNode.open(registries["xxb"], "XXB01", NodeRole.NATIONAL),
+            "a64": RegistryNode.open(registries["a64"], MECHANISM_REGISTRY, NodeRole.MECHANISM),
+        }
+        issuers = {"ir": ("XXA01", "XXC01"), "xxb": ("XXB01",), "a64": (MECHANISM_REGISTRY,)}
+        for name, node in nodes.items():
+            directory.add_peer(
+                hub.registry.engine,
+                node.registry_id,
+                node.identity.role,
+                node.identity.public_key,
+                address[name],
+                hub.now(),
+                issuers[name],
+            )
+            directory.add_peer(
+                node.registry.engine,
+                HUB,
+                NodeRole.HUB,
+                hub.identity.public_key,
+                address["hub"],
+                node.now(),
+            )
+        for registry in registries.values():
+            registry.engine.dispose()
+
+        program = [str(Path(sys.executable).parent / "article6")]
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        commands = {
+            "hub": ["hub", "--database", urls["hub"], "--port", str(ports["hub"])],
+            **{
+                name: [
+                    "serve",
+                    "--database",
+                    urls[name],
+                    "--port",
+                    str(ports[name]),
+                    "--role",
+                    nodes[name].identity.role.value,
+                    "--registry-id",
+                    nodes[name].registry_id,
+                ]
+                for name in nodes
+            },
+        }
+        for name, arguments in commands.items():
+            log = (base / f"{name}.log").open("wb")
+            processes.append(
+                subprocess.Popen(
+                    [*program, *arguments], stdout=log, stderr=subprocess.STDOUT, env=environment
+                )
+            )
+        client = httpx.Client(timeout=5)
+
+        def answers(name: str) -> bool:
+            return bool(client.get(address[name] + "/interop/v1/identity").status_code == 200)
+
+        for name in commands:
+            wait_for(f"{name} to answer", partial(answers, name))
+        echo("Hub, IR (XXA, XXC), XXB01 and A64 are up on 127.0.0.1.")
+
+        def completed(transaction_id: str) -> bool:
+            status = client.get(address["hub"] + "/interop/v1/transactions").json()
+            return status.get(transaction_id) in (
+                "completed",
+                "rejected",
+                "terminated",
+                "cancelled",
+            )
+
+        def settled(transaction_id: str, *names: str) -> bool:
+            """Final at the hub and recorded as final by both registries."""
+            if not completed(transaction_id):
+                return False
+            for name in names:
+                registry = Registry.open(urls[name], migrate=False)
+                status = transfers(registry).get(transaction_id)
+                registry.engine.dispose()
+                if status not in ("completed", "rejected", "terminated", "cancelled"):
+                    return False
+            return True
+
+        def transfer(name: str, to: str, actor: Actor, **fields: Any) -> None:
+            registry = Registry.open(urls[name], migrate=False)
+            receipt = propose_external_transfer(
+                registry,
+                actor,
+                ProposeExternalTransfer(
+                    units=UnitSelection(quantity=fields.pop("quantity")), **fields
+                ),
+            )
+            registry.engine.dispose()
+            record = receipt.record
+            wait_for(f"{record} to finish", lambda: settled(record, name, to))
+            status = client.get(address["hub"] + "/interop/v1/transactions").json()[receipt.record]
+            echo(f"  {receipt.record}: {status}")
+            if status != "completed":
+                failures.append(f"{receipt.record} {status}")
+
+        echo("1. XXB01 transfers 100 ITMOs to XXA in the IR")
+        transfer(
+            "xxb",
+            "ir",
+            XXB_ADMIN,
+            source_account=accounts["XXB Party amo_holding"],
+            acquiring_registry="IR",
+            acquiring_account=accounts["XXA Party itmo_holding"],
+            acquiring_party="XXA",
+            quantity=100,
+        )
+        echo("2. XXA transfers 40 back to XXB01")
+        transfer(
+            "ir",
+            "xxb",
+            XXA_ADMIN,
+            source_account=accounts["XXA Party itmo_holding"],
+            acquiring_registry="XXB01",
+            acquiring_account=accounts["XXB Party itmo_holding"],
+            acquiring_party="XXB",
+            quantity=40,
+        )
+        echo("3. An authorized A6.4ER block enters the IR as ITMOs")
+        transfer(
+            "a64",
+            "ir",
+            XXD_ADMIN,
+            source_account=accounts[f"XXD Party amo_holding {MECHANISM_APPROACH}"],
+            acquiring_registry="IR",
+            acquiring_account=accounts[f"XXA Party itmo_holding {MECHANISM_APPROACH}"],
+            acquiring_party="XXA",
+            quantity=150,
+        )
+        echo("4. Reconciliation with every registry")
+        run_id = client.post(address["hub"] + "/interop/v1/reconciliations").json()[
+            "reconciliation_id"
+        ]
+
+        def finished() -> dict[str, Any] | None:
+            result: dict[str, Any] = client.get(
+                address["hub"] + f"/interop/v1/reconciliations/{run_id}"
+            ).json()
+            done = result and all(
+                r["status"] in ("completed", "inconsistent") for r in result.values()
+            )
+            return result if done else None
+
+        result = wait_for("reconciliation", finished)
+        for registry_id, outcome in sorted(result.items()):
+            found = outcome["discrepancies"]
+            echo(f"  {registry_id}: {outcome['status']}, {len(found)} discrepancies")
+            failures += [f"{registry_id}: {d}" for d in outcome["discrepancies"]]
+            if outcome["status"] != "completed":
+                failures.append(f"{registry_id} reconciliation {outcome['status']}")
+        for name in nodes:
+            registry = Registry.open(urls[name], migrate=False)
+            failures += [f"{name}: {p}" for p in verify_registry(registry)]
+            registry.engine.dispose()
+    except Exception as error:  # report, stop the servers, fail
+        failures.append(f"{type(error).__name__}: {error}")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if failures:
+            echo(f"Server logs are in {base}")
+        elif not keep:
+            shutil.rmtree(base, ignore_errors=True)
+    for failure in failures:
+        echo(f"FAIL {failure}")
+    if failures:
+        return 1
+    echo("All transfers completed on both sides; reconciliation found zero discrepancies.")
+    return 0

@@ -1,0 +1,125 @@
+"""Who a registry is (its code, role and signing key) and whom it talks to (its peers).
+
+A registry's key pair is generated at first start and kept in its own database; the hub's
+directory maps each registry code to its public key, its base URL and the originating registry
+codes under which it issues units.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from article6.domain.protocol import Role, registry_code
+from article6.interop.envelope import KeyPair
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import interop_identity, interop_peers
+
+
+@dataclass(frozen=True)
+class Identity:
+    registry_id: str
+    role: Role
+    key: KeyPair
+
+    @property
+    def public_key(self) -> str:
+        return self.key.public_text
+
+
+@dataclass(frozen=True)
+class Peer:
+    registry_id: str
+    role: Role
+    public_key: str
+    base_url: str
+    issuer_codes: tuple[str, ...]
+    connected: bool
+
+
+def establish(
+    engine: Engine, registry_id: str, role: Role, now: datetime, key: KeyPair | None = None
+) -> Identity:
+    """This database's identity, created with a fresh key pair at first start."""
+    registry_code(registry_id, "registry_id")
+    with unit_of_work(engine) as connection:
+        row = connection.execute(select(interop_identity)).first()
+        if row is not None:
+            if row.registry_id != registry_id or row.role != role.value:
+                raise ValueError(
+                    f"this database belongs to {row.registry_id} ({row.role}), "
+                    f"not {registry_id} ({role.value})"
+                )
+            return Identity(row.registry_id, Role(row.role), KeyPair.from_text(row.private_key))
+        pair = key or KeyPair.generate()
+        connection.execute(
+            interop_identity.insert().values(
+                registry_id=registry_id,
+                role=role.value,
+                private_key=pair.private_text(),
+                public_key=pair.public_text,
+                created_at=now,
+            )
+        )
+        return Identity(registry_id, role, pair)
+
+
+def add_peer(
+    engine: Engine,
+    registry_id: str,
+    role: Role,
+    public_key: str,
+    base_url: str,
+    now: datetime,
+    issuer_codes: tuple[str, ...] = (),
+) -> None:
+    """Record (or replace) a peer: for a registry, the hub; for the hub, every registry."""
+    registry_code(registry_id, "registry_id")
+    values: dict[str, Any] = {
+        "role": role.value,
+        "public_key": public_key,
+        "base_url": base_url,
+        "issuer_codes": json.dumps(sorted(issuer_codes)),
+        "status": "connected",
+    }
+    with unit_of_work(engine) as connection:
+        exists = connection.execute(
+            select(interop_peers.c.registry_id).where(interop_peers.c.registry_id == registry_id)
+        ).first()
+        if exists:
+            connection.execute(
+                interop_peers.update()
+                .where(interop_peers.c.registry_id == registry_id)
+                .values(**values)
+            )
+        else:
+            connection.execute(
+                interop_peers.insert().values(registry_id=registry_id, added_at=now, **values)
+            )
+
+
+def _peer(row: Any) -> Peer:
+    return Peer(
+        row.registry_id,
+        Role(row.role),
+        row.public_key,
+        row.base_url,
+        tuple(json.loads(row.issuer_codes)),
+        row.status == "connected",
+    )
+
+
+def peer(connection: Connection, registry_id: str) -> Peer | None:
+    row = connection.execute(
+        select(interop_peers).where(interop_peers.c.registry_id == registry_id)
+    ).first()
+    return _peer(row) if row is not None else None
+
+
+def peers(connection: Connection) -> list[Peer]:
+    rows = connection.execute(select(interop_peers).order_by(interop_peers.c.registry_id))
+    return [_peer(row) for row in rows]

@@ -1,0 +1,109 @@
+"""The inbox: every received message is checked in a fixed order, then handled exactly once.
+
+Order of checks: schema (C6001), protocol version (C6007), addressee (C6006), known sender
+(C6002), signature (C6003), age (C6005), then the message id (C6004). The inbox row and
+everything the handler writes, outbox replies included, commit in one transaction; a repeated
+message id is acknowledged as a duplicate and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, select
+
+from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.protocol import message_age, protocol_version
+from article6.interop import directory
+from article6.interop.directory import Identity
+from article6.interop.envelope import verify
+from article6.interop.messages import MESSAGE_TYPES, Ack, AckResult, Body, Envelope, Evaluation
+from article6.interop.schemas import validate_wire
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import inbox
+
+Handler = Callable[[Connection, Envelope, Body], None]
+
+
+def invalid(refused: CommandRefused, message_id: str | None = None) -> Ack:
+    return Ack(
+        result=AckResult.INVALID,
+        message_id=message_id,
+        evaluation=[
+            Evaluation(code=r.check.code, detail=f"{r.field}: {r.detail}") for r in refused.refusals
+        ],
+    )
+
+
+def open_message(
+    connection: Connection, identity: Identity, wire: Any, now: datetime
+) -> tuple[Envelope, Body]:
+    """Check a received message and return its envelope and typed body, or refuse."""
+    message_type = validate_wire(wire)
+    try:
+        envelope = Envelope.model_validate(wire["envelope"])
+        body = MESSAGE_TYPES[message_type].model_validate(wire["body"])
+    except ValidationError as error:
+        raise refuse(Check.C6001, "message", str(error)[:500]) from None
+    protocol_version(envelope.version)
+    if envelope.to_registry != identity.registry_id:
+        raise refuse(
+            Check.C6006,
+            "envelope.to_registry",
+            f"addressed to {envelope.to_registry}, this is {identity.registry_id}",
+        )
+    sender = directory.peer(connection, envelope.from_registry)
+    if sender is None or not sender.connected:
+        raise refuse(
+            Check.C6002,
+            "envelope.from_registry",
+            f"{envelope.from_registry} is not a connected registry in the directory",
+        )
+    verify(wire, sender.public_key)
+    message_age(envelope.sent_at, now)
+    return envelope, body
+
+
+def receive(
+    engine: Engine,
+    identity: Identity,
+    wire: Any,
+    now: datetime,
+    handle: Handler,
+) -> Ack:
+    """Check, deduplicate and handle one message in one transaction; answer with an Ack."""
+    message_id = wire.get("envelope", {}).get("message_id") if isinstance(wire, dict) else None
+    try:
+        with unit_of_work(engine) as connection:
+            envelope, body = open_message(connection, identity, wire, now)
+            seen = connection.execute(
+                select(inbox.c.message_id).where(inbox.c.message_id == envelope.message_id)
+            ).first()
+            if seen is not None:
+                return Ack(
+                    result=AckResult.DUPLICATE,
+                    message_id=envelope.message_id,
+                    evaluation=[
+                        Evaluation(
+                            code=Check.C6004.code,
+                            detail="this message was already received; it is not processed again",
+                        )
+                    ],
+                )
+            connection.execute(
+                inbox.insert().values(
+                    message_id=envelope.message_id,
+                    from_registry=envelope.from_registry,
+                    message_type=envelope.message_type,
+                    sent_at=envelope.sent_at,
+                    received_at=now,
+                    outcome="handled",
+                )
+            )
+            handle(connection, envelope, body)
+            return Ack(result=AckResult.RECEIVED, message_id=envelope.message_id)
+    except CommandRefused as refused:
+        return invalid(refused, message_id if isinstance(message_id, str) else None)

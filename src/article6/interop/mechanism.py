@@ -1,0 +1,304 @@
+"""The Article 6.4 mechanism registry role (RULES.md 7): A6.4ERs are issued into a pending
+account, with the share of proceeds for adaptation (SOP, to the Adaptation Fund's account) and
+the mandatory cancellation for OMGE taken at issuance; the rest is distributed to holding
+accounts. Authorized A6.4ERs cross into the IR as ITMOs at their first transfer, keeping their
+identifiers (originating registry A64 and their serials).
+
+The same ledger serves: a mitigation contribution A6.4ER (not authorized) is an MO, an
+authorized one not yet first transferred an AMO. The IR files A6.4ERs under a reserved
+cooperative approach that stands for the mechanism (configuration to confirm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from pydantic import Field
+from sqlalchemy import Connection, func, select
+
+from article6.domain import identifiers
+from article6.domain.access import Actor, Permission, Role
+from article6.domain.accounts import AccountKind, UnitState
+from article6.domain.blocks import Portion, UnitAttributes, UnitBlock, quantity
+from article6.domain.checks import Check, refuse
+from article6.domain.nomenclature import (
+    ActionSubtype,
+    ActivityType,
+    Metric,
+    MitigationType,
+    Purpose,
+    Sector,
+)
+from article6.domain.protocol import MECHANISM_REGISTRY
+from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.interop.network import MECHANISM_APPROACH, SECRETARIAT, accounts_of
+from article6.services import commands as c
+from article6.services import setup, units
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
+from article6.services.setup import allow, log
+from article6.services.views import Receipt, transaction_receipt
+from article6.store import ledger, records
+from article6.store.schema import transaction_blocks
+
+SOP_PERCENT = 5
+OMGE_PERCENT = 2
+PENDING = "PENDING"
+ADAPTATION_FUND = "ADAPTATION_FUND"
+
+
+class IssueA64ERs(Command):
+    """Issue A6.4ERs of an activity into the pending account; SOP and OMGE are taken at once."""
+
+    host_party: str = Field(max_length=3)
+    activity: str = Field(min_length=1, max_length=40)
+    sector: Sector
+    activity_type: ActivityType | None = None
+    mitigation_type: MitigationType = MitigationType.EMISSION_REDUCTIONS
+    vintage: int
+    quantity: int
+
+
+def shares(issued: int) -> tuple[int, int]:
+    """(SOP, OMGE) of an issuance: whole units, rounded down."""
+    return issued * SOP_PERCENT // 100, issued * OMGE_PERCENT // 100
+
+
+def open_mechanism_accounts(connection: Connection, host_party: str, at: object) -> None:
+    section = records.section(connection, host_party)
+    if section is None:
+        raise refuse(Check.C1001, "host_party", f"{host_party} has no section here")
+    for holder, label in ((PENDING, "Pending"), (ADAPTATION_FUND, "Adaptation Fund (SOP)")):
+        records.open_account(
+            connection,
+            party_code=host_party,
+            registry_id=section.registry_id,
+            kind=AccountKind.MO_HOLDING,
+            cooperative_approach=None,
+            name=f"A6.4 {label} {host_party}",
+            at=at,  # type: ignore[arg-type]
+            holder=holder,
+        )
+
+
+def _next_serial(connection: Connection) -> int:
+    last = connection.execute(
+        select(func.max(transaction_blocks.c.serial_last)).where(
+            transaction_blocks.c.registry_id == MECHANISM_REGISTRY
+        )
+    ).scalar()
+    return int(last or 0) + 1
+
+
+def issue_a64ers(
+    registry: Registry, actor: Actor, command: IssueA64ERs, idempotency_key: str | None = None
+) -> Receipt:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        allow(actor, Permission.REGISTRY_SETUP, None)
+        now = registry.now()
+        identifiers.vintage(command.vintage, now.year)
+        count = quantity(command.quantity)
+        party = command.host_party
+        open_mechanism_accounts(connection, party, now)
+        pending = records.find_account(connection, party, AccountKind.MO_HOLDING, None, PENDING)
+        fund = records.find_account(
+            connection, party, AccountKind.MO_HOLDING, None, ADAPTATION_FUND
+        )
+        omge = records.find_account(
+            connection, party, AccountKind.OMGE_CANCELLATION, MECHANISM_APPROACH
+        )
+        if pending is None or fund is None or omge is None:
+            raise refuse(
+                Check.C4001, "host_party", f"{party} has no accounts for {MECHANISM_APPROACH}"
+            )
+        ledger.lock_holdings(connection, [pending.id, fund.id, omge.id])
+        first = _next_serial(connection)
+        attributes = UnitAttributes(
+            cooperative_approach=MECHANISM_APPROACH,
+            registry=MECHANISM_REGISTRY,
+            first_transferring_party=party,
+            vintage=command.vintage,
+            metric=Metric.GHG,
+            mitigation_type=command.mitigation_type,
+            sector=command.sector.value,
+            activity_type=command.activity_type.value if command.activity_type else None,
+            mitigation_activity=command.activity,
+        )
+        issued = UnitBlock(0, first, first + count - 1, attributes, UnitState.MO, pending.id)
+        issued = replace(issued, id=ledger.insert_block(connection, issued))
+        identifier = _transaction(
+            connection, registry, actor, party, TransactionKind.ISSUANCE, count, pending.id
+        )
+        ledger.record_ranges(connection, _id(connection, identifier), [(issued, None, None)])
+        ledger.change_holding(connection, pending.id, quantity=count)
+        sop, cancelled = shares(count)
+        top = issued.last
+        for share, account, state, kind, subtype in (
+            (
+                sop,
+                fund,
+                UnitState.MO,
+                TransactionKind.SHARE_OF_PROCEEDS,
+                ActionSubtype.MANDATORY_AF_TRANSFER,
+            ),
+            (
+                cancelled,
+                omge,
+                UnitState.CANCELLED,
+                TransactionKind.MANDATORY_OMGE_CANCELLATION,
+                ActionSubtype.MANDATORY_OMGE,
+            ),
+        ):
+            if share == 0:
+                continue
+            piece = ledger.carve(connection, Portion(issued, top - share + 1, top))
+            moved = replace(piece, account_id=account.id, state=state)
+            ledger.rewrite(connection, moved)
+            issued = replace(issued, last=top - share)
+            top -= share
+            number = _transaction(
+                connection, registry, actor, party, kind, share, account.id, pending.id, subtype
+            )
+            ledger.record_ranges(connection, _id(connection, number), [(moved, UnitState.MO, None)])
+            ledger.change_holding(connection, pending.id, quantity=-share)
+            ledger.change_holding(connection, account.id, quantity=share)
+        log(
+            connection,
+            registry,
+            actor,
+            "A64ERsIssued",
+            party,
+            identifier,
+            {
+                "activity": command.activity,
+                "vintage": command.vintage,
+                "quantity": count,
+                "first": first,
+                "last": first + count - 1,
+                "share_of_proceeds": sop,
+                "omge": cancelled,
+            },
+        )
+        return transaction_receipt(connection, "IssueA64ERs", identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def _transaction(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    kind: TransactionKind,
+    count: int,
+    destination: int,
+    source: int | None = None,
+    subtype: ActionSubtype | None = None,
+) -> str:
+    now = registry.now()
+    section = records.section(connection, party)
+    number = records.next_number(connection, party, "next_transaction")
+    identifier = f"{section.registry_id if section else party}-{number:08d}"
+    ledger.insert_transaction(
+        connection,
+        identifier=identifier,
+        party_code=party,
+        kind=kind.value,
+        status=TransactionStatus.COMPLETED.value,
+        source_account_id=source,
+        destination_account_id=destination,
+        quantity=count,
+        purpose=subtype.value if subtype else None,
+        first_transfer=False,
+        initiator=actor.label,
+        created_at=now,
+        proposed_at=now,
+        checked_at=now,
+        finished_at=now,
+    )
+    return identifier
+
+
+def _id(connection: Connection, identifier: str) -> int:
+    row = ledger.transaction(connection, identifier)
+    if row is None:
+        raise LookupError(identifier)
+    return int(row.id)
+
+
+# --- the seed of the demonstration ----------------------------------------------------------
+
+HOST = "XXD"
+A64_NDC = "XXD-A64-NDC-1"
+
+
+def seed_mechanism(registry: Registry, issued: int = 1000) -> dict[str, str]:
+    """The mechanism registry: host Party XXD, 1,000 A6.4ERs issued (50 SOP, 20 OMGE), 930
+    distributed to XXD's holding, 400 of them authorized by XXD for NDC use."""
+
+    host = Actor("xxd.admin", Role.ADMINISTRATOR, HOST)
+    for code, section in ((HOST, True), ("XXA", False)):
+        setup.register_party(
+            registry,
+            SECRETARIAT,
+            c.RegisterParty(
+                code=code,
+                name=f"Party {code}",
+                ndc_first_year=2021,
+                ndc_last_year=2030,
+                open_section=section,
+            ),
+        )
+    setup.register_cooperative_approach(
+        registry,
+        SECRETARIAT,
+        c.RegisterCooperativeApproach(
+            id=MECHANISM_APPROACH, name="Article 6.4 mechanism", participating_parties=[HOST, "XXA"]
+        ),
+    )
+    issue_a64ers(
+        registry,
+        SECRETARIAT,
+        IssueA64ERs(
+            host_party=HOST,
+            activity="A64-XXD-0001",
+            sector=Sector.ENERGY_GENERATION,
+            activity_type=ActivityType.SOLAR,
+            vintage=2025,
+            quantity=issued,
+        ),
+    )
+    found = accounts_of(registry, HOST)
+    sop, omge = shares(issued)
+    units.transfer_units(
+        registry,
+        host,
+        c.TransferUnits(
+            source_account=found["XXD PENDING mo_holding"],
+            destination_account=found["XXD Party mo_holding"],
+            units=c.UnitSelection(quantity=issued - sop - omge),
+        ),
+    )
+    setup.record_authorization(
+        registry,
+        host,
+        c.RecordAuthorization(
+            authorization_id=A64_NDC,
+            date_of_authorization=date(2025, 6, 1),
+            cooperative_approach=MECHANISM_APPROACH,
+            sectors=[Sector.ENERGY_GENERATION],
+            activity_types=[ActivityType.SOLAR],
+            purposes=Purpose.NDC,
+        ),
+    )
+    units.link_authorization(
+        registry,
+        host,
+        c.LinkAuthorization(
+            account=found["XXD Party mo_holding"],
+            authorization_id=A64_NDC,
+            units=c.UnitSelection(quantity=400),
+        ),
+    )
+    return accounts_of(registry, HOST)

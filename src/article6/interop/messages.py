@@ -1,0 +1,255 @@
+"""The protocol's messages, version 1.0: an envelope, a typed body, a signature.
+
+Each body is a Pydantic model; `schemas.py` turns them into the JSON Schemas published in
+`docs/protocol/`, and every message is checked against its schema on sending and on receipt.
+Names follow the Kyoto DES (RULES.md 8.2) where it has one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from article6.domain.protocol import VERSION, TransferStatus
+
+Code = Field(pattern=r"^[A-Z][A-Z0-9]{1,4}$", description="A registry code, e.g. XXB01, IR, A64.")
+Serial = Field(ge=1, le=10**18)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Envelope(Body):
+    """Who sends what to whom, when: the part of every message the signature also covers."""
+
+    protocol: Literal["article6-interop"] = "article6-interop"
+    version: str = Field(default=VERSION, pattern=r"^[0-9]+\.[0-9]+$")
+    message_type: str = Field(max_length=40)
+    message_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    from_registry: str = Code
+    to_registry: str = Code
+    sent_at: datetime
+    in_reply_to: str | None = Field(default=None, max_length=64)
+
+
+class Evaluation(Body):
+    """One failed check and the unit blocks it concerns (DES `evaluationResult`)."""
+
+    code: str = Field(pattern=r"^C[0-9]{4}$")
+    detail: str = Field(max_length=2000)
+    blocks: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class UnitBlock(Body):
+    """A serial range with every identifier element and invariant attribute of its units."""
+
+    originating_registry: str = Code
+    first: int = Serial
+    last: int = Serial
+    unit_type: Literal["ITMO", "A6.4ER"] = "ITMO"
+    cooperative_approach: str = Field(pattern=r"^CA[0-9]{4}$")
+    first_transferring_party: str = Field(pattern=r"^[A-Z]{3}$")
+    vintage: int = Field(ge=2021, le=2100)
+    metric: str = Field(max_length=10)
+    mitigation_type: str = Field(max_length=60)
+    sector: str = Field(max_length=60)
+    activity_type: str | None = Field(default=None, max_length=60)
+    mitigation_activity: str = Field(max_length=40)
+    gwp_values: str | None = Field(default=None, max_length=200)
+    non_ghg_metric: str | None = Field(default=None, max_length=200)
+    non_ghg_per_unit: str | None = Field(default=None, max_length=40)
+    underlying_registry: str | None = Field(default=None, max_length=20)
+    underlying_first: int | None = None
+    authorization_id: str | None = Field(default=None, max_length=64)
+    authorization_version: int | None = None
+    first_transferred: bool = Field(description="Whether the units were first transferred before.")
+    first_transfer_subtype: str | None = Field(
+        default=None, max_length=80, description="Set when this transfer is their first transfer."
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.originating_registry}-{self.first}-{self.last}"
+
+    @property
+    def quantity(self) -> int:
+        return self.last - self.first + 1
+
+
+class AuthorizationRecord(Body):
+    """The authorization version the units are under (AEF Table 2 fields the checks need)."""
+
+    party: str = Field(pattern=r"^[A-Z]{3}$")
+    authorization_id: str = Field(max_length=64)
+    version: int = Field(ge=1)
+    date_of_authorization: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    cooperative_approach: str = Field(pattern=r"^CA[0-9]{4}$")
+    metric: str = Field(max_length=10)
+    sectors: list[str] = Field(max_length=20)
+    activity_types: list[str] = Field(default_factory=list, max_length=40)
+    purposes: str = Field(max_length=20)
+    authorized_quantity: int | None = None
+    gwp_values: str | None = Field(default=None, max_length=200)
+    non_ghg_metric: str | None = Field(default=None, max_length=200)
+    authorized_parties: list[str] = Field(default_factory=list, max_length=200)
+    authorized_entities: list[str] = Field(default_factory=list, max_length=200)
+    oimp_authorized: str | None = Field(default=None, max_length=2000)
+    timeframe_first: int | None = None
+    timeframe_last: int | None = None
+    first_transfer_definition: str | None = Field(default=None, max_length=30)
+    revoked: bool = False
+
+
+class TransferProposal(Body):
+    """An external transfer (DES `ProposalTransaction`): sent by the transferring registry to
+    the hub, which checks it and forwards it to the acquiring registry."""
+
+    transaction_id: str = Field(max_length=40)
+    transaction_type: Literal["external_transfer"] = "external_transfer"
+    transferring_registry: str = Code
+    acquiring_registry: str = Code
+    transferring_party: str = Field(pattern=r"^[A-Z]{3}$")
+    acquiring_party: str = Field(pattern=r"^[A-Z]{3}$")
+    transferring_account: str = Field(max_length=40)
+    acquiring_account: str = Field(max_length=40)
+    quantity: int = Field(ge=1)
+    expires_at: datetime
+    blocks: list[UnitBlock] = Field(min_length=1, max_length=1000)
+    authorizations: list[AuthorizationRecord] = Field(default_factory=list, max_length=1000)
+
+
+class ProposalOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class ProposalResponse(Body):
+    """The acquiring registry's answer to a forwarded proposal."""
+
+    transaction_id: str = Field(max_length=40)
+    outcome: ProposalOutcome
+    evaluation: list[Evaluation] = Field(default_factory=list, max_length=1000)
+
+
+class StatusNotification(Body):
+    """The hub's word on a transaction (DES `NotificationRequest`); final statuses are binding."""
+
+    transaction_id: str = Field(max_length=40)
+    status: TransferStatus
+    evaluation: list[Evaluation] = Field(default_factory=list, max_length=1000)
+
+
+class TransactionStatusQuery(Body):
+    """Ask the hub for a transaction's status; it answers with a StatusNotification."""
+
+    transaction_id: str = Field(max_length=40)
+
+
+class ReconciliationPhase(StrEnum):
+    TOTALS = "totals"
+    UNIT_BLOCKS = "unit_blocks"
+    AUDIT_TRAIL = "audit_trail"
+
+
+class ReconciliationRequest(Body):
+    """The hub asks a registry for one phase of reconciliation at a snapshot time."""
+
+    reconciliation_id: str = Field(max_length=64)
+    phase: ReconciliationPhase
+    snapshot_at: datetime
+
+
+class Total(Body):
+    originating_registry: str = Code
+    state: str = Field(max_length=20)
+    quantity: int = Field(ge=0)
+
+
+class TotalsReport(Body):
+    """Units held per originating registry and state, the registry's own ledger verification,
+    and its external transfers not yet final."""
+
+    reconciliation_id: str = Field(max_length=64)
+    totals: list[Total] = Field(max_length=100_000)
+    pending_transfers: list[str] = Field(default_factory=list, max_length=100_000)
+    ledger_problems: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class HeldBlock(Body):
+    originating_registry: str = Code
+    first: int = Serial
+    last: int = Serial
+    state: str = Field(max_length=20)
+    reserved: bool = False
+
+
+class UnitBlocksReport(Body):
+    reconciliation_id: str = Field(max_length=64)
+    blocks: list[HeldBlock] = Field(max_length=1_000_000)
+
+
+class TrailEntry(Body):
+    transaction_id: str = Field(max_length=40)
+    direction: Literal["out", "in"]
+    counterpart_registry: str = Code
+    status: str = Field(max_length=20)
+    ranges: list[HeldBlock] = Field(max_length=1000)
+
+
+class AuditTrailReport(Body):
+    reconciliation_id: str = Field(max_length=64)
+    transfers: list[TrailEntry] = Field(max_length=100_000)
+
+
+class ReconciliationStatus(StrEnum):
+    COMPLETED = "completed"
+    INCONSISTENT = "inconsistent"
+
+
+class ReconciliationResult(Body):
+    reconciliation_id: str = Field(max_length=64)
+    status: ReconciliationStatus
+    discrepancies: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class Notice(Body):
+    """A notice from the hub (DES `ITLNotice`): for example a hold after a discrepancy."""
+
+    notice_type: str = Field(max_length=40)
+    text: str = Field(max_length=2000)
+    blocks: list[str] = Field(default_factory=list, max_length=1000)
+
+
+MESSAGE_TYPES: dict[str, type[Body]] = {
+    model.__name__: model
+    for model in (
+        TransferProposal,
+        ProposalResponse,
+        StatusNotification,
+        TransactionStatusQuery,
+        ReconciliationRequest,
+        TotalsReport,
+        UnitBlocksReport,
+        AuditTrailReport,
+        ReconciliationResult,
+        Notice,
+    )
+}
+
+
+class AckResult(StrEnum):
+    RECEIVED = "received"
+    DUPLICATE = "duplicate"
+    INVALID = "invalid"
+
+
+class Ack(Body):
+    """The synchronous HTTP answer: receipt, not business outcome (that comes as a message)."""
+
+    result: AckResult
+    message_id: str | None = None
+    evaluation: list[Evaluation] = Field(default_factory=list)

@@ -1,0 +1,86 @@
+"""A registry on the protocol: the same software as the IR with ARS, a connected Party
+registry, or the Article 6.4 mechanism registry, each with its own database and key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from article6.domain.protocol import HUB, Role
+from article6.interop import directory, outbox, reconciliation, transfers
+from article6.interop.directory import Identity
+from article6.interop.inbox import receive
+from article6.interop.messages import (
+    Ack,
+    Body,
+    Envelope,
+    Notice,
+    ReconciliationRequest,
+    ReconciliationResult,
+    StatusNotification,
+    TransferProposal,
+)
+from article6.services.context import Registry
+from article6.services.setup import log
+
+
+@dataclass
+class RegistryNode:
+    """A registry's protocol side; `receive` is what its HTTP endpoint calls."""
+
+    registry: Registry
+    identity: Identity
+
+    @classmethod
+    def open(cls, registry: Registry, registry_id: str, role: Role) -> RegistryNode:
+        return cls(
+            registry, directory.establish(registry.engine, registry_id, role, registry.now())
+        )
+
+    @property
+    def registry_id(self) -> str:
+        return self.identity.registry_id
+
+    def now(self) -> datetime:
+        return self.registry.now()
+
+    def connect_hub(self, public_key: str, base_url: str) -> None:
+        directory.add_peer(self.registry.engine, HUB, Role.HUB, public_key, base_url, self.now())
+
+    def receive(self, wire: Any) -> Ack:
+        return receive(self.registry.engine, self.identity, wire, self.now(), self._handle)
+
+    def deliver_pending(self, transport: outbox.Transport) -> int:
+        return outbox.deliver_pending(self.registry.engine, self.identity, transport, self.now)
+
+    def ask_about_overdue(self) -> list[str]:
+        return transfers.ask_about_overdue(self.registry)
+
+    def _handle(self, connection: Connection, envelope: Envelope, body: Body) -> None:
+        if envelope.from_registry != HUB:
+            return  # registries talk to each other only through the hub
+        if isinstance(body, TransferProposal):
+            transfers.on_proposal(connection, self.registry, body)
+        elif isinstance(body, StatusNotification):
+            transfers.on_status(connection, self.registry, body)
+        elif isinstance(body, ReconciliationRequest):
+            outbox.enqueue(
+                connection,
+                to=HUB,
+                body=reconciliation.report(connection, body),
+                now=self.now(),
+                in_reply_to=envelope.message_id,
+            )
+        elif isinstance(body, ReconciliationResult | Notice):
+            log(
+                connection,
+                self.registry,
+                transfers.HUB_ACTOR,
+                type(body).__name__,
+                None,
+                getattr(body, "reconciliation_id", None) or body.__class__.__name__,
+                body.model_dump(mode="json"),
+            )

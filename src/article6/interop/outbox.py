@@ -1,0 +1,177 @@
+"""The outbox: messages written in the same database transaction as the state change they
+announce, then delivered with retries and exponential backoff.
+
+A message is signed when it is sent, so a retry after the validity window carries a fresh
+`sent_at` under the same message id: the receiver's inbox still recognises it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, and_, or_, select, update
+
+from article6.domain.protocol import backoff
+from article6.interop import directory
+from article6.interop.directory import Identity, Peer
+from article6.interop.envelope import seal
+from article6.interop.messages import Ack, AckResult, Body, Envelope
+from article6.interop.schemas import validate_wire
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import outbox
+
+PENDING = "pending"
+DELIVERED = "delivered"
+REFUSED = "refused"
+ABANDONED = "abandoned"
+BATCH = 200
+
+
+class Transport(Protocol):
+    """Carries one signed message to a peer and returns the peer's acknowledgement (JSON)."""
+
+    def post(self, peer: Peer, wire: dict[str, Any]) -> dict[str, Any]: ...
+
+
+def enqueue(
+    connection: Connection,
+    *,
+    to: str,
+    body: Body,
+    now: datetime,
+    in_reply_to: str | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """Write a message to the outbox inside the caller's transaction; returns its id."""
+    message_id = str(uuid.uuid4())
+    connection.execute(
+        outbox.insert().values(
+            message_id=message_id,
+            message_type=type(body).__name__,
+            to_registry=to,
+            in_reply_to=in_reply_to,
+            body=body.model_dump_json(),
+            status=PENDING,
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return message_id
+
+
+def wire_of(identity: Identity, row: Any, now: datetime) -> dict[str, Any]:
+    envelope = Envelope(
+        message_type=row.message_type,
+        message_id=row.message_id,
+        from_registry=identity.registry_id,
+        to_registry=row.to_registry,
+        sent_at=now,
+        in_reply_to=row.in_reply_to,
+    ).model_dump(mode="json", exclude_none=True)
+    wire = seal(envelope, json.loads(row.body), identity.key)
+    validate_wire(wire)
+    return wire
+
+
+def deliver_pending(
+    engine: Engine,
+    identity: Identity,
+    transport: Transport,
+    clock: Callable[[], datetime],
+) -> int:
+    """Send every message that is due, oldest first; returns how many were delivered.
+
+    A destination that fails is skipped for the rest of the pass, so messages to one peer
+    leave in the order they were written.
+    """
+    now = clock()
+    with unit_of_work(engine, read_only=True) as connection:
+        rows = connection.execute(
+            select(outbox)
+            .where(and_(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now))
+            .order_by(outbox.c.id)
+            .limit(BATCH)
+        ).all()
+        known = {peer.registry_id: peer for peer in directory.peers(connection)}
+    delivered = 0
+    failed: set[str] = set()
+    for row in rows:
+        if row.to_registry in failed:
+            continue
+        if row.expires_at is not None and _aware(row.expires_at) < now:
+            _finish(engine, row.id, ABANDONED, "its deadline passed before delivery", now)
+            continue
+        peer = known.get(row.to_registry)
+        if peer is None:
+            _finish(engine, row.id, REFUSED, f"{row.to_registry} is not a known peer", now)
+            continue
+        try:
+            answer = Ack.model_validate(transport.post(peer, wire_of(identity, row, now)))
+        except Exception as error:  # any transport failure: try again later
+            failed.add(row.to_registry)
+            _retry(engine, row, now, f"{type(error).__name__}: {error}"[:500])
+            continue
+        if answer.result is AckResult.INVALID:
+            detail = "; ".join(f"{e.code} {e.detail}" for e in answer.evaluation)
+            _finish(engine, row.id, REFUSED, detail or "refused", now)
+        else:
+            _finish(engine, row.id, DELIVERED, None, now)
+            delivered += 1
+    return delivered
+
+
+def abandon(connection: Connection, *, message_type: str, body_contains: str) -> None:
+    """Stop retrying pending messages of a type that name a transaction (it became final)."""
+    connection.execute(
+        update(outbox)
+        .where(
+            and_(
+                outbox.c.status == PENDING,
+                outbox.c.message_type == message_type,
+                outbox.c.body.contains(body_contains),
+            )
+        )
+        .values(status=ABANDONED, last_error="the transaction became final")
+    )
+
+
+def pending_count(engine: Engine) -> int:
+    with unit_of_work(engine, read_only=True) as connection:
+        return len(
+            connection.execute(select(outbox.c.id).where(or_(outbox.c.status == PENDING))).all()
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _finish(engine: Engine, row_id: int, status: str, error: str | None, now: datetime) -> None:
+    with unit_of_work(engine) as connection:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(
+                status=status,
+                last_error=error,
+                delivered_at=now if status == DELIVERED else None,
+            )
+        )
+
+
+def _retry(engine: Engine, row: Any, now: datetime, error: str) -> None:
+    attempts = row.attempts + 1
+    with unit_of_work(engine) as connection:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id)
+            .values(attempts=attempts, next_attempt_at=now + backoff(attempts), last_error=error)
+        )

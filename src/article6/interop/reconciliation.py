@@ -1,0 +1,217 @@
+"""Reconciliation (RULES.md 8.8, 9.8): totals, then unit blocks, then the audit trail.
+
+A registry answers each phase from its ledger. The hub compares the totals with its register;
+when they differ it asks for the unit blocks, learns units a registry issued itself, and
+reports units found in two registries, units lost, or units that came from nowhere; when
+blocks differ it asks for the audit trail and compares every transfer's status with its own.
+The snapshot is taken when the request is handled; quiesce transfers first for a clean run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from article6.domain.protocol import Range, TransferStatus, uncovered
+from article6.interop import register
+from article6.interop.messages import (
+    AuditTrailReport,
+    HeldBlock,
+    ReconciliationPhase,
+    ReconciliationRequest,
+    Total,
+    TotalsReport,
+    TrailEntry,
+    TransferProposal,
+    UnitBlocksReport,
+)
+from article6.store import verify
+from article6.store.interop_schema import external_transfers, hub_transactions
+from article6.store.schema import unit_blocks
+
+SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
+
+# --- the registry's replies -----------------------------------------------------------------
+
+
+def report(
+    connection: Connection, request: ReconciliationRequest
+) -> TotalsReport | UnitBlocksReport | AuditTrailReport:
+    if request.phase is ReconciliationPhase.TOTALS:
+        return totals(connection, request.reconciliation_id)
+    if request.phase is ReconciliationPhase.UNIT_BLOCKS:
+        return blocks(connection, request.reconciliation_id)
+    return trail(connection, request.reconciliation_id)
+
+
+def totals(connection: Connection, reconciliation_id: str) -> TotalsReport:
+    rows = connection.execute(
+        select(unit_blocks.c.registry_id, unit_blocks.c.state, func.sum(SIZE))
+        .group_by(unit_blocks.c.registry_id, unit_blocks.c.state)
+        .order_by(unit_blocks.c.registry_id, unit_blocks.c.state)
+    )
+    pending = connection.execute(
+        select(external_transfers.c.transaction_id)
+        .where(external_transfers.c.status.in_([s.value for s in TransferStatus if not s.final]))
+        .order_by(external_transfers.c.transaction_id)
+    ).scalars()
+    return TotalsReport(
+        reconciliation_id=reconciliation_id,
+        totals=[Total(originating_registry=r, state=s, quantity=int(q)) for r, s, q in rows],
+        pending_transfers=list(pending),
+        ledger_problems=verify.ledger(connection)[:1000],
+    )
+
+
+def blocks(connection: Connection, reconciliation_id: str) -> UnitBlocksReport:
+    rows = connection.execute(
+        select(unit_blocks).order_by(unit_blocks.c.registry_id, unit_blocks.c.serial_first)
+    )
+    return UnitBlocksReport(
+        reconciliation_id=reconciliation_id,
+        blocks=[
+            HeldBlock(
+                originating_registry=row.registry_id,
+                first=row.serial_first,
+                last=row.serial_last,
+                state=row.state,
+                reserved=row.reserved_by is not None,
+            )
+            for row in rows
+        ],
+    )
+
+
+def trail(connection: Connection, reconciliation_id: str) -> AuditTrailReport:
+    entries = []
+    for row in connection.execute(
+        select(external_transfers).order_by(external_transfers.c.created_at)
+    ):
+        proposal = TransferProposal.model_validate_json(row.proposal)
+        entries.append(
+            TrailEntry(
+                transaction_id=row.transaction_id,
+                direction=row.direction,
+                counterpart_registry=row.counterpart_registry,
+                status=row.status,
+                ranges=[
+                    HeldBlock(
+                        originating_registry=b.originating_registry,
+                        first=b.first,
+                        last=b.last,
+                        state="ITMO",
+                    )
+                    for b in proposal.blocks
+                ],
+            )
+        )
+    return AuditTrailReport(reconciliation_id=reconciliation_id, transfers=entries)
+
+
+# --- the hub's comparisons ------------------------------------------------------------------
+
+
+def totals_agree(connection: Connection, registry: str, reported: TotalsReport) -> list[str]:
+    """Differences between a registry's totals and the register (empty when they agree)."""
+    expected: dict[str, int] = defaultdict(int)
+    for location in register.at(connection, registry):
+        expected[location.range.registry] += location.range.quantity
+    found: dict[str, int] = defaultdict(int)
+    for total in reported.totals:
+        found[total.originating_registry] += total.quantity
+    differences = [
+        f"{registry} holds {found[code]} units of {code}; the hub has {expected[code]} there"
+        for code in sorted(set(expected) | set(found))
+        if expected[code] != found[code]
+    ]
+    open_here = set(
+        connection.execute(
+            select(hub_transactions.c.transaction_id).where(
+                hub_transactions.c.status.in_([s.value for s in TransferStatus if not s.final])
+                & (
+                    (hub_transactions.c.transferring_registry == registry)
+                    | (hub_transactions.c.acquiring_registry == registry)
+                )
+            )
+        ).scalars()
+    )
+    for transaction_id in sorted(set(reported.pending_transfers) ^ open_here):
+        differences.append(f"{transaction_id} is pending on one side only ({registry} or the hub)")
+    return differences
+
+
+def compare_blocks(
+    connection: Connection,
+    registry: str,
+    issuer_codes: tuple[str, ...],
+    reported: UnitBlocksReport,
+) -> list[str]:
+    """Compare a registry's blocks with the register; learn the units it issued itself."""
+    problems: list[str] = []
+    here = register.at(connection, registry)
+    reported_ranges = [Range(b.originating_registry, b.first, b.last) for b in reported.blocks]
+    for block, wanted in zip(reported.blocks, reported_ranges, strict=True):
+        known = register.overlapping(connection, wanted)
+        elsewhere = [k for k in known if k.registry != registry]
+        for other in elsewhere:
+            problems.append(
+                f"units {wanted.registry} [{max(wanted.first, other.range.first)}, "
+                f"{min(wanted.last, other.range.last)}] are in {registry} and, for the hub, "
+                f"in {other.registry}"
+            )
+        for part in uncovered(wanted, [k.range for k in known]):
+            if part.registry in issuer_codes:
+                register.place(connection, part, registry, block.state)
+            else:
+                problems.append(
+                    f"{registry} holds {part.registry} [{part.first}, {part.last}], units it "
+                    f"did not issue and the hub never saw arrive"
+                )
+        for k in known:
+            if k.registry == registry and k.state != block.state and k.transaction_id is None:
+                common = Range(
+                    wanted.registry,
+                    max(wanted.first, k.range.first),
+                    min(wanted.last, k.range.last),
+                )
+                register.place(connection, common, registry, block.state)
+    for location in here:
+        for part in uncovered(location.range, reported_ranges):
+            problems.append(
+                f"the hub records {part.registry} [{part.first}, {part.last}] in {registry}, "
+                f"which does not report them (lost)"
+            )
+    return problems
+
+
+def compare_trail(connection: Connection, registry: str, reported: AuditTrailReport) -> list[str]:
+    problems = []
+    for entry in reported.transfers:
+        status = connection.execute(
+            select(hub_transactions.c.status).where(
+                hub_transactions.c.transaction_id == entry.transaction_id
+            )
+        ).scalar()
+        if status is None:
+            if entry.status not in (TransferStatus.CANCELLED.value, TransferStatus.PROPOSED.value):
+                problems.append(
+                    f"{entry.transaction_id} is {entry.status} in {registry}, unknown to the hub"
+                )
+        elif status != entry.status and not (
+            entry.status == TransferStatus.ACCEPTED.value and status == "checked"
+        ):
+            problems.append(
+                f"{entry.transaction_id} is {entry.status} in {registry} but {status} at the hub"
+            )
+    return problems
+
+
+def encode(discrepancies: list[str]) -> str:
+    return json.dumps(discrepancies)
+
+
+def snapshot_time(now: datetime) -> datetime:
+    return now

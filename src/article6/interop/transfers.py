@@ -1,0 +1,812 @@
+"""Transfers between registries, on the registry's side (RULES.md 8.4, 9.7).
+
+Out: the units are reserved by an `external_transfer` transaction and the proposal is written to
+the outbox in the same database transaction; the hub's final status completes the transfer
+(the blocks leave this registry, their moved ranges stay on record) or releases the units.
+
+In: a forwarded proposal is checked and answered; only the hub's COMPLETED creates the blocks,
+recorded as an `acquisition`, so a transfer is completed on both sides or on neither.
+Conservation per registry: issued + acquired = held + used + cancelled + transferred out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import Connection, Row, and_, select, update
+
+from article6.domain.access import Actor, Permission, Role
+from article6.domain.accounts import AccountKind, UnitState
+from article6.domain.authorizations import Authorization
+from article6.domain.blocks import UnitAttributes, UnitBlock
+from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.first_transfer import Action, judge
+from article6.domain.nomenclature import (
+    ActivityType,
+    FirstTransferDefinition,
+    Metric,
+    MitigationType,
+    Purpose,
+    Sector,
+)
+from article6.domain.protocol import (
+    HUB,
+    MECHANISM_REGISTRY,
+    QUERY_GRACE,
+    TRANSFER_TIMEOUT,
+    TransferStatus,
+    registry_code,
+)
+from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.interop import outbox
+from article6.interop.messages import (
+    AuthorizationRecord,
+    Evaluation,
+    ProposalOutcome,
+    ProposalResponse,
+    StatusNotification,
+    TransactionStatusQuery,
+    TransferProposal,
+)
+from article6.interop.messages import UnitBlock as BlockMessage
+from article6.services.commands import Command, UnitSelection
+from article6.services.context import Registry, execute
+from article6.services.movements import (
+    Movement,
+    check_parties,
+    choose,
+    judge_all,
+    require_kind,
+    require_open,
+)
+from article6.services.movements import account_named as _account_named
+from article6.services.setup import allow, log
+from article6.services.views import Receipt, transaction_receipt
+from article6.store import ledger, records
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import external_transfers, interop_identity
+from article6.store.schema import unit_blocks
+
+HUB_ACTOR = Actor("interoperability hub", Role.SECRETARIAT)
+OUT = "out"
+IN = "in"
+
+
+class ProposeExternalTransfer(Command):
+    """Transfer units to an account in another registry (the IR, a national registry, ...)."""
+
+    source_account: str = Field(max_length=40)
+    acquiring_registry: str = Field(max_length=8)
+    acquiring_account: str = Field(max_length=40)
+    acquiring_party: str = Field(max_length=3)
+    units: UnitSelection
+
+
+def this_registry(connection: Connection) -> str:
+    code = connection.execute(select(interop_identity.c.registry_id)).scalar()
+    if code is None:
+        raise refuse(Check.C4005, "registry", "this registry has no interoperability identity")
+    return str(code)
+
+
+def unit_type(attributes: UnitAttributes) -> str:
+    return "A6.4ER" if attributes.registry == MECHANISM_REGISTRY else "ITMO"
+
+
+def block_message(block: UnitBlock, subtype: str | None) -> BlockMessage:
+    a = block.attributes
+    return BlockMessage(
+        originating_registry=a.registry,
+        first=block.first,
+        last=block.last,
+        unit_type=unit_type(a),  # type: ignore[arg-type]
+        cooperative_approach=a.cooperative_approach,
+        first_transferring_party=a.first_transferring_party,
+        vintage=a.vintage,
+        metric=a.metric.value,
+        mitigation_type=a.mitigation_type.value,
+        sector=a.sector,
+        activity_type=a.activity_type,
+        mitigation_activity=a.mitigation_activity,
+        gwp_values=a.gwp_values,
+        non_ghg_metric=a.non_ghg_metric,
+        non_ghg_per_unit=a.non_ghg_per_unit,
+        underlying_registry=a.underlying_registry,
+        underlying_first=block.underlying_first,
+        authorization_id=a.authorization_id,
+        authorization_version=a.authorization_version,
+        first_transferred=block.first_transferred,
+        first_transfer_subtype=subtype,
+    )
+
+
+def authorization_record(a: Authorization) -> AuthorizationRecord:
+    return AuthorizationRecord(
+        party=a.party,
+        authorization_id=a.authorization_id,
+        version=a.version,
+        date_of_authorization=a.date_of_authorization.isoformat(),
+        cooperative_approach=a.cooperative_approach,
+        metric=a.metric.value,
+        sectors=[s.value for s in a.sectors],
+        activity_types=[t.value for t in a.activity_types],
+        purposes=a.purposes.value,
+        authorized_quantity=a.authorized_quantity,
+        gwp_values=a.gwp_values,
+        non_ghg_metric=a.non_ghg_metric,
+        authorized_parties=list(a.authorized_parties),
+        authorized_entities=list(a.authorized_entities),
+        oimp_authorized=a.oimp_authorized,
+        timeframe_first=a.timeframe[0] if a.timeframe else None,
+        timeframe_last=a.timeframe[1] if a.timeframe else None,
+        first_transfer_definition=a.first_transfer_definition.value
+        if a.first_transfer_definition
+        else None,
+        revoked=a.revoked,
+    )
+
+
+def authorization_of(record: AuthorizationRecord) -> Authorization:
+    return Authorization(
+        party=record.party,
+        authorization_id=record.authorization_id,
+        version=record.version,
+        date_of_authorization=date.fromisoformat(record.date_of_authorization),
+        cooperative_approach=record.cooperative_approach,
+        metric=Metric(record.metric),
+        sectors=tuple(Sector(s) for s in record.sectors),
+        purposes=Purpose(record.purposes),
+        activity_types=tuple(ActivityType(t) for t in record.activity_types),
+        authorized_quantity=record.authorized_quantity,
+        gwp_values=record.gwp_values,
+        non_ghg_metric=record.non_ghg_metric,
+        authorized_parties=tuple(record.authorized_parties),
+        authorized_entities=tuple(record.authorized_entities),
+        oimp_authorized=record.oimp_authorized,
+        timeframe=(record.timeframe_first, record.timeframe_last)
+        if record.timeframe_first is not None and record.timeframe_last is not None
+        else None,
+        first_transfer_definition=FirstTransferDefinition(record.first_transfer_definition)
+        if record.first_transfer_definition
+        else None,
+        revoked=record.revoked,
+    )
+
+
+def domain_block(message: BlockMessage, account_id: int = 0) -> UnitBlock:
+    """The block a message describes, as it stood before this transfer."""
+    attributes = UnitAttributes(
+        cooperative_approach=message.cooperative_approach,
+        registry=message.originating_registry,
+        first_transferring_party=message.first_transferring_party,
+        vintage=message.vintage,
+        metric=Metric(message.metric),
+        mitigation_type=MitigationType(message.mitigation_type),
+        sector=message.sector,
+        activity_type=message.activity_type,
+        mitigation_activity=message.mitigation_activity,
+        gwp_values=message.gwp_values,
+        non_ghg_metric=message.non_ghg_metric,
+        non_ghg_per_unit=message.non_ghg_per_unit,
+        underlying_registry=message.underlying_registry,
+        authorization_id=message.authorization_id,
+        authorization_version=message.authorization_version,
+    )
+    state = (
+        UnitState.ITMO
+        if message.first_transferred
+        else (UnitState.AMO if message.authorization_id else UnitState.MO)
+    )
+    return UnitBlock(
+        id=0,
+        first=message.first,
+        last=message.last,
+        attributes=attributes,
+        state=state,
+        account_id=account_id,
+        first_transferred=message.first_transferred,
+        underlying_first=message.underlying_first,
+    )
+
+
+def find_authorization(
+    proposal: TransferProposal, block: BlockMessage
+) -> AuthorizationRecord | None:
+    return next(
+        (
+            a
+            for a in proposal.authorizations
+            if a.party == block.first_transferring_party
+            and a.authorization_id == block.authorization_id
+            and a.version == block.authorization_version
+        ),
+        None,
+    )
+
+
+def authorized_transfer(proposal: TransferProposal, block: BlockMessage, code: Check) -> None:
+    """The authorization carried with the block allows its transfer to the acquiring Party."""
+    record = find_authorization(proposal, block)
+    try:
+        judge(
+            Action.INTERNATIONAL_TRANSFER,
+            domain_block(block),
+            authorization_of(record) if record is not None else None,
+            proposal.acquiring_party,
+        )
+    except CommandRefused as refused:
+        raise refuse(code, f"blocks:{block.label}", refused.refusals[0].detail) from None
+
+
+# --- out ------------------------------------------------------------------------------------
+
+
+def propose_external_transfer(
+    registry: Registry,
+    actor: Actor,
+    command: ProposeExternalTransfer,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        here = this_registry(connection)
+        registry_code(command.acquiring_registry, "acquiring_registry")
+        if command.acquiring_registry in (here, HUB):
+            raise refuse(
+                Check.C4005,
+                "acquiring_registry",
+                "a transfer between registries goes to another registry",
+            )
+        source = _account_named(connection, command.source_account, "source_account")
+        require_kind(
+            source,
+            (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING),
+            "source_account",
+        )
+        if source.kind == AccountKind.MO_HOLDING.value:
+            raise refuse(
+                Check.C3001,
+                "source_account",
+                "unauthorized MOs cannot leave the ARS; link an authorization first",
+            )
+        if command.acquiring_party == source.party_code:
+            raise refuse(
+                Check.C4001,
+                "acquiring_party",
+                "a transfer between registries goes to another Party",
+            )
+        holder = None if source.holder == "PARTY" else str(source.holder)
+        allow(actor, Permission.MOVE_UNITS, source.party_code, holder)
+        require_open(source, "source_account")
+        movement = Movement(
+            Action.INTERNATIONAL_TRANSFER,
+            source,
+            source,
+            command.units,
+            acquiring_party=command.acquiring_party,
+        )
+        check_parties(connection, movement)
+        ledger.lock_holdings(connection, [source.id])
+        portions = choose(connection, movement)
+        judged = judge_all(connection, movement, portions)
+        now = registry.now()
+        expires_at = now + TRANSFER_TIMEOUT
+        number = records.next_number(connection, source.party_code, "next_transaction")
+        section = records.section(connection, source.party_code)
+        identifier = f"{section.registry_id if section else here}-{number:08d}"
+        quantity = sum(p.quantity for p in portions)
+        transaction_id = ledger.insert_transaction(
+            connection,
+            identifier=identifier,
+            party_code=source.party_code,
+            kind=TransactionKind.EXTERNAL_TRANSFER.value,
+            status=TransactionStatus.PROPOSED.value,
+            source_account_id=source.id,
+            acquiring_party=command.acquiring_party,
+            quantity=quantity,
+            purpose=f"to {command.acquiring_account} in {command.acquiring_registry}",
+            first_transfer=False,
+            initiator=actor.label,
+            created_at=now,
+            proposed_at=now,
+            expires_at=expires_at,
+        )
+        blocks: list[BlockMessage] = []
+        authorizations: dict[tuple[str, str, int], AuthorizationRecord] = {}
+        for portion, verdict, authorization in judged:
+            block = ledger.carve(connection, portion)
+            ledger.rewrite(connection, replace(block, reserved_by=transaction_id))
+            if authorization is not None:
+                if verdict.first_transfer is not None:
+                    block = replace(
+                        block,
+                        attributes=replace(
+                            block.attributes,
+                            authorization_id=authorization.authorization_id,
+                            authorization_version=authorization.version,
+                        ),
+                    )
+                key = (authorization.party, authorization.authorization_id, authorization.version)
+                authorizations[key] = authorization_record(authorization)
+            subtype = verdict.first_transfer.value if verdict.first_transfer else None
+            blocks.append(block_message(block, subtype))
+        ledger.change_holding(connection, source.id, reserved=quantity)
+        proposal = TransferProposal(
+            transaction_id=identifier,
+            transferring_registry=here,
+            acquiring_registry=command.acquiring_registry,
+            transferring_party=source.party_code,
+            acquiring_party=command.acquiring_party,
+            transferring_account=source.identifier,
+            acquiring_account=command.acquiring_account,
+            quantity=quantity,
+            expires_at=expires_at,
+            blocks=blocks,
+            authorizations=list(authorizations.values()),
+        )
+        connection.execute(
+            external_transfers.insert().values(
+                transaction_id=identifier,
+                direction=OUT,
+                counterpart_registry=command.acquiring_registry,
+                local_account=source.identifier,
+                counterpart_account=command.acquiring_account,
+                quantity=quantity,
+                status=TransferStatus.PROPOSED.value,
+                expires_at=expires_at,
+                proposal=proposal.model_dump_json(),
+                local_transaction=identifier,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        outbox.enqueue(connection, to=HUB, body=proposal, now=now, expires_at=expires_at)
+        log(
+            connection,
+            registry,
+            actor,
+            "ExternalTransferProposed",
+            source.party_code,
+            identifier,
+            {
+                "quantity": quantity,
+                "source": source.identifier,
+                "acquiring_registry": command.acquiring_registry,
+                "acquiring_account": command.acquiring_account,
+                "ranges": [[b.originating_registry, b.first, b.last] for b in blocks],
+            },
+        )
+        return transaction_receipt(connection, "ProposeExternalTransfer", identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def _transfer(connection: Connection, transaction_id: str) -> Row[Any] | None:
+    return connection.execute(
+        select(external_transfers)
+        .where(external_transfers.c.transaction_id == transaction_id)
+        .with_for_update()
+    ).first()
+
+
+def _set_status(
+    connection: Connection,
+    transaction_id: str,
+    status: TransferStatus,
+    now: datetime,
+    reason: str | None = None,
+    local_transaction: str | None = None,
+) -> None:
+    values: dict[str, Any] = {"status": status.value, "updated_at": now}
+    if reason is not None:
+        values["reason"] = reason
+    if local_transaction is not None:
+        values["local_transaction"] = local_transaction
+    connection.execute(
+        update(external_transfers)
+        .where(external_transfers.c.transaction_id == transaction_id)
+        .values(**values)
+    )
+
+
+def _reason(evaluation: list[Evaluation]) -> str:
+    return "; ".join(f"{e.code} {e.detail}" for e in evaluation)[:2000]
+
+
+def on_status(connection: Connection, registry: Registry, notification: StatusNotification) -> None:
+    """Apply the hub's word on a transfer; repeated, late or out-of-order news changes nothing."""
+    row = _transfer(connection, notification.transaction_id)
+    if row is None:
+        return
+    current = TransferStatus(row.status)
+    target = notification.status
+    if current.final or target in (TransferStatus.PROPOSED, current):
+        return
+    if row.direction == OUT:
+        _outgoing(connection, registry, row, target, notification.evaluation)
+    else:
+        _incoming(connection, registry, row, target, notification.evaluation)
+
+
+def _outgoing(
+    connection: Connection,
+    registry: Registry,
+    row: Row[Any],
+    target: TransferStatus,
+    evaluation: list[Evaluation],
+) -> None:
+    now = registry.now()
+    transaction = ledger.transaction(connection, row.transaction_id, lock=True)
+    if transaction is None:
+        return
+    if target in (TransferStatus.CHECKED, TransferStatus.ACCEPTED):
+        if row.status == TransferStatus.PROPOSED.value:
+            ledger.update_transaction(
+                connection, transaction.id, status=TransactionStatus.CHECKED.value, checked_at=now
+            )
+            _set_status(connection, row.transaction_id, TransferStatus.CHECKED, now)
+        return
+    outbox.abandon(
+        connection, message_type="TransferProposal", body_contains=f'"{row.transaction_id}"'
+    )
+    if target is TransferStatus.COMPLETED:
+        _complete_out(connection, registry, row, transaction)
+        return
+    reason = _reason(evaluation) or f"{target.value} by the hub"
+    blocks = ledger.reserved_blocks(connection, transaction.id)
+    ledger.lock_holdings(connection, [transaction.source_account_id])
+    for block in blocks:
+        released = replace(block, reserved_by=None)
+        ledger.rewrite(connection, released)
+        ledger.coalesce(connection, released)
+    ledger.change_holding(connection, transaction.source_account_id, reserved=-transaction.quantity)
+    ledger.update_transaction(
+        connection, transaction.id, status=target.value, reason=reason, finished_at=now
+    )
+    _set_status(connection, row.transaction_id, target, now, reason)
+    log(
+        connection,
+        registry,
+        HUB_ACTOR,
+        "ExternalTransferEnded",
+        transaction.party_code,
+        row.transaction_id,
+        {"status": target.value, "reason": reason, "released": transaction.quantity},
+    )
+
+
+def _complete_out(
+    connection: Connection, registry: Registry, row: Row[Any], transaction: Row[Any]
+) -> None:
+    """The units leave: their blocks go, the moved ranges stay on record."""
+    now = registry.now()
+    proposal = TransferProposal.model_validate_json(row.proposal)
+    sent = {(b.originating_registry, b.first): b for b in proposal.blocks}
+    ledger.lock_holdings(connection, [transaction.source_account_id])
+    blocks = ledger.reserved_blocks(connection, transaction.id)
+    moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
+    for block in blocks:
+        message = sent[(block.attributes.registry, block.first)]
+        moved = replace(
+            block,
+            state=UnitState.ITMO,
+            first_transferred=True,
+            reserved_by=None,
+            attributes=replace(
+                block.attributes,
+                authorization_id=message.authorization_id,
+                authorization_version=message.authorization_version,
+            ),
+        )
+        moves.append((moved, block.state, message.first_transfer_subtype))
+    ids = [block.id for block in blocks]
+    connection.execute(unit_blocks.delete().where(unit_blocks.c.id.in_(ids)))
+    ledger.record_ranges(connection, transaction.id, moves)
+    ledger.change_holding(
+        connection,
+        transaction.source_account_id,
+        quantity=-transaction.quantity,
+        reserved=-transaction.quantity,
+    )
+    first_transfer = any(subtype for _, _, subtype in moves)
+    ledger.update_transaction(
+        connection,
+        transaction.id,
+        status=TransactionStatus.COMPLETED.value,
+        checked_at=transaction.checked_at or now,
+        finished_at=now,
+        first_transfer=first_transfer,
+    )
+    _set_status(connection, row.transaction_id, TransferStatus.COMPLETED, now)
+    log(
+        connection,
+        registry,
+        HUB_ACTOR,
+        "ExternalTransferCompleted",
+        transaction.party_code,
+        row.transaction_id,
+        {
+            "quantity": transaction.quantity,
+            "acquiring_registry": row.counterpart_registry,
+            "acquiring_account": row.counterpart_account,
+            "first_transfer": first_transfer,
+            "ranges": [[b.attributes.registry, b.first, b.last, s] for b, _, s in moves],
+        },
+    )
+
+
+# --- in -------------------------------------------------------------------------------------
+
+
+def check_incoming(
+    connection: Connection, here: str, proposal: TransferProposal
+) -> tuple[Row[Any] | None, list[Refusal]]:
+    """The acquiring registry's own checks of a forwarded proposal."""
+    problems: list[Refusal] = []
+
+    def check(code: Check, field: str, detail: str) -> None:
+        problems.append(Refusal(code, field, detail))
+
+    if proposal.acquiring_registry != here:
+        check(Check.C6006, "acquiring_registry", f"this is {here}")
+    account = records.account(connection, proposal.acquiring_account)
+    if account is None:
+        check(Check.C4001, "acquiring_account", f"{proposal.acquiring_account} does not exist")
+    elif (
+        account.kind != AccountKind.ITMO_HOLDING.value
+        or account.party_code != proposal.acquiring_party
+        or account.status != "open"
+    ):
+        check(
+            Check.C4001,
+            "acquiring_account",
+            f"{account.identifier} is not an open ITMO holding account of "
+            f"{proposal.acquiring_party}",
+        )
+    for block in proposal.blocks:
+        where = f"blocks:{block.label}"
+        if account is not None and account.cooperative_approach_key != block.cooperative_approach:
+            check(Check.C2004, where, f"the account is not for {block.cooperative_approach}")
+        approach = block.cooperative_approach
+        members = records.participants(connection, approach)
+        for party in (proposal.transferring_party, proposal.acquiring_party):
+            row = records.party(connection, party)
+            if party not in members or row is None or row.participation_status != "active":
+                check(Check.C4004, where, f"{party} does not participate actively in {approach}")
+        if records.party(connection, block.first_transferring_party) is None:
+            check(Check.C1001, where, f"{block.first_transferring_party} is not registered")
+        present = connection.execute(
+            select(unit_blocks.c.id).where(
+                and_(
+                    unit_blocks.c.registry_id == block.originating_registry,
+                    unit_blocks.c.serial_first <= block.last,
+                    unit_blocks.c.serial_last >= block.first,
+                )
+            )
+        ).first()
+        if present is not None:
+            check(Check.C2005, where, "these units are already present in this registry")
+        try:
+            authorized_transfer(proposal, block, Check.C3004)
+        except CommandRefused as refused:
+            problems.extend(refused.refusals)
+        if block.unit_type == "A6.4ER" and not (
+            block.authorization_id and (block.first_transferred or block.first_transfer_subtype)
+        ):
+            check(Check.C5003, where, "A6.4ERs arrive authorized and first transferred")
+    return account, problems
+
+
+def on_proposal(connection: Connection, registry: Registry, proposal: TransferProposal) -> None:
+    """Answer a proposal the hub forwarded; a repeated one gets the same answer again."""
+    now = registry.now()
+    here = this_registry(connection)
+    existing = _transfer(connection, proposal.transaction_id)
+    if existing is not None:
+        outcome = (
+            ProposalOutcome.REJECTED
+            if existing.status == TransferStatus.REJECTED.value
+            else ProposalOutcome.ACCEPTED
+        )
+        evaluation = (
+            [Evaluation(code="C6106", detail=existing.reason or "rejected")]
+            if outcome is ProposalOutcome.REJECTED
+            else []
+        )
+        outbox.enqueue(
+            connection,
+            to=HUB,
+            body=ProposalResponse(
+                transaction_id=proposal.transaction_id, outcome=outcome, evaluation=evaluation
+            ),
+            now=now,
+        )
+        return
+    _account, problems = check_incoming(connection, here, proposal)
+    evaluation = [
+        Evaluation(
+            code=p.check.code,
+            detail=p.detail,
+            blocks=[p.field.removeprefix("blocks:")] if p.field.startswith("blocks:") else [],
+        )
+        for p in problems
+    ]
+    status = TransferStatus.REJECTED if problems else TransferStatus.ACCEPTED
+    connection.execute(
+        external_transfers.insert().values(
+            transaction_id=proposal.transaction_id,
+            direction=IN,
+            counterpart_registry=proposal.transferring_registry,
+            local_account=proposal.acquiring_account,
+            counterpart_account=proposal.transferring_account,
+            quantity=proposal.quantity,
+            status=status.value,
+            expires_at=proposal.expires_at,
+            proposal=proposal.model_dump_json(),
+            reason=_reason(evaluation) or None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    outbox.enqueue(
+        connection,
+        to=HUB,
+        body=ProposalResponse(
+            transaction_id=proposal.transaction_id,
+            outcome=ProposalOutcome.REJECTED if problems else ProposalOutcome.ACCEPTED,
+            evaluation=evaluation,
+        ),
+        now=now,
+    )
+
+
+def _incoming(
+    connection: Connection,
+    registry: Registry,
+    row: Row[Any],
+    target: TransferStatus,
+    evaluation: list[Evaluation],
+) -> None:
+    now = registry.now()
+    if target is TransferStatus.COMPLETED and row.status == TransferStatus.ACCEPTED.value:
+        identifier = _acquire(connection, registry, row)
+        _set_status(
+            connection,
+            row.transaction_id,
+            TransferStatus.COMPLETED,
+            now,
+            local_transaction=identifier,
+        )
+    elif target.final and target is not TransferStatus.COMPLETED:
+        _set_status(connection, row.transaction_id, target, now, _reason(evaluation) or None)
+
+
+def _acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
+    """Record the arrival: the blocks, keeping the originating registry and serials."""
+    now = registry.now()
+    proposal = TransferProposal.model_validate_json(row.proposal)
+    account = records.account(connection, proposal.acquiring_account)
+    if account is None:
+        raise LookupError(f"{proposal.acquiring_account} vanished")
+    for record in proposal.authorizations:
+        if (
+            records.authorization_row(
+                connection, record.party, record.authorization_id, record.version
+            )
+            is None
+        ):
+            records.insert_authorization(
+                connection, authorization_of(record), now, f"{row.counterpart_registry} (copy)"
+            )
+    ledger.lock_holdings(connection, [account.id])
+    number = records.next_number(connection, account.party_code, "next_transaction")
+    section = records.section(connection, account.party_code)
+    identifier = f"{section.registry_id if section else account.party_code}-{number:08d}"
+    transaction_id = ledger.insert_transaction(
+        connection,
+        identifier=identifier,
+        party_code=account.party_code,
+        kind=TransactionKind.ACQUISITION.value,
+        status=TransactionStatus.COMPLETED.value,
+        destination_account_id=account.id,
+        acquiring_party=account.party_code,
+        quantity=proposal.quantity,
+        purpose=f"{proposal.transaction_id} from {proposal.transferring_account} in "
+        f"{proposal.transferring_registry}",
+        first_transfer=False,
+        initiator=HUB_ACTOR.label,
+        created_at=now,
+        proposed_at=now,
+        checked_at=now,
+        finished_at=now,
+    )
+    moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
+    for message in proposal.blocks:
+        block = replace(
+            domain_block(message, account.id), state=UnitState.ITMO, first_transferred=True
+        )
+        block = replace(block, id=ledger.insert_block(connection, block))
+        moves.append((block, None, None))
+        ledger.coalesce(connection, block)
+    ledger.change_holding(connection, account.id, quantity=proposal.quantity)
+    ledger.record_ranges(connection, transaction_id, moves)
+    log(
+        connection,
+        registry,
+        HUB_ACTOR,
+        "UnitsAcquired",
+        account.party_code,
+        identifier,
+        {
+            "transfer": proposal.transaction_id,
+            "from_registry": proposal.transferring_registry,
+            "account": account.identifier,
+            "quantity": proposal.quantity,
+            "ranges": [[b.originating_registry, b.first, b.last] for b in proposal.blocks],
+        },
+    )
+    return identifier
+
+
+# --- timeouts -------------------------------------------------------------------------------
+
+
+def ask_about_overdue(registry: Registry) -> list[str]:
+    """For every transfer past its deadline without a final status, ask the hub (which cancels
+    what it never completed); the units stay reserved until the hub's answer arrives."""
+    now = registry.now()
+    asked = []
+    with unit_of_work(registry.engine) as connection:
+        rows = connection.execute(
+            select(external_transfers).where(
+                external_transfers.c.status.in_([s.value for s in TransferStatus if not s.final])
+            )
+        ).all()
+        for row in rows:
+            deadline = _aware(row.expires_at) + QUERY_GRACE
+            last = _aware(row.last_query_at) if row.last_query_at else None
+            if deadline > now or (last is not None and last + QUERY_GRACE > now):
+                continue
+            if row.direction == OUT:
+                outbox.abandon(
+                    connection,
+                    message_type="TransferProposal",
+                    body_contains=f'"{row.transaction_id}"',
+                )
+            outbox.enqueue(
+                connection,
+                to=HUB,
+                body=TransactionStatusQuery(transaction_id=row.transaction_id),
+                now=now,
+            )
+            connection.execute(
+                update(external_transfers)
+                .where(external_transfers.c.transaction_id == row.transaction_id)
+                .values(last_query_at=now)
+            )
+            asked.append(row.transaction_id)
+    return asked
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def transfers(registry: Registry) -> dict[str, str]:
+    """Every transfer with another registry and its status here (for tests and reports)."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return {
+            row.transaction_id: row.status for row in connection.execute(select(external_transfers))
+        }
+
+
+__all__ = [
+    "ProposeExternalTransfer",
+    "ask_about_overdue",
+    "on_proposal",
+    "on_status",
+    "propose_external_transfer",
+    "transfers",
+]

@@ -1,0 +1,421 @@
+"""Check any AEF file (ours or another registry's) against the field specification.
+
+Reads an XLSX workbook (openpyxl, read-only, row by row), a directory of CSV files, or a JSON
+document, and reports each problem as (sheet, row, column, rule, message). Rows are numbered as
+in a sheet: the headings are row 1, the first data row is row 2 (also for CSV and JSON). The
+rules come from `aef_spec`; this module only applies them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from article6.reports.aef_spec import (
+    NA,
+    SUBTYPES_OF_TYPE,
+    TABLES,
+    FieldRule,
+    Kind,
+    Need,
+    Rule,
+    TableSpec,
+    holds,
+)
+
+MAX_PROBLEMS = 10_000
+INTEGER = re.compile(r"^-?\d+$")
+DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+UTC_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: str | None
+    rule: Rule
+    message: str
+    letter: str | None = None
+
+    def __str__(self) -> str:
+        where = self.sheet
+        if self.row is not None or self.letter:
+            where += f"!{self.letter or ''}{self.row or ''}"
+        column = f" {self.column}:" if self.column else ""
+        return f"{where} [{self.rule}]{column} {self.message}"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def text(value: Any) -> str:
+    """A cell as the text the rules see, whatever the file type stored."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if isinstance(value, date):
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return str(value).strip()
+
+
+# Readers: per table, the headings (None if the table is missing) and numbered rows ------------
+
+TableRows = tuple[list[str] | None, Iterator[tuple[int, list[Any]]]]
+
+
+def _numbered(rows: Iterator[Any], first: int = 2) -> Iterator[tuple[int, list[Any]]]:
+    for number, row in enumerate(rows, start=first):
+        values = list(row)
+        if any(text(v) for v in values):
+            yield number, values
+
+
+def _trimmed(headings: list[Any]) -> list[str]:
+    names = [text(h) for h in headings]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+class XlsxSource:
+    def __init__(self, path: Path) -> None:
+        import openpyxl
+
+        self.workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+
+    def table(self, spec: TableSpec) -> TableRows:
+        names = self.workbook.sheetnames
+        name = spec.sheet if spec.sheet in names else None
+        if name is None:
+            prefix = f"table {spec.number}"
+            name = next((n for n in names if n.lower().startswith(prefix)), None)
+        if name is None:
+            return None, iter(())
+        rows = self.workbook[name].iter_rows(values_only=True)
+        headings = next(rows, None)
+        return _trimmed(list(headings or [])), _numbered(rows)
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
+class CsvSource:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.files: list[Any] = []
+
+    def table(self, spec: TableSpec) -> TableRows:
+        candidate = self.path / f"{spec.file_stem}.csv"
+        if not candidate.exists():
+            matches = sorted(self.path.glob(f"table{spec.number}*.csv"))
+            if not matches:
+                return None, iter(())
+            candidate = matches[0]
+        f = candidate.open(newline="", encoding="utf-8-sig")
+        self.files.append(f)
+        reader = csv.reader(f)
+        headings = next(reader, None)
+        return _trimmed(list(headings or [])), _numbered(reader)
+
+    def close(self) -> None:
+        for f in self.files:
+            f.close()
+
+
+class JsonSource:
+    def __init__(self, path: Path) -> None:
+        with path.open(encoding="utf-8") as f:
+            self.document = json.load(f)
+
+    def table(self, spec: TableSpec) -> TableRows:
+        tables = self.document.get("tables") if isinstance(self.document, dict) else None
+        found = next(
+            (t for t in tables or [] if isinstance(t, dict) and t.get("number") == spec.number),
+            None,
+        )
+        if found is None:
+            return None, iter(())
+        headings = [text(h) for h in found.get("headings") or []]
+        rows = found.get("rows") or []
+        if not headings and rows and isinstance(rows[0], dict):
+            headings = list(rows[0])
+        listed = ([r.get(h) for h in headings] if isinstance(r, dict) else r for r in rows)
+        return headings, _numbered(iter(listed))
+
+    def close(self) -> None:
+        return None
+
+
+def open_source(path: Path) -> XlsxSource | CsvSource | JsonSource:
+    if path.is_dir():
+        return CsvSource(path)
+    if path.suffix.lower() == ".json":
+        return JsonSource(path)
+    return XlsxSource(path)
+
+
+# Rules ----------------------------------------------------------------------------------------
+
+
+def _valid_date(value: str) -> bool:
+    match = DATE.match(value)
+    if not match:
+        return False
+    try:
+        date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return False
+    return True
+
+
+def _year_of(value: str) -> int | None:
+    if _valid_date(value):
+        return int(value[-4:])
+    if UTC_DATETIME.match(value):
+        return int(value[:4])
+    return None
+
+
+def _type_problem(rule: FieldRule, value: str) -> str | None:
+    if rule.kind is Kind.INTEGER and not INTEGER.match(value):
+        return f"{value!r} is not a whole number"
+    if rule.kind is Kind.NUMBER:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return f"{value!r} is not a number"
+        if not number.is_finite():
+            return f"{value!r} is not a number"
+    if rule.kind is Kind.DATE and not _valid_date(value):
+        return f"{value!r} is not a date dd/mm/yyyy"
+    if rule.kind is Kind.ACTION_DATE:
+        if not (_valid_date(value) or UTC_DATETIME.match(value)):
+            return f"{value!r} is neither dd/mm/yyyy nor yyyy-mm-ddThh:mm:ss.sssZ"
+        if UTC_DATETIME.match(value):
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return f"{value!r} is not a valid UTC date and time"
+    return None
+
+
+def check_field(rule: FieldRule, value: str, row: dict[str, str]) -> tuple[Rule, str] | None:
+    """The first rule the value breaks, in the order: CARP, NA, required, type, list, pattern."""
+    if rule.need is Need.CARP:
+        return (Rule.CARP, "populated by the CARP; leave it empty") if value else None
+    if holds(rule.na_when, row):
+        if value != NA:
+            return Rule.NOT_APPLICABLE, f"must be {NA} for this row, found {value!r}"
+        return None
+    required = rule.need is Need.REQUIRED or (
+        rule.need is Need.CONDITIONAL and holds(rule.required_when, row)
+    )
+    if value in ("", NA):
+        if required:
+            return Rule.REQUIRED, "a value is required" if not value else f"{NA} is not allowed"
+        if value == NA and not (rule.na_allowed or rule.need is Need.CONDITIONAL):
+            return Rule.NOT_APPLICABLE, f"{NA} is only for fields that may be not applicable"
+        return None
+    problem = _type_problem(rule, value)
+    if problem:
+        return Rule.TYPE, problem
+    if rule.vocabulary:
+        items = value.split(";") if rule.kind is Kind.CODES else [value]
+        allowed = rule.vocabulary
+        if rule.subtypes_of is not None:
+            allowed = SUBTYPES_OF_TYPE.get(row.get(rule.subtypes_of, ""), allowed)
+        for item in (i.strip() for i in items):
+            if item not in allowed:
+                context = (
+                    f" for {rule.subtypes_of.replace('_', ' ')} {row.get(rule.subtypes_of)!r}"
+                    if rule.subtypes_of and item in rule.vocabulary
+                    else ""
+                )
+                return Rule.VOCABULARY, f"{item!r} is not in the controlled list{context}"
+    regex = rule.regex
+    if regex is not None and not regex.match(value):
+        return Rule.PATTERN, f"{value!r} does not match {rule.pattern}"
+    return None
+
+
+@dataclass
+class Context:
+    """What one table's checks need from the tables before it."""
+
+    reported_year: int | None = None
+    party: str | None = None
+    authorizations: set[tuple[str, str]] | None = None
+
+
+def _heading_problems(spec: TableSpec, given: list[str]) -> Iterator[Problem]:
+    expected = list(spec.headings)
+    if given == expected:
+        return
+    for index, heading in enumerate(expected):
+        if heading not in given:
+            yield Problem(
+                spec.sheet, 1, heading, Rule.HEADING, f"missing heading (field {index + 1})"
+            )
+        elif given.index(heading) != index:
+            yield Problem(
+                spec.sheet,
+                1,
+                heading,
+                Rule.HEADING,
+                f"heading in column {column_letter(given.index(heading))}, "
+                f"expected in {column_letter(index)}",
+                column_letter(given.index(heading)),
+            )
+    for index, heading in enumerate(given):
+        if heading not in expected:
+            yield Problem(
+                spec.sheet,
+                1,
+                heading or None,
+                Rule.HEADING,
+                "unexpected heading" if heading else "empty heading",
+                column_letter(index),
+            )
+
+
+def check_table(
+    spec: TableSpec, source: XlsxSource | CsvSource | JsonSource, context: Context
+) -> Iterator[Problem]:
+    headings, rows = source.table(spec)
+    if headings is None:
+        yield Problem(spec.sheet, None, None, Rule.TABLE, f"Table {spec.number} is missing")
+        return
+    yield from _heading_problems(spec, headings)
+    position = {h: i for i, h in enumerate(headings)}
+    present = [(f, position[f.heading]) for f in spec.fields if f.heading in position]
+    count = 0
+    authorizations: set[tuple[str, str]] = set()
+    for number, values in rows:
+        count += 1
+        row = {f.key: text(values[i]) if i < len(values) else "" for f, i in present}
+        for rule, index in present:
+            broken = check_field(rule, row[rule.key], row)
+            if broken:
+                yield Problem(
+                    spec.sheet, number, rule.heading, broken[0], broken[1], column_letter(index)
+                )
+        yield from _row_rules(spec, number, row, position, context)
+        if spec.number == 1 and INTEGER.match(row.get("reported_year", "")):
+            context.reported_year = int(row["reported_year"])
+        if spec.number == 1:
+            context.party = row.get("party") or None
+        if spec.number == 2:
+            authorizations.add(
+                (row.get("authorization_id", ""), row.get("cooperative_approach_id", ""))
+            )
+    if spec.single_row and count != 1:
+        yield Problem(spec.sheet, None, None, Rule.ROWS, f"exactly one row expected, found {count}")
+    if spec.number == 2:
+        context.authorizations = authorizations
+
+
+def _row_rules(
+    spec: TableSpec,
+    number: int,
+    row: dict[str, str],
+    position: dict[str, int],
+    context: Context,
+) -> Iterator[Problem]:
+    headings = {f.key: f.heading for f in spec.fields}
+
+    def problem(key: str, rule: Rule, message: str) -> Problem:
+        index = position.get(headings[key])
+        letter = column_letter(index) if index is not None else None
+        return Problem(spec.sheet, number, headings[key], rule, message, letter)
+
+    if spec.block is not None:
+        first_key, last_key, quantity_key = spec.block
+        first, last, quantity = (
+            row.get(first_key, ""),
+            row.get(last_key, ""),
+            row.get(quantity_key, ""),
+        )
+        if INTEGER.match(first) and INTEGER.match(last):
+            if int(first) > int(last):
+                yield problem(last_key, Rule.BLOCK, f"Last ID {last} is before First ID {first}")
+            elif (
+                row.get("metric") == "GHG"
+                and INTEGER.match(quantity)
+                and int(quantity) != int(last) - int(first) + 1
+            ):
+                yield problem(
+                    quantity_key,
+                    Rule.BLOCK,
+                    f"quantity {quantity} is not the block's size {int(last) - int(first) + 1}",
+                )
+    own = row.get("first_transferring_party") == context.party
+    if spec.references and context.authorizations is not None and own:
+        authorization, approach = (row.get(k, "") for k in spec.references)
+        if (
+            authorization not in ("", NA)
+            and (authorization, approach) not in context.authorizations
+        ):
+            yield problem(
+                spec.references[0],
+                Rule.REFERENCE,
+                f"authorization {authorization!r} of {approach} is not listed in Table 2",
+            )
+    if spec.within_year and context.reported_year is not None:
+        year = _year_of(row.get(spec.within_year, ""))
+        if year is not None and year != context.reported_year:
+            yield problem(
+                spec.within_year,
+                Rule.REPORTED_YEAR,
+                f"dated {year}, outside the reported year {context.reported_year}",
+            )
+
+
+def problems(path: Path) -> Iterator[Problem]:
+    """Every problem of the AEF file at `path`, table by table (at most MAX_PROBLEMS)."""
+    try:
+        source = open_source(path)
+    except Exception as error:  # unreadable file: one problem, not a traceback
+        yield Problem(path.name, None, None, Rule.TABLE, f"cannot read the file: {error}")
+        return
+    context = Context()
+    found = 0
+    try:
+        for spec in TABLES:
+            for problem in check_table(spec, source, context):
+                found += 1
+                if found > MAX_PROBLEMS:
+                    yield Problem(
+                        spec.sheet, None, None, problem.rule, "too many problems; stopped here"
+                    )
+                    return
+                yield problem
+    finally:
+        source.close()
+
+
+def validate(path: Path) -> list[Problem]:
+    return list(problems(path))

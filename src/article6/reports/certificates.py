@@ -1,0 +1,10 @@
+"""Certificates of use and cancellation: print-ready HTML of a `Certificate`."""
+
+from __future__ import annotations
+
+from article6.reports.rendering import render
+from article6.services.reports import Certificate
+
+
+def certificate_html(certificate: Certificate) -> str:
+    return render("certificate.html", certificate=certificate)

@@ -1,0 +1,15 @@
+"""The public report of a Party: JSON and print-ready HTML of a `PublicReport`, readable by
+anyone (no accounts, no entities)."""
+
+from __future__ import annotations
+
+from article6.reports.rendering import render
+from article6.services.reports import PublicReport
+
+
+def public_json(report: PublicReport) -> str:
+    return report.model_dump_json(indent=2)
+
+
+def public_html(report: PublicReport) -> str:
+    return render("public.html", report=report)

@@ -1,0 +1,49 @@
+"""Account statements: print-ready HTML and CSV of a `Statement` (services.reports)."""
+
+from __future__ import annotations
+
+import csv
+from typing import IO
+
+from article6.reports.rendering import render
+from article6.services.reports import Statement
+
+CSV_HEADINGS = (
+    "Date (UTC)",
+    "Transaction",
+    "Kind",
+    "Counterpart account",
+    "Quantity in",
+    "Quantity out",
+    "Balance",
+    "Units",
+)
+
+
+def statement_html(statement: Statement) -> str:
+    return render("statement.html", statement=statement)
+
+
+def statement_csv(statement: Statement, f: IO[str]) -> None:
+    """Opening balance, one line per transaction, closing balance; units as identifiers."""
+    writer = csv.writer(f)
+    writer.writerow(CSV_HEADINGS)
+    writer.writerow(
+        [statement.start.isoformat(), "", "opening balance", "", "", "", statement.opening, ""]
+    )
+    for line in statement.lines:
+        writer.writerow(
+            [
+                line.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                line.transaction,
+                line.kind,
+                line.counterpart or "",
+                line.quantity_in,
+                line.quantity_out,
+                line.balance,
+                " ".join(line.units),
+            ]
+        )
+    writer.writerow(
+        [statement.end.isoformat(), "", "closing balance", "", "", "", statement.closing, ""]
+    )

@@ -1,0 +1,642 @@
+"""Lists for the API: every list filtered by the obvious fields and paginated (keyset for
+transactions, blocks and the journal). Each applies the same access rule as the commands, and
+an authorized entity's representative sees only that entity's accounts and what moved them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, and_, exists, func, or_, select
+
+from article6.domain.access import Actor, Permission, Role
+from article6.domain.accounts import AccountKind
+from article6.domain.checks import Check, refuse
+from article6.services import queries
+from article6.services.context import Registry
+from article6.services.queries import AccountView, BlockView, JournalEntryView, block_view
+from article6.services.setup import allow
+from article6.services.views import TransactionView, UtcDateTime, transaction_view
+from article6.store import records
+from article6.store.database import unit_of_work
+from article6.store.schema import (
+    accounts,
+    authorizations,
+    authorized_entities,
+    cooperative_approach_parties,
+    cooperative_approaches,
+    entity_authorizations,
+    journal,
+    mitigation_activities,
+    parties,
+    party_sections,
+    transaction_blocks,
+    transactions,
+    unit_blocks,
+)
+
+PAGE_LIMIT = queries.PAGE_LIMIT
+LARGEST = 2**62  # larger numbers cannot name anything in the registry
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass `next_cursor` back as the cursor to get the next page."""
+
+    items: list[T]
+    next_cursor: int | None = None
+
+
+class PartyView(BaseModel):
+    code: str
+    name: str
+    ndc_first_year: int
+    ndc_last_year: int
+    participation_status: str
+    registry_id: str | None
+
+
+class ApproachView(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    participating_parties: list[str]
+
+
+class ActivityView(BaseModel):
+    identifier: str
+    title: str
+    host_party: str
+    cooperative_approach: str
+    sector: str
+    activity_type: str | None
+    mitigation_type: str
+    metric: str
+    underlying_registry: str | None
+    underlying_first: int | None
+    underlying_last: int | None
+    recorded_at: UtcDateTime
+
+
+class AuthorizationView(BaseModel):
+    party: str
+    authorization_id: str
+    version: int
+    date_of_authorization: date
+    cooperative_approach: str
+    authorized_quantity: int | None
+    metric: str
+    sectors: list[str]
+    activity_types: list[str]
+    purposes: str
+    authorized_parties: list[str]
+    authorized_entities: list[str]
+    oimp_authorized: str | None
+    timeframe_first: int | None
+    timeframe_last: int | None
+    first_transfer_definition: str | None
+    revoked: bool
+    recorded_at: UtcDateTime
+    recorded_by: str
+
+
+class EntityApproval(BaseModel):
+    cooperative_approach: str
+    date_of_authorization: date
+    status: str
+    conditions: str | None
+
+
+class EntityView(BaseModel):
+    identifier: str
+    party: str
+    name: str
+    country_of_incorporation: str
+    identification_number: str
+    approvals: list[EntityApproval]
+
+
+class HoldingView(BaseModel):
+    account: str
+    kind: str
+    cooperative_approach: str
+    vintage: int
+    state: str
+    quantity: int
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(limit, PAGE_LIMIT))
+
+
+def _not_entity(actor: Actor, what: str) -> None:
+    if actor.role is Role.ENTITY:
+        raise refuse(Check.C4002, "actor", f"an entity's representative does not see {what}")
+
+
+def _own_account_ids(connection: Connection, actor: Actor, party: str) -> Any:
+    """The accounts an entity's representative may see: its own and the Party's terminal
+    (use and cancellation) accounts, which record what it used or cancelled."""
+    terminal = [k.value for k in AccountKind if k.terminal]
+    return select(accounts.c.id).where(
+        (accounts.c.party_code == party)
+        & or_(accounts.c.holder == actor.entity, accounts.c.kind.in_(terminal))
+    )
+
+
+def parties_list(registry: Registry, actor: Actor) -> list[PartyView]:
+    allow(actor, Permission.READ, None)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        rows = connection.execute(
+            select(parties, party_sections.c.registry_id)
+            .select_from(parties.outerjoin(party_sections))
+            .order_by(parties.c.code)
+        ).all()
+        return [
+            PartyView(
+                code=r.code,
+                name=r.name,
+                ndc_first_year=r.ndc_first_year,
+                ndc_last_year=r.ndc_last_year,
+                participation_status=r.participation_status,
+                registry_id=r.registry_id,
+            )
+            for r in rows
+        ]
+
+
+def approaches_list(
+    registry: Registry, actor: Actor, party: str | None = None
+) -> list[ApproachView]:
+    allow(actor, Permission.READ, None)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = select(cooperative_approaches).order_by(cooperative_approaches.c.id)
+        if party is not None:
+            query = query.where(
+                cooperative_approaches.c.id.in_(
+                    select(cooperative_approach_parties.c.cooperative_approach_id).where(
+                        cooperative_approach_parties.c.party_code == party
+                    )
+                )
+            )
+        return [
+            ApproachView(
+                id=r.id,
+                name=r.name,
+                description=r.description,
+                participating_parties=records.participants(connection, r.id),
+            )
+            for r in connection.execute(query).all()
+        ]
+
+
+def activities(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    cooperative_approach: str | None = None,
+    identifier: str | None = None,
+) -> list[ActivityView]:
+    allow(actor, Permission.READ, party)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = select(mitigation_activities).where(mitigation_activities.c.host_party == party)
+        if cooperative_approach is not None:
+            query = query.where(
+                mitigation_activities.c.cooperative_approach_id == cooperative_approach
+            )
+        if identifier is not None:
+            query = query.where(mitigation_activities.c.identifier == identifier)
+        rows = connection.execute(query.order_by(mitigation_activities.c.id)).all()
+        if identifier is not None and not rows:
+            raise refuse(Check.C1012, "activity", f"{identifier} is not an activity of {party}")
+        return [
+            ActivityView(
+                identifier=r.identifier,
+                title=r.title,
+                host_party=r.host_party,
+                cooperative_approach=r.cooperative_approach_id,
+                sector=r.sector,
+                activity_type=r.activity_type,
+                mitigation_type=r.mitigation_type,
+                metric=r.metric,
+                underlying_registry=r.underlying_registry,
+                underlying_first=r.underlying_first,
+                underlying_last=r.underlying_last,
+                recorded_at=r.recorded_at,
+            )
+            for r in rows
+        ]
+
+
+def _authorization_view(r: Any) -> AuthorizationView:
+    return AuthorizationView(
+        party=r.party_code,
+        authorization_id=r.authorization_id,
+        version=r.version,
+        date_of_authorization=r.date_of_authorization,
+        cooperative_approach=r.cooperative_approach_id,
+        authorized_quantity=r.authorized_quantity,
+        metric=r.metric,
+        sectors=list(r.sectors),
+        activity_types=list(r.activity_types),
+        purposes=r.purposes,
+        authorized_parties=list(r.authorized_parties),
+        authorized_entities=list(r.authorized_entities),
+        oimp_authorized=r.oimp_authorized,
+        timeframe_first=r.timeframe_first,
+        timeframe_last=r.timeframe_last,
+        first_transfer_definition=r.first_transfer_definition,
+        revoked=r.revoked,
+        recorded_at=r.recorded_at,
+        recorded_by=r.recorded_by,
+    )
+
+
+def authorizations_list(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    cooperative_approach: str | None = None,
+    purposes: str | None = None,
+    authorization_id: str | None = None,
+) -> list[AuthorizationView]:
+    """The current version of each authorization, or every version of one."""
+    allow(actor, Permission.READ, party)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = select(authorizations).where(authorizations.c.party_code == party)
+        if authorization_id is None:
+            newest = (
+                select(
+                    authorizations.c.authorization_id,
+                    func.max(authorizations.c.version).label("version"),
+                )
+                .where(authorizations.c.party_code == party)
+                .group_by(authorizations.c.authorization_id)
+                .subquery()
+            )
+            query = query.join(
+                newest,
+                and_(
+                    newest.c.authorization_id == authorizations.c.authorization_id,
+                    newest.c.version == authorizations.c.version,
+                ),
+            )
+        else:
+            query = query.where(authorizations.c.authorization_id == authorization_id)
+        if cooperative_approach is not None:
+            query = query.where(authorizations.c.cooperative_approach_id == cooperative_approach)
+        if purposes is not None:
+            query = query.where(authorizations.c.purposes == purposes)
+        rows = connection.execute(
+            query.order_by(authorizations.c.authorization_id, authorizations.c.version)
+        ).all()
+        if authorization_id is not None and not rows:
+            raise refuse(
+                Check.C1012, "authorization_id", f"{authorization_id} is not an authorization"
+            )
+        return [_authorization_view(r) for r in rows]
+
+
+def entities_list(
+    registry: Registry, actor: Actor, party: str, identifier: str | None = None
+) -> list[EntityView]:
+    allow(actor, Permission.READ, party)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = select(authorized_entities).where(authorized_entities.c.party_code == party)
+        if actor.entity is not None:
+            query = query.where(authorized_entities.c.identifier == actor.entity)
+        if identifier is not None:
+            query = query.where(authorized_entities.c.identifier == identifier)
+        rows = connection.execute(query.order_by(authorized_entities.c.id)).all()
+        if identifier is not None and not rows:
+            raise refuse(Check.C1012, "entity", f"{identifier} is not an entity you can see")
+        found = []
+        for r in rows:
+            approvals = connection.execute(
+                select(entity_authorizations)
+                .where(entity_authorizations.c.entity_id == r.id)
+                .order_by(entity_authorizations.c.cooperative_approach_id)
+            ).all()
+            found.append(
+                EntityView(
+                    identifier=r.identifier,
+                    party=r.party_code,
+                    name=r.name,
+                    country_of_incorporation=r.country_of_incorporation,
+                    identification_number=r.identification_number,
+                    approvals=[
+                        EntityApproval(
+                            cooperative_approach=a.cooperative_approach_id,
+                            date_of_authorization=a.date_of_authorization,
+                            status=a.status,
+                            conditions=a.conditions,
+                        )
+                        for a in approvals
+                    ],
+                )
+            )
+        return found
+
+
+def accounts_list(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    kind: str | None = None,
+    cooperative_approach: str | None = None,
+    status: str | None = None,
+    holder: str | None = None,
+) -> list[AccountView]:
+    found = queries.list_accounts(registry, actor, party)
+    return [
+        a
+        for a in found
+        if (kind is None or a.kind == kind)
+        and (cooperative_approach is None or a.cooperative_approach == cooperative_approach)
+        and (status is None or a.status == status)
+        and (holder is None or a.holder == holder)
+    ]
+
+
+def account(registry: Registry, actor: Actor, party: str, identifier: str) -> AccountView:
+    view, _ = queries.account_detail(registry, actor, identifier, limit=1)
+    if view.party != party:
+        raise refuse(Check.C1012, "account", f"{identifier} is not an account of {party}")
+    return view
+
+
+def blocks(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    account: str | None = None,
+    cooperative_approach: str | None = None,
+    vintage: int | None = None,
+    state: str | None = None,
+    authorization_id: str | None = None,
+    after: int | None = None,
+    limit: int = 100,
+) -> Page[BlockView]:
+    """Unit blocks held in a Party section's accounts, in block order (keyset on block id)."""
+    allow(actor, Permission.READ, party)
+    limit = _limit(limit)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        holder = accounts.alias("holder")
+        reservation = transactions.alias("reservation")
+        query = (
+            select(
+                unit_blocks,
+                holder.c.identifier.label("account_identifier"),
+                reservation.c.identifier.label("reservation_identifier"),
+            )
+            .select_from(
+                unit_blocks.join(holder, holder.c.id == unit_blocks.c.account_id).outerjoin(
+                    reservation, reservation.c.id == unit_blocks.c.reserved_by
+                )
+            )
+            .where(holder.c.party_code == party)
+        )
+        if actor.entity is not None:
+            query = query.where(holder.c.id.in_(_own_account_ids(connection, actor, party)))
+        if account is not None:
+            query = query.where(holder.c.identifier == account)
+        if cooperative_approach is not None:
+            query = query.where(unit_blocks.c.cooperative_approach_id == cooperative_approach)
+        if vintage is not None:
+            query = query.where(unit_blocks.c.vintage == vintage)
+        if state is not None:
+            query = query.where(unit_blocks.c.state == state)
+        if authorization_id is not None:
+            query = query.where(unit_blocks.c.authorization_id == authorization_id)
+        if after is not None:
+            query = query.where(unit_blocks.c.id > after)
+        rows = connection.execute(query.order_by(unit_blocks.c.id).limit(limit + 1)).all()
+        page = rows[:limit]
+        return Page[BlockView](
+            items=[block_view(r, r.account_identifier, r.reservation_identifier) for r in page],
+            next_cursor=page[-1].id if len(rows) > limit else None,
+        )
+
+
+def holdings(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    account: str | None = None,
+    cooperative_approach: str | None = None,
+    vintage: int | None = None,
+    state: str | None = None,
+) -> list[HoldingView]:
+    """Units held per account, cooperative approach, vintage and state."""
+    allow(actor, Permission.READ, party)
+    size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = (
+            select(
+                accounts.c.identifier,
+                accounts.c.kind,
+                unit_blocks.c.cooperative_approach_id,
+                unit_blocks.c.vintage,
+                unit_blocks.c.state,
+                func.sum(size).label("quantity"),
+            )
+            .select_from(unit_blocks.join(accounts))
+            .where(accounts.c.party_code == party)
+        )
+        if actor.entity is not None:
+            query = query.where(accounts.c.id.in_(_own_account_ids(connection, actor, party)))
+        if account is not None:
+            query = query.where(accounts.c.identifier == account)
+        if cooperative_approach is not None:
+            query = query.where(unit_blocks.c.cooperative_approach_id == cooperative_approach)
+        if vintage is not None:
+            query = query.where(unit_blocks.c.vintage == vintage)
+        if state is not None:
+            query = query.where(unit_blocks.c.state == state)
+        group = (
+            accounts.c.identifier,
+            accounts.c.kind,
+            unit_blocks.c.cooperative_approach_id,
+            unit_blocks.c.vintage,
+            unit_blocks.c.state,
+        )
+        rows = connection.execute(query.group_by(*group).order_by(*group)).all()
+        return [
+            HoldingView(
+                account=r.identifier,
+                kind=r.kind,
+                cooperative_approach=r.cooperative_approach_id,
+                vintage=r.vintage,
+                state=r.state,
+                quantity=int(r.quantity),
+            )
+            for r in rows
+        ]
+
+
+def transactions_page(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    before: int | None = None,
+    limit: int = 50,
+    status: str | None = None,
+    kind: str | None = None,
+    account: str | None = None,
+    cooperative_approach: str | None = None,
+    vintage: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    first_transfer: bool | None = None,
+) -> Page[TransactionView]:
+    """A Party's transactions and those that brought units into its accounts, newest first
+    (keyset on the internal id: pass `next_cursor` as `before`)."""
+    allow(actor, Permission.READ, party)
+    limit = _limit(limit)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        mine = select(accounts.c.id).where(accounts.c.party_code == party)
+        query = select(transactions).where(
+            or_(
+                transactions.c.party_code == party,
+                transactions.c.destination_account_id.in_(mine),
+            )
+        )
+        if actor.entity is not None:
+            own = select(accounts.c.id).where(
+                (accounts.c.party_code == party) & (accounts.c.holder == actor.entity)
+            )
+            query = query.where(
+                or_(
+                    transactions.c.source_account_id.in_(own),
+                    transactions.c.destination_account_id.in_(own),
+                )
+            )
+        if account is not None:
+            named = select(accounts.c.id).where(accounts.c.identifier == account)
+            query = query.where(
+                or_(
+                    transactions.c.source_account_id.in_(named),
+                    transactions.c.destination_account_id.in_(named),
+                )
+            )
+        moved = transaction_blocks.c.transaction_id == transactions.c.id
+        if cooperative_approach is not None:
+            query = query.where(
+                exists().where(
+                    moved & (transaction_blocks.c.cooperative_approach_id == cooperative_approach)
+                )
+            )
+        if vintage is not None:
+            query = query.where(exists().where(moved & (transaction_blocks.c.vintage == vintage)))
+        if status is not None:
+            query = query.where(transactions.c.status == status)
+        if kind is not None:
+            query = query.where(transactions.c.kind == kind)
+        if first_transfer is not None:
+            query = query.where(transactions.c.first_transfer == first_transfer)
+        if since is not None:
+            query = query.where(transactions.c.created_at >= since)
+        if until is not None:
+            query = query.where(transactions.c.created_at < until)
+        if before is not None:
+            query = query.where(transactions.c.id < before)
+        rows = connection.execute(query.order_by(transactions.c.id.desc()).limit(limit + 1)).all()
+        page = rows[:limit]
+        return Page[TransactionView](
+            items=[transaction_view(connection, r) for r in page],
+            next_cursor=page[-1].id if len(rows) > limit else None,
+        )
+
+
+def transaction(registry: Registry, actor: Actor, party: str, identifier: str) -> TransactionView:
+    """One transaction, seen from `party`'s section (its own, or one that arrived there)."""
+    allow(actor, Permission.READ, party)
+    view = queries.transaction_detail(registry, actor, identifier)
+    touched = {view.source_account, view.destination_account} - {None}
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        rows = [records.account(connection, a) for a in touched if a]
+    if view.party != party and party not in {r.party_code for r in rows if r is not None}:
+        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction of {party}")
+    if actor.entity is not None and actor.entity not in {r.holder for r in rows if r is not None}:
+        raise refuse(Check.C4002, "transaction", "an entity sees only its own transactions")
+    return view
+
+
+def unit(registry: Registry, actor: Actor, party: str, query: str) -> queries.UnitHistory:
+    allow(actor, Permission.READ, party)
+    from article6.domain.identifiers import parse_unit_query
+
+    _, serial = parse_unit_query(query)
+    if serial > LARGEST:
+        raise refuse(Check.C1005, "unit", "no serial number is that large")
+    history = queries.unit_history(registry, actor, query)
+    if actor.entity is not None:
+        with unit_of_work(registry.engine, read_only=True) as connection:
+            row = records.account(connection, history.block.account)
+        if row is None or (row.holder != actor.entity and not AccountKind(row.kind).terminal):
+            raise refuse(Check.C4002, "unit", "an entity sees only units in its own accounts")
+    return history
+
+
+def journal_page(
+    registry: Registry,
+    actor: Actor,
+    party: str | None,
+    after: int | None = None,
+    limit: int = 100,
+    event: str | None = None,
+    subject: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[JournalEntryView]:
+    """Journal entries in order (keyset on seq): a Party section's, or the whole registry's for
+    the secretariat and registry-wide auditors."""
+    _not_entity(actor, "the journal")
+    if party is None and not (actor.registry_wide and actor.party is None):
+        raise refuse(Check.C4006, "party", "the whole journal is for registry-wide roles")
+    allow(actor, Permission.READ, party)
+    limit = _limit(limit)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        query = select(journal)
+        if party is not None:
+            query = query.where(journal.c.party_code == party)
+        if after is not None:
+            query = query.where(journal.c.seq > after)
+        if event is not None:
+            query = query.where(journal.c.event == event)
+        if subject is not None:
+            query = query.where(journal.c.subject == subject)
+        if since is not None:
+            query = query.where(journal.c.recorded_at >= since)
+        if until is not None:
+            query = query.where(journal.c.recorded_at < until)
+        rows = connection.execute(query.order_by(journal.c.seq).limit(limit + 1)).all()
+        page = rows[:limit]
+        return Page[JournalEntryView](
+            items=[
+                JournalEntryView(
+                    seq=r.seq,
+                    recorded_at=r.recorded_at,
+                    actor=r.actor,
+                    event=r.event,
+                    party=r.party_code,
+                    subject=r.subject,
+                    body=r.body,
+                    previous_hash=r.previous_hash,
+                    hash=r.hash,
+                )
+                for r in page
+            ],
+            next_cursor=page[-1].seq if len(rows) > limit else None,
+        )
+
+
+def verification(registry: Registry, actor: Actor) -> list[str]:
+    """The ledger invariants and the journal chain: for registry-wide roles."""
+    if not (actor.registry_wide and actor.party is None):
+        raise refuse(Check.C4006, "actor", "verification covers the whole registry")
+    return queries.verify_registry(registry)

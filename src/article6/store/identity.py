@@ -1,0 +1,127 @@
+"""The identity repository: users, role grants, sessions and tokens, failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, select, update
+
+from article6.store.database import is_postgres
+from article6.store.identity_schema import role_grants, sign_in_failures, user_sessions, users
+
+
+def user_by_name(connection: Connection, name: str, lock: bool = False) -> Row[Any] | None:
+    query = select(users).where(users.c.name == name)
+    if lock and is_postgres(connection):
+        query = query.with_for_update()
+    return connection.execute(query).first()
+
+
+def user_by_id(connection: Connection, user_id: int) -> Row[Any] | None:
+    return connection.execute(select(users).where(users.c.id == user_id)).first()
+
+
+def insert_user(connection: Connection, **values: Any) -> int:
+    return int(
+        connection.execute(users.insert().values(**values).returning(users.c.id)).scalar_one()
+    )
+
+
+def update_user(connection: Connection, user_id: int, **values: Any) -> None:
+    connection.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def grants_of(connection: Connection, user_id: int) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(role_grants).where(role_grants.c.user_id == user_id).order_by(role_grants.c.id)
+        ).all()
+    )
+
+
+def grant_in(connection: Connection, user_id: int, party_key: str) -> Row[Any] | None:
+    return connection.execute(
+        select(role_grants).where(
+            (role_grants.c.user_id == user_id) & (role_grants.c.party_key == party_key)
+        )
+    ).first()
+
+
+def put_grant(
+    connection: Connection,
+    user_id: int,
+    party_key: str,
+    role: str,
+    entity: str | None,
+    at: datetime,
+    by: str,
+) -> None:
+    """One role per user and section: granting again replaces the earlier grant."""
+    connection.execute(
+        delete(role_grants).where(
+            (role_grants.c.user_id == user_id) & (role_grants.c.party_key == party_key)
+        )
+    )
+    connection.execute(
+        role_grants.insert().values(
+            user_id=user_id,
+            party_key=party_key,
+            role=role,
+            entity=entity,
+            granted_at=at,
+            granted_by=by,
+        )
+    )
+
+
+def drop_grant(connection: Connection, user_id: int, party_key: str) -> None:
+    connection.execute(
+        delete(role_grants).where(
+            (role_grants.c.user_id == user_id) & (role_grants.c.party_key == party_key)
+        )
+    )
+
+
+def users_in(connection: Connection, party_key: str | None) -> list[Row[Any]]:
+    """Users holding a role in `party_key`'s section (every user when None)."""
+    query = select(users).order_by(users.c.name)
+    if party_key is not None:
+        query = query.where(
+            users.c.id.in_(
+                select(role_grants.c.user_id).where(role_grants.c.party_key == party_key)
+            )
+        )
+    return list(connection.execute(query).all())
+
+
+def insert_session(connection: Connection, **values: Any) -> None:
+    connection.execute(user_sessions.insert().values(**values))
+
+
+def session(connection: Connection, token_hash: str) -> Row[Any] | None:
+    return connection.execute(
+        select(user_sessions).where(user_sessions.c.token_hash == token_hash)
+    ).first()
+
+
+def revoke_session(connection: Connection, token_hash: str, at: datetime) -> None:
+    connection.execute(
+        update(user_sessions)
+        .where((user_sessions.c.token_hash == token_hash) & user_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
+def revoke_sessions_of(connection: Connection, user_id: int, at: datetime) -> None:
+    connection.execute(
+        update(user_sessions)
+        .where((user_sessions.c.user_id == user_id) & user_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
+def record_failure(connection: Connection, user_name: str, reason: str, at: datetime) -> None:
+    connection.execute(
+        sign_in_failures.insert().values(user_name=user_name[:80], reason=reason, at=at)
+    )

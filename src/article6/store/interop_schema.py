@@ -1,0 +1,132 @@
+"""Tables of the interoperability protocol, on the registry's one `metadata`.
+
+Every registry (and the hub) has its identity and peers, an outbox written in the same
+transaction as the state change it announces, and an inbox that remembers each message id.
+Registries record their transfers with other registries; the hub records the transactions it
+coordinated, its register of which registry holds which units, and reconciliation runs.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, UniqueConstraint
+
+from article6.store.schema import Id, Timestamp, metadata
+
+interop_identity = Table(
+    "interop_identity",
+    metadata,
+    Column("registry_id", String(8), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("private_key", Text, nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+interop_peers = Table(
+    "interop_peers",
+    metadata,
+    Column("registry_id", String(8), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("base_url", String(300), nullable=False),
+    Column("issuer_codes", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("added_at", Timestamp, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(64), nullable=False, unique=True),
+    Column("message_type", String(40), nullable=False),
+    Column("to_registry", String(8), nullable=False),
+    Column("in_reply_to", String(64)),
+    Column("body", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp),
+    Column("delivered_at", Timestamp),
+    Column("last_error", Text),
+)
+Index("ix_outbox_status", outbox.c.status, outbox.c.next_attempt_at)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("from_registry", String(8), nullable=False),
+    Column("message_type", String(40), nullable=False),
+    Column("sent_at", Timestamp, nullable=False),
+    Column("received_at", Timestamp, nullable=False),
+    Column("outcome", Text, nullable=False),
+)
+
+external_transfers = Table(
+    "external_transfers",
+    metadata,
+    Column("transaction_id", String(40), primary_key=True),
+    Column("direction", String(3), nullable=False),
+    Column("counterpart_registry", String(8), nullable=False),
+    Column("local_account", String(40), nullable=False),
+    Column("counterpart_account", String(40), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("proposal", Text, nullable=False),
+    Column("local_transaction", String(40)),
+    Column("reason", Text),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("last_query_at", Timestamp),
+)
+Index("ix_external_transfers_status", external_transfers.c.status)
+
+hub_transactions = Table(
+    "hub_transactions",
+    metadata,
+    Column("transaction_id", String(40), primary_key=True),
+    Column("transferring_registry", String(8), nullable=False),
+    Column("acquiring_registry", String(8), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("proposal", Text, nullable=False),
+    Column("evaluation", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+)
+Index("ix_hub_transactions_status", hub_transactions.c.status)
+
+hub_unit_locations = Table(
+    "hub_unit_locations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("originating_registry", String(8), nullable=False),
+    Column("serial_first", BigInteger, nullable=False),
+    Column("serial_last", BigInteger, nullable=False),
+    Column("registry_id", String(8), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("transaction_id", String(40)),
+)
+Index(
+    "ix_hub_unit_locations_serial",
+    hub_unit_locations.c.originating_registry,
+    hub_unit_locations.c.serial_first,
+)
+
+hub_reconciliations = Table(
+    "hub_reconciliations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reconciliation_id", String(64), nullable=False),
+    Column("registry_id", String(8), nullable=False),
+    Column("phase", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("discrepancies", Text, nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+    UniqueConstraint("reconciliation_id", "registry_id", name="uq_hub_reconciliations_run"),
+)

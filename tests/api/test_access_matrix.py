@@ -1,0 +1,296 @@
+"""Every `/api/v1` route × every role, against the matrix in `article6.api.access_matrix`
+(which `docs/access.md` publishes), and the isolation of one Party section from another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from http_world import Api, Caller, HttpWorld, ok
+
+from article6.api.access_matrix import COLUMNS, EVERYONE, RULES, markdown, rule_for
+from article6.domain.access import Role
+
+USERS = {
+    "secretariat": "secretariat.admin",
+    "administrator": "xxa.admin",
+    "party_user": "xxa.user",
+    "entity": "green.group.a",
+    "auditor": "xxa.auditor",
+    "registry_auditor": "auditor",
+    "other_section": "xxc.admin",
+}
+DENIAL_CHECKS = {"C4002", "C4006"}
+NDC = "XXA-NDC-2025-001"
+CORSIA = "XXA-CORSIA-2025-001"
+
+
+def test_docs_access_md_is_the_generated_matrix():
+    published = Path(__file__).parents[2] / "docs" / "access.md"
+    assert published.read_text(encoding="utf-8") == markdown()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_api_route_has_a_row_and_every_row_a_route(client):
+    """The routes as the OpenAPI document publishes them (FastAPI nests included routers)."""
+    published = client.get("/api/v1/openapi.json").json()["paths"]
+    routes = {
+        (method.upper(), path) for path, operations in published.items() for method in operations
+    }
+    assert routes == {(rule.method, rule.path) for rule in RULES}
+
+
+class Matrix:
+    """Requests for each route that an allowed role can carry out, fresh where a call uses
+    something up (a pending transaction, a token)."""
+
+    def __init__(self, world: HttpWorld) -> None:
+        self.world = world
+        self.api = world.api
+        admin = self.api["xxa.admin"]
+        ok(
+            admin.post(
+                "/api/v1/parties/XXA/authorization-links",
+                {
+                    "account": world["XXA Party mo_holding"],
+                    "authorization_id": NDC,
+                    "units": {"quantity": 5_000},
+                },
+            )
+        )
+        ok(
+            admin.post(
+                "/api/v1/parties/XXA/transfers",
+                {
+                    "source_account": world["XXA Party amo_holding"],
+                    "destination_account": world["XXA Green Group A amo_holding"],
+                    "units": {"quantity": 100, "authorization_id": NDC},
+                },
+            )
+        )
+        self.api.add_user("xxa.admin", "matrix.target", Role.AUDITOR, "XXA")
+        self.api.add_user("secretariat.admin", "matrix.wide", Role.AUDITOR)
+        blocks = ok(
+            admin.get(f"/api/v1/parties/XXA/blocks?account={world['XXA Party mo_holding']}"), 200
+        )
+        self.serial = blocks["items"][0]["first"]
+        self.issuance = ok(admin.get("/api/v1/parties/XXA/transactions?kind=issuance"), 200)[
+            "items"
+        ][0]["identifier"]
+
+    def pending(self) -> str:
+        request = ok(
+            self.api["green.group.a"].post(
+                "/api/v1/parties/XXA/cancellations",
+                {
+                    "source_account": self.world["XXA Green Group A amo_holding"],
+                    "purpose": "voluntary",
+                    "units": {"quantity": 1},
+                },
+            )
+        )
+        assert request["status"] == "awaiting_approval"
+        return str(request["record"])
+
+    def request(self, method: str, path: str, column: str) -> tuple[str, Any]:
+        w, name = self.world, column.replace("_", "-")
+        values = {
+            "{party}": "XXA",
+            "{user}": "matrix.wide" if path.startswith("/api/v1/users") else "matrix.target",
+            "{activity}": w.activity,
+            "{authorization_id}": NDC,
+            "{entity}": "XXA-E0001",
+            "{account}": w["XXA Party mo_holding"],
+            "{unit}": str(self.serial),
+        }
+        if "{transaction}" in path:
+            values["{transaction}"] = self.pending() if method == "POST" else self.issuance
+        for key, value in values.items():
+            path = path.replace(key, value)
+        units = {"quantity": 1, "authorization_id": NDC}
+        bodies: dict[str, Any] = {
+            "/api/v1/users": {"name": f"made.by.{name}", "display_name": "M", "password": "p" * 12},
+            "/api/v1/users/matrix.wide/role": {"role": "auditor"},
+            "/api/v1/parties/XXA/users": {
+                "name": f"section.by.{name}",
+                "display_name": "S",
+                "password": "p" * 12,
+                "role": "auditor",
+            },
+            "/api/v1/parties/XXA/users/matrix.target/role": {"role": "auditor"},
+            "/api/v1/parties": {
+                "code": "XXD",
+                "name": "Party XXD",
+                "ndc_first_year": 2021,
+                "ndc_last_year": 2030,
+            },
+            "/api/v1/cooperative-approaches": {
+                "id": "CA0002",
+                "name": "Second",
+                "participating_parties": ["XXA", "XXD"],
+            },
+            "/api/v1/parties/XXA/mitigation-activities": {
+                "title": f"Wind {name}",
+                "cooperative_approach": "CA0001",
+                "sector": "Energy generation",
+                "mitigation_type": "Emission reductions",
+            },
+            "/api/v1/parties/XXA/authorizations": {
+                "authorization_id": CORSIA,
+                "date_of_authorization": "2025-04-01",
+                "cooperative_approach": "CA0001",
+                "sectors": ["Energy generation"],
+                "activity_types": ["Solar"],
+                "purposes": "OIMP",
+                "oimp_authorized": "CORSIA",
+                "first_transfer_definition": "Use or Cancellation",
+            },
+            "/api/v1/parties/XXA/entities": {
+                "name": f"Entity {name}",
+                "country_of_incorporation": "XXA",
+                "identification_number": name,
+                "cooperative_approach": "CA0001",
+                "date_of_authorization": "2025-03-01",
+            },
+            "/api/v1/parties/XXA/entities/XXA-E0001/status": {
+                "cooperative_approach": "CA0001",
+                "status": "active",
+            },
+            f"/api/v1/parties/XXA/accounts/{w['XXA Party mo_holding']}/status": {"status": "open"},
+            "/api/v1/parties/XXA/approval-policies": {"kind": "use", "four_eyes": False},
+            "/api/v1/parties/XXA/issuances": {
+                "mitigation_activity": w.activity,
+                "vintage": 2024,
+                "quantity": 1,
+            },
+            "/api/v1/parties/XXA/authorization-links": {
+                "account": w["XXA Party mo_holding"],
+                "authorization_id": NDC,
+                "units": {"quantity": 1},
+            },
+            "/api/v1/parties/XXA/transfers": {
+                "source_account": w["XXA Party amo_holding"],
+                "destination_account": w["XXA Green Group A amo_holding"],
+                "units": units,
+            },
+            "/api/v1/parties/XXA/international-transfers": {
+                "source_account": w["XXA Party amo_holding"],
+                "destination_account": w["XXC Party itmo_holding"],
+                "units": units,
+            },
+            "/api/v1/parties/XXA/uses": {
+                "source_account": w["XXA Party itmo_holding"],
+                "ndc_year": 2025,
+                "units": {"quantity": 1},
+            },
+            "/api/v1/parties/XXA/cancellations": {
+                "source_account": w["XXA Party amo_holding"],
+                "purpose": "voluntary",
+                "units": units,
+            },
+            "/api/v1/parties/XXA/first-transfer-records": {
+                "account": w["XXA Party amo_holding"],
+                "reason": "matrix",
+                "units": units,
+            },
+        }
+        body = bodies.get(path)
+        if path.endswith("/rejection"):
+            body = {"reason": "not now"}
+        return path, body
+
+    def call(self, caller: Caller | None, method: str, path: str, body: Any) -> Any:
+        headers = caller.headers if caller else {}
+        response = self.api.client.request(method, path, json=body, headers=headers)
+        if method == "DELETE" and path.endswith("/role"):  # give the role back for the next
+            self.api["secretariat.admin"].put("/api/v1/users/matrix.wide/role", {"role": "auditor"})
+            self.api["xxa.admin"].put(
+                "/api/v1/parties/XXA/users/matrix.target/role", {"role": "auditor"}
+            )
+        return response
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_route_with_every_role_is_allowed_or_denied_as_the_matrix_says(world: HttpWorld):
+    matrix = Matrix(world)
+    api = world.api
+    wrong: list[str] = []
+    for rule in RULES:
+        if rule.allowed is EVERYONE:
+            continue  # sign-in and the catalogue read no credentials; tested on their own
+        for column in COLUMNS:
+            user = USERS.get(column)
+            caller = api.callers[user] if user else None
+            path, body = matrix.request(rule.method, rule.path, column)
+            response = matrix.call(caller, rule.method, path, body)
+            status = response.status_code
+            checks = (
+                {c["check"] for c in response.json().get("checks", [])}
+                if (status >= 400)
+                else set()
+            )
+            if rule.expects(column):
+                # allowed: the access decision passed (a business check may still refuse)
+                fine = status < 500 and status not in (401, 403)
+            elif column == "anonymous":
+                fine = status == 401 and checks == {"C4009"}
+            else:
+                fine = status == 403 and bool(checks & DENIAL_CHECKS)
+            if not fine:
+                wrong.append(f"{rule.method} {rule.path} as {column}: {status} {response.text}")
+            if rule.path in ("/api/v1/tokens/current", "/api/v1/session") and user:
+                api.sign_in(user)  # that call ended the caller's own token
+    assert wrong == []
+    assert ok(api["secretariat.admin"].get("/api/v1/verification"), 200)["sound"] is True
+
+
+def test_the_open_routes_need_no_sign_in(api: Api):
+    assert api.client.get("/api/v1/health").status_code == 200
+    assert {c["code"] for c in api.client.get("/api/v1/checks").json()} >= {"C1001", "C4006"}
+    assert api.client.get("/api/v1/openapi.json").json()["openapi"].startswith("3.1")
+    assert rule_for("POST", "/api/v1/tokens") is not None
+
+
+def test_xxa_can_neither_read_nor_act_on_xxc_by_any_route_or_parameter(world: HttpWorld):
+    xxa = world.api["xxa.admin"]
+    xxc_account = world["XXC Party itmo_holding"]
+    for path in (
+        "/api/v1/parties/XXC/accounts",
+        "/api/v1/parties/XXC/holdings",
+        "/api/v1/parties/XXC/blocks",
+        "/api/v1/parties/XXC/transactions",
+        "/api/v1/parties/XXC/journal",
+        f"/api/v1/parties/XXC/accounts/{xxc_account}",
+        "/api/v1/parties/XXC/entities",
+        "/api/v1/parties/XXC/users",
+    ):
+        response = xxa.get(path)
+        assert response.status_code == 403, path
+        assert response.json()["checks"][0]["check"] == "C4006"
+    # naming XXC's records through XXA's own section
+    assert xxa.get(f"/api/v1/parties/XXA/accounts/{xxc_account}").status_code in (403, 404)
+    for query in (f"account={xxc_account}", "cooperative_approach=CA0001"):
+        for listing in ("blocks", "holdings"):
+            found = ok(xxa.get(f"/api/v1/parties/XXA/{listing}?{query}"), 200)
+            items = found["items"] if isinstance(found, dict) else found
+            assert all(item["account"] != xxc_account for item in items)
+    green_c = world["XXC Green C Entity itmo_holding"]
+    moved = xxa.post(
+        "/api/v1/parties/XXA/transfers",
+        {"source_account": green_c, "destination_account": xxc_account, "units": {"quantity": 1}},
+    )
+    assert moved.status_code == 403
+    assert moved.json()["checks"][0]["check"] == "C4006"
+    status = xxa.post(f"/api/v1/parties/XXA/accounts/{xxc_account}/status", {"status": "blocked"})
+    assert status.status_code == 403
+    granted = xxa.put("/api/v1/parties/XXC/users/xxa.user/role", {"role": "administrator"})
+    assert granted.status_code == 403
+    entity = xxa.post(
+        "/api/v1/parties/XXA/entities/XXC-E0001/status",
+        {"cooperative_approach": "CA0001", "status": "suspended"},
+    )
+    assert entity.status_code == 403
+    assert ok(world.api["xxc.admin"].get("/api/v1/parties/XXC/accounts"), 200)
+    accounts = ok(world.api["xxc.admin"].get("/api/v1/parties/XXC/accounts"), 200)
+    assert {a["status"] for a in accounts} == {"open"}

@@ -1,0 +1,101 @@
+"""Submitted AEF versions are immutable and numbered 1.0, 1.1, ...; the year-end holdings
+snapshot is taken once, exact even when taken late, and never before the year ends."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from article6 import demo
+from article6.domain.checks import CommandRefused
+from article6.services import commands as c
+from article6.services import units
+from article6.services.queries import verify_registry
+from article6.services.reports import (
+    SubmitAEF,
+    TakeHoldingsSnapshot,
+    aef_submissions,
+    open_aef,
+    submit_aef,
+    take_holdings_snapshot,
+)
+from conftest import DURING, Reported
+
+
+def stored(reported: Reported, party: str, version: str | None) -> list[list[list[object]]]:
+    with open_aef(reported.registry, demo.XXC_ADMIN, party, 2025, version) as document:
+        return [[list(row) for row in table.rows] for table in document.tables]
+
+
+def test_a_new_submission_supersedes_the_previous_one_which_never_changes(
+    reported: Reported,
+) -> None:
+    first = submit_aef(reported.registry, demo.XXC_ADMIN, SubmitAEF(party="XXC", year=2025))
+    as_submitted = stored(reported, "XXC", "1.0")
+    units.use_towards_ndc(
+        reported.registry,
+        demo.XXC_ADMIN,
+        c.UseTowardsNDC(
+            source_account=reported.world["XXC Party itmo_holding"],
+            ndc_year=2026,
+            units=c.UnitSelection(quantity=500),
+        ),
+    )
+    second = submit_aef(reported.registry, demo.XXC_ADMIN, SubmitAEF(party="XXC", year=2025))
+
+    assert (first.version, second.version) == ("1.0", "1.1")
+    assert stored(reported, "XXC", "1.0") == as_submitted
+    assert stored(reported, "XXC", "1.1")[0][0][1] == "1.1"
+    assert [
+        (s.version, s.current)
+        for s in aef_submissions(reported.registry, demo.XXC_ADMIN, "XXC", 2025)
+    ] == [("1.0", False), ("1.1", True)]
+    assert as_submitted[2] == stored(reported, "XXC", None)[2]  # the 2026 use is not in 2025
+    with pytest.raises(Exception, match="append-only"), reported.registry.engine.begin() as db:
+        db.execute(text("UPDATE aef_submission_rows SET cells = '[]'"))
+    assert verify_registry(reported.registry) == []
+
+
+def test_only_an_administrator_of_the_party_submits(reported: Reported) -> None:
+    with pytest.raises(CommandRefused) as refused:
+        submit_aef(reported.registry, demo.XXA_ADMIN, SubmitAEF(party="XXC", year=2025))
+
+    assert refused.value.codes == ["C4006"]
+    assert aef_submissions(reported.registry, demo.XXC_ADMIN, "XXC", 2025) == []
+
+
+def test_no_snapshot_and_no_submission_before_the_year_has_ended(reported: Reported) -> None:
+    reported.clock.now = DURING
+    with pytest.raises(CommandRefused) as snapshot:
+        take_holdings_snapshot(
+            reported.registry, demo.XXC_ADMIN, TakeHoldingsSnapshot(party="XXC", year=2025)
+        )
+    with pytest.raises(CommandRefused) as submission:
+        submit_aef(reported.registry, demo.XXC_ADMIN, SubmitAEF(party="XXC", year=2025))
+
+    assert snapshot.value.codes == submission.value.codes == ["C1009"]
+
+
+def test_a_snapshot_taken_late_is_the_holdings_of_the_year_end_and_stays_so(
+    reported: Reported,
+) -> None:
+    # In 2026, before anyone takes the 2025 snapshot, XXC uses 4,000 of its units.
+    units.use_towards_ndc(
+        reported.registry,
+        demo.XXC_ADMIN,
+        c.UseTowardsNDC(
+            source_account=reported.world["XXC Party itmo_holding"],
+            ndc_year=2026,
+            units=c.UnitSelection(quantity=4_000),
+        ),
+    )
+    first = take_holdings_snapshot(
+        reported.registry, demo.XXC_ADMIN, TakeHoldingsSnapshot(party="XXC", year=2025)
+    )
+    again = take_holdings_snapshot(
+        reported.registry, demo.XXC_ADMIN, TakeHoldingsSnapshot(party="XXC", year=2025)
+    )
+
+    assert (first.rows, first.quantity) == (1, 25_000)
+    assert again == first
+    assert verify_registry(reported.registry) == []
