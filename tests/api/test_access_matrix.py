@@ -294,3 +294,53 @@ def test_xxa_can_neither_read_nor_act_on_xxc_by_any_route_or_parameter(world: Ht
     assert ok(world.api["xxc.admin"].get("/api/v1/parties/XXC/accounts"), 200)
     accounts = ok(world.api["xxc.admin"].get("/api/v1/parties/XXC/accounts"), 200)
     assert {a["status"] for a in accounts} == {"open"}
+
+
+def test_an_entity_sees_only_its_own_accounts_and_what_moved_them(world: HttpWorld):
+    green = world.api["green.group.a"]
+    own = world["XXA Green Group A amo_holding"]
+    ok(
+        world.api["xxa.admin"].post(
+            "/api/v1/parties/XXA/authorization-links",
+            {
+                "account": world["XXA Party mo_holding"],
+                "authorization_id": NDC,
+                "units": {"quantity": 100},
+            },
+        )
+    )
+    ok(
+        world.api["xxa.admin"].post(
+            "/api/v1/parties/XXA/transfers",
+            {
+                "source_account": world["XXA Party amo_holding"],
+                "destination_account": own,
+                "units": {"quantity": 40},
+            },
+        )
+    )
+    accounts = ok(green.get("/api/v1/parties/XXA/accounts"), 200)
+    assert {a["holder"] for a in accounts} == {"XXA-E0001", "PARTY"}
+    assert all(
+        a["holder"] == "XXA-E0001" or a["kind"].endswith(("_use", "_cancellation"))
+        for a in accounts
+    )
+    holdings = ok(green.get("/api/v1/parties/XXA/holdings"), 200)
+    assert holdings == [
+        {
+            "account": own,
+            "kind": "amo_holding",
+            "cooperative_approach": "CA0001",
+            "vintage": 2024,
+            "state": "AMO",
+            "quantity": 40,
+        }
+    ]
+    seen = ok(green.get("/api/v1/parties/XXA/transactions"), 200)["items"]
+    assert [t["kind"] for t in seen] == ["internal_transfer"]
+    assert (
+        green.get(f"/api/v1/parties/XXA/accounts/{world['XXA Party amo_holding']}").status_code
+        == 403
+    )
+    assert green.get("/api/v1/parties/XXA/journal").status_code == 403
+    assert green.get("/api/v1/parties/XXC/accounts").status_code == 403

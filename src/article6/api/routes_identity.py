@@ -21,16 +21,9 @@ from article6.api.security import (
     Signed,
 )
 from article6.domain.access import Role
-from article6.services import identity
-from article6.services.identity import (
-    ConfirmEnrolment,
-    CreateUser,
-    Credentials,
-    GrantRole,
-    SignedIn,
-    SignIn,
-    UserView,
-)
+from article6.services import identity, sign_in
+from article6.services.identity import CreateUser, GrantRole, UserView
+from article6.services.sign_in import ConfirmEnrolment, Credentials, SignedIn, SignIn
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 UserName = Path(pattern=identity.NAME_PATTERN, description="A user name")
@@ -44,7 +37,7 @@ class SessionView(BaseModel):
     user: UserView
 
 
-class EnrolmentView(identity.Enrolment):
+class EnrolmentView(sign_in.Enrolment):
     qr_svg: str = Field(description="The otpauth URI as an SVG QR code, to scan")
 
 
@@ -68,7 +61,7 @@ def sign_in_browser(
 ) -> SessionView:
     """Sign in with password and TOTP code; the session travels in an HttpOnly cookie and
     unsafe requests must echo the CSRF token in the X-CSRF-Token header."""
-    signed = identity.sign_in(registry, settings, command, kind="session")
+    signed = sign_in.sign_in(registry, settings, command, kind="session")
     age = settings.session_minutes * 60
     response.set_cookie(
         SESSION_COOKIE,
@@ -95,7 +88,7 @@ def sign_in_browser(
 
 @router.delete("/session", status_code=204)
 def sign_out_browser(who: Signed, registry: Registry_, response: Response) -> None:
-    identity.sign_out(registry, who)
+    sign_in.sign_out(registry, who)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
 
@@ -103,18 +96,18 @@ def sign_out_browser(who: Signed, registry: Registry_, response: Response) -> No
 @router.post("/tokens", status_code=201)
 def issue_token(command: SignIn, registry: Registry_, settings: Settings_) -> SignedIn:
     """Sign in with password and TOTP code for a short-lived bearer token."""
-    return identity.sign_in(registry, settings, command, kind="token", label="api")
+    return sign_in.sign_in(registry, settings, command, kind="token", label="api")
 
 
 @router.delete("/tokens/current", status_code=204)
 def revoke_token(who: Signed, registry: Registry_) -> None:
     """Revoke the token (or end the session) this request was made with."""
-    identity.sign_out(registry, who)
+    sign_in.sign_out(registry, who)
 
 
 @router.get("/me")
 def me(who: Signed, registry: Registry_) -> UserView:
-    return identity.me(registry, who)
+    return sign_in.me(registry, who)
 
 
 @router.post("/enrolment", status_code=201)
@@ -123,7 +116,7 @@ def begin_enrolment(
 ) -> EnrolmentView:
     """A user without a second factor proves their password and gets a TOTP secret, as an
     otpauth URI and a QR code to scan; it counts once confirmed with a code."""
-    enrolment = identity.begin_enrolment(registry, settings, command)
+    enrolment = sign_in.begin_enrolment(registry, settings, command)
     qr = segno.make(enrolment.otpauth_uri, error="m").svg_inline(scale=4)
     return EnrolmentView(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri, qr_svg=qr)
 
@@ -132,7 +125,7 @@ def begin_enrolment(
 def confirm_enrolment(
     command: ConfirmEnrolment, registry: Registry_, settings: Settings_
 ) -> UserView:
-    return identity.confirm_enrolment(registry, settings, command)
+    return sign_in.confirm_enrolment(registry, settings, command)
 
 
 # --- users and roles -----------------------------------------------------------------------

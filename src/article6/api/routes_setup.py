@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from article6.api.security import AnyRole, InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountStatus
 from article6.services import commands as c
-from article6.services import listing, setup
+from article6.services import directory, setup
 from article6.services.views import Receipt
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -43,8 +43,8 @@ class AccountStatusChange(BaseModel):
 
 
 @router.get("/parties")
-def list_parties(actor: AnyRole, registry: Registry_, page: Paged) -> list[listing.PartyView]:
-    return page(listing.parties_list(registry, actor))
+def list_parties(actor: AnyRole, registry: Registry_, page: Paged) -> list[directory.PartyView]:
+    return page(directory.parties_list(registry, actor))
 
 
 @router.post("/parties", status_code=201)
@@ -60,8 +60,8 @@ def list_approaches(
     actor: AnyRole,
     registry: Registry_,
     party: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
-) -> list[listing.ApproachView]:
-    return listing.approaches_list(registry, actor, party)
+) -> list[directory.ApproachView]:
+    return directory.approaches_list(registry, actor, party)
 
 
 @router.post("/cooperative-approaches", status_code=201)
@@ -81,15 +81,15 @@ def list_activities(
     registry: Registry_,
     page: Paged,
     cooperative_approach: ApproachFilter = None,
-) -> list[listing.ActivityView]:
-    return page(listing.activities(registry, actor, party, cooperative_approach))
+) -> list[directory.ActivityView]:
+    return page(directory.activities(registry, actor, party, cooperative_approach))
 
 
 @router.get("/parties/{party}/mitigation-activities/{activity}")
 def activity_detail(
     party: PartyCode, activity: RecordPath, actor: InSection, registry: Registry_
-) -> listing.ActivityView:
-    return listing.activities(registry, actor, party, identifier=activity)[0]
+) -> directory.ActivityView:
+    return directory.activities(registry, actor, party, identifier=activity)[0]
 
 
 @router.post("/parties/{party}/mitigation-activities", status_code=201)
@@ -111,16 +111,18 @@ def list_authorizations(
     page: Paged,
     cooperative_approach: ApproachFilter = None,
     purposes: Annotated[str | None, Query(max_length=20)] = None,
-) -> list[listing.AuthorizationView]:
+) -> list[directory.AuthorizationView]:
     """The current version of each authorization of the Party."""
-    return page(listing.authorizations_list(registry, actor, party, cooperative_approach, purposes))
+    return page(
+        directory.authorizations_list(registry, actor, party, cooperative_approach, purposes)
+    )
 
 
 @router.get("/parties/{party}/authorizations/{authorization_id}/versions")
 def authorization_versions(
     party: PartyCode, authorization_id: AuthorizationPath, actor: InSection, registry: Registry_
-) -> list[listing.AuthorizationView]:
-    return listing.authorizations_list(registry, actor, party, authorization_id=authorization_id)
+) -> list[directory.AuthorizationView]:
+    return directory.authorizations_list(registry, actor, party, authorization_id=authorization_id)
 
 
 @router.post("/parties/{party}/authorizations", status_code=201)
@@ -138,15 +140,15 @@ def record_authorization(
 @router.get("/parties/{party}/entities")
 def list_entities(
     party: PartyCode, actor: InSection, registry: Registry_, page: Paged
-) -> list[listing.EntityView]:
-    return page(listing.entities_list(registry, actor, party))
+) -> list[directory.EntityView]:
+    return page(directory.entities_list(registry, actor, party))
 
 
 @router.get("/parties/{party}/entities/{entity}")
 def entity_detail(
     party: PartyCode, entity: RecordPath, actor: InSection, registry: Registry_
-) -> listing.EntityView:
-    return listing.entities_list(registry, actor, party, entity)[0]
+) -> directory.EntityView:
+    return directory.entities_list(registry, actor, party, entity)[0]
 
 
 @router.post("/parties/{party}/entities", status_code=201)

@@ -10,18 +10,20 @@ from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
-from article6.services import identity
+from article6.services import sign_in
 from article6.services.context import Registry
-from article6.services.identity import Principal
+from article6.services.sign_in import Principal
 from article6.settings import Settings
 
 SESSION_COOKIE = "article6_session"
 CSRF_COOKIE = "article6_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FORM_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 T = TypeVar("T")
 
@@ -48,29 +50,45 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-def principal(
+async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Principal:
     registry, settings = registry_of(request), settings_of(request)
     if credentials is not None:
-        found = identity.authenticate(registry, settings, credentials.credentials[:200], "token")
+        found = await run_in_threadpool(
+            sign_in.authenticate, registry, settings, credentials.credentials[:200], "token"
+        )
         if found is None:
             raise refuse(Check.C4009, "authorization", "the token is unknown, expired or revoked")
         return found
     if cookie:
-        found = identity.authenticate(registry, settings, cookie[:200], "session")
+        found = await run_in_threadpool(
+            sign_in.authenticate, registry, settings, cookie[:200], "session"
+        )
         if found is None:
             raise refuse(Check.C4009, "session", "the session is unknown, expired or ended")
-        if request.method not in SAFE_METHODS and not identity.csrf_matches(
-            settings, found, request.headers.get(CSRF_HEADER)
+        if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
+            settings, found, await presented_csrf(request)
         ):
             raise refuse(
                 Check.C4011, CSRF_HEADER, f"send the session's CSRF token in {CSRF_HEADER}"
             )
         return found
     raise refuse(Check.C4009, "authorization", "sign in first (POST /api/v1/tokens)")
+
+
+async def presented_csrf(request: Request) -> str | None:
+    """The CSRF token from the header (API clients) or a `csrf_token` form field (pages)."""
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        value = (await request.form()).get(CSRF_FORM_FIELD)
+        return value if isinstance(value, str) else None
+    return None
 
 
 Signed = Annotated[Principal, Depends(principal)]

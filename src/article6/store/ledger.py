@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
 
 from article6.domain.accounts import UnitState
 from article6.domain.blocks import (
@@ -103,25 +103,42 @@ def block_values(block: UnitBlock) -> dict[str, Any]:
     }
 
 
+_LOCK_HOLDINGS = (
+    select(holdings.c.account_id, holdings.c.quantity, holdings.c.reserved)
+    .where(holdings.c.account_id.in_(bindparam("ids", expanding=True)))
+    .order_by(holdings.c.account_id)
+    .with_for_update()
+)
+_CHANGE_HOLDING = (
+    update(holdings)
+    .where(holdings.c.account_id == bindparam("account"))
+    .values(
+        quantity=holdings.c.quantity + bindparam("add_quantity"),
+        reserved=holdings.c.reserved + bindparam("add_reserved"),
+    )
+)
+
+
 def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[int, Any]:
     """Lock the accounts' holdings rows in ascending id order and return them with the account."""
-    ids = sorted(set(account_ids))
-    rows = connection.execute(
-        select(holdings.c.account_id, holdings.c.quantity, holdings.c.reserved)
-        .where(holdings.c.account_id.in_(ids))
-        .order_by(holdings.c.account_id)
-        .with_for_update()
-    ).all()
+    rows = connection.execute(_LOCK_HOLDINGS, {"ids": sorted(set(account_ids))}).all()
     return {row.account_id: row for row in rows}
 
 
 def change_holding(
     connection: Connection, account_id: int, quantity: int = 0, reserved: int = 0
 ) -> None:
+    change_holdings(connection, [(account_id, quantity, reserved)])
+
+
+def change_holdings(connection: Connection, changes: list[tuple[int, int, int]]) -> None:
+    """Add (quantity, reserved) to several holdings in one round trip (already locked)."""
     connection.execute(
-        update(holdings)
-        .where(holdings.c.account_id == account_id)
-        .values(quantity=holdings.c.quantity + quantity, reserved=holdings.c.reserved + reserved)
+        _CHANGE_HOLDING,
+        [
+            {"account": account, "add_quantity": quantity, "add_reserved": reserved}
+            for account, quantity, reserved in changes
+        ],
     )
 
 
@@ -135,29 +152,52 @@ def _available(account_id: int, filters: dict[str, Any]) -> Any:
     return query
 
 
+SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
+_CANDIDATES: dict[tuple[str, ...], tuple[Any, Any]] = {}
+
+
+def _candidate_statements(filters: dict[str, Any]) -> tuple[tuple[Any, Any], dict[str, Any]]:
+    """The two selection queries for this shape of filters, built once and reused, so that
+    SQLAlchemy's compiled cache (and psycopg's prepared statements) serve every call."""
+    shape = tuple(column for column, value in filters.items() if value is not None)
+    params = {f"filter_{column}": filters[column] for column in shape}
+    statements = _CANDIDATES.get(shape)
+    if statements is None:
+        base = select(unit_blocks).where(
+            and_(
+                unit_blocks.c.account_id == bindparam("account_id"),
+                unit_blocks.c.reserved_by.is_(None),
+            )
+        )
+        for column in shape:
+            base = base.where(unit_blocks.c[column] == bindparam(f"filter_{column}"))
+        smallest_covering = (
+            base.where(SIZE >= bindparam("wanted")).order_by(SIZE, unit_blocks.c.serial_first).limit(1)
+        )
+        largest = base.order_by(SIZE.desc(), unit_blocks.c.serial_first).limit(
+            MAX_BLOCKS_PER_TRANSACTION + 1
+        )
+        statements = _CANDIDATES[shape] = (smallest_covering, largest)
+    return statements, params
+
+
 def candidates_for_quantity(
     connection: Connection, account_id: int, wanted: int, filters: dict[str, Any]
 ) -> list[UnitBlock]:
     """The few blocks that the split-minimising selection can choose among, without loading the
-    whole account: an exact-size block, the smallest covering block, or the largest blocks."""
-    size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
-    base = _available(account_id, filters)
-    exact = connection.execute(
-        base.where(size == wanted).order_by(unit_blocks.c.serial_first).limit(1)
-    ).first()
-    if exact is not None:
-        return [to_block(exact)]
-    covering = connection.execute(
-        base.where(size > wanted).order_by(size, unit_blocks.c.serial_first).limit(1)
-    ).first()
+    whole account: an exact-size block, the smallest covering block, or the largest blocks.
+
+    One query finds the first two: among blocks of at least `wanted` units the smallest (first
+    by serial) is an exact-size block when there is one, else the smallest covering block.
+    """
+    (smallest_covering, largest), params = _candidate_statements(filters)
+    params["account_id"] = account_id
+    covering = connection.execute(smallest_covering, {**params, "wanted": wanted}).first()
     if covering is not None:
         return [to_block(covering)]
     chosen: list[UnitBlock] = []
     total = 0
-    rows = connection.execute(
-        base.order_by(size.desc(), unit_blocks.c.serial_first).limit(MAX_BLOCKS_PER_TRANSACTION + 1)
-    )
-    for row in rows:
+    for row in connection.execute(largest, params):
         chosen.append(to_block(row))
         total += chosen[-1].quantity
         if total >= wanted:
@@ -197,25 +237,51 @@ def block_at(connection: Connection, registry: str | None, serial: int) -> Row[A
     return connection.execute(query.order_by(unit_blocks.c.registry_id).limit(1)).first()
 
 
+_INSERT_BLOCK = unit_blocks.insert().returning(unit_blocks.c.id)
+_BLOCK_BY_ID = unit_blocks.c.id == bindparam("block_id")
+_UPDATE_BLOCK = update(unit_blocks).where(_BLOCK_BY_ID)
+_DELETE_BLOCKS = unit_blocks.delete().where(
+    unit_blocks.c.id.in_(bindparam("block_ids", expanding=True))
+)
+_CURRENT = select(unit_blocks).where(
+    and_(
+        unit_blocks.c.registry_id == bindparam("registry"),
+        unit_blocks.c.serial_first <= bindparam("first"),
+        unit_blocks.c.serial_last >= bindparam("last"),
+        unit_blocks.c.account_id == bindparam("account"),
+    )
+)
+_NEIGHBOURS = select(unit_blocks).where(
+    and_(
+        unit_blocks.c.registry_id == bindparam("registry"),
+        or_(
+            unit_blocks.c.serial_last == bindparam("before"),
+            unit_blocks.c.serial_first == bindparam("after"),
+        ),
+    )
+)
+
+
 def insert_block(connection: Connection, block: UnitBlock) -> int:
-    block_id: int = connection.execute(
-        unit_blocks.insert().values(block_values(block)).returning(unit_blocks.c.id)
-    ).scalar_one()
+    block_id: int = connection.execute(_INSERT_BLOCK, block_values(block)).scalar_one()
     return block_id
+
+
+def _update_block(connection: Connection, block_id: int, **values: Any) -> None:
+    connection.execute(_UPDATE_BLOCK, {"block_id": block_id, **values})
 
 
 def _current(connection: Connection, portion: Portion) -> UnitBlock:
     """The block as it is now: an earlier portion of the same command may have split it."""
     block = portion.block
     row = connection.execute(
-        select(unit_blocks).where(
-            and_(
-                unit_blocks.c.registry_id == block.attributes.registry,
-                unit_blocks.c.serial_first <= portion.first,
-                unit_blocks.c.serial_last >= portion.last,
-                unit_blocks.c.account_id == block.account_id,
-            )
-        )
+        _CURRENT,
+        {
+            "registry": block.attributes.registry,
+            "first": portion.first,
+            "last": portion.last,
+            "account": block.account_id,
+        },
     ).first()
     if row is None:
         raise LookupError(
@@ -235,16 +301,7 @@ def carve(connection: Connection, portion: Portion) -> UnitBlock:
     if portion.whole:
         return block
     stays, (first, last) = split_plan(portion)
-    keep_first, keep_last = stays[0]
-    connection.execute(
-        update(unit_blocks)
-        .where(unit_blocks.c.id == block.id)
-        .values(
-            serial_first=keep_first,
-            serial_last=keep_last,
-            underlying_first=block.underlying_at(keep_first),
-        )
-    )
+    _shrink(connection, block, stays)
     moving = piece(block, first, last)
     moving = replace(moving, id=insert_block(connection, moving))
     for extra_first, extra_last in stays[1:]:
@@ -252,20 +309,97 @@ def carve(connection: Connection, portion: Portion) -> UnitBlock:
     return moving
 
 
+def _shrink(connection: Connection, block: UnitBlock, stays: list[tuple[int, int]]) -> None:
+    """Keep the first remainder in the block's own row and add a row for any second one."""
+    keep_first, keep_last = stays[0]
+    _update_block(
+        connection,
+        block.id,
+        serial_first=keep_first,
+        serial_last=keep_last,
+        underlying_first=block.underlying_at(keep_first),
+    )
+
+
 def rewrite(connection: Connection, block: UnitBlock) -> None:
     """Store a block's new account, state, flags and authorization version."""
-    connection.execute(
-        update(unit_blocks)
-        .where(unit_blocks.c.id == block.id)
-        .values(
-            account_id=block.account_id,
-            state=block.state.value,
-            first_transferred=block.first_transferred,
-            reserved_by=block.reserved_by,
-            authorization_id=block.attributes.authorization_id,
-            authorization_version=block.attributes.authorization_version,
-        )
+    _update_block(
+        connection,
+        block.id,
+        account_id=block.account_id,
+        state=block.state.value,
+        first_transferred=block.first_transferred,
+        reserved_by=block.reserved_by,
+        authorization_id=block.attributes.authorization_id,
+        authorization_version=block.attributes.authorization_version,
     )
+
+
+def place(
+    connection: Connection,
+    portion: Portion,
+    moved: UnitBlock,
+    *,
+    current: bool,
+    merge: bool,
+) -> None:
+    """Carve `portion` out of its block and store it as `moved` (the same serials with their new
+    account, state, flags or reservation), merged with identical neighbours when `merge`.
+
+    The same end state as `carve`, `rewrite` and `coalesce` in a row, in fewer round trips:
+    the neighbours are looked up once, before any write, and a piece that merges is never
+    inserted. `current` says the portion's block was read under this command's holdings lock
+    and no earlier portion of the command touched it, so it need not be read again. Writes
+    shrink before they grow, so no two rows overlap even for an instant.
+    """
+    block = portion.block if current else _current(connection, portion)
+    portion = Portion(block, portion.first, portion.last)
+    left: UnitBlock | None = None
+    right: UnitBlock | None = None
+    if merge:
+        rows = connection.execute(
+            _NEIGHBOURS,
+            {
+                "registry": moved.attributes.registry,
+                "before": portion.first - 1,
+                "after": portion.last + 1,
+            },
+        )
+        for row in rows:
+            neighbour = to_block(row)
+            if neighbour.last == portion.first - 1 and can_coalesce(neighbour, moved):
+                left = neighbour
+            elif neighbour.first == portion.last + 1 and can_coalesce(moved, neighbour):
+                right = neighbour
+    gone: list[int] = []
+    if portion.whole:
+        if left is None and right is None:
+            rewrite(connection, replace(moved, id=block.id))
+            return
+        gone.append(block.id)
+    else:
+        stays, _moving = split_plan(portion)
+        _shrink(connection, block, stays)
+        for extra_first, extra_last in stays[1:]:
+            insert_block(connection, piece(block, extra_first, extra_last))
+        if left is None and right is None:
+            insert_block(connection, replace(moved, id=None))
+            return
+    if left is not None and right is not None:
+        gone.append(right.id)
+    if gone:
+        connection.execute(_DELETE_BLOCKS, {"block_ids": gone})
+    if left is not None:
+        _update_block(
+            connection, left.id, serial_last=right.last if right is not None else moved.last
+        )
+    elif right is not None:
+        _update_block(
+            connection,
+            right.id,
+            serial_first=moved.first,
+            underlying_first=moved.underlying_first,
+        )
 
 
 def coalesce(connection: Connection, block: UnitBlock) -> UnitBlock:
@@ -312,17 +446,18 @@ def reserved_blocks(connection: Connection, transaction_id: int) -> list[UnitBlo
     return [to_block(row) for row in rows]
 
 
+_INSERT_TRANSACTION = transactions.insert().returning(transactions.c.id)
+_UPDATE_TRANSACTION = update(transactions).where(transactions.c.id == bindparam("transaction"))
+_INSERT_RANGES = transaction_blocks.insert()
+
+
 def insert_transaction(connection: Connection, **values: Any) -> int:
-    transaction_id: int = connection.execute(
-        transactions.insert().values(**values).returning(transactions.c.id)
-    ).scalar_one()
+    transaction_id: int = connection.execute(_INSERT_TRANSACTION, values).scalar_one()
     return transaction_id
 
 
 def update_transaction(connection: Connection, transaction_id: int, **values: Any) -> None:
-    connection.execute(
-        update(transactions).where(transactions.c.id == transaction_id).values(**values)
-    )
+    connection.execute(_UPDATE_TRANSACTION, {"transaction": transaction_id, **values})
 
 
 def transaction(connection: Connection, identifier: str, lock: bool = False) -> Row[Any] | None:
@@ -336,10 +471,12 @@ def record_ranges(
     connection: Connection,
     transaction_id: int,
     moves: list[tuple[UnitBlock, UnitState | None, str | None]],
-) -> None:
-    """Append the moved ranges with the attributes they had: (block after, from state, subtype)."""
+) -> list[dict[str, Any]]:
+    """Append the moved ranges with the attributes they had: (block after, from state, subtype).
+
+    Returns the rows written, so a receipt can be built without reading them back."""
     if not moves:
-        return
+        return []
     rows = []
     for block, from_state, subtype in moves:
         values = block_values(block)
@@ -356,7 +493,8 @@ def record_ranges(
                 "first_transfer_subtype": subtype,
             }
         )
-    connection.execute(transaction_blocks.insert(), rows)
+    connection.execute(_INSERT_RANGES, rows)
+    return rows
 
 
 def moved_ranges(connection: Connection, transaction_id: int) -> list[Row[Any]]:

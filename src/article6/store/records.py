@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
 
 from article6.domain.accounts import AccountKind
 from article6.domain.authorizations import Authorization
@@ -17,7 +17,6 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
-from article6.store.database import is_postgres
 from article6.store.schema import (
     accounts,
     authorizations,
@@ -48,24 +47,32 @@ def next_number(connection: Connection, party_code: str, column: str, count: int
 
     The UPDATE itself takes the row lock, so two writers never receive the same number.
     """
-    counter = party_sections.c[column]
-    if is_postgres(connection):
-        value: int = connection.execute(
+    value, _section = take_number(connection, party_code, column, count)
+    return value
+
+
+_TAKE_NUMBER: dict[str, Any] = {}
+
+
+def take_number(
+    connection: Connection, party_code: str, column: str, count: int = 1
+) -> tuple[int, Row[Any]]:
+    """Take numbers from a section's counter and read the section in the same round trip.
+
+    One UPDATE … RETURNING (PostgreSQL and SQLite ≥ 3.35): the row lock it takes is held to
+    commit, so callers take it as late as they can.
+    """
+    statement = _TAKE_NUMBER.get(column)
+    if statement is None:
+        counter = party_sections.c[column]
+        statement = _TAKE_NUMBER[column] = (
             update(party_sections)
-            .where(party_sections.c.party_code == party_code)
-            .values({column: counter + count})
-            .returning(counter)
-        ).scalar_one()
-        return value - count
-    connection.execute(
-        update(party_sections)
-        .where(party_sections.c.party_code == party_code)
-        .values({column: counter + count})
-    )
-    value = connection.execute(
-        select(counter).where(party_sections.c.party_code == party_code)
-    ).scalar_one()
-    return value - count
+            .where(party_sections.c.party_code == bindparam("code"))
+            .values({column: counter + bindparam("count")})
+            .returning(*party_sections.c)
+        )
+    row = connection.execute(statement, {"code": party_code, "count": count}).one()
+    return int(row._mapping[column]) - count, row
 
 
 def cooperative_approach(connection: Connection, ca_id: str) -> Row[Any] | None:
@@ -113,6 +120,26 @@ def entity_authorization(connection: Connection, entity_id: int, ca_id: str) -> 
             )
         )
     ).first()
+
+
+_ENTITY_APPROVALS = select(entity_authorizations).where(
+    and_(
+        entity_authorizations.c.entity_id.in_(bindparam("entity_ids", expanding=True)),
+        entity_authorizations.c.cooperative_approach_id == bindparam("approach"),
+    )
+)
+
+
+def entity_authorizations_for(
+    connection: Connection, entity_ids: list[int], ca_id: str
+) -> dict[int, Row[Any]]:
+    """The approvals of several entities for one cooperative approach, in one round trip."""
+    if not entity_ids:
+        return {}
+    rows = connection.execute(
+        _ENTITY_APPROVALS, {"entity_ids": sorted(set(entity_ids)), "approach": ca_id}
+    )
+    return {row.entity_id: row for row in rows}
 
 
 def to_authorization(row: Row[Any]) -> Authorization:
@@ -215,8 +242,18 @@ def insert_authorization(connection: Connection, a: Authorization, at: datetime,
     )
 
 
+_ACCOUNT = select(accounts).where(accounts.c.identifier == bindparam("identifier"))
+_ACCOUNTS = select(accounts).where(accounts.c.identifier.in_(bindparam("identifiers", expanding=True)))
+
+
 def account(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(select(accounts).where(accounts.c.identifier == identifier)).first()
+    return connection.execute(_ACCOUNT, {"identifier": identifier}).first()
+
+
+def accounts_named(connection: Connection, identifiers: list[str]) -> dict[str, Row[Any]]:
+    """Several accounts by identifier in one round trip; unknown identifiers are left out."""
+    rows = connection.execute(_ACCOUNTS, {"identifiers": sorted(set(identifiers))})
+    return {row.identifier: row for row in rows}
 
 
 def account_by_id(connection: Connection, account_id: int) -> Row[Any] | None:

@@ -1,0 +1,323 @@
+"""Sign-in: password and TOTP code for a browser session or an API token, throttling and
+lockout, sign-out, and second-factor enrolment.
+
+Sign-in failures must be remembered even though the sign-in is refused, so these functions
+commit the failure (and its journal entry) first and raise the refusal afterwards. Every
+sign-in, failure and enrolment is journaled; no secret ever is.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from article6.domain import totp
+from article6.domain.access import Actor, Role
+from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.services.context import Registry
+from article6.services.identity import (
+    GrantView,
+    IdentityCommand,
+    UserView,
+    aware,
+    hasher,
+    journal_event,
+    token_hash,
+    user_view,
+)
+from article6.settings import Settings
+from article6.store import identity
+from article6.store.database import unit_of_work
+
+NOT_ACCEPTED = "the name, password or second-factor code was not accepted"
+
+
+class SignIn(IdentityCommand):
+    name: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=10)
+
+
+class Credentials(IdentityCommand):
+    name: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class ConfirmEnrolment(Credentials):
+    code: str = Field(min_length=1, max_length=10)
+
+
+class Enrolment(BaseModel):
+    """What an authenticator app needs; shown once, at enrolment."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class SignedIn(BaseModel):
+    token: str
+    csrf_token: str | None
+    kind: str
+    expires_at: datetime
+    user: UserView
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user with the roles they hold, as of this request."""
+
+    user_id: int
+    name: str
+    grants: tuple[GrantView, ...]
+    kind: str
+    token_hash: str
+    csrf_hash: str | None
+
+    def actor_for(self, party: str | None) -> Actor | None:
+        """The Actor acting in `party`'s section (registry-wide when None), or None if the user
+        holds no role there. A registry-wide role also acts in every section."""
+        for grant in self.grants:
+            if party is not None and grant.party == party:
+                return Actor(self.name, grant.role, party, grant.entity)
+        for grant in self.grants:
+            if grant.party is None:
+                return Actor(self.name, grant.role, party, None)
+        return None
+
+    def any_actor(self) -> Actor | None:
+        registry_wide = self.actor_for(None)
+        if registry_wide is not None:
+            return registry_wide
+        return self.actor_for(self.grants[0].party) if self.grants else None
+
+
+def _password_ok(row: Any, password: str) -> bool:
+    if row is None:
+        hasher().hash(password)  # spend the same time whether or not the user exists
+        return False
+    try:
+        return bool(hasher().verify(row.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _gate(settings: Settings, row: Any, now: datetime) -> Refusal | None:
+    """Locked, or throttled: after a few failures each attempt waits longer (1, 2, 4 … s)."""
+    locked_until = aware(row.locked_until)
+    if locked_until is not None and locked_until > now:
+        return Refusal(
+            Check.C4010, "name", f"locked after repeated failures until {locked_until:%H:%M} UTC"
+        )
+    last = aware(row.last_failure_at)
+    if row.failed_sign_ins >= settings.throttle_after and last is not None:
+        wait = timedelta(seconds=min(2 ** (row.failed_sign_ins - settings.throttle_after), 300))
+        if now < last + wait:
+            seconds = int((last + wait - now).total_seconds()) + 1
+            return Refusal(Check.C4010, "name", f"too many failures; try again in {seconds} s")
+    return None
+
+
+def _fail(
+    connection: Connection,
+    registry: Registry,
+    settings: Settings,
+    name: str,
+    row: Any,
+    reason: str,
+) -> Refusal:
+    now = registry.now()
+    identity.record_failure(connection, name, reason, now)
+    refusal = Refusal(Check.C4009, "name", NOT_ACCEPTED)
+    body: dict[str, Any] = {"reason": reason}
+    if row is not None and reason not in ("locked", "throttled"):
+        failures = row.failed_sign_ins + 1
+        values: dict[str, Any] = {"failed_sign_ins": failures, "last_failure_at": now}
+        if failures >= settings.lock_after:
+            values["locked_until"] = now + timedelta(minutes=settings.lock_minutes)
+            refusal = Refusal(Check.C4010, "name", "locked after repeated failures")
+            body["locked_until"] = values["locked_until"].isoformat()
+        identity.update_user(connection, row.id, **values)
+        body["failures"] = failures
+    journal_event(connection, registry, name[:80], "SignInFailed", name, body)
+    return refusal
+
+
+def _check_code(row: Any, code: str, now: datetime) -> int | None:
+    if row is None or row.totp_secret is None or row.totp_enrolled_at is None:
+        return None
+    return totp.matching_counter(row.totp_secret, code, now, after=row.totp_last_counter)
+
+
+def sign_in(
+    registry: Registry,
+    settings: Settings,
+    command: SignIn,
+    kind: str = "session",
+    label: str | None = None,
+) -> SignedIn:
+    """Password and a current TOTP code give a browser session (with a CSRF token) or a
+    short-lived API token."""
+    refusal: Refusal | None = None
+    with unit_of_work(registry.engine) as connection:
+        now = registry.now()
+        row = identity.user_by_name(connection, command.name, lock=True)
+        if row is not None:
+            gate = _gate(settings, row, now)
+            if gate is not None:
+                _fail(connection, registry, settings, command.name, row, "throttled")
+                refusal = gate
+        if refusal is None:
+            password_ok = _password_ok(row, command.password)
+            counter = _check_code(row, command.code, now) if password_ok else None
+            if row is None or row.disabled or not password_ok or counter is None:
+                reason = (
+                    "unknown user"
+                    if row is None
+                    else "disabled"
+                    if row.disabled
+                    else "password"
+                    if not password_ok
+                    else "second factor"
+                )
+                refusal = _fail(connection, registry, settings, command.name, row, reason)
+            else:
+                token = secrets.token_urlsafe(32)
+                csrf = secrets.token_urlsafe(32) if kind == "session" else None
+                minutes = settings.session_minutes if kind == "session" else settings.token_minutes
+                expires = now + timedelta(minutes=minutes)
+                identity.insert_session(
+                    connection,
+                    token_hash=token_hash(settings, token),
+                    user_id=row.id,
+                    kind=kind,
+                    csrf_hash=token_hash(settings, csrf) if csrf else None,
+                    label=label,
+                    created_at=now,
+                    expires_at=expires,
+                )
+                identity.update_user(
+                    connection,
+                    row.id,
+                    failed_sign_ins=0,
+                    last_failure_at=None,
+                    locked_until=None,
+                    totp_last_counter=counter,
+                )
+                journal_event(connection, registry, row.name, "SignedIn", row.name, {"kind": kind})
+                return SignedIn(
+                    token=token,
+                    csrf_token=csrf,
+                    kind=kind,
+                    expires_at=expires,
+                    user=user_view(connection, identity.user_by_id(connection, row.id)),
+                )
+    raise CommandRefused([refusal])
+
+
+def authenticate(registry: Registry, settings: Settings, token: str, kind: str) -> Principal | None:
+    """The user a session cookie or bearer token belongs to, if it is current."""
+    digest = token_hash(settings, token)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        row = identity.session(connection, digest)
+        if row is None or row.kind != kind or row.revoked_at is not None:
+            return None
+        expires = aware(row.expires_at)
+        if expires is None or expires <= registry.now():
+            return None
+        user = identity.user_by_id(connection, row.user_id)
+        if user is None or user.disabled:
+            return None
+        grants = tuple(
+            GrantView(role=Role(g.role), party=g.party_key or None, entity=g.entity)
+            for g in identity.grants_of(connection, user.id)
+        )
+        return Principal(user.id, user.name, grants, kind, digest, row.csrf_hash)
+
+
+def csrf_matches(settings: Settings, principal: Principal, presented: str | None) -> bool:
+    if principal.csrf_hash is None or not presented:
+        return False
+    return hmac.compare_digest(principal.csrf_hash, token_hash(settings, presented))
+
+
+def sign_out(registry: Registry, principal: Principal) -> None:
+    """End the session or revoke the token that made this request."""
+    with unit_of_work(registry.engine) as connection:
+        identity.revoke_session(connection, principal.token_hash, registry.now())
+        event = "SignedOut" if principal.kind == "session" else "TokenRevoked"
+        journal_event(
+            connection, registry, principal.name, event, principal.name, {"kind": principal.kind}
+        )
+
+
+def me(registry: Registry, principal: Principal) -> UserView:
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return user_view(connection, identity.user_by_id(connection, principal.user_id))
+
+
+# --- second-factor enrolment ---------------------------------------------------------------
+
+
+def _verified_user(
+    connection: Connection, registry: Registry, settings: Settings, command: Credentials
+) -> tuple[Any, Refusal | None]:
+    row = identity.user_by_name(connection, command.name, lock=True)
+    if row is not None:
+        gate = _gate(settings, row, registry.now())
+        if gate is not None:
+            return row, gate
+    if row is None or row.disabled or not _password_ok(row, command.password):
+        return row, _fail(connection, registry, settings, command.name, row, "password")
+    return row, None
+
+
+def begin_enrolment(registry: Registry, settings: Settings, command: Credentials) -> Enrolment:
+    """A user without a second factor proves their password and receives a fresh TOTP secret;
+    it counts only once confirmed with a code."""
+    refusal: Refusal | None
+    with unit_of_work(registry.engine) as connection:
+        row, refusal = _verified_user(connection, registry, settings, command)
+        if refusal is None:
+            if row.totp_enrolled_at is not None:
+                raise refuse(
+                    Check.C4009,
+                    "name",
+                    "a second factor is already enrolled; an administrator can reset it",
+                )
+            secret = totp.new_secret()
+            identity.update_user(connection, row.id, totp_secret=secret)
+            journal_event(connection, registry, row.name, "TotpEnrolmentStarted", row.name, {})
+            return Enrolment(
+                secret=secret,
+                otpauth_uri=totp.provisioning_uri(secret, row.name, settings.issuer),
+            )
+    raise CommandRefused([refusal])
+
+
+def confirm_enrolment(
+    registry: Registry, settings: Settings, command: ConfirmEnrolment
+) -> UserView:
+    refusal: Refusal | None
+    with unit_of_work(registry.engine) as connection:
+        row, refusal = _verified_user(connection, registry, settings, command)
+        if refusal is None:
+            if row.totp_enrolled_at is not None or row.totp_secret is None:
+                raise refuse(Check.C4009, "code", "there is no enrolment waiting for a code")
+            now = registry.now()
+            counter = totp.matching_counter(row.totp_secret, command.code, now)
+            if counter is None:
+                refusal = _fail(connection, registry, settings, row.name, row, "enrolment code")
+            else:
+                identity.update_user(
+                    connection, row.id, totp_enrolled_at=now, totp_last_counter=counter
+                )
+                journal_event(connection, registry, row.name, "TotpEnrolled", row.name, {})
+                return user_view(connection, identity.user_by_id(connection, row.id))
+    raise CommandRefused([refusal])
