@@ -103,6 +103,7 @@ class Matrix:
             "{entity}": "XXA-E0001",
             "{account}": w["XXA Party mo_holding"],
             "{unit}": str(self.serial),
+            "{year}": "2026",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance
@@ -196,6 +197,8 @@ class Matrix:
             },
         }
         body = bodies.get(path)
+        if path.endswith("/statement"):
+            path += "?start=2025-01-01&end=2026-12-31"
         if path.endswith("/rejection"):
             body = {"reason": "not now"}
         return path, body

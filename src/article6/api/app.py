@@ -13,7 +13,14 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 
 from article6 import __version__
-from article6.api import problems, routes_identity, routes_queries, routes_setup, routes_units
+from article6.api import (
+    problems,
+    routes_identity,
+    routes_queries,
+    routes_reports,
+    routes_setup,
+    routes_units,
+)
 from article6.api.guard import RequestGuard
 from article6.services.context import Registry
 from article6.settings import Settings
@@ -42,7 +49,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     app.state.registry = registry
     app.state.settings = settings
     problems.install(app)
-    for module in (routes_identity, routes_setup, routes_units, routes_queries):
+    for module in (routes_identity, routes_setup, routes_units, routes_queries, routes_reports):
         app.include_router(module.router)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
 

@@ -1,0 +1,177 @@
+"""Reports over HTTP: the AEF of a Party and year (draft or submitted version) as JSON, CSV
+(zipped, one file per table) or XLSX; its submissions; account statements; certificates of use
+and cancellation; and each Party's public report, readable without signing in."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from datetime import date
+from enum import StrEnum
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.background import BackgroundTask
+
+from article6.api.routes_setup import RecordPath
+from article6.api.security import InSection, PartyCode, Registry_
+from article6.reports.aef_writers import Format
+from article6.reports.certificates import certificate_html
+from article6.reports.public import public_html
+from article6.reports.statements import statement_csv, statement_html
+from article6.services import reports
+from article6.services.reports import Certificate, PublicReport, Statement, SubmissionView
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+ReportedYear = Annotated[int, Path(ge=2021, le=2100, description="The reported year")]
+Version = Annotated[str | None, Query(pattern=r"^[1-9][0-9]*\.[0-9]+$", max_length=12)]
+
+
+class Rendering(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    CSV = "csv"
+
+
+class Page(StrEnum):
+    JSON = "json"
+    HTML = "html"
+
+
+MEDIA = {
+    Format.JSON: "application/json",
+    Format.CSV: "application/zip",
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get(
+    "/parties/{party}/aef/{year}",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+)
+def aef_export(
+    party: PartyCode,
+    year: ReportedYear,
+    actor: InSection,
+    registry: Registry_,
+    format: Format = Format.JSON,
+    version: Version = None,
+) -> Response:
+    """The AEF of the Party for the reported year: a draft from the ledger now, or a submitted
+    version as stored."""
+    workspace = FilePath(tempfile.mkdtemp(prefix="article6-aef-"))
+    cleanup = BackgroundTask(shutil.rmtree, workspace, ignore_errors=True)
+    target = workspace / f"AEF-{party}-{year}"
+    try:
+        view = reports.export_aef(registry, actor, party, year, format, target, version)
+    except BaseException:
+        shutil.rmtree(workspace, ignore_errors=True)
+        raise
+    name = f"AEF-{party}-{year}-v{view.version}"
+    if format is Format.CSV:
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for table in sorted(target.iterdir()):
+                bundle.write(table, table.name)
+        shutil.rmtree(workspace, ignore_errors=True)
+        return Response(
+            archive.getvalue(),
+            media_type=MEDIA[format],
+            headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+        )
+    return FileResponse(
+        target,
+        media_type=MEDIA[format],
+        filename=f"{name}.{format.value}",
+        background=cleanup,
+    )
+
+
+@router.get("/parties/{party}/aef/{year}/submissions")
+def aef_submissions(
+    party: PartyCode, year: ReportedYear, actor: InSection, registry: Registry_
+) -> list[SubmissionView]:
+    """The submitted versions (1.0, 1.1, …), oldest first; the newest is current."""
+    return reports.aef_submissions(registry, actor, party, year)
+
+
+@router.post("/parties/{party}/aef/{year}/submissions", status_code=201)
+def submit_aef(
+    party: PartyCode,
+    year: ReportedYear,
+    actor: InSection,
+    registry: Registry_,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> SubmissionView:
+    """Store the next version of the AEF for a finished year; it never changes afterwards."""
+    command = reports.SubmitAEF(party=party, year=year)
+    return reports.submit_aef(registry, actor, command, idempotency_key)
+
+
+@router.get(
+    "/parties/{party}/accounts/{account}/statement",
+    response_model=Statement,
+    responses={200: {"content": {"text/html": {}, "text/csv": {}}}},
+)
+def account_statement(
+    party: PartyCode,
+    account: RecordPath,
+    actor: InSection,
+    registry: Registry_,
+    start: date,
+    end: date,
+    format: Rendering = Rendering.JSON,
+) -> Any:
+    """Holdings at the start and end of the period, and every movement in between."""
+    statement = reports.account_statement(registry, actor, account, start, end)
+    if format is Rendering.HTML:
+        return HTMLResponse(statement_html(statement))
+    if format is Rendering.CSV:
+        text = io.StringIO()
+        statement_csv(statement, text)
+        return Response(
+            text.getvalue(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="statement-{account}.csv"'},
+        )
+    return statement
+
+
+@router.get(
+    "/parties/{party}/transactions/{transaction}/certificate",
+    response_model=Certificate,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def use_or_cancellation_certificate(
+    party: PartyCode,
+    transaction: RecordPath,
+    actor: InSection,
+    registry: Registry_,
+    format: Page = Page.JSON,
+) -> Any:
+    """The certificate of a completed use or cancellation: who, which units, for what, when."""
+    found = reports.certificate(registry, actor, transaction)
+    if format is Page.HTML:
+        return HTMLResponse(certificate_html(found))
+    return found
+
+
+@router.get(
+    "/public/parties/{party}",
+    response_model=PublicReport,
+    tags=["public"],
+    responses={200: {"content": {"text/html": {}}}},
+)
+def public_report(party: PartyCode, registry: Registry_, format: Page = Page.JSON) -> Any:
+    """What anyone may read about a Party without signing in: authorizations, first transfers,
+    ITMO totals per cooperative approach and vintage. Nothing entity-private."""
+    report = reports.public_report(registry, party)
+    if format is Page.HTML:
+        return HTMLResponse(public_html(report))
+    return report
