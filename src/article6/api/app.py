@@ -10,9 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
 
-from article6 import __version__
+from article6 import __version__, web
 from article6.api import (
     problems,
     routes_identity,
@@ -51,15 +50,8 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     problems.install(app)
     for module in (routes_identity, routes_setup, routes_units, routes_queries, routes_reports):
         app.include_router(module.router)
+    web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>article6"
-            "</title></head><body><h1>article6 registry</h1><p>The API and its interactive "
-            "documentation: <a href='/api/docs'>/api/docs</a>.</p></body></html>"
-        )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

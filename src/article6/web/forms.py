@@ -1,0 +1,141 @@
+"""Form fields to commands: what the user typed, kept as typed, and the refusals it earns.
+
+A form that is refused comes back with every value as the user left it and each refusal next
+to its field, so nothing is typed twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from article6.api.problems import check_for
+from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.services import commands as c
+
+M = TypeVar("M", bound=BaseModel)
+NUMBER_SPACING = re.compile(r"[\s,_'’]")
+
+
+@dataclass
+class Fields:
+    """A submitted form: each name with its values, as typed."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+    def get(self, name: str, default: str = "") -> str:
+        found = self.values.get(name)
+        return found[0] if found else default
+
+    def all(self, name: str) -> list[str]:
+        return [v for v in self.values.get(name, []) if v != ""]
+
+    def text(self, name: str) -> str | None:
+        value = self.get(name).strip()
+        return value or None
+
+    def number(self, name: str) -> str | None:
+        """A number as typed, without the spaces or separators people put in them."""
+        value = self.text(name)
+        return NUMBER_SPACING.sub("", value) if value is not None else None
+
+    def kept(self) -> dict[str, Any]:
+        """What the template shows back: one value, or the list for multi-valued fields."""
+        return {k: (v if len(v) > 1 else v[0]) for k, v in self.values.items() if v and k != "step"}
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, Any]]) -> Fields:
+        values: dict[str, list[str]] = {}
+        for name, value in pairs:
+            if isinstance(value, str) and name not in ("csrf_token",):
+                values.setdefault(name, []).append(value.replace("\x00", "")[:5000])
+        return cls(values)
+
+
+async def fields_of(request: Request) -> Fields:
+    if request.method == "GET":
+        return Fields.of(request.query_params.multi_items())
+    return Fields.of((await request.form()).multi_items())
+
+
+def refusals_of(error: ValidationError) -> list[Refusal]:
+    """Pydantic's complaints as the registry's numbered checks (as the API reports them)."""
+    found = []
+    for item in error.errors()[:20]:
+        location = tuple(item.get("loc", ()))
+        where = ".".join(str(p) for p in location) or "form"
+        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        found.append(Refusal(check_for(location, str(item.get("type", ""))), where, message))
+    return found or [Refusal(Check.C1013, "form", "the form could not be read")]
+
+
+def build(model: type[M], data: dict[str, Any]) -> M:
+    """The command, or CommandRefused naming each field that is wrong."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise CommandRefused(refusals_of(error)) from None
+
+
+def _range(text: str, registry: str) -> c.SerialRange:
+    """`1000-1999`, a single serial, or a block identifier `CA0001-XXA01-XXA-1000-1999-2024`."""
+    parts = text.split("-")
+    if len(parts) == 6:
+        registry, first, last = parts[1], parts[3], parts[4]
+    elif len(parts) == 2:
+        first, last = parts
+    elif len(parts) == 1:
+        first = last = parts[0]
+    else:
+        raise ValueError(text)
+    return c.SerialRange(registry=registry, first=int(first), last=int(last))
+
+
+def unit_selection(fields: Fields, registry: str) -> dict[str, Any]:
+    """Which units: a quantity, or serial ranges (one per line), optionally only one vintage
+    or one authorization."""
+    ranges_text = fields.get("ranges").strip()
+    ranges = None
+    if ranges_text:
+        try:
+            ranges = [
+                _range(NUMBER_SPACING.sub("", line), registry).model_dump()
+                for line in re.split(r"[\n;]+", ranges_text)
+                if line.strip()
+            ]
+        except ValueError:
+            raise CommandRefused(
+                [
+                    Refusal(
+                        Check.C1005,
+                        "units.ranges",
+                        "write one range per line as first-last (e.g. 1000001-1005000) "
+                        "or paste a block identifier",
+                    )
+                ]
+            ) from None
+    return {
+        "quantity": None if ranges else fields.number("quantity"),
+        "ranges": ranges,
+        "vintage": fields.number("vintage_filter"),
+        "authorization_id": fields.text("authorization_filter"),
+    }
+
+
+def errors_by_field(refusals: list[Refusal]) -> dict[str, list[Refusal]]:
+    """Refusals under the form field they concern (`units.ranges.0.first` is `ranges`)."""
+    selection = {"vintage": "vintage_filter", "authorization_id": "authorization_filter"}
+    found: dict[str, list[Refusal]] = {}
+    for refusal in refusals:
+        parts = refusal.field.replace("[", ".").split(".")
+        name = parts[0]
+        if name == "units":
+            inner = parts[1] if len(parts) > 1 else "quantity"
+            name = selection.get(inner, inner)
+        found.setdefault(name, []).append(refusal)
+    return found

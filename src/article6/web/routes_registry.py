@@ -1,0 +1,256 @@
+"""What a section holds and what happened: the dashboard, accounts, transactions, a unit's
+history, first transfers and reports. Every page asks the same services the API does."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from article6.api.security import Registry_
+from article6.domain.accounts import AccountKind, Container
+from article6.domain.checks import CommandRefused
+from article6.domain.transactions import TransactionStatus
+from article6.services import commands as c
+from article6.services import listing, queries, units
+from article6.services.preview import preview
+from article6.services.queries import AccountView
+from article6.services.views import TransactionView
+from article6.web.chart import Bar, holdings_chart
+from article6.web.rendering import kind_label, render
+from article6.web.session import Looking, Viewer
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=120)]
+Cursor = Annotated[int | None, Query(ge=0, le=listing.LARGEST)]
+
+
+@dataclass(frozen=True)
+class HoldingRow:
+    kind: str
+    cooperative_approach: str
+    vintage: int
+    state: str
+    quantity: int
+
+
+def account_names(registry: Registry_, viewer: Viewer) -> dict[str, str]:
+    """Account identifier -> its seed-style name, for the accounts this user may see."""
+    return {
+        a.identifier: a.name for a in queries.list_accounts(registry, viewer.actor, viewer.party)
+    }
+
+
+def pending(registry: Registry_, viewer: Viewer) -> list[TransactionView]:
+    return listing.transactions_page(
+        registry,
+        viewer.actor,
+        viewer.party,
+        limit=100,
+        status=TransactionStatus.AWAITING_APPROVAL.value,
+    ).items
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Response:
+    holdings = listing.holdings(registry, viewer.actor, viewer.party)
+    grouped: dict[tuple[str, str, int, str], int] = defaultdict(int)
+    for h in holdings:
+        grouped[(h.kind, h.cooperative_approach, h.vintage, h.state)] += h.quantity
+    order = list(AccountKind)
+    rows = sorted(
+        (HoldingRow(*key, quantity) for key, quantity in grouped.items() if quantity),
+        key=lambda r: (order.index(AccountKind(r.kind)), r.cooperative_approach, r.vintage),
+    )
+    bars = [
+        Bar(f"{kind_label(r.kind)} · {r.cooperative_approach} · {r.vintage}", r.quantity, r.state)
+        for r in rows
+    ]
+    recent = listing.transactions_page(registry, viewer.actor, viewer.party, limit=8).items
+    return render(
+        request,
+        "dashboard.html",
+        viewer=viewer,
+        active="dashboard",
+        rows=rows,
+        total=sum(r.quantity for r in rows),
+        chart=holdings_chart(bars, f"Units held in {viewer.party}'s section"),
+        waiting=pending(registry, viewer),
+        recent=recent,
+        names=account_names(registry, viewer),
+    )
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def accounts(request: Request, viewer: Looking, registry: Registry_) -> Response:
+    found = listing.accounts_list(registry, viewer.actor, viewer.party)
+    by_container: dict[str, list[AccountView]] = {c.value: [] for c in Container}
+    for account in found:
+        by_container[account.container].append(account)
+    return render(
+        request,
+        "accounts.html",
+        viewer=viewer,
+        active="accounts",
+        containers=by_container,
+    )
+
+
+@router.get("/accounts/{account}", response_class=HTMLResponse)
+def account_detail(
+    request: Request,
+    account: str,
+    viewer: Looking,
+    registry: Registry_,
+    after: Cursor = None,
+) -> Response:
+    view = listing.account(registry, viewer.actor, viewer.party, account[:40])
+    blocks = listing.blocks(
+        registry, viewer.actor, viewer.party, account=view.identifier, after=after, limit=100
+    )
+    history = listing.transactions_page(
+        registry, viewer.actor, viewer.party, account=view.identifier, limit=50
+    )
+    return render(
+        request,
+        "account.html",
+        viewer=viewer,
+        active="accounts",
+        account=view,
+        blocks=blocks,
+        history=history.items,
+        names=account_names(registry, viewer),
+        terminal=AccountKind(view.kind).terminal,
+        today=date.today(),
+    )
+
+
+@router.get("/transactions", response_class=HTMLResponse)
+def transactions(
+    request: Request,
+    viewer: Looking,
+    registry: Registry_,
+    status: Annotated[TransactionStatus | None, Query()] = None,
+    first_transfer: bool | None = None,
+    before: Cursor = None,
+) -> Response:
+    page = listing.transactions_page(
+        registry,
+        viewer.actor,
+        viewer.party,
+        before=before,
+        limit=50,
+        status=status.value if status else None,
+        first_transfer=first_transfer,
+    )
+    return render(
+        request,
+        "transactions.html",
+        viewer=viewer,
+        active="first-transfers" if first_transfer else "transactions",
+        page=page,
+        status=status.value if status else "",
+        first_transfer=first_transfer,
+        names=account_names(registry, viewer),
+    )
+
+
+@router.get("/transactions/{transaction}", response_class=HTMLResponse)
+def transaction_detail(
+    request: Request, transaction: str, viewer: Looking, registry: Registry_, done: Text = None
+) -> Response:
+    view = listing.transaction(registry, viewer.actor, viewer.party, transaction[:40])
+    try:
+        entries = listing.journal_page(
+            registry, viewer.actor, viewer.party, subject=view.identifier, limit=20
+        ).items
+    except CommandRefused:
+        entries = []  # an entity's representative does not read the journal
+    return render(
+        request,
+        "transaction.html",
+        viewer=viewer,
+        active="transactions",
+        t=view,
+        entries=entries,
+        names=account_names(registry, viewer),
+        done=done,
+    )
+
+
+@router.get("/units", response_class=HTMLResponse)
+def unit_search(request: Request, viewer: Looking, registry: Registry_, q: Text = None) -> Response:
+    history, refusals = None, []
+    if q and q.strip():
+        try:
+            history = listing.unit(registry, viewer.actor, viewer.party, q.strip())
+        except CommandRefused as refused:
+            refusals = refused.refusals
+    return render(
+        request,
+        "units.html",
+        viewer=viewer,
+        active="units",
+        q=q or "",
+        history=history,
+        refusals=refusals,
+        names=account_names(registry, viewer),
+        status_code=422 if refusals else 200,
+    )
+
+
+def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> str:
+    """What approving would do now, rehearsed (nothing kept): the approver sees whether it
+    would be the units' first transfer, or why approval would be refused."""
+    try:
+        rehearsed = preview(
+            registry,
+            units.approve_transaction,
+            viewer.actor,
+            c.ApproveTransaction(transaction=transaction),
+        )
+    except CommandRefused as refused:
+        return "Approval would be refused: " + "; ".join(
+            f"{r.check.code} {r.detail}" for r in refused.refusals
+        )
+    if rehearsed.first_transfer:
+        return "Completes, and is the units' first transfer."
+    return "Completes; not a first transfer."
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals(request: Request, viewer: Looking, registry: Registry_) -> Response:
+    waiting = pending(registry, viewer)
+    outcomes = {
+        t.identifier: on_approval(registry, viewer, t.identifier)
+        for t in waiting
+        if viewer.may("approve") and t.party == viewer.party
+    }
+    return render(
+        request,
+        "approvals.html",
+        viewer=viewer,
+        active="approvals",
+        waiting=waiting,
+        outcomes=outcomes,
+        names=account_names(registry, viewer),
+    )
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(request: Request, viewer: Looking, registry: Registry_) -> Response:
+    today = date.today()
+    return render(
+        request,
+        "reports.html",
+        viewer=viewer,
+        active="reports",
+        years=list(range(today.year - 1, 2020, -1)),
+        accounts=listing.accounts_list(registry, viewer.actor, viewer.party),
+        start=date(today.year, 1, 1),
+        end=today,
+    )

@@ -1,0 +1,154 @@
+"""Signing in with password and second factor, choosing a Party section, signing out, and a
+first-time enrolment of the second factor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from article6.api.problems import status_of
+from article6.api.security import CSRF_COOKIE, SESSION_COOKIE, Registry_, Settings_
+from article6.domain.checks import CommandRefused
+from article6.services import sign_in
+from article6.services.sign_in import ConfirmEnrolment, Credentials, SignIn
+from article6.web.forms import Fields, build, fields_of
+from article6.web.rendering import render
+from article6.web.session import SECTION_COOKIE, Signed, sections_of
+
+router = APIRouter(include_in_schema=False)
+Form = Annotated[Fields, Depends(fields_of)]
+
+
+def local(path: str | None) -> str:
+    """Only a path of this site: never send a signed-in user elsewhere."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, next: str = "/") -> Response:
+    return render(request, "sign_in.html", values={"next": local(next)}, refusals=[])
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in_submit(
+    request: Request, form: Form, registry: Registry_, settings: Settings_
+) -> Response:
+    after = local(form.get("next"))
+    try:
+        command = build(
+            SignIn,
+            {
+                "name": form.get("name"),
+                "password": form.get("password"),
+                "code": form.number("code"),
+            },
+        )
+        signed = sign_in.sign_in(registry, settings, command, kind="session", label="web")
+    except CommandRefused as refused:
+        return render(
+            request,
+            "sign_in.html",
+            status_code=status_of(refused.refusals),
+            values={"name": form.get("name"), "next": after},
+            refusals=refused.refusals,
+        )
+    grants = {g.party for g in signed.user.grants}
+    several = len(grants) > 1 or None in grants
+    response = RedirectResponse(f"/section?next={after}" if several else after, status_code=303)
+    age = settings.session_minutes * 60
+    for name, value, http_only in (
+        (SESSION_COOKIE, signed.token, True),
+        (CSRF_COOKIE, signed.csrf_token or "", False),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=age,
+            httponly=http_only,
+            secure=settings.cookie_secure,
+            samesite="strict",
+            path="/",
+        )
+    response.delete_cookie(SECTION_COOKIE, path="/")
+    return response
+
+
+@router.get("/section", response_class=HTMLResponse)
+def section_form(request: Request, who: Signed, registry: Registry_, next: str = "/") -> Response:
+    sections = sections_of(registry, who)
+    roles = {g.party: g for g in who.grants}
+    return render(
+        request,
+        "section.html",
+        who=who,
+        sections=sections,
+        roles=roles,
+        next=local(next),
+        csrf_token=request.cookies.get(CSRF_COOKIE, ""),
+    )
+
+
+@router.post("/section")
+def section_choose(who: Signed, form: Form, registry: Registry_) -> Response:
+    chosen = form.get("party")
+    if chosen not in sections_of(registry, who):
+        return RedirectResponse("/section", status_code=303)
+    response = RedirectResponse(local(form.get("next")), status_code=303)
+    response.set_cookie(SECTION_COOKIE, chosen, httponly=True, samesite="strict", path="/")
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(who: Signed, registry: Registry_) -> Response:
+    sign_in.sign_out(registry, who)
+    response = RedirectResponse("/sign-in", status_code=303)
+    for name in (SESSION_COOKIE, CSRF_COOKIE, SECTION_COOKIE):
+        response.delete_cookie(name, path="/")
+    return response
+
+
+@router.get("/enrolment", response_class=HTMLResponse)
+def enrolment_form(request: Request) -> Response:
+    return render(request, "enrolment.html", values={}, refusals=[], enrolment=None)
+
+
+@router.post("/enrolment", response_class=HTMLResponse)
+def enrolment_submit(
+    request: Request, form: Form, registry: Registry_, settings: Settings_
+) -> Response:
+    """Step 1 (name, password) shows the secret and its QR code; step 2 confirms a code."""
+    values = {"name": form.get("name")}
+    try:
+        if form.get("code"):
+            command = build(
+                ConfirmEnrolment,
+                {**values, "password": form.get("password"), "code": form.number("code")},
+            )
+            sign_in.confirm_enrolment(registry, settings, command)
+            return render(request, "enrolment.html", values=values, refusals=[], done=True)
+        started = sign_in.begin_enrolment(
+            registry, settings, build(Credentials, {**values, "password": form.get("password")})
+        )
+    except CommandRefused as refused:
+        return render(
+            request,
+            "enrolment.html",
+            status_code=status_of(refused.refusals),
+            values=values,
+            refusals=refused.refusals,
+        )
+    qr = Markup(segno.make(started.otpauth_uri, error="m").svg_inline(scale=4))
+    return render(
+        request,
+        "enrolment.html",
+        values=values,
+        refusals=[],
+        secret=started.secret,
+        qr=qr,
+    )

@@ -1,0 +1,133 @@
+"""Who is looking at a page: the browser session (the API's HttpOnly cookie), its CSRF token
+(the `csrf_token` form field every page form carries) and the Party section chosen.
+
+Like `api/security.py`, nothing here decides access: it only says who acts, and in which
+section; the services ask `article6.domain.access`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+
+from article6.api.security import (
+    CSRF_COOKIE,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    presented_csrf,
+    registry_of,
+    settings_of,
+)
+from article6.domain.access import Actor, Permission, Role, permits
+from article6.domain.checks import Check, refuse
+from article6.services import directory, sign_in
+from article6.services.context import Registry
+from article6.services.sign_in import Principal
+
+SECTION_COOKIE = "article6_section"
+ROLE_NAMES = {
+    Role.SECRETARIAT: "Secretariat administrator",
+    Role.ADMINISTRATOR: "Party Section Administrator",
+    Role.PARTY_USER: "Party user",
+    Role.ENTITY: "Authorized entity's representative",
+    Role.AUDITOR: "Auditor",
+}
+
+
+class SignInRequired(Exception):
+    """No current session: the page sends the browser to the sign-in form."""
+
+    def __init__(self, after: str = "/") -> None:
+        super().__init__(after)
+        self.after = after
+
+
+class SectionRequired(Exception):
+    """Signed in, but no Party section chosen yet (a user with several)."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in user acting in one Party section."""
+
+    principal: Principal
+    actor: Actor
+    party: str
+    sections: tuple[str, ...]
+    csrf_token: str
+
+    @property
+    def name(self) -> str:
+        return self.principal.name
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[self.actor.role]
+
+    @property
+    def entity(self) -> str | None:
+        return self.actor.entity
+
+    def may(self, permission: str) -> bool:
+        """Whether to show a link: the decision itself is the services' (and the same rule)."""
+        return permits(self.actor, Permission(permission), self.party, self.actor.entity) is None
+
+
+async def principal_of(request: Request) -> Principal:
+    """The session's user; unsafe requests must carry the session's CSRF token."""
+    token = request.cookies.get(SESSION_COOKIE)
+    found = None
+    if token:
+        found = await run_in_threadpool(
+            sign_in.authenticate,
+            registry_of(request),
+            settings_of(request),
+            token[:200],
+            "session",
+        )
+    if found is None:
+        after = request.url.path if request.method in SAFE_METHODS else "/"
+        raise SignInRequired(after)
+    if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
+        settings_of(request), found, await presented_csrf(request)
+    ):
+        raise refuse(Check.C4011, "csrf_token", "the form is stale; open the page again")
+    return found
+
+
+def sections_of(registry: Registry, principal: Principal) -> tuple[str, ...]:
+    """The Party sections the user may act in: those of their roles, or every section for a
+    registry-wide role."""
+    held = [g.party for g in principal.grants if g.party is not None]
+    if any(g.party is None for g in principal.grants):
+        actor = principal.actor_for(None)
+        if actor is not None:
+            held += [
+                p.code
+                for p in directory.parties_list(registry, actor)
+                if p.registry_id is not None and p.code not in held
+            ]
+    return tuple(held)
+
+
+async def viewer_of(
+    request: Request, principal: Annotated[Principal, Depends(principal_of)]
+) -> Viewer:
+    registry = registry_of(request)
+    sections = await run_in_threadpool(sections_of, registry, principal)
+    chosen = request.cookies.get(SECTION_COOKIE)
+    if chosen not in sections:
+        if len(sections) != 1:
+            raise SectionRequired
+        chosen = sections[0]
+    actor = principal.actor_for(chosen)
+    if actor is None:
+        raise SectionRequired
+    return Viewer(principal, actor, chosen, sections, request.cookies.get(CSRF_COOKIE, ""))
+
+
+Signed = Annotated[Principal, Depends(principal_of)]
+Looking = Annotated[Viewer, Depends(viewer_of)]
