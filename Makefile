@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATABASE ?= sqlite:///article6.db
 
-.PHONY: run test lint typecheck demo verify clean network
+.PHONY: run test lint typecheck demo verify clean network bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,8 @@ clean:
 
 network: $(STAMP)
 	$(BIN)/article6 network
+
+# Benchmarks against PostgreSQL at 127.0.0.1:5432 (ARTICLE6_BENCH_POSTGRES): reduced scale,
+# or full scale with `make bench FULL=1`. Results are summarised by hand in BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py $(if $(FULL),--full)

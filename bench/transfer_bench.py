@@ -21,10 +21,12 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
@@ -175,6 +177,32 @@ def libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
+@contextmanager
+def scratch_postgres(prefix: str = "article6_bench") -> Iterator[str]:
+    """A throwaway database on the benchmark server, dropped afterwards."""
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def scratch_database(kind: str) -> Iterator[str]:
+    """A throwaway PostgreSQL database or SQLite file."""
+    if kind == "postgres":
+        with scratch_postgres() as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/bench.db"
+
+
 def bench_postgres(clients_list: list[int], seconds: int, rounds: int) -> list[dict[str, float]]:
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     base = ADMIN_URL.rsplit("/", 1)[0]
@@ -244,20 +272,76 @@ def bench_sqlite(clients_list: list[int], seconds: int) -> list[dict[str, float]
     return results
 
 
+def profile(kind: str, transfers: int = 300) -> None:
+    """Statements sent and time spent per internal transfer, one client, after a warm-up."""
+    with scratch_database(kind) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        registry = Registry(engine)
+        pair = build(registry, 1, 1_000_000)[0]
+        sent = [0]
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def count(*_arguments: object) -> None:
+            sent[0] += 1
+
+        rng = random.Random(1)
+
+        def transfer() -> None:
+            source, destination = (
+                (pair.left, pair.right) if rng.random() < 0.5 else (pair.right, pair.left)
+            )
+            units.transfer_units(
+                registry,
+                ADMIN,
+                c.TransferUnits(
+                    source_account=source,
+                    destination_account=destination,
+                    units=c.UnitSelection(quantity=rng.randint(1, 100)),
+                ),
+                idempotency_key=uuid.uuid4().hex,
+            )
+
+        for _ in range(50):
+            transfer()
+        sent[0] = 0
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(transfers):
+            transfer()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(
+            f"RESULT profile {kind}: {sent[0] / transfers:.1f} statements per transfer, "
+            f"{1000 * wall / transfers:.2f} ms per transfer ({1000 * cpu / transfers:.2f} ms "
+            f"client CPU)",
+            flush=True,
+        )
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sqlite", action="store_true", help="also run SQLite at 1 and 4 clients")
+    parser.add_argument("--sqlite-only", action="store_true", help="only SQLite, 1 and 4 clients")
+    parser.add_argument(
+        "--profile", action="store_true", help="queries and ms per transfer, one client"
+    )
     arguments = parser.parse_args()
-    print("Transfer throughput, service layer, PostgreSQL vs pgbench (TPC-B-like)")
-    for row in bench_postgres(arguments.clients, arguments.seconds, arguments.rounds):
-        print(
-            f"RESULT postgres clients={row['clients']} registry={row['registry_tps']:.0f}/s "
-            f"pgbench={row['pgbench_tps']:.0f}/s ratio={row['ratio']:.3f}"
-        )
-    if arguments.sqlite:
+    if arguments.profile:
+        for kind in ("sqlite", "postgres"):
+            profile(kind)
+        return
+    if not arguments.sqlite_only:
+        print("Transfer throughput, service layer, PostgreSQL vs pgbench (TPC-B-like)")
+        for row in bench_postgres(arguments.clients, arguments.seconds, arguments.rounds):
+            print(
+                f"RESULT postgres clients={row['clients']} registry={row['registry_tps']:.0f}/s "
+                f"pgbench={row['pgbench_tps']:.0f}/s ratio={row['ratio']:.3f}"
+            )
+    if arguments.sqlite or arguments.sqlite_only:
+        print("Transfer throughput, service layer, SQLite (the default database)")
         for row in bench_sqlite([1, 4], arguments.seconds):
             print(f"RESULT sqlite clients={row['clients']} registry={row['registry_tps']:.0f}/s")
     sys.stdout.flush()

@@ -12,10 +12,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -75,28 +77,22 @@ def execute(
     for attempt in range(MAX_ATTEMPTS):
         try:
             with unit_of_work(registry.engine) as connection:
-                if idempotency_key is not None:
+                if idempotency_key is not None and not _claim(
+                    connection, scope, idempotency_key, digest, registry.now()
+                ):
                     replay = _replay(connection, scope, idempotency_key, digest, result)
                     if replay is not None:
                         return replay
-                    connection.execute(
-                        idempotency_keys.insert().values(
-                            scope=scope,
-                            key=idempotency_key,
-                            request_hash=digest,
-                            outcome="",
-                            created_at=registry.now(),
-                        )
-                    )
+                    raise LookupError(f"idempotency key {idempotency_key} vanished")
                 outcome = handler(connection, registry, actor)
                 if idempotency_key is not None:
                     connection.execute(
-                        idempotency_keys.update()
-                        .where(
-                            (idempotency_keys.c.scope == scope)
-                            & (idempotency_keys.c.key == idempotency_key)
-                        )
-                        .values(outcome=outcome.model_dump_json())
+                        _RECORD_OUTCOME,
+                        {
+                            "claimed_scope": scope,
+                            "claimed_key": idempotency_key,
+                            "outcome": outcome.model_dump_json(),
+                        },
                     )
                 return outcome
         except IntegrityError:
@@ -112,12 +108,37 @@ def execute(
     raise RuntimeError("unreachable")
 
 
-def _replay(connection: Connection, scope: str, key: str, digest: str, result: type[R]) -> R | None:
-    row = connection.execute(
-        select(idempotency_keys).where(
-            (idempotency_keys.c.scope == scope) & (idempotency_keys.c.key == key)
+_KEY_MATCHES = (idempotency_keys.c.scope == bindparam("claimed_scope")) & (
+    idempotency_keys.c.key == bindparam("claimed_key")
+)
+_RECORD_OUTCOME = idempotency_keys.update().where(_KEY_MATCHES)
+_FIND_KEY = select(idempotency_keys).where(_KEY_MATCHES)
+_CLAIM: dict[str, Any] = {}
+
+
+def _claim(connection: Connection, scope: str, key: str, digest: str, at: datetime) -> bool:
+    """Insert the key unless it exists, in one round trip; True if this request now owns it.
+
+    A concurrent request holding the same key makes the insert wait for it to finish; if it
+    committed, nothing is inserted and its outcome is replayed."""
+    dialect = connection.dialect.name
+    statement = _CLAIM.get(dialect)
+    if statement is None:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _CLAIM[dialect] = (
+            insert(idempotency_keys)
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+            .returning(idempotency_keys.c.scope)
         )
+    row = connection.execute(
+        statement,
+        {"scope": scope, "key": key, "request_hash": digest, "outcome": "", "created_at": at},
     ).first()
+    return row is not None
+
+
+def _replay(connection: Connection, scope: str, key: str, digest: str, result: type[R]) -> R | None:
+    row = connection.execute(_FIND_KEY, {"claimed_scope": scope, "claimed_key": key}).first()
     if row is None:
         return None
     if row.request_hash != digest:

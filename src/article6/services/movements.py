@@ -7,22 +7,23 @@ After the checks pass nothing can fail: the writes follow a plan the checks alre
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, select
+from sqlalchemy import Connection, Row, and_, bindparam, func, select
 
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.accounts import AccountKind, AccountStatus, CancellationPurpose, UnitState
 from article6.domain.authorizations import Authorization
-from article6.domain.blocks import Portion, UnitBlock, select_quantity, select_ranges
+from article6.domain.blocks import Portion, UnitBlock, piece, select_quantity, select_ranges
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.first_transfer import Action, Verdict, judge
 from article6.domain.transactions import TransactionKind, TransactionStatus
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry
 from article6.services.setup import allow, log
-from article6.services.views import Receipt, transaction_receipt
+from article6.services.views import Receipt, TransactionView, moved_range
 from article6.store import ledger, records
 from article6.store.schema import approval_policies, parties, unit_blocks
 
@@ -70,6 +71,17 @@ def account_named(connection: Connection, identifier: str, field: str) -> Row[An
     if row is None:
         raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
     return row
+
+
+def accounts_named(
+    connection: Connection, source: str, destination: str
+) -> tuple[Row[Any], Row[Any]]:
+    """The source and destination accounts, read together; refused as `account_named` would."""
+    found = records.accounts_named(connection, [source, destination])
+    for identifier, field in ((source, "source_account"), (destination, "destination_account")):
+        if identifier not in found:
+            raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
+    return found[source], found[destination]
 
 
 def require_open(account: Row[Any], field: str) -> None:
@@ -191,10 +203,32 @@ class Authorizations:
         return self.cache[key]
 
 
+class EntityApprovals:
+    """The approvals, per cooperative approach, of the entities holding the two accounts of a
+    movement: one query per approach met, however many blocks move."""
+
+    def __init__(self, connection: Connection, movement: Movement) -> None:
+        self.connection = connection
+        self.entity_ids = [
+            account.entity_id
+            for account in (movement.source, movement.destination)
+            if account.entity_id is not None
+        ]
+        self.cache: dict[str, dict[int, Row[Any]]] = {}
+
+    def of(self, entity_id: int, approach: str) -> Row[Any] | None:
+        if approach not in self.cache:
+            self.cache[approach] = records.entity_authorizations_for(
+                self.connection, self.entity_ids, approach
+            )
+        return self.cache[approach].get(entity_id)
+
+
 def judge_all(
     connection: Connection, movement: Movement, portions: list[Portion]
 ) -> list[tuple[Portion, Verdict, Authorization | None]]:
     authorizations = Authorizations(connection)
+    approvals = EntityApprovals(connection, movement)
     judged = []
     problems: list[Refusal] = []
     for portion in portions:
@@ -206,7 +240,7 @@ def judge_all(
         )
         try:
             verdict = judge(movement.action, block, authorization, movement.acquiring_party)
-            _entities_admitted(connection, movement, block, authorization)
+            _entities_admitted(approvals, movement, block, authorization)
         except CommandRefused as refused:
             problems.extend(refused.refusals)
             continue
@@ -217,7 +251,7 @@ def judge_all(
 
 
 def _entities_admitted(
-    connection: Connection,
+    approvals: EntityApprovals,
     movement: Movement,
     block: UnitBlock,
     authorization: Authorization | None,
@@ -226,9 +260,7 @@ def _entities_admitted(
     for account in (movement.source, movement.destination):
         if account.entity_id is None:
             continue
-        approval = records.entity_authorization(
-            connection, account.entity_id, block.attributes.cooperative_approach
-        )
+        approval = approvals.of(account.entity_id, block.attributes.cooperative_approach)
         if approval is None or approval.status != "active":
             status = approval.status if approval is not None else "not authorized"
             raise refuse(
@@ -245,14 +277,17 @@ def _entities_admitted(
             )
 
 
+_FOUR_EYES = select(approval_policies.c.four_eyes).where(
+    (approval_policies.c.party_code == bindparam("party"))
+    & (approval_policies.c.kind == bindparam("kind"))
+)
+
+
 def needs_approval(connection: Connection, actor: Actor, movement: Movement) -> bool:
     if actor.role is Role.ENTITY:
         return True
     policy = connection.execute(
-        select(approval_policies.c.four_eyes).where(
-            (approval_policies.c.party_code == movement.source.party_code)
-            & (approval_policies.c.kind == movement.kind.value)
-        )
+        _FOUR_EYES, {"party": movement.source.party_code, "kind": movement.kind.value}
     ).scalar()
     return bool(policy)
 
@@ -295,44 +330,54 @@ def propose(
     check_destination(movement, judged)
     _check_authorized_quantity(connection, movement, portions)
     now = registry.now()
-    number = records.next_number(connection, movement.source.party_code, "next_transaction")
-    section = records.section(connection, movement.source.party_code)
-    identifier = f"{section.registry_id if section else movement.source.party_code}-{number:08d}"
     quantity = sum(p.quantity for p in portions)
     pending = needs_approval(connection, actor, movement)
-    transaction_id = ledger.insert_transaction(
-        connection,
-        identifier=identifier,
-        party_code=movement.source.party_code,
-        kind=movement.kind.value,
-        cancellation_purpose=movement.cancellation_purpose.value
+    values: dict[str, Any] = {
+        "party_code": movement.source.party_code,
+        "kind": movement.kind.value,
+        "cancellation_purpose": movement.cancellation_purpose.value
         if movement.cancellation_purpose
         else None,
-        status=TransactionStatus.AWAITING_APPROVAL.value
-        if pending
-        else TransactionStatus.PROPOSED.value,
-        source_account_id=movement.source.id,
-        destination_account_id=movement.destination.id,
-        acquiring_party=movement.acquiring_party,
-        quantity=quantity,
-        purpose=movement.purpose_text,
-        ndc_year=movement.ndc_year,
-        using_entity_id=movement.source.entity_id if movement.action.cancels else None,
-        authorization_id=movement.authorization.authorization_id
+        "source_account_id": movement.source.id,
+        "destination_account_id": movement.destination.id,
+        "acquiring_party": movement.acquiring_party,
+        "quantity": quantity,
+        "purpose": movement.purpose_text,
+        "ndc_year": movement.ndc_year,
+        "using_entity_id": movement.source.entity_id if movement.action.cancels else None,
+        "authorization_id": movement.authorization.authorization_id
         if movement.authorization
         else None,
-        first_transfer=False,
-        initiator=actor.label,
-        created_at=now,
-        proposed_at=None if pending else now,
-        expires_at=now + timedelta(days=section.pending_days if section else 7)
-        if pending
-        else None,
-    )
+        "first_transfer": False,
+        "initiator": actor.label,
+        "approver": None,
+        "reason": None,
+        "created_at": now,
+        "proposed_at": None,
+        "checked_at": None,
+        "finished_at": None,
+        "expires_at": None,
+    }
     if pending:
+        # The section counter is locked from here to commit: every write before it is done.
+        number, section = records.take_number(
+            connection, movement.source.party_code, "next_transaction"
+        )
+        values["identifier"] = f"{section.registry_id}-{number:08d}"
+        values["status"] = TransactionStatus.AWAITING_APPROVAL.value
+        values["expires_at"] = now + timedelta(days=section.pending_days)
+        transaction_id = ledger.insert_transaction(connection, **values)
+        touched: set[int] = set()
         for portion in portions:
-            block = ledger.carve(connection, portion)
-            ledger.rewrite(connection, replace(block, reserved_by=transaction_id))
+            moved = piece(portion.block, portion.first, portion.last)
+            ledger.place(
+                connection,
+                portion,
+                replace(moved, reserved_by=transaction_id),
+                current=portion.block.id not in touched,
+                merge=False,
+            )
+            touched.add(portion.block.id)
         ledger.change_holding(connection, movement.source.id, reserved=quantity)
         log(
             connection,
@@ -340,7 +385,7 @@ def propose(
             actor,
             "TransactionAwaitingApproval",
             movement.source.party_code,
-            identifier,
+            values["identifier"],
             {
                 "kind": movement.kind.value,
                 "quantity": quantity,
@@ -348,18 +393,68 @@ def propose(
                 "destination": movement.destination.identifier,
             },
         )
-    else:
-        complete(
-            connection,
-            registry,
-            actor,
-            transaction_id,
-            identifier,
-            movement,
-            judged,
-            reserved=False,
-        )
-    return transaction_receipt(connection, command, identifier)
+        return _receipt(command, values, movement, [])
+    moves = move_units(connection, movement, judged, reserved=False)
+    finished = registry.now()
+    # Numbering and the journal come last: their rows are the hot locks, held until commit.
+    number, section = records.take_number(
+        connection, movement.source.party_code, "next_transaction"
+    )
+    first_transfer = any(subtype for _, _, subtype in moves)
+    values.update(
+        identifier=f"{section.registry_id}-{number:08d}",
+        status=TransactionStatus.COMPLETED.value,
+        first_transfer=first_transfer,
+        proposed_at=now,
+        checked_at=finished,
+        finished_at=finished,
+    )
+    transaction_id = ledger.insert_transaction(connection, **values)
+    rows = ledger.record_ranges(connection, transaction_id, moves)
+    _log_completed(
+        connection, registry, actor, values["identifier"], movement, quantity, moves, first_transfer
+    )
+    return _receipt(command, values, movement, rows)
+
+
+def _receipt(
+    command: str, values: dict[str, Any], movement: Movement, ranges: list[dict[str, Any]]
+) -> Receipt:
+    """The receipt of a transaction this command just wrote, from the values it wrote: the same
+    answer as reading it back (`transaction_receipt`), without the round trips."""
+    view = TransactionView(
+        identifier=values["identifier"],
+        kind=values["kind"],
+        status=values["status"],
+        party=values["party_code"],
+        quantity=values["quantity"],
+        source_account=movement.source.identifier,
+        destination_account=movement.destination.identifier,
+        acquiring_party=values["acquiring_party"],
+        cancellation_purpose=values["cancellation_purpose"],
+        purpose=values["purpose"],
+        ndc_year=values["ndc_year"],
+        using_entity=str(movement.source.holder) if values["using_entity_id"] else None,
+        authorization_id=values["authorization_id"],
+        first_transfer=values["first_transfer"],
+        initiator=values["initiator"],
+        approver=values["approver"],
+        reason=values["reason"],
+        created_at=values["created_at"].astimezone(UTC),
+        proposed_at=_utc(values["proposed_at"]),
+        checked_at=_utc(values["checked_at"]),
+        finished_at=_utc(values["finished_at"]),
+        expires_at=_utc(values["expires_at"]),
+        ranges=[moved_range(SimpleNamespace(**row)) for row in ranges],  # type: ignore[arg-type]
+    )
+    return Receipt(command=command, record=view.identifier, status=view.status, transaction=view)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """As the database hands an instant back: in UTC."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def check_destination(movement: Movement, judged: list[tuple[Portion, Verdict, Any]]) -> None:
@@ -411,21 +506,18 @@ def _check_authorized_quantity(
         )
 
 
-def complete(
+def move_units(
     connection: Connection,
-    registry: Registry,
-    actor: Actor,
-    transaction_id: int,
-    identifier: str,
     movement: Movement,
     judged: list[tuple[Portion, Verdict, Authorization | None]],
     reserved: bool,
-    approver: str | None = None,
-) -> None:
-    """Carry out a checked movement: nothing here can be refused."""
+) -> list[tuple[UnitBlock, UnitState | None, str | None]]:
+    """Move the checked portions to the destination and update both holdings; returns the moves
+    as `record_ranges` takes them (block after, state before, first-transfer subtype)."""
     moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
+    touched: set[int] = set()
     for portion, verdict, authorization in judged:
-        block = ledger.carve(connection, portion)
+        block = piece(portion.block, portion.first, portion.last)
         attributes = block.attributes
         if authorization is not None and (
             verdict.first_transfer is not None or movement.action is Action.AUTHORIZATION
@@ -443,16 +535,38 @@ def complete(
             reserved_by=None,
             first_transferred=block.first_transferred or verdict.first_transfer is not None,
         )
-        ledger.rewrite(connection, moved)
+        ledger.place(
+            connection, portion, moved, current=portion.block.id not in touched, merge=True
+        )
+        touched.add(portion.block.id)
         moves.append(
             (moved, block.state, verdict.first_transfer.value if verdict.first_transfer else None)
         )
-        ledger.coalesce(connection, moved)
     quantity = sum(p.quantity for p, _, _ in judged)
-    ledger.change_holding(
-        connection, movement.source.id, quantity=-quantity, reserved=-quantity if reserved else 0
+    ledger.change_holdings(
+        connection,
+        [
+            (movement.source.id, -quantity, -quantity if reserved else 0),
+            (movement.destination.id, quantity, 0),
+        ],
     )
-    ledger.change_holding(connection, movement.destination.id, quantity=quantity)
+    return moves
+
+
+def complete(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    transaction_id: int,
+    identifier: str,
+    movement: Movement,
+    judged: list[tuple[Portion, Verdict, Authorization | None]],
+    reserved: bool,
+    approver: str | None = None,
+) -> None:
+    """Carry out a checked movement of an existing transaction: nothing here can be refused."""
+    moves = move_units(connection, movement, judged, reserved)
+    quantity = sum(p.quantity for p, _, _ in judged)
     ledger.record_ranges(connection, transaction_id, moves)
     now = registry.now()
     first_transfer = any(subtype for _, _, subtype in moves)
@@ -465,6 +579,21 @@ def complete(
     if approver is not None:
         values.update(approver=approver, proposed_at=now)
     ledger.update_transaction(connection, transaction_id, **values)
+    _log_completed(
+        connection, registry, actor, identifier, movement, quantity, moves, first_transfer
+    )
+
+
+def _log_completed(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    identifier: str,
+    movement: Movement,
+    quantity: int,
+    moves: list[tuple[UnitBlock, UnitState | None, str | None]],
+    first_transfer: bool,
+) -> None:
     log(
         connection,
         registry,

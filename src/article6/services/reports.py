@@ -138,7 +138,9 @@ def freeze_snapshot(
     count = quantity = 0
     batch: list[dict[str, Any]] = []
     accounts = store.party_account_ids(connection, party)
-    for row in aef.holdings_at(store.moves_touching(connection, party, as_of), accounts):
+    for row in aef.holdings_at(
+        store.moves_touching(connection, party, as_of, aef.MOVE_COLUMNS), accounts
+    ):
         row.update(party_code=party, year=year)
         digest.update((json.dumps(row, sort_keys=True, default=str) + "\n").encode())
         count += 1
@@ -234,7 +236,11 @@ def _document(
                 TABLE[3],
                 aef.action_rows(
                     store.action_ranges(
-                        connection, party.code, aef.year_start(year), aef.year_start(year + 1)
+                        connection,
+                        party.code,
+                        aef.year_start(year),
+                        aef.year_start(year + 1),
+                        aef.ACTION_RANGE_COLUMNS,
                     ),
                     party.code,
                     registry_id,
@@ -251,7 +257,9 @@ def _document(
 
 def _provisional(connection: Connection, party: str, moment: datetime) -> Iterator[Any]:
     accounts = store.party_account_ids(connection, party)
-    for row in aef.holdings_at(store.moves_touching(connection, party, moment), accounts):
+    for row in aef.holdings_at(
+        store.moves_touching(connection, party, moment, aef.MOVE_COLUMNS), accounts
+    ):
         yield SimpleNamespace(**row)
 
 

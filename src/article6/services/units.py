@@ -30,6 +30,7 @@ from article6.services.movements import (
     CANCELLATION_ACTIONS,
     Movement,
     account_named,
+    accounts_named,
     check_destination,
     check_parties,
     complete,
@@ -282,8 +283,9 @@ def transfer_units(
     """Internal transfer between accounts of one Party section (Party and its entities)."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        source = account_named(connection, command.source_account, "source_account")
-        destination = account_named(connection, command.destination_account, "destination_account")
+        source, destination = accounts_named(
+            connection, command.source_account, command.destination_account
+        )
         require_kind(source, (AccountKind.MO_HOLDING, *HOLDINGS), "source_account")
         if destination.party_code != source.party_code:
             raise refuse(
@@ -317,8 +319,9 @@ def transfer_internationally(
     acquisition, and for units not yet first transferred this is their first transfer."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        source = account_named(connection, command.source_account, "source_account")
-        destination = account_named(connection, command.destination_account, "destination_account")
+        source, destination = accounts_named(
+            connection, command.source_account, command.destination_account
+        )
         require_kind(source, (AccountKind.MO_HOLDING, *HOLDINGS), "source_account")
         if source.kind == AccountKind.MO_HOLDING.value:
             raise refuse(

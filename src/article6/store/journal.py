@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from article6.store.schema import journal, journal_head
 
@@ -52,6 +52,21 @@ class JournalEntry:
     hash: str
 
 
+_ADVANCE_HEAD = (
+    update(journal_head)
+    .where(journal_head.c.id == 1)
+    .values(seq=journal_head.c.seq + 1)
+    .returning(journal_head.c.seq, journal_head.c.hash)
+)
+_INSERT_ENTRY = journal.insert()
+_SEAL_HEAD = update(journal_head).where(journal_head.c.id == 1).values(hash=bindparam("digest"))
+_INSERT_AND_SEAL = _SEAL_HEAD.add_cte(
+    journal.insert()
+    .values({column: bindparam(f"entry_{column.name}") for column in journal.c})
+    .cte("entry")
+)
+
+
 def append(
     connection: Connection,
     *,
@@ -62,30 +77,34 @@ def append(
     body: dict[str, Any],
     at: datetime,
 ) -> JournalEntry:
-    head = connection.execute(
-        select(journal_head.c.seq, journal_head.c.hash)
-        .where(journal_head.c.id == 1)
-        .with_for_update()
-    ).one()
-    seq = head.seq + 1
+    """Chain an entry onto the head. The head row stays locked until commit, so callers append
+    as the last thing before committing: every command waits on this one row.
+
+    Advancing the head takes its lock and reads the previous hash in one round trip; on
+    PostgreSQL the entry and the new head hash are then written in one more."""
     body_text = canonical(body)
-    digest = entry_hash(head.hash, seq, at, actor, event, party, subject, body_text)
-    connection.execute(
-        journal.insert().values(
-            seq=seq,
-            recorded_at=at,
-            actor=actor,
-            event=event,
-            party_code=party,
-            subject=subject,
-            body=body_text,
-            previous_hash=head.hash,
-            hash=digest,
+    head = connection.execute(_ADVANCE_HEAD).one()
+    seq, previous = int(head.seq), str(head.hash)
+    digest = entry_hash(previous, seq, at, actor, event, party, subject, body_text)
+    entry = {
+        "seq": seq,
+        "recorded_at": at,
+        "actor": actor,
+        "event": event,
+        "party_code": party,
+        "subject": subject,
+        "body": body_text,
+        "previous_hash": previous,
+        "hash": digest,
+    }
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            _INSERT_AND_SEAL,
+            {"digest": digest, **{f"entry_{key}": value for key, value in entry.items()}},
         )
-    )
-    connection.execute(
-        update(journal_head).where(journal_head.c.id == 1).values(seq=seq, hash=digest)
-    )
+    else:
+        connection.execute(_INSERT_ENTRY, entry)
+        connection.execute(_SEAL_HEAD, {"digest": digest})
     return JournalEntry(seq, digest)
 
 

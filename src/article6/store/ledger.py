@@ -152,7 +152,6 @@ def _available(account_id: int, filters: dict[str, Any]) -> Any:
     return query
 
 
-SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
 _CANDIDATES: dict[tuple[str, ...], tuple[Any, Any]] = {}
 
 
@@ -171,10 +170,13 @@ def _candidate_statements(filters: dict[str, Any]) -> tuple[tuple[Any, Any], dic
         )
         for column in shape:
             base = base.where(unit_blocks.c[column] == bindparam(f"filter_{column}"))
+        size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
         smallest_covering = (
-            base.where(SIZE >= bindparam("wanted")).order_by(SIZE, unit_blocks.c.serial_first).limit(1)
+            base.where(size >= bindparam("wanted"))
+            .order_by(size, unit_blocks.c.serial_first)
+            .limit(1)
         )
-        largest = base.order_by(SIZE.desc(), unit_blocks.c.serial_first).limit(
+        largest = base.order_by(size.desc(), unit_blocks.c.serial_first).limit(
             MAX_BLOCKS_PER_TRANSACTION + 1
         )
         statements = _CANDIDATES[shape] = (smallest_covering, largest)
@@ -228,12 +230,31 @@ def blocks_covering(
     return list(found.values())
 
 
+_LAST_STARTING_AT_OR_BEFORE = (
+    select(unit_blocks)
+    .where(
+        and_(
+            unit_blocks.c.registry_id == bindparam("registry"),
+            unit_blocks.c.serial_first <= bindparam("serial"),
+        )
+    )
+    .order_by(unit_blocks.c.serial_first.desc())
+    .limit(1)
+)
+
+
 def block_at(connection: Connection, registry: str | None, serial: int) -> Row[Any] | None:
+    """The block holding a serial. Blocks of one registry never overlap, so it is the last block
+    starting at or before the serial, if it reaches that far: one step down the unique index
+    on (registry, first serial), however many blocks there are."""
+    if registry is not None:
+        row = connection.execute(
+            _LAST_STARTING_AT_OR_BEFORE, {"registry": registry, "serial": serial}
+        ).first()
+        return row if row is not None and row.serial_last >= serial else None
     query = select(unit_blocks).where(
         and_(unit_blocks.c.serial_first <= serial, unit_blocks.c.serial_last >= serial)
     )
-    if registry is not None:
-        query = query.where(unit_blocks.c.registry_id == registry)
     return connection.execute(query.order_by(unit_blocks.c.registry_id).limit(1)).first()
 
 
@@ -383,7 +404,7 @@ def place(
         for extra_first, extra_last in stays[1:]:
             insert_block(connection, piece(block, extra_first, extra_last))
         if left is None and right is None:
-            insert_block(connection, replace(moved, id=None))
+            insert_block(connection, moved)
             return
     if left is not None and right is not None:
         gone.append(right.id)

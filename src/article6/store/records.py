@@ -243,7 +243,9 @@ def insert_authorization(connection: Connection, a: Authorization, at: datetime,
 
 
 _ACCOUNT = select(accounts).where(accounts.c.identifier == bindparam("identifier"))
-_ACCOUNTS = select(accounts).where(accounts.c.identifier.in_(bindparam("identifiers", expanding=True)))
+_ACCOUNTS = select(accounts).where(
+    accounts.c.identifier.in_(bindparam("identifiers", expanding=True))
+)
 
 
 def account(connection: Connection, identifier: str) -> Row[Any] | None:

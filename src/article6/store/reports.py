@@ -99,12 +99,14 @@ def stream(
 ) -> Iterator[Row[Any]]:
     """Every row of `query` in `keys` order from one cursor read `size` rows at a time
     (server-side on PostgreSQL): one sort instead of one per page, for the long scans whose
-    keyset pages the planners cannot seek (row-value comparisons, joins)."""
+    keyset pages the planners cannot seek (row-value comparisons, joins). Rows are taken a
+    page at a time (`partitions`), which costs far less per row than fetching them one by one."""
     result = connection.execute(
         query.order_by(*keys), execution_options={"stream_results": True, "yield_per": size}
     )
     try:
-        yield from result
+        for page in result.partitions():
+            yield from page
     finally:
         result.close()
 
@@ -128,27 +130,31 @@ def _party_accounts(code: str) -> Select[Any]:
 
 
 def action_ranges(
-    connection: Connection, code: str, start: datetime, end: datetime
+    connection: Connection, code: str, start: datetime, end: datetime, columns: Sequence[str]
 ) -> Iterator[Row[Any]]:
     """Moved ranges of the transactions completed in [start, end) that the Party initiated or
-    that brought units into its accounts, in completion order, with what Table 3 needs."""
+    that brought units into its accounts, in completion order: the named `columns` only (of the
+    moved range, and `transaction` (identifier), `kind`, `cancellation_purpose`, `party_code`,
+    `acquiring_party`, `ndc_year`, `purpose`, `finished_at`, `source_party`,
+    `destination_party`, `using_entity`), in that order."""
     source = accounts.alias("source")
     destination = accounts.alias("destination")
+    named: dict[str, ColumnElement[Any]] = {
+        **{column.name: column for column in transaction_blocks.c},
+        "transaction": transactions.c.identifier,
+        "kind": transactions.c.kind,
+        "cancellation_purpose": transactions.c.cancellation_purpose,
+        "party_code": transactions.c.party_code,
+        "acquiring_party": transactions.c.acquiring_party,
+        "ndc_year": transactions.c.ndc_year,
+        "purpose": transactions.c.purpose,
+        "finished_at": transactions.c.finished_at,
+        "source_party": source.c.party_code,
+        "destination_party": destination.c.party_code,
+        "using_entity": authorized_entities.c.identifier,
+    }
     query = (
-        select(
-            transaction_blocks,
-            transactions.c.identifier.label("transaction"),
-            transactions.c.kind,
-            transactions.c.cancellation_purpose,
-            transactions.c.party_code,
-            transactions.c.acquiring_party,
-            transactions.c.ndc_year,
-            transactions.c.purpose,
-            transactions.c.finished_at,
-            source.c.party_code.label("source_party"),
-            destination.c.party_code.label("destination_party"),
-            authorized_entities.c.identifier.label("using_entity"),
-        )
+        select(*(named[name].label(name) for name in columns))
         .select_from(
             transaction_blocks.join(transactions)
             .outerjoin(source, source.c.id == transactions.c.source_account_id)
@@ -169,13 +175,20 @@ def action_ranges(
     return stream(connection, query, [transaction_blocks.c.id])
 
 
-def moves_touching(connection: Connection, code: str, until: datetime) -> Iterator[Row[Any]]:
+def moves_touching(
+    connection: Connection, code: str, until: datetime, columns: Sequence[str]
+) -> Iterator[Row[Any]]:
     """Every range moved, up to and including `until`, by a completed transaction into or out of
     one of the Party's accounts, ordered by serial then by completion (the order the holdings
-    reconstruction sweeps in)."""
+    reconstruction sweeps in): the named `columns` (of the moved range, and
+    `destination_account_id`), in that order."""
     mine = _party_accounts(code)
+    named: dict[str, ColumnElement[Any]] = {
+        **{column.name: column for column in transaction_blocks.c},
+        "destination_account_id": transactions.c.destination_account_id,
+    }
     query = (
-        select(transaction_blocks, transactions.c.destination_account_id)
+        select(*(named[name].label(name) for name in columns))
         .select_from(transaction_blocks.join(transactions))
         .where(
             and_(

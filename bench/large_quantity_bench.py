@@ -1,0 +1,106 @@
+"""Moving 10^9 units costs the same rows and time as moving 1: a block is a serial range, so a
+transfer writes the same few rows whatever its size.
+
+    .venv/bin/python bench/large_quantity_bench.py [--repeats 50] [--database sqlite|postgres]
+
+Two entity accounts each hold 2 x 10^9 units in one block. Transfers of 1 unit and of 10^9
+units alternate (there and back, so the accounts stay in shape); for each size the median time,
+the statements sent and the rows written per transfer are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import event
+from transfer_bench import ADMIN, build, scratch_database
+
+from article6.services import commands as c
+from article6.services import queries, units
+from article6.services.context import Registry
+from article6.store.database import make_engine
+from article6.store.migrate import upgrade
+
+HELD = 2 * 10**9
+
+
+def run(kind: str, repeats: int) -> list[dict[str, Any]]:
+    with scratch_database(kind) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        registry = Registry(engine)
+        pair = build(registry, 1, HELD)[0]
+        counts = {"statements": 0, "rows": 0}
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def count(_c: Any, cursor: Any, statement: str, *_rest: Any) -> None:
+            counts["statements"] += 1
+            if statement.lstrip().split(None, 1)[0].upper() in (
+                "INSERT",
+                "UPDATE",
+                "DELETE",
+                "WITH",
+            ):
+                counts["rows"] += max(cursor.rowcount, 0)
+
+        def move(quantity: int, source: str, destination: str) -> tuple[float, int, int]:
+            counts.update(statements=0, rows=0)
+            started = time.perf_counter()
+            units.transfer_units(
+                registry,
+                ADMIN,
+                c.TransferUnits(
+                    source_account=source,
+                    destination_account=destination,
+                    units=c.UnitSelection(quantity=quantity),
+                ),
+                idempotency_key=uuid.uuid4().hex,
+            )
+            return (time.perf_counter() - started) * 1000, counts["statements"], counts["rows"]
+
+        results = []
+        samples: dict[int, list[tuple[float, int, int]]] = {1: [], 10**9: []}
+        for index in range(repeats):
+            for quantity in (1, 10**9):
+                there = move(quantity, pair.left, pair.right)
+                back = move(quantity, pair.right, pair.left)
+                if index >= 3:  # warm-up
+                    samples[quantity] += [there, back]
+        for quantity, rows in samples.items():
+            result = {
+                "database": kind,
+                "quantity": quantity,
+                "ms": statistics.median(r[0] for r in rows),
+                "statements": statistics.median(r[1] for r in rows),
+                "rows": statistics.median(r[2] for r in rows),
+            }
+            print(
+                f"RESULT large-quantity {kind} quantity={quantity:,}: "
+                f"{result['ms']:.2f} ms, {result['statements']:.0f} statements, "
+                f"{result['rows']:.0f} rows written (medians of {len(rows)})",
+                flush=True,
+            )
+            results.append(result)
+        problems = queries.verify_registry(registry)
+        if problems:
+            raise SystemExit(f"invariants broken: {problems[:3]}")
+        engine.dispose()
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], nargs="+")
+    arguments = parser.parse_args()
+    print("Large quantities: a transfer of 10^9 units against a transfer of 1", flush=True)
+    for kind in arguments.database or ["sqlite", "postgres"]:
+        run(kind, arguments.repeats)
+
+
+if __name__ == "__main__":
+    main()
