@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from article6.domain.accounts import CancellationPurpose, UnitState
@@ -34,8 +35,9 @@ def year_end(year: int) -> datetime:
 
 
 def aef_date(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    """dd/mm/yyyy of the UTC day (a naive datetime is UTC)."""
+    if isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset():
+        value = value.astimezone(UTC)
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
@@ -186,7 +188,8 @@ NOT_APPLICABLE_PARTIES = {
 def action_values(
     moved: Any, party: str, registry_id: str, action: ActionType, subtype: str | None
 ) -> dict[str, Any]:
-    """The Table 3 fields of one action on one moved range, by field key."""
+    """The Table 3 fields of one action on one moved range that do not depend on the range's
+    serials or its transaction's date and identifier (those `_ActionTemplate.cells` fills in)."""
     values: dict[str, Any] = dict(NOT_APPLICABLE_PARTIES)
     if action is ActionType.ACQUISITION:
         values["transferring_party"] = moved.source_party
@@ -202,7 +205,6 @@ def action_values(
         values.update(_using_columns(moved, party))
     ghg = moved.metric == Metric.GHG
     values.update(
-        action_date=aef_date(moved.finished_at),
         action_type=action.value,
         action_subtype=subtype,
         cooperative_approach_id=moved.cooperative_approach_id,
@@ -215,144 +217,175 @@ def action_values(
         non_ghg_metric=NA if ghg else moved.non_ghg_metric,
         mitigation_type=moved.mitigation_type,
         vintage=moved.vintage,
-        additional_information=f"Registry transaction {moved.transaction}",
+        non_ghg_quantity=NA if ghg else None,
     )
     return values
 
 
-@dataclass
-class Piece:
-    """A range with its constant fields, merged with contiguous neighbours before output."""
+ACTION_RANGE_COLUMNS = (
+    # the transaction
+    "transaction_id",
+    "transaction",
+    "finished_at",
+    # the range
+    "registry_id",
+    "serial_first",
+    "serial_last",
+    "underlying_first",
+    "non_ghg_per_unit",
+    # what decides the range's actions and their other fields (`ACTION_KEY`)
+    "kind",
+    "party_code",
+    "first_transfer_subtype",
+    "first_transferring_party",
+    "cancellation_purpose",
+    "source_party",
+    "destination_party",
+    "acquiring_party",
+    "ndc_year",
+    "purpose",
+    "using_entity",
+    "cooperative_approach_id",
+    "authorization_id",
+    "underlying_registry",
+    "metric",
+    "gwp_values",
+    "non_ghg_metric",
+    "mitigation_type",
+    "vintage",
+)
+"""The columns `action_rows` reads, in this order (the store selects them by these names)."""
 
-    origin: str
-    first: int
-    last: int
-    underlying_first: int | None
-    per_unit: str | None
-    values: dict[str, Any]
+_TX, _IDENTIFIER, _FINISHED, _ORIGIN, _FIRST, _LAST, _UNDERLYING, _PER_UNIT = range(8)
+ACTION_KEY = slice(8, None)
+"""The columns on which the actions of a range and all their constant fields depend: ranges
+alike in these share one `_ActionTemplate` per action (most ranges of a year are alike)."""
+_KEY_NAMES = ACTION_RANGE_COLUMNS[ACTION_KEY]
+TEMPLATE_CACHE = 4096
+"""Distinct keys kept at most (the cache is emptied when full, so memory stays flat)."""
 
-    def joins(self, other: Piece) -> bool:
-        return (
-            self.origin == other.origin
-            and self.last + 1 == other.first
-            and self.per_unit == other.per_unit
-            and self.values == other.values
-            and (
-                (self.underlying_first is None and other.underlying_first is None)
-                or (
-                    self.underlying_first is not None
-                    and other.underlying_first is not None
-                    and self.underlying_first + (self.last - self.first + 1)
-                    == other.underlying_first
-                )
-            )
-        )
 
-    def finished(self, spec: TableSpec) -> Cells:
-        quantity = self.last - self.first + 1
-        values = dict(self.values)
-        values.update(first_id=self.first, last_id=self.last, quantity=quantity)
-        if self.underlying_first is None:
-            values.update(first_unit_id=NA, last_unit_id=NA)
+_AT = {key: index for index, key in enumerate(TABLE[3].keys)}
+
+
+class _ActionTemplate:
+    """The cells of one action on ranges alike; `cells` adds a range's own fields."""
+
+    __slots__ = ("ghg", "template")
+
+    DATE, INFO = _AT["action_date"], _AT["additional_information"]
+    FIRST, LAST, QUANTITY = _AT["first_id"], _AT["last_id"], _AT["quantity"]
+    UNIT_FIRST, UNIT_LAST = _AT["first_unit_id"], _AT["last_unit_id"]
+    NON_GHG_QUANTITY = _AT["non_ghg_quantity"]
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.template = cells(TABLE[3], values)
+        self.ghg = values["metric"] == Metric.GHG
+
+    def cells(
+        self,
+        first: int,
+        last: int,
+        underlying: int | None,
+        per_unit: str | None,
+        day: str,
+        info: str,
+    ) -> Cells:
+        row = list(self.template)
+        quantity = last - first + 1
+        row[self.DATE] = day
+        row[self.INFO] = info
+        row[self.FIRST] = first
+        row[self.LAST] = last
+        row[self.QUANTITY] = quantity
+        if underlying is None:
+            row[self.UNIT_FIRST] = row[self.UNIT_LAST] = NA
         else:
-            values.update(
-                first_unit_id=self.underlying_first,
-                last_unit_id=self.underlying_first + quantity - 1,
-            )
-        if values.get("metric") == Metric.GHG:
-            values["non_ghg_quantity"] = NA
-        else:
-            per_unit = Decimal(self.per_unit) if self.per_unit else Decimal(0)
-            values["non_ghg_quantity"] = str((per_unit * quantity).normalize())
-        return cells(spec, values)
+            row[self.UNIT_FIRST] = underlying
+            row[self.UNIT_LAST] = underlying + quantity - 1
+        if not self.ghg:
+            amount = Decimal(per_unit) if per_unit else Decimal(0)
+            row[self.NON_GHG_QUANTITY] = str((amount * quantity).normalize())
+        return tuple(row)
 
 
-def merged(pieces: Iterable[Piece], spec: TableSpec) -> Iterator[Cells]:
-    pending: Piece | None = None
-    for piece in pieces:
-        if pending is not None and pending.joins(piece):
-            pending.last = piece.last
-            continue
-        if pending is not None:
-            yield pending.finished(spec)
-        pending = piece
-    if pending is not None:
-        yield pending.finished(spec)
+def _templates(key: tuple[Any, ...], party: str, registry_id: str) -> list[_ActionTemplate]:
+    moved = SimpleNamespace(**dict(zip(_KEY_NAMES, key, strict=True)))
+    return [
+        _ActionTemplate(action_values(moved, party, registry_id, action, subtype))
+        for action, subtype in actions_of(moved, party)
+    ]
 
 
-def _transactions(moved: Iterable[Any]) -> Iterator[list[Any]]:
-    """Consecutive moved ranges of one transaction, together (at most the per-transaction block
-    limit, so memory stays bounded)."""
-    group: list[Any] = []
-    for row in moved:
-        if group and group[-1].transaction_id != row.transaction_id:
-            yield group
-            group = []
-        group.append(row)
-    if group:
-        yield group
+def _joins(piece: list[Any], row: Any, template: _ActionTemplate) -> bool:
+    """A range continues the previous piece of its action: same origin registry, contiguous
+    serials and underlying units, equal fields."""
+    if piece[0] != row[_ORIGIN] or piece[2] + 1 != row[_FIRST] or piece[4] != row[_PER_UNIT]:
+        return False
+    if piece[5] is not template and piece[5].template != template.template:
+        return False
+    if piece[3] is None or row[_UNDERLYING] is None:
+        return piece[3] is None and row[_UNDERLYING] is None
+    return bool(piece[3] + (piece[2] - piece[1] + 1) == row[_UNDERLYING])
 
 
 def action_rows(moved: Iterable[Any], party: str, registry_id: str) -> Iterator[Cells]:
-    """Table 3 from the moved ranges of completed transactions, in completion order; within a
-    transaction, each action's ranges in serial order, contiguous equal ranges merged."""
-    spec = TABLE[3]
-    for group in _transactions(moved):
-        slots: dict[int, list[Piece]] = {}
-        for row in sorted(group, key=lambda r: (r.registry_id, r.serial_first)):
-            for slot, (action, subtype) in enumerate(actions_of(row, party)):
-                slots.setdefault(slot, []).append(
-                    Piece(
-                        row.registry_id,
-                        row.serial_first,
-                        row.serial_last,
-                        row.underlying_first,
-                        row.non_ghg_per_unit,
-                        action_values(row, party, registry_id, action, subtype),
-                    )
+    """Table 3 from the moved ranges of completed transactions (`ACTION_RANGE_COLUMNS`), in
+    completion order; within a transaction, each action's ranges in serial order, contiguous
+    equal ranges merged."""
+    templates: dict[tuple[Any, ...], list[_ActionTemplate]] = {}
+
+    def actions(row: Any) -> list[_ActionTemplate]:
+        key = tuple(row[ACTION_KEY])
+        found = templates.get(key)
+        if found is None:
+            if len(templates) >= TEMPLATE_CACHE:
+                templates.clear()
+            found = templates[key] = _templates(key, party, registry_id)
+        return found
+
+    def transaction(group: list[Any]) -> Iterator[Cells]:
+        head = group[0]
+        day = aef_date(head[_FINISHED])
+        info = f"Registry transaction {head[_IDENTIFIER]}"
+        if len(group) == 1:
+            for template in actions(head):
+                yield template.cells(
+                    head[_FIRST], head[_LAST], head[_UNDERLYING], head[_PER_UNIT], day, info
+                )
+            return
+        slots: dict[int, list[list[Any]]] = {}
+        for row in sorted(group, key=lambda r: (r[_ORIGIN], r[_FIRST])):
+            for slot, template in enumerate(actions(row)):
+                pieces = slots.setdefault(slot, [])
+                if pieces and _joins(pieces[-1], row, template):
+                    pieces[-1][2] = row[_LAST]
+                    continue
+                pieces.append(
+                    [
+                        row[_ORIGIN],
+                        row[_FIRST],
+                        row[_LAST],
+                        row[_UNDERLYING],
+                        row[_PER_UNIT],
+                        template,
+                    ]
                 )
         for slot in sorted(slots):
-            yield from merged(slots[slot], spec)
+            for _, first, last, underlying, per_unit, template in slots[slot]:
+                yield template.cells(first, last, underlying, per_unit, day, info)
+
+    group: list[Any] = []
+    for row in moved:
+        if group and group[0][_TX] != row[_TX]:
+            yield from transaction(group)
+            group = []
+        group.append(row)
+    if group:
+        yield from transaction(group)
 
 
 # Table 4 ----------------------------------------------------------------------------------
-
-
-def latest_moves(moves: Iterable[Any]) -> Iterator[tuple[Any, int, int]]:
-    """Split serial space into segments and give, for each, the latest move covering it.
-
-    `moves` come ordered by (registry_id, serial_first); a move's recency is its `id` (moved
-    ranges are recorded when their transaction completes). A sweep with a heap of the moves
-    covering the current serial yields (move, first, last) segments; memory is bounded by how
-    many moves overlap at one serial, not by how many there are.
-    """
-    heap: list[tuple[int, int, Any]] = []
-    registry: str | None = None
-    position = 0
-
-    def flush(until: int | None) -> Iterator[tuple[Any, int, int]]:
-        nonlocal position
-        while heap:
-            while heap and heap[0][1] < position:
-                heapq.heappop(heap)
-            if not heap or (until is not None and position > until):
-                return
-            _, last, move = heap[0]
-            end = last if until is None else min(last, until)
-            yield move, position, end
-            position = end + 1
-
-    for move in moves:
-        if move.registry_id != registry:
-            yield from flush(None)
-            heap.clear()
-            registry = move.registry_id
-            position = move.serial_first
-        yield from flush(move.serial_first - 1)
-        position = max(position, move.serial_first)
-        heapq.heappush(heap, (-move.id, move.serial_last, move))
-    yield from flush(None)
-
 
 SNAPSHOT_COLUMNS = (
     "cooperative_approach_id",
@@ -367,74 +400,153 @@ SNAPSHOT_COLUMNS = (
     "underlying_registry",
 )
 
+MOVE_COLUMNS = (
+    "id",
+    "registry_id",
+    "serial_first",
+    "serial_last",
+    "underlying_first",
+    "destination_account_id",
+    "to_state",
+    *SNAPSHOT_COLUMNS,
+)
+"""The columns `latest_moves` and `holdings_at` read, in this order."""
+
+_ID, _REGISTRY, _SERIAL_FIRST, _SERIAL_LAST, _UNDERLYING_FIRST, _DESTINATION, _TO_STATE = range(7)
+_ATTRIBUTES = slice(7, None)
+
+
+def latest_moves(moves: Iterable[Any]) -> Iterator[tuple[Any, int, int]]:
+    """Split serial space into segments and give, for each, the latest move covering it.
+
+    `moves` (`MOVE_COLUMNS`) come ordered by (registry_id, serial_first); a move's recency is
+    its `id` (moved ranges are recorded when their transaction completes). A sweep with a heap
+    of the moves covering the current serial yields (move, first, last) segments; memory is
+    bounded by how many moves overlap at one serial, not by how many there are.
+    """
+    heap: list[tuple[int, int, Any]] = []
+    push, pop = heapq.heappush, heapq.heappop
+    registry: str | None = None
+    position = 0
+    for move in moves:
+        first = move[_SERIAL_FIRST]
+        if move[_REGISTRY] != registry:
+            while heap:  # the rest of the previous registry's serials
+                while heap and heap[0][1] < position:
+                    pop(heap)
+                if not heap:
+                    break
+                _, last, top = heap[0]
+                yield top, position, last
+                position = last + 1
+            registry = move[_REGISTRY]
+            position = first
+        else:
+            until = first - 1
+            while heap:  # the serials before this move's
+                while heap and heap[0][1] < position:
+                    pop(heap)
+                if not heap or position > until:
+                    break
+                _, last, top = heap[0]
+                end = last if last < until else until
+                yield top, position, end
+                position = end + 1
+            if position < first:
+                position = first
+        push(heap, (-move[_ID], move[_SERIAL_LAST], move))
+    while heap:
+        while heap and heap[0][1] < position:
+            pop(heap)
+        if not heap:
+            break
+        _, last, top = heap[0]
+        yield top, position, last
+        position = last + 1
+
 
 def holdings_at(moves: Iterable[Any], account_ids: set[int]) -> Iterator[dict[str, Any]]:
-    """The ITMO ranges held in `account_ids` after the given moves: per serial, the latest move
-    decides where it is; ranges ending in the Party's accounts as ITMOs are held. Contiguous
-    ranges with equal attributes are merged. Rows are snapshot rows (store columns)."""
-    pending: dict[str, Any] | None = None
-    for move, first, last in latest_moves(moves):
-        if move.destination_account_id not in account_ids or move.to_state != UnitState.ITMO:
-            continue
-        underlying = (
-            move.underlying_first + (first - move.serial_first)
-            if move.underlying_first is not None
-            else None
-        )
-        row = {
-            "origin_registry_id": move.registry_id,
+    """The ITMO ranges held in `account_ids` after the given moves (`MOVE_COLUMNS`): per
+    serial, the latest move decides where it is; ranges ending in the Party's accounts as ITMOs
+    are held. Contiguous ranges with equal attributes are merged. Rows are snapshot rows
+    (store columns)."""
+    itmo = UnitState.ITMO.value
+    pending: list[Any] | None = None  # origin, first, last, underlying, attributes
+
+    def row(piece: list[Any]) -> dict[str, Any]:
+        origin, first, last, underlying, attributes = piece
+        return {
+            "origin_registry_id": origin,
             "serial_first": first,
             "serial_last": last,
             "underlying_first": underlying,
-            **{column: getattr(move, column) for column in SNAPSHOT_COLUMNS},
+            **dict(zip(SNAPSHOT_COLUMNS, attributes, strict=True)),
         }
-        if pending is not None and _continues(pending, row):
-            pending["serial_last"] = last
+
+    for move, first, last in latest_moves(moves):
+        if move[_DESTINATION] not in account_ids or move[_TO_STATE] != itmo:
+            continue
+        underlying = move[_UNDERLYING_FIRST]
+        if underlying is not None:
+            underlying += first - move[_SERIAL_FIRST]
+        attributes = tuple(move[_ATTRIBUTES])
+        if (
+            pending is not None
+            and pending[4] == attributes
+            and _continues(pending, move[_REGISTRY], first, underlying)
+        ):
+            pending[2] = last
             continue
         if pending is not None:
-            yield pending
-        pending = row
+            yield row(pending)
+        pending = [move[_REGISTRY], first, last, underlying, attributes]
     if pending is not None:
-        yield pending
+        yield row(pending)
 
 
-def _continues(previous: dict[str, Any], row: dict[str, Any]) -> bool:
-    if previous["origin_registry_id"] != row["origin_registry_id"]:
+def _continues(piece: list[Any], origin: str, first: int, underlying: int | None) -> bool:
+    """A held segment continues the previous piece: same origin, contiguous serials and
+    underlying units."""
+    if piece[0] != origin or piece[2] + 1 != first:
         return False
-    if previous["serial_last"] + 1 != row["serial_first"]:
-        return False
-    if any(previous[c] != row[c] for c in SNAPSHOT_COLUMNS):
-        return False
-    if previous["underlying_first"] is None or row["underlying_first"] is None:
-        return previous["underlying_first"] is row["underlying_first"]
-    size = previous["serial_last"] - previous["serial_first"] + 1
-    return bool(previous["underlying_first"] + size == row["underlying_first"])
+    if piece[3] is None or underlying is None:
+        return piece[3] is None and underlying is None
+    return bool(piece[3] + (piece[2] - piece[1] + 1) == underlying)
 
 
 def holding_rows(snapshot: Iterable[Any], registry_id: str) -> Iterator[Cells]:
     """Table 4 from the stored snapshot rows; the registry is the one holding the ITMOs."""
     spec = TABLE[4]
     for row in snapshot:
-        piece = Piece(
-            row.origin_registry_id,
-            row.serial_first,
-            row.serial_last,
-            row.underlying_first,
-            row.non_ghg_per_unit,
+        quantity = row.serial_last - row.serial_first + 1
+        ghg = row.metric == Metric.GHG
+        if ghg:
+            non_ghg_quantity = NA
+        else:
+            per_unit = Decimal(row.non_ghg_per_unit) if row.non_ghg_per_unit else Decimal(0)
+            non_ghg_quantity = str((per_unit * quantity).normalize())
+        underlying = row.underlying_first
+        yield cells(
+            spec,
             {
                 "cooperative_approach_id": row.cooperative_approach_id,
                 "authorization_id": row.authorization_id,
                 "first_transferring_party": row.first_transferring_party,
                 "registry_id": registry_id,
+                "first_id": row.serial_first,
+                "last_id": row.serial_last,
                 "underlying_registry": row.underlying_registry or NA,
+                "first_unit_id": NA if underlying is None else underlying,
+                "last_unit_id": NA if underlying is None else underlying + quantity - 1,
                 "metric": row.metric,
                 "gwp_values": row.gwp_values,
-                "non_ghg_metric": NA if row.metric == Metric.GHG else row.non_ghg_metric,
+                "non_ghg_metric": NA if ghg else row.non_ghg_metric,
+                "quantity": quantity,
+                "non_ghg_quantity": non_ghg_quantity,
                 "mitigation_type": row.mitigation_type,
                 "vintage": row.vintage,
             },
         )
-        yield piece.finished(spec)
 
 
 # Table 5 ----------------------------------------------------------------------------------
