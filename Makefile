@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/article6 serve --database $(DATABASE)
 
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+	$(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -45,7 +45,9 @@ def preview(page: Any, path: str, fields: dict[str, str], shot: str | None = Non
     page.goto(path)
     fill(page, fields)
     page.get_by_role("button", name="Check what will happen").click()
-    page.locator("#preview").wait_for()
+    page.locator("#preview, [role=alert]").first.wait_for()
+    alert = page.locator("[role=alert]")
+    assert alert.count() == 0, f"{path} refused: {alert.first.inner_text()}"
     if shot:
         screenshot(page, shot)
     return page

@@ -8,6 +8,7 @@ first transfer at use or cancellation) and 701-1000 under the NDC authorization.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -576,4 +577,25 @@ def test_manual_first_transfer_record_after_the_definition_moves_to_authorisatio
             ),
         )
     assert again.value.codes == ["C4001"]
+    assert verify_registry(registry) == []
+
+
+def test_ping_pong_transfers_of_random_quantities_leave_each_account_one_block(
+    registry: Registry, world: SmallWorld
+):
+    """The moved part of a split block is the end next to the destination's units, so it merges
+    there and the source keeps one contiguous remainder: fragmentation stays flat."""
+    rng = random.Random(2026)
+    accounts = ["XXA Party mo_holding", "XXA Green Group A mo_holding"]
+    most = 0
+    for turn in range(200):
+        source, destination = accounts[turn % 2], accounts[1 - turn % 2]
+        held = holdings(registry)[source][0]
+        if held == 0:
+            continue
+        transfer(registry, world, source, destination, selection(rng.randint(1, held)))
+        most = max(most, *(len(account_of(registry, world[name])) for name in accounts))
+    blocks = [account_of(registry, world[name]) for name in accounts]
+    assert most == 1
+    assert sum(last - first + 1 for found in blocks for first, last, _, _ in found) == 500
     assert verify_registry(registry) == []

@@ -291,3 +291,61 @@ def test_blocks_with_contiguous_underlying_ranges_coalesce():
 )
 def test_blocks_that_differ_do_not_coalesce(left, right):
     assert not can_coalesce(left, right)
+
+
+# select_quantity: the end of a split block that borders the destination moves
+
+
+def test_a_block_bordering_the_destination_below_moves_its_lower_serials():
+    bordering = block(201, 260)
+    [portion] = select_quantity([bordering], 40, sides={bordering.id: "lower"})
+    assert spans([portion]) == [(201, 240)]
+    assert split_plan(portion) == ([(241, 260)], (201, 240))
+
+
+def test_a_block_bordering_the_destination_above_moves_its_upper_serials():
+    bordering = block(201, 260)
+    [portion] = select_quantity([bordering], 40, sides={bordering.id: "upper"})
+    assert spans([portion]) == [(221, 260)]
+
+
+def test_a_covering_block_bordering_the_destination_is_preferred_to_a_smaller_one():
+    smaller, bordering = block(1, 60), block(101, 1000)
+    [portion] = select_quantity([smaller, bordering], 40, sides={bordering.id: "lower"})
+    assert portion.block is bordering
+    assert spans([portion]) == [(101, 140)]
+
+
+def test_an_exact_size_block_is_still_taken_whole_before_a_bordering_one():
+    exact, bordering = block(1, 40), block(101, 1000)
+    [portion] = select_quantity([exact, bordering], 40, sides={bordering.id: "lower"})
+    assert portion.whole and portion.block is exact
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    size=st.integers(min_value=2, max_value=1000),
+    wanted=st.integers(min_value=1, max_value=999),
+    side=st.sampled_from(["lower", "upper"]),
+)
+def test_a_split_on_either_side_leaves_one_contiguous_remainder(size: int, wanted: int, side):
+    wanted = min(wanted, size - 1)
+    whole = block(1, size)
+    [portion] = select_quantity([whole], wanted, sides={whole.id: side})
+    stays, moves = split_plan(portion)
+    assert portion.quantity == wanted
+    assert len(stays) == 1
+    assert sum(last - first + 1 for first, last in stays) + wanted == size
+    assert (moves[0] == 1) == (side == "lower")
+
+
+def test_smaller_blocks_bordering_the_destination_move_whole_before_another_splits():
+    far, bordering = block(1, 1000), block(2001, 2030)
+    selected = select_quantity([far, bordering], 50, sides={bordering.id: "upper"})
+    assert spans(selected) == [(981, 1000), (2001, 2030)]
+    assert [p.whole for p in selected] == [False, True]
+
+
+def test_without_bordering_blocks_the_selection_is_unchanged():
+    blocks = [block(1, 100), block(201, 260), block(301, 1000)]
+    assert select_quantity(blocks, 40, sides={}) == select_quantity(blocks, 40)

@@ -8,7 +8,9 @@ and identical neighbours in one account coalesce again.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from article6.domain.accounts import UnitState
 from article6.domain.checks import Check, refuse
@@ -16,6 +18,9 @@ from article6.domain.nomenclature import Metric, MitigationType
 
 MAX_BLOCKS_PER_TRANSACTION = 1000
 MAX_QUANTITY = 10**15
+
+Side = Literal["lower", "upper"]
+"""Which end of a split block moves: its lower or its upper serials."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +116,26 @@ def serial_range(first: int, last: int, field: str = "range") -> tuple[int, int]
     return first, last
 
 
-def select_quantity(blocks: list[UnitBlock], wanted: int, field: str = "quantity") -> list[Portion]:
+def select_quantity(
+    blocks: list[UnitBlock],
+    wanted: int,
+    field: str = "quantity",
+    sides: Mapping[int, Side] | None = None,
+) -> list[Portion]:
     """Choose `wanted` units from available blocks, touching as few blocks as possible.
 
     An exact-size block is taken whole; otherwise the smallest block that covers the rest is
-    split (the holder keeps the lower serials, the upper ones move); when no single block is
-    enough, the largest blocks are taken whole first. At most one block is ever split.
+    split; when no single block is enough, the largest blocks are taken whole first. At most one
+    block is ever split.
+
+    `sides` names, by block id, the blocks that border a block of the destination and the end
+    that borders it. They come first, so that fragmentation stays flat: a bordering block that
+    covers the rest is split at that end (the moved part merges there and the holder keeps one
+    contiguous remainder), and smaller bordering blocks move whole (each merges there, and the
+    holder has one block fewer). Otherwise the holder keeps the lower serials and the upper
+    ones move.
     """
+    sides = sides or {}
     quantity(wanted, field)
     available = sum(b.quantity for b in blocks)
     if available < wanted:
@@ -129,14 +147,28 @@ def select_quantity(blocks: list[UnitBlock], wanted: int, field: str = "quantity
     remaining = wanted
     pool = list(ordered)
     while remaining > 0:
-        exact = next((b for b in pool if b.quantity == remaining), None)
+        exact = min(
+            (b for b in pool if b.quantity == remaining),
+            key=lambda b: (b.id not in sides, b.first),
+            default=None,
+        )
         if exact is not None:
             chosen.append(Portion(exact, exact.first, exact.last))
             break
         covering = [b for b in pool if b.quantity > remaining]
+        bordering = [b for b in pool if b.id in sides and b.quantity < remaining]
+        if bordering and not any(b.id in sides for b in covering):
+            block = max(bordering, key=lambda b: (b.quantity, -b.first))
+            pool.remove(block)
+            chosen.append(Portion(block, block.first, block.last))
+            remaining -= block.quantity
+            continue
         if covering:
-            block = min(covering, key=lambda b: (b.quantity, b.first))
-            chosen.append(Portion(block, block.last - remaining + 1, block.last))
+            block = min(covering, key=lambda b: (b.id not in sides, b.quantity, b.first))
+            if sides.get(block.id) == "lower":
+                chosen.append(Portion(block, block.first, block.first + remaining - 1))
+            else:
+                chosen.append(Portion(block, block.last - remaining + 1, block.last))
             break
         block = max(pool, key=lambda b: (b.quantity, -b.first))
         pool.remove(block)

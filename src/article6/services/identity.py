@@ -19,6 +19,7 @@ from article6.domain.access import REGISTRY_WIDE_ROLES, Actor, Permission, Role,
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.services.context import Registry, execute
 from article6.services.setup import allow
+from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import identity, journal
 from article6.store.database import unit_of_work
@@ -73,7 +74,7 @@ class UserView(BaseModel):
     name: str
     display_name: str
     enrolled: bool
-    locked_until: datetime | None
+    locked_until: UtcDateTime | None
     disabled: bool
     grants: list[GrantView]
 

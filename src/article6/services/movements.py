@@ -146,9 +146,11 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
         blocks = ledger.blocks_covering(connection, source.id, ranges, filters)
         return select_ranges(blocks, ranges, "units.ranges")
     wanted = selection.quantity or 0
-    candidates = ledger.candidates_for_quantity(connection, source.id, max(wanted, 1), filters)
+    candidates, sides = ledger.candidates_for_quantity(
+        connection, source.id, max(wanted, 1), filters, movement.destination.id
+    )
     try:
-        return select_quantity(candidates, wanted, "units.quantity")
+        return select_quantity(candidates, wanted, "units.quantity", sides)
     except CommandRefused as refused:
         if refused.codes != [Check.C2001.code]:
             raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_, select
+from sqlalchemy import BigInteger, and_, cast, func, or_, select, union
 
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import AccountKind
@@ -14,7 +14,12 @@ from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier, parse_unit_query
 from article6.services.context import Registry
 from article6.services.setup import allow
-from article6.services.views import TransactionView, UtcDateTime, transaction_view
+from article6.services.views import (
+    TransactionView,
+    UtcDateTime,
+    transaction_view,
+    transaction_views,
+)
 from article6.store import ledger, records
 from article6.store.database import unit_of_work
 from article6.store.schema import (
@@ -197,18 +202,28 @@ def transactions_of(
     limit = max(1, min(limit, PAGE_LIMIT))
     with unit_of_work(registry.engine, read_only=True) as connection:
         incoming = select(accounts.c.id).where(accounts.c.party_code == party)
-        query = select(transactions).where(
-            or_(
-                transactions.c.party_code == party,
-                transactions.c.destination_account_id.in_(incoming),
-            )
+
+        def newest(condition: Any) -> Any:
+            """One side's newest ids: a keyset step down its own (…, id) index."""
+            query = select(transactions.c.id).where(condition)
+            if before_id is not None:
+                query = query.where(transactions.c.id < before_id)
+            if status is not None:
+                query = query.where(transactions.c.status == status)
+            return select(query.order_by(transactions.c.id.desc()).limit(limit).subquery().c.id)
+
+        # Two limited reads joined, not one `OR`, which no single index serves.
+        ids = union(
+            newest(transactions.c.party_code == party),
+            newest(transactions.c.destination_account_id.in_(incoming)),
+        ).subquery()
+        query = (
+            select(transactions)
+            .where(transactions.c.id.in_(select(ids.c.id)))
+            .order_by(transactions.c.id.desc())
+            .limit(limit)
         )
-        if before_id is not None:
-            query = query.where(transactions.c.id < before_id)
-        if status is not None:
-            query = query.where(transactions.c.status == status)
-        rows = connection.execute(query.order_by(transactions.c.id.desc()).limit(limit)).all()
-        return [transaction_view(connection, row) for row in rows]
+        return transaction_views(connection, list(connection.execute(query).all()))
 
 
 def transaction_detail(registry: Registry, actor: Actor, identifier: str) -> TransactionView:
@@ -243,16 +258,21 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
         if row is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
         account = records.account_by_id(connection, row.account_id)
+        containing = and_(
+            transaction_blocks.c.registry_id == row.registry_id,
+            transaction_blocks.c.serial_first <= serial,
+            transaction_blocks.c.serial_last >= serial,
+        )
+        if connection.dialect.name == "postgresql":
+            # Served by the GiST index on (registry, range): one descent, not half the ranges.
+            span = func.int8range(
+                transaction_blocks.c.serial_first, transaction_blocks.c.serial_last, "[]"
+            )
+            containing = and_(containing, span.op("@>")(cast(serial, BigInteger)))
         movers = connection.execute(
             select(transactions)
             .join(transaction_blocks)
-            .where(
-                and_(
-                    transaction_blocks.c.registry_id == row.registry_id,
-                    transaction_blocks.c.serial_first <= serial,
-                    transaction_blocks.c.serial_last >= serial,
-                )
-            )
+            .where(containing)
             .order_by(transactions.c.id)
         ).all()
         visible = {row.first_transferring_party, account.party_code if account else ""}
@@ -265,7 +285,7 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
             identifier=f"{row.cooperative_approach_id}-{row.registry_id}-"
             f"{row.first_transferring_party}-{serial}-{row.vintage}",
             block=block_view(row, account.identifier if account else "", None),
-            transactions=[transaction_view(connection, m) for m in movers],
+            transactions=transaction_views(connection, list(movers)),
         )
 
 
@@ -333,7 +353,7 @@ def first_transfers(registry: Registry, actor: Actor, party: str) -> list[Transa
             .where(transactions.c.status == "completed")
             .order_by(transactions.c.id)
         ).all()
-        return [transaction_view(connection, row) for row in rows]
+        return transaction_views(connection, list(rows))
 
 
 def holdings_summary(registry: Registry, actor: Actor, party: str) -> list[dict[str, Any]]:

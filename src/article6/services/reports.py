@@ -31,6 +31,7 @@ from article6.reports.aef_writers import Format, write
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.setup import allow, log
+from article6.services.views import UtcDateTime
 from article6.store import reports as store
 
 SNAPSHOT_BATCH = 1000
@@ -50,8 +51,8 @@ class SubmitAEF(Command):
 class SnapshotView(BaseModel):
     party: str
     year: int
-    as_of: datetime
-    taken_at: datetime | None
+    as_of: UtcDateTime
+    taken_at: UtcDateTime | None
     taken_by: str | None
     rows: int
     quantity: int
@@ -64,7 +65,7 @@ class SubmissionView(BaseModel):
     year: int
     version: str
     date_of_submission: date
-    submitted_at: datetime
+    submitted_at: UtcDateTime
     submitted_by: str
     row_counts: dict[str, int]
     digest: str
@@ -428,7 +429,7 @@ def aef_submissions(
 
 
 class StatementLine(BaseModel):
-    date: datetime
+    date: UtcDateTime
     transaction: str
     kind: str
     counterpart: str | None
@@ -452,7 +453,7 @@ class Statement(BaseModel):
     total_in: int
     total_out: int
     lines: list[StatementLine]
-    generated_at: datetime
+    generated_at: UtcDateTime
 
 
 def _day_start(day: date) -> datetime:
@@ -554,13 +555,13 @@ class Certificate(BaseModel):
     purpose: str
     ndc_year: int | None
     cancellation_purpose: str | None
-    date: datetime
+    date: UtcDateTime
     quantity: int
     units: list[str]
     first_transfer: bool
     initiator: str
     approver: str | None
-    issued_at: datetime
+    issued_at: UtcDateTime
 
 
 CERTIFIED_KINDS = ("use", "cancellation")
@@ -651,7 +652,7 @@ class PublicAuthorization(BaseModel):
 
 class PublicFirstTransfer(BaseModel):
     transaction: str
-    date: datetime
+    date: UtcDateTime
     cooperative_approach: str
     authorization_id: str | None
     vintage: int
@@ -671,7 +672,7 @@ class PublicHolding(BaseModel):
 class PublicReport(BaseModel):
     party: str
     name: str
-    generated_at: datetime
+    generated_at: UtcDateTime
     authorizations: list[PublicAuthorization]
     first_transfers: list[PublicFirstTransfer]
     holdings: list[PublicHolding]

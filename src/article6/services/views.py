@@ -98,37 +98,61 @@ def moved_range(row: Row[Any]) -> MovedRange:
 
 
 def transaction_view(connection: Connection, row: Row[Any]) -> TransactionView:
+    return transaction_views(connection, [row])[0]
+
+
+def transaction_views(connection: Connection, rows: list[Row[Any]]) -> list[TransactionView]:
+    """Views of several transactions with their accounts and moved ranges read once for all,
+    so a page of history costs a few queries, not a few per transaction."""
     names = ledger.account_rows(
-        connection, [i for i in (row.source_account_id, row.destination_account_id) if i]
+        connection,
+        [
+            i
+            for row in rows
+            for i in (row.source_account_id, row.destination_account_id)
+            if i is not None
+        ],
     )
-    entity = records.entity_by_id(connection, row.using_entity_id) if row.using_entity_id else None
-    return TransactionView(
-        identifier=row.identifier,
-        kind=row.kind,
-        status=row.status,
-        party=row.party_code,
-        quantity=row.quantity,
-        source_account=names[row.source_account_id].identifier if row.source_account_id else None,
-        destination_account=names[row.destination_account_id].identifier
-        if row.destination_account_id
-        else None,
-        acquiring_party=row.acquiring_party,
-        cancellation_purpose=row.cancellation_purpose,
-        purpose=row.purpose,
-        ndc_year=row.ndc_year,
-        using_entity=entity.identifier if entity is not None else None,
-        authorization_id=row.authorization_id,
-        first_transfer=row.first_transfer,
-        initiator=row.initiator,
-        approver=row.approver,
-        reason=row.reason,
-        created_at=row.created_at,
-        proposed_at=row.proposed_at,
-        checked_at=row.checked_at,
-        finished_at=row.finished_at,
-        expires_at=row.expires_at,
-        ranges=[moved_range(r) for r in ledger.moved_ranges(connection, row.id)],
-    )
+    entities = {
+        entity_id: records.entity_by_id(connection, entity_id)
+        for entity_id in {row.using_entity_id for row in rows if row.using_entity_id}
+    }
+    ranges = ledger.moved_ranges_of(connection, [row.id for row in rows])
+    views = []
+    for row in rows:
+        entity = entities.get(row.using_entity_id) if row.using_entity_id else None
+        views.append(
+            TransactionView(
+                identifier=row.identifier,
+                kind=row.kind,
+                status=row.status,
+                party=row.party_code,
+                quantity=row.quantity,
+                source_account=names[row.source_account_id].identifier
+                if row.source_account_id
+                else None,
+                destination_account=names[row.destination_account_id].identifier
+                if row.destination_account_id
+                else None,
+                acquiring_party=row.acquiring_party,
+                cancellation_purpose=row.cancellation_purpose,
+                purpose=row.purpose,
+                ndc_year=row.ndc_year,
+                using_entity=entity.identifier if entity is not None else None,
+                authorization_id=row.authorization_id,
+                first_transfer=row.first_transfer,
+                initiator=row.initiator,
+                approver=row.approver,
+                reason=row.reason,
+                created_at=row.created_at,
+                proposed_at=row.proposed_at,
+                checked_at=row.checked_at,
+                finished_at=row.finished_at,
+                expires_at=row.expires_at,
+                ranges=[moved_range(r) for r in ranges.get(row.id, [])],
+            )
+        )
+    return views
 
 
 def transaction_receipt(connection: Connection, command: str, identifier: str) -> Receipt:

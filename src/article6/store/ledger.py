@@ -12,12 +12,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, union_all, update
 
 from article6.domain.accounts import UnitState
 from article6.domain.blocks import (
     MAX_BLOCKS_PER_TRANSACTION,
     Portion,
+    Side,
     UnitAttributes,
     UnitBlock,
     can_coalesce,
@@ -153,6 +154,23 @@ def _available(account_id: int, filters: dict[str, Any]) -> Any:
 
 
 _CANDIDATES: dict[tuple[str, ...], tuple[Any, Any]] = {}
+ADJACENT_LOOKAHEAD = 32
+"""How many of the smallest covering blocks are looked at for one that borders the destination."""
+BORDERING_LIMIT = 64
+"""How many blocks bordering the destination are offered to move whole (largest first)."""
+
+
+def _bordering(neighbour: Any, block: Any) -> Any:
+    """`neighbour` is an unreserved block of the destination serial-adjacent to `block`."""
+    return and_(
+        neighbour.c.registry_id == block.c.registry_id,
+        neighbour.c.account_id == bindparam("destination_id"),
+        neighbour.c.reserved_by.is_(None),
+        or_(
+            neighbour.c.serial_last == block.c.serial_first - 1,
+            neighbour.c.serial_first == block.c.serial_last + 1,
+        ),
+    )
 
 
 def _candidate_statements(filters: dict[str, Any]) -> tuple[tuple[Any, Any], dict[str, Any]]:
@@ -171,40 +189,86 @@ def _candidate_statements(filters: dict[str, Any]) -> tuple[tuple[Any, Any], dic
         for column in shape:
             base = base.where(unit_blocks.c[column] == bindparam(f"filter_{column}"))
         size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
-        smallest_covering = (
+        covering = (
             base.where(size >= bindparam("wanted"))
             .order_by(size, unit_blocks.c.serial_first)
-            .limit(1)
+            .limit(ADJACENT_LOOKAHEAD)
+            .subquery("covering")
         )
+        neighbour = unit_blocks.alias("neighbour")
+        smallest_covering = (
+            select(
+                covering,
+                neighbour.c.serial_first.label("neighbour_first"),
+                neighbour.c.serial_last.label("neighbour_last"),
+            )
+            .select_from(covering.outerjoin(neighbour, _bordering(neighbour, covering)))
+            .order_by(
+                neighbour.c.id.is_(None),
+                covering.c.serial_last - covering.c.serial_first,
+                covering.c.serial_first,
+            )
+            .limit(1)
+            .subquery("smallest_covering")
+        )
+        bordered = unit_blocks.alias("bordered")
+        bordering = (
+            base.add_columns(
+                bordered.c.serial_first.label("neighbour_first"),
+                bordered.c.serial_last.label("neighbour_last"),
+            )
+            .join(bordered, _bordering(bordered, unit_blocks))
+            .order_by(size.desc(), unit_blocks.c.serial_first)
+            .limit(BORDERING_LIMIT)
+            .subquery("bordering")
+        )
+        candidates = union_all(select(smallest_covering), select(bordering))
         largest = base.order_by(size.desc(), unit_blocks.c.serial_first).limit(
             MAX_BLOCKS_PER_TRANSACTION + 1
         )
-        statements = _CANDIDATES[shape] = (smallest_covering, largest)
+        statements = _CANDIDATES[shape] = (candidates, largest)
     return statements, params
 
 
 def candidates_for_quantity(
-    connection: Connection, account_id: int, wanted: int, filters: dict[str, Any]
-) -> list[UnitBlock]:
+    connection: Connection,
+    account_id: int,
+    wanted: int,
+    filters: dict[str, Any],
+    destination_id: int | None = None,
+) -> tuple[list[UnitBlock], dict[int, Side]]:
     """The few blocks that the split-minimising selection can choose among, without loading the
-    whole account: an exact-size block, the smallest covering block, or the largest blocks.
+    whole account, and, for those that border a block of the destination, the end that borders.
 
-    One query finds the first two: among blocks of at least `wanted` units the smallest (first
-    by serial) is an exact-size block when there is one, else the smallest covering block.
+    One query finds: the covering block (among the few smallest blocks of at least `wanted`
+    units, one serial-adjacent to an unreserved block of the destination first, then the
+    smallest, first by serial, which is an exact-size block when there is one), and the largest
+    blocks bordering the destination (moved whole, each merges there and leaves the source one
+    block fewer). Without a covering block the largest blocks follow.
     """
-    (smallest_covering, largest), params = _candidate_statements(filters)
+    (candidates, largest), params = _candidate_statements(filters)
     params["account_id"] = account_id
-    covering = connection.execute(smallest_covering, {**params, "wanted": wanted}).first()
-    if covering is not None:
-        return [to_block(covering)]
-    chosen: list[UnitBlock] = []
-    total = 0
-    for row in connection.execute(largest, params):
-        chosen.append(to_block(row))
-        total += chosen[-1].quantity
-        if total >= wanted:
-            break
-    return chosen
+    found: dict[int, UnitBlock] = {}
+    sides: dict[int, Side] = {}
+    covered = False
+    for row in connection.execute(
+        candidates, {**params, "wanted": wanted, "destination_id": destination_id}
+    ):
+        block = found.setdefault(row.id, to_block(row))
+        covered = covered or block.quantity >= wanted
+        if row.neighbour_last is not None and row.neighbour_last == block.first - 1:
+            sides.setdefault(block.id, "lower")
+        elif row.neighbour_first is not None:
+            sides.setdefault(block.id, "upper")
+    if not covered:
+        total = sum(block.quantity for block in found.values())
+        for row in connection.execute(largest, params):
+            if total >= wanted:
+                break
+            if row.id not in found:
+                found[row.id] = to_block(row)
+                total += found[row.id].quantity
+    return list(found.values()), sides
 
 
 def blocks_covering(
@@ -526,6 +590,21 @@ def moved_ranges(connection: Connection, transaction_id: int) -> list[Row[Any]]:
             .order_by(transaction_blocks.c.id)
         )
     )
+
+
+def moved_ranges_of(connection: Connection, transaction_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The moved ranges of several transactions in one query, by transaction id."""
+    found: dict[int, list[Any]] = {}
+    wanted = sorted(set(transaction_ids))
+    if not wanted:
+        return found
+    for row in connection.execute(
+        select(transaction_blocks)
+        .where(transaction_blocks.c.transaction_id.in_(wanted))
+        .order_by(transaction_blocks.c.id)
+    ):
+        found.setdefault(row.transaction_id, []).append(row)
+    return found
 
 
 def account_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:

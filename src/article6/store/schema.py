@@ -236,6 +236,7 @@ transactions = Table(
 )
 Index("ix_transactions_party_id", transactions.c.party_code, transactions.c.id)
 Index("ix_transactions_status", transactions.c.status)
+Index("ix_transactions_destination_id", transactions.c.destination_account_id, transactions.c.id)
 
 transaction_blocks = Table(
     "transaction_blocks",
@@ -269,6 +270,9 @@ Index(
     "ix_transaction_blocks_serial",
     transaction_blocks.c.registry_id,
     transaction_blocks.c.serial_first,
+)
+Index(
+    "ix_transaction_blocks_last", transaction_blocks.c.registry_id, transaction_blocks.c.serial_last
 )
 
 unit_blocks = Table(
