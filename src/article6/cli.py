@@ -110,7 +110,7 @@ def demo(database: str | None, fresh: bool) -> None:
             detail = f"{t.kind} of {t.quantity:,} units, {t.status}{flag}" if t else receipt.status
             click.echo(f"  {receipt.command:<24} {receipt.record:<16} {detail}")
         problems = seed.mismatches(registry, world, expected)
-        _print_holdings(seed.holdings(registry, world))
+        _print_holdings(seed.account_holdings(registry))
         for problem in problems:
             click.echo(f"  MISMATCH {problem}", err=True)
         failures += len(problems)
@@ -128,11 +128,11 @@ def demo(database: str | None, fresh: bool) -> None:
     click.echo(sign_in_instructions(create_demo_users(registry)), nl=False)
 
 
-def _print_holdings(holdings: dict[str, int]) -> None:
+def _print_holdings(holdings: list[tuple[str, str, int]]) -> None:
     click.echo("  Holdings:")
-    for name, quantity in holdings.items():
+    for identifier, name, quantity in holdings:
         if quantity:
-            click.echo(f"    {name:<40} {quantity:>12,}")
+            click.echo(f"    {identifier:<14} {name:<46} {quantity:>12,}")
 
 
 @main.group()

@@ -359,6 +359,15 @@ def holdings(registry: Registry, world: DemoWorld) -> dict[str, int]:
     return found
 
 
+def account_holdings(registry: Registry) -> list[tuple[str, str, int]]:
+    """(identifier, the seed-style account name, units) of every account of XXA and XXC."""
+    return [
+        (account.identifier, account.name, account.quantity)
+        for party, actor in (("XXA", XXA_ADMIN), ("XXC", XXC_ADMIN))
+        for account in queries.list_accounts(registry, actor, party)
+    ]
+
+
 def mismatches(registry: Registry, world: DemoWorld, expected: dict[str, int]) -> list[str]:
     actual = holdings(registry, world)
     return [

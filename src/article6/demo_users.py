@@ -85,6 +85,7 @@ def sign_in_instructions(users: list[DemoUser], base_url: str = "http://127.0.0.
         '       -d \'{"name": "xxa.admin", "password": "…", "code": "123456"}\'',
         f"Then: curl -H 'Authorization: Bearer <token>' {base_url}/api/v1/parties/XXA/accounts",
         f"Interactive API documentation: {base_url}/api/docs",
+        f"In a browser: {base_url}/sign-in (user name, password, then the TOTP code)",
         'Current codes: python -c "from article6.domain import totp; from datetime import '
         "datetime, UTC; print(totp.code_at('<secret>', datetime.now(UTC)))\"",
     ]
