@@ -177,8 +177,8 @@ def shuttle(
                 elif response.status_code >= 500:
                     outcomes.server_errors.append(f"{response.status_code} {response.text[:300]}")
                 elif response.headers.get("content-type", "").startswith("application/problem"):
-                    checks = response.json().get("checks") or [{"code": "none"}]
-                    code = checks[0]["code"]
+                    checks = response.json().get("checks") or [{"check": "none"}]
+                    code = checks[0]["check"]
                     outcomes.refused[code] = outcomes.refused.get(code, 0) + 1
                 else:
                     outcomes.other.append(f"{response.status_code} {response.text[:300]}")

@@ -7,10 +7,7 @@ registry's invariants hold and every issued unit is still accounted for.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,11 +21,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+# The server and its seed world are the load benchmark's own (bench/api_load.py): one harness.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from api_load import PASSWORD, USER, free_port, prepare, start_server, stop_server
+
 from article6 import demo
 from article6.domain import totp
-from article6.domain.access import Actor, Role
 from article6.services import commands as c
-from article6.services import identity, queries, units
+from article6.services import queries
 from article6.services.context import Registry
 from article6.store.database import make_engine
 
@@ -38,7 +38,6 @@ CLIENTS = 16
 SECONDS = 8.0
 MAX_REQUESTS = 4_000
 ALLOWED_CHECKS = {"C2001", "C2002"}  # units not held, or taken by a concurrent transfer
-USER, PASSWORD = "load.admin", "load-test-password"
 
 
 @dataclass
@@ -55,94 +54,12 @@ class Outcomes:
         return self.succeeded + sum(self.refused.values()) + len(self.unexpected)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def registry(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
     monkeypatch.setenv("ARTICLE6_PASSWORD_COST", "test")
     registry = Registry(make_engine(postgres_url))
     yield registry
     registry.engine.dispose()
-
-
-def prepare(registry: Registry) -> tuple[demo.DemoWorld, str]:
-    """The seed world, AMOs under the NDC authorization, units on both sides of each pair, and
-    an administrator of XXA with a known second-factor secret."""
-    world = demo.build_world(registry)
-    units.link_authorization(
-        registry,
-        demo.XXA_ADMIN,
-        c.LinkAuthorization(
-            account=world["XXA Party mo_holding"],
-            authorization_id=demo.NDC_AUTHORIZATION,
-            units=c.UnitSelection(quantity=30_000),
-        ),
-    )
-    for kind, authorization in (("amo_holding", demo.NDC_AUTHORIZATION), ("mo_holding", None)):
-        units.transfer_units(
-            registry,
-            demo.XXA_ADMIN,
-            c.TransferUnits(
-                source_account=world[f"XXA Party {kind}"],
-                destination_account=world[f"XXA Green Group A {kind}"],
-                units=c.UnitSelection(quantity=5_000, authorization_id=authorization),
-            ),
-        )
-    secret = totp.new_secret()
-    identity.create_section_user(
-        registry,
-        Actor("installer", Role.SECRETARIAT),
-        identity.CreateUser(name=USER, display_name="Load administrator", password=PASSWORD),
-        identity.GrantRole(role=Role.ADMINISTRATOR, party="XXA"),
-        totp_secret=secret,
-    )
-    return world, secret
-
-
-def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "ARTICLE6_DATABASE_URL": url,
-        "ARTICLE6_ENVIRONMENT": "development",
-        "ARTICLE6_PASSWORD_COST": "test",
-    }
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "article6.api.app:create_app",
-                "--factory",
-                "--workers",
-                "2",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=15)
 
 
 def wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -197,7 +114,7 @@ def shuttle(
                     continue
                 codes = []
                 if response.headers.get("content-type", "").startswith("application/problem+json"):
-                    codes = [check["code"] for check in response.json().get("checks", [])]
+                    codes = [check["check"] for check in response.json().get("checks", [])]
                 if 400 <= response.status_code < 500 and codes and set(codes) <= ALLOWED_CHECKS:
                     outcomes.refused[codes[0]] = outcomes.refused.get(codes[0], 0) + 1
                 else:
@@ -211,7 +128,7 @@ def test_concurrent_api_transfers_on_two_workers_keep_the_registry_sound(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
-    server = start_server(postgres_url, port, log)
+    server = start_server(postgres_url, port, 2, log)
     outcomes = Outcomes()
     try:
         wait_until_healthy(base, server, log)
