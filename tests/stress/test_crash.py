@@ -153,8 +153,9 @@ def test_killing_the_process_mid_load_loses_no_acknowledged_transaction(
     assert load.returncode == -signal.SIGKILL, f"the load stopped by itself (seed {seed}): {errors}"
     assert len(acknowledged) >= kill_after
 
-    # Restart: a new engine, as a new server process would have.
-    restarted = Registry(make_engine(postgres_url))
+    # Restart as a new server process does: open the registry, which chains any journal entry
+    # the kill left committed but not yet sealed.
+    restarted = Registry.open(postgres_url, migrate=False)
     try:
         with restarted.engine.connect() as connection:
             found = dict(

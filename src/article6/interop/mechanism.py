@@ -198,7 +198,7 @@ def _transaction(
 ) -> str:
     now = registry.now()
     section = records.section(connection, party)
-    number = records.next_number(connection, party, "next_transaction")
+    number = records.next_transaction_number(connection, party)
     identifier = f"{section.registry_id if section else party}-{number:08d}"
     ledger.insert_transaction(
         connection,

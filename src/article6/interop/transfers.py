@@ -293,7 +293,7 @@ def propose_external_transfer(
         judged = judge_all(connection, movement, portions)
         now = registry.now()
         expires_at = now + TRANSFER_TIMEOUT
-        number = records.next_number(connection, source.party_code, "next_transaction")
+        number = records.next_transaction_number(connection, source.party_code)
         section = records.section(connection, source.party_code)
         identifier = f"{section.registry_id if section else here}-{number:08d}"
         quantity = sum(p.quantity for p in portions)
@@ -701,7 +701,7 @@ def _acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
                 connection, authorization_of(record), now, f"{row.counterpart_registry} (copy)"
             )
     ledger.lock_holdings(connection, [account.id])
-    number = records.next_number(connection, account.party_code, "next_transaction")
+    number = records.next_transaction_number(connection, account.party_code)
     section = records.section(connection, account.party_code)
     identifier = f"{section.registry_id if section else account.party_code}-{number:08d}"
     transaction_id = ledger.insert_transaction(

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
+from article6.store import journal
 from article6.store.database import make_engine, unit_of_work
 from article6.store.migrate import upgrade
 from article6.store.schema import idempotency_keys
@@ -49,6 +50,7 @@ class Registry:
         engine = make_engine(url)
         if migrate:
             upgrade(engine)
+        journal.seal(engine)  # what a crash left unchained
         return cls(engine)
 
     def now(self) -> datetime:

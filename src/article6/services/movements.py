@@ -361,10 +361,7 @@ def propose(
         "expires_at": None,
     }
     if pending:
-        # The section counter is locked from here to commit: every write before it is done.
-        number, section = records.take_number(
-            connection, movement.source.party_code, "next_transaction"
-        )
+        number, section = records.take_transaction_number(connection, movement.source.party_code)
         values["identifier"] = f"{section.registry_id}-{number:08d}"
         values["status"] = TransactionStatus.AWAITING_APPROVAL.value
         values["expires_at"] = now + timedelta(days=section.pending_days)
@@ -398,10 +395,8 @@ def propose(
         return _receipt(command, values, movement, [])
     moves = move_units(connection, movement, judged, reserved=False)
     finished = registry.now()
-    # Numbering and the journal come last: their rows are the hot locks, held until commit.
-    number, section = records.take_number(
-        connection, movement.source.party_code, "next_transaction"
-    )
+    # Numbering and the journal come last: on SQLite their rows are held until commit.
+    number, section = records.take_transaction_number(connection, movement.source.party_code)
     first_transfer = any(subtype for _, _, subtype in moves)
     values.update(
         identifier=f"{section.registry_id}-{number:08d}",

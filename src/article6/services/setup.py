@@ -34,7 +34,6 @@ from article6.store.schema import (
     entity_authorizations,
     mitigation_activities,
     parties,
-    party_sections,
 )
 
 PENDING_DAYS = 7
@@ -124,16 +123,15 @@ def register_party(
             )
         registry_id = f"{code}{command.registry_number:02d}"
         if command.open_section and records.section(connection, code) is None:
-            connection.execute(
-                party_sections.insert().values(
-                    party_code=code,
-                    registry_id=registry_id,
-                    next_serial=1,
-                    next_transaction=1,
-                    next_account=1,
-                    pending_days=PENDING_DAYS,
-                    opened_at=now,
-                )
+            records.open_section(
+                connection,
+                party_code=code,
+                registry_id=registry_id,
+                next_serial=1,
+                next_transaction=1,
+                next_account=1,
+                pending_days=PENDING_DAYS,
+                opened_at=now,
             )
             records.open_account(
                 connection,

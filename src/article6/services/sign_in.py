@@ -34,7 +34,7 @@ from article6.services.identity import (
 )
 from article6.settings import Settings
 from article6.store import identity
-from article6.store.database import unit_of_work
+from article6.store.database import single_read, unit_of_work
 
 NOT_ACCEPTED = "the name, password or second-factor code was not accepted"
 
@@ -224,21 +224,22 @@ def sign_in(
 def authenticate(registry: Registry, settings: Settings, token: str, kind: str) -> Principal | None:
     """The user a session cookie or bearer token belongs to, if it is current."""
     digest = token_hash(settings, token)
-    with unit_of_work(registry.engine, read_only=True) as connection:
-        row = identity.session(connection, digest)
-        if row is None or row.kind != kind or row.revoked_at is not None:
-            return None
-        expires = aware(row.expires_at)
-        if expires is None or expires <= registry.now():
-            return None
-        user = identity.user_by_id(connection, row.user_id)
-        if user is None or user.disabled:
-            return None
-        grants = tuple(
-            GrantView(role=Role(g.role), party=g.party_key or None, entity=g.entity)
-            for g in identity.grants_of(connection, user.id)
-        )
-        return Principal(user.id, user.name, grants, kind, digest, row.csrf_hash)
+    with single_read(registry.engine) as connection:
+        rows = identity.session_with_grants(connection, digest)
+    if not rows:
+        return None
+    row = rows[0]
+    if row.kind != kind or row.revoked_at is not None or row.disabled:
+        return None
+    expires = aware(row.expires_at)
+    if expires is None or expires <= registry.now():
+        return None
+    grants = tuple(
+        GrantView(role=Role(g.role), party=g.party_key or None, entity=g.entity)
+        for g in rows
+        if g.role is not None
+    )
+    return Principal(row.user_id, row.name, grants, kind, digest, row.csrf_hash)
 
 
 def csrf_matches(settings: Settings, principal: Principal, presented: str | None) -> bool:

@@ -126,7 +126,7 @@ def issue_units(
         )
         ledger.lock_holdings(connection, [account.id])
         first = records.next_number(connection, party, "next_serial", count)
-        number = records.next_number(connection, party, "next_transaction")
+        number = records.next_transaction_number(connection, party)
         identifier = f"{section.registry_id}-{number:08d}"
         transaction_id = ledger.insert_transaction(
             connection,

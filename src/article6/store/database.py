@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 
+from article6.store import journal
+
 DEFAULT_URL = "sqlite:///article6.db"
 
 
@@ -63,9 +65,25 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
 
 @contextmanager
 def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection]:
-    """A transaction that commits only if the block finishes; any exception rolls it back."""
+    """A transaction that commits only if the block finishes; any exception rolls it back.
+
+    After a commit that recorded journal entries, they are sealed onto the chain."""
     options = {"sqlite_begin": "DEFERRED"} if read_only else {}
-    with engine.connect().execution_options(**options) as connection, connection.begin():
+    with engine.connect().execution_options(**options) as connection:
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            pending = connection.info.pop(journal.PENDING_FLAG, False)
+    if pending:  # committed, and the connection is back in the pool
+        journal.seal(engine)
+
+
+@contextmanager
+def single_read(engine: Engine) -> Iterator[Connection]:
+    """A connection for one read statement, outside any transaction (autocommit): two round
+    trips fewer than BEGIN … COMMIT around it, for the reads every request makes first."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
 
 

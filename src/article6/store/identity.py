@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, select, update
 
 from article6.store.database import is_postgres
 from article6.store.identity_schema import role_grants, sign_in_failures, user_sessions, users
@@ -103,6 +103,35 @@ def session(connection: Connection, token_hash: str) -> Row[Any] | None:
     return connection.execute(
         select(user_sessions).where(user_sessions.c.token_hash == token_hash)
     ).first()
+
+
+_SESSION_WITH_GRANTS = (
+    select(
+        user_sessions.c.kind,
+        user_sessions.c.csrf_hash,
+        user_sessions.c.expires_at,
+        user_sessions.c.revoked_at,
+        users.c.id.label("user_id"),
+        users.c.name,
+        users.c.disabled,
+        role_grants.c.role,
+        role_grants.c.party_key,
+        role_grants.c.entity,
+    )
+    .select_from(
+        user_sessions.join(users, users.c.id == user_sessions.c.user_id).outerjoin(
+            role_grants, role_grants.c.user_id == users.c.id
+        )
+    )
+    .where(user_sessions.c.token_hash == bindparam("digest"))
+    .order_by(role_grants.c.id)
+)
+
+
+def session_with_grants(connection: Connection, token_hash: str) -> list[Any]:
+    """A session, its user and the user's grants in one round trip: one row per grant (one
+    row with no grant for a user who has none); no row for an unknown token."""
+    return list(connection.execute(_SESSION_WITH_GRANTS, {"digest": token_hash}).all())
 
 
 def revoke_session(connection: Connection, token_hash: str, at: datetime) -> None:

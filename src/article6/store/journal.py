@@ -1,22 +1,34 @@
 """The append-only, hash-chained journal of every state change.
 
 Each entry's hash covers its own content and the previous entry's hash, so changing or removing
-any entry breaks every hash after it. The head row is the single lock that orders entries.
+any entry breaks every hash after it. The head row orders the chain.
+
+Chaining needs one lock that orders every entry. On SQLite writers are serialised anyway, so a
+command chains its entry itself. On PostgreSQL a command that held the head row to its commit
+would make every command commit one at a time; there a command writes its entry to
+`journal_pending` (no shared row touched) and, once committed, seals: under one advisory lock
+the sealer moves every committed pending entry onto the chain in one short transaction. A
+command waiting for the lock usually finds its entry already sealed by the one before it (group
+sealing). An entry a crash left pending is sealed by the next command, at start-up or before
+verification.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy.engine import Engine
 
-from article6.store.schema import journal, journal_head
+from article6.store.schema import journal, journal_head, journal_pending
 
 GENESIS = "0" * 64
+SEAL_LOCK = 6_200_001  # the advisory lock key that orders sealers (PostgreSQL)
+SEAL_BATCH = 2000
+PENDING_FLAG = "article6_journal_pending"
 
 
 def canonical(body: Any) -> str:
@@ -46,12 +58,6 @@ def entry_hash(
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class JournalEntry:
-    seq: int
-    hash: str
-
-
 _ADVANCE_HEAD = (
     update(journal_head)
     .where(journal_head.c.id == 1)
@@ -60,11 +66,6 @@ _ADVANCE_HEAD = (
 )
 _INSERT_ENTRY = journal.insert()
 _SEAL_HEAD = update(journal_head).where(journal_head.c.id == 1).values(hash=bindparam("digest"))
-_INSERT_AND_SEAL = _SEAL_HEAD.add_cte(
-    journal.insert()
-    .values({column: bindparam(f"entry_{column.name}") for column in journal.c})
-    .cte("entry")
-)
 
 
 def append(
@@ -76,36 +77,124 @@ def append(
     subject: str | None,
     body: dict[str, Any],
     at: datetime,
-) -> JournalEntry:
-    """Chain an entry onto the head. The head row stays locked until commit, so callers append
-    as the last thing before committing: every command waits on this one row.
-
-    Advancing the head takes its lock and reads the previous hash in one round trip; on
-    PostgreSQL the entry and the new head hash are then written in one more."""
-    body_text = canonical(body)
-    head = connection.execute(_ADVANCE_HEAD).one()
-    seq, previous = int(head.seq), str(head.hash)
-    digest = entry_hash(previous, seq, at, actor, event, party, subject, body_text)
+) -> None:
+    """Record an entry in the command's transaction: chained now on SQLite, pending until
+    sealed just after commit on PostgreSQL (see the module docstring)."""
     entry = {
-        "seq": seq,
         "recorded_at": at,
         "actor": actor,
         "event": event,
         "party_code": party,
         "subject": subject,
-        "body": body_text,
-        "previous_hash": previous,
-        "hash": digest,
+        "body": canonical(body),
     }
     if connection.dialect.name == "postgresql":
-        connection.execute(
-            _INSERT_AND_SEAL,
-            {"digest": digest, **{f"entry_{key}": value for key, value in entry.items()}},
-        )
+        connection.execute(_INSERT_PENDING, entry)
+        connection.info[PENDING_FLAG] = True
     else:
-        connection.execute(_INSERT_ENTRY, entry)
-        connection.execute(_SEAL_HEAD, {"digest": digest})
-    return JournalEntry(seq, digest)
+        _chain(connection, entry)
+
+
+_INSERT_PENDING = journal_pending.insert()
+
+
+def _chain(connection: Connection, entry: dict[str, Any]) -> None:
+    """Chain one entry onto the head. The head row stays locked until commit."""
+    head = connection.execute(_ADVANCE_HEAD).one()
+    seq, previous = int(head.seq), str(head.hash)
+    digest = entry_hash(
+        previous,
+        seq,
+        entry["recorded_at"],
+        entry["actor"],
+        entry["event"],
+        entry["party_code"],
+        entry["subject"],
+        entry["body"],
+    )
+    connection.execute(
+        _INSERT_ENTRY, {**entry, "seq": seq, "previous_hash": previous, "hash": digest}
+    )
+    connection.execute(_SEAL_HEAD, {"digest": digest})
+
+
+def seal(engine: Engine) -> int:
+    """Chain every committed pending entry, in the order they were recorded; return how many.
+
+    Idempotent and safe from any number of processes: sealers queue on one advisory lock,
+    which writes nothing, so a sealer that finds nothing pending commits without a flush.
+    Three round trips a batch: take the lock; read the batch with the head; move the batch
+    onto the chain and advance the head in one statement."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    sealed = 0
+    with engine.connect() as connection, connection.begin():
+        connection.info.pop(PENDING_FLAG, None)
+        # The lock first, in its own statement: a statement's snapshot is taken when it
+        # starts, so reading in the same statement could see entries just sealed by another.
+        connection.execute(_LOCK_SEALERS)
+        while True:
+            rows = connection.execute(_PENDING_BATCH).all()
+            if not rows:
+                return sealed
+            seq, previous = int(rows[0].head_seq), str(rows[0].head_hash)
+            chain = []
+            for row in rows:
+                seq += 1
+                digest = entry_hash(
+                    previous,
+                    seq,
+                    row.recorded_at,
+                    row.actor,
+                    row.event,
+                    row.party_code,
+                    row.subject,
+                    row.body,
+                )
+                chain.append({"id": row.id, "seq": seq, "previous_hash": previous, "hash": digest})
+                previous = digest
+            # By id, never by range: an entry committed since the batch was read stays pending.
+            connection.execute(
+                _MOVE_ONTO_CHAIN, {"chain": canonical(chain), "seq": seq, "digest": previous}
+            )
+            sealed += len(rows)
+            if len(rows) < SEAL_BATCH:
+                return sealed
+
+
+_LOCK_SEALERS = select(func.pg_advisory_xact_lock(SEAL_LOCK))
+_PENDING_BATCH = (
+    select(
+        journal_pending,
+        journal_head.c.seq.label("head_seq"),
+        journal_head.c.hash.label("head_hash"),
+    )
+    .select_from(journal_pending.join(journal_head, journal_head.c.id == 1))
+    .order_by(journal_pending.c.id)
+    .limit(SEAL_BATCH)
+)
+_MOVE_ONTO_CHAIN = text(
+    """
+    WITH chain AS (
+        SELECT * FROM json_to_recordset(CAST(:chain AS json))
+            AS c(id bigint, seq bigint, previous_hash text, hash text)
+    ), moved AS (
+        DELETE FROM journal_pending p USING chain WHERE p.id = chain.id
+        RETURNING p.recorded_at, p.actor, p.event, p.party_code, p.subject, p.body,
+            chain.seq, chain.previous_hash, chain.hash
+    ), chained AS (
+        INSERT INTO journal
+            (seq, recorded_at, actor, event, party_code, subject, body, previous_hash, hash)
+        SELECT seq, recorded_at, actor, event, party_code, subject, body, previous_hash, hash
+        FROM moved
+    )
+    UPDATE journal_head SET seq = :seq, hash = :digest WHERE id = 1
+    """
+)
+
+
+def pending_count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(journal_pending)).scalar_one())
 
 
 def verify_chain(connection: Connection, batch: int = 5000) -> list[str]:
@@ -143,4 +232,7 @@ def verify_chain(connection: Connection, batch: int = 5000) -> list[str]:
     head = connection.execute(select(journal_head.c.seq, journal_head.c.hash)).one()
     if head.seq != last_seq or head.hash != previous:
         problems.append(f"the journal head ({head.seq}) does not match the last entry ({last_seq})")
+    waiting = pending_count(connection)
+    if waiting:
+        problems.append(f"{waiting} committed journal entries are not chained yet")
     return problems

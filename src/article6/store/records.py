@@ -3,6 +3,7 @@ mitigation activities, authorized entities, authorizations and accounts."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -73,6 +74,48 @@ def take_number(
         )
     row = connection.execute(statement, {"code": party_code, "count": count}).one()
     return int(row._mapping[column]) - count, row
+
+
+def transaction_sequence(party_code: str) -> str:
+    """The name of a section's transaction-number sequence (PostgreSQL)."""
+    if not re.fullmatch(r"[A-Z0-9]{1,8}", party_code):
+        raise ValueError(f"not a Party code: {party_code!r}")
+    return f"transaction_numbers_{party_code.lower()}"
+
+
+def open_section(connection: Connection, **values: Any) -> None:
+    """Insert a Party section with its counters (on PostgreSQL, its transaction sequence)."""
+    connection.execute(party_sections.insert().values(**values))
+    if connection.dialect.name == "postgresql":
+        sequence = transaction_sequence(values["party_code"])
+        start = int(values["next_transaction"])
+        connection.exec_driver_sql(f"CREATE SEQUENCE {sequence} START WITH {start}")
+
+
+_NUMBERED_SECTION: dict[str, Any] = {}
+
+
+def take_transaction_number(connection: Connection, party_code: str) -> tuple[int, Row[Any]]:
+    """The next transaction number of a section, and the section, in one round trip.
+
+    PostgreSQL: from the section's sequence, which holds no lock, so commands of one Party
+    commit in parallel; a command rolled back after numbering leaves a gap. SQLite: from the
+    counter row (writers are serialised there anyway, and numbers stay gapless)."""
+    if connection.dialect.name != "postgresql":
+        return take_number(connection, party_code, "next_transaction")
+    statement = _NUMBERED_SECTION.get(party_code)
+    if statement is None:
+        number = func.nextval(transaction_sequence(party_code)).label("transaction_number")
+        statement = _NUMBERED_SECTION[party_code] = select(number, party_sections).where(
+            party_sections.c.party_code == party_code
+        )
+    row = connection.execute(statement).one()
+    return int(row.transaction_number), row
+
+
+def next_transaction_number(connection: Connection, party_code: str) -> int:
+    number, _section = take_transaction_number(connection, party_code)
+    return number
 
 
 def cooperative_approach(connection: Connection, ca_id: str) -> Row[Any] | None:

@@ -323,6 +323,19 @@ journal = Table(
 )
 Index("ix_journal_subject", journal.c.subject)
 
+journal_pending = Table(
+    "journal_pending",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("event", String(60), nullable=False),
+    Column("party_code", String(3)),
+    Column("subject", String(80)),
+    Column("body", Text, nullable=False),
+    implicit_returning=False,  # nobody reads the id back
+)
+
 journal_head = Table(
     "journal_head",
     metadata,

@@ -1,0 +1,339 @@
+"""Transfer throughput through the HTTP API, as a ratio to pgbench on the same server.
+
+The real server (uvicorn, several worker processes) on PostgreSQL; each client moves units back
+and forth between its own pair of entity accounts with a bearer token and a fresh
+Idempotency-Key (every check, the journal and idempotency on), as `transfer_bench.py` does
+through the service layer. Rounds of the API and of pgbench's TPC-B-like script alternate on
+the same server and the median of the ratios is reported.
+
+The clients are coroutines on keep-alive HTTP/1.1 connections in one process, a load generator
+about as light as pgbench's own, so that the two cores go to the server and the database.
+Beside each figure the benchmark reports the CPU each side spent per transaction (server
+processes, PostgreSQL backends, client), read from /proc: on a machine whose cores are all
+busy, throughput is cores ÷ CPU per transaction, whatever the locks do.
+
+    .venv/bin/python bench/api_throughput.py [--clients 1 4 8] [--workers 2 4] [--seconds 10]
+        [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from api_load import free_port, start_server, stop_server, wait_until_healthy
+from sqlalchemy import create_engine, text
+from transfer_bench import ADMIN_URL, Pair, build, libpq, pgbench_round
+
+from article6.domain import totp
+from article6.domain.access import Actor, Role
+from article6.services import identity, queries
+from article6.services.context import Registry
+from article6.store.database import make_engine
+from article6.store.migrate import upgrade
+
+USER, PASSWORD = "throughput.admin", "throughput-bench-password"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes and of their children that have exited (a
+    PostgreSQL backend's CPU moves to the postmaster's when it ends), from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += sum(int(value) for value in fields[11:15])
+    return total / TICK
+
+
+def processes_named(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip().startswith(name):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def children_of(pid: int) -> list[int]:
+    found = [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@dataclass
+class Tally:
+    succeeded: int = 0
+    refused: int = 0
+    server_errors: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+
+async def client(
+    port: int, token: str, pair: Pair, seed: int, deadline: float, tally: Tally
+) -> None:
+    """One keep-alive connection; alternate directions; read each answer whole."""
+    import random
+
+    rng = random.Random(seed)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < deadline:
+            source, destination = (
+                (pair.left, pair.right) if rng.random() < 0.5 else (pair.right, pair.left)
+            )
+            body = json.dumps(
+                {
+                    "source_account": source,
+                    "destination_account": destination,
+                    "units": {"quantity": rng.randint(1, 100)},
+                }
+            ).encode()
+            head = (
+                "POST /api/v1/parties/XXA/transfers HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {token}\r\nIdempotency-Key: {uuid.uuid4().hex}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            started = time.perf_counter()
+            writer.write(head + body)
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            answer = await reader.readexactly(length)
+            tally.latencies.append(time.perf_counter() - started)
+            status = int(status_line.split()[1])
+            if status < 300:
+                tally.succeeded += 1
+            elif status >= 500:
+                tally.server_errors.append(f"{status} {answer[:200]!r}")
+            else:
+                tally.refused += 1
+    finally:
+        writer.close()
+
+
+def api_round(port: int, token: str, pairs: list[Pair], seconds: float, seed: int) -> Tally:
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+
+    async def everyone() -> None:
+        await asyncio.gather(
+            *(
+                client(port, token, pair, seed * 1000 + index, deadline, tally)
+                for index, pair in enumerate(pairs)
+            )
+        )
+
+    asyncio.run(everyone())
+    return tally
+
+
+@dataclass
+class Round:
+    api_tps: float
+    pgbench_tps: float
+    server_ms: float
+    postgres_ms: float
+    client_ms: float
+    pgbench_postgres_ms: float
+    pgbench_client_ms: float
+    p50_ms: float
+    p95_ms: float
+
+
+def measure(
+    port: int,
+    token: str,
+    pairs: list[Pair],
+    server_pid: int,
+    pgbench_url: str,
+    seconds: int,
+    seed: int,
+) -> tuple[Round, Tally]:
+    server_pids = children_of(server_pid)
+    postgres = processes_named("postgres")
+    before = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
+    started = time.monotonic()
+    tally = api_round(port, token, pairs, seconds, seed)
+    elapsed = time.monotonic() - started
+    postgres = processes_named("postgres")
+    after = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
+    done = max(tally.succeeded + tally.refused, 1)
+
+    postgres_before = cpu_seconds(processes_named("postgres"))
+    children_before = os.times().children_user + os.times().children_system
+    reference = pgbench_round(pgbench_url, len(pairs), seconds)
+    postgres_after = cpu_seconds(processes_named("postgres"))
+    children_after = os.times().children_user + os.times().children_system
+    transactions = max(reference * seconds, 1)
+    latencies = sorted(tally.latencies) or [float("nan")]
+    return (
+        Round(
+            api_tps=done / elapsed,
+            pgbench_tps=reference,
+            server_ms=1000 * (after[0] - before[0]) / done,
+            postgres_ms=1000 * (after[1] - before[1]) / done,
+            client_ms=1000 * (after[2] - before[2]) / done,
+            pgbench_postgres_ms=1000 * (postgres_after - postgres_before) / transactions,
+            pgbench_client_ms=1000 * (children_after - children_before) / transactions,
+            p50_ms=1000 * statistics.median(latencies),
+            p95_ms=1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        ),
+        tally,
+    )
+
+
+def run(clients: int, workers: int, seconds: int, rounds: int) -> dict[str, float]:
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    registry_db = f"article6_api_tp_{uuid.uuid4().hex[:8]}"
+    pgbench_db = f"pgbench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{registry_db}"'))
+        connection.execute(text(f'CREATE DATABASE "{pgbench_db}"'))
+    url = f"{base}/{registry_db}"
+    pgbench_url = libpq(f"{base}/{pgbench_db}")
+    try:
+        subprocess.run(
+            ["pgbench", "-i", "-q", "-s", str(max(clients, 1)), pgbench_url],
+            check=True,
+            capture_output=True,
+        )
+        os.environ["ARTICLE6_PASSWORD_COST"] = "test"
+        engine = make_engine(url)
+        upgrade(engine)
+        registry = Registry(engine)
+        print(f"  clients={clients} workers={workers}: building the registry …", flush=True)
+        pairs = build(registry, clients, 1_000_000)
+        secret = totp.new_secret()
+        identity.create_section_user(
+            registry,
+            Actor("installer", Role.SECRETARIAT),
+            identity.CreateUser(name=USER, display_name="Throughput bench", password=PASSWORD),
+            identity.GrantRole(role=Role.ADMINISTRATOR, party="XXA"),
+            totp_secret=secret,
+        )
+        port = free_port()
+        with tempfile.TemporaryDirectory() as scratch:
+            log = Path(scratch) / "server.log"
+            server = start_server(url, port, workers, log)
+            try:
+                address = f"http://127.0.0.1:{port}"
+                wait_until_healthy(address, server, log)
+                signed_in = httpx.post(
+                    f"{address}/api/v1/tokens",
+                    json={
+                        "name": USER,
+                        "password": PASSWORD,
+                        "code": totp.code_at(secret, datetime.now(UTC)),
+                    },
+                    timeout=30,
+                )
+                token = signed_in.json()["token"]
+                api_round(port, token, pairs, 2, 0)  # warm every worker's pool and caches
+                measured: list[Round] = []
+                errors: list[str] = []
+                for number in range(1, rounds + 1):
+                    figures, tally = measure(
+                        port, token, pairs, server.pid, pgbench_url, seconds, number
+                    )
+                    errors += tally.server_errors
+                    measured.append(figures)
+                    print(
+                        f"  clients={clients} workers={workers} round {number}/{rounds}: "
+                        f"API {figures.api_tps:,.0f}/s (p50 {figures.p50_ms:.1f} ms, p95 "
+                        f"{figures.p95_ms:.1f} ms), pgbench {figures.pgbench_tps:,.0f}/s, "
+                        f"ratio {figures.api_tps / figures.pgbench_tps:.3f}; CPU ms per "
+                        f"transfer: server {figures.server_ms:.2f}, PostgreSQL "
+                        f"{figures.postgres_ms:.2f}, client {figures.client_ms:.2f}; per "
+                        f"pgbench transaction: PostgreSQL {figures.pgbench_postgres_ms:.2f}, "
+                        f"client {figures.pgbench_client_ms:.2f}",
+                        flush=True,
+                    )
+            finally:
+                stop_server(server)
+        problems = queries.verify_registry(registry)
+        engine.dispose()
+        if problems or errors:
+            raise SystemExit(f"FAILED: 5xx {errors[:3]} or broken invariants {problems[:3]}")
+
+        def median(name: str) -> float:
+            return statistics.median(getattr(figures, name) for figures in measured)
+
+        ratio = statistics.median(f.api_tps / f.pgbench_tps for f in measured)
+        result = {
+            "clients": clients,
+            "workers": workers,
+            "api_tps": median("api_tps"),
+            "pgbench_tps": median("pgbench_tps"),
+            "ratio": ratio,
+            "p50_ms": median("p50_ms"),
+            "p95_ms": median("p95_ms"),
+            "server_ms": median("server_ms"),
+            "postgres_ms": median("postgres_ms"),
+            "client_ms": median("client_ms"),
+            "pgbench_postgres_ms": median("pgbench_postgres_ms"),
+            "pgbench_client_ms": median("pgbench_client_ms"),
+        }
+        print(
+            "RESULT api_throughput "
+            + " ".join(
+                f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
+                for key, value in result.items()
+            ),
+            flush=True,
+        )
+        return result
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{registry_db}" WITH (FORCE)'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{pgbench_db}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    arguments = parser.parse_args()
+    print(
+        f"API throughput against pgbench: {arguments.rounds} interleaved rounds of "
+        f"{arguments.seconds} s, median",
+        flush=True,
+    )
+    for workers in arguments.workers:
+        for clients in arguments.clients:
+            run(clients, workers, arguments.seconds, arguments.rounds)
+
+
+if __name__ == "__main__":
+    main()
