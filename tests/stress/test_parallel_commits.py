@@ -194,3 +194,29 @@ def test_a_command_rolled_back_after_numbering_leaves_a_gap_never_a_duplicate(
     assert receipt.transaction is not None
     assert int(receipt.transaction.identifier.rsplit("-", 1)[1]) == lost + 1
     assert_sound(registry, demo.ISSUED)
+
+
+def test_a_stuck_sealer_delays_no_answer_and_loses_no_entry(
+    registry: Registry, world: demo.DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session holds the sealers' lock: the transfer still answers (its commit stands)
+    after the patience runs out, and its entry is chained once the lock is free."""
+    monkeypatch.setattr(journal, "SEAL_PATIENCE_MS", 200)
+    with registry.engine.connect() as stuck:
+        held = stuck.begin()
+        stuck.execute(select(func.pg_advisory_xact_lock(journal.SEAL_LOCK)))
+        receipt = units.transfer_units(
+            registry,
+            demo.XXA_ADMIN,
+            c.TransferUnits(
+                source_account=world["XXA Party amo_holding"],
+                destination_account=world["XXA Green Group A amo_holding"],
+                units=c.UnitSelection(quantity=3),
+            ),
+        )
+        assert receipt.transaction is not None and receipt.status == "completed"
+        with registry.engine.connect() as connection:
+            assert journal.pending_count(connection) == 1
+        held.rollback()
+    assert_sound(registry, demo.ISSUED)
+    assert chained_subjects(registry)[-1] == receipt.transaction.identifier

@@ -6,6 +6,7 @@ interleave. PostgreSQL runs at READ COMMITTED and the repositories lock rows in 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,10 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from article6.store import journal
 
 DEFAULT_URL = "sqlite:///article6.db"
+log = logging.getLogger(__name__)
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -73,10 +76,14 @@ def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection
         try:
             with connection.begin():
                 yield connection
-        finally:
-            pending = connection.info.pop(journal.PENDING_FLAG, False)
-    if pending:  # committed, and the connection is back in the pool
-        journal.seal(engine)
+        except BaseException:
+            connection.info.pop(journal.PENDING_FLAG, None)
+            raise
+        if connection.info.pop(journal.PENDING_FLAG, False):  # committed: chain the entries
+            try:
+                journal.seal_on(connection, journal.SEAL_PATIENCE_MS)
+            except DBAPIError:  # the command stands; the next seal chains its entries
+                log.warning("journal: sealing after commit failed", exc_info=True)
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from article6.store.schema import journal, journal_head, journal_pending
 GENESIS = "0" * 64
 SEAL_LOCK = 6_200_001  # the advisory lock key that orders sealers (PostgreSQL)
 SEAL_BATCH = 2000
+SEAL_PATIENCE_MS = 5000  # how long a command waits, after its commit, to seal
 PENDING_FLAG = "article6_journal_pending"
 
 
@@ -127,12 +128,28 @@ def seal(engine: Engine) -> int:
     onto the chain and advance the head in one statement."""
     if engine.dialect.name != "postgresql":
         return 0
+    with engine.connect() as connection:
+        return seal_on(connection)
+
+
+def seal_on(connection: Connection, patience_ms: int | None = None) -> int:
+    """`seal` on a connection not in a transaction (the command's own, once committed).
+
+    With `patience_ms`, give up (PostgreSQL's lock_timeout, an error) rather than wait longer
+    for the lock: a stuck sealer then delays nobody's answer, and the entries stay pending
+    for the next one."""
     sealed = 0
-    with engine.connect() as connection, connection.begin():
-        connection.info.pop(PENDING_FLAG, None)
+    connection.info.pop(PENDING_FLAG, None)
+    with connection.begin():
         # The lock first, in its own statement: a statement's snapshot is taken when it
         # starts, so reading in the same statement could see entries just sealed by another.
-        connection.execute(_LOCK_SEALERS)
+        if patience_ms is None:
+            connection.execute(_LOCK_SEALERS)
+        else:  # one round trip: no parameters, so both statements go in one simple query
+            connection.exec_driver_sql(
+                f"SET LOCAL lock_timeout = {int(patience_ms)}; "
+                f"SELECT pg_advisory_xact_lock({SEAL_LOCK})"
+            )
         while True:
             rows = connection.execute(_PENDING_BATCH).all()
             if not rows:
