@@ -101,6 +101,7 @@ def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Pop
     }
     command = [sys.executable, "-m", "uvicorn", "article6.api.app:create_app", "--factory"]
     command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--timeout-graceful-shutdown", "5"]
     with log.open("wb") as output:
         return subprocess.Popen(
             [*command, "--log-level", "warning"],

@@ -12,7 +12,7 @@ Beside each figure the benchmark reports the CPU each side spent per transaction
 processes, PostgreSQL backends, client), read from /proc: on a machine whose cores are all
 busy, throughput is cores ÷ CPU per transaction, whatever the locks do.
 
-    .venv/bin/python bench/api_throughput.py [--clients 1 4 8] [--workers 2 4] [--seconds 10]
+    .venv/bin/python bench/api_throughput.py [--clients 1 4 8] [--workers 2 4] [--seconds 5]
         [--rounds 3]
 """
 
@@ -322,7 +322,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
     print(

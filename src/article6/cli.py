@@ -283,7 +283,13 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # On SIGTERM, requests in flight get this long to finish; then idle keep-alive
+        # connections no longer hold a worker's exit.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+
+
+GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 def _safe(url: str) -> str:
