@@ -31,6 +31,7 @@ import httpx
 from transfer_bench import scratch_postgres
 
 from article6 import demo
+from article6.api.transport import PROTOCOL
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.services import commands as c
@@ -101,7 +102,7 @@ def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Pop
     }
     command = [sys.executable, "-m", "uvicorn", "article6.api.app:create_app", "--factory"]
     command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--timeout-graceful-shutdown", "5"]
+    command += ["--timeout-graceful-shutdown", "5", "--http", PROTOCOL]
     with log.open("wb") as output:
         return subprocess.Popen(
             [*command, "--log-level", "warning"],

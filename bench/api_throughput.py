@@ -60,15 +60,21 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICK
 
 
-def processes_named(name: str) -> list[int]:
+def postgres_processes(database: str) -> list[int]:
+    """PostgreSQL's own processes (WAL writer, checkpointer …) and the backends serving
+    `database`, not those of other databases on the same server."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip().startswith(name):
-                    found.append(int(entry.name))
+                if (entry / "comm").read_text().strip() != "postgres":
+                    continue
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
+            backend = "(" in title  # a backend's title ends with the client's address
+            if not backend or f" {database} " in title:
+                found.append(int(entry.name))
     return found
 
 
@@ -173,24 +179,26 @@ def measure(
     token: str,
     pairs: list[Pair],
     server_pid: int,
+    registry_database: str,
     pgbench_url: str,
     seconds: int,
     seed: int,
 ) -> tuple[Round, Tally]:
     server_pids = children_of(server_pid)
-    postgres = processes_named("postgres")
+    postgres = postgres_processes(registry_database)
     before = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
     started = time.monotonic()
     tally = api_round(port, token, pairs, seconds, seed)
     elapsed = time.monotonic() - started
-    postgres = processes_named("postgres")
     after = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
     done = max(tally.succeeded + tally.refused, 1)
 
-    postgres_before = cpu_seconds(processes_named("postgres"))
+    pgbench_database = pgbench_url.rsplit("/", 1)[1]
+    postgres_before = cpu_seconds(postgres_processes(pgbench_database))
     children_before = os.times().children_user + os.times().children_system
     reference = pgbench_round(pgbench_url, len(pairs), seconds)
-    postgres_after = cpu_seconds(processes_named("postgres"))
+    time.sleep(1)  # pgbench's backends end after it does: their CPU joins the postmaster's
+    postgres_after = cpu_seconds(postgres_processes(pgbench_database))
     children_after = os.times().children_user + os.times().children_system
     transactions = max(reference * seconds, 1)
     latencies = sorted(tally.latencies) or [float("nan")]
@@ -262,7 +270,7 @@ def run(clients: int, workers: int, seconds: int, rounds: int) -> dict[str, floa
                 errors: list[str] = []
                 for number in range(1, rounds + 1):
                     figures, tally = measure(
-                        port, token, pairs, server.pid, pgbench_url, seconds, number
+                        port, token, pairs, server.pid, registry_db, pgbench_url, seconds, number
                     )
                     errors += tally.server_errors
                     measured.append(figures)

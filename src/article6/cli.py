@@ -262,6 +262,7 @@ def serve(
 
     import uvicorn
 
+    from article6.api.transport import NoDelayH11Protocol
     from article6.services.context import Registry
 
     url = database_url(database)
@@ -286,6 +287,7 @@ def serve(
         # On SIGTERM, requests in flight get this long to finish; then idle keep-alive
         # connections no longer hold a worker's exit.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        http=NoDelayH11Protocol,
     )
 
 
