@@ -333,7 +333,6 @@ journal_pending = Table(
     Column("party_code", String(3)),
     Column("subject", String(80)),
     Column("body", Text, nullable=False),
-    implicit_returning=False,  # nobody reads the id back
 )
 
 journal_head = Table(
