@@ -1,38 +1,55 @@
 """Reads at scale on PostgreSQL: an account's holdings, a page of transaction history and a
-serial lookup, with 10^6 unit blocks and 5 x 10^6 transactions in the ledger.
+serial lookup, with 10^6 unit blocks and 5 x 10^6 transactions in the ledger; timed in the
+database (the service functions, in this process) and through the HTTP API (the real server).
 
     .venv/bin/python bench/scale_bench.py [--blocks 1000000] [--transactions 5000000]
-        [--accounts 200] [--samples 200]
+        [--accounts 200] [--samples 200] [--api-workers 1]
 
 A small registry is built through the services (one Party, one approach, `accounts` entity
-accounts). The bulk is then written straight into the real tables with set-based SQL
-(INSERT … SELECT over generate_series), not through the services, keeping every ledger
-invariant true: the blocks come with one completed issuance whose moved range covers them all,
-holdings are raised by what each account received, the transactions are completed internal
-transfers of 10 units each with their moved range, and the section counters move past what was
-loaded. The bulk transactions have no journal entries (the journal chain still verifies).
-`verify_registry` runs at the end.
+accounts, and an administrator of the Party with a known second-factor secret). The bulk is
+then written straight into the real tables with set-based SQL (INSERT … SELECT over
+generate_series), not through the services, keeping every ledger invariant true: the blocks
+come with one completed issuance whose moved range covers them all, holdings are raised by what
+each account received, the transactions are completed internal transfers of 10 units each with
+their moved range, and the section's serial counter and transaction numbering move past what
+was loaded. The bulk transactions have no journal entries (the journal chain still verifies).
+
+The reads pick among the busy accounts the load filled, and for an account's history also among
+the Party's other accounts, through which nothing moved lately (a history that must not walk
+the whole ledger to fill a page). Then the same reads go through the API: the server (uvicorn,
+`--api-workers` processes) on the scale database, one client in sequence with the
+administrator's bearer token, p50/p95 per endpoint. `verify_registry` runs at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
+from api_load import free_port, start_server, stop_server, wait_until_healthy
 from sqlalchemy import text
-from transfer_bench import ADMIN, build, scratch_postgres
+from transfer_bench import ADMIN, SECRETARIAT, build, scratch_postgres
 
-from article6.services import queries
+from article6.domain import totp
+from article6.domain.access import Role
+from article6.services import identity, listing, queries
 from article6.services.context import Registry
-from article6.store import ledger
+from article6.store import ledger, records
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 
 BLOCK = 10  # units per loaded block and per loaded transfer
+READER, PASSWORD = "scale.admin", "scale-bench-password"
 
 ATTRIBUTES = (
     "cooperative_approach_id, first_transferring_party, vintage, metric, gwp_values, "
@@ -49,7 +66,7 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
         ).one()
         template = connection.execute(text("SELECT * FROM unit_blocks ORDER BY id LIMIT 1")).one()
         first = section.next_serial
-        number = section.next_transaction
+        number = records.next_transaction_number(connection, "XXA")  # the issuance's
         stamp = "now() - interval '1 day'"
         issuance = connection.execute(
             text(
@@ -158,6 +175,10 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
             ),
             {"serial": first + blocks * BLOCK, "number": number + count + 1},
         )
+        connection.execute(
+            text("SELECT setval(:sequence, :last)"),
+            {"sequence": records.transaction_sequence("XXA"), "last": number + count},
+        )
         print(f"  transactions loaded in {time.monotonic() - started:.1f} s", flush=True)
     with registry.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("ANALYZE"))
@@ -168,9 +189,11 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
 
 
-def timed(label: str, samples: int, action: Callable[[random.Random], Any]) -> dict[str, float]:
+def timed(
+    label: str, samples: int, action: Callable[[random.Random], Any], warm_up: int = 5
+) -> dict[str, float]:
     rng = random.Random(7)
-    for _ in range(5):
+    for _ in range(warm_up):
         action(rng)
     times = []
     for _ in range(samples):
@@ -182,13 +205,126 @@ def timed(label: str, samples: int, action: Callable[[random.Random], Any]) -> d
     return row
 
 
+def reader(registry: Registry) -> str:
+    """An administrator of XXA (who may read the whole section) with a known TOTP secret."""
+    secret = totp.new_secret()
+    identity.create_section_user(
+        registry,
+        SECRETARIAT,
+        identity.CreateUser(name=READER, display_name="Scale reader", password=PASSWORD),
+        identity.GrantRole(role=Role.ADMINISTRATOR, party="XXA"),
+        totp_secret=secret,
+    )
+    return secret
+
+
+@dataclass
+class Loaded:
+    """What the timed reads pick from: the accounts, and the ranges the bulk load wrote."""
+
+    names: list[str]  # the busy accounts the bulk load filled
+    quiet: list[str]  # the Party's other accounts: nothing moved through them lately
+    registry_id: str
+    first: int  # serials
+    last: int
+    newest: int  # transaction id
+    lowest_block: int  # block ids
+    highest_block: int
+
+
+def through_the_api(url: str, secret: str, workers: int, samples: int, scale: Loaded) -> None:
+    """The same reads over HTTP from the real server: one client, requests in sequence."""
+    names = scale.names
+    section = "parties/XXA"
+    endpoints: list[tuple[str, Callable[[random.Random], str]]] = [
+        ("HTTP floor: no sign-in, no database (GET health)", lambda rng: "health"),
+        ("account (GET accounts/{account})", lambda rng: f"{section}/accounts/{rng.choice(names)}"),
+        (
+            "account's blocks, first page (GET blocks?account=)",
+            lambda rng: f"{section}/blocks?account={rng.choice(names)}",
+        ),
+        (
+            "account's blocks, a page deep (GET blocks?account=&after=)",
+            lambda rng: (
+                f"{section}/blocks?account={rng.choice(names)}"
+                f"&after={rng.randint(scale.lowest_block, scale.highest_block)}"
+            ),
+        ),
+        (
+            "account's holdings summary (GET holdings?account=)",
+            lambda rng: f"{section}/holdings?account={rng.choice(names)}",
+        ),
+        (
+            "transaction-history page, 50 newest (GET transactions)",
+            lambda rng: f"{section}/transactions",
+        ),
+        (
+            "transaction-history page at a random depth (GET transactions?before=)",
+            lambda rng: f"{section}/transactions?before={rng.randint(1, scale.newest)}",
+        ),
+        (
+            "an account's transaction history (GET transactions?account=)",
+            lambda rng: f"{section}/transactions?account={rng.choice(names)}",
+        ),
+        (
+            "a quiet account's transaction history (GET transactions?account=)",
+            lambda rng: f"{section}/transactions?account={rng.choice(scale.quiet)}",
+        ),
+        (
+            "serial lookup with the unit's history (GET units/{unit})",
+            lambda rng: (
+                f"{section}/units/{scale.registry_id}-{rng.randint(scale.first, scale.last)}"
+            ),
+        ),
+    ]
+    with tempfile.TemporaryDirectory() as scratch:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        log = Path(scratch) / "server.log"
+        print(f"  starting the API server ({workers} worker(s), port {port}) …", flush=True)
+        server = start_server(url, port, workers, log)
+        try:
+            wait_until_healthy(base, server, log)
+            signed_in = httpx.post(
+                f"{base}/api/v1/tokens",
+                json={
+                    "name": READER,
+                    "password": PASSWORD,
+                    "code": totp.code_at(secret, datetime.now(UTC)),
+                },
+                timeout=30,
+            )
+            if signed_in.status_code != 201:
+                raise SystemExit(f"sign-in failed: {signed_in.text}")
+            token = signed_in.json()["token"]
+            with httpx.Client(
+                base_url=f"{base}/api/v1/",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            ) as http:
+                for label, path in endpoints:
+
+                    def get(
+                        rng: random.Random, path: Callable[[random.Random], str] = path
+                    ) -> None:
+                        response = http.get(path(rng))
+                        if response.status_code != 200:
+                            raise SystemExit(f"{response.status_code} {response.text[:300]}")
+
+                    timed(f"API {label}", samples, get, warm_up=20)
+        finally:
+            stop_server(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--blocks", type=int, default=1_000_000)
     parser.add_argument("--transactions", type=int, default=5_000_000)
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--api-workers", type=int, default=1)
     arguments = parser.parse_args()
+    os.environ["ARTICLE6_PASSWORD_COST"] = "test"  # the reader's hash; the server's own too
     print(
         f"Scale: {arguments.blocks:,} blocks, {arguments.transactions:,} transactions, "
         f"{arguments.accounts} accounts (PostgreSQL)",
@@ -202,16 +338,30 @@ def main() -> None:
         pairs = build(registry, arguments.accounts // 2, 1)
         names = [name for pair in pairs for name in (pair.left, pair.right)]
         with engine.connect() as connection:
-            ids = dict(
+            ids: dict[str, int] = dict(
                 connection.execute(
                     text("SELECT identifier, id FROM accounts WHERE identifier = ANY(:names)"),
                     {"names": names},
                 ).all()
             )
+        secret = reader(registry)
         loaded = load(registry, arguments.blocks, arguments.transactions, list(ids.values()))
         first, last = loaded["first"], loaded["first"] + arguments.blocks * BLOCK - 1
         with engine.connect() as connection:
             newest = connection.execute(text("SELECT max(id) FROM transactions")).scalar_one()
+            lowest, highest = connection.execute(
+                text("SELECT min(id), max(id) FROM unit_blocks")
+            ).one()
+            quiet = list(
+                connection.execute(
+                    text(
+                        "SELECT identifier FROM accounts WHERE party_code = 'XXA' "
+                        "AND NOT identifier = ANY(:names) ORDER BY id"
+                    ),
+                    {"names": names},
+                ).scalars()
+            )
+        scale = Loaded(names, quiet, loaded["registry_id"], first, last, newest, lowest, highest)
 
         timed(
             "holdings of an account (account_detail, first page of blocks)",
@@ -238,6 +388,32 @@ def main() -> None:
             ),
         )
 
+        timed(
+            "an account's blocks page (listing.blocks, keyset by block id)",
+            arguments.samples,
+            lambda rng: listing.blocks(
+                registry,
+                ADMIN,
+                "XXA",
+                account=rng.choice(names),
+                after=rng.choice([None, rng.randint(lowest, highest)]),
+            ),
+        )
+        timed(
+            "an account's transaction history (listing.transactions_page)",
+            arguments.samples,
+            lambda rng: listing.transactions_page(
+                registry, ADMIN, "XXA", account=rng.choice(names)
+            ),
+        )
+        timed(
+            "a quiet account's transaction history (listing.transactions_page)",
+            arguments.samples,
+            lambda rng: listing.transactions_page(
+                registry, ADMIN, "XXA", account=rng.choice(quiet)
+            ),
+        )
+
         def lookup(rng: random.Random) -> None:
             with engine.connect() as connection:
                 row = ledger.block_at(connection, loaded["registry_id"], rng.randint(first, last))
@@ -251,6 +427,7 @@ def main() -> None:
                 registry, ADMIN, f"{loaded['registry_id']}-{rng.randint(first, last)}"
             ),
         )
+        through_the_api(url, secret, arguments.api_workers, arguments.samples, scale)
         started = time.monotonic()
         problems = queries.verify_registry(registry)
         print(f"RESULT scale verify_registry: {time.monotonic() - started:.1f} s, {problems[:3]}")

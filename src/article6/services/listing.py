@@ -11,16 +11,16 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, exists, func, or_, select
+from sqlalchemy import Connection, exists, func, or_, select, union
 
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Check, refuse
 from article6.services import queries
 from article6.services.context import Registry
-from article6.services.queries import AccountView, BlockView, JournalEntryView, block_view
+from article6.services.queries import AccountView, BlockView, JournalEntryView, block_views
 from article6.services.setup import allow
-from article6.services.views import TransactionView, transaction_view
+from article6.services.views import TransactionView, transaction_views
 from article6.store import records
 from article6.store.database import unit_of_work
 from article6.store.schema import (
@@ -120,9 +120,10 @@ def blocks(
         reservation = transactions.alias("reservation")
         query = (
             select(
-                unit_blocks,
-                holder.c.identifier.label("account_identifier"),
-                reservation.c.identifier.label("reservation_identifier"),
+                unit_blocks.c.id,
+                *queries.BLOCK_COLUMNS,
+                holder.c.identifier.label("holder"),
+                reservation.c.identifier.label("reservation"),
             )
             .select_from(
                 unit_blocks.join(holder, holder.c.id == unit_blocks.c.account_id).outerjoin(
@@ -134,7 +135,10 @@ def blocks(
         if actor.entity is not None:
             query = query.where(holder.c.id.in_(_own_account_ids(connection, actor, party)))
         if account is not None:
-            query = query.where(holder.c.identifier == account)
+            # The account's id as a value, not a join condition, so its blocks come in id order
+            # from the (account, id) index instead of being read whole and sorted.
+            named = select(accounts.c.id).where(accounts.c.identifier == account)
+            query = query.where(unit_blocks.c.account_id == named.scalar_subquery())
         if cooperative_approach is not None:
             query = query.where(unit_blocks.c.cooperative_approach_id == cooperative_approach)
         if vintage is not None:
@@ -148,7 +152,7 @@ def blocks(
         rows = connection.execute(query.order_by(unit_blocks.c.id).limit(limit + 1)).all()
         page = rows[:limit]
         return Page[BlockView](
-            items=[block_view(r, r.account_identifier, r.reservation_identifier) for r in page],
+            items=block_views(page),
             next_cursor=page[-1].id if len(rows) > limit else None,
         )
 
@@ -225,60 +229,88 @@ def transactions_page(
     first_transfer: bool | None = None,
 ) -> Page[TransactionView]:
     """A Party's transactions and those that brought units into its accounts, newest first
-    (keyset on the internal id: pass `next_cursor` as `before`)."""
+    (keyset on the internal id: pass `next_cursor` as `before`).
+
+    Read as two keyset walks down (…, id) indexes, newest first, each stopping after a page,
+    then joined: with an account, its outgoing and incoming sides, by account id as a value;
+    otherwise the Party's own and its acquisitions. One `OR`, which no single index serves,
+    walked the whole ledger backwards for a quiet account (about a second at 5 x 10^6)."""
     allow(actor, Permission.READ, party)
     limit = _limit(limit)
     with unit_of_work(registry.engine, read_only=True) as connection:
         mine = select(accounts.c.id).where(accounts.c.party_code == party)
-        query = select(transactions).where(
-            or_(
-                transactions.c.party_code == party,
-                transactions.c.destination_account_id.in_(mine),
-            )
-        )
+        conditions: list[Any] = []
         if actor.entity is not None:
             own = select(accounts.c.id).where(
                 (accounts.c.party_code == party) & (accounts.c.holder == actor.entity)
             )
-            query = query.where(
+            conditions.append(
                 or_(
                     transactions.c.source_account_id.in_(own),
                     transactions.c.destination_account_id.in_(own),
                 )
             )
-        if account is not None:
-            named = select(accounts.c.id).where(accounts.c.identifier == account)
-            query = query.where(
-                or_(
-                    transactions.c.source_account_id.in_(named),
-                    transactions.c.destination_account_id.in_(named),
-                )
-            )
         moved = transaction_blocks.c.transaction_id == transactions.c.id
         if cooperative_approach is not None:
-            query = query.where(
+            conditions.append(
                 exists().where(
                     moved & (transaction_blocks.c.cooperative_approach_id == cooperative_approach)
                 )
             )
         if vintage is not None:
-            query = query.where(exists().where(moved & (transaction_blocks.c.vintage == vintage)))
+            conditions.append(exists().where(moved & (transaction_blocks.c.vintage == vintage)))
         if status is not None:
-            query = query.where(transactions.c.status == status)
+            conditions.append(transactions.c.status == status)
         if kind is not None:
-            query = query.where(transactions.c.kind == kind)
+            conditions.append(transactions.c.kind == kind)
         if first_transfer is not None:
-            query = query.where(transactions.c.first_transfer == first_transfer)
+            conditions.append(transactions.c.first_transfer == first_transfer)
         if since is not None:
-            query = query.where(transactions.c.created_at >= since)
+            conditions.append(transactions.c.created_at >= since)
         if until is not None:
-            query = query.where(transactions.c.created_at < until)
+            conditions.append(transactions.c.created_at < until)
         if before is not None:
-            query = query.where(transactions.c.id < before)
-        rows = connection.execute(query.order_by(transactions.c.id.desc()).limit(limit + 1)).all()
+            conditions.append(transactions.c.id < before)
+        if account is not None:
+            named = select(accounts.c.id).where(accounts.c.identifier == account)
+            conditions.append(
+                or_(
+                    transactions.c.party_code == party,
+                    transactions.c.destination_account_id.in_(mine),
+                )
+            )
+            sides = [
+                transactions.c.source_account_id == named.scalar_subquery(),
+                transactions.c.destination_account_id == named.scalar_subquery(),
+            ]
+        else:
+            sides = [
+                transactions.c.party_code == party,
+                transactions.c.destination_account_id.in_(mine),
+            ]
+        newest = union(
+            *(
+                select(
+                    select(transactions.c.id)
+                    .where(side, *conditions)
+                    .order_by(transactions.c.id.desc())
+                    .limit(limit + 1)
+                    .subquery()
+                    .c.id
+                )
+                for side in sides
+            )
+        ).subquery()
+        query = (
+            select(transactions)
+            .where(transactions.c.id.in_(select(newest.c.id)))
+            .order_by(transactions.c.id.desc())
+            .limit(limit + 1)
+        )
+        rows = connection.execute(query).all()
         page = rows[:limit]
         return Page[TransactionView](
-            items=[transaction_view(connection, r) for r in page],
+            items=transaction_views(connection, list(page)),
             next_cursor=page[-1].id if len(rows) > limit else None,
         )
 

@@ -3,10 +3,11 @@ a unit's history and the journal. Every query is scoped by the same access rule 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import BigInteger, and_, cast, func, or_, select, union
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import BigInteger, Row, and_, cast, func, or_, select, union
 
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import AccountKind
@@ -75,39 +76,95 @@ class AccountView(BaseModel):
     available: int
 
 
-def block_view(row: Any, account_identifier: str, reserved_identifier: str | None) -> BlockView:
-    size = row.serial_last - row.serial_first + 1
-    return BlockView(
-        identifier=block_identifier(
-            row.cooperative_approach_id,
-            row.registry_id,
-            row.first_transferring_party,
-            row.serial_first,
-            row.serial_last,
-            row.vintage,
+def _block_fields(block: Any, account: str, reservation: str | None) -> dict[str, Any]:
+    """A block's view as plain fields, from any mapping of its `unit_blocks` columns."""
+    first, last = block["serial_first"], block["serial_last"]
+    size = last - first + 1
+    underlying = block["underlying_first"]
+    return {
+        "identifier": block_identifier(
+            block["cooperative_approach_id"],
+            block["registry_id"],
+            block["first_transferring_party"],
+            first,
+            last,
+            block["vintage"],
         ),
-        registry=row.registry_id,
-        first=row.serial_first,
-        last=row.serial_last,
-        quantity=size,
-        cooperative_approach=row.cooperative_approach_id,
-        first_transferring_party=row.first_transferring_party,
-        vintage=row.vintage,
-        state=row.state,
-        first_transferred=row.first_transferred,
-        authorization_id=row.authorization_id,
-        authorization_version=row.authorization_version,
-        mitigation_activity=row.mitigation_activity,
-        sector=row.sector,
-        activity_type=row.activity_type,
-        mitigation_type=row.mitigation_type,
-        metric=row.metric,
-        underlying_registry=row.underlying_registry,
-        underlying_first=row.underlying_first,
-        underlying_last=row.underlying_first + size - 1 if row.underlying_first else None,
-        reserved_by=reserved_identifier,
-        account=account_identifier,
+        "registry": block["registry_id"],
+        "first": first,
+        "last": last,
+        "quantity": size,
+        "cooperative_approach": block["cooperative_approach_id"],
+        "first_transferring_party": block["first_transferring_party"],
+        "vintage": block["vintage"],
+        "state": block["state"],
+        "first_transferred": block["first_transferred"],
+        "authorization_id": block["authorization_id"],
+        "authorization_version": block["authorization_version"],
+        "mitigation_activity": block["mitigation_activity"],
+        "sector": block["sector"],
+        "activity_type": block["activity_type"],
+        "mitigation_type": block["mitigation_type"],
+        "metric": block["metric"],
+        "underlying_registry": block["underlying_registry"],
+        "underlying_first": underlying,
+        "underlying_last": underlying + size - 1 if underlying else None,
+        "reserved_by": reservation,
+        "account": account,
+    }
+
+
+def block_view(row: Any, account_identifier: str, reserved_identifier: str | None) -> BlockView:
+    return BlockView.model_validate(
+        _block_fields(row._mapping, account_identifier, reserved_identifier)
     )
+
+
+BLOCK_COLUMNS = tuple(
+    unit_blocks.c[name]
+    for name in (
+        "registry_id",
+        "serial_first",
+        "serial_last",
+        "cooperative_approach_id",
+        "first_transferring_party",
+        "vintage",
+        "state",
+        "first_transferred",
+        "authorization_id",
+        "authorization_version",
+        "mitigation_activity",
+        "sector",
+        "activity_type",
+        "mitigation_type",
+        "metric",
+        "underlying_registry",
+        "underlying_first",
+    )
+)
+"""The `unit_blocks` columns a block's view shows: a page selects these, not the whole row."""
+
+_BLOCK_PAGE = TypeAdapter(list[BlockView])
+
+
+def block_views(
+    rows: Sequence[Row[*tuple[Any, ...]]], account: str | None = None
+) -> list[BlockView]:
+    """Views of a page of blocks, validated as one list. Rows carry `BLOCK_COLUMNS`, the
+    reserving transaction's identifier as `reservation` and, unless `account` names the one
+    holding account, the holder's identifier as `holder`.
+
+    Per-row model construction and attribute access on rows were most of an account page's
+    time; plain dicts validated at once cost a third of that."""
+    if not rows:
+        return []
+    names = rows[0]._fields
+    fields = []
+    for row in rows:
+        block = dict(zip(names, row, strict=True))
+        holder = account if account is not None else block["holder"]
+        fields.append(_block_fields(block, holder, block["reservation"]))
+    return _BLOCK_PAGE.validate_python(fields)
 
 
 def _account_view(row: Any) -> AccountView:
@@ -175,7 +232,7 @@ def account_detail(
         ):
             raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
         blocks = connection.execute(
-            select(unit_blocks, transactions.c.identifier.label("reservation"))
+            select(*BLOCK_COLUMNS, transactions.c.identifier.label("reservation"))
             .select_from(
                 unit_blocks.outerjoin(transactions, transactions.c.id == unit_blocks.c.reserved_by)
             )
@@ -185,7 +242,7 @@ def account_detail(
             .order_by(unit_blocks.c.serial_first)
             .limit(limit)
         ).all()
-        return _account_view(row), [block_view(b, identifier, b.reservation) for b in blocks]
+        return _account_view(row), block_views(blocks, identifier)
 
 
 def transactions_of(

@@ -237,6 +237,7 @@ transactions = Table(
 Index("ix_transactions_party_id", transactions.c.party_code, transactions.c.id)
 Index("ix_transactions_status", transactions.c.status)
 Index("ix_transactions_destination_id", transactions.c.destination_account_id, transactions.c.id)
+Index("ix_transactions_source_id", transactions.c.source_account_id, transactions.c.id)
 
 transaction_blocks = Table(
     "transaction_blocks",
@@ -304,6 +305,7 @@ unit_blocks = Table(
     CheckConstraint("serial_first >= 1 AND serial_first <= serial_last", name="range_ordered"),
 )
 Index("ix_unit_blocks_account", unit_blocks.c.account_id, unit_blocks.c.serial_first)
+Index("ix_unit_blocks_account_id", unit_blocks.c.account_id, unit_blocks.c.id)
 Index("ix_unit_blocks_first", unit_blocks.c.registry_id, unit_blocks.c.serial_first, unique=True)
 Index("ix_unit_blocks_last", unit_blocks.c.registry_id, unit_blocks.c.serial_last, unique=True)
 Index("ix_unit_blocks_reserved", unit_blocks.c.reserved_by)

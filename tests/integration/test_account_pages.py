@@ -1,0 +1,162 @@
+"""An account's pages: its blocks and its history, read page by page with the cursors, are
+exactly what it holds and every transaction that moved units out of it or into it, each once,
+in order, for the Party's users, for the entity's representative, and for the Party the units
+went to.
+
+The small world (see small_world.py). Each test first moves MOs back and forth between the
+Party's MO holding account and Green Group A's: five times 20 serials out and the middle 5 of
+them back, so both accounts hold several blocks and have a history on both sides; then it
+sends 40 NDC AMOs to XXC three times (an account with history on one side only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from small_world import (
+    GREEN_C_ENTITY,
+    GREEN_GROUP_A,
+    NDC,
+    SECRETARIAT,
+    XXA_ADMIN,
+    XXC_ADMIN,
+    SmallWorld,
+    holdings,
+    selection,
+)
+from sqlalchemy import or_, select
+
+from article6.domain.access import Actor
+from article6.services import commands as c
+from article6.services import listing, queries, units
+from article6.services.context import Registry
+from article6.services.queries import verify_registry
+from article6.store.database import unit_of_work
+from article6.store.schema import accounts, transactions
+
+PARTY_MO = "XXA Party mo_holding"
+ENTITY_MO = "XXA Green Group A mo_holding"
+XXC_ITMO = "XXC Party itmo_holding"
+
+
+def move_back_and_forth(registry: Registry, world: SmallWorld) -> None:
+    before = holdings(registry)
+    for start in range(1, 300, 60):
+        for source, destination, first, last in (
+            (PARTY_MO, ENTITY_MO, start, start + 19),
+            (ENTITY_MO, PARTY_MO, start + 5, start + 9),
+        ):
+            units.transfer_units(
+                registry,
+                XXA_ADMIN,
+                c.TransferUnits(
+                    source_account=world[source],
+                    destination_account=world[destination],
+                    units=selection(ranges=[(first, last)]),
+                ),
+            )
+    for _ in range(3):
+        units.transfer_internationally(
+            registry,
+            XXA_ADMIN,
+            c.TransferInternationally(
+                source_account=world["XXA Party amo_holding"],
+                destination_account=world[XXC_ITMO],
+                units=selection(40, NDC),
+            ),
+        )
+    after = holdings(registry)
+    assert sum(q for q, _ in after.values()) == sum(q for q, _ in before.values()) == 1000
+    assert verify_registry(registry) == []
+
+
+def moved_through(registry: Registry, identifier: str) -> list[str]:
+    """What the ledger says: the transactions out of or into the account, newest first."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        account = select(accounts.c.id).where(accounts.c.identifier == identifier)
+        return list(
+            connection.execute(
+                select(transactions.c.identifier)
+                .where(
+                    or_(
+                        transactions.c.source_account_id.in_(account),
+                        transactions.c.destination_account_id.in_(account),
+                    )
+                )
+                .order_by(transactions.c.id.desc())
+            ).scalars()
+        )
+
+
+def history_pages(registry: Registry, actor: Actor, party: str, account: str) -> list[str]:
+    """The account's history read two at a time, following next_cursor to the end."""
+    seen: list[str] = []
+    cursor = None
+    for _ in range(100):
+        page = listing.transactions_page(
+            registry, actor, party, before=cursor, limit=2, account=account
+        )
+        seen += [t.identifier for t in page.items]
+        assert all(account in (t.source_account, t.destination_account) for t in page.items)
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+    raise AssertionError("the history never ended")
+
+
+def block_pages(registry: Registry, actor: Actor, party: str, account: str) -> list[Any]:
+    seen: list[Any] = []
+    cursor = None
+    for _ in range(100):
+        page = listing.blocks(registry, actor, party, account=account, after=cursor, limit=1)
+        seen += page.items
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+    raise AssertionError("the blocks never ended")
+
+
+def test_an_accounts_history_page_by_page_is_every_transaction_through_it_once(
+    registry: Registry, world: SmallWorld
+):
+    move_back_and_forth(registry, world)
+    for actor, party, name in (
+        (XXA_ADMIN, "XXA", PARTY_MO),
+        (XXA_ADMIN, "XXA", ENTITY_MO),
+        (GREEN_GROUP_A, "XXA", ENTITY_MO),
+        (XXC_ADMIN, "XXC", XXC_ITMO),
+        (SECRETARIAT, "XXC", XXC_ITMO),
+    ):
+        expected = moved_through(registry, world[name])
+        assert len(expected) >= 3
+        assert history_pages(registry, actor, party, world[name]) == expected
+
+
+def test_an_accounts_history_shows_an_entity_nothing_of_accounts_not_its_own(
+    registry: Registry, world: SmallWorld
+):
+    move_back_and_forth(registry, world)
+    assert history_pages(registry, GREEN_GROUP_A, "XXA", world["XXA Party amo_holding"]) == []
+    assert history_pages(registry, GREEN_C_ENTITY, "XXC", world[XXC_ITMO]) == []
+
+
+def test_an_accounts_history_pages_stop_at_the_cursor(registry: Registry, world: SmallWorld):
+    move_back_and_forth(registry, world)
+    everything = moved_through(registry, world[PARTY_MO])
+    first = listing.transactions_page(registry, XXA_ADMIN, "XXA", limit=3, account=world[PARTY_MO])
+    assert [t.identifier for t in first.items] == everything[:3]
+    rest = listing.transactions_page(
+        registry, XXA_ADMIN, "XXA", before=first.next_cursor, limit=500, account=world[PARTY_MO]
+    )
+    assert [t.identifier for t in rest.items] == everything[3:]
+    assert rest.next_cursor is None
+
+
+def test_an_accounts_blocks_page_by_page_are_what_it_holds(registry: Registry, world: SmallWorld):
+    move_back_and_forth(registry, world)
+    for actor, name in ((XXA_ADMIN, PARTY_MO), (XXA_ADMIN, ENTITY_MO), (GREEN_GROUP_A, ENTITY_MO)):
+        view, held = queries.account_detail(registry, actor, world[name], limit=500)
+        paged = block_pages(registry, actor, "XXA", world[name])
+        assert len(held) > 1
+        assert sorted(paged, key=lambda b: b.first) == held
+        assert sum(b.quantity for b in paged) == view.quantity
