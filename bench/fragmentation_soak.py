@@ -86,6 +86,7 @@ def soak(kind: str, transfers: int, window: int, accounts: int) -> None:
         problems = queries.verify_registry(registry)
         if problems:
             raise SystemExit(f"invariants broken: {problems[:3]}")
+        print(f"RESULT soak {kind}: journal and ledger verify after {done:,} transfers", flush=True)
         engine.dispose()
 
 
