@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import subprocess
 import tempfile
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from api_load import free_port, start_server, stop_server, wait_until_healthy
+from api_load import children_of, free_port, start_server, stop_server, wait_until_healthy
 from sqlalchemy import create_engine, text
 from transfer_bench import ADMIN_URL, Pair, build, libpq, pgbench_round
 
@@ -78,19 +79,6 @@ def postgres_processes(database: str) -> list[int]:
     return found
 
 
-def children_of(pid: int) -> list[int]:
-    found = [pid]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError):
-                continue
-            if parent == pid:
-                found.append(int(entry.name))
-    return found
-
-
 @dataclass
 class Tally:
     succeeded: int = 0
@@ -103,8 +91,6 @@ async def client(
     port: int, token: str, pair: Pair, seed: int, deadline: float, tally: Tally
 ) -> None:
     """One keep-alive connection; alternate directions; read each answer whole."""
-    import random
-
     rng = random.Random(seed)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -184,7 +170,7 @@ def measure(
     seconds: int,
     seed: int,
 ) -> tuple[Round, Tally]:
-    server_pids = children_of(server_pid)
+    server_pids = [server_pid, *children_of(server_pid)]
     postgres = postgres_processes(registry_database)
     before = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
     started = time.monotonic()

@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from api_load import PASSWORD, USER, free_port, prepare, start_server, stop_server
+from api_load import PASSWORD, USER, children_of, free_port, prepare, start_server, stop_server
 from sqlalchemy import create_engine, text
 from transfer_bench import scratch_postgres
 
@@ -395,16 +395,13 @@ class Server:
         if self.process is None:
             return set()
         found = set()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
+        for pid in children_of(self.process.pid):
             try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                command = (entry / "cmdline").read_bytes() if parent == self.process.pid else b""
-            except (OSError, IndexError, ValueError):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
                 continue
             if b"spawn_main" in command:
-                found.add(int(entry.name))
+                found.add(pid)
         return found
 
     def busy_workers(self) -> set[int]:
