@@ -180,6 +180,13 @@ class Matrix:
                 "destination_account": w["XXC Party itmo_holding"],
                 "units": units,
             },
+            "/api/v1/parties/XXA/external-transfers": {
+                "source_account": w["XXA Party amo_holding"],
+                "acquiring_registry": "XXB01",
+                "acquiring_account": "XXB01-2-1",
+                "acquiring_party": "XXB",
+                "units": units,
+            },
             "/api/v1/parties/XXA/uses": {
                 "source_account": w["XXA Party itmo_holding"],
                 "ndc_year": 2025,

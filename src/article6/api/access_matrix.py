@@ -107,6 +107,7 @@ RULES: list[Rule] = [
     Rule("POST", P + "/authorization-links", ADMINS),
     Rule("POST", P + "/transfers", MOVERS, "from the Party's account"),
     Rule("POST", P + "/international-transfers", MOVERS, "from the Party's account"),
+    Rule("POST", P + "/external-transfers", MOVERS, "from the Party's account"),
     Rule("POST", P + "/uses", MOVERS, "from the Party's account"),
     Rule("POST", P + "/cancellations", MOVERS, "from the Party's account"),
     Rule("POST", P + "/first-transfer-records", ADMINS),

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
 from article6.api.security import InSection, PartyCode, Registry_, RegistryWide
+from article6.interop.transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services import commands as c
 from article6.services import units
 from article6.services.views import Receipt
@@ -71,6 +72,20 @@ def transfer_internationally(
     key: IdempotencyKey = None,
 ) -> Receipt:
     return units.transfer_internationally(registry, actor, command, key)
+
+
+@router.post("/parties/{party}/external-transfers", status_code=201)
+def transfer_to_another_registry(
+    party: PartyCode,
+    command: ProposeExternalTransfer,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Transfer to an account in another registry through the hub: the units are reserved here
+    and complete or come back when the hub's final status arrives. An authorized entity's
+    request, or any under a four-eyes policy for `external_transfer`, first awaits approval."""
+    return propose_external_transfer(registry, actor, command, key)
 
 
 @router.post("/parties/{party}/uses", status_code=201)

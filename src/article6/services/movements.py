@@ -285,11 +285,16 @@ _FOUR_EYES = select(approval_policies.c.four_eyes).where(
 )
 
 
-def needs_approval(connection: Connection, actor: Actor, movement: Movement) -> bool:
+def needs_approval(
+    connection: Connection, actor: Actor, movement: Movement, kind: TransactionKind | None = None
+) -> bool:
+    """An authorized entity's movement always waits for the Party; a Party user's waits when the
+    section's policy asks four eyes for its kind of transaction (`kind`, when the transaction
+    is recorded under another kind than the movement's, as an external transfer is)."""
     if actor.role is Role.ENTITY:
         return True
     policy = connection.execute(
-        _FOUR_EYES, {"party": movement.source.party_code, "kind": movement.kind.value}
+        _FOUR_EYES, {"party": movement.source.party_code, "kind": (kind or movement.kind).value}
     ).scalar()
     return bool(policy)
 

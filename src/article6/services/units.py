@@ -23,6 +23,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action, first_transfer_at, judge_issuance
 from article6.domain.nomenclature import Metric, MitigationType
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
+from article6.interop.transfers import approve_external_transfer
 from article6.services import commands as c
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
@@ -524,6 +525,9 @@ def approve_transaction(
                 "transaction",
                 f"{command.transaction} expired at {row.expires_at:%Y-%m-%d %H:%M} UTC",
             )
+        if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
+            approve_external_transfer(connection, registry, actor, row)
+            return transaction_receipt(connection, "ApproveTransaction", row.identifier)
         movement = _movement_of(connection, row)
         require_open(movement.source, "source_account")
         require_open(movement.destination, "destination_account")

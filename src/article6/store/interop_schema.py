@@ -8,7 +8,17 @@ coordinated, its register of which registry holds which units, and reconciliatio
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from article6.store.schema import Id, Timestamp, metadata
 
@@ -83,6 +93,16 @@ external_transfers = Table(
     Column("last_query_at", Timestamp),
 )
 Index("ix_external_transfers_status", external_transfers.c.status)
+
+# Where an external transfer awaiting the Party's approval will go: the proposal is built and
+# sent to the hub only when a second person approves (`external_transfers` then records it).
+external_requests = Table(
+    "external_requests",
+    metadata,
+    Column("transaction_id", Id, ForeignKey("transactions.id"), primary_key=True),
+    Column("acquiring_registry", String(8), nullable=False),
+    Column("acquiring_account", String(40), nullable=False),
+)
 
 hub_transactions = Table(
     "hub_transactions",

@@ -20,6 +20,11 @@ from article6.api.problems import status_of
 from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.interop.transfers import (
+    ProposeExternalTransfer,
+    connected_to_hub,
+    propose_external_transfer,
+)
 from article6.services import commands as c
 from article6.services import directory, listing, units
 from article6.services.context import Registry
@@ -67,6 +72,7 @@ class UnitAction:
     inputs: tuple[Input, ...]
     command: Callable[[Fields, str], BaseModel]
     extra: dict[str, str] = field(default_factory=dict)
+    connected_only: bool = False  # offered only by a registry connected to the hub
 
 
 UNITS = Input("units", "Units", "units")
@@ -183,6 +189,46 @@ ACTIONS: dict[str, UnitAction] = {
                     "units": unit_selection(f, r),
                 },
             ),
+        ),
+        UnitAction(
+            "external-transfer",
+            "Transfer to another registry",
+            "Transfer authorized units to an account in another registry connected through the "
+            "interoperability hub, such as another Party's own registry. The units stay "
+            "reserved here until the hub reports the acquiring registry's answer; for units not "
+            "yet first transferred this is their first transfer.",
+            "move_units",
+            propose_external_transfer,
+            (
+                _source("authorized"),
+                Input(
+                    "acquiring_registry",
+                    "To registry (its code)",
+                    hint="The code of the registry in the hub's directory, e.g. XXB01 or IR.",
+                ),
+                Input(
+                    "acquiring_account",
+                    "To account (its number in that registry)",
+                    hint="The acquiring Party gives you its account number, e.g. XXB01-000004.",
+                ),
+                Input(
+                    "acquiring_party",
+                    "Acquiring Party (its code)",
+                    hint="The Party that holds the account, e.g. XXB.",
+                ),
+                UNITS,
+            ),
+            lambda f, r: build(
+                ProposeExternalTransfer,
+                {
+                    "source_account": f.text("source_account"),
+                    "acquiring_registry": f.text("acquiring_registry"),
+                    "acquiring_account": f.text("acquiring_account"),
+                    "acquiring_party": f.text("acquiring_party"),
+                    "units": unit_selection(f, r),
+                },
+            ),
+            connected_only=True,
         ),
         UnitAction(
             "use",
@@ -328,13 +374,17 @@ def form_page(
 
 
 @router.get("/actions", response_class=HTMLResponse)
-def actions_index(request: Request, viewer: Looking) -> Response:
+def actions_index(request: Request, viewer: Looking, registry: Registry_) -> Response:
     return render(
         request,
         "actions.html",
         viewer=viewer,
         active="actions",
-        actions=[a for a in ACTIONS.values() if viewer.may(a.permission)],
+        actions=[
+            a
+            for a in ACTIONS.values()
+            if viewer.may(a.permission) and (not a.connected_only or connected_to_hub(registry))
+        ],
         purposes=PURPOSES,
     )
 
