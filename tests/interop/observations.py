@@ -13,7 +13,8 @@ from article6.interop.network import (
     Network,
     accounts_of,
 )
-from article6.interop.transfers import ProposeExternalTransfer, propose_external_transfer, transfers
+from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
+from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
 from article6.services.queries import account_detail, verify_registry
 from article6.services.views import Receipt

@@ -19,12 +19,12 @@ from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
 from article6.interop.network import APPROACH as CLEAN_ENERGY
 from article6.interop.network import XXB_ADMIN, Network, accounts_of
-from article6.interop.transfers import (
+from article6.interop.outgoing import (
     ProposeExternalTransfer,
     connected_to_hub,
     propose_external_transfer,
-    transfers,
 )
+from article6.interop.transfers import transfers
 from article6.services import commands as c
 from article6.services import identity, setup, units
 from article6.services.views import Receipt

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
 from article6.api.security import InSection, PartyCode, Registry_, RegistryWide
-from article6.interop.transfers import ProposeExternalTransfer, propose_external_transfer
+from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
 from article6.services import commands as c
 from article6.services import units
 from article6.services.views import Receipt

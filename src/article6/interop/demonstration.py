@@ -37,11 +37,8 @@ from article6.interop.network import (
     seed_national,
 )
 from article6.interop.node import RegistryNode
-from article6.interop.transfers import (
-    ProposeExternalTransfer,
-    propose_external_transfer,
-    transfers,
-)
+from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
+from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry
 from article6.services.queries import verify_registry

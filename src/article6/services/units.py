@@ -23,7 +23,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action, first_transfer_at, judge_issuance
 from article6.domain.nomenclature import Metric, MitigationType
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
-from article6.interop.transfers import approve_external_transfer
+from article6.interop.outgoing import approve_external_transfer
 from article6.services import commands as c
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute

@@ -20,7 +20,7 @@ from article6.api.problems import status_of
 from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.interop.transfers import (
+from article6.interop.outgoing import (
     ProposeExternalTransfer,
     connected_to_hub,
     propose_external_transfer,

@@ -1,0 +1,325 @@
+"""Sending units to another registry (RULES.md 8.4, 9.7): the request, its approval where the
+Party requires one, and the proposal written to the outbox.
+
+The units are reserved by an `external_transfer` transaction. When the Party's approval is not
+needed the proposal leaves at once, in the same database transaction; otherwise it leaves when
+a second person approves, and rejection, withdrawal or expiry release the units (the approval
+steps of `services.units`). The hub's final status then completes or releases the transfer
+(`transfers.on_status`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import Connection, Row, select
+
+from article6.domain.access import Actor, Permission
+from article6.domain.accounts import AccountKind
+from article6.domain.authorizations import Authorization
+from article6.domain.blocks import Portion, UnitBlock
+from article6.domain.checks import Check, refuse
+from article6.domain.first_transfer import Action, Verdict
+from article6.domain.protocol import HUB, TRANSFER_TIMEOUT, TransferStatus, registry_code
+from article6.domain.transactions import TransactionKind, TransactionStatus, advance
+from article6.interop import outbox
+from article6.interop.messages import AuthorizationRecord, TransferProposal
+from article6.interop.messages import UnitBlock as BlockMessage
+from article6.interop.transfers import OUT, authorization_record, block_message, this_registry
+from article6.services.commands import Command, UnitSelection
+from article6.services.context import Registry, execute
+from article6.services.movements import (
+    Movement,
+    check_parties,
+    choose,
+    judge_all,
+    needs_approval,
+    require_kind,
+    require_open,
+)
+from article6.services.movements import account_named as _account_named
+from article6.services.setup import allow, log
+from article6.services.views import Receipt, transaction_receipt
+from article6.store import ledger, records
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import (
+    external_requests,
+    external_transfers,
+    interop_identity,
+    interop_peers,
+)
+
+
+class ProposeExternalTransfer(Command):
+    """Transfer units to an account in another registry (the IR, a national registry, ...)."""
+
+    source_account: str = Field(max_length=40)
+    acquiring_registry: str = Field(max_length=8)
+    acquiring_account: str = Field(max_length=40)
+    acquiring_party: str = Field(max_length=3)
+    units: UnitSelection
+
+
+def connected_to_hub(registry: Registry) -> bool:
+    """Whether this registry has its protocol identity and knows the hub: only then can its
+    users send units to another registry."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return (
+            connection.execute(select(interop_identity.c.registry_id)).first() is not None
+            and connection.execute(
+                select(interop_peers.c.registry_id).where(interop_peers.c.registry_id == HUB)
+            ).first()
+            is not None
+        )
+
+
+def propose_external_transfer(
+    registry: Registry,
+    actor: Actor,
+    command: ProposeExternalTransfer,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """Reserve the units and send the proposal to the hub, or, for an authorized entity and under
+    a four-eyes policy for external transfers, keep them reserved until a second person of the
+    Party approves (`approve_external_transfer`): only then does the proposal leave."""
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        registry_code(command.acquiring_registry, "acquiring_registry")
+        source = _account_named(connection, command.source_account, "source_account")
+        require_kind(
+            source,
+            (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING),
+            "source_account",
+        )
+        if source.kind == AccountKind.MO_HOLDING.value:
+            raise refuse(
+                Check.C3001,
+                "source_account",
+                "unauthorized MOs cannot leave the ARS; link an authorization first",
+            )
+        if command.acquiring_party == source.party_code:
+            raise refuse(
+                Check.C4001,
+                "acquiring_party",
+                "a transfer between registries goes to another Party",
+            )
+        holder = None if source.holder == "PARTY" else str(source.holder)
+        allow(actor, Permission.MOVE_UNITS, source.party_code, holder)
+        if command.acquiring_registry in (this_registry(connection), HUB):
+            raise refuse(
+                Check.C4005,
+                "acquiring_registry",
+                "a transfer between registries goes to another registry",
+            )
+        require_open(source, "source_account")
+        movement = _outgoing_movement(source, command.units, command.acquiring_party)
+        check_parties(connection, movement)
+        ledger.lock_holdings(connection, [source.id])
+        judged = judge_all(connection, movement, choose(connection, movement))
+        now = registry.now()
+        pending = needs_approval(connection, actor, movement, TransactionKind.EXTERNAL_TRANSFER)
+        number, section = records.take_transaction_number(connection, source.party_code)
+        identifier = f"{section.registry_id}-{number:08d}"
+        quantity = sum(p.quantity for p, _, _ in judged)
+        status = TransactionStatus.AWAITING_APPROVAL if pending else TransactionStatus.PROPOSED
+        wait = timedelta(days=section.pending_days) if pending else TRANSFER_TIMEOUT
+        transaction_id = ledger.insert_transaction(
+            connection,
+            identifier=identifier,
+            party_code=source.party_code,
+            kind=TransactionKind.EXTERNAL_TRANSFER.value,
+            status=status.value,
+            source_account_id=source.id,
+            acquiring_party=command.acquiring_party,
+            quantity=quantity,
+            purpose=f"to {command.acquiring_account} in {command.acquiring_registry}",
+            first_transfer=False,
+            initiator=actor.label,
+            created_at=now,
+            proposed_at=None if pending else now,
+            expires_at=now + wait,
+        )
+        reserved = []
+        for portion, verdict, authorization in judged:
+            block = replace(ledger.carve(connection, portion), reserved_by=transaction_id)
+            ledger.rewrite(connection, block)
+            reserved.append((block, verdict, authorization))
+        ledger.change_holding(connection, source.id, reserved=quantity)
+        if pending:
+            connection.execute(
+                external_requests.insert().values(
+                    transaction_id=transaction_id,
+                    acquiring_registry=command.acquiring_registry,
+                    acquiring_account=command.acquiring_account,
+                )
+            )
+            log(
+                connection,
+                registry,
+                actor,
+                "TransactionAwaitingApproval",
+                source.party_code,
+                identifier,
+                {
+                    "kind": TransactionKind.EXTERNAL_TRANSFER.value,
+                    "quantity": quantity,
+                    "source": source.identifier,
+                    "acquiring_registry": command.acquiring_registry,
+                    "acquiring_account": command.acquiring_account,
+                },
+            )
+        else:
+            _send(
+                connection,
+                registry,
+                actor,
+                Destination(
+                    command.acquiring_registry, command.acquiring_account, command.acquiring_party
+                ),
+                identifier,
+                source,
+                reserved,
+                now + TRANSFER_TIMEOUT,
+            )
+        return transaction_receipt(connection, "ProposeExternalTransfer", identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def approve_external_transfer(
+    connection: Connection, registry: Registry, actor: Actor, transaction: Row[Any]
+) -> None:
+    """A second person of the Party approves an external transfer awaiting approval: every check
+    runs again on the reserved units, then the proposal leaves for the hub."""
+    request = connection.execute(
+        select(external_requests).where(external_requests.c.transaction_id == transaction.id)
+    ).one()
+    source = ledger.account_rows(connection, [transaction.source_account_id])[
+        transaction.source_account_id
+    ]
+    require_open(source, "source_account")
+    movement = _outgoing_movement(
+        source, UnitSelection(quantity=transaction.quantity), transaction.acquiring_party
+    )
+    check_parties(connection, movement)
+    ledger.lock_holdings(connection, [source.id])
+    blocks = ledger.reserved_blocks(connection, transaction.id)
+    judged = judge_all(connection, movement, [Portion(b, b.first, b.last) for b in blocks])
+    advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
+    now = registry.now()
+    expires_at = now + TRANSFER_TIMEOUT
+    ledger.update_transaction(
+        connection,
+        transaction.id,
+        status=TransactionStatus.PROPOSED.value,
+        approver=actor.label,
+        proposed_at=now,
+        expires_at=expires_at,
+    )
+    _send(
+        connection,
+        registry,
+        actor,
+        Destination(
+            request.acquiring_registry, request.acquiring_account, transaction.acquiring_party
+        ),
+        transaction.identifier,
+        source,
+        [(portion.block, verdict, authorization) for portion, verdict, authorization in judged],
+        expires_at,
+    )
+
+
+@dataclass(frozen=True)
+class Destination:
+    registry: str
+    account: str
+    party: str
+
+
+def _outgoing_movement(source: Row[Any], units: UnitSelection, acquiring_party: str) -> Movement:
+    return Movement(
+        Action.INTERNATIONAL_TRANSFER, source, source, units, acquiring_party=acquiring_party
+    )
+
+
+def _send(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    destination: Destination,
+    identifier: str,
+    source: Row[Any],
+    reserved: list[tuple[UnitBlock, Verdict, Authorization | None]],
+    expires_at: datetime,
+) -> None:
+    """Write the proposal of a checked, reserved external transfer to the outbox, with its
+    record in `external_transfers`, in the command's own database transaction."""
+    now = registry.now()
+    here = this_registry(connection)
+    blocks: list[BlockMessage] = []
+    authorizations: dict[tuple[str, str, int], AuthorizationRecord] = {}
+    for block, verdict, authorization in reserved:
+        if authorization is not None:
+            if verdict.first_transfer is not None:
+                block = replace(
+                    block,
+                    attributes=replace(
+                        block.attributes,
+                        authorization_id=authorization.authorization_id,
+                        authorization_version=authorization.version,
+                    ),
+                )
+            key = (authorization.party, authorization.authorization_id, authorization.version)
+            authorizations[key] = authorization_record(authorization)
+        subtype = verdict.first_transfer.value if verdict.first_transfer else None
+        blocks.append(block_message(block, subtype))
+    quantity = sum(block.quantity for block, _, _ in reserved)
+    proposal = TransferProposal(
+        transaction_id=identifier,
+        transferring_registry=here,
+        acquiring_registry=destination.registry,
+        transferring_party=source.party_code,
+        acquiring_party=destination.party,
+        transferring_account=source.identifier,
+        acquiring_account=destination.account,
+        quantity=quantity,
+        expires_at=expires_at,
+        blocks=blocks,
+        authorizations=list(authorizations.values()),
+    )
+    connection.execute(
+        external_transfers.insert().values(
+            transaction_id=identifier,
+            direction=OUT,
+            counterpart_registry=destination.registry,
+            local_account=source.identifier,
+            counterpart_account=destination.account,
+            quantity=quantity,
+            status=TransferStatus.PROPOSED.value,
+            expires_at=expires_at,
+            proposal=proposal.model_dump_json(),
+            local_transaction=identifier,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    outbox.enqueue(connection, to=HUB, body=proposal, now=now, expires_at=expires_at)
+    log(
+        connection,
+        registry,
+        actor,
+        "ExternalTransferProposed",
+        source.party_code,
+        identifier,
+        {
+            "quantity": quantity,
+            "source": source.identifier,
+            "acquiring_registry": destination.registry,
+            "acquiring_account": destination.account,
+            "ranges": [[b.originating_registry, b.first, b.last] for b in blocks],
+        },
+    )
