@@ -140,6 +140,36 @@ def test_an_accounts_history_shows_an_entity_nothing_of_accounts_not_its_own(
     assert history_pages(registry, GREEN_C_ENTITY, "XXC", world[XXC_ITMO]) == []
 
 
+def test_an_entitys_whole_history_page_by_page_is_every_transaction_through_its_accounts(
+    registry: Registry, world: SmallWorld
+):
+    move_back_and_forth(registry, world)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        own = select(accounts.c.id).where(accounts.c.holder == GREEN_GROUP_A.entity)
+        expected = list(
+            connection.execute(
+                select(transactions.c.identifier)
+                .where(
+                    or_(
+                        transactions.c.source_account_id.in_(own),
+                        transactions.c.destination_account_id.in_(own),
+                    )
+                )
+                .order_by(transactions.c.id.desc())
+            ).scalars()
+        )
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = listing.transactions_page(registry, GREEN_GROUP_A, "XXA", before=cursor, limit=3)
+        seen += [t.identifier for t in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert len(expected) >= 10
+    assert seen == expected
+
+
 def test_an_accounts_history_pages_stop_at_the_cursor(registry: Registry, world: SmallWorld):
     move_back_and_forth(registry, world)
     everything = moved_through(registry, world[PARTY_MO])
