@@ -6,7 +6,7 @@ the units back without the hub ever hearing of the transfer."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +17,8 @@ from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
+from article6.interop import hold as holds
+from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
 from article6.interop.network import APPROACH as CLEAN_ENERGY
 from article6.interop.network import XXB_ADMIN, Network, accounts_of
 from article6.interop.outgoing import (
@@ -29,6 +31,7 @@ from article6.services import commands as c
 from article6.services import identity, setup, units
 from article6.services.views import Receipt
 from article6.settings import Settings
+from article6.store.database import unit_of_work
 
 XXB_SECOND_ADMIN = Actor("xxb.second", Role.ADMINISTRATOR, "XXB")
 AMO = "XXB Party amo_holding"
@@ -329,3 +332,32 @@ def test_the_web_offers_the_transfer_abroad_only_where_the_hub_is_known(network,
     assert pending in inbox and f"{itmo_holding(net, 'IR', 'XXA')} in IR" in inbox
     assert holding(net, "XXB01", accounts[AMO]) == (540, 60)
     assert_sound(net)
+
+
+def test_a_transfer_abroad_is_not_approved_while_a_reconciliation_holds_the_registry(network):
+    """C2006: approval would send units out in the middle of the hub's comparison."""
+    net, accounts = network
+    registry = net.nodes["XXB01"].registry
+    four_eyes_for_external_transfers(net)
+    pending = send(net, "XXB01", accounts[AMO], "IR", "XXA", 100)
+    run = ReconciliationRequest(
+        reconciliation_id="R-test", phase=ReconciliationPhase.TOTALS, snapshot_at=clock_of(net)
+    )
+    with unit_of_work(registry.engine) as connection:
+        holds.place(connection, registry, run, clock_of(net) + timedelta(hours=1))
+
+    with pytest.raises(CommandRefused) as refused:
+        decide(net, XXB_SECOND_ADMIN, c.ApproveTransaction(transaction=pending.record))
+    assert refused.value.codes == ["C2006"]
+    assert holding(net, "XXB01", accounts[AMO]) == (600, 100)
+
+    with unit_of_work(registry.engine) as connection:
+        holds.lift(connection, registry, "R-test", "the run completed")
+    decide(net, XXB_SECOND_ADMIN, c.ApproveTransaction(transaction=pending.record))
+    net.settle()
+    assert net.hub.transactions() == {pending.record: "completed"}
+    assert_sound(net)
+
+
+def clock_of(net: Network) -> datetime:
+    return net.nodes["XXB01"].registry.now()

@@ -40,11 +40,35 @@ class Verification(BaseModel):
     problems: list[str]
 
 
-@router.get("/health", tags=["registry"])
-def health() -> dict[str, str]:
-    from article6 import __version__
+class ReconciliationInProgress(BaseModel):
+    """A reconciliation holds the registry: transactions are refused (C2006) until the hub's
+    result arrives, at the latest `until`; queries work as usual."""
 
-    return {"status": "ok", "version": __version__}
+    reconciliation_id: str
+    until: datetime
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    reconciliation: ReconciliationInProgress | None = None
+
+
+@router.get("/health", tags=["registry"])
+def health(registry: Registry_) -> Health:
+    from article6 import __version__
+    from article6.interop.hold import in_force
+
+    hold = in_force(registry)
+    return Health(
+        status="ok",
+        version=__version__,
+        reconciliation=ReconciliationInProgress(
+            reconciliation_id=hold.reconciliation_id, until=hold.until_utc
+        )
+        if hold is not None
+        else None,
+    )
 
 
 @router.get("/checks", tags=["registry"])

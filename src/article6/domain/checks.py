@@ -106,7 +106,7 @@ class Check(Enum):
     C2006 = (
         "C2006",
         "Reconciliation in progress",
-        "No transaction runs while reconciliation is in progress.",
+        "While a reconciliation holds the registry (from the hub's request for totals until its result, an hour at most), every transaction is refused and the hub refuses transfers to or from it; queries go on.",
     )
     C2007 = (
         "C2007",

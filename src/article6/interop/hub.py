@@ -4,13 +4,16 @@ forwarding of proposals and outcomes, the record of each transfer, and reconcili
 The hub decides a transfer's final status; registries act on it. Its checks (C6101-C6105)
 follow the ITL's (RULES.md 8.7): the units are in the transferring registry, not used,
 cancelled or in another transfer, in no other registry, and their authorization allows the
-transfer to the acquiring Party.
+transfer to the acquiring Party. While a reconciliation run with a registry is open (C2006,
+the ITL's 3016), it refuses proposals involving that registry and keeps its accepted
+transfers open until the run ends (see `reconciliation`).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +22,7 @@ from sqlalchemy import Connection, select, update
 
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.protocol import HUB, Range, Role, TransferStatus, uncovered
+from article6.domain.reconciliation import HOLD_LIMIT
 from article6.interop import directory, outbox, reconciliation, register
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
@@ -46,6 +50,7 @@ from article6.store.database import unit_of_work
 from article6.store.interop_schema import hub_reconciliations, hub_transactions
 
 OPEN = [s.value for s in TransferStatus if not s.final]
+RUN_OVER = [s.value for s in ReconciliationStatus]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -134,6 +139,19 @@ class Hub:
             )
         if _aware(proposal.expires_at) <= self.now():
             problems.append(Refusal(Check.C6105, "expires_at", "the deadline has passed"))
+        runs = self._open_runs(connection, [sender, proposal.acquiring_registry])
+        for field, registry in (
+            ("transferring_registry", sender),
+            ("acquiring_registry", proposal.acquiring_registry),
+        ):
+            if registry in runs:
+                problems.append(
+                    Refusal(
+                        Check.C2006,
+                        field,
+                        f"reconciliation {runs[registry]} with {registry} is in progress",
+                    )
+                )
         if proposal.quantity != sum(b.quantity for b in proposal.blocks):
             problems.append(Refusal(Check.C6001, "quantity", "the blocks do not add up"))
         issuer = directory.peer(connection, sender)
@@ -277,6 +295,14 @@ class Hub:
             self._notify(connection, sender, row.transaction_id, status)
             return
         if response.outcome is ProposalOutcome.ACCEPTED:
+            if self._open_runs(connection, [row.transferring_registry, row.acquiring_registry]):
+                # Completing now would move units under a comparison: wait for the run to end.
+                connection.execute(
+                    update(hub_transactions)
+                    .where(hub_transactions.c.transaction_id == row.transaction_id)
+                    .values(status=TransferStatus.ACCEPTED.value)
+                )
+                return
             self._finish(connection, row, TransferStatus.COMPLETED, [])
         else:
             self._finish(connection, row, TransferStatus.REJECTED, response.evaluation)
@@ -321,10 +347,12 @@ class Hub:
     # --- timeouts ---------------------------------------------------------------------------
 
     def expire_transfers(self) -> list[str]:
-        """Cancel every transfer not completed by its deadline (C6105) and tell both sides."""
+        """Complete the accepted transfers whose reconciliation runs have ended (or lapsed);
+        cancel every transfer not completed by its deadline (C6105); tell both sides."""
         now = self.now()
         cancelled = []
         with unit_of_work(self.registry.engine) as connection:
+            self._complete_accepted(connection)
             rows = connection.execute(
                 select(hub_transactions).where(hub_transactions.c.status.in_(OPEN))
             ).all()
@@ -341,12 +369,40 @@ class Hub:
 
     # --- reconciliation ---------------------------------------------------------------------
 
-    def start_reconciliation(self) -> str:
-        """Ask every connected registry for its totals; the run continues as replies arrive."""
+    def _open_runs(self, connection: Connection, registries: Iterable[str]) -> dict[str, str]:
+        """Which of `registries` a reconciliation run is open with, and the run. A run open
+        longer than the registry's hold lasts (`HOLD_LIMIT`) no longer counts."""
+        rows = connection.execute(
+            select(hub_reconciliations.c.registry_id, hub_reconciliations.c.reconciliation_id)
+            .where(
+                hub_reconciliations.c.registry_id.in_(sorted(set(registries)))
+                & hub_reconciliations.c.status.not_in(RUN_OVER)
+                & (hub_reconciliations.c.started_at > self.now() - HOLD_LIMIT)
+            )
+            .order_by(hub_reconciliations.c.started_at)
+        )
+        return {registry: run for registry, run in rows}
+
+    def _complete_accepted(self, connection: Connection) -> None:
+        """Complete the accepted transfers kept open by a run that has ended."""
+        rows = connection.execute(
+            select(hub_transactions)
+            .where(hub_transactions.c.status == TransferStatus.ACCEPTED.value)
+            .order_by(hub_transactions.c.created_at)
+            .with_for_update()
+        ).all()
+        for row in rows:
+            if not self._open_runs(connection, [row.transferring_registry, row.acquiring_registry]):
+                self._finish(connection, row, TransferStatus.COMPLETED, [])
+
+    def start_reconciliation(self, registries: Iterable[str] | None = None) -> str:
+        """Ask every connected registry (or those named) for its totals; the run continues as
+        replies arrive."""
         reconciliation_id = f"R-{self.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+        chosen = set(registries) if registries is not None else None
         with unit_of_work(self.registry.engine) as connection:
             for peer in directory.peers(connection):
-                if not peer.connected:
+                if not peer.connected or (chosen is not None and peer.registry_id not in chosen):
                     continue
                 connection.execute(
                     hub_reconciliations.insert().values(
@@ -389,7 +445,7 @@ class Hub:
             return
         found: list[str] = json.loads(run.discrepancies)
         if isinstance(reply, TotalsReport):
-            differences = reconciliation.totals_agree(connection, sender, reply)
+            differences = reconciliation.totals_agree(connection, sender, reply, run.started_at)
             found = [f"ledger of {sender}: {p}" for p in reply.ledger_problems]
             if differences:
                 self._advance(connection, run, "unit_blocks", found)
@@ -403,7 +459,7 @@ class Hub:
                 self._advance(connection, run, "audit_trail", found)
                 return
         else:
-            found += reconciliation.compare_trail(connection, sender, reply)
+            found += reconciliation.compare_trail(connection, sender, reply, run.started_at)
         status = ReconciliationStatus.INCONSISTENT if found else ReconciliationStatus.COMPLETED
         connection.execute(
             update(hub_reconciliations)
@@ -418,6 +474,7 @@ class Hub:
             ),
             now=self.now(),
         )
+        self._complete_accepted(connection)
 
     def _advance(self, connection: Connection, run: Any, phase: str, found: list[str]) -> None:
         connection.execute(

@@ -156,9 +156,9 @@ class Network:
                 return total
         return total
 
-    def reconcile(self) -> dict[str, tuple[str, list[str]]]:
-        """Run a reconciliation with every registry and return each one's result."""
-        run = self.hub.start_reconciliation()
+    def reconcile(self, registries: list[str] | None = None) -> dict[str, tuple[str, list[str]]]:
+        """Run a reconciliation with every registry (or those named) and return each result."""
+        run = self.hub.start_reconciliation(registries)
         self.settle()
         return self.hub.reconciliation(run)
 

@@ -4,13 +4,14 @@ registry, or the Article 6.4 mechanism registry, each with its own database and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from article6.domain.protocol import HUB, Role
-from article6.interop import directory, outbox, reconciliation, transfers
+from article6.domain.reconciliation import HOLD_LIMIT
+from article6.interop import directory, hold, outbox, reconciliation, transfers
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
 from article6.interop.messages import (
@@ -18,6 +19,7 @@ from article6.interop.messages import (
     Body,
     Envelope,
     Notice,
+    ReconciliationPhase,
     ReconciliationRequest,
     ReconciliationResult,
     StatusNotification,
@@ -29,10 +31,13 @@ from article6.services.setup import log
 
 @dataclass
 class RegistryNode:
-    """A registry's protocol side; `receive` is what its HTTP endpoint calls."""
+    """A registry's protocol side; `receive` is what its HTTP endpoint calls.
+
+    `hold_limit` is how long a reconciliation may hold the registry at most (C2006)."""
 
     registry: Registry
     identity: Identity
+    hold_limit: timedelta = HOLD_LIMIT
 
     @classmethod
     def open(cls, registry: Registry, registry_id: str, role: Role) -> RegistryNode:
@@ -57,16 +62,23 @@ class RegistryNode:
         return outbox.deliver_pending(self.registry.engine, self.identity, transport, self.now)
 
     def ask_about_overdue(self) -> list[str]:
+        """The registry's periodic work on what is overdue: end a reconciliation hold past its
+        deadline, and ask the hub about transfers past theirs."""
+        hold.lift_overdue(self.registry)
         return transfers.ask_about_overdue(self.registry)
 
     def _handle(self, connection: Connection, envelope: Envelope, body: Body) -> None:
         if envelope.from_registry != HUB:
             return  # registries talk to each other only through the hub
         if isinstance(body, TransferProposal):
-            transfers.on_proposal(connection, self.registry, body)
+            if not hold.refuse_proposal(connection, self.registry, body):
+                transfers.on_proposal(connection, self.registry, body)
         elif isinstance(body, StatusNotification):
-            transfers.on_status(connection, self.registry, body)
+            if not hold.defer_arrival(connection, self.registry, body):
+                transfers.on_status(connection, self.registry, body)
         elif isinstance(body, ReconciliationRequest):
+            if body.phase is ReconciliationPhase.TOTALS:
+                hold.place(connection, self.registry, body, self.now() + self.hold_limit)
             outbox.enqueue(
                 connection,
                 to=HUB,
@@ -84,3 +96,7 @@ class RegistryNode:
                 getattr(body, "reconciliation_id", None) or body.__class__.__name__,
                 body.model_dump(mode="json"),
             )
+            if isinstance(body, ReconciliationResult):
+                hold.lift(
+                    connection, self.registry, body.reconciliation_id, f"the run {body.status}"
+                )

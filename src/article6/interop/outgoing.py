@@ -44,6 +44,7 @@ from article6.services.movements import account_named as _account_named
 from article6.services.setup import allow, log
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import ledger, records
+from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import (
     external_requests,
@@ -206,6 +207,7 @@ def approve_external_transfer(
     )
     check_parties(connection, movement)
     ledger.lock_holdings(connection, [source.id])
+    reconciliation_holds.refuse_if_held(connection, transaction.party_code)
     blocks = ledger.reserved_blocks(connection, transaction.id)
     judged = judge_all(connection, movement, [Portion(b, b.first, b.last) for b in blocks])
     advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")

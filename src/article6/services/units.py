@@ -44,6 +44,7 @@ from article6.services.movements import (
 from article6.services.setup import allow, log, section_of
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import ledger, records
+from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
 from article6.store.schema import mitigation_activities
 
@@ -534,6 +535,7 @@ def approve_transaction(
 
         check_parties(connection, movement)
         ledger.lock_holdings(connection, [movement.source.id, movement.destination.id])
+        reconciliation_holds.refuse_if_held(connection, row.party_code)
         portions = [Portion(b, b.first, b.last) for b in ledger.reserved_blocks(connection, row.id)]
         judged = judge_all(connection, movement, portions)
         check_destination(movement, judged)

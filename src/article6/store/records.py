@@ -18,6 +18,7 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
+from article6.store.reconciliation import hold_of
 from article6.store.schema import (
     accounts,
     authorizations,
@@ -96,21 +97,31 @@ _NUMBERED_SECTION: dict[str, Any] = {}
 
 
 def take_transaction_number(connection: Connection, party_code: str) -> tuple[int, Row[Any]]:
-    """The next transaction number of a section, and the section, in one round trip.
+    """The next transaction number of a section, and the section, in one round trip; refused
+    (C2006) while a reconciliation holds the registry.
 
     PostgreSQL: from the section's sequence, which holds no lock, so commands of one Party
     commit in parallel; a command rolled back after numbering leaves a gap. SQLite: from the
-    counter row (writers are serialised there anyway, and numbers stay gapless)."""
+    counter row (writers are serialised there anyway, and numbers stay gapless).
+
+    Every transaction takes its number here, so the section row this reads carries the hold
+    (see `store.reconciliation.place`): the check costs no statement. A command refused after
+    its writes rolls back whole."""
     if connection.dialect.name != "postgresql":
-        return take_number(connection, party_code, "next_transaction")
-    statement = _NUMBERED_SECTION.get(party_code)
-    if statement is None:
-        number = func.nextval(transaction_sequence(party_code)).label("transaction_number")
-        statement = _NUMBERED_SECTION[party_code] = select(number, party_sections).where(
-            party_sections.c.party_code == party_code
-        )
-    row = connection.execute(statement).one()
-    return int(row.transaction_number), row
+        number, row = take_number(connection, party_code, "next_transaction")
+    else:
+        statement = _NUMBERED_SECTION.get(party_code)
+        if statement is None:
+            counter = func.nextval(transaction_sequence(party_code)).label("transaction_number")
+            statement = _NUMBERED_SECTION[party_code] = select(counter, party_sections).where(
+                party_sections.c.party_code == party_code
+            )
+        row = connection.execute(statement).one()
+        number = int(row.transaction_number)
+    hold = hold_of(row)
+    if hold is not None:
+        raise hold.refusal()
+    return number, row
 
 
 def next_transaction_number(connection: Connection, party_code: str) -> int:

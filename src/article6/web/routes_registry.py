@@ -15,6 +15,7 @@ from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionStatus
+from article6.interop.hold import in_force
 from article6.services import commands as c
 from article6.services import listing, queries, units
 from article6.services.preview import preview
@@ -82,6 +83,7 @@ def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Respons
         waiting=pending(registry, viewer),
         recent=recent,
         names=account_names(registry, viewer),
+        hold=in_force(registry),
     )
 
 

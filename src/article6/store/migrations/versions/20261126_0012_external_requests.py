@@ -1,7 +1,7 @@
 """Where an external transfer awaiting the Party's approval is to go.
 
 Revision ID: 20261126_0012
-Revises: 20261126_0009
+Revises: 20261126_0011
 Create Date: 2026-11-26
 
 An authorized entity's transfer to another registry, or a Party user's under a four-eyes policy
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261126_0012"
-down_revision = "20261126_0009"
+down_revision = "20261126_0011"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,41 @@
+"""The reconciliation hold (C2006; RULES.md 8.8 and 9.8, after the ITL's check 3016).
+
+From the hub's request for a registry's totals until the hub's result, no transaction changes
+the holdings the hub is comparing, so a run cannot find a discrepancy that a transfer between
+its phases made. The hold ends by itself at a deadline: a lost result never freezes a registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from article6.domain.checks import Check, CommandRefused, refuse
+
+HOLD_LIMIT = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ReconciliationHold:
+    """Reconciliation `reconciliation_id` is in progress in this registry until `until` at the
+    latest."""
+
+    reconciliation_id: str
+    until: datetime
+
+    @property
+    def until_utc(self) -> datetime:
+        moment = self.until
+        return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+    def over(self, now: datetime) -> bool:
+        return self.until_utc <= now
+
+    def refusal(self) -> CommandRefused:
+        return refuse(
+            Check.C2006,
+            "reconciliation",
+            f"reconciliation {self.reconciliation_id} is in progress in this registry; "
+            f"transactions resume when the hub's result arrives, at the latest at "
+            f"{self.until_utc:%Y-%m-%d %H:%M} UTC",
+        )

@@ -1,0 +1,189 @@
+"""A registry's reconciliation hold (C2006, after the ITL's check 3016), on the protocol side.
+
+The hub's request for totals places the hold, in the transaction that takes the snapshot; the
+hub's result for that run lifts it, or the registry itself once its deadline passes. While it
+holds, every transaction is refused where it takes its number (`records.take_transaction_number`),
+a forwarded proposal is rejected with C2006, and an arrival the hub completed waits for the
+hold's end instead of being lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from article6.domain.access import Actor, Role
+from article6.domain.protocol import HUB, TransferStatus
+from article6.domain.reconciliation import ReconciliationHold
+from article6.interop import outbox
+from article6.interop.messages import (
+    Evaluation,
+    ProposalOutcome,
+    ProposalResponse,
+    ReconciliationRequest,
+    StatusNotification,
+    TransactionStatusQuery,
+    TransferProposal,
+)
+from article6.interop.transfers import HUB_ACTOR, IN
+from article6.services.context import Registry
+from article6.services.setup import log
+from article6.store import reconciliation as holds
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import external_transfers
+from article6.store.interop_schema import outbox as outbox_messages
+
+REGISTRY_CLOCK = Actor("registry clock", Role.SECRETARIAT)
+
+
+def place(
+    connection: Connection, registry: Registry, request: ReconciliationRequest, until: datetime
+) -> None:
+    """Hold the registry for the run asking for its totals, before the snapshot is taken (see
+    `store.reconciliation.place`). A run keeps the deadline its first request set, however
+    often the hub asks again; a new run replaces an older one's hold."""
+    current = holds.hold(connection)
+    if current is not None and current.reconciliation_id == request.reconciliation_id:
+        holds.place(connection, current)
+        return
+    if current is not None:
+        _lifted(
+            connection, registry, HUB_ACTOR, current, f"replaced by {request.reconciliation_id}"
+        )
+    holds.place(connection, ReconciliationHold(request.reconciliation_id, until))
+    log(
+        connection,
+        registry,
+        HUB_ACTOR,
+        "ReconciliationHoldPlaced",
+        None,
+        request.reconciliation_id,
+        {"until": until.isoformat(), "snapshot_at": request.snapshot_at.isoformat()},
+    )
+
+
+def lift(connection: Connection, registry: Registry, reconciliation_id: str, reason: str) -> None:
+    """End the hold of a run when its result arrives (a result of another run changes nothing)."""
+    current = holds.hold(connection)
+    if current is not None and current.reconciliation_id == reconciliation_id:
+        _lifted(connection, registry, HUB_ACTOR, current, reason)
+
+
+def lift_overdue(registry: Registry) -> str | None:
+    """End a hold past its deadline (the hub's result was lost); returns the run it held."""
+    now = registry.now()
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        current = holds.hold(connection)
+    if current is None or not current.over(now):
+        return None
+    with unit_of_work(registry.engine) as connection:
+        current = holds.hold(connection)
+        if current is None or not current.over(now):
+            return None
+        _lifted(connection, registry, REGISTRY_CLOCK, current, "its deadline passed")
+    return current.reconciliation_id
+
+
+def in_force(registry: Registry) -> ReconciliationHold | None:
+    """The reconciliation holding the registry, for its administrators to see."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return holds.hold(connection)
+
+
+def _lifted(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    current: ReconciliationHold,
+    reason: str,
+) -> None:
+    holds.lift(connection)
+    log(
+        connection,
+        registry,
+        actor,
+        "ReconciliationHoldLifted",
+        None,
+        current.reconciliation_id,
+        {"until": current.until_utc.isoformat(), "reason": reason},
+    )
+
+
+def refuse_proposal(connection: Connection, registry: Registry, proposal: TransferProposal) -> bool:
+    """Answer a proposal forwarded while the registry is held: rejected (C2006), recorded like
+    any rejected incoming proposal. False when the registry is not held, or for a proposal
+    answered before (`transfers.on_proposal` answers it again the same way)."""
+    current = holds.hold(connection)
+    if current is None:
+        return False
+    known = connection.execute(
+        select(external_transfers.c.transaction_id).where(
+            external_transfers.c.transaction_id == proposal.transaction_id
+        )
+    ).first()
+    if known is not None:
+        return False
+    refusal = current.refusal().refusals[0]
+    evaluation = [Evaluation(code=refusal.check.code, detail=refusal.detail)]
+    now = registry.now()
+    connection.execute(
+        external_transfers.insert().values(
+            transaction_id=proposal.transaction_id,
+            direction=IN,
+            counterpart_registry=proposal.transferring_registry,
+            local_account=proposal.acquiring_account,
+            counterpart_account=proposal.transferring_account,
+            quantity=proposal.quantity,
+            status=TransferStatus.REJECTED.value,
+            expires_at=proposal.expires_at,
+            proposal=proposal.model_dump_json(),
+            reason=f"{refusal.check.code} {refusal.detail}",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    outbox.enqueue(
+        connection,
+        to=HUB,
+        body=ProposalResponse(
+            transaction_id=proposal.transaction_id,
+            outcome=ProposalOutcome.REJECTED,
+            evaluation=evaluation,
+        ),
+        now=now,
+    )
+    return True
+
+
+def defer_arrival(
+    connection: Connection, registry: Registry, notification: StatusNotification
+) -> bool:
+    """An incoming transfer the hub completed while this registry is held cannot be acquired
+    now (C2006). Refusing the message would lose it (a refused message is not sent again), so
+    it is taken, and the hub is asked again when the hold ends at the latest; its answer then
+    completes the acquisition. True if the notification was deferred so."""
+    if notification.status is not TransferStatus.COMPLETED:
+        return False
+    current = holds.hold(connection)
+    if current is None:
+        return False
+    row = connection.execute(
+        select(external_transfers.c.direction, external_transfers.c.status).where(
+            external_transfers.c.transaction_id == notification.transaction_id
+        )
+    ).first()
+    if row is None or row.direction != IN or row.status != TransferStatus.ACCEPTED.value:
+        return False
+    message_id = outbox.enqueue(
+        connection,
+        to=HUB,
+        body=TransactionStatusQuery(transaction_id=notification.transaction_id),
+        now=registry.now(),
+    )
+    connection.execute(
+        update(outbox_messages)
+        .where(outbox_messages.c.message_id == message_id)
+        .values(next_attempt_at=current.until)
+    )
+    return True

@@ -1,0 +1,320 @@
+"""C2006: while a reconciliation holds the registry, every transaction is refused whole, queries
+and releases go on; and on PostgreSQL the hold and the snapshot cut the stream of commands at
+one point, so a command is either wholly in the snapshot or refused.
+
+The small world (see small_world.py): XXA holds MOs 1-500, AMOs 501-700 under CORSIA and
+701-1000 under the NDC authorization (which names XXC).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from small_world import (
+    CORSIA,
+    GREEN_GROUP_A,
+    NDC,
+    SECRETARIAT,
+    XXA_ADMIN,
+    XXC_ADMIN,
+    SmallWorld,
+    holdings,
+    selection,
+    snapshot,
+)
+from sqlalchemy import text
+
+from article6.domain.accounts import CancellationPurpose
+from article6.domain.checks import CommandRefused
+from article6.interop import hold as holds
+from article6.interop import reconciliation
+from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
+from article6.services import commands as c
+from article6.services import queries, units
+from article6.services.context import Registry
+from article6.services.queries import verify_registry
+from article6.services.views import Receipt
+from article6.store.database import make_engine, unit_of_work
+
+Command = Callable[[Registry, SmallWorld], Receipt]
+RUN = "R-20260601120000-test"
+
+
+def request(run: str = RUN) -> ReconciliationRequest:
+    return ReconciliationRequest(
+        reconciliation_id=run, phase=ReconciliationPhase.TOTALS, snapshot_at=datetime.now(UTC)
+    )
+
+
+def hold(registry: Registry) -> None:
+    with unit_of_work(registry.engine) as connection:
+        holds.place(connection, registry, request(), registry.now() + timedelta(hours=1))
+
+
+def lift(registry: Registry) -> None:
+    with unit_of_work(registry.engine) as connection:
+        holds.lift(connection, registry, RUN, "the run completed")
+
+
+def refused(registry: Registry, command: Callable[[], Any]) -> list[tuple[str, str]]:
+    """Run a command that must be refused; return its (code, field)s. Nothing may change."""
+    before = snapshot(registry)
+    with pytest.raises(CommandRefused) as raised:
+        command()
+    assert snapshot(registry) == before
+    return [(r.check.code, r.field) for r in raised.value.refusals]
+
+
+def issue(registry: Registry, world: SmallWorld) -> Receipt:
+    return units.issue_units(
+        registry,
+        XXA_ADMIN,
+        c.IssueUnits(mitigation_activity=world.activity, vintage=2024, quantity=10),
+    )
+
+
+def link(registry: Registry, world: SmallWorld) -> Receipt:
+    return units.link_authorization(
+        registry,
+        XXA_ADMIN,
+        c.LinkAuthorization(
+            account=world["XXA Party mo_holding"], authorization_id=NDC, units=selection(10)
+        ),
+    )
+
+
+def transfer(registry: Registry, world: SmallWorld) -> Receipt:
+    return units.transfer_units(
+        registry,
+        XXA_ADMIN,
+        c.TransferUnits(
+            source_account=world["XXA Party mo_holding"],
+            destination_account=world["XXA Green Group A mo_holding"],
+            units=selection(10),
+        ),
+    )
+
+
+def international(registry: Registry, world: SmallWorld) -> Receipt:
+    return units.transfer_internationally(
+        registry,
+        XXA_ADMIN,
+        c.TransferInternationally(
+            source_account=world["XXA Party amo_holding"],
+            destination_account=world["XXC Party itmo_holding"],
+            units=selection(10, NDC),
+        ),
+    )
+
+
+def use(registry: Registry, world: SmallWorld) -> Receipt:
+    return units.use_towards_ndc(
+        registry,
+        XXC_ADMIN,
+        c.UseTowardsNDC(
+            source_account=world["XXC Party itmo_holding"], ndc_year=2025, units=selection(5)
+        ),
+    )
+
+
+def cancel(registry: Registry, world: SmallWorld) -> Receipt:
+    return units.cancel_units(
+        registry,
+        XXA_ADMIN,
+        c.CancelUnits(
+            source_account=world["XXA Party amo_holding"],
+            purpose=CancellationPurpose.IMP,
+            purpose_text="CORSIA",
+            units=selection(10, CORSIA),
+        ),
+    )
+
+
+def entity_request(registry: Registry, world: SmallWorld) -> Receipt:
+    """An entity's transfer waits for the Party: it reserves units, a transaction too."""
+    return units.transfer_units(
+        registry,
+        GREEN_GROUP_A,
+        c.TransferUnits(
+            source_account=world["XXA Green Group A mo_holding"],
+            destination_account=world["XXA Party mo_holding"],
+            units=selection(5),
+        ),
+    )
+
+
+# Each command, with what must exist before it can run.
+COMMANDS: dict[str, tuple[list[Command], Command]] = {
+    "issuance": ([], issue),
+    "authorization": ([], link),
+    "internal transfer": ([], transfer),
+    "international transfer": ([], international),
+    "use": ([international], use),
+    "cancellation": ([], cancel),
+    "request awaiting approval": ([transfer], entity_request),
+}
+
+
+@pytest.mark.parametrize("kind", list(COMMANDS))
+def test_every_transaction_is_refused_while_held_and_runs_once_the_hold_is_lifted(
+    registry: Registry, world: SmallWorld, kind: str
+):
+    before, command = COMMANDS[kind]
+    for setup in before:
+        setup(registry, world)
+    hold(registry)
+
+    assert refused(registry, lambda: command(registry, world)) == [("C2006", "reconciliation")]
+
+    lift(registry)
+    assert command(registry, world).status in ("completed", "awaiting_approval")
+    assert verify_registry(registry) == []
+
+
+def test_queries_and_releases_go_on_while_held(registry: Registry, world: SmallWorld):
+    transfer(registry, world)
+    waiting = entity_request(registry, world)
+    hold(registry)
+
+    assert holdings(registry)["XXA Green Group A mo_holding"] == (10, 5)
+    assert queries.transaction_detail(registry, SECRETARIAT, waiting.record).status == (
+        "awaiting_approval"
+    )
+    rejected = units.reject_transaction(
+        registry, XXA_ADMIN, c.RejectTransaction(transaction=waiting.record, reason="not now")
+    )
+    assert rejected.status == "rejected"
+    assert holdings(registry)["XXA Green Group A mo_holding"] == (10, 0)
+    assert verify_registry(registry) == []
+
+
+def test_approving_a_request_is_refused_while_held_and_completes_once_lifted(
+    registry: Registry, world: SmallWorld
+):
+    transfer(registry, world)
+    waiting = entity_request(registry, world)
+    hold(registry)
+
+    approve = c.ApproveTransaction(transaction=waiting.record)
+    assert refused(registry, lambda: units.approve_transaction(registry, XXA_ADMIN, approve)) == [
+        ("C2006", "reconciliation")
+    ]
+
+    lift(registry)
+    assert units.approve_transaction(registry, XXA_ADMIN, approve).status == "completed"
+    assert holdings(registry)["XXA Green Group A mo_holding"] == (5, 0)
+    assert verify_registry(registry) == []
+
+
+# --- PostgreSQL: the hold and the snapshot against commands in flight -----------------------
+
+
+@pytest.fixture
+def postgres_world(
+    postgres_url: str, world_templates: Any
+) -> Iterator[tuple[Registry, SmallWorld]]:
+    world = world_templates.copy_into(postgres_url)
+    registry = Registry(make_engine(postgres_url))
+    yield registry, world
+    registry.engine.dispose()
+
+
+def waiting_for_holdings(registry: Registry) -> int:
+    """How many transactions wait for a lock on the holdings table or its rows."""
+    with registry.engine.connect() as connection:
+        return int(
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class t ON t.oid = l.relation "
+                    "WHERE t.relname = 'holdings' AND NOT l.granted"
+                )
+            ).scalar_one()
+        )
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.01)
+
+
+def in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["receipt"] = work()
+        except CommandRefused as refusal:
+            outcome["refused"] = [(r.check.code, r.field) for r in refusal.refusals]
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    return worker, outcome
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_command_reaching_its_holdings_after_the_hold_is_refused(
+    postgres_world: tuple[Registry, SmallWorld],
+):
+    """The hold is placed but not yet committed when the transfer starts: without the table
+    lock it would read no hold (READ COMMITTED) and commit after the snapshot."""
+    registry, world = postgres_world
+    before = holdings(registry)
+    with unit_of_work(registry.engine) as connection:
+        holds.place(connection, registry, request(), registry.now() + timedelta(hours=1))
+        worker, outcome = in_thread(lambda: transfer(registry, world))
+        wait_for(lambda: waiting_for_holdings(registry) > 0, "the transfer to wait for the hold")
+        snapshot_totals = reconciliation.totals(connection, RUN)
+    worker.join(timeout=60)
+
+    assert outcome == {"refused": [("C2006", "reconciliation")]}
+    assert holdings(registry) == before
+    assert snapshot_totals.ledger_problems == []
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_command_holding_its_holdings_is_in_the_snapshot(
+    postgres_world: tuple[Registry, SmallWorld],
+):
+    """The transfer has locked its holdings (and is paused, by its clock) when the hold comes:
+    the hold waits for it, so the snapshot sees its commit."""
+    registry, world = postgres_world
+    paused, resume = threading.Event(), threading.Event()
+
+    def pausing_clock() -> datetime:
+        if not paused.is_set():
+            paused.set()  # first read of the clock: after the holdings are locked
+            resume.wait(timeout=60)
+        return datetime.now(UTC)
+
+    worker, outcome = in_thread(lambda: transfer(Registry(registry.engine, pausing_clock), world))
+    assert paused.wait(timeout=60)
+    placed: dict[str, Any] = {}
+
+    def place() -> None:
+        with unit_of_work(registry.engine) as connection:
+            holds.place(connection, registry, request(), datetime.now(UTC))
+            placed["holdings"] = connection.execute(
+                text(
+                    "SELECT sum(quantity) FROM holdings h JOIN accounts a ON a.id = h.account_id "
+                    "WHERE a.identifier = :account"
+                ),
+                {"account": world["XXA Green Group A mo_holding"]},
+            ).scalar_one()
+
+    holder = threading.Thread(target=place)
+    holder.start()
+    wait_for(lambda: waiting_for_holdings(registry) > 0, "the hold to wait for the transfer")
+    resume.set()
+    worker.join(timeout=60)
+    holder.join(timeout=60)
+
+    assert outcome["receipt"].status == "completed"
+    assert placed == {"holdings": 10}
+    assert verify_registry(registry) == []
