@@ -27,6 +27,11 @@ class Settings:
     throttle_after: int = 3
     lock_after: int = 10
     lock_minutes: int = 30
+    # One client address (an IPv6 /64) slows down like one name after this many failed sign-ins
+    # within the window, across every name it tries; it is never locked (a whole office may
+    # share the address).
+    address_throttle_after: int = 20
+    address_window_minutes: int = 60
     issuer: str = "article6"
     # "standard" (argon2id, RFC 9106 low-memory profile) or "test" (cheapest; development only)
     password_cost: str = "standard"
@@ -58,6 +63,12 @@ class Settings:
             throttle_after=number("THROTTLE_AFTER", defaults.throttle_after),
             lock_after=number("LOCK_AFTER", defaults.lock_after),
             lock_minutes=number("LOCK_MINUTES", defaults.lock_minutes),
+            address_throttle_after=number(
+                "ADDRESS_THROTTLE_AFTER", defaults.address_throttle_after
+            ),
+            address_window_minutes=number(
+                "ADDRESS_WINDOW_MINUTES", defaults.address_window_minutes
+            ),
             issuer=env.get("ARTICLE6_ISSUER", defaults.issuer),
             password_cost=env.get("ARTICLE6_PASSWORD_COST", defaults.password_cost),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import segno
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
@@ -27,6 +27,13 @@ from article6.services.sign_in import ConfirmEnrolment, Credentials, SignedIn, S
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 UserName = Path(pattern=identity.NAME_PATTERN, description="A user name")
+
+
+def client_address(request: Request) -> str | None:
+    """The address sign-in failures are throttled by: the peer's, or the client's that a
+    trusted reverse proxy names in X-Forwarded-For (uvicorn's proxy headers, trusted from the
+    addresses in FORWARDED_ALLOW_IPS: 127.0.0.1 and ::1 unless set)."""
+    return request.client.host if request.client else None
 
 
 class SessionView(BaseModel):
@@ -57,11 +64,16 @@ class NewSectionUser(CreateUser):
 
 @router.post("/session", status_code=201)
 def sign_in_browser(
-    command: SignIn, response: Response, registry: Registry_, settings: Settings_
+    command: SignIn,
+    request: Request,
+    response: Response,
+    registry: Registry_,
+    settings: Settings_,
 ) -> SessionView:
     """Sign in with password and TOTP code; the session travels in an HttpOnly cookie and
     unsafe requests must echo the CSRF token in the X-CSRF-Token header."""
-    signed = sign_in.sign_in(registry, settings, command, kind="session")
+    address = client_address(request)
+    signed = sign_in.sign_in(registry, settings, command, kind="session", address=address)
     age = settings.session_minutes * 60
     response.set_cookie(
         SESSION_COOKIE,
@@ -94,9 +106,12 @@ def sign_out_browser(who: Signed, registry: Registry_, response: Response) -> No
 
 
 @router.post("/tokens", status_code=201)
-def issue_token(command: SignIn, registry: Registry_, settings: Settings_) -> SignedIn:
+def issue_token(
+    command: SignIn, request: Request, registry: Registry_, settings: Settings_
+) -> SignedIn:
     """Sign in with password and TOTP code for a short-lived bearer token."""
-    return sign_in.sign_in(registry, settings, command, kind="token", label="api")
+    address = client_address(request)
+    return sign_in.sign_in(registry, settings, command, kind="token", label="api", address=address)
 
 
 @router.delete("/tokens/current", status_code=204)
@@ -112,20 +127,20 @@ def me(who: Signed, registry: Registry_) -> UserView:
 
 @router.post("/enrolment", status_code=201)
 def begin_enrolment(
-    command: Credentials, registry: Registry_, settings: Settings_
+    command: Credentials, request: Request, registry: Registry_, settings: Settings_
 ) -> EnrolmentView:
     """A user without a second factor proves their password and gets a TOTP secret, as an
     otpauth URI and a QR code to scan; it counts once confirmed with a code."""
-    enrolment = sign_in.begin_enrolment(registry, settings, command)
+    enrolment = sign_in.begin_enrolment(registry, settings, command, client_address(request))
     qr = segno.make(enrolment.otpauth_uri, error="m").svg_inline(scale=4)
     return EnrolmentView(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri, qr_svg=qr)
 
 
 @router.post("/enrolment/confirmation")
 def confirm_enrolment(
-    command: ConfirmEnrolment, registry: Registry_, settings: Settings_
+    command: ConfirmEnrolment, request: Request, registry: Registry_, settings: Settings_
 ) -> UserView:
-    return sign_in.confirm_enrolment(registry, settings, command)
+    return sign_in.confirm_enrolment(registry, settings, command, client_address(request))
 
 
 # --- users and roles -----------------------------------------------------------------------

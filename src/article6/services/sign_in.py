@@ -1,5 +1,5 @@
 """Sign-in: password and TOTP code for a browser session or an API token, throttling and
-lockout, sign-out, and second-factor enrolment.
+lockout (by name and by client address: `throttle`), sign-out, and second-factor enrolment.
 
 Sign-in failures must be remembered even though the sign-in is refused, so these functions
 commit the failure (and its journal entry) first and raise the refusal afterwards. Every
@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.services import throttle
 from article6.services.context import Registry
 from article6.services.identity import (
     GrantView,
@@ -32,6 +33,7 @@ from article6.services.identity import (
     token_hash,
     user_view,
 )
+from article6.services.throttle import Standing
 from article6.settings import Settings
 from article6.store import identity
 from article6.store.database import single_read, unit_of_work
@@ -108,43 +110,53 @@ def _password_ok(row: Any, password: str) -> bool:
         return False
 
 
-def _gate(settings: Settings, row: Any, now: datetime) -> Refusal | None:
-    """Locked, or throttled: after a few failures each attempt waits longer (1, 2, 4 … s)."""
-    locked_until = aware(row.locked_until)
-    if locked_until is not None and locked_until > now:
-        return Refusal(
-            Check.C4010, "name", f"locked after repeated failures until {locked_until:%H:%M} UTC"
-        )
-    last = aware(row.last_failure_at)
-    if row.failed_sign_ins >= settings.throttle_after and last is not None:
-        wait = timedelta(seconds=min(2 ** (row.failed_sign_ins - settings.throttle_after), 300))
-        if now < last + wait:
-            seconds = int((last + wait - now).total_seconds()) + 1
-            return Refusal(Check.C4010, "name", f"too many failures; try again in {seconds} s")
-    return None
+def _admit(
+    connection: Connection,
+    registry: Registry,
+    settings: Settings,
+    name: str,
+    address: str | None,
+) -> tuple[Any, Standing, Refusal | None]:
+    """The user (if any) and the attempt's standing; a refusal, journaled, if the attempt is
+    locked or throttled, before any password is hashed."""
+    key = throttle.address_key(address)
+    identity.queue_attempt(connection, name, key)
+    row = identity.user_by_name(connection, name, lock=True)
+    now = registry.now()
+    standing = throttle.standing(connection, settings, name, key, row, now)
+    gate = throttle.gate(settings, standing, now)
+    if gate is None:
+        return row, standing, None
+    refusal, reason = gate
+    _fail(connection, registry, settings, standing, row, reason)
+    return row, standing, refusal
 
 
 def _fail(
     connection: Connection,
     registry: Registry,
     settings: Settings,
-    name: str,
+    standing: Standing,
     row: Any,
     reason: str,
 ) -> Refusal:
+    """Journal the failure; one whose password was checked also counts against the name and
+    the address (a locked or throttled attempt does not: it is only journaled)."""
     now = registry.now()
-    identity.record_failure(connection, name, reason, now)
     refusal = Refusal(Check.C4009, "name", NOT_ACCEPTED)
-    body: dict[str, Any] = {"reason": reason}
-    if row is not None and reason not in ("locked", "throttled"):
-        failures = row.failed_sign_ins + 1
+    body: dict[str, Any] = {"reason": reason, "address": standing.address}
+    if reason not in identity.UNCHECKED:
+        identity.record_failure(connection, standing.name, reason, now, standing.address)
+        failures = standing.failures + 1
         values: dict[str, Any] = {"failed_sign_ins": failures, "last_failure_at": now}
         if failures >= settings.lock_after:
             values["locked_until"] = now + timedelta(minutes=settings.lock_minutes)
             refusal = Refusal(Check.C4010, "name", "locked after repeated failures")
             body["locked_until"] = values["locked_until"].isoformat()
-        identity.update_user(connection, row.id, **values)
+        if row is not None:
+            identity.update_user(connection, row.id, **values)
         body["failures"] = failures
+    name = standing.name
     journal_event(connection, registry, name[:80], "SignInFailed", name, body)
     return refusal
 
@@ -161,19 +173,14 @@ def sign_in(
     command: SignIn,
     kind: str = "session",
     label: str | None = None,
+    address: str | None = None,
 ) -> SignedIn:
     """Password and a current TOTP code give a browser session (with a CSRF token) or a
-    short-lived API token."""
-    refusal: Refusal | None = None
+    short-lived API token. `address` is the client's, to throttle failures by address too."""
     with unit_of_work(registry.engine) as connection:
-        now = registry.now()
-        row = identity.user_by_name(connection, command.name, lock=True)
-        if row is not None:
-            gate = _gate(settings, row, now)
-            if gate is not None:
-                _fail(connection, registry, settings, command.name, row, "throttled")
-                refusal = gate
+        row, standing, refusal = _admit(connection, registry, settings, command.name, address)
         if refusal is None:
+            now = registry.now()
             password_ok = _password_ok(row, command.password)
             counter = _check_code(row, command.code, now) if password_ok else None
             if row is None or row.disabled or not password_ok or counter is None:
@@ -186,7 +193,7 @@ def sign_in(
                     if not password_ok
                     else "second factor"
                 )
-                refusal = _fail(connection, registry, settings, command.name, row, reason)
+                refusal = _fail(connection, registry, settings, standing, row, reason)
             else:
                 token = secrets.token_urlsafe(32)
                 csrf = secrets.token_urlsafe(32) if kind == "session" else None
@@ -267,24 +274,27 @@ def me(registry: Registry, principal: Principal) -> UserView:
 
 
 def _verified_user(
-    connection: Connection, registry: Registry, settings: Settings, command: Credentials
-) -> tuple[Any, Refusal | None]:
-    row = identity.user_by_name(connection, command.name, lock=True)
-    if row is not None:
-        gate = _gate(settings, row, registry.now())
-        if gate is not None:
-            return row, gate
-    if row is None or row.disabled or not _password_ok(row, command.password):
-        return row, _fail(connection, registry, settings, command.name, row, "password")
-    return row, None
+    connection: Connection,
+    registry: Registry,
+    settings: Settings,
+    command: Credentials,
+    address: str | None,
+) -> tuple[Any, Standing, Refusal | None]:
+    row, standing, refusal = _admit(connection, registry, settings, command.name, address)
+    if refusal is not None:
+        return row, standing, refusal
+    if not _password_ok(row, command.password) or row.disabled:
+        return row, standing, _fail(connection, registry, settings, standing, row, "password")
+    return row, standing, None
 
 
-def begin_enrolment(registry: Registry, settings: Settings, command: Credentials) -> Enrolment:
+def begin_enrolment(
+    registry: Registry, settings: Settings, command: Credentials, address: str | None = None
+) -> Enrolment:
     """A user without a second factor proves their password and receives a fresh TOTP secret;
     it counts only once confirmed with a code."""
-    refusal: Refusal | None
     with unit_of_work(registry.engine) as connection:
-        row, refusal = _verified_user(connection, registry, settings, command)
+        row, _, refusal = _verified_user(connection, registry, settings, command, address)
         if refusal is None:
             if row.totp_enrolled_at is not None:
                 raise refuse(
@@ -303,18 +313,20 @@ def begin_enrolment(registry: Registry, settings: Settings, command: Credentials
 
 
 def confirm_enrolment(
-    registry: Registry, settings: Settings, command: ConfirmEnrolment
+    registry: Registry,
+    settings: Settings,
+    command: ConfirmEnrolment,
+    address: str | None = None,
 ) -> UserView:
-    refusal: Refusal | None
     with unit_of_work(registry.engine) as connection:
-        row, refusal = _verified_user(connection, registry, settings, command)
+        row, standing, refusal = _verified_user(connection, registry, settings, command, address)
         if refusal is None:
             if row.totp_enrolled_at is not None or row.totp_secret is None:
                 raise refuse(Check.C4009, "code", "there is no enrolment waiting for a code")
             now = registry.now()
             counter = totp.matching_counter(row.totp_secret, command.code, now)
             if counter is None:
-                refusal = _fail(connection, registry, settings, row.name, row, "enrolment code")
+                refusal = _fail(connection, registry, settings, standing, row, "enrolment code")
             else:
                 identity.update_user(
                     connection, row.id, totp_enrolled_at=now, totp_last_counter=counter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
 from article6.store.database import is_postgres
 from article6.store.identity_schema import role_grants, sign_in_failures, user_sessions, users
@@ -150,7 +150,58 @@ def revoke_sessions_of(connection: Connection, user_id: int, at: datetime) -> No
     )
 
 
-def record_failure(connection: Connection, user_name: str, reason: str, at: datetime) -> None:
+# Attempts refused before their password was checked; rows of these predate 20261126_0011
+# and do not count as failures.
+UNCHECKED = ("locked", "throttled")
+
+# PostgreSQL advisory lock classes (two-key form) that queue sign-in attempts on one name and
+# on one address; always taken in this order.
+_NAME_LOCK, _ADDRESS_LOCK = 6_200_010, 6_200_011
+
+
+def queue_attempt(connection: Connection, user_name: str, address: str | None) -> None:
+    """Take the attempt's turn on its name and its address until the transaction ends, so that
+    concurrent attempts see each other's failures: a burst is throttled like a sequence, for a
+    name no user holds as for a user's (whose row is also locked). SQLite's write lock at
+    BEGIN IMMEDIATE already queues every attempt."""
+    if not is_postgres(connection):
+        return
+    lock = func.pg_advisory_xact_lock
+    connection.execute(select(lock(_NAME_LOCK, func.hashtext(user_name[:80]))))
+    if address is not None:
+        connection.execute(select(lock(_ADDRESS_LOCK, func.hashtext(address))))
+
+
+def record_failure(
+    connection: Connection, user_name: str, reason: str, at: datetime, address: str | None
+) -> None:
     connection.execute(
-        sign_in_failures.insert().values(user_name=user_name[:80], reason=reason, at=at)
+        sign_in_failures.insert().values(
+            user_name=user_name[:80], reason=reason, at=at, address=address
+        )
     )
+
+
+def failures_of_name(connection: Connection, user_name: str) -> tuple[int, datetime | None]:
+    """How many failed sign-ins name `user_name`, and when the last one was."""
+    count, last = connection.execute(
+        select(func.count(), func.max(sign_in_failures.c.at)).where(
+            (sign_in_failures.c.user_name == user_name[:80])
+            & sign_in_failures.c.reason.not_in(UNCHECKED)
+        )
+    ).one()
+    return int(count), last
+
+
+def failures_from(
+    connection: Connection, address: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many failed sign-ins came from `address` since `since`, and when the last one was."""
+    count, last = connection.execute(
+        select(func.count(), func.max(sign_in_failures.c.at)).where(
+            (sign_in_failures.c.address == address)
+            & (sign_in_failures.c.at >= since)
+            & sign_in_failures.c.reason.not_in(UNCHECKED)
+        )
+    ).one()
+    return int(count), last

@@ -63,5 +63,8 @@ sign_in_failures = Table(
     Column("user_name", String(80), nullable=False),
     Column("reason", String(40), nullable=False),
     Column("at", Timestamp, nullable=False),
+    # The client address the attempt came from (an IPv6 /64 as a whole), since 20261126_0011.
+    Column("address", String(45)),
 )
 Index("ix_sign_in_failures_user", sign_in_failures.c.user_name, sign_in_failures.c.at)
+Index("ix_sign_in_failures_address", sign_in_failures.c.address, sign_in_failures.c.at)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from article6.api.problems import status_of
+from article6.api.routes_identity import client_address
 from article6.api.security import CSRF_COOKIE, SESSION_COOKIE, Registry_, Settings_
 from article6.domain.checks import CommandRefused
 from article6.services import sign_in
@@ -49,7 +50,14 @@ def sign_in_submit(
                 "code": form.number("code"),
             },
         )
-        signed = sign_in.sign_in(registry, settings, command, kind="session", label="web")
+        signed = sign_in.sign_in(
+            registry,
+            settings,
+            command,
+            kind="session",
+            label="web",
+            address=client_address(request),
+        )
     except CommandRefused as refused:
         return render(
             request,
@@ -130,11 +138,10 @@ def enrolment_submit(
                 ConfirmEnrolment,
                 {**values, "password": form.get("password"), "code": form.number("code")},
             )
-            sign_in.confirm_enrolment(registry, settings, command)
+            sign_in.confirm_enrolment(registry, settings, command, client_address(request))
             return render(request, "enrolment.html", values=values, refusals=[], done=True)
-        started = sign_in.begin_enrolment(
-            registry, settings, build(Credentials, {**values, "password": form.get("password")})
-        )
+        credentials = build(Credentials, {**values, "password": form.get("password")})
+        started = sign_in.begin_enrolment(registry, settings, credentials, client_address(request))
     except CommandRefused as refused:
         return render(
             request,
