@@ -170,7 +170,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CommandRefused)
     async def refused(request: Request, exc: CommandRefused) -> JSONResponse:
-        retry = {"Retry-After": "60"} if exc.refusals[0].check is Check.C4010 else None
+        retry = {"Retry-After": str(max(exc.retry_after, 1))} if exc.retry_after else None
         return problem_response(exc.refusals, request.url.path, headers=retry)
 
     @app.exception_handler(RequestValidationError)

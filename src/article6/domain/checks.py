@@ -328,10 +328,11 @@ class Refusal:
 class CommandRefused(Exception):
     """A command failed one or more checks and changed nothing."""
 
-    def __init__(self, refusals: list[Refusal]) -> None:
+    def __init__(self, refusals: list[Refusal], retry_after: int | None = None) -> None:
         if not refusals:
             raise ValueError("a refusal needs at least one failed check")
         self.refusals = refusals
+        self.retry_after = retry_after  # seconds, when waiting would change the answer
         super().__init__("; ".join(f"{r.check.code} {r.field}: {r.detail}" for r in refusals))
 
     @property

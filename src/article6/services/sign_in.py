@@ -116,7 +116,7 @@ def _admit(
     settings: Settings,
     name: str,
     address: str | None,
-) -> tuple[Any, Standing, Refusal | None]:
+) -> tuple[Any, Standing, CommandRefused | None]:
     """The user (if any) and the attempt's standing; a refusal, journaled, if the attempt is
     locked or throttled, before any password is hashed."""
     key = throttle.address_key(address)
@@ -127,9 +127,9 @@ def _admit(
     gate = throttle.gate(settings, standing, now)
     if gate is None:
         return row, standing, None
-    refusal, reason = gate
+    refusal, reason, seconds = gate
     _fail(connection, registry, settings, standing, row, reason)
-    return row, standing, refusal
+    return row, standing, CommandRefused([refusal], retry_after=seconds)
 
 
 def _fail(
@@ -139,11 +139,11 @@ def _fail(
     standing: Standing,
     row: Any,
     reason: str,
-) -> Refusal:
+) -> CommandRefused:
     """Journal the failure; one whose password was checked also counts against the name and
     the address (a locked or throttled attempt does not: it is only journaled)."""
     now = registry.now()
-    refusal = Refusal(Check.C4009, "name", NOT_ACCEPTED)
+    refusal = CommandRefused([Refusal(Check.C4009, "name", NOT_ACCEPTED)])
     body: dict[str, Any] = {"reason": reason, "address": standing.address}
     if reason not in identity.UNCHECKED:
         identity.record_failure(connection, standing.name, reason, now, standing.address)
@@ -151,13 +151,23 @@ def _fail(
         values: dict[str, Any] = {"failed_sign_ins": failures, "last_failure_at": now}
         if failures >= settings.lock_after:
             values["locked_until"] = now + timedelta(minutes=settings.lock_minutes)
-            refusal = Refusal(Check.C4010, "name", "locked after repeated failures")
+            refusal = CommandRefused(
+                [Refusal(Check.C4010, "name", "locked after repeated failures")],
+                retry_after=settings.lock_minutes * 60,
+            )
             body["locked_until"] = values["locked_until"].isoformat()
         if row is not None:
             identity.update_user(connection, row.id, **values)
         body["failures"] = failures
     name = standing.name
     journal_event(connection, registry, name[:80], "SignInFailed", name, body)
+    return refusal
+
+
+def _refused(refusal: CommandRefused | None) -> CommandRefused:
+    """The refusal a failed attempt ends with (every path that does not return sets one)."""
+    if refusal is None:
+        raise RuntimeError("a sign-in step neither succeeded nor was refused")
     return refusal
 
 
@@ -225,7 +235,7 @@ def sign_in(
                     expires_at=expires,
                     user=user_view(connection, identity.user_by_id(connection, row.id)),
                 )
-    raise CommandRefused([refusal])
+    raise _refused(refusal)
 
 
 def authenticate(registry: Registry, settings: Settings, token: str, kind: str) -> Principal | None:
@@ -279,7 +289,7 @@ def _verified_user(
     settings: Settings,
     command: Credentials,
     address: str | None,
-) -> tuple[Any, Standing, Refusal | None]:
+) -> tuple[Any, Standing, CommandRefused | None]:
     row, standing, refusal = _admit(connection, registry, settings, command.name, address)
     if refusal is not None:
         return row, standing, refusal
@@ -309,7 +319,7 @@ def begin_enrolment(
                 secret=secret,
                 otpauth_uri=totp.provisioning_uri(secret, row.name, settings.issuer),
             )
-    raise CommandRefused([refusal])
+    raise _refused(refusal)
 
 
 def confirm_enrolment(
@@ -333,4 +343,4 @@ def confirm_enrolment(
                 )
                 journal_event(connection, registry, row.name, "TotpEnrolled", row.name, {})
                 return user_view(connection, identity.user_by_id(connection, row.id))
-    raise CommandRefused([refusal])
+    raise _refused(refusal)

@@ -86,12 +86,17 @@ def wait(failures: int, after: int, last: datetime | None, now: datetime) -> int
     return math.ceil((until - now).total_seconds()) if now < until else None
 
 
-def gate(settings: Settings, standing: Standing, now: datetime) -> tuple[Refusal, str] | None:
-    """Locked, or throttled by name or by address: the refusal and the reason to journal."""
+def gate(settings: Settings, standing: Standing, now: datetime) -> tuple[Refusal, str, int] | None:
+    """Locked, or throttled by name or by address: the refusal, the reason to journal and the
+    seconds until an attempt is checked again (the answer's Retry-After)."""
     locked_until = standing.locked_until
     if locked_until is not None and locked_until > now:
         text = f"locked after repeated failures until {locked_until:%H:%M} UTC"
-        return Refusal(Check.C4010, "name", text), "locked"
+        return (
+            Refusal(Check.C4010, "name", text),
+            "locked",
+            math.ceil((locked_until - now).total_seconds()),
+        )
     waits = (
         wait(standing.failures, settings.throttle_after, standing.last_failure, now),
         wait(
@@ -101,8 +106,8 @@ def gate(settings: Settings, standing: Standing, now: datetime) -> tuple[Refusal
             now,
         ),
     )
-    seconds = max((w for w in waits if w is not None), default=None)
-    if seconds is not None:
-        text = f"too many failures; try again in {seconds} s"
-        return Refusal(Check.C4010, "name", text), "throttled"
+    longest = max((w for w in waits if w is not None), default=None)
+    if longest is not None:
+        text = f"too many failures; try again in {longest} s"
+        return Refusal(Check.C4010, "name", text), "throttled", longest
     return None
