@@ -263,10 +263,13 @@ def serve(
     import uvicorn
 
     from article6.api.transport import NoDelayH11Protocol
+    from article6.interop.hold import lift_overdue
     from article6.services.context import Registry
 
     url = database_url(database)
-    Registry.open(url)
+    # A reconciliation hold past its deadline ends here too, should the server have been down
+    # (or serving without its protocol role) when the deadline passed.
+    lift_overdue(Registry.open(url))
     os.environ["ARTICLE6_DATABASE_URL"] = url
     factory = "article6.api.app:create_app"
     if role is not None:
