@@ -52,8 +52,8 @@ from transfer_bench import scratch_postgres
 from article6 import demo
 from article6.domain import totp
 from article6.domain.access import Actor, Role
+from article6.services import approvals, identity, listing, queries
 from article6.services import commands as c
-from article6.services import identity, listing, queries, units
 from article6.services.context import Registry
 from article6.services.views import TransactionView
 
@@ -696,7 +696,7 @@ def expire_later(registry: Registry, days: int = 30) -> list[str]:
     """Run the expiry service as if `days` had passed: it cancels every request still waiting
     past its deadline and releases its reservation."""
     later = registry.now() + timedelta(days=days)
-    return units.expire_pending(Registry(registry.engine, lambda: later), EXPIRY_ACTOR)
+    return approvals.expire_pending(Registry(registry.engine, lambda: later), EXPIRY_ACTOR)
 
 
 # The benchmark -----------------------------------------------------------------------------

@@ -228,8 +228,8 @@ def users_grant(
 def expire(database: str | None) -> None:
     """Cancel pending transactions past their approval deadline, releasing their units."""
     from article6.domain.access import Actor, Role
+    from article6.services.approvals import expire_pending
     from article6.services.context import Registry
-    from article6.services.units import expire_pending
 
     registry = Registry.open(database)
     expired = expire_pending(registry, Actor("registry", Role.SECRETARIAT))

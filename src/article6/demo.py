@@ -20,8 +20,8 @@ from article6.domain.nomenclature import (
     Sector,
     UnderlyingRegistry,
 )
+from article6.services import approvals, queries, setup, units
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 from article6.services.views import Receipt
 
@@ -235,7 +235,7 @@ def scenario_1b(registry: Registry, world: DemoWorld) -> list[Receipt]:
             units=_units(5_000),
         ),
     )
-    approval = units.approve_transaction(
+    approval = approvals.approve_transaction(
         registry, XXA_ADMIN, c.ApproveTransaction(transaction=request.record)
     )
     return [transfer, request, approval]
@@ -267,7 +267,7 @@ def scenario_2b(registry: Registry, world: DemoWorld) -> list[Receipt]:
     )
     steps += [
         request,
-        units.approve_transaction(
+        approvals.approve_transaction(
             registry, XXA_ADMIN, c.ApproveTransaction(transaction=request.record)
         ),
     ]
@@ -282,7 +282,7 @@ def scenario_2b(registry: Registry, world: DemoWorld) -> list[Receipt]:
     )
     steps += [
         handover,
-        units.approve_transaction(
+        approvals.approve_transaction(
             registry, XXC_ADMIN, c.ApproveTransaction(transaction=handover.record)
         ),
     ]

@@ -30,8 +30,8 @@ from small_world import (
 from article6.domain.accounts import AccountStatus, CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
+from article6.services import approvals, queries, setup, units
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.services.views import Receipt
@@ -75,7 +75,7 @@ def entity_cancels(registry: Registry, world: SmallWorld, quantity: int = 50) ->
 
 
 def approve(registry: Registry, actor: Any, request: Receipt) -> Receipt:
-    return units.approve_transaction(
+    return approvals.approve_transaction(
         registry, actor, c.ApproveTransaction(transaction=request.record)
     )
 
@@ -178,7 +178,7 @@ def test_four_eyes_makes_a_party_users_request_wait_and_forbids_self_approval(
 def test_rejection_releases_the_reserved_units(
     registry: Registry, world: SmallWorld, request_: Receipt
 ):
-    rejected = units.reject_transaction(
+    rejected = approvals.reject_transaction(
         registry,
         XXA_ADMIN,
         c.RejectTransaction(transaction=request_.record, reason="Not for CORSIA this year"),
@@ -204,7 +204,7 @@ def test_withdrawal_by_the_initiator_releases_the_reserved_units(
     registry: Registry, world: SmallWorld, request_: Receipt
 ):
     def withdraw(actor: Any) -> Receipt:
-        return units.withdraw_transaction(
+        return approvals.withdraw_transaction(
             registry, actor, c.WithdrawTransaction(transaction=request_.record)
         )
 
@@ -231,7 +231,7 @@ def test_expiry_cancels_past_the_deadline_and_releases(registry: Registry, world
     assert refused(clocked, lambda: approve(clocked, XXA_ADMIN, first)) == [
         ("C4008", "transaction")
     ]
-    assert units.expire_pending(clocked, SECRETARIAT) == [first.record]
+    assert approvals.expire_pending(clocked, SECRETARIAT) == [first.record]
 
     assert status(clocked, first) == "cancelled"
     assert status(clocked, second) == "awaiting_approval"
@@ -239,7 +239,7 @@ def test_expiry_cancels_past_the_deadline_and_releases(registry: Registry, world
     events = [e.event for e in queries.journal_entries(clocked, SECRETARIAT, subject=first.record)]
     assert events == ["TransactionAwaitingApproval", "TransactionExpired"]
     assert approve(clocked, XXA_ADMIN, second).status == "completed"
-    assert units.expire_pending(clocked, SECRETARIAT) == []
+    assert approvals.expire_pending(clocked, SECRETARIAT) == []
     assert account_of(clocked, world[ENTITY_AMO]) == [
         (601, 650, "AMO", False),
         (671, 700, "AMO", False),

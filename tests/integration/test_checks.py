@@ -38,8 +38,8 @@ from article6.domain.nomenclature import (
     Sector,
     UnderlyingRegistry,
 )
+from article6.services import approvals, queries, setup, units
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 
@@ -678,7 +678,7 @@ def test_c4007_completed_transaction_cannot_be_approved(registry: Registry, worl
         registry,
         "C4007",
         "transaction",
-        lambda: units.approve_transaction(
+        lambda: approvals.approve_transaction(
             registry, XXA_ADMIN, c.ApproveTransaction(transaction=done.record)
         ),
     )
@@ -702,7 +702,7 @@ def test_c4008_approval_after_the_deadline(registry: Registry, world: SmallWorld
         clocked,
         "C4008",
         "transaction",
-        lambda: units.approve_transaction(
+        lambda: approvals.approve_transaction(
             clocked, XXA_ADMIN, c.ApproveTransaction(transaction=request.record)
         ),
     )

@@ -34,8 +34,8 @@ from article6.domain.checks import CommandRefused
 from article6.interop import hold as holds
 from article6.interop import reconciliation
 from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
+from article6.services import approvals, queries, units
 from article6.services import commands as c
-from article6.services import queries, units
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.services.views import Receipt
@@ -185,7 +185,7 @@ def test_queries_and_releases_go_on_while_held(registry: Registry, world: SmallW
     assert queries.transaction_detail(registry, SECRETARIAT, waiting.record).status == (
         "awaiting_approval"
     )
-    rejected = units.reject_transaction(
+    rejected = approvals.reject_transaction(
         registry, XXA_ADMIN, c.RejectTransaction(transaction=waiting.record, reason="not now")
     )
     assert rejected.status == "rejected"
@@ -201,12 +201,12 @@ def test_approving_a_request_is_refused_while_held_and_completes_once_lifted(
     hold(registry)
 
     approve = c.ApproveTransaction(transaction=waiting.record)
-    assert refused(registry, lambda: units.approve_transaction(registry, XXA_ADMIN, approve)) == [
-        ("C2006", "reconciliation")
-    ]
+    assert refused(
+        registry, lambda: approvals.approve_transaction(registry, XXA_ADMIN, approve)
+    ) == [("C2006", "reconciliation")]
 
     lift(registry)
-    assert units.approve_transaction(registry, XXA_ADMIN, approve).status == "completed"
+    assert approvals.approve_transaction(registry, XXA_ADMIN, approve).status == "completed"
     assert holdings(registry)["XXA Green Group A mo_holding"] == (5, 0)
     assert verify_registry(registry) == []
 

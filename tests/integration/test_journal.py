@@ -25,8 +25,8 @@ from article6.cli import main
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
+from article6.services import approvals, queries, setup, units
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 from article6.store.journal import GENESIS
 
@@ -84,7 +84,7 @@ def test_every_command_writes_one_chained_entry(registry: Registry, world: Small
         ),
         (
             "TransactionCompleted",
-            lambda: units.approve_transaction(
+            lambda: approvals.approve_transaction(
                 registry, XXA_ADMIN, c.ApproveTransaction(transaction=pending[0])
             ),
         ),

@@ -27,8 +27,8 @@ from article6.interop.outgoing import (
     propose_external_transfer,
 )
 from article6.interop.transfers import transfers
+from article6.services import approvals, identity, setup, units
 from article6.services import commands as c
-from article6.services import identity, setup, units
 from article6.services.views import Receipt
 from article6.settings import Settings
 from article6.store.database import unit_of_work
@@ -81,11 +81,11 @@ def send_as(net: Network, actor: Actor, source_account: str, quantity: int) -> R
 def decide(net: Network, actor: Actor, command: c.Command) -> Receipt:
     registry = net.nodes["XXB01"].registry
     if isinstance(command, c.ApproveTransaction):
-        return units.approve_transaction(registry, actor, command)
+        return approvals.approve_transaction(registry, actor, command)
     if isinstance(command, c.RejectTransaction):
-        return units.reject_transaction(registry, actor, command)
+        return approvals.reject_transaction(registry, actor, command)
     assert isinstance(command, c.WithdrawTransaction)
-    return units.withdraw_transaction(registry, actor, command)
+    return approvals.withdraw_transaction(registry, actor, command)
 
 
 def four_eyes_for_external_transfers(net: Network) -> None:
@@ -166,7 +166,7 @@ def test_a_transfer_abroad_that_is_never_approved_gives_its_units_back(network, 
         ).transaction.status
     else:
         clock.advance(timedelta(days=31))
-        assert units.expire_pending(net.nodes["XXB01"].registry, XXB_ADMIN) == [pending.record]
+        assert approvals.expire_pending(net.nodes["XXB01"].registry, XXB_ADMIN) == [pending.record]
         ended = "cancelled"
     net.settle()
 

@@ -38,8 +38,8 @@ from article6.domain.access import Actor
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import ActivityType, FirstTransferDefinition, Purpose, Sector
+from article6.services import approvals, queries, setup, units
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 from article6.services.views import Receipt
 from article6.store.database import make_engine
@@ -705,7 +705,7 @@ class LedgerMachine(RuleBasedStateMachine):
             "other Party": (ADMIN[OTHER[pending.actor.party or ""]], "C4006"),
         }[who]
         command = c.ApproveTransaction(transaction=pending.identifier)
-        receipt = self.send(units.approve_transaction, actor, command, expected)
+        receipt = self.send(approvals.approve_transaction, actor, command, expected)
         if receipt is not None:
             assert receipt.status == "completed"
             self.complete(receipt, pending)
@@ -718,7 +718,7 @@ class LedgerMachine(RuleBasedStateMachine):
         actor = pending.actor if by_initiator else ADMIN[pending.actor.party or ""]
         command = c.RejectTransaction(transaction=pending.identifier, reason="not now")
         expected = "C4002" if by_initiator else None  # entities do not approve
-        receipt = self.send(units.reject_transaction, actor, command, expected)
+        receipt = self.send(approvals.reject_transaction, actor, command, expected)
         if receipt is not None:
             assert receipt.status == "rejected"
             self.release(pending)
@@ -730,7 +730,7 @@ class LedgerMachine(RuleBasedStateMachine):
         actor = pending.actor if by_initiator else ADMIN[pending.actor.party or ""]
         command = c.WithdrawTransaction(transaction=pending.identifier)
         expected = None if by_initiator else "C4002"  # only the initiator withdraws
-        receipt = self.send(units.withdraw_transaction, actor, command, expected)
+        receipt = self.send(approvals.withdraw_transaction, actor, command, expected)
         if receipt is not None:
             assert receipt.status == "cancelled"
             self.release(pending)
@@ -743,7 +743,7 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             expected = "C4007"
         command = c.ApproveTransaction(transaction=identifier)
-        self.send(units.approve_transaction, ADMIN[identifier[:3]], command, expected)
+        self.send(approvals.approve_transaction, ADMIN[identifier[:3]], command, expected)
 
     # -- rules: commands that must be refused -------------------------------------------------
 

@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import func, select
 
 from article6 import demo
+from article6.services import approvals, queries, units
 from article6.services import commands as c
-from article6.services import queries, units
 from article6.services.context import Registry
 from article6.store.database import make_engine
 from article6.store.schema import journal, transaction_blocks, transactions
@@ -194,7 +194,9 @@ def test_killing_the_process_mid_load_loses_no_acknowledged_transaction(
 
         # The reservations of pending transactions are released once their deadline passes.
         later = restarted.now() + timedelta(days=30)
-        expired = units.expire_pending(Registry(restarted.engine, lambda: later), demo.XXA_ADMIN)
+        expired = approvals.expire_pending(
+            Registry(restarted.engine, lambda: later), demo.XXA_ADMIN
+        )
         pending = {i for i, status in acknowledged.items() if status == "awaiting_approval"}
         assert pending <= set(expired)
         with restarted.engine.connect() as connection:

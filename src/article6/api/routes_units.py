@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from article6.api.routes_setup import IdempotencyKey
 from article6.api.security import InSection, PartyCode, Registry_, RegistryWide
 from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
+from article6.services import approvals, units
 from article6.services import commands as c
-from article6.services import units
 from article6.services.views import Receipt
 
 router = APIRouter(prefix="/api/v1", tags=["units"])
@@ -132,7 +132,7 @@ def approve(
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Approve a pending transaction (not one you initiated): every check runs again."""
-    return units.approve_transaction(
+    return approvals.approve_transaction(
         registry, actor, c.ApproveTransaction(transaction=transaction), key
     )
 
@@ -146,7 +146,7 @@ def reject(
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return units.reject_transaction(
+    return approvals.reject_transaction(
         registry, actor, c.RejectTransaction(transaction=transaction, reason=command.reason), key
     )
 
@@ -160,7 +160,7 @@ def withdraw(
     key: IdempotencyKey = None,
 ) -> Receipt:
     """The initiator takes back a request still awaiting approval."""
-    return units.withdraw_transaction(
+    return approvals.withdraw_transaction(
         registry, actor, c.WithdrawTransaction(transaction=transaction), key
     )
 
@@ -172,4 +172,4 @@ def expire(actor: RegistryWide, registry: Registry_) -> Expired:
     from article6.services.setup import allow
 
     allow(actor, Permission.REGISTRY_SETUP, None)
-    return Expired(transactions=units.expire_pending(registry, actor))
+    return Expired(transactions=approvals.expire_pending(registry, actor))

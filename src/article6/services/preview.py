@@ -23,8 +23,8 @@ from sqlalchemy.engine import Engine
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionStatus
+from article6.services import approvals
 from article6.services import commands as c
-from article6.services import units
 from article6.services.context import Registry
 from article6.services.views import Receipt, TransactionView
 
@@ -112,7 +112,7 @@ def preview(registry: Registry, service: Service[C], actor: Actor, command: C) -
         if result.waits_for_approval and receipt.transaction is not None:
             approver = Actor("approval preview", Role.ADMINISTRATOR, receipt.transaction.party)
             try:
-                approved = units.approve_transaction(
+                approved = approvals.approve_transaction(
                     rehearsed,
                     approver,
                     c.ApproveTransaction(transaction=receipt.record),

@@ -25,8 +25,8 @@ from article6.interop.outgoing import (
     connected_to_hub,
     propose_external_transfer,
 )
+from article6.services import approvals, directory, listing, units
 from article6.services import commands as c
-from article6.services import directory, listing, units
 from article6.services.context import Registry
 from article6.services.preview import preview
 from article6.services.views import Receipt
@@ -439,16 +439,16 @@ def decide(
     """Approve, reject (with a reason) or withdraw a request awaiting approval."""
     identifier = transaction[:40]
     if decision == "approve":
-        units.approve_transaction(
+        approvals.approve_transaction(
             registry, viewer.actor, c.ApproveTransaction(transaction=identifier)
         )
     elif decision == "reject":
         command = build(
             c.RejectTransaction, {"transaction": identifier, "reason": form.text("reason")}
         )
-        units.reject_transaction(registry, viewer.actor, command)
+        approvals.reject_transaction(registry, viewer.actor, command)
     elif decision == "withdraw":
-        units.withdraw_transaction(
+        approvals.withdraw_transaction(
             registry, viewer.actor, c.WithdrawTransaction(transaction=identifier)
         )
     else:

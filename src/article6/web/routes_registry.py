@@ -17,7 +17,8 @@ from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionStatus
 from article6.interop.hold import in_force
 from article6.services import commands as c
-from article6.services import listing, queries, units
+from article6.services import listing, queries
+from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
 from article6.services.queries import AccountView
 from article6.services.views import TransactionView
@@ -211,7 +212,7 @@ def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> str:
     try:
         rehearsed = preview(
             registry,
-            units.approve_transaction,
+            approve_transaction,
             viewer.actor,
             c.ApproveTransaction(transaction=transaction),
         )

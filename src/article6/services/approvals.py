@@ -1,0 +1,250 @@
+"""The approval steps of pending transactions: approve (every check runs again, then the
+movement completes, or for a transfer to another registry the proposal leaves for the hub),
+reject, withdraw, and expiry at the approval deadline. Each release gives the reserved units
+back."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from article6.domain.access import Actor, Permission
+from article6.domain.accounts import (
+    AccountKind,
+    CancellationPurpose,
+)
+from article6.domain.blocks import Portion, UnitBlock
+from article6.domain.checks import Check, refuse
+from article6.domain.first_transfer import Action
+from article6.domain.transactions import TransactionKind, TransactionStatus, advance
+from article6.interop.outgoing import approve_external_transfer
+from article6.services import commands as c
+from article6.services.commands import UnitSelection
+from article6.services.context import Registry, execute
+from article6.services.movements import (
+    CANCELLATION_ACTIONS,
+    Movement,
+    check_destination,
+    check_parties,
+    complete,
+    judge_all,
+    require_open,
+)
+from article6.services.setup import allow, log
+from article6.services.views import Receipt, transaction_receipt
+from article6.store import ledger, records
+from article6.store import reconciliation as reconciliation_holds
+from article6.store.database import unit_of_work
+
+HOLDINGS = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
+
+
+def _pending(connection: Connection, identifier: str) -> Row[Any]:
+    row = ledger.transaction(connection, identifier, lock=True)
+    if row is None:
+        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+    if row.status != TransactionStatus.AWAITING_APPROVAL.value:
+        raise refuse(
+            Check.C4007, "transaction", f"{identifier} is {row.status}, not awaiting approval"
+        )
+    return row
+
+
+def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
+    accounts = ledger.account_rows(connection, [row.source_account_id, row.destination_account_id])
+    source, destination = accounts[row.source_account_id], accounts[row.destination_account_id]
+    kind = TransactionKind(row.kind)
+
+    purpose = CancellationPurpose(row.cancellation_purpose) if row.cancellation_purpose else None
+    action = {
+        TransactionKind.INTERNAL_TRANSFER: Action.INTERNAL_TRANSFER,
+        TransactionKind.INTERNATIONAL_TRANSFER: Action.INTERNATIONAL_TRANSFER,
+        TransactionKind.USE: Action.USE,
+        TransactionKind.AUTHORIZATION: Action.AUTHORIZATION,
+        TransactionKind.FIRST_TRANSFER_RECORD: Action.FIRST_TRANSFER_RECORD,
+    }.get(kind) or CANCELLATION_ACTIONS[purpose]  # type: ignore[index]
+    authorization = (
+        records.current_authorization(connection, source.party_code, row.authorization_id)
+        if row.authorization_id
+        else None
+    )
+
+    return Movement(
+        action,
+        source,
+        destination,
+        UnitSelection(quantity=row.quantity),
+        acquiring_party=row.acquiring_party,
+        cancellation_purpose=purpose,
+        purpose_text=row.purpose,
+        ndc_year=row.ndc_year,
+        authorization=authorization,
+    )
+
+
+def approve_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.ApproveTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """The Party approves a pending transaction: every check runs again, then it completes."""
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        row = _pending(connection, command.transaction)
+        allow(actor, Permission.APPROVE, row.party_code)
+        if row.initiator == actor.label:
+            raise refuse(
+                Check.C4002, "transaction", "the initiator cannot approve their own transaction"
+            )
+        now = registry.now()
+        if row.expires_at is not None and _aware(row.expires_at) < now:
+            raise refuse(
+                Check.C4008,
+                "transaction",
+                f"{command.transaction} expired at {row.expires_at:%Y-%m-%d %H:%M} UTC",
+            )
+        if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
+            approve_external_transfer(connection, registry, actor, row)
+            return transaction_receipt(connection, "ApproveTransaction", row.identifier)
+        movement = _movement_of(connection, row)
+        require_open(movement.source, "source_account")
+        require_open(movement.destination, "destination_account")
+
+        check_parties(connection, movement)
+        ledger.lock_holdings(connection, [movement.source.id, movement.destination.id])
+        reconciliation_holds.refuse_if_held(connection, row.party_code)
+        portions = [Portion(b, b.first, b.last) for b in ledger.reserved_blocks(connection, row.id)]
+        judged = judge_all(connection, movement, portions)
+        check_destination(movement, judged)
+        advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
+        complete(
+            connection,
+            registry,
+            actor,
+            row.id,
+            row.identifier,
+            movement,
+            judged,
+            reserved=True,
+            approver=actor.label,
+        )
+        return transaction_receipt(connection, "ApproveTransaction", row.identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def _aware(moment: Any) -> Any:
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _release(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    row: Row[Any],
+    status: TransactionStatus,
+    reason: str,
+    event: str,
+) -> None:
+    advance(TransactionStatus(row.status), status, "transaction")
+    blocks = ledger.reserved_blocks(connection, row.id)
+    ledger.lock_holdings(connection, [row.source_account_id])
+    for block in blocks:
+        released = UnitBlock(**{**block.__dict__, "reserved_by": None})
+        ledger.rewrite(connection, released)
+        ledger.coalesce(connection, released)
+    ledger.change_holding(connection, row.source_account_id, reserved=-row.quantity)
+    ledger.update_transaction(
+        connection,
+        row.id,
+        status=status.value,
+        reason=reason,
+        finished_at=registry.now(),
+        approver=actor.label if status is TransactionStatus.REJECTED else None,
+    )
+    log(
+        connection,
+        registry,
+        actor,
+        event,
+        row.party_code,
+        row.identifier,
+        {"status": status.value, "reason": reason, "released": row.quantity},
+    )
+
+
+def reject_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.RejectTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        row = _pending(connection, command.transaction)
+        allow(actor, Permission.APPROVE, row.party_code)
+        _release(
+            connection,
+            registry,
+            actor,
+            row,
+            TransactionStatus.REJECTED,
+            command.reason,
+            "TransactionRejected",
+        )
+        return transaction_receipt(connection, "RejectTransaction", row.identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def withdraw_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.WithdrawTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """The initiator takes back a request still awaiting approval."""
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        row = _pending(connection, command.transaction)
+        if row.initiator != actor.label:
+            raise refuse(Check.C4002, "transaction", "only the initiator can withdraw it")
+        _release(
+            connection,
+            registry,
+            actor,
+            row,
+            TransactionStatus.CANCELLED,
+            "withdrawn by the initiator",
+            "TransactionWithdrawn",
+        )
+        return transaction_receipt(connection, "WithdrawTransaction", row.identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def expire_pending(registry: Registry, actor: Actor) -> list[str]:
+    """Cancel every transaction still awaiting approval past its deadline; release its units."""
+
+    expired: list[str] = []
+    with unit_of_work(registry.engine) as connection:
+        candidates = ledger.expired_pending(connection, registry.now())
+    for identifier in candidates:
+        with unit_of_work(registry.engine) as connection:
+            row = ledger.transaction(connection, identifier, lock=True)
+            if row is None or row.status != TransactionStatus.AWAITING_APPROVAL.value:
+                continue
+            _release(
+                connection,
+                registry,
+                actor,
+                row,
+                TransactionStatus.CANCELLED,
+                "approval deadline passed",
+                "TransactionExpired",
+            )
+            expired.append(identifier)
+    return expired
