@@ -19,14 +19,12 @@ from article6.domain.reconciliation import ReconciliationHold
 from article6.interop import outbox
 from article6.interop.messages import (
     Evaluation,
-    ProposalOutcome,
-    ProposalResponse,
     ReconciliationRequest,
     StatusNotification,
     TransactionStatusQuery,
     TransferProposal,
 )
-from article6.interop.transfers import HUB_ACTOR, IN
+from article6.interop.transfers import HUB_ACTOR, IN, answer_proposal
 from article6.services.context import Registry
 from article6.services.setup import log
 from article6.store import reconciliation as holds
@@ -125,33 +123,11 @@ def refuse_proposal(connection: Connection, registry: Registry, proposal: Transf
     if known is not None:
         return False
     refusal = current.refusal().refusals[0]
-    evaluation = [Evaluation(code=refusal.check.code, detail=refusal.detail)]
-    now = registry.now()
-    connection.execute(
-        external_transfers.insert().values(
-            transaction_id=proposal.transaction_id,
-            direction=IN,
-            counterpart_registry=proposal.transferring_registry,
-            local_account=proposal.acquiring_account,
-            counterpart_account=proposal.transferring_account,
-            quantity=proposal.quantity,
-            status=TransferStatus.REJECTED.value,
-            expires_at=proposal.expires_at,
-            proposal=proposal.model_dump_json(),
-            reason=f"{refusal.check.code} {refusal.detail}",
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    outbox.enqueue(
+    answer_proposal(
         connection,
-        to=HUB,
-        body=ProposalResponse(
-            transaction_id=proposal.transaction_id,
-            outcome=ProposalOutcome.REJECTED,
-            evaluation=evaluation,
-        ),
-        now=now,
+        registry,
+        proposal,
+        [Evaluation(code=refusal.check.code, detail=refusal.detail)],
     )
     return True
 

@@ -18,7 +18,6 @@ from pydantic import Field
 from sqlalchemy import Connection, Row, select
 
 from article6.domain.access import Actor, Permission
-from article6.domain.accounts import AccountKind
 from article6.domain.authorizations import Authorization
 from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, refuse
@@ -37,7 +36,7 @@ from article6.services.movements import (
     choose,
     judge_all,
     needs_approval,
-    require_kind,
+    require_leaving_holding,
     require_open,
 )
 from article6.services.movements import account_named as _account_named
@@ -90,17 +89,7 @@ def propose_external_transfer(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         registry_code(command.acquiring_registry, "acquiring_registry")
         source = _account_named(connection, command.source_account, "source_account")
-        require_kind(
-            source,
-            (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING),
-            "source_account",
-        )
-        if source.kind == AccountKind.MO_HOLDING.value:
-            raise refuse(
-                Check.C3001,
-                "source_account",
-                "unauthorized MOs cannot leave the ARS; link an authorization first",
-            )
+        require_leaving_holding(source, "source_account")
         if command.acquiring_party == source.party_code:
             raise refuse(
                 Check.C4001,

@@ -470,7 +470,19 @@ def on_proposal(connection: Connection, registry: Registry, proposal: TransferPr
         )
         for p in problems
     ]
-    status = TransferStatus.REJECTED if problems else TransferStatus.ACCEPTED
+    answer_proposal(connection, registry, proposal, evaluation)
+
+
+def answer_proposal(
+    connection: Connection,
+    registry: Registry,
+    proposal: TransferProposal,
+    evaluation: list[Evaluation],
+) -> None:
+    """Record an incoming proposal, accepted or (with an evaluation) rejected, and send the
+    answer to the hub in the same database transaction."""
+    now = registry.now()
+    status = TransferStatus.REJECTED if evaluation else TransferStatus.ACCEPTED
     connection.execute(
         external_transfers.insert().values(
             transaction_id=proposal.transaction_id,
@@ -492,7 +504,7 @@ def on_proposal(connection: Connection, registry: Registry, proposal: TransferPr
         to=HUB,
         body=ProposalResponse(
             transaction_id=proposal.transaction_id,
-            outcome=ProposalOutcome.REJECTED if problems else ProposalOutcome.ACCEPTED,
+            outcome=ProposalOutcome.REJECTED if evaluation else ProposalOutcome.ACCEPTED,
             evaluation=evaluation,
         ),
         now=now,

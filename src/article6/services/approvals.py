@@ -11,10 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission
-from article6.domain.accounts import (
-    AccountKind,
-    CancellationPurpose,
-)
+from article6.domain.accounts import CancellationPurpose
 from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action
@@ -37,8 +34,6 @@ from article6.services.views import Receipt, transaction_receipt
 from article6.store import ledger, records
 from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
-
-HOLDINGS = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
 
 
 def _pending(connection: Connection, identifier: str) -> Row[Any]:

@@ -106,6 +106,20 @@ def require_kind(account: Row[Any], kinds: tuple[AccountKind, ...], field: str) 
         )
 
 
+def require_leaving_holding(account: Row[Any], field: str) -> None:
+    """The source of a transfer to another Party: a holding account whose units are authorized
+    (C3001: MOs not yet authorized cannot leave the ARS)."""
+    require_kind(
+        account,
+        (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING),
+        field,
+    )
+    if account.kind == AccountKind.MO_HOLDING.value:
+        raise refuse(
+            Check.C3001, field, "unauthorized MOs cannot leave the ARS; link an authorization first"
+        )
+
+
 def party_account(
     connection: Connection,
     party: str,

@@ -31,6 +31,7 @@ from article6.services.movements import (
     party_account,
     propose,
     require_kind,
+    require_leaving_holding,
     require_open,
 )
 from article6.services.setup import allow, log, section_of
@@ -314,13 +315,7 @@ def transfer_internationally(
         source, destination = accounts_named(
             connection, command.source_account, command.destination_account
         )
-        require_kind(source, (AccountKind.MO_HOLDING, *HOLDINGS), "source_account")
-        if source.kind == AccountKind.MO_HOLDING.value:
-            raise refuse(
-                Check.C3001,
-                "source_account",
-                "unauthorized MOs cannot leave the ARS; link an authorization first",
-            )
+        require_leaving_holding(source, "source_account")
         if destination.party_code == source.party_code:
             raise refuse(
                 Check.C4001,
@@ -387,13 +382,7 @@ def cancel_units(
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         source = account_named(connection, command.source_account, "source_account")
-        require_kind(source, (AccountKind.MO_HOLDING, *HOLDINGS), "source_account")
-        if source.kind == AccountKind.MO_HOLDING.value:
-            raise refuse(
-                Check.C3001,
-                "source_account",
-                "unauthorized MOs cannot leave the ARS; link an authorization first",
-            )
+        require_leaving_holding(source, "source_account")
         text = (command.purpose_text or "").strip() or None
         if command.purpose.value in ("IMP", "OP") and text is None:
             raise refuse(
