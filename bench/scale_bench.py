@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,9 @@ from sqlalchemy import text
 from transfer_bench import ADMIN, SECRETARIAT, build, scratch_postgres
 
 from article6.domain import totp
-from article6.domain.access import Role
-from article6.services import identity, listing, queries
+from article6.domain.access import Actor, Role
+from article6.services import commands as c
+from article6.services import identity, listing, queries, setup, units
 from article6.services.context import Registry
 from article6.store import ledger, records
 from article6.store.database import make_engine
@@ -106,7 +107,7 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
                 f":first + g * {BLOCK} - 1, {', '.join('t.' + a for a in ATTRIBUTES.split(', '))}, "
                 f"t.mitigation_activity, NULL, 'MO', false, "
                 f"(CAST(:ids AS bigint[]))[1 + g % :accounts], NULL "
-                f"FROM generate_series(1, :blocks) AS g, "
+                f"FROM generate_series(1, CAST(:blocks AS bigint)) AS g, "
                 f"(SELECT * FROM unit_blocks WHERE id = :template) AS t"
             ),
             {
@@ -143,7 +144,7 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
                     "(CAST(:ids AS bigint[]))[1 + g % :accounts], "
                     "(CAST(:ids AS bigint[]))[1 + (g + 1) % :accounts], "
                     f"{BLOCK}, false, 'bench.bulk', {stamp}, {stamp}, {stamp}, {stamp} "
-                    "FROM generate_series(:low, :high) AS g"
+                    "FROM generate_series(CAST(:low AS bigint), CAST(:high AS bigint)) AS g"
                 ),
                 {
                     "registry": section.registry_id,
@@ -218,6 +219,45 @@ def reader(registry: Registry) -> str:
     return secret
 
 
+def entity_with_one_transfer(registry: Registry, source: str) -> str:
+    """A new entity whose only transaction comes before the bulk load: its history is one
+    transaction deep under millions of its Party's."""
+    entity = setup.record_authorized_entity(
+        registry,
+        ADMIN,
+        c.RecordAuthorizedEntity(
+            name="Quiet entity",
+            country_of_incorporation="XXA",
+            identification_number="Q-1",
+            cooperative_approach="CA0001",
+            date_of_authorization=date(2025, 1, 1),
+        ),
+    ).record
+    account = next(
+        a.identifier
+        for a in queries.list_accounts(registry, ADMIN, "XXA")
+        if a.holder == entity and a.kind == "mo_holding"
+    )
+    units.transfer_units(
+        registry,
+        ADMIN,
+        c.TransferUnits(
+            source_account=source, destination_account=account, units=c.UnitSelection(quantity=1)
+        ),
+    )
+    return str(entity)
+
+
+def holder_of(engine: Any, identifier: str) -> str:
+    with engine.connect() as connection:
+        return str(
+            connection.execute(
+                text("SELECT holder FROM accounts WHERE identifier = :identifier"),
+                {"identifier": identifier},
+            ).scalar_one()
+        )
+
+
 @dataclass
 class Loaded:
     """What the timed reads pick from: the accounts, and the ranges the bulk load wrote."""
@@ -237,7 +277,7 @@ def through_the_api(url: str, secret: str, workers: int, samples: int, scale: Lo
     names = scale.names
     section = "parties/XXA"
     endpoints: list[tuple[str, Callable[[random.Random], str]]] = [
-        ("HTTP floor: no sign-in, no database (GET health)", lambda rng: "health"),
+        ("HTTP floor: no sign-in, one small read (GET health)", lambda rng: "health"),
         ("account (GET accounts/{account})", lambda rng: f"{section}/accounts/{rng.choice(names)}"),
         (
             "account's blocks, first page (GET blocks?account=)",
@@ -345,6 +385,8 @@ def main() -> None:
                 ).all()
             )
         secret = reader(registry)
+        quiet_entity = entity_with_one_transfer(registry, names[0])
+        busy_entity = holder_of(engine, names[1])
         loaded = load(registry, arguments.blocks, arguments.transactions, list(ids.values()))
         first, last = loaded["first"], loaded["first"] + arguments.blocks * BLOCK - 1
         with engine.connect() as connection:
@@ -413,6 +455,14 @@ def main() -> None:
                 registry, ADMIN, "XXA", account=rng.choice(quiet)
             ),
         )
+
+        for label, entity in (("a busy", busy_entity), ("a quiet", quiet_entity)):
+            representative = Actor(f"{entity}.rep", Role.ENTITY, "XXA", entity)
+            timed(
+                f"{label} entity's whole history, as its representative (transactions_page)",
+                arguments.samples,
+                lambda _rng, who=representative: listing.transactions_page(registry, who, "XXA"),
+            )
 
         def lookup(rng: random.Random) -> None:
             with engine.connect() as connection:
