@@ -72,8 +72,13 @@ def move_back_and_forth(registry: Registry, world: SmallWorld) -> None:
 
 def moved_through(registry: Registry, identifier: str) -> list[str]:
     """What the ledger says: the transactions out of or into the account, newest first."""
+    return moved_through_any(registry, accounts.c.identifier == identifier)
+
+
+def moved_through_any(registry: Registry, which: Any) -> list[str]:
+    """The transactions out of or into any account `which` selects, newest first."""
     with unit_of_work(registry.engine, read_only=True) as connection:
-        account = select(accounts.c.id).where(accounts.c.identifier == identifier)
+        account = select(accounts.c.id).where(which)
         return list(
             connection.execute(
                 select(transactions.c.identifier)
@@ -144,20 +149,7 @@ def test_an_entitys_whole_history_page_by_page_is_every_transaction_through_its_
     registry: Registry, world: SmallWorld
 ):
     move_back_and_forth(registry, world)
-    with unit_of_work(registry.engine, read_only=True) as connection:
-        own = select(accounts.c.id).where(accounts.c.holder == GREEN_GROUP_A.entity)
-        expected = list(
-            connection.execute(
-                select(transactions.c.identifier)
-                .where(
-                    or_(
-                        transactions.c.source_account_id.in_(own),
-                        transactions.c.destination_account_id.in_(own),
-                    )
-                )
-                .order_by(transactions.c.id.desc())
-            ).scalars()
-        )
+    expected = moved_through_any(registry, accounts.c.holder == GREEN_GROUP_A.entity)
     seen: list[str] = []
     cursor = None
     while True:
