@@ -11,14 +11,17 @@ cancellation) authorization, 1,000 MOs issued to XXA and some of them linked:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from article6.demo import GREEN_C_ENTITY, GREEN_GROUP_A, SECRETARIAT, XXA_ADMIN, XXC_ADMIN
 from article6.domain.access import Actor, Role
+from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import (
     ActivityType,
     FirstTransferDefinition,
@@ -226,3 +229,12 @@ def journal_count(registry: Registry) -> int:
 
     with unit_of_work(registry.engine, read_only=True) as connection:
         return int(connection.execute(select(func.count()).select_from(journal)).scalar_one())
+
+
+def refused(registry: Registry, command: Callable[[], Any]) -> list[tuple[str, str]]:
+    """Run a command that must be refused; return its (code, field)s. Nothing may change."""
+    before = snapshot(registry)
+    with pytest.raises(CommandRefused) as raised:
+        command()
+    assert snapshot(registry) == before
+    return [(r.check.code, r.field) for r in raised.value.refusals]

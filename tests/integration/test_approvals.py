@@ -7,7 +7,6 @@ Green Group A, whose representative then asks to cancel 50 of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,12 +22,11 @@ from small_world import (
     SmallWorld,
     account_of,
     holdings,
+    refused,
     selection,
-    snapshot,
 )
 
 from article6.domain.accounts import AccountStatus, CancellationPurpose
-from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
 from article6.services import approvals, queries, setup, units
 from article6.services import commands as c
@@ -78,15 +76,6 @@ def approve(registry: Registry, actor: Any, request: Receipt) -> Receipt:
     return approvals.approve_transaction(
         registry, actor, c.ApproveTransaction(transaction=request.record)
     )
-
-
-def refused(registry: Registry, command: Callable[[], Any]) -> list[tuple[str, str]]:
-    """Run a command that must be refused; return its (code, field)s. Nothing may change."""
-    before = snapshot(registry)
-    with pytest.raises(CommandRefused) as raised:
-        command()
-    assert snapshot(registry) == before
-    return [(r.check.code, r.field) for r in raised.value.refusals]
 
 
 def status(registry: Registry, request: Receipt) -> str:

@@ -24,8 +24,8 @@ from small_world import (
     XXC_ADMIN,
     SmallWorld,
     holdings,
+    refused,
     selection,
-    snapshot,
 )
 from sqlalchemy import text
 
@@ -59,15 +59,6 @@ def hold(registry: Registry) -> None:
 def lift(registry: Registry) -> None:
     with unit_of_work(registry.engine) as connection:
         holds.lift(connection, registry, RUN, "the run completed")
-
-
-def refused(registry: Registry, command: Callable[[], Any]) -> list[tuple[str, str]]:
-    """Run a command that must be refused; return its (code, field)s. Nothing may change."""
-    before = snapshot(registry)
-    with pytest.raises(CommandRefused) as raised:
-        command()
-    assert snapshot(registry) == before
-    return [(r.check.code, r.field) for r in raised.value.refusals]
 
 
 def issue(registry: Registry, world: SmallWorld) -> Receipt:
