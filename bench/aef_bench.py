@@ -116,8 +116,8 @@ def populate(url: str, rows: int) -> None:
 def measure(url: str, rows: int, fmt: str) -> dict[str, object]:
     from article6.domain.access import Actor, Role
     from article6.reports.aef_writers import Format
+    from article6.services.aef_versions import export_aef
     from article6.services.context import Registry
-    from article6.services.reports import export_aef
 
     populate(url, rows)
     registry = Registry.open(url, migrate=False)

@@ -340,8 +340,8 @@ def aef_export(
 ) -> None:
     """Write a Party's AEF for a year: a draft from the ledger, or a submitted version."""
     from article6.reports.aef_writers import Format
+    from article6.services.aef_versions import export_aef
     from article6.services.context import Registry
-    from article6.services.reports import export_aef
 
     registry = Registry.open(database)
     try:
@@ -379,8 +379,8 @@ def aef_validate(path: Path) -> None:
 def aef_submit(party: str, year: int, user: str, database: str | None) -> None:
     """Store the next immutable version (1.0, 1.1, ...) of a Party's AEF for a finished year."""
     from article6.domain.access import Actor, Role
+    from article6.services.aef_versions import SubmitAEF, submit_aef
     from article6.services.context import Registry
-    from article6.services.reports import SubmitAEF, submit_aef
 
     registry = Registry.open(database)
     try:
@@ -425,8 +425,8 @@ def report_statement(
     import io
 
     from article6.reports.statements import statement_csv, statement_html
+    from article6.services.account_statements import account_statement
     from article6.services.context import Registry
-    from article6.services.reports import account_statement
 
     registry = Registry.open(database)
     try:
@@ -450,7 +450,7 @@ def report_certificate(transaction: str, output: Path | None, database: str | No
     """The certificate of a completed use or cancellation, as print-ready HTML."""
     from article6.reports.certificates import certificate_html
     from article6.services.context import Registry
-    from article6.services.reports import certificate
+    from article6.services.use_and_cancellation_certificates import certificate
 
     registry = Registry.open(database)
     try:
@@ -470,7 +470,7 @@ def report_public(party: str, fmt: str, output: Path | None, database: str | Non
     """The public report of a Party (no entity-private data)."""
     from article6.reports.public import public_html, public_json
     from article6.services.context import Registry
-    from article6.services.reports import public_report
+    from article6.services.public_reports import public_report
 
     registry = Registry.open(database)
     try:

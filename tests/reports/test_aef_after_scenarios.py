@@ -10,8 +10,8 @@ from article6 import demo
 from article6.domain.checks import CommandRefused
 from article6.services import commands as c
 from article6.services import units
+from article6.services.aef_versions import open_aef
 from article6.services.queries import verify_registry
-from article6.services.reports import open_aef
 from conftest import Reported
 
 NDC = demo.NDC_AUTHORIZATION

@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from article6 import demo
 from article6.cli import main
 from article6.domain.checks import CommandRefused
-from article6.services.reports import account_statement, certificate, public_report
+from article6.services.account_statements import account_statement
+from article6.services.public_reports import public_report
+from article6.services.use_and_cancellation_certificates import certificate
 from conftest import Reported
 
 

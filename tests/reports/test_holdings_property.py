@@ -20,8 +20,8 @@ from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import MitigationType, Purpose, Sector
 from article6.services import commands as c
 from article6.services import queries, setup, units
+from article6.services.aef_versions import open_aef
 from article6.services.context import Registry
-from article6.services.reports import open_aef
 from article6.store.database import make_engine
 from conftest import Clock
 

@@ -10,15 +10,9 @@ from article6 import demo
 from article6.domain.checks import CommandRefused
 from article6.services import commands as c
 from article6.services import units
+from article6.services.aef_versions import SubmitAEF, aef_submissions, open_aef, submit_aef
+from article6.services.holdings_snapshots import TakeHoldingsSnapshot, take_holdings_snapshot
 from article6.services.queries import verify_registry
-from article6.services.reports import (
-    SubmitAEF,
-    TakeHoldingsSnapshot,
-    aef_submissions,
-    open_aef,
-    submit_aef,
-    take_holdings_snapshot,
-)
 from conftest import DURING, Reported
 
 

@@ -23,8 +23,16 @@ from article6.reports.aef_writers import Format
 from article6.reports.certificates import certificate_html
 from article6.reports.public import public_html
 from article6.reports.statements import statement_csv, statement_html
-from article6.services import reports
-from article6.services.reports import Certificate, PublicReport, Statement, SubmissionView
+from article6.services import (
+    account_statements,
+    aef_versions,
+    public_reports,
+    use_and_cancellation_certificates,
+)
+from article6.services.account_statements import Statement
+from article6.services.aef_versions import SubmissionView
+from article6.services.public_reports import PublicReport
+from article6.services.use_and_cancellation_certificates import Certificate
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -69,7 +77,7 @@ def aef_export(
     cleanup = BackgroundTask(shutil.rmtree, workspace, ignore_errors=True)
     target = workspace / f"AEF-{party}-{year}"
     try:
-        view = reports.export_aef(registry, actor, party, year, format, target, version)
+        view = aef_versions.export_aef(registry, actor, party, year, format, target, version)
     except BaseException:
         shutil.rmtree(workspace, ignore_errors=True)
         raise
@@ -98,7 +106,7 @@ def aef_submissions(
     party: PartyCode, year: ReportedYear, actor: InSection, registry: Registry_
 ) -> list[SubmissionView]:
     """The submitted versions (1.0, 1.1, …), oldest first; the newest is current."""
-    return reports.aef_submissions(registry, actor, party, year)
+    return aef_versions.aef_submissions(registry, actor, party, year)
 
 
 @router.post("/parties/{party}/aef/{year}/submissions", status_code=201)
@@ -110,8 +118,8 @@ def submit_aef(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> SubmissionView:
     """Store the next version of the AEF for a finished year; it never changes afterwards."""
-    command = reports.SubmitAEF(party=party, year=year)
-    return reports.submit_aef(registry, actor, command, idempotency_key)
+    command = aef_versions.SubmitAEF(party=party, year=year)
+    return aef_versions.submit_aef(registry, actor, command, idempotency_key)
 
 
 @router.get(
@@ -129,7 +137,7 @@ def account_statement(
     format: Rendering = Rendering.JSON,
 ) -> Any:
     """Holdings at the start and end of the period, and every movement in between."""
-    statement = reports.account_statement(registry, actor, account, start, end)
+    statement = account_statements.account_statement(registry, actor, account, start, end)
     if format is Rendering.HTML:
         return HTMLResponse(statement_html(statement))
     if format is Rendering.CSV:
@@ -156,7 +164,7 @@ def use_or_cancellation_certificate(
     format: Page = Page.JSON,
 ) -> Any:
     """The certificate of a completed use or cancellation: who, which units, for what, when."""
-    found = reports.certificate(registry, actor, transaction)
+    found = use_and_cancellation_certificates.certificate(registry, actor, transaction)
     if format is Page.HTML:
         return HTMLResponse(certificate_html(found))
     return found
@@ -171,7 +179,7 @@ def use_or_cancellation_certificate(
 def public_report(party: PartyCode, registry: Registry_, format: Page = Page.JSON) -> Any:
     """What anyone may read about a Party without signing in: authorizations, first transfers,
     ITMO totals per cooperative approach and vintage. Nothing entity-private."""
-    report = reports.public_report(registry, party)
+    report = public_reports.public_report(registry, party)
     if format is Page.HTML:
         return HTMLResponse(public_html(report))
     return report

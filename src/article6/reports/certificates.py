@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from article6.reports.rendering import render
-from article6.services.reports import Certificate
+from article6.services.use_and_cancellation_certificates import Certificate
 
 
 def certificate_html(certificate: Certificate) -> str:

@@ -4,7 +4,7 @@ anyone (no accounts, no entities)."""
 from __future__ import annotations
 
 from article6.reports.rendering import render
-from article6.services.reports import PublicReport
+from article6.services.public_reports import PublicReport
 
 
 def public_json(report: PublicReport) -> str:

@@ -1,4 +1,4 @@
-"""Account statements: print-ready HTML and CSV of a `Statement` (services.reports)."""
+"""Account statements: print-ready HTML and CSV of a `Statement` (services.account_statements)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import csv
 from typing import IO
 
 from article6.reports.rendering import render
-from article6.services.reports import Statement
+from article6.services.account_statements import Statement
 
 CSV_HEADINGS = (
     "Date (UTC)",

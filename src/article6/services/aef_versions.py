@@ -1,0 +1,284 @@
+"""The AEF of a Party and year: drafts from the ledger, and submitted versions (1.0, 1.1, ...)
+stored exactly as generated and never changed afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection, Row
+
+from article6.domain.access import Actor, Permission
+from article6.domain.checks import Check, refuse
+from article6.reports import aef
+from article6.reports.aef_spec import TABLE, TABLES
+from article6.reports.aef_writers import Format, write
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
+from article6.services.holdings_snapshots import (
+    SNAPSHOT_BATCH,
+    TakeHoldingsSnapshot,
+    freeze_snapshot,
+    require_year_ended,
+    take_holdings_snapshot,
+    year_ended,
+)
+from article6.services.report_access import allow_aef_reader, reporting_party
+from article6.services.setup import allow, log
+from article6.services.views import UtcDateTime
+from article6.store import reports as store
+
+
+class SubmitAEF(Command):
+    party: str = Field(max_length=3)
+    year: int
+
+
+class SubmissionView(BaseModel):
+    party: str
+    year: int
+    version: str
+    date_of_submission: date
+    submitted_at: UtcDateTime
+    submitted_by: str
+    row_counts: dict[str, int]
+    digest: str
+    current: bool = True
+
+
+class ExportView(BaseModel):
+    party: str
+    year: int
+    version: str
+    draft: bool
+    format: str
+    output: str
+    row_counts: dict[str, int]
+
+
+def _next_version(existing: list[Row[Any]]) -> tuple[int, int]:
+    if not existing:
+        return 1, 0
+    last = existing[-1]
+    return last.major, last.minor + 1
+
+
+def _document(
+    connection: Connection,
+    party: Row[Any],
+    year: int,
+    version: str,
+    submitted: date,
+    snapshot_rows: Any,
+) -> aef.AEFDocument:
+    """The five tables as generators over `connection` (valid while it is open)."""
+    registry_id = party.registry_id or ""
+    end = aef.year_end(year)
+    return aef.AEFDocument(
+        party.code,
+        year,
+        version,
+        [
+            aef.AEFTable(TABLE[1], [aef.submission_row(party, year, version, submitted)]),
+            aef.AEFTable(
+                TABLE[2],
+                aef.authorization_rows(store.authorization_versions(connection, party.code, end)),
+            ),
+            aef.AEFTable(
+                TABLE[3],
+                aef.action_rows(
+                    store.action_ranges(
+                        connection,
+                        party.code,
+                        aef.year_start(year),
+                        aef.year_start(year + 1),
+                        aef.ACTION_RANGE_COLUMNS,
+                    ),
+                    party.code,
+                    registry_id,
+                ),
+            ),
+            aef.AEFTable(TABLE[4], aef.holding_rows(snapshot_rows, registry_id)),
+            aef.AEFTable(
+                TABLE[5],
+                aef.entity_rows(store.entity_records(connection, party.code, end.date()), end),
+            ),
+        ],
+    )
+
+
+def _provisional(connection: Connection, party: str, moment: datetime) -> Iterator[Any]:
+    accounts = store.party_account_ids(connection, party)
+    for row in aef.holdings_at(
+        store.moves_touching(connection, party, moment, aef.MOVE_COLUMNS), accounts
+    ):
+        yield SimpleNamespace(**row)
+
+
+@contextmanager
+def open_aef(
+    registry: Registry, actor: Actor, party: str, year: int, version: str | None = None
+) -> Iterator[aef.AEFDocument]:
+    """The AEF of a Party and year, to be consumed inside the `with` block: a submitted version
+    as stored, or (no version) a draft from the ledger now, numbered as the next version. A
+    draft of a finished year freezes the year-end snapshot first; a draft of the current year
+    shows the holdings at this moment (provisional, not stored)."""
+    allow_aef_reader(actor, party)
+    if version is None and year_ended(registry, year):
+        take_holdings_snapshot(registry, actor, TakeHoldingsSnapshot(party=party, year=year))
+    with store.reading(registry.engine) as connection:
+        row = reporting_party(connection, party)
+        existing = store.submissions(connection, party, year)
+        if version is not None:
+            stored = next((s for s in existing if s.version == version), None)
+            if stored is None:
+                raise refuse(
+                    Check.C1012, "version", f"{party} has no AEF version {version} for {year}"
+                )
+            key = (party, year, version)
+            yield aef.AEFDocument(
+                party,
+                year,
+                version,
+                [
+                    aef.AEFTable(
+                        spec,
+                        (tuple(c) for c in store.submission_rows(connection, key, spec.number)),
+                    )
+                    for spec in TABLES
+                ],
+            )
+            return
+        major, minor = _next_version(existing)
+        holdings: Any = (
+            store.snapshot_rows(connection, party, year)
+            if year_ended(registry, year)
+            else _provisional(connection, party, min(registry.now(), aef.year_end(year)))
+        )
+        yield _document(connection, row, year, f"{major}.{minor}", registry.now().date(), holdings)
+
+
+def export_aef(
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    year: int,
+    format: Format,
+    output: Path,
+    version: str | None = None,
+) -> ExportView:
+    with open_aef(registry, actor, party, year, version) as document:
+        counts = write(document, format, output)
+    return ExportView(
+        party=party,
+        year=year,
+        version=document.version,
+        draft=version is None,
+        format=format.value,
+        output=str(output),
+        row_counts={str(k): v for k, v in counts.items()},
+    )
+
+
+def _submission_view(row: Row[Any], current: bool) -> SubmissionView:
+    return SubmissionView(
+        party=row.party_code,
+        year=row.year,
+        version=row.version,
+        date_of_submission=row.date_of_submission,
+        submitted_at=row.submitted_at,
+        submitted_by=row.submitted_by,
+        row_counts=dict(row.row_counts),
+        digest=row.digest,
+        current=current,
+    )
+
+
+def submit_aef(
+    registry: Registry, actor: Actor, command: SubmitAEF, idempotency_key: str | None = None
+) -> SubmissionView:
+    """Store the next version (1.0, then 1.1, ...) of the Party's AEF for a finished year,
+    exactly as generated now; it never changes afterwards and a later version supersedes it."""
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> SubmissionView:
+        allow(actor, Permission.ADMINISTER, command.party)
+        party = reporting_party(connection, command.party)
+        require_year_ended(registry, command.year)
+        freeze_snapshot(connection, registry, actor, command.party, command.year)
+        major, minor = _next_version(store.submissions(connection, command.party, command.year))
+        version = f"{major}.{minor}"
+        today = registry.now().date()
+        document = _document(
+            connection,
+            party,
+            command.year,
+            version,
+            today,
+            store.snapshot_rows(connection, command.party, command.year),
+        )
+        key = (command.party, command.year, version)
+        digest = hashlib.sha256()
+        counts: dict[str, int] = {}
+        for table in document.tables:
+            number = table.spec.number
+            batch: list[tuple[int, str]] = []
+            count = 0
+            for count, cells in enumerate(table.rows, start=1):
+                encoded = json.dumps(list(cells), ensure_ascii=False)
+                digest.update(f"{number}\t{encoded}\n".encode())
+                batch.append((count, encoded))
+                if len(batch) >= SNAPSHOT_BATCH:
+                    store.insert_submission_rows(connection, key, number, batch)
+                    batch = []
+            store.insert_submission_rows(connection, key, number, batch)
+            counts[str(number)] = count
+        now = registry.now()
+        store.insert_submission(
+            connection,
+            party_code=command.party,
+            year=command.year,
+            version=version,
+            major=major,
+            minor=minor,
+            date_of_submission=today,
+            submitted_at=now,
+            submitted_by=actor.label,
+            row_counts=counts,
+            digest=digest.hexdigest(),
+        )
+        log(
+            connection,
+            registry,
+            actor,
+            "AEFSubmitted",
+            command.party,
+            f"aef-{command.party}-{command.year}-{version}",
+            {
+                "year": command.year,
+                "version": version,
+                "rows": counts,
+                "digest": digest.hexdigest(),
+            },
+        )
+        rows = store.submissions(connection, command.party, command.year)
+        return _submission_view(rows[-1], current=True)
+
+    return execute(registry, actor, command, handle, SubmissionView, idempotency_key)
+
+
+def aef_submissions(
+    registry: Registry, actor: Actor, party: str, year: int
+) -> list[SubmissionView]:
+    """The submitted versions, oldest first; only the newest is current."""
+    allow_aef_reader(actor, party)
+    with store.reading(registry.engine) as connection:
+        rows = store.submissions(connection, party, year)
+    return [_submission_view(r, current=i == len(rows) - 1) for i, r in enumerate(rows)]

@@ -1,0 +1,148 @@
+"""The frozen year-end holdings snapshot of a Party: what AEF Table 4 reports for a finished
+year, taken once after 31/12 23:59:59 UTC and never changed afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from article6.domain.access import Actor
+from article6.domain.checks import Check, refuse
+from article6.reports import aef
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
+from article6.services.report_access import allow_aef_reader, reporting_party
+from article6.services.setup import log
+from article6.services.views import UtcDateTime
+from article6.store import reports as store
+
+SNAPSHOT_BATCH = 1000
+
+
+class TakeHoldingsSnapshot(Command):
+    party: str = Field(max_length=3)
+    year: int
+
+
+class SnapshotView(BaseModel):
+    party: str
+    year: int
+    as_of: UtcDateTime
+    taken_at: UtcDateTime | None
+    taken_by: str | None
+    rows: int
+    quantity: int
+    digest: str | None
+    frozen: bool
+
+
+def year_ended(registry: Registry, year: int) -> bool:
+    """Whether the year is over, so its holdings can be frozen and its AEF submitted."""
+    return registry.now() > aef.year_end(year)
+
+
+def require_year_ended(registry: Registry, year: int) -> None:
+    """Refuse to freeze or submit a year that has not ended (C1009)."""
+    if not year_ended(registry, year):
+        raise refuse(
+            Check.C1009,
+            "year",
+            f"{year} has not ended; its holdings are frozen after 31/12/{year} 23:59:59 UTC",
+        )
+
+
+def _snapshot_view(row: Row[Any]) -> SnapshotView:
+    return SnapshotView(
+        party=row.party_code,
+        year=row.year,
+        as_of=row.as_of,
+        taken_at=row.taken_at,
+        taken_by=row.taken_by,
+        rows=row.row_count,
+        quantity=row.quantity,
+        digest=row.digest,
+        frozen=True,
+    )
+
+
+def freeze_snapshot(
+    connection: Connection, registry: Registry, actor: Actor, party: str, year: int
+) -> Row[Any]:
+    """The stored snapshot, or take it now: the ITMO holdings of the Party's accounts at the end
+    of `year`, reconstructed from the moved ranges, so it is exact whenever it is taken."""
+    existing = store.snapshot(connection, party, year)
+    if existing is not None:
+        return existing
+    require_year_ended(registry, year)
+    as_of = aef.year_end(year)
+    digest = hashlib.sha256()
+    count = quantity = 0
+    batch: list[dict[str, Any]] = []
+    accounts = store.party_account_ids(connection, party)
+    for row in aef.holdings_at(
+        store.moves_touching(connection, party, as_of, aef.MOVE_COLUMNS), accounts
+    ):
+        row.update(party_code=party, year=year)
+        digest.update((json.dumps(row, sort_keys=True, default=str) + "\n").encode())
+        count += 1
+        quantity += row["serial_last"] - row["serial_first"] + 1
+        batch.append(row)
+        if len(batch) >= SNAPSHOT_BATCH:
+            store.insert_snapshot_rows(connection, batch)
+            batch = []
+    store.insert_snapshot_rows(connection, batch)
+    store.insert_snapshot(
+        connection,
+        party_code=party,
+        year=year,
+        as_of=as_of,
+        taken_at=registry.now(),
+        taken_by=actor.label,
+        row_count=count,
+        quantity=quantity,
+        digest=digest.hexdigest(),
+    )
+    log(
+        connection,
+        registry,
+        actor,
+        "HoldingsSnapshotTaken",
+        party,
+        f"holdings-{party}-{year}",
+        {"year": year, "rows": count, "quantity": quantity, "digest": digest.hexdigest()},
+    )
+    taken = store.snapshot(connection, party, year)
+    assert taken is not None
+    return taken
+
+
+def take_holdings_snapshot(
+    registry: Registry,
+    actor: Actor,
+    command: TakeHoldingsSnapshot,
+    idempotency_key: str | None = None,
+) -> SnapshotView:
+    """Freeze the year-end holdings of a Party (taken once; later calls return it unchanged).
+    Any reader of the Party may trigger it: its content does not depend on who or when."""
+    allow_aef_reader(actor, command.party)
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> SnapshotView:
+        reporting_party(connection, command.party)
+        return _snapshot_view(
+            freeze_snapshot(connection, registry, actor, command.party, command.year)
+        )
+
+    try:
+        return execute(registry, actor, command, handle, SnapshotView, idempotency_key)
+    except IntegrityError:  # another request froze it first: that one is the snapshot
+        with store.reading(registry.engine) as connection:
+            row = store.snapshot(connection, command.party, command.year)
+        if row is None:
+            raise
+        return _snapshot_view(row)

@@ -1,0 +1,111 @@
+"""The public report of a Party: what anyone may read without signing in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from article6.services.context import Registry
+from article6.services.report_access import reporting_party
+from article6.services.views import UtcDateTime
+from article6.store import reports as store
+
+
+class PublicAuthorization(BaseModel):
+    authorization_id: str
+    version: int
+    date_of_authorization: date
+    cooperative_approach: str
+    purposes: str
+    authorized_quantity: int | None
+    oimp_authorized: str | None
+    first_transfer_definition: str | None
+    authorized_parties: list[str]
+    timeframe: str | None
+    revoked: bool
+
+
+class PublicFirstTransfer(BaseModel):
+    transaction: str
+    date: UtcDateTime
+    cooperative_approach: str
+    authorization_id: str | None
+    vintage: int
+    subtype: str
+    acquiring_party: str | None
+    quantity: int
+
+
+class PublicHolding(BaseModel):
+    cooperative_approach: str
+    vintage: int
+    held: int = 0
+    used: int = 0
+    cancelled: int = 0
+
+
+class PublicReport(BaseModel):
+    party: str
+    name: str
+    generated_at: UtcDateTime
+    authorizations: list[PublicAuthorization]
+    first_transfers: list[PublicFirstTransfer]
+    holdings: list[PublicHolding]
+
+
+def public_report(registry: Registry, party: str) -> PublicReport:
+    """What anyone may read about a Party, without signing in: its authorizations, its first
+    transfers and its ITMO totals per cooperative approach and vintage. No accounts, no
+    entities, nothing an entity holds."""
+    with store.reading(registry.engine) as connection:
+        row = reporting_party(connection, party)
+        authorizations = [
+            PublicAuthorization(
+                authorization_id=a.authorization_id,
+                version=a.version,
+                date_of_authorization=a.date_of_authorization,
+                cooperative_approach=a.cooperative_approach_id,
+                purposes=a.purposes,
+                authorized_quantity=a.authorized_quantity,
+                oimp_authorized=a.oimp_authorized,
+                first_transfer_definition=a.first_transfer_definition,
+                authorized_parties=list(a.authorized_parties),
+                timeframe=f"{a.timeframe_first} - {a.timeframe_last}"
+                if a.timeframe_first is not None
+                else None,
+                revoked=a.revoked,
+            )
+            for a in store.current_authorizations(connection, party)
+        ]
+        first_transfers = [
+            PublicFirstTransfer(
+                transaction=f.identifier,
+                date=f.finished_at,
+                cooperative_approach=f.cooperative_approach_id,
+                authorization_id=f.authorization_id,
+                vintage=f.vintage,
+                subtype=f.first_transfer_subtype,
+                acquiring_party=f.acquiring_party,
+                quantity=int(f.quantity),
+            )
+            for f in store.first_transfer_summary(connection, party)
+        ]
+        totals: dict[tuple[str, int], PublicHolding] = {}
+        for h in store.holdings_totals(connection, party):
+            column = {"ITMO": "held", "used": "used", "cancelled": "cancelled"}.get(h.state)
+            if column is None:
+                continue
+            key = (h.cooperative_approach_id, h.vintage)
+            entry = totals.setdefault(
+                key, PublicHolding(cooperative_approach=key[0], vintage=key[1])
+            )
+            setattr(entry, column, getattr(entry, column) + int(h.quantity))
+    return PublicReport(
+        party=party,
+        name=row.name,
+        generated_at=registry.now(),
+        authorizations=authorizations,
+        first_transfers=first_transfers,
+        holdings=[totals[k] for k in sorted(totals)],
+    )

@@ -1,0 +1,108 @@
+"""Certificates of use and cancellation: the record of a completed use or cancellation that its
+Party, or the entity that made it, can print.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from article6.domain.access import Actor, Permission
+from article6.domain.checks import Check, refuse
+from article6.domain.identifiers import block_identifier
+from article6.domain.nomenclature import ActionType
+from article6.reports import aef
+from article6.services.context import Registry
+from article6.services.report_access import reporting_party
+from article6.services.setup import allow
+from article6.services.views import UtcDateTime
+from article6.store import reports as store
+
+
+class Certificate(BaseModel):
+    transaction: str
+    kind: str
+    action: str
+    party: str
+    party_name: str
+    by: str
+    entity: str | None
+    entity_name: str | None
+    purpose: str
+    ndc_year: int | None
+    cancellation_purpose: str | None
+    date: UtcDateTime
+    quantity: int
+    units: list[str]
+    first_transfer: bool
+    initiator: str
+    approver: str | None
+    issued_at: UtcDateTime
+
+
+CERTIFIED_KINDS = ("use", "cancellation")
+
+
+def certificate(registry: Registry, actor: Actor, transaction: str) -> Certificate:
+    """The certificate of a completed use or cancellation: who, which units, for what, when."""
+    with store.reading(registry.engine) as connection:
+        row = store.transaction(connection, transaction)
+        if row is None:
+            raise refuse(Check.C1012, "transaction", f"{transaction} is not a transaction")
+        allow(actor, Permission.READ, row.party_code)
+        if actor.entity is not None and row.using_entity != actor.entity:
+            raise refuse(Check.C4002, "transaction", "an entity sees only its own certificates")
+        if row.kind not in CERTIFIED_KINDS or row.status != "completed":
+            raise refuse(
+                Check.C4007,
+                "transaction",
+                f"{transaction} is a {row.status} {row.kind}; certificates are for completed "
+                "uses and cancellations",
+            )
+        party = reporting_party(connection, row.party_code)
+        ranges = store.transaction_ranges(connection, row.id)
+    action, subtype = (
+        (ActionType.USE, None)
+        if row.kind == "use"
+        else aef.CANCELLATION_ACTION[row.cancellation_purpose]
+    )
+    if row.kind == "use":
+        purpose = f"Use towards the NDC of {row.party_code} for {row.ndc_year}"
+    else:
+        purpose = {
+            "IMP": "Use for other international mitigation purposes",
+            "OP": "Cancellation for other purposes",
+            "OMGE": "Voluntary cancellation to deliver OMGE",
+            "voluntary": "Voluntary cancellation",
+        }[row.cancellation_purpose]
+        if row.purpose:
+            purpose += f": {row.purpose}"
+    return Certificate(
+        transaction=row.identifier,
+        kind=row.kind,
+        action=action.value + (f" ({subtype})" if subtype else ""),
+        party=row.party_code,
+        party_name=party.name,
+        by=row.using_entity_name or party.name,
+        entity=row.using_entity,
+        entity_name=row.using_entity_name,
+        purpose=purpose,
+        ndc_year=row.ndc_year,
+        cancellation_purpose=row.cancellation_purpose,
+        date=row.finished_at,
+        quantity=row.quantity,
+        units=[
+            block_identifier(
+                r.cooperative_approach_id,
+                r.registry_id,
+                r.first_transferring_party,
+                r.serial_first,
+                r.serial_last,
+                r.vintage,
+            )
+            for r in ranges
+        ],
+        first_transfer=row.first_transfer,
+        initiator=row.initiator,
+        approver=row.approver,
+        issued_at=registry.now(),
+    )
