@@ -45,7 +45,7 @@ from article6.domain.access import Actor, Role
 from article6.services import commands as c
 from article6.services import identity, listing, queries, setup, units
 from article6.services.context import Registry
-from article6.store import ledger, records
+from article6.store import block_selection, records
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 
@@ -67,7 +67,7 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
         ).one()
         template = connection.execute(text("SELECT * FROM unit_blocks ORDER BY id LIMIT 1")).one()
         first = section.next_serial
-        number = records.next_transaction_number(connection, "XXA")  # the issuance's
+        number = records.next_transaction_number(connection, "XXA", registry.now())  # issuance's
         stamp = "now() - interval '1 day'"
         issuance = connection.execute(
             text(
@@ -466,10 +466,12 @@ def main() -> None:
 
         def lookup(rng: random.Random) -> None:
             with engine.connect() as connection:
-                row = ledger.block_at(connection, loaded["registry_id"], rng.randint(first, last))
+                row = block_selection.block_at(
+                    connection, loaded["registry_id"], rng.randint(first, last)
+                )
                 assert row is not None
 
-        timed("serial lookup in the database (ledger.block_at)", arguments.samples, lookup)
+        timed("serial lookup in the database (block_selection.block_at)", arguments.samples, lookup)
         timed(
             "serial lookup with the unit's history (unit_history)",
             max(20, arguments.samples // 4),

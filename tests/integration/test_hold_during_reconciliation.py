@@ -1,6 +1,8 @@
 """C2006: while a reconciliation holds the registry, every transaction is refused whole, queries
-and releases go on; and on PostgreSQL the hold and the snapshot cut the stream of commands at
-one point, so a command is either wholly in the snapshot or refused.
+and releases go on; the hold ends at its deadline by the registry's clock, whether or not anything
+has lifted it; a section opened during the hold is held too; and on PostgreSQL the hold and the
+snapshot cut the stream of commands at one point, so a command is either wholly in the snapshot
+or refused.
 
 The small world (see small_world.py): XXA holds MOs 1-500, AMOs 501-700 under CORSIA and
 701-1000 under the NDC authorization (which names XXC).
@@ -8,6 +10,7 @@ The small world (see small_world.py): XXA holds MOs 1-500, AMOs 501-700 under CO
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,16 +32,26 @@ from small_world import (
 )
 from sqlalchemy import text
 
+from article6.domain.access import Actor, Role
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
+from article6.domain.nomenclature import ActivityType, MitigationType, Sector
 from article6.interop import hold as holds
 from article6.interop import reconciliation
 from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
+from article6.interop.network import Clock
 from article6.services import approvals, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
+from article6.services.setup import (
+    record_mitigation_activity,
+    register_cooperative_approach,
+    register_party,
+)
 from article6.services.views import Receipt
+from article6.store import reconciliation as stored_holds
+from article6.store import records
 from article6.store.database import make_engine, unit_of_work
 
 Command = Callable[[Registry, SmallWorld], Receipt]
@@ -202,6 +215,172 @@ def test_approving_a_request_is_refused_while_held_and_completes_once_lifted(
     assert verify_registry(registry) == []
 
 
+# --- The deadline: the hold ends by itself, whether or not anything lifts it -----------------
+
+
+def on_a_clock(registry: Registry) -> tuple[Registry, Clock]:
+    """The registry on a clock the test moves by hand, starting now."""
+    clock = Clock(datetime.now(UTC))
+    return Registry(registry.engine, clock), clock
+
+
+def stored_hold(registry: Registry) -> str | None:
+    """The run the section rows still name: an overdue hold stays there until it is lifted."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        found = stored_holds.hold(connection)
+    return found.reconciliation_id if found is not None else None
+
+
+def hold_journal(registry: Registry, run: str = RUN) -> list[tuple[str, str | None]]:
+    """The run's hold entries in the journal, with the reason of each lifting."""
+    return [
+        (entry.event, json.loads(entry.body).get("reason"))
+        for entry in queries.journal_entries(registry, SECRETARIAT, subject=run)
+        if entry.event.startswith("ReconciliationHold")
+    ]
+
+
+@pytest.mark.parametrize("kind", list(COMMANDS))
+def test_every_transaction_runs_once_the_deadline_passes_though_nothing_lifted_the_hold(
+    registry: Registry, world: SmallWorld, kind: str
+):
+    """A registry without its protocol loop: nothing lifts the overdue hold, yet it holds no
+    longer."""
+    clocked, clock = on_a_clock(registry)
+    before, command = COMMANDS[kind]
+    for setup in before:
+        setup(clocked, world)
+    hold(clocked)
+
+    clock.advance(timedelta(minutes=59))
+    assert refused(clocked, lambda: command(clocked, world)) == [("C2006", "reconciliation")]
+
+    clock.advance(timedelta(minutes=1))
+    assert command(clocked, world).status in ("completed", "awaiting_approval")
+    assert stored_hold(clocked) == RUN
+    assert hold_journal(clocked) == [("ReconciliationHoldPlaced", None)]
+    assert verify_registry(clocked) == []
+
+
+def test_an_approval_runs_once_the_deadline_passes_and_the_lifting_is_journaled_later(
+    registry: Registry, world: SmallWorld
+):
+    clocked, clock = on_a_clock(registry)
+    transfer(clocked, world)
+    waiting = entity_request(clocked, world)
+    hold(clocked)
+    approve = c.ApproveTransaction(transaction=waiting.record)
+
+    clock.advance(timedelta(minutes=59))
+    assert holds.in_force(clocked) is not None
+    assert refused(clocked, lambda: approvals.approve_transaction(clocked, XXA_ADMIN, approve)) == [
+        ("C2006", "reconciliation")
+    ]
+
+    clock.advance(timedelta(minutes=1))
+    assert holds.in_force(clocked) is None  # what the dashboard and the health check show
+    assert approvals.approve_transaction(clocked, XXA_ADMIN, approve).status == "completed"
+    assert holdings(clocked)["XXA Green Group A mo_holding"] == (5, 0)
+    assert verify_registry(clocked) == []
+
+    assert holds.lift_overdue(clocked) == RUN
+    assert stored_hold(clocked) is None
+    assert hold_journal(clocked) == [
+        ("ReconciliationHoldPlaced", None),
+        ("ReconciliationHoldLifted", "its deadline passed"),
+    ]
+
+
+def test_a_run_asking_again_after_its_deadline_holds_the_registry_anew(
+    registry: Registry, world: SmallWorld
+):
+    """The overdue hold was never lifted: the run's new request for totals ends it (journaled as
+    its deadline's doing) and holds the registry until a new deadline."""
+    clocked, clock = on_a_clock(registry)
+    hold(clocked)
+    clock.advance(timedelta(hours=1))
+    assert transfer(clocked, world).status == "completed"
+
+    hold(clocked)
+    assert hold_journal(clocked) == [
+        ("ReconciliationHoldPlaced", None),
+        ("ReconciliationHoldLifted", "its deadline passed"),
+        ("ReconciliationHoldPlaced", None),
+    ]
+    clock.advance(timedelta(minutes=59))
+    assert refused(clocked, lambda: transfer(clocked, world)) == [("C2006", "reconciliation")]
+    clock.advance(timedelta(minutes=1))
+    assert transfer(clocked, world).status == "completed"
+    assert verify_registry(clocked) == []
+
+
+# --- A section opened during the hold --------------------------------------------------------
+
+XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
+
+
+def open_xxd(registry: Registry) -> str:
+    """XXD joins the registry with its own section, an approach and an activity: its activity."""
+    register_party(
+        registry,
+        SECRETARIAT,
+        c.RegisterParty(code="XXD", name="Party XXD", ndc_first_year=2021, ndc_last_year=2030),
+    )
+    register_cooperative_approach(
+        registry,
+        SECRETARIAT,
+        c.RegisterCooperativeApproach(id="CA0002", name="Wind", participating_parties=["XXD"]),
+    )
+    return record_mitigation_activity(
+        registry,
+        XXD_ADMIN,
+        c.RecordMitigationActivity(
+            title="Wind farm",
+            cooperative_approach="CA0002",
+            sector=Sector.ENERGY_GENERATION,
+            activity_type=ActivityType.WIND,
+            mitigation_type=MitigationType.EMISSION_REDUCTIONS,
+        ),
+    ).record
+
+
+def issue_in_xxd(registry: Registry, activity: str) -> Receipt:
+    """An issuance: a transaction numbered in XXD's section."""
+    return units.issue_units(
+        registry,
+        XXD_ADMIN,
+        c.IssueUnits(mitigation_activity=activity, vintage=2024, quantity=10),
+    )
+
+
+def section_holds(registry: Registry) -> dict[str, tuple[str | None, Any]]:
+    """Each section's hold: its run and its deadline."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return {
+            code: (row.reconciliation_id, row.reconciliation_until)
+            for code in ("XXA", "XXB", "XXC", "XXD")
+            if (row := records.section(connection, code)) is not None
+        }
+
+
+def test_a_section_opened_during_the_hold_is_held_like_every_other(
+    registry: Registry, world: SmallWorld
+):
+    hold(registry)
+    activity = open_xxd(registry)
+
+    held = section_holds(registry)
+    assert held["XXD"] == held["XXA"] and held["XXD"][0] == RUN
+    assert refused(registry, lambda: issue_in_xxd(registry, activity)) == [
+        ("C2006", "reconciliation")
+    ]
+
+    lift(registry)
+    assert set(section_holds(registry).values()) == {(None, None)}
+    assert issue_in_xxd(registry, activity).status == "completed"
+    assert verify_registry(registry) == []
+
+
 # --- PostgreSQL: the hold and the snapshot against commands in flight -----------------------
 
 
@@ -267,6 +446,27 @@ def test_on_postgresql_a_command_reaching_its_holdings_after_the_hold_is_refused
     assert outcome == {"refused": [("C2006", "reconciliation")]}
     assert holdings(registry) == before
     assert snapshot_totals.ledger_problems == []
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_section_opened_while_the_hold_is_placed_is_held(
+    postgres_world: tuple[Registry, SmallWorld],
+):
+    """The hold is placed but not yet committed when XXD registers: without waiting for it, the
+    new section would read no hold (READ COMMITTED) and the hold's update would not see it."""
+    registry, _world = postgres_world
+    with unit_of_work(registry.engine) as connection:
+        holds.place(connection, registry, request(), registry.now() + timedelta(hours=1))
+        worker, outcome = in_thread(lambda: open_xxd(registry))
+        wait_for(lambda: waiting_for_holdings(registry) > 0, "the new section to wait for the hold")
+    worker.join(timeout=60)
+
+    activity = outcome["receipt"]
+    assert {run for run, _until in section_holds(registry).values()} == {RUN}
+    assert len(section_holds(registry)) == 4
+    assert refused(registry, lambda: issue_in_xxd(registry, activity)) == [
+        ("C2006", "reconciliation")
+    ]
 
 
 @pytest.mark.postgres

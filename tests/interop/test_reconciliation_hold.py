@@ -176,6 +176,46 @@ def test_the_hold_ends_by_itself_at_its_deadline_when_the_result_is_lost(network
     assert_sound(net)
 
 
+def test_past_its_deadline_the_hold_refuses_nothing_though_no_protocol_loop_lifted_it(
+    network, clock
+):
+    """The result is lost and nothing asks about what is overdue: at the deadline the registry
+    transacts again, sends and acquires, and shows no hold; the lifting is journaled when the
+    registry next looks at what is overdue."""
+    net, accounts = network
+    net.transport.intercept = lambda peer, wire: (
+        Fate.DROP
+        if wire["envelope"]["message_type"] == "ReconciliationResult"
+        and peer.registry_id == "XXB01"
+        else Fate.DELIVER
+    )
+    run = net.hub.start_reconciliation()
+    net.settle()
+    assert holds_in(net) == {"XXB01": run}
+
+    clock.advance(timedelta(minutes=59))
+    assert refusal(lambda: link(net, accounts))[0] == "C2006"
+
+    clock.advance(timedelta(minutes=1))
+    assert holds_in(net) == {}
+    assert link(net, accounts).status == "completed"
+    sent = send(net, "XXB01", accounts[AMO], "IR", "XXA", 10)
+    net.settle()
+    back = send(net, "IR", itmo_holding(net, "IR", "XXA"), "XXB01", "XXB", 4)
+    net.settle()  # XXB01 takes the proposal and acquires the units
+    assert net.hub.transactions() == {sent.record: "completed", back.record: "completed"}
+    assert holding(net, "XXB01", accounts[AMO]) == (600, 0)  # 10 linked, 10 sent
+    assert holding(net, "XXB01", itmo_holding(net, "XXB01", "XXB")) == (4, 0)
+    assert [event for event, _ in journalled(net, "XXB01", run)] == ["ReconciliationHoldPlaced"]
+
+    net.nodes["XXB01"].ask_about_overdue()
+    assert journalled(net, "XXB01", run)[-1] == (
+        "ReconciliationHoldLifted",
+        {"until": "2026-06-01T13:00:00+00:00", "reason": "its deadline passed"},
+    )
+    assert_sound(net)
+
+
 def test_the_hub_refuses_a_proposal_to_a_registry_it_is_reconciling_with_and_the_units_return(
     network,
 ):

@@ -71,7 +71,7 @@ def test_a_command_commits_while_another_of_its_party_is_open_after_numbering_an
     party, entity = world["XXA Party amo_holding"], world["XXA Green Group A amo_holding"]
     with registry.engine.connect() as open_connection:
         open_transaction = open_connection.begin()
-        held_number = records.next_transaction_number(open_connection, "XXA")
+        held_number = records.next_transaction_number(open_connection, "XXA", registry.now())
         record_uncommitted_entry(open_connection, "still-open")
 
         finished = threading.Event()
@@ -180,7 +180,7 @@ def test_a_command_rolled_back_after_numbering_leaves_a_gap_never_a_duplicate(
 ) -> None:
     with registry.engine.connect() as connection:
         transaction = connection.begin()
-        lost = records.next_transaction_number(connection, "XXA")
+        lost = records.next_transaction_number(connection, "XXA", registry.now())
         transaction.rollback()
     receipt = units.transfer_units(
         registry,

@@ -2,7 +2,9 @@
 
 From the hub's request for a registry's totals until the hub's result, no transaction changes
 the holdings the hub is comparing, so a run cannot find a discrepancy that a transfer between
-its phases made. The hold ends by itself at a deadline: a lost result never freezes a registry.
+its phases made. The hold ends by itself at its deadline, judged by the registry's clock wherever
+it is enforced: a lost result never freezes a registry, whether or not anything runs to lift the
+overdue hold (lifting it then only clears and journals it).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ class ReconciliationHold:
 
     def over(self, now: datetime) -> bool:
         return self.until_utc <= now
+
+    def in_force(self, now: datetime) -> bool:
+        """Whether the hold refuses commands at `now`: only before its deadline."""
+        return now < self.until_utc
 
     def refusal(self) -> CommandRefused:
         return refuse(

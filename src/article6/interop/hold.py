@@ -1,10 +1,11 @@
 """A registry's reconciliation hold (C2006, after the ITL's check 3016), on the protocol side.
 
 The hub's request for totals places the hold, in the transaction that takes the snapshot; the
-hub's result for that run lifts it, or the registry itself once its deadline passes. While it
-holds, every transaction is refused where it takes its number (`records.take_transaction_number`),
-a forwarded proposal is rejected with C2006, and an arrival the hub completed waits for the
-hold's end instead of being lost.
+hub's result for that run lifts it. Its deadline ends it by itself: past it the hold refuses
+nothing, by the registry's clock, whether or not `lift_overdue` (the protocol loop, `article6
+serve`) has cleared and journaled it yet. While it holds, every transaction is refused where it
+takes its number (`records.take_transaction_number`), a forwarded proposal is rejected with
+C2006, and an arrival the hub completed waits for the hold's end instead of being lost.
 """
 
 from __future__ import annotations
@@ -40,16 +41,22 @@ def place(
 ) -> None:
     """Hold the registry for the run asking for its totals, before the snapshot is taken (see
     `store.reconciliation.place`). A run keeps the deadline its first request set, however
-    often the hub asks again; a new run replaces an older one's hold."""
+    often the hub asks again before it; a new run, or the same run asking after its deadline,
+    replaces the older hold (placed over it, and its end journaled)."""
+    new = ReconciliationHold(request.reconciliation_id, until)
     current = holds.hold(connection)
-    if current is not None and current.reconciliation_id == request.reconciliation_id:
+    if current is None:
+        holds.place(connection, new)
+    elif not current.in_force(registry.now()):
+        holds.place(connection, new)
+        _journal_lifted(connection, registry, REGISTRY_CLOCK, current, "its deadline passed")
+    elif current.reconciliation_id == request.reconciliation_id:
         holds.place(connection, current)
         return
-    if current is not None:
-        _lifted(
-            connection, registry, HUB_ACTOR, current, f"replaced by {request.reconciliation_id}"
-        )
-    holds.place(connection, ReconciliationHold(request.reconciliation_id, until))
+    else:
+        holds.place(connection, new)
+        reason = f"replaced by {request.reconciliation_id}"
+        _journal_lifted(connection, registry, HUB_ACTOR, current, reason)
     log(
         connection,
         registry,
@@ -69,7 +76,8 @@ def lift(connection: Connection, registry: Registry, reconciliation_id: str, rea
 
 
 def lift_overdue(registry: Registry) -> str | None:
-    """End a hold past its deadline (the hub's result was lost); returns the run it held."""
+    """Clear a hold past its deadline (the hub's result was lost) and journal its end; it refuses
+    nothing already, so this only keeps the record straight. Returns the run it held."""
     now = registry.now()
     with unit_of_work(registry.engine, read_only=True) as connection:
         current = holds.hold(connection)
@@ -84,9 +92,9 @@ def lift_overdue(registry: Registry) -> str | None:
 
 
 def in_force(registry: Registry) -> ReconciliationHold | None:
-    """The reconciliation holding the registry, for its administrators to see."""
+    """The reconciliation holding the registry now, for its administrators to see."""
     with unit_of_work(registry.engine, read_only=True) as connection:
-        return holds.hold(connection)
+        return holds.in_force(connection, registry.now())
 
 
 def _lifted(
@@ -97,6 +105,16 @@ def _lifted(
     reason: str,
 ) -> None:
     holds.lift(connection)
+    _journal_lifted(connection, registry, actor, current, reason)
+
+
+def _journal_lifted(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    current: ReconciliationHold,
+    reason: str,
+) -> None:
     log(
         connection,
         registry,
@@ -110,9 +128,10 @@ def _lifted(
 
 def refuse_proposal(connection: Connection, registry: Registry, proposal: TransferProposal) -> bool:
     """Answer a proposal forwarded while the registry is held: rejected (C2006), recorded like
-    any rejected incoming proposal. False when the registry is not held, or for a proposal
-    answered before (`transfers.on_proposal` answers it again the same way)."""
-    current = holds.hold(connection)
+    any rejected incoming proposal. False when the registry is not held (a hold past its
+    deadline holds nothing), or for a proposal answered before (`transfers.on_proposal`
+    answers it again the same way)."""
+    current = holds.in_force(connection, registry.now())
     if current is None:
         return False
     known = connection.execute(
@@ -141,7 +160,7 @@ def defer_arrival(
     completes the acquisition. True if the notification was deferred so."""
     if notification.status is not TransferStatus.COMPLETED:
         return False
-    current = holds.hold(connection)
+    current = holds.in_force(connection, registry.now())
     if current is None:
         return False
     row = connection.execute(

@@ -39,7 +39,7 @@ from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.setup import allow, log
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import ledger, records
+from article6.store import history, holdings, placement, records
 from article6.store.schema import transaction_blocks
 
 SOP_PERCENT = 5
@@ -112,7 +112,7 @@ def issue_a64ers(
             raise refuse(
                 Check.C4001, "host_party", f"{party} has no accounts for {MECHANISM_APPROACH}"
             )
-        ledger.lock_holdings(connection, [pending.id, fund.id, omge.id])
+        holdings.lock_holdings(connection, [pending.id, fund.id, omge.id])
         first = _next_serial(connection)
         attributes = UnitAttributes(
             cooperative_approach=MECHANISM_APPROACH,
@@ -126,12 +126,12 @@ def issue_a64ers(
             mitigation_activity=command.activity,
         )
         issued = UnitBlock(0, first, first + count - 1, attributes, UnitState.MO, pending.id)
-        issued = replace(issued, id=ledger.insert_block(connection, issued))
+        issued = replace(issued, id=placement.insert_block(connection, issued))
         identifier = _transaction(
             connection, registry, actor, party, TransactionKind.ISSUANCE, count, pending.id
         )
-        ledger.record_ranges(connection, _id(connection, identifier), [(issued, None, None)])
-        ledger.change_holding(connection, pending.id, quantity=count)
+        history.record_ranges(connection, _id(connection, identifier), [(issued, None, None)])
+        holdings.change_holding(connection, pending.id, quantity=count)
         sop, cancelled = shares(count)
         top = issued.last
         for share, account, state, kind, subtype in (
@@ -152,17 +152,19 @@ def issue_a64ers(
         ):
             if share == 0:
                 continue
-            piece = ledger.carve(connection, Portion(issued, top - share + 1, top))
+            piece = placement.carve(connection, Portion(issued, top - share + 1, top))
             moved = replace(piece, account_id=account.id, state=state)
-            ledger.rewrite(connection, moved)
+            placement.rewrite(connection, moved)
             issued = replace(issued, last=top - share)
             top -= share
             number = _transaction(
                 connection, registry, actor, party, kind, share, account.id, pending.id, subtype
             )
-            ledger.record_ranges(connection, _id(connection, number), [(moved, UnitState.MO, None)])
-            ledger.change_holding(connection, pending.id, quantity=-share)
-            ledger.change_holding(connection, account.id, quantity=share)
+            history.record_ranges(
+                connection, _id(connection, number), [(moved, UnitState.MO, None)]
+            )
+            holdings.change_holding(connection, pending.id, quantity=-share)
+            holdings.change_holding(connection, account.id, quantity=share)
         log(
             connection,
             registry,
@@ -198,9 +200,9 @@ def _transaction(
 ) -> str:
     now = registry.now()
     section = records.section(connection, party)
-    number = records.next_transaction_number(connection, party)
+    number = records.next_transaction_number(connection, party, now)
     identifier = f"{section.registry_id if section else party}-{number:08d}"
-    ledger.insert_transaction(
+    history.insert_transaction(
         connection,
         identifier=identifier,
         party_code=party,
@@ -221,7 +223,7 @@ def _transaction(
 
 
 def _id(connection: Connection, identifier: str) -> int:
-    row = ledger.transaction(connection, identifier)
+    row = history.transaction(connection, identifier)
     if row is None:
         raise LookupError(identifier)
     return int(row.id)

@@ -42,7 +42,7 @@ from article6.services.movements import (
 from article6.services.movements import account_named as _account_named
 from article6.services.setup import allow, log
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import ledger, records
+from article6.store import history, holdings, placement, records
 from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import (
@@ -107,16 +107,16 @@ def propose_external_transfer(
         require_open(source, "source_account")
         movement = _outgoing_movement(source, command.units, command.acquiring_party)
         check_parties(connection, movement)
-        ledger.lock_holdings(connection, [source.id])
+        holdings.lock_holdings(connection, [source.id])
         judged = judge_all(connection, movement, choose(connection, movement))
         now = registry.now()
         pending = needs_approval(connection, actor, movement, TransactionKind.EXTERNAL_TRANSFER)
-        number, section = records.take_transaction_number(connection, source.party_code)
+        number, section = records.take_transaction_number(connection, source.party_code, now)
         identifier = f"{section.registry_id}-{number:08d}"
         quantity = sum(p.quantity for p, _, _ in judged)
         status = TransactionStatus.AWAITING_APPROVAL if pending else TransactionStatus.PROPOSED
         wait = timedelta(days=section.pending_days) if pending else TRANSFER_TIMEOUT
-        transaction_id = ledger.insert_transaction(
+        transaction_id = history.insert_transaction(
             connection,
             identifier=identifier,
             party_code=source.party_code,
@@ -134,10 +134,10 @@ def propose_external_transfer(
         )
         reserved = []
         for portion, verdict, authorization in judged:
-            block = replace(ledger.carve(connection, portion), reserved_by=transaction_id)
-            ledger.rewrite(connection, block)
+            block = replace(placement.carve(connection, portion), reserved_by=transaction_id)
+            placement.rewrite(connection, block)
             reserved.append((block, verdict, authorization))
-        ledger.change_holding(connection, source.id, reserved=quantity)
+        holdings.change_holding(connection, source.id, reserved=quantity)
         if pending:
             connection.execute(
                 external_requests.insert().values(
@@ -187,7 +187,7 @@ def approve_external_transfer(
     request = connection.execute(
         select(external_requests).where(external_requests.c.transaction_id == transaction.id)
     ).one()
-    source = ledger.account_rows(connection, [transaction.source_account_id])[
+    source = history.account_rows(connection, [transaction.source_account_id])[
         transaction.source_account_id
     ]
     require_open(source, "source_account")
@@ -195,14 +195,14 @@ def approve_external_transfer(
         source, UnitSelection(quantity=transaction.quantity), transaction.acquiring_party
     )
     check_parties(connection, movement)
-    ledger.lock_holdings(connection, [source.id])
-    reconciliation_holds.refuse_if_held(connection, transaction.party_code)
-    blocks = ledger.reserved_blocks(connection, transaction.id)
+    holdings.lock_holdings(connection, [source.id])
+    now = registry.now()
+    reconciliation_holds.refuse_if_held(connection, transaction.party_code, now)
+    blocks = placement.reserved_blocks(connection, transaction.id)
     judged = judge_all(connection, movement, [Portion(b, b.first, b.last) for b in blocks])
     advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
-    now = registry.now()
     expires_at = now + TRANSFER_TIMEOUT
-    ledger.update_transaction(
+    history.update_transaction(
         connection,
         transaction.id,
         status=TransactionStatus.PROPOSED.value,

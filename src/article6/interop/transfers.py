@@ -51,7 +51,7 @@ from article6.interop.messages import (
 from article6.interop.messages import UnitBlock as BlockMessage
 from article6.services.context import Registry
 from article6.services.setup import log
-from article6.store import ledger, records
+from article6.store import history, holdings, placement, records
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import (
     external_transfers,
@@ -275,12 +275,12 @@ def _outgoing(
     evaluation: list[Evaluation],
 ) -> None:
     now = registry.now()
-    transaction = ledger.transaction(connection, row.transaction_id, lock=True)
+    transaction = history.transaction(connection, row.transaction_id, lock=True)
     if transaction is None:
         return
     if target in (TransferStatus.CHECKED, TransferStatus.ACCEPTED):
         if row.status == TransferStatus.PROPOSED.value:
-            ledger.update_transaction(
+            history.update_transaction(
                 connection, transaction.id, status=TransactionStatus.CHECKED.value, checked_at=now
             )
             _set_status(connection, row.transaction_id, TransferStatus.CHECKED, now)
@@ -292,14 +292,16 @@ def _outgoing(
         _complete_out(connection, registry, row, transaction)
         return
     reason = _reason(evaluation) or f"{target.value} by the hub"
-    blocks = ledger.reserved_blocks(connection, transaction.id)
-    ledger.lock_holdings(connection, [transaction.source_account_id])
+    blocks = placement.reserved_blocks(connection, transaction.id)
+    holdings.lock_holdings(connection, [transaction.source_account_id])
     for block in blocks:
         released = replace(block, reserved_by=None)
-        ledger.rewrite(connection, released)
-        ledger.coalesce(connection, released)
-    ledger.change_holding(connection, transaction.source_account_id, reserved=-transaction.quantity)
-    ledger.update_transaction(
+        placement.rewrite(connection, released)
+        placement.coalesce(connection, released)
+    holdings.change_holding(
+        connection, transaction.source_account_id, reserved=-transaction.quantity
+    )
+    history.update_transaction(
         connection, transaction.id, status=target.value, reason=reason, finished_at=now
     )
     _set_status(connection, row.transaction_id, target, now, reason)
@@ -321,8 +323,8 @@ def _complete_out(
     now = registry.now()
     proposal = TransferProposal.model_validate_json(row.proposal)
     sent = {(b.originating_registry, b.first): b for b in proposal.blocks}
-    ledger.lock_holdings(connection, [transaction.source_account_id])
-    blocks = ledger.reserved_blocks(connection, transaction.id)
+    holdings.lock_holdings(connection, [transaction.source_account_id])
+    blocks = placement.reserved_blocks(connection, transaction.id)
     moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
     for block in blocks:
         message = sent[(block.attributes.registry, block.first)]
@@ -340,15 +342,15 @@ def _complete_out(
         moves.append((moved, block.state, message.first_transfer_subtype))
     ids = [block.id for block in blocks]
     connection.execute(unit_blocks.delete().where(unit_blocks.c.id.in_(ids)))
-    ledger.record_ranges(connection, transaction.id, moves)
-    ledger.change_holding(
+    history.record_ranges(connection, transaction.id, moves)
+    holdings.change_holding(
         connection,
         transaction.source_account_id,
         quantity=-transaction.quantity,
         reserved=-transaction.quantity,
     )
     first_transfer = any(subtype for _, _, subtype in moves)
-    ledger.update_transaction(
+    history.update_transaction(
         connection,
         transaction.id,
         status=TransactionStatus.COMPLETED.value,
@@ -549,11 +551,11 @@ def _acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
             records.insert_authorization(
                 connection, authorization_of(record), now, f"{row.counterpart_registry} (copy)"
             )
-    ledger.lock_holdings(connection, [account.id])
-    number = records.next_transaction_number(connection, account.party_code)
+    holdings.lock_holdings(connection, [account.id])
+    number = records.next_transaction_number(connection, account.party_code, now)
     section = records.section(connection, account.party_code)
     identifier = f"{section.registry_id if section else account.party_code}-{number:08d}"
-    transaction_id = ledger.insert_transaction(
+    transaction_id = history.insert_transaction(
         connection,
         identifier=identifier,
         party_code=account.party_code,
@@ -576,11 +578,11 @@ def _acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
         block = replace(
             domain_block(message, account.id), state=UnitState.ITMO, first_transferred=True
         )
-        block = replace(block, id=ledger.insert_block(connection, block))
+        block = replace(block, id=placement.insert_block(connection, block))
         moves.append((block, None, None))
-        ledger.coalesce(connection, block)
-    ledger.change_holding(connection, account.id, quantity=proposal.quantity)
-    ledger.record_ranges(connection, transaction_id, moves)
+        placement.coalesce(connection, block)
+    holdings.change_holding(connection, account.id, quantity=proposal.quantity)
+    history.record_ranges(connection, transaction_id, moves)
     log(
         connection,
         registry,

@@ -31,13 +31,13 @@ from article6.services.movements import (
 )
 from article6.services.setup import allow, log
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import ledger, records
+from article6.store import history, holdings, placement, records
 from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
 
 
 def _pending(connection: Connection, identifier: str) -> Row[Any]:
-    row = ledger.transaction(connection, identifier, lock=True)
+    row = history.transaction(connection, identifier, lock=True)
     if row is None:
         raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
     if row.status != TransactionStatus.AWAITING_APPROVAL.value:
@@ -48,7 +48,7 @@ def _pending(connection: Connection, identifier: str) -> Row[Any]:
 
 
 def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
-    accounts = ledger.account_rows(connection, [row.source_account_id, row.destination_account_id])
+    accounts = history.account_rows(connection, [row.source_account_id, row.destination_account_id])
     source, destination = accounts[row.source_account_id], accounts[row.destination_account_id]
     kind = TransactionKind(row.kind)
 
@@ -109,9 +109,11 @@ def approve_transaction(
         require_open(movement.destination, "destination_account")
 
         check_parties(connection, movement)
-        ledger.lock_holdings(connection, [movement.source.id, movement.destination.id])
-        reconciliation_holds.refuse_if_held(connection, row.party_code)
-        portions = [Portion(b, b.first, b.last) for b in ledger.reserved_blocks(connection, row.id)]
+        holdings.lock_holdings(connection, [movement.source.id, movement.destination.id])
+        reconciliation_holds.refuse_if_held(connection, row.party_code, now)
+        portions = [
+            Portion(b, b.first, b.last) for b in placement.reserved_blocks(connection, row.id)
+        ]
         judged = judge_all(connection, movement, portions)
         check_destination(movement, judged)
         advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
@@ -146,14 +148,14 @@ def _release(
     event: str,
 ) -> None:
     advance(TransactionStatus(row.status), status, "transaction")
-    blocks = ledger.reserved_blocks(connection, row.id)
-    ledger.lock_holdings(connection, [row.source_account_id])
+    blocks = placement.reserved_blocks(connection, row.id)
+    holdings.lock_holdings(connection, [row.source_account_id])
     for block in blocks:
         released = UnitBlock(**{**block.__dict__, "reserved_by": None})
-        ledger.rewrite(connection, released)
-        ledger.coalesce(connection, released)
-    ledger.change_holding(connection, row.source_account_id, reserved=-row.quantity)
-    ledger.update_transaction(
+        placement.rewrite(connection, released)
+        placement.coalesce(connection, released)
+    holdings.change_holding(connection, row.source_account_id, reserved=-row.quantity)
+    history.update_transaction(
         connection,
         row.id,
         status=status.value,
@@ -226,10 +228,10 @@ def expire_pending(registry: Registry, actor: Actor) -> list[str]:
 
     expired: list[str] = []
     with unit_of_work(registry.engine) as connection:
-        candidates = ledger.expired_pending(connection, registry.now())
+        candidates = history.expired_pending(connection, registry.now())
     for identifier in candidates:
         with unit_of_work(registry.engine) as connection:
-            row = ledger.transaction(connection, identifier, lock=True)
+            row = history.transaction(connection, identifier, lock=True)
             if row is None or row.status != TransactionStatus.AWAITING_APPROVAL.value:
                 continue
             _release(

@@ -24,7 +24,7 @@ from article6.services.commands import UnitSelection
 from article6.services.context import Registry
 from article6.services.setup import allow, log
 from article6.services.views import Receipt, TransactionView, moved_range
-from article6.store import ledger, records
+from article6.store import block_selection, history, holdings, placement, records
 from article6.store.schema import approval_policies, parties, unit_blocks
 
 CANCELLATION_ACTIONS = {
@@ -157,10 +157,10 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
     filters = _filters(movement)
     if selection.ranges is not None:
         ranges = [(r.registry, r.first, r.last) for r in selection.ranges]
-        blocks = ledger.blocks_covering(connection, source.id, ranges, filters)
+        blocks = block_selection.blocks_covering(connection, source.id, ranges, filters)
         return select_ranges(blocks, ranges, "units.ranges")
     wanted = selection.quantity or 0
-    candidates, sides = ledger.candidates_for_quantity(
+    candidates, sides = block_selection.candidates_for_quantity(
         connection, source.id, max(wanted, 1), filters, movement.destination.id
     )
     try:
@@ -168,7 +168,7 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
     except CommandRefused as refused:
         if refused.codes != [Check.C2001.code]:
             raise
-        available = ledger.account_total(connection, source.id, filters)
+        available = block_selection.account_total(connection, source.id, filters)
         if available >= wanted:  # the candidates were capped by the block limit
             raise refuse(
                 Check.C2007,
@@ -345,7 +345,7 @@ def propose(
     if movement.source.id == movement.destination.id:
         raise refuse(Check.C4001, "destination_account", "source and destination are the same")
     check_parties(connection, movement)
-    ledger.lock_holdings(connection, [movement.source.id, movement.destination.id])
+    holdings.lock_holdings(connection, [movement.source.id, movement.destination.id])
     portions = choose(connection, movement)
     judged = judge_all(connection, movement, portions)
     check_destination(movement, judged)
@@ -380,15 +380,17 @@ def propose(
         "expires_at": None,
     }
     if pending:
-        number, section = records.take_transaction_number(connection, movement.source.party_code)
+        number, section = records.take_transaction_number(
+            connection, movement.source.party_code, now
+        )
         values["identifier"] = f"{section.registry_id}-{number:08d}"
         values["status"] = TransactionStatus.AWAITING_APPROVAL.value
         values["expires_at"] = now + timedelta(days=section.pending_days)
-        transaction_id = ledger.insert_transaction(connection, **values)
+        transaction_id = history.insert_transaction(connection, **values)
         touched: set[int] = set()
         for portion in portions:
             moved = piece(portion.block, portion.first, portion.last)
-            ledger.place(
+            placement.place(
                 connection,
                 portion,
                 replace(moved, reserved_by=transaction_id),
@@ -396,7 +398,7 @@ def propose(
                 merge=False,
             )
             touched.add(portion.block.id)
-        ledger.change_holding(connection, movement.source.id, reserved=quantity)
+        holdings.change_holding(connection, movement.source.id, reserved=quantity)
         log(
             connection,
             registry,
@@ -415,7 +417,7 @@ def propose(
     moves = move_units(connection, movement, judged, reserved=False)
     finished = registry.now()
     # Numbering and the journal come last: on SQLite their rows are held until commit.
-    number, section = records.take_transaction_number(connection, movement.source.party_code)
+    number, section = records.take_transaction_number(connection, movement.source.party_code, now)
     first_transfer = any(subtype for _, _, subtype in moves)
     values.update(
         identifier=f"{section.registry_id}-{number:08d}",
@@ -425,8 +427,8 @@ def propose(
         checked_at=finished,
         finished_at=finished,
     )
-    transaction_id = ledger.insert_transaction(connection, **values)
-    rows = ledger.record_ranges(connection, transaction_id, moves)
+    transaction_id = history.insert_transaction(connection, **values)
+    rows = history.record_ranges(connection, transaction_id, moves)
     _log_completed(
         connection, registry, actor, values["identifier"], movement, quantity, moves, first_transfer
     )
@@ -551,7 +553,7 @@ def move_units(
             reserved_by=None,
             first_transferred=block.first_transferred or verdict.first_transfer is not None,
         )
-        ledger.place(
+        placement.place(
             connection, portion, moved, current=portion.block.id not in touched, merge=True
         )
         touched.add(portion.block.id)
@@ -559,7 +561,7 @@ def move_units(
             (moved, block.state, verdict.first_transfer.value if verdict.first_transfer else None)
         )
     quantity = sum(p.quantity for p, _, _ in judged)
-    ledger.change_holdings(
+    holdings.change_holdings(
         connection,
         [
             (movement.source.id, -quantity, -quantity if reserved else 0),
@@ -583,7 +585,7 @@ def complete(
     """Carry out a checked movement of an existing transaction: nothing here can be refused."""
     moves = move_units(connection, movement, judged, reserved)
     quantity = sum(p.quantity for p, _, _ in judged)
-    ledger.record_ranges(connection, transaction_id, moves)
+    history.record_ranges(connection, transaction_id, moves)
     now = registry.now()
     first_transfer = any(subtype for _, _, subtype in moves)
     values: dict[str, Any] = {
@@ -594,7 +596,7 @@ def complete(
     }
     if approver is not None:
         values.update(approver=approver, proposed_at=now)
-    ledger.update_transaction(connection, transaction_id, **values)
+    history.update_transaction(connection, transaction_id, **values)
     _log_completed(
         connection, registry, actor, identifier, movement, quantity, moves, first_transfer
     )

@@ -21,7 +21,7 @@ from article6.services.views import (
     transaction_view,
     transaction_views,
 )
-from article6.store import ledger, records
+from article6.store import block_selection, history, records
 from article6.store.database import unit_of_work
 from article6.store.schema import (
     accounts,
@@ -285,7 +285,7 @@ def transactions_of(
 
 def transaction_detail(registry: Registry, actor: Actor, identifier: str) -> TransactionView:
     with unit_of_work(registry.engine, read_only=True) as connection:
-        row = ledger.transaction(connection, identifier)
+        row = history.transaction(connection, identifier)
         if row is None:
             raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
         destination = (
@@ -311,7 +311,7 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
     """Everything that happened to one unit, found by serial or identifier."""
     registry_id, serial = parse_unit_query(query)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        row = ledger.block_at(connection, registry_id, serial)
+        row = block_selection.block_at(connection, registry_id, serial)
         if row is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
         account = records.account_by_id(connection, row.account_id)

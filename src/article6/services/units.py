@@ -36,7 +36,7 @@ from article6.services.movements import (
 )
 from article6.services.setup import allow, log, section_of
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import ledger, records
+from article6.store import history, holdings, placement, records
 from article6.store.schema import mitigation_activities
 
 HOLDINGS = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
@@ -117,11 +117,11 @@ def issue_units(
         account = _issuance_account(
             connection, command, party, kind, activity.cooperative_approach_id
         )
-        ledger.lock_holdings(connection, [account.id])
+        holdings.lock_holdings(connection, [account.id])
         first = records.next_number(connection, party, "next_serial", count)
-        number = records.next_transaction_number(connection, party)
+        number = records.next_transaction_number(connection, party, now)
         identifier = f"{section.registry_id}-{number:08d}"
-        transaction_id = ledger.insert_transaction(
+        transaction_id = history.insert_transaction(
             connection,
             identifier=identifier,
             party_code=party,
@@ -147,10 +147,10 @@ def issue_units(
             first_transferred=subtype is not None,
             underlying_first=underlying_first,
         )
-        block = UnitBlock(**{**block.__dict__, "id": ledger.insert_block(connection, block)})
-        ledger.coalesce(connection, block)
-        ledger.change_holding(connection, account.id, quantity=count)
-        ledger.record_ranges(
+        block = UnitBlock(**{**block.__dict__, "id": placement.insert_block(connection, block)})
+        placement.coalesce(connection, block)
+        holdings.change_holding(connection, account.id, quantity=count)
+        history.record_ranges(
             connection, transaction_id, [(block, None, subtype.value if subtype else None)]
         )
         if underlying_first is not None:

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel
 from sqlalchemy import Connection, Row
 
 from article6.domain.identifiers import block_identifier
-from article6.store import ledger, records
+from article6.store import history, records
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -104,7 +104,7 @@ def transaction_view(connection: Connection, row: Row[Any]) -> TransactionView:
 def transaction_views(connection: Connection, rows: list[Row[Any]]) -> list[TransactionView]:
     """Views of several transactions with their accounts and moved ranges read once for all,
     so a page of history costs a few queries, not a few per transaction."""
-    names = ledger.account_rows(
+    names = history.account_rows(
         connection,
         [
             i
@@ -117,7 +117,7 @@ def transaction_views(connection: Connection, rows: list[Row[Any]]) -> list[Tran
         entity_id: records.entity_by_id(connection, entity_id)
         for entity_id in {row.using_entity_id for row in rows if row.using_entity_id}
     }
-    ranges = ledger.moved_ranges_of(connection, [row.id for row in rows])
+    ranges = history.moved_ranges_of(connection, [row.id for row in rows])
     views = []
     for row in rows:
         entity = entities.get(row.using_entity_id) if row.using_entity_id else None
@@ -156,7 +156,7 @@ def transaction_views(connection: Connection, rows: list[Row[Any]]) -> list[Tran
 
 
 def transaction_receipt(connection: Connection, command: str, identifier: str) -> Receipt:
-    row = ledger.transaction(connection, identifier)
+    row = history.transaction(connection, identifier)
     if row is None:
         raise LookupError(f"transaction {identifier} vanished inside its own command")
     view = transaction_view(connection, row)

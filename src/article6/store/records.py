@@ -18,7 +18,7 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
-from article6.store.reconciliation import hold_of
+from article6.store.reconciliation import hold, hold_of
 from article6.store.schema import (
     accounts,
     authorizations,
@@ -85,7 +85,22 @@ def transaction_sequence(party_code: str) -> str:
 
 
 def open_section(connection: Connection, **values: Any) -> None:
-    """Insert a Party section with its counters (on PostgreSQL, its transaction sequence)."""
+    """Insert a Party section with its counters (on PostgreSQL, its transaction sequence).
+
+    A section opened during a reconciliation carries its hold like every other section, or
+    commands there would not be refused (C2006). On PostgreSQL the holdings table is taken first
+    as any holdings writer takes it (opening the section's accounts does anyway): a hold being
+    placed then either commits before the hold is read here, or waits for this section to
+    commit and holds it with the rest (see `store.reconciliation.place`)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE holdings IN ROW EXCLUSIVE MODE")
+    current = hold(connection)
+    if current is not None:
+        values = {
+            **values,
+            "reconciliation_id": current.reconciliation_id,
+            "reconciliation_until": current.until,
+        }
     connection.execute(party_sections.insert().values(**values))
     if connection.dialect.name == "postgresql":
         sequence = transaction_sequence(values["party_code"])
@@ -96,9 +111,12 @@ def open_section(connection: Connection, **values: Any) -> None:
 _NUMBERED_SECTION: dict[str, Any] = {}
 
 
-def take_transaction_number(connection: Connection, party_code: str) -> tuple[int, Row[Any]]:
+def take_transaction_number(
+    connection: Connection, party_code: str, now: datetime
+) -> tuple[int, Row[Any]]:
     """The next transaction number of a section, and the section, in one round trip; refused
-    (C2006) while a reconciliation holds the registry.
+    (C2006) while a reconciliation holds the registry at `now` (a hold past its deadline
+    refuses nothing, even before `lift_overdue` clears it).
 
     PostgreSQL: from the section's sequence, which holds no lock, so commands of one Party
     commit in parallel; a command rolled back after numbering leaves a gap. SQLite: from the
@@ -118,14 +136,14 @@ def take_transaction_number(connection: Connection, party_code: str) -> tuple[in
             )
         row = connection.execute(statement).one()
         number = int(row.transaction_number)
-    hold = hold_of(row)
-    if hold is not None:
-        raise hold.refusal()
+    held = hold_of(row)
+    if held is not None and held.in_force(now):
+        raise held.refusal()
     return number, row
 
 
-def next_transaction_number(connection: Connection, party_code: str) -> int:
-    number, _section = take_transaction_number(connection, party_code)
+def next_transaction_number(connection: Connection, party_code: str, now: datetime) -> int:
+    number, _section = take_transaction_number(connection, party_code, now)
     return number
 
 

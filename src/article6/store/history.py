@@ -1,0 +1,109 @@
+"""Transactions and the ranges they moved: the append-only history that reports read, never
+the live blocks. Also the pending transactions past their deadline, and account rows by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, bindparam, select, update
+
+from article6.domain.accounts import UnitState
+from article6.domain.blocks import UnitBlock
+from article6.store.block_rows import ATTRIBUTE_COLUMNS, block_values
+from article6.store.schema import accounts, transaction_blocks, transactions
+
+_INSERT_TRANSACTION = transactions.insert().returning(transactions.c.id)
+_UPDATE_TRANSACTION = update(transactions).where(transactions.c.id == bindparam("transaction"))
+_INSERT_RANGES = transaction_blocks.insert()
+
+
+def insert_transaction(connection: Connection, **values: Any) -> int:
+    transaction_id: int = connection.execute(_INSERT_TRANSACTION, values).scalar_one()
+    return transaction_id
+
+
+def update_transaction(connection: Connection, transaction_id: int, **values: Any) -> None:
+    connection.execute(_UPDATE_TRANSACTION, {"transaction": transaction_id, **values})
+
+
+def transaction(connection: Connection, identifier: str, lock: bool = False) -> Row[Any] | None:
+    query = select(transactions).where(transactions.c.identifier == identifier)
+    if lock:
+        query = query.with_for_update()
+    return connection.execute(query).first()
+
+
+def record_ranges(
+    connection: Connection,
+    transaction_id: int,
+    moves: list[tuple[UnitBlock, UnitState | None, str | None]],
+) -> list[dict[str, Any]]:
+    """Append the moved ranges with the attributes they had: (block after, from state, subtype).
+
+    Returns the rows written, so a receipt can be built without reading them back."""
+    if not moves:
+        return []
+    rows = []
+    for block, from_state, subtype in moves:
+        values = block_values(block)
+        rows.append(
+            {
+                "transaction_id": transaction_id,
+                "registry_id": values["registry_id"],
+                "serial_first": block.first,
+                "serial_last": block.last,
+                **{column: values[column] for column in ATTRIBUTE_COLUMNS},
+                "underlying_first": block.underlying_first,
+                "from_state": from_state.value if from_state else None,
+                "to_state": block.state.value,
+                "first_transfer_subtype": subtype,
+            }
+        )
+    connection.execute(_INSERT_RANGES, rows)
+    return rows
+
+
+def moved_ranges(connection: Connection, transaction_id: int) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(transaction_blocks)
+            .where(transaction_blocks.c.transaction_id == transaction_id)
+            .order_by(transaction_blocks.c.id)
+        )
+    )
+
+
+def moved_ranges_of(connection: Connection, transaction_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The moved ranges of several transactions in one query, by transaction id."""
+    found: dict[int, list[Any]] = {}
+    wanted = sorted(set(transaction_ids))
+    if not wanted:
+        return found
+    for row in connection.execute(
+        select(transaction_blocks)
+        .where(transaction_blocks.c.transaction_id.in_(wanted))
+        .order_by(transaction_blocks.c.id)
+    ):
+        found.setdefault(row.transaction_id, []).append(row)
+    return found
+
+
+def expired_pending(connection: Connection, now: datetime) -> list[str]:
+    return list(
+        connection.execute(
+            select(transactions.c.identifier)
+            .where(
+                and_(transactions.c.status == "awaiting_approval", transactions.c.expires_at < now)
+            )
+            .order_by(transactions.c.id)
+        ).scalars()
+    )
+
+
+def account_rows(connection: Connection, ids: Iterable[int]) -> dict[int, Any]:
+    return {
+        row.id: row
+        for row in connection.execute(select(accounts).where(accounts.c.id.in_(sorted(set(ids)))))
+    }

@@ -1,0 +1,54 @@
+"""Holdings: each account's maintained balance and reserved part, and the lock every command
+takes first.
+
+Locking discipline (PostgreSQL): a command first locks the holdings rows of every account it
+touches, in ascending account id, then works on those accounts' blocks. All block changes of an
+account happen under its holdings lock, so block reads after it are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from article6.store.schema import holdings
+
+_LOCK_HOLDINGS = (
+    select(holdings.c.account_id, holdings.c.quantity, holdings.c.reserved)
+    .where(holdings.c.account_id.in_(bindparam("ids", expanding=True)))
+    .order_by(holdings.c.account_id)
+    .with_for_update()
+)
+_CHANGE_HOLDING = (
+    update(holdings)
+    .where(holdings.c.account_id == bindparam("account"))
+    .values(
+        quantity=holdings.c.quantity + bindparam("add_quantity"),
+        reserved=holdings.c.reserved + bindparam("add_reserved"),
+    )
+)
+
+
+def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[int, Any]:
+    """Lock the accounts' holdings rows in ascending id order and return them with the account."""
+    rows = connection.execute(_LOCK_HOLDINGS, {"ids": sorted(set(account_ids))}).all()
+    return {row.account_id: row for row in rows}
+
+
+def change_holding(
+    connection: Connection, account_id: int, quantity: int = 0, reserved: int = 0
+) -> None:
+    change_holdings(connection, [(account_id, quantity, reserved)])
+
+
+def change_holdings(connection: Connection, changes: list[tuple[int, int, int]]) -> None:
+    """Add (quantity, reserved) to several holdings in one round trip (already locked)."""
+    connection.execute(
+        _CHANGE_HOLDING,
+        [
+            {"account": account, "add_quantity": quantity, "add_reserved": reserved}
+            for account, quantity, reserved in changes
+        ],
+    )
