@@ -40,6 +40,7 @@ from article6.services.context import Registry
 
 USER, PASSWORD = "load.admin", "load-bench-password"
 MAX_REQUESTS_PER_CLIENT = 100_000
+BENCH = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -93,14 +94,23 @@ def free_port() -> int:
         return port
 
 
-def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+REGISTRY_APP = "article6.api.app:create_app"
+
+
+def start_server(
+    url: str, port: int, workers: int, log: Path, app: str = REGISTRY_APP
+) -> subprocess.Popen[bytes]:
+    """`uvicorn` as `article6 serve` runs it; `app` another ASGI app (`module:attribute`, found
+    on the benchmarks' path) to measure the server itself."""
     env = {
         **os.environ,
         "ARTICLE6_DATABASE_URL": url,
         "ARTICLE6_ENVIRONMENT": "development",
         "ARTICLE6_PASSWORD_COST": "test",
     }
-    command = [sys.executable, "-m", "uvicorn", "article6.api.app:create_app", "--factory"]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH")]))
+    factory = ["--factory"] if app == REGISTRY_APP else []
+    command = [sys.executable, "-m", "uvicorn", app, *factory]
     command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)]
     command += ["--timeout-graceful-shutdown", "5", "--http", PROTOCOL]
     with log.open("wb") as output:

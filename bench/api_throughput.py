@@ -13,7 +13,11 @@ processes, PostgreSQL backends, client), read from /proc: on a machine whose cor
 busy, throughput is cores ÷ CPU per transaction, whatever the locks do.
 
     .venv/bin/python bench/api_throughput.py [--clients 1 4 8] [--workers 2 4] [--seconds 5]
-        [--rounds 3]
+        [--rounds 3] [--request transfer me bare]
+
+`--request me` measures the cheapest authenticated request (`GET /api/v1/me`: the bearer token
+checked, one read) and `--request bare` an app that does nothing (`bare_asgi.py`) under the same
+server: what a transfer could reach at best on this machine, whatever it did inside.
 """
 
 from __future__ import annotations
@@ -33,7 +37,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from api_load import children_of, free_port, start_server, stop_server, wait_until_healthy
+from api_load import (
+    REGISTRY_APP,
+    children_of,
+    free_port,
+    start_server,
+    stop_server,
+    wait_until_healthy,
+)
 from sqlalchemy import create_engine, text
 from transfer_bench import ADMIN_URL, Pair, build, libpq, pgbench_round
 
@@ -87,31 +98,44 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
 
 
+REQUESTS = ("transfer", "me", "bare")
+
+
+def request_bytes(request: str, token: str, pair: Pair, rng: random.Random) -> bytes:
+    """One request of the kind measured: a transfer (every check, the journal and a fresh
+    Idempotency-Key), `me` (authenticated, one read: the least any registry request costs), or
+    `bare` (any path of `bare_asgi.py`: the HTTP layer alone)."""
+    if request != "transfer":
+        path = "/api/v1/me" if request == "me" else "/api/v1/health"
+        return (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
+        ).encode()
+    source, destination = (pair.left, pair.right) if rng.random() < 0.5 else (pair.right, pair.left)
+    body = json.dumps(
+        {
+            "source_account": source,
+            "destination_account": destination,
+            "units": {"quantity": rng.randint(1, 100)},
+        }
+    ).encode()
+    head = (
+        "POST /api/v1/parties/XXA/transfers HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {token}\r\nIdempotency-Key: {uuid.uuid4().hex}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    return head + body
+
+
 async def client(
-    port: int, token: str, pair: Pair, seed: int, deadline: float, tally: Tally
+    port: int, token: str, pair: Pair, request: str, seed: int, deadline: float, tally: Tally
 ) -> None:
     """One keep-alive connection; alternate directions; read each answer whole."""
     rng = random.Random(seed)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < deadline:
-            source, destination = (
-                (pair.left, pair.right) if rng.random() < 0.5 else (pair.right, pair.left)
-            )
-            body = json.dumps(
-                {
-                    "source_account": source,
-                    "destination_account": destination,
-                    "units": {"quantity": rng.randint(1, 100)},
-                }
-            ).encode()
-            head = (
-                "POST /api/v1/parties/XXA/transfers HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Authorization: Bearer {token}\r\nIdempotency-Key: {uuid.uuid4().hex}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode()
             started = time.perf_counter()
-            writer.write(head + body)
+            writer.write(request_bytes(request, token, pair, rng))
             status_line = await reader.readline()
             length = 0
             while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -131,14 +155,16 @@ async def client(
         writer.close()
 
 
-def api_round(port: int, token: str, pairs: list[Pair], seconds: float, seed: int) -> Tally:
+def api_round(
+    port: int, token: str, pairs: list[Pair], request: str, seconds: float, seed: int
+) -> Tally:
     tally = Tally()
     deadline = time.monotonic() + seconds
 
     async def everyone() -> None:
         await asyncio.gather(
             *(
-                client(port, token, pair, seed * 1000 + index, deadline, tally)
+                client(port, token, pair, request, seed * 1000 + index, deadline, tally)
                 for index, pair in enumerate(pairs)
             )
         )
@@ -164,6 +190,7 @@ def measure(
     port: int,
     token: str,
     pairs: list[Pair],
+    request: str,
     server_pid: int,
     registry_database: str,
     pgbench_url: str,
@@ -174,7 +201,7 @@ def measure(
     postgres = postgres_processes(registry_database)
     before = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
     started = time.monotonic()
-    tally = api_round(port, token, pairs, seconds, seed)
+    tally = api_round(port, token, pairs, request, seconds, seed)
     elapsed = time.monotonic() - started
     after = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
     done = max(tally.succeeded + tally.refused, 1)
@@ -204,7 +231,19 @@ def measure(
     )
 
 
-def run(clients: int, workers: int, seconds: int, rounds: int) -> dict[str, float]:
+def sign_in(address: str, secret: str) -> str:
+    signed_in = httpx.post(
+        f"{address}/api/v1/tokens",
+        json={"name": USER, "password": PASSWORD, "code": totp.code_at(secret, datetime.now(UTC))},
+        timeout=30,
+    )
+    token: str = signed_in.json()["token"]
+    return token
+
+
+def run(
+    clients: int, workers: int, seconds: int, rounds: int, request: str = "transfer"
+) -> dict[str, float | str]:
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     base = ADMIN_URL.rsplit("/", 1)[0]
     registry_db = f"article6_api_tp_{uuid.uuid4().hex[:8]}"
@@ -237,35 +276,36 @@ def run(clients: int, workers: int, seconds: int, rounds: int) -> dict[str, floa
         port = free_port()
         with tempfile.TemporaryDirectory() as scratch:
             log = Path(scratch) / "server.log"
-            server = start_server(url, port, workers, log)
+            app = "bare_asgi:app" if request == "bare" else REGISTRY_APP
+            server = start_server(url, port, workers, log, app)
             try:
                 address = f"http://127.0.0.1:{port}"
                 wait_until_healthy(address, server, log)
-                signed_in = httpx.post(
-                    f"{address}/api/v1/tokens",
-                    json={
-                        "name": USER,
-                        "password": PASSWORD,
-                        "code": totp.code_at(secret, datetime.now(UTC)),
-                    },
-                    timeout=30,
-                )
-                token = signed_in.json()["token"]
-                api_round(port, token, pairs, 2, 0)  # warm every worker's pool and caches
+                token = "none" if request == "bare" else sign_in(address, secret)
+                api_round(port, token, pairs, request, 2, 0)  # warm every worker's pool and caches
                 measured: list[Round] = []
                 errors: list[str] = []
                 for number in range(1, rounds + 1):
                     figures, tally = measure(
-                        port, token, pairs, server.pid, registry_db, pgbench_url, seconds, number
+                        port,
+                        token,
+                        pairs,
+                        request,
+                        server.pid,
+                        registry_db,
+                        pgbench_url,
+                        seconds,
+                        number,
                     )
                     errors += tally.server_errors
                     measured.append(figures)
                     print(
-                        f"  clients={clients} workers={workers} round {number}/{rounds}: "
+                        f"  {request}: clients={clients} workers={workers} round "
+                        f"{number}/{rounds}: "
                         f"API {figures.api_tps:,.0f}/s (p50 {figures.p50_ms:.1f} ms, p95 "
                         f"{figures.p95_ms:.1f} ms), pgbench {figures.pgbench_tps:,.0f}/s, "
                         f"ratio {figures.api_tps / figures.pgbench_tps:.3f}; CPU ms per "
-                        f"transfer: server {figures.server_ms:.2f}, PostgreSQL "
+                        f"request: server {figures.server_ms:.2f}, PostgreSQL "
                         f"{figures.postgres_ms:.2f}, client {figures.client_ms:.2f}; per "
                         f"pgbench transaction: PostgreSQL {figures.pgbench_postgres_ms:.2f}, "
                         f"client {figures.pgbench_client_ms:.2f}",
@@ -282,7 +322,8 @@ def run(clients: int, workers: int, seconds: int, rounds: int) -> dict[str, floa
             return statistics.median(getattr(figures, name) for figures in measured)
 
         ratio = statistics.median(f.api_tps / f.pgbench_tps for f in measured)
-        result = {
+        result: dict[str, float | str] = {
+            "request": request,
             "clients": clients,
             "workers": workers,
             "api_tps": median("api_tps"),
@@ -318,15 +359,24 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--request",
+        nargs="+",
+        choices=REQUESTS,
+        default=["transfer"],
+        help="what each request does: a transfer; `me`, the cheapest authenticated request; "
+        "`bare`, an app that does nothing (the HTTP layer alone)",
+    )
     arguments = parser.parse_args()
     print(
         f"API throughput against pgbench: {arguments.rounds} interleaved rounds of "
         f"{arguments.seconds} s, median",
         flush=True,
     )
-    for workers in arguments.workers:
-        for clients in arguments.clients:
-            run(clients, workers, arguments.seconds, arguments.rounds)
+    for request in arguments.request:
+        for workers in arguments.workers:
+            for clients in arguments.clients:
+                run(clients, workers, arguments.seconds, arguments.rounds, request)
 
 
 if __name__ == "__main__":
