@@ -24,6 +24,18 @@ REDUCED = [
     ["scale_bench.py", "--blocks", "100000", "--transactions", "500000", "--samples", "100"],
     ["crash_bench.py", "--cycles", "2", "--clients", "8", "--workers", "2", "--seconds", "4"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "2", "--rounds", "2"],
+    [
+        "api_throughput.py",
+        "--clients",
+        "8",
+        "--workers",
+        "2",
+        "--rounds",
+        "1",
+        "--request",
+        "me",
+        "bare",
+    ],
     ["api_load.py", "--clients", "32", "--seconds", "10", "--workers", "4"],
 ]
 FULL = [
@@ -35,6 +47,7 @@ FULL = [
     ["scale_bench.py", "--blocks", "1000000", "--transactions", "5000000"],
     ["crash_bench.py", "--cycles", "5", "--clients", "16", "--workers", "4", "--seconds", "10"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "2", "4", "--rounds", "5"],
+    ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "4", "--request", "me", "bare"],
     ["api_load.py", "--clients", "8", "32", "--seconds", "60", "--workers", "4"],
 ]
 

@@ -74,6 +74,20 @@ def phases(net: Network, run: str) -> dict[str, str]:
         return dict(rows.all())
 
 
+def reconcile_losing_the_result_to(net: Network, registry: str) -> str:
+    """Start a run whose result never reaches `registry`: it stays held until its deadline."""
+    net.transport.intercept = lambda peer, wire: (
+        Fate.DROP
+        if wire["envelope"]["message_type"] == "ReconciliationResult"
+        and peer.registry_id == registry
+        else Fate.DELIVER
+    )
+    run = net.hub.start_reconciliation()
+    net.settle()
+    assert holds_in(net) == {registry: run}
+    return run
+
+
 def journalled(net: Network, registry: str, run: str) -> list[tuple[str, dict]]:
     with unit_of_work(net.nodes[registry].registry.engine, read_only=True) as connection:
         rows = connection.execute(
@@ -150,15 +164,7 @@ def test_administrators_see_the_hold_and_its_deadline(network, clock):
 
 def test_the_hold_ends_by_itself_at_its_deadline_when_the_result_is_lost(network, clock):
     net, accounts = network
-    net.transport.intercept = lambda peer, wire: (
-        Fate.DROP
-        if wire["envelope"]["message_type"] == "ReconciliationResult"
-        and peer.registry_id == "XXB01"
-        else Fate.DELIVER
-    )
-    run = net.hub.start_reconciliation()
-    net.settle()
-    assert holds_in(net) == {"XXB01": run}
+    run = reconcile_losing_the_result_to(net, "XXB01")
 
     clock.advance(timedelta(minutes=59))
     net.nodes["XXB01"].ask_about_overdue()
@@ -183,15 +189,7 @@ def test_past_its_deadline_the_hold_refuses_nothing_though_no_protocol_loop_lift
     transacts again, sends and acquires, and shows no hold; the lifting is journaled when the
     registry next looks at what is overdue."""
     net, accounts = network
-    net.transport.intercept = lambda peer, wire: (
-        Fate.DROP
-        if wire["envelope"]["message_type"] == "ReconciliationResult"
-        and peer.registry_id == "XXB01"
-        else Fate.DELIVER
-    )
-    run = net.hub.start_reconciliation()
-    net.settle()
-    assert holds_in(net) == {"XXB01": run}
+    run = reconcile_losing_the_result_to(net, "XXB01")
 
     clock.advance(timedelta(minutes=59))
     assert refusal(lambda: link(net, accounts))[0] == "C2006"
