@@ -42,8 +42,8 @@ from transfer_bench import ADMIN, SECRETARIAT, build, scratch_postgres
 
 from article6.domain import totp
 from article6.domain.access import Actor, Role
+from article6.services import authorized_entities, identity, listing, queries, units
 from article6.services import commands as c
-from article6.services import identity, listing, queries, setup, units
 from article6.services.context import Registry
 from article6.store import block_selection, records
 from article6.store.database import make_engine
@@ -222,7 +222,7 @@ def reader(registry: Registry) -> str:
 def entity_with_one_transfer(registry: Registry, source: str) -> str:
     """A new entity whose only transaction comes before the bulk load: its history is one
     transaction deep under millions of its Party's."""
-    entity = setup.record_authorized_entity(
+    entity = authorized_entities.record_authorized_entity(
         registry,
         ADMIN,
         c.RecordAuthorizedEntity(

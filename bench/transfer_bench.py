@@ -31,8 +31,15 @@ from sqlalchemy import create_engine, event, text
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import MitigationType, Sector
+from article6.services import (
+    authorized_entities,
+    cooperative_approaches,
+    mitigation_activities,
+    parties,
+    queries,
+    units,
+)
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
@@ -52,24 +59,24 @@ class Pair:
 
 def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair]:
     """One Party, one approach, two entities per client, each entity's MO account stocked."""
-    setup.register_party(
+    parties.register_party(
         registry,
         SECRETARIAT,
         c.RegisterParty(code="XXA", name="Party XXA", ndc_first_year=2021, ndc_last_year=2030),
     )
-    setup.register_party(
+    parties.register_party(
         registry,
         SECRETARIAT,
         c.RegisterParty(code="XXC", name="Party XXC", ndc_first_year=2021, ndc_last_year=2030),
     )
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(
             id="CA0001", name="Bench", participating_parties=["XXA", "XXC"]
         ),
     )
-    activity = setup.record_mitigation_activity(
+    activity = mitigation_activities.record_mitigation_activity(
         registry,
         ADMIN,
         c.RecordMitigationActivity(
@@ -80,7 +87,7 @@ def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair
         ),
     ).record
     for index in range(2 * clients):
-        setup.record_authorized_entity(
+        authorized_entities.record_authorized_entity(
             registry,
             ADMIN,
             c.RecordAuthorizedEntity(

@@ -20,7 +20,16 @@ from article6.domain.nomenclature import (
     Sector,
     UnderlyingRegistry,
 )
-from article6.services import approvals, queries, setup, units
+from article6.services import (
+    approvals,
+    authorizations,
+    authorized_entities,
+    cooperative_approaches,
+    mitigation_activities,
+    parties,
+    queries,
+    units,
+)
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.views import Receipt
@@ -60,7 +69,7 @@ def build_world(registry: Registry) -> DemoWorld:
         ("XXC", "Party XXC", True),
         ("XXB", "Party XXB", False),
     ):
-        setup.register_party(
+        parties.register_party(
             registry,
             SECRETARIAT,
             c.RegisterParty(
@@ -71,7 +80,7 @@ def build_world(registry: Registry) -> DemoWorld:
                 open_section=has_section,
             ),
         )
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(
@@ -81,7 +90,7 @@ def build_world(registry: Registry) -> DemoWorld:
             description="Fictional cooperative approach of the MVP demonstration.",
         ),
     )
-    setup.record_authorized_entity(
+    authorized_entities.record_authorized_entity(
         registry,
         XXA_ADMIN,
         c.RecordAuthorizedEntity(
@@ -93,7 +102,7 @@ def build_world(registry: Registry) -> DemoWorld:
             conditions="Transfers and cancellations need XXA's approval.",
         ),
     )
-    setup.record_authorized_entity(
+    authorized_entities.record_authorized_entity(
         registry,
         XXC_ADMIN,
         c.RecordAuthorizedEntity(
@@ -104,7 +113,7 @@ def build_world(registry: Registry) -> DemoWorld:
             date_of_authorization=date(2025, 3, 15),
         ),
     )
-    activity = setup.record_mitigation_activity(
+    activity = mitigation_activities.record_mitigation_activity(
         registry,
         XXA_ADMIN,
         c.RecordMitigationActivity(
@@ -118,7 +127,7 @@ def build_world(registry: Registry) -> DemoWorld:
             underlying_last=900_000,
         ),
     )
-    setup.record_authorization(
+    authorizations.record_authorization(
         registry,
         XXA_ADMIN,
         c.RecordAuthorization(
@@ -134,7 +143,7 @@ def build_world(registry: Registry) -> DemoWorld:
             timeframe_last=2030,
         ),
     )
-    setup.record_authorization(
+    authorizations.record_authorization(
         registry,
         XXA_ADMIN,
         c.RecordAuthorization(

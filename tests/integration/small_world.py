@@ -29,8 +29,16 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
+from article6.services import (
+    authorizations,
+    authorized_entities,
+    cooperative_approaches,
+    mitigation_activities,
+    parties,
+    queries,
+    units,
+)
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 from article6.services.views import Receipt
 from article6.store.database import unit_of_work
@@ -107,19 +115,19 @@ def record_authorization(registry: Registry, **fields: Any) -> Receipt:
         "activity_types": [ActivityType.SOLAR],
         **fields,
     }
-    return setup.record_authorization(registry, XXA_ADMIN, c.RecordAuthorization(**values))
+    return authorizations.record_authorization(registry, XXA_ADMIN, c.RecordAuthorization(**values))
 
 
 def build_small_world(registry: Registry, issued: int = 1000, link: bool = True) -> SmallWorld:
     for code in ("XXA", "XXC", "XXB"):
-        setup.register_party(
+        parties.register_party(
             registry,
             SECRETARIAT,
             c.RegisterParty(
                 code=code, name=f"Party {code}", ndc_first_year=2021, ndc_last_year=2030
             ),
         )
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(
@@ -130,7 +138,7 @@ def build_small_world(registry: Registry, issued: int = 1000, link: bool = True)
         (XXA_ADMIN, "Green Group A", "XXA"),
         (XXC_ADMIN, "Green C Entity", "XXC"),
     ):
-        setup.record_authorized_entity(
+        authorized_entities.record_authorized_entity(
             registry,
             actor,
             c.RecordAuthorizedEntity(
@@ -141,7 +149,7 @@ def build_small_world(registry: Registry, issued: int = 1000, link: bool = True)
                 date_of_authorization=date(2025, 3, 1),
             ),
         )
-    activity = setup.record_mitigation_activity(
+    activity = mitigation_activities.record_mitigation_activity(
         registry,
         XXA_ADMIN,
         c.RecordMitigationActivity(

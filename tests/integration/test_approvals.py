@@ -28,7 +28,7 @@ from small_world import (
 
 from article6.domain.accounts import AccountStatus, CancellationPurpose
 from article6.domain.transactions import TransactionKind
-from article6.services import approvals, queries, setup, units
+from article6.services import accounts, approvals, authorized_entities, parties, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
@@ -121,7 +121,7 @@ def test_an_entity_cannot_approve_its_own_request(
 def test_four_eyes_makes_a_party_users_request_wait_and_forbids_self_approval(
     registry: Registry, world: SmallWorld
 ):
-    setup.set_approval_policy(
+    parties.set_approval_policy(
         registry,
         XXA_ADMIN,
         c.SetApprovalPolicy(kind=TransactionKind.INTERNAL_TRANSFER, four_eyes=True),
@@ -263,7 +263,7 @@ def test_reserved_units_cannot_be_taken_by_another_transaction(
 def test_approval_checks_again_a_suspended_entity(
     registry: Registry, world: SmallWorld, request_: Receipt
 ):
-    setup.set_entity_status(
+    authorized_entities.set_entity_status(
         registry,
         XXA_ADMIN,
         c.SetEntityStatus(entity="XXA-E0001", cooperative_approach=APPROACH, status="suspended"),
@@ -272,7 +272,7 @@ def test_approval_checks_again_a_suspended_entity(
         ("C3005", "units:XXA01-651-700")
     ]
     assert status(registry, request_) == "awaiting_approval"
-    setup.set_entity_status(
+    authorized_entities.set_entity_status(
         registry,
         XXA_ADMIN,
         c.SetEntityStatus(entity="XXA-E0001", cooperative_approach=APPROACH, status="active"),
@@ -284,7 +284,7 @@ def test_approval_checks_again_a_suspended_entity(
 def test_approval_checks_again_a_blocked_account(
     registry: Registry, world: SmallWorld, request_: Receipt
 ):
-    setup.set_account_status(
+    accounts.set_account_status(
         registry,
         XXA_ADMIN,
         c.SetAccountStatus(account=world[ENTITY_AMO], status=AccountStatus.BLOCKED),

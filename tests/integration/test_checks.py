@@ -38,7 +38,16 @@ from article6.domain.nomenclature import (
     Sector,
     UnderlyingRegistry,
 )
-from article6.services import approvals, queries, setup, units
+from article6.services import (
+    accounts,
+    approvals,
+    authorized_entities,
+    cooperative_approaches,
+    mitigation_activities,
+    parties,
+    queries,
+    units,
+)
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
@@ -122,7 +131,7 @@ def test_c1001_participating_party_must_be_registered(registry: Registry, world:
         registry,
         "C1001",
         "participating_parties[1]",
-        lambda: setup.register_cooperative_approach(
+        lambda: cooperative_approaches.register_cooperative_approach(
             registry,
             SECRETARIAT,
             c.RegisterCooperativeApproach(
@@ -137,7 +146,7 @@ def test_c1002_cooperative_approach_must_be_registered(registry: Registry, world
         registry,
         "C1002",
         "cooperative_approach",
-        lambda: setup.record_mitigation_activity(
+        lambda: mitigation_activities.record_mitigation_activity(
             registry,
             XXA_ADMIN,
             c.RecordMitigationActivity(
@@ -206,7 +215,7 @@ def test_c1008_non_ghg_activity_names_its_metric(registry: Registry, world: Smal
         registry,
         "C1008",
         "non_ghg_metric",
-        lambda: setup.record_mitigation_activity(
+        lambda: mitigation_activities.record_mitigation_activity(
             registry,
             XXA_ADMIN,
             c.RecordMitigationActivity(
@@ -225,7 +234,7 @@ def test_c1009_ndc_period_first_year_not_after_last(registry: Registry, world: S
         registry,
         "C1009",
         "ndc_last_year",
-        lambda: setup.register_party(
+        lambda: parties.register_party(
             registry,
             SECRETARIAT,
             c.RegisterParty(code="XXD", name="Party XXD", ndc_first_year=2030, ndc_last_year=2021),
@@ -337,7 +346,7 @@ def test_c2003_overlapping_ranges(registry: Registry, world: SmallWorld):
 
 
 def test_c2003_issuance_beyond_the_underlying_units(registry: Registry, world: SmallWorld):
-    activity = setup.record_mitigation_activity(
+    activity = mitigation_activities.record_mitigation_activity(
         registry,
         XXA_ADMIN,
         c.RecordMitigationActivity(
@@ -437,7 +446,7 @@ def test_c3004_acquiring_party_not_authorized(registry: Registry, world: SmallWo
 
 
 def test_c3005_suspended_entity_cannot_receive(registry: Registry, world: SmallWorld):
-    setup.set_entity_status(
+    authorized_entities.set_entity_status(
         registry,
         XXA_ADMIN,
         c.SetEntityStatus(entity="XXA-E0001", cooperative_approach=APPROACH, status="suspended"),
@@ -520,7 +529,7 @@ def test_c3009_new_version_cannot_authorize_less_than_linked(registry: Registry,
 
 
 def test_c3009_new_version_keeps_the_cooperative_approach(registry: Registry, world: SmallWorld):
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(id="CA0002", name="Other", participating_parties=["XXA"]),
@@ -544,7 +553,7 @@ def test_c3009_new_version_keeps_the_cooperative_approach(registry: Registry, wo
 
 
 def test_c4001_blocked_destination_account(registry: Registry, world: SmallWorld):
-    setup.set_account_status(
+    accounts.set_account_status(
         registry,
         XXA_ADMIN,
         c.SetAccountStatus(
@@ -620,12 +629,12 @@ def test_c4003_only_the_party_uses_towards_its_ndc(registry: Registry, world: Sm
 
 
 def test_c4004_acquiring_party_does_not_participate(registry: Registry, world: SmallWorld):
-    setup.register_party(
+    parties.register_party(
         registry,
         SECRETARIAT,
         c.RegisterParty(code="XXD", name="Party XXD", ndc_first_year=2021, ndc_last_year=2030),
     )
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(

@@ -43,12 +43,10 @@ from article6.interop.network import Clock
 from article6.services import approvals, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.cooperative_approaches import register_cooperative_approach
+from article6.services.mitigation_activities import record_mitigation_activity
+from article6.services.parties import register_party
 from article6.services.queries import verify_registry
-from article6.services.setup import (
-    record_mitigation_activity,
-    register_cooperative_approach,
-    register_party,
-)
 from article6.services.views import Receipt
 from article6.store import reconciliation as stored_holds
 from article6.store import records

@@ -25,7 +25,7 @@ from article6.cli import main
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
-from article6.services import approvals, queries, setup, units
+from article6.services import approvals, authorized_entities, parties, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.store.journal import GENESIS
@@ -43,7 +43,7 @@ def test_every_command_writes_one_chained_entry(registry: Registry, world: Small
     commands: list[tuple[str, Callable[[], Any]]] = [
         (
             "ApprovalPolicySet",
-            lambda: setup.set_approval_policy(
+            lambda: parties.set_approval_policy(
                 registry,
                 XXA_ADMIN,
                 c.SetApprovalPolicy(kind=TransactionKind.USE, four_eyes=False),
@@ -90,7 +90,7 @@ def test_every_command_writes_one_chained_entry(registry: Registry, world: Small
         ),
         (
             "EntityStatusChanged",
-            lambda: setup.set_entity_status(
+            lambda: authorized_entities.set_entity_status(
                 registry,
                 XXA_ADMIN,
                 c.SetEntityStatus(

@@ -27,7 +27,7 @@ from article6.interop.outgoing import (
     propose_external_transfer,
 )
 from article6.interop.transfers import transfers
-from article6.services import approvals, identity, setup, units
+from article6.services import approvals, authorized_entities, identity, parties, units
 from article6.services import commands as c
 from article6.services.views import Receipt
 from article6.settings import Settings
@@ -40,7 +40,7 @@ AMO = "XXB Party amo_holding"
 def entity_of_xxb(net: Network) -> tuple[Actor, str]:
     """An authorized entity of XXB holding 100 of XXB's AMOs; its representative and account."""
     registry = net.nodes["XXB01"].registry
-    entity = setup.record_authorized_entity(
+    entity = authorized_entities.record_authorized_entity(
         registry,
         XXB_ADMIN,
         c.RecordAuthorizedEntity(
@@ -89,7 +89,7 @@ def decide(net: Network, actor: Actor, command: c.Command) -> Receipt:
 
 
 def four_eyes_for_external_transfers(net: Network) -> None:
-    setup.set_approval_policy(
+    parties.set_approval_policy(
         net.nodes["XXB01"].registry,
         XXB_ADMIN,
         c.SetApprovalPolicy(kind=TransactionKind.EXTERNAL_TRANSFER, four_eyes=True),
@@ -186,7 +186,7 @@ def test_approval_checks_the_transfer_again(network):
     net, _ = network
     representative, account = entity_of_xxb(net)
     pending = send_as(net, representative, account, 30)
-    setup.set_entity_status(
+    authorized_entities.set_entity_status(
         net.nodes["XXB01"].registry,
         XXB_ADMIN,
         c.SetEntityStatus(

@@ -38,7 +38,7 @@ from article6.domain.access import Actor
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import ActivityType, FirstTransferDefinition, Purpose, Sector
-from article6.services import approvals, queries, setup, units
+from article6.services import approvals, authorizations, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.views import Receipt
@@ -307,7 +307,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.url = databases.origin
         self.open()
         self.world = demo.build_world(self.registry)
-        setup.record_authorization(
+        authorizations.record_authorization(
             self.registry,
             demo.XXA_ADMIN,
             c.RecordAuthorization(

@@ -18,8 +18,15 @@ from article6.demo import SECRETARIAT, XXA_ADMIN, XXC_ADMIN
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import MitigationType, Purpose, Sector
+from article6.services import (
+    authorizations,
+    cooperative_approaches,
+    mitigation_activities,
+    parties,
+    queries,
+    units,
+)
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.aef_versions import open_aef
 from article6.services.context import Registry
 from article6.store.database import make_engine
@@ -40,17 +47,17 @@ OPERATIONS = st.sampled_from(
 def small_registry(path: Path, clock: Clock) -> tuple[Registry, dict[str, str]]:
     registry = Registry(make_engine(f"sqlite:///{path}"), clock)
     for code in ("XXA", "XXC"):
-        setup.register_party(
+        parties.register_party(
             registry,
             SECRETARIAT,
             c.RegisterParty(code=code, name=code, ndc_first_year=2021, ndc_last_year=2030),
         )
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(id="CA0001", name="A", participating_parties=["XXA", "XXC"]),
     )
-    activity = setup.record_mitigation_activity(
+    activity = mitigation_activities.record_mitigation_activity(
         registry,
         XXA_ADMIN,
         c.RecordMitigationActivity(
@@ -60,7 +67,7 @@ def small_registry(path: Path, clock: Clock) -> tuple[Registry, dict[str, str]]:
             mitigation_type=MitigationType.EMISSION_REDUCTIONS,
         ),
     )
-    setup.record_authorization(
+    authorizations.record_authorization(
         registry,
         XXA_ADMIN,
         c.RecordAuthorization(

@@ -11,8 +11,16 @@ from pydantic import BaseModel, Field
 
 from article6.api.security import AnyRole, InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountStatus
+from article6.services import (
+    accounts,
+    authorizations,
+    authorized_entities,
+    cooperative_approaches,
+    directory,
+    mitigation_activities,
+    parties,
+)
 from article6.services import commands as c
-from article6.services import directory, setup
 from article6.services.views import Receipt
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -52,7 +60,7 @@ def register_party(
     command: c.RegisterParty, actor: RegistryWide, registry: Registry_, key: IdempotencyKey = None
 ) -> Receipt:
     """Register a Party and (by default) open its section with its standard accounts."""
-    return setup.register_party(registry, actor, command, key)
+    return parties.register_party(registry, actor, command, key)
 
 
 @router.get("/cooperative-approaches")
@@ -71,7 +79,7 @@ def register_approach(
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return setup.register_cooperative_approach(registry, actor, command, key)
+    return cooperative_approaches.register_cooperative_approach(registry, actor, command, key)
 
 
 @router.get("/parties/{party}/mitigation-activities")
@@ -100,7 +108,7 @@ def record_activity(
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return setup.record_mitigation_activity(registry, actor, command, key)
+    return mitigation_activities.record_mitigation_activity(registry, actor, command, key)
 
 
 @router.get("/parties/{party}/authorizations")
@@ -134,7 +142,7 @@ def record_authorization(
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Record an authorization; recording the same ID again makes a new version."""
-    return setup.record_authorization(registry, actor, command, key)
+    return authorizations.record_authorization(registry, actor, command, key)
 
 
 @router.get("/parties/{party}/entities")
@@ -159,7 +167,7 @@ def record_entity(
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return setup.record_authorized_entity(registry, actor, command, key)
+    return authorized_entities.record_authorized_entity(registry, actor, command, key)
 
 
 @router.post("/parties/{party}/entities/{entity}/status")
@@ -171,7 +179,7 @@ def set_entity_status(
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return setup.set_entity_status(
+    return authorized_entities.set_entity_status(
         registry,
         actor,
         c.SetEntityStatus(
@@ -190,7 +198,7 @@ def set_account_status(
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return setup.set_account_status(
+    return accounts.set_account_status(
         registry, actor, c.SetAccountStatus(account=account, status=command.status), key
     )
 
@@ -204,4 +212,4 @@ def set_approval_policy(
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Require a second person (initiator != approver) for one kind of transaction."""
-    return setup.set_approval_policy(registry, actor, command, key)
+    return parties.set_approval_policy(registry, actor, command, key)

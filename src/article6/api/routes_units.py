@@ -169,7 +169,7 @@ def withdraw(
 def expire(actor: RegistryWide, registry: Registry_) -> Expired:
     """Cancel pending transactions past their approval deadline (the secretariat's sweep)."""
     from article6.domain.access import Permission
-    from article6.services.setup import allow
+    from article6.services.access import allow
 
     allow(actor, Permission.REGISTRY_SETUP, None)
     return Expired(transactions=approvals.expire_pending(registry, actor))

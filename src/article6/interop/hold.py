@@ -18,6 +18,7 @@ from article6.domain.access import Actor, Role
 from article6.domain.protocol import HUB, TransferStatus
 from article6.domain.reconciliation import ReconciliationHold
 from article6.interop import outbox
+from article6.interop.incoming import answer_proposal
 from article6.interop.messages import (
     Evaluation,
     ReconciliationRequest,
@@ -25,9 +26,9 @@ from article6.interop.messages import (
     TransactionStatusQuery,
     TransferProposal,
 )
-from article6.interop.transfers import HUB_ACTOR, IN, answer_proposal
+from article6.interop.transfers import HUB_ACTOR, IN
 from article6.services.context import Registry
-from article6.services.setup import log
+from article6.services.journal import log
 from article6.store import reconciliation as holds
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import external_transfers
@@ -129,7 +130,7 @@ def _journal_lifted(
 def refuse_proposal(connection: Connection, registry: Registry, proposal: TransferProposal) -> bool:
     """Answer a proposal forwarded while the registry is held: rejected (C2006), recorded like
     any rejected incoming proposal. False when the registry is not held (a hold past its
-    deadline holds nothing), or for a proposal answered before (`transfers.on_proposal`
+    deadline holds nothing), or for a proposal answered before (`incoming.on_proposal`
     answers it again the same way)."""
     current = holds.in_force(connection, registry.now())
     if current is None:

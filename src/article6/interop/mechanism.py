@@ -33,11 +33,12 @@ from article6.domain.nomenclature import (
 from article6.domain.protocol import MECHANISM_REGISTRY
 from article6.domain.transactions import TransactionKind, TransactionStatus
 from article6.interop.network import MECHANISM_APPROACH, SECRETARIAT, accounts_of
+from article6.services import authorizations, cooperative_approaches, parties, units
 from article6.services import commands as c
-from article6.services import setup, units
+from article6.services.access import allow
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
-from article6.services.setup import allow, log
+from article6.services.journal import log
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import history, holdings, placement, records
 from article6.store.schema import transaction_blocks
@@ -241,7 +242,7 @@ def seed_mechanism(registry: Registry, issued: int = 1000) -> dict[str, str]:
 
     host = Actor("xxd.admin", Role.ADMINISTRATOR, HOST)
     for code, section in ((HOST, True), ("XXA", False)):
-        setup.register_party(
+        parties.register_party(
             registry,
             SECRETARIAT,
             c.RegisterParty(
@@ -252,7 +253,7 @@ def seed_mechanism(registry: Registry, issued: int = 1000) -> dict[str, str]:
                 open_section=section,
             ),
         )
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(
@@ -282,7 +283,7 @@ def seed_mechanism(registry: Registry, issued: int = 1000) -> dict[str, str]:
             units=c.UnitSelection(quantity=issued - sop - omge),
         ),
     )
-    setup.record_authorization(
+    authorizations.record_authorization(
         registry,
         host,
         c.RecordAuthorization(

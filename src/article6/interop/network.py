@@ -23,8 +23,15 @@ from article6.interop.directory import Peer
 from article6.interop.hub import Hub
 from article6.interop.messages import Ack, AckResult
 from article6.interop.node import RegistryNode
+from article6.services import (
+    authorizations,
+    cooperative_approaches,
+    mitigation_activities,
+    parties,
+    queries,
+    units,
+)
 from article6.services import commands as c
-from article6.services import queries, setup, units
 from article6.services.context import Registry
 
 SECRETARIAT = Actor("secretariat.admin", Role.SECRETARIAT)
@@ -167,7 +174,7 @@ class Network:
 
 
 def _party(registry: Registry, code: str, section: bool) -> None:
-    setup.register_party(
+    parties.register_party(
         registry,
         SECRETARIAT,
         c.RegisterParty(
@@ -181,7 +188,7 @@ def _party(registry: Registry, code: str, section: bool) -> None:
 
 
 def _approach(registry: Registry, approach: str, name: str, parties: list[str]) -> None:
-    setup.register_cooperative_approach(
+    cooperative_approaches.register_cooperative_approach(
         registry,
         SECRETARIAT,
         c.RegisterCooperativeApproach(id=approach, name=name, participating_parties=parties),
@@ -217,7 +224,7 @@ def seed_national(registry: Registry, issued: int = 1000, linked: int = 600) -> 
     _party(registry, "XXA", False)
     _party(registry, "XXC", False)
     _approach(registry, APPROACH, "Clean energy", ["XXA", "XXB", "XXC"])
-    activity = setup.record_mitigation_activity(
+    activity = mitigation_activities.record_mitigation_activity(
         registry,
         XXB_ADMIN,
         c.RecordMitigationActivity(
@@ -228,7 +235,7 @@ def seed_national(registry: Registry, issued: int = 1000, linked: int = 600) -> 
             mitigation_type=MitigationType.EMISSION_REDUCTIONS,
         ),
     ).record
-    setup.record_authorization(
+    authorizations.record_authorization(
         registry,
         XXB_ADMIN,
         c.RecordAuthorization(

@@ -11,7 +11,15 @@ from sqlalchemy import Connection
 
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import HOLD_LIMIT
-from article6.interop import directory, hold, outbox, reconciliation, transfers
+from article6.interop import (
+    directory,
+    hold,
+    incoming,
+    outbox,
+    reconciliation,
+    settlement,
+    transfers,
+)
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
 from article6.interop.messages import (
@@ -26,7 +34,7 @@ from article6.interop.messages import (
     TransferProposal,
 )
 from article6.services.context import Registry
-from article6.services.setup import log
+from article6.services.journal import log
 
 
 @dataclass
@@ -72,10 +80,10 @@ class RegistryNode:
             return  # registries talk to each other only through the hub
         if isinstance(body, TransferProposal):
             if not hold.refuse_proposal(connection, self.registry, body):
-                transfers.on_proposal(connection, self.registry, body)
+                incoming.on_proposal(connection, self.registry, body)
         elif isinstance(body, StatusNotification):
             if not hold.defer_arrival(connection, self.registry, body):
-                transfers.on_status(connection, self.registry, body)
+                settlement.on_status(connection, self.registry, body)
         elif isinstance(body, ReconciliationRequest):
             if body.phase is ReconciliationPhase.TOTALS:
                 hold.place(connection, self.registry, body, self.now() + self.hold_limit)

@@ -5,7 +5,7 @@ The units are reserved by an `external_transfer` transaction. When the Party's a
 needed the proposal leaves at once, in the same database transaction; otherwise it leaves when
 a second person approves, and rejection, withdrawal or expiry release the units (the approval
 steps of `services.units`). The hub's final status then completes or releases the transfer
-(`transfers.on_status`).
+(`settlement.on_status`).
 """
 
 from __future__ import annotations
@@ -27,20 +27,16 @@ from article6.domain.transactions import TransactionKind, TransactionStatus, adv
 from article6.interop import outbox
 from article6.interop.messages import AuthorizationRecord, TransferProposal
 from article6.interop.messages import UnitBlock as BlockMessage
-from article6.interop.transfers import OUT, authorization_record, block_message, this_registry
+from article6.interop.transfers import OUT, this_registry
+from article6.interop.wire_forms import authorization_record, block_message
+from article6.services.access import allow
+from article6.services.block_choice import choose
 from article6.services.commands import Command, UnitSelection
 from article6.services.context import Registry, execute
-from article6.services.movements import (
-    Movement,
-    check_parties,
-    choose,
-    judge_all,
-    needs_approval,
-    require_leaving_holding,
-    require_open,
-)
-from article6.services.movements import account_named as _account_named
-from article6.services.setup import allow, log
+from article6.services.journal import log
+from article6.services.movement_checks import check_parties, judge_all, needs_approval
+from article6.services.movement_requests import Movement, require_leaving_holding, require_open
+from article6.services.movement_requests import account_named as _account_named
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import history, holdings, placement, records
 from article6.store import reconciliation as reconciliation_holds

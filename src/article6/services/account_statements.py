@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier
+from article6.services.access import allow
 from article6.services.context import Registry
-from article6.services.setup import allow
 from article6.services.views import UtcDateTime
 from article6.store import reports as store
 

@@ -21,6 +21,7 @@ from article6.domain.checks import Check, refuse
 from article6.reports import aef
 from article6.reports.aef_spec import TABLE, TABLES
 from article6.reports.aef_writers import Format, write
+from article6.services.access import allow
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.holdings_snapshots import (
@@ -31,8 +32,8 @@ from article6.services.holdings_snapshots import (
     take_holdings_snapshot,
     year_ended,
 )
+from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
-from article6.services.setup import allow, log
 from article6.services.views import UtcDateTime
 from article6.store import reports as store
 

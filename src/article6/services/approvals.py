@@ -18,18 +18,13 @@ from article6.domain.first_transfer import Action
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
 from article6.interop.outgoing import approve_external_transfer
 from article6.services import commands as c
+from article6.services.access import allow
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
-from article6.services.movements import (
-    CANCELLATION_ACTIONS,
-    Movement,
-    check_destination,
-    check_parties,
-    complete,
-    judge_all,
-    require_open,
-)
-from article6.services.setup import allow, log
+from article6.services.journal import log
+from article6.services.movement_checks import check_destination, check_parties, judge_all
+from article6.services.movement_requests import CANCELLATION_ACTIONS, Movement, require_open
+from article6.services.proposals import complete
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import history, holdings, placement, records
 from article6.store import reconciliation as reconciliation_holds

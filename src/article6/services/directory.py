@@ -12,8 +12,8 @@ from sqlalchemy import and_, func, select
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
+from article6.services.access import allow
 from article6.services.context import Registry
-from article6.services.setup import allow
 from article6.services.views import UtcDateTime
 from article6.store import records
 from article6.store.database import unit_of_work

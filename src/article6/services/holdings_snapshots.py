@@ -17,8 +17,8 @@ from article6.domain.checks import Check, refuse
 from article6.reports import aef
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
+from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
-from article6.services.setup import log
 from article6.services.views import UtcDateTime
 from article6.store import reports as store
 

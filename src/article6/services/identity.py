@@ -17,8 +17,8 @@ from sqlalchemy import Connection
 
 from article6.domain.access import REGISTRY_WIDE_ROLES, Actor, Permission, Role, permits_grant
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.services.access import allow
 from article6.services.context import Registry, execute
-from article6.services.setup import allow
 from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import identity, journal

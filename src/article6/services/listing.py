@@ -17,9 +17,9 @@ from article6.domain.access import Actor, Permission, Role
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Check, refuse
 from article6.services import queries
+from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.queries import AccountView, BlockView, JournalEntryView, block_views
-from article6.services.setup import allow
 from article6.services.views import TransactionView, transaction_views
 from article6.store import records
 from article6.store.database import unit_of_work

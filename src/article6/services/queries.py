@@ -13,8 +13,8 @@ from article6.domain.access import Actor, Permission
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier, parse_unit_query
+from article6.services.access import allow
 from article6.services.context import Registry
-from article6.services.setup import allow
 from article6.services.views import (
     TransactionView,
     UtcDateTime,

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
-from article6.services.setup import allow
+from article6.services.access import allow
 from article6.store import reports as store
 
 

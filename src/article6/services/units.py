@@ -22,19 +22,20 @@ from article6.domain.first_transfer import Action, first_transfer_at, judge_issu
 from article6.domain.nomenclature import Metric, MitigationType
 from article6.domain.transactions import TransactionKind, TransactionStatus
 from article6.services import commands as c
+from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
-from article6.services.movements import (
+from article6.services.journal import log
+from article6.services.movement_requests import (
     CANCELLATION_ACTIONS,
     Movement,
     account_named,
     accounts_named,
     party_account,
-    propose,
     require_kind,
     require_leaving_holding,
     require_open,
 )
-from article6.services.setup import allow, log, section_of
+from article6.services.proposals import propose
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import history, holdings, placement, records
 from article6.store.schema import mitigation_activities

@@ -11,9 +11,9 @@ from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier
 from article6.domain.nomenclature import ActionType
 from article6.reports import aef
+from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
-from article6.services.setup import allow
 from article6.services.views import UtcDateTime
 from article6.store import reports as store
 

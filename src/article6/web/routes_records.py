@@ -19,8 +19,9 @@ from article6.domain.nomenclature import (
     Sector,
     UnderlyingRegistry,
 )
+from article6.services import authorizations as authorization_service
 from article6.services import commands as c
-from article6.services import directory, listing, setup
+from article6.services import directory, listing, mitigation_activities
 from article6.services.context import Registry
 from article6.web.forms import Fields, build, errors_by_field, fields_of
 from article6.web.rendering import render
@@ -100,7 +101,7 @@ def record_activity(request: Request, viewer: Looking, registry: Registry_, form
                 "description": form.text("description"),
             },
         )
-        receipt = setup.record_mitigation_activity(registry, viewer.actor, command)
+        receipt = mitigation_activities.record_mitigation_activity(registry, viewer.actor, command)
     except CommandRefused as refused:
         return activity_form(request, viewer, registry, form.kept(), refused.refusals)
     return RedirectResponse(f"/activities?done={receipt.record}", status_code=303)
@@ -202,7 +203,7 @@ def record_authorization(
                 "revoked": form.get("revoked") == "yes",
             },
         )
-        receipt = setup.record_authorization(registry, viewer.actor, command)
+        receipt = authorization_service.record_authorization(registry, viewer.actor, command)
     except CommandRefused as refused:
         values = form.kept()
         for many in ("sectors", "activity_types", "authorized_parties"):

@@ -1,0 +1,27 @@
+"""`article6 …`: the command line of the registry.
+
+Each group of commands lives in its own module; `main`, the console script, gathers them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from article6.cli.approvals import expire
+from article6.cli.checks import checks
+from article6.cli.database import db
+from article6.cli.demo import demo
+from article6.cli.interop import hub, network
+from article6.cli.journal import journal
+from article6.cli.reports import aef, report
+from article6.cli.serve import serve
+from article6.cli.users import users
+
+
+@click.group()
+def main() -> None:
+    """The Article 6.2 International Registry and Additional Registry Services."""
+
+
+for command in (db, journal, checks, demo, users, expire, serve, aef, report, hub, network):
+    main.add_command(command)

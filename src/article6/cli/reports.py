@@ -1,0 +1,187 @@
+"""Reports: the AEF (`article6 aef`) and the registry's other reports (`article6 report`)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from article6.cli.database import DATABASE
+from article6.domain.checks import CommandRefused
+
+if TYPE_CHECKING:
+    from article6.domain.access import Actor
+
+CLI_READER_NAME = "article6-cli"
+
+
+def _reader() -> Actor:
+    """The command line reads as a registry-wide auditor: it runs with database access."""
+    from article6.domain.access import Actor, Role
+
+    return Actor(CLI_READER_NAME, Role.AUDITOR)
+
+
+@click.group()
+def aef() -> None:
+    """The Agreed Electronic Format: export, validate, submit."""
+
+
+@aef.command("export")
+@click.option("--party", required=True, help="Reporting Party (alpha-3).")
+@click.option("--year", required=True, type=int, help="Reported year.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "csv", "json"]), default="xlsx", show_default=True
+)
+@click.option(
+    "--output", required=True, type=click.Path(path_type=Path), help="File (CSV: a directory)."
+)
+@click.option("--version", "version", default=None, help="A submitted version (default: draft).")
+@DATABASE
+def aef_export(
+    party: str, year: int, fmt: str, output: Path, version: str | None, database: str | None
+) -> None:
+    """Write a Party's AEF for a year: a draft from the ledger, or a submitted version."""
+    from article6.reports.aef_writers import Format
+    from article6.services.aef_versions import export_aef
+    from article6.services.context import Registry
+
+    registry = Registry.open(database)
+    try:
+        view = export_aef(registry, _reader(), party, year, Format(fmt), output, version)
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    kind = "draft" if view.draft else "submitted"
+    rows = ", ".join(f"T{k}: {v}" for k, v in view.row_counts.items())
+    click.echo(f"AEF {party} {year} version {view.version} ({kind}) -> {output} ({rows})")
+
+
+@aef.command("validate")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def aef_validate(path: Path) -> None:
+    """Check an AEF workbook, JSON document or CSV directory against the field specification;
+    print each problem as sheet!cell [rule] column: message; exit 1 if there is any."""
+    from article6.reports.aef_validate import problems
+
+    count = 0
+    for problem in problems(path):
+        count += 1
+        click.echo(str(problem))
+    if count:
+        click.echo(f"{count} problem(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: valid AEF")
+
+
+@aef.command("submit")
+@click.option("--party", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--user", default=CLI_READER_NAME, show_default=True, help="Name journaled.")
+@DATABASE
+def aef_submit(party: str, year: int, user: str, database: str | None) -> None:
+    """Store the next immutable version (1.0, 1.1, ...) of a Party's AEF for a finished year."""
+    from article6.domain.access import Actor, Role
+    from article6.services.aef_versions import SubmitAEF, submit_aef
+    from article6.services.context import Registry
+
+    registry = Registry.open(database)
+    try:
+        view = submit_aef(
+            registry, Actor(user, Role.ADMINISTRATOR, party), SubmitAEF(party=party, year=year)
+        )
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"AEF {party} {year} version {view.version} submitted (sha256 {view.digest})")
+
+
+@click.group()
+def report() -> None:
+    """Account statements, certificates of use and cancellation, public reports."""
+
+
+def _write(output: Path | None, content: str) -> None:
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        output.write_text(content, encoding="utf-8")
+        click.echo(f"-> {output}", err=True)
+
+
+@report.command("statement")
+@click.option("--account", required=True)
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html")
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@DATABASE
+def report_statement(
+    account: str,
+    start: datetime,
+    end: datetime,
+    fmt: str,
+    output: Path | None,
+    database: str | None,
+) -> None:
+    """An account's statement for a period (whole UTC days): print-ready HTML or CSV."""
+    import io
+
+    from article6.reports.statements import statement_csv, statement_html
+    from article6.services.account_statements import account_statement
+    from article6.services.context import Registry
+
+    registry = Registry.open(database)
+    try:
+        statement = account_statement(registry, _reader(), account, start.date(), end.date())
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    if fmt == "html":
+        _write(output, statement_html(statement))
+        return
+    buffer = io.StringIO()
+    statement_csv(statement, buffer)
+    _write(output, buffer.getvalue())
+
+
+@report.command("certificate")
+@click.option("--transaction", required=True)
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@DATABASE
+def report_certificate(transaction: str, output: Path | None, database: str | None) -> None:
+    """The certificate of a completed use or cancellation, as print-ready HTML."""
+    from article6.reports.certificates import certificate_html
+    from article6.services.context import Registry
+    from article6.services.use_and_cancellation_certificates import certificate
+
+    registry = Registry.open(database)
+    try:
+        found = certificate(registry, _reader(), transaction)
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    _write(output, certificate_html(found))
+
+
+@report.command("public")
+@click.option("--party", required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "html"]), default="json")
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@DATABASE
+def report_public(party: str, fmt: str, output: Path | None, database: str | None) -> None:
+    """The public report of a Party (no entity-private data)."""
+    from article6.reports.public import public_html, public_json
+    from article6.services.context import Registry
+    from article6.services.public_reports import public_report
+
+    registry = Registry.open(database)
+    try:
+        found = public_report(registry, party)
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    _write(output, public_html(found) if fmt == "html" else public_json(found) + "\n")

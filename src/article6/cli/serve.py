@@ -1,0 +1,70 @@
+"""`article6 serve`: the web interface and the API, and optionally the interoperability
+protocol in one of its roles."""
+
+from __future__ import annotations
+
+import click
+
+from article6.cli.database import DATABASE, printable_url
+from article6.store.database import database_url
+
+
+@click.command()
+@DATABASE
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option(
+    "--role",
+    type=click.Choice(["international", "national", "mechanism"]),
+    default=None,
+    help="Also serve the interoperability protocol in this role (the IR with ARS, a connected "
+    "Party registry, or the Article 6.4 mechanism registry).",
+)
+@click.option("--registry-id", default=None, help="This registry's code, e.g. IR, XXB01, A64.")
+def serve(
+    database: str | None,
+    host: str,
+    port: int,
+    workers: int,
+    role: str | None = None,
+    registry_id: str | None = None,
+) -> None:
+    """Serve the web interface and the API (applies migrations first)."""
+    import os
+
+    import uvicorn
+
+    from article6.api.transport import NoDelayH11Protocol
+    from article6.interop.hold import lift_overdue
+    from article6.services.context import Registry
+
+    url = database_url(database)
+    # A reconciliation hold past its deadline ends here too, should the server have been down
+    # (or serving without its protocol role) when the deadline passed.
+    lift_overdue(Registry.open(url))
+    os.environ["ARTICLE6_DATABASE_URL"] = url
+    factory = "article6.api.app:create_app"
+    if role is not None:
+        if registry_id is None:
+            raise click.UsageError("--role needs --registry-id")
+        os.environ["ARTICLE6_ROLE"] = role
+        os.environ["ARTICLE6_REGISTRY_ID"] = registry_id
+        factory = "article6.interop.app:registry_app_from_environment"
+        workers = 1  # one delivery loop per registry
+    click.echo(f"article6 on http://{host}:{port} ({printable_url(url)})")
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        # On SIGTERM, requests in flight get this long to finish; then idle keep-alive
+        # connections no longer hold a worker's exit.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        http=NoDelayH11Protocol,
+    )
+
+
+GRACEFUL_SHUTDOWN_SECONDS = 10

@@ -1,0 +1,98 @@
+"""`article6 users`: users and their roles, the first secretariat administrator included."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from article6.cli.database import DATABASE
+from article6.domain.checks import CommandRefused
+
+
+@click.group()
+def users() -> None:
+    """Users and their roles (the first secretariat administrator is made here)."""
+
+
+ROLE = click.Choice(["secretariat", "administrator", "party_user", "entity", "auditor"])
+
+
+@users.command("create")
+@DATABASE
+@click.argument("name")
+@click.option("--display-name", required=True)
+@click.option("--role", type=ROLE, required=True)
+@click.option("--party", default=None, help="The Party section (none: registry-wide).")
+@click.option("--entity", default=None, help="The entity, for a representative.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--enrol", is_flag=True, help="Enrol a TOTP second factor now and show it.")
+def users_create(
+    database: str | None,
+    name: str,
+    display_name: str,
+    role: str,
+    party: str | None,
+    entity: str | None,
+    password: str,
+    enrol: bool,
+) -> None:
+    """Create a user holding one role; without --enrol they enrol their second factor at
+    POST /api/v1/enrolment."""
+    import segno
+
+    from article6.domain import totp
+    from article6.domain.access import Actor, Role
+    from article6.services import identity
+    from article6.services.context import Registry
+
+    registry = Registry.open(database)
+    installer = Actor("installer", Role.SECRETARIAT)
+    secret = totp.new_secret() if enrol else None
+    try:
+        identity.create_section_user(
+            registry,
+            installer,
+            identity.CreateUser(name=name, display_name=display_name, password=password),
+            identity.GrantRole(role=Role(role), party=party, entity=entity),
+            totp_secret=secret,
+        )
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    except ValueError as invalid:
+        click.echo(f"invalid: {invalid}", err=True)
+        sys.exit(1)
+    click.echo(f"created {name} ({role}, {party or 'registry'})")
+    if secret:
+        uri = totp.provisioning_uri(secret, name)
+        click.echo(f"TOTP secret: {secret}\n{uri}")
+        segno.make(uri, error="m").terminal(compact=True)
+
+
+@users.command("grant")
+@DATABASE
+@click.argument("name")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--party", default=None)
+@click.option("--entity", default=None)
+def users_grant(
+    database: str | None, name: str, role: str, party: str | None, entity: str | None
+) -> None:
+    """Grant NAME a role in a Party section (replacing any role held there)."""
+    from article6.domain.access import Actor, Role
+    from article6.services import identity
+    from article6.services.context import Registry
+
+    registry = Registry.open(database)
+    try:
+        identity.grant_role(
+            registry,
+            Actor("installer", Role.SECRETARIAT),
+            name,
+            identity.GrantRole(role=Role(role), party=party, entity=entity),
+        )
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"{name} is {role} in {party or 'the registry'}")

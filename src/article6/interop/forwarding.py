@@ -1,0 +1,278 @@
+"""The hub's part in a transfer between registries (RULES.md 8.7): the checks of every proposal
+(`hub_checks`), the forwarding of proposals and outcomes, the record of each transfer, and its
+final status.
+
+The hub decides a transfer's final status; registries act on it. While a reconciliation run
+with a registry is open (C2006, the ITL's 3016), it refuses proposals involving that registry
+and keeps its accepted transfers open until the run ends (see `reconciliation_runs`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.protocol import Range, TransferStatus
+from article6.interop import outbox, register
+from article6.interop.hub_checks import check_proposal
+from article6.interop.messages import (
+    Evaluation,
+    ProposalOutcome,
+    ProposalResponse,
+    StatusNotification,
+    TransactionStatusQuery,
+    TransferProposal,
+)
+from article6.interop.reconciliation_runs import open_runs
+from article6.services.context import Registry
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import hub_transactions
+
+OPEN = [s.value for s in TransferStatus if not s.final]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _evaluation(refusals: list[Refusal]) -> list[Evaluation]:
+    return [
+        Evaluation(
+            code=r.check.code,
+            detail=r.detail,
+            blocks=[r.field.removeprefix("blocks:")] if r.field.startswith("blocks:") else [],
+        )
+        for r in refusals
+    ]
+
+
+def _notify(
+    connection: Connection,
+    to: str,
+    transaction_id: str,
+    status: TransferStatus,
+    now: datetime,
+    evaluation: list[Evaluation] | None = None,
+) -> None:
+    outbox.enqueue(
+        connection,
+        to=to,
+        body=StatusNotification(
+            transaction_id=transaction_id, status=status, evaluation=evaluation or []
+        ),
+        now=now,
+    )
+
+
+def on_proposal(
+    connection: Connection, sender: str, proposal: TransferProposal, now: datetime
+) -> None:
+    """Check a proposal and forward it to the acquiring registry, or terminate it; a repeated
+    one gets its recorded status again."""
+    existing = connection.execute(
+        select(hub_transactions).where(hub_transactions.c.transaction_id == proposal.transaction_id)
+    ).first()
+    if existing is not None:
+        if existing.transferring_registry == sender:
+            evaluation = [Evaluation(**e) for e in json.loads(existing.evaluation)]
+            if existing.status == TransferStatus.CANCELLED.value and not evaluation:
+                evaluation = [
+                    Evaluation(code=Check.C6105.code, detail="cancelled before it arrived")
+                ]
+            _notify(
+                connection,
+                sender,
+                proposal.transaction_id,
+                TransferStatus(existing.status),
+                now,
+                evaluation,
+            )
+        return
+    problems = check_proposal(connection, sender, proposal, now)
+    status = TransferStatus.TERMINATED if problems else TransferStatus.CHECKED
+    evaluation = _evaluation(problems)
+    connection.execute(
+        hub_transactions.insert().values(
+            transaction_id=proposal.transaction_id,
+            transferring_registry=sender,
+            acquiring_registry=proposal.acquiring_registry,
+            status=status.value,
+            quantity=proposal.quantity,
+            expires_at=proposal.expires_at,
+            proposal=proposal.model_dump_json(),
+            evaluation=json.dumps([e.model_dump() for e in evaluation]),
+            created_at=now,
+            finished_at=now if problems else None,
+        )
+    )
+    if problems:
+        _notify(connection, sender, proposal.transaction_id, status, now, evaluation)
+        return
+    for block in proposal.blocks:
+        register.place(
+            connection,
+            Range(block.originating_registry, block.first, block.last),
+            sender,
+            register.HELD,
+            proposal.transaction_id,
+        )
+    outbox.enqueue(
+        connection,
+        to=proposal.acquiring_registry,
+        body=proposal,
+        now=now,
+        expires_at=proposal.expires_at,
+    )
+    _notify(connection, sender, proposal.transaction_id, TransferStatus.CHECKED, now)
+
+
+def _finish(
+    connection: Connection,
+    row: Any,
+    status: TransferStatus,
+    evaluation: list[Evaluation],
+    now: datetime,
+) -> None:
+    """Record a final status, settle the register, and tell both registries."""
+    connection.execute(
+        update(hub_transactions)
+        .where(hub_transactions.c.transaction_id == row.transaction_id)
+        .values(
+            status=status.value,
+            finished_at=now,
+            evaluation=json.dumps([e.model_dump() for e in evaluation]),
+        )
+    )
+    holder = (
+        row.acquiring_registry if status is TransferStatus.COMPLETED else row.transferring_registry
+    )
+    for location in register.in_transit(connection, row.transaction_id):
+        register.place(connection, location.range, holder, register.HELD)
+    if status is not TransferStatus.COMPLETED:
+        outbox.abandon(
+            connection,
+            message_type="TransferProposal",
+            body_contains=f'"{row.transaction_id}"',
+        )
+    for to in (row.transferring_registry, row.acquiring_registry):
+        _notify(connection, to, row.transaction_id, status, now, evaluation)
+
+
+def on_response(
+    connection: Connection, sender: str, response: ProposalResponse, now: datetime
+) -> None:
+    """The acquiring registry's answer decides the transfer: completed or rejected."""
+    row = connection.execute(
+        select(hub_transactions)
+        .where(hub_transactions.c.transaction_id == response.transaction_id)
+        .with_for_update()
+    ).first()
+    if row is None or row.acquiring_registry != sender:
+        raise CommandRefused(
+            [Refusal(Check.C6106, "transaction_id", f"{response.transaction_id} is not yours")]
+        )
+    status = TransferStatus(row.status)
+    if status.final:
+        _notify(connection, sender, row.transaction_id, status, now)
+        return
+    if response.outcome is ProposalOutcome.ACCEPTED:
+        if open_runs(connection, [row.transferring_registry, row.acquiring_registry], now):
+            # Completing now would move units under a comparison: wait for the run to end.
+            connection.execute(
+                update(hub_transactions)
+                .where(hub_transactions.c.transaction_id == row.transaction_id)
+                .values(status=TransferStatus.ACCEPTED.value)
+            )
+            return
+        _finish(connection, row, TransferStatus.COMPLETED, [], now)
+    else:
+        _finish(connection, row, TransferStatus.REJECTED, response.evaluation, now)
+
+
+def on_query(
+    connection: Connection, sender: str, query: TransactionStatusQuery, now: datetime
+) -> None:
+    """Answer a registry's question about one of its transfers with its status."""
+    row = connection.execute(
+        select(hub_transactions).where(hub_transactions.c.transaction_id == query.transaction_id)
+    ).first()
+    if row is None:
+        # Never seen, and asked only after its deadline: cancelled for good, so a late
+        # proposal with this id is refused.
+        connection.execute(
+            hub_transactions.insert().values(
+                transaction_id=query.transaction_id,
+                transferring_registry=sender,
+                acquiring_registry=sender,
+                status=TransferStatus.CANCELLED.value,
+                quantity=0,
+                expires_at=now,
+                proposal="{}",
+                evaluation="[]",
+                created_at=now,
+                finished_at=now,
+            )
+        )
+        _notify(
+            connection,
+            sender,
+            query.transaction_id,
+            TransferStatus.CANCELLED,
+            now,
+            [Evaluation(code=Check.C6105.code, detail="the hub never received the proposal")],
+        )
+        return
+    if sender in (row.transferring_registry, row.acquiring_registry):
+        evaluation = [Evaluation(**e) for e in json.loads(row.evaluation)]
+        _notify(connection, sender, row.transaction_id, TransferStatus(row.status), now, evaluation)
+
+
+def expire_transfers(registry: Registry) -> list[str]:
+    """Complete the accepted transfers whose reconciliation runs have ended (or lapsed);
+    cancel every transfer not completed by its deadline (C6105); tell both sides."""
+    now = registry.now()
+    cancelled = []
+    with unit_of_work(registry.engine) as connection:
+        complete_accepted(connection, now)
+        rows = connection.execute(
+            select(hub_transactions).where(hub_transactions.c.status.in_(OPEN))
+        ).all()
+        for row in rows:
+            if _aware(row.expires_at) < now:
+                _finish(
+                    connection,
+                    row,
+                    TransferStatus.CANCELLED,
+                    [Evaluation(code=Check.C6105.code, detail="not completed by its deadline")],
+                    now,
+                )
+                cancelled.append(row.transaction_id)
+    return cancelled
+
+
+def complete_accepted(connection: Connection, now: datetime) -> None:
+    """Complete the accepted transfers kept open by a run that has ended."""
+    rows = connection.execute(
+        select(hub_transactions)
+        .where(hub_transactions.c.status == TransferStatus.ACCEPTED.value)
+        .order_by(hub_transactions.c.created_at)
+        .with_for_update()
+    ).all()
+    for row in rows:
+        if not open_runs(connection, [row.transferring_registry, row.acquiring_registry], now):
+            _finish(connection, row, TransferStatus.COMPLETED, [], now)
+
+
+def transactions(registry: Registry) -> dict[str, str]:
+    """Every transaction the hub recorded and its status."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return {
+            r.transaction_id: r.status
+            for r in connection.execute(
+                select(hub_transactions.c.transaction_id, hub_transactions.c.status)
+            )
+        }

@@ -1,0 +1,91 @@
+"""The hub's checks of a transfer proposal (C6101-C6105), after the ITL's (RULES.md 8.7).
+
+The units are in the transferring registry, not used, cancelled or in another transfer, in no
+other registry, and their authorization allows the transfer to the acquiring Party. While a
+reconciliation run with either registry is open, the proposal is refused (C2006, the ITL's 3016).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection
+
+from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.protocol import Range, uncovered
+from article6.interop import directory, register
+from article6.interop.messages import TransferProposal
+from article6.interop.reconciliation_runs import open_runs
+from article6.interop.wire_forms import authorized_transfer
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def check_proposal(
+    connection: Connection, sender: str, proposal: TransferProposal, now: datetime
+) -> list[Refusal]:
+    """The hub's checks of a proposal, every failure with the block it concerns."""
+    problems: list[Refusal] = []
+    if proposal.transferring_registry != sender:
+        problems.append(
+            Refusal(Check.C6002, "transferring_registry", f"sent by {sender}, not by it")
+        )
+    acquiring = directory.peer(connection, proposal.acquiring_registry)
+    if acquiring is None or not acquiring.connected or acquiring.registry_id == sender:
+        problems.append(
+            Refusal(
+                Check.C4005,
+                "acquiring_registry",
+                f"{proposal.acquiring_registry} is not another connected registry",
+            )
+        )
+    if _aware(proposal.expires_at) <= now:
+        problems.append(Refusal(Check.C6105, "expires_at", "the deadline has passed"))
+    runs = open_runs(connection, [sender, proposal.acquiring_registry], now)
+    for field, registry in (
+        ("transferring_registry", sender),
+        ("acquiring_registry", proposal.acquiring_registry),
+    ):
+        if registry in runs:
+            problems.append(
+                Refusal(
+                    Check.C2006,
+                    field,
+                    f"reconciliation {runs[registry]} with {registry} is in progress",
+                )
+            )
+    if proposal.quantity != sum(b.quantity for b in proposal.blocks):
+        problems.append(Refusal(Check.C6001, "quantity", "the blocks do not add up"))
+    issuer = directory.peer(connection, sender)
+    issuer_codes = issuer.issuer_codes if issuer else ()
+    for block in proposal.blocks:
+        where = f"blocks:{block.label}"
+        wanted = Range(block.originating_registry, block.first, block.last)
+        known = register.overlapping(connection, wanted)
+        for location in known:
+            if location.registry != sender:
+                problems.append(Refusal(Check.C6103, where, f"recorded in {location.registry}"))
+            elif location.state not in (register.HELD, "AMO", "ITMO"):
+                problems.append(Refusal(Check.C6102, where, f"the units are {location.state}"))
+            elif location.transaction_id is not None:
+                problems.append(
+                    Refusal(Check.C6102, where, f"in pending transfer {location.transaction_id}")
+                )
+        if uncovered(wanted, [k.range for k in known]) and (
+            block.originating_registry not in issuer_codes
+        ):
+            problems.append(
+                Refusal(
+                    Check.C6101,
+                    where,
+                    f"not recorded in {sender}, and {sender} does not issue units of "
+                    f"{block.originating_registry}",
+                )
+            )
+        try:
+            authorized_transfer(proposal, block, Check.C6104)
+        except CommandRefused as refused:
+            problems.extend(refused.refusals)
+    return problems

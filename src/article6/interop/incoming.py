@@ -1,0 +1,234 @@
+"""Receiving units from another registry (RULES.md 8.4, 9.7): the acquiring registry's checks
+of a proposal the hub forwarded, its answer, and the acquisition once the hub completes it.
+
+The answer creates nothing: only the hub's COMPLETED (`settlement`) creates the blocks, keeping
+their originating registry and serials, recorded as an `acquisition`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, select
+
+from article6.domain.accounts import AccountKind, UnitState
+from article6.domain.blocks import UnitBlock
+from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.protocol import HUB, TransferStatus
+from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.interop import outbox
+from article6.interop.messages import (
+    Evaluation,
+    ProposalOutcome,
+    ProposalResponse,
+    TransferProposal,
+)
+from article6.interop.transfers import HUB_ACTOR, IN, locked_transfer, reason_of, this_registry
+from article6.interop.wire_forms import authorization_of, authorized_transfer, domain_block
+from article6.services.context import Registry
+from article6.services.journal import log
+from article6.store import history, holdings, placement, records
+from article6.store.interop_schema import external_transfers
+from article6.store.schema import unit_blocks
+
+
+def check_incoming(
+    connection: Connection, here: str, proposal: TransferProposal
+) -> tuple[Row[Any] | None, list[Refusal]]:
+    """The acquiring registry's own checks of a forwarded proposal."""
+    problems: list[Refusal] = []
+
+    def check(code: Check, field: str, detail: str) -> None:
+        problems.append(Refusal(code, field, detail))
+
+    if proposal.acquiring_registry != here:
+        check(Check.C6006, "acquiring_registry", f"this is {here}")
+    account = records.account(connection, proposal.acquiring_account)
+    if account is None:
+        check(Check.C4001, "acquiring_account", f"{proposal.acquiring_account} does not exist")
+    elif (
+        account.kind != AccountKind.ITMO_HOLDING.value
+        or account.party_code != proposal.acquiring_party
+        or account.status != "open"
+    ):
+        check(
+            Check.C4001,
+            "acquiring_account",
+            f"{account.identifier} is not an open ITMO holding account of "
+            f"{proposal.acquiring_party}",
+        )
+    for block in proposal.blocks:
+        where = f"blocks:{block.label}"
+        if account is not None and account.cooperative_approach_key != block.cooperative_approach:
+            check(Check.C2004, where, f"the account is not for {block.cooperative_approach}")
+        approach = block.cooperative_approach
+        members = records.participants(connection, approach)
+        for party in (proposal.transferring_party, proposal.acquiring_party):
+            row = records.party(connection, party)
+            if party not in members or row is None or row.participation_status != "active":
+                check(Check.C4004, where, f"{party} does not participate actively in {approach}")
+        if records.party(connection, block.first_transferring_party) is None:
+            check(Check.C1001, where, f"{block.first_transferring_party} is not registered")
+        present = connection.execute(
+            select(unit_blocks.c.id).where(
+                and_(
+                    unit_blocks.c.registry_id == block.originating_registry,
+                    unit_blocks.c.serial_first <= block.last,
+                    unit_blocks.c.serial_last >= block.first,
+                )
+            )
+        ).first()
+        if present is not None:
+            check(Check.C2005, where, "these units are already present in this registry")
+        try:
+            authorized_transfer(proposal, block, Check.C3004)
+        except CommandRefused as refused:
+            problems.extend(refused.refusals)
+        if block.unit_type == "A6.4ER" and not (
+            block.authorization_id and (block.first_transferred or block.first_transfer_subtype)
+        ):
+            check(Check.C5003, where, "A6.4ERs arrive authorized and first transferred")
+    return account, problems
+
+
+def on_proposal(connection: Connection, registry: Registry, proposal: TransferProposal) -> None:
+    """Answer a proposal the hub forwarded; a repeated one gets the same answer again."""
+    now = registry.now()
+    here = this_registry(connection)
+    existing = locked_transfer(connection, proposal.transaction_id)
+    if existing is not None:
+        outcome = (
+            ProposalOutcome.REJECTED
+            if existing.status == TransferStatus.REJECTED.value
+            else ProposalOutcome.ACCEPTED
+        )
+        evaluation = (
+            [Evaluation(code="C6106", detail=existing.reason or "rejected")]
+            if outcome is ProposalOutcome.REJECTED
+            else []
+        )
+        outbox.enqueue(
+            connection,
+            to=HUB,
+            body=ProposalResponse(
+                transaction_id=proposal.transaction_id, outcome=outcome, evaluation=evaluation
+            ),
+            now=now,
+        )
+        return
+    _account, problems = check_incoming(connection, here, proposal)
+    evaluation = [
+        Evaluation(
+            code=p.check.code,
+            detail=p.detail,
+            blocks=[p.field.removeprefix("blocks:")] if p.field.startswith("blocks:") else [],
+        )
+        for p in problems
+    ]
+    answer_proposal(connection, registry, proposal, evaluation)
+
+
+def answer_proposal(
+    connection: Connection,
+    registry: Registry,
+    proposal: TransferProposal,
+    evaluation: list[Evaluation],
+) -> None:
+    """Record an incoming proposal, accepted or (with an evaluation) rejected, and send the
+    answer to the hub in the same database transaction."""
+    now = registry.now()
+    status = TransferStatus.REJECTED if evaluation else TransferStatus.ACCEPTED
+    connection.execute(
+        external_transfers.insert().values(
+            transaction_id=proposal.transaction_id,
+            direction=IN,
+            counterpart_registry=proposal.transferring_registry,
+            local_account=proposal.acquiring_account,
+            counterpart_account=proposal.transferring_account,
+            quantity=proposal.quantity,
+            status=status.value,
+            expires_at=proposal.expires_at,
+            proposal=proposal.model_dump_json(),
+            reason=reason_of(evaluation) or None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    outbox.enqueue(
+        connection,
+        to=HUB,
+        body=ProposalResponse(
+            transaction_id=proposal.transaction_id,
+            outcome=ProposalOutcome.REJECTED if evaluation else ProposalOutcome.ACCEPTED,
+            evaluation=evaluation,
+        ),
+        now=now,
+    )
+
+
+def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
+    """Record the arrival: the blocks, keeping the originating registry and serials."""
+    now = registry.now()
+    proposal = TransferProposal.model_validate_json(row.proposal)
+    account = records.account(connection, proposal.acquiring_account)
+    if account is None:
+        raise LookupError(f"{proposal.acquiring_account} vanished")
+    for record in proposal.authorizations:
+        if (
+            records.authorization_row(
+                connection, record.party, record.authorization_id, record.version
+            )
+            is None
+        ):
+            records.insert_authorization(
+                connection, authorization_of(record), now, f"{row.counterpart_registry} (copy)"
+            )
+    holdings.lock_holdings(connection, [account.id])
+    number = records.next_transaction_number(connection, account.party_code, now)
+    section = records.section(connection, account.party_code)
+    identifier = f"{section.registry_id if section else account.party_code}-{number:08d}"
+    transaction_id = history.insert_transaction(
+        connection,
+        identifier=identifier,
+        party_code=account.party_code,
+        kind=TransactionKind.ACQUISITION.value,
+        status=TransactionStatus.COMPLETED.value,
+        destination_account_id=account.id,
+        acquiring_party=account.party_code,
+        quantity=proposal.quantity,
+        purpose=f"{proposal.transaction_id} from {proposal.transferring_account} in "
+        f"{proposal.transferring_registry}",
+        first_transfer=False,
+        initiator=HUB_ACTOR.label,
+        created_at=now,
+        proposed_at=now,
+        checked_at=now,
+        finished_at=now,
+    )
+    moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
+    for message in proposal.blocks:
+        block = replace(
+            domain_block(message, account.id), state=UnitState.ITMO, first_transferred=True
+        )
+        block = replace(block, id=placement.insert_block(connection, block))
+        moves.append((block, None, None))
+        placement.coalesce(connection, block)
+    holdings.change_holding(connection, account.id, quantity=proposal.quantity)
+    history.record_ranges(connection, transaction_id, moves)
+    log(
+        connection,
+        registry,
+        HUB_ACTOR,
+        "UnitsAcquired",
+        account.party_code,
+        identifier,
+        {
+            "transfer": proposal.transaction_id,
+            "from_registry": proposal.transferring_registry,
+            "account": account.identifier,
+            "quantity": proposal.quantity,
+            "ranges": [[b.originating_registry, b.first, b.last] for b in proposal.blocks],
+        },
+    )
+    return identifier

@@ -1,0 +1,159 @@
+"""The hub's reconciliation runs (RULES.md 8.8, 9.8): totals, then unit blocks, then the audit
+trail, phase by phase as each registry replies; the comparisons are `reconciliation`'s.
+
+While a run with a registry is open (C2006, the ITL's 3016), the hub refuses proposals involving
+that registry and keeps its accepted transfers open (`forwarding`); a run open longer than the
+registry's hold lasts no longer counts.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from article6.domain.reconciliation import HOLD_LIMIT
+from article6.interop import directory, outbox, reconciliation
+from article6.interop.messages import (
+    AuditTrailReport,
+    ReconciliationPhase,
+    ReconciliationRequest,
+    ReconciliationResult,
+    ReconciliationStatus,
+    TotalsReport,
+    UnitBlocksReport,
+)
+from article6.services.context import Registry
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import hub_reconciliations
+
+RUN_OVER = [s.value for s in ReconciliationStatus]
+
+
+def open_runs(connection: Connection, registries: Iterable[str], now: datetime) -> dict[str, str]:
+    """Which of `registries` a reconciliation run is open with, and the run. A run open
+    longer than the registry's hold lasts (`HOLD_LIMIT`) no longer counts."""
+    rows = connection.execute(
+        select(hub_reconciliations.c.registry_id, hub_reconciliations.c.reconciliation_id)
+        .where(
+            hub_reconciliations.c.registry_id.in_(sorted(set(registries)))
+            & hub_reconciliations.c.status.not_in(RUN_OVER)
+            & (hub_reconciliations.c.started_at > now - HOLD_LIMIT)
+        )
+        .order_by(hub_reconciliations.c.started_at)
+    )
+    return {registry: run for registry, run in rows}
+
+
+def start(registry: Registry, registries: Iterable[str] | None = None) -> str:
+    """Ask every connected registry (or those named) for its totals; the run continues as
+    replies arrive."""
+    now = registry.now()
+    reconciliation_id = f"R-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+    chosen = set(registries) if registries is not None else None
+    with unit_of_work(registry.engine) as connection:
+        for peer in directory.peers(connection):
+            if not peer.connected or (chosen is not None and peer.registry_id not in chosen):
+                continue
+            connection.execute(
+                hub_reconciliations.insert().values(
+                    reconciliation_id=reconciliation_id,
+                    registry_id=peer.registry_id,
+                    phase=ReconciliationPhase.TOTALS.value,
+                    status="initiated",
+                    discrepancies="[]",
+                    started_at=now,
+                )
+            )
+            _request(connection, peer.registry_id, reconciliation_id, "totals", now)
+    return reconciliation_id
+
+
+def _request(
+    connection: Connection, to: str, reconciliation_id: str, phase: str, now: datetime
+) -> None:
+    outbox.enqueue(
+        connection,
+        to=to,
+        body=ReconciliationRequest(
+            reconciliation_id=reconciliation_id,
+            phase=ReconciliationPhase(phase),
+            snapshot_at=now,
+        ),
+        now=now,
+    )
+
+
+def on_reply(
+    connection: Connection,
+    sender: str,
+    reply: TotalsReport | UnitBlocksReport | AuditTrailReport,
+    now: datetime,
+) -> bool:
+    """Take a registry's reply to a phase: ask for the next phase, or record the run's result
+    with that registry and send it. True when the run with the registry has ended, so the
+    transfers it kept open may complete."""
+    run = connection.execute(
+        select(hub_reconciliations).where(
+            (hub_reconciliations.c.reconciliation_id == reply.reconciliation_id)
+            & (hub_reconciliations.c.registry_id == sender)
+        )
+    ).first()
+    if run is None or run.status in ("completed", "inconsistent"):
+        return False
+    found: list[str] = json.loads(run.discrepancies)
+    if isinstance(reply, TotalsReport):
+        differences = reconciliation.totals_agree(connection, sender, reply, run.started_at)
+        found = [f"ledger of {sender}: {p}" for p in reply.ledger_problems]
+        if differences:
+            _advance(connection, run, "unit_blocks", found, now)
+            return False
+    elif isinstance(reply, UnitBlocksReport):
+        peer = directory.peer(connection, sender)
+        found += reconciliation.compare_blocks(
+            connection, sender, peer.issuer_codes if peer else (), reply
+        )
+        if found:
+            _advance(connection, run, "audit_trail", found, now)
+            return False
+    else:
+        found += reconciliation.compare_trail(connection, sender, reply, run.started_at)
+    status = ReconciliationStatus.INCONSISTENT if found else ReconciliationStatus.COMPLETED
+    connection.execute(
+        update(hub_reconciliations)
+        .where(hub_reconciliations.c.id == run.id)
+        .values(status=status.value, discrepancies=json.dumps(found), finished_at=now)
+    )
+    outbox.enqueue(
+        connection,
+        to=sender,
+        body=ReconciliationResult(
+            reconciliation_id=reply.reconciliation_id, status=status, discrepancies=found[:1000]
+        ),
+        now=now,
+    )
+    return True
+
+
+def _advance(connection: Connection, run: Any, phase: str, found: list[str], now: datetime) -> None:
+    connection.execute(
+        update(hub_reconciliations)
+        .where(hub_reconciliations.c.id == run.id)
+        .values(phase=phase, discrepancies=json.dumps(found))
+    )
+    _request(connection, run.registry_id, run.reconciliation_id, phase, now)
+
+
+def results(registry: Registry, reconciliation_id: str) -> dict[str, tuple[str, list[str]]]:
+    """Each registry's status in a run, with the discrepancies found."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        rows = connection.execute(
+            select(hub_reconciliations).where(
+                hub_reconciliations.c.reconciliation_id == reconciliation_id
+            )
+        )
+        return {r.registry_id: (r.status, json.loads(r.discrepancies)) for r in rows}

@@ -1,0 +1,162 @@
+"""Authorized entities and their authorizations per cooperative approach: recording one opens
+its accounts, and its status for that approach (active, suspended, revoked) decides whether
+it may act there; a revocation is final."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select, update
+
+from article6.domain import identifiers
+from article6.domain.access import Actor, Permission
+from article6.domain.accounts import ENTITY_KINDS_PER_APPROACH, AccountKind, account_name
+from article6.domain.checks import Check, refuse
+from article6.services import commands as c
+from article6.services.access import allow, section_of
+from article6.services.context import Registry, execute
+from article6.services.cooperative_approaches import approach_of_party
+from article6.services.journal import log
+from article6.services.views import Receipt
+from article6.store import records
+from article6.store.schema import authorized_entities, entity_authorizations
+
+
+def record_authorized_entity(
+    registry: Registry,
+    actor: Actor,
+    command: c.RecordAuthorizedEntity,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        section = section_of(connection, actor, lock=True)
+        party = section.party_code
+        allow(actor, Permission.ADMINISTER, party)
+        identifiers.party_code(command.country_of_incorporation, "country_of_incorporation")
+        approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
+        now = registry.now()
+        existing = connection.execute(
+            select(authorized_entities).where(
+                (authorized_entities.c.party_code == party)
+                & (authorized_entities.c.name == command.name)
+            )
+        ).first()
+        if existing is None:
+            number = (
+                len(
+                    connection.execute(
+                        select(authorized_entities.c.id).where(
+                            authorized_entities.c.party_code == party
+                        )
+                    ).all()
+                )
+                + 1
+            )
+            identifier = f"{party}-E{number:04d}"
+            entity_id = connection.execute(
+                authorized_entities.insert()
+                .values(
+                    identifier=identifier,
+                    party_code=party,
+                    name=command.name,
+                    country_of_incorporation=command.country_of_incorporation,
+                    identification_number=command.identification_number,
+                    recorded_at=now,
+                )
+                .returning(authorized_entities.c.id)
+            ).scalar_one()
+            records.open_account(
+                connection,
+                party_code=party,
+                registry_id=section.registry_id,
+                kind=AccountKind.MO_HOLDING,
+                cooperative_approach=None,
+                at=now,
+                entity_id=entity_id,
+                holder=identifier,
+                name=account_name(party, AccountKind.MO_HOLDING, None, command.name),
+            )
+        else:
+            entity_id, identifier = existing.id, existing.identifier
+        if (
+            records.entity_authorization(connection, entity_id, command.cooperative_approach)
+            is not None
+        ):
+            raise refuse(
+                Check.C3005,
+                "cooperative_approach",
+                f"{identifier} is already authorized for {command.cooperative_approach}",
+            )
+        connection.execute(
+            entity_authorizations.insert().values(
+                entity_id=entity_id,
+                cooperative_approach_id=command.cooperative_approach,
+                date_of_authorization=command.date_of_authorization,
+                conditions=command.conditions,
+                change_and_revocation_conditions=command.change_and_revocation_conditions,
+                additional_information=command.additional_information,
+                status="active",
+                status_changed_at=now,
+            )
+        )
+        for kind in ENTITY_KINDS_PER_APPROACH:
+            records.open_account(
+                connection,
+                party_code=party,
+                registry_id=section.registry_id,
+                kind=kind,
+                cooperative_approach=command.cooperative_approach,
+                at=now,
+                entity_id=entity_id,
+                holder=identifier,
+                name=account_name(party, kind, command.cooperative_approach, command.name),
+            )
+        log(
+            connection,
+            registry,
+            actor,
+            "AuthorizedEntityRecorded",
+            party,
+            identifier,
+            command.model_dump(mode="json"),
+        )
+        return Receipt(command="RecordAuthorizedEntity", record=identifier, status="active")
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def set_entity_status(
+    registry: Registry, actor: Actor, command: c.SetEntityStatus, idempotency_key: str | None = None
+) -> Receipt:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        entity = records.entity(connection, command.entity)
+        if entity is None:
+            raise refuse(Check.C1012, "entity", f"{command.entity} is not a recorded entity")
+        allow(actor, Permission.ADMINISTER, entity.party_code)
+        current = records.entity_authorization(connection, entity.id, command.cooperative_approach)
+        if current is None:
+            raise refuse(
+                Check.C3005,
+                "cooperative_approach",
+                f"{command.entity} is not authorized for {command.cooperative_approach}",
+            )
+        if current.status == "revoked":
+            raise refuse(Check.C3005, "status", "a revoked entity authorization is final")
+        connection.execute(
+            update(entity_authorizations)
+            .where(
+                (entity_authorizations.c.entity_id == entity.id)
+                & (entity_authorizations.c.cooperative_approach_id == command.cooperative_approach)
+            )
+            .values(status=command.status, status_changed_at=registry.now())
+        )
+        log(
+            connection,
+            registry,
+            actor,
+            "EntityStatusChanged",
+            entity.party_code,
+            command.entity,
+            command.model_dump(mode="json"),
+        )
+        return Receipt(command="SetEntityStatus", record=command.entity, status=command.status)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)

@@ -1,0 +1,77 @@
+"""Choosing the blocks a movement takes from its source: by quantity (the split-minimising
+selection among a few candidates) or by explicit serial ranges, and, when too few units are
+available, which check says why (C2001, C2002, C2007)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from article6.domain.blocks import Portion, select_quantity, select_ranges
+from article6.domain.checks import Check, CommandRefused, refuse
+from article6.services.movement_requests import Movement
+from article6.store import block_selection
+from article6.store.schema import unit_blocks
+
+
+def _filters(movement: Movement) -> dict[str, Any]:
+    selection = movement.selection
+    approach = movement.source.cooperative_approach_key or (
+        movement.authorization.cooperative_approach if movement.authorization else None
+    )
+    return {
+        "cooperative_approach_id": approach or None,
+        "vintage": selection.vintage,
+        "authorization_id": selection.authorization_id,
+    }
+
+
+def choose(connection: Connection, movement: Movement) -> list[Portion]:
+    """Pick the portions of blocks to move, by quantity or by explicit ranges."""
+    selection = movement.selection
+    source = movement.source
+    if (selection.quantity is None) == (selection.ranges is None):
+        raise refuse(Check.C1005, "units", "give either a quantity or serial ranges, not both")
+    filters = _filters(movement)
+    if selection.ranges is not None:
+        ranges = [(r.registry, r.first, r.last) for r in selection.ranges]
+        blocks = block_selection.blocks_covering(connection, source.id, ranges, filters)
+        return select_ranges(blocks, ranges, "units.ranges")
+    wanted = selection.quantity or 0
+    candidates, sides = block_selection.candidates_for_quantity(
+        connection, source.id, max(wanted, 1), filters, movement.destination.id
+    )
+    try:
+        return select_quantity(candidates, wanted, "units.quantity", sides)
+    except CommandRefused as refused:
+        if refused.codes != [Check.C2001.code]:
+            raise
+        available = block_selection.account_total(connection, source.id, filters)
+        if available >= wanted:  # the candidates were capped by the block limit
+            raise refuse(
+                Check.C2007,
+                "units.quantity",
+                "so many blocks would be needed that the transaction limit is passed; "
+                "move fewer units at a time",
+            ) from None
+        reserved = _reserved_total(connection, source.id, filters)
+        if available + reserved >= wanted:
+            raise refuse(
+                Check.C2002,
+                "units.quantity",
+                f"{reserved} of the units are reserved by pending transactions; "
+                f"{available} are available",
+            ) from None
+        raise
+
+
+def _reserved_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
+
+    query = select(
+        func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
+    ).where(and_(unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_not(None)))
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(unit_blocks.c[column] == value)
+    return int(connection.execute(query).scalar_one())

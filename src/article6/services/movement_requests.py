@@ -1,0 +1,125 @@
+"""A requested movement of units (`Movement`) and the accounts a command names: found in this
+registry, open, and of a kind the action may take units from or to (C4001, C5002, C3001)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from article6.domain.accounts import AccountKind, AccountStatus, CancellationPurpose
+from article6.domain.authorizations import Authorization
+from article6.domain.checks import Check, refuse
+from article6.domain.first_transfer import Action
+from article6.domain.transactions import TransactionKind
+from article6.services.commands import UnitSelection
+from article6.store import records
+
+CANCELLATION_ACTIONS = {
+    CancellationPurpose.IMP: Action.CANCELLATION_IMP,
+    CancellationPurpose.OP: Action.CANCELLATION_OP,
+    CancellationPurpose.OMGE: Action.CANCELLATION_OMGE,
+    CancellationPurpose.VOLUNTARY: Action.CANCELLATION_VOLUNTARY,
+}
+KIND_OF_ACTION = {
+    Action.AUTHORIZATION: TransactionKind.AUTHORIZATION,
+    Action.INTERNAL_TRANSFER: TransactionKind.INTERNAL_TRANSFER,
+    Action.INTERNATIONAL_TRANSFER: TransactionKind.INTERNATIONAL_TRANSFER,
+    Action.USE: TransactionKind.USE,
+    Action.FIRST_TRANSFER_RECORD: TransactionKind.FIRST_TRANSFER_RECORD,
+    **{action: TransactionKind.CANCELLATION for action in CANCELLATION_ACTIONS.values()},
+}
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One requested movement of units, with its accounts resolved."""
+
+    action: Action
+    source: Row[Any]
+    destination: Row[Any]
+    selection: UnitSelection
+    acquiring_party: str | None = None
+    cancellation_purpose: CancellationPurpose | None = None
+    purpose_text: str | None = None
+    ndc_year: int | None = None
+    authorization: Authorization | None = None
+
+    @property
+    def kind(self) -> TransactionKind:
+        return KIND_OF_ACTION[self.action]
+
+    @property
+    def source_entity(self) -> str | None:
+        return None if self.source.holder == "PARTY" else str(self.source.holder)
+
+
+def account_named(connection: Connection, identifier: str, field: str) -> Row[Any]:
+    row = records.account(connection, identifier)
+    if row is None:
+        raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
+    return row
+
+
+def accounts_named(
+    connection: Connection, source: str, destination: str
+) -> tuple[Row[Any], Row[Any]]:
+    """The source and destination accounts, read together; refused as `account_named` would."""
+    found = records.accounts_named(connection, [source, destination])
+    for identifier, field in ((source, "source_account"), (destination, "destination_account")):
+        if identifier not in found:
+            raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
+    return found[source], found[destination]
+
+
+def require_open(account: Row[Any], field: str) -> None:
+    if account.status != AccountStatus.OPEN.value:
+        raise refuse(Check.C4001, field, f"account {account.identifier} is {account.status}")
+
+
+def require_kind(account: Row[Any], kinds: tuple[AccountKind, ...], field: str) -> None:
+    if AccountKind(account.kind).terminal:
+        raise refuse(
+            Check.C5002,
+            field,
+            f"{account.identifier} is a use or cancellation account; nothing leaves it",
+        )
+    if AccountKind(account.kind) not in kinds:
+        allowed = ", ".join(k.label for k in kinds)
+        raise refuse(
+            Check.C4001,
+            field,
+            f"{account.identifier} is a {AccountKind(account.kind).label} account; "
+            f"this action needs {allowed}",
+        )
+
+
+def require_leaving_holding(account: Row[Any], field: str) -> None:
+    """The source of a transfer to another Party: a holding account whose units are authorized
+    (C3001: MOs not yet authorized cannot leave the ARS)."""
+    require_kind(
+        account,
+        (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING),
+        field,
+    )
+    if account.kind == AccountKind.MO_HOLDING.value:
+        raise refuse(
+            Check.C3001, field, "unauthorized MOs cannot leave the ARS; link an authorization first"
+        )
+
+
+def party_account(
+    connection: Connection,
+    party: str,
+    kind: AccountKind,
+    cooperative_approach: str | None,
+    holder: str,
+    field: str,
+) -> Row[Any]:
+    row = records.find_account(connection, party, kind, cooperative_approach, holder)
+    if row is None:
+        raise refuse(
+            Check.C4001, field, f"{party} has no {kind.label} account for {cooperative_approach}"
+        )
+    return row

@@ -1,0 +1,147 @@
+"""Parties and their sections: registering a Party opens its section with the standard
+accounts of each cooperative approach it takes part in, and a section chooses which kinds of
+transaction need a second person's approval. Each is one transaction and one journal entry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from article6.domain import identifiers
+from article6.domain.access import Actor, Permission
+from article6.domain.accounts import PARTY_SECTION_KINDS, AccountKind, account_name
+from article6.domain.checks import Check, refuse
+from article6.services import commands as c
+from article6.services.access import allow, section_of
+from article6.services.context import Registry, execute
+from article6.services.journal import log
+from article6.services.views import Receipt
+from article6.store import records
+from article6.store.schema import approval_policies, cooperative_approach_parties, parties
+
+PENDING_DAYS = 7
+
+
+def open_standard_accounts(
+    connection: Connection, party: str, registry_id: str, cooperative_approach: str, at: datetime
+) -> None:
+    for kind in PARTY_SECTION_KINDS:
+        records.open_account(
+            connection,
+            party_code=party,
+            registry_id=registry_id,
+            kind=kind,
+            cooperative_approach=cooperative_approach,
+            at=at,
+            name=account_name(party, kind, cooperative_approach),
+        )
+
+
+def register_party(
+    registry: Registry, actor: Actor, command: c.RegisterParty, idempotency_key: str | None = None
+) -> Receipt:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        allow(actor, Permission.REGISTRY_SETUP, None)
+        code = identifiers.party_code(command.code, "code")
+        if not (
+            identifiers.FIRST_VINTAGE <= command.ndc_first_year <= command.ndc_last_year <= 2100
+        ):
+            raise refuse(
+                Check.C1009,
+                "ndc_last_year",
+                "the NDC implementation period runs from its first to its last year",
+            )
+        now = registry.now()
+        if records.party(connection, code) is None:
+            connection.execute(
+                parties.insert().values(
+                    code=code,
+                    name=command.name,
+                    ndc_first_year=command.ndc_first_year,
+                    ndc_last_year=command.ndc_last_year,
+                    participation_status="active",
+                    created_at=now,
+                )
+            )
+        registry_id = f"{code}{command.registry_number:02d}"
+        if command.open_section and records.section(connection, code) is None:
+            records.open_section(
+                connection,
+                party_code=code,
+                registry_id=registry_id,
+                next_serial=1,
+                next_transaction=1,
+                next_account=1,
+                pending_days=PENDING_DAYS,
+                opened_at=now,
+            )
+            records.open_account(
+                connection,
+                party_code=code,
+                registry_id=registry_id,
+                kind=AccountKind.MO_HOLDING,
+                cooperative_approach=None,
+                at=now,
+                name=account_name(code, AccountKind.MO_HOLDING, None),
+            )
+            for ca_id in connection.execute(
+                select(cooperative_approach_parties.c.cooperative_approach_id).where(
+                    cooperative_approach_parties.c.party_code == code
+                )
+            ).scalars():
+                open_standard_accounts(connection, code, registry_id, ca_id, now)
+        log(
+            connection,
+            registry,
+            actor,
+            "PartyRegistered",
+            code,
+            code,
+            command.model_dump(mode="json"),
+        )
+        return Receipt(command="RegisterParty", record=code, status="recorded")
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def set_approval_policy(
+    registry: Registry,
+    actor: Actor,
+    command: c.SetApprovalPolicy,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        section = section_of(connection, actor)
+        allow(actor, Permission.ADMINISTER, section.party_code)
+        key = (approval_policies.c.party_code == section.party_code) & (
+            approval_policies.c.kind == command.kind.value
+        )
+        if connection.execute(select(approval_policies).where(key)).first() is None:
+            connection.execute(
+                approval_policies.insert().values(
+                    party_code=section.party_code,
+                    kind=command.kind.value,
+                    four_eyes=command.four_eyes,
+                )
+            )
+        else:
+            connection.execute(
+                update(approval_policies).where(key).values(four_eyes=command.four_eyes)
+            )
+        log(
+            connection,
+            registry,
+            actor,
+            "ApprovalPolicySet",
+            section.party_code,
+            command.kind.value,
+            command.model_dump(mode="json"),
+        )
+        return Receipt(
+            command="SetApprovalPolicy",
+            record=command.kind.value,
+            status="four-eyes" if command.four_eyes else "single",
+        )
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
