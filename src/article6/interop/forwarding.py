@@ -10,7 +10,7 @@ and keeps its accepted transfers open until the run ends (see `reconciliation_ru
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -29,14 +29,10 @@ from article6.interop.messages import (
 )
 from article6.interop.reconciliation_runs import open_runs
 from article6.services.context import Registry
-from article6.store.database import unit_of_work
+from article6.store.database import aware, unit_of_work
 from article6.store.interop_schema import hub_transactions
 
 OPEN = [s.value for s in TransferStatus if not s.final]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _evaluation(refusals: list[Refusal]) -> list[Evaluation]:
@@ -242,7 +238,7 @@ def expire_transfers(registry: Registry) -> list[str]:
             select(hub_transactions).where(hub_transactions.c.status.in_(OPEN))
         ).all()
         for row in rows:
-            if _aware(row.expires_at) < now:
+            if aware(row.expires_at) < now:
                 _finish(
                     connection,
                     row,

@@ -7,7 +7,7 @@ reconciliation run with either registry is open, the proposal is refused (C2006,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection
 
@@ -17,10 +17,7 @@ from article6.interop import directory, register
 from article6.interop.messages import TransferProposal
 from article6.interop.reconciliation_runs import open_runs
 from article6.interop.wire_forms import authorized_transfer
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+from article6.store.database import aware
 
 
 def check_proposal(
@@ -41,7 +38,7 @@ def check_proposal(
                 f"{proposal.acquiring_registry} is not another connected registry",
             )
         )
-    if _aware(proposal.expires_at) <= now:
+    if aware(proposal.expires_at) <= now:
         problems.append(Refusal(Check.C6105, "expires_at", "the deadline has passed"))
     runs = open_runs(connection, [sender, proposal.acquiring_registry], now)
     for field, registry in (

@@ -21,7 +21,7 @@ from article6.interop.directory import Identity, Peer
 from article6.interop.envelope import seal
 from article6.interop.messages import Ack, AckResult, Body, Envelope
 from article6.interop.schemas import validate_wire
-from article6.store.database import unit_of_work
+from article6.store.database import aware, unit_of_work
 from article6.store.interop_schema import outbox
 
 PENDING = "pending"
@@ -104,7 +104,7 @@ def deliver_pending(
     for row in rows:
         if row.to_registry in failed:
             continue
-        if row.expires_at is not None and _aware(row.expires_at) < now:
+        if row.expires_at is not None and aware(row.expires_at) < now:
             _finish(engine, row.id, ABANDONED, "its deadline passed before delivery", now)
             continue
         peer = known.get(row.to_registry)
@@ -146,12 +146,6 @@ def pending_count(engine: Engine) -> int:
         return len(
             connection.execute(select(outbox.c.id).where(or_(outbox.c.status == PENDING))).all()
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _finish(engine: Engine, row_id: int, status: str, error: str | None, now: datetime) -> None:

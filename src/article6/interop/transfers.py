@@ -14,7 +14,7 @@ question to the hub about a transfer past its deadline.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
@@ -25,7 +25,7 @@ from article6.domain.protocol import HUB, QUERY_GRACE, TransferStatus
 from article6.interop import outbox
 from article6.interop.messages import Evaluation, TransactionStatusQuery
 from article6.services.context import Registry
-from article6.store.database import unit_of_work
+from article6.store.database import aware, unit_of_work
 from article6.store.interop_schema import external_transfers, interop_identity
 
 HUB_ACTOR = Actor("interoperability hub", Role.SECRETARIAT)
@@ -86,8 +86,8 @@ def ask_about_overdue(registry: Registry) -> list[str]:
             )
         ).all()
         for row in rows:
-            deadline = _aware(row.expires_at) + QUERY_GRACE
-            last = _aware(row.last_query_at) if row.last_query_at else None
+            deadline = aware(row.expires_at) + QUERY_GRACE
+            last = aware(row.last_query_at) if row.last_query_at else None
             if deadline > now or (last is not None and last + QUERY_GRACE > now):
                 continue
             if row.direction == OUT:
@@ -109,10 +109,6 @@ def ask_about_overdue(registry: Registry) -> list[str]:
             )
             asked.append(row.transaction_id)
     return asked
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def transfers(registry: Registry) -> dict[str, str]:

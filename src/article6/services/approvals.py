@@ -5,7 +5,6 @@ back."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Connection, Row
@@ -28,7 +27,7 @@ from article6.services.proposals import complete
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import history, holdings, placement, records
 from article6.store import reconciliation as reconciliation_holds
-from article6.store.database import unit_of_work
+from article6.store.database import aware, unit_of_work
 
 
 def _pending(connection: Connection, identifier: str) -> Row[Any]:
@@ -90,7 +89,7 @@ def approve_transaction(
                 Check.C4002, "transaction", "the initiator cannot approve their own transaction"
             )
         now = registry.now()
-        if row.expires_at is not None and _aware(row.expires_at) < now:
+        if row.expires_at is not None and aware(row.expires_at) < now:
             raise refuse(
                 Check.C4008,
                 "transaction",
@@ -126,11 +125,6 @@ def approve_transaction(
         return transaction_receipt(connection, "ApproveTransaction", row.identifier)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
-
-
-def _aware(moment: Any) -> Any:
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _release(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher, profiles
@@ -22,7 +21,7 @@ from article6.services.context import Registry, execute
 from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import identity, journal
-from article6.store.database import unit_of_work
+from article6.store.database import aware, unit_of_work
 
 _HASHERS: dict[str, PasswordHasher] = {}
 
@@ -77,12 +76,6 @@ class UserView(BaseModel):
     locked_until: UtcDateTime | None
     disabled: bool
     grants: list[GrantView]
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def token_hash(settings: Settings, value: str) -> str:

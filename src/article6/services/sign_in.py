@@ -27,7 +27,6 @@ from article6.services.identity import (
     GrantView,
     IdentityCommand,
     UserView,
-    aware,
     hasher,
     journal_event,
     token_hash,
@@ -36,7 +35,7 @@ from article6.services.identity import (
 from article6.services.throttle import Standing
 from article6.settings import Settings
 from article6.store import identity
-from article6.store.database import single_read, unit_of_work
+from article6.store.database import aware, single_read, unit_of_work
 
 NOT_ACCEPTED = "the name, password or second-factor code was not accepted"
 

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from article6.domain.checks import Check, Refusal
-from article6.services.identity import aware
 from article6.settings import Settings
 from article6.store import identity
+from article6.store.database import aware
 
 
 def address_key(host: str | None) -> str | None:

@@ -10,7 +10,8 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
@@ -96,3 +97,15 @@ def single_read(engine: Engine) -> Iterator[Connection]:
 
 def is_postgres(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+def aware(moment: datetime | None) -> datetime | None:
+    """An instant as the database hands it back, made timezone-aware: SQLite returns naive UTC,
+    PostgreSQL an aware value, and the two must compare alike."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
