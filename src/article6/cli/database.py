@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from article6.store.database import database_url
+from article6.store.database import database_url, printable_url
 
 DATABASE = click.option(
     "--database",
@@ -14,16 +14,6 @@ DATABASE = click.option(
     metavar="URL",
     help="Database URL (default: $ARTICLE6_DATABASE_URL or sqlite:///article6.db).",
 )
-
-
-def printable_url(url: str) -> str:
-    """A URL fit to print: without any password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "the configured database"
 
 
 @click.group()

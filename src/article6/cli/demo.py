@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from article6.cli.database import DATABASE, printable_url
+from article6.cli.database import DATABASE
 from article6.domain.checks import CommandRefused
-from article6.store.database import database_url
+from article6.store.database import database_url, printable_url
 
 
 @click.command()

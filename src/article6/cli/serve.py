@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from article6.cli.database import DATABASE, printable_url
-from article6.store.database import database_url
+from article6.cli.database import DATABASE
+from article6.store.database import database_url, printable_url
 
 
 @click.command()

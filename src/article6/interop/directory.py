@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from article6.domain.protocol import Role, registry_code
 from article6.interop.envelope import KeyPair
+from article6.store import registry_directory
 from article6.store.database import unit_of_work
-from article6.store.interop_schema import interop_identity, interop_peers
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def establish(
     """This database's identity, created with a fresh key pair at first start."""
     registry_code(registry_id, "registry_id")
     with unit_of_work(engine) as connection:
-        row = connection.execute(select(interop_identity)).first()
+        row = registry_directory.identity(connection)
         if row is not None:
             if row.registry_id != registry_id or row.role != role.value:
                 raise ValueError(
@@ -56,14 +56,13 @@ def establish(
                 )
             return Identity(row.registry_id, Role(row.role), KeyPair.from_text(row.private_key))
         pair = key or KeyPair.generate()
-        connection.execute(
-            interop_identity.insert().values(
-                registry_id=registry_id,
-                role=role.value,
-                private_key=pair.private_text(),
-                public_key=pair.public_text,
-                created_at=now,
-            )
+        registry_directory.insert_identity(
+            connection,
+            registry_id=registry_id,
+            role=role.value,
+            private_key=pair.private_text(),
+            public_key=pair.public_text,
+            created_at=now,
         )
         return Identity(registry_id, role, pair)
 
@@ -87,18 +86,11 @@ def add_peer(
         "status": "connected",
     }
     with unit_of_work(engine) as connection:
-        exists = connection.execute(
-            select(interop_peers.c.registry_id).where(interop_peers.c.registry_id == registry_id)
-        ).first()
-        if exists:
-            connection.execute(
-                interop_peers.update()
-                .where(interop_peers.c.registry_id == registry_id)
-                .values(**values)
-            )
+        if registry_directory.is_peer(connection, registry_id):
+            registry_directory.update_peer(connection, registry_id, **values)
         else:
-            connection.execute(
-                interop_peers.insert().values(registry_id=registry_id, added_at=now, **values)
+            registry_directory.insert_peer(
+                connection, registry_id=registry_id, added_at=now, **values
             )
 
 
@@ -114,12 +106,9 @@ def _peer(row: Any) -> Peer:
 
 
 def peer(connection: Connection, registry_id: str) -> Peer | None:
-    row = connection.execute(
-        select(interop_peers).where(interop_peers.c.registry_id == registry_id)
-    ).first()
+    row = registry_directory.peer(connection, registry_id)
     return _peer(row) if row is not None else None
 
 
 def peers(connection: Connection) -> list[Peer]:
-    rows = connection.execute(select(interop_peers).order_by(interop_peers.c.registry_id))
-    return [_peer(row) for row in rows]
+    return [_peer(row) for row in registry_directory.peers(connection)]

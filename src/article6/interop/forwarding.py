@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.protocol import Range, TransferStatus
@@ -29,10 +29,8 @@ from article6.interop.messages import (
 )
 from article6.interop.reconciliation_runs import open_runs
 from article6.services.context import Registry
+from article6.store import hub_transfers
 from article6.store.database import aware, unit_of_work
-from article6.store.interop_schema import hub_transactions
-
-OPEN = [s.value for s in TransferStatus if not s.final]
 
 
 def _evaluation(refusals: list[Refusal]) -> list[Evaluation]:
@@ -69,9 +67,7 @@ def on_proposal(
 ) -> None:
     """Check a proposal and forward it to the acquiring registry, or terminate it; a repeated
     one gets its recorded status again."""
-    existing = connection.execute(
-        select(hub_transactions).where(hub_transactions.c.transaction_id == proposal.transaction_id)
-    ).first()
+    existing = hub_transfers.transfer(connection, proposal.transaction_id)
     if existing is not None:
         if existing.transferring_registry == sender:
             evaluation = [Evaluation(**e) for e in json.loads(existing.evaluation)]
@@ -91,19 +87,18 @@ def on_proposal(
     problems = check_proposal(connection, sender, proposal, now)
     status = TransferStatus.TERMINATED if problems else TransferStatus.CHECKED
     evaluation = _evaluation(problems)
-    connection.execute(
-        hub_transactions.insert().values(
-            transaction_id=proposal.transaction_id,
-            transferring_registry=sender,
-            acquiring_registry=proposal.acquiring_registry,
-            status=status.value,
-            quantity=proposal.quantity,
-            expires_at=proposal.expires_at,
-            proposal=proposal.model_dump_json(),
-            evaluation=json.dumps([e.model_dump() for e in evaluation]),
-            created_at=now,
-            finished_at=now if problems else None,
-        )
+    hub_transfers.insert_transfer(
+        connection,
+        transaction_id=proposal.transaction_id,
+        transferring_registry=sender,
+        acquiring_registry=proposal.acquiring_registry,
+        status=status.value,
+        quantity=proposal.quantity,
+        expires_at=proposal.expires_at,
+        proposal=proposal.model_dump_json(),
+        evaluation=json.dumps([e.model_dump() for e in evaluation]),
+        created_at=now,
+        finished_at=now if problems else None,
     )
     if problems:
         _notify(connection, sender, proposal.transaction_id, status, now, evaluation)
@@ -134,14 +129,12 @@ def _finish(
     now: datetime,
 ) -> None:
     """Record a final status, settle the register, and tell both registries."""
-    connection.execute(
-        update(hub_transactions)
-        .where(hub_transactions.c.transaction_id == row.transaction_id)
-        .values(
-            status=status.value,
-            finished_at=now,
-            evaluation=json.dumps([e.model_dump() for e in evaluation]),
-        )
+    hub_transfers.update_transfer(
+        connection,
+        row.transaction_id,
+        status=status.value,
+        finished_at=now,
+        evaluation=json.dumps([e.model_dump() for e in evaluation]),
     )
     holder = (
         row.acquiring_registry if status is TransferStatus.COMPLETED else row.transferring_registry
@@ -162,11 +155,7 @@ def on_response(
     connection: Connection, sender: str, response: ProposalResponse, now: datetime
 ) -> None:
     """The acquiring registry's answer decides the transfer: completed or rejected."""
-    row = connection.execute(
-        select(hub_transactions)
-        .where(hub_transactions.c.transaction_id == response.transaction_id)
-        .with_for_update()
-    ).first()
+    row = hub_transfers.locked_transfer(connection, response.transaction_id)
     if row is None or row.acquiring_registry != sender:
         raise CommandRefused(
             [Refusal(Check.C6106, "transaction_id", f"{response.transaction_id} is not yours")]
@@ -178,10 +167,8 @@ def on_response(
     if response.outcome is ProposalOutcome.ACCEPTED:
         if open_runs(connection, [row.transferring_registry, row.acquiring_registry], now):
             # Completing now would move units under a comparison: wait for the run to end.
-            connection.execute(
-                update(hub_transactions)
-                .where(hub_transactions.c.transaction_id == row.transaction_id)
-                .values(status=TransferStatus.ACCEPTED.value)
+            hub_transfers.update_transfer(
+                connection, row.transaction_id, status=TransferStatus.ACCEPTED.value
             )
             return
         _finish(connection, row, TransferStatus.COMPLETED, [], now)
@@ -193,25 +180,22 @@ def on_query(
     connection: Connection, sender: str, query: TransactionStatusQuery, now: datetime
 ) -> None:
     """Answer a registry's question about one of its transfers with its status."""
-    row = connection.execute(
-        select(hub_transactions).where(hub_transactions.c.transaction_id == query.transaction_id)
-    ).first()
+    row = hub_transfers.transfer(connection, query.transaction_id)
     if row is None:
         # Never seen, and asked only after its deadline: cancelled for good, so a late
         # proposal with this id is refused.
-        connection.execute(
-            hub_transactions.insert().values(
-                transaction_id=query.transaction_id,
-                transferring_registry=sender,
-                acquiring_registry=sender,
-                status=TransferStatus.CANCELLED.value,
-                quantity=0,
-                expires_at=now,
-                proposal="{}",
-                evaluation="[]",
-                created_at=now,
-                finished_at=now,
-            )
+        hub_transfers.insert_transfer(
+            connection,
+            transaction_id=query.transaction_id,
+            transferring_registry=sender,
+            acquiring_registry=sender,
+            status=TransferStatus.CANCELLED.value,
+            quantity=0,
+            expires_at=now,
+            proposal="{}",
+            evaluation="[]",
+            created_at=now,
+            finished_at=now,
         )
         _notify(
             connection,
@@ -234,10 +218,7 @@ def expire_transfers(registry: Registry) -> list[str]:
     cancelled = []
     with unit_of_work(registry.engine) as connection:
         complete_accepted(connection, now)
-        rows = connection.execute(
-            select(hub_transactions).where(hub_transactions.c.status.in_(OPEN))
-        ).all()
-        for row in rows:
+        for row in hub_transfers.not_final(connection):
             if aware(row.expires_at) < now:
                 _finish(
                     connection,
@@ -252,13 +233,7 @@ def expire_transfers(registry: Registry) -> list[str]:
 
 def complete_accepted(connection: Connection, now: datetime) -> None:
     """Complete the accepted transfers kept open by a run that has ended."""
-    rows = connection.execute(
-        select(hub_transactions)
-        .where(hub_transactions.c.status == TransferStatus.ACCEPTED.value)
-        .order_by(hub_transactions.c.created_at)
-        .with_for_update()
-    ).all()
-    for row in rows:
+    for row in hub_transfers.accepted_locked(connection):
         if not open_runs(connection, [row.transferring_registry, row.acquiring_registry], now):
             _finish(connection, row, TransferStatus.COMPLETED, [], now)
 
@@ -266,9 +241,4 @@ def complete_accepted(connection: Connection, now: datetime) -> None:
 def transactions(registry: Registry) -> dict[str, str]:
     """Every transaction the hub recorded and its status."""
     with unit_of_work(registry.engine, read_only=True) as connection:
-        return {
-            r.transaction_id: r.status
-            for r in connection.execute(
-                select(hub_transactions.c.transaction_id, hub_transactions.c.status)
-            )
-        }
+        return hub_transfers.statuses(connection)

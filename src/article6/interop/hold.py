@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Role
 from article6.domain.protocol import HUB, TransferStatus
@@ -29,10 +29,9 @@ from article6.interop.messages import (
 from article6.interop.transfers import HUB_ACTOR, IN
 from article6.services.context import Registry
 from article6.services.journal import log
+from article6.store import external_transfers, outbox_messages
 from article6.store import reconciliation as holds
 from article6.store.database import unit_of_work
-from article6.store.interop_schema import external_transfers
-from article6.store.interop_schema import outbox as outbox_messages
 
 REGISTRY_CLOCK = Actor("registry clock", Role.SECRETARIAT)
 
@@ -135,12 +134,7 @@ def refuse_proposal(connection: Connection, registry: Registry, proposal: Transf
     current = holds.in_force(connection, registry.now())
     if current is None:
         return False
-    known = connection.execute(
-        select(external_transfers.c.transaction_id).where(
-            external_transfers.c.transaction_id == proposal.transaction_id
-        )
-    ).first()
-    if known is not None:
+    if external_transfers.is_recorded(connection, proposal.transaction_id):
         return False
     refusal = current.refusal().refusals[0]
     answer_proposal(
@@ -164,11 +158,7 @@ def defer_arrival(
     current = holds.in_force(connection, registry.now())
     if current is None:
         return False
-    row = connection.execute(
-        select(external_transfers.c.direction, external_transfers.c.status).where(
-            external_transfers.c.transaction_id == notification.transaction_id
-        )
-    ).first()
+    row = external_transfers.direction_and_status(connection, notification.transaction_id)
     if row is None or row.direction != IN or row.status != TransferStatus.ACCEPTED.value:
         return False
     message_id = outbox.enqueue(
@@ -177,9 +167,5 @@ def defer_arrival(
         body=TransactionStatusQuery(transaction_id=notification.transaction_id),
         now=registry.now(),
     )
-    connection.execute(
-        update(outbox_messages)
-        .where(outbox_messages.c.message_id == message_id)
-        .values(next_attempt_at=current.until)
-    )
+    outbox_messages.postpone(connection, message_id, current.until)
     return True

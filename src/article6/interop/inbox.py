@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.protocol import message_age, protocol_version
@@ -22,8 +22,8 @@ from article6.interop.directory import Identity
 from article6.interop.envelope import verify
 from article6.interop.messages import MESSAGE_TYPES, Ack, AckResult, Body, Envelope, Evaluation
 from article6.interop.schemas import validate_wire
+from article6.store import inbox_messages
 from article6.store.database import unit_of_work
-from article6.store.interop_schema import inbox
 
 Handler = Callable[[Connection, Envelope, Body], None]
 
@@ -79,10 +79,7 @@ def receive(
     try:
         with unit_of_work(engine) as connection:
             envelope, body = open_message(connection, identity, wire, now)
-            seen = connection.execute(
-                select(inbox.c.message_id).where(inbox.c.message_id == envelope.message_id)
-            ).first()
-            if seen is not None:
+            if inbox_messages.received(connection, envelope.message_id):
                 return Ack(
                     result=AckResult.DUPLICATE,
                     message_id=envelope.message_id,
@@ -93,15 +90,14 @@ def receive(
                         )
                     ],
                 )
-            connection.execute(
-                inbox.insert().values(
-                    message_id=envelope.message_id,
-                    from_registry=envelope.from_registry,
-                    message_type=envelope.message_type,
-                    sent_at=envelope.sent_at,
-                    received_at=now,
-                    outcome="handled",
-                )
+            inbox_messages.record(
+                connection,
+                message_id=envelope.message_id,
+                from_registry=envelope.from_registry,
+                message_type=envelope.message_type,
+                sent_at=envelope.sent_at,
+                received_at=now,
+                outcome="handled",
             )
             handle(connection, envelope, body)
             return Ack(result=AckResult.RECEIVED, message_id=envelope.message_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select
+from sqlalchemy import Connection, Row
 
 from article6.domain.accounts import AccountKind, UnitState
 from article6.domain.blocks import UnitBlock
@@ -28,9 +28,7 @@ from article6.interop.transfers import HUB_ACTOR, IN, locked_transfer, reason_of
 from article6.interop.wire_forms import authorization_of, authorized_transfer, domain_block
 from article6.services.context import Registry
 from article6.services.journal import log
-from article6.store import history, holdings, placement, records
-from article6.store.interop_schema import external_transfers
-from article6.store.schema import unit_blocks
+from article6.store import external_transfers, history, holdings, interop_ledger, placement, records
 
 
 def check_incoming(
@@ -70,16 +68,9 @@ def check_incoming(
                 check(Check.C4004, where, f"{party} does not participate actively in {approach}")
         if records.party(connection, block.first_transferring_party) is None:
             check(Check.C1001, where, f"{block.first_transferring_party} is not registered")
-        present = connection.execute(
-            select(unit_blocks.c.id).where(
-                and_(
-                    unit_blocks.c.registry_id == block.originating_registry,
-                    unit_blocks.c.serial_first <= block.last,
-                    unit_blocks.c.serial_last >= block.first,
-                )
-            )
-        ).first()
-        if present is not None:
+        if interop_ledger.range_present(
+            connection, block.originating_registry, block.first, block.last
+        ):
             check(Check.C2005, where, "these units are already present in this registry")
         try:
             authorized_transfer(proposal, block, Check.C3004)
@@ -139,21 +130,20 @@ def answer_proposal(
     answer to the hub in the same database transaction."""
     now = registry.now()
     status = TransferStatus.REJECTED if evaluation else TransferStatus.ACCEPTED
-    connection.execute(
-        external_transfers.insert().values(
-            transaction_id=proposal.transaction_id,
-            direction=IN,
-            counterpart_registry=proposal.transferring_registry,
-            local_account=proposal.acquiring_account,
-            counterpart_account=proposal.transferring_account,
-            quantity=proposal.quantity,
-            status=status.value,
-            expires_at=proposal.expires_at,
-            proposal=proposal.model_dump_json(),
-            reason=reason_of(evaluation) or None,
-            created_at=now,
-            updated_at=now,
-        )
+    external_transfers.insert_transfer(
+        connection,
+        transaction_id=proposal.transaction_id,
+        direction=IN,
+        counterpart_registry=proposal.transferring_registry,
+        local_account=proposal.acquiring_account,
+        counterpart_account=proposal.transferring_account,
+        quantity=proposal.quantity,
+        status=status.value,
+        expires_at=proposal.expires_at,
+        proposal=proposal.model_dump_json(),
+        reason=reason_of(evaluation) or None,
+        created_at=now,
+        updated_at=now,
     )
     outbox.enqueue(
         connection,

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 
 from pydantic import Field
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission, Role
@@ -40,8 +40,7 @@ from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import history, holdings, placement, records
-from article6.store.schema import transaction_blocks
+from article6.store import history, holdings, interop_ledger, placement, records
 
 SOP_PERCENT = 5
 OMGE_PERCENT = 2
@@ -84,12 +83,7 @@ def open_mechanism_accounts(connection: Connection, host_party: str, at: object)
 
 
 def _next_serial(connection: Connection) -> int:
-    last = connection.execute(
-        select(func.max(transaction_blocks.c.serial_last)).where(
-            transaction_blocks.c.registry_id == MECHANISM_REGISTRY
-        )
-    ).scalar()
-    return int(last or 0) + 1
+    return (interop_ledger.last_serial(connection, MECHANISM_REGISTRY) or 0) + 1
 
 
 def issue_a64ers(

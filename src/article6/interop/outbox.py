@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine
 
 from article6.domain.protocol import backoff
 from article6.interop import directory
@@ -21,13 +21,10 @@ from article6.interop.directory import Identity, Peer
 from article6.interop.envelope import seal
 from article6.interop.messages import Ack, AckResult, Body, Envelope
 from article6.interop.schemas import validate_wire
+from article6.store import outbox_messages
 from article6.store.database import aware, unit_of_work
-from article6.store.interop_schema import outbox
+from article6.store.outbox_messages import ABANDONED, DELIVERED, PENDING, REFUSED
 
-PENDING = "pending"
-DELIVERED = "delivered"
-REFUSED = "refused"
-ABANDONED = "abandoned"
 BATCH = 200
 
 
@@ -48,19 +45,18 @@ def enqueue(
 ) -> str:
     """Write a message to the outbox inside the caller's transaction; returns its id."""
     message_id = str(uuid.uuid4())
-    connection.execute(
-        outbox.insert().values(
-            message_id=message_id,
-            message_type=type(body).__name__,
-            to_registry=to,
-            in_reply_to=in_reply_to,
-            body=body.model_dump_json(),
-            status=PENDING,
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-            expires_at=expires_at,
-        )
+    outbox_messages.insert_message(
+        connection,
+        message_id=message_id,
+        message_type=type(body).__name__,
+        to_registry=to,
+        in_reply_to=in_reply_to,
+        body=body.model_dump_json(),
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+        expires_at=expires_at,
     )
     return message_id
 
@@ -92,12 +88,7 @@ def deliver_pending(
     """
     now = clock()
     with unit_of_work(engine, read_only=True) as connection:
-        rows = connection.execute(
-            select(outbox)
-            .where(and_(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now))
-            .order_by(outbox.c.id)
-            .limit(BATCH)
-        ).all()
+        rows = outbox_messages.due(connection, now, BATCH)
         known = {peer.registry_id: peer for peer in directory.peers(connection)}
     delivered = 0
     failed: set[str] = set()
@@ -128,44 +119,20 @@ def deliver_pending(
 
 def abandon(connection: Connection, *, message_type: str, body_contains: str) -> None:
     """Stop retrying pending messages of a type that name a transaction (it became final)."""
-    connection.execute(
-        update(outbox)
-        .where(
-            and_(
-                outbox.c.status == PENDING,
-                outbox.c.message_type == message_type,
-                outbox.c.body.contains(body_contains),
-            )
-        )
-        .values(status=ABANDONED, last_error="the transaction became final")
-    )
+    outbox_messages.abandon(connection, message_type, body_contains)
 
 
 def pending_count(engine: Engine) -> int:
     with unit_of_work(engine, read_only=True) as connection:
-        return len(
-            connection.execute(select(outbox.c.id).where(or_(outbox.c.status == PENDING))).all()
-        )
+        return len(outbox_messages.pending_ids(connection))
 
 
 def _finish(engine: Engine, row_id: int, status: str, error: str | None, now: datetime) -> None:
     with unit_of_work(engine) as connection:
-        connection.execute(
-            update(outbox)
-            .where(outbox.c.id == row_id)
-            .values(
-                status=status,
-                last_error=error,
-                delivered_at=now if status == DELIVERED else None,
-            )
-        )
+        outbox_messages.finish(connection, row_id, status, error, now)
 
 
 def _retry(engine: Engine, row: Any, now: datetime, error: str) -> None:
     attempts = row.attempts + 1
     with unit_of_work(engine) as connection:
-        connection.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id)
-            .values(attempts=attempts, next_attempt_at=now + backoff(attempts), last_error=error)
-        )
+        outbox_messages.retry(connection, row.id, attempts, now + backoff(attempts), error)

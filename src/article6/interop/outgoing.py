@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission
 from article6.domain.authorizations import Authorization
@@ -38,15 +38,16 @@ from article6.services.movement_checks import check_parties, judge_all, needs_ap
 from article6.services.movement_requests import Movement, require_leaving_holding, require_open
 from article6.services.movement_requests import account_named as _account_named
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import history, holdings, placement, records
+from article6.store import (
+    external_transfers,
+    history,
+    holdings,
+    placement,
+    records,
+    registry_directory,
+)
 from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
-from article6.store.interop_schema import (
-    external_requests,
-    external_transfers,
-    interop_identity,
-    interop_peers,
-)
 
 
 class ProposeExternalTransfer(Command):
@@ -63,13 +64,8 @@ def connected_to_hub(registry: Registry) -> bool:
     """Whether this registry has its protocol identity and knows the hub: only then can its
     users send units to another registry."""
     with unit_of_work(registry.engine, read_only=True) as connection:
-        return (
-            connection.execute(select(interop_identity.c.registry_id)).first() is not None
-            and connection.execute(
-                select(interop_peers.c.registry_id).where(interop_peers.c.registry_id == HUB)
-            ).first()
-            is not None
-        )
+        has_identity = registry_directory.own_code(connection) is not None
+        return has_identity and registry_directory.is_peer(connection, HUB)
 
 
 def propose_external_transfer(
@@ -135,12 +131,11 @@ def propose_external_transfer(
             reserved.append((block, verdict, authorization))
         holdings.change_holding(connection, source.id, reserved=quantity)
         if pending:
-            connection.execute(
-                external_requests.insert().values(
-                    transaction_id=transaction_id,
-                    acquiring_registry=command.acquiring_registry,
-                    acquiring_account=command.acquiring_account,
-                )
+            external_transfers.insert_request(
+                connection,
+                transaction_id=transaction_id,
+                acquiring_registry=command.acquiring_registry,
+                acquiring_account=command.acquiring_account,
             )
             log(
                 connection,
@@ -180,9 +175,7 @@ def approve_external_transfer(
 ) -> None:
     """A second person of the Party approves an external transfer awaiting approval: every check
     runs again on the reserved units, then the proposal leaves for the hub."""
-    request = connection.execute(
-        select(external_requests).where(external_requests.c.transaction_id == transaction.id)
-    ).one()
+    request = external_transfers.request(connection, transaction.id)
     source = history.account_rows(connection, [transaction.source_account_id])[
         transaction.source_account_id
     ]
@@ -278,21 +271,20 @@ def _send(
         blocks=blocks,
         authorizations=list(authorizations.values()),
     )
-    connection.execute(
-        external_transfers.insert().values(
-            transaction_id=identifier,
-            direction=OUT,
-            counterpart_registry=destination.registry,
-            local_account=source.identifier,
-            counterpart_account=destination.account,
-            quantity=quantity,
-            status=TransferStatus.PROPOSED.value,
-            expires_at=expires_at,
-            proposal=proposal.model_dump_json(),
-            local_transaction=identifier,
-            created_at=now,
-            updated_at=now,
-        )
+    external_transfers.insert_transfer(
+        connection,
+        transaction_id=identifier,
+        direction=OUT,
+        counterpart_registry=destination.registry,
+        local_account=source.identifier,
+        counterpart_account=destination.account,
+        quantity=quantity,
+        status=TransferStatus.PROPOSED.value,
+        expires_at=expires_at,
+        proposal=proposal.model_dump_json(),
+        local_transaction=identifier,
+        created_at=now,
+        updated_at=now,
     )
     outbox.enqueue(connection, to=HUB, body=proposal, now=now, expires_at=expires_at)
     log(

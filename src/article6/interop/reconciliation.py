@@ -22,7 +22,7 @@ import json
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from article6.domain.protocol import Range, TransferStatus, uncovered
 from article6.interop import register
@@ -37,11 +37,8 @@ from article6.interop.messages import (
     TransferProposal,
     UnitBlocksReport,
 )
-from article6.store import verify
-from article6.store.interop_schema import external_transfers, hub_transactions
-from article6.store.schema import unit_blocks
+from article6.store import external_transfers, hub_transfers, interop_ledger, verify
 
-SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
 ACCEPTED_OR_CHECKED = {TransferStatus.ACCEPTED.value, TransferStatus.CHECKED.value}
 
 
@@ -59,28 +56,18 @@ def report(
 
 
 def totals(connection: Connection, reconciliation_id: str) -> TotalsReport:
-    rows = connection.execute(
-        select(unit_blocks.c.registry_id, unit_blocks.c.state, func.sum(SIZE))
-        .group_by(unit_blocks.c.registry_id, unit_blocks.c.state)
-        .order_by(unit_blocks.c.registry_id, unit_blocks.c.state)
-    )
-    pending = connection.execute(
-        select(external_transfers.c.transaction_id)
-        .where(external_transfers.c.status.in_([s.value for s in TransferStatus if not s.final]))
-        .order_by(external_transfers.c.transaction_id)
-    ).scalars()
+    rows = interop_ledger.unit_totals(connection)
+    pending = external_transfers.not_final_ids(connection)
     return TotalsReport(
         reconciliation_id=reconciliation_id,
         totals=[Total(originating_registry=r, state=s, quantity=int(q)) for r, s, q in rows],
-        pending_transfers=list(pending),
+        pending_transfers=pending,
         ledger_problems=verify.ledger(connection)[:1000],
     )
 
 
 def blocks(connection: Connection, reconciliation_id: str) -> UnitBlocksReport:
-    rows = connection.execute(
-        select(unit_blocks).order_by(unit_blocks.c.registry_id, unit_blocks.c.serial_first)
-    )
+    rows = interop_ledger.blocks_in_serial_order(connection)
     return UnitBlocksReport(
         reconciliation_id=reconciliation_id,
         blocks=[
@@ -98,9 +85,7 @@ def blocks(connection: Connection, reconciliation_id: str) -> UnitBlocksReport:
 
 def trail(connection: Connection, reconciliation_id: str) -> AuditTrailReport:
     entries = []
-    for row in connection.execute(
-        select(external_transfers).order_by(external_transfers.c.created_at)
-    ):
+    for row in external_transfers.in_order_of_creation(connection):
         proposal = TransferProposal.model_validate_json(row.proposal)
         entries.append(
             TrailEntry(
@@ -128,17 +113,7 @@ def trail(connection: Connection, reconciliation_id: str) -> AuditTrailReport:
 def decided_since(connection: Connection, registry: str, since: datetime) -> set[str]:
     """Transfers of a registry whose outcome the hub decided after a run started: the outcome
     reaches the registry after its snapshot, so the registry may still report them pending."""
-    return set(
-        connection.execute(
-            select(hub_transactions.c.transaction_id).where(
-                (hub_transactions.c.finished_at >= since)
-                & (
-                    (hub_transactions.c.transferring_registry == registry)
-                    | (hub_transactions.c.acquiring_registry == registry)
-                )
-            )
-        ).scalars()
-    )
+    return hub_transfers.decided_since(connection, registry, since)
 
 
 def totals_agree(
@@ -156,17 +131,7 @@ def totals_agree(
         for code in sorted(set(expected) | set(found))
         if expected[code] != found[code]
     ]
-    open_here = set(
-        connection.execute(
-            select(hub_transactions.c.transaction_id).where(
-                hub_transactions.c.status.in_([s.value for s in TransferStatus if not s.final])
-                & (
-                    (hub_transactions.c.transferring_registry == registry)
-                    | (hub_transactions.c.acquiring_registry == registry)
-                )
-            )
-        ).scalars()
-    )
+    open_here = hub_transfers.not_final_of(connection, registry)
     on_their_way = decided_since(connection, registry, since)
     for transaction_id in sorted((set(reported.pending_transfers) ^ open_here) - on_their_way):
         differences.append(f"{transaction_id} is pending on one side only ({registry} or the hub)")
@@ -225,11 +190,7 @@ def compare_trail(
     for entry in reported.transfers:
         if entry.transaction_id in on_their_way and not TransferStatus(entry.status).final:
             continue
-        status = connection.execute(
-            select(hub_transactions.c.status).where(
-                hub_transactions.c.transaction_id == entry.transaction_id
-            )
-        ).scalar()
+        status = hub_transfers.status(connection, entry.transaction_id)
         if status is None:
             if entry.status not in (TransferStatus.CANCELLED.value, TransferStatus.PROPOSED.value):
                 problems.append(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from article6.domain.reconciliation import HOLD_LIMIT
 from article6.interop import directory, outbox, reconciliation
@@ -28,8 +28,8 @@ from article6.interop.messages import (
     UnitBlocksReport,
 )
 from article6.services.context import Registry
+from article6.store import hub_reconciliations
 from article6.store.database import unit_of_work
-from article6.store.interop_schema import hub_reconciliations
 
 RUN_OVER = [s.value for s in ReconciliationStatus]
 
@@ -37,16 +37,7 @@ RUN_OVER = [s.value for s in ReconciliationStatus]
 def open_runs(connection: Connection, registries: Iterable[str], now: datetime) -> dict[str, str]:
     """Which of `registries` a reconciliation run is open with, and the run. A run open
     longer than the registry's hold lasts (`HOLD_LIMIT`) no longer counts."""
-    rows = connection.execute(
-        select(hub_reconciliations.c.registry_id, hub_reconciliations.c.reconciliation_id)
-        .where(
-            hub_reconciliations.c.registry_id.in_(sorted(set(registries)))
-            & hub_reconciliations.c.status.not_in(RUN_OVER)
-            & (hub_reconciliations.c.started_at > now - HOLD_LIMIT)
-        )
-        .order_by(hub_reconciliations.c.started_at)
-    )
-    return {registry: run for registry, run in rows}
+    return hub_reconciliations.open_with(connection, registries, RUN_OVER, now - HOLD_LIMIT)
 
 
 def start(registry: Registry, registries: Iterable[str] | None = None) -> str:
@@ -59,15 +50,14 @@ def start(registry: Registry, registries: Iterable[str] | None = None) -> str:
         for peer in directory.peers(connection):
             if not peer.connected or (chosen is not None and peer.registry_id not in chosen):
                 continue
-            connection.execute(
-                hub_reconciliations.insert().values(
-                    reconciliation_id=reconciliation_id,
-                    registry_id=peer.registry_id,
-                    phase=ReconciliationPhase.TOTALS.value,
-                    status="initiated",
-                    discrepancies="[]",
-                    started_at=now,
-                )
+            hub_reconciliations.insert_run(
+                connection,
+                reconciliation_id=reconciliation_id,
+                registry_id=peer.registry_id,
+                phase=ReconciliationPhase.TOTALS.value,
+                status="initiated",
+                discrepancies="[]",
+                started_at=now,
             )
             _request(connection, peer.registry_id, reconciliation_id, "totals", now)
     return reconciliation_id
@@ -97,12 +87,7 @@ def on_reply(
     """Take a registry's reply to a phase: ask for the next phase, or record the run's result
     with that registry and send it. True when the run with the registry has ended, so the
     transfers it kept open may complete."""
-    run = connection.execute(
-        select(hub_reconciliations).where(
-            (hub_reconciliations.c.reconciliation_id == reply.reconciliation_id)
-            & (hub_reconciliations.c.registry_id == sender)
-        )
-    ).first()
+    run = hub_reconciliations.run(connection, reply.reconciliation_id, sender)
     if run is None or run.status in ("completed", "inconsistent"):
         return False
     found: list[str] = json.loads(run.discrepancies)
@@ -123,10 +108,8 @@ def on_reply(
     else:
         found += reconciliation.compare_trail(connection, sender, reply, run.started_at)
     status = ReconciliationStatus.INCONSISTENT if found else ReconciliationStatus.COMPLETED
-    connection.execute(
-        update(hub_reconciliations)
-        .where(hub_reconciliations.c.id == run.id)
-        .values(status=status.value, discrepancies=json.dumps(found), finished_at=now)
+    hub_reconciliations.update_run(
+        connection, run.id, status=status.value, discrepancies=json.dumps(found), finished_at=now
     )
     outbox.enqueue(
         connection,
@@ -140,20 +123,12 @@ def on_reply(
 
 
 def _advance(connection: Connection, run: Any, phase: str, found: list[str], now: datetime) -> None:
-    connection.execute(
-        update(hub_reconciliations)
-        .where(hub_reconciliations.c.id == run.id)
-        .values(phase=phase, discrepancies=json.dumps(found))
-    )
+    hub_reconciliations.update_run(connection, run.id, phase=phase, discrepancies=json.dumps(found))
     _request(connection, run.registry_id, run.reconciliation_id, phase, now)
 
 
 def results(registry: Registry, reconciliation_id: str) -> dict[str, tuple[str, list[str]]]:
     """Each registry's status in a run, with the discrepancies found."""
     with unit_of_work(registry.engine, read_only=True) as connection:
-        rows = connection.execute(
-            select(hub_reconciliations).where(
-                hub_reconciliations.c.reconciliation_id == reconciliation_id
-            )
-        )
+        rows = hub_reconciliations.runs(connection, reconciliation_id)
         return {r.registry_id: (r.status, json.loads(r.discrepancies)) for r in rows}

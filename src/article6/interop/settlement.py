@@ -22,8 +22,7 @@ from article6.interop.messages import Evaluation, StatusNotification, TransferPr
 from article6.interop.transfers import HUB_ACTOR, OUT, locked_transfer, reason_of, set_status
 from article6.services.context import Registry
 from article6.services.journal import log
-from article6.store import history, holdings, placement
-from article6.store.schema import unit_blocks
+from article6.store import history, holdings, interop_ledger, placement
 
 
 def on_status(connection: Connection, registry: Registry, notification: StatusNotification) -> None:
@@ -115,7 +114,7 @@ def _complete_out(
         )
         moves.append((moved, block.state, message.first_transfer_subtype))
     ids = [block.id for block in blocks]
-    connection.execute(unit_blocks.delete().where(unit_blocks.c.id.in_(ids)))
+    interop_ledger.delete_blocks(connection, ids)
     history.record_ranges(connection, transaction.id, moves)
     holdings.change_holding(
         connection,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, refuse
@@ -25,8 +25,8 @@ from article6.domain.protocol import HUB, QUERY_GRACE, TransferStatus
 from article6.interop import outbox
 from article6.interop.messages import Evaluation, TransactionStatusQuery
 from article6.services.context import Registry
+from article6.store import external_transfers, registry_directory
 from article6.store.database import aware, unit_of_work
-from article6.store.interop_schema import external_transfers, interop_identity
 
 HUB_ACTOR = Actor("interoperability hub", Role.SECRETARIAT)
 OUT = "out"
@@ -34,19 +34,15 @@ IN = "in"
 
 
 def this_registry(connection: Connection) -> str:
-    code = connection.execute(select(interop_identity.c.registry_id)).scalar()
+    code = registry_directory.own_code(connection)
     if code is None:
         raise refuse(Check.C4005, "registry", "this registry has no interoperability identity")
-    return str(code)
+    return code
 
 
 def locked_transfer(connection: Connection, transaction_id: str) -> Row[Any] | None:
     """A transfer's record, locked for the status change that follows."""
-    return connection.execute(
-        select(external_transfers)
-        .where(external_transfers.c.transaction_id == transaction_id)
-        .with_for_update()
-    ).first()
+    return external_transfers.locked_transfer(connection, transaction_id)
 
 
 def set_status(
@@ -62,11 +58,7 @@ def set_status(
         values["reason"] = reason
     if local_transaction is not None:
         values["local_transaction"] = local_transaction
-    connection.execute(
-        update(external_transfers)
-        .where(external_transfers.c.transaction_id == transaction_id)
-        .values(**values)
-    )
+    external_transfers.update_transfer(connection, transaction_id, **values)
 
 
 def reason_of(evaluation: list[Evaluation]) -> str:
@@ -80,12 +72,7 @@ def ask_about_overdue(registry: Registry) -> list[str]:
     now = registry.now()
     asked = []
     with unit_of_work(registry.engine) as connection:
-        rows = connection.execute(
-            select(external_transfers).where(
-                external_transfers.c.status.in_([s.value for s in TransferStatus if not s.final])
-            )
-        ).all()
-        for row in rows:
+        for row in external_transfers.not_final(connection):
             deadline = aware(row.expires_at) + QUERY_GRACE
             last = aware(row.last_query_at) if row.last_query_at else None
             if deadline > now or (last is not None and last + QUERY_GRACE > now):
@@ -102,11 +89,7 @@ def ask_about_overdue(registry: Registry) -> list[str]:
                 body=TransactionStatusQuery(transaction_id=row.transaction_id),
                 now=now,
             )
-            connection.execute(
-                update(external_transfers)
-                .where(external_transfers.c.transaction_id == row.transaction_id)
-                .values(last_query_at=now)
-            )
+            external_transfers.update_transfer(connection, row.transaction_id, last_query_at=now)
             asked.append(row.transaction_id)
     return asked
 
@@ -115,5 +98,5 @@ def transfers(registry: Registry) -> dict[str, str]:
     """Every transfer with another registry and its status here (for tests and reports)."""
     with unit_of_work(registry.engine, read_only=True) as connection:
         return {
-            row.transaction_id: row.status for row in connection.execute(select(external_transfers))
+            row.transaction_id: row.status for row in external_transfers.every_transfer(connection)
         }

@@ -3,7 +3,7 @@ it is empty, while a use or cancellation account keeps the units it received."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import AccountKind, AccountStatus
@@ -13,8 +13,7 @@ from article6.services.access import allow
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import records
-from article6.store.schema import accounts
+from article6.store import holdings, records
 
 
 def set_account_status(
@@ -31,20 +30,14 @@ def set_account_status(
         if account.status == AccountStatus.CLOSED.value:
             raise refuse(Check.C4001, "status", "a closed account stays closed")
         if command.status is AccountStatus.CLOSED:
-            from article6.store.schema import holdings
-
-            held = connection.execute(
-                select(holdings.c.quantity).where(holdings.c.account_id == account.id)
-            ).scalar_one()
+            held = holdings.quantity_held(connection, account.id)
             if held and not AccountKind(account.kind).terminal:
                 raise refuse(
                     Check.C4001,
                     "status",
                     f"the account still holds {held} units; transfer them first",
                 )
-        connection.execute(
-            update(accounts).where(accounts.c.id == account.id).values(status=command.status.value)
-        )
+        records.set_account_status(connection, account.id, command.status.value)
         log(
             connection,
             registry,

@@ -4,7 +4,7 @@ it may act there; a revocation is final."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
@@ -16,8 +16,7 @@ from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import records
-from article6.store.schema import authorized_entities, entity_authorizations
+from article6.store import entities, records
 
 
 def record_authorized_entity(
@@ -33,36 +32,19 @@ def record_authorized_entity(
         identifiers.party_code(command.country_of_incorporation, "country_of_incorporation")
         approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
         now = registry.now()
-        existing = connection.execute(
-            select(authorized_entities).where(
-                (authorized_entities.c.party_code == party)
-                & (authorized_entities.c.name == command.name)
-            )
-        ).first()
+        existing = entities.entity_named(connection, party, command.name)
         if existing is None:
-            number = (
-                len(
-                    connection.execute(
-                        select(authorized_entities.c.id).where(
-                            authorized_entities.c.party_code == party
-                        )
-                    ).all()
-                )
-                + 1
-            )
+            number = entities.entity_count(connection, party) + 1
             identifier = f"{party}-E{number:04d}"
-            entity_id = connection.execute(
-                authorized_entities.insert()
-                .values(
-                    identifier=identifier,
-                    party_code=party,
-                    name=command.name,
-                    country_of_incorporation=command.country_of_incorporation,
-                    identification_number=command.identification_number,
-                    recorded_at=now,
-                )
-                .returning(authorized_entities.c.id)
-            ).scalar_one()
+            entity_id = entities.insert_entity(
+                connection,
+                identifier=identifier,
+                party_code=party,
+                name=command.name,
+                country_of_incorporation=command.country_of_incorporation,
+                identification_number=command.identification_number,
+                recorded_at=now,
+            )
             records.open_account(
                 connection,
                 party_code=party,
@@ -85,17 +67,16 @@ def record_authorized_entity(
                 "cooperative_approach",
                 f"{identifier} is already authorized for {command.cooperative_approach}",
             )
-        connection.execute(
-            entity_authorizations.insert().values(
-                entity_id=entity_id,
-                cooperative_approach_id=command.cooperative_approach,
-                date_of_authorization=command.date_of_authorization,
-                conditions=command.conditions,
-                change_and_revocation_conditions=command.change_and_revocation_conditions,
-                additional_information=command.additional_information,
-                status="active",
-                status_changed_at=now,
-            )
+        entities.insert_entity_authorization(
+            connection,
+            entity_id=entity_id,
+            cooperative_approach_id=command.cooperative_approach,
+            date_of_authorization=command.date_of_authorization,
+            conditions=command.conditions,
+            change_and_revocation_conditions=command.change_and_revocation_conditions,
+            additional_information=command.additional_information,
+            status="active",
+            status_changed_at=now,
         )
         for kind in ENTITY_KINDS_PER_APPROACH:
             records.open_account(
@@ -140,13 +121,8 @@ def set_entity_status(
             )
         if current.status == "revoked":
             raise refuse(Check.C3005, "status", "a revoked entity authorization is final")
-        connection.execute(
-            update(entity_authorizations)
-            .where(
-                (entity_authorizations.c.entity_id == entity.id)
-                & (entity_authorizations.c.cooperative_approach_id == command.cooperative_approach)
-            )
-            .values(status=command.status, status_changed_at=registry.now())
+        entities.set_authorization_status(
+            connection, entity.id, command.cooperative_approach, command.status, registry.now()
         )
         log(
             connection,

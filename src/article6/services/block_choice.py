@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection
 
 from article6.domain.blocks import Portion, select_quantity, select_ranges
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.services.movement_requests import Movement
 from article6.store import block_selection
-from article6.store.schema import unit_blocks
 
 
 def _filters(movement: Movement) -> dict[str, Any]:
@@ -55,7 +54,7 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
                 "so many blocks would be needed that the transaction limit is passed; "
                 "move fewer units at a time",
             ) from None
-        reserved = _reserved_total(connection, source.id, filters)
+        reserved = block_selection.reserved_total(connection, source.id, filters)
         if available + reserved >= wanted:
             raise refuse(
                 Check.C2002,
@@ -64,14 +63,3 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
                 f"{available} are available",
             ) from None
         raise
-
-
-def _reserved_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
-
-    query = select(
-        func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
-    ).where(and_(unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_not(None)))
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(unit_blocks.c[column] == value)
-    return int(connection.execute(query).scalar_one())

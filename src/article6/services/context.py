@@ -12,25 +12,26 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
-from article6.store import journal
-from article6.store.database import make_engine, unit_of_work
+from article6.store import idempotency, journal
+from article6.store.database import (
+    ConstraintViolation,
+    DriverError,
+    make_engine,
+    retryable,
+    unit_of_work,
+)
 from article6.store.migrate import upgrade
-from article6.store.schema import idempotency_keys
 
 R = TypeVar("R", bound=BaseModel)
 
-RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 MAX_ATTEMPTS = 5
 
 
@@ -79,7 +80,7 @@ def execute(
     for attempt in range(MAX_ATTEMPTS):
         try:
             with unit_of_work(registry.engine) as connection:
-                if idempotency_key is not None and not _claim(
+                if idempotency_key is not None and not idempotency.claim(
                     connection, scope, idempotency_key, digest, registry.now()
                 ):
                     replay = _replay(connection, scope, idempotency_key, digest, result)
@@ -88,59 +89,24 @@ def execute(
                     raise LookupError(f"idempotency key {idempotency_key} vanished")
                 outcome = handler(connection, registry, actor)
                 if idempotency_key is not None:
-                    connection.execute(
-                        _RECORD_OUTCOME,
-                        {
-                            "claimed_scope": scope,
-                            "claimed_key": idempotency_key,
-                            "outcome": outcome.model_dump_json(),
-                        },
+                    idempotency.record_outcome(
+                        connection, scope, idempotency_key, outcome.model_dump_json()
                     )
                 return outcome
-        except IntegrityError:
+        except ConstraintViolation:
             if idempotency_key is None or attempt == MAX_ATTEMPTS - 1:
                 raise
             # Another request with the same key committed first: its outcome is ours.
             continue
-        except DBAPIError as error:
-            code = getattr(error.orig, "sqlstate", None)
-            if code not in RETRYABLE or attempt == MAX_ATTEMPTS - 1:
+        except DriverError as error:
+            if not retryable(error) or attempt == MAX_ATTEMPTS - 1:
                 raise
             continue
     raise RuntimeError("unreachable")
 
 
-_KEY_MATCHES = (idempotency_keys.c.scope == bindparam("claimed_scope")) & (
-    idempotency_keys.c.key == bindparam("claimed_key")
-)
-_RECORD_OUTCOME = idempotency_keys.update().where(_KEY_MATCHES)
-_FIND_KEY = select(idempotency_keys).where(_KEY_MATCHES)
-_CLAIM: dict[str, Any] = {}
-
-
-def _claim(connection: Connection, scope: str, key: str, digest: str, at: datetime) -> bool:
-    """Insert the key unless it exists, in one round trip; True if this request now owns it.
-
-    A concurrent request holding the same key makes the insert wait for it to finish; if it
-    committed, nothing is inserted and its outcome is replayed."""
-    dialect = connection.dialect.name
-    statement = _CLAIM.get(dialect)
-    if statement is None:
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = _CLAIM[dialect] = (
-            insert(idempotency_keys)
-            .on_conflict_do_nothing(index_elements=["scope", "key"])
-            .returning(idempotency_keys.c.scope)
-        )
-    row = connection.execute(
-        statement,
-        {"scope": scope, "key": key, "request_hash": digest, "outcome": "", "created_at": at},
-    ).first()
-    return row is not None
-
-
 def _replay(connection: Connection, scope: str, key: str, digest: str, result: type[R]) -> R | None:
-    row = connection.execute(_FIND_KEY, {"claimed_scope": scope, "claimed_key": key}).first()
+    row = idempotency.claimed(connection, scope, key)
     if row is None:
         return None
     if row.request_hash != digest:

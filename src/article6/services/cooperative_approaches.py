@@ -15,8 +15,7 @@ from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.parties import open_standard_accounts
 from article6.services.views import Receipt
-from article6.store import records
-from article6.store.schema import cooperative_approach_parties, cooperative_approaches
+from article6.store import participation, records
 
 
 def register_cooperative_approach(
@@ -38,18 +37,16 @@ def register_cooperative_approach(
                     f"{code} is not a registered Party",
                 )
         if records.cooperative_approach(connection, ca_id) is None:
-            connection.execute(
-                cooperative_approaches.insert().values(
-                    id=ca_id, name=command.name, description=command.description, created_at=now
-                )
+            participation.insert_cooperative_approach(
+                connection,
+                id=ca_id,
+                name=command.name,
+                description=command.description,
+                created_at=now,
             )
         known = set(records.participants(connection, ca_id))
         for code in sorted(set(command.participating_parties) - known):
-            connection.execute(
-                cooperative_approach_parties.insert().values(
-                    cooperative_approach_id=ca_id, party_code=code
-                )
-            )
+            participation.add_participant(connection, ca_id, code)
             section = records.section(connection, code)
             if section is not None:
                 open_standard_accounts(connection, code, section.registry_id, ca_id, now)

@@ -8,25 +8,14 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
-from article6.store import records
+from article6.store import party_directory, records
 from article6.store.database import unit_of_work
-from article6.store.schema import (
-    authorizations,
-    authorized_entities,
-    cooperative_approach_parties,
-    cooperative_approaches,
-    entity_authorizations,
-    mitigation_activities,
-    parties,
-    party_sections,
-)
 
 
 class PartyView(BaseModel):
@@ -101,11 +90,7 @@ class EntityView(BaseModel):
 def parties_list(registry: Registry, actor: Actor) -> list[PartyView]:
     allow(actor, Permission.READ, None)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        rows = connection.execute(
-            select(parties, party_sections.c.registry_id)
-            .select_from(parties.outerjoin(party_sections))
-            .order_by(parties.c.code)
-        ).all()
+        rows = party_directory.parties_with_sections(connection)
         return [
             PartyView(
                 code=r.code,
@@ -124,15 +109,6 @@ def approaches_list(
 ) -> list[ApproachView]:
     allow(actor, Permission.READ, None)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = select(cooperative_approaches).order_by(cooperative_approaches.c.id)
-        if party is not None:
-            query = query.where(
-                cooperative_approaches.c.id.in_(
-                    select(cooperative_approach_parties.c.cooperative_approach_id).where(
-                        cooperative_approach_parties.c.party_code == party
-                    )
-                )
-            )
         return [
             ApproachView(
                 id=r.id,
@@ -140,7 +116,7 @@ def approaches_list(
                 description=r.description,
                 participating_parties=records.participants(connection, r.id),
             )
-            for r in connection.execute(query).all()
+            for r in party_directory.approaches(connection, party)
         ]
 
 
@@ -153,14 +129,7 @@ def activities(
 ) -> list[ActivityView]:
     allow(actor, Permission.READ, party)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = select(mitigation_activities).where(mitigation_activities.c.host_party == party)
-        if cooperative_approach is not None:
-            query = query.where(
-                mitigation_activities.c.cooperative_approach_id == cooperative_approach
-            )
-        if identifier is not None:
-            query = query.where(mitigation_activities.c.identifier == identifier)
-        rows = connection.execute(query.order_by(mitigation_activities.c.id)).all()
+        rows = party_directory.activities(connection, party, cooperative_approach, identifier)
         if identifier is not None and not rows:
             raise refuse(Check.C1012, "activity", f"{identifier} is not an activity of {party}")
         return [
@@ -217,33 +186,13 @@ def authorizations_list(
     """The current version of each authorization, or every version of one."""
     allow(actor, Permission.READ, party)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = select(authorizations).where(authorizations.c.party_code == party)
-        if authorization_id is None:
-            newest = (
-                select(
-                    authorizations.c.authorization_id,
-                    func.max(authorizations.c.version).label("version"),
-                )
-                .where(authorizations.c.party_code == party)
-                .group_by(authorizations.c.authorization_id)
-                .subquery()
-            )
-            query = query.join(
-                newest,
-                and_(
-                    newest.c.authorization_id == authorizations.c.authorization_id,
-                    newest.c.version == authorizations.c.version,
-                ),
-            )
-        else:
-            query = query.where(authorizations.c.authorization_id == authorization_id)
-        if cooperative_approach is not None:
-            query = query.where(authorizations.c.cooperative_approach_id == cooperative_approach)
-        if purposes is not None:
-            query = query.where(authorizations.c.purposes == purposes)
-        rows = connection.execute(
-            query.order_by(authorizations.c.authorization_id, authorizations.c.version)
-        ).all()
+        rows = party_directory.authorizations_of(
+            connection,
+            party,
+            cooperative_approach=cooperative_approach,
+            purposes=purposes,
+            authorization_id=authorization_id,
+        )
         if authorization_id is not None and not rows:
             raise refuse(
                 Check.C1012, "authorization_id", f"{authorization_id} is not an authorization"
@@ -256,21 +205,12 @@ def entities_list(
 ) -> list[EntityView]:
     allow(actor, Permission.READ, party)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = select(authorized_entities).where(authorized_entities.c.party_code == party)
-        if actor.entity is not None:
-            query = query.where(authorized_entities.c.identifier == actor.entity)
-        if identifier is not None:
-            query = query.where(authorized_entities.c.identifier == identifier)
-        rows = connection.execute(query.order_by(authorized_entities.c.id)).all()
+        rows = party_directory.entities_of(connection, party, actor.entity, identifier)
         if identifier is not None and not rows:
             raise refuse(Check.C1012, "entity", f"{identifier} is not an entity you can see")
         found = []
         for r in rows:
-            approvals = connection.execute(
-                select(entity_authorizations)
-                .where(entity_authorizations.c.entity_id == r.id)
-                .order_by(entity_authorizations.c.cooperative_approach_id)
-            ).all()
+            approvals = party_directory.approvals_of(connection, r.id)
             found.append(
                 EntityView(
                     identifier=r.identifier,

@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Row
-from sqlalchemy.exc import IntegrityError
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
@@ -21,6 +20,7 @@ from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
 from article6.store import reports as store
+from article6.store.database import ConstraintViolation
 
 SNAPSHOT_BATCH = 1000
 
@@ -140,7 +140,7 @@ def take_holdings_snapshot(
 
     try:
         return execute(registry, actor, command, handle, SnapshotView, idempotency_key)
-    except IntegrityError:  # another request froze it first: that one is the snapshot
+    except ConstraintViolation:  # another request froze it first: that one is the snapshot
         with store.reading(registry.engine) as connection:
             row = store.snapshot(connection, command.party, command.year)
         if row is None:

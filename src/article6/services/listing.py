@@ -8,10 +8,9 @@ activities, authorizations and entities are listed by `directory.py`.)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, exists, false, func, or_, select, union
 
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.accounts import AccountKind
@@ -21,15 +20,14 @@ from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.queries import AccountView, BlockView, JournalEntryView, block_views
 from article6.services.views import TransactionView, transaction_views
-from article6.store import records
-from article6.store.database import unit_of_work
-from article6.store.schema import (
-    accounts,
-    journal,
-    transaction_blocks,
-    transactions,
-    unit_blocks,
+from article6.store import (
+    account_pages,
+    holding_totals,
+    journal_pages,
+    records,
+    transaction_pages,
 )
+from article6.store.database import unit_of_work
 
 PAGE_LIMIT = queries.PAGE_LIMIT
 LARGEST = 2**62  # larger numbers cannot name anything in the registry
@@ -61,16 +59,6 @@ def _limit(limit: int) -> int:
 def _not_entity(actor: Actor, what: str) -> None:
     if actor.role is Role.ENTITY:
         raise refuse(Check.C4002, "actor", f"an entity's representative does not see {what}")
-
-
-def _own_account_ids(connection: Connection, actor: Actor, party: str) -> Any:
-    """The accounts an entity's representative may see: its own and the Party's terminal
-    (use and cancellation) accounts, which record what it used or cancelled."""
-    terminal = [k.value for k in AccountKind if k.terminal]
-    return select(accounts.c.id).where(
-        (accounts.c.party_code == party)
-        & or_(accounts.c.holder == actor.entity, accounts.c.kind.in_(terminal))
-    )
 
 
 def accounts_list(
@@ -116,40 +104,18 @@ def blocks(
     allow(actor, Permission.READ, party)
     limit = _limit(limit)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        holder = accounts.alias("holder")
-        reservation = transactions.alias("reservation")
-        query = (
-            select(
-                unit_blocks.c.id,
-                *queries.BLOCK_COLUMNS,
-                holder.c.identifier.label("holder"),
-                reservation.c.identifier.label("reservation"),
-            )
-            .select_from(
-                unit_blocks.join(holder, holder.c.id == unit_blocks.c.account_id).outerjoin(
-                    reservation, reservation.c.id == unit_blocks.c.reserved_by
-                )
-            )
-            .where(holder.c.party_code == party)
+        rows = account_pages.section_blocks(
+            connection,
+            party,
+            entity=actor.entity,
+            account=account,
+            cooperative_approach=cooperative_approach,
+            vintage=vintage,
+            state=state,
+            authorization_id=authorization_id,
+            after=after,
+            limit=limit,
         )
-        if actor.entity is not None:
-            query = query.where(holder.c.id.in_(_own_account_ids(connection, actor, party)))
-        if account is not None:
-            # The account's id as a value, not a join condition, so its blocks come in id order
-            # from the (account, id) index instead of being read whole and sorted.
-            named = select(accounts.c.id).where(accounts.c.identifier == account)
-            query = query.where(unit_blocks.c.account_id == named.scalar_subquery())
-        if cooperative_approach is not None:
-            query = query.where(unit_blocks.c.cooperative_approach_id == cooperative_approach)
-        if vintage is not None:
-            query = query.where(unit_blocks.c.vintage == vintage)
-        if state is not None:
-            query = query.where(unit_blocks.c.state == state)
-        if authorization_id is not None:
-            query = query.where(unit_blocks.c.authorization_id == authorization_id)
-        if after is not None:
-            query = query.where(unit_blocks.c.id > after)
-        rows = connection.execute(query.order_by(unit_blocks.c.id).limit(limit + 1)).all()
         page = rows[:limit]
         return Page[BlockView](
             items=block_views(page),
@@ -168,38 +134,16 @@ def holdings(
 ) -> list[HoldingView]:
     """Units held per account, cooperative approach, vintage and state."""
     allow(actor, Permission.READ, party)
-    size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = (
-            select(
-                accounts.c.identifier,
-                accounts.c.kind,
-                unit_blocks.c.cooperative_approach_id,
-                unit_blocks.c.vintage,
-                unit_blocks.c.state,
-                func.sum(size).label("quantity"),
-            )
-            .select_from(unit_blocks.join(accounts))
-            .where(accounts.c.party_code == party)
+        rows = holding_totals.totals_by_account(
+            connection,
+            party,
+            entity=actor.entity,
+            account=account,
+            cooperative_approach=cooperative_approach,
+            vintage=vintage,
+            state=state,
         )
-        if actor.entity is not None:
-            query = query.where(accounts.c.id.in_(_own_account_ids(connection, actor, party)))
-        if account is not None:
-            query = query.where(accounts.c.identifier == account)
-        if cooperative_approach is not None:
-            query = query.where(unit_blocks.c.cooperative_approach_id == cooperative_approach)
-        if vintage is not None:
-            query = query.where(unit_blocks.c.vintage == vintage)
-        if state is not None:
-            query = query.where(unit_blocks.c.state == state)
-        group = (
-            accounts.c.identifier,
-            accounts.c.kind,
-            unit_blocks.c.cooperative_approach_id,
-            unit_blocks.c.vintage,
-            unit_blocks.c.state,
-        )
-        rows = connection.execute(query.group_by(*group).order_by(*group)).all()
         return [
             HoldingView(
                 account=r.identifier,
@@ -229,97 +173,26 @@ def transactions_page(
     first_transfer: bool | None = None,
 ) -> Page[TransactionView]:
     """A Party's transactions and those that brought units into its accounts, newest first
-    (keyset on the internal id: pass `next_cursor` as `before`).
-
-    Read as two keyset walks down (…, id) indexes, newest first, each stopping after a page,
-    then joined: with an account, its outgoing and incoming sides, by account id as a value;
-    otherwise the Party's own and its acquisitions. One `OR`, which no single index serves,
-    walked the whole ledger backwards for a quiet account (about a second at 5 x 10^6)."""
+    (keyset on the internal id: pass `next_cursor` as `before`). How the page is read, and
+    why: `store.transaction_pages.filtered_page`."""
     allow(actor, Permission.READ, party)
     limit = _limit(limit)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        mine = select(accounts.c.id).where(accounts.c.party_code == party)
-        conditions: list[Any] = []
-        if actor.entity is not None:
-            own = select(accounts.c.id).where(
-                (accounts.c.party_code == party) & (accounts.c.holder == actor.entity)
-            )
-            conditions.append(
-                or_(
-                    transactions.c.source_account_id.in_(own),
-                    transactions.c.destination_account_id.in_(own),
-                )
-            )
-        moved = transaction_blocks.c.transaction_id == transactions.c.id
-        if cooperative_approach is not None:
-            conditions.append(
-                exists().where(
-                    moved & (transaction_blocks.c.cooperative_approach_id == cooperative_approach)
-                )
-            )
-        if vintage is not None:
-            conditions.append(exists().where(moved & (transaction_blocks.c.vintage == vintage)))
-        if status is not None:
-            conditions.append(transactions.c.status == status)
-        if kind is not None:
-            conditions.append(transactions.c.kind == kind)
-        if first_transfer is not None:
-            conditions.append(transactions.c.first_transfer == first_transfer)
-        if since is not None:
-            conditions.append(transactions.c.created_at >= since)
-        if until is not None:
-            conditions.append(transactions.c.created_at < until)
-        if before is not None:
-            conditions.append(transactions.c.id < before)
-        if account is not None:
-            named = select(accounts.c.id).where(accounts.c.identifier == account)
-            conditions.append(
-                or_(
-                    transactions.c.party_code == party,
-                    transactions.c.destination_account_id.in_(mine),
-                )
-            )
-            sides = [
-                transactions.c.source_account_id == named.scalar_subquery(),
-                transactions.c.destination_account_id == named.scalar_subquery(),
-            ]
-        elif actor.entity is not None:
-            # Each of the entity's accounts, out and in: a few short walks, where the Party's
-            # whole history would be walked to find the entity's transactions among them.
-            owned = connection.execute(own).scalars().all()
-            sides = [
-                column == account_id
-                for account_id in owned
-                for column in (
-                    transactions.c.source_account_id,
-                    transactions.c.destination_account_id,
-                )
-            ] or [false()]
-        else:
-            sides = [
-                transactions.c.party_code == party,
-                transactions.c.destination_account_id.in_(mine),
-            ]
-        newest = union(
-            *(
-                select(
-                    select(transactions.c.id)
-                    .where(side, *conditions)
-                    .order_by(transactions.c.id.desc())
-                    .limit(limit + 1)
-                    .subquery()
-                    .c.id
-                )
-                for side in sides
-            )
-        ).subquery()
-        query = (
-            select(transactions)
-            .where(transactions.c.id.in_(select(newest.c.id)))
-            .order_by(transactions.c.id.desc())
-            .limit(limit + 1)
+        rows = transaction_pages.filtered_page(
+            connection,
+            party,
+            entity=actor.entity,
+            limit=limit,
+            before=before,
+            status=status,
+            kind=kind,
+            account=account,
+            cooperative_approach=cooperative_approach,
+            vintage=vintage,
+            since=since,
+            until=until,
+            first_transfer=first_transfer,
         )
-        rows = connection.execute(query).all()
         page = rows[:limit]
         return Page[TransactionView](
             items=transaction_views(connection, list(page)),
@@ -376,20 +249,16 @@ def journal_page(
     allow(actor, Permission.READ, party)
     limit = _limit(limit)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = select(journal)
-        if party is not None:
-            query = query.where(journal.c.party_code == party)
-        if after is not None:
-            query = query.where(journal.c.seq > after)
-        if event is not None:
-            query = query.where(journal.c.event == event)
-        if subject is not None:
-            query = query.where(journal.c.subject == subject)
-        if since is not None:
-            query = query.where(journal.c.recorded_at >= since)
-        if until is not None:
-            query = query.where(journal.c.recorded_at < until)
-        rows = connection.execute(query.order_by(journal.c.seq).limit(limit + 1)).all()
+        rows = journal_pages.entries_page(
+            connection,
+            party,
+            after=after,
+            limit=limit,
+            event=event,
+            subject=subject,
+            since=since,
+            until=until,
+        )
         page = rows[:limit]
         return Page[JournalEntryView](
             items=[

@@ -3,7 +3,7 @@ the underlying registry's unit IDs where the units come from one."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
@@ -14,7 +14,7 @@ from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store.schema import mitigation_activities
+from article6.store import activities
 
 
 def record_mitigation_activity(
@@ -49,32 +49,29 @@ def record_mitigation_activity(
                 "underlying_first",
                 "an underlying registry comes with its first and last unit IDs, first <= last",
             )
-        count = connection.execute(
-            select(mitigation_activities.c.id).where(mitigation_activities.c.host_party == party)
-        ).all()
-        identifier = f"{party}-MA-{len(count) + 1:04d}"
-        connection.execute(
-            mitigation_activities.insert().values(
-                identifier=identifier,
-                title=command.title,
-                host_party=party,
-                cooperative_approach_id=command.cooperative_approach,
-                sector=command.sector.value,
-                activity_type=command.activity_type.value if command.activity_type else None,
-                mitigation_type=command.mitigation_type.value,
-                metric=command.metric.value,
-                gwp_values=command.gwp_values,
-                non_ghg_metric=command.non_ghg_metric,
-                underlying_registry=command.underlying_registry.value
-                if command.underlying_registry
-                else None,
-                underlying_first=command.underlying_first,
-                underlying_last=command.underlying_last,
-                underlying_next=command.underlying_first,
-                description=command.description,
-                recorded_at=registry.now(),
-                recorded_by=actor.label,
-            )
+        count = activities.hosted_count(connection, party)
+        identifier = f"{party}-MA-{count + 1:04d}"
+        activities.insert_activity(
+            connection,
+            identifier=identifier,
+            title=command.title,
+            host_party=party,
+            cooperative_approach_id=command.cooperative_approach,
+            sector=command.sector.value,
+            activity_type=command.activity_type.value if command.activity_type else None,
+            mitigation_type=command.mitigation_type.value,
+            metric=command.metric.value,
+            gwp_values=command.gwp_values,
+            non_ghg_metric=command.non_ghg_metric,
+            underlying_registry=command.underlying_registry.value
+            if command.underlying_registry
+            else None,
+            underlying_first=command.underlying_first,
+            underlying_last=command.underlying_last,
+            underlying_next=command.underlying_first,
+            description=command.description,
+            recorded_at=registry.now(),
+            recorded_by=actor.label,
         )
         log(
             connection,

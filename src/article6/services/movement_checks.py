@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Role
 from article6.domain.accounts import AccountKind
@@ -17,8 +17,7 @@ from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.first_transfer import Action, Verdict, judge
 from article6.domain.transactions import TransactionKind
 from article6.services.movement_requests import Movement
-from article6.store import records
-from article6.store.schema import approval_policies, parties
+from article6.store import approval_policies, participation, records
 
 
 class Authorizations:
@@ -116,12 +115,6 @@ def _entities_admitted(
             )
 
 
-_FOUR_EYES = select(approval_policies.c.four_eyes).where(
-    (approval_policies.c.party_code == bindparam("party"))
-    & (approval_policies.c.kind == bindparam("kind"))
-)
-
-
 def needs_approval(
     connection: Connection, actor: Actor, movement: Movement, kind: TransactionKind | None = None
 ) -> bool:
@@ -130,10 +123,9 @@ def needs_approval(
     is recorded under another kind than the movement's, as an external transfer is)."""
     if actor.role is Role.ENTITY:
         return True
-    policy = connection.execute(
-        _FOUR_EYES, {"party": movement.source.party_code, "kind": (kind or movement.kind).value}
-    ).scalar()
-    return bool(policy)
+    return approval_policies.four_eyes(
+        connection, movement.source.party_code, (kind or movement.kind).value
+    )
 
 
 def check_parties(connection: Connection, movement: Movement) -> None:
@@ -146,9 +138,7 @@ def check_parties(connection: Connection, movement: Movement) -> None:
         (movement.source.party_code, "source_account"),
         (movement.acquiring_party, "destination_account"),
     ):
-        status = connection.execute(
-            select(parties.c.participation_status).where(parties.c.code == party)
-        ).scalar()
+        status = participation.participation_status(connection, party)
         if party not in members or status != "active":
             raise refuse(Check.C4004, field, f"{party} does not participate actively in {approach}")
 

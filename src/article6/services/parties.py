@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
@@ -17,8 +17,7 @@ from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import records
-from article6.store.schema import approval_policies, cooperative_approach_parties, parties
+from article6.store import approval_policies, participation, records
 
 PENDING_DAYS = 7
 
@@ -54,15 +53,14 @@ def register_party(
             )
         now = registry.now()
         if records.party(connection, code) is None:
-            connection.execute(
-                parties.insert().values(
-                    code=code,
-                    name=command.name,
-                    ndc_first_year=command.ndc_first_year,
-                    ndc_last_year=command.ndc_last_year,
-                    participation_status="active",
-                    created_at=now,
-                )
+            participation.insert_party(
+                connection,
+                code=code,
+                name=command.name,
+                ndc_first_year=command.ndc_first_year,
+                ndc_last_year=command.ndc_last_year,
+                participation_status="active",
+                created_at=now,
             )
         registry_id = f"{code}{command.registry_number:02d}"
         if command.open_section and records.section(connection, code) is None:
@@ -85,11 +83,7 @@ def register_party(
                 at=now,
                 name=account_name(code, AccountKind.MO_HOLDING, None),
             )
-            for ca_id in connection.execute(
-                select(cooperative_approach_parties.c.cooperative_approach_id).where(
-                    cooperative_approach_parties.c.party_code == code
-                )
-            ).scalars():
+            for ca_id in participation.approaches_of(connection, code):
                 open_standard_accounts(connection, code, registry_id, ca_id, now)
         log(
             connection,
@@ -114,21 +108,9 @@ def set_approval_policy(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         section = section_of(connection, actor)
         allow(actor, Permission.ADMINISTER, section.party_code)
-        key = (approval_policies.c.party_code == section.party_code) & (
-            approval_policies.c.kind == command.kind.value
+        approval_policies.set_policy(
+            connection, section.party_code, command.kind.value, command.four_eyes
         )
-        if connection.execute(select(approval_policies).where(key)).first() is None:
-            connection.execute(
-                approval_policies.insert().values(
-                    party_code=section.party_code,
-                    kind=command.kind.value,
-                    four_eyes=command.four_eyes,
-                )
-            )
-        else:
-            connection.execute(
-                update(approval_policies).where(key).values(four_eyes=command.four_eyes)
-            )
         log(
             connection,
             registry,

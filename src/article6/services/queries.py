@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import BigInteger, Row, and_, cast, func, or_, select, union
+from sqlalchemy import Row
 
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import AccountKind
@@ -21,17 +21,16 @@ from article6.services.views import (
     transaction_view,
     transaction_views,
 )
-from article6.store import block_selection, history, records
-from article6.store.database import unit_of_work
-from article6.store.schema import (
-    accounts,
-    authorized_entities,
-    holdings,
-    journal,
-    transaction_blocks,
-    transactions,
-    unit_blocks,
+from article6.store import (
+    account_pages,
+    block_selection,
+    history,
+    holding_totals,
+    journal_pages,
+    records,
+    transaction_pages,
 )
+from article6.store.database import unit_of_work
 
 PAGE_LIMIT = 500
 
@@ -120,39 +119,15 @@ def block_view(row: Any, account_identifier: str, reserved_identifier: str | Non
     )
 
 
-BLOCK_COLUMNS = tuple(
-    unit_blocks.c[name]
-    for name in (
-        "registry_id",
-        "serial_first",
-        "serial_last",
-        "cooperative_approach_id",
-        "first_transferring_party",
-        "vintage",
-        "state",
-        "first_transferred",
-        "authorization_id",
-        "authorization_version",
-        "mitigation_activity",
-        "sector",
-        "activity_type",
-        "mitigation_type",
-        "metric",
-        "underlying_registry",
-        "underlying_first",
-    )
-)
-"""The `unit_blocks` columns a block's view shows: a page selects these, not the whole row."""
-
 _BLOCK_PAGE = TypeAdapter(list[BlockView])
 
 
 def block_views(
     rows: Sequence[Row[*tuple[Any, ...]]], account: str | None = None
 ) -> list[BlockView]:
-    """Views of a page of blocks, validated as one list. Rows carry `BLOCK_COLUMNS`, the
-    reserving transaction's identifier as `reservation` and, unless `account` names the one
-    holding account, the holder's identifier as `holder`.
+    """Views of a page of blocks, validated as one list. Rows carry
+    `account_pages.BLOCK_COLUMNS`, the reserving transaction's identifier as `reservation` and,
+    unless `account` names the one holding account, the holder's identifier as `holder`.
 
     Per-row model construction and attribute access on rows were most of an account page's
     time; plain dicts validated at once cost a third of that."""
@@ -184,19 +159,6 @@ def _account_view(row: Any) -> AccountView:
     )
 
 
-def _accounts_query() -> Any:
-    return select(
-        accounts,
-        holdings.c.quantity,
-        holdings.c.reserved,
-        authorized_entities.c.name.label("entity_name"),
-    ).select_from(
-        accounts.join(holdings, holdings.c.account_id == accounts.c.id).outerjoin(
-            authorized_entities, authorized_entities.c.id == accounts.c.entity_id
-        )
-    )
-
-
 def list_accounts(
     registry: Registry, actor: Actor, party: str, entity: str | None = None
 ) -> list[AccountView]:
@@ -204,12 +166,7 @@ def list_accounts(
     Party's use and cancellation accounts."""
     allow(actor, Permission.READ, party)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = _accounts_query().where(accounts.c.party_code == party)
-        holder = entity or actor.entity
-        if holder is not None:
-            terminal = [k.value for k in AccountKind if k.terminal]
-            query = query.where(or_(accounts.c.holder == holder, accounts.c.kind.in_(terminal)))
-        rows = connection.execute(query.order_by(accounts.c.id)).all()
+        rows = account_pages.section_accounts(connection, party, entity or actor.entity)
         return [_account_view(row) for row in rows]
 
 
@@ -219,9 +176,7 @@ def account_detail(
     """An account with one page of its unit blocks (keyset by serial)."""
     limit = max(1, min(limit, PAGE_LIMIT))
     with unit_of_work(registry.engine, read_only=True) as connection:
-        row = connection.execute(
-            _accounts_query().where(accounts.c.identifier == identifier)
-        ).first()
+        row = account_pages.account_with_holding(connection, identifier)
         if row is None:
             raise refuse(Check.C1012, "account", f"{identifier} is not an account")
         allow(actor, Permission.READ, row.party_code)
@@ -231,17 +186,7 @@ def account_detail(
             and not AccountKind(row.kind).terminal
         ):
             raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
-        blocks = connection.execute(
-            select(*BLOCK_COLUMNS, transactions.c.identifier.label("reservation"))
-            .select_from(
-                unit_blocks.outerjoin(transactions, transactions.c.id == unit_blocks.c.reserved_by)
-            )
-            .where(
-                and_(unit_blocks.c.account_id == row.id, unit_blocks.c.serial_first > after_serial)
-            )
-            .order_by(unit_blocks.c.serial_first)
-            .limit(limit)
-        ).all()
+        blocks = account_pages.account_blocks(connection, row.id, after_serial, limit)
         return _account_view(row), block_views(blocks, identifier)
 
 
@@ -258,29 +203,8 @@ def transactions_of(
     allow(actor, Permission.READ, party)
     limit = max(1, min(limit, PAGE_LIMIT))
     with unit_of_work(registry.engine, read_only=True) as connection:
-        incoming = select(accounts.c.id).where(accounts.c.party_code == party)
-
-        def newest(condition: Any) -> Any:
-            """One side's newest ids: a keyset step down its own (…, id) index."""
-            query = select(transactions.c.id).where(condition)
-            if before_id is not None:
-                query = query.where(transactions.c.id < before_id)
-            if status is not None:
-                query = query.where(transactions.c.status == status)
-            return select(query.order_by(transactions.c.id.desc()).limit(limit).subquery().c.id)
-
-        # Two limited reads joined, not one `OR`, which no single index serves.
-        ids = union(
-            newest(transactions.c.party_code == party),
-            newest(transactions.c.destination_account_id.in_(incoming)),
-        ).subquery()
-        query = (
-            select(transactions)
-            .where(transactions.c.id.in_(select(ids.c.id)))
-            .order_by(transactions.c.id.desc())
-            .limit(limit)
-        )
-        return transaction_views(connection, list(connection.execute(query).all()))
+        rows = transaction_pages.newest_of_party(connection, party, before_id, limit, status)
+        return transaction_views(connection, list(rows))
 
 
 def transaction_detail(registry: Registry, actor: Actor, identifier: str) -> TransactionView:
@@ -315,23 +239,7 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
         if row is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
         account = records.account_by_id(connection, row.account_id)
-        containing = and_(
-            transaction_blocks.c.registry_id == row.registry_id,
-            transaction_blocks.c.serial_first <= serial,
-            transaction_blocks.c.serial_last >= serial,
-        )
-        if connection.dialect.name == "postgresql":
-            # Served by the GiST index on (registry, range): one descent, not half the ranges.
-            span = func.int8range(
-                transaction_blocks.c.serial_first, transaction_blocks.c.serial_last, "[]"
-            )
-            containing = and_(containing, span.op("@>")(cast(serial, BigInteger)))
-        movers = connection.execute(
-            select(transactions)
-            .join(transaction_blocks)
-            .where(containing)
-            .order_by(transactions.c.id)
-        ).all()
+        movers = transaction_pages.movers_of(connection, row.registry_id, serial)
         visible = {row.first_transferring_party, account.party_code if account else ""}
         visible |= {m.party_code for m in movers}
         if actor.party is not None and actor.party not in visible:
@@ -369,12 +277,8 @@ def journal_entries(
     allow(actor, Permission.READ, actor.party)
     limit = max(1, min(limit, PAGE_LIMIT))
     with unit_of_work(registry.engine, read_only=True) as connection:
-        query = select(journal).where(journal.c.seq > after_seq)
-        if actor.party is not None and not actor.registry_wide:
-            query = query.where(journal.c.party_code == actor.party)
-        if subject is not None:
-            query = query.where(journal.c.subject == subject)
-        rows = connection.execute(query.order_by(journal.c.seq).limit(limit)).all()
+        section = actor.party if actor.party is not None and not actor.registry_wide else None
+        rows = journal_pages.entries_after(connection, after_seq, limit, section, subject)
         return [
             JournalEntryView(
                 seq=r.seq,
@@ -395,49 +299,15 @@ def first_transfers(registry: Registry, actor: Actor, party: str) -> list[Transa
     """Transactions in which units of this Party were first transferred."""
     allow(actor, Permission.READ, party)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        rows = connection.execute(
-            select(transactions)
-            .where(
-                transactions.c.id.in_(
-                    select(transaction_blocks.c.transaction_id).where(
-                        and_(
-                            transaction_blocks.c.first_transfer_subtype.is_not(None),
-                            transaction_blocks.c.first_transferring_party == party,
-                        )
-                    )
-                )
-            )
-            .where(transactions.c.status == "completed")
-            .order_by(transactions.c.id)
-        ).all()
+        rows = transaction_pages.first_transfers_of(connection, party)
         return transaction_views(connection, list(rows))
 
 
 def holdings_summary(registry: Registry, actor: Actor, party: str) -> list[dict[str, Any]]:
     """Units held per account kind, cooperative approach, vintage and state (dashboard, demo)."""
     allow(actor, Permission.READ, party)
-    from sqlalchemy import func
-
-    size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
     with unit_of_work(registry.engine, read_only=True) as connection:
-        rows = connection.execute(
-            select(
-                accounts.c.kind,
-                unit_blocks.c.cooperative_approach_id,
-                unit_blocks.c.vintage,
-                unit_blocks.c.state,
-                func.sum(size).label("quantity"),
-            )
-            .select_from(unit_blocks.join(accounts))
-            .where(accounts.c.party_code == party)
-            .group_by(
-                accounts.c.kind,
-                unit_blocks.c.cooperative_approach_id,
-                unit_blocks.c.vintage,
-                unit_blocks.c.state,
-            )
-            .order_by(accounts.c.kind, unit_blocks.c.cooperative_approach_id, unit_blocks.c.vintage)
-        ).all()
+        rows = holding_totals.totals_by_kind(connection, party)
         return [
             {
                 "kind": r.kind,

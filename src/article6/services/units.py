@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Connection, Row, update
+from sqlalchemy import Connection, Row
 
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
@@ -37,8 +37,7 @@ from article6.services.movement_requests import (
 )
 from article6.services.proposals import propose
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import history, holdings, placement, records
-from article6.store.schema import mitigation_activities
+from article6.store import activities, history, holdings, placement, records
 
 HOLDINGS = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
 
@@ -155,11 +154,7 @@ def issue_units(
             connection, transaction_id, [(block, None, subtype.value if subtype else None)]
         )
         if underlying_first is not None:
-            connection.execute(
-                update(mitigation_activities)
-                .where(mitigation_activities.c.id == activity.id)
-                .values(underlying_next=underlying_first + count)
-            )
+            activities.advance_underlying(connection, activity.id, underlying_first + count)
         log(
             connection,
             registry,

@@ -1,6 +1,7 @@
 """Choosing blocks: the few candidates for a quantity (so a transfer never loads the whole
-account), the blocks covering named ranges, an account's available total, the block holding a
-serial. Reads of an account's blocks are stable under its holdings lock (`store.holdings`)."""
+account), the blocks covering named ranges, an account's available and reserved totals, the
+block holding a serial. Reads of an account's blocks are stable under its holdings lock
+(`store.holdings`)."""
 
 from __future__ import annotations
 
@@ -199,3 +200,14 @@ def account_total(connection: Connection, account_id: int, filters: dict[str, An
         )
     ).scalar_one()
     return int(total)
+
+
+def reserved_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
+    """The units of the account that pending transactions reserved (why too few are free)."""
+    query = select(
+        func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
+    ).where(and_(unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_not(None)))
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(unit_blocks.c[column] == value)
+    return int(connection.execute(query).scalar_one())

@@ -14,17 +14,31 @@ from datetime import UTC, datetime
 from typing import Any, overload
 
 from sqlalchemy import Connection, create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from article6.store import journal
 
 DEFAULT_URL = "sqlite:///article6.db"
 log = logging.getLogger(__name__)
 
+DriverError = DBAPIError
+"""Any error the database reported through its driver; see `retryable`."""
+ConstraintViolation = IntegrityError
+"""A write a constraint refused, as when a concurrent command took the same key first."""
+RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+
 
 def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("ARTICLE6_DATABASE_URL") or DEFAULT_URL
+
+
+def printable_url(url: str) -> str:
+    """A URL fit to print: without any password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the configured database"
 
 
 def normalise(url: str) -> str:
@@ -93,6 +107,11 @@ def single_read(engine: Engine) -> Iterator[Connection]:
     trips fewer than BEGIN … COMMIT around it, for the reads every request makes first."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
+
+
+def retryable(error: DBAPIError) -> bool:
+    """A deadlock or serialisation failure (PostgreSQL): the whole transaction may run again."""
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE
 
 
 def is_postgres(connection: Connection) -> bool:

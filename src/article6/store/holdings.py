@@ -31,6 +31,14 @@ _CHANGE_HOLDING = (
 )
 
 
+def quantity_held(connection: Connection, account_id: int) -> int:
+    """The units the account holds, read without taking its holdings lock."""
+    held: int = connection.execute(
+        select(holdings.c.quantity).where(holdings.c.account_id == account_id)
+    ).scalar_one()
+    return held
+
+
 def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[int, Any]:
     """Lock the accounts' holdings rows in ascending id order and return them with the account."""
     rows = connection.execute(_LOCK_HOLDINGS, {"ids": sorted(set(account_ids))}).all()

@@ -334,6 +334,10 @@ def account_by_id(connection: Connection, account_id: int) -> Row[Any] | None:
     return connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
 
 
+def set_account_status(connection: Connection, account_id: int, status: str) -> None:
+    connection.execute(update(accounts).where(accounts.c.id == account_id).values(status=status))
+
+
 def find_account(
     connection: Connection,
     party_code: str,

@@ -1,0 +1,58 @@
+"""The hub's reconciliation runs (`hub_reconciliations`): one row per run and registry, with the
+phase reached, the status and the discrepancies found so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+
+from article6.store.interop_schema import hub_reconciliations
+
+
+def open_with(
+    connection: Connection, registries: Iterable[str], over: list[str], started_after: datetime
+) -> dict[str, str]:
+    """Which of `registries` a run is open with (its status not in `over`, started after
+    `started_after`), and the run."""
+    rows = connection.execute(
+        select(hub_reconciliations.c.registry_id, hub_reconciliations.c.reconciliation_id)
+        .where(
+            hub_reconciliations.c.registry_id.in_(sorted(set(registries)))
+            & hub_reconciliations.c.status.not_in(over)
+            & (hub_reconciliations.c.started_at > started_after)
+        )
+        .order_by(hub_reconciliations.c.started_at)
+    )
+    return {registry: run for registry, run in rows}
+
+
+def insert_run(connection: Connection, **values: Any) -> None:
+    connection.execute(hub_reconciliations.insert().values(**values))
+
+
+def run(connection: Connection, reconciliation_id: str, registry_id: str) -> Row[Any] | None:
+    return connection.execute(
+        select(hub_reconciliations).where(
+            (hub_reconciliations.c.reconciliation_id == reconciliation_id)
+            & (hub_reconciliations.c.registry_id == registry_id)
+        )
+    ).first()
+
+
+def update_run(connection: Connection, run_id: int, **values: Any) -> None:
+    connection.execute(
+        update(hub_reconciliations).where(hub_reconciliations.c.id == run_id).values(**values)
+    )
+
+
+def runs(connection: Connection, reconciliation_id: str) -> Sequence[Row[Any]]:
+    """One run with every registry it asked."""
+    return connection.execute(
+        select(hub_reconciliations).where(
+            hub_reconciliations.c.reconciliation_id == reconciliation_id
+        )
+    ).all()
