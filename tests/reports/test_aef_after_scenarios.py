@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from scenario_world import Reported
 
 from article6 import demo
 from article6.domain.checks import CommandRefused
@@ -12,7 +13,6 @@ from article6.services import commands as c
 from article6.services import units
 from article6.services.aef_versions import open_aef
 from article6.services.queries import verify_registry
-from conftest import Reported
 
 NDC = demo.NDC_AUTHORIZATION
 CORSIA = demo.CORSIA_AUTHORIZATION

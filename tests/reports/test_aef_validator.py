@@ -10,13 +10,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from scenario_world import Reported
 
 from article6.domain.access import Actor, Role
 from article6.reports.aef_spec import TABLE, Rule
 from article6.reports.aef_validate import validate
 from article6.reports.aef_writers import Format
 from article6.services.aef_versions import export_aef
-from conftest import Reported
 
 AUDITOR = Actor("auditor", Role.AUDITOR)
 

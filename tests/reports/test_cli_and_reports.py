@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scenario_world import Reported
 
 from article6 import demo
 from article6.cli import main
@@ -16,7 +17,6 @@ from article6.domain.checks import CommandRefused
 from article6.services.account_statements import account_statement
 from article6.services.public_reports import public_report
 from article6.services.use_and_cancellation_certificates import certificate
-from conftest import Reported
 
 
 def url(reported: Reported) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scenario_world import Clock
 
 from article6.demo import SECRETARIAT, XXA_ADMIN, XXC_ADMIN
 from article6.domain.accounts import CancellationPurpose
@@ -30,7 +31,6 @@ from article6.services import commands as c
 from article6.services.aef_versions import open_aef
 from article6.services.context import Registry
 from article6.store.database import make_engine
-from conftest import Clock
 
 SIGN = {
     "Acquisition": 1,

@@ -4,6 +4,7 @@ snapshot is taken once, exact even when taken late, and never before the year en
 from __future__ import annotations
 
 import pytest
+from scenario_world import DURING, Reported
 from sqlalchemy import text
 
 from article6 import demo
@@ -13,7 +14,6 @@ from article6.services import units
 from article6.services.aef_versions import SubmitAEF, aef_submissions, open_aef, submit_aef
 from article6.services.holdings_snapshots import TakeHoldingsSnapshot, take_holdings_snapshot
 from article6.services.queries import verify_registry
-from conftest import DURING, Reported
 
 
 def stored(reported: Reported, party: str, version: str | None) -> list[list[list[object]]]:
