@@ -36,7 +36,7 @@ SERIAL_BASE = 1_000_000
 def populate(url: str, rows: int) -> None:
     from article6 import demo
     from article6.services.context import Registry
-    from article6.store import records
+    from article6.store import account_register
     from article6.store.schema import transaction_blocks, transactions
 
     registry = Registry.open(url)
@@ -44,7 +44,7 @@ def populate(url: str, rows: int) -> None:
     world = demo.build_world(registry)
     with registry.engine.begin() as connection:
         ids = {
-            name: records.account(connection, world[name]).id  # type: ignore[union-attr]
+            name: account_register.account(connection, world[name]).id  # type: ignore[union-attr]
             for name in ("XXA Party amo_holding", "XXC Party itmo_holding", "XXC Party ndc_use")
         }
     transfers = rows * 6 // 10

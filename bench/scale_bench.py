@@ -45,7 +45,7 @@ from article6.domain.access import Actor, Role
 from article6.services import authorized_entities, identity, listing, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
-from article6.store import block_selection, records
+from article6.store import block_selection, sections
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 
@@ -67,7 +67,7 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
         ).one()
         template = connection.execute(text("SELECT * FROM unit_blocks ORDER BY id LIMIT 1")).one()
         first = section.next_serial
-        number = records.next_transaction_number(connection, "XXA", registry.now())  # issuance's
+        number = sections.next_transaction_number(connection, "XXA", registry.now())  # issuance's
         stamp = "now() - interval '1 day'"
         issuance = connection.execute(
             text(
@@ -178,7 +178,7 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
         )
         connection.execute(
             text("SELECT setval(:sequence, :last)"),
-            {"sequence": records.transaction_sequence("XXA"), "last": number + count},
+            {"sequence": sections.transaction_sequence("XXA"), "last": number + count},
         )
         print(f"  transactions loaded in {time.monotonic() - started:.1f} s", flush=True)
     with registry.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -34,6 +34,7 @@ from article6.domain.nomenclature import MitigationType, Sector
 from article6.services import (
     authorized_entities,
     cooperative_approaches,
+    issuance,
     mitigation_activities,
     parties,
     queries,
@@ -104,7 +105,7 @@ def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair
         if a.kind == "mo_holding"
     }
     party_account = accounts["PARTY"]
-    units.issue_units(
+    issuance.issue_units(
         registry,
         ADMIN,
         c.IssueUnits(

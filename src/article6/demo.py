@@ -25,6 +25,7 @@ from article6.services import (
     authorizations,
     authorized_entities,
     cooperative_approaches,
+    issuance,
     mitigation_activities,
     parties,
     queries,
@@ -159,7 +160,7 @@ def build_world(registry: Registry) -> DemoWorld:
     )
     world = DemoWorld()
     world.receipts.append(
-        units.issue_units(
+        issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity=activity.record, vintage=2024, quantity=ISSUED),

@@ -33,6 +33,7 @@ from article6.services import (
     authorizations,
     authorized_entities,
     cooperative_approaches,
+    issuance,
     mitigation_activities,
     parties,
     queries,
@@ -176,7 +177,7 @@ def build_small_world(registry: Registry, issued: int = 1000, link: bool = True)
             holder = "Party" if account.holder == "PARTY" else account.entity_name
             world.accounts[f"{party} {holder} {account.kind}"] = account.identifier
     if issued:
-        units.issue_units(
+        issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity=activity, vintage=2024, quantity=issued),

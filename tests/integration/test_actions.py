@@ -30,7 +30,7 @@ from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import FirstTransferDefinition, Purpose
 from article6.services import commands as c
-from article6.services import queries, units
+from article6.services import issuance, queries, units
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.services.views import Receipt
@@ -173,7 +173,7 @@ def test_oimp_first_transfer_at_issuance_issues_itmos_into_the_ir(
     registry: Registry, world: SmallWorld
 ):
     oimp(registry, "XXA-OIMP-ISS", FirstTransferDefinition.ISSUANCE)
-    receipt = units.issue_units(
+    receipt = issuance.issue_units(
         registry,
         XXA_ADMIN,
         c.IssueUnits(
@@ -219,7 +219,7 @@ def test_issuing_under_an_authorization_respects_its_authorized_quantity(
     oimp(registry, "XXA-OIMP-CAP", FirstTransferDefinition.ISSUANCE, authorized_quantity=100)
 
     def issue(quantity: int) -> Receipt:
-        return units.issue_units(
+        return issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(
@@ -443,7 +443,7 @@ def test_moving_part_of_a_block_and_back_leaves_one_block(registry: Registry, wo
 def test_moving_a_billion_units_writes_as_many_block_rows_as_moving_one(
     registry: Registry, world: SmallWorld
 ):
-    units.issue_units(
+    issuance.issue_units(
         registry,
         XXA_ADMIN,
         c.IssueUnits(mitigation_activity=world.activity, vintage=2023, quantity=2 * 10**9),

@@ -43,6 +43,7 @@ from article6.services import (
     approvals,
     authorized_entities,
     cooperative_approaches,
+    issuance,
     mitigation_activities,
     parties,
     queries,
@@ -191,7 +192,7 @@ def test_c1006_vintage_before_2021(registry: Registry, world: SmallWorld):
         registry,
         "C1006",
         "vintage",
-        lambda: units.issue_units(
+        lambda: issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity=world.activity, vintage=2020, quantity=10),
@@ -244,7 +245,7 @@ def test_c1009_ndc_period_first_year_not_after_last(registry: Registry, world: S
 
 def test_c1010_idempotency_key_reused_for_another_request(registry: Registry, world: SmallWorld):
     def issue(quantity: int) -> Any:
-        return units.issue_units(
+        return issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity=world.activity, vintage=2024, quantity=quantity),
@@ -260,7 +261,7 @@ def test_c1011_idempotency_key_length(registry: Registry, world: SmallWorld):
         registry,
         "C1011",
         "idempotency_key",
-        lambda: units.issue_units(
+        lambda: issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity=world.activity, vintage=2024, quantity=10),
@@ -274,7 +275,7 @@ def test_c1012_unknown_mitigation_activity(registry: Registry, world: SmallWorld
         registry,
         "C1012",
         "mitigation_activity",
-        lambda: units.issue_units(
+        lambda: issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity="XXA-MA-0099", vintage=2024, quantity=10),
@@ -359,14 +360,14 @@ def test_c2003_issuance_beyond_the_underlying_units(registry: Registry, world: S
             underlying_last=100,
         ),
     ).record
-    units.issue_units(
+    issuance.issue_units(
         registry, XXA_ADMIN, c.IssueUnits(mitigation_activity=activity, vintage=2024, quantity=60)
     )
     refuses(
         registry,
         "C2003",
         "quantity",
-        lambda: units.issue_units(
+        lambda: issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity=activity, vintage=2024, quantity=41),

@@ -40,7 +40,7 @@ from article6.interop import hold as holds
 from article6.interop import reconciliation
 from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
 from article6.interop.network import Clock
-from article6.services import approvals, queries, units
+from article6.services import approvals, issuance, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.cooperative_approaches import register_cooperative_approach
@@ -49,7 +49,7 @@ from article6.services.parties import register_party
 from article6.services.queries import verify_registry
 from article6.services.views import Receipt
 from article6.store import reconciliation as stored_holds
-from article6.store import records
+from article6.store import sections
 from article6.store.database import make_engine, unit_of_work
 
 Command = Callable[[Registry, SmallWorld], Receipt]
@@ -73,7 +73,7 @@ def lift(registry: Registry) -> None:
 
 
 def issue(registry: Registry, world: SmallWorld) -> Receipt:
-    return units.issue_units(
+    return issuance.issue_units(
         registry,
         XXA_ADMIN,
         c.IssueUnits(mitigation_activity=world.activity, vintage=2024, quantity=10),
@@ -344,7 +344,7 @@ def open_xxd(registry: Registry) -> str:
 
 def issue_in_xxd(registry: Registry, activity: str) -> Receipt:
     """An issuance: a transaction numbered in XXD's section."""
-    return units.issue_units(
+    return issuance.issue_units(
         registry,
         XXD_ADMIN,
         c.IssueUnits(mitigation_activity=activity, vintage=2024, quantity=10),
@@ -357,7 +357,7 @@ def section_holds(registry: Registry) -> dict[str, tuple[str | None, Any]]:
         return {
             code: (row.reconciliation_id, row.reconciliation_until)
             for code in ("XXA", "XXB", "XXC", "XXD")
-            if (row := records.section(connection, code)) is not None
+            if (row := sections.section(connection, code)) is not None
         }
 
 

@@ -25,7 +25,7 @@ from article6.cli import main
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
-from article6.services import approvals, authorized_entities, parties, queries, units
+from article6.services import approvals, authorized_entities, issuance, parties, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.store.journal import GENESIS
@@ -51,7 +51,7 @@ def test_every_command_writes_one_chained_entry(registry: Registry, world: Small
         ),
         (
             "UnitsIssued",
-            lambda: units.issue_units(
+            lambda: issuance.issue_units(
                 registry,
                 XXA_ADMIN,
                 c.IssueUnits(mitigation_activity=world.activity, vintage=2024, quantity=5),

@@ -38,7 +38,7 @@ from article6.domain.access import Actor
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import ActivityType, FirstTransferDefinition, Purpose, Sector
-from article6.services import approvals, authorizations, queries, units
+from article6.services import approvals, authorizations, issuance, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.views import Receipt
@@ -614,7 +614,7 @@ class LedgerMachine(RuleBasedStateMachine):
             account=account if to_entity else None,
         )
         expected = "C2003" if quantity > self.model.underlying_left else None
-        receipt = self.send(units.issue_units, demo.XXA_ADMIN, command, expected)
+        receipt = self.send(issuance.issue_units, demo.XXA_ADMIN, command, expected)
         if receipt is None:
             return
         assert receipt.transaction is not None
@@ -774,7 +774,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def issue(actor: Actor = xxa, **change: Any) -> Any:
             command = c.IssueUnits(mitigation_activity=ACTIVITY, vintage=2024, quantity=100)
-            return units.issue_units, actor, command.model_copy(update=change)
+            return issuance.issue_units, actor, command.model_copy(update=change)
 
         def link(account: str, authorization: str) -> Any:
             return c.LinkAuthorization(account=account, authorization_id=authorization, units=one)

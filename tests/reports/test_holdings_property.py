@@ -22,6 +22,7 @@ from article6.domain.nomenclature import MitigationType, Purpose, Sector
 from article6.services import (
     authorizations,
     cooperative_approaches,
+    issuance,
     mitigation_activities,
     parties,
     queries,
@@ -83,7 +84,7 @@ def small_registry(path: Path, clock: Clock) -> tuple[Registry, dict[str, str]]:
         for account in queries.list_accounts(registry, actor, party):
             accounts[f"{party} {account.kind}"] = account.identifier
     for vintage in (2023, 2024):
-        units.issue_units(
+        issuance.issue_units(
             registry,
             XXA_ADMIN,
             c.IssueUnits(mitigation_activity=activity.record, vintage=vintage, quantity=300),

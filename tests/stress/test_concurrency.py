@@ -19,7 +19,7 @@ from sqlalchemy import select
 from article6 import demo
 from article6.domain.checks import CommandRefused
 from article6.services import commands as c
-from article6.services import queries, units
+from article6.services import issuance, queries, units
 from article6.services.context import Registry
 from article6.services.views import Receipt
 from article6.store.database import make_engine
@@ -234,7 +234,7 @@ def test_concurrent_issuances_never_reuse_a_serial(
                     quantity=100 + index * 10 + batch,
                     account=accounts[(index + batch) % 2],
                 )
-                outcomes.record(units.issue_units, registry, command)
+                outcomes.record(issuance.issue_units, registry, command)
 
         return issue
 

@@ -20,7 +20,7 @@ from article6 import demo
 from article6.services import commands as c
 from article6.services import queries, units
 from article6.services.context import Registry
-from article6.store import journal, records, verify
+from article6.store import journal, sections, verify
 from article6.store.database import make_engine
 from article6.store.schema import journal as journal_table
 from article6.store.schema import journal_pending
@@ -71,7 +71,7 @@ def test_a_command_commits_while_another_of_its_party_is_open_after_numbering_an
     party, entity = world["XXA Party amo_holding"], world["XXA Green Group A amo_holding"]
     with registry.engine.connect() as open_connection:
         open_transaction = open_connection.begin()
-        held_number = records.next_transaction_number(open_connection, "XXA", registry.now())
+        held_number = sections.next_transaction_number(open_connection, "XXA", registry.now())
         record_uncommitted_entry(open_connection, "still-open")
 
         finished = threading.Event()
@@ -180,7 +180,7 @@ def test_a_command_rolled_back_after_numbering_leaves_a_gap_never_a_duplicate(
 ) -> None:
     with registry.engine.connect() as connection:
         transaction = connection.begin()
-        lost = records.next_transaction_number(connection, "XXA", registry.now())
+        lost = sections.next_transaction_number(connection, "XXA", registry.now())
         transaction.rollback()
     receipt = units.transfer_units(
         registry,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from article6.api.routes_setup import IdempotencyKey
 from article6.api.security import InSection, PartyCode, Registry_, RegistryWide
 from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
-from article6.services import approvals, units
+from article6.services import approvals, issuance, units
 from article6.services import commands as c
 from article6.services.views import Receipt
 
@@ -35,7 +35,7 @@ def issue(
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Issue units for a mitigation activity of the Party (as MOs, or authorized at once)."""
-    return units.issue_units(registry, actor, command, key)
+    return issuance.issue_units(registry, actor, command, key)
 
 
 @router.post("/parties/{party}/authorization-links", status_code=201)

@@ -4,7 +4,7 @@ The hub's request for totals places the hold, in the transaction that takes the 
 hub's result for that run lifts it. Its deadline ends it by itself: past it the hold refuses
 nothing, by the registry's clock, whether or not `lift_overdue` (the protocol loop, `article6
 serve`) has cleared and journaled it yet. While it holds, every transaction is refused where it
-takes its number (`records.take_transaction_number`), a forwarded proposal is rejected with
+takes its number (`sections.take_transaction_number`), a forwarded proposal is rejected with
 C2006, and an arrival the hub completed waits for the hold's end instead of being lost.
 """
 

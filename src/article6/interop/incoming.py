@@ -28,7 +28,16 @@ from article6.interop.transfers import HUB_ACTOR, IN, locked_transfer, reason_of
 from article6.interop.wire_forms import authorization_of, authorized_transfer, domain_block
 from article6.services.context import Registry
 from article6.services.journal import log
-from article6.store import external_transfers, history, holdings, interop_ledger, placement, records
+from article6.store import (
+    account_register,
+    external_transfers,
+    history,
+    holdings,
+    interop_ledger,
+    placement,
+    records,
+    sections,
+)
 
 
 def check_incoming(
@@ -42,7 +51,7 @@ def check_incoming(
 
     if proposal.acquiring_registry != here:
         check(Check.C6006, "acquiring_registry", f"this is {here}")
-    account = records.account(connection, proposal.acquiring_account)
+    account = account_register.account(connection, proposal.acquiring_account)
     if account is None:
         check(Check.C4001, "acquiring_account", f"{proposal.acquiring_account} does not exist")
     elif (
@@ -63,10 +72,10 @@ def check_incoming(
         approach = block.cooperative_approach
         members = records.participants(connection, approach)
         for party in (proposal.transferring_party, proposal.acquiring_party):
-            row = records.party(connection, party)
+            row = sections.party(connection, party)
             if party not in members or row is None or row.participation_status != "active":
                 check(Check.C4004, where, f"{party} does not participate actively in {approach}")
-        if records.party(connection, block.first_transferring_party) is None:
+        if sections.party(connection, block.first_transferring_party) is None:
             check(Check.C1001, where, f"{block.first_transferring_party} is not registered")
         if interop_ledger.range_present(
             connection, block.originating_registry, block.first, block.last
@@ -161,7 +170,7 @@ def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
     """Record the arrival: the blocks, keeping the originating registry and serials."""
     now = registry.now()
     proposal = TransferProposal.model_validate_json(row.proposal)
-    account = records.account(connection, proposal.acquiring_account)
+    account = account_register.account(connection, proposal.acquiring_account)
     if account is None:
         raise LookupError(f"{proposal.acquiring_account} vanished")
     for record in proposal.authorizations:
@@ -175,8 +184,8 @@ def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
                 connection, authorization_of(record), now, f"{row.counterpart_registry} (copy)"
             )
     holdings.lock_holdings(connection, [account.id])
-    number = records.next_transaction_number(connection, account.party_code, now)
-    section = records.section(connection, account.party_code)
+    number = sections.next_transaction_number(connection, account.party_code, now)
+    section = sections.section(connection, account.party_code)
     identifier = f"{section.registry_id if section else account.party_code}-{number:08d}"
     transaction_id = history.insert_transaction(
         connection,

@@ -40,7 +40,7 @@ from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import history, holdings, interop_ledger, placement, records
+from article6.store import account_register, history, holdings, interop_ledger, placement, sections
 
 SOP_PERCENT = 5
 OMGE_PERCENT = 2
@@ -66,11 +66,11 @@ def shares(issued: int) -> tuple[int, int]:
 
 
 def open_mechanism_accounts(connection: Connection, host_party: str, at: object) -> None:
-    section = records.section(connection, host_party)
+    section = sections.section(connection, host_party)
     if section is None:
         raise refuse(Check.C1001, "host_party", f"{host_party} has no section here")
     for holder, label in ((PENDING, "Pending"), (ADAPTATION_FUND, "Adaptation Fund (SOP)")):
-        records.open_account(
+        account_register.open_account(
             connection,
             party_code=host_party,
             registry_id=section.registry_id,
@@ -96,11 +96,13 @@ def issue_a64ers(
         count = quantity(command.quantity)
         party = command.host_party
         open_mechanism_accounts(connection, party, now)
-        pending = records.find_account(connection, party, AccountKind.MO_HOLDING, None, PENDING)
-        fund = records.find_account(
+        pending = account_register.find_account(
+            connection, party, AccountKind.MO_HOLDING, None, PENDING
+        )
+        fund = account_register.find_account(
             connection, party, AccountKind.MO_HOLDING, None, ADAPTATION_FUND
         )
-        omge = records.find_account(
+        omge = account_register.find_account(
             connection, party, AccountKind.OMGE_CANCELLATION, MECHANISM_APPROACH
         )
         if pending is None or fund is None or omge is None:
@@ -194,8 +196,8 @@ def _transaction(
     subtype: ActionSubtype | None = None,
 ) -> str:
     now = registry.now()
-    section = records.section(connection, party)
-    number = records.next_transaction_number(connection, party, now)
+    section = sections.section(connection, party)
+    number = sections.next_transaction_number(connection, party, now)
     identifier = f"{section.registry_id if section else party}-{number:08d}"
     history.insert_transaction(
         connection,

@@ -26,6 +26,7 @@ from article6.interop.node import RegistryNode
 from article6.services import (
     authorizations,
     cooperative_approaches,
+    issuance,
     mitigation_activities,
     parties,
     queries,
@@ -249,7 +250,7 @@ def seed_national(registry: Registry, issued: int = 1000, linked: int = 600) -> 
     )
     found = accounts_of(registry, "XXB")
     if issued:
-        units.issue_units(
+        issuance.issue_units(
             registry,
             XXB_ADMIN,
             c.IssueUnits(mitigation_activity=activity, vintage=2024, quantity=issued),

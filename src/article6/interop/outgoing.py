@@ -4,7 +4,7 @@ Party requires one, and the proposal written to the outbox.
 The units are reserved by an `external_transfer` transaction. When the Party's approval is not
 needed the proposal leaves at once, in the same database transaction; otherwise it leaves when
 a second person approves, and rejection, withdrawal or expiry release the units (the approval
-steps of `services.units`). The hub's final status then completes or releases the transfer
+steps of `services.approvals`). The hub's final status then completes or releases the transfer
 (`settlement.on_status`).
 """
 
@@ -43,8 +43,8 @@ from article6.store import (
     history,
     holdings,
     placement,
-    records,
     registry_directory,
+    sections,
 )
 from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
@@ -103,7 +103,7 @@ def propose_external_transfer(
         judged = judge_all(connection, movement, choose(connection, movement))
         now = registry.now()
         pending = needs_approval(connection, actor, movement, TransactionKind.EXTERNAL_TRANSFER)
-        number, section = records.take_transaction_number(connection, source.party_code, now)
+        number, section = sections.take_transaction_number(connection, source.party_code, now)
         identifier = f"{section.registry_id}-{number:08d}"
         quantity = sum(p.quantity for p, _, _ in judged)
         status = TransactionStatus.AWAITING_APPROVAL if pending else TransactionStatus.PROPOSED

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission, permits
 from article6.domain.checks import Check, CommandRefused, refuse
-from article6.store import records
+from article6.store import sections
 
 
 def allow(
@@ -27,7 +27,7 @@ def section_of(
     code = party or actor.party
     if code is None:
         raise refuse(Check.C4006, "party", "name the Party section to act in")
-    row = records.section(connection, code, lock=lock)
+    row = sections.section(connection, code, lock=lock)
     if row is None:
         raise refuse(Check.C1001, "party", f"{code} has no Party section in this registry")
     return row

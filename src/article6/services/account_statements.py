@@ -14,7 +14,7 @@ from article6.domain.identifiers import block_identifier
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
-from article6.store import reports as store
+from article6.store import reports, statement_ledger
 
 STATEMENT_LIMIT = 100_000
 
@@ -58,8 +58,8 @@ def account_statement(
     movement in between, from the moved ranges."""
     if end < start:
         raise refuse(Check.C1009, "end", "the period ends before it starts")
-    with store.reading(registry.engine) as connection:
-        row = store.account(connection, account)
+    with reports.reading(registry.engine) as connection:
+        row = statement_ledger.account(connection, account)
         if row is None:
             raise refuse(Check.C1012, "account", f"{account} is not an account")
         allow(actor, Permission.READ, row.party_code)
@@ -67,10 +67,10 @@ def account_statement(
             raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
         before = _day_start(start) - timedelta(microseconds=1)
         until = _day_start(end + timedelta(days=1)) - timedelta(microseconds=1)
-        opening = store.balance_at(connection, row.id, before)
+        opening = statement_ledger.balance_at(connection, row.id, before)
         lines: list[StatementLine] = []
         balance = opening
-        for moved in store.account_movements(connection, row.id, before, until):
+        for moved in statement_ledger.account_movements(connection, row.id, before, until):
             size = moved.serial_last - moved.serial_first + 1
             incoming = moved.destination_account_id == row.id
             unit = block_identifier(
@@ -112,7 +112,7 @@ def account_statement(
                 balance -= size
             line.balance = balance
             line.units.append(unit)
-        closing = store.balance_at(connection, row.id, until)
+        closing = statement_ledger.balance_at(connection, row.id, until)
     return Statement(
         account=row.identifier,
         name=row.name,

@@ -13,7 +13,7 @@ from article6.services.access import allow
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import holdings, records
+from article6.store import account_register, holdings
 
 
 def set_account_status(
@@ -23,7 +23,7 @@ def set_account_status(
     idempotency_key: str | None = None,
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        account = records.account(connection, command.account)
+        account = account_register.account(connection, command.account)
         if account is None:
             raise refuse(Check.C1012, "account", f"{command.account} is not an account")
         allow(actor, Permission.ADMINISTER, account.party_code)
@@ -37,7 +37,7 @@ def set_account_status(
                     "status",
                     f"the account still holds {held} units; transfer them first",
                 )
-        records.set_account_status(connection, account.id, command.status.value)
+        account_register.set_account_status(connection, account.id, command.status.value)
         log(
             connection,
             registry,

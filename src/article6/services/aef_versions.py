@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
-from article6.reports import aef
+from article6.reports import aef, aef_actions, aef_holdings
 from article6.reports.aef_spec import TABLE, TABLES
 from article6.reports.aef_writers import Format, write
 from article6.services.access import allow
@@ -35,7 +35,7 @@ from article6.services.holdings_snapshots import (
 from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import reports as store
+from article6.store import aef_archive, reports
 
 
 class SubmitAEF(Command):
@@ -91,35 +91,35 @@ def _document(
             aef.AEFTable(TABLE[1], [aef.submission_row(party, year, version, submitted)]),
             aef.AEFTable(
                 TABLE[2],
-                aef.authorization_rows(store.authorization_versions(connection, party.code, end)),
+                aef.authorization_rows(reports.authorization_versions(connection, party.code, end)),
             ),
             aef.AEFTable(
                 TABLE[3],
-                aef.action_rows(
-                    store.action_ranges(
+                aef_actions.action_rows(
+                    reports.action_ranges(
                         connection,
                         party.code,
                         aef.year_start(year),
                         aef.year_start(year + 1),
-                        aef.ACTION_RANGE_COLUMNS,
+                        aef_actions.ACTION_RANGE_COLUMNS,
                     ),
                     party.code,
                     registry_id,
                 ),
             ),
-            aef.AEFTable(TABLE[4], aef.holding_rows(snapshot_rows, registry_id)),
+            aef.AEFTable(TABLE[4], aef_holdings.holding_rows(snapshot_rows, registry_id)),
             aef.AEFTable(
                 TABLE[5],
-                aef.entity_rows(store.entity_records(connection, party.code, end.date()), end),
+                aef.entity_rows(reports.entity_records(connection, party.code, end.date()), end),
             ),
         ],
     )
 
 
 def _provisional(connection: Connection, party: str, moment: datetime) -> Iterator[Any]:
-    accounts = store.party_account_ids(connection, party)
-    for row in aef.holdings_at(
-        store.moves_touching(connection, party, moment, aef.MOVE_COLUMNS), accounts
+    accounts = reports.party_account_ids(connection, party)
+    for row in aef_holdings.holdings_at(
+        reports.moves_touching(connection, party, moment, aef_holdings.MOVE_COLUMNS), accounts
     ):
         yield SimpleNamespace(**row)
 
@@ -135,9 +135,9 @@ def open_aef(
     allow_aef_reader(actor, party)
     if version is None and year_ended(registry, year):
         take_holdings_snapshot(registry, actor, TakeHoldingsSnapshot(party=party, year=year))
-    with store.reading(registry.engine) as connection:
+    with reports.reading(registry.engine) as connection:
         row = reporting_party(connection, party)
-        existing = store.submissions(connection, party, year)
+        existing = aef_archive.submissions(connection, party, year)
         if version is not None:
             stored = next((s for s in existing if s.version == version), None)
             if stored is None:
@@ -152,7 +152,10 @@ def open_aef(
                 [
                     aef.AEFTable(
                         spec,
-                        (tuple(c) for c in store.submission_rows(connection, key, spec.number)),
+                        (
+                            tuple(c)
+                            for c in aef_archive.submission_rows(connection, key, spec.number)
+                        ),
                     )
                     for spec in TABLES
                 ],
@@ -160,7 +163,7 @@ def open_aef(
             return
         major, minor = _next_version(existing)
         holdings: Any = (
-            store.snapshot_rows(connection, party, year)
+            aef_archive.snapshot_rows(connection, party, year)
             if year_ended(registry, year)
             else _provisional(connection, party, min(registry.now(), aef.year_end(year)))
         )
@@ -214,7 +217,9 @@ def submit_aef(
         party = reporting_party(connection, command.party)
         require_year_ended(registry, command.year)
         freeze_snapshot(connection, registry, actor, command.party, command.year)
-        major, minor = _next_version(store.submissions(connection, command.party, command.year))
+        major, minor = _next_version(
+            aef_archive.submissions(connection, command.party, command.year)
+        )
         version = f"{major}.{minor}"
         today = registry.now().date()
         document = _document(
@@ -223,7 +228,7 @@ def submit_aef(
             command.year,
             version,
             today,
-            store.snapshot_rows(connection, command.party, command.year),
+            aef_archive.snapshot_rows(connection, command.party, command.year),
         )
         key = (command.party, command.year, version)
         digest = hashlib.sha256()
@@ -237,12 +242,12 @@ def submit_aef(
                 digest.update(f"{number}\t{encoded}\n".encode())
                 batch.append((count, encoded))
                 if len(batch) >= SNAPSHOT_BATCH:
-                    store.insert_submission_rows(connection, key, number, batch)
+                    aef_archive.insert_submission_rows(connection, key, number, batch)
                     batch = []
-            store.insert_submission_rows(connection, key, number, batch)
+            aef_archive.insert_submission_rows(connection, key, number, batch)
             counts[str(number)] = count
         now = registry.now()
-        store.insert_submission(
+        aef_archive.insert_submission(
             connection,
             party_code=command.party,
             year=command.year,
@@ -269,7 +274,7 @@ def submit_aef(
                 "digest": digest.hexdigest(),
             },
         )
-        rows = store.submissions(connection, command.party, command.year)
+        rows = aef_archive.submissions(connection, command.party, command.year)
         return _submission_view(rows[-1], current=True)
 
     return execute(registry, actor, command, handle, SubmissionView, idempotency_key)
@@ -280,6 +285,6 @@ def aef_submissions(
 ) -> list[SubmissionView]:
     """The submitted versions, oldest first; only the newest is current."""
     allow_aef_reader(actor, party)
-    with store.reading(registry.engine) as connection:
-        rows = store.submissions(connection, party, year)
+    with reports.reading(registry.engine) as connection:
+        rows = aef_archive.submissions(connection, party, year)
     return [_submission_view(r, current=i == len(rows) - 1) for i, r in enumerate(rows)]

@@ -14,7 +14,7 @@ from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import records
+from article6.store import records, sections
 
 
 def record_authorization(
@@ -62,7 +62,7 @@ def record_authorization(
         approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
         problems: list[Refusal] = []
         for index, code in enumerate(command.authorized_parties):
-            if records.party(connection, code) is None:
+            if sections.party(connection, code) is None:
                 problems.append(
                     Refusal(
                         Check.C1001,

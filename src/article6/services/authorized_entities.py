@@ -16,7 +16,7 @@ from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import entities, records
+from article6.store import account_register, entities, records
 
 
 def record_authorized_entity(
@@ -45,7 +45,7 @@ def record_authorized_entity(
                 identification_number=command.identification_number,
                 recorded_at=now,
             )
-            records.open_account(
+            account_register.open_account(
                 connection,
                 party_code=party,
                 registry_id=section.registry_id,
@@ -79,7 +79,7 @@ def record_authorized_entity(
             status_changed_at=now,
         )
         for kind in ENTITY_KINDS_PER_APPROACH:
-            records.open_account(
+            account_register.open_account(
                 connection,
                 party_code=party,
                 registry_id=section.registry_id,

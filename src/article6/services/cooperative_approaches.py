@@ -15,7 +15,7 @@ from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.parties import open_standard_accounts
 from article6.services.views import Receipt
-from article6.store import participation, records
+from article6.store import participation, records, sections
 
 
 def register_cooperative_approach(
@@ -30,7 +30,7 @@ def register_cooperative_approach(
         now = registry.now()
         for index, code in enumerate(command.participating_parties):
             identifiers.party_code(code, f"participating_parties[{index}]")
-            if records.party(connection, code) is None:
+            if sections.party(connection, code) is None:
                 raise refuse(
                     Check.C1001,
                     f"participating_parties[{index}]",
@@ -47,7 +47,7 @@ def register_cooperative_approach(
         known = set(records.participants(connection, ca_id))
         for code in sorted(set(command.participating_parties) - known):
             participation.add_participant(connection, ca_id, code)
-            section = records.section(connection, code)
+            section = sections.section(connection, code)
             if section is not None:
                 open_standard_accounts(connection, code, section.registry_id, ca_id, now)
         log(

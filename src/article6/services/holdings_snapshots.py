@@ -13,13 +13,13 @@ from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
-from article6.reports import aef
+from article6.reports import aef, aef_holdings
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import reports as store
+from article6.store import aef_archive, reports
 from article6.store.database import ConstraintViolation
 
 SNAPSHOT_BATCH = 1000
@@ -76,7 +76,7 @@ def freeze_snapshot(
 ) -> Row[Any]:
     """The stored snapshot, or take it now: the ITMO holdings of the Party's accounts at the end
     of `year`, reconstructed from the moved ranges, so it is exact whenever it is taken."""
-    existing = store.snapshot(connection, party, year)
+    existing = aef_archive.snapshot(connection, party, year)
     if existing is not None:
         return existing
     require_year_ended(registry, year)
@@ -84,9 +84,9 @@ def freeze_snapshot(
     digest = hashlib.sha256()
     count = quantity = 0
     batch: list[dict[str, Any]] = []
-    accounts = store.party_account_ids(connection, party)
-    for row in aef.holdings_at(
-        store.moves_touching(connection, party, as_of, aef.MOVE_COLUMNS), accounts
+    accounts = reports.party_account_ids(connection, party)
+    for row in aef_holdings.holdings_at(
+        reports.moves_touching(connection, party, as_of, aef_holdings.MOVE_COLUMNS), accounts
     ):
         row.update(party_code=party, year=year)
         digest.update((json.dumps(row, sort_keys=True, default=str) + "\n").encode())
@@ -94,10 +94,10 @@ def freeze_snapshot(
         quantity += row["serial_last"] - row["serial_first"] + 1
         batch.append(row)
         if len(batch) >= SNAPSHOT_BATCH:
-            store.insert_snapshot_rows(connection, batch)
+            aef_archive.insert_snapshot_rows(connection, batch)
             batch = []
-    store.insert_snapshot_rows(connection, batch)
-    store.insert_snapshot(
+    aef_archive.insert_snapshot_rows(connection, batch)
+    aef_archive.insert_snapshot(
         connection,
         party_code=party,
         year=year,
@@ -117,7 +117,7 @@ def freeze_snapshot(
         f"holdings-{party}-{year}",
         {"year": year, "rows": count, "quantity": quantity, "digest": digest.hexdigest()},
     )
-    taken = store.snapshot(connection, party, year)
+    taken = aef_archive.snapshot(connection, party, year)
     assert taken is not None
     return taken
 
@@ -141,8 +141,8 @@ def take_holdings_snapshot(
     try:
         return execute(registry, actor, command, handle, SnapshotView, idempotency_key)
     except ConstraintViolation:  # another request froze it first: that one is the snapshot
-        with store.reading(registry.engine) as connection:
-            row = store.snapshot(connection, command.party, command.year)
+        with reports.reading(registry.engine) as connection:
+            row = aef_archive.snapshot(connection, command.party, command.year)
         if row is None:
             raise
         return _snapshot_view(row)

@@ -219,9 +219,9 @@ def _grant(
 ) -> UserView:
     row = _user(connection, user)
     if command.party is not None:
-        from article6.store import records
+        from article6.store import sections
 
-        if records.section(connection, command.party) is None:
+        if sections.section(connection, command.party) is None:
             raise refuse(Check.C1001, "party", f"{command.party} has no Party section")
     if command.entity is not None:
         from article6.store import records

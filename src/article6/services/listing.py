@@ -22,9 +22,9 @@ from article6.services.queries import AccountView, BlockView, JournalEntryView, 
 from article6.services.views import TransactionView, transaction_views
 from article6.store import (
     account_pages,
+    account_register,
     holding_totals,
     journal_pages,
-    records,
     transaction_pages,
 )
 from article6.store.database import unit_of_work
@@ -206,7 +206,7 @@ def transaction(registry: Registry, actor: Actor, party: str, identifier: str) -
     view = queries.transaction_detail(registry, actor, identifier)
     touched = {view.source_account, view.destination_account} - {None}
     with unit_of_work(registry.engine, read_only=True) as connection:
-        rows = [records.account(connection, a) for a in touched if a]
+        rows = [account_register.account(connection, a) for a in touched if a]
     if view.party != party and party not in {r.party_code for r in rows if r is not None}:
         raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction of {party}")
     if actor.entity is not None and actor.entity not in {r.holder for r in rows if r is not None}:
@@ -224,7 +224,7 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> queries.Un
     history = queries.unit_history(registry, actor, query)
     if actor.entity is not None:
         with unit_of_work(registry.engine, read_only=True) as connection:
-            row = records.account(connection, history.block.account)
+            row = account_register.account(connection, history.block.account)
         if row is None or (row.holder != actor.entity and not AccountKind(row.kind).terminal):
             raise refuse(Check.C4002, "unit", "an entity sees only units in its own accounts")
     return history

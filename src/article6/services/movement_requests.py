@@ -14,7 +14,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action
 from article6.domain.transactions import TransactionKind
 from article6.services.commands import UnitSelection
-from article6.store import records
+from article6.store import account_register
 
 CANCELLATION_ACTIONS = {
     CancellationPurpose.IMP: Action.CANCELLATION_IMP,
@@ -56,7 +56,7 @@ class Movement:
 
 
 def account_named(connection: Connection, identifier: str, field: str) -> Row[Any]:
-    row = records.account(connection, identifier)
+    row = account_register.account(connection, identifier)
     if row is None:
         raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
     return row
@@ -66,7 +66,7 @@ def accounts_named(
     connection: Connection, source: str, destination: str
 ) -> tuple[Row[Any], Row[Any]]:
     """The source and destination accounts, read together; refused as `account_named` would."""
-    found = records.accounts_named(connection, [source, destination])
+    found = account_register.accounts_named(connection, [source, destination])
     for identifier, field in ((source, "source_account"), (destination, "destination_account")):
         if identifier not in found:
             raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
@@ -117,7 +117,7 @@ def party_account(
     holder: str,
     field: str,
 ) -> Row[Any]:
-    row = records.find_account(connection, party, kind, cooperative_approach, holder)
+    row = account_register.find_account(connection, party, kind, cooperative_approach, holder)
     if row is None:
         raise refuse(
             Check.C4001, field, f"{party} has no {kind.label} account for {cooperative_approach}"

@@ -17,7 +17,7 @@ from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import approval_policies, participation, records
+from article6.store import account_register, approval_policies, participation, sections
 
 PENDING_DAYS = 7
 
@@ -26,7 +26,7 @@ def open_standard_accounts(
     connection: Connection, party: str, registry_id: str, cooperative_approach: str, at: datetime
 ) -> None:
     for kind in PARTY_SECTION_KINDS:
-        records.open_account(
+        account_register.open_account(
             connection,
             party_code=party,
             registry_id=registry_id,
@@ -52,7 +52,7 @@ def register_party(
                 "the NDC implementation period runs from its first to its last year",
             )
         now = registry.now()
-        if records.party(connection, code) is None:
+        if sections.party(connection, code) is None:
             participation.insert_party(
                 connection,
                 code=code,
@@ -63,8 +63,8 @@ def register_party(
                 created_at=now,
             )
         registry_id = f"{code}{command.registry_number:02d}"
-        if command.open_section and records.section(connection, code) is None:
-            records.open_section(
+        if command.open_section and sections.section(connection, code) is None:
+            sections.open_section(
                 connection,
                 party_code=code,
                 registry_id=registry_id,
@@ -74,7 +74,7 @@ def register_party(
                 pending_days=PENDING_DAYS,
                 opened_at=now,
             )
-            records.open_account(
+            account_register.open_account(
                 connection,
                 party_code=code,
                 registry_id=registry_id,

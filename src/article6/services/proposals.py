@@ -33,7 +33,7 @@ from article6.services.movement_checks import (
 )
 from article6.services.movement_requests import Movement, require_open
 from article6.services.views import Receipt, TransactionView, moved_range
-from article6.store import history, holdings, placement, records
+from article6.store import history, holdings, placement, sections
 
 
 def propose(
@@ -86,7 +86,7 @@ def propose(
         "expires_at": None,
     }
     if pending:
-        number, section = records.take_transaction_number(
+        number, section = sections.take_transaction_number(
             connection, movement.source.party_code, now
         )
         values["identifier"] = f"{section.registry_id}-{number:08d}"
@@ -123,7 +123,7 @@ def propose(
     moves = move_units(connection, movement, judged, reserved=False)
     finished = registry.now()
     # Numbering and the journal come last: on SQLite their rows are held until commit.
-    number, section = records.take_transaction_number(connection, movement.source.party_code, now)
+    number, section = sections.take_transaction_number(connection, movement.source.party_code, now)
     first_transfer = any(subtype for _, _, subtype in moves)
     values.update(
         identifier=f"{section.registry_id}-{number:08d}",

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import reports as store
+from article6.store import public_ledger, reports
 
 
 class PublicAuthorization(BaseModel):
@@ -58,7 +58,7 @@ def public_report(registry: Registry, party: str) -> PublicReport:
     """What anyone may read about a Party, without signing in: its authorizations, its first
     transfers and its ITMO totals per cooperative approach and vintage. No accounts, no
     entities, nothing an entity holds."""
-    with store.reading(registry.engine) as connection:
+    with reports.reading(registry.engine) as connection:
         row = reporting_party(connection, party)
         authorizations = [
             PublicAuthorization(
@@ -76,7 +76,7 @@ def public_report(registry: Registry, party: str) -> PublicReport:
                 else None,
                 revoked=a.revoked,
             )
-            for a in store.current_authorizations(connection, party)
+            for a in public_ledger.current_authorizations(connection, party)
         ]
         first_transfers = [
             PublicFirstTransfer(
@@ -89,10 +89,10 @@ def public_report(registry: Registry, party: str) -> PublicReport:
                 acquiring_party=f.acquiring_party,
                 quantity=int(f.quantity),
             )
-            for f in store.first_transfer_summary(connection, party)
+            for f in public_ledger.first_transfer_summary(connection, party)
         ]
         totals: dict[tuple[str, int], PublicHolding] = {}
-        for h in store.holdings_totals(connection, party):
+        for h in public_ledger.holdings_totals(connection, party):
             column = {"ITMO": "held", "used": "used", "cancelled": "cancelled"}.get(h.state)
             if column is None:
                 continue

@@ -23,11 +23,11 @@ from article6.services.views import (
 )
 from article6.store import (
     account_pages,
+    account_register,
     block_selection,
     history,
     holding_totals,
     journal_pages,
-    records,
     transaction_pages,
 )
 from article6.store.database import unit_of_work
@@ -213,7 +213,7 @@ def transaction_detail(registry: Registry, actor: Actor, identifier: str) -> Tra
         if row is None:
             raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
         destination = (
-            records.account_by_id(connection, row.destination_account_id)
+            account_register.account_by_id(connection, row.destination_account_id)
             if row.destination_account_id
             else None
         )
@@ -238,7 +238,7 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
         row = block_selection.block_at(connection, registry_id, serial)
         if row is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
-        account = records.account_by_id(connection, row.account_id)
+        account = account_register.account_by_id(connection, row.account_id)
         movers = transaction_pages.movers_of(connection, row.registry_id, serial)
         visible = {row.first_transferring_party, account.party_code if account else ""}
         visible |= {m.party_code for m in movers}

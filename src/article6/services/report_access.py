@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Row
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
 from article6.services.access import allow
-from article6.store import reports as store
+from article6.store import reports
 
 
 def allow_aef_reader(actor: Actor, party: str) -> None:
@@ -26,7 +26,7 @@ def allow_aef_reader(actor: Actor, party: str) -> None:
 
 def reporting_party(connection: Connection, code: str) -> Row[Any]:
     """The Party a report is about, which must be one of this registry's."""
-    row = store.party(connection, code)
+    row = reports.party(connection, code)
     if row is None:
         raise refuse(Check.C1001, "party", f"{code} is not a Party of this registry")
     return row

@@ -7,15 +7,16 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from article6.domain.access import Actor, Permission
+from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier
 from article6.domain.nomenclature import ActionType
-from article6.reports import aef
+from article6.domain.transactions import CANCELLATION_ACTION
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import reports as store
+from article6.store import reports, statement_ledger
 
 
 class Certificate(BaseModel):
@@ -44,8 +45,8 @@ CERTIFIED_KINDS = ("use", "cancellation")
 
 def certificate(registry: Registry, actor: Actor, transaction: str) -> Certificate:
     """The certificate of a completed use or cancellation: who, which units, for what, when."""
-    with store.reading(registry.engine) as connection:
-        row = store.transaction(connection, transaction)
+    with reports.reading(registry.engine) as connection:
+        row = statement_ledger.transaction(connection, transaction)
         if row is None:
             raise refuse(Check.C1012, "transaction", f"{transaction} is not a transaction")
         allow(actor, Permission.READ, row.party_code)
@@ -59,11 +60,11 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
                 "uses and cancellations",
             )
         party = reporting_party(connection, row.party_code)
-        ranges = store.transaction_ranges(connection, row.id)
+        ranges = statement_ledger.transaction_ranges(connection, row.id)
     action, subtype = (
         (ActionType.USE, None)
         if row.kind == "use"
-        else aef.CANCELLATION_ACTION[row.cancellation_purpose]
+        else CANCELLATION_ACTION[CancellationPurpose(row.cancellation_purpose)]
     )
     if row.kind == "use":
         purpose = f"Use towards the NDC of {row.party_code} for {row.ndc_year}"

@@ -1,6 +1,7 @@
 """Parties and cooperative approaches: registering them, which Parties take part in which
-approach, and whether a Party still participates actively. The reads every command makes
-(`party`, `section`, `cooperative_approach`, `participants`) are in `store.records`."""
+approach, and whether a Party still participates actively. The reads every command makes are
+in `store.sections` (`party`, `section`) and `store.records` (`cooperative_approach`,
+`participants`)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The reconciliation hold (C2006) on the Party section rows: placed, read, lifted.
 
 The hold is written on every section of the registry, a section opened during it included
-(`records.open_section`), because the statement that numbers each transaction
-(`records.take_transaction_number`) reads the section row already; that is where commands are
+(`sections.open_section`), because the statement that numbers each transaction
+(`sections.take_transaction_number`) reads the section row already; that is where commands are
 refused, at no extra statement. A stored hold past its deadline refuses nothing (see
 `ReconciliationHold.in_force`); it stays on the rows until it is lifted and journaled.
 """
@@ -68,7 +68,7 @@ def place(connection: Connection, new: ReconciliationHold) -> None:
     then reads the hold when it numbers and is refused. Plain reads do not conflict with the
     lock, so queries go on. On SQLite every writer, this one included, begins with BEGIN
     IMMEDIATE: commands are serialised against the snapshot already. A section opened meanwhile
-    is held too: opening one takes the holdings table the same way (`records.open_section`).
+    is held too: opening one takes the holdings table the same way (`sections.open_section`).
 
     Call it before changing any section row in the transaction (an older hold is replaced by
     placing over it, not lifted first): a command the lock waits for may still need its section

@@ -1,15 +1,14 @@
-"""Repositories of the registry's reference records: Parties, sections, cooperative approaches,
-mitigation activities, authorized entities, authorizations and accounts."""
+"""Repositories of the registry's reference records that commands are judged against:
+cooperative approaches and their participants, mitigation activities, authorized entities and
+their approvals, and authorizations."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, select
 
-from article6.domain.accounts import AccountKind
 from article6.domain.authorizations import Authorization
 from article6.domain.nomenclature import (
     ActivityType,
@@ -18,133 +17,14 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
-from article6.store.reconciliation import hold, hold_of
 from article6.store.schema import (
-    accounts,
     authorizations,
     authorized_entities,
     cooperative_approach_parties,
     cooperative_approaches,
     entity_authorizations,
-    holdings,
     mitigation_activities,
-    parties,
-    party_sections,
 )
-
-
-def party(connection: Connection, code: str) -> Row[Any] | None:
-    return connection.execute(select(parties).where(parties.c.code == code)).first()
-
-
-def section(connection: Connection, code: str, lock: bool = False) -> Row[Any] | None:
-    query = select(party_sections).where(party_sections.c.party_code == code)
-    if lock:
-        query = query.with_for_update()
-    return connection.execute(query).first()
-
-
-def next_number(connection: Connection, party_code: str, column: str, count: int = 1) -> int:
-    """Take `count` numbers from a section's counter (serials, transactions, accounts).
-
-    The UPDATE itself takes the row lock, so two writers never receive the same number.
-    """
-    value, _section = take_number(connection, party_code, column, count)
-    return value
-
-
-_TAKE_NUMBER: dict[str, Any] = {}
-
-
-def take_number(
-    connection: Connection, party_code: str, column: str, count: int = 1
-) -> tuple[int, Row[Any]]:
-    """Take numbers from a section's counter and read the section in the same round trip.
-
-    One UPDATE … RETURNING (PostgreSQL and SQLite ≥ 3.35): the row lock it takes is held to
-    commit, so callers take it as late as they can.
-    """
-    statement = _TAKE_NUMBER.get(column)
-    if statement is None:
-        counter = party_sections.c[column]
-        statement = _TAKE_NUMBER[column] = (
-            update(party_sections)
-            .where(party_sections.c.party_code == bindparam("code"))
-            .values({column: counter + bindparam("count")})
-            .returning(*party_sections.c)
-        )
-    row = connection.execute(statement, {"code": party_code, "count": count}).one()
-    return int(row._mapping[column]) - count, row
-
-
-def transaction_sequence(party_code: str) -> str:
-    """The name of a section's transaction-number sequence (PostgreSQL)."""
-    if not re.fullmatch(r"[A-Z0-9]{1,8}", party_code):
-        raise ValueError(f"not a Party code: {party_code!r}")
-    return f"transaction_numbers_{party_code.lower()}"
-
-
-def open_section(connection: Connection, **values: Any) -> None:
-    """Insert a Party section with its counters (on PostgreSQL, its transaction sequence).
-
-    A section opened during a reconciliation carries its hold like every other section, or
-    commands there would not be refused (C2006). On PostgreSQL the holdings table is taken first
-    as any holdings writer takes it (opening the section's accounts does anyway): a hold being
-    placed then either commits before the hold is read here, or waits for this section to
-    commit and holds it with the rest (see `store.reconciliation.place`)."""
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("LOCK TABLE holdings IN ROW EXCLUSIVE MODE")
-    current = hold(connection)
-    if current is not None:
-        values = {
-            **values,
-            "reconciliation_id": current.reconciliation_id,
-            "reconciliation_until": current.until,
-        }
-    connection.execute(party_sections.insert().values(**values))
-    if connection.dialect.name == "postgresql":
-        sequence = transaction_sequence(values["party_code"])
-        start = int(values["next_transaction"])
-        connection.exec_driver_sql(f"CREATE SEQUENCE {sequence} START WITH {start}")
-
-
-_NUMBERED_SECTION: dict[str, Any] = {}
-
-
-def take_transaction_number(
-    connection: Connection, party_code: str, now: datetime
-) -> tuple[int, Row[Any]]:
-    """The next transaction number of a section, and the section, in one round trip; refused
-    (C2006) while a reconciliation holds the registry at `now` (a hold past its deadline
-    refuses nothing, even before `lift_overdue` clears it).
-
-    PostgreSQL: from the section's sequence, which holds no lock, so commands of one Party
-    commit in parallel; a command rolled back after numbering leaves a gap. SQLite: from the
-    counter row (writers are serialised there anyway, and numbers stay gapless).
-
-    Every transaction takes its number here, so the section row this reads carries the hold
-    (see `store.reconciliation.place`): the check costs no statement. A command refused after
-    its writes rolls back whole."""
-    if connection.dialect.name != "postgresql":
-        number, row = take_number(connection, party_code, "next_transaction")
-    else:
-        statement = _NUMBERED_SECTION.get(party_code)
-        if statement is None:
-            counter = func.nextval(transaction_sequence(party_code)).label("transaction_number")
-            statement = _NUMBERED_SECTION[party_code] = select(counter, party_sections).where(
-                party_sections.c.party_code == party_code
-            )
-        row = connection.execute(statement).one()
-        number = int(row.transaction_number)
-    held = hold_of(row)
-    if held is not None and held.in_force(now):
-        raise held.refusal()
-    return number, row
-
-
-def next_transaction_number(connection: Connection, party_code: str, now: datetime) -> int:
-    number, _section = take_transaction_number(connection, party_code, now)
-    return number
 
 
 def cooperative_approach(connection: Connection, ca_id: str) -> Row[Any] | None:
@@ -312,86 +192,6 @@ def insert_authorization(connection: Connection, a: Authorization, at: datetime,
             recorded_by=by,
         )
     )
-
-
-_ACCOUNT = select(accounts).where(accounts.c.identifier == bindparam("identifier"))
-_ACCOUNTS = select(accounts).where(
-    accounts.c.identifier.in_(bindparam("identifiers", expanding=True))
-)
-
-
-def account(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(_ACCOUNT, {"identifier": identifier}).first()
-
-
-def accounts_named(connection: Connection, identifiers: list[str]) -> dict[str, Row[Any]]:
-    """Several accounts by identifier in one round trip; unknown identifiers are left out."""
-    rows = connection.execute(_ACCOUNTS, {"identifiers": sorted(set(identifiers))})
-    return {row.identifier: row for row in rows}
-
-
-def account_by_id(connection: Connection, account_id: int) -> Row[Any] | None:
-    return connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
-
-
-def set_account_status(connection: Connection, account_id: int, status: str) -> None:
-    connection.execute(update(accounts).where(accounts.c.id == account_id).values(status=status))
-
-
-def find_account(
-    connection: Connection,
-    party_code: str,
-    kind: AccountKind,
-    cooperative_approach: str | None,
-    holder: str = "PARTY",
-) -> Row[Any] | None:
-    return connection.execute(
-        select(accounts).where(
-            and_(
-                accounts.c.party_code == party_code,
-                accounts.c.holder == holder,
-                accounts.c.kind == kind.value,
-                accounts.c.cooperative_approach_key == (cooperative_approach or ""),
-            )
-        )
-    ).first()
-
-
-def open_account(
-    connection: Connection,
-    *,
-    party_code: str,
-    registry_id: str,
-    kind: AccountKind,
-    cooperative_approach: str | None,
-    name: str,
-    at: datetime,
-    entity_id: int | None = None,
-    holder: str = "PARTY",
-) -> int:
-    """Open an account (with its zero holding) unless the holder already has that kind."""
-    existing = find_account(connection, party_code, kind, cooperative_approach, holder)
-    if existing is not None:
-        return int(existing.id)
-    number = next_number(connection, party_code, "next_account")
-    account_id: int = connection.execute(
-        accounts.insert()
-        .values(
-            identifier=f"{registry_id}-{number:06d}",
-            party_code=party_code,
-            entity_id=entity_id,
-            holder=holder,
-            kind=kind.value,
-            container=kind.container.value,
-            cooperative_approach_key=cooperative_approach or "",
-            name=name,
-            status="open",
-            opened_at=at,
-        )
-        .returning(accounts.c.id)
-    ).scalar_one()
-    connection.execute(holdings.insert().values(account_id=account_id, quantity=0, reserved=0))
-    return account_id
 
 
 def linked_quantity(connection: Connection, party_code: str, authorization_id: str) -> int:

@@ -1,5 +1,7 @@
-"""The reports' repository: the ledger read for the AEF, statements, certificates and the public
-report, and the frozen snapshots and submissions.
+"""The reports' repository: a consistent read-only transaction, paged reads, and the ledger the
+AEF reads (a Party's moved ranges, its authorizations' versions, its authorized entities). The
+frozen snapshots and submissions are in `store.aef_archive`; what account statements and
+certificates read in `store.statement_ledger`, the public report in `store.public_ledger`.
 
 Everything long is read in pages of `PAGE_SIZE` rows, by keyset pagination (`keyset`) or, for
 the long ordered scans, from one streamed cursor (`stream`), so a report of any size never holds
@@ -9,7 +11,6 @@ their moved ranges, never the live blocks (the public report's current totals ex
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -21,7 +22,6 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
-    func,
     or_,
     select,
     tuple_,
@@ -29,12 +29,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from article6.store.database import unit_of_work
-from article6.store.reports_schema import (
-    aef_submission_rows,
-    aef_submissions,
-    holdings_snapshot_rows,
-    holdings_snapshots,
-)
 from article6.store.schema import (
     accounts,
     authorizations,
@@ -44,7 +38,6 @@ from article6.store.schema import (
     party_sections,
     transaction_blocks,
     transactions,
-    unit_blocks,
 )
 
 PAGE_SIZE = 2000
@@ -209,30 +202,6 @@ def moves_touching(
     return stream(connection, query, keys)
 
 
-def snapshot(connection: Connection, code: str, year: int) -> Row[Any] | None:
-    return connection.execute(
-        select(holdings_snapshots).where(
-            and_(holdings_snapshots.c.party_code == code, holdings_snapshots.c.year == year)
-        )
-    ).first()
-
-
-def insert_snapshot(connection: Connection, **values: Any) -> None:
-    connection.execute(holdings_snapshots.insert().values(**values))
-
-
-def insert_snapshot_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        connection.execute(holdings_snapshot_rows.insert(), rows)
-
-
-def snapshot_rows(connection: Connection, code: str, year: int) -> Iterator[Row[Any]]:
-    query = select(holdings_snapshot_rows).where(
-        and_(holdings_snapshot_rows.c.party_code == code, holdings_snapshot_rows.c.year == year)
-    )
-    return stream(connection, query, [holdings_snapshot_rows.c.id])
-
-
 def authorization_versions(
     connection: Connection, code: str, until: datetime
 ) -> Iterator[Row[Any]]:
@@ -264,234 +233,3 @@ def entity_records(connection: Connection, code: str, until: date) -> Iterator[R
     )
     keys = [authorized_entities.c.identifier, entity_authorizations.c.cooperative_approach_id]
     return keyset(connection, query, keys, ["identifier", "cooperative_approach_id"])
-
-
-def submissions(connection: Connection, code: str, year: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(aef_submissions)
-            .where(and_(aef_submissions.c.party_code == code, aef_submissions.c.year == year))
-            .order_by(aef_submissions.c.major, aef_submissions.c.minor)
-        )
-    )
-
-
-def insert_submission(connection: Connection, **values: Any) -> int:
-    submission_id: int = connection.execute(
-        aef_submissions.insert().values(**values).returning(aef_submissions.c.id)
-    ).scalar_one()
-    return submission_id
-
-
-def insert_submission_rows(
-    connection: Connection, key: tuple[str, int, str], table: int, rows: list[tuple[int, str]]
-) -> None:
-    """Store rows (number, JSON cells) of one table of the submission `key` (Party, year,
-    version)."""
-    code, year, version = key
-    if rows:
-        connection.execute(
-            aef_submission_rows.insert(),
-            [
-                {
-                    "party_code": code,
-                    "year": year,
-                    "version": version,
-                    "table_number": table,
-                    "row_number": number,
-                    "cells": cells,
-                }
-                for number, cells in rows
-            ],
-        )
-
-
-def submission_rows(
-    connection: Connection, key: tuple[str, int, str], table: int
-) -> Iterator[list[Any]]:
-    code, year, version = key
-    query = select(aef_submission_rows.c.row_number, aef_submission_rows.c.cells).where(
-        and_(
-            aef_submission_rows.c.party_code == code,
-            aef_submission_rows.c.year == year,
-            aef_submission_rows.c.version == version,
-            aef_submission_rows.c.table_number == table,
-        )
-    )
-    for row in stream(connection, query, [aef_submission_rows.c.row_number]):
-        cells: list[Any] = json.loads(row.cells)
-        yield cells
-
-
-def account(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(
-        select(accounts, authorized_entities.c.name.label("entity_name"))
-        .select_from(accounts.outerjoin(authorized_entities))
-        .where(accounts.c.identifier == identifier)
-    ).first()
-
-
-def balance_at(connection: Connection, account_id: int, moment: datetime) -> int:
-    """Units in the account just after `moment`: what completed transactions brought in minus
-    what they took out (the moved ranges, not the live blocks)."""
-    size = transaction_blocks.c.serial_last - transaction_blocks.c.serial_first + 1
-
-    def total(column: Any) -> int:
-        value = connection.execute(
-            select(func.coalesce(func.sum(size), 0))
-            .select_from(transaction_blocks.join(transactions))
-            .where(
-                and_(
-                    column == account_id,
-                    transactions.c.status == COMPLETED,
-                    transactions.c.finished_at <= moment,
-                )
-            )
-        ).scalar_one()
-        return int(value)
-
-    return total(transactions.c.destination_account_id) - total(transactions.c.source_account_id)
-
-
-def account_movements(
-    connection: Connection, account_id: int, start: datetime, end: datetime
-) -> Iterator[Row[Any]]:
-    """The moved ranges into or out of the account completed in (start, end], in completion
-    order, with the transaction and the counterpart account."""
-    source = accounts.alias("source")
-    destination = accounts.alias("destination")
-    query = (
-        select(
-            transaction_blocks,
-            transactions.c.identifier.label("transaction"),
-            transactions.c.kind,
-            transactions.c.cancellation_purpose,
-            transactions.c.finished_at,
-            transactions.c.source_account_id,
-            transactions.c.destination_account_id,
-            source.c.identifier.label("source_account"),
-            destination.c.identifier.label("destination_account"),
-        )
-        .select_from(
-            transaction_blocks.join(transactions)
-            .outerjoin(source, source.c.id == transactions.c.source_account_id)
-            .outerjoin(destination, destination.c.id == transactions.c.destination_account_id)
-        )
-        .where(
-            and_(
-                transactions.c.status == COMPLETED,
-                transactions.c.finished_at > start,
-                transactions.c.finished_at <= end,
-                or_(
-                    transactions.c.source_account_id == account_id,
-                    transactions.c.destination_account_id == account_id,
-                ),
-            )
-        )
-    )
-    return keyset(connection, query, [transaction_blocks.c.id], ["id"])
-
-
-def transaction(connection: Connection, identifier: str) -> Row[Any] | None:
-    source = accounts.alias("source")
-    return connection.execute(
-        select(
-            transactions,
-            source.c.identifier.label("source_account"),
-            source.c.holder.label("source_holder"),
-            authorized_entities.c.identifier.label("using_entity"),
-            authorized_entities.c.name.label("using_entity_name"),
-        )
-        .select_from(
-            transactions.outerjoin(
-                source, source.c.id == transactions.c.source_account_id
-            ).outerjoin(
-                authorized_entities, authorized_entities.c.id == transactions.c.using_entity_id
-            )
-        )
-        .where(transactions.c.identifier == identifier)
-    ).first()
-
-
-def transaction_ranges(connection: Connection, transaction_id: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(transaction_blocks)
-            .where(transaction_blocks.c.transaction_id == transaction_id)
-            .order_by(transaction_blocks.c.registry_id, transaction_blocks.c.serial_first)
-        )
-    )
-
-
-def first_transfer_summary(connection: Connection, code: str) -> list[Row[Any]]:
-    """The Party's first transfers: per transaction, cooperative approach, authorization,
-    vintage and subtype, the quantity first transferred (no accounts, no entities)."""
-    size = transaction_blocks.c.serial_last - transaction_blocks.c.serial_first + 1
-    return list(
-        connection.execute(
-            select(
-                transactions.c.identifier,
-                transactions.c.finished_at,
-                transactions.c.acquiring_party,
-                transaction_blocks.c.cooperative_approach_id,
-                transaction_blocks.c.authorization_id,
-                transaction_blocks.c.vintage,
-                transaction_blocks.c.first_transfer_subtype,
-                func.sum(size).label("quantity"),
-            )
-            .select_from(transaction_blocks.join(transactions))
-            .where(
-                and_(
-                    transactions.c.status == COMPLETED,
-                    transaction_blocks.c.first_transferring_party == code,
-                    transaction_blocks.c.first_transfer_subtype.is_not(None),
-                )
-            )
-            .group_by(
-                transactions.c.id,
-                transactions.c.identifier,
-                transactions.c.finished_at,
-                transactions.c.acquiring_party,
-                transaction_blocks.c.cooperative_approach_id,
-                transaction_blocks.c.authorization_id,
-                transaction_blocks.c.vintage,
-                transaction_blocks.c.first_transfer_subtype,
-            )
-            .order_by(transactions.c.id, transaction_blocks.c.vintage)
-            .limit(10_000)
-        )
-    )
-
-
-def holdings_totals(connection: Connection, code: str) -> list[Row[Any]]:
-    """Units now in the Party's accounts, per cooperative approach, vintage and state."""
-    size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
-    return list(
-        connection.execute(
-            select(
-                unit_blocks.c.cooperative_approach_id,
-                unit_blocks.c.vintage,
-                unit_blocks.c.state,
-                func.sum(size).label("quantity"),
-            )
-            .select_from(unit_blocks.join(accounts))
-            .where(accounts.c.party_code == code)
-            .group_by(
-                unit_blocks.c.cooperative_approach_id, unit_blocks.c.vintage, unit_blocks.c.state
-            )
-            .order_by(
-                unit_blocks.c.cooperative_approach_id, unit_blocks.c.vintage, unit_blocks.c.state
-            )
-        )
-    )
-
-
-def current_authorizations(connection: Connection, code: str) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(authorizations)
-            .where(authorizations.c.party_code == code)
-            .order_by(authorizations.c.authorization_id, authorizations.c.version)
-            .limit(10_000)
-        )
-    )

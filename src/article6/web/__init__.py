@@ -19,7 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from article6.api.problems import TITLES, status_of, validation_refusals
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.web import routes_actions, routes_records, routes_registry, routes_session
+from article6.web import (
+    routes_actions,
+    routes_approvals,
+    routes_records,
+    routes_registry,
+    routes_session,
+)
 from article6.web.rendering import render
 from article6.web.session import SectionRequired, SignInRequired
 
@@ -52,7 +58,13 @@ async def delegate(handler: Any, request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (routes_session, routes_registry, routes_actions, routes_records):
+    for module in (
+        routes_session,
+        routes_registry,
+        routes_actions,
+        routes_approvals,
+        routes_records,
+    ):
         app.include_router(module.router)
 
     api_refused = app.exception_handlers[CommandRefused]

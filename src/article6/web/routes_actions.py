@@ -1,6 +1,6 @@
 """The forms that create or move units, each in three steps: fill in, see what will happen
-(every check run, nothing kept: `services.preview`), confirm. And the approvals inbox's
-approve, reject and withdraw buttons.
+(every check run, nothing kept: `services.preview`), confirm. The forms themselves are
+described in `unit_actions`.
 
 A refused form comes back as the user typed it, with each refusal's check code by its field.
 """
@@ -8,31 +8,23 @@ A refused form comes back as the user typed it, with each refusal's check code b
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
 
 from article6.api.problems import status_of
 from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.interop.outgoing import (
-    ProposeExternalTransfer,
-    connected_to_hub,
-    propose_external_transfer,
-)
-from article6.services import approvals, directory, listing, units
-from article6.services import commands as c
+from article6.interop.outgoing import connected_to_hub
+from article6.services import directory, listing
 from article6.services.context import Registry
 from article6.services.preview import preview
-from article6.services.views import Receipt
-from article6.web.forms import Fields, build, errors_by_field, fields_of, unit_selection
+from article6.web.forms import Fields, errors_by_field, fields_of
 from article6.web.rendering import render
 from article6.web.session import Looking, Viewer
+from article6.web.unit_actions import ACTIONS, UnitAction
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
@@ -44,262 +36,6 @@ PURPOSES = {
     CancellationPurpose.OP: "OP — other purposes",
     CancellationPurpose.OMGE: "OMGE — overall mitigation in global emissions",
     CancellationPurpose.VOLUNTARY: "Voluntary cancellation",
-}
-
-
-@dataclass(frozen=True)
-class Input:
-    """One form field: its name (the command's), label, kind and where its choices come from."""
-
-    name: str
-    label: str
-    kind: str = (
-        "text"  # text | number | select | account (text with suggestions) | textarea | units
-    )
-    hint: str = ""
-    required: bool = True
-    choices: str | None = None
-    empty: str | None = None
-
-
-@dataclass(frozen=True)
-class UnitAction:
-    slug: str
-    title: str
-    intro: str
-    permission: str
-    service: Callable[[Registry, Any, Any, str | None], Receipt]
-    inputs: tuple[Input, ...]
-    command: Callable[[Fields, str], BaseModel]
-    extra: dict[str, str] = field(default_factory=dict)
-    connected_only: bool = False  # offered only by a registry connected to the hub
-
-
-UNITS = Input("units", "Units", "units")
-
-
-def _source(kinds: str, label: str = "From account") -> Input:
-    return Input("source_account", label, "select", choices=kinds)
-
-
-ACTIONS: dict[str, UnitAction] = {
-    a.slug: a
-    for a in (
-        UnitAction(
-            "issue",
-            "Issue units",
-            "Issue mitigation outcomes for a mitigation activity of the Party: as MOs into the "
-            "MO holding account, or, when an authorization whose first transfer is at issuance "
-            "is named, directly as ITMOs.",
-            "administer",
-            units.issue_units,
-            (
-                Input("mitigation_activity", "Mitigation activity", "select", choices="activities"),
-                Input("vintage", "Vintage (year the mitigation took place)", "number"),
-                Input("quantity", "Quantity (t CO2e)", "number"),
-                Input(
-                    "authorization_id",
-                    "Authorization",
-                    "select",
-                    required=False,
-                    choices="authorizations",
-                    empty="None — issue as MOs (not yet authorized)",
-                ),
-            ),
-            lambda f, _r: build(
-                c.IssueUnits,
-                {
-                    "mitigation_activity": f.text("mitigation_activity"),
-                    "vintage": f.number("vintage"),
-                    "quantity": f.number("quantity"),
-                    "authorization_id": f.text("authorization_id"),
-                },
-            ),
-        ),
-        UnitAction(
-            "link",
-            "Link an authorization to MOs",
-            "Authorized MOs become AMOs in the AMO holding account of the cooperative approach "
-            "(or ITMOs, when the authorization says authorization is the first transfer).",
-            "administer",
-            units.link_authorization,
-            (
-                Input("account", "MO holding account", "select", choices="mo"),
-                Input("authorization_id", "Authorization", "select", choices="authorizations"),
-                UNITS,
-            ),
-            lambda f, r: build(
-                c.LinkAuthorization,
-                {
-                    "account": f.text("account"),
-                    "authorization_id": f.text("authorization_id"),
-                    "units": unit_selection(f, r),
-                },
-            ),
-        ),
-        UnitAction(
-            "transfer",
-            "Internal transfer",
-            "Move units between holding accounts of the same kind within this Party section, "
-            "for example from the Party to one of its authorized entities.",
-            "move_units",
-            units.transfer_units,
-            (
-                _source("holding"),
-                Input(
-                    "destination_account",
-                    "To account (number)",
-                    "account",
-                    hint="A holding account of the same kind and cooperative approach in this "
-                    "section; pick one or type its number.",
-                    choices="holding_all",
-                ),
-                UNITS,
-            ),
-            lambda f, r: build(
-                c.TransferUnits,
-                {
-                    "source_account": f.text("source_account"),
-                    "destination_account": f.text("destination_account"),
-                    "units": unit_selection(f, r),
-                },
-            ),
-        ),
-        UnitAction(
-            "international-transfer",
-            "International transfer",
-            "Transfer authorized units to another Party's ITMO holding account. For units not "
-            "yet first transferred this is their first transfer.",
-            "move_units",
-            units.transfer_internationally,
-            (
-                _source("authorized"),
-                Input(
-                    "destination_account",
-                    "To account (the other Party's ITMO holding account number)",
-                    hint="The receiving Party gives you its account number, e.g. XXC01-000003.",
-                ),
-                UNITS,
-            ),
-            lambda f, r: build(
-                c.TransferInternationally,
-                {
-                    "source_account": f.text("source_account"),
-                    "destination_account": f.text("destination_account"),
-                    "units": unit_selection(f, r),
-                },
-            ),
-        ),
-        UnitAction(
-            "external-transfer",
-            "Transfer to another registry",
-            "Transfer authorized units to an account in another registry connected through the "
-            "interoperability hub, such as another Party's own registry. The units stay "
-            "reserved here until the hub reports the acquiring registry's answer; for units not "
-            "yet first transferred this is their first transfer.",
-            "move_units",
-            propose_external_transfer,
-            (
-                _source("authorized"),
-                Input(
-                    "acquiring_registry",
-                    "To registry (its code)",
-                    hint="The code of the registry in the hub's directory, e.g. XXB01 or IR.",
-                ),
-                Input(
-                    "acquiring_account",
-                    "To account (its number in that registry)",
-                    hint="The acquiring Party gives you its account number, e.g. XXB01-000004.",
-                ),
-                Input(
-                    "acquiring_party",
-                    "Acquiring Party (its code)",
-                    hint="The Party that holds the account, e.g. XXB.",
-                ),
-                UNITS,
-            ),
-            lambda f, r: build(
-                ProposeExternalTransfer,
-                {
-                    "source_account": f.text("source_account"),
-                    "acquiring_registry": f.text("acquiring_registry"),
-                    "acquiring_account": f.text("acquiring_account"),
-                    "acquiring_party": f.text("acquiring_party"),
-                    "units": unit_selection(f, r),
-                },
-            ),
-            connected_only=True,
-        ),
-        UnitAction(
-            "use",
-            "Use towards NDC",
-            "Use ITMOs held by the Party towards its nationally determined contribution.",
-            "move_units",
-            units.use_towards_ndc,
-            (
-                _source("party_itmo"),
-                Input("ndc_year", "NDC year", "number", hint="A year of the NDC period."),
-                UNITS,
-            ),
-            lambda f, r: build(
-                c.UseTowardsNDC,
-                {
-                    "source_account": f.text("source_account"),
-                    "ndc_year": f.number("ndc_year"),
-                    "units": unit_selection(f, r),
-                },
-            ),
-        ),
-        UnitAction(
-            "cancel",
-            "Cancel units",
-            "Cancel authorized units for international mitigation purposes (e.g. CORSIA), other "
-            "purposes, overall mitigation in global emissions, or voluntarily.",
-            "move_units",
-            units.cancel_units,
-            (
-                _source("authorized"),
-                Input("purpose", "Purpose", "select", choices="purposes"),
-                Input(
-                    "purpose_text",
-                    "Purpose in words",
-                    hint="Required for IMP and OP, e.g. CORSIA.",
-                    required=False,
-                ),
-                UNITS,
-            ),
-            lambda f, r: build(
-                c.CancelUnits,
-                {
-                    "source_account": f.text("source_account"),
-                    "purpose": f.text("purpose"),
-                    "purpose_text": f.text("purpose_text"),
-                    "units": unit_selection(f, r),
-                },
-            ),
-        ),
-        UnitAction(
-            "first-transfer",
-            "Record a first transfer (manual)",
-            "The administrators' manual recording of a first transfer: AMOs become ITMOs in the "
-            "ITMO holding account, with the reason journaled.",
-            "administer",
-            units.record_first_transfer,
-            (
-                Input("account", "AMO holding account", "select", choices="amo"),
-                Input("reason", "Reason", "textarea"),
-                UNITS,
-            ),
-            lambda f, r: build(
-                c.RecordFirstTransfer,
-                {
-                    "account": f.text("account"),
-                    "reason": f.text("reason"),
-                    "units": unit_selection(f, r),
-                },
-            ),
-        ),
-    )
 }
 
 
@@ -430,27 +166,3 @@ def action_submit(
             for a in listing.accounts_list(registry, viewer.actor, viewer.party)
         },
     )
-
-
-@router.post("/approvals/{transaction}/{decision}")
-def decide(
-    transaction: str, decision: str, viewer: Looking, registry: Registry_, form: Form
-) -> Response:
-    """Approve, reject (with a reason) or withdraw a request awaiting approval."""
-    identifier = transaction[:40]
-    if decision == "approve":
-        approvals.approve_transaction(
-            registry, viewer.actor, c.ApproveTransaction(transaction=identifier)
-        )
-    elif decision == "reject":
-        command = build(
-            c.RejectTransaction, {"transaction": identifier, "reason": form.text("reason")}
-        )
-        approvals.reject_transaction(registry, viewer.actor, command)
-    elif decision == "withdraw":
-        approvals.withdraw_transaction(
-            registry, viewer.actor, c.WithdrawTransaction(transaction=identifier)
-        )
-    else:
-        raise CommandRefused([Refusal(Check.C1012, "decision", f"no decision {decision!r}")])
-    return RedirectResponse(f"/transactions/{identifier}?done={decision}", status_code=303)

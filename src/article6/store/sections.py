@@ -1,0 +1,128 @@
+"""Party sections: the Party and section reads every command makes, opening a section, and the
+counters that number serials, transactions and accounts (a transaction's number is taken on
+the hot path, with the section and its reconciliation hold, in one statement)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, func, select, update
+
+from article6.store.reconciliation import hold, hold_of
+from article6.store.schema import parties, party_sections
+
+
+def party(connection: Connection, code: str) -> Row[Any] | None:
+    return connection.execute(select(parties).where(parties.c.code == code)).first()
+
+
+def section(connection: Connection, code: str, lock: bool = False) -> Row[Any] | None:
+    query = select(party_sections).where(party_sections.c.party_code == code)
+    if lock:
+        query = query.with_for_update()
+    return connection.execute(query).first()
+
+
+def next_number(connection: Connection, party_code: str, column: str, count: int = 1) -> int:
+    """Take `count` numbers from a section's counter (serials, transactions, accounts).
+
+    The UPDATE itself takes the row lock, so two writers never receive the same number.
+    """
+    value, _section = take_number(connection, party_code, column, count)
+    return value
+
+
+_TAKE_NUMBER: dict[str, Any] = {}
+
+
+def take_number(
+    connection: Connection, party_code: str, column: str, count: int = 1
+) -> tuple[int, Row[Any]]:
+    """Take numbers from a section's counter and read the section in the same round trip.
+
+    One UPDATE … RETURNING (PostgreSQL and SQLite ≥ 3.35): the row lock it takes is held to
+    commit, so callers take it as late as they can.
+    """
+    statement = _TAKE_NUMBER.get(column)
+    if statement is None:
+        counter = party_sections.c[column]
+        statement = _TAKE_NUMBER[column] = (
+            update(party_sections)
+            .where(party_sections.c.party_code == bindparam("code"))
+            .values({column: counter + bindparam("count")})
+            .returning(*party_sections.c)
+        )
+    row = connection.execute(statement, {"code": party_code, "count": count}).one()
+    return int(row._mapping[column]) - count, row
+
+
+def transaction_sequence(party_code: str) -> str:
+    """The name of a section's transaction-number sequence (PostgreSQL)."""
+    if not re.fullmatch(r"[A-Z0-9]{1,8}", party_code):
+        raise ValueError(f"not a Party code: {party_code!r}")
+    return f"transaction_numbers_{party_code.lower()}"
+
+
+def open_section(connection: Connection, **values: Any) -> None:
+    """Insert a Party section with its counters (on PostgreSQL, its transaction sequence).
+
+    A section opened during a reconciliation carries its hold like every other section, or
+    commands there would not be refused (C2006). On PostgreSQL the holdings table is taken first
+    as any holdings writer takes it (opening the section's accounts does anyway): a hold being
+    placed then either commits before the hold is read here, or waits for this section to
+    commit and holds it with the rest (see `store.reconciliation.place`)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE holdings IN ROW EXCLUSIVE MODE")
+    current = hold(connection)
+    if current is not None:
+        values = {
+            **values,
+            "reconciliation_id": current.reconciliation_id,
+            "reconciliation_until": current.until,
+        }
+    connection.execute(party_sections.insert().values(**values))
+    if connection.dialect.name == "postgresql":
+        sequence = transaction_sequence(values["party_code"])
+        start = int(values["next_transaction"])
+        connection.exec_driver_sql(f"CREATE SEQUENCE {sequence} START WITH {start}")
+
+
+_NUMBERED_SECTION: dict[str, Any] = {}
+
+
+def take_transaction_number(
+    connection: Connection, party_code: str, now: datetime
+) -> tuple[int, Row[Any]]:
+    """The next transaction number of a section, and the section, in one round trip; refused
+    (C2006) while a reconciliation holds the registry at `now` (a hold past its deadline
+    refuses nothing, even before `lift_overdue` clears it).
+
+    PostgreSQL: from the section's sequence, which holds no lock, so commands of one Party
+    commit in parallel; a command rolled back after numbering leaves a gap. SQLite: from the
+    counter row (writers are serialised there anyway, and numbers stay gapless).
+
+    Every transaction takes its number here, so the section row this reads carries the hold
+    (see `store.reconciliation.place`): the check costs no statement. A command refused after
+    its writes rolls back whole."""
+    if connection.dialect.name != "postgresql":
+        number, row = take_number(connection, party_code, "next_transaction")
+    else:
+        statement = _NUMBERED_SECTION.get(party_code)
+        if statement is None:
+            counter = func.nextval(transaction_sequence(party_code)).label("transaction_number")
+            statement = _NUMBERED_SECTION[party_code] = select(counter, party_sections).where(
+                party_sections.c.party_code == party_code
+            )
+        row = connection.execute(statement).one()
+        number = int(row.transaction_number)
+    held = hold_of(row)
+    if held is not None and held.in_force(now):
+        raise held.refusal()
+    return number, row
+
+
+def next_transaction_number(connection: Connection, party_code: str, now: datetime) -> int:
+    number, _section = take_transaction_number(connection, party_code, now)
+    return number

@@ -1,0 +1,43 @@
+"""The approvals inbox's approve, reject and withdraw buttons: a second person's decision on
+a request awaiting approval (`services.approvals`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse, Response
+
+from article6.api.security import Registry_
+from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.services import approvals
+from article6.services import commands as c
+from article6.web.forms import Fields, build, fields_of
+from article6.web.session import Looking
+
+router = APIRouter(include_in_schema=False)
+Form = Annotated[Fields, Depends(fields_of)]
+
+
+@router.post("/approvals/{transaction}/{decision}")
+def decide(
+    transaction: str, decision: str, viewer: Looking, registry: Registry_, form: Form
+) -> Response:
+    """Approve, reject (with a reason) or withdraw a request awaiting approval."""
+    identifier = transaction[:40]
+    if decision == "approve":
+        approvals.approve_transaction(
+            registry, viewer.actor, c.ApproveTransaction(transaction=identifier)
+        )
+    elif decision == "reject":
+        command = build(
+            c.RejectTransaction, {"transaction": identifier, "reason": form.text("reason")}
+        )
+        approvals.reject_transaction(registry, viewer.actor, command)
+    elif decision == "withdraw":
+        approvals.withdraw_transaction(
+            registry, viewer.actor, c.WithdrawTransaction(transaction=identifier)
+        )
+    else:
+        raise CommandRefused([Refusal(Check.C1012, "decision", f"no decision {decision!r}")])
+    return RedirectResponse(f"/transactions/{identifier}?done={decision}", status_code=303)
