@@ -30,9 +30,6 @@ class ReconciliationHold:
         moment = self.until
         return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
-    def over(self, now: datetime) -> bool:
-        return self.until_utc <= now
-
     def in_force(self, now: datetime) -> bool:
         """Whether the hold refuses commands at `now`: only before its deadline."""
         return now < self.until_utc

@@ -81,11 +81,11 @@ def lift_overdue(registry: Registry) -> str | None:
     now = registry.now()
     with unit_of_work(registry.engine, read_only=True) as connection:
         current = holds.hold(connection)
-    if current is None or not current.over(now):
+    if current is None or current.in_force(now):
         return None
     with unit_of_work(registry.engine) as connection:
         current = holds.hold(connection)
-        if current is None or not current.over(now):
+        if current is None or current.in_force(now):
             return None
         _lifted(connection, registry, REGISTRY_CLOCK, current, "its deadline passed")
     return current.reconciliation_id
