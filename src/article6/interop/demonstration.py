@@ -96,6 +96,7 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
                 address[name],
                 hub.now(),
                 issuers[name],
+                directory.section_codes(node.registry.engine),
             )
             directory.add_peer(
                 node.registry.engine,

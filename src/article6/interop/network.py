@@ -128,7 +128,8 @@ class Network:
     def connect(
         self, node: RegistryNode, issuer_codes: tuple[str, ...], base_url: str = ""
     ) -> None:
-        """Enter a registry in the hub's directory and the hub in the registry's."""
+        """Enter a registry in the hub's directory (with the codes its sections number
+        transactions under) and the hub in the registry's."""
         self.nodes[node.registry_id] = node
         directory.add_peer(
             self.hub.registry.engine,
@@ -138,6 +139,7 @@ class Network:
             base_url or f"loopback://{node.registry_id}",
             self.hub.now(),
             issuer_codes,
+            directory.section_codes(node.registry.engine),
         )
         node.connect_hub(self.hub.identity.public_key, "loopback://HUB")
         if isinstance(self.transport, Loopback):
