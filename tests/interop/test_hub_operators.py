@@ -6,18 +6,24 @@ does not know, with a genuine request moved to another endpoint, late, or twice.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from observations import assert_sound, send
+from served import served
 from sqlalchemy import select
 
+from article6.cli import main
 from article6.interop.app import create_hub_app
 from article6.interop.envelope import KeyPair
+from article6.interop.hub import Hub
 from article6.interop.operator_client import OperatorClient
 from article6.interop.operators import NONCE, TIMESTAMP, operator_headers
 from article6.interop.transfers import transfers
+from article6.services.context import Registry
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import hub_reconciliations
 
@@ -147,3 +153,28 @@ def test_reconciliations_are_refused_while_one_runs_and_until_the_interval_passe
     assert set(runs(net)) == {first, second}
     clock.advance(timedelta(minutes=10))
     assert_sound(net)
+
+
+def test_the_command_line_signs_as_the_operator_the_hub_knows(registries, tmp_path):
+    """`article6 hub-operator key` and `call` against a hub served over HTTP on real time."""
+    hub = Hub.open(Registry(registries["hub"].engine))
+    runner = CliRunner()
+    made = runner.invoke(main, ["hub-operator", "key", str(tmp_path / "secretariat.pem")])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "secretariat.pem").stat().st_mode & 0o077 == 0
+    other = runner.invoke(main, ["hub-operator", "key", str(tmp_path / "other.pem")])
+    app = create_hub_app(hub, {"secretariat": made.output.strip()})
+
+    with served(app) as (host, port):
+
+        def call(key: str, *request: str):
+            arguments = ["--hub", f"http://{host}:{port}", "--key", str(tmp_path / key)]
+            command = ["hub-operator", "call", *arguments, "--name", "secretariat", *request]
+            return runner.invoke(main, command)
+
+        allowed = call("secretariat.pem", "GET", "/interop/v1/transactions")
+        refused = call("other.pem", "POST", "/interop/v1/reconciliations")
+
+    assert allowed.exit_code == 0 and json.loads(allowed.output) == {}
+    assert other.exit_code == 0
+    assert refused.exit_code == 1 and json.loads(refused.output)["checks"][0]["check"] == "C6108"

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import select
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
+from served import served
 
 from article6.interop.app import create_hub_app, create_registry_app
-from article6.interop.demonstration import free_port
 from article6.interop.intake import MAX_BODY
 from article6.interop.network import MESSAGES_PATH
 
@@ -33,19 +31,8 @@ def address(request, network) -> Iterator[tuple[str, int]]:
         if request.param == "hub"
         else create_registry_app(net.nodes["XXB01"])
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    started = threading.Event()
-    while not server.started and thread.is_alive():
-        started.wait(0.05)
-    assert server.started
-    yield "127.0.0.1", port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as address:
+        yield address
 
 
 def head(length: int | None) -> bytes:
