@@ -96,6 +96,18 @@ def test_malformed_json_is_400(world: HttpWorld):
     assert response.json()["checks"][0]["check"] == "C1013"
 
 
+@pytest.mark.parametrize("levels", [5000, 990, 33])
+def test_json_nested_too_deep_is_400_before_sign_in(world: HttpWorld, levels: int):
+    for body in ("[" * levels + "]" * levels, '{"units": ' + "[" * levels + "]" * levels + "}"):
+        response = world.api.client.post(
+            "/api/v1/parties/XXA/transfers",
+            content=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 400
+        assert response.json()["checks"][0]["check"] == "C1013"
+
+
 def test_a_body_that_is_not_json_is_415(world: HttpWorld):
     response = world.api.client.post(
         "/api/v1/parties/XXA/transfers",

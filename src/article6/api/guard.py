@@ -1,9 +1,9 @@
 """The request guard: limits and formats checked before any route runs.
 
 Bodies larger than the limit (413), bodies that are not JSON (415), JSON that does not parse
-(400), and values no registry field can hold (numbers beyond 2^62, NUL characters, unpaired
-surrogates) are refused with a problem document, so nothing malformed ever reaches a service
-or the database.
+or nests deeper than `MAX_DEPTH` (400), and values no registry field can hold (numbers beyond
+2^62, NUL characters, unpaired surrogates) are refused with a problem document, so nothing
+malformed ever reaches a service or the database.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from article6.api.problems import problem_response
 from article6.domain.checks import Check, Refusal
 
 LARGEST = 2**62
+MAX_DEPTH = 32
+"""Arrays and objects in a request nest at most this deep (a command needs four levels)."""
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {b"application/x-www-form-urlencoded", b"multipart/form-data"}
 
@@ -52,6 +54,24 @@ def _strange(value: Any, where: str) -> Refusal | None:
             if found:
                 return found
     return None
+
+
+def json_depth(value: Any) -> int:
+    """How deep arrays and objects nest in `value`, counted without recursion (a deeply nested
+    body must not exhaust the stack that reads it)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _no_constants(name: str) -> Any:
@@ -99,9 +119,16 @@ class RequestGuard:
             else:
                 try:
                     parsed = json.loads(body, parse_constant=_no_constants)
-                except ValueError as error:
+                except (ValueError, RecursionError) as error:
                     await self._refuse(
                         scope, send, Refusal(Check.C1013, "body", f"not valid JSON: {error}")
+                    )
+                    return
+                if json_depth(parsed) > MAX_DEPTH:
+                    await self._refuse(
+                        scope,
+                        send,
+                        Refusal(Check.C1013, "body", f"JSON nests deeper than {MAX_DEPTH} levels"),
                     )
                     return
                 strange = _strange(parsed, "")

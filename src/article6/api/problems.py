@@ -34,6 +34,8 @@ STATUS: dict[Check, int] = {
     Check.C4009: 401,
     Check.C4010: 429,
     Check.C4011: 403,
+    Check.C6108: 401,  # an administrative request to the hub without an operator's signature
+    Check.C6109: 429,  # a reconciliation asked for too soon
 }
 """The HTTP status of a refusal by its (first) check; every other check is 422."""
 

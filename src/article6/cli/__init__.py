@@ -11,7 +11,7 @@ from article6.cli.approvals import expire
 from article6.cli.checks import checks
 from article6.cli.database import db
 from article6.cli.demo import demo
-from article6.cli.interop import hub, network
+from article6.cli.interop import hub, hub_operator, network
 from article6.cli.journal import journal
 from article6.cli.reports import aef, report
 from article6.cli.serve import serve
@@ -23,5 +23,18 @@ def main() -> None:
     """The Article 6.2 International Registry and Additional Registry Services."""
 
 
-for command in (db, journal, checks, demo, users, expire, serve, aef, report, hub, network):
+for command in (
+    db,
+    journal,
+    checks,
+    demo,
+    users,
+    expire,
+    serve,
+    aef,
+    report,
+    hub,
+    hub_operator,
+    network,
+):
     main.add_command(command)

@@ -294,6 +294,21 @@ class Check(Enum):
         "Transaction known",
         "A response or status concerns a transaction the recipient knows, in a state that allows it.",
     )
+    C6107 = (
+        "C6107",
+        "Own transaction",
+        "A registry proposes only under its own transaction ids and asks the hub only about transactions it sends or acquires; an id the hub does not know is unknown to anyone else.",
+    )
+    C6108 = (
+        "C6108",
+        "Hub operator",
+        "An administrative request to the hub is signed by a hub operator's key the hub is configured with, is fresh, and is never replayed.",
+    )
+    C6109 = (
+        "C6109",
+        "Reconciliation frequency",
+        "A reconciliation starts only when none is in progress and the last one started at least the hub's minimum interval ago.",
+    )
 
     @property
     def code(self) -> str:

@@ -15,6 +15,9 @@ from datetime import UTC, datetime, timedelta
 from article6.domain.checks import Check, CommandRefused, refuse
 
 HOLD_LIMIT = timedelta(hours=1)
+RECONCILIATION_INTERVAL = timedelta(minutes=10)
+"""A reconciliation starts at least this long after the last one (C6109), by default: every run
+holds the registries it reconciles, so back-to-back runs must not hold them all the time."""
 
 
 @dataclass(frozen=True)

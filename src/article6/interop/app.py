@@ -1,22 +1,40 @@
 """HTTP doors of the protocol: the registry's router (mountable into the main API), the hub
-as a standalone ASGI app, and a background loop that delivers the outbox and runs timeouts."""
+as a standalone ASGI app, and a background loop that delivers the outbox and runs timeouts.
+
+Messages are read within the size and depth limits of `intake`. The hub's administrative
+endpoints answer only requests signed by a hub operator (`operators.require_operator`, C6108);
+its identity, a public key, is public.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Body, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
+from article6.api import problems
+from article6.domain.checks import CommandRefused
 from article6.interop.hub import Hub
+from article6.interop.intake import MAX_BODY, read_json
 from article6.interop.messages import Ack, AckResult
 from article6.interop.network import MESSAGES_PATH, HttpTransport
 from article6.interop.node import RegistryNode
+from article6.interop.operators import (
+    CHALLENGE,
+    OperatorDoor,
+    admit_operators,
+    operators_from_environment,
+    require_operator,
+)
 
-MAX_BODY = 8 * 1024 * 1024
+Operator = Depends(require_operator)
 
 
 def _answer(ack: Ack) -> JSONResponse:
@@ -24,12 +42,27 @@ def _answer(ack: Ack) -> JSONResponse:
     return JSONResponse(ack.model_dump(mode="json"), status_code=status)
 
 
-def registry_router(node: RegistryNode) -> APIRouter:
+def _install_problems(app: FastAPI) -> None:
+    """Refusals as problem documents (413, 400, 401 with the hub's challenge, 429)."""
+    problems.install(app)
+
+    @app.exception_handler(CommandRefused)
+    async def refused(request: Request, exc: CommandRefused) -> JSONResponse:
+        headers = dict(CHALLENGE) if exc.codes[0] == "C6108" else {}
+        if exc.retry_after:
+            headers["Retry-After"] = str(max(exc.retry_after, 1))
+        return problems.problem_response(exc.refusals, request.url.path, headers=headers)
+
+
+def registry_router(node: RegistryNode, max_body: int = MAX_BODY) -> APIRouter:
+    """The registry's protocol endpoint and identity; the including app must answer
+    `CommandRefused` with a problem document (`create_registry_app` does)."""
     router = APIRouter(tags=["interoperability"])
 
     @router.post(MESSAGES_PATH)
-    def message(wire: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        return _answer(node.receive(wire))
+    async def message(request: Request) -> JSONResponse:
+        wire = await read_json(request, max_body)
+        return _answer(await run_in_threadpool(node.receive, wire))
 
     @router.get("/interop/v1/identity")
     def identity() -> dict[str, str]:
@@ -77,7 +110,9 @@ def _lifespan(step: Callable[[], None]) -> Any:
     return lifespan
 
 
-def create_registry_app(node: RegistryNode, inner: Any | None = None) -> FastAPI:
+def create_registry_app(
+    node: RegistryNode, inner: Any | None = None, max_body: int = MAX_BODY
+) -> FastAPI:
     """A registry's protocol endpoint with its delivery loop; `inner` (the main web app and
     API) is mounted under it when given."""
     transport = HttpTransport()
@@ -87,14 +122,18 @@ def create_registry_app(node: RegistryNode, inner: Any | None = None) -> FastAPI
         node.deliver_pending(transport)
 
     app = FastAPI(title=f"article6 registry {node.registry_id}", lifespan=_lifespan(step))
-    app.include_router(registry_router(node))
+    _install_problems(app)
+    app.include_router(registry_router(node, max_body))
     if inner is not None:
         app.mount("/", inner)
     return app
 
 
-def create_hub_app(hub: Hub) -> FastAPI:
-    """The hub: its message endpoint, directory, transactions and reconciliation runs."""
+def create_hub_app(
+    hub: Hub, operators: Mapping[str, str] | None = None, max_body: int = MAX_BODY
+) -> FastAPI:
+    """The hub: its message endpoint and identity, open to every registry, and its directory,
+    transactions and reconciliation runs, open only to the `operators` (name to public key)."""
     transport = HttpTransport()
 
     def step() -> None:
@@ -102,17 +141,20 @@ def create_hub_app(hub: Hub) -> FastAPI:
         hub.deliver_pending(transport)
 
     app = FastAPI(title="article6 interoperability hub", lifespan=_lifespan(step))
+    _install_problems(app)
+    admit_operators(app, OperatorDoor(dict(operators or {}), hub.registry.engine, hub.now))
 
     @app.post(MESSAGES_PATH)
-    def message(wire: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        return _answer(hub.receive(wire))
+    async def message(request: Request) -> JSONResponse:
+        wire = await read_json(request, max_body)
+        return _answer(await run_in_threadpool(hub.receive, wire))
 
     @app.get("/interop/v1/identity")
     def identity() -> dict[str, str]:
         return {"registry_id": "HUB", "role": "hub", "public_key": hub.identity.public_key}
 
     @app.get("/interop/v1/directory")
-    def registries() -> list[dict[str, Any]]:
+    def registries(operator: str = Operator) -> list[dict[str, Any]]:
         from article6.interop import directory
         from article6.store.database import unit_of_work
 
@@ -124,21 +166,22 @@ def create_hub_app(hub: Hub) -> FastAPI:
                     "public_key": p.public_key,
                     "base_url": p.base_url,
                     "issuer_codes": list(p.issuer_codes),
+                    "section_codes": list(p.section_codes),
                     "connected": p.connected,
                 }
                 for p in directory.peers(connection)
             ]
 
     @app.get("/interop/v1/transactions")
-    def transactions() -> dict[str, str]:
+    def transactions(operator: str = Operator) -> dict[str, str]:
         return hub.transactions()
 
     @app.post("/interop/v1/reconciliations")
-    def reconcile() -> dict[str, str]:
+    def reconcile(operator: str = Operator) -> dict[str, str]:
         return {"reconciliation_id": hub.start_reconciliation()}
 
     @app.get("/interop/v1/reconciliations/{reconciliation_id}")
-    def reconciliation(reconciliation_id: str) -> dict[str, Any]:
+    def reconciliation(reconciliation_id: str, operator: str = Operator) -> dict[str, Any]:
         return {
             registry: {"status": status, "discrepancies": found}
             for registry, (status, found) in hub.reconciliation(reconciliation_id).items()
@@ -147,18 +190,29 @@ def create_hub_app(hub: Hub) -> FastAPI:
     return app
 
 
+def _number(name: str, default: int) -> int:
+    raw = os.environ.get(f"ARTICLE6_{name}")
+    return int(raw) if raw else default
+
+
 def hub_app_from_environment() -> FastAPI:
-    """`article6 hub` runs this factory: the hub over $ARTICLE6_DATABASE_URL."""
+    """`article6 hub` runs this factory: the hub over $ARTICLE6_DATABASE_URL, its operators
+    from $ARTICLE6_HUB_OPERATORS, the minimum interval between reconciliations from
+    $ARTICLE6_HUB_RECONCILIATION_MINUTES and the message size limit from
+    $ARTICLE6_INTEROP_MAX_BODY_BYTES."""
+    from article6.domain.reconciliation import RECONCILIATION_INTERVAL
     from article6.services.context import Registry
     from article6.store.database import database_url
 
-    return create_hub_app(Hub.open(Registry.open(database_url())))
+    minutes = _number("HUB_RECONCILIATION_MINUTES", RECONCILIATION_INTERVAL // timedelta(minutes=1))
+    hub = Hub.open(Registry.open(database_url()), timedelta(minutes=minutes))
+    return create_hub_app(
+        hub, operators_from_environment(), _number("INTEROP_MAX_BODY_BYTES", MAX_BODY)
+    )
 
 
 def registry_app_from_environment() -> FastAPI:
     """`article6 serve --role ...` runs this factory: the main app with the protocol endpoint."""
-    import os
-
     from article6.api.app import create_app
     from article6.domain.protocol import Role
     from article6.services.context import Registry
@@ -168,4 +222,6 @@ def registry_app_from_environment() -> FastAPI:
     node = RegistryNode.open(
         registry, os.environ["ARTICLE6_REGISTRY_ID"], Role(os.environ["ARTICLE6_ROLE"])
     )
-    return create_registry_app(node, create_app(registry))
+    return create_registry_app(
+        node, create_app(registry), _number("INTEROP_MAX_BODY_BYTES", MAX_BODY)
+    )

@@ -4,7 +4,9 @@ separate processes on loopback, each with its own SQLite database in a temporary
 The demonstration seeds each database, enters the registries in the hub's directory, starts the
 four servers, and acts as each registry's operator on its own database: XXB transfers ITMOs to
 XXA in the IR, XXA transfers some back, an authorized A6.4ER block enters the IR; then the hub
-reconciles with every registry. The servers talk only over HTTP, signed.
+reconciles with every registry. The servers talk only over HTTP, signed; the demonstration
+asks the hub for its transactions and the reconciliation as a hub operator, each request
+signed with a key it makes for the run and gives the hub with `--operator`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from article6.domain.access import Actor, Role
 from article6.domain.protocol import HUB, MECHANISM_REGISTRY
 from article6.domain.protocol import Role as NodeRole
 from article6.interop import directory
+from article6.interop.envelope import KeyPair
 from article6.interop.hub import Hub
 from article6.interop.mechanism import seed_mechanism
 from article6.interop.network import (
@@ -37,6 +40,7 @@ from article6.interop.network import (
     seed_national,
 )
 from article6.interop.node import RegistryNode
+from article6.interop.operator_client import OperatorClient
 from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
 from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
@@ -44,6 +48,7 @@ from article6.services.context import Registry
 from article6.services.queries import verify_registry
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
+OPERATOR = "demonstration"
 PATIENCE = 60.0
 
 
@@ -96,6 +101,7 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
                 address[name],
                 hub.now(),
                 issuers[name],
+                directory.section_codes(node.registry.engine),
             )
             directory.add_peer(
                 node.registry.engine,
@@ -110,8 +116,17 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
 
         program = [str(Path(sys.executable).parent / "article6")]
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        operator_key = KeyPair.generate()
         commands = {
-            "hub": ["hub", "--database", urls["hub"], "--port", str(ports["hub"])],
+            "hub": [
+                "hub",
+                "--database",
+                urls["hub"],
+                "--port",
+                str(ports["hub"]),
+                "--operator",
+                f"{OPERATOR}={operator_key.public_text}",
+            ],
             **{
                 name: [
                     "serve",
@@ -135,6 +150,7 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
                 )
             )
         client = httpx.Client(timeout=5)
+        operator = OperatorClient(address["hub"], OPERATOR, operator_key, client)
 
         def answers(name: str) -> bool:
             return bool(client.get(address[name] + "/interop/v1/identity").status_code == 200)
@@ -144,7 +160,7 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
         echo("Hub, IR (XXA, XXC), XXB01 and A64 are up on 127.0.0.1.")
 
         def completed(transaction_id: str) -> bool:
-            status = client.get(address["hub"] + "/interop/v1/transactions").json()
+            status = operator.get("/interop/v1/transactions")
             return status.get(transaction_id) in (
                 "completed",
                 "rejected",
@@ -176,7 +192,7 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
             registry.engine.dispose()
             record = receipt.record
             wait_for(f"{record} to finish", lambda: settled(record, name, to))
-            status = client.get(address["hub"] + "/interop/v1/transactions").json()[receipt.record]
+            status = operator.get("/interop/v1/transactions")[receipt.record]
             echo(f"  {receipt.record}: {status}")
             if status != "completed":
                 failures.append(f"{receipt.record} {status}")
@@ -215,14 +231,10 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
             quantity=150,
         )
         echo("4. Reconciliation with every registry")
-        run_id = client.post(address["hub"] + "/interop/v1/reconciliations").json()[
-            "reconciliation_id"
-        ]
+        run_id = operator.post("/interop/v1/reconciliations")["reconciliation_id"]
 
         def finished() -> dict[str, Any] | None:
-            result: dict[str, Any] = client.get(
-                address["hub"] + f"/interop/v1/reconciliations/{run_id}"
-            ).json()
+            result: dict[str, Any] = operator.get(f"/interop/v1/reconciliations/{run_id}")
             done = result and all(
                 r["status"] in ("completed", "inconsistent") for r in result.values()
             )

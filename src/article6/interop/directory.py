@@ -1,8 +1,8 @@
 """Who a registry is (its code, role and signing key) and whom it talks to (its peers).
 
 A registry's key pair is generated at first start and kept in its own database; the hub's
-directory maps each registry code to its public key, its base URL and the originating registry
-codes under which it issues units.
+directory maps each registry code to its public key, its base URL, the originating registry
+codes under which it issues units, and the codes its Party sections number transactions under.
 """
 
 from __future__ import annotations
@@ -39,6 +39,13 @@ class Peer:
     base_url: str
     issuer_codes: tuple[str, ...]
     connected: bool
+    section_codes: tuple[str, ...] = ()
+
+    @property
+    def numbering_codes(self) -> frozenset[str]:
+        """The prefixes of the transaction ids this registry may number: its own code, the
+        codes it issues under (the IR's sections) and its sections' codes."""
+        return frozenset({self.registry_id, *self.issuer_codes, *self.section_codes})
 
 
 def establish(
@@ -75,17 +82,31 @@ def add_peer(
     base_url: str,
     now: datetime,
     issuer_codes: tuple[str, ...] = (),
+    section_codes: tuple[str, ...] = (),
 ) -> None:
-    """Record (or replace) a peer: for a registry, the hub; for the hub, every registry."""
+    """Record (or replace) a peer: for a registry, the hub; for the hub, every registry.
+
+    No two registries may number transactions under the same code: the code is how the hub
+    knows whose transaction an id is (C6107)."""
     registry_code(registry_id, "registry_id")
+    for code in section_codes:
+        registry_code(code, "section_codes")
     values: dict[str, Any] = {
         "role": role.value,
         "public_key": public_key,
         "base_url": base_url,
         "issuer_codes": json.dumps(sorted(issuer_codes)),
+        "section_codes": json.dumps(sorted(section_codes)),
         "status": "connected",
     }
     with unit_of_work(engine) as connection:
+        claimed = {registry_id, *issuer_codes, *section_codes}
+        for other in peers(connection):
+            shared = claimed & other.numbering_codes
+            if other.registry_id != registry_id and shared:
+                raise ValueError(
+                    f"{', '.join(sorted(shared))} already belong to {other.registry_id}"
+                )
         if registry_directory.is_peer(connection, registry_id):
             registry_directory.update_peer(connection, registry_id, **values)
         else:
@@ -102,6 +123,7 @@ def _peer(row: Any) -> Peer:
         row.base_url,
         tuple(json.loads(row.issuer_codes)),
         row.status == "connected",
+        tuple(json.loads(row.section_codes)),
     )
 
 
@@ -112,3 +134,10 @@ def peer(connection: Connection, registry_id: str) -> Peer | None:
 
 def peers(connection: Connection) -> list[Peer]:
     return [_peer(row) for row in registry_directory.peers(connection)]
+
+
+def section_codes(engine: Engine) -> tuple[str, ...]:
+    """The codes this registry's Party sections number transactions under: what the hub's
+    operator enters in the directory with the registry."""
+    with unit_of_work(engine, read_only=True) as connection:
+        return tuple(registry_directory.section_codes(connection))

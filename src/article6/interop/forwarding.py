@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.protocol import Range, TransferStatus
 from article6.interop import outbox, register
-from article6.interop.hub_checks import check_proposal
+from article6.interop.hub_checks import check_proposal, numbered_by, require_numbered_by
 from article6.interop.messages import (
     Evaluation,
     ProposalOutcome,
@@ -66,7 +66,9 @@ def on_proposal(
     connection: Connection, sender: str, proposal: TransferProposal, now: datetime
 ) -> None:
     """Check a proposal and forward it to the acquiring registry, or terminate it; a repeated
-    one gets its recorded status again."""
+    one gets its recorded status again. A proposal under another registry's transaction id is
+    refused whole (C6107): recording it would take that id from its owner."""
+    require_numbered_by(connection, sender, proposal.transaction_id)
     existing = hub_transfers.transfer(connection, proposal.transaction_id)
     if existing is not None:
         if existing.transferring_registry == sender:
@@ -179,36 +181,48 @@ def on_response(
 def on_query(
     connection: Connection, sender: str, query: TransactionStatusQuery, now: datetime
 ) -> None:
-    """Answer a registry's question about one of its transfers with its status."""
+    """Answer a registry's question about a transfer it sends or acquires with its status.
+
+    A transaction the hub never saw, asked about by the registry that numbers it (after its
+    deadline), is recorded cancelled for good, so a late proposal with that id is refused.
+    Anyone else learns only that the hub knows no such transaction of theirs (C6107), and
+    nothing is recorded: no registry can cancel another's transaction ids in advance."""
     row = hub_transfers.transfer(connection, query.transaction_id)
-    if row is None:
-        # Never seen, and asked only after its deadline: cancelled for good, so a late
-        # proposal with this id is refused.
-        hub_transfers.insert_transfer(
-            connection,
-            transaction_id=query.transaction_id,
-            transferring_registry=sender,
-            acquiring_registry=sender,
-            status=TransferStatus.CANCELLED.value,
-            quantity=0,
-            expires_at=now,
-            proposal="{}",
-            evaluation="[]",
-            created_at=now,
-            finished_at=now,
-        )
-        _notify(
-            connection,
-            sender,
-            query.transaction_id,
-            TransferStatus.CANCELLED,
-            now,
-            [Evaluation(code=Check.C6105.code, detail="the hub never received the proposal")],
-        )
-        return
-    if sender in (row.transferring_registry, row.acquiring_registry):
+    if row is not None and sender in (row.transferring_registry, row.acquiring_registry):
         evaluation = [Evaluation(**e) for e in json.loads(row.evaluation)]
         _notify(connection, sender, row.transaction_id, TransferStatus(row.status), now, evaluation)
+        return
+    if row is not None or not numbered_by(connection, sender, query.transaction_id):
+        raise CommandRefused(
+            [
+                Refusal(
+                    Check.C6107,
+                    "transaction_id",
+                    f"{query.transaction_id} is unknown to the hub as a transaction of {sender}",
+                )
+            ]
+        )
+    hub_transfers.insert_transfer(
+        connection,
+        transaction_id=query.transaction_id,
+        transferring_registry=sender,
+        acquiring_registry=sender,
+        status=TransferStatus.CANCELLED.value,
+        quantity=0,
+        expires_at=now,
+        proposal="{}",
+        evaluation="[]",
+        created_at=now,
+        finished_at=now,
+    )
+    _notify(
+        connection,
+        sender,
+        query.transaction_id,
+        TransferStatus.CANCELLED,
+        now,
+        [Evaluation(code=Check.C6105.code, detail="the hub never received the proposal")],
+    )
 
 
 def expire_transfers(registry: Registry) -> list[str]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from article6.domain.protocol import HUB, Role
+from article6.domain.reconciliation import RECONCILIATION_INTERVAL
 from article6.interop import directory, forwarding, outbox, reconciliation_runs
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
@@ -36,14 +37,20 @@ from article6.services.context import Registry
 
 @dataclass
 class Hub:
-    """The hub over its own database; `receive` is what its HTTP endpoint calls."""
+    """The hub over its own database; `receive` is what its HTTP endpoint calls.
+
+    `reconciliation_interval` is how long after a run's start the next may start (C6109)."""
 
     registry: Registry
     identity: Identity
+    reconciliation_interval: timedelta = RECONCILIATION_INTERVAL
 
     @classmethod
-    def open(cls, registry: Registry) -> Hub:
-        return cls(registry, directory.establish(registry.engine, HUB, Role.HUB, registry.now()))
+    def open(
+        cls, registry: Registry, reconciliation_interval: timedelta = RECONCILIATION_INTERVAL
+    ) -> Hub:
+        identity = directory.establish(registry.engine, HUB, Role.HUB, registry.now())
+        return cls(registry, identity, reconciliation_interval)
 
     def now(self) -> datetime:
         return self.registry.now()
@@ -61,7 +68,7 @@ class Hub:
         return forwarding.transactions(self.registry)
 
     def start_reconciliation(self, registries: Iterable[str] | None = None) -> str:
-        return reconciliation_runs.start(self.registry, registries)
+        return reconciliation_runs.start(self.registry, registries, self.reconciliation_interval)
 
     def reconciliation(self, reconciliation_id: str) -> dict[str, tuple[str, list[str]]]:
         return reconciliation_runs.results(self.registry, reconciliation_id)

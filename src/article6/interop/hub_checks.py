@@ -1,4 +1,5 @@
-"""The hub's checks of a transfer proposal (C6101-C6105), after the ITL's (RULES.md 8.7).
+"""The hub's checks of a transfer proposal (C6101-C6105), after the ITL's (RULES.md 8.7), and
+whose transaction an id is (C6107).
 
 The units are in the transferring registry, not used, cancelled or in another transfer, in no
 other registry, and their authorization allows the transfer to the acquiring Party. While a
@@ -11,13 +12,32 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.protocol import Range, uncovered
 from article6.interop import directory, register
 from article6.interop.messages import TransferProposal
 from article6.interop.reconciliation_runs import open_runs
 from article6.interop.wire_forms import authorized_transfer
 from article6.store.database import aware
+
+
+def numbered_by(connection: Connection, sender: str, transaction_id: str) -> bool:
+    """Whether `transaction_id` is numbered under one of the sender's codes in the hub's
+    directory (its own, those it issues under, its sections'). The signature, checked on
+    receipt, says who sent; the code says whose the id is."""
+    prefix, dash, _number = transaction_id.rpartition("-")
+    peer = directory.peer(connection, sender)
+    return bool(dash) and peer is not None and prefix in peer.numbering_codes
+
+
+def require_numbered_by(connection: Connection, sender: str, transaction_id: str) -> None:
+    """C6107 unless the sender numbers `transaction_id`: no registry takes another's ids."""
+    if not numbered_by(connection, sender, transaction_id):
+        raise refuse(
+            Check.C6107,
+            "transaction_id",
+            f"{transaction_id} is not numbered under a code of {sender}",
+        )
 
 
 def check_proposal(

@@ -21,7 +21,7 @@ from article6.domain.protocol import Role as NodeRole
 from article6.interop import directory
 from article6.interop.directory import Peer
 from article6.interop.hub import Hub
-from article6.interop.messages import Ack, AckResult
+from article6.interop.messages import Ack, AckResult, Evaluation
 from article6.interop.node import RegistryNode
 from article6.services import (
     authorizations,
@@ -102,7 +102,11 @@ class Loopback:
 
 
 class HttpTransport:
-    """Posts each message as JSON to the peer's base URL."""
+    """Posts each message as JSON to the peer's base URL.
+
+    A peer that refuses to read the message (413 too large, 400 malformed) answers with a
+    problem document, not an Ack: it is taken as an `invalid` Ack with its checks, since
+    sending the same message again would be refused again."""
 
     def __init__(self, timeout: float = 10.0) -> None:
         import httpx
@@ -114,6 +118,14 @@ class HttpTransport:
         if response.status_code >= 500:
             raise ConnectionError(f"{peer.registry_id} answered {response.status_code}")
         answer: dict[str, Any] = response.json()
+        if response.status_code in (400, 413) and isinstance(answer.get("checks"), list):
+            return Ack(
+                result=AckResult.INVALID,
+                evaluation=[
+                    Evaluation(code=c["check"], detail=f"{c['field']}: {c['detail']}"[:2000])
+                    for c in answer["checks"]
+                ],
+            ).model_dump(mode="json")
         return answer
 
 
@@ -128,7 +140,8 @@ class Network:
     def connect(
         self, node: RegistryNode, issuer_codes: tuple[str, ...], base_url: str = ""
     ) -> None:
-        """Enter a registry in the hub's directory and the hub in the registry's."""
+        """Enter a registry in the hub's directory (with the codes its sections number
+        transactions under) and the hub in the registry's."""
         self.nodes[node.registry_id] = node
         directory.add_peer(
             self.hub.registry.engine,
@@ -138,6 +151,7 @@ class Network:
             base_url or f"loopback://{node.registry_id}",
             self.hub.now(),
             issuer_codes,
+            directory.section_codes(node.registry.engine),
         )
         node.connect_hub(self.hub.identity.public_key, "loopback://HUB")
         if isinstance(self.transport, Loopback):
@@ -279,7 +293,8 @@ def build(
     seeded and connected; returns the account ids by `<Party> <holder> <kind> [<approach>]`."""
     from article6.interop.mechanism import seed_mechanism
 
-    hub = Hub.open(hub_registry)
+    # A test network reconciles whenever its test says: no minimum interval between runs.
+    hub = Hub.open(hub_registry, reconciliation_interval=timedelta(0))
     network = Network(hub, {}, transport if transport is not None else Loopback())
     accounts = seed_international(ir_registry) | seed_national(national_registry)
     ir = RegistryNode.open(ir_registry, "IR", NodeRole.INTERNATIONAL)

@@ -3,20 +3,23 @@ trail, phase by phase as each registry replies; the comparisons are `reconciliat
 
 While a run with a registry is open (C2006, the ITL's 3016), the hub refuses proposals involving
 that registry and keeps its accepted transfers open (`forwarding`); a run open longer than the
-registry's hold lasts no longer counts.
+registry's hold lasts no longer counts. Since every run holds the registries, a new one starts
+only when none is open and the last started at least the hub's minimum interval ago (C6109).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
-from article6.domain.reconciliation import HOLD_LIMIT
+from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.reconciliation import HOLD_LIMIT, RECONCILIATION_INTERVAL
 from article6.interop import directory, outbox, reconciliation
 from article6.interop.messages import (
     AuditTrailReport,
@@ -29,7 +32,7 @@ from article6.interop.messages import (
 )
 from article6.services.context import Registry
 from article6.store import hub_reconciliations
-from article6.store.database import unit_of_work
+from article6.store.database import aware, unit_of_work
 
 RUN_OVER = [s.value for s in ReconciliationStatus]
 
@@ -40,13 +43,43 @@ def open_runs(connection: Connection, registries: Iterable[str], now: datetime) 
     return hub_reconciliations.open_with(connection, registries, RUN_OVER, now - HOLD_LIMIT)
 
 
-def start(registry: Registry, registries: Iterable[str] | None = None) -> str:
+def require_may_start(connection: Connection, now: datetime, interval: timedelta) -> None:
+    """C6109 while a run is open, or until `interval` after the last run started."""
+    running = open_runs(connection, [p.registry_id for p in directory.peers(connection)], now)
+    if running:
+        runs = ", ".join(sorted(set(running.values())))
+        raise CommandRefused(
+            [Refusal(Check.C6109, "reconciliation", f"reconciliation {runs} is in progress")]
+        )
+    last = hub_reconciliations.last_started(connection)
+    if last is not None and aware(last) + interval > now:
+        allowed = aware(last) + interval
+        raise CommandRefused(
+            [
+                Refusal(
+                    Check.C6109,
+                    "reconciliation",
+                    f"the last reconciliation started at {aware(last):%Y-%m-%d %H:%M:%S} UTC; "
+                    f"the next may start at {allowed:%Y-%m-%d %H:%M:%S} UTC",
+                )
+            ],
+            retry_after=math.ceil((allowed - now).total_seconds()),
+        )
+
+
+def start(
+    registry: Registry,
+    registries: Iterable[str] | None = None,
+    interval: timedelta = RECONCILIATION_INTERVAL,
+) -> str:
     """Ask every connected registry (or those named) for its totals; the run continues as
-    replies arrive."""
+    replies arrive. Refused (C6109) while a run is open or within `interval` of the last."""
     now = registry.now()
     reconciliation_id = f"R-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     chosen = set(registries) if registries is not None else None
     with unit_of_work(registry.engine) as connection:
+        hub_reconciliations.serialise_starts(connection)
+        require_may_start(connection, now, interval)
         for peer in directory.peers(connection):
             if not peer.connected or (chosen is not None and peer.registry_id not in chosen):
                 continue

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, func, select, text, update
 
 from article6.store.interop_schema import hub_reconciliations
 
@@ -56,3 +56,21 @@ def runs(connection: Connection, reconciliation_id: str) -> Sequence[Row[Any]]:
             hub_reconciliations.c.reconciliation_id == reconciliation_id
         )
     ).all()
+
+
+START_LOCK = 6_200_016  # the advisory lock key that orders starts of runs (PostgreSQL)
+
+
+def serialise_starts(connection: Connection) -> None:
+    """Queue concurrent starts of a run, so two never both find none in progress (PostgreSQL;
+    on SQLite `BEGIN IMMEDIATE` already serialises writers)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SELECT pg_advisory_xact_lock({START_LOCK})"))
+
+
+def last_started(connection: Connection) -> datetime | None:
+    """When the latest run started, if any did."""
+    found: datetime | None = connection.execute(
+        select(func.max(hub_reconciliations.c.started_at))
+    ).scalar()
+    return found

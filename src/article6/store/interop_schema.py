@@ -3,7 +3,8 @@
 Every registry (and the hub) has its identity and peers, an outbox written in the same
 transaction as the state change it announces, and an inbox that remembers each message id.
 Registries record their transfers with other registries; the hub records the transactions it
-coordinated, its register of which registry holds which units, and reconciliation runs.
+coordinated, its register of which registry holds which units, reconciliation runs, and the
+administrative requests its operators signed.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ interop_peers = Table(
     Column("public_key", String(64), nullable=False),
     Column("base_url", String(300), nullable=False),
     Column("issuer_codes", Text, nullable=False),
+    # The codes its Party sections number transactions under (the hub's directory only).
+    Column("section_codes", Text, nullable=False, server_default="[]"),
     Column("status", String(20), nullable=False),
     Column("added_at", Timestamp, nullable=False),
 )
@@ -149,4 +152,15 @@ hub_reconciliations = Table(
     Column("started_at", Timestamp, nullable=False),
     Column("finished_at", Timestamp),
     UniqueConstraint("reconciliation_id", "registry_id", name="uq_hub_reconciliations_run"),
+)
+
+hub_operator_requests = Table(
+    "hub_operator_requests",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("operator", String(64), nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("path", String(300), nullable=False),
+    Column("signed_at", Timestamp, nullable=False),
+    Column("received_at", Timestamp, nullable=False),
 )

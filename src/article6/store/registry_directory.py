@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from article6.store.interop_schema import interop_identity, interop_peers
+from article6.store.schema import party_sections
 
 
 def identity(connection: Connection) -> Row[Any] | None:
@@ -55,3 +56,12 @@ def peer(connection: Connection, registry_id: str) -> Row[Any] | None:
 
 def peers(connection: Connection) -> Sequence[Row[Any]]:
     return connection.execute(select(interop_peers).order_by(interop_peers.c.registry_id)).all()
+
+
+def section_codes(connection: Connection) -> list[str]:
+    """The codes this registry's Party sections number transactions under."""
+    return sorted(
+        str(code)
+        for code in connection.execute(select(party_sections.c.registry_id)).scalars()
+        if code is not None
+    )

@@ -1,0 +1,65 @@
+"""What the protocol's doors read from a request: a body no larger than the limit, counted as
+it streams, and JSON no deeper than any message needs.
+
+The hub and every registry take messages from peers they do not control, so the limits hold
+before anything is parsed: a declared Content-Length over the limit is refused before a byte
+is read, and a chunked body is refused as soon as it passes the limit (C1014, HTTP 413). JSON
+that does not parse or nests deeper than `MAX_DEPTH` is refused (C1013, HTTP 400): a deeply
+nested array would otherwise exhaust the parser's recursion.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from article6.api.guard import json_depth
+from article6.domain.checks import Check, refuse
+
+MAX_BODY = 8 * 1024 * 1024
+"""A message's body at most, by default (`ARTICLE6_INTEROP_MAX_BODY_BYTES`)."""
+MAX_DEPTH = 16
+"""Arrays and objects nest at most this deep: a message needs five levels."""
+
+
+def too_large(limit: int) -> Exception:
+    return refuse(Check.C1014, "body", f"a request body is at most {limit} bytes")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused (C1014) as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes) -> Any:
+    """The body as JSON, refused (C1013) when it does not parse or nests too deep."""
+    try:
+        value = json.loads(body, parse_constant=_no_constants)
+    except RecursionError:
+        raise refuse(Check.C1013, "body", f"JSON nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:  # UnicodeDecodeError included
+        raise refuse(Check.C1013, "body", f"not valid JSON: {error}"[:300]) from None
+    if json_depth(value) > MAX_DEPTH:
+        raise refuse(Check.C1013, "body", f"JSON nests deeper than {MAX_DEPTH} levels")
+    return value
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The request's body as JSON, within the size and depth limits."""
+    return parse_json(await read_body(request, limit))
