@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from article6.api.problems import TITLES, status_of, validation_refusals
+from article6.api.problems import TITLES, body_checks, status_of, validation_refusals
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.web import (
     routes_actions,
@@ -95,7 +95,7 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         if not _for_pages(request):
             return await delegate(api_invalid, request, exc)
-        return error_page(request, validation_refusals(exc), 422)
+        return error_page(request, validation_refusals(exc, body_checks(request)), 422)
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)

@@ -47,7 +47,7 @@ def sign_in_submit(
             {
                 "name": form.get("name"),
                 "password": form.get("password"),
-                "code": form.number("code"),
+                "code": form.number("code") or "",
             },
         )
         signed = sign_in.sign_in(
@@ -136,7 +136,7 @@ def enrolment_submit(
         if form.get("code"):
             command = build(
                 ConfirmEnrolment,
-                {**values, "password": form.get("password"), "code": form.number("code")},
+                {**values, "password": form.get("password"), "code": form.number("code") or ""},
             )
             sign_in.confirm_enrolment(registry, settings, command, client_address(request))
             return render(request, "enrolment.html", values=values, refusals=[], done=True)
