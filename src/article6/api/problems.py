@@ -35,6 +35,8 @@ STATUS: dict[Check, int] = {
     Check.C4009: 401,
     Check.C4010: 429,
     Check.C4011: 403,
+    Check.C4014: 403,  # a reset password must be changed before anything else
+    Check.C4016: 403,  # a password change whose current password or code is wrong
 }
 """The HTTP status of a refusal by its (first) check; every other check is 422."""
 

@@ -80,6 +80,7 @@ class Principal:
     kind: str
     token_hash: str
     csrf_hash: str | None
+    must_change_password: bool = False  # after an administrator's reset: C4014 until changed
 
     def actor_for(self, party: str | None) -> Actor | None:
         """The Actor acting in `party`'s section (registry-wide when None), or None if the user
@@ -138,11 +139,13 @@ def fail(
     standing: Standing,
     row: Any,
     reason: str,
+    answer: Refusal | None = None,
 ) -> CommandRefused:
     """Journal the failure; one whose password was checked also counts against the name and
-    the address (a locked or throttled attempt does not: it is only journaled)."""
+    the address (a locked or throttled attempt does not: it is only journaled). The refusal is
+    `answer` (sign-in's C4009 unless given), or C4010 once the failure locks the name."""
     now = registry.now()
-    refusal = CommandRefused([Refusal(Check.C4009, "name", NOT_ACCEPTED)])
+    refusal = CommandRefused([answer or Refusal(Check.C4009, "name", NOT_ACCEPTED)])
     body: dict[str, Any] = {"reason": reason, "address": standing.address}
     if reason not in identity.UNCHECKED:
         identity.record_failure(connection, standing.name, reason, now, standing.address)
@@ -163,14 +166,15 @@ def fail(
     return refusal
 
 
-def _refused(refusal: CommandRefused | None) -> CommandRefused:
+def refused(refusal: CommandRefused | None) -> CommandRefused:
     """The refusal a failed attempt ends with (every path that does not return sets one)."""
     if refusal is None:
         raise RuntimeError("a sign-in step neither succeeded nor was refused")
     return refusal
 
 
-def _check_code(row: Any, code: str, now: datetime) -> int | None:
+def current_counter(row: Any, code: str, now: datetime) -> int | None:
+    """The time step of `code` if it is the user's current code, not used before."""
     if row is None or row.totp_secret is None or row.totp_enrolled_at is None:
         return None
     return totp.matching_counter(row.totp_secret, code, now, after=row.totp_last_counter)
@@ -191,7 +195,7 @@ def sign_in(
         if refusal is None:
             now = registry.now()
             password_ok = password_matches(row, command.password)
-            counter = _check_code(row, command.code, now) if password_ok else None
+            counter = current_counter(row, command.code, now) if password_ok else None
             if row is None or row.disabled or not password_ok or counter is None:
                 reason = (
                     "unknown user"
@@ -234,7 +238,7 @@ def sign_in(
                     expires_at=expires,
                     user=user_view(connection, identity.user_by_id(connection, row.id)),
                 )
-    raise _refused(refusal)
+    raise refused(refusal)
 
 
 def authenticate(registry: Registry, settings: Settings, token: str, kind: str) -> Principal | None:
@@ -255,7 +259,15 @@ def authenticate(registry: Registry, settings: Settings, token: str, kind: str) 
         for g in rows
         if g.role is not None
     )
-    return Principal(row.user_id, row.name, grants, kind, digest, row.csrf_hash)
+    return Principal(
+        row.user_id,
+        row.name,
+        grants,
+        kind,
+        digest,
+        row.csrf_hash,
+        bool(row.password_change_required),
+    )
 
 
 def csrf_matches(settings: Settings, principal: Principal, presented: str | None) -> bool:
@@ -330,7 +342,7 @@ def begin_enrolment(
                 secret=secret,
                 otpauth_uri=totp.provisioning_uri(secret, row.name, settings.issuer),
             )
-    raise _refused(refusal)
+    raise refused(refusal)
 
 
 def confirm_enrolment(
@@ -354,4 +366,4 @@ def confirm_enrolment(
                 )
                 journal_event(connection, registry, row.name, "TotpEnrolled", row.name, {})
                 return user_view(connection, identity.user_by_id(connection, row.id))
-    raise _refused(refusal)
+    raise refused(refusal)
