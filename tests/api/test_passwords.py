@@ -372,6 +372,16 @@ def test_the_command_line_resets_a_password_and_prints_it_once(
     assert unknown.exit_code == 1 and "C1012" in unknown.output
 
 
+def test_the_command_line_unlocks_a_user(api: Api, secretariat: Caller, database_url: str):
+    for _ in range(SETTINGS.lock_after):
+        api.clock.advance(600)
+        token(api, "auditor", "wrong password!")
+    assert token(api, "auditor").status_code == 429
+    result = CliRunner().invoke(main, ["users", "unlock", "auditor", "--database", database_url])
+    assert result.exit_code == 0, result.output
+    assert token(api, "auditor").status_code == 201
+
+
 # --- the pages ------------------------------------------------------------------------------
 
 
