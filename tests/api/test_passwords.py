@@ -6,6 +6,7 @@ only users of their own section (C4006); and no password is ever journaled."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -503,3 +504,48 @@ def test_the_code_a_sign_in_used_cannot_change_the_password(api: Api, secretaria
         },
     )
     assert refused.status_code == 403 and checks(refused) == [("C4016", "old_password")]
+
+
+# --- what the database keeps ---------------------------------------------------------------
+
+
+def test_the_idempotency_record_of_a_new_user_cannot_confirm_a_guessed_password(
+    api: Api, secretariat: Caller
+):
+    """A database administrator reading the idempotency record of a user's creation must not
+    be able to test password guesses at SHA-256 speed: only the argon2id hash may judge one."""
+    from article6.services.context import request_hash
+    from article6.services.identity import CreateUser, GrantRole, UserRequest
+    from article6.store import idempotency
+    from article6.store.database import single_read
+
+    password = "the new user's password"
+    user = {"name": "kept.user", "display_name": "K", "password": password}
+    made = secretariat.post("/api/v1/users", user, headers={"Idempotency-Key": "kept-1"})
+    assert made.status_code == 201
+    with single_read(api.registry.engine) as connection:
+        record = idempotency.claimed(connection, "-:secretariat.admin", "kept-1")
+    assert record is not None
+    for guess in (password, "a wrong guess"):  # the request as sent, with a guessed password
+        body = json.dumps(["CreateUser", {**user, "password": guess}], sort_keys=True)
+        assert record.request_hash != hashlib.sha256(body.encode()).hexdigest()
+    assert record.request_hash == request_hash("CreateUser", CreateUser(**user))
+    for candidate in (password, "another password"):
+        command = CreateUser(name="kept.user", display_name="K", password=candidate)
+        assert "password" not in json.dumps(command.model_dump(mode="json"))
+        section = UserRequest(
+            action="create-in-section",
+            user="kept.user",
+            body={
+                **command.model_dump(mode="json"),
+                **GrantRole(role=Role.AUDITOR, party="XXA").model_dump(mode="json"),
+            },
+        )
+        assert candidate not in json.dumps(section.model_dump(mode="json"))
+    # the same key with another password is the same request: its first outcome
+    again = secretariat.post(
+        "/api/v1/users",
+        {**user, "password": "another password"},
+        headers={"Idempotency-Key": "kept-1"},
+    )
+    assert again.status_code == 201 and again.json() == made.json()

@@ -47,7 +47,11 @@ class IdentityCommand(BaseModel):
 class CreateUser(IdentityCommand):
     name: str = Field(pattern=NAME_PATTERN)
     display_name: str = Field(min_length=1, max_length=200)
-    password: str = Field(description="The password policy's (C4015): 12 to 128 characters")
+    # Never dumped: the idempotency record hashes the dumped request (SHA-256), which must
+    # not let whoever reads the database test password guesses faster than argon2id allows.
+    password: str = Field(
+        exclude=True, description="The password policy's (C4015): 12 to 128 characters"
+    )
 
 
 class GrantRole(IdentityCommand):
