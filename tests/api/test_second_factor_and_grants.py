@@ -32,6 +32,17 @@ def test_a_code_matches_within_one_step_and_never_twice():
     assert totp.matching_counter(RFC_SECRET, "12345", moment) is None
 
 
+@pytest.mark.parametrize(
+    "code",
+    ["٠٠٥٩٢٤", "۰۰۵۹۲۴", "００５９２４", "००५९२४", "⁰⁰⁵⁹²⁴", "005924\n", " 005924", "0059240"],
+)
+def test_only_six_ascii_digits_are_a_code(code):
+    """Other scripts' digits are digits to str.isdigit() but no code: no match, no error."""
+    moment = datetime.fromtimestamp(1234567890, UTC)
+    assert totp.matching_counter(RFC_SECRET, code, moment) is None
+    assert not totp.is_well_formed(code)
+
+
 def test_a_new_secret_is_random_base32_and_its_uri_names_the_issuer():
     first, second = totp.new_secret(), totp.new_secret()
     assert first != second and len(first) == 32

@@ -187,6 +187,7 @@ MAIN_PAGES = [
     f"/authorizations/{demo.NDC_AUTHORIZATION}",
     "/authorizations/new",
     "/units?q=1",
+    "/password",
 ]
 
 

@@ -71,6 +71,12 @@ RULES: list[Rule] = [
     Rule("GET", "/api/v1/me", SIGNED | {"other_section"}),
     Rule("DELETE", "/api/v1/session", SIGNED | {"other_section"}, "ends one's own session"),
     Rule("DELETE", "/api/v1/tokens/current", SIGNED | {"other_section"}, "one's own token"),
+    Rule(
+        "POST",
+        "/api/v1/me/password",
+        SIGNED | {"other_section"},
+        "one's own, with the current password and code",
+    ),
     # users and roles
     Rule("GET", "/api/v1/users", SECRETARIAT),
     Rule("POST", "/api/v1/users", SECRETARIAT),
@@ -79,12 +85,14 @@ RULES: list[Rule] = [
     Rule("DELETE", "/api/v1/users/{user}/role", SECRETARIAT),
     Rule("POST", "/api/v1/users/{user}/unlock", SECRETARIAT),
     Rule("POST", "/api/v1/users/{user}/second-factor-reset", SECRETARIAT),
+    Rule("POST", "/api/v1/users/{user}/password-reset", SECRETARIAT, "a temporary password"),
     Rule("GET", P + "/users", ADMINS),
     Rule("POST", P + "/users", ADMINS, "a user with one role of the section"),
     Rule("PUT", P + "/users/{user}/role", ADMINS),
     Rule("DELETE", P + "/users/{user}/role", ADMINS),
     Rule("POST", P + "/users/{user}/unlock", ADMINS),
     Rule("POST", P + "/users/{user}/second-factor-reset", ADMINS),
+    Rule("POST", P + "/users/{user}/password-reset", ADMINS, "a user of the section only"),
     # the registry's world
     Rule("GET", "/api/v1/parties", READERS | {"other_section"}),
     Rule("POST", "/api/v1/parties", SECRETARIAT),
@@ -164,6 +172,11 @@ def markdown() -> str:
         " column is XXC's administrator calling those XXA routes. ✓ allowed, ✗ denied (401 when"
         " not signed in, otherwise 403 with check C4002 or C4006). The decisions are taken in"
         " one place, `article6.domain.access`.",
+        "",
+        "A user whose password an administrator reset signs in only to change it: until they"
+        " have, every route that needs a sign-in answers 403 with check C4014, except"
+        " `POST /api/v1/me/password`, `DELETE /api/v1/session` and"
+        " `DELETE /api/v1/tokens/current` (`tests/api/test_passwords.py` walks every route).",
         "",
         "| route | " + " | ".join(TITLES[c] for c in COLUMNS) + " | note |",
         "|---|" + "---|" * (len(COLUMNS) + 1),

@@ -8,6 +8,7 @@ client handles one shape whatever refused its request.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -34,6 +35,8 @@ STATUS: dict[Check, int] = {
     Check.C4009: 401,
     Check.C4010: 429,
     Check.C4011: 403,
+    Check.C4014: 403,  # a reset password must be changed before anything else
+    Check.C4016: 403,  # a password change whose current password or code is wrong
     Check.C6108: 401,  # an administrative request to the hub without an operator's signature
     Check.C6109: 429,  # a reconciliation asked for too soon
 }
@@ -113,9 +116,12 @@ def problem_response(
 
 # --- request validation -> checks -------------------------------------------------------
 
+# Field names that mean one thing wherever they appear. A name whose meaning depends on the
+# request (`code` is a Party's code when registering a Party, a second-factor code when signing
+# in) is mapped by the request's own model instead (`checks_by_field`, below).
 FIELD_CHECKS: list[tuple[tuple[str, ...], Check]] = [
     (
-        ("party", "code", "participating_parties", "authorized_parties", "acquiring_party"),
+        ("party", "participating_parties", "authorized_parties", "acquiring_party"),
         Check.C1001,
     ),
     (("country_of_incorporation",), Check.C1001),
@@ -140,10 +146,32 @@ TYPE_CHECKS: dict[str, Check] = {
 }
 
 
-def check_for(location: tuple[Any, ...], kind: str) -> Check:
+def own_checks(model: Any) -> Mapping[str, Check]:
+    """The checks a request model names for its own fields (its `checks_by_field`)."""
+    found = getattr(model, "checks_by_field", None)
+    return found if isinstance(found, Mapping) else {}
+
+
+def body_checks(request: Request) -> Mapping[str, Check]:
+    """The `checks_by_field` of the models the matched route reads its body into."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    found: dict[str, Check] = {}
+    for param in getattr(dependant, "body_params", None) or ():
+        found.update(own_checks(getattr(param.field_info, "annotation", None)))
+    return found
+
+
+def check_for(
+    location: tuple[Any, ...], kind: str, own: Mapping[str, Check] | None = None
+) -> Check:
+    """The check a validation error at `location` names: the model's own for its field, else
+    by the field's name (FIELD_CHECKS), else by the kind of error."""
     if kind in ("enum", "literal_error", "json_invalid"):
         return TYPE_CHECKS[kind]
     names = [str(part) for part in location if isinstance(part, str)]
+    top = next((n for n in names if n not in ("body", "query", "path", "header")), None)
+    if own and top is not None and top in own:
+        return own[top]
     if kind.startswith(("date", "datetime", "time")) or any(
         n.startswith(("date", "ndc_", "timeframe_", "since", "until")) for n in names[-1:]
     ):
@@ -155,14 +183,16 @@ def check_for(location: tuple[Any, ...], kind: str) -> Check:
     return TYPE_CHECKS.get(kind, Check.C1013)
 
 
-def validation_refusals(error: RequestValidationError) -> list[Refusal]:
+def validation_refusals(
+    error: RequestValidationError, own: Mapping[str, Check] | None = None
+) -> list[Refusal]:
     refusals = []
     for item in error.errors()[:20]:
         location = tuple(item.get("loc", ()))
         where = [str(p) for p in location if p not in ("body", "query", "path", "header")]
         kind = str(item.get("type", ""))
         refusals.append(
-            Refusal(check_for(location, kind), ".".join(where) or "body", str(item.get("msg")))
+            Refusal(check_for(location, kind, own), ".".join(where) or "body", str(item.get("msg")))
         )
     return refusals or [Refusal(Check.C1013, "body", "the request could not be read")]
 
@@ -177,7 +207,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        refusals = validation_refusals(exc)
+        refusals = validation_refusals(exc, body_checks(request))
         status = 400 if refusals[0].check is Check.C1013 and _is_json_error(exc) else 422
         return problem_response(refusals, request.url.path, status=status)
 

@@ -13,6 +13,7 @@ from article6.api.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     InSection,
+    OwingChange,
     Paged,
     PartyCode,
     Registry_,
@@ -21,8 +22,9 @@ from article6.api.security import (
     Signed,
 )
 from article6.domain.access import Role
-from article6.services import identity, sign_in
+from article6.services import identity, passwords, sign_in
 from article6.services.identity import CreateUser, GrantRole, UserView
+from article6.services.passwords import ChangePassword, PasswordReset
 from article6.services.sign_in import ConfirmEnrolment, Credentials, SignedIn, SignIn
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -99,7 +101,7 @@ def sign_in_browser(
 
 
 @router.delete("/session", status_code=204)
-def sign_out_browser(who: Signed, registry: Registry_, response: Response) -> None:
+def sign_out_browser(who: OwingChange, registry: Registry_, response: Response) -> None:
     sign_in.sign_out(registry, who)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
@@ -115,7 +117,7 @@ def issue_token(
 
 
 @router.delete("/tokens/current", status_code=204)
-def revoke_token(who: Signed, registry: Registry_) -> None:
+def revoke_token(who: OwingChange, registry: Registry_) -> None:
     """Revoke the token (or end the session) this request was made with."""
     sign_in.sign_out(registry, who)
 
@@ -123,6 +125,20 @@ def revoke_token(who: Signed, registry: Registry_) -> None:
 @router.get("/me")
 def me(who: Signed, registry: Registry_) -> UserView:
     return sign_in.me(registry, who)
+
+
+@router.post("/me/password")
+def change_password(
+    command: ChangePassword,
+    who: OwingChange,
+    request: Request,
+    registry: Registry_,
+    settings: Settings_,
+) -> UserView:
+    """Change one's own password with the current one and a current second-factor code (a
+    wrong one counts as a failed sign-in); every other session and token of the user ends.
+    The only route, besides signing out, open to a user whose password was reset."""
+    return passwords.change_password(registry, settings, who, command, client_address(request))
 
 
 @router.post("/enrolment", status_code=201)
@@ -198,6 +214,15 @@ def reset_second_factor(
     return identity.reset_second_factor(registry, actor, user, idempotency_key=key)
 
 
+@router.post("/users/{user}/password-reset")
+def reset_password(
+    actor: RegistryWide, registry: Registry_, key: IdempotencyKey = None, user: str = UserName
+) -> PasswordReset:
+    """A temporary password, shown once, that the user must change at their next sign-in;
+    every session and token of the user ends."""
+    return passwords.reset_password(registry, actor, user, idempotency_key=key)
+
+
 @router.get("/parties/{party}/users")
 def list_section_users(
     party: PartyCode, actor: InSection, registry: Registry_, page: Paged
@@ -265,3 +290,15 @@ def reset_section_second_factor(
     user: str = UserName,
 ) -> UserView:
     return identity.reset_second_factor(registry, actor, user, idempotency_key=key)
+
+
+@router.post("/parties/{party}/users/{user}/password-reset")
+def reset_section_password(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+    user: str = UserName,
+) -> PasswordReset:
+    """As the secretariat's reset, for a user of the section only."""
+    return passwords.reset_password(registry, actor, user, idempotency_key=key)

@@ -50,11 +50,13 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-async def principal(
+async def owing_change(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Principal:
+    """The signed-in user, even one who must change their password first: only for changing
+    it and for signing out."""
     registry, settings = registry_of(request), settings_of(request)
     if credentials is not None:
         found = await run_in_threadpool(
@@ -91,7 +93,20 @@ async def presented_csrf(request: Request) -> str | None:
     return None
 
 
+async def principal(who: Annotated[Principal, Depends(owing_change)]) -> Principal:
+    """The signed-in user; one whose password an administrator reset may do nothing else
+    until they have changed it (C4014)."""
+    if who.must_change_password:
+        raise refuse(
+            Check.C4014,
+            "password",
+            "your password was reset: change it first (POST /api/v1/me/password)",
+        )
+    return who
+
+
 Signed = Annotated[Principal, Depends(principal)]
+OwingChange = Annotated[Principal, Depends(owing_change)]
 
 
 def section_actor(party: PartyCode, who: Signed) -> Actor:

@@ -96,3 +96,41 @@ def users_grant(
         click.echo(f"refused: {refused}", err=True)
         sys.exit(1)
     click.echo(f"{name} is {role} in {party or 'the registry'}")
+
+
+@users.command("password-reset")
+@DATABASE
+@click.argument("name")
+def users_password_reset(database: str | None, name: str) -> None:
+    """Give NAME a temporary password, printed once, that they must change at their next
+    sign-in; every session and token of NAME ends."""
+    from article6.domain.access import Actor, Role
+    from article6.services import passwords
+    from article6.services.context import Registry
+
+    registry = Registry.open(database)
+    try:
+        reset = passwords.reset_password(registry, Actor("installer", Role.SECRETARIAT), name)
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"temporary password for {name}: {reset.temporary_password}")
+    click.echo(f"{name} must change it at their next sign-in (every session of {name} ended)")
+
+
+@users.command("unlock")
+@DATABASE
+@click.argument("name")
+def users_unlock(database: str | None, name: str) -> None:
+    """Lift NAME's lock after repeated failed sign-ins."""
+    from article6.domain.access import Actor, Role
+    from article6.services import identity
+    from article6.services.context import Registry
+
+    registry = Registry.open(database)
+    try:
+        identity.unlock_user(registry, Actor("installer", Role.SECRETARIAT), name)
+    except CommandRefused as refused:
+        click.echo(f"refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"{name} is unlocked")

@@ -211,6 +211,21 @@ class Check(Enum):
         "Cross-site request",
         "A state-changing request made with a browser session carries the session's CSRF token.",
     )
+    C4014 = (
+        "C4014",
+        "Password change required",
+        "A user whose password an administrator reset may only change it (and sign out) until they have.",
+    )
+    C4015 = (
+        "C4015",
+        "Password policy",
+        "A password has 12 to 128 characters, is neither the user name nor the password it replaces, and is typed the same twice where a form asks for it twice.",
+    )
+    C4016 = (
+        "C4016",
+        "Password change",
+        "A password is changed with the current password and a current second-factor code; a wrong one counts as a failed sign-in.",
+    )
     # Action-specific (C5xxx)
     C5001 = (
         "C5001",

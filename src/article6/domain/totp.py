@@ -45,12 +45,19 @@ def code_at(secret: str, moment: datetime) -> str:
     return hotp(secret, counter_at(moment))
 
 
+def is_well_formed(code: str) -> bool:
+    """Exactly `DIGITS` ASCII digits: the only codes an authenticator shows."""
+    return len(code) == DIGITS and code.isascii() and code.isdigit()
+
+
 def matching_counter(
     secret: str, code: str, moment: datetime, window: int = 1, after: int | None = None
 ) -> int | None:
     """The time step whose code is `code`, within `window` steps of `moment` and later than
-    `after` (a code already used cannot be replayed); None if there is none."""
-    if not (len(code) == DIGITS and code.isdigit()):
+    `after` (a code already used cannot be replayed); None if there is none, and for anything
+    but exactly six ASCII digits (`str.isdigit` also takes Arabic-Indic, fullwidth or superscript
+    digits, which are no code and which `hmac.compare_digest` refuses to compare)."""
+    if not is_well_formed(code):
         return None
     now = counter_at(moment)
     for counter in range(now - window, now + window + 1):

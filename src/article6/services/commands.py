@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from article6.domain.accounts import AccountStatus, CancellationPurpose
+from article6.domain.checks import Check
 from article6.domain.nomenclature import (
     ActivityType,
     FirstTransferDefinition,
@@ -47,6 +49,9 @@ class UnitSelection(Command):
 
 
 class RegisterParty(Command):
+    # `code` is this Party's code here (elsewhere, as in sign-in, it is another code).
+    checks_by_field: ClassVar[dict[str, Check]] = {"code": Check.C1001}
+
     code: str = Field(max_length=3)
     name: str = Field(min_length=1, max_length=200)
     ndc_first_year: int

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher, profiles
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
+from article6.domain import passwords
 from article6.domain.access import REGISTRY_WIDE_ROLES, Actor, Permission, Role, permits_grant
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.services.access import allow
@@ -46,7 +47,11 @@ class IdentityCommand(BaseModel):
 class CreateUser(IdentityCommand):
     name: str = Field(pattern=NAME_PATTERN)
     display_name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=12, max_length=200)
+    # Never dumped: the idempotency record hashes the dumped request (SHA-256), which must
+    # not let whoever reads the database test password guesses faster than argon2id allows.
+    password: str = Field(
+        exclude=True, description="The password policy's (C4015): 12 to 128 characters"
+    )
 
 
 class GrantRole(IdentityCommand):
@@ -75,6 +80,7 @@ class UserView(BaseModel):
     enrolled: bool
     locked_until: UtcDateTime | None
     disabled: bool
+    password_change_required: bool = False
     grants: list[GrantView]
 
 
@@ -109,6 +115,7 @@ def user_view(connection: Connection, row: Any) -> UserView:
         enrolled=row.totp_enrolled_at is not None,
         locked_until=aware(row.locked_until),
         disabled=row.disabled,
+        password_change_required=row.password_change_required,
         grants=[
             GrantView(role=Role(g.role), party=g.party_key or None, entity=g.entity)
             for g in identity.grants_of(connection, row.id)
@@ -116,19 +123,24 @@ def user_view(connection: Connection, row: Any) -> UserView:
     )
 
 
-def _user(connection: Connection, name: str, lock: bool = False) -> Any:
+def user_row(connection: Connection, name: str, lock: bool = False) -> Any:
     row = identity.user_by_name(connection, name, lock=lock)
     if row is None:
         raise refuse(Check.C1012, "user", f"{name} is not a user of this registry")
     return row
 
 
-def _may_manage(connection: Connection, actor: Actor, user_id: int) -> None:
-    """An administrator manages users of their own section; the secretariat manages anyone."""
+def may_manage(connection: Connection, actor: Actor, user_id: int) -> None:
+    """An administrator manages users of their own section; the secretariat manages anyone.
+    A user who holds no role is no section's: only the secretariat manages them (a Party's
+    administrator could otherwise reset the password of a user about to receive a role
+    elsewhere)."""
     if actor.role is Role.SECRETARIAT:
         return
     parties = {g.party_key for g in identity.grants_of(connection, user_id)}
-    if parties and parties != {actor.party}:
+    if not parties:
+        raise refuse(Check.C4006, "user", "this user holds no role in your section")
+    if parties != {actor.party}:
         raise refuse(Check.C4006, "user", "this user holds roles outside your section")
     allow(actor, Permission.MANAGE_USERS, actor.party)
 
@@ -142,6 +154,9 @@ def _insert_user(
 ) -> UserView:
     if identity.user_by_name(connection, command.name) is not None:
         raise refuse(Check.C1011, "name", f"{command.name} is already a user")
+    weak = passwords.policy_refusals(command.password, command.name, field="password")
+    if weak:
+        raise CommandRefused(weak)
     now = registry.now()
     user_id = identity.insert_user(
         connection,
@@ -217,7 +232,7 @@ def create_section_user(
 def _grant(
     connection: Connection, registry: Registry, actor: Actor, user: str, command: GrantRole
 ) -> UserView:
-    row = _user(connection, user)
+    row = user_row(connection, user)
     if command.party is not None:
         from article6.store import sections
 
@@ -278,7 +293,7 @@ def revoke_role(
     idempotency_key: str | None = None,
 ) -> UserView:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
-        row = _user(connection, user)
+        row = user_row(connection, user)
         grant = identity.grant_in(connection, row.id, party or "")
         if grant is None:
             raise refuse(Check.C1012, "party", f"{user} holds no role in {party or 'the registry'}")
@@ -312,8 +327,8 @@ def list_users(registry: Registry, actor: Actor, party: str | None) -> list[User
 
 def user_detail(registry: Registry, actor: Actor, user: str) -> UserView:
     with unit_of_work(registry.engine, read_only=True) as connection:
-        row = _user(connection, user)
-        _may_manage(connection, actor, row.id)
+        row = user_row(connection, user)
+        may_manage(connection, actor, row.id)
         return user_view(connection, row)
 
 
@@ -323,8 +338,8 @@ def unlock_user(
     """Lift a lock after repeated failures (the lock also lifts by itself in time)."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
-        row = _user(connection, user, lock=True)
-        _may_manage(connection, actor, row.id)
+        row = user_row(connection, user, lock=True)
+        may_manage(connection, actor, row.id)
         identity.update_user(connection, row.id, failed_sign_ins=0, locked_until=None)
         journal_event(connection, registry, actor.label, "UserUnlocked", user, {}, actor.party)
         return user_view(connection, identity.user_by_id(connection, row.id))
@@ -340,8 +355,8 @@ def reset_second_factor(
     """Clear a lost authenticator: the user enrols again and every session ends."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
-        row = _user(connection, user, lock=True)
-        _may_manage(connection, actor, row.id)
+        row = user_row(connection, user, lock=True)
+        may_manage(connection, actor, row.id)
         now = registry.now()
         identity.update_user(
             connection, row.id, totp_secret=None, totp_enrolled_at=None, totp_last_counter=None

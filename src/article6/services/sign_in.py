@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 
 from article6.domain import totp
 from article6.domain.access import Actor, Role
-from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.services import throttle
 from article6.services.context import Registry
 from article6.services.identity import (
@@ -80,6 +80,7 @@ class Principal:
     kind: str
     token_hash: str
     csrf_hash: str | None
+    must_change_password: bool = False  # after an administrator's reset: C4014 until changed
 
     def actor_for(self, party: str | None) -> Actor | None:
         """The Actor acting in `party`'s section (registry-wide when None), or None if the user
@@ -99,7 +100,7 @@ class Principal:
         return self.actor_for(self.grants[0].party) if self.grants else None
 
 
-def _password_ok(row: Any, password: str) -> bool:
+def password_matches(row: Any, password: str) -> bool:
     if row is None:
         hasher().hash(password)  # spend the same time whether or not the user exists
         return False
@@ -109,7 +110,7 @@ def _password_ok(row: Any, password: str) -> bool:
         return False
 
 
-def _admit(
+def admit(
     connection: Connection,
     registry: Registry,
     settings: Settings,
@@ -127,22 +128,24 @@ def _admit(
     if gate is None:
         return row, standing, None
     refusal, reason, seconds = gate
-    _fail(connection, registry, settings, standing, row, reason)
+    fail(connection, registry, settings, standing, row, reason)
     return row, standing, CommandRefused([refusal], retry_after=seconds)
 
 
-def _fail(
+def fail(
     connection: Connection,
     registry: Registry,
     settings: Settings,
     standing: Standing,
     row: Any,
     reason: str,
+    answer: Refusal | None = None,
 ) -> CommandRefused:
     """Journal the failure; one whose password was checked also counts against the name and
-    the address (a locked or throttled attempt does not: it is only journaled)."""
+    the address (a locked or throttled attempt does not: it is only journaled). The refusal is
+    `answer` (sign-in's C4009 unless given), or C4010 once the failure locks the name."""
     now = registry.now()
-    refusal = CommandRefused([Refusal(Check.C4009, "name", NOT_ACCEPTED)])
+    refusal = CommandRefused([answer or Refusal(Check.C4009, "name", NOT_ACCEPTED)])
     body: dict[str, Any] = {"reason": reason, "address": standing.address}
     if reason not in identity.UNCHECKED:
         identity.record_failure(connection, standing.name, reason, now, standing.address)
@@ -163,14 +166,15 @@ def _fail(
     return refusal
 
 
-def _refused(refusal: CommandRefused | None) -> CommandRefused:
+def refused(refusal: CommandRefused | None) -> CommandRefused:
     """The refusal a failed attempt ends with (every path that does not return sets one)."""
     if refusal is None:
         raise RuntimeError("a sign-in step neither succeeded nor was refused")
     return refusal
 
 
-def _check_code(row: Any, code: str, now: datetime) -> int | None:
+def current_counter(row: Any, code: str, now: datetime) -> int | None:
+    """The time step of `code` if it is the user's current code, not used before."""
     if row is None or row.totp_secret is None or row.totp_enrolled_at is None:
         return None
     return totp.matching_counter(row.totp_secret, code, now, after=row.totp_last_counter)
@@ -187,11 +191,11 @@ def sign_in(
     """Password and a current TOTP code give a browser session (with a CSRF token) or a
     short-lived API token. `address` is the client's, to throttle failures by address too."""
     with unit_of_work(registry.engine) as connection:
-        row, standing, refusal = _admit(connection, registry, settings, command.name, address)
+        row, standing, refusal = admit(connection, registry, settings, command.name, address)
         if refusal is None:
             now = registry.now()
-            password_ok = _password_ok(row, command.password)
-            counter = _check_code(row, command.code, now) if password_ok else None
+            password_ok = password_matches(row, command.password)
+            counter = current_counter(row, command.code, now) if password_ok else None
             if row is None or row.disabled or not password_ok or counter is None:
                 reason = (
                     "unknown user"
@@ -202,7 +206,7 @@ def sign_in(
                     if not password_ok
                     else "second factor"
                 )
-                refusal = _fail(connection, registry, settings, standing, row, reason)
+                refusal = fail(connection, registry, settings, standing, row, reason)
             else:
                 token = secrets.token_urlsafe(32)
                 csrf = secrets.token_urlsafe(32) if kind == "session" else None
@@ -234,7 +238,7 @@ def sign_in(
                     expires_at=expires,
                     user=user_view(connection, identity.user_by_id(connection, row.id)),
                 )
-    raise _refused(refusal)
+    raise refused(refusal)
 
 
 def authenticate(registry: Registry, settings: Settings, token: str, kind: str) -> Principal | None:
@@ -255,7 +259,15 @@ def authenticate(registry: Registry, settings: Settings, token: str, kind: str) 
         for g in rows
         if g.role is not None
     )
-    return Principal(row.user_id, row.name, grants, kind, digest, row.csrf_hash)
+    return Principal(
+        row.user_id,
+        row.name,
+        grants,
+        kind,
+        digest,
+        row.csrf_hash,
+        bool(row.password_change_required),
+    )
 
 
 def csrf_matches(settings: Settings, principal: Principal, presented: str | None) -> bool:
@@ -282,18 +294,34 @@ def me(registry: Registry, principal: Principal) -> UserView:
 # --- second-factor enrolment ---------------------------------------------------------------
 
 
-def _verified_user(
+def _enrolling_user(
     connection: Connection,
     registry: Registry,
     settings: Settings,
     command: Credentials,
     address: str | None,
+    confirming: bool,
 ) -> tuple[Any, Standing, CommandRefused | None]:
-    row, standing, refusal = _admit(connection, registry, settings, command.name, address)
+    """The user who proves their password to enrol, or the refusal. An unknown name, a wrong
+    password, a disabled user, and a user with no enrolment to make (already enrolled; or, when
+    confirming, none begun) fail alike, each counted and journaled like a failed sign-in, the
+    last whatever the password: otherwise the answer would tell that the password was right.
+    An enrolled user needs no enrolment, only to sign in."""
+    row, standing, refusal = admit(connection, registry, settings, command.name, address)
     if refusal is not None:
         return row, standing, refusal
-    if not _password_ok(row, command.password) or row.disabled:
-        return row, standing, _fail(connection, registry, settings, standing, row, "password")
+    password_ok = password_matches(row, command.password)  # hashed whatever follows
+    reason = None
+    if row is None or not password_ok:
+        reason = "password"
+    elif row.disabled:
+        reason = "disabled"
+    elif row.totp_enrolled_at is not None:
+        reason = "already enrolled"
+    elif confirming and row.totp_secret is None:
+        reason = "no enrolment begun"
+    if reason is not None:
+        return row, standing, fail(connection, registry, settings, standing, row, reason)
     return row, standing, None
 
 
@@ -301,16 +329,12 @@ def begin_enrolment(
     registry: Registry, settings: Settings, command: Credentials, address: str | None = None
 ) -> Enrolment:
     """A user without a second factor proves their password and receives a fresh TOTP secret;
-    it counts only once confirmed with a code."""
+    it counts only once confirmed with a code. Anyone else is refused as a wrong password is."""
     with unit_of_work(registry.engine) as connection:
-        row, _, refusal = _verified_user(connection, registry, settings, command, address)
+        row, _, refusal = _enrolling_user(
+            connection, registry, settings, command, address, confirming=False
+        )
         if refusal is None:
-            if row.totp_enrolled_at is not None:
-                raise refuse(
-                    Check.C4009,
-                    "name",
-                    "a second factor is already enrolled; an administrator can reset it",
-                )
             secret = totp.new_secret()
             identity.update_user(connection, row.id, totp_secret=secret)
             journal_event(connection, registry, row.name, "TotpEnrolmentStarted", row.name, {})
@@ -318,7 +342,7 @@ def begin_enrolment(
                 secret=secret,
                 otpauth_uri=totp.provisioning_uri(secret, row.name, settings.issuer),
             )
-    raise _refused(refusal)
+    raise refused(refusal)
 
 
 def confirm_enrolment(
@@ -328,18 +352,18 @@ def confirm_enrolment(
     address: str | None = None,
 ) -> UserView:
     with unit_of_work(registry.engine) as connection:
-        row, standing, refusal = _verified_user(connection, registry, settings, command, address)
+        row, standing, refusal = _enrolling_user(
+            connection, registry, settings, command, address, confirming=True
+        )
         if refusal is None:
-            if row.totp_enrolled_at is not None or row.totp_secret is None:
-                raise refuse(Check.C4009, "code", "there is no enrolment waiting for a code")
             now = registry.now()
             counter = totp.matching_counter(row.totp_secret, command.code, now)
             if counter is None:
-                refusal = _fail(connection, registry, settings, standing, row, "enrolment code")
+                refusal = fail(connection, registry, settings, standing, row, "enrolment code")
             else:
                 identity.update_user(
                     connection, row.id, totp_enrolled_at=now, totp_last_counter=counter
                 )
                 journal_event(connection, registry, row.name, "TotpEnrolled", row.name, {})
                 return user_view(connection, identity.user_by_id(connection, row.id))
-    raise _refused(refusal)
+    raise refused(refusal)

@@ -114,6 +114,7 @@ _SESSION_WITH_GRANTS = (
         users.c.id.label("user_id"),
         users.c.name,
         users.c.disabled,
+        users.c.password_change_required,
         role_grants.c.role,
         role_grants.c.party_key,
         role_grants.c.entity,
@@ -142,12 +143,14 @@ def revoke_session(connection: Connection, token_hash: str, at: datetime) -> Non
     )
 
 
-def revoke_sessions_of(connection: Connection, user_id: int, at: datetime) -> None:
-    connection.execute(
-        update(user_sessions)
-        .where((user_sessions.c.user_id == user_id) & user_sessions.c.revoked_at.is_(None))
-        .values(revoked_at=at)
-    )
+def revoke_sessions_of(
+    connection: Connection, user_id: int, at: datetime, keep: str | None = None
+) -> int:
+    """End every current session and token of the user but `keep` (a token hash); how many."""
+    condition = (user_sessions.c.user_id == user_id) & user_sessions.c.revoked_at.is_(None)
+    if keep is not None:
+        condition &= user_sessions.c.token_hash != keep
+    return connection.execute(update(user_sessions).where(condition).values(revoked_at=at)).rowcount
 
 
 # Attempts refused before their password was checked; rows of these predate 20261126_0011

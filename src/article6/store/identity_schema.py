@@ -1,5 +1,6 @@
 """Identity tables: users, their role grants per Party section, sessions, API tokens and failed
-sign-ins. Defined on the registry's one `metadata`, created only by migration 20261126_0003.
+sign-ins. Defined on the registry's one `metadata`, created only by migration 20261126_0003
+(and changed by the later ones named below).
 
 Secrets are never stored in the clear except the TOTP seed (needed to compute codes): passwords
 as argon2id hashes, session and token values as keyed hashes.
@@ -7,7 +8,17 @@ as argon2id hashes, session and token values as keyed hashes.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+)
 
 from article6.store.schema import Id, Timestamp, metadata
 
@@ -26,6 +37,9 @@ users = Table(
     Column("locked_until", Timestamp),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # Set by an administrator's reset: the user may only change their password (since 0014).
+    Column("password_change_required", Boolean, nullable=False, server_default=false()),
+    Column("password_changed_at", Timestamp),
 )
 
 role_grants = Table(

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from article6.api.problems import TITLES, status_of, validation_refusals
+from article6.api.problems import TITLES, body_checks, status_of, validation_refusals
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.web import (
     routes_actions,
@@ -27,7 +27,7 @@ from article6.web import (
     routes_session,
 )
 from article6.web.rendering import render
-from article6.web.session import SectionRequired, SignInRequired
+from article6.web.session import PasswordChangeRequired, SectionRequired, SignInRequired
 
 STATIC = Path(__file__).parent / "static"
 
@@ -95,7 +95,7 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         if not _for_pages(request):
             return await delegate(api_invalid, request, exc)
-        return error_page(request, validation_refusals(exc), 422)
+        return error_page(request, validation_refusals(exc, body_checks(request)), 422)
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
@@ -104,8 +104,12 @@ def install(app: FastAPI) -> None:
     async def choose_section(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/section?next={quote(request.url.path)}", status_code=303)
 
+    async def change_password_first(request: Request, exc: Exception) -> Response:
+        return RedirectResponse("/password", status_code=303)
+
     app.add_exception_handler(CommandRefused, refused)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(SignInRequired, sign_in_first)
     app.add_exception_handler(SectionRequired, choose_section)
+    app.add_exception_handler(PasswordChangeRequired, change_password_first)

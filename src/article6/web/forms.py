@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from article6.api.problems import check_for
+from article6.api.problems import check_for, own_checks
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.services import commands as c
 
@@ -63,14 +63,15 @@ async def fields_of(request: Request) -> Fields:
     return Fields.of((await request.form()).multi_items())
 
 
-def refusals_of(error: ValidationError) -> list[Refusal]:
+def refusals_of(error: ValidationError, model: type[BaseModel] | None = None) -> list[Refusal]:
     """Pydantic's complaints as the registry's numbered checks (as the API reports them)."""
+    own = own_checks(model)
     found = []
     for item in error.errors()[:20]:
         location = tuple(item.get("loc", ()))
         where = ".".join(str(p) for p in location) or "form"
         message = str(item.get("msg", "")).removeprefix("Value error, ")
-        found.append(Refusal(check_for(location, str(item.get("type", ""))), where, message))
+        found.append(Refusal(check_for(location, str(item.get("type", "")), own), where, message))
     return found or [Refusal(Check.C1013, "form", "the form could not be read")]
 
 
@@ -79,7 +80,7 @@ def build(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise CommandRefused(refusals_of(error)) from None
+        raise CommandRefused(refusals_of(error, model)) from None
 
 
 def _range(text: str, registry: str) -> c.SerialRange:

@@ -13,12 +13,14 @@ from markupsafe import Markup
 from article6.api.problems import status_of
 from article6.api.routes_identity import client_address
 from article6.api.security import CSRF_COOKIE, SESSION_COOKIE, Registry_, Settings_
-from article6.domain.checks import CommandRefused
-from article6.services import sign_in
-from article6.services.sign_in import ConfirmEnrolment, Credentials, SignIn
-from article6.web.forms import Fields, build, fields_of
+from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.services import passwords, sign_in
+from article6.services.context import Registry
+from article6.services.passwords import ChangePassword
+from article6.services.sign_in import ConfirmEnrolment, Credentials, Principal, SignIn
+from article6.web.forms import Fields, build, errors_by_field, fields_of
 from article6.web.rendering import render
-from article6.web.session import SECTION_COOKIE, Signed, sections_of
+from article6.web.session import SECTION_COOKIE, OwingChange, Signed, sections_of, viewer_for
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
@@ -47,7 +49,7 @@ def sign_in_submit(
             {
                 "name": form.get("name"),
                 "password": form.get("password"),
-                "code": form.number("code"),
+                "code": form.number("code") or "",
             },
         )
         signed = sign_in.sign_in(
@@ -68,7 +70,10 @@ def sign_in_submit(
         )
     grants = {g.party for g in signed.user.grants}
     several = len(grants) > 1 or None in grants
-    response = RedirectResponse(f"/section?next={after}" if several else after, status_code=303)
+    target = f"/section?next={after}" if several else after
+    if signed.user.password_change_required:
+        target = "/password"
+    response = RedirectResponse(target, status_code=303)
     age = settings.session_minutes * 60
     for name, value, http_only in (
         (SESSION_COOKIE, signed.token, True),
@@ -113,7 +118,7 @@ def section_choose(who: Signed, form: Form, registry: Registry_) -> Response:
 
 
 @router.post("/sign-out")
-def sign_out(who: Signed, registry: Registry_) -> Response:
+def sign_out(who: OwingChange, registry: Registry_) -> Response:
     sign_in.sign_out(registry, who)
     response = RedirectResponse("/sign-in", status_code=303)
     for name in (SESSION_COOKIE, CSRF_COOKIE, SECTION_COOKIE):
@@ -136,7 +141,7 @@ def enrolment_submit(
         if form.get("code"):
             command = build(
                 ConfirmEnrolment,
-                {**values, "password": form.get("password"), "code": form.number("code")},
+                {**values, "password": form.get("password"), "code": form.number("code") or ""},
             )
             sign_in.confirm_enrolment(registry, settings, command, client_address(request))
             return render(request, "enrolment.html", values=values, refusals=[], done=True)
@@ -159,3 +164,54 @@ def enrolment_submit(
         secret=started.secret,
         qr=qr,
     )
+
+
+def _password_page(
+    request: Request,
+    who: Principal,
+    registry: Registry,
+    refusals: list[Refusal],
+    status_code: int = 200,
+    done: bool = False,
+) -> Response:
+    return render(
+        request,
+        "password.html",
+        status_code=status_code,
+        viewer=None if done else viewer_for(registry, who, request),
+        active="password",
+        forced=who.must_change_password,
+        done=done,
+        refusals=refusals,
+        errors=errors_by_field(refusals),
+        csrf_token=request.cookies.get(CSRF_COOKIE, ""),
+    )
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_form(request: Request, who: OwingChange, registry: Registry_) -> Response:
+    """Change one's password; the only page open to a user whose password was reset."""
+    return _password_page(request, who, registry, [])
+
+
+@router.post("/password", response_class=HTMLResponse)
+def password_submit(
+    request: Request, who: OwingChange, form: Form, registry: Registry_, settings: Settings_
+) -> Response:
+    try:
+        if form.get("new_password") != form.get("new_password_again"):
+            raise CommandRefused(
+                [Refusal(Check.C4015, "new_password_again", "the two new passwords differ")]
+            )
+        command = build(
+            ChangePassword,
+            {
+                "old_password": form.get("old_password"),
+                "new_password": form.get("new_password"),
+                "code": form.number("code") or "",
+            },
+        )
+        passwords.change_password(registry, settings, who, command, client_address(request))
+    except CommandRefused as refused:
+        return _password_page(request, who, registry, refused.refusals, status_of(refused.refusals))
+    return _password_page(request, who, registry, [], done=True)

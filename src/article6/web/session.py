@@ -49,6 +49,11 @@ class SectionRequired(Exception):
     """Signed in, but no Party section chosen yet (a user with several)."""
 
 
+class PasswordChangeRequired(Exception):
+    """Signed in with a password an administrator reset: the change-password page first
+    (C4014)."""
+
+
 @dataclass(frozen=True)
 class Viewer:
     """A signed-in user acting in one Party section."""
@@ -76,8 +81,10 @@ class Viewer:
         return permits(self.actor, Permission(permission), self.party, self.actor.entity) is None
 
 
-async def principal_of(request: Request) -> Principal:
-    """The session's user; unsafe requests must carry the session's CSRF token."""
+async def owing_change(request: Request) -> Principal:
+    """The session's user, even one who must change their password first (only the
+    change-password page and signing out take this); unsafe requests must carry the session's
+    CSRF token."""
     token = request.cookies.get(SESSION_COOKIE)
     found = None
     if token:
@@ -98,6 +105,13 @@ async def principal_of(request: Request) -> Principal:
     return found
 
 
+async def principal_of(who: Annotated[Principal, Depends(owing_change)]) -> Principal:
+    """The session's user, who may do nothing else until a reset password is changed."""
+    if who.must_change_password:
+        raise PasswordChangeRequired
+    return who
+
+
 def sections_of(registry: Registry, principal: Principal) -> tuple[str, ...]:
     """The Party sections the user may act in: those of their roles, or every section for a
     registry-wide role."""
@@ -113,21 +127,32 @@ def sections_of(registry: Registry, principal: Principal) -> tuple[str, ...]:
     return tuple(held)
 
 
-async def viewer_of(
-    request: Request, principal: Annotated[Principal, Depends(principal_of)]
-) -> Viewer:
-    registry = registry_of(request)
-    sections = await run_in_threadpool(sections_of, registry, principal)
+def viewer_for(registry: Registry, principal: Principal, request: Request) -> Viewer | None:
+    """The user acting in the section their cookie names (or their only one); None if they
+    have yet to choose, or to change a reset password."""
+    if principal.must_change_password:
+        return None
+    sections = sections_of(registry, principal)
     chosen = request.cookies.get(SECTION_COOKIE)
     if chosen not in sections:
         if len(sections) != 1:
-            raise SectionRequired
+            return None
         chosen = sections[0]
     actor = principal.actor_for(chosen)
     if actor is None:
-        raise SectionRequired
+        return None
     return Viewer(principal, actor, chosen, sections, request.cookies.get(CSRF_COOKIE, ""))
 
 
+async def viewer_of(
+    request: Request, principal: Annotated[Principal, Depends(principal_of)]
+) -> Viewer:
+    found = await run_in_threadpool(viewer_for, registry_of(request), principal, request)
+    if found is None:
+        raise SectionRequired
+    return found
+
+
 Signed = Annotated[Principal, Depends(principal_of)]
+OwingChange = Annotated[Principal, Depends(owing_change)]
 Looking = Annotated[Viewer, Depends(viewer_of)]
