@@ -34,6 +34,7 @@ STATUS: dict[Check, int] = {
     Check.C4009: 401,
     Check.C4010: 429,
     Check.C4011: 403,
+    Check.C4012: 403,
 }
 """The HTTP status of a refusal by its (first) check; every other check is 422."""
 

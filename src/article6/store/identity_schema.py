@@ -26,6 +26,9 @@ users = Table(
     Column("locked_until", Timestamp),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # The name of whoever created the account (since 20261202_0013; none before, when the
+    # journal did not say).
+    Column("created_by", String(80)),
 )
 
 role_grants = Table(
