@@ -115,9 +115,7 @@ def test_the_approver_is_another_person_by_name_whatever_their_roles_c4002():
         (["b", "a"], ["c", "a"]),  # a made both
     ],
 )
-def test_under_four_eyes_no_one_approves_through_a_line_of_made_accounts_c4012(
-    initiator, approver
-):
+def test_under_four_eyes_no_one_approves_through_a_line_of_made_accounts_c4012(initiator, approver):
     refusal = permits_approval(initiator, approver, four_eyes=True)
     assert refusal is not None and refusal.check.code == "C4012"
     assert permits_approval(initiator, approver, four_eyes=False) is None
