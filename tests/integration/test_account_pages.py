@@ -27,8 +27,8 @@ from small_world import (
 from sqlalchemy import or_, select
 
 from article6.domain.access import Actor
-from article6.services import commands as c
 from article6.services import approvals, listing, queries, units
+from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.store.database import unit_of_work

@@ -30,8 +30,8 @@ from small_world import (
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import FirstTransferDefinition, Purpose
-from article6.services import commands as c
 from article6.services import approvals, issuance, queries, units
+from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.services.views import Receipt
