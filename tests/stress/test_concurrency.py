@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from article6 import demo
 from article6.domain.checks import CommandRefused
-from article6.services import commands as c
 from article6.services import approvals, issuance, queries, units
+from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.views import Receipt
 from article6.store.database import make_engine
