@@ -175,7 +175,9 @@ def shuttle(
         for _ in range(MAX_REQUESTS_PER_CLIENT):
             if time.monotonic() >= deadline:
                 return
-            source, destination = pair if rng.random() < 0.5 else pair[::-1]
+            # The Party's account to the entity's: only the entity's representatives move
+            # its units back, and their requests wait for approval.
+            source, destination = pair
             body = c.TransferUnits(
                 source_account=source,
                 destination_account=destination,

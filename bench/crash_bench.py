@@ -205,11 +205,12 @@ def shuttle(
     load: Load,
     tally: Tally,
 ) -> None:
-    """The administrator moves 1-50 units one way or the other between the pair."""
+    """The administrator moves 1-50 units from the Party's account of the pair to the entity's
+    (units come back only at the entity's request: `propose`)."""
     rng = random.Random(seed)
     with httpx.Client(base_url=base, timeout=ANSWER_TIMEOUT) as http:
         while not load.stop.is_set():
-            source, destination = pair if rng.random() < 0.5 else pair[::-1]
+            source, destination = pair
             body = c.TransferUnits(
                 source_account=source,
                 destination_account=destination,

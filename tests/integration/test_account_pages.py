@@ -27,8 +27,8 @@ from small_world import (
 from sqlalchemy import or_, select
 
 from article6.domain.access import Actor
+from article6.services import approvals, listing, queries, units
 from article6.services import commands as c
-from article6.services import listing, queries, units
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.store.database import unit_of_work
@@ -46,15 +46,20 @@ def move_back_and_forth(registry: Registry, world: SmallWorld) -> None:
             (PARTY_MO, ENTITY_MO, start, start + 19),
             (ENTITY_MO, PARTY_MO, start + 5, start + 9),
         ):
-            units.transfer_units(
+            by_entity = source == ENTITY_MO  # its representative asks, the Party approves
+            sent = units.transfer_units(
                 registry,
-                XXA_ADMIN,
+                GREEN_GROUP_A if by_entity else XXA_ADMIN,
                 c.TransferUnits(
                     source_account=world[source],
                     destination_account=world[destination],
                     units=selection(ranges=[(first, last)]),
                 ),
             )
+            if by_entity:
+                approvals.approve_transaction(
+                    registry, XXA_ADMIN, c.ApproveTransaction(transaction=sent.record)
+                )
     for _ in range(3):
         units.transfer_internationally(
             registry,

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from small_world import (
     CORSIA,
+    GREEN_GROUP_A,
     NDC,
     SECRETARIAT,
     XXA_ADMIN,
@@ -29,8 +30,8 @@ from small_world import (
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import FirstTransferDefinition, Purpose
+from article6.services import approvals, issuance, queries, units
 from article6.services import commands as c
-from article6.services import issuance, queries, units
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.services.views import Receipt
@@ -93,15 +94,23 @@ def transfer(
     source: str,
     destination: str,
     units_: c.UnitSelection,
-    actor: Any = XXA_ADMIN,
+    actor: Any = None,
 ) -> Receipt:
-    return units.transfer_units(
+    """By XXA's administrator, or from Green Group A's account by its representative (who
+    alone moves its units), approved by XXA's administrator."""
+    by_entity = actor is None and source.startswith("XXA Green Group A")
+    receipt = units.transfer_units(
         registry,
-        actor,
+        GREEN_GROUP_A if by_entity else actor or XXA_ADMIN,
         c.TransferUnits(
             source_account=world[source], destination_account=world[destination], units=units_
         ),
     )
+    if by_entity:
+        return approvals.approve_transaction(
+            registry, XXA_ADMIN, c.ApproveTransaction(transaction=receipt.record)
+        )
+    return receipt
 
 
 def cancel(

@@ -242,7 +242,7 @@ def test_reserved_units_cannot_be_taken_by_another_transaction(
     def transfer(selected: c.UnitSelection) -> Receipt:
         return units.transfer_units(
             registry,
-            XXA_ADMIN,
+            GREEN_GROUP_A,  # only the entity's representatives move units from its account
             c.TransferUnits(
                 source_account=world[ENTITY_AMO],
                 destination_account=world["XXA Party amo_holding"],
@@ -254,7 +254,9 @@ def test_reserved_units_cannot_be_taken_by_another_transaction(
     assert refused(registry, lambda: transfer(selection(ranges=[(651, 660)]))) == [
         ("C2001", "units.ranges[0]")
     ]
-    assert transfer(selection(50)).status == "completed"
+    other = transfer(selection(50))
+    assert other.status == "awaiting_approval"
+    assert approve(registry, XXA_ADMIN, other).status == "completed"
     assert approve(registry, XXA_ADMIN, request_).status == "completed"
     assert holdings(registry).get(ENTITY_AMO) is None
     assert verify_registry(registry) == []

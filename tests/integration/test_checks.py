@@ -607,7 +607,7 @@ def test_c4002_entity_acts_only_on_its_own_accounts(registry: Registry, world: S
     refuses(
         registry,
         "C4002",
-        "actor",
+        "source_account",
         lambda: cancel(registry, world, selection(10, CORSIA), actor=GREEN_GROUP_A),
     )
 

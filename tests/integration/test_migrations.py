@@ -41,3 +41,60 @@ def test_demo_command_runs_all_four_scenarios(tmp_path: Path):
     assert "All four scenarios did what they say" in result.output
     verified = CliRunner().invoke(main, ["journal", "verify", "--database", url])
     assert verified.exit_code == 0, verified.output
+
+
+def test_who_acts_migration_names_each_users_creator_from_the_journal(database_url: str):
+    """20261202_0013 on a registry that already has users: their creator comes from the
+    journal's UserCreated entries; the migration also goes down and up again."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from article6.store.database import make_engine
+    from article6.store.migrate import alembic_config
+
+    engine = make_engine(database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "20261126_0012")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        for name in ("made.by.admin", "made.by.installer"):
+            connection.execute(
+                text(
+                    "INSERT INTO users (name, display_name, password_hash, failed_sign_ins,"
+                    " disabled, created_at) VALUES (:name, :name, 'x', 0, false, :now)"
+                ),
+                {"name": name, "now": now},
+            )
+        for seq, (actor, subject) in enumerate(
+            (
+                ("xxa.admin (administrator, XXA)", "made.by.admin"),
+                ("installer (secretariat, registry)", "made.by.installer"),
+            ),
+            start=1,
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO journal (seq, recorded_at, actor, event, subject, body,"
+                    " previous_hash, hash) VALUES (:seq, :now, :actor, 'UserCreated', :subject,"
+                    " '{}', :previous, :hash)"
+                ),
+                {
+                    "seq": seq,
+                    "now": now,
+                    "actor": actor,
+                    "subject": subject,
+                    "previous": f"{seq - 1:064d}",
+                    "hash": f"{seq:064d}",
+                },
+            )
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+    with engine.connect() as connection:
+        found = dict(connection.execute(text("SELECT name, created_by FROM users")).all())
+    engine.dispose()
+    assert found == {"made.by.admin": "xxa.admin", "made.by.installer": "installer"}

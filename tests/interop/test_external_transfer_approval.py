@@ -261,7 +261,7 @@ def test_over_the_api_an_entity_asks_and_the_party_sends_the_units_abroad(networ
         to_itself = client.post(
             "/api/v1/parties/XXB/external-transfers",
             json={**request, "acquiring_registry": "XXB01"},
-            headers=admin,
+            headers=entity_user,  # the entity's account: its representative asks
         )
         assert to_itself.status_code == 422
         assert [(c["check"], c["field"]) for c in to_itself.json()["checks"]] == [

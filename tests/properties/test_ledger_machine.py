@@ -563,6 +563,8 @@ class LedgerMachine(RuleBasedStateMachine):
             source_account=source, destination_account=destination, units=c.UnitSelection()
         )
         actor = ENTITY[place.party] if by_entity and place.entity else ADMIN[place.party]
+        # Only the entity's representatives move units from its accounts.
+        refusal = "C4002" if place.entity and not by_entity else None
         self.move(
             Movement(
                 units.transfer_units,
@@ -572,6 +574,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 source,
                 destination,
                 authorization,
+                refusal=refusal,
             ),
             ask,
         )
@@ -586,6 +589,8 @@ class LedgerMachine(RuleBasedStateMachine):
             source_account=source, destination_account=destination, units=c.UnitSelection()
         )
         actor = ENTITY[place.party] if by_entity and place.entity else ADMIN[place.party]
+        # Only the entity's representatives move units from its accounts.
+        refusal = "C4002" if place.entity and not by_entity else None
         movement = Movement(
             units.transfer_internationally,
             actor,
@@ -595,6 +600,7 @@ class LedgerMachine(RuleBasedStateMachine):
             destination,
             authorization,
             acquiring_party=other,
+            refusal=refusal,
         )
         self.move(movement, ask)
 
@@ -680,6 +686,8 @@ class LedgerMachine(RuleBasedStateMachine):
             units=c.UnitSelection(),
         )
         actor = ENTITY[place.party] if by_entity and place.entity else ADMIN[place.party]
+        # Only the entity's representatives move units from its accounts.
+        refusal = "C4002" if place.entity and not by_entity else None
         destination = self.account(place.party, False, f"{purpose.value.lower()}_cancellation")
         movement = Movement(
             units.cancel_units,
@@ -690,6 +698,7 @@ class LedgerMachine(RuleBasedStateMachine):
             destination,
             authorization,
             purpose=purpose,
+            refusal=refusal,
         )
         self.move(movement, ask)
 

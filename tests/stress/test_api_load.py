@@ -85,11 +85,13 @@ def shuttle(
     deadline: float,
     outcomes: Outcomes,
 ) -> None:
-    """Transfer 1–50 units one way or the other between the pair until the deadline."""
+    """Transfer 1–50 units from the Party's account of the pair to the entity's until the
+    deadline (only the entity's representatives move units back: their requests wait for
+    approval, which is not what this load measures)."""
     rng = random.Random(seed)
     with httpx.Client(base_url=base, timeout=60) as http:
         while time.monotonic() < deadline and outcomes.requests < MAX_REQUESTS:
-            source, destination = pair if rng.random() < 0.5 else pair[::-1]
+            source, destination = pair
             body = c.TransferUnits(
                 source_account=source,
                 destination_account=destination,

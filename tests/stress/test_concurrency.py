@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from article6 import demo
 from article6.domain.checks import CommandRefused
+from article6.services import approvals, issuance, queries, units
 from article6.services import commands as c
-from article6.services import issuance, queries, units
 from article6.services.context import Registry
 from article6.services.views import Receipt
 from article6.store.database import make_engine
@@ -60,6 +60,17 @@ class Outcomes:
         else:
             with self.lock:
                 self.receipts.append(receipt)
+
+
+def entity_asks_party_approves(
+    registry: Registry, _actor: Any, command: Any, idempotency_key: str | None = None
+) -> Receipt:
+    """Green Group A's representative asks for a transfer from its account (only they may);
+    XXA's administrator approves it at once. The approval's receipt."""
+    request = units.transfer_units(registry, demo.GREEN_GROUP_A, command, idempotency_key)
+    return approvals.approve_transaction(
+        registry, demo.XXA_ADMIN, c.ApproveTransaction(transaction=request.record)
+    )
 
 
 def run_together(work: list[Callable[[Outcomes], None]]) -> Outcomes:
@@ -182,7 +193,10 @@ def test_transfers_both_ways_between_two_accounts_all_complete(
 
         def run(outcomes: Outcomes) -> None:
             for _ in range(REQUESTS // 2):
-                outcomes.record(units.transfer_units, registry, command)
+                if source == entity:  # the entity asks, the Party approves: both lock the two
+                    outcomes.record(entity_asks_party_approves, registry, command)
+                else:
+                    outcomes.record(units.transfer_units, registry, command)
 
         return run
 

@@ -35,7 +35,7 @@ LOAD = textwrap.dedent(
     import random, sys, threading, uuid
     from article6 import demo
     from article6.domain.checks import CommandRefused
-    from article6.services import commands as c, units
+    from article6.services import approvals, commands as c, units
     from article6.services.context import Registry
     from article6.store.database import make_engine
 
@@ -58,9 +58,18 @@ LOAD = textwrap.dedent(
                 units=c.UnitSelection(quantity=rng.randint(1, 50)),
             )
             try:
-                receipt = units.transfer_units(
-                    registry, demo.XXA_ADMIN, command, idempotency_key=uuid.uuid4().hex
-                )
+                if source == entity:  # its representative asks, the Party approves at once
+                    asked = units.transfer_units(registry, demo.GREEN_GROUP_A, command)
+                    receipt = approvals.approve_transaction(
+                        registry,
+                        demo.XXA_ADMIN,
+                        c.ApproveTransaction(transaction=asked.record),
+                        idempotency_key=uuid.uuid4().hex,
+                    )
+                else:
+                    receipt = units.transfer_units(
+                        registry, demo.XXA_ADMIN, command, idempotency_key=uuid.uuid4().hex
+                    )
             except CommandRefused:
                 continue
             say(f"ACK {receipt.record} {receipt.status}")

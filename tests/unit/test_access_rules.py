@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from article6.domain.access import Actor, Permission, Role, permits
+from article6.domain.access import Actor, Permission, Role, permits, permits_approval
 
 P = Permission
 
@@ -91,3 +91,35 @@ def test_a_refusal_names_the_field_it_concerns():
 def test_an_actor_label_says_who_acts_for_whom():
     assert XXA[Role.ENTITY].label == "green-a (entity, XXA/Green Group A)"
     assert XXA[Role.SECRETARIAT].label == "secretariat (secretariat, registry)"
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.PARTY_USER])
+def test_a_partys_users_move_no_units_from_an_entitys_account_c4002(role):
+    refusal = permits(XXA[role], Permission.MOVE_UNITS, "XXA", "Green Group A")
+    assert refusal is not None
+    assert (refusal.check.code, refusal.field) == ("C4002", "source_account")
+    assert permits(XXA[role], Permission.MOVE_UNITS, "XXA", None) is None
+
+
+def test_the_approver_is_another_person_by_name_whatever_their_roles_c4002():
+    refusal = permits_approval(["xxa-user"], ["xxa-user"], four_eyes=False)
+    assert refusal is not None and refusal.check.code == "C4002"
+
+
+@pytest.mark.parametrize(
+    ("initiator", "approver"),
+    [
+        (["a"], ["b", "a"]),  # a made b's account
+        (["a"], ["c", "b", "a"]),  # a made b, b made c
+        (["c", "b", "a"], ["a"]),  # the converse: the approver made the initiator's maker
+        (["b", "a"], ["c", "a"]),  # a made both
+    ],
+)
+def test_under_four_eyes_no_one_approves_through_a_line_of_made_accounts_c4012(initiator, approver):
+    refusal = permits_approval(initiator, approver, four_eyes=True)
+    assert refusal is not None and refusal.check.code == "C4012"
+    assert permits_approval(initiator, approver, four_eyes=False) is None
+
+
+def test_independent_people_approve_under_four_eyes():
+    assert permits_approval(["b", "a"], ["d", "c"], four_eyes=True) is None

@@ -59,6 +59,7 @@ class Rule:
 
 
 P = "/api/v1/parties/{party}"
+FROM_PARTY = "from the Party's account; an entity's accounts only by its representatives"
 RULES: list[Rule] = [
     # sign-in and the catalogue: open to everyone
     Rule("GET", "/api/v1/health", EVERYONE),
@@ -113,19 +114,24 @@ RULES: list[Rule] = [
     # units
     Rule("POST", P + "/issuances", ADMINS),
     Rule("POST", P + "/authorization-links", ADMINS),
-    Rule("POST", P + "/transfers", MOVERS, "from the Party's account"),
-    Rule("POST", P + "/international-transfers", MOVERS, "from the Party's account"),
-    Rule("POST", P + "/external-transfers", MOVERS, "from the Party's account"),
+    Rule("POST", P + "/transfers", MOVERS, FROM_PARTY),
+    Rule("POST", P + "/international-transfers", MOVERS, FROM_PARTY),
+    Rule("POST", P + "/external-transfers", MOVERS, FROM_PARTY),
     Rule("POST", P + "/uses", MOVERS, "from the Party's account"),
-    Rule("POST", P + "/cancellations", MOVERS, "from the Party's account"),
+    Rule("POST", P + "/cancellations", MOVERS, FROM_PARTY),
     Rule("POST", P + "/first-transfer-records", ADMINS),
-    Rule("POST", P + "/transactions/{transaction}/approval", APPROVERS, "not one's own request"),
+    Rule(
+        "POST",
+        P + "/transactions/{transaction}/approval",
+        APPROVERS,
+        "not one's own request; under four eyes, an independent person (C4012)",
+    ),
     Rule("POST", P + "/transactions/{transaction}/rejection", APPROVERS),
     Rule(
         "POST",
         P + "/transactions/{transaction}/withdrawal",
         frozenset({"entity"}),
-        "only the initiator (here the entity that asked)",
+        "only the initiating user (here the entity's representative who asked)",
     ),
     Rule("POST", "/api/v1/expiry", SECRETARIAT),
     # queries
@@ -136,7 +142,12 @@ RULES: list[Rule] = [
     Rule("GET", P + "/transactions", READERS, "an entity's own transactions only"),
     Rule("GET", P + "/transactions/{transaction}", NO_ENTITY, "the Party's issuance"),
     Rule("GET", P + "/first-transfers", READERS),
-    Rule("GET", P + "/units/{unit}", NO_ENTITY, "a unit in the Party's account"),
+    Rule(
+        "GET",
+        P + "/units/{unit}",
+        NO_ENTITY,
+        "a unit in the Party's account; an entity sees only what moved its accounts",
+    ),
     Rule("GET", P + "/journal", NO_ENTITY),
     Rule("GET", "/api/v1/journal", REGISTRY_READERS),
     Rule("GET", "/api/v1/verification", REGISTRY_READERS),
@@ -172,6 +183,29 @@ def markdown() -> str:
         " column is XXC's administrator calling those XXA routes. ✓ allowed, ✗ denied (401 when"
         " not signed in, otherwise 403 with check C4002 or C4006). The decisions are taken in"
         " one place, `article6.domain.access`.",
+        "",
+        "Who acts, whatever the door (API, web, command line):",
+        "",
+        "- Units leave an authorized entity's accounts only at the request of that entity's"
+        " representatives, and the Party approves; a Party's users and administrators move"
+        " units from the Party's accounts only (C4002 on `source_account`). A use or"
+        " cancellation names as its entity the entity whose representative asked.",
+        "- An approver is never the user who asked, compared by user, not by the role either"
+        " holds now (C4002); only that user withdraws the request. Under a four-eyes policy"
+        " (a request from the Party's own account) the approver must also be independent of"
+        " the initiator (C4012): not someone whose account the initiator created, directly or"
+        " through others; not someone who created the initiator's account, directly or through"
+        " others (the creator sets an account's first password); and not someone created by"
+        " the same person as the initiator. Creators are followed up to, not including, a"
+        " holder of the secretariat's role or the installer; so a section's four eyes need two"
+        " administrators the secretariat created, or one each made by them. An entity's request"
+        " is approved by any administrator of its Party other than the one who asked.",
+        "- A Party Section Administrator manages (grants, revokes, unlocks, resets) only the"
+        " users of their own section: users whose roles are all in that section, or, holding"
+        " none, whose creator's roles are (C4006).",
+        "- An entity's representative sees only the transactions into or out of its entity's"
+        " accounts (every one it asked for included), and a unit's history only for a unit in"
+        " its accounts or one it moved into a use or cancellation account.",
         "",
         "A user whose password an administrator reset signs in only to change it: until they"
         " have, every route that needs a sign-in answers 403 with check C4014, except"

@@ -35,6 +35,7 @@ STATUS: dict[Check, int] = {
     Check.C4009: 401,
     Check.C4010: 429,
     Check.C4011: 403,
+    Check.C4012: 403,
     Check.C4014: 403,  # a reset password must be changed before anything else
     Check.C4016: 403,  # a password change whose current password or code is wrong
     Check.C6108: 401,  # an administrative request to the hub without an operator's signature

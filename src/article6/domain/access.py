@@ -6,6 +6,7 @@ web pages ask here; so do the services, so no door can bypass it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -81,9 +82,14 @@ def permits(
     party: str | None,
     entity: str | None = None,
     field: str = "actor",
+    account_field: str = "source_account",
 ) -> Refusal | None:
     """None if `actor` may use `permission` in `party`'s section (on `entity`'s accounts when
-    given), else the refusal that says why not."""
+    given, else on the Party's), else the refusal that says why not.
+
+    Units leave an authorized entity's accounts only at the request of that entity's
+    representatives (the Party approves); a Party's users and administrators move units from
+    the Party's accounts only."""
     if permission not in GRANTS[actor.role]:
         return Refusal(
             Check.C4002,
@@ -95,9 +101,51 @@ def permits(
     if actor.role is Role.ENTITY and permission is not Permission.READ and actor.entity != entity:
         return Refusal(
             Check.C4002,
-            field,
+            account_field,
             "an authorized entity's representative acts only on that entity's accounts",
         )
+    if permission is Permission.MOVE_UNITS and actor.role is not Role.ENTITY and entity is not None:
+        # The entity asks and its Party approves: a Party's users never initiate for it, or the
+        # record would name the entity as acting when it did not.
+        return Refusal(
+            Check.C4002,
+            account_field,
+            f"only {entity}'s representatives move units from its accounts; "
+            "a Party's users act from the Party's accounts",
+        )
+    return None
+
+
+def permits_approval(
+    initiator: Sequence[str], approver: Sequence[str], four_eyes: bool
+) -> Refusal | None:
+    """None if the user `approver[0]` may approve the request of the user `initiator[0]`.
+
+    Each line is a user's name followed by who created that account, and who created theirs,
+    nearest first (up to, not including, the secretariat). No one approves their own request,
+    whatever role they hold now (C4002). Under four eyes, the second person is also no one
+    whose account the initiator made, directly or through others, nor anyone who made the
+    initiator's, nor anyone who shares a maker with them (C4012): whoever creates an account
+    sets its first password, so one person could hold both. An authorized entity's request is
+    the entity's own; its Party's approval only needs another person."""
+    if initiator[0] == approver[0]:
+        return Refusal(
+            Check.C4002, "transaction", "the initiator cannot approve their own transaction"
+        )
+    if four_eyes:
+        shared = [name for name in approver if name in initiator]
+        if shared:
+            return Refusal(
+                Check.C4012,
+                "transaction",
+                f"{approver[0]} and the initiator {initiator[0]} are not independent: "
+                f"{shared[0]} created, directly or through others, "
+                + (
+                    "both accounts"
+                    if shared[0] not in (approver[0], initiator[0])
+                    else "the other's account"
+                ),
+            )
     return None
 
 

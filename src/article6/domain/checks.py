@@ -211,6 +211,11 @@ class Check(Enum):
         "Cross-site request",
         "A state-changing request made with a browser session carries the session's CSRF token.",
     )
+    C4012 = (
+        "C4012",
+        "Four eyes: independent people",
+        "Under a four-eyes policy the approver is not the initiator, nor anyone who created the initiator's account or whose account the initiator created, directly or through others, nor anyone created by the same person (the secretariat excepted).",
+    )
     C4014 = (
         "C4014",
         "Password change required",

@@ -211,6 +211,7 @@ def _transaction(
         purpose=subtype.value if subtype else None,
         first_transfer=False,
         initiator=actor.label,
+        initiator_user=actor.name,
         created_at=now,
         proposed_at=now,
         checked_at=now,

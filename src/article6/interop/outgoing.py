@@ -120,6 +120,7 @@ def propose_external_transfer(
             purpose=f"to {command.acquiring_account} in {command.acquiring_registry}",
             first_transfer=False,
             initiator=actor.label,
+            initiator_user=actor.name,
             created_at=now,
             proposed_at=None if pending else now,
             expires_at=now + wait,

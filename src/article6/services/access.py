@@ -13,7 +13,10 @@ from article6.store import sections
 
 
 def allow(
-    actor: Actor, permission: Permission, party: str | None, entity: str | None = None
+    actor: Actor,
+    permission: Permission,
+    party: str | None,
+    entity: str | None = None,
 ) -> None:
     refusal = permits(actor, permission, party, entity)
     if refusal is not None:

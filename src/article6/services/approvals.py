@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from article6.domain.access import Actor, Permission
+from article6.domain.access import Actor, Permission, permits_approval
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.blocks import Portion, UnitBlock
-from article6.domain.checks import Check, refuse
+from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.first_transfer import Action
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
 from article6.interop.outgoing import approve_external_transfer
@@ -25,7 +25,7 @@ from article6.services.movement_checks import check_destination, check_parties, 
 from article6.services.movement_requests import CANCELLATION_ACTIONS, Movement, require_open
 from article6.services.proposals import complete
 from article6.services.views import Receipt, transaction_receipt
-from article6.store import history, holdings, placement, records
+from article6.store import account_register, history, holdings, identity, placement, records
 from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import aware, unit_of_work
 
@@ -73,6 +73,27 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
     )
 
 
+def initiating_user(row: Row[Any]) -> str:
+    """Who asked: the initiating user's name (from the label for requests recorded before the
+    name was kept on its own; the label is "name (role, scope)")."""
+    return str(row.initiator_user or row.initiator.rsplit(" (", 1)[0])
+
+
+def _second_person(connection: Connection, actor: Actor, row: Row[Any]) -> None:
+    """The approver is another person than the initiator, by identity, not by the label of the
+    role either held; under four eyes (a request from the Party's own account) an independent
+    one (`permits_approval`)."""
+    source = account_register.account_by_id(connection, row.source_account_id)
+    four_eyes = source is None or source.holder == "PARTY"
+    refusal = permits_approval(
+        identity.creation_line(connection, initiating_user(row)),
+        identity.creation_line(connection, actor.name),
+        four_eyes,
+    )
+    if refusal is not None:
+        raise CommandRefused([refusal])
+
+
 def approve_transaction(
     registry: Registry,
     actor: Actor,
@@ -84,10 +105,7 @@ def approve_transaction(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         row = _pending(connection, command.transaction)
         allow(actor, Permission.APPROVE, row.party_code)
-        if row.initiator == actor.label:
-            raise refuse(
-                Check.C4002, "transaction", "the initiator cannot approve their own transaction"
-            )
+        _second_person(connection, actor, row)
         now = registry.now()
         if row.expires_at is not None and aware(row.expires_at) < now:
             raise refuse(
@@ -196,8 +214,9 @@ def withdraw_transaction(
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         row = _pending(connection, command.transaction)
-        if row.initiator != actor.label:
+        if initiating_user(row) != actor.name:
             raise refuse(Check.C4002, "transaction", "only the initiator can withdraw it")
+        allow(actor, Permission.READ, row.party_code)
         _release(
             connection,
             registry,

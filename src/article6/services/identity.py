@@ -130,19 +130,23 @@ def user_row(connection: Connection, name: str, lock: bool = False) -> Any:
     return row
 
 
-def may_manage(connection: Connection, actor: Actor, user_id: int) -> None:
-    """An administrator manages users of their own section; the secretariat manages anyone.
-    A user who holds no role is no section's: only the secretariat manages them (a Party's
-    administrator could otherwise reset the password of a user about to receive a role
-    elsewhere)."""
+def may_manage(connection: Connection, actor: Actor, user: Any) -> None:
+    """An administrator manages their own section's users; the secretariat manages anyone.
+
+    Whose user it is: the sections of the user's roles, all of which must be the
+    administrator's. A user holding no role belongs where their creator holds roles (a user the
+    secretariat or the installer made is the secretariat's to place)."""
     if actor.role is Role.SECRETARIAT:
         return
-    parties = {g.party_key for g in identity.grants_of(connection, user_id)}
-    if not parties:
-        raise refuse(Check.C4006, "user", "this user holds no role in your section")
-    if parties != {actor.party}:
-        raise refuse(Check.C4006, "user", "this user holds roles outside your section")
     allow(actor, Permission.MANAGE_USERS, actor.party)
+    parties = {g.party_key for g in identity.grants_of(connection, user.id)}
+    if not parties:
+        creator = identity.user_by_name(connection, user.created_by) if user.created_by else None
+        parties = (
+            {g.party_key for g in identity.grants_of(connection, creator.id)} if creator else {""}
+        )
+    if parties != {actor.party}:
+        raise refuse(Check.C4006, "user", f"{user.name} is not a user of {actor.party}'s section")
 
 
 def _insert_user(
@@ -168,6 +172,7 @@ def _insert_user(
         failed_sign_ins=0,
         disabled=False,
         created_at=now,
+        created_by=actor.name,
     )
     journal_event(
         connection,
@@ -224,15 +229,22 @@ def create_section_user(
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
         _insert_user(connection, registry, actor, command, totp_secret)
-        return _grant(connection, registry, actor, command.name, grant)
+        return _grant(connection, registry, actor, command.name, grant, created=True)
 
     return execute(registry, actor, request, handle, UserView, idempotency_key)
 
 
 def _grant(
-    connection: Connection, registry: Registry, actor: Actor, user: str, command: GrantRole
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    user: str,
+    command: GrantRole,
+    created: bool = False,
 ) -> UserView:
-    row = user_row(connection, user)
+    row = user_row(connection, user, lock=True)
+    if not created:
+        may_manage(connection, actor, row)
     if command.party is not None:
         from article6.store import sections
 
@@ -293,7 +305,8 @@ def revoke_role(
     idempotency_key: str | None = None,
 ) -> UserView:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
-        row = user_row(connection, user)
+        row = user_row(connection, user, lock=True)
+        may_manage(connection, actor, row)
         grant = identity.grant_in(connection, row.id, party or "")
         if grant is None:
             raise refuse(Check.C1012, "party", f"{user} holds no role in {party or 'the registry'}")
@@ -328,7 +341,7 @@ def list_users(registry: Registry, actor: Actor, party: str | None) -> list[User
 def user_detail(registry: Registry, actor: Actor, user: str) -> UserView:
     with unit_of_work(registry.engine, read_only=True) as connection:
         row = user_row(connection, user)
-        may_manage(connection, actor, row.id)
+        may_manage(connection, actor, row)
         return user_view(connection, row)
 
 
@@ -339,7 +352,7 @@ def unlock_user(
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
         row = user_row(connection, user, lock=True)
-        may_manage(connection, actor, row.id)
+        may_manage(connection, actor, row)
         identity.update_user(connection, row.id, failed_sign_ins=0, locked_until=None)
         journal_event(connection, registry, actor.label, "UserUnlocked", user, {}, actor.party)
         return user_view(connection, identity.user_by_id(connection, row.id))
@@ -356,7 +369,7 @@ def reset_second_factor(
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
         row = user_row(connection, user, lock=True)
-        may_manage(connection, actor, row.id)
+        may_manage(connection, actor, row)
         now = registry.now()
         identity.update_user(
             connection, row.id, totp_secret=None, totp_enrolled_at=None, totp_last_counter=None

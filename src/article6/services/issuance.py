@@ -116,6 +116,7 @@ def issue_units(
             authorization_id=command.authorization_id,
             first_transfer=subtype is not None,
             initiator=actor.label,
+            initiator_user=actor.name,
             created_at=now,
             proposed_at=now,
             checked_at=now,

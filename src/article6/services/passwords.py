@@ -110,7 +110,7 @@ def reset_password(
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> PasswordReset:
         row = user_row(connection, user, lock=True)
-        may_manage(connection, actor, row.id)
+        may_manage(connection, actor, row)
         now = registry.now()
         temporary = passwords.temporary_password()
         identity.update_user(

@@ -71,12 +71,17 @@ def propose(
         "quantity": quantity,
         "purpose": movement.purpose_text,
         "ndc_year": movement.ndc_year,
-        "using_entity_id": movement.source.entity_id if movement.action.cancels else None,
+        # The entity that cancels is the one whose representative asked (`permits` has made
+        # sure it holds the source account), never merely the source account's holder.
+        "using_entity_id": movement.source.entity_id
+        if movement.action.cancels and actor.entity is not None
+        else None,
         "authorization_id": movement.authorization.authorization_id
         if movement.authorization
         else None,
         "first_transfer": False,
         "initiator": actor.label,
+        "initiator_user": actor.name,
         "approver": None,
         "reason": None,
         "created_at": now,

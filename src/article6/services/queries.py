@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import AccountKind
@@ -239,19 +239,38 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
         if row is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
         account = account_register.account_by_id(connection, row.account_id)
-        movers = transaction_pages.movers_of(connection, row.registry_id, serial)
+        movers = list(transaction_pages.movers_of(connection, row.registry_id, serial))
         visible = {row.first_transferring_party, account.party_code if account else ""}
         visible |= {m.party_code for m in movers}
         if actor.party is not None and actor.party not in visible:
             allow(actor, Permission.READ, row.first_transferring_party)
+        if actor.entity is not None:
+            movers = _entity_movers(connection, actor.entity, account, movers)
         return UnitHistory(
             registry=row.registry_id,
             serial=serial,
             identifier=f"{row.cooperative_approach_id}-{row.registry_id}-"
             f"{row.first_transferring_party}-{serial}-{row.vintage}",
             block=block_view(row, account.identifier if account else "", None),
-            transactions=transaction_views(connection, list(movers)),
+            transactions=transaction_views(connection, movers),
         )
+
+
+def _entity_movers(
+    connection: Connection, entity: str, account: Row[Any] | None, movers: list[Row[Any]]
+) -> list[Row[Any]]:
+    """What an entity's representative sees of a unit's history: the transactions into or out
+    of the entity's accounts (which include every one it initiated), for a unit in one of its
+    accounts or in a use or cancellation account it moved the unit into; else C4002."""
+    own = account_register.accounts_of_holder(connection, entity)
+    mine = [m for m in movers if {m.source_account_id, m.destination_account_id} & own]
+    held = account is not None and account.id in own
+    terminal = account is not None and AccountKind(account.kind).terminal
+    if not held and not (terminal and mine):
+        raise refuse(
+            Check.C4002, "unit", "an entity sees only units in its own accounts or that it moved"
+        )
+    return mine
 
 
 class JournalEntryView(BaseModel):

@@ -33,6 +33,13 @@ def account_by_id(connection: Connection, account_id: int) -> Row[Any] | None:
     return connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
 
 
+def accounts_of_holder(connection: Connection, holder: str) -> set[int]:
+    """The ids of the accounts an authorized entity (by its identifier) holds."""
+    return set(
+        connection.execute(select(accounts.c.id).where(accounts.c.holder == holder)).scalars()
+    )
+
+
 def set_account_status(connection: Connection, account_id: int, status: str) -> None:
     connection.execute(update(accounts).where(accounts.c.id == account_id).values(status=status))
 

@@ -32,6 +32,31 @@ def update_user(connection: Connection, user_id: int, **values: Any) -> None:
     connection.execute(update(users).where(users.c.id == user_id).values(**values))
 
 
+def creation_line(connection: Connection, name: str, depth: int = 32) -> list[str]:
+    """`name`, then who created that account, and who created theirs, nearest first: up to
+    (not including) a creator who holds the secretariat's role or is no user (the installer,
+    the demo's setup), and at most `depth` names."""
+    line = [name]
+    current = connection.execute(select(users.c.created_by).where(users.c.name == name)).first()
+    while current is not None and current.created_by and len(line) < depth:
+        creator = current.created_by
+        found = connection.execute(
+            select(users.c.id, users.c.created_by).where(users.c.name == creator)
+        ).first()
+        if found is None or creator in line:
+            break
+        secretariat = connection.execute(
+            select(role_grants.c.id).where(
+                (role_grants.c.user_id == found.id) & (role_grants.c.role == "secretariat")
+            )
+        ).first()
+        if secretariat is not None:
+            break
+        line.append(creator)
+        current = found
+    return line
+
+
 def grants_of(connection: Connection, user_id: int) -> list[Row[Any]]:
     return list(
         connection.execute(

@@ -37,6 +37,9 @@ users = Table(
     Column("locked_until", Timestamp),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # The name of whoever created the account (since 20261202_0013; none before, when the
+    # journal did not say).
+    Column("created_by", String(80)),
     # Set by an administrator's reset: the user may only change their password (since 0014).
     Column("password_change_required", Boolean, nullable=False, server_default=false()),
     Column("password_changed_at", Timestamp),

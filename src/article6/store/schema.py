@@ -229,6 +229,8 @@ transactions = Table(
     Column("authorization_id", String(64)),
     Column("first_transfer", Boolean, nullable=False),
     Column("initiator", String(200), nullable=False),
+    # The initiating user's name, which four eyes compares (since 20261202_0013).
+    Column("initiator_user", String(80)),
     Column("approver", String(200)),
     Column("reason", Text),
     Column("created_at", Timestamp, nullable=False),

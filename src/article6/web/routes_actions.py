@@ -47,10 +47,11 @@ def registry_id(registry: Registry, viewer: Viewer) -> str:
 
 
 def choices(registry: Registry, viewer: Viewer) -> dict[str, Options]:
-    """The choices the selects offer: the accounts this user sees, the section's activities
-    and authorizations."""
+    """The choices the selects offer: the accounts this user sees (units leave only the
+    accounts the user acts for: the entity's for its representatives, otherwise the Party's),
+    the section's activities and authorizations."""
     found = listing.accounts_list(registry, viewer.actor, viewer.party)
-    own = [a for a in found if viewer.entity is None or a.holder == viewer.entity]
+    own = [a for a in found if a.holder == (viewer.entity or "PARTY")]
 
     def accounts(kinds: tuple[AccountKind, ...], among: Any = own, party: bool = False) -> Options:
         return [
@@ -63,8 +64,9 @@ def choices(registry: Registry, viewer: Viewer) -> dict[str, Options]:
         "holding": accounts(HOLDING),
         "holding_all": accounts(HOLDING, found),
         "authorized": accounts(AUTHORIZED),
-        "mo": accounts((AccountKind.MO_HOLDING,)),
-        "amo": accounts((AccountKind.AMO_HOLDING,)),
+        # The Party administers its entities' units too (linking, first-transfer records).
+        "mo": accounts((AccountKind.MO_HOLDING,), found),
+        "amo": accounts((AccountKind.AMO_HOLDING,), found),
         "party_itmo": accounts((AccountKind.ITMO_HOLDING,), party=True),
         "activities": [
             (a.identifier, f"{a.title} · {a.identifier}")

@@ -1,7 +1,7 @@
 """Passwords can be changed and reset: a reset password must be changed at the next sign-in.
 
 Revision ID: 20261202_0014
-Revises: 20261126_0012
+Revises: 20261202_0013
 Create Date: 2026-12-02
 
 An administrator's reset gives a user a temporary password that lets them do nothing but
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261202_0014"
-down_revision = "20261126_0012"
+down_revision = "20261202_0013"
 branch_labels = None
 depends_on = None
 
