@@ -126,3 +126,19 @@ def account_name(
         parts.append(cooperative_approach)
     parts.append(kind.label)
     return " ".join(parts) + f" ({kind.container.value})"
+
+
+PARTY_HOLDER = "PARTY"
+"""The holder of a Party's own accounts."""
+
+PENDING = "PENDING"
+ADAPTATION_FUND = "ADAPTATION_FUND"
+MECHANISM_HOLDERS = frozenset({PENDING, ADAPTATION_FUND})
+"""The Article 6.4 mechanism's pending and share-of-proceeds accounts: the host Party
+administers them; no authorized entity stands behind them."""
+
+
+def holding_entity(holder: str) -> str | None:
+    """The authorized entity whose account this is, or None for an account the Party itself
+    administers: only an entity's representatives move units out of the entity's accounts."""
+    return None if holder == PARTY_HOLDER or holder in MECHANISM_HOLDERS else holder

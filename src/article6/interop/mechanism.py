@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission, Role
-from article6.domain.accounts import AccountKind, UnitState
+from article6.domain.accounts import ADAPTATION_FUND, PENDING, AccountKind, UnitState
 from article6.domain.blocks import Portion, UnitAttributes, UnitBlock, quantity
 from article6.domain.checks import Check, refuse
 from article6.domain.nomenclature import (
@@ -44,8 +44,6 @@ from article6.store import account_register, history, holdings, interop_ledger, 
 
 SOP_PERCENT = 5
 OMGE_PERCENT = 2
-PENDING = "PENDING"
-ADAPTATION_FUND = "ADAPTATION_FUND"
 
 
 class IssueA64ERs(Command):

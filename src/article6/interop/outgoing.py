@@ -18,6 +18,7 @@ from pydantic import Field
 from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission
+from article6.domain.accounts import holding_entity
 from article6.domain.authorizations import Authorization
 from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, refuse
@@ -88,7 +89,7 @@ def propose_external_transfer(
                 "acquiring_party",
                 "a transfer between registries goes to another Party",
             )
-        holder = None if source.holder == "PARTY" else str(source.holder)
+        holder = holding_entity(str(source.holder))
         allow(actor, Permission.MOVE_UNITS, source.party_code, holder)
         if command.acquiring_registry in (this_registry(connection), HUB):
             raise refuse(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission, permits_approval
-from article6.domain.accounts import CancellationPurpose
+from article6.domain.accounts import CancellationPurpose, holding_entity
 from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.first_transfer import Action
@@ -84,7 +84,7 @@ def _second_person(connection: Connection, actor: Actor, row: Row[Any]) -> None:
     role either held; under four eyes (a request from the Party's own account) an independent
     one (`permits_approval`)."""
     source = account_register.account_by_id(connection, row.source_account_id)
-    four_eyes = source is None or source.holder == "PARTY"
+    four_eyes = source is None or holding_entity(str(source.holder)) is None
     refusal = permits_approval(
         identity.creation_line(connection, initiating_user(row)),
         identity.creation_line(connection, actor.name),

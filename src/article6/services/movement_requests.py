@@ -8,7 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from article6.domain.accounts import AccountKind, AccountStatus, CancellationPurpose
+from article6.domain.accounts import (
+    AccountKind,
+    AccountStatus,
+    CancellationPurpose,
+    holding_entity,
+)
 from article6.domain.authorizations import Authorization
 from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action
@@ -52,7 +57,7 @@ class Movement:
 
     @property
     def source_entity(self) -> str | None:
-        return None if self.source.holder == "PARTY" else str(self.source.holder)
+        return holding_entity(str(self.source.holder))
 
 
 def account_named(connection: Connection, identifier: str, field: str) -> Row[Any]:
