@@ -17,8 +17,8 @@ from article6.cli import main
 from article6.domain.checkpoints import Checkpoint
 from article6.interop.checkpoints import sign
 from article6.interop.envelope import KeyPair
-from article6.services import issuance, public_reports
 from article6.services import commands as c
+from article6.services import issuance, public_reports
 from article6.services.checkpoints import FILE_NAME, take_checkpoint
 from article6.services.context import Registry
 from article6.store.journal import GENESIS, entry_hash
