@@ -6,6 +6,8 @@ passes through; nor can a checkpoint be altered or signed with another key."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,18 @@ from article6.interop.checkpoints import sign
 from article6.interop.envelope import KeyPair
 from article6.services import commands as c
 from article6.services import issuance, public_reports
-from article6.services.checkpoints import FILE_NAME, take_checkpoint
+from article6.services.checkpoints import FILE_NAME, CheckpointSchedule, take_checkpoint
 from article6.services.context import Registry
 from article6.store.journal import GENESIS, entry_hash
 from article6.store.schema import journal
+
+
+@dataclass
+class SteppedClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 def run(*arguments: str) -> Any:
@@ -168,3 +178,26 @@ def test_the_key_of_a_registry_without_a_protocol_identity_is_kept(
     assert first is not None and second is not None
     assert first.public_key == second.public_key
     assert second.seq > first.seq
+
+
+def test_the_serve_loop_signs_the_head_at_its_interval_when_it_moved(
+    registry: Registry, world: SmallWorld, tmp_path: Path
+) -> None:
+    clock = SteppedClock(registry.now())
+    clocked = Registry(registry.engine, clock)
+    schedule = CheckpointSchedule(clocked, tmp_path, timedelta(minutes=60))
+
+    taken = [schedule.step()]
+    clock.now += timedelta(minutes=10)
+    issue(clocked, world)
+    taken.append(schedule.step())  # not yet due
+    clock.now += timedelta(minutes=60)
+    taken.append(schedule.step())  # due, and the journal moved
+    clock.now += timedelta(minutes=60)
+    taken.append(schedule.step())  # due, but nothing new
+
+    assert [t is not None for t in taken] == [True, False, True, False]
+    lines = (tmp_path / FILE_NAME).read_text().splitlines()
+    assert [Checkpoint.from_line(line).seq for line in lines] == [
+        t.seq for t in taken if t is not None
+    ]
