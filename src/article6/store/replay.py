@@ -85,33 +85,48 @@ class SerialMap:
         return found
 
     def assign(self, first: int, last: int, lot: Lot | None) -> None:
-        """Make [first, last] hold `lot` (or nothing), trimming what was there."""
-        index = max(bisect_right(self.starts, first) - 1, 0)
-        while index < len(self.starts) and self.starts[index] <= last:
-            start = self.starts[index]
-            end, old = self.ranges[start]
-            if end < first:
-                index += 1
-                continue
-            del self.starts[index]
-            del self.ranges[start]
-            if start < first:
-                self._put(start, first - 1, old)
-                index += 1
-            if end > last:
-                self._put(last + 1, end, old)
-                index += 1
+        """Make [first, last] hold `lot` (or nothing), trimming what was there.
+
+        A range replaced exactly (the usual move of a whole block) changes no list position:
+        only splits and merges shift the sorted list of starts."""
+        starts, ranges = self.starts, self.ranges
+        index = max(bisect_right(starts, first) - 1, 0)
+        inside: list[int] = []  # positions of the starts within [first, last], contiguous
+        tail: tuple[int, Lot] | None = None  # what is left after `last` of the last range
+        while index < len(starts) and starts[index] <= last:
+            start = starts[index]
+            end, old = ranges[start]
+            if end >= first:
+                if start < first:
+                    ranges[start] = (first - 1, old)
+                else:
+                    inside.append(index)
+                if end > last:
+                    tail = (end, old)
+            index += 1
+        present = bool(inside) and starts[inside[0]] == first
+        doomed = inside[1:] if present and lot is not None else inside
+        for position in doomed:
+            del ranges[starts[position]]
+        if doomed:
+            del starts[doomed[0] : doomed[-1] + 1]
+        if tail is not None:
+            self._put(last + 1, tail[0], tail[1])
         if lot is None:
             return
         before = self._ending_at(first - 1)
-        if before is not None and before[1] == lot:
-            self._drop(before[0])
-            first = before[0]
-        after = self.ranges.get(last + 1)
+        after = ranges.get(last + 1)
         if after is not None and after[1] == lot:
             self._drop(last + 1)
             last = after[0]
-        self._put(first, last, lot)
+        if before is not None and before[1] == lot:
+            if present:
+                self._drop(first)
+            ranges[before[0]] = (last, lot)
+        elif present:
+            ranges[first] = (last, lot)
+        else:
+            self._put(first, last, lot)
 
     def _ending_at(self, serial: int) -> tuple[int, Lot] | None:
         index = bisect_right(self.starts, serial) - 1
