@@ -33,7 +33,7 @@ from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
-from article6.store.replay import replay
+from article6.store.replay_compare import replay
 
 
 def peak_rss_mb() -> float:

@@ -16,6 +16,7 @@ from article6.cli import main
 from article6.services.context import Registry
 from article6.store import verify
 from article6.store.journal import verify_chain
+from article6.store.replay_compare import replay
 
 
 @pytest.fixture
@@ -157,3 +158,67 @@ def test_a_changed_quantity_is_named(
         f"replay: {block.registry_id} serials {block.serial_last}-{block.serial_last} are in "
         f"account {block.source} by the history, but in no live block"
     ) in result.output
+
+
+def drop_transaction_guards(connection: Any) -> None:
+    """What a database administrator can do first: lift the append-only triggers."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ALTER TABLE transactions DISABLE TRIGGER USER"))
+        return
+    names = connection.execute(
+        text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'transactions'")
+    ).scalars()
+    for name in list(names):
+        connection.execute(text(f'DROP TRIGGER "{name}"'))
+
+
+def test_history_rewritten_with_the_live_tables_is_named_by_the_journal(
+    registry: Registry, scenarios: demo.DemoWorld, database_url: str
+) -> None:
+    """The transaction's destination and the block move together: replay agrees with the live
+    tables, but the transaction's journal entry still names the first account."""
+    with registry.engine.connect() as connection:
+        moved = connection.execute(
+            text(
+                "SELECT t.id, t.identifier, b.id AS block, b.serial_last - b.serial_first + 1 "
+                "AS size, a.id AS destination, a.identifier AS named, twin.id AS twin, "
+                "twin.identifier AS twin_identifier FROM transactions t "
+                "JOIN transaction_blocks tb ON tb.transaction_id = t.id "
+                "JOIN unit_blocks b ON b.registry_id = tb.registry_id "
+                "AND b.serial_first = tb.serial_first AND b.serial_last = tb.serial_last "
+                "AND b.account_id = t.destination_account_id "
+                "JOIN accounts a ON a.id = t.destination_account_id "
+                "JOIN accounts twin ON twin.kind = a.kind AND twin.id <> a.id "
+                "WHERE t.kind <> 'issuance' AND b.reserved_by IS NULL "
+                "ORDER BY t.id DESC, twin.id LIMIT 1"
+            )
+        ).one()
+    with registry.engine.begin() as connection:
+        drop_transaction_guards(connection)
+        connection.execute(
+            text("UPDATE transactions SET destination_account_id = :twin WHERE id = :id"),
+            {"twin": moved.twin, "id": moved.id},
+        )
+        connection.execute(
+            text("UPDATE unit_blocks SET account_id = :twin WHERE id = :block"),
+            {"twin": moved.twin, "block": moved.block},
+        )
+        for account, change in ((moved.destination, -moved.size), (moved.twin, moved.size)):
+            connection.execute(
+                text("UPDATE holdings SET quantity = quantity + :n WHERE account_id = :a"),
+                {"n": change, "a": account},
+            )
+    assert live_checks_pass(registry)
+    with registry.engine.connect() as connection:
+        assert replay(connection) == []  # the live tables follow the rewritten history
+
+    result = journal_verify(database_url)
+
+    assert result.exit_code == 1
+    assert f"history: the moved ranges of {moved.identifier} are not what journal entry" in (
+        result.output
+    )
+    assert (
+        f"the journal names account {moved.named}, the history {moved.twin_identifier}"
+        in result.output
+    )
