@@ -15,7 +15,7 @@ Transactions without an entry (loaded in bulk, not through the services) are not
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -27,7 +27,7 @@ WITNESSING = ("TransactionCompleted", "UnitsIssued", "UnitsAcquired")
 MOST_DIFFERENCES = 10
 
 
-def _entries(connection: Connection) -> Iterator[list[Any]]:
+def _entries(connection: Connection) -> Iterator[Sequence[Any]]:
     last = 0
     query = (
         select(journal.c.seq, journal.c.event, journal.c.subject, journal.c.body)
