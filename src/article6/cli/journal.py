@@ -54,7 +54,8 @@ def journal_verify(
         sys.exit(1)
     click.echo(
         "journal chain intact; units conserved; no overlaps; holdings match blocks; "
-        "no unit first transferred twice; reservations consistent; history replayed"
+        "no unit first transferred twice; reservations consistent; history replayed and "
+        "witnessed by the journal"
         + ("; chain passes through every checkpoint" if checkpoints is not None else "")
     )
 
