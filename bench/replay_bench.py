@@ -24,6 +24,7 @@ import argparse
 import os
 import resource
 import time
+from pathlib import Path
 
 from scale_bench import BLOCK, load
 from sqlalchemy import text
@@ -34,6 +35,18 @@ from article6.services.queries import verify_registry
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 from article6.store.replay_compare import replay
+
+
+def backend_usage(pid: int) -> tuple[float, int]:
+    """CPU seconds and bytes read from storage by one PostgreSQL backend (same machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+        io = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+        return cpu, int(io["read_bytes"])
+    except (OSError, IndexError, KeyError, ValueError):
+        return float("nan"), 0
 
 
 def peak_rss_mb() -> float:
@@ -110,10 +123,18 @@ def main() -> None:
         print(f"  {moved:,} moved ranges in the history, {live:,} live blocks", flush=True)
 
         before = peak_rss_mb()
-        cpu, wall = time.process_time(), time.monotonic()
         with engine.connect() as connection:
+            backend = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            server_cpu, server_read = backend_usage(backend)
+            cpu, wall = time.process_time(), time.monotonic()
             problems = replay(connection)
-        cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+            cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+            server_after, read_after = backend_usage(backend)
+        print(
+            f"  the PostgreSQL backend meanwhile: {server_after - server_cpu:.1f} s CPU, "
+            f"{(read_after - server_read) / 2**20:.0f} MB read from storage",
+            flush=True,
+        )
         print(
             f"  replay: {wall:.1f} s wall, {cpu:.1f} s CPU in this process "
             f"({100 * cpu / wall:.0f} %), {len(problems)} differences; peak RSS "
