@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from small_world import CORSIA, GREEN_GROUP_A, XXA_ADMIN, SmallWorld, selection
 from sqlalchemy import text
 
 from article6 import demo
 from article6.cli import main
+from article6.domain.accounts import CancellationPurpose
+from article6.services import commands as c
+from article6.services import units
 from article6.services.context import Registry
 from article6.store import verify
 from article6.store.journal import verify_chain
@@ -222,3 +226,58 @@ def test_history_rewritten_with_the_live_tables_is_named_by_the_journal(
         f"the journal names account {moved.named}, the history {moved.twin_identifier}"
         in result.output
     )
+
+
+def test_a_reservation_moved_to_other_units_is_named(
+    registry: Registry, world: SmallWorld, database_url: str
+) -> None:
+    """A pending cancellation reserves 10 of 20 units; the administrator swaps the reservation
+    onto the other 10 (the reserved totals stay right): the journal entry of the reservation
+    says which units it reserved."""
+    units.transfer_units(
+        registry,
+        XXA_ADMIN,
+        c.TransferUnits(
+            source_account=world["XXA Party amo_holding"],
+            destination_account=world["XXA Green Group A amo_holding"],
+            units=selection(20, CORSIA),
+        ),
+    )
+    pending = units.cancel_units(
+        registry,
+        GREEN_GROUP_A,
+        c.CancelUnits(
+            source_account=world["XXA Green Group A amo_holding"],
+            purpose=CancellationPurpose.IMP,
+            purpose_text="CORSIA",
+            units=selection(10),
+        ),
+    )
+    assert pending.status == "awaiting_approval"
+    assert journal_verify(database_url).exit_code == 0
+    with registry.engine.begin() as connection:
+        reserved, free = connection.execute(
+            text(
+                "SELECT b.id, b.reserved_by, b.serial_first, b.serial_last FROM unit_blocks b "
+                "JOIN accounts a ON a.id = b.account_id WHERE a.identifier = :account "
+                "ORDER BY b.reserved_by IS NULL, b.id"
+            ),
+            {"account": world["XXA Green Group A amo_holding"]},
+        ).all()
+        assert reserved.reserved_by is not None and free.reserved_by is None
+        assert reserved.serial_last - reserved.serial_first == free.serial_last - free.serial_first
+        connection.execute(
+            text("UPDATE unit_blocks SET reserved_by = NULL WHERE id = :id"), {"id": reserved.id}
+        )
+        connection.execute(
+            text("UPDATE unit_blocks SET reserved_by = :tx WHERE id = :id"),
+            {"tx": reserved.reserved_by, "id": free.id},
+        )
+    assert live_checks_pass(registry)
+
+    result = journal_verify(database_url)
+
+    assert result.exit_code == 1
+    assert f"serials {free.serial_first}-{free.serial_last}" in result.output
+    assert f"serials {reserved.serial_first}-{reserved.serial_last}" in result.output
+    assert "differing: reserved_by" in result.output
