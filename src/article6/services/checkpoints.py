@@ -26,6 +26,7 @@ from article6.interop import directory, outbox
 from article6.interop.checkpoints import message, sign, signature_holds
 from article6.interop.envelope import KeyPair
 from article6.services.context import Registry
+from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import checkpoints as records
 from article6.store import journal, registry_directory
@@ -180,7 +181,7 @@ class CheckpointView(BaseModel):
 
     seq: int
     hash: str
-    signed_at: datetime
+    signed_at: UtcDateTime
     key_fingerprint: str
 
 
