@@ -201,3 +201,19 @@ def test_the_serve_loop_signs_the_head_at_its_interval_when_it_moved(
     assert [Checkpoint.from_line(line).seq for line in lines] == [
         t.seq for t in taken if t is not None
     ]
+
+
+def test_the_public_key_can_come_from_outside_the_database(
+    registry: Registry, world: SmallWorld, database_url: str, tmp_path: Path
+) -> None:
+    """A key swapped in the database does not help: the operator names the key they kept."""
+    genuine = take_checkpoint(registry, tmp_path)
+    assert genuine is not None
+    verify = ["journal", "verify", "--database", database_url, "--checkpoints", str(tmp_path)]
+
+    kept = run(*verify, "--public-key", genuine.public_key)
+    other = run(*verify, "--public-key", KeyPair.generate().public_text)
+
+    assert kept.exit_code == 0, kept.output
+    assert other.exit_code == 1
+    assert f"{genuine.label()}: its signature does not verify" in other.output
