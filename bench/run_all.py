@@ -22,6 +22,7 @@ REDUCED = [
     ["large_quantity_bench.py", "--repeats", "20"],
     ["fragmentation_soak.py", "--transfers", "20000", "--window", "2000"],
     ["scale_bench.py", "--blocks", "100000", "--transactions", "500000", "--samples", "100"],
+    ["replay_bench.py", "--transactions", "100000", "--blocks", "10000"],
     ["crash_bench.py", "--cycles", "2", "--clients", "8", "--workers", "2", "--seconds", "4"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "2", "--rounds", "2"],
     [
@@ -45,6 +46,7 @@ FULL = [
     ["large_quantity_bench.py", "--repeats", "100"],
     ["fragmentation_soak.py", "--transfers", "1000000", "--window", "100000"],
     ["scale_bench.py", "--blocks", "1000000", "--transactions", "5000000"],
+    ["replay_bench.py", "--transactions", "1000000", "--blocks", "100000"],
     ["crash_bench.py", "--cycles", "5", "--clients", "16", "--workers", "4", "--seconds", "10"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "2", "4", "--rounds", "5"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "4", "--request", "me", "bare"],

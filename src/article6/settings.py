@@ -35,6 +35,11 @@ class Settings:
     issuer: str = "article6"
     # "standard" (argon2id, RFC 9106 low-memory profile) or "test" (cheapest; development only)
     password_cost: str = "standard"
+    # Where signed journal checkpoints are appended (a file, or a directory for
+    # journal-checkpoints.jsonl): somewhere the database's administrators cannot rewrite.
+    checkpoint_path: str | None = None
+    # The serve loop signs the journal's head this often (when it moved); 0 turns it off.
+    checkpoint_minutes: int = 60
 
     @property
     def development(self) -> bool:
@@ -71,6 +76,8 @@ class Settings:
             ),
             issuer=env.get("ARTICLE6_ISSUER", defaults.issuer),
             password_cost=env.get("ARTICLE6_PASSWORD_COST", defaults.password_cost),
+            checkpoint_path=env.get("ARTICLE6_CHECKPOINT_PATH") or None,
+            checkpoint_minutes=number("CHECKPOINT_MINUTES", defaults.checkpoint_minutes),
         )
         settings.check()
         return settings

@@ -12,6 +12,8 @@ import openpyxl
 from http_world import HttpWorld, ok
 from test_scenarios_over_http import STEPS
 
+from article6.services.checkpoints import take_checkpoint
+
 YEAR = str(date.today().year)
 
 
@@ -74,8 +76,17 @@ def a_statement_and_a_certificate_of_the_corsia_cancellation(played: HttpWorld):
 
 def the_public_report_needs_no_sign_in_and_names_no_entity(played: HttpWorld):
     client = played.api.client
+    checkpoint = take_checkpoint(played.api.registry, None)
+    assert checkpoint is not None
     report = client.get("/api/v1/public/parties/XXA")
     assert report.status_code == 200
     assert "Green Group A" not in report.text
+    shown = report.json()["checkpoint"]
+    assert (shown["seq"], shown["hash"], shown["key_fingerprint"]) == (
+        checkpoint.seq,
+        checkpoint.hash,
+        checkpoint.fingerprint,
+    )
     page = client.get("/api/v1/public/parties/XXA?format=html")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert checkpoint.hash in page.text and checkpoint.fingerprint in page.text

@@ -865,6 +865,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def registry_agrees_with_model(self) -> None:
+        # Every invariant, and the history replayed from the first transaction: the blocks and
+        # holdings it rebuilds (reservations of pending transactions included) are the live ones.
         assert queries.verify_registry(self.registry) == []
         views = [
             view

@@ -3,16 +3,21 @@ snapshot is taken once, exact even when taken late, and never before the year en
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from scenario_world import DURING, Reported
 from sqlalchemy import text
 
 from article6 import demo
+from article6.domain.checkpoints import Checkpoint
 from article6.domain.checks import CommandRefused
 from article6.services import commands as c
-from article6.services import units
+from article6.services import queries, units
 from article6.services.aef_versions import SubmitAEF, aef_submissions, open_aef, submit_aef
+from article6.services.checkpoints import FILE_NAME
 from article6.services.holdings_snapshots import TakeHoldingsSnapshot, take_holdings_snapshot
+from article6.services.public_reports import public_report
 from article6.services.queries import verify_registry
 
 
@@ -93,3 +98,20 @@ def test_a_snapshot_taken_late_is_the_holdings_of_the_year_end_and_stays_so(
     assert (first.rows, first.quantity) == (1, 25_000)
     assert again == first
     assert verify_registry(reported.registry) == []
+
+
+def test_each_submission_is_fixed_by_a_signed_checkpoint(
+    reported: Reported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARTICLE6_CHECKPOINT_PATH", str(tmp_path))
+    submit_aef(reported.registry, demo.XXC_ADMIN, SubmitAEF(party="XXC", year=2025))
+
+    (line,) = (tmp_path / FILE_NAME).read_text().splitlines()
+    checkpoint = Checkpoint.from_line(line)
+    (entry,) = queries.journal_entries(
+        reported.registry, demo.SECRETARIAT, subject="aef-XXC-2025-1.0"
+    )
+    assert entry.event == "AEFSubmitted"
+    assert (checkpoint.seq, checkpoint.hash) == (entry.seq, entry.hash)
+    shown = public_report(reported.registry, "XXC").checkpoint
+    assert shown is not None and (shown.seq, shown.hash) == (entry.seq, entry.hash)

@@ -6,6 +6,8 @@ docs at `/api/docs`. Errors are RFC 9457 problem details naming the numbered che
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,6 +23,7 @@ from article6.api import (
     routes_units,
 )
 from article6.api.guard import RequestGuard
+from article6.services.checkpoints import CheckpointSchedule
 from article6.services.context import Registry
 from article6.settings import Settings
 from article6.store.database import database_url
@@ -47,6 +50,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     )
     app.state.registry = registry
     app.state.settings = settings
+    app.state.checkpoints = CheckpointSchedule.from_settings(registry, settings)
     problems.install(app)
     for module in (routes_identity, routes_setup, routes_units, routes_queries, routes_reports):
         app.include_router(module.router)
@@ -67,6 +71,33 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def serve_app() -> FastAPI:
+    """What `article6 serve` runs: the app, with the journal's periodic signed checkpoint in a
+    background loop (the registry's protocol app runs it in its delivery loop instead)."""
+    from article6.interop.app import DeliveryLoop
+
+    app = create_app()
+    schedule = app.state.checkpoints
+    inner_router = app.router
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = DeliveryLoop(schedule.step, interval=CHECKPOINT_LOOP_SECONDS)
+        if app.state.settings.checkpoint_minutes > 0:
+            loop.start()
+        try:
+            yield
+        finally:
+            if loop.thread.is_alive():
+                loop.stop()
+
+    inner_router.lifespan_context = lifespan
+    return app
+
+
+CHECKPOINT_LOOP_SECONDS = 30.0
 
 
 def with_problems(schema: dict[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def serve(
     # (or serving without its protocol role) when the deadline passed.
     lift_overdue(Registry.open(url))
     os.environ["ARTICLE6_DATABASE_URL"] = url
-    factory = "article6.api.app:create_app"
+    factory = "article6.api.app:serve_app"
     if role is not None:
         if registry_id is None:
             raise click.UsageError("--role needs --registry-id")

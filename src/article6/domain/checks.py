@@ -113,6 +113,16 @@ class Check(Enum):
         "Blocks per transaction",
         "A transaction moves at most the registry's limit of unit blocks.",
     )
+    C2008 = (
+        "C2008",
+        "Journal checkpoint in order",
+        "A registry's signed journal checkpoint never goes back to an earlier entry nor gives another hash for an entry already checkpointed (a fork); the hub keeps such a checkpoint as evidence and flags it.",
+    )
+    C2009 = (
+        "C2009",
+        "Journal checkpoint signature",
+        "A journal checkpoint is signed with the registry's own key, and the journal still passes through it: its entry at that number has that hash.",
+    )
     # Authorization (C3xxx)
     C3001 = (
         "C3001",

@@ -117,8 +117,16 @@ def create_registry_app(
     API) is mounted under it when given."""
     transport = HttpTransport()
 
+    state = getattr(inner, "state", None)
+    checkpoints = getattr(state, "checkpoints", None)
+    periodic = (
+        checkpoints is not None and state is not None and state.settings.checkpoint_minutes > 0
+    )
+
     def step() -> None:
         node.ask_about_overdue()
+        if periodic and checkpoints is not None:
+            checkpoints.step()  # the journal's signed head, sent to the hub through the outbox
         node.deliver_pending(transport)
 
     app = FastAPI(title=f"article6 registry {node.registry_id}", lifespan=_lifespan(step))

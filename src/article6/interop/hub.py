@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
-from article6.interop import directory, forwarding, outbox, reconciliation_runs
+from article6.interop import checkpoints, directory, forwarding, outbox, reconciliation_runs
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
 from article6.interop.messages import (
@@ -26,6 +26,7 @@ from article6.interop.messages import (
     AuditTrailReport,
     Body,
     Envelope,
+    JournalCheckpoint,
     ProposalResponse,
     TotalsReport,
     TransactionStatusQuery,
@@ -87,4 +88,6 @@ class Hub:
             if ended:
                 # The run with the sender is over: the transfers it kept open may complete.
                 forwarding.complete_accepted(connection, now)
+        elif isinstance(body, JournalCheckpoint):
+            checkpoints.on_checkpoint(connection, sender, body, now)
         # Notices and anything else are recorded in the inbox only.

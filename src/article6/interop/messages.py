@@ -224,6 +224,19 @@ class Notice(Body):
     blocks: list[str] = Field(default_factory=list, max_length=1000)
 
 
+class JournalCheckpoint(Body):
+    """A registry's signed journal head (entry `seq` has hash `hash`), sent to the hub, which
+    keeps every one and refuses (keeping it as evidence) one that goes backwards or forks."""
+
+    registry_id: str = Code
+    seq: int = Field(ge=1, le=10**18)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    signed_at: str = Field(max_length=40, description="ISO 8601 UTC, as signed")
+    public_key: str = Field(max_length=64)
+    signature: str = Field(max_length=100)
+    algorithm: Literal["Ed25519"] = "Ed25519"
+
+
 MESSAGE_TYPES: dict[str, type[Body]] = {
     model.__name__: model
     for model in (
@@ -237,6 +250,7 @@ MESSAGE_TYPES: dict[str, type[Body]] = {
         AuditTrailReport,
         ReconciliationResult,
         Notice,
+        JournalCheckpoint,
     )
 }
 

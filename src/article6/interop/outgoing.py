@@ -152,6 +152,8 @@ def propose_external_transfer(
                     "source": source.identifier,
                     "acquiring_registry": command.acquiring_registry,
                     "acquiring_account": command.acquiring_account,
+                    # What it reserved, so that replaying the history can rebuild it.
+                    "ranges": [[b.attributes.registry, b.first, b.last] for b, _, _ in reserved],
                 },
             )
         else:

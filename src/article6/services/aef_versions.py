@@ -22,6 +22,7 @@ from article6.reports import aef, aef_actions, aef_holdings
 from article6.reports.aef_spec import TABLE, TABLES
 from article6.reports.aef_writers import Format, write
 from article6.services.access import allow
+from article6.services.checkpoints import checkpoint_after
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.holdings_snapshots import (
@@ -277,7 +278,10 @@ def submit_aef(
         rows = aef_archive.submissions(connection, command.party, command.year)
         return _submission_view(rows[-1], current=True)
 
-    return execute(registry, actor, command, handle, SubmissionView, idempotency_key)
+    submitted = execute(registry, actor, command, handle, SubmissionView, idempotency_key)
+    # A submitted version is fixed outside the database at once: the journal's head, signed.
+    checkpoint_after(registry, "AEFSubmitted")
+    return submitted
 
 
 def aef_submissions(

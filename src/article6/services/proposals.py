@@ -99,8 +99,10 @@ def propose(
         values["expires_at"] = now + timedelta(days=section.pending_days)
         transaction_id = history.insert_transaction(connection, **values)
         touched: set[int] = set()
+        reserved: list[list[Any]] = []
         for portion in portions:
             moved = piece(portion.block, portion.first, portion.last)
+            reserved.append([moved.attributes.registry, moved.first, moved.last])
             placement.place(
                 connection,
                 portion,
@@ -122,6 +124,8 @@ def propose(
                 "quantity": quantity,
                 "source": movement.source.identifier,
                 "destination": movement.destination.identifier,
+                # What it reserved, so that replaying the history can rebuild the reservation.
+                "ranges": reserved,
             },
         )
         return _receipt(command, values, movement, [])

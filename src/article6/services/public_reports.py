@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from article6.services.checkpoints import CheckpointView, latest_checkpoint
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
 from article6.services.views import UtcDateTime
@@ -52,6 +53,9 @@ class PublicReport(BaseModel):
     authorizations: list[PublicAuthorization]
     first_transfers: list[PublicFirstTransfer]
     holdings: list[PublicHolding]
+    # The registry's latest signed journal head: whoever keeps a copy can later check that the
+    # registry's history still passes through it.
+    checkpoint: CheckpointView | None = None
 
 
 def public_report(registry: Registry, party: str) -> PublicReport:
@@ -108,4 +112,5 @@ def public_report(registry: Registry, party: str) -> PublicReport:
         authorizations=authorizations,
         first_transfers=first_transfers,
         holdings=[totals[k] for k in sorted(totals)],
+        checkpoint=latest_checkpoint(registry),
     )

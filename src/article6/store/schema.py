@@ -372,6 +372,7 @@ approval_policies = Table(
 # The identity, reports and interoperability tables share this metadata; importing them here
 # lets the migrations' comparison and the tests see every table.
 from article6.store import (  # noqa: E402
+    checkpoint_schema,  # noqa: F401
     identity_schema,  # noqa: F401
     interop_schema,  # noqa: F401
     reports_schema,  # noqa: F401

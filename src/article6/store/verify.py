@@ -9,6 +9,8 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from article6.domain.accounts import AccountKind
 from article6.store.journal import verify_chain
+from article6.store.journal_witness import witness
+from article6.store.replay_compare import replay
 from article6.store.schema import accounts, holdings, transaction_blocks, transactions, unit_blocks
 
 SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
@@ -216,4 +218,6 @@ def ledger(connection: Connection) -> list[str]:
 
 
 def everything(connection: Connection) -> list[str]:
-    return ledger(connection) + verify_chain(connection)
+    """The invariants, the history replayed against the live tables, the history against the
+    journal's record of it, and the chain."""
+    return ledger(connection) + replay(connection) + witness(connection) + verify_chain(connection)

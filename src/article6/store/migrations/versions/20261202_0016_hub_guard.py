@@ -1,7 +1,7 @@
 """The hub's guard: whose transaction ids a registry numbers, and the operators' signed requests.
 
 Revision ID: 20261202_0016
-Revises: 20261202_0014
+Revises: 20261202_0015
 Create Date: 2026-12-02
 
 `interop_peers.section_codes` lists, for each registry in the hub's directory, the codes its
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261202_0016"
-down_revision = "20261202_0014"
+down_revision = "20261202_0015"
 branch_labels = None
 depends_on = None
 

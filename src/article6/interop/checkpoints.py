@@ -1,0 +1,109 @@
+"""Journal checkpoints on the protocol: signing one with the registry's key, checking a
+signature, the message a registry sends, and the hub's record of every registry's checkpoints.
+
+The hub keeps every checkpoint it receives. One that goes backwards, forks (another hash for
+an entry already checkpointed) or is not signed with the sender's key is refused (C2008,
+C2009) but kept and flagged, with an entry in the hub's journal: it is evidence that the
+registry's history was rewritten, or that someone holds its key.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from cryptography.exceptions import InvalidSignature
+from sqlalchemy import Connection
+
+from article6.domain.checkpoints import Checkpoint, Verdict, judge
+from article6.domain.checks import Check
+from article6.interop import directory
+from article6.interop.envelope import KeyPair, public_key
+from article6.interop.messages import JournalCheckpoint
+from article6.store import checkpoints as records
+from article6.store import journal
+
+
+def sign(key: KeyPair, registry: str | None, seq: int, digest: str, at: str) -> Checkpoint:
+    unsigned = Checkpoint(registry, seq, digest, at, key.public_text, "")
+    return Checkpoint(registry, seq, digest, at, key.public_text, key.sign(unsigned.material()))
+
+
+def signature_holds(checkpoint: Checkpoint, key_text: str) -> bool:
+    """The checkpoint names `key_text` and is signed by it."""
+    if checkpoint.algorithm != "Ed25519" or checkpoint.public_key != key_text:
+        return False
+    try:
+        value = base64.b64decode(checkpoint.signature, validate=True)
+        public_key(key_text).verify(value, checkpoint.material())
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def message(checkpoint: Checkpoint) -> JournalCheckpoint:
+    return JournalCheckpoint(
+        registry_id=checkpoint.registry or "",
+        seq=checkpoint.seq,
+        hash=checkpoint.hash,
+        signed_at=checkpoint.at,
+        public_key=checkpoint.public_key,
+        signature=checkpoint.signature,
+    )
+
+
+def on_checkpoint(
+    connection: Connection, sender: str, body: JournalCheckpoint, now: datetime
+) -> Verdict:
+    """The hub records a registry's checkpoint with its verdict; a refused one is flagged."""
+    checkpoint = Checkpoint(
+        body.registry_id, body.seq, body.hash, body.signed_at, body.public_key, body.signature
+    )
+    peer = directory.peer(connection, sender)
+    verdict: Verdict
+    detail: str | None
+    if (
+        body.registry_id != sender
+        or peer is None
+        or not signature_holds(checkpoint, peer.public_key)
+    ):
+        verdict, detail = Verdict.BAD_SIGNATURE, f"not signed with {sender}'s key"
+    else:
+        verdict, detail = judge(
+            checkpoint,
+            records.hub_hashes_at(connection, sender, body.seq),
+            records.hub_latest_seq(connection, sender),
+        )
+    if verdict is Verdict.DUPLICATE:
+        return verdict
+    records.hub_record(
+        connection,
+        registry_id=sender,
+        seq=body.seq,
+        hash=body.hash,
+        signed_at=datetime.fromisoformat(body.signed_at),
+        public_key=body.public_key,
+        signature=body.signature,
+        received_at=now,
+        verdict=verdict.value,
+        detail=detail,
+    )
+    if verdict.refused:
+        check = Check.C2009 if verdict is Verdict.BAD_SIGNATURE else Check.C2008
+        journal.append(
+            connection,
+            actor="hub",
+            event="JournalCheckpointRefused",
+            party=None,
+            subject=sender,
+            body={
+                "check": check.code,
+                "verdict": verdict.value,
+                "detail": detail,
+                "registry": sender,
+                "seq": body.seq,
+                "hash": body.hash,
+            },
+            at=now,
+        )
+    return verdict
