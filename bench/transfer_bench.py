@@ -173,8 +173,12 @@ def build_shuttles(registry: Registry, clients: int, units_per_client: int) -> l
     return pairs
 
 
-def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair]:
-    """One Party, one approach, two entities per client, each entity's MO account stocked."""
+def build(
+    registry: Registry, clients: int, units_per_account: int, party_keeps: int = 0
+) -> list[Pair]:
+    """One Party, one approach, two entities per client, each entity's MO account stocked by
+    the Party's administrator from the Party's MO account, which keeps `party_keeps` units.
+    Units leave the entities' accounts only at their representatives' request."""
     parties.register_party(
         registry,
         SECRETARIAT,
@@ -224,7 +228,9 @@ def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair
         registry,
         ADMIN,
         c.IssueUnits(
-            mitigation_activity=activity, vintage=2024, quantity=units_per_account * 2 * clients
+            mitigation_activity=activity,
+            vintage=2024,
+            quantity=units_per_account * 2 * clients + party_keeps,
         ),
     )
     pairs = []
