@@ -6,7 +6,10 @@ split-minimising selection (DESIGN.md section 2).
         [--accounts 20] [--database sqlite|postgres|postgres-cluster]
 
 One client, through the service layer, every check, the journal and idempotency keys on.
-Each transfer picks two distinct accounts and a quantity from 1 to 1,000 at random.
+Each transfer picks two distinct entity accounts and a quantity from 1 to 1,000 at random; the
+source entity's representative asks for it and the Party's administrator approves it (only an
+entity's representatives move units out of its accounts, and the Party approves), so each
+transfer counted is two commands. Any refusal stops the soak, non-zero.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from contextlib import contextmanager
 
 from crash_bench import throwaway_cluster
 from sqlalchemy import bindparam, text
-from transfer_bench import ADMIN, build, scratch_database
+from transfer_bench import ADMIN, build, count_refusal, fail_on_refusals, scratch_database
 
+from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
+from article6.services import approvals, queries, units
 from article6.services import commands as c
-from article6.services import queries, units
 from article6.services.context import Registry
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
@@ -57,17 +61,23 @@ def soak(kind: str, transfers: int, window: int, accounts: int) -> None:
         print(f"  building {accounts} accounts on {kind} …", flush=True)
         pairs = build(registry, accounts // 2, 1_000_000)
         names = [name for pair in pairs for name in (pair.left, pair.right)]
+        representatives = {
+            a.identifier: Actor(f"{a.holder}.rep", Role.ENTITY, "XXA", a.holder)
+            for a in queries.list_accounts(registry, ADMIN, "XXA")
+            if a.identifier in names
+        }
         rng = random.Random(2026)
         rates = []
-        done = refused = 0
+        done = 0
+        refusals: dict[str, int] = {}
         while done < transfers:
             started = time.monotonic()
             for _ in range(min(window, transfers - done)):
                 source, destination = rng.sample(names, 2)
                 try:
-                    units.transfer_units(
+                    asked = units.transfer_units(
                         registry,
-                        ADMIN,
+                        representatives[source],
                         c.TransferUnits(
                             source_account=source,
                             destination_account=destination,
@@ -75,8 +85,14 @@ def soak(kind: str, transfers: int, window: int, accounts: int) -> None:
                         ),
                         idempotency_key=uuid.uuid4().hex,
                     )
-                except CommandRefused:
-                    refused += 1
+                    approvals.approve_transaction(
+                        registry,
+                        ADMIN,
+                        c.ApproveTransaction(transaction=asked.record),
+                        idempotency_key=uuid.uuid4().hex,
+                    )
+                except CommandRefused as refused:
+                    count_refusal(refusals, refused)
                 done += 1
             rate = min(window, transfers) / (time.monotonic() - started)
             rates.append(rate)
@@ -94,9 +110,10 @@ def soak(kind: str, transfers: int, window: int, accounts: int) -> None:
             print(
                 f"RESULT soak {kind} after {done:,}: {rate:,.0f} transfers/s, blocks per account "
                 f"p50 {percentile(per_account, 0.5):.0f} p99 {percentile(per_account, 0.99):.0f} "
-                f"max {max(per_account)}, refused so far {refused}",
+                f"max {max(per_account)}, refused so far {sum(refusals.values())}",
                 flush=True,
             )
+        fail_on_refusals(refusals)
         spread = (max(rates) - min(rates)) / statistics.median(rates)
         print(f"RESULT soak {kind}: window throughput spread {spread:.0%} of the median")
         problems = queries.verify_registry(registry)

@@ -219,9 +219,10 @@ def reader(registry: Registry) -> str:
     return secret
 
 
-def entity_with_one_transfer(registry: Registry, source: str) -> str:
+def entity_with_one_transfer(registry: Registry) -> str:
     """A new entity whose only transaction comes before the bulk load: its history is one
-    transaction deep under millions of its Party's."""
+    transaction deep under millions of its Party's. The unit comes from the Party's own MO
+    account (the Party's administrator moves units from the Party's accounts only)."""
     entity = authorized_entities.record_authorized_entity(
         registry,
         ADMIN,
@@ -233,11 +234,12 @@ def entity_with_one_transfer(registry: Registry, source: str) -> str:
             date_of_authorization=date(2025, 1, 1),
         ),
     ).record
-    account = next(
-        a.identifier
+    accounts = {
+        a.holder: a.identifier
         for a in queries.list_accounts(registry, ADMIN, "XXA")
-        if a.holder == entity and a.kind == "mo_holding"
-    )
+        if a.kind == "mo_holding"
+    }
+    source, account = accounts["PARTY"], accounts[entity]
     units.transfer_units(
         registry,
         ADMIN,
@@ -375,7 +377,7 @@ def main() -> None:
         upgrade(engine)
         registry = Registry(engine)
         print("  building the registry through the services …", flush=True)
-        pairs = build(registry, arguments.accounts // 2, 1)
+        pairs = build(registry, arguments.accounts // 2, 1, party_keeps=1)
         names = [name for pair in pairs for name in (pair.left, pair.right)]
         with engine.connect() as connection:
             ids: dict[str, int] = dict(
@@ -385,7 +387,7 @@ def main() -> None:
                 ).all()
             )
         secret = reader(registry)
-        quiet_entity = entity_with_one_transfer(registry, names[0])
+        quiet_entity = entity_with_one_transfer(registry)
         busy_entity = holder_of(engine, names[1])
         loaded = load(registry, arguments.blocks, arguments.transactions, list(ids.values()))
         first, last = loaded["first"], loaded["first"] + arguments.blocks * BLOCK - 1

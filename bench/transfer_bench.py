@@ -1,7 +1,13 @@
 """Transfer throughput through the service layer, as a ratio to pgbench on the same server.
 
-Each client moves units back and forth between its own pair of entity accounts (internal
-transfers, every check, the journal and idempotency keys on). Rounds of the registry and of
+Each client has its own cooperative approach and, in it, moves units from the Party's AMO
+holding account to one entity's AMO holding account, as the Party's administrator (internal
+transfers, every check, the journal and idempotency keys on). Units go one way: only an
+entity's representatives move units out of its accounts, and their requests wait for the
+Party's approval, which is not what this measures; a Party has one account of each kind per
+approach, so there is no pair of its own to shuttle between. One approach per client keeps the
+clients off each other's holdings locks, as the former pairs of entity accounts did; all share
+the Party's section, as before. Any refusal stops the benchmark. Rounds of the registry and of
 pgbench's TPC-B-like script alternate, and the median of the ratios is reported.
 
     .venv/bin/python bench/transfer_bench.py [--clients 1 4 8] [--seconds 5] [--rounds 3]
@@ -30,8 +36,9 @@ from sqlalchemy import create_engine, event, text
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
-from article6.domain.nomenclature import MitigationType, Sector
+from article6.domain.nomenclature import MitigationType, Purpose, Sector
 from article6.services import (
+    authorizations,
     authorized_entities,
     cooperative_approaches,
     issuance,
@@ -50,6 +57,9 @@ ADMIN_URL = os.environ.get(
 )
 SECRETARIAT = Actor("bench.secretariat", Role.SECRETARIAT)
 ADMIN = Actor("bench.admin", Role.ADMINISTRATOR, "XXA")
+SHUTTLE_STOCK = 10**12
+"""Units each client's Party account starts with: one block, at 50 units a transfer on average
+enough for 2 x 10^10 transfers (a block is a serial range, so its size costs nothing)."""
 
 
 @dataclass
@@ -58,8 +68,117 @@ class Pair:
     right: str
 
 
-def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair]:
-    """One Party, one approach, two entities per client, each entity's MO account stocked."""
+class RefusedDuringBenchmark(SystemExit):
+    """A benchmark whose transfers are refused measures nothing: it stops, non-zero."""
+
+
+def fail_on_refusals(refusals: dict[str, int], what: str = "transfers") -> None:
+    """Exit non-zero, naming the checks, if any of the benchmark's commands was refused."""
+    if refusals:
+        raise RefusedDuringBenchmark(
+            f"FAILED: {sum(refusals.values())} {what} refused ({refusals}); "
+            "the figures measure nothing"
+        )
+
+
+def count_refusal(refusals: dict[str, int], refused: CommandRefused) -> None:
+    key = ",".join(f"{r.check.code}:{r.field}" for r in refused.refusals)
+    refusals[key] = refusals.get(key, 0) + 1
+
+
+def build_shuttles(registry: Registry, clients: int, units_per_client: int) -> list[Pair]:
+    """Per client, a cooperative approach CA0001, CA0002 …, an activity in it with
+    `units_per_client` units issued and linked to an NDC authorization, and one entity
+    authorized for it: Pair(the Party's AMO holding account, the entity's), both of that
+    approach, the Party's holding the units. The Party's administrator may move them from the
+    first to the second (an internal transfer: same kind, same approach, one section)."""
+    for code in ("XXA", "XXC"):
+        parties.register_party(
+            registry,
+            SECRETARIAT,
+            c.RegisterParty(
+                code=code, name=f"Party {code}", ndc_first_year=2021, ndc_last_year=2030
+            ),
+        )
+    pairs = []
+    for index in range(1, clients + 1):
+        approach = f"CA{index:04d}"
+        cooperative_approaches.register_cooperative_approach(
+            registry,
+            SECRETARIAT,
+            c.RegisterCooperativeApproach(
+                id=approach, name=f"Bench {index}", participating_parties=["XXA", "XXC"]
+            ),
+        )
+        activity = mitigation_activities.record_mitigation_activity(
+            registry,
+            ADMIN,
+            c.RecordMitigationActivity(
+                title=f"Bench activity {index}",
+                cooperative_approach=approach,
+                sector=Sector.ENERGY_GENERATION,
+                mitigation_type=MitigationType.EMISSION_REDUCTIONS,
+            ),
+        ).record
+        entity = authorized_entities.record_authorized_entity(
+            registry,
+            ADMIN,
+            c.RecordAuthorizedEntity(
+                name=f"Entity {index}",
+                country_of_incorporation="XXA",
+                identification_number=f"B-{index}",
+                cooperative_approach=approach,
+                date_of_authorization=date(2025, 1, 1),
+            ),
+        ).record
+        authorization = f"XXA-NDC-{index:04d}"
+        authorizations.record_authorization(
+            registry,
+            ADMIN,
+            c.RecordAuthorization(
+                authorization_id=authorization,
+                date_of_authorization=date(2025, 1, 1),
+                cooperative_approach=approach,
+                sectors=[Sector.ENERGY_GENERATION],
+                purposes=Purpose.NDC,
+                authorized_parties=["XXC"],
+                timeframe_first=2021,
+                timeframe_last=2030,
+            ),
+        )
+        issuance.issue_units(
+            registry,
+            ADMIN,
+            c.IssueUnits(mitigation_activity=activity, vintage=2024, quantity=units_per_client),
+        )
+        accounts = {
+            (a.holder, a.kind, a.cooperative_approach): a.identifier
+            for a in queries.list_accounts(registry, ADMIN, "XXA")
+        }
+        units.link_authorization(
+            registry,
+            ADMIN,
+            c.LinkAuthorization(
+                account=accounts[("PARTY", "mo_holding", None)],
+                authorization_id=authorization,
+                units=c.UnitSelection(quantity=units_per_client),
+            ),
+        )
+        pairs.append(
+            Pair(
+                accounts[("PARTY", "amo_holding", approach)],
+                accounts[(entity, "amo_holding", approach)],
+            )
+        )
+    return pairs
+
+
+def build(
+    registry: Registry, clients: int, units_per_account: int, party_keeps: int = 0
+) -> list[Pair]:
+    """One Party, one approach, two entities per client, each entity's MO account stocked by
+    the Party's administrator from the Party's MO account, which keeps `party_keeps` units.
+    Units leave the entities' accounts only at their representatives' request."""
     parties.register_party(
         registry,
         SECRETARIAT,
@@ -109,7 +228,9 @@ def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair
         registry,
         ADMIN,
         c.IssueUnits(
-            mitigation_activity=activity, vintage=2024, quantity=units_per_account * 2 * clients
+            mitigation_activity=activity,
+            vintage=2024,
+            quantity=units_per_account * 2 * clients + party_keeps,
         ),
     )
     pairs = []
@@ -130,9 +251,26 @@ def build(registry: Registry, clients: int, units_per_account: int) -> list[Pair
     return pairs
 
 
+def shuttle(registry: Registry, pair: Pair, rng: random.Random) -> None:
+    """One transfer of 1-100 units from the Party's account of the pair to the entity's, by
+    the Party's administrator, with a fresh idempotency key."""
+    units.transfer_units(
+        registry,
+        ADMIN,
+        c.TransferUnits(
+            source_account=pair.left,
+            destination_account=pair.right,
+            units=c.UnitSelection(quantity=rng.randint(1, 100)),
+        ),
+        idempotency_key=uuid.uuid4().hex,
+    )
+
+
 def registry_round(registry: Registry, pairs: list[Pair], seconds: float) -> float:
-    """Transfers per second with one thread per pair for `seconds`."""
+    """Transfers per second with one thread per pair for `seconds`; stops the benchmark if any
+    transfer was refused."""
     counts = [0] * len(pairs)
+    refusals: dict[str, int] = {}
     stop = time.monotonic() + seconds
     barrier = threading.Barrier(len(pairs))
 
@@ -141,23 +279,11 @@ def registry_round(registry: Registry, pairs: list[Pair], seconds: float) -> flo
         pair = pairs[index]
         barrier.wait()
         while time.monotonic() < stop:
-            source, destination = (
-                (pair.left, pair.right) if rng.random() < 0.5 else (pair.right, pair.left)
-            )
             try:
-                units.transfer_units(
-                    registry,
-                    ADMIN,
-                    c.TransferUnits(
-                        source_account=source,
-                        destination_account=destination,
-                        units=c.UnitSelection(quantity=rng.randint(1, 100)),
-                    ),
-                    idempotency_key=uuid.uuid4().hex,
-                )
+                shuttle(registry, pair, rng)
                 counts[index] += 1
-            except CommandRefused:
-                pass
+            except CommandRefused as refused:
+                count_refusal(refusals, refused)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(len(pairs))]
     start = time.monotonic()
@@ -165,7 +291,9 @@ def registry_round(registry: Registry, pairs: list[Pair], seconds: float) -> flo
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.monotonic() - start)
+    elapsed = time.monotonic() - start
+    fail_on_refusals(refusals)
+    return sum(counts) / elapsed
 
 
 def pgbench_round(url: str, clients: int, seconds: int) -> float:
@@ -232,7 +360,7 @@ def bench_postgres(clients_list: list[int], seconds: int, rounds: int) -> list[d
             upgrade(engine)
             registry = Registry(engine)
             print(f"  building a registry for {clients} client(s) …", flush=True)
-            pairs = build(registry, clients, 1_000_000)
+            pairs = build_shuttles(registry, clients, SHUTTLE_STOCK)
             ratios, ours, theirs = [], [], []
             for round_number in range(1, rounds + 1):
                 tps = registry_round(registry, pairs, seconds)
@@ -272,7 +400,7 @@ def bench_sqlite(clients_list: list[int], seconds: int) -> list[dict[str, float]
             engine = make_engine(f"sqlite:///{directory}/bench.db")
             upgrade(engine)
             registry = Registry(engine)
-            pairs = build(registry, clients, 1_000_000)
+            pairs = build_shuttles(registry, clients, SHUTTLE_STOCK)
             tps = registry_round(registry, pairs, seconds)
             print(f"  sqlite clients={clients}: {tps:,.0f} transfers/s", flush=True)
             results.append({"clients": clients, "registry_tps": tps})
@@ -286,7 +414,7 @@ def profile(kind: str, transfers: int = 300) -> None:
         engine = make_engine(url)
         upgrade(engine)
         registry = Registry(engine)
-        pair = build(registry, 1, 1_000_000)[0]
+        pair = build_shuttles(registry, 1, SHUTTLE_STOCK)[0]
         sent = [0]
 
         @event.listens_for(engine, "before_cursor_execute")
@@ -294,28 +422,12 @@ def profile(kind: str, transfers: int = 300) -> None:
             sent[0] += 1
 
         rng = random.Random(1)
-
-        def transfer() -> None:
-            source, destination = (
-                (pair.left, pair.right) if rng.random() < 0.5 else (pair.right, pair.left)
-            )
-            units.transfer_units(
-                registry,
-                ADMIN,
-                c.TransferUnits(
-                    source_account=source,
-                    destination_account=destination,
-                    units=c.UnitSelection(quantity=rng.randint(1, 100)),
-                ),
-                idempotency_key=uuid.uuid4().hex,
-            )
-
         for _ in range(50):
-            transfer()
+            shuttle(registry, pair, rng)
         sent[0] = 0
         wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(transfers):
-            transfer()
+            shuttle(registry, pair, rng)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(
             f"RESULT profile {kind}: {sent[0] / transfers:.1f} statements per transfer, "
