@@ -28,6 +28,8 @@ STATUS: dict[Check, int] = {
     Check.C1013: 400,
     Check.C1014: 413,
     Check.C1015: 415,
+    Check.C1016: 400,
+    Check.C1017: 403,
     Check.C4002: 403,
     Check.C4006: 403,
     Check.C4007: 409,  # the transaction is no longer in a state that allows this step

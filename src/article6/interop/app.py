@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Body, FastAPI
 from fastapi.responses import JSONResponse
 
+from article6.api.guard import RequestGuard
 from article6.interop.hub import Hub
 from article6.interop.messages import Ack, AckResult
 from article6.interop.network import MESSAGES_PATH, HttpTransport
@@ -87,6 +88,7 @@ def create_registry_app(node: RegistryNode, inner: Any | None = None) -> FastAPI
         node.deliver_pending(transport)
 
     app = FastAPI(title=f"article6 registry {node.registry_id}", lifespan=_lifespan(step))
+    app.add_middleware(RequestGuard, max_body_bytes=MAX_BODY, values=False)
     app.include_router(registry_router(node))
     if inner is not None:
         app.mount("/", inner)
@@ -102,6 +104,7 @@ def create_hub_app(hub: Hub) -> FastAPI:
         hub.deliver_pending(transport)
 
     app = FastAPI(title="article6 interoperability hub", lifespan=_lifespan(step))
+    app.add_middleware(RequestGuard, max_body_bytes=MAX_BODY, values=False)
 
     @app.post(MESSAGES_PATH)
     def message(wire: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008

@@ -6,10 +6,12 @@ these models give the shape, the types and the limits.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from article6.domain.accounts import AccountStatus, CancellationPurpose
 from article6.domain.nomenclature import (
@@ -24,6 +26,34 @@ from article6.domain.nomenclature import (
 from article6.domain.transactions import TransactionKind
 
 Text = Field(default=None, max_length=2000)
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+"""Every date the registry accepts lies within these years: far from the calendar's ends, so
+no date arithmetic on it can overflow."""
+
+
+def _within_years(value: Any) -> Any:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "a date lies in the years {earliest} to {latest}",
+            {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+        )
+    return value
+
+
+def _not_a_boolean(value: Any) -> Any:
+    """JSON's true is not the number 1 (Python's bool is an int, and lax parsing agrees)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "a whole number is expected, not true or false")
+    return value
+
+
+DATE_BOUNDS = f"from {EARLIEST_YEAR}-01-01 to {LATEST_YEAR}-12-31"
+RegistryDate = Annotated[date, AfterValidator(_within_years)]
+Instant = Annotated[datetime, AfterValidator(_within_years)]
+Whole = Annotated[int, BeforeValidator(_not_a_boolean)]
+"""A whole number: never a boolean, whether it comes from JSON or from a form."""
 
 
 class Command(BaseModel):
@@ -81,7 +111,7 @@ class RecordAuthorization(Command):
     """Record an authorization, or change it: a second record of the same ID is a new version."""
 
     authorization_id: str = Field(max_length=64)
-    date_of_authorization: date
+    date_of_authorization: RegistryDate
     cooperative_approach: str = Field(max_length=6)
     metric: Metric = Metric.GHG
     sectors: list[Sector] = Field(min_length=1, max_length=20)
@@ -108,7 +138,7 @@ class RecordAuthorizedEntity(Command):
     country_of_incorporation: str = Field(max_length=3)
     identification_number: str = Field(min_length=1, max_length=100)
     cooperative_approach: str = Field(max_length=6)
-    date_of_authorization: date
+    date_of_authorization: RegistryDate
     conditions: str | None = Text
     change_and_revocation_conditions: str | None = Text
     additional_information: str | None = Text
