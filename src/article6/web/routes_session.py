@@ -18,7 +18,7 @@ from article6.services import sign_in
 from article6.services.sign_in import ConfirmEnrolment, Credentials, SignIn
 from article6.web.forms import Fields, build, fields_of
 from article6.web.rendering import render
-from article6.web.session import SECTION_COOKIE, Signed, sections_of
+from article6.web.session import SECTION_COOKIE, Signed, cross_site, sections_of
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
@@ -42,6 +42,9 @@ def sign_in_submit(
 ) -> Response:
     after = local(form.get("next"))
     try:
+        forged = cross_site(request)
+        if forged is not None:
+            raise CommandRefused([forged])
         command = build(
             SignIn,
             {
@@ -103,12 +106,19 @@ def section_form(request: Request, who: Signed, registry: Registry_, next: str =
 
 
 @router.post("/section")
-def section_choose(who: Signed, form: Form, registry: Registry_) -> Response:
+def section_choose(who: Signed, form: Form, registry: Registry_, settings: Settings_) -> Response:
     chosen = form.get("party")
     if chosen not in sections_of(registry, who):
         return RedirectResponse("/section", status_code=303)
     response = RedirectResponse(local(form.get("next")), status_code=303)
-    response.set_cookie(SECTION_COOKIE, chosen, httponly=True, samesite="strict", path="/")
+    response.set_cookie(
+        SECTION_COOKIE,
+        chosen,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        path="/",
+    )
     return response
 
 
