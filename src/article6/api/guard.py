@@ -21,8 +21,11 @@ from article6.domain.checks import Check, Refusal
 LARGEST = 2**62
 MAX_DEPTH = 16
 """Arrays and objects within each other; the deepest registry request needs 5."""
-STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-BRACKETS = re.compile(rb"[\[\]{}]")
+STRINGS = re.compile(rb'"(?:[^"\\]++|\\.)*+(?:"|\Z)', re.DOTALL)
+"""A JSON string (to the end of the body if unterminated), matched with possessive repetition
+so that no body makes the scan backtrack: linear in the body's size."""
+NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+OPENING = frozenset(b"[{")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {b"application/x-www-form-urlencoded", b"multipart/form-data"}
 
@@ -64,13 +67,15 @@ def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether the JSON text nests arrays and objects more than `limit` levels, read without
     parsing it (brackets inside strings do not count)."""
     depth = 0
-    for bracket in BRACKETS.finditer(STRINGS.sub(b"", body)):
-        if bracket.group() in (b"[", b"{"):
+    for bracket in STRINGS.sub(b"", body).translate(None, NOT_BRACKETS):
+        if bracket in OPENING:
             depth += 1
             if depth > limit:
                 return True
         else:
             depth -= 1
+            if depth < 0:
+                return False  # a stray closing bracket: the parser stops there
     return False
 
 
