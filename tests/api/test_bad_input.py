@@ -105,7 +105,7 @@ def test_json_nested_too_deep_is_400_before_sign_in(world: HttpWorld, levels: in
             headers={"Content-Type": "application/json"},
         )
         assert response.status_code == 400
-        assert response.json()["checks"][0]["check"] == "C1013"
+        assert response.json()["checks"][0]["check"] == "C1016"
 
 
 def test_a_body_that_is_not_json_is_415(world: HttpWorld):

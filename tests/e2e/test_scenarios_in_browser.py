@@ -225,3 +225,55 @@ def serious(results: Any) -> list[str]:
         for v in results.response["violations"]
         if v.get("impact") in ("serious", "critical")
     ]
+
+
+REPORT_VIOLATIONS = (
+    "document.addEventListener('securitypolicyviolation', e => "
+    "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+)
+
+
+def watch_policy(page: Any, violations: list[str]) -> None:
+    """Collect what the browser says it blocked under the Content-Security-Policy."""
+    page.add_init_script(REPORT_VIOLATIONS)
+    page.on(
+        "console",
+        lambda m: (
+            violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text or "CSP violation" in m.text
+            else None
+        ),
+    )
+
+
+def test_no_page_breaks_the_content_security_policy(
+    sqlite_site: Site, as_user: SignedIn, browser: Any
+) -> None:
+    """Every page, signed out and signed in, and the print-ready reports: the browser reports
+    no blocked script, style or frame (an inline script or style attribute would be blocked)."""
+    violations: list[str] = []
+    signed_out = browser.new_context(base_url=sqlite_site.base_url)
+    page = signed_out.new_page()
+    watch_policy(page, violations)
+    for path in ("/sign-in", "/enrolment", "/api/v1/public/parties/XXA?format=html"):
+        page.goto(path)
+    signed_out.close()
+    xxa = as_user("xxa.admin")
+    watch_policy(xxa, violations)
+    account = sqlite_site.account("XXA Party amo_holding")
+    for path in [
+        *MAIN_PAGES,
+        "/actions",
+        "/activities",
+        "/authorizations",
+        "/reports",
+        "/transactions?first_transfer=true",
+        f"/accounts/{account}",
+        f"/api/v1/parties/XXA/accounts/{account}/statement?start=2021-01-01&end=2030-12-31"
+        "&format=html",
+        "/no-such-page",
+    ]:
+        xxa.goto(path)
+        assert xxa.evaluate("document.querySelectorAll('[style]').length") == 0, path
+    xxa.goto("/")
+    assert violations == []

@@ -160,8 +160,20 @@ def test_c1002_cooperative_approach_must_be_registered(registry: Registry, world
     )
 
 
+# The request models state these formats (the API refuses them before any service runs);
+# the domain checks them again for every other caller: `model_construct` is such a caller.
+
+
 def test_c1004_authorization_id_format(registry: Registry, world: SmallWorld):
-    refuses(registry, "C1004", "authorization_id", lambda: link(registry, world, "NDC_1!", 10))
+    command = c.LinkAuthorization.model_construct(
+        account=world["XXA Party mo_holding"], authorization_id="NDC_1!", units=selection(10)
+    )
+    refuses(
+        registry,
+        "C1004",
+        "authorization_id",
+        lambda: units.link_authorization(registry, XXA_ADMIN, command),
+    )
 
 
 def test_c1005_quantity_must_be_positive(registry: Registry, world: SmallWorld):
@@ -170,7 +182,11 @@ def test_c1005_quantity_must_be_positive(registry: Registry, world: SmallWorld):
         "C1005",
         "units.quantity",
         lambda: transfer(
-            registry, world, "XXA Party mo_holding", "XXA Green Group A mo_holding", selection(0)
+            registry,
+            world,
+            "XXA Party mo_holding",
+            "XXA Green Group A mo_holding",
+            c.UnitSelection.model_construct(quantity=0, ranges=None),
         ),
     )
 
@@ -195,7 +211,9 @@ def test_c1006_vintage_before_2021(registry: Registry, world: SmallWorld):
         lambda: issuance.issue_units(
             registry,
             XXA_ADMIN,
-            c.IssueUnits(mitigation_activity=world.activity, vintage=2020, quantity=10),
+            c.IssueUnits.model_construct(
+                mitigation_activity=world.activity, vintage=2020, quantity=10
+            ),
         ),
     )
 

@@ -1,6 +1,6 @@
 """The protocol's doors, served by uvicorn on a free port, read no more than the message size
 limit (C1014, HTTP 413) whether the body's length is declared or it comes in chunks, and refuse
-JSON nested deeper than any message needs (C1013, HTTP 400), before parsing anything else.
+JSON nested deeper than any message needs (C1016, HTTP 400), before parsing anything else.
 
 The attacker is any client that can reach the hub's or a registry's message endpoint: it needs
 no key to send bytes."""
@@ -105,7 +105,7 @@ def test_json_nested_too_deep_is_refused_with_a_numbered_check(address, levels):
 
             status, body = answer(connection)
 
-        assert status == 400 and checks(body) == [("C1013", "body")]
+        assert status == 400 and checks(body) == [("C1016", "body")]
         assert "nests deeper" in body["checks"][0]["detail"]
 
 

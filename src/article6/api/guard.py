@@ -1,7 +1,8 @@
 """The request guard: limits and formats checked before any route runs.
 
-Bodies larger than the limit (413), bodies that are not JSON (415), JSON that does not parse
-or nests deeper than `MAX_DEPTH` (400), and values no registry field can hold (numbers beyond
+Bodies larger than the limit (413), bodies that are not JSON (415), JSON nested deeper than
+any registry request (counted on the raw bytes before parsing: a parser recurses once per
+level), JSON that does not parse (400), and values no registry field can hold (numbers beyond
 2^62, NUL characters, unpaired surrogates) are refused with a problem document, so nothing
 malformed ever reaches a service or the database.
 """
@@ -9,6 +10,7 @@ malformed ever reaches a service or the database.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,8 +19,13 @@ from article6.api.problems import problem_response
 from article6.domain.checks import Check, Refusal
 
 LARGEST = 2**62
-MAX_DEPTH = 32
-"""Arrays and objects in a request nest at most this deep (a command needs four levels)."""
+MAX_DEPTH = 16
+"""Arrays and objects within each other; the deepest registry request needs 5."""
+STRINGS = re.compile(rb'"(?:[^"\\]++|\\.)*+(?:"|\Z)', re.DOTALL)
+"""A JSON string (to the end of the body if unterminated), matched with possessive repetition
+so that no body makes the scan backtrack: linear in the body's size."""
+NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+OPENING = frozenset(b"[{")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {b"application/x-www-form-urlencoded", b"multipart/form-data"}
 
@@ -56,22 +63,20 @@ def _strange(value: Any, where: str) -> Refusal | None:
     return None
 
 
-def json_depth(value: Any) -> int:
-    """How deep arrays and objects nest in `value`, counted without recursion (a deeply nested
-    body must not exhaust the stack that reads it)."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
+def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON text nests arrays and objects more than `limit` levels, read without
+    parsing it (brackets inside strings do not count)."""
+    depth = 0
+    for bracket in STRINGS.sub(b"", body).translate(None, NOT_BRACKETS):
+        if bracket in OPENING:
+            depth += 1
+            if depth > limit:
+                return True
         else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+            depth -= 1
+            if depth < 0:
+                return False  # a stray closing bracket: the parser stops there
+    return False
 
 
 def _no_constants(name: str) -> Any:
@@ -79,9 +84,12 @@ def _no_constants(name: str) -> Any:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, values: bool = True) -> None:
+        """`values=False` leaves the values to the receiver (the protocol's doors answer a
+        strange value in a message with their own acknowledgement); limits still hold."""
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.values = values
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,6 +124,13 @@ class RequestGuard:
                     Refusal(Check.C1015, "content-type", "send the body as application/json"),
                 )
                 return
+            elif too_deep(body):
+                await self._refuse(
+                    scope,
+                    send,
+                    Refusal(Check.C1016, "body", f"nested more than {MAX_DEPTH} levels deep"),
+                )
+                return
             else:
                 try:
                     parsed = json.loads(body, parse_constant=_no_constants)
@@ -124,14 +139,7 @@ class RequestGuard:
                         scope, send, Refusal(Check.C1013, "body", f"not valid JSON: {error}")
                     )
                     return
-                if json_depth(parsed) > MAX_DEPTH:
-                    await self._refuse(
-                        scope,
-                        send,
-                        Refusal(Check.C1013, "body", f"JSON nests deeper than {MAX_DEPTH} levels"),
-                    )
-                    return
-                strange = _strange(parsed, "")
+                strange = _strange(parsed, "") if self.values else None
                 if strange is not None:
                     await self._refuse(scope, send, strange, status=422)
                     return

@@ -23,7 +23,7 @@ from article6.api.security import (
 )
 from article6.domain.access import Role
 from article6.services import identity, passwords, sign_in
-from article6.services.identity import CreateUser, GrantRole, UserView
+from article6.services.identity import CreateUser, GrantRole, IdentityCommand, UserView
 from article6.services.passwords import ChangePassword, PasswordReset
 from article6.services.sign_in import ConfirmEnrolment, Credentials, SignedIn, SignIn
 
@@ -50,12 +50,12 @@ class EnrolmentView(sign_in.Enrolment):
     qr_svg: str = Field(description="The otpauth URI as an SVG QR code, to scan")
 
 
-class SectionRole(BaseModel):
+class SectionRole(IdentityCommand):
     role: Role
     entity: str | None = Field(default=None, max_length=40)
 
 
-class RegistryRole(BaseModel):
+class RegistryRole(IdentityCommand):
     role: Role
 
 

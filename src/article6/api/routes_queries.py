@@ -14,6 +14,7 @@ from article6.api.security import InSection, Paged, PartyCode, Registry_, Regist
 from article6.domain.accounts import AccountKind, AccountStatus, UnitState
 from article6.domain.checks import Check
 from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.services import commands as c
 from article6.services import listing
 from article6.services.listing import Page
 from article6.services.queries import AccountView, BlockView, JournalEntryView, UnitHistory
@@ -24,8 +25,10 @@ router = APIRouter(prefix="/api/v1", tags=["queries"])
 Cursor = Annotated[int | None, Query(ge=0, le=listing.LARGEST, description="next_cursor")]
 Limit = Annotated[int, Query(ge=1, le=listing.PAGE_LIMIT)]
 Vintage = Annotated[int | None, Query(ge=2000, le=2200)]
-Since = Annotated[datetime | None, Query(description="from this instant (inclusive)")]
-Until = Annotated[datetime | None, Query(description="before this instant")]
+Since = Annotated[
+    c.Instant | None, Query(description=f"from this instant (inclusive), {c.DATE_BOUNDS}")
+]
+Until = Annotated[c.Instant | None, Query(description=f"before this instant, {c.DATE_BOUNDS}")]
 AccountFilter = Annotated[str | None, Query(max_length=40)]
 
 

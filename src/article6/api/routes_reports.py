@@ -8,7 +8,6 @@ import io
 import shutil
 import tempfile
 import zipfile
-from datetime import date
 from enum import StrEnum
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -31,6 +30,7 @@ from article6.services import (
 )
 from article6.services.account_statements import Statement
 from article6.services.aef_versions import SubmissionView
+from article6.services.commands import DATE_BOUNDS, RegistryDate
 from article6.services.public_reports import PublicReport
 from article6.services.use_and_cancellation_certificates import Certificate
 
@@ -132,8 +132,8 @@ def account_statement(
     account: RecordPath,
     actor: InSection,
     registry: Registry_,
-    start: date,
-    end: date,
+    start: Annotated[RegistryDate, Query(description=f"The first day, {DATE_BOUNDS}")],
+    end: Annotated[RegistryDate, Query(description=f"The last day, {DATE_BOUNDS}")],
     format: Rendering = Rendering.JSON,
 ) -> Any:
     """Holdings at the start and end of the period, and every movement in between."""

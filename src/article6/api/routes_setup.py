@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from article6.api.security import AnyRole, InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountStatus
@@ -41,12 +41,12 @@ AuthorizationPath = Annotated[str, Path(min_length=1, max_length=64)]
 RecordPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
-class EntityStatus(BaseModel):
-    cooperative_approach: str = Field(max_length=6)
+class EntityStatus(c.Command):
+    cooperative_approach: c.ApproachId
     status: str = Field(pattern="^(active|suspended|revoked)$")
 
 
-class AccountStatusChange(BaseModel):
+class AccountStatusChange(c.Command):
     status: AccountStatus
 
 

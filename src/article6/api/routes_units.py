@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["units"])
 TransactionPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
-class Rejection(BaseModel):
+class Rejection(c.Command):
     reason: str = Field(min_length=1, max_length=2000)
 
 

@@ -77,6 +77,16 @@ class Check(Enum):
         "Content type",
         "A request body is sent as application/json.",
     )
+    C1016 = (
+        "C1016",
+        "Request nesting",
+        "A request body nests arrays and objects at most 16 levels deep.",
+    )
+    C1017 = (
+        "C1017",
+        "Request origin",
+        "A sign-in form is posted from the registry's own pages, never from another site.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",

@@ -4,8 +4,9 @@ it streams, and JSON no deeper than any message needs.
 The hub and every registry take messages from peers they do not control, so the limits hold
 before anything is parsed: a declared Content-Length over the limit is refused before a byte
 is read, and a chunked body is refused as soon as it passes the limit (C1014, HTTP 413). JSON
-that does not parse or nests deeper than `MAX_DEPTH` is refused (C1013, HTTP 400): a deeply
-nested array would otherwise exhaust the parser's recursion.
+nested deeper than `MAX_DEPTH` is refused before it is parsed, as by the API's guard (C1016,
+HTTP 400): a deeply nested array would otherwise exhaust the parser's recursion; JSON that does
+not parse is C1013 (HTTP 400).
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from typing import Any
 
 from starlette.requests import Request
 
-from article6.api.guard import json_depth
+from article6.api.guard import MAX_DEPTH, too_deep
 from article6.domain.checks import Check, refuse
 
 MAX_BODY = 8 * 1024 * 1024
 """A message's body at most, by default (`ARTICLE6_INTEROP_MAX_BODY_BYTES`)."""
-MAX_DEPTH = 16
-"""Arrays and objects nest at most this deep: a message needs five levels."""
 
 
 def too_large(limit: int) -> Exception:
@@ -48,15 +47,13 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_json(body: bytes) -> Any:
-    """The body as JSON, refused (C1013) when it does not parse or nests too deep."""
+    """The body as JSON, refused when it nests too deep (C1016) or does not parse (C1013)."""
+    if too_deep(body):
+        raise refuse(Check.C1016, "body", f"JSON nests deeper than {MAX_DEPTH} levels")
     try:
         value = json.loads(body, parse_constant=_no_constants)
-    except RecursionError:
-        raise refuse(Check.C1013, "body", f"JSON nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as error:  # UnicodeDecodeError included
         raise refuse(Check.C1013, "body", f"not valid JSON: {error}"[:300]) from None
-    if json_depth(value) > MAX_DEPTH:
-        raise refuse(Check.C1013, "body", f"JSON nests deeper than {MAX_DEPTH} levels")
     return value
 
 

@@ -32,7 +32,7 @@ from article6.interop.transfers import OUT, this_registry
 from article6.interop.wire_forms import authorization_record, block_message
 from article6.services.access import allow
 from article6.services.block_choice import choose
-from article6.services.commands import Command, UnitSelection
+from article6.services.commands import Command, PartyCode, UnitSelection
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.movement_checks import check_parties, judge_all, needs_approval
@@ -55,9 +55,9 @@ class ProposeExternalTransfer(Command):
     """Transfer units to an account in another registry (the IR, a national registry, ...)."""
 
     source_account: str = Field(max_length=40)
-    acquiring_registry: str = Field(max_length=8)
+    acquiring_registry: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,4}$", examples=["XXC01"])
     acquiring_account: str = Field(max_length=40)
-    acquiring_party: str = Field(max_length=3)
+    acquiring_party: PartyCode
     units: UnitSelection
 
 

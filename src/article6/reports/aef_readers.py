@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from article6.reports.aef_spec import TableSpec
+from article6.reports.csv_cells import restored
 
 
 def text(value: Any) -> str:
@@ -91,7 +92,7 @@ class CsvSource:
             candidate = matches[0]
         f = candidate.open(newline="", encoding="utf-8-sig")
         self.files.append(f)
-        reader = csv.reader(f)
+        reader = ([restored(cell) for cell in row] for row in csv.reader(f))
         headings = next(reader, None)
         return _trimmed(list(headings or [])), _numbered(reader)
 

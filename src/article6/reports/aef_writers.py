@@ -8,7 +8,6 @@ non-GHG quantities as exact decimal text), empty values as empty cells.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -20,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
+from article6.reports import csv_cells
 from article6.reports.aef import AEFDocument, Cells
 from article6.reports.aef_spec import TableSpec
 
@@ -226,12 +226,13 @@ def _counted(rows: Iterable[Cells], counts: dict[int, int], number: int) -> Iter
 
 def write_csv(document: AEFDocument, output: Path) -> dict[int, int]:
     """One UTF-8 file per table in the directory `output`, named by `TableSpec.file_stem`.
-    The csv module writes None as an empty field and other values as `str` would."""
+        The csv module writes None as an empty field and other values as `str` would; text a
+    spreadsheet would take for a formula is neutralised (`csv_cells`)."""
     output.mkdir(parents=True, exist_ok=True)
     counts: dict[int, int] = {}
     for table in document.tables:
         with (output / f"{table.spec.file_stem}.csv").open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = csv_cells.writer(f)
             writer.writerow(table.spec.headings)
             writer.writerows(_counted(table.rows, counts, table.spec.number))
     return counts

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from typing import IO
 
+from article6.reports import csv_cells
 from article6.reports.rendering import render
 from article6.services.account_statements import Statement
 
@@ -26,7 +26,7 @@ def statement_html(statement: Statement) -> str:
 
 def statement_csv(statement: Statement, f: IO[str]) -> None:
     """Opening balance, one line per transaction, closing balance; units as identifiers."""
-    writer = csv.writer(f)
+    writer = csv_cells.writer(f)
     writer.writerow(CSV_HEADINGS)
     writer.writerow(
         [statement.start.isoformat(), "", "opening balance", "", "", "", statement.opening, ""]

@@ -20,7 +20,14 @@ from article6.services.passwords import ChangePassword
 from article6.services.sign_in import ConfirmEnrolment, Credentials, Principal, SignIn
 from article6.web.forms import Fields, build, errors_by_field, fields_of
 from article6.web.rendering import render
-from article6.web.session import SECTION_COOKIE, OwingChange, Signed, sections_of, viewer_for
+from article6.web.session import (
+    SECTION_COOKIE,
+    OwingChange,
+    Signed,
+    cross_site,
+    sections_of,
+    viewer_for,
+)
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
@@ -44,6 +51,9 @@ def sign_in_submit(
 ) -> Response:
     after = local(form.get("next"))
     try:
+        forged = cross_site(request)
+        if forged is not None:
+            raise CommandRefused([forged])
         command = build(
             SignIn,
             {
@@ -108,12 +118,19 @@ def section_form(request: Request, who: Signed, registry: Registry_, next: str =
 
 
 @router.post("/section")
-def section_choose(who: Signed, form: Form, registry: Registry_) -> Response:
+def section_choose(who: Signed, form: Form, registry: Registry_, settings: Settings_) -> Response:
     chosen = form.get("party")
     if chosen not in sections_of(registry, who):
         return RedirectResponse("/section", status_code=303)
     response = RedirectResponse(local(form.get("next")), status_code=303)
-    response.set_cookie(SECTION_COOKIE, chosen, httponly=True, samesite="strict", path="/")
+    response.set_cookie(
+        SECTION_COOKIE,
+        chosen,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        path="/",
+    )
     return response
 
 

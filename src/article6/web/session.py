@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -22,7 +23,7 @@ from article6.api.security import (
     settings_of,
 )
 from article6.domain.access import Actor, Permission, Role, permits
-from article6.domain.checks import Check, refuse
+from article6.domain.checks import Check, Refusal, refuse
 from article6.services import directory, sign_in
 from article6.services.context import Registry
 from article6.services.sign_in import Principal
@@ -79,6 +80,28 @@ class Viewer:
     def may(self, permission: str) -> bool:
         """Whether to show a link: the decision itself is the services' (and the same rule)."""
         return permits(self.actor, Permission(permission), self.party, self.actor.entity) is None
+
+
+def cross_site(request: Request) -> Refusal | None:
+    """Why a sign-in form post did not come from this site's own page (login CSRF: another site
+    signing the victim's browser in as the attacker), or None.
+
+    A browser names the page's origin in `Origin` on every cross-origin POST (and
+    `Sec-Fetch-Site` says cross-site); an older one sends at least `Referer`. Both are compared
+    with the host the request was sent to. A request with neither did not come from a browser
+    page, so it cannot be forged by one, and is let through (scripts, the tests' client)."""
+    host = request.headers.get("host", "")
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return Refusal(Check.C1017, "origin", "the sign-in form was posted from another site")
+    for header in ("origin", "referer"):
+        value = request.headers.get(header)
+        if value is None:
+            continue
+        sender = urlsplit(value) if value != "null" else None
+        if sender is None or sender.scheme not in ("http", "https") or sender.netloc != host:
+            return Refusal(Check.C1017, header, "the sign-in form was posted from another site")
+        return None
+    return None
 
 
 async def owing_change(request: Request) -> Principal:
