@@ -144,3 +144,24 @@ def test_the_section_cookie_is_secure_when_the_others_are(world: HttpWorld):
     assert chosen.status_code == 303
     cookie = chosen.headers["set-cookie"]
     assert cookie.startswith("article6_section=XXA") and "Secure" in cookie
+
+
+def test_the_api_documentation_loads_nothing_from_elsewhere(world: HttpWorld):
+    """Swagger UI comes with the registry: the docs page names only this site's files, runs no
+    inline script, and keeps the policy every page has (no CDN allowed in)."""
+    client = world.api.client
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert (
+        page.headers["content-security-policy"]
+        == client.get("/sign-in").headers["content-security-policy"]
+    )
+    assert "http" not in page.headers["content-security-policy"]
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/") for s in sources)
+    assert re.search(r"<script>\s*\S", page.text) is None
+    for source in sources:
+        asset = client.get(source)
+        assert asset.status_code == 200, source
+        assert "no-store" not in asset.headers.get("cache-control", ""), source
+    assert "SwaggerUIBundle" in client.get("/api/docs/assets/swagger-ui-bundle.js").text

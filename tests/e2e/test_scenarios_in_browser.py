@@ -257,6 +257,8 @@ def test_no_page_breaks_the_content_security_policy(
     watch_policy(page, violations)
     for path in ("/sign-in", "/enrolment", "/api/v1/public/parties/XXA?format=html"):
         page.goto(path)
+    page.goto("/api/docs")  # Swagger UI, served with the registry, renders the API under the policy
+    page.wait_for_selector("#swagger-ui .opblock", timeout=20_000)
     signed_out.close()
     xxa = as_user("xxa.admin")
     watch_policy(xxa, violations)

@@ -6,20 +6,16 @@ docs at `/api/docs`. Errors are RFC 9457 problem details naming the numbered che
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
 
 from article6 import __version__, web
 from article6.api import (
+    docs_page,
     problems,
     routes_identity,
     routes_queries,
@@ -27,7 +23,7 @@ from article6.api import (
     routes_setup,
     routes_units,
 )
-from article6.api.browser_headers import BrowserHeaders, content_security_policy
+from article6.api.browser_headers import BrowserHeaders
 from article6.api.guard import RequestGuard
 from article6.services.checkpoints import CheckpointSchedule
 from article6.services.context import Registry
@@ -43,11 +39,6 @@ Every refusal is `application/problem+json` naming the numbered checks (`GET /ap
 """
 
 
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-SWAGGER_ICON = "https://fastapi.tiangolo.com"
-INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-
-
 def create_app(registry: Registry | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     registry = registry or Registry.open(database_url(), migrate=False)
@@ -56,7 +47,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url=None,  # served below, with a policy that allows Swagger UI's own script
+        docs_url=None,  # served by docs_page, from the installed Swagger UI, no CDN
         redoc_url=None,
     )
     app.state.registry = registry
@@ -69,20 +60,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BrowserHeaders)
 
-    @app.get("/api/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        """Swagger UI: its script and stylesheet come from its CDN, and its one inline script
-        (which points it at the OpenAPI document) is allowed by its hash, nothing else."""
-        page = get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="article6 API")
-        inline = INLINE_SCRIPT.findall(bytes(page.body).decode())
-        hashes = "".join(
-            f" 'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-            for s in inline
-        )
-        page.headers["Content-Security-Policy"] = content_security_policy(
-            extra_scripts=f" {SWAGGER_CDN}{hashes}", extra_styles=SWAGGER_CDN
-        ).replace("img-src 'self' data:", f"img-src 'self' data: {SWAGGER_ICON}")
-        return page
+    docs_page.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -3,7 +3,7 @@ framed, never sniff a type, send no address elsewhere, and keep nothing signed-i
 
 The pages carry no inline script and no style attribute; the print-ready reports keep their one
 inline stylesheet (so that a saved report prints the same), allowed by its hash. A response that
-sets a header itself (the API docs page, a static file's caching) keeps its own.
+sets a header itself (a static file's caching) keeps its own.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from article6.reports.rendering import inline_style_sources
 
 
-def content_security_policy(extra_scripts: str = "", extra_styles: str = "") -> str:
-    styles = " ".join(["'self'", *inline_style_sources(), extra_styles]).strip()
+def content_security_policy() -> str:
+    styles = " ".join(["'self'", *inline_style_sources()])
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self'{extra_scripts}",
+            "script-src 'self'",
             f"style-src {styles}",
             "img-src 'self' data:",
             "object-src 'none'",
@@ -44,7 +44,7 @@ class BrowserHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = scope.get("path", "").startswith("/static/")
+        static = scope.get("path", "").startswith(("/static/", "/api/docs/assets/"))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
