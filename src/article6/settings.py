@@ -40,6 +40,9 @@ class Settings:
     checkpoint_path: str | None = None
     # The serve loop signs the journal's head this often (when it moved); 0 turns it off.
     checkpoint_minutes: int = 60
+    # A temporary password from an administrator's reset opens the change for this long; after
+    # that it is refused like a wrong password and the user needs another reset.
+    temporary_password_hours: int = 72
 
     @property
     def development(self) -> bool:
@@ -78,6 +81,9 @@ class Settings:
             password_cost=env.get("ARTICLE6_PASSWORD_COST", defaults.password_cost),
             checkpoint_path=env.get("ARTICLE6_CHECKPOINT_PATH") or None,
             checkpoint_minutes=number("CHECKPOINT_MINUTES", defaults.checkpoint_minutes),
+            temporary_password_hours=number(
+                "TEMPORARY_PASSWORD_HOURS", defaults.temporary_password_hours
+            ),
         )
         settings.check()
         return settings

@@ -240,6 +240,32 @@ def test_a_reset_forces_a_change_and_the_temporary_password_opens_nothing_else(
     assert token(api, "auditor", "my own passphrase now").status_code == 201
 
 
+def test_a_temporary_password_lapses_and_then_answers_like_a_wrong_one(
+    api: Api, secretariat: Caller
+):
+    """A temporary password left unused past its lifetime (72 hours) opens nothing: refused as
+    a wrong password would be, counted, and journaled with its own reason for the
+    administrator; a new reset gives a working one."""
+    temporary = reset(api, secretariat, "/api/v1/users/auditor/password-reset").json()[
+        "temporary_password"
+    ]
+    api.clock.advance(SETTINGS.temporary_password_hours * 3600 + 60)
+
+    lapsed = token(api, "auditor", temporary)
+    wrong = token(api, "auditor", "not the password at all")
+
+    assert lapsed.status_code == wrong.status_code == 401
+    assert checks(lapsed) == checks(wrong)
+    assert lapsed.json()["checks"][0]["detail"] == wrong.json()["checks"][0]["detail"]
+    assert [f["reason"] for f in failures(api, "auditor")] == [
+        "temporary password expired",
+        "password",
+    ]
+    secretariat = api.sign_in("secretariat.admin")
+    again = reset(api, secretariat, "/api/v1/users/auditor/password-reset").json()
+    assert token(api, "auditor", again["temporary_password"]).status_code == 201
+
+
 def test_the_temporary_password_is_not_the_new_password(api: Api, secretariat: Caller):
     temporary = reset(api, secretariat, "/api/v1/users/auditor/password-reset").json()[
         "temporary_password"

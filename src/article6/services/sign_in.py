@@ -180,6 +180,15 @@ def current_counter(row: Any, code: str, now: datetime) -> int | None:
     return totp.matching_counter(row.totp_secret, code, now, after=row.totp_last_counter)
 
 
+def temporary_password_lapsed(row: Any, settings: Settings, now: datetime) -> bool:
+    """Whether `row`'s password is a reset's temporary one older than its lifetime: refused like
+    a wrong one (the answer tells no one that it was right), journaled with its own reason."""
+    if not row.password_change_required or row.password_changed_at is None:
+        return False
+    lifetime = timedelta(hours=settings.temporary_password_hours)
+    return bool(aware(row.password_changed_at) + lifetime < now)
+
+
 def sign_in(
     registry: Registry,
     settings: Settings,
@@ -196,7 +205,8 @@ def sign_in(
             now = registry.now()
             password_ok = password_matches(row, command.password)
             counter = current_counter(row, command.code, now) if password_ok else None
-            if row is None or row.disabled or not password_ok or counter is None:
+            lapsed = password_ok and temporary_password_lapsed(row, settings, now)
+            if row is None or row.disabled or not password_ok or counter is None or lapsed:
                 reason = (
                     "unknown user"
                     if row is None
@@ -205,6 +215,8 @@ def sign_in(
                     else "password"
                     if not password_ok
                     else "second factor"
+                    if counter is None
+                    else "temporary password expired"
                 )
                 refusal = fail(connection, registry, settings, standing, row, reason)
             else:
