@@ -97,6 +97,8 @@ def test_an_administrator_resets_a_password_on_the_page(api: Api, sections: Http
     temporary = temporary_of(done)
     assert "separate channel" in done.text and "once only" in done.text
     assert "must change it" in done.text
+    for shown in (asked, done):
+        assert "<script" not in shown.text and "style=" not in shown.text
 
     assert victim_session.get("/").headers["location"].startswith("/sign-in")  # session ended
     assert token(api, "xxa.user", api.passwords["xxa.user"]).status_code == 401  # old is gone
