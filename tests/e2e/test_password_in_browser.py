@@ -112,6 +112,7 @@ def test_an_administrator_resets_a_password_from_the_users_page(
     admin.wait_for_url("**/users")
     styled = "[...document.querySelectorAll('[style]')].map(e => e.outerHTML.slice(0, 200))"
     assert admin.evaluate(styled) == []
+    screenshot(admin, "users")
     row = admin.locator('tr[data-user="xxa.locked.out"]')
     row.get_by_role("button", name="Reset the password").click()
     admin.wait_for_url("**/users/xxa.locked.out/password-reset")
