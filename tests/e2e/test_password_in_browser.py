@@ -1,12 +1,13 @@
-"""Changing one's password in the browser, from the link every signed-in page carries, and the
-change a reset password forces before any other page opens."""
+"""Changing one's password in the browser, from the link every signed-in page carries, the
+change a reset password forces before any other page opens, and an administrator's reset from
+the users' page."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from browser_site import VIEWPORT, Site, screenshot
+from browser_site import VIEWPORT, SignedIn, Site, screenshot
 
 from article6 import demo_users
 from article6.domain import totp
@@ -96,4 +97,35 @@ def test_a_reset_password_opens_only_the_change_password_page(
     assert holds_password(sqlite_site, "xxa.forgetful", "chosen after the reset")
     page.goto("/accounts")
     assert page.url.endswith("/accounts")
+    page.context.close()
+
+
+def test_an_administrator_resets_a_password_from_the_users_page(
+    sqlite_site: Site, browser: Any, as_user: SignedIn
+) -> None:
+    password, secret = new_user(sqlite_site, "xxa.locked.out")
+    blocked: list[str] = []
+    admin = as_user("xxa.admin")
+    admin.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    admin.goto("/")
+    admin.get_by_role("link", name="Users").click()
+    admin.wait_for_url("**/users")
+    styled = "[...document.querySelectorAll('[style]')].map(e => e.outerHTML.slice(0, 200))"
+    assert admin.evaluate(styled) == []
+    screenshot(admin, "users")
+    row = admin.locator('tr[data-user="xxa.locked.out"]')
+    row.get_by_role("button", name="Reset the password").click()
+    admin.wait_for_url("**/users/xxa.locked.out/password-reset")
+    assert "temporary" in admin.locator("#preview-outcome").inner_text()
+    assert admin.evaluate(styled) == []
+    admin.get_by_role("button", name="Confirm: reset the password").click()
+    temporary = admin.locator("#temporary-password").inner_text().strip()
+    assert "separate channel" in admin.locator("#hand-over").inner_text()
+    screenshot(admin, "password-reset-by-administrator")
+    assert blocked == []  # the browser blocked nothing (the served page has no style=)
+    with single_read(sqlite_site.registry.engine) as connection:
+        row_ = identity_store.user_by_name(connection, "xxa.locked.out")
+    assert not password_matches(row_, password) and row_.password_change_required
+    page = sign_in(sqlite_site, browser, "xxa.locked.out", temporary, secret)
+    assert page.url.endswith("/password")
     page.context.close()

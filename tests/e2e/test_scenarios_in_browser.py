@@ -188,6 +188,7 @@ MAIN_PAGES = [
     "/authorizations/new",
     "/units?q=1",
     "/password",
+    "/users",
 ]
 
 

@@ -25,6 +25,7 @@ from article6.web import (
     routes_records,
     routes_registry,
     routes_session,
+    routes_users,
 )
 from article6.web.rendering import render
 from article6.web.session import PasswordChangeRequired, SectionRequired, SignInRequired
@@ -64,6 +65,7 @@ def install(app: FastAPI) -> None:
         routes_actions,
         routes_approvals,
         routes_records,
+        routes_users,
     ):
         app.include_router(module.router)
 
