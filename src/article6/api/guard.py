@@ -79,7 +79,8 @@ def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def _no_constants(name: str) -> Any:
+def no_constants(name: str) -> Any:
+    """NaN and Infinity are not JSON: a registry number is never one."""
     raise ValueError(f"{name} is not JSON")
 
 
@@ -133,7 +134,7 @@ class RequestGuard:
                 return
             else:
                 try:
-                    parsed = json.loads(body, parse_constant=_no_constants)
+                    parsed = json.loads(body, parse_constant=no_constants)
                 except (ValueError, RecursionError) as error:
                     await self._refuse(
                         scope, send, Refusal(Check.C1013, "body", f"not valid JSON: {error}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from article6.api.guard import MAX_DEPTH, too_deep
+from article6.api.guard import MAX_DEPTH, no_constants, too_deep
 from article6.domain.checks import Check, refuse
 
 MAX_BODY = 8 * 1024 * 1024
@@ -42,16 +42,12 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def parse_json(body: bytes) -> Any:
     """The body as JSON, refused when it nests too deep (C1016) or does not parse (C1013)."""
     if too_deep(body):
         raise refuse(Check.C1016, "body", f"JSON nests deeper than {MAX_DEPTH} levels")
     try:
-        value = json.loads(body, parse_constant=_no_constants)
+        value = json.loads(body, parse_constant=no_constants)
     except ValueError as error:  # UnicodeDecodeError included
         raise refuse(Check.C1013, "body", f"not valid JSON: {error}"[:300]) from None
     return value
