@@ -55,7 +55,7 @@ def journal_verify(
     click.echo(
         "journal chain intact; units conserved; no overlaps; holdings match blocks; "
         "no unit first transferred twice; reservations consistent; history replayed and "
-        "witnessed by the journal"
+        "witnessed by the journal; users, creators and roles as the journal records them"
         + ("; chain passes through every checkpoint" if checkpoints is not None else "")
     )
 

@@ -76,6 +76,12 @@ class Actor:
         return f"{self.name} ({self.role}, {scope})"
 
 
+def name_in(label: str) -> str:
+    """The user name at the front of an actor's label, "name (role, scope)" (the journal's
+    actor): the person, whatever role they held then."""
+    return label.rsplit(" (", 1)[0]
+
+
 def permits(
     actor: Actor,
     permission: Permission,

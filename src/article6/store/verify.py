@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, select
 
 from article6.domain.accounts import AccountKind
+from article6.store.identity_witness import identity_witness
 from article6.store.journal import verify_chain
 from article6.store.journal_witness import witness
 from article6.store.replay_compare import replay
@@ -218,6 +219,12 @@ def ledger(connection: Connection) -> list[str]:
 
 
 def everything(connection: Connection) -> list[str]:
-    """The invariants, the history replayed against the live tables, the history against the
-    journal's record of it, and the chain."""
-    return ledger(connection) + replay(connection) + witness(connection) + verify_chain(connection)
+    """The invariants, the history replayed against the live tables, the history and who may
+    act against the journal's record of them, and the chain."""
+    return (
+        ledger(connection)
+        + replay(connection)
+        + witness(connection)
+        + identity_witness(connection)
+        + verify_chain(connection)
+    )
