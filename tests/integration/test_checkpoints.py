@@ -217,3 +217,28 @@ def test_the_public_key_can_come_from_outside_the_database(
     assert kept.exit_code == 0, kept.output
     assert other.exit_code == 1
     assert f"{genuine.label()}: its signature does not verify" in other.output
+
+
+def test_no_checkpoint_is_taken_behind_one_already_recorded(
+    registry: Registry, world: SmallWorld, tmp_path: Path
+) -> None:
+    """Several server processes sign checkpoints (`serve --workers`): one that read the head
+    before another signed a later one must not record or send its older checkpoint, which the
+    hub would take for a registry going backwards. Here a recorded checkpoint of a later entry
+    stands for the other process's."""
+    issue(registry, world)
+    first = take_checkpoint(registry, tmp_path)
+    assert first is not None
+    with registry.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO journal_checkpoints (seq, hash, signed_at, public_key, signature) "
+                "VALUES (:seq, 'later', :at, :key, 'by another process')"
+            ),
+            {"seq": first.seq + 1, "at": registry.now(), "key": first.public_key},
+        )
+
+    assert take_checkpoint(registry, tmp_path) is None
+    assert take_checkpoint(registry, tmp_path, only_if_new=True) is None
+    lines = (tmp_path / FILE_NAME).read_text().splitlines()
+    assert [Checkpoint.from_line(line).seq for line in lines] == [first.seq]

@@ -78,11 +78,13 @@ def take_checkpoint(
     journal.seal(registry.engine)
     now = registry.now()
     with unit_of_work(registry.engine) as connection:
-        seq, digest = records.head(connection)
+        seq, digest = records.head(connection, lock=True)
         if seq == 0:
             return None
         last = records.latest(connection)
-        if only_if_new and last is not None and int(last.seq) == seq:
+        # Another server process may have signed a later head meanwhile (`serve --workers`):
+        # an earlier one sent after it would reach the hub as a checkpoint going backwards.
+        if last is not None and (int(last.seq) > seq or (only_if_new and int(last.seq) == seq)):
             return None
         key, code = _signing_key(connection, now)
         at = now.astimezone(UTC).isoformat(timespec="seconds")

@@ -12,6 +12,7 @@ from article6.store.checkpoint_schema import (
     hub_journal_checkpoints,
     journal_checkpoints,
 )
+from article6.store.database import is_postgres
 from article6.store.interop_schema import interop_identity
 from article6.store.schema import journal, journal_head
 
@@ -32,8 +33,13 @@ def public_keys(connection: Connection) -> list[str]:
     return keys
 
 
-def head(connection: Connection) -> tuple[int, str]:
-    row = connection.execute(select(journal_head.c.seq, journal_head.c.hash)).one()
+def head(connection: Connection, lock: bool = False) -> tuple[int, str]:
+    """The journal's last sealed entry; `lock` holds it until commit (PostgreSQL), so that
+    checkpoints are taken one at a time and recorded, and sent, in the order of the chain."""
+    query = select(journal_head.c.seq, journal_head.c.hash)
+    if lock and is_postgres(connection):
+        query = query.with_for_update()
+    row = connection.execute(query).one()
     return int(row.seq), str(row.hash)
 
 
