@@ -40,7 +40,7 @@ def populate(url: str, rows: int) -> None:
     from article6.store.schema import transaction_blocks, transactions
 
     registry = Registry.open(url)
-    registry.clock = lambda: datetime(2025, 1, 5, tzinfo=UTC)
+    registry.clock = lambda: datetime(2025, 4, 5, tzinfo=UTC)  # after the demo authorizations
     world = demo.build_world(registry)
     with registry.engine.begin() as connection:
         ids = {

@@ -166,7 +166,7 @@ def test_c1002_cooperative_approach_must_be_registered(registry: Registry, world
 
 def test_c1004_authorization_id_format(registry: Registry, world: SmallWorld):
     command = c.LinkAuthorization.model_construct(
-        account=world["XXA Party mo_holding"], authorization_id="NDC_1!", units=selection(10)
+        account=world["XXA Party mo_holding"], authorization_id="NDC\t1", units=selection(10)
     )
     refuses(
         registry,
@@ -246,6 +246,31 @@ def test_c1008_non_ghg_activity_names_its_metric(registry: Registry, world: Smal
             ),
         ),
     )
+
+
+def test_c1009_an_authorization_is_not_dated_after_the_registrys_today_nor_before_2021(
+    registry: Registry, world: SmallWorld
+):
+    """Today is the registry's clock: 28/02/2042 and the day after the clock are refused, the
+    clock's own day is accepted; 31/12/2020 is before decision 2/CMA.3 applied."""
+    today = date(2026, 4, 10)
+    clocked = Registry(registry.engine, clock=lambda: datetime(2026, 4, 10, 23, 0, tzinfo=UTC))
+    for dated in (date(2042, 2, 28), today + timedelta(days=1), date(2020, 12, 31)):
+        refuses(
+            clocked,
+            "C1009",
+            "date_of_authorization",
+            lambda dated=dated: record_authorization(
+                clocked,
+                authorization_id="XXA-DATED",
+                purposes=Purpose.NDC,
+                date_of_authorization=dated,
+            ),
+        )
+    receipt = record_authorization(
+        clocked, authorization_id="XXA-DATED", purposes=Purpose.NDC, date_of_authorization=today
+    )
+    assert receipt.record == "XXA-DATED v1"
 
 
 def test_c1009_ndc_period_first_year_not_after_last(registry: Registry, world: SmallWorld):

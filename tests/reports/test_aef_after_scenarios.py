@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -9,8 +10,9 @@ from scenario_world import Reported
 
 from article6 import demo
 from article6.domain.checks import CommandRefused
+from article6.domain.nomenclature import Purpose, Sector
+from article6.services import authorizations, authorized_entities, units
 from article6.services import commands as c
-from article6.services import units
 from article6.services.aef_versions import open_aef
 from article6.services.queries import verify_registry
 
@@ -316,3 +318,46 @@ def aef_tables_for(reported: Reported, actor: Any, party: str) -> None:
     with open_aef(reported.registry, actor, party, 2025) as document:
         for table in document.tables:
             list(table.rows)
+
+
+def test_an_authorization_recorded_late_is_reported_in_the_year_of_its_date(
+    reported: Reported,
+) -> None:
+    """Table 2 follows the date of authorization (of each version), as Table 5 does, not the
+    day the registry recorded it: GH-TCA-1 of 29/02/2024 recorded in 2026 is in the 2024 AEF."""
+    authorized_entities.record_authorized_entity(
+        reported.registry,
+        demo.XXA_ADMIN,
+        c.RecordAuthorizedEntity(
+            name="Early Entity",
+            country_of_incorporation="XXA",
+            identification_number="A-2024",
+            cooperative_approach="CA0001",
+            date_of_authorization=date(2024, 2, 29),
+        ),
+    )
+    for version_date in (date(2024, 2, 29), date(2025, 7, 1)):
+        authorizations.record_authorization(
+            reported.registry,
+            demo.XXA_ADMIN,
+            c.RecordAuthorization(
+                authorization_id="GH-TCA-1",
+                date_of_authorization=version_date,
+                cooperative_approach="CA0001",
+                sectors=[Sector.ENERGY_GENERATION],
+                purposes=Purpose.NDC,
+            ),
+        )
+
+    def versions(year: int) -> list[tuple[str, str, Any]]:
+        rows = aef_tables(reported, "XXA", year)[2]
+        return [(row[0], row[1], row[3]) for row in rows if row[0] == "GH-TCA-1"]
+
+    def entities(year: int) -> list[str]:
+        return [row[1] for row in aef_tables(reported, "XXA", year)[5]]
+
+    assert versions(2023) == []
+    assert versions(2024) == [("GH-TCA-1", "29/02/2024", 1)]
+    assert versions(2025) == [("GH-TCA-1", "29/02/2024", 1), ("GH-TCA-1", "01/07/2025", 2)]
+    assert entities(2023) == []
+    assert entities(2024) == ["Early Entity"]

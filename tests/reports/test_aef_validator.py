@@ -219,3 +219,49 @@ def test_a_mistake_in_a_csv_file_is_located_by_file_row_and_column(
     assert [(p.sheet, p.row, p.letter, p.rule) for p in problems] == [
         ("Table 4 Holdings", 2, "D", Rule.PATTERN)
     ]
+
+
+@pytest.mark.parametrize(
+    ("dated", "rule", "message"),
+    [
+        ("28/02/2042", Rule.DATE, "dated 28/02/2042, after the date of submission 15/01/2026"),
+        (
+            "10/01/2026",
+            Rule.REPORTED_YEAR,
+            "dated 10/01/2026, after the reported year 2025: it is reported in the AEF of 2026",
+        ),
+        ("31/12/2020", Rule.DATE, "dated 31/12/2020, before 2021"),
+    ],
+)
+def test_a_date_of_authorization_after_the_submission_or_the_reported_year_or_before_2021(
+    exported: Path, tmp_path: Path, dated: str, rule: Rule, message: str
+) -> None:
+    """A Party submits the 2025 AEF on 15/01/2026: an authorization dated after that had not
+    happened; one dated in 2026 is reported in the 2026 AEF (RULES.md 1, para 20 timing)."""
+    document = json.loads((exported / "XXA.json").read_text(encoding="utf-8"))
+    cell(2, 1, 2, dated)(document)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document), encoding="utf-8")
+
+    found = [p for p in validate(broken) if p.sheet == "Table 2 Authorizations"]
+
+    assert [(p.row, p.column, p.rule) for p in found] == [(2, "Date of authorization", rule)]
+    assert found[0].message.startswith(message)
+    assert str(found[0]).startswith("Table 2 Authorizations!B2 [")
+
+
+def test_the_authorization_ids_parties_use_pass_the_validator(
+    exported: Path, tmp_path: Path
+) -> None:
+    """Free text such as Thailand's `1006.4/2810` (RULES.md 11.2) is an authorization ID."""
+    document = json.loads((exported / "XXA.json").read_text(encoding="utf-8"))
+    for row in document["tables"][1]["rows"]:
+        row[0] = "1006.4/2810"
+    for row in document["tables"][2]["rows"]:
+        row[4] = "1006.4/2810"
+    for row in document["tables"][3]["rows"]:
+        row[1] = "1006.4/2810"
+    valid = tmp_path / "valid.json"
+    valid.write_text(json.dumps(document), encoding="utf-8")
+
+    assert validate(valid) == []

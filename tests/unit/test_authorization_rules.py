@@ -12,6 +12,7 @@ from article6.domain.authorizations import MAX_TEXT, Authorization, validate, va
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import FirstTransferDefinition, Metric, Purpose, Sector
 
+TODAY = date(2026, 4, 10)
 NDC_AUTHORIZATION = Authorization(
     party="XXA",
     authorization_id="XXA-AUTH-001",
@@ -35,27 +36,50 @@ def authorization(purposes: Purpose = Purpose.NDC, **changes) -> Authorization:
 
 def failures(record: Authorization) -> list[tuple[str, str]]:
     with pytest.raises(CommandRefused) as refused:
-        validate(record)
+        validate(record, TODAY)
     return [(r.check.code, r.field) for r in refused.value.refusals]
 
 
 @pytest.mark.parametrize("purposes", list(Purpose))
 def test_a_complete_authorization_for_each_purpose_is_valid(purposes):
-    validate(authorization(purposes))
+    validate(authorization(purposes), TODAY)
 
 
 def test_a_complete_non_ghg_authorization_is_valid():
-    validate(authorization(metric=Metric.NON_GHG, non_ghg_metric="MWh of renewable electricity"))
+    validate(
+        authorization(metric=Metric.NON_GHG, non_ghg_metric="MWh of renewable electricity"), TODAY
+    )
+
+
+@pytest.mark.parametrize(
+    "identifier", ["1006.4/2810", "GUY 2024-CA1", "1001", "A6.2/THA-CHE (2024) #1", "x" * 64]
+)
+def test_the_authorization_ids_parties_use_are_valid(identifier):
+    """Free text as in real AEFs (RULES.md 11.2), up to the column's 64 characters."""
+    validate(authorization(authorization_id=identifier), TODAY)
+
+
+@pytest.mark.parametrize("dated", [date(2021, 1, 1), TODAY])
+def test_an_authorization_dated_from_2021_to_today_is_valid(dated):
+    validate(authorization(date_of_authorization=dated), TODAY)
 
 
 def test_texts_of_the_maximum_length_are_valid():
-    validate(authorization(terms_and_conditions="x" * MAX_TEXT, timeframe=(2021, 2030)))
+    validate(authorization(terms_and_conditions="x" * MAX_TEXT, timeframe=(2021, 2030)), TODAY)
 
 
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"authorization_id": "XXA/AUTH/1"}, ("C1004", "authorization_id")),
+        ({"authorization_id": "XXA\nAUTH-1"}, ("C1004", "authorization_id")),
+        ({"authorization_id": "XXA\u0085AUTH-1"}, ("C1004", "authorization_id")),
+        ({"authorization_id": " XXA-AUTH-1"}, ("C1004", "authorization_id")),
+        ({"authorization_id": "XXA-AUTH-1 "}, ("C1004", "authorization_id")),
+        ({"authorization_id": ""}, ("C1004", "authorization_id")),
+        ({"authorization_id": "x" * 65}, ("C1004", "authorization_id")),
+        ({"date_of_authorization": date(2042, 2, 28)}, ("C1009", "date_of_authorization")),
+        ({"date_of_authorization": date(2026, 4, 11)}, ("C1009", "date_of_authorization")),
+        ({"date_of_authorization": date(2020, 12, 31)}, ("C1009", "date_of_authorization")),
         ({"version": 0}, ("C1004", "version")),
         ({"cooperative_approach": "CA1"}, ("C1002", "cooperative_approach")),
         ({"party": "xxa"}, ("C1001", "party")),

@@ -13,6 +13,7 @@ from article6.api.routes_setup import ApproachFilter, RecordPath
 from article6.api.security import InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountKind, AccountStatus, UnitState
 from article6.domain.checks import Check
+from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH
 from article6.domain.transactions import TransactionKind, TransactionStatus
 from article6.services import commands as c
 from article6.services import listing
@@ -142,7 +143,7 @@ def blocks(
     cooperative_approach: ApproachFilter = None,
     vintage: Vintage = None,
     state: UnitState | None = None,
-    authorization_id: Annotated[str | None, Query(max_length=64)] = None,
+    authorization_id: Annotated[str | None, Query(max_length=AUTHORIZATION_ID_LENGTH)] = None,
     after: Cursor = None,
     limit: Limit = 100,
 ) -> Page[BlockView]:

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from article6.api.security import AnyRole, InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountStatus
+from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH, AUTHORIZATION_ID_PATTERN
 from article6.services import (
     accounts,
     authorizations,
@@ -37,7 +38,15 @@ IdempotencyKey = Annotated[
 ApproachFilter = Annotated[
     str | None, Query(pattern="^CA[0-9]{4}$", description="Cooperative approach ID")
 ]
-AuthorizationPath = Annotated[str, Path(min_length=1, max_length=64)]
+AuthorizationPath = Annotated[
+    str,
+    Path(
+        pattern=AUTHORIZATION_ID_PATTERN,
+        max_length=AUTHORIZATION_ID_LENGTH,
+        description="The authorization ID; one with `/` (`1006.4/2810`) is sent as it is or "
+        "percent-encoded (`1006.4%2F2810`)",
+    ),
+]
 RecordPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
@@ -126,7 +135,9 @@ def list_authorizations(
     )
 
 
-@router.get("/parties/{party}/authorizations/{authorization_id}/versions")
+# `:path`: an authorization ID may hold `/` (Thailand's `1006.4/2810`), and the server decodes
+# `%2F` before routing, so the parameter takes the segments up to `/versions`.
+@router.get("/parties/{party}/authorizations/{authorization_id:path}/versions")
 def authorization_versions(
     party: PartyCode, authorization_id: AuthorizationPath, actor: InSection, registry: Registry_
 ) -> list[directory.AuthorizationView]:

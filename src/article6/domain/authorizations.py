@@ -59,8 +59,9 @@ class Authorization:
         return self.timeframe is None or self.timeframe[0] <= vintage <= self.timeframe[1]
 
 
-def validate(authorization: Authorization) -> None:
-    """Every field rule of an authorization record; raises with all failures at once."""
+def validate(authorization: Authorization, today: date) -> None:
+    """Every field rule of an authorization record; raises with all failures at once. `today`
+    is the registry's date: an authorization is not dated in the future."""
     problems: list[Refusal] = []
 
     def check(ok: bool, code: Check, name: str, detail: str) -> None:
@@ -79,6 +80,15 @@ def validate(authorization: Authorization) -> None:
         except CommandRefused as refused:
             problems.extend(refused.refusals)
     check(a.version >= 1, Check.C1004, "version", "the version is a positive integer")
+    earliest = date(identifiers.FIRST_VINTAGE, 1, 1)
+    check(
+        earliest <= a.date_of_authorization <= today,
+        Check.C1009,
+        "date_of_authorization",
+        f"{a.date_of_authorization.isoformat()} is not a date from {earliest.isoformat()} "
+        f"(decision 2/CMA.3 applies from {identifiers.FIRST_VINTAGE}) to today "
+        f"({today.isoformat()})",
+    )
     check(
         a.authorized_quantity is None or a.authorized_quantity > 0,
         Check.C1005,

@@ -28,7 +28,7 @@ class Check(Enum):
     C1004 = (
         "C1004",
         "Authorization ID",
-        "An authorization ID uses letters, digits, spaces and hyphens only.",
+        "An authorization ID is the Party's own reference (`1006.4/2810`): 1 to 64 printable characters (the stored column's width), no control character, no whitespace at either end; a version is a positive integer.",
     )
     C1005 = (
         "C1005",
@@ -49,7 +49,7 @@ class Check(Enum):
     C1009 = (
         "C1009",
         "Dates and periods",
-        "Dates are valid, and a period's first year is not after its last.",
+        "Dates are valid, and a period's first year is not after its last; a date of authorization is from 2021 (decision 2/CMA.3) and not after today.",
     )
     C1010 = (
         "C1010",

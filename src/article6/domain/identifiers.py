@@ -10,7 +10,15 @@ from article6.domain.checks import Check, refuse
 PARTY_CODE = re.compile(r"^[A-Z]{3}\Z")
 COOPERATIVE_APPROACH_ID = re.compile(r"^CA[0-9]{4}\Z")
 REGISTRY_ID = re.compile(r"^[A-Z]{3}[0-9]{2}\Z")
-AUTHORIZATION_ID = re.compile(r"^[A-Za-z0-9 -]{1,64}\Z")
+# An authorization ID is the Party's own reference, free text in real AEFs (`1006.4/2810`,
+# `GUY 2024-CA1`, RULES.md 11.2): any printable characters, none of them a control character
+# (C0, DEL, C1), no whitespace at either end, at most 64 (the column's width).
+AUTHORIZATION_ID_LENGTH = 64
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+AUTHORIZATION_ID_PATTERN = (
+    rf"^[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{AUTHORIZATION_ID_LENGTH - 2}}}[^\s{_CONTROL}])?$"
+)
+AUTHORIZATION_ID = re.compile(AUTHORIZATION_ID_PATTERN.removesuffix("$") + r"\Z")
 
 FIRST_VINTAGE = 2021
 
@@ -38,7 +46,10 @@ def registry_id(value: str, party: str | None = None, field: str = "registry") -
 def authorization_id(value: str, field: str = "authorization_id") -> str:
     if not isinstance(value, str) or not AUTHORIZATION_ID.match(value):
         raise refuse(
-            Check.C1004, field, f"{value!r} must be 1-64 letters, digits, spaces or hyphens"
+            Check.C1004,
+            field,
+            f"{value!r} must be 1-{AUTHORIZATION_ID_LENGTH} printable characters, without "
+            f"control characters or whitespace at either end",
         )
     return value
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH, AUTHORIZATION_ID_PATTERN
 from article6.domain.protocol import VERSION, TransferStatus
 
 Code = Field(pattern=r"^[A-Z][A-Z0-9]{1,4}$", description="A registry code, e.g. XXB01, IR, A64.")
@@ -64,7 +65,9 @@ class UnitBlock(Body):
     non_ghg_per_unit: str | None = Field(default=None, max_length=40)
     underlying_registry: str | None = Field(default=None, max_length=20)
     underlying_first: int | None = None
-    authorization_id: str | None = Field(default=None, max_length=64)
+    authorization_id: str | None = Field(
+        default=None, max_length=AUTHORIZATION_ID_LENGTH, pattern=AUTHORIZATION_ID_PATTERN
+    )
     authorization_version: int | None = None
     first_transferred: bool = Field(description="Whether the units were first transferred before.")
     first_transfer_subtype: str | None = Field(
@@ -84,7 +87,9 @@ class AuthorizationRecord(Body):
     """The authorization version the units are under (AEF Table 2 fields the checks need)."""
 
     party: str = Field(pattern=r"^[A-Z]{3}$")
-    authorization_id: str = Field(max_length=64)
+    authorization_id: str = Field(
+        max_length=AUTHORIZATION_ID_LENGTH, pattern=AUTHORIZATION_ID_PATTERN
+    )
     version: int = Field(ge=1)
     date_of_authorization: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     cooperative_approach: str = Field(pattern=r"^CA[0-9]{4}$")

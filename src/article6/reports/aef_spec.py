@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
+from article6.domain import identifiers
 from article6.domain.nomenclature import (
     ActionSubtype,
     ActionType,
@@ -64,7 +65,8 @@ class Rule(StrEnum):
     ROWS = "rows"  # wrong number of rows (Table 1 has exactly one)
     BLOCK = "block"  # First ID > Last ID, or the quantity is not the block's size
     REFERENCE = "reference"  # an authorization not listed in Table 2
-    REPORTED_YEAR = "reported-year"  # an action dated outside the reported year
+    REPORTED_YEAR = "reported-year"  # an action or authorization dated outside the reported year
+    DATE = "date"  # an authorization dated before 2021 or after the date of submission
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ PARTY = r"^[A-Z]{3}$"
 PARTIES = r"^[A-Z]{3}(; [A-Z]{3})*$"
 COOPERATIVE_APPROACH = r"^CA\d{4}$"
 REGISTRY = r"^[A-Z]{3}\d{2}$"
-AUTHORIZATION_ID = r"^[A-Za-z0-9 -]+$"
+AUTHORIZATION_ID = identifiers.AUTHORIZATION_ID_PATTERN
 VERSION = r"^[1-9]\d*\.\d+$"
 TIMEFRAME = r"^\d{4} - \d{4}$"
 YEAR = r"^\d{4}$"

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from article6.domain.identifiers import FIRST_VINTAGE
 from article6.reports.aef_readers import CsvSource, JsonSource, XlsxSource, open_source, text
 from article6.reports.aef_spec import (
     NA,
@@ -73,6 +74,15 @@ def _valid_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _date_of(value: str) -> date | None:
+    """The date of a valid `dd/mm/yyyy` cell, else None (the type rule reports it)."""
+    return date(int(value[6:]), int(value[3:5]), int(value[:2])) if _valid_date(value) else None
+
+
+def _cell(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
 
 
 def _year_of(value: str) -> int | None:
@@ -151,6 +161,7 @@ class Context:
 
     reported_year: int | None = None
     party: str | None = None
+    submitted: date | None = None
     authorizations: set[tuple[str, str]] | None = None
 
 
@@ -211,6 +222,7 @@ def check_table(
             context.reported_year = int(row["reported_year"])
         if spec.number == 1:
             context.party = row.get("party") or None
+            context.submitted = _date_of(row.get("date_of_submission", ""))
         if spec.number == 2:
             authorizations.add(
                 (row.get("authorization_id", ""), row.get("cooperative_approach_id", ""))
@@ -267,6 +279,13 @@ def _row_rules(
                 Rule.REFERENCE,
                 f"authorization {authorization!r} of {approach} is not listed in Table 2",
             )
+    if spec.number == 2:
+        yield from (
+            problem("date_of_authorization", rule, message)
+            for rule, message in _authorization_date_problems(
+                _date_of(row.get("date_of_authorization", "")), context
+            )
+        )
     if spec.within_year and context.reported_year is not None:
         year = _year_of(row.get(spec.within_year, ""))
         if year is not None and year != context.reported_year:
@@ -275,6 +294,33 @@ def _row_rules(
                 Rule.REPORTED_YEAR,
                 f"dated {year}, outside the reported year {context.reported_year}",
             )
+
+
+def _authorization_date_problems(
+    dated: date | None, context: Context
+) -> Iterator[tuple[Rule, str]]:
+    """A Table 2 date of authorization: from 2021 (decision 2/CMA.3), not after the date of
+    submission (it had not happened), and within the reported year or before it (RULES.md
+    para 20 timing: an authorization is reported in the AEF of the year it was made, so one
+    dated later belongs to a later year's AEF, even when the Party submits after the year)."""
+    if dated is None:
+        return
+    if dated.year < FIRST_VINTAGE:
+        yield (
+            Rule.DATE,
+            f"dated {_cell(dated)}, before {FIRST_VINTAGE} (decision 2/CMA.3 applies from then)",
+        )
+    if context.submitted is not None and dated > context.submitted:
+        yield (
+            Rule.DATE,
+            f"dated {_cell(dated)}, after the date of submission " + _cell(context.submitted),
+        )
+    elif context.reported_year is not None and dated.year > context.reported_year:
+        yield (
+            Rule.REPORTED_YEAR,
+            f"dated {_cell(dated)}, after the reported year {context.reported_year}: it is "
+            f"reported in the AEF of {dated.year}",
+        )
 
 
 def problems(path: Path) -> Iterator[Problem]:

@@ -92,7 +92,9 @@ def _document(
             aef.AEFTable(TABLE[1], [aef.submission_row(party, year, version, submitted)]),
             aef.AEFTable(
                 TABLE[2],
-                aef.authorization_rows(reports.authorization_versions(connection, party.code, end)),
+                aef.authorization_rows(
+                    reports.authorization_versions(connection, party.code, end.date())
+                ),
             ),
             aef.AEFTable(
                 TABLE[3],

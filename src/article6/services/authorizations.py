@@ -58,7 +58,7 @@ def record_authorization(
             additional_information=command.additional_information,
             revoked=command.revoked,
         )
-        validate(authorization)
+        validate(authorization, registry.now().date())
         approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
         problems: list[Refusal] = []
         for index, code in enumerate(command.authorized_parties):

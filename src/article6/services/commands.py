@@ -16,7 +16,11 @@ from pydantic_core import PydanticCustomError
 from article6.domain.accounts import AccountStatus, CancellationPurpose
 from article6.domain.blocks import MAX_QUANTITY
 from article6.domain.checks import Check
-from article6.domain.identifiers import FIRST_VINTAGE
+from article6.domain.identifiers import (
+    AUTHORIZATION_ID_LENGTH,
+    AUTHORIZATION_ID_PATTERN,
+    FIRST_VINTAGE,
+)
 from article6.domain.nomenclature import (
     ActivityType,
     FirstTransferDefinition,
@@ -62,6 +66,19 @@ RegistryDate = Annotated[
     AfterValidator(_within_years),
     Field(json_schema_extra={"pattern": DATE_PATTERN, "description": f"A date {DATE_BOUNDS}"}),
 ]
+_AUTHORIZATION_YEARS = "|".join(str(y) for y in range(FIRST_VINTAGE, date.today().year + 1))
+AuthorizationDate = Annotated[
+    date,
+    AfterValidator(_within_years),
+    Field(
+        json_schema_extra={
+            "pattern": rf"^({_AUTHORIZATION_YEARS})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            "description": f"A date of authorization: from {FIRST_VINTAGE}-01-01 (decision "
+            "2/CMA.3) and not after the registry's today (C1009); the pattern states the "
+            "years up to the one the document was written in",
+        }
+    ),
+]
 Instant = Annotated[datetime, AfterValidator(_within_years)]
 Whole = Annotated[int, BeforeValidator(_not_a_boolean)]
 """A whole number: never a boolean, whether it comes from JSON or from a form."""
@@ -72,7 +89,14 @@ PartyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["XXA"])]
 ApproachId = Annotated[str, Field(pattern=r"^CA[0-9]{4}$", examples=["CA0001"])]
 RegistryId = Annotated[str, Field(pattern=r"^[A-Z]{3}[0-9]{2}$", examples=["XXA01"])]
 AuthorizationId = Annotated[
-    str, Field(pattern=r"^[A-Za-z0-9 -]{1,64}$", examples=["XXA-NDC-2025-001"])
+    str,
+    Field(
+        pattern=AUTHORIZATION_ID_PATTERN,
+        max_length=AUTHORIZATION_ID_LENGTH,
+        examples=["XXA-NDC-2025-001", "1006.4/2810"],
+        description=f"The Party's own reference: 1-{AUTHORIZATION_ID_LENGTH} printable "
+        "characters, no control character, no whitespace at either end",
+    ),
 ]
 # (The bounds come before the validator: pydantic then states them as minimum and maximum.)
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY), BeforeValidator(_not_a_boolean)]
@@ -152,7 +176,7 @@ class RecordAuthorization(Command):
     """Record an authorization, or change it: a second record of the same ID is a new version."""
 
     authorization_id: AuthorizationId
-    date_of_authorization: RegistryDate
+    date_of_authorization: AuthorizationDate
     cooperative_approach: ApproachId
     metric: Metric = Metric.GHG
     sectors: list[Sector] = Field(min_length=1, max_length=20)

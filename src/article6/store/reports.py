@@ -202,12 +202,16 @@ def moves_touching(
     return stream(connection, query, keys)
 
 
-def authorization_versions(
-    connection: Connection, code: str, until: datetime
-) -> Iterator[Row[Any]]:
-    """Every version of the Party's authorizations recorded by `until`."""
+def authorization_versions(connection: Connection, code: str, until: date) -> Iterator[Row[Any]]:
+    """Every version of the Party's authorizations dated on or before `until`. A version is
+    reported in the year of its date of authorization (each version carries its own date),
+    not the year the registry recorded it: an authorization of 2024 recorded in 2026 is in the
+    2024 AEF, as its entities are in Table 5."""
     query = select(authorizations).where(
-        and_(authorizations.c.party_code == code, authorizations.c.recorded_at <= until)
+        and_(
+            authorizations.c.party_code == code,
+            authorizations.c.date_of_authorization <= until,
+        )
     )
     return keyset(connection, query, [authorizations.c.id], ["id"])
 

@@ -4,6 +4,7 @@ authorization and the unit blocks linked to it."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -157,7 +158,7 @@ def new_authorization(
     return authorization_form(request, viewer, registry, values, [])
 
 
-@router.get("/authorizations/{authorization_id}", response_class=HTMLResponse)
+@router.get("/authorizations/{authorization_id:path}", response_class=HTMLResponse)
 def authorization_detail(
     request: Request, authorization_id: str, viewer: Looking, registry: Registry_
 ) -> Response:
@@ -210,4 +211,6 @@ def record_authorization(
             values[many] = form.all(many)
         return authorization_form(request, viewer, registry, values, refused.refusals)
     identifier = receipt.record.rsplit(" v", 1)[0]
-    return RedirectResponse(f"/authorizations/{identifier}?done={receipt.record}", status_code=303)
+    return RedirectResponse(
+        f"/authorizations/{quote(identifier)}?done={quote(receipt.record)}", status_code=303
+    )
