@@ -35,6 +35,9 @@ from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
 from article6.store import aef_archive, reports
 
+FIRST_REPORTED_YEAR = 2021
+"""The first year an Article 6.2 AEF reports (the API's lowest reported year)."""
+
 
 class SubmitAEF(Command):
     party: str = Field(max_length=3)
@@ -279,6 +282,18 @@ def submit_aef(
     # A submitted version is fixed outside the database at once: the journal's head, signed.
     checkpoint_after(registry, "AEFSubmitted")
     return submitted
+
+
+def aef_years(registry: Registry, actor: Actor, party: str) -> list[int]:
+    """The reported years whose AEF can be read, newest first: from the year of the Party's
+    first transaction or authorization (2021 at the earliest) to the current year, whose AEF
+    is provisional until 31/12 23:59:59 UTC."""
+    allow_aef_reader(actor, party)
+    current = registry.now().year
+    with reports.reading(registry.engine) as connection:
+        first = reports.first_reportable(connection, party)
+    earliest = max(FIRST_REPORTED_YEAR, min(first.year if first else current, current))
+    return list(range(current, earliest - 1, -1))
 
 
 def aef_submissions(
