@@ -161,8 +161,9 @@ def reading_a_finished_years_aef_writes_nothing(played: HttpWorld):
     xxa = played.api.sign_in("xxa.admin")
     browser = browser_session(played.api, "xxa.admin")
     before = row_counts(played)
-    for fmt in ("json", "csv", "xlsx"):
-        assert xxa.get(f"/api/v1/parties/XXA/aef/{YEAR}?format={fmt}").status_code == 200
+    for year in (YEAR, "2023"):  # a year with actions, and one with nothing to report
+        for fmt in ("json", "csv", "xlsx"):
+            assert xxa.get(f"/api/v1/parties/XXA/aef/{year}?format={fmt}").status_code == 200
     assert browser.get("/reports").status_code == 200
     assert row_counts(played) == before
     assert before["holdings_snapshots"] == before["holdings_snapshot_rows"] == 0
