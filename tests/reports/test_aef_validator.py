@@ -44,6 +44,9 @@ def test_the_workbook_has_one_sheet_per_table_with_the_aef_headings(exported: Pa
 
     assert list(sheets) == [TABLE[n].sheet for n in range(1, 6)]
     assert all(sheets[TABLE[n].sheet] == TABLE[n].headings for n in range(1, 6))
+    assert sheets["Table 1 Submission"][8] == (
+        "Reference to the Article 6 technical expert review report of the initial report"
+    )
 
 
 Document = dict[str, Any]

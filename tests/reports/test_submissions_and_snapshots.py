@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from scenario_world import DURING, Reported
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from article6 import demo
 from article6.domain.checkpoints import Checkpoint
@@ -115,3 +115,43 @@ def test_each_submission_is_fixed_by_a_signed_checkpoint(
     assert (checkpoint.seq, checkpoint.hash) == (entry.seq, entry.hash)
     shown = public_report(reported.registry, "XXC").checkpoint
     assert shown is not None and (shown.seq, shown.hash) == (entry.seq, entry.hash)
+
+
+def row_counts(reported: Reported) -> dict[str, int]:
+    """Rows in every table of the registry, as an auditor would count them."""
+    engine = reported.registry.engine
+    with engine.connect() as db:
+        return {
+            name: db.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
+            for name in inspect(engine).get_table_names()
+        }
+
+
+def test_reading_a_finished_years_aef_writes_nothing_and_a_later_action_changes_nothing(
+    reported: Reported,
+) -> None:
+    before = row_counts(reported)
+    first = stored(reported, "XXC", None)
+    assert row_counts(reported) == before
+    assert sum(row[12] for row in first[3]) == 25_000  # Table 4 field 13, quantity
+    # In 2026 XXC uses 4,000 of its units: the 2025 holdings stay those of the year end.
+    units.use_towards_ndc(
+        reported.registry,
+        demo.XXC_ADMIN,
+        c.UseTowardsNDC(
+            source_account=reported.world["XXC Party itmo_holding"],
+            ndc_year=2026,
+            units=c.UnitSelection(quantity=4_000),
+        ),
+    )
+    assert stored(reported, "XXC", None)[3] == first[3]
+
+    submit_aef(reported.registry, demo.XXC_ADMIN, SubmitAEF(party="XXC", year=2025))
+
+    assert stored(reported, "XXC", "1.0")[3] == first[3]
+    with reported.registry.engine.connect() as db:
+        frozen = db.execute(
+            text("SELECT row_count, quantity FROM holdings_snapshots WHERE party_code = 'XXC'")
+        ).all()
+    assert [tuple(f) for f in frozen] == [(1, 25_000)]
+    assert stored(reported, "XXC", None)[3] == first[3]

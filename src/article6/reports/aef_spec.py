@@ -28,6 +28,9 @@ from article6.domain.nomenclature import (
 )
 
 NA = "NA"
+NOT_APPLICABLE_SPELLINGS = frozenset({"na", "n/a", "n.a.", "-", "not applicable"})
+"""How real submissions write "not applicable" (RULES.md 11.2), compared case-insensitively
+with spaces collapsed; read as NA wherever NA may stand. Our writer writes NA."""
 """How "Not applicable" is written in a cell."""
 
 LIST_SEPARATOR = "; "
@@ -101,7 +104,8 @@ def holds(conditions: Conditions, row: dict[str, str]) -> bool:
 @dataclass(frozen=True)
 class FieldRule:
     """One AEF column. `na_when`: the value must be "NA"; `required_when`: a conditional field
-    must carry a value; `na_allowed`: an optional field may say "NA"."""
+    must carry a value; `na_allowed`: an optional field may say "NA"; `former_headings`: what
+    earlier exports called the column, still read."""
 
     table: int
     number: int
@@ -115,6 +119,12 @@ class FieldRule:
     required_when: Conditions = ()
     na_allowed: bool = False
     subtypes_of: str | None = None  # the field whose value limits this one's vocabulary
+    former_headings: tuple[str, ...] = ()
+
+    @property
+    def may_be_not_applicable(self) -> bool:
+        """Whether "NA" can ever stand in this column (so its other spellings are read as NA)."""
+        return bool(self.na_when) or self.na_allowed or self.need is Need.CONDITIONAL
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -227,9 +237,10 @@ FIELDS: tuple[FieldRule, ...] = (
         1,
         9,
         "ter_reference",
-        "Reference to the Article 6 TER report of the initial report",
+        "Reference to the Article 6 technical expert review report of the initial report",
         Kind.TEXT,
         _X,
+        former_headings=("Reference to the Article 6 TER report of the initial report",),
     ),
     # Table 2: Authorizations (one row per authorization version)
     F(2, 1, "authorization_id", "Authorization ID", Kind.TEXT, _R, pattern=AUTHORIZATION_ID),

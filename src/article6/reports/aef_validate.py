@@ -19,6 +19,7 @@ from article6.domain.identifiers import FIRST_VINTAGE
 from article6.reports.aef_readers import CsvSource, JsonSource, XlsxSource, open_source, text
 from article6.reports.aef_spec import (
     NA,
+    NOT_APPLICABLE_SPELLINGS,
     SUBTYPES_OF_TYPE,
     TABLES,
     FieldRule,
@@ -63,6 +64,33 @@ def column_letter(index: int) -> str:
 
 
 # Rules ----------------------------------------------------------------------------------------
+
+
+def _plain(value: str) -> str:
+    """Spaces as a reader sees them: the template's no-break spaces (U+00A0 around `CO2`) and
+    runs of white space are one space."""
+    return " ".join(value.replace("\u00a0", " ").split())
+
+
+def not_applicable(value: str) -> bool:
+    """Whether the cell says "not applicable" in one of the spellings real files use."""
+    return _plain(value).casefold() in NOT_APPLICABLE_SPELLINGS
+
+
+def _named(spec: TableSpec, given: list[str]) -> list[str]:
+    """The given headings with each one that names a field (its heading as the official
+    template writes it, or a former heading of ours) replaced by the field's heading."""
+    known = {
+        _plain(heading): rule.heading
+        for rule in spec.fields
+        for heading in (rule.heading, *rule.former_headings)
+    }
+    return [known.get(_plain(heading), heading) for heading in given]
+
+
+def _cell(rule: FieldRule, value: object) -> str:
+    found = text(value)
+    return NA if rule.may_be_not_applicable and not_applicable(found) else found
 
 
 def _valid_date(value: str) -> bool:
@@ -203,6 +231,7 @@ def check_table(
     if headings is None:
         yield Problem(spec.sheet, None, None, Rule.TABLE, f"Table {spec.number} is missing")
         return
+    headings = _named(spec, headings)
     yield from _heading_problems(spec, headings)
     position = {h: i for i, h in enumerate(headings)}
     present = [(f, position[f.heading]) for f in spec.fields if f.heading in position]
@@ -210,7 +239,7 @@ def check_table(
     authorizations: set[tuple[str, str]] = set()
     for number, values in rows:
         count += 1
-        row = {f.key: text(values[i]) if i < len(values) else "" for f, i in present}
+        row = {f.key: _cell(f, values[i]) if i < len(values) else "" for f, i in present}
         for rule, index in present:
             broken = check_field(rule, row[rule.key], row)
             if broken:

@@ -27,16 +27,16 @@ from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.holdings_snapshots import (
     SNAPSHOT_BATCH,
-    TakeHoldingsSnapshot,
     freeze_snapshot,
     require_year_ended,
-    take_holdings_snapshot,
-    year_ended,
 )
 from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
 from article6.store import aef_archive, reports
+
+FIRST_REPORTED_YEAR = 2021
+"""The first year an Article 6.2 AEF reports (the API's lowest reported year)."""
 
 
 class SubmitAEF(Command):
@@ -119,7 +119,8 @@ def _document(
     )
 
 
-def _provisional(connection: Connection, party: str, moment: datetime) -> Iterator[Any]:
+def _holdings_at(connection: Connection, party: str, moment: datetime) -> Iterator[Any]:
+    """Table 4's rows computed from the history and not stored (what a read shows)."""
     accounts = reports.party_account_ids(connection, party)
     for row in aef_holdings.holdings_at(
         reports.moves_touching(connection, party, moment, aef_holdings.MOVE_COLUMNS), accounts
@@ -132,12 +133,11 @@ def open_aef(
     registry: Registry, actor: Actor, party: str, year: int, version: str | None = None
 ) -> Iterator[aef.AEFDocument]:
     """The AEF of a Party and year, to be consumed inside the `with` block: a submitted version
-    as stored, or (no version) a draft from the ledger now, numbered as the next version. A
-    draft of a finished year freezes the year-end snapshot first; a draft of the current year
-    shows the holdings at this moment (provisional, not stored)."""
+    as stored, or (no version) a draft from the ledger now, numbered as the next version.
+    Reading writes nothing: a draft's Table 4 is the frozen snapshot if a submission froze one,
+    else the holdings reconstructed from the moved ranges up to the year end (or up to now for
+    the current year), which is the same as a snapshot taken at any later time."""
     allow_aef_reader(actor, party)
-    if version is None and year_ended(registry, year):
-        take_holdings_snapshot(registry, actor, TakeHoldingsSnapshot(party=party, year=year))
     with reports.reading(registry.engine) as connection:
         row = reporting_party(connection, party)
         existing = aef_archive.submissions(connection, party, year)
@@ -167,8 +167,8 @@ def open_aef(
         major, minor = _next_version(existing)
         holdings: Any = (
             aef_archive.snapshot_rows(connection, party, year)
-            if year_ended(registry, year)
-            else _provisional(connection, party, min(registry.now(), aef.year_end(year)))
+            if aef_archive.snapshot(connection, party, year) is not None
+            else _holdings_at(connection, party, min(registry.now(), aef.year_end(year)))
         )
         yield _document(connection, row, year, f"{major}.{minor}", registry.now().date(), holdings)
 
@@ -284,6 +284,18 @@ def submit_aef(
     # A submitted version is fixed outside the database at once: the journal's head, signed.
     checkpoint_after(registry, "AEFSubmitted")
     return submitted
+
+
+def aef_years(registry: Registry, actor: Actor, party: str) -> list[int]:
+    """The reported years whose AEF can be read, newest first: from the year of the Party's
+    first transaction or authorization (2021 at the earliest) to the current year, whose AEF
+    is provisional until 31/12 23:59:59 UTC."""
+    allow_aef_reader(actor, party)
+    current = registry.now().year
+    with reports.reading(registry.engine) as connection:
+        first = reports.first_reportable(connection, party)
+    earliest = max(FIRST_REPORTED_YEAR, min(first.year if first else current, current))
+    return list(range(current, earliest - 1, -1))
 
 
 def aef_submissions(

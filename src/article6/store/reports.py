@@ -22,6 +22,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    func,
     or_,
     select,
     tuple_,
@@ -237,3 +238,30 @@ def entity_records(connection: Connection, code: str, until: date) -> Iterator[R
     )
     keys = [authorized_entities.c.identifier, entity_authorizations.c.cooperative_approach_id]
     return keyset(connection, query, keys, ["identifier", "cooperative_approach_id"])
+
+
+def first_reportable(connection: Connection, code: str) -> datetime | date | None:
+    """When the Party's AEF first has something to report: its earliest completed transaction
+    (initiated by it or into its accounts) or its earliest authorization, whichever is first."""
+    destination = accounts.alias("destination")
+    moved = connection.execute(
+        select(func.min(transactions.c.finished_at))
+        .select_from(
+            transactions.outerjoin(
+                destination, destination.c.id == transactions.c.destination_account_id
+            )
+        )
+        .where(
+            and_(
+                transactions.c.status == COMPLETED,
+                or_(transactions.c.party_code == code, destination.c.party_code == code),
+            )
+        )
+    ).scalar_one()
+    authorized = connection.execute(
+        select(func.min(authorizations.c.date_of_authorization)).where(
+            authorizations.c.party_code == code
+        )
+    ).scalar_one()
+    found = [value for value in (moved, authorized) if value is not None]
+    return min(found, key=lambda value: (value.year, value.month, value.day)) if found else None

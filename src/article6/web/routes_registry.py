@@ -16,8 +16,8 @@ from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionStatus
 from article6.interop.hold import in_force
+from article6.services import aef_versions, listing, queries
 from article6.services import commands as c
-from article6.services import listing, queries
 from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
 from article6.services.queries import AccountView
@@ -246,13 +246,14 @@ def approvals(request: Request, viewer: Looking, registry: Registry_) -> Respons
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports(request: Request, viewer: Looking, registry: Registry_) -> Response:
-    today = date.today()
+    today = registry.now().date()
     return render(
         request,
         "reports.html",
         viewer=viewer,
         active="reports",
-        years=list(range(today.year - 1, 2020, -1)),
+        years=[] if viewer.entity else aef_versions.aef_years(registry, viewer.actor, viewer.party),
+        current_year=today.year,
         accounts=listing.accounts_list(registry, viewer.actor, viewer.party),
         start=date(today.year, 1, 1),
         end=today,
