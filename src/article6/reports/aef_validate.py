@@ -109,7 +109,7 @@ def _date_of(value: str) -> date | None:
     return date(int(value[6:]), int(value[3:5]), int(value[:2])) if _valid_date(value) else None
 
 
-def _cell(value: date) -> str:
+def _printed(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
@@ -337,17 +337,17 @@ def _authorization_date_problems(
     if dated.year < FIRST_VINTAGE:
         yield (
             Rule.DATE,
-            f"dated {_cell(dated)}, before {FIRST_VINTAGE} (decision 2/CMA.3 applies from then)",
+            f"dated {_printed(dated)}, before {FIRST_VINTAGE} (decision 2/CMA.3 applies from then)",
         )
     if context.submitted is not None and dated > context.submitted:
         yield (
             Rule.DATE,
-            f"dated {_cell(dated)}, after the date of submission " + _cell(context.submitted),
+            f"dated {_printed(dated)}, after the date of submission " + _printed(context.submitted),
         )
     elif context.reported_year is not None and dated.year > context.reported_year:
         yield (
             Rule.REPORTED_YEAR,
-            f"dated {_cell(dated)}, after the reported year {context.reported_year}: it is "
+            f"dated {_printed(dated)}, after the reported year {context.reported_year}: it is "
             f"reported in the AEF of {dated.year}",
         )
 
