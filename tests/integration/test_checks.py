@@ -273,6 +273,30 @@ def test_c1009_an_authorization_is_not_dated_after_the_registrys_today_nor_befor
     assert receipt.record == "XXA-DATED v1"
 
 
+def test_c1009_an_entity_is_not_authorized_in_the_future_nor_before_2021(
+    registry: Registry, world: SmallWorld
+):
+    """Table 5's date of authorization follows the same rule as Table 2's."""
+    clocked = Registry(registry.engine, clock=lambda: datetime(2026, 4, 10, 23, 0, tzinfo=UTC))
+    for dated in (date(2042, 2, 28), date(2026, 4, 11), date(2020, 12, 31)):
+        refuses(
+            clocked,
+            "C1009",
+            "date_of_authorization",
+            lambda dated=dated: authorized_entities.record_authorized_entity(
+                clocked,
+                XXA_ADMIN,
+                c.RecordAuthorizedEntity(
+                    name="Dated Group",
+                    country_of_incorporation="XXA",
+                    identification_number="XXA-9",
+                    cooperative_approach=APPROACH,
+                    date_of_authorization=dated,
+                ),
+            ),
+        )
+
+
 def test_c1009_ndc_period_first_year_not_after_last(registry: Registry, world: SmallWorld):
     refuses(
         registry,
@@ -568,6 +592,24 @@ def test_c3009_new_version_cannot_authorize_less_than_linked(registry: Registry,
         "authorized_quantity",
         lambda: record_authorization(
             registry, authorization_id=NDC, purposes=Purpose.NDC, authorized_quantity=299
+        ),
+    )
+
+
+def test_c3009_new_version_is_not_dated_before_the_version_it_changes(
+    registry: Registry, world: SmallWorld
+):
+    """The NDC authorization of the small world is dated 01/04/2025."""
+    refuses(
+        registry,
+        "C3009",
+        "date_of_authorization",
+        lambda: record_authorization(
+            registry,
+            authorization_id=NDC,
+            purposes=Purpose.NDC,
+            authorized_quantity=5000,
+            date_of_authorization=date(2025, 3, 31),
         ),
     )
 

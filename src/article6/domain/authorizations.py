@@ -59,6 +59,21 @@ class Authorization:
         return self.timeframe is None or self.timeframe[0] <= vintage <= self.timeframe[1]
 
 
+def undated(value: date, today: date, field: str = "date_of_authorization") -> Refusal | None:
+    """Why `value` cannot be the date of an authorization (of units or of an entity), or None:
+    it is not in the future, nor before decision 2/CMA.3 applies."""
+    earliest = date(identifiers.FIRST_VINTAGE, 1, 1)
+    if earliest <= value <= today:
+        return None
+    return Refusal(
+        Check.C1009,
+        field,
+        f"{value.isoformat()} is not a date from {earliest.isoformat()} "
+        f"(decision 2/CMA.3 applies from {identifiers.FIRST_VINTAGE}) to today "
+        f"({today.isoformat()})",
+    )
+
+
 def validate(authorization: Authorization, today: date) -> None:
     """Every field rule of an authorization record; raises with all failures at once. `today`
     is the registry's date: an authorization is not dated in the future."""
@@ -80,15 +95,9 @@ def validate(authorization: Authorization, today: date) -> None:
         except CommandRefused as refused:
             problems.extend(refused.refusals)
     check(a.version >= 1, Check.C1004, "version", "the version is a positive integer")
-    earliest = date(identifiers.FIRST_VINTAGE, 1, 1)
-    check(
-        earliest <= a.date_of_authorization <= today,
-        Check.C1009,
-        "date_of_authorization",
-        f"{a.date_of_authorization.isoformat()} is not a date from {earliest.isoformat()} "
-        f"(decision 2/CMA.3 applies from {identifiers.FIRST_VINTAGE}) to today "
-        f"({today.isoformat()})",
-    )
+    dated = undated(a.date_of_authorization, today)
+    if dated is not None:
+        problems.append(dated)
     check(
         a.authorized_quantity is None or a.authorized_quantity > 0,
         Check.C1005,
@@ -179,6 +188,15 @@ def validate_change(previous: Authorization, proposed: Authorization, linked_qua
     if proposed.metric != previous.metric and linked_quantity > 0:
         problems.append(
             Refusal(Check.C3009, "metric", "the metric cannot change once units are linked")
+        )
+    if proposed.date_of_authorization < previous.date_of_authorization:
+        problems.append(
+            Refusal(
+                Check.C3009,
+                "date_of_authorization",
+                f"a new version is dated on or after the version it changes "
+                f"({previous.date_of_authorization.isoformat()})",
+            )
         )
     if proposed.authorized_quantity is not None and proposed.authorized_quantity < linked_quantity:
         problems.append(

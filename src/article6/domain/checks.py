@@ -177,7 +177,7 @@ class Check(Enum):
     C3009 = (
         "C3009",
         "Authorization change",
-        "A new version keeps the authorization's cooperative approach and Party, and cannot lower the quantity below what is linked.",
+        "A new version keeps the authorization's cooperative approach and Party, is not dated before the version it changes, and cannot lower the quantity below what is linked.",
     )
     # Accounts and actors (C4xxx)
     C4001 = (

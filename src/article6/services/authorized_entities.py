@@ -9,7 +9,8 @@ from sqlalchemy import Connection
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import ENTITY_KINDS_PER_APPROACH, AccountKind, account_name
-from article6.domain.checks import Check, refuse
+from article6.domain.authorizations import undated
+from article6.domain.checks import Check, CommandRefused, refuse
 from article6.services import commands as c
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
@@ -32,6 +33,9 @@ def record_authorized_entity(
         identifiers.party_code(command.country_of_incorporation, "country_of_incorporation")
         approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
         now = registry.now()
+        dated = undated(command.date_of_authorization, now.date())
+        if dated is not None:
+            raise CommandRefused([dated])
         existing = entities.entity_named(connection, party, command.name)
         if existing is None:
             number = entities.entity_count(connection, party) + 1
