@@ -12,16 +12,13 @@ hold exactly that. The journal is chained and its head signed outside the databa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from typing import Any
 
 from sqlalchemy import Connection, select
 
 from article6.domain.access import name_in
 from article6.store.identity_schema import role_grants, users
-from article6.store.schema import journal
+from article6.store.journal_witness import journal_entries
 
-PAGE = 5000
 WITNESSING = ("UserCreated", "RoleGranted", "RoleRevoked")
 MOST_DIFFERENCES = 10
 
@@ -29,28 +26,11 @@ Grant = tuple[str, str | None]
 """A role and, for an entity's representative, the entity."""
 
 
-def _entries(connection: Connection) -> Iterator[Sequence[Any]]:
-    last = 0
-    query = (
-        select(journal.c.seq, journal.c.actor, journal.c.event, journal.c.subject, journal.c.body)
-        .where(journal.c.event.in_(WITNESSING))
-        .order_by(journal.c.seq)
-        .limit(PAGE)
-    )
-    while True:
-        rows = connection.execute(query.where(journal.c.seq > last)).all()
-        if rows:
-            yield rows
-        if len(rows) < PAGE:
-            return
-        last = rows[-1].seq
-
-
 def _journaled(connection: Connection) -> tuple[dict[str, str], dict[tuple[str, str], Grant]]:
     """(each user's creator, each user's grant per section) as the journal tells them."""
     creators: dict[str, str] = {}
     grants: dict[tuple[str, str], Grant] = {}
-    for page in _entries(connection):
+    for page in journal_entries(connection, WITNESSING):
         for row in page:
             body = json.loads(row.body)
             if row.event == "UserCreated":

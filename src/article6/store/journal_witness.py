@@ -27,11 +27,12 @@ WITNESSING = ("TransactionCompleted", "UnitsIssued", "UnitsAcquired")
 MOST_DIFFERENCES = 10
 
 
-def _entries(connection: Connection) -> Iterator[Sequence[Any]]:
+def journal_entries(connection: Connection, events: Sequence[str]) -> Iterator[Sequence[Any]]:
+    """The journal's entries of these events, in keyset pages in the order of the chain."""
     last = 0
     query = (
-        select(journal.c.seq, journal.c.event, journal.c.subject, journal.c.body)
-        .where(journal.c.event.in_(WITNESSING))
+        select(journal.c.seq, journal.c.actor, journal.c.event, journal.c.subject, journal.c.body)
+        .where(journal.c.event.in_(events))
         .order_by(journal.c.seq)
         .limit(PAGE)
     )
@@ -100,7 +101,7 @@ def _recorded(event: str, rows: list[Any]) -> tuple[str | None, list[list[Any]]]
 def witness(connection: Connection) -> list[str]:
     """A sentence for each transaction whose moved ranges are not what its journal entry says."""
     problems: list[str] = []
-    for page in _entries(connection):
+    for page in journal_entries(connection, WITNESSING):
         moved = _moved(connection, sorted({row.subject for row in page if row.subject}))
         for row in page:
             told = _witnessed(row.event, json.loads(row.body))
