@@ -8,6 +8,7 @@ draft export, a submission and the benchmark.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +34,51 @@ def aef_date(value: date | datetime) -> str:
     if isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset():
         value = value.astimezone(UTC)
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDateTime:
+    """Table 3's action date, the UTC instant the registry completed the action. The workbook
+    and the CSV print the annex's `dd/mm/yyyy` (`str`); JSON carries the Feb-2026 metadata's
+    ISO 8601 UTC time with milliseconds (`iso`), so two actions of one day keep their order."""
+
+    at: datetime
+
+    def __str__(self) -> str:
+        return aef_date(self.at)
+
+    @property
+    def iso(self) -> str:
+        moment = self.at.astimezone(UTC) if self.at.tzinfo is not None else self.at
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+    @classmethod
+    def read(cls, value: object) -> object:
+        """A stored cell back as an action date when it is an ISO UTC time (submissions store
+        `iso`); anything else (a `dd/mm/yyyy` of an earlier version) as it was."""
+        if isinstance(value, str) and ISO_UTC.match(value):
+            return cls(datetime.fromisoformat(value.removesuffix("Z") + "+00:00"))
+        return value
+
+
+ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
+
+
+def json_cell(value: object) -> object:
+    """How a cell that is not plain JSON is written in JSON (the `default` of the encoders)."""
+    if isinstance(value, ActionDateTime):
+        return value.iso
+    raise TypeError(f"an AEF cell of type {type(value).__name__} has no JSON form")
+
+
+def stored_cells(spec: TableSpec, row: Cells) -> Cells:
+    """A row read back from its JSON form, its action date an `ActionDateTime` again."""
+    if spec.number != 3 or len(row) <= _ACTION_DATE:
+        return row
+    return (*row[:_ACTION_DATE], ActionDateTime.read(row[_ACTION_DATE]), *row[_ACTION_DATE + 1 :])
+
+
+_ACTION_DATE = TABLE[3].keys.index("action_date")
 
 
 def cells(spec: TableSpec, values: dict[str, Any]) -> Cells:

@@ -156,7 +156,7 @@ def open_aef(
                     aef.AEFTable(
                         spec,
                         (
-                            tuple(c)
+                            aef.stored_cells(spec, tuple(c))
                             for c in aef_archive.submission_rows(connection, key, spec.number)
                         ),
                     )
@@ -241,7 +241,7 @@ def submit_aef(
             batch: list[tuple[int, str]] = []
             count = 0
             for count, cells in enumerate(table.rows, start=1):
-                encoded = json.dumps(list(cells), ensure_ascii=False)
+                encoded = json.dumps(list(cells), ensure_ascii=False, default=aef.json_cell)
                 digest.update(f"{number}\t{encoded}\n".encode())
                 batch.append((count, encoded))
                 if len(batch) >= SNAPSHOT_BATCH:
