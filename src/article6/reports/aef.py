@@ -44,12 +44,19 @@ class ActionDateTime:
 
     at: datetime
 
+    def __post_init__(self) -> None:
+        """Kept to the millisecond, as JSON and stored submissions write it, so an action date
+        read back equals the one written."""
+        moment = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+        object.__setattr__(self, "at", moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+
     def __str__(self) -> str:
         return aef_date(self.at)
 
     @property
     def iso(self) -> str:
-        moment = self.at.astimezone(UTC) if self.at.tzinfo is not None else self.at
+        moment = self.at
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
     @classmethod
@@ -71,11 +78,16 @@ def json_cell(value: object) -> object:
     raise TypeError(f"an AEF cell of type {type(value).__name__} has no JSON form")
 
 
-def stored_cells(spec: TableSpec, row: Cells) -> Cells:
-    """A row read back from its JSON form, its action date an `ActionDateTime` again."""
-    if spec.number != 3 or len(row) <= _ACTION_DATE:
-        return row
-    return (*row[:_ACTION_DATE], ActionDateTime.read(row[_ACTION_DATE]), *row[_ACTION_DATE + 1 :])
+def stored_rows(spec: TableSpec, rows: Iterable[Iterable[Any]]) -> Iterator[Cells]:
+    """Rows read back from their JSON form (a stored submission), Table 3's action dates
+    `ActionDateTime`s again."""
+    for row in rows:
+        cells = tuple(row)
+        if spec.number != 3 or len(cells) <= _ACTION_DATE:
+            yield cells
+            continue
+        at = _ACTION_DATE
+        yield (*cells[:at], ActionDateTime.read(cells[at]), *cells[at + 1 :])
 
 
 _ACTION_DATE = TABLE[3].keys.index("action_date")

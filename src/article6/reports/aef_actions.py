@@ -90,7 +90,7 @@ def action_values(
     ghg = moved.metric == Metric.GHG
     values.update(
         action_type=action.value,
-        action_subtype=subtype,
+        action_subtype=None if subtype is None else str(subtype),
         cooperative_approach_id=moved.cooperative_approach_id,
         authorization_id=moved.authorization_id,
         first_transferring_party=moved.first_transferring_party,

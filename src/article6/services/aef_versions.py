@@ -155,9 +155,8 @@ def open_aef(
                 [
                     aef.AEFTable(
                         spec,
-                        (
-                            aef.stored_cells(spec, tuple(c))
-                            for c in aef_archive.submission_rows(connection, key, spec.number)
+                        aef.stored_rows(
+                            spec, aef_archive.submission_rows(connection, key, spec.number)
                         ),
                     )
                     for spec in TABLES
