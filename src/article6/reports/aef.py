@@ -49,7 +49,9 @@ class ActionDateTime:
         read back equals the one written."""
         moment = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=UTC)
         moment = moment.astimezone(UTC)
-        object.__setattr__(self, "at", moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+        object.__setattr__(
+            self, "at", moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        )
 
     def __str__(self) -> str:
         return aef_date(self.at)

@@ -148,9 +148,7 @@ def action_ranges(
         "source_party": source.c.party_code,
         # who sent the units: the source account's Party, or for an acquisition from another
         # registry (no source account here) the Party its proposal named
-        "transferring_party": func.coalesce(
-            transactions.c.transferring_party, source.c.party_code
-        ),
+        "transferring_party": func.coalesce(transactions.c.transferring_party, source.c.party_code),
         "destination_party": destination.c.party_code,
         "using_entity": authorized_entities.c.identifier,
     }
