@@ -45,21 +45,26 @@ class ActionDateTime:
     at: datetime
 
     def __post_init__(self) -> None:
-        """Kept to the millisecond, as JSON and stored submissions write it, so an action date
-        read back equals the one written."""
-        moment = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=UTC)
-        moment = moment.astimezone(UTC)
-        object.__setattr__(
-            self, "at", moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-        )
+        """Kept in UTC to the millisecond, as JSON and stored submissions write it, so an action
+        date read back equals the one written."""
+        moment = self.at
+        if moment.tzinfo is not UTC:
+            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        if moment.microsecond % 1000:
+            moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        if moment is not self.at:
+            object.__setattr__(self, "at", moment)
 
     def __str__(self) -> str:
         return aef_date(self.at)
 
     @property
     def iso(self) -> str:
-        moment = self.at
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        m = self.at
+        return (
+            f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+            f".{m.microsecond // 1000:03d}Z"
+        )
 
     @classmethod
     def read(cls, value: object) -> object:
