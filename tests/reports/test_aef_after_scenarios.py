@@ -6,11 +6,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from scenario_world import Reported
+from scenario_world import DURING, Reported
 
 from article6 import demo
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import Purpose, Sector
+from article6.reports.aef import ActionDateTime
 from article6.services import authorizations, authorized_entities, units
 from article6.services import commands as c
 from article6.services.aef_versions import open_aef
@@ -43,17 +44,18 @@ def action(
     transaction: str,
 ) -> list[Any]:
     """A Table 3 row of the seed's units: CA0001, XXA's vintage 2024 GHG emission reductions
-    from the solar park, whose Gold Standard units start at 500,001 for serial 1."""
+    from the solar park, whose Gold Standard units start at 500,001 for serial 1. First and Last
+    ID are the units' full identifiers (issued in XXA01)."""
     return [
-        "01/06/2025",
+        ActionDateTime(DURING),
         kind,
         subtype,
         "CA0001",
         authorization,
         "XXA",
         registry,
-        first,
-        last,
+        f"CA0001-XXA01-XXA-{first}-2024",
+        f"CA0001-XXA01-XXA-{last}-2024",
         "GS",
         500_000 + first,
         500_000 + last,
@@ -125,6 +127,10 @@ def test_xxa_reports_its_first_transfers_and_its_uses_for_corsia(reported: Repor
         ],
     ]
     assert tables[3] == [
+        # XXA links its CORSIA authorization to 20,000 MOs: an Authorization action.
+        action(
+            "Authorization", None, CORSIA, "XXA01", 80_001, 100_000, transaction="XXA01-00000002"
+        ),
         # 1a: XXA cancels 10,000 for CORSIA: the first transfer, and a use for IMP.
         action(
             "First transfer",
@@ -148,6 +154,8 @@ def test_xxa_reports_its_first_transfers_and_its_uses_for_corsia(reported: Repor
             using_party="XXA",
             transaction="XXA01-00000003",
         ),
+        # XXA links its NDC authorization to 30,000 MOs.
+        action("Authorization", None, NDC, "XXA01", 50_001, 80_000, transaction="XXA01-00000004"),
         # 2a: the international transfer to XXC is the first transfer; no separate Transfer row.
         action(
             "First transfer",
@@ -254,8 +262,8 @@ def test_xxc_reports_its_acquisitions_its_use_and_its_year_end_holdings(
             NDC,
             "XXA",
             "XXC01",
-            52001,
-            77000,
+            "CA0001-XXA01-XXA-52001-2024",
+            "CA0001-XXA01-XXA-77000-2024",
             "GS",
             552001,
             577000,

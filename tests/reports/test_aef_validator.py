@@ -88,13 +88,29 @@ MISTAKES = [
     ),
     (
         "conditional",
-        cell(3, 3, 21, "NA"),
+        cell(3, 5, 21, "NA"),  # XXA's first transfer to XXC
         "Table 3 Actions",
-        4,
+        6,
         "Acquiring participating Party ID",
         Rule.REQUIRED,
     ),
-    ("type", cell(3, 1, 8, "90001a"), "Table 3 Actions", 2, "First ID", Rule.TYPE),
+    ("type", cell(3, 1, 19, "2O24"), "Table 3 Actions", 2, "Vintage", Rule.TYPE),
+    (
+        "unit identifier",
+        cell(3, 1, 8, "CA0001-XXA1-XXA-80001-2024"),
+        "Table 3 Actions",
+        2,
+        "First ID",
+        Rule.PATTERN,
+    ),
+    (
+        "block of other units",
+        cell(3, 1, 9, "CA0001-XXA01-XXA-100000-2023"),
+        "Table 3 Actions",
+        2,
+        "Last ID",
+        Rule.BLOCK,
+    ),
     ("date", cell(1, 1, 4, "2026-01-15"), "Table 1 Submission", 2, "Date of submission", Rule.TYPE),
     (
         "vocabulary",
@@ -177,14 +193,14 @@ def test_a_seeded_mistake_is_rejected_with_where_and_which_rule(
 def test_a_subtype_of_another_action_type_is_rejected(exported: Path, tmp_path: Path) -> None:
     document = json.loads((exported / "XXA.json").read_text(encoding="utf-8"))
     # A transfer to the Adaptation Fund is a subtype of Transfer, not of First transfer.
-    cell(3, 1, 3, "Mandatory transfer to the Adaptation Fund (A6.4 ERs)")(document)
+    cell(3, 2, 3, "Mandatory transfer to the Adaptation Fund (A6.4 ERs)")(document)
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(document), encoding="utf-8")
 
     problems = validate(broken)
 
     assert [(p.sheet, p.row, p.column, p.rule) for p in problems] == [
-        ("Table 3 Actions", 2, "Action subtype", Rule.VOCABULARY)
+        ("Table 3 Actions", 3, "Action subtype", Rule.VOCABULARY)
     ]
     assert "for action type 'First transfer'" in problems[0].message
 

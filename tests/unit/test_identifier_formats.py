@@ -97,6 +97,9 @@ def test_a_block_identifier_names_its_first_and_last_serial():
         ("XXA01-123", ("XXA01", 123)),
         ("CA0001-XXA01-XXA-1000042-2024", ("XXA01", 1000042)),
         ("CA0001-XXA01-XXA-1000001-1000500-2024", ("XXA01", 1000001)),
+        # an authorized A6.4ER keeps the mechanism registry's code
+        ("CA6400-A64-XXD-781-2025", ("A64", 781)),
+        ("A64-781", ("A64", 781)),
     ],
 )
 def test_a_unit_query_reads_a_serial_or_an_identifier(query, expected):
@@ -108,3 +111,22 @@ def test_a_unit_query_reads_a_serial_or_an_identifier(query, expected):
 )
 def test_a_unit_query_that_is_neither_is_refused_c1005(query):
     assert refusal_code(identifiers.parse_unit_query, query) == "C1005"
+
+
+@pytest.mark.parametrize(
+    ("text", "serial", "block"),
+    [
+        ("CA0003-THA01-THA-16829005-2022", 16829005, "CA0003-THA01-THA-2022"),
+        ("CA6400-A64-XXD-781-2025", 781, "CA6400-A64-XXD-2025"),
+        (" CA0001-XXB01-XXB-00901-2024 ", 901, "CA0001-XXB01-XXB-2024"),
+        ("16829005", 16829005, None),
+        ("CA0003-THA1-THA-16829005-2022", None, None),
+        ("CA0003-THA01-THA-1-2-2022", None, None),
+        ("7,144,362", None, None),
+        ("", None, None),
+    ],
+)
+def test_an_aef_first_or_last_id_gives_its_serial_and_the_block_it_names(text, serial, block):
+    """AEF First/Last ID: the full identifier of 6/CMA.4 annex I para 5 (or a bare serial)."""
+    assert identifiers.serial_of(text) == serial
+    assert identifiers.block_of(text) == block

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from article6.domain.checks import Check, refuse
+from article6.domain.protocol import MECHANISM_REGISTRY
 
 # `\Z`, not `$`: `$` also matches before a trailing newline, which would let "XXA\n" through.
 PARTY_CODE = re.compile(r"^[A-Z]{3}\Z")
@@ -88,10 +89,41 @@ def block_identifier(
     )
 
 
-UNIT_IDENTIFIER = re.compile(
-    r"^(?P<ca>CA\d{4})-(?P<registry>[A-Z]{3}\d{2})-(?P<party>[A-Z]{3})-(?P<first>\d+)"
-    r"(?:-(?P<last>\d+))?-(?P<vintage>\d{4})$"
+ORIGINATING_REGISTRY = rf"(?:[A-Z]{{3}}[0-9]{{2}}|{MECHANISM_REGISTRY})"
+"""The registry that issued a unit: a Party's registry (`THA01`) or the Article 6.4 mechanism
+registry (`A64`), whose authorized A6.4ERs keep its code when they become ITMOs."""
+UNIT_ID_PATTERN = rf"^CA[0-9]{{4}}-{ORIGINATING_REGISTRY}-[A-Z]{{3}}-[0-9]+-[0-9]{{4}}$"
+"""One unit's unique identifier (6/CMA.4 annex I para 5) as AEF Tables 3 and 4 write First ID
+and Last ID: `CA0003-THA01-THA-16829005-2022` (approach, originating registry, first
+transferring Party, serial, vintage)."""
+UNIT_ID = re.compile(
+    r"^(?P<ca>CA[0-9]{4})-(?P<registry>" + ORIGINATING_REGISTRY + r")-(?P<party>[A-Z]{3})-"
+    r"(?P<serial>[0-9]+)-(?P<vintage>[0-9]{4})\Z"
 )
+
+UNIT_IDENTIFIER = re.compile(
+    r"^(?P<ca>CA\d{4})-(?P<registry>" + ORIGINATING_REGISTRY + r")-(?P<party>[A-Z]{3})-"
+    r"(?P<first>\d+)(?:-(?P<last>\d+))?-(?P<vintage>\d{4})$"
+)
+
+
+def serial_of(text: str) -> int | None:
+    """The serial of a unit identifier (`CA0003-THA01-THA-16829005-2022` -> 16829005), or of a
+    bare serial (`16829005`); None if the text is neither."""
+    value = text.strip()
+    if value.isdecimal() and value.isascii():
+        return int(value)
+    match = UNIT_ID.match(value)
+    return int(match["serial"]) if match else None
+
+
+def block_of(text: str) -> str | None:
+    """What a unit identifier says besides its serial (approach, originating registry, first
+    transferring Party, vintage): equal for the First and Last ID of one homogeneous block."""
+    match = UNIT_ID.match(text.strip())
+    if match is None:
+        return None
+    return f"{match['ca']}-{match['registry']}-{match['party']}-{match['vintage']}"
 
 
 def parse_unit_query(text: str) -> tuple[str | None, int]:
@@ -106,6 +138,6 @@ def parse_unit_query(text: str) -> tuple[str | None, int]:
     if match:
         return match["registry"], int(match["first"])
     head, _, tail = value.rpartition("-")
-    if REGISTRY_ID.match(head) and tail.isdecimal():
+    if re.fullmatch(ORIGINATING_REGISTRY, head) and tail.isdecimal():
         return head, int(tail)
     raise refuse(Check.C1005, "unit", f"{text!r} is neither a serial number nor a unit identifier")

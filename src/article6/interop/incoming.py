@@ -195,6 +195,7 @@ def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
         status=TransactionStatus.COMPLETED.value,
         destination_account_id=account.id,
         acquiring_party=account.party_code,
+        transferring_party=proposal.transferring_party,
         quantity=proposal.quantity,
         purpose=f"{proposal.transaction_id} from {proposal.transferring_account} in "
         f"{proposal.transferring_registry}",

@@ -8,6 +8,7 @@ draft export, a submission and the benchmark.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +34,70 @@ def aef_date(value: date | datetime) -> str:
     if isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset():
         value = value.astimezone(UTC)
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDateTime:
+    """Table 3's action date, the UTC instant the registry completed the action. The workbook
+    and the CSV print the annex's `dd/mm/yyyy` (`str`); JSON carries the Feb-2026 metadata's
+    ISO 8601 UTC time with milliseconds (`iso`), so two actions of one day keep their order."""
+
+    at: datetime
+
+    def __post_init__(self) -> None:
+        """Kept in UTC to the millisecond, as JSON and stored submissions write it, so an action
+        date read back equals the one written."""
+        moment = self.at
+        if moment.tzinfo is not UTC:
+            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        if moment.microsecond % 1000:
+            moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        if moment is not self.at:
+            object.__setattr__(self, "at", moment)
+
+    def __str__(self) -> str:
+        return aef_date(self.at)
+
+    @property
+    def iso(self) -> str:
+        m = self.at
+        return (
+            f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+            f".{m.microsecond // 1000:03d}Z"
+        )
+
+    @classmethod
+    def read(cls, value: object) -> object:
+        """A stored cell back as an action date when it is an ISO UTC time (submissions store
+        `iso`); anything else (a `dd/mm/yyyy` of an earlier version) as it was."""
+        if isinstance(value, str) and ISO_UTC.match(value):
+            return cls(datetime.fromisoformat(value.removesuffix("Z") + "+00:00"))
+        return value
+
+
+ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
+
+
+def json_cell(value: object) -> object:
+    """How a cell that is not plain JSON is written in JSON (the `default` of the encoders)."""
+    if isinstance(value, ActionDateTime):
+        return value.iso
+    raise TypeError(f"an AEF cell of type {type(value).__name__} has no JSON form")
+
+
+def stored_rows(spec: TableSpec, rows: Iterable[Iterable[Any]]) -> Iterator[Cells]:
+    """Rows read back from their JSON form (a stored submission), Table 3's action dates
+    `ActionDateTime`s again."""
+    for row in rows:
+        cells = tuple(row)
+        if spec.number != 3 or len(cells) <= _ACTION_DATE:
+            yield cells
+            continue
+        at = _ACTION_DATE
+        yield (*cells[:at], ActionDateTime.read(cells[at]), *cells[at + 1 :])
+
+
+_ACTION_DATE = TABLE[3].keys.index("action_date")
 
 
 def cells(spec: TableSpec, values: dict[str, Any]) -> Cells:

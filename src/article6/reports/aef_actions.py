@@ -1,7 +1,8 @@
 """AEF Table 3 (actions) derived from the ledger, as a generator: no table is held in memory.
 
 Table 3 reads the moved ranges of completed transactions (never the live blocks) and maps each
-range to the actions it is for the reporting Party (docs/aef.md explains every mapping).
+range to the actions it is for the reporting Party through the one table of
+`domain.reported_actions` (docs/aef.md explains every mapping).
 """
 
 from __future__ import annotations
@@ -12,40 +13,33 @@ from types import SimpleNamespace
 from typing import Any
 
 from article6.domain.accounts import CancellationPurpose
+from article6.domain.identifiers import unit_identifier
 from article6.domain.nomenclature import ActionSubtype, ActionType, Metric
-from article6.domain.transactions import CANCELLATION_ACTION, TransactionKind
-from article6.reports.aef import Cells, aef_date, cells
+from article6.domain.reported_actions import RECORDED, reported_actions, role_of
+from article6.domain.transactions import TransactionKind
+from article6.reports.aef import ActionDateTime, Cells, cells
 from article6.reports.aef_spec import NA, TABLE
 
 # Table 3 ----------------------------------------------------------------------------------
 
 
 def actions_of(moved: Any, party: str) -> list[tuple[ActionType, str | None]]:
-    """The AEF actions one moved range is for `party` (an empty list: not reported).
+    """The AEF actions one moved range is for `party` (an empty list: not reported), read from
+    `reported_actions.EVENT_MAPPINGS` by the transaction's kind, the Party's role in it and
+    whether the range is the Party's first transfer.
 
     `moved` carries the range's attributes, its transaction's kind, cancellation purpose and
-    initiating Party (`party_code`), and the Parties of the source and destination accounts.
-    """
-    kind = moved.kind
-    initiated = moved.party_code == party
-    found: list[tuple[ActionType, str | None]] = []
-    if initiated and moved.first_transfer_subtype and moved.first_transferring_party == party:
-        found.append((ActionType.FIRST_TRANSFER, moved.first_transfer_subtype))
-        if kind == TransactionKind.CANCELLATION:
-            found.append(CANCELLATION_ACTION[CancellationPurpose(moved.cancellation_purpose)])
-    elif initiated and kind == TransactionKind.INTERNATIONAL_TRANSFER:
-        found.append((ActionType.TRANSFER, None))
-    elif initiated and kind == TransactionKind.USE:
-        found.append((ActionType.USE, None))
-    elif initiated and kind == TransactionKind.CANCELLATION:
-        found.append(CANCELLATION_ACTION[CancellationPurpose(moved.cancellation_purpose)])
-    if (
-        kind == TransactionKind.INTERNATIONAL_TRANSFER
-        and moved.destination_party == party
-        and moved.source_party != party
-    ):
-        found.append((ActionType.ACQUISITION, None))
-    return found
+    initiating Party (`party_code`), and the Parties of the source and destination accounts."""
+    kind = TransactionKind(moved.kind)
+    role = role_of(kind, party, moved.party_code, moved.source_party, moved.destination_party)
+    first = bool(moved.first_transfer_subtype) and moved.first_transferring_party == party
+    purpose = (
+        CancellationPurpose(moved.cancellation_purpose) if moved.cancellation_purpose else None
+    )
+    return [
+        (action, moved.first_transfer_subtype if subtype is RECORDED else subtype)
+        for action, subtype in reported_actions(kind, role, first, purpose)
+    ]
 
 
 def _using_columns(moved: Any, party: str) -> dict[str, Any]:
@@ -79,8 +73,10 @@ def action_values(
     """The Table 3 fields of one action on one moved range that do not depend on the range's
     serials or its transaction's date and identifier (those `_ActionTemplate.cells` fills in)."""
     values: dict[str, Any] = dict(NOT_APPLICABLE_PARTIES)
-    if action is ActionType.ACQUISITION:
-        values["transferring_party"] = moved.source_party
+    if action is ActionType.AUTHORIZATION:
+        pass  # fields 20-25 are for transfers, acquisitions, uses and cancellations
+    elif action is ActionType.ACQUISITION:
+        values["transferring_party"] = moved.transferring_party
     elif action is ActionType.TRANSFER:
         values["acquiring_party"] = moved.acquiring_party
     elif action is ActionType.FIRST_TRANSFER:
@@ -94,7 +90,7 @@ def action_values(
     ghg = moved.metric == Metric.GHG
     values.update(
         action_type=action.value,
-        action_subtype=subtype,
+        action_subtype=None if subtype is None else str(subtype),
         cooperative_approach_id=moved.cooperative_approach_id,
         authorization_id=moved.authorization_id,
         first_transferring_party=moved.first_transferring_party,
@@ -129,6 +125,7 @@ ACTION_RANGE_COLUMNS = (
     "cancellation_purpose",
     "source_party",
     "destination_party",
+    "transferring_party",
     "acquiring_party",
     "ndc_year",
     "purpose",
@@ -159,7 +156,7 @@ _AT = {key: index for index, key in enumerate(TABLE[3].keys)}
 class _ActionTemplate:
     """The cells of one action on ranges alike; `cells` adds a range's own fields."""
 
-    __slots__ = ("ghg", "template")
+    __slots__ = ("approach", "ghg", "party", "template", "vintage")
 
     DATE, INFO = _AT["action_date"], _AT["additional_information"]
     FIRST, LAST, QUANTITY = _AT["first_id"], _AT["last_id"], _AT["quantity"]
@@ -169,22 +166,28 @@ class _ActionTemplate:
     def __init__(self, values: dict[str, Any]) -> None:
         self.template = cells(TABLE[3], values)
         self.ghg = values["metric"] == Metric.GHG
+        self.approach = values["cooperative_approach_id"]
+        self.party = values["first_transferring_party"]
+        self.vintage = values["vintage"]
 
     def cells(
         self,
+        origin: str,
         first: int,
         last: int,
         underlying: int | None,
         per_unit: str | None,
-        day: str,
+        day: ActionDateTime,
         info: str,
     ) -> Cells:
+        """The row of the range `first`-`last` of the originating registry `origin`: First and
+        Last ID are the units' full identifiers (6/CMA.4 annex I para 5)."""
         row = list(self.template)
         quantity = last - first + 1
         row[self.DATE] = day
         row[self.INFO] = info
-        row[self.FIRST] = first
-        row[self.LAST] = last
+        row[self.FIRST] = unit_identifier(self.approach, origin, self.party, first, self.vintage)
+        row[self.LAST] = unit_identifier(self.approach, origin, self.party, last, self.vintage)
         row[self.QUANTITY] = quantity
         if underlying is None:
             row[self.UNIT_FIRST] = row[self.UNIT_LAST] = NA
@@ -234,12 +237,18 @@ def action_rows(moved: Iterable[Any], party: str, registry_id: str) -> Iterator[
 
     def transaction(group: list[Any]) -> Iterator[Cells]:
         head = group[0]
-        day = aef_date(head[_FINISHED])
+        day = ActionDateTime(head[_FINISHED])
         info = f"Registry transaction {head[_IDENTIFIER]}"
         if len(group) == 1:
             for template in actions(head):
                 yield template.cells(
-                    head[_FIRST], head[_LAST], head[_UNDERLYING], head[_PER_UNIT], day, info
+                    head[_ORIGIN],
+                    head[_FIRST],
+                    head[_LAST],
+                    head[_UNDERLYING],
+                    head[_PER_UNIT],
+                    day,
+                    info,
                 )
             return
         slots: dict[int, list[list[Any]]] = {}
@@ -260,8 +269,8 @@ def action_rows(moved: Iterable[Any], party: str, registry_id: str) -> Iterator[
                     ]
                 )
         for slot in sorted(slots):
-            for _, first, last, underlying, per_unit, template in slots[slot]:
-                yield template.cells(first, last, underlying, per_unit, day, info)
+            for origin, first, last, underlying, per_unit, template in slots[slot]:
+                yield template.cells(origin, first, last, underlying, per_unit, day, info)
 
     group: list[Any] = []
     for row in moved:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from article6.domain.accounts import UnitState
+from article6.domain.identifiers import unit_identifier
 from article6.domain.nomenclature import Metric
 from article6.reports.aef import Cells, cells
 from article6.reports.aef_spec import NA, TABLE
@@ -146,9 +147,17 @@ def _continues(piece: list[Any], origin: str, first: int, underlying: int | None
 
 
 def holding_rows(snapshot: Iterable[Any], registry_id: str) -> Iterator[Cells]:
-    """Table 4 from the stored snapshot rows; the registry is the one holding the ITMOs."""
+    """Table 4 from the stored snapshot rows; the registry (field 4) is the one holding the
+    ITMOs, and First and Last ID are the units' full identifiers, which name the registry that
+    issued them (A64 serials and XXB01 serials held in XXA01 never read as one range)."""
     spec = TABLE[4]
     for row in snapshot:
+        approach, party, vintage = (
+            row.cooperative_approach_id,
+            row.first_transferring_party,
+            row.vintage,
+        )
+        origin = row.origin_registry_id
         quantity = row.serial_last - row.serial_first + 1
         ghg = row.metric == Metric.GHG
         if ghg:
@@ -164,8 +173,8 @@ def holding_rows(snapshot: Iterable[Any], registry_id: str) -> Iterator[Cells]:
                 "authorization_id": row.authorization_id,
                 "first_transferring_party": row.first_transferring_party,
                 "registry_id": registry_id,
-                "first_id": row.serial_first,
-                "last_id": row.serial_last,
+                "first_id": unit_identifier(approach, origin, party, row.serial_first, vintage),
+                "last_id": unit_identifier(approach, origin, party, row.serial_last, vintage),
                 "underlying_registry": row.underlying_registry or NA,
                 "first_unit_id": NA if underlying is None else underlying,
                 "last_unit_id": NA if underlying is None else underlying + quantity - 1,

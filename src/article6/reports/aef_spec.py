@@ -43,6 +43,7 @@ class Kind(StrEnum):
     NUMBER = "number"
     DATE = "date dd/mm/yyyy"
     ACTION_DATE = "date dd/mm/yyyy or UTC datetime yyyy-mm-ddThh:mm:ss.sssZ"
+    UNIT_ID = "unit identifier CANNNN-registry-Party-serial-vintage, or a serial"
     CODE = "code of a controlled list"
     CODES = "codes of a controlled list, separated by '; '"
 
@@ -144,6 +145,10 @@ PARTY = r"^[A-Z]{3}$"
 PARTIES = r"^[A-Z]{3}(; [A-Z]{3})*$"
 COOPERATIVE_APPROACH = r"^CA\d{4}$"
 REGISTRY = r"^[A-Z]{3}\d{2}$"
+UNIT_ID = rf"^(?:{identifiers.UNIT_ID_PATTERN[1:-1]}|\d+)$"
+"""First ID and Last ID: the unit's full identifier (6/CMA.4 annex I para 5), as real AEFs write
+it (RULES.md 11.2) and our export does; a bare serial, the nomenclature metadata's integer, is
+read too. `identifiers.serial_of` reads the serial of either."""
 AUTHORIZATION_ID = identifiers.AUTHORIZATION_ID_PATTERN
 VERSION = r"^[1-9]\d*\.\d+$"
 TIMEFRAME = r"^\d{4} - \d{4}$"
@@ -331,8 +336,8 @@ FIELDS: tuple[FieldRule, ...] = (
         pattern=PARTY,
     ),
     F(3, 7, "registry_id", "Party ITMO registry ID", Kind.TEXT, _R, pattern=REGISTRY),
-    F(3, 8, "first_id", "First ID", Kind.INTEGER, _R),
-    F(3, 9, "last_id", "Last ID", Kind.INTEGER, _R),
+    F(3, 8, "first_id", "First ID", Kind.UNIT_ID, _R, pattern=UNIT_ID),
+    F(3, 9, "last_id", "Last ID", Kind.UNIT_ID, _R, pattern=UNIT_ID),
     F(
         3,
         10,
@@ -483,8 +488,8 @@ FIELDS: tuple[FieldRule, ...] = (
         pattern=PARTY,
     ),
     F(4, 4, "registry_id", "Party ITMO registry ID", Kind.TEXT, _R, pattern=REGISTRY),
-    F(4, 5, "first_id", "First ID", Kind.INTEGER, _R),
-    F(4, 6, "last_id", "Last ID", Kind.INTEGER, _R),
+    F(4, 5, "first_id", "First ID", Kind.UNIT_ID, _R, pattern=UNIT_ID),
+    F(4, 6, "last_id", "Last ID", Kind.UNIT_ID, _R, pattern=UNIT_ID),
     F(
         4,
         7,

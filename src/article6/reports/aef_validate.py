@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from article6.domain.identifiers import FIRST_VINTAGE
+from article6.domain.identifiers import FIRST_VINTAGE, block_of, serial_of
 from article6.reports.aef_readers import CsvSource, JsonSource, XlsxSource, open_source, text
 from article6.reports.aef_spec import (
     NA,
@@ -283,18 +283,25 @@ def _row_rules(
             row.get(last_key, ""),
             row.get(quantity_key, ""),
         )
-        if INTEGER.match(first) and INTEGER.match(last):
-            if int(first) > int(last):
+        low, high = serial_of(first), serial_of(last)
+        if low is not None and high is not None:
+            if block_of(first) != block_of(last):
+                yield problem(
+                    last_key,
+                    Rule.BLOCK,
+                    f"First ID {first} and Last ID {last} differ in more than the serial",
+                )
+            elif low > high:
                 yield problem(last_key, Rule.BLOCK, f"Last ID {last} is before First ID {first}")
             elif (
                 row.get("metric") == "GHG"
                 and INTEGER.match(quantity)
-                and int(quantity) != int(last) - int(first) + 1
+                and int(quantity) != high - low + 1
             ):
                 yield problem(
                     quantity_key,
                     Rule.BLOCK,
-                    f"quantity {quantity} is not the block's size {int(last) - int(first) + 1}",
+                    f"quantity {quantity} is not the block's size {high - low + 1}",
                 )
     own = row.get("first_transferring_party") == context.party
     if spec.references and context.authorizations is not None and own:

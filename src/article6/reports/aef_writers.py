@@ -3,7 +3,9 @@ document), streaming: each row is written as it is produced, so memory does not 
 number of rows (a sheet's rows go through a temporary file, see `write_xlsx`).
 
 Cells: integers are written as numbers, everything else as text (dates already `dd/mm/yyyy`,
-non-GHG quantities as exact decimal text), empty values as empty cells.
+non-GHG quantities as exact decimal text), empty values as empty cells. Table 3's action date
+is an `ActionDateTime`: its text (`str`) is `dd/mm/yyyy` in the workbook and the CSV, and JSON
+writes its ISO 8601 UTC time (`2026-12-02T07:13:05.123Z`).
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from pathlib import Path
 from typing import IO
 
 from article6.reports import csv_cells
-from article6.reports.aef import AEFDocument, Cells
+from article6.reports.aef import AEFDocument, Cells, json_cell
 from article6.reports.aef_spec import TableSpec
 
 JSON_FORMAT = "article6-aef"
 JSON_FORMAT_VERSION = 1
-_json_row = json.JSONEncoder(ensure_ascii=False).encode
-"""`json.dumps(list(row), ensure_ascii=False)` without building an encoder per row."""
+_json_row = json.JSONEncoder(ensure_ascii=False, default=json_cell).encode
+"""`json.dumps(list(row), ensure_ascii=False)` without building an encoder per row; Table 3's
+action date (`ActionDateTime`) is written as its ISO 8601 UTC time."""
 
 
 class Format(StrEnum):

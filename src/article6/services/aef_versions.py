@@ -155,9 +155,8 @@ def open_aef(
                 [
                     aef.AEFTable(
                         spec,
-                        (
-                            tuple(c)
-                            for c in aef_archive.submission_rows(connection, key, spec.number)
+                        aef.stored_rows(
+                            spec, aef_archive.submission_rows(connection, key, spec.number)
                         ),
                     )
                     for spec in TABLES
@@ -241,7 +240,7 @@ def submit_aef(
             batch: list[tuple[int, str]] = []
             count = 0
             for count, cells in enumerate(table.rows, start=1):
-                encoded = json.dumps(list(cells), ensure_ascii=False)
+                encoded = json.dumps(list(cells), ensure_ascii=False, default=aef.json_cell)
                 digest.update(f"{number}\t{encoded}\n".encode())
                 batch.append((count, encoded))
                 if len(batch) >= SNAPSHOT_BATCH:

@@ -127,10 +127,12 @@ def action_ranges(
     connection: Connection, code: str, start: datetime, end: datetime, columns: Sequence[str]
 ) -> Iterator[Row[Any]]:
     """Moved ranges of the transactions completed in [start, end) that the Party initiated or
-    that brought units into its accounts, in completion order: the named `columns` only (of the
+    that brought units into its accounts, whichever registry they came from or went to (an
+    acquisition from another registry has only a destination account here, an external
+    transfer only a source account), in completion order: the named `columns` only (of the
     moved range, and `transaction` (identifier), `kind`, `cancellation_purpose`, `party_code`,
-    `acquiring_party`, `ndc_year`, `purpose`, `finished_at`, `source_party`,
-    `destination_party`, `using_entity`), in that order."""
+    `acquiring_party`, `transferring_party`, `ndc_year`, `purpose`, `finished_at`,
+    `source_party`, `destination_party`, `using_entity`), in that order."""
     source = accounts.alias("source")
     destination = accounts.alias("destination")
     named: dict[str, ColumnElement[Any]] = {
@@ -144,6 +146,9 @@ def action_ranges(
         "purpose": transactions.c.purpose,
         "finished_at": transactions.c.finished_at,
         "source_party": source.c.party_code,
+        # who sent the units: the source account's Party, or for an acquisition from another
+        # registry (no source account here) the Party its proposal named
+        "transferring_party": func.coalesce(transactions.c.transferring_party, source.c.party_code),
         "destination_party": destination.c.party_code,
         "using_entity": authorized_entities.c.identifier,
     }

@@ -222,6 +222,9 @@ transactions = Table(
     Column("source_account_id", Id, ForeignKey("accounts.id")),
     Column("destination_account_id", Id, ForeignKey("accounts.id")),
     Column("acquiring_party", String(3)),
+    # The Party that sent the units of an acquisition from another registry (since
+    # 20261202_0017): they have no source account here, and the AEF names that Party.
+    Column("transferring_party", String(3)),
     Column("quantity", BigInteger, nullable=False),
     Column("purpose", String(2000)),
     Column("ndc_year", Integer),

@@ -1,0 +1,238 @@
+"""AEF Tables 3 and 4 when units cross registries (the `article6 network` demonstration): XXB01
+first transfers 100 ITMOs to XXA in the IR, XXA sends 40 back, and 150 authorized A6.4ERs of
+XXD enter XXA from the mechanism registry. Each movement is reported by both Parties with the
+same identifiers, and each Party's holdings are what its actions imply."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from article6.domain.access import Actor, Role
+from article6.domain.identifiers import block_of, serial_of
+from article6.interop.mechanism import MECHANISM_APPROACH
+from article6.interop.network import XXA_ADMIN, XXB_ADMIN, Clock, Network, build
+from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
+from article6.reports.aef import ActionDateTime
+from article6.reports.aef_spec import TABLE
+from article6.reports.aef_validate import validate
+from article6.reports.aef_writers import Format
+from article6.services.aef_versions import export_aef, open_aef
+from article6.services.commands import UnitSelection
+from article6.services.context import Registry
+from article6.store.database import make_engine
+
+XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
+START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+T3 = {key: index for index, key in enumerate(TABLE[3].keys)}
+T4 = {key: index for index, key in enumerate(TABLE[4].keys)}
+
+
+@pytest.fixture(scope="module")
+def network(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[tuple[Network, Clock]]:
+    """The demonstration's three movements, each completed on both sides, a minute apart."""
+    base = tmp_path_factory.mktemp("network")
+    clock = Clock(START)
+    registries = {}
+    for name in ("hub", "ir", "xxb", "a64"):
+        shutil.copy(sqlite_template, base / f"{name}.db")
+        registries[name] = Registry(make_engine(f"sqlite:///{base / name}.db"), clock)
+    net, accounts = build(registries["hub"], registries["ir"], registries["xxb"], registries["a64"])
+    moves = [
+        ("XXB01", XXB_ADMIN, "XXB Party amo_holding", "IR", "XXA Party itmo_holding", "XXA", 100),
+        ("IR", XXA_ADMIN, "XXA Party itmo_holding", "XXB01", "XXB Party itmo_holding", "XXB", 40),
+        (
+            "A64",
+            XXD_ADMIN,
+            f"XXD Party amo_holding {MECHANISM_APPROACH}",
+            "IR",
+            f"XXA Party itmo_holding {MECHANISM_APPROACH}",
+            "XXA",
+            150,
+        ),
+    ]
+    for source, actor, account, to, destination, party, quantity in moves:
+        clock.advance(timedelta(minutes=1))
+        propose_external_transfer(
+            net.nodes[source].registry,
+            actor,
+            ProposeExternalTransfer(
+                source_account=accounts[account],
+                acquiring_registry=to,
+                acquiring_account=accounts[destination],
+                acquiring_party=party,
+                units=UnitSelection(quantity=quantity),
+            ),
+        )
+        net.settle()
+    assert set(net.hub.transactions().values()) == {"completed"}
+    yield net, clock
+    for registry in registries.values():
+        registry.engine.dispose()
+
+
+WHERE = {"XXA": ("IR", XXA_ADMIN), "XXB": ("XXB01", XXB_ADMIN), "XXD": ("A64", XXD_ADMIN)}
+
+
+def tables(network: tuple[Network, Clock], party: str) -> dict[int, list[list[Any]]]:
+    node, actor = WHERE[party]
+    with open_aef(network[0].nodes[node].registry, actor, party, 2026) as document:
+        return {t.spec.number: [list(row) for row in t.rows] for t in document.tables}
+
+
+def actions(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """Table 3 rows as (type, subtype, first ID, last ID, quantity, transferring, acquiring)."""
+    return [
+        (
+            row[T3["action_type"]],
+            row[T3["action_subtype"]],
+            row[T3["first_id"]],
+            row[T3["last_id"]],
+            row[T3["quantity"]],
+            row[T3["transferring_party"]],
+            row[T3["acquiring_party"]],
+        )
+        for row in rows
+    ]
+
+
+def units(first: int, last: int, origin: str = "XXB01") -> tuple[str, str]:
+    """The identifiers of XXB's CA0001 vintage 2024 units, or XXD's A6.4ERs (CA6400, 2025)."""
+    if origin == "A64":
+        return f"CA6400-A64-XXD-{first}-2025", f"CA6400-A64-XXD-{last}-2025"
+    return f"CA0001-XXB01-XXB-{first}-2024", f"CA0001-XXB01-XXB-{last}-2024"
+
+
+def test_xxa_reports_both_acquisitions_and_the_return(network: tuple[Network, Clock]) -> None:
+    rows = tables(network, "XXA")[3]
+
+    assert actions(rows) == [
+        ("Acquisition", None, *units(901, 1000), 100, "XXB", "NA"),
+        ("Transfer", None, *units(961, 1000), 40, "NA", "XXB"),
+        ("Acquisition", None, *units(781, 930, "A64"), 150, "XXD", "NA"),
+    ]
+    # Every action is tracked in XXA's section of the IR, whoever issued the units.
+    assert {row[T3["registry_id"]] for row in rows} == {"XXA01"}
+
+
+def test_xxb_reports_its_authorization_its_first_transfer_and_the_units_it_got_back(
+    network: tuple[Network, Clock],
+) -> None:
+    rows = tables(network, "XXB")[3]
+
+    assert actions(rows) == [
+        ("Authorization", None, *units(401, 1000), 600, "NA", "NA"),
+        ("First transfer", "First transfer to another Party", *units(901, 1000), 100, "NA", "XXA"),
+        ("Acquisition", None, *units(961, 1000), 40, "XXA", "NA"),
+    ]
+    assert {row[T3["registry_id"]] for row in rows} == {"XXB01"}
+
+
+def test_both_parties_report_each_movement_alike(network: tuple[Network, Clock]) -> None:
+    """A transfer (first or not) and its acquisition agree on the units, their quantity,
+    approach, authorization, first transferring Party and vintage (the CARP's IPC01)."""
+    same = ("first_id", "last_id", "quantity", "cooperative_approach_id", "authorization_id")
+    same += ("first_transferring_party", "vintage", "metric", "mitigation_type")
+
+    def movements(party: str, kinds: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        return [
+            tuple(row[T3[key]] for key in same)
+            for row in tables(network, party)[3]
+            if row[T3["action_type"]] in kinds
+        ]
+
+    sent = ("First transfer", "Transfer")
+    assert movements("XXB", sent) == movements("XXA", ("Acquisition",))[:1]
+    assert movements("XXA", sent) == movements("XXB", ("Acquisition",))
+    assert movements("XXD", sent) == movements("XXA", ("Acquisition",))[1:]
+
+
+def test_holdings_name_the_registry_that_issued_the_units(network: tuple[Network, Clock]) -> None:
+    held = tables(network, "XXA")[4]
+
+    assert [
+        (row[T4["registry_id"]], row[T4["first_id"]], row[T4["last_id"]], row[T4["quantity"]])
+        for row in held
+    ] == [
+        ("XXA01", *units(781, 930, "A64"), 150),
+        ("XXA01", *units(901, 960), 60),
+    ]
+    # A64's serials 781-930 and XXB01's 901-960 overlap as numbers, not as units.
+    assert len({block_of(row[T4["first_id"]]) for row in held}) == 2
+
+
+def test_each_party_s_holdings_are_what_its_actions_imply(network: tuple[Network, Clock]) -> None:
+    """Held = acquired - transferred, unit by unit (XXA and XXB hold only ITMOs they acquired
+    or first transferred to themselves; XXB's authorized AMOs are not ITMOs yet)."""
+
+    def unit_ids(first: str, last: str) -> set[tuple[str | None, int]]:
+        low, high = serial_of(first), serial_of(last)
+        assert low is not None and high is not None
+        return {(block_of(first), serial) for serial in range(low, high + 1)}
+
+    for party in ("XXA", "XXB"):
+        found = tables(network, party)
+        implied: set[tuple[str | None, int]] = set()
+        for row in found[3]:
+            ids = unit_ids(row[T3["first_id"]], row[T3["last_id"]])
+            if row[T3["action_type"]] == "Acquisition":
+                implied |= ids
+            elif row[T3["action_type"]] in ("First transfer", "Transfer"):
+                implied -= ids
+        held: set[tuple[str | None, int]] = set()
+        for row in found[4]:
+            held |= unit_ids(row[T4["first_id"]], row[T4["last_id"]])
+        assert held == implied, party
+        assert sum(row[T4["quantity"]] for row in found[4]) == len(implied)
+    assert sum(row[T4["quantity"]] for row in tables(network, "XXA")[4]) == 210
+
+
+def test_json_carries_the_utc_time_and_the_workbook_and_csv_the_day(
+    network: tuple[Network, Clock], tmp_path: Path
+) -> None:
+    registry = network[0].nodes["IR"].registry
+    exported = {
+        format: export_aef(
+            registry, XXA_ADMIN, "XXA", 2026, format, tmp_path / f"xxa.{format.value}"
+        ).output
+        for format in Format
+    }
+    document = json.loads(Path(exported[Format.JSON]).read_text(encoding="utf-8"))
+    times = [row[0] for row in document["tables"][2]["rows"]]
+    with Path(exported[Format.CSV], "table3_actions.csv").open(encoding="utf-8") as f:
+        days = [row[0] for row in list(csv.reader(f))[1:]]
+    sheet = openpyxl.load_workbook(exported[Format.XLSX])["Table 3 Actions"]
+    printed = [str(sheet.cell(row=row, column=1).value) for row in range(2, sheet.max_row + 1)]
+
+    # The three movements happened a minute apart, on one day: only the time orders them.
+    assert times == [
+        "2026-06-01T12:01:00.000Z",
+        "2026-06-01T12:02:00.000Z",
+        "2026-06-01T12:03:00.000Z",
+    ]
+    assert days == printed == ["01/06/2026"] * 3
+    assert [validate(Path(path)) for path in exported.values()] == [[], [], []]
+
+
+def test_an_action_time_keeps_its_millisecond_and_reads_back() -> None:
+    at = ActionDateTime(datetime(2026, 12, 2, 7, 13, 5, 123456, tzinfo=UTC))
+
+    assert (str(at), at.iso) == ("02/12/2026", "2026-12-02T07:13:05.123Z")
+    assert ActionDateTime.read(at.iso) == at
+    assert ActionDateTime.read("02/12/2026") == "02/12/2026"  # an earlier version's day
+    # A naive time from the database is UTC.
+    assert ActionDateTime(datetime(2026, 12, 31, 23, 30)).iso == "2026-12-31T23:30:00.000Z"
+    # Another zone is converted to UTC: 00:30 in Berlin on 1 January is still 31/12 in UTC.
+    berlin = datetime(2027, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert str(ActionDateTime(berlin)) == "31/12/2026"
