@@ -122,8 +122,8 @@ def _cell(rule: FieldRule, value: object) -> str:
     is the current nomenclature's spelling of it, a date cell of a date field is its day."""
     if rule.kind is Kind.DATE and isinstance(value, datetime):
         value = value.date()
-    if rule.pattern == VERSION and isinstance(value, float):
-        value = str(value)  # a version typed as a number, 1.0: text() would print 1
+    if rule.pattern == VERSION and isinstance(value, int | float) and not isinstance(value, bool):
+        value = f"{value:.1f}" if float(value).is_integer() else str(value)  # typed 1.0 -> 1
     found = text(value)
     if rule.need is Need.CARP and plain(found).casefold() in PLACEHOLDER_TEXTS:
         return ""
