@@ -391,7 +391,7 @@ def test_a_workbook_filled_as_parties_fill_it_has_no_problem(tmp_path: Path) -> 
 def test_each_real_problem_is_named_by_sheet_cell_and_field(tmp_path: Path) -> None:
     path = official_workbook(
         tmp_path / "THA-2024.xlsx",
-        table1=submission(year="2024 (calendar)"),
+        table1=submission(year="2024 (calendar)", review="Reviewed"),
         tables={
             "Table 2 Authorizations": [authorization(C="31/02/2024", K="Aviation")],
             "Table 3 Actions": [
@@ -406,6 +406,8 @@ def test_each_real_problem_is_named_by_sheet_cell_and_field(tmp_path: Path) -> N
 
     assert [str(p) for p in validate(path)] == [
         "Table 1 Submission!C6 [type] Reported year: '2024 (calendar)' is not a whole number",
+        "Table 1 Submission!C8 [carp] Review status of the initial report: populated by the CARP; "
+        "leave it empty or as the template's placeholder",
         "Table 2 Authorizations!C8 [type] Date of authorization: '31/02/2024' is not a date "
         "dd/mm/yyyy",
         "Table 2 Authorizations!K8 [vocabulary] Sector(s): 'Aviation' is not in the controlled "
@@ -443,9 +445,7 @@ def test_a_missing_sheet_is_named_and_extra_sheets_are_ignored(tmp_path: Path) -
     book.create_sheet("Notes")["A1"] = "Prepared by the DNA"
     book.save(path)
 
-    assert [str(p) for p in validate(path)] == [
-        "Table 5 Auth. entities [table] Table 5 is missing"
-    ]
+    assert [str(p) for p in validate(path)] == ["Table 5 Auth. entities [table] Table 5 is missing"]
 
 
 def test_data_ends_at_the_first_blank_row_however_many_blank_rows_follow(

@@ -192,7 +192,12 @@ def _type_problem(rule: FieldRule, value: str) -> str | None:
 def check_field(rule: FieldRule, value: str, row: dict[str, str]) -> tuple[Rule, str] | None:
     """The first rule the value breaks, in the order: CARP, NA, required, type, list, pattern."""
     if rule.need is Need.CARP:
-        return (Rule.CARP, "populated by the CARP; leave it empty") if value else None
+        if value:
+            return (
+                Rule.CARP,
+                "populated by the CARP; leave it empty or as the template's placeholder",
+            )
+        return None
     if holds(rule.na_when, row):
         if value != NA:
             return Rule.NOT_APPLICABLE, f"must be {NA} for this row, found {value!r}"
