@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from scenario_world import Reported
 
 from article6.domain.access import Actor, Role
-from article6.reports.aef_readers import open_source
+from article6.reports.aef_readers import field_positions, open_source
 from article6.reports.aef_spec import TABLE
 from article6.reports.aef_validate import validate
 from article6.reports.aef_writers import Format
@@ -335,6 +335,8 @@ def test_the_reader_gives_headings_by_column_and_rows_by_sheet_row(tmp_path: Pat
 
     assert headings is not None and headings[:3] == ["", "Action date", "Action type"]
     assert headings[10] == "" and headings[18] == f"Quantity (t{NBSP}CO2{NBSP}eq)"
+    positions = field_positions(TABLE[3], headings)
+    assert (positions["action_date"], positions["quantity"], positions["last_id"]) == (1, 18, 9)
     assert [number for number, _ in numbered] == [9, 10]
     assert numbered[1][1][8:10] == [1, 1_000]
     assert labels == SUBMISSION_LABELS

@@ -107,6 +107,23 @@ def _trimmed(headings: list[Any]) -> list[str]:
     return names
 
 
+def field_positions(spec: TableSpec, headings: list[str]) -> dict[str, int]:
+    """Field key -> position of its heading among `headings` (as `table` gives them), reading
+    a field's official heading, its former headings of ours and the template's spacing alike;
+    the first position when a heading repeats. Fields without a heading are absent."""
+    keys = {
+        plain(heading).casefold(): rule.key
+        for rule in spec.fields
+        for heading in (rule.heading, *rule.former_headings)
+    }
+    positions: dict[str, int] = {}
+    for index, heading in enumerate(headings):
+        key = keys.get(plain(heading).casefold())
+        if key is not None:
+            positions.setdefault(key, index)
+    return positions
+
+
 def _known(spec: TableSpec) -> frozenset[str]:
     """The headings that name a field of the table, as `plain` and casefolded."""
     return frozenset(
