@@ -441,6 +441,22 @@ def test_a_moved_or_renamed_heading_is_named_by_its_cell(tmp_path: Path) -> None
     ]
 
 
+def test_a_formula_without_a_value_and_a_merged_cell_are_read_as_empty(tmp_path: Path) -> None:
+    """A formula is read as the value Excel last computed (none when no spreadsheet program
+    computed it); a merged range holds its value in its first cell only."""
+    path = official_workbook(tmp_path / "THA-2024.xlsx")
+    book = openpyxl.load_workbook(path)
+    actions = book["Table 3 Actions"]
+    actions["S9"] = "=J9-I9+1"
+    actions.merge_cells("E9:F9")
+    book.save(path)
+
+    assert [str(p) for p in validate(path)] == [
+        "Table 3 Actions!F9 [required] Authorization ID: a value is required",
+        "Table 3 Actions!S9 [required] Quantity (t CO2 eq): a value is required",
+    ]
+
+
 def test_a_missing_sheet_is_named_and_extra_sheets_are_ignored(tmp_path: Path) -> None:
     path = official_workbook(tmp_path / "THA-2024.xlsx", omit=("Table 5 Auth. entities",))
     book = openpyxl.load_workbook(path)
