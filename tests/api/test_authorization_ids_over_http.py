@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -54,9 +55,10 @@ def test_an_authorization_id_with_a_slash_and_a_dot_works_end_to_end(world: Http
 
     workbook = xxa.get("/api/v1/parties/XXA/aef/2025?format=xlsx")
     assert workbook.status_code == 200, workbook.text
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content), read_only=True).worksheets[1]
-    table2 = [row for row in sheet.iter_rows(values_only=True) if row[0] == THAILAND]
-    assert [(row[0], row[1], row[3]) for row in table2] == [(THAILAND, "01/05/2025", 1)]
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content), read_only=True)
+    sheet = book["Table 2 Authorizations"]  # the official layout: the fields from column B
+    table2 = [row for row in sheet.iter_rows(values_only=True) if row[1] == THAILAND]
+    assert [(row[1], row[2], row[4]) for row in table2] == [(THAILAND, datetime(2025, 5, 1), 1)]
 
     zipped = xxa.get("/api/v1/parties/XXA/aef/2025?format=csv")
     with zipfile.ZipFile(io.BytesIO(zipped.content)) as bundle:

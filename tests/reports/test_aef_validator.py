@@ -13,7 +13,9 @@ import pytest
 from scenario_world import Reported
 
 from article6.domain.access import Actor, Role
+from article6.reports.aef_readers import plain
 from article6.reports.aef_spec import TABLE, Rule
+from article6.reports.aef_template import SHEETS, TEMPLATE
 from article6.reports.aef_validate import validate
 from article6.reports.aef_writers import Format
 from article6.services.aef_versions import export_aef
@@ -36,15 +38,16 @@ def test_every_exported_file_is_valid(exported: Path, party: str, fmt: Format) -
     assert validate(exported / f"{party}.{fmt}") == []
 
 
-def test_the_workbook_has_one_sheet_per_table_with_the_aef_headings(exported: Path) -> None:
-    workbook = openpyxl.load_workbook(exported / "XXA.xlsx", read_only=True)
-    sheets = {
-        name: next(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames
-    }
+def test_the_workbook_is_the_official_template_with_the_aef_headings(exported: Path) -> None:
+    workbook = openpyxl.load_workbook(exported / "XXA.xlsx")
 
-    assert list(sheets) == [TABLE[n].sheet for n in range(1, 6)]
-    assert all(sheets[TABLE[n].sheet] == TABLE[n].headings for n in range(1, 6))
-    assert sheets["Table 1 Submission"][8] == (
+    assert workbook.sheetnames == list(SHEETS)
+    for number in range(2, 6):
+        layout, sheet = TEMPLATE[number], workbook[TEMPLATE[number].sheet]
+        found = [plain(sheet[f"{c}{layout.header_row}"].value) for c in layout.columns]
+        assert found == list(TABLE[number].headings)
+    submission = workbook["Table 1 Submission"]
+    assert submission["B12"].value == (
         "Reference to the Article 6 technical expert review report of the initial report"
     )
 
@@ -209,14 +212,14 @@ def test_a_mistake_in_a_workbook_is_located_by_sheet_and_cell(
     exported: Path, tmp_path: Path
 ) -> None:
     workbook = openpyxl.load_workbook(exported / "XXC.xlsx")
-    workbook["Table 3 Actions"]["T4"] = "XXA"  # a Transferring Party on XXC's use
+    workbook["Table 3 Actions"]["Y11"] = "XXA"  # a Transferring Party on XXC's use (row 3)
     broken = tmp_path / "broken.xlsx"
     workbook.save(broken)
 
     problems = validate(broken)
 
     assert [str(p) for p in problems] == [
-        "Table 3 Actions!T4 [not-applicable] Transferring participating Party ID: "
+        "Table 3 Actions!Y11 [not-applicable] Transferring participating Party ID: "
         "must be NA for this row, found 'XXA'"
     ]
 

@@ -31,6 +31,9 @@ NA = "NA"
 NOT_APPLICABLE_SPELLINGS = frozenset({"na", "n/a", "n.a.", "-", "not applicable"})
 """How real submissions write "not applicable" (RULES.md 11.2), compared case-insensitively
 with spaces collapsed; read as NA wherever NA may stand. Our writer writes NA."""
+TERM_SPELLINGS = {"First international transfer": "First transfer to another Party"}
+"""Terms of controlled lists as submissions and the CARP's checker still write them (RULES.md
+11.2), read as the current nomenclature's term; our writer writes the current term."""
 """How "Not applicable" is written in a cell."""
 
 LIST_SEPARATOR = "; "
@@ -151,7 +154,9 @@ it (RULES.md 11.2) and our export does; a bare serial, the nomenclature metadata
 read too. `identifiers.serial_of` reads the serial of either."""
 AUTHORIZATION_ID = identifiers.AUTHORIZATION_ID_PATTERN
 VERSION = r"^[1-9]\d*\.\d+$"
-TIMEFRAME = r"^\d{4} - \d{4}$"
+TIMEFRAME = r"^(\d{4} - \d{4}|.*\b20\d{2}\b.*)$"
+"""`dddd - dddd` (Table 20), as we write it, or the free text real submissions use that names
+the years, e.g. `Use: from 01/10/2022 to 31/12/2030` (RULES.md 11.2)."""
 YEAR = r"^\d{4}$"
 
 METRICS = tuple(m.value for m in Metric)

@@ -1,9 +1,12 @@
 """Check any AEF file (ours or another registry's) against the field specification.
 
-Reads the file through `aef_readers` (XLSX, a CSV directory or JSON) and reports each problem
-as (sheet, row, column, rule, message). Rows are numbered as in a sheet: the headings are row
-1, the first data row is row 2 (also for CSV and JSON). The rules come from `aef_spec`; this
-module only applies them.
+Reads the file through `aef_readers` (the official workbook, our former one-heading-row
+workbook, a CSV directory or JSON) and reports each problem as (sheet, row, column, rule,
+message) with the cell it is in, e.g. `Table 3 Actions!I9` or, in the official Table 1,
+`Table 1 Submission!C6`. Values are read as real submissions write them (RULES.md 11.2): every
+spelling of "not applicable", thousands separators in numbers, trailing spaces, the CARP's
+placeholders, former terms of the controlled lists. The rules come from `aef_spec`; this module
+only applies them, and never stops on a file it cannot make sense of: that is a problem too.
 """
 
 from __future__ import annotations
@@ -16,12 +19,24 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from article6.domain.identifiers import FIRST_VINTAGE, block_of, serial_of
-from article6.reports.aef_readers import CsvSource, JsonSource, XlsxSource, open_source, text
+from article6.reports.aef_readers import (
+    CsvSource,
+    JsonSource,
+    Placement,
+    XlsxSource,
+    open_source,
+    plain,
+    text,
+)
 from article6.reports.aef_spec import (
+    FIELDS,
+    LIST_SEPARATOR,
     NA,
     NOT_APPLICABLE_SPELLINGS,
     SUBTYPES_OF_TYPE,
     TABLES,
+    TERM_SPELLINGS,
+    VERSION,
     FieldRule,
     Kind,
     Need,
@@ -29,11 +44,31 @@ from article6.reports.aef_spec import (
     TableSpec,
     holds,
 )
+from article6.reports.aef_template import PLACEHOLDERS, column_index
+from article6.reports.aef_template import column_letter as column_letter  # the former home
 
 MAX_PROBLEMS = 10_000
 INTEGER = re.compile(r"^-?\d+$")
 DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 UTC_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+"""A number written with thousands separators, e.g. `7,144,362` (RULES.md 11.2)."""
+NUMERIC_KINDS = frozenset({Kind.INTEGER, Kind.NUMBER})
+TERMS: dict[tuple[int, str], dict[str, str]] = {
+    (rule.table, rule.key): {
+        **{plain(term).casefold(): term for term in rule.vocabulary},
+        **{
+            plain(spelling).casefold(): term
+            for spelling, term in TERM_SPELLINGS.items()
+            if term in rule.vocabulary
+        },
+    }
+    for rule in FIELDS
+    if rule.vocabulary
+}
+"""Each controlled list's terms by their casefolded spelling, former spellings included (per
+field: `Use or Cancellation` and `Use or cancellation` are terms of two different lists)."""
+PLACEHOLDER_TEXTS = frozenset(plain(p).casefold() for p in PLACEHOLDERS)
 
 
 @dataclass(frozen=True)
@@ -53,23 +88,10 @@ class Problem:
         return f"{where} [{self.rule}]{column} {self.message}"
 
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 # Rules ----------------------------------------------------------------------------------------
 
 
-def _plain(value: str) -> str:
-    """Spaces as a reader sees them: the template's no-break spaces (U+00A0 around `CO2`) and
-    runs of white space are one space."""
-    return " ".join(value.replace("\u00a0", " ").split())
+_plain = plain
 
 
 def not_applicable(value: str) -> bool:
@@ -88,9 +110,32 @@ def _named(spec: TableSpec, given: list[str]) -> list[str]:
     return [known.get(_plain(heading), heading) for heading in given]
 
 
+def _term(rule: FieldRule, value: str) -> str:
+    if value in rule.vocabulary:
+        return value
+    return TERMS[rule.table, rule.key].get(plain(value).casefold(), value)
+
+
 def _cell(rule: FieldRule, value: object) -> str:
+    """The value as the rules see it: a CARP placeholder is empty, any spelling of "not
+    applicable" is NA, a number loses its thousands separators, a term of a controlled list
+    is the current nomenclature's spelling of it, a date cell of a date field is its day."""
+    if rule.kind is Kind.DATE and isinstance(value, datetime):
+        value = value.date()
+    if rule.pattern == VERSION and isinstance(value, int | float) and not isinstance(value, bool):
+        value = f"{value:.1f}" if float(value).is_integer() else str(value)  # typed 1.0 -> 1
     found = text(value)
-    return NA if rule.may_be_not_applicable and not_applicable(found) else found
+    if rule.need is Need.CARP and plain(found).casefold() in PLACEHOLDER_TEXTS:
+        return ""
+    if rule.may_be_not_applicable and not_applicable(found):
+        return NA
+    if rule.kind in NUMERIC_KINDS and THOUSANDS.match(found):
+        return found.replace(",", "")
+    if rule.kind is Kind.CODE:
+        return _term(rule, found)
+    if rule.kind is Kind.CODES:
+        return LIST_SEPARATOR.join(_term(rule, item.strip()) for item in found.split(";"))
+    return found
 
 
 def _valid_date(value: str) -> bool:
@@ -147,7 +192,12 @@ def _type_problem(rule: FieldRule, value: str) -> str | None:
 def check_field(rule: FieldRule, value: str, row: dict[str, str]) -> tuple[Rule, str] | None:
     """The first rule the value breaks, in the order: CARP, NA, required, type, list, pattern."""
     if rule.need is Need.CARP:
-        return (Rule.CARP, "populated by the CARP; leave it empty") if value else None
+        if value:
+            return (
+                Rule.CARP,
+                "populated by the CARP; leave it empty or as the template's placeholder",
+            )
+        return None
     if holds(rule.na_when, row):
         if value != NA:
             return Rule.NOT_APPLICABLE, f"must be {NA} for this row, found {value!r}"
@@ -193,47 +243,65 @@ class Context:
     authorizations: set[tuple[str, str]] | None = None
 
 
-def _heading_problems(spec: TableSpec, given: list[str]) -> Iterator[Problem]:
-    expected = list(spec.headings)
-    if given == expected:
+def _expected_positions(spec: TableSpec, placement: Placement) -> dict[str, int]:
+    """Where each field's heading belongs: the template's column in the official horizontal
+    layout, else the field's position (column from A, or label row in the vertical Table 1)."""
+    layout = placement.layout
+    if layout is None or layout.vertical:
+        return {heading: index for index, heading in enumerate(spec.headings)}
+    return {
+        rule.heading: column_index(letter)
+        for rule, letter in zip(spec.fields, layout.columns, strict=True)
+    }
+
+
+def _place(placement: Placement, index: int) -> str:
+    """A heading's column (horizontal) or row (the vertical Table 1)."""
+    letter, row = placement.heading_cell(index)
+    return f"row {row}" if placement.label_column else f"column {letter}"
+
+
+def _heading_problems(spec: TableSpec, given: list[str], placement: Placement) -> Iterator[Problem]:
+    expected = _expected_positions(spec, placement)
+    official = placement.layout is not None
+    if not official and given == list(spec.headings):
         return
-    for index, heading in enumerate(expected):
+    sheet = placement.sheet
+
+    def at(index: int, heading: str | None, message: str, located: bool = True) -> Problem:
+        letter, row = placement.heading_cell(index)
+        return Problem(sheet, row, heading, Rule.HEADING, message, letter if located else None)
+
+    for number, (heading, index) in enumerate(expected.items(), start=1):
         if heading not in given:
-            yield Problem(
-                spec.sheet, 1, heading, Rule.HEADING, f"missing heading (field {index + 1})"
-            )
+            yield at(index, heading, f"missing heading (field {number})", located=official)
         elif given.index(heading) != index:
-            yield Problem(
-                spec.sheet,
-                1,
+            found = given.index(heading)
+            yield at(
+                found,
                 heading,
-                Rule.HEADING,
-                f"heading in column {column_letter(given.index(heading))}, "
-                f"expected in {column_letter(index)}",
-                column_letter(given.index(heading)),
+                f"heading in {_place(placement, found)}, expected in " + _place(placement, index),
             )
     for index, heading in enumerate(given):
-        if heading not in expected:
-            yield Problem(
-                spec.sheet,
-                1,
-                heading or None,
-                Rule.HEADING,
-                "unexpected heading" if heading else "empty heading",
-                column_letter(index),
-            )
+        if heading in expected or (official and not heading):
+            continue
+        yield at(index, heading or None, "unexpected heading" if heading else "empty heading")
 
 
 def check_table(
     spec: TableSpec, source: XlsxSource | CsvSource | JsonSource, context: Context
 ) -> Iterator[Problem]:
     headings, rows = source.table(spec)
+    placement = source.placement(spec)
+    sheet = placement.sheet
     if headings is None:
-        yield Problem(spec.sheet, None, None, Rule.TABLE, f"Table {spec.number} is missing")
+        yield Problem(sheet, None, None, Rule.TABLE, f"Table {spec.number} is missing")
         return
     headings = _named(spec, headings)
-    yield from _heading_problems(spec, headings)
-    position = {h: i for i, h in enumerate(headings)}
+    yield from _heading_problems(spec, headings, placement)
+    position: dict[str, int] = {}
+    for index, heading in enumerate(headings):
+        position.setdefault(heading, index)
     present = [(f, position[f.heading]) for f in spec.fields if f.heading in position]
     count = 0
     authorizations: set[tuple[str, str]] = set()
@@ -243,10 +311,9 @@ def check_table(
         for rule, index in present:
             broken = check_field(rule, row[rule.key], row)
             if broken:
-                yield Problem(
-                    spec.sheet, number, rule.heading, broken[0], broken[1], column_letter(index)
-                )
-        yield from _row_rules(spec, number, row, position, context)
+                letter, at = placement.cell(index, number)
+                yield Problem(sheet, at, rule.heading, broken[0], broken[1], letter)
+        yield from _row_rules(spec, number, row, position, context, placement)
         if spec.number == 1 and INTEGER.match(row.get("reported_year", "")):
             context.reported_year = int(row["reported_year"])
         if spec.number == 1:
@@ -257,7 +324,7 @@ def check_table(
                 (row.get("authorization_id", ""), row.get("cooperative_approach_id", ""))
             )
     if spec.single_row and count != 1:
-        yield Problem(spec.sheet, None, None, Rule.ROWS, f"exactly one row expected, found {count}")
+        yield Problem(sheet, None, None, Rule.ROWS, f"exactly one row expected, found {count}")
     if spec.number == 2:
         context.authorizations = authorizations
 
@@ -268,13 +335,14 @@ def _row_rules(
     row: dict[str, str],
     position: dict[str, int],
     context: Context,
+    placement: Placement,
 ) -> Iterator[Problem]:
     headings = {f.key: f.heading for f in spec.fields}
 
     def problem(key: str, rule: Rule, message: str) -> Problem:
         index = position.get(headings[key])
-        letter = column_letter(index) if index is not None else None
-        return Problem(spec.sheet, number, headings[key], rule, message, letter)
+        letter, at = placement.cell(index, number) if index is not None else (None, number)
+        return Problem(placement.sheet, at, headings[key], rule, message, letter)
 
     if spec.block is not None:
         first_key, last_key, quantity_key = spec.block
@@ -370,11 +438,25 @@ def problems(path: Path) -> Iterator[Problem]:
     found = 0
     try:
         for spec in TABLES:
-            for problem in check_table(spec, source, context):
+            checked = check_table(spec, source, context)
+            while True:
+                try:
+                    problem = next(checked)
+                except StopIteration:
+                    break
+                except Exception as error:  # a table it cannot make sense of: a problem
+                    problem = Problem(
+                        source.placement(spec).sheet,
+                        None,
+                        None,
+                        Rule.TABLE,
+                        f"cannot read Table {spec.number}: {error}",
+                    )
+                    checked = iter(())
                 found += 1
                 if found > MAX_PROBLEMS:
                     yield Problem(
-                        spec.sheet, None, None, problem.rule, "too many problems; stopped here"
+                        problem.sheet, None, None, problem.rule, "too many problems; stopped here"
                     )
                     return
                 yield problem

@@ -1,11 +1,11 @@
-"""Write an AEF document as XLSX (one sheet per table), CSV (one file per table) or JSON (one
-document), streaming: each row is written as it is produced, so memory does not grow with the
-number of rows (a sheet's rows go through a temporary file, see `write_xlsx`).
+"""Write an AEF document as XLSX (the official workbook, `aef_template`), CSV (one file per
+table) or JSON (one document), streaming: each row is written as it is produced, so memory does
+not grow with the number of rows (a sheet's rows go through a temporary file, see `write_xlsx`).
 
-Cells: integers are written as numbers, everything else as text (dates already `dd/mm/yyyy`,
-non-GHG quantities as exact decimal text), empty values as empty cells. Table 3's action date
-is an `ActionDateTime`: its text (`str`) is `dd/mm/yyyy` in the workbook and the CSV, and JSON
-writes its ISO 8601 UTC time (`2026-12-02T07:13:05.123Z`).
+Cells: integers are written as numbers; in the workbook, dates (dd/mm/yyyy text, a date, a
+datetime, or Table 3's `ActionDateTime`) are date cells formatted dd/mm/yyyy of their UTC day;
+everything else is text (non-GHG quantities as exact decimal text); empty values are empty
+cells. JSON writes an `ActionDateTime` as its ISO 8601 UTC time (`2026-12-02T07:13:05.123Z`).
 """
 
 from __future__ import annotations
@@ -16,14 +16,28 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from article6.reports import csv_cells
-from article6.reports.aef import AEFDocument, Cells, json_cell
-from article6.reports.aef_spec import TableSpec
+from article6.reports.aef import ActionDateTime, AEFDocument, AEFTable, Cells, json_cell
+from article6.reports.aef_spec import TABLE, Kind, TableSpec
+from article6.reports.aef_template import (
+    DATE_FORMAT,
+    INDEX_SHEET,
+    SHEETS,
+    SUMMARY_SHEET,
+    TEMPLATE,
+    TemplateTable,
+    column_index,
+    column_letter,
+    index_rows,
+    official_heading,
+    summary_rows,
+)
 
 JSON_FORMAT = "article6-aef"
 JSON_FORMAT_VERSION = 1
@@ -48,17 +62,22 @@ def write(document: AEFDocument, format: Format, output: Path) -> dict[int, int]
 
 
 def write_xlsx(document: AEFDocument, output: Path) -> dict[int, int]:
-    """One sheet per table. xlsxwriter writes the workbook around the rows (properties, styles,
-    the headings, column widths, frozen heading row) as a template; the rows themselves are
-    streamed into each sheet's XML here, in xlsxwriter's own cell form (numbers as `%.16G`,
-    text as escaped inline strings), because its per-cell cost dominated large exports. Each
-    sheet's rows go to a temporary file first: its `<dimension>` precedes them and needs their
-    count."""
-    template = _xlsx_template(document)
+    """The official workbook (`aef_template`): Index, Summary information, Table 1 vertical
+    with the CARP's placeholders, Tables 2-5 under their titles, grouped headings and field
+    headings, dates as date cells formatted dd/mm/yyyy.
+
+    xlsxwriter writes the workbook around the rows (properties, styles, the Index and Summary
+    sheets, Table 1, the headings, column widths, frozen panes) as a template; the rows of
+    Tables 2-5 are streamed into each sheet's XML here, in xlsxwriter's own cell form (numbers
+    as `%.16G`, text as escaped inline strings), because its per-cell cost dominated large
+    exports. Each sheet's rows go to a temporary file first: its `<dimension>` precedes them
+    and needs their count."""
     counts: dict[int, int] = {}
+    template, date_style = _xlsx_template(document, counts)
     sheets = {
-        f"xl/worksheets/sheet{index}.xml": table
-        for index, table in enumerate(document.tables, start=1)
+        f"xl/worksheets/sheet{SHEETS.index(TEMPLATE[table.spec.number].sheet) + 1}.xml": table
+        for table in document.tables
+        if not TEMPLATE[table.spec.number].vertical
     }
     with (
         zipfile.ZipFile(io.BytesIO(template)) as source,
@@ -69,13 +88,14 @@ def write_xlsx(document: AEFDocument, output: Path) -> dict[int, int]:
             if table is None:
                 zf.writestr(item, source.read(item))
                 continue
+            layout = TEMPLATE[table.spec.number]
             head, tail = source.read(item).decode().split("</sheetData>")
             with tempfile.TemporaryFile() as rows:
                 count, last_row, last_column = _sheet_rows(
-                    table.rows, len(table.spec.headings), rows
+                    table.rows, layout, _date_columns(table.spec), date_style, rows
                 )
                 counts[table.spec.number] = count
-                dimension = f'<dimension ref="{_dimension(last_row, last_column)}"/>'
+                dimension = f'<dimension ref="A1:{column_letter(last_column)}{last_row}"/>'
                 head_bytes = DIMENSION.sub(dimension, head, count=1).encode()
                 tail_bytes = ("</sheetData>" + tail).encode()
                 size = len(head_bytes) + rows.tell() + len(tail_bytes)
@@ -101,14 +121,67 @@ NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{
 STRING_LIMIT = 32_767
 """Excel's longest cell text, in UTF-16 units; xlsxwriter truncated longer text."""
 INLINE_CACHE = 20_000
+PRINTED_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's date serials (1900 system; the days before March 1900 never occur here)."""
+DATE_KINDS = frozenset({Kind.DATE, Kind.ACTION_DATE})
 
 
-def _xlsx_template(document: AEFDocument) -> bytes:
+def _date_columns(spec: TableSpec) -> frozenset[int]:
+    return frozenset(i for i, rule in enumerate(spec.fields) if rule.kind in DATE_KINDS)
+
+
+def excel_day(value: object) -> int | None:
+    """The date serial of a date, a datetime or Table 3's `ActionDateTime` (its UTC day; naive
+    is UTC), a `dd/mm/yyyy` text
+    or a `yyyy-mm-ddThh:mm:ss.sssZ` text; None for anything else (written as text)."""
+    day: date | None = None
+    if isinstance(value, ActionDateTime):
+        value = value.at
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset():
+            value = value.astimezone(UTC)
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            if match := PRINTED_DATE.match(value):
+                day = date(int(match[3]), int(match[2]), int(match[1]))
+            elif UTC_TIME.match(value):
+                day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        except ValueError:
+            return None
+    return None if day is None else (day - EXCEL_EPOCH).days
+
+
+def _xlsx_template(document: AEFDocument, counts: dict[int, int]) -> tuple[bytes, int]:
+    """The workbook without the rows of Tables 2-5 (their sheets end at the headings), and
+    the style index of the date cells. Table 1's one row is written here (counted in
+    `counts`)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    heading = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    formats = {
+        "title": workbook.add_format({"bold": True, "font_size": 12}),
+        "group": workbook.add_format(
+            {
+                "bold": True,
+                "align": "center",
+                "valign": "vcenter",
+                "border": 1,
+                "bg_color": "#D9E1F2",
+            }
+        ),
+        "heading": workbook.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "border": 1, "bg_color": "#F2F2F2"}
+        ),
+        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "date": workbook.add_format({"num_format": DATE_FORMAT}),
+        "placeholder": workbook.add_format({"italic": True, "font_color": "#7F7F7F"}),
+    }
     workbook.set_properties(
         {
             "title": f"AEF {document.party} {document.year} version {document.version}",
@@ -116,30 +189,105 @@ def _xlsx_template(document: AEFDocument) -> bytes:
             "author": "article6",
         }
     )
-    for table in document.tables:
-        sheet = workbook.add_worksheet(table.spec.sheet)
-        for column, title in enumerate(table.spec.headings):
-            sheet.set_column(column, column, max(12, min(40, len(title) + 2)))
-        sheet.freeze_panes(1, 0)
-        for column, title in enumerate(table.spec.headings):
-            sheet.write_string(0, column, title, heading)
+    _index_sheet(workbook.add_worksheet(INDEX_SHEET), formats)
+    _summary_sheet(workbook.add_worksheet(SUMMARY_SHEET), formats)
+    tables = {table.spec.number: table for table in document.tables}
+    for number in range(1, 6):
+        layout = TEMPLATE[number]
+        sheet = workbook.add_worksheet(layout.sheet)
+        sheet.write_string(layout.title_cell, layout.title, formats["title"])
+        table = tables.get(number)
+        if layout.vertical:
+            counts[number] = _submission_sheet(sheet, layout, table, formats)
+        else:
+            _table_headings(sheet, layout, TABLE[number], formats)
     workbook.close()
-    return buffer.getvalue()
+    return buffer.getvalue(), formats["date"].xf_index
 
 
-def _column_name(column: int) -> str:
-    name = ""
-    column += 1
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        name = chr(65 + remainder) + name
-    return name
+XlsxFormats = dict[str, Any]
 
 
-def _dimension(last_row: int, last_column: int) -> str:
-    if last_row == 0 and last_column == 0:
-        return "A1"
-    return f"A1:{_column_name(last_column)}{last_row + 1}"
+def _index_sheet(sheet: Any, formats: XlsxFormats) -> None:
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 2, 30)
+    sheet.write_string(
+        "B2", "Agreed electronic format (decision 4/CMA.6, annex II)", formats["title"]
+    )
+    for row, (table, name, sheet_name) in enumerate(index_rows(), start=3):
+        sheet.write_url(row, 1, f"internal:'{sheet_name}'!A1", string=table)
+        sheet.write_string(row, 2, name)
+
+
+def _summary_sheet(sheet: Any, formats: XlsxFormats) -> None:
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 2, 100)
+    row = 1
+    for name, note in summary_rows():
+        if note is None:
+            row += 1
+            sheet.write_string(row, 1, name, formats["title"])
+        else:
+            sheet.write_string(row, 1, name, formats["wrap"])
+            sheet.write_string(row, 2, note, formats["wrap"])
+        row += 1
+
+
+def _submission_sheet(
+    sheet: Any, layout: TemplateTable, table: AEFTable | None, formats: XlsxFormats
+) -> int:
+    """Table 1, vertical: labels down the label column, values beside them; a CARP field left
+    empty keeps the template's placeholder. Returns the number of rows the table had."""
+    label = column_index(layout.label_column or "B")
+    value_column = column_index(layout.value_column or "C")
+    sheet.set_column(label, label, 70)
+    sheet.set_column(value_column, value_column, 40)
+    rows = list(table.rows) if table is not None else []
+    values = rows[0] if rows else ()
+    for index, rule in enumerate(TABLE[1].fields):
+        row = layout.header_row - 1 + index
+        sheet.write_string(row, label, rule.heading, formats["heading"])
+        value = values[index] if index < len(values) else None
+        day = excel_day(value) if rule.kind in DATE_KINDS else None
+        placeholder = layout.placeholder(rule.key)
+        if day is not None:
+            sheet.write_number(row, value_column, day, formats["date"])
+        elif isinstance(value, int) and not isinstance(value, bool):
+            sheet.write_number(row, value_column, value)
+        elif value is not None and value != "":
+            sheet.write_string(row, value_column, str(value))
+        elif placeholder is not None:
+            sheet.write_string(row, value_column, placeholder, formats["placeholder"])
+    return len(rows)
+
+
+def _table_headings(
+    sheet: Any, layout: TemplateTable, spec: TableSpec, formats: XlsxFormats
+) -> None:
+    """A horizontal table's grouped headings, field headings, column widths and frozen panes;
+    date columns carry the date format, spacer columns are narrow."""
+    for rule, letter in zip(spec.fields, layout.columns, strict=True):
+        column = column_index(letter)
+        style = formats["date"] if rule.kind in DATE_KINDS else None
+        sheet.set_column(column, column, max(12, min(40, len(rule.heading) + 2)), style)
+        heading = official_heading(rule.heading)
+        sheet.write_string(layout.header_row - 1, column, heading, formats["heading"])
+    for letter in layout.spacers:
+        sheet.set_column(column_index(letter), column_index(letter), 2)
+    for group in layout.groups:
+        first, last = column_index(group.first), column_index(group.last)
+        if first == last:
+            sheet.write_string(layout.group_row - 1, first, group.title, formats["group"])
+        else:
+            sheet.merge_range(
+                layout.group_row - 1,
+                first,
+                layout.group_row - 1,
+                last,
+                group.title,
+                formats["group"],
+            )
+    sheet.freeze_panes(layout.header_row, 0)
 
 
 def _inline_string(text: str) -> str:
@@ -176,32 +324,66 @@ def _cell_tail(value: object) -> str:
     return f'" t="inlineStr">{_inline_string(str(value))}</c>'
 
 
-def _sheet_rows(rows: Iterable[Cells], width: int, sink: IO[bytes]) -> tuple[int, int, int]:
-    """Write the data rows' XML (from sheet row 2) to `sink`; returns the number of rows and
-    the last row and column holding a cell (0-based; the headings fill row 0). Empty values
-    (None, "") are no cell. The XML of a value is cached (`INLINE_CACHE` values at most):
+def _date_tail(style: int) -> Callable[[object], str]:
+    """A date column's cell: a date serial in the date style, or text if it is no date."""
+
+    def tail(value: object) -> str:
+        day = excel_day(value)
+        return _cell_tail(value) if day is None else f'" s="{style}"><v>{day}</v></c>'
+
+    return tail
+
+
+def _sheet_rows(
+    rows: Iterable[Cells],
+    layout: TemplateTable,
+    date_columns: frozenset[int],
+    date_style: int,
+    sink: IO[bytes],
+) -> tuple[int, int, int]:
+    """Write the data rows' XML (from the layout's first data row, field n in its column) to
+    `sink`; returns the number of rows, the last sheet row (1-based, at least the heading
+    row) and the index of the last column holding a cell. Empty values (None, "") are no
+    cell. The XML of a value is cached per kind of column (`INLINE_CACHE` values at most):
     most cells of a large table repeat a few values."""
-    prefixes = [f'<c r="{_column_name(column)}' for column in range(width)]
-    tails: dict[object, str] = {}
+    letters = list(layout.columns)
+    width = len(letters)
+    text_tails: dict[object, str] = {}
+    date_tails: dict[object, str] = {}
+    date_tail = _date_tail(date_style)
+    columns = [
+        (
+            f'<c r="{letter}',
+            date_tails if i in date_columns else text_tails,
+            date_tail if i in date_columns else _cell_tail,
+        )
+        for i, letter in enumerate(letters)
+    ]
+    first = layout.data_row
     chunk: list[str] = []
-    count = last_row = 0
-    last_column = width - 1
+    count = 0
+    last_row = layout.header_row
+    last_column = layout.last_column
     for count, row in enumerate(rows, start=1):
-        if count >= XLSX_ROWS:
+        number_of_row = first + count - 1
+        if number_of_row > XLSX_ROWS:
             continue
-        number = str(count + 1)
+        number = str(number_of_row)
         parts = ['<row r="', number, '">']
         append = parts.append
-        if len(row) > width:  # wider than the headings: not from our tables, but kept
-            prefixes.extend(f'<c r="{_column_name(c)}' for c in range(len(prefixes), len(row)))
+        if len(row) > width:  # wider than the fields: not from our tables, but kept
+            while len(columns) < len(row):
+                letter = column_letter(layout.last_column + 1 + len(columns) - width)
+                columns.append((f'<c r="{letter}', text_tails, _cell_tail))
             filled = [c for c, v in enumerate(row) if c >= width and v is not None and v != ""]
-            last_column = max([last_column, *filled])
-        for prefix, value in zip(prefixes, row, strict=False):
+            if filled:
+                last_column = max(last_column, layout.last_column + 1 + max(filled) - width)
+        for (prefix, tails, make), value in zip(columns, row, strict=False):
             tail = tails.get(value)
             if tail is None or value.__class__ not in CACHED_TYPES:
                 if value is None or value == "":
                     continue
-                tail = _cell_tail(value)
+                tail = make(value)
                 if value.__class__ in CACHED_TYPES:
                     if len(tails) >= INLINE_CACHE:
                         tails.clear()
@@ -210,7 +392,7 @@ def _sheet_rows(rows: Iterable[Cells], width: int, sink: IO[bytes]) -> tuple[int
             append(number)
             append(tail)
         if len(parts) > 3:
-            last_row = count
+            last_row = number_of_row
             append("</row>")
             chunk.append("".join(parts))
         if len(chunk) >= 1000:
