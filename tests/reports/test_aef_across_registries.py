@@ -213,7 +213,12 @@ def test_json_carries_the_utc_time_and_the_workbook_and_csv_the_day(
     with Path(exported[Format.CSV], "table3_actions.csv").open(encoding="utf-8") as f:
         days = [row[0] for row in list(csv.reader(f))[1:]]
     sheet = openpyxl.load_workbook(exported[Format.XLSX])["Table 3 Actions"]
-    printed = [str(sheet.cell(row=row, column=1).value) for row in range(2, sheet.max_row + 1)]
+    # The official sheet: Table 3's data from row 9, the action date in column B as a date cell.
+    printed = [
+        f"{cell.value:%d/%m/%Y}"
+        for (cell,) in sheet.iter_rows(min_row=9, min_col=2, max_col=2)
+        if cell.value is not None
+    ]
 
     # The three movements happened a minute apart, on one day: only the time orders them.
     assert times == [

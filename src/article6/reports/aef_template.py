@@ -227,6 +227,8 @@ KIND_NAMES = {
     Kind.ACTION_DATE: f"A date {DATE_FORMAT} (the UTC day of the action)",
     Kind.CODE: "One of",
     Kind.CODES: "One or more of",
+    Kind.UNIT_ID: "A unit identifier (cooperative approach-originating registry-first"
+    " transferring Party-serial-vintage, e.g. CA0003-THA01-THA-16829005-2022) or a serial",
 }
 NEED_NAMES = {
     Need.REQUIRED: "Required.",

@@ -54,6 +54,8 @@ UTC_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 """A number written with thousands separators, e.g. `7,144,362` (RULES.md 11.2)."""
 NUMERIC_KINDS = frozenset({Kind.INTEGER, Kind.NUMBER})
+SEPARATED_KINDS = NUMERIC_KINDS | {Kind.UNIT_ID}
+"""Fields whose numbers lose their thousands separators (a serial written `16,829,005`)."""
 TERMS: dict[tuple[int, str], dict[str, str]] = {
     (rule.table, rule.key): {
         **{plain(term).casefold(): term for term in rule.vocabulary},
@@ -129,7 +131,7 @@ def _cell(rule: FieldRule, value: object) -> str:
         return ""
     if rule.may_be_not_applicable and not_applicable(found):
         return NA
-    if rule.kind in NUMERIC_KINDS and THOUSANDS.match(found):
+    if rule.kind in SEPARATED_KINDS and THOUSANDS.match(found):
         return found.replace(",", "")
     if rule.kind is Kind.CODE:
         return _term(rule, found)
