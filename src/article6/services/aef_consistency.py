@@ -94,8 +94,10 @@ def registry_aefs(
         for reported in range(FIRST_REPORTED_YEAR, year + 1):
             if progress is not None:
                 progress(f"reading {party} {reported}")
-            submitted = [s.version for s in aef_submissions(registry, actor, party, reported)]
-            wanted: list[str | None] = list(submitted) if reported == year else submitted[-1:]
+            submitted: list[str | None] = [
+                s.version for s in aef_submissions(registry, actor, party, reported)
+            ]
+            wanted = submitted if reported == year else submitted[-1:]
             for version in wanted or [None]:
                 with open_aef(registry, actor, party, reported, version) as document:
                     source = "this registry" if version else "this registry (draft)"

@@ -13,6 +13,7 @@ from article6.reports.aef_consistency.model import (
     Inconsistency,
     inconsistency,
     integer,
+    party_inconsistency,
 )
 from article6.reports.aef_consistency.world import World
 
@@ -89,8 +90,9 @@ def ipc01(world: World) -> Iterator[Inconsistency]:
                 continue
             if not any(match(row, candidate) for candidate in segment.rows):
                 side = "acquisition" if row.moves_to_party else "transfer"
-                found[id(row)] = inconsistency(
+                found[id(row)] = party_inconsistency(
                     "IPC01",
+                    (other,),
                     (row,),
                     f"{other} reports no {side} matching {row.party}'s {row['action_type']}"
                     f" of these units",

@@ -8,6 +8,7 @@ serials with the rows (of every loaded AEF, Tables 3 and 4) that cover it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
 
@@ -28,7 +29,7 @@ def differing(
     world: World, code: str, attribute: Callable[[AEFRow], Hashable | None], what: str
 ) -> Iterator[Inconsistency]:
     """Rows covering the same units that disagree on `attribute` (None: the row says nothing),
-    one finding per set of rows."""
+    one finding per disagreement (the first row of each value names it)."""
     seen: set[frozenset[int]] = set()
     for segment in world.segments:
         values: dict[Hashable, list[AEFRow]] = defaultdict(list)
@@ -39,7 +40,7 @@ def differing(
         if len(values) < 2:
             continue
         rows = [r for group in values.values() for r in group]
-        key = frozenset(id(r) for r in rows)
+        key = frozenset(id(group[0]) for group in values.values())
         if key in seen:
             continue
         seen.add(key)
@@ -156,9 +157,17 @@ def ii03(world: World) -> Iterator[Inconsistency]:
 
 
 def _sectors(row: AEFRow) -> str:
-    sectors = ", ".join(sorted(listed(row["sectors"])))
-    activities = ", ".join(sorted(listed(row["activity_types"])))
+    sectors = ", ".join(_as_written(row["sectors"]))
+    activities = ", ".join(_as_written(row["activity_types"]))
     return f"{sectors or '-'} / {activities or '-'}"
+
+
+def _as_written(text: str) -> list[str]:
+    """A multi-valued cell's values as written, in a canonical order."""
+    if not text or text == NA:
+        return []
+    values = {p.strip().lower(): p.strip() for p in re.split(r"[;,]", text) if p.strip()}
+    return [values[k] for k in sorted(values)]
 
 
 def ii04(world: World) -> Iterator[Inconsistency]:
