@@ -50,13 +50,8 @@ def test_a_bare_serial_takes_the_first_transferring_partys_registry() -> None:
 
 
 def test_not_applicable_spellings_and_spaces_are_normalised() -> None:
-    assert [normalised(v) for v in ("N/A", " na ", "-", "Not applicable", "Quantity\u00a0 (t)")] == [
-        "NA",
-        "NA",
-        "NA",
-        "NA",
-        "Quantity (t)",
-    ]
+    written = ("N/A", " na ", "-", "Not applicable", "Quantity\u00a0 (t)")
+    assert [normalised(v) for v in written] == ["NA", "NA", "NA", "NA", "Quantity (t)"]
 
 
 def test_an_older_version_is_obsolete_and_a_second_copy_a_duplicate() -> None:
