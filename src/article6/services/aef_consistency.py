@@ -9,9 +9,11 @@ came from. Files add Parties (and years) of other registries.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
 from article6.domain.access import Actor
@@ -110,7 +112,14 @@ def file_aefs(files: Sequence[Path]) -> list[LoadedAEF]:
     for path in files:
         try:
             loaded.append(from_file(path))
-        except (UnreadableAEF, OSError, ValueError) as error:
+        except (
+            UnreadableAEF,
+            OSError,
+            ValueError,
+            KeyError,
+            zipfile.BadZipFile,
+            InvalidFileException,
+        ) as error:
             raise refuse(Check.C1018, "aef", f"{path.name}: {error}") from error
     return loaded
 

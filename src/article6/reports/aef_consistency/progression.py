@@ -88,7 +88,8 @@ def ip01(world: World) -> Iterator[Inconsistency]:
             if not row.moves_to_party or id(row) in found:
                 continue
             units = row.units
-            assert units is not None
+            if units is None:
+                continue
             if units.party == row.party:
                 _seen(found, row, _authorized(world, row))
             elif not _came_in(segment, row):
@@ -116,7 +117,8 @@ def ip02(world: World) -> Iterator[Inconsistency]:
             if id(row) in found:
                 continue
             units = row.units
-            assert units is not None
+            if units is None:
+                continue
             if units.party == row.party:
                 _seen(found, row, _authorized(world, row))
             elif not _came_in(segment, row):
@@ -153,11 +155,12 @@ def ip03(world: World) -> Iterator[Inconsistency]:
                     )
             elif row.action in ENDING and needed_purpose(row) in ("IMP", "OP"):
                 authorization = world.authorization(row.authorization_key, row.date)
-                definition = authorization["first_transfer_definition"] if authorization else ""
-                if definition == FirstTransferDefinition.USE_OR_CANCELLATION and not (
-                    _first_transferred(segment, row)
+                if (
+                    authorization is not None
+                    and authorization["first_transfer_definition"]
+                    == FirstTransferDefinition.USE_OR_CANCELLATION
+                    and not _first_transferred(segment, row)
                 ):
-                    assert authorization is not None
                     found[id(row)] = inconsistency(
                         "IP03",
                         (row, authorization),

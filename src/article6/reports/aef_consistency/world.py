@@ -40,14 +40,15 @@ def segments(rows: Iterable[AEFRow]) -> Iterator[Segment]:
     """One boundary sweep per registry: O(n log n + the segments' sizes)."""
     by_registry: dict[str, list[AEFRow]] = defaultdict(list)
     for row in rows:
-        assert row.units is not None
-        by_registry[row.units.registry].append(row)
+        if row.units is not None:
+            by_registry[row.units.registry].append(row)
     for registry in sorted(by_registry):
         listed = by_registry[registry]
         points: list[tuple[int, int, int]] = []
         for index, row in enumerate(listed):
             units = row.units
-            assert units is not None
+            if units is None:
+                continue
             points.append((units.first, 1, index))
             points.append((units.last + 1, 0, index))
         points.sort()
