@@ -34,6 +34,7 @@ def the_secretariat_reads_a_consistent_year(played: HttpWorld) -> None:
         "group": "ITMO integrity",
         "rule": "a Party reports only approaches it participates in",
         "passed": True,
+        "found": 0,
         "inconsistencies": [],
     }
     checked = {(f["party"], f["filing"]) for f in result["submissions"] if f["year"] == YEAR}

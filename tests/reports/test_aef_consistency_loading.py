@@ -13,6 +13,7 @@ from article6.reports.aef_consistency import check, filled_document, filled_valu
 from article6.reports.aef_consistency.model import normalised
 from article6.reports.aef_spec import TABLE
 from article6.reports.aef_writers import Format, write
+from article6.services.aef_consistency import view
 
 AT = datetime(2026, 12, 2, 7, 13, 5, tzinfo=UTC)
 
@@ -111,3 +112,13 @@ def test_an_aef_written_to_a_file_reads_back_as_the_same_tables(tmp_path: Path) 
     assert bbb.rows(3)[1]["ndc_year"] == "2025"
     assert [r.number for r in bbb.rows(3)] == [2, 3]
     assert check(reread, YEAR, AT).consistent
+
+
+def test_the_doors_list_a_bounded_number_of_findings_and_count_them_all() -> None:
+    world = clean()
+    world[("AAA", 2024)][2][0]["purposes"] = "NDC"
+    shown = view(check(loaded(world), YEAR, AT), listed=1)
+    [stc02] = [c for c in shown.codes if c.code == "STC02"]
+    assert (stc02.passed, stc02.found, len(stc02.inconsistencies)) == (False, 2, 1)
+    assert stc02.inconsistencies[0].rows[0].sheet == "Table 3 Actions"
+    assert shown.checked_at == AT and shown.inconsistencies >= 2

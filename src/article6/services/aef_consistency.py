@@ -32,6 +32,8 @@ from article6.services.context import Registry
 from article6.services.views import UtcDateTime
 
 Progress = Callable[[str], None]
+LISTED = 500
+"""Findings per code listed over HTTP and on the page: a badly broken year stays readable."""
 
 
 class RowView(BaseModel):
@@ -57,7 +59,9 @@ class CodeView(BaseModel):
     group: str
     rule: str
     passed: bool
+    found: int
     inconsistencies: list[InconsistencyView]
+    """The first `LISTED` findings over HTTP and on the page (`found` counts them all)."""
 
 
 class FiledView(BaseModel):
@@ -150,10 +154,11 @@ def consistency(
     progress: Progress | None = None,
 ) -> ConsistencyView:
     result, _ = run_consistency(registry, actor, year, files, progress)
-    return view(result)
+    return view(result, LISTED)
 
 
-def view(result: ConsistencyResult) -> ConsistencyView:
+def view(result: ConsistencyResult, listed: int | None = None) -> ConsistencyView:
+    """The result as the doors show it, at most `listed` findings per code (None: all)."""
     return ConsistencyView(
         year=result.year,
         checked_at=result.checked_at,
@@ -176,6 +181,7 @@ def view(result: ConsistencyResult) -> ConsistencyView:
                 group=c.group,
                 rule=c.rule,
                 passed=c.passed,
+                found=len(c.inconsistencies),
                 inconsistencies=[
                     InconsistencyView(
                         code=i.code,
@@ -195,7 +201,7 @@ def view(result: ConsistencyResult) -> ConsistencyView:
                             for r in i.rows
                         ],
                     )
-                    for i in c.inconsistencies
+                    for i in c.inconsistencies[:listed]
                 ],
             )
             for c in result.codes
