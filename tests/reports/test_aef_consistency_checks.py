@@ -187,6 +187,9 @@ def test_isc02_earlier_holdings_that_vanish() -> None:
     assert finding.parties == ("AAA",)
     assert where(finding) == [("AAA", 2024, T4, 8, units(1, 1000))]
     assert "serials 900-1000 (101 units)" in finding.message
+    filed = {(f.party, f.year): (f.filing.value, f.codes) for f in run(world).filed}
+    assert filed[("AAA", YEAR)] == ("inconsistent", ("ISC02", "ISC03", "DR01", "DR02"))
+    assert filed[("BBB", YEAR)] == ("consistent", ())
 
 
 def test_isc03_holdings_from_nowhere() -> None:

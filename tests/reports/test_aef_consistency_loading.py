@@ -112,6 +112,10 @@ def test_an_aef_written_to_a_file_reads_back_as_the_same_tables(tmp_path: Path) 
     assert bbb.rows(3)[1]["ndc_year"] == "2025"
     assert [r.number for r in bbb.rows(3)] == [2, 3]
     assert check(reread, YEAR, AT).consistent
+    write(filled_document(aefs[3], result), Format.CSV, tmp_path / "csv")
+    from_csv = from_file(tmp_path / "csv")
+    assert (from_csv.party, from_csv.year, from_csv.source) == ("BBB", YEAR, "csv")
+    assert [r.values for r in from_csv.rows(3)] == [r.values for r in bbb.rows(3)]
 
 
 def test_the_doors_list_a_bounded_number_of_findings_and_count_them_all() -> None:

@@ -167,11 +167,7 @@ def _concerns(found: Inconsistency, one: LoadedAEF) -> bool:
     return any(
         (r.party, r.year, r.version, r.source) == (one.party, one.year, one.version, one.source)
         for r in found.rows
-    ) or (found.code in YEAR_BOUND and one.party in found.parties and one.year in _years(found))
-
-
-def _years(found: Inconsistency) -> set[int]:
-    return {r.year for r in found.rows}
+    ) or (found.code in YEAR_BOUND and one.party in found.parties)
 
 
 def check(

@@ -75,7 +75,7 @@ def isc03(world: World) -> Iterator[Inconsistency]:
         expected = final(life)
         if expected is None or expected == bool(life.after):
             continue
-        if life.implicit and not life.events:
+        if life.implicit and not life.events and not life.before:
             continue  # own units authorized in the year, unreported (see the module)
         rows = (*life.before, *life.events, *life.after)
         held = "holds" if life.after else "does not hold"
