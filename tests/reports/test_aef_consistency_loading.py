@@ -116,6 +116,10 @@ def test_an_aef_written_to_a_file_reads_back_as_the_same_tables(tmp_path: Path) 
     from_csv = from_file(tmp_path / "csv")
     assert (from_csv.party, from_csv.year, from_csv.source) == ("BBB", YEAR, "csv")
     assert [r.values for r in from_csv.rows(3)] == [r.values for r in bbb.rows(3)]
+    write(filled_document(aefs[3], result), Format.XLSX, tmp_path / "bbb.xlsx")
+    from_xlsx = from_file(tmp_path / "bbb.xlsx")
+    assert (from_xlsx.party, from_xlsx.year, from_xlsx.version) == ("BBB", YEAR, "1.0")
+    assert [r.values for r in from_xlsx.rows(3)] == [r.values for r in bbb.rows(3)]
 
 
 def test_the_doors_list_a_bounded_number_of_findings_and_count_them_all() -> None:
