@@ -38,6 +38,7 @@ REDUCED = [
         "bare",
     ],
     ["api_load.py", "--clients", "32", "--seconds", "10", "--workers", "4"],
+    ["aef_consistency_bench.py", "--parties", "20", "--actions", "1000"],
 ]
 FULL = [
     ["transfer_bench.py", "--profile"],
@@ -51,6 +52,7 @@ FULL = [
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "2", "4", "--rounds", "5"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "4", "--request", "me", "bare"],
     ["api_load.py", "--clients", "8", "32", "--seconds", "60", "--workers", "4"],
+    ["aef_consistency_bench.py", "--parties", "20", "--actions", "10000"],
 ]
 
 

@@ -9,6 +9,7 @@ import click
 
 from article6.cli.approvals import expire
 from article6.cli.checks import checks
+from article6.cli.consistency import aef_consistency as _aef_consistency  # noqa: F401
 from article6.cli.database import db
 from article6.cli.demo import demo
 from article6.cli.interop import hub, hub_operator, network

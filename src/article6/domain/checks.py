@@ -87,6 +87,12 @@ class Check(Enum):
         "Request origin",
         "A sign-in form is posted from the registry's own pages, never from another site.",
     )
+    C1018 = (
+        "C1018",
+        "AEF file placed",
+        "An AEF file given to the consistency checks is readable and its Table 1 names the"
+        " Party, the reported year and the version.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",

@@ -257,4 +257,9 @@ def reports(request: Request, viewer: Looking, registry: Registry_) -> Response:
         accounts=listing.accounts_list(registry, viewer.actor, viewer.party),
         start=date(today.year, 1, 1),
         end=today,
+        consistency_years=(
+            list(range(today.year, aef_versions.FIRST_REPORTED_YEAR - 1, -1))
+            if viewer.principal.actor_for(None) is not None
+            else []
+        ),
     )
