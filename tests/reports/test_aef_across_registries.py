@@ -173,8 +173,8 @@ def test_holdings_name_the_registry_that_issued_the_units(network: tuple[Network
 
 
 def test_each_party_s_holdings_are_what_its_actions_imply(network: tuple[Network, Clock]) -> None:
-    """Held = acquired - transferred, unit by unit (XXA and XXB hold only ITMOs they acquired
-    or first transferred to themselves; XXB's authorized AMOs are not ITMOs yet)."""
+    """Held = authorized + acquired - transferred, unit by unit: an authorized unit is an ITMO
+    held until it leaves (2/CMA.3 annex para 1(f); the CARP's ISC01 and DR01)."""
 
     def unit_ids(first: str, last: str) -> set[tuple[str | None, int]]:
         low, high = serial_of(first), serial_of(last)
@@ -186,9 +186,10 @@ def test_each_party_s_holdings_are_what_its_actions_imply(network: tuple[Network
         implied: set[tuple[str | None, int]] = set()
         for row in found[3]:
             ids = unit_ids(row[T3["first_id"]], row[T3["last_id"]])
-            if row[T3["action_type"]] == "Acquisition":
+            action, subtype = row[T3["action_type"]], row[T3["action_subtype"]]
+            if action in ("Authorization", "Acquisition"):
                 implied |= ids
-            elif row[T3["action_type"]] in ("First transfer", "Transfer"):
+            elif action == "Transfer" or subtype == "First transfer to another Party":
                 implied -= ids
         held: set[tuple[str | None, int]] = set()
         for row in found[4]:

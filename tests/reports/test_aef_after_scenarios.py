@@ -204,8 +204,12 @@ def test_xxa_reports_its_first_transfers_and_its_uses_for_corsia(reported: Repor
             transaction="XXA01-00000009",
         ),
     ]
-    # XXA holds no ITMO at the end of 2025: its remaining units are MOs and AMOs in the ARS.
-    assert tables[4] == []
+    # XXA holds, at the end of 2025, the authorized units it has neither first transferred nor
+    # used: ITMOs from their authorization (2/CMA.3 annex para 1(f)); its MOs are not ITMOs.
+    assert [(row[4], row[5], row[12]) for row in tables[4]] == [
+        ("CA0001-XXA01-XXA-50001-2024", "CA0001-XXA01-XXA-52000-2024", 2_000),
+        ("CA0001-XXA01-XXA-80001-2024", "CA0001-XXA01-XXA-85000-2024", 5_000),
+    ]
     assert tables[5] == [
         [
             "01/03/2025",

@@ -97,12 +97,20 @@ def latest_moves(moves: Iterable[Any]) -> Iterator[tuple[Any, int, int]]:
         position = last + 1
 
 
+HELD_STATES = frozenset({UnitState.AMO.value, UnitState.ITMO.value})
+"""What Table 4 holds: authorized units, first transferred or not. A mitigation outcome is an
+ITMO once the Party authorizes it (2/CMA.3 annex para 1(f)); Table 3 reports that authorization
+as an action, and the CARP's checks ISC01 and DR01 count authorized units in until they are
+transferred, used or cancelled, so they are held until then. Unauthorized MOs are not ITMOs."""
+
+
 def holdings_at(moves: Iterable[Any], account_ids: set[int]) -> Iterator[dict[str, Any]]:
     """The ITMO ranges held in `account_ids` after the given moves (`MOVE_COLUMNS`): per
-    serial, the latest move decides where it is; ranges ending in the Party's accounts as ITMOs
-    are held. Contiguous ranges with equal attributes are merged. Rows are snapshot rows
-    (store columns)."""
-    itmo = UnitState.ITMO.value
+    serial, the latest move decides where it is; ranges ending in the Party's accounts as
+    authorized units are held, whether or not first transferred yet (`HELD_STATES`).
+    Contiguous ranges with equal attributes are merged. Rows are snapshot rows (store
+    columns)."""
+    held = HELD_STATES
     pending: list[Any] | None = None  # origin, first, last, underlying, attributes
 
     def row(piece: list[Any]) -> dict[str, Any]:
@@ -116,7 +124,7 @@ def holdings_at(moves: Iterable[Any], account_ids: set[int]) -> Iterator[dict[st
         }
 
     for move, first, last in latest_moves(moves):
-        if move[_DESTINATION] not in account_ids or move[_TO_STATE] != itmo:
+        if move[_DESTINATION] not in account_ids or move[_TO_STATE] not in held:
             continue
         underlying = move[_UNDERLYING_FIRST]
         if underlying is not None:
