@@ -15,6 +15,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier, parse_unit_query
 from article6.services.access import allow
 from article6.services.context import Registry
+from article6.services.unit_marks import UnitMarkView, mark_view
 from article6.services.views import (
     TransactionView,
     UtcDateTime,
@@ -29,6 +30,7 @@ from article6.store import (
     holding_totals,
     journal_pages,
     transaction_pages,
+    unit_marks,
 )
 from article6.store.database import unit_of_work
 
@@ -229,6 +231,8 @@ class UnitHistory(BaseModel):
     identifier: str
     block: BlockView
     transactions: list[TransactionView]
+    marks: list[UnitMarkView] = []
+    """The secretariat's marks on the unit, in force or lifted, oldest first."""
 
 
 def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
@@ -253,6 +257,9 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
             f"{row.first_transferring_party}-{serial}-{row.vintage}",
             block=block_view(row, account.identifier if account else "", None),
             transactions=transaction_views(connection, movers),
+            marks=[
+                mark_view(m) for m in unit_marks.over(connection, row.registry_id, serial, serial)
+            ],
         )
 
 
