@@ -21,6 +21,7 @@ from article6.api import (
     routes_queries,
     routes_reports,
     routes_setup,
+    routes_unit_marks,
     routes_units,
 )
 from article6.api.browser_headers import BrowserHeaders
@@ -54,7 +55,14 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     app.state.settings = settings
     app.state.checkpoints = CheckpointSchedule.from_settings(registry, settings)
     problems.install(app)
-    for module in (routes_identity, routes_setup, routes_units, routes_queries, routes_reports):
+    for module in (
+        routes_identity,
+        routes_setup,
+        routes_units,
+        routes_unit_marks,
+        routes_queries,
+        routes_reports,
+    ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
