@@ -22,6 +22,7 @@ from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.web import (
     routes_actions,
     routes_approvals,
+    routes_marks,
     routes_records,
     routes_registry,
     routes_session,
@@ -66,6 +67,7 @@ def install(app: FastAPI) -> None:
         routes_approvals,
         routes_records,
         routes_users,
+        routes_marks,
     ):
         app.include_router(module.router)
 
