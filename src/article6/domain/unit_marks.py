@@ -43,6 +43,12 @@ ORIGINATING_REGISTRY = re.compile(rf"^(?:[A-Z]{{3}}[0-9]{{2}}|{MECHANISM_REGISTR
 LARGEST_SERIAL = 2**62
 REASON_LENGTH = 2000
 
+UNIT_MARK_NOTICE = "unit_mark"
+"""The `notice_type` of a hub's Notice asking registries to mark units: its `text` is the
+reason and each of its `blocks` is `<consistency check>:<originating registry>-<first>-<last>`,
+e.g. `IPC01:XXA01-1000-1099`."""
+NOTICE_RANGE = re.compile(r"^([A-Z]{2,3}[0-9]{2}):([A-Z0-9]{2,5})-([0-9]{1,19})-([0-9]{1,19})\Z")
+
 
 class MarkSource(StrEnum):
     """Where the secretariat learnt of the inconsistency."""
@@ -119,6 +125,16 @@ def check_mark(
             Refusal(Check.C1011, "reason", f"a mark gives its reason (1 to {REASON_LENGTH})")
         )
     return problems
+
+
+def notice_range(text: str) -> tuple[str, str, int, int] | None:
+    """(code, registry, first, last) of one range of a hub's unit-mark notice, or None when it
+    is not written `<code>:<registry>-<first>-<last>` (the code and range are checked after)."""
+    found = NOTICE_RANGE.match(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    code, registry, first, last = found.groups()
+    return code, registry, int(first), int(last)
 
 
 def check_lift(mark: UnitMark | None, mark_id: int, reason: str) -> list[Refusal]:

@@ -18,7 +18,13 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.protocol import MECHANISM_REGISTRY
-from article6.domain.unit_marks import MarkSource, UnitMark, check_lift, check_mark
+from article6.domain.unit_marks import (
+    MarkSource,
+    UnitMark,
+    check_lift,
+    check_mark,
+    notice_range,
+)
 from article6.services.access import allow
 from article6.services.commands import Command, Serial, Whole
 from article6.services.context import Registry, execute
@@ -188,6 +194,39 @@ def mark_unit_ranges(
         return MarksRecorded(marks=_record(connection, registry, actor, list(command.marks)))
 
     return execute(registry, actor, command, handle, MarksRecorded, idempotency_key)
+
+
+def record_hub_notice(
+    connection: Connection, registry: Registry, hub: Actor, ranges: list[str], reason: str
+) -> list[UnitMarkView]:
+    """Mark the ranges of a hub's unit-mark notice (`domain.unit_marks.UNIT_MARK_NOTICE`), in
+    the transaction that receives it: every range is marked, with source `hub`, or the notice is
+    refused whole (C2011 naming the range), and the hub's acknowledgement says why."""
+    commands, problems = [], []
+    for index, text in enumerate(ranges):
+        parsed = notice_range(text)
+        if parsed is None:
+            problems.append(
+                Refusal(_C2011, f"blocks[{index}]", f"{text!r} is not code:registry-first-last")
+            )
+            continue
+        code, registry_id, first, last = parsed
+        # Not validated here: `_record` checks every field and names it with the check.
+        commands.append(
+            MarkUnits.model_construct(
+                registry_id=registry_id,
+                serial_first=first,
+                serial_last=last,
+                inconsistency_code=code,
+                reason=reason[:2000],
+                source=MarkSource.HUB,
+            )
+        )
+    if not commands and not problems:
+        problems.append(Refusal(_C2011, "blocks", "a unit-mark notice names at least one range"))
+    if problems:
+        raise CommandRefused(problems[:20])
+    return _record(connection, registry, hub, commands)
 
 
 def lift_mark(
