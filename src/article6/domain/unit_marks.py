@@ -108,11 +108,16 @@ def check_mark(
                 f"{registry!r} is not an originating registry (e.g. XXA01 or A64)",
             )
         )
-    if not 1 <= first <= LARGEST_SERIAL or not 1 <= last <= LARGEST_SERIAL:
+    outside = [
+        (field, value)
+        for field, value in (("serial_first", first), ("serial_last", last))
+        if not 1 <= value <= LARGEST_SERIAL
+    ]
+    for field, value in outside:
         problems.append(
-            Refusal(Check.C2011, "serial_first", f"serials lie from 1 to {LARGEST_SERIAL}")
+            Refusal(Check.C2011, field, f"{value} is not a serial (1 to {LARGEST_SERIAL})")
         )
-    elif first > last:
+    if not outside and first > last:
         problems.append(
             Refusal(Check.C2011, "serial_last", f"the range {first}–{last} ends before it starts")
         )

@@ -82,10 +82,11 @@ def judge_all(
             else authorizations.governing(block)
         )
         try:
-            if movement.action is not Action.AUTHORIZATION:
+            linking = movement.action is Action.AUTHORIZATION
+            if not linking:
                 _not_marked(marks, portion)
             verdict = judge(movement.action, block, authorization, movement.acquiring_party)
-            if verdict.first_transfer is not None:
+            if linking and verdict.first_transfer is not None:
                 _not_marked(marks, portion)
             _entities_admitted(approvals, movement, block, authorization)
         except CommandRefused as refused:

@@ -10,6 +10,7 @@ an entity's representative those touching its own accounts' units.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from pydantic import BaseModel, Field
@@ -253,10 +254,7 @@ def lift_mark(
             f"mark:{mark.id}",
             {"mark": mark.id, "reason": reason},
         )
-        lifted = UnitMark(
-            **{**mark.__dict__, "lifted_by": actor.name, "lifted_at": now, "lift_reason": reason}
-        )
-        return mark_view(lifted)
+        return mark_view(replace(mark, lifted_by=actor.name, lifted_at=now, lift_reason=reason))
 
     return execute(registry, actor, command, handle, UnitMarkView, idempotency_key)
 

@@ -32,9 +32,9 @@ def upgrade() -> None:
         sa.Column("inconsistency_code", sa.String(length=8), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("source", sa.String(length=10), nullable=False),
-        sa.Column("marked_by", sa.String(length=80), nullable=False),
+        sa.Column("marked_by", sa.String(length=200), nullable=False),
         sa.Column("marked_at", WHEN, nullable=False),
-        sa.Column("lifted_by", sa.String(length=80), nullable=True),
+        sa.Column("lifted_by", sa.String(length=200), nullable=True),
         sa.Column("lifted_at", WHEN, nullable=True),
         sa.Column("lift_reason", sa.Text(), nullable=True),
         sa.CheckConstraint(
