@@ -50,6 +50,11 @@ def test_a_marked_range_is_refused_over_http_and_moves_once_lifted(world: HttpWo
     assert ok(secretariat.post("/api/v1/unit-marks", body, headers=headers)) == mark
     assert (mark["source"], mark["active"], mark["quantity"]) == ("hub", True, 10)
 
+    listed = ok(xxa.get(f"/api/v1/parties/XXA/blocks?account={block['account']}"), 200)["items"]
+    shown = [(b["first"], [m["id"] for m in b["marks"]]) for b in listed]
+    assert (first, [mark["id"]]) in shown
+    assert all(ids == [] for serial, ids in shown if serial != first)
+
     transfer = {
         "source_account": world["XXA Party amo_holding"],
         "destination_account": world["XXA Green Group A amo_holding"],

@@ -401,3 +401,19 @@ def test_corsia_units_follow_the_same_rule(registry: Registry, world: SmallWorld
         ),
     )
     assert checks[0][0] == "C2010"
+
+
+def test_an_account_s_blocks_carry_the_marks_in_force_that_touch_them(
+    registry: Registry, world: SmallWorld
+):
+    transfer(registry, world, selection(ranges=[(701, 750)]))
+    placed = mark(registry, 740, 760, code="STC01")
+    gone = mark(registry, 1, 1000, code="II02")
+    lift(registry, gone.id)
+    _, blocks = queries.account_detail(registry, XXA_ADMIN, world["XXA Party amo_holding"])
+    shown = {(b.first, b.last): [m.id for m in b.marks] for b in blocks}
+    assert shown == {(501, 700): [], (751, 1000): [placed.id]}
+    _, theirs = queries.account_detail(registry, XXA_ADMIN, world["XXA Green Group A amo_holding"])
+    assert [(b.first, b.last, [m.inconsistency_code for m in b.marks]) for b in theirs] == [
+        (701, 750, ["STC01"])
+    ]

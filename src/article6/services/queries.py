@@ -60,6 +60,17 @@ class BlockView(BaseModel):
     underlying_last: int | None
     reserved_by: str | None
     account: str
+    marks: list[UnitMarkView] = []
+    """The secretariat's marks in force touching the block (its marked units do not move)."""
+
+
+def with_marks(connection: Connection, views: list[BlockView]) -> list[BlockView]:
+    """Each block with the marks in force that touch it: one query for the page."""
+    found = unit_marks.active_over(connection, [(b.registry, b.first, b.last) for b in views])
+    for view in views:
+        touching = (m for m in found if m.overlaps(view.registry, view.first, view.last))
+        view.marks = [mark_view(m) for m in touching]
+    return views
 
 
 class AccountView(BaseModel):
@@ -189,7 +200,7 @@ def account_detail(
         ):
             raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
         blocks = account_pages.account_blocks(connection, row.id, after_serial, limit)
-        return _account_view(row), block_views(blocks, identifier)
+        return _account_view(row), with_marks(connection, block_views(blocks, identifier))
 
 
 def transactions_of(

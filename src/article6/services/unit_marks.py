@@ -279,15 +279,3 @@ def list_marks(
     limit = max(1, min(limit, PAGE_LIMIT))
     with unit_of_work(registry.engine, read_only=True) as connection:
         return [mark_view(m) for m in store.listing(connection, scope, after_id, limit, active)]
-
-
-def marks_over(
-    registry: Registry, actor: Actor, ranges: list[tuple[str, int, int]]
-) -> list[UnitMarkView]:
-    """The marks in force over these ranges (the blocks a page shows, which the reader may
-    already see)."""
-    allow(actor, Permission.READ, actor.party)
-    if not ranges:
-        return []
-    with unit_of_work(registry.engine, read_only=True) as connection:
-        return [mark_view(m) for m in store.active_over(connection, ranges)]

@@ -16,7 +16,7 @@ from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionStatus
 from article6.interop.hold import in_force
-from article6.services import aef_versions, listing, queries, unit_marks
+from article6.services import aef_versions, listing, queries
 from article6.services import commands as c
 from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
@@ -118,9 +118,6 @@ def account_detail(
     history = listing.transactions_page(
         registry, viewer.actor, viewer.party, account=view.identifier, limit=50
     )
-    marks = unit_marks.marks_over(
-        registry, viewer.actor, [(b.registry, b.first, b.last) for b in blocks.items]
-    )
     return render(
         request,
         "account.html",
@@ -128,7 +125,6 @@ def account_detail(
         active="accounts",
         account=view,
         blocks=blocks,
-        marks=marks,
         history=history.items,
         names=account_names(registry, viewer),
         terminal=AccountKind(view.kind).terminal,
