@@ -104,6 +104,7 @@ class Matrix:
             "{account}": w["XXA Party mo_holding"],
             "{unit}": str(self.serial),
             "{year}": "2026",
+            "{mark}": "1",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance
@@ -200,6 +201,14 @@ class Matrix:
                 "purpose": "voluntary",
                 "units": units,
             },
+            "/api/v1/unit-marks": {
+                "registry_id": "XXA01",
+                "serial_first": 1,
+                "serial_last": 1,
+                "inconsistency_code": "IPC01",
+                "reason": f"matrix {name}",
+            },
+            "/api/v1/unit-marks/1/lift": {"reason": "matrix"},
             "/api/v1/parties/XXA/first-transfer-records": {
                 "account": w["XXA Party amo_holding"],
                 "reason": "matrix",

@@ -134,6 +134,16 @@ RULES: list[Rule] = [
         "only the initiating user (here the entity's representative who asked)",
     ),
     Rule("POST", "/api/v1/expiry", SECRETARIAT),
+    # marks on unit ranges named in an inconsistency
+    Rule("POST", "/api/v1/unit-marks", SECRETARIAT, "marked units do not move (C2010)"),
+    Rule("POST", "/api/v1/unit-marks/{mark}/lift", SECRETARIAT),
+    Rule(
+        "GET",
+        "/api/v1/unit-marks",
+        SIGNED,
+        "all for the registry-wide roles; else the marks touching the section's (an entity's:"
+        " its own) holdings",
+    ),
     # queries
     Rule("GET", P + "/accounts", READERS, "an entity sees its own and the terminal accounts"),
     Rule("GET", P + "/accounts/{account}", NO_ENTITY, "the Party's account"),

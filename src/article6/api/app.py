@@ -22,6 +22,7 @@ from article6.api import (
     routes_queries,
     routes_reports,
     routes_setup,
+    routes_unit_marks,
     routes_units,
 )
 from article6.api.browser_headers import BrowserHeaders
@@ -59,6 +60,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_identity,
         routes_setup,
         routes_units,
+        routes_unit_marks,
         routes_queries,
         routes_reports,
         routes_consistency,

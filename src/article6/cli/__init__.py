@@ -16,6 +16,7 @@ from article6.cli.interop import hub, hub_operator, network
 from article6.cli.journal import journal
 from article6.cli.reports import aef, report
 from article6.cli.serve import serve
+from article6.cli.unit_marks import units
 from article6.cli.users import users
 
 
@@ -37,5 +38,6 @@ for command in (
     hub,
     hub_operator,
     network,
+    units,
 ):
     main.add_command(command)

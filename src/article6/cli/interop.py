@@ -76,16 +76,26 @@ def operator_key(path: Path) -> None:
 @click.option("--hub", "hub_url", required=True, help="The hub's base URL.")
 @click.option("--key", "key_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--name", required=True, help="The operator's name, as the hub knows it.")
+@click.option(
+    "--body",
+    "body_path",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A JSON file sent as the request's body (e.g. a notice for POST /interop/v1/notices).",
+)
 @click.argument("method", type=click.Choice(["GET", "POST"], case_sensitive=False))
 @click.argument("target")
-def operator_call(hub_url: str, key_path: str, name: str, method: str, target: str) -> None:
+def operator_call(
+    hub_url: str, key_path: str, name: str, body_path: str | None, method: str, target: str
+) -> None:
     """Send one signed request, e.g. `POST /interop/v1/reconciliations` or
     `GET /interop/v1/transactions`, and print the answer."""
     from article6.interop.envelope import KeyPair
     from article6.interop.operator_client import OperatorClient
 
     key = KeyPair.from_text(Path(key_path).read_text())
-    response = OperatorClient(hub_url, name, key).request(method.upper(), target)
+    body = Path(body_path).read_bytes() if body_path else b""
+    response = OperatorClient(hub_url, name, key).request(method.upper(), target, body)
     try:
         click.echo(json.dumps(response.json(), indent=2))
     except ValueError:

@@ -139,6 +139,16 @@ class Check(Enum):
         "Journal checkpoint signature",
         "A journal checkpoint is signed with the registry's own key, and the journal still passes through it: its entry at that number has that hash.",
     )
+    C2010 = (
+        "C2010",
+        "Marked units",
+        "Units in a range the secretariat marked after a consistency check (or a notice from the hub or a file) cannot be transferred, used, cancelled or first transferred until the mark is lifted; a quantity without ranges takes unmarked units when there are enough.",
+    )
+    C2011 = (
+        "C2011",
+        "Unit mark",
+        "A mark names a code of the CARP's consistency checks (II01-II07, STC01-STC04, ISC01-ISC04, IRC01, IPC01, IP01-IP04, DR01-DR04), an originating registry (Party code + 2 digits, or A64), a serial range with first <= last and its source (check, hub or file); only a mark that exists and is not lifted can be lifted.",
+    )
     # Authorization (C3xxx)
     C3001 = (
         "C3001",

@@ -17,13 +17,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from article6.api import problems
 from article6.domain.checks import CommandRefused
 from article6.interop.hub import Hub
 from article6.interop.intake import MAX_BODY, read_json
-from article6.interop.messages import Ack, AckResult
+from article6.interop.messages import Ack, AckResult, Notice
 from article6.interop.network import MESSAGES_PATH, HttpTransport
 from article6.interop.node import RegistryNode
 from article6.interop.operators import (
@@ -35,6 +36,15 @@ from article6.interop.operators import (
 )
 
 Operator = Depends(require_operator)
+
+
+class NoticeRequest(BaseModel):
+    """An operator's notice for registries (the hub signs and sends one to each)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registries: list[str] = Field(min_length=1, max_length=100)
+    notice: Notice
 
 
 def _answer(ack: Ack) -> JSONResponse:
@@ -187,6 +197,12 @@ def create_hub_app(
     @app.post("/interop/v1/reconciliations")
     def reconcile(operator: str = Operator) -> dict[str, str]:
         return {"reconciliation_id": hub.start_reconciliation()}
+
+    @app.post("/interop/v1/notices")
+    def notice(request: NoticeRequest, operator: str = Operator) -> dict[str, list[str]]:
+        """Send a notice to registries: a `unit_mark` notice makes each mark the ranges it
+        names (`domain.unit_marks.UNIT_MARK_NOTICE`)."""
+        return {"sent_to": hub.send_notice(request.registries, request.notice)}
 
     @app.get("/interop/v1/reconciliations/{reconciliation_id}")
     def reconciliation(reconciliation_id: str, operator: str = Operator) -> dict[str, Any]:

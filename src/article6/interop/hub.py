@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from article6.domain.checks import Check, refuse
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
 from article6.interop import checkpoints, directory, forwarding, outbox, reconciliation_runs
@@ -27,6 +28,7 @@ from article6.interop.messages import (
     Body,
     Envelope,
     JournalCheckpoint,
+    Notice,
     ProposalResponse,
     TotalsReport,
     TransactionStatusQuery,
@@ -34,6 +36,7 @@ from article6.interop.messages import (
     UnitBlocksReport,
 )
 from article6.services.context import Registry
+from article6.store.database import unit_of_work
 
 
 @dataclass
@@ -73,6 +76,23 @@ class Hub:
 
     def reconciliation(self, reconciliation_id: str) -> dict[str, tuple[str, list[str]]]:
         return reconciliation_runs.results(self.registry, reconciliation_id)
+
+    def send_notice(self, registries: Iterable[str], notice: Notice) -> list[str]:
+        """Send a notice (an operator's, e.g. a unit-mark notice) to each named registry of
+        the directory; C4005 for one the directory does not hold, and then none is sent."""
+        chosen = sorted(set(registries))
+        with unit_of_work(self.registry.engine) as connection:
+            known = {peer.registry_id for peer in directory.peers(connection) if peer.connected}
+            unknown = [r for r in chosen if r not in known]
+            if unknown or not chosen:
+                raise refuse(
+                    Check.C4005,
+                    "registries",
+                    f"{', '.join(unknown) or 'no registry'}: name connected registries",
+                )
+            for registry_id in chosen:
+                outbox.enqueue(connection, to=registry_id, body=notice, now=self.now())
+        return chosen
 
     def _handle(self, connection: Connection, envelope: Envelope, body: Body) -> None:
         sender = envelope.from_registry

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import HOLD_LIMIT
+from article6.domain.unit_marks import UNIT_MARK_NOTICE
 from article6.interop import (
     directory,
     hold,
@@ -33,6 +34,7 @@ from article6.interop.messages import (
     StatusNotification,
     TransferProposal,
 )
+from article6.services import unit_marks
 from article6.services.context import Registry
 from article6.services.journal import log
 
@@ -107,4 +109,8 @@ class RegistryNode:
             if isinstance(body, ReconciliationResult):
                 hold.lift(
                     connection, self.registry, body.reconciliation_id, f"the run {body.status}"
+                )
+            elif body.notice_type == UNIT_MARK_NOTICE:
+                unit_marks.record_hub_notice(
+                    connection, self.registry, transfers.HUB_ACTOR, body.blocks, body.text
                 )

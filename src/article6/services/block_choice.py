@@ -1,6 +1,11 @@
 """Choosing the blocks a movement takes from its source: by quantity (the split-minimising
 selection among a few candidates) or by explicit serial ranges, and, when too few units are
-available, which check says why (C2001, C2002, C2007)."""
+available, which check says why (C2001, C2002, C2007).
+
+Marked units (C2010): a quantity asked without ranges takes unmarked units when the account has
+enough of them, so a mark on some of its units does not stop the rest; when it has too few, the
+choice stands and the movement's checks refuse it, naming the mark. Named ranges are taken as
+named, and refused if marked."""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from sqlalchemy import Connection
 
 from article6.domain.blocks import Portion, select_quantity, select_ranges
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.unit_marks import unmarked_portions
 from article6.services.movement_requests import Movement
-from article6.store import block_selection
+from article6.store import block_selection, unit_marks
 
 
 def _filters(movement: Movement) -> dict[str, Any]:
@@ -38,6 +44,24 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
         blocks = block_selection.blocks_covering(connection, source.id, ranges, filters)
         return select_ranges(blocks, ranges, "units.ranges")
     wanted = selection.quantity or 0
+    portions = _by_quantity(connection, movement, wanted, filters)
+    if not unit_marks.active_over(connection, _ranges(portions)):
+        return portions
+    blocks = block_selection.largest_available(connection, source.id, filters)
+    marks = unit_marks.active_over(
+        connection, [(b.attributes.registry, b.first, b.last) for b in blocks]
+    )
+    return unmarked_portions(blocks, marks, wanted) or portions
+
+
+def _ranges(portions: list[Portion]) -> list[tuple[str, int, int]]:
+    return [(p.block.attributes.registry, p.first, p.last) for p in portions]
+
+
+def _by_quantity(
+    connection: Connection, movement: Movement, wanted: int, filters: dict[str, Any]
+) -> list[Portion]:
+    source = movement.source
     candidates, sides = block_selection.candidates_for_quantity(
         connection, source.id, max(wanted, 1), filters, movement.destination.id
     )

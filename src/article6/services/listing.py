@@ -117,7 +117,7 @@ def blocks(
         )
         page = rows[:limit]
         return Page[BlockView](
-            items=block_views(page),
+            items=queries.with_marks(connection, block_views(page)),
             next_cursor=page[-1].id if len(rows) > limit else None,
         )
 

@@ -1,7 +1,8 @@
 """Judging a movement: the domain's verdict on each portion under the authorization that
-governs it, the entities' authorizations (C3005), the Parties' participation (C4004), what the
-destination may hold (C4001, C2004), the authorized quantity (C3007), and whether the
-approvals policy makes the movement wait for a second person."""
+governs it, the secretariat's marks on the units (C2010), the entities' authorizations
+(C3005), the Parties' participation (C4004), what the destination may hold (C4001, C2004),
+the authorized quantity (C3007), and whether the approvals policy makes the movement wait for
+a second person."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.first_transfer import Action, Verdict, judge
 from article6.domain.transactions import TransactionKind
+from article6.domain.unit_marks import UnitMark, refuse_marked
 from article6.services.movement_requests import Movement
-from article6.store import approval_policies, participation, records
+from article6.store import approval_policies, participation, records, unit_marks
 
 
 class Authorizations:
@@ -67,6 +69,9 @@ def judge_all(
 ) -> list[tuple[Portion, Verdict, Authorization | None]]:
     authorizations = Authorizations(connection)
     approvals = EntityApprovals(connection, movement)
+    marks = unit_marks.active_over(
+        connection, [(p.block.attributes.registry, p.first, p.last) for p in portions]
+    )
     judged = []
     problems: list[Refusal] = []
     for portion in portions:
@@ -77,7 +82,12 @@ def judge_all(
             else authorizations.governing(block)
         )
         try:
+            linking = movement.action is Action.AUTHORIZATION
+            if not linking:
+                _not_marked(marks, portion)
             verdict = judge(movement.action, block, authorization, movement.acquiring_party)
+            if linking and verdict.first_transfer is not None:
+                _not_marked(marks, portion)
             _entities_admitted(approvals, movement, block, authorization)
         except CommandRefused as refused:
             problems.extend(refused.refusals)
@@ -86,6 +96,20 @@ def judge_all(
     if problems:
         raise CommandRefused(problems[:20])
     return judged
+
+
+def _not_marked(marks: list[UnitMark], portion: Portion) -> None:
+    """C2010, before any other check of the portion: marked units are not transferred, used,
+    cancelled or first transferred. Linking an authorization to marked MOs is checked only when
+    the link is their first transfer: otherwise the units stay in the Party's hands, and the
+    mark goes on stopping them."""
+    if not marks:
+        return
+    registry = portion.block.attributes.registry
+    where = f"units:{registry}-{portion.first}-{portion.last}"
+    refusal = refuse_marked(where, registry, portion.first, portion.last, marks)
+    if refusal is not None:
+        raise CommandRefused([refusal])
 
 
 def _entities_admitted(

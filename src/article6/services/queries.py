@@ -15,6 +15,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier, parse_unit_query
 from article6.services.access import allow
 from article6.services.context import Registry
+from article6.services.unit_marks import UnitMarkView, mark_view
 from article6.services.views import (
     TransactionView,
     UtcDateTime,
@@ -29,6 +30,7 @@ from article6.store import (
     holding_totals,
     journal_pages,
     transaction_pages,
+    unit_marks,
 )
 from article6.store.database import unit_of_work
 
@@ -58,6 +60,17 @@ class BlockView(BaseModel):
     underlying_last: int | None
     reserved_by: str | None
     account: str
+    marks: list[UnitMarkView] = []
+    """The secretariat's marks in force touching the block (its marked units do not move)."""
+
+
+def with_marks(connection: Connection, views: list[BlockView]) -> list[BlockView]:
+    """Each block with the marks in force that touch it: one query for the page."""
+    found = unit_marks.active_over(connection, [(b.registry, b.first, b.last) for b in views])
+    for view in views:
+        touching = (m for m in found if m.overlaps(view.registry, view.first, view.last))
+        view.marks = [mark_view(m) for m in touching]
+    return views
 
 
 class AccountView(BaseModel):
@@ -187,7 +200,7 @@ def account_detail(
         ):
             raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
         blocks = account_pages.account_blocks(connection, row.id, after_serial, limit)
-        return _account_view(row), block_views(blocks, identifier)
+        return _account_view(row), with_marks(connection, block_views(blocks, identifier))
 
 
 def transactions_of(
@@ -229,6 +242,8 @@ class UnitHistory(BaseModel):
     identifier: str
     block: BlockView
     transactions: list[TransactionView]
+    marks: list[UnitMarkView] = []
+    """The secretariat's marks on the unit, in force or lifted, oldest first."""
 
 
 def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
@@ -253,6 +268,9 @@ def unit_history(registry: Registry, actor: Actor, query: str) -> UnitHistory:
             f"{row.first_transferring_party}-{serial}-{row.vintage}",
             block=block_view(row, account.identifier if account else "", None),
             transactions=transaction_views(connection, movers),
+            marks=[
+                mark_view(m) for m in unit_marks.over(connection, row.registry_id, serial, serial)
+            ],
         )
 
 

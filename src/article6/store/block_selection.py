@@ -193,6 +193,24 @@ def block_at(connection: Connection, registry: str | None, serial: int) -> Row[A
     return connection.execute(query.order_by(unit_blocks.c.registry_id).limit(1)).first()
 
 
+MARK_AVOIDING_LIMIT = 5000
+"""How many of an account's largest blocks a quantity looks through for unmarked units."""
+
+
+def largest_available(
+    connection: Connection, account_id: int, filters: dict[str, Any]
+) -> list[UnitBlock]:
+    """The account's available blocks, largest first (a bounded number): where a quantity
+    looks for units no mark touches."""
+    size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
+    rows = connection.execute(
+        _available(account_id, filters)
+        .order_by(size.desc(), unit_blocks.c.serial_first)
+        .limit(MARK_AVOIDING_LIMIT)
+    )
+    return [to_block(row) for row in rows]
+
+
 def account_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
     total = connection.execute(
         _available(account_id, filters).with_only_columns(

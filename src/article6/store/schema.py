@@ -372,6 +372,26 @@ approval_policies = Table(
     Column("four_eyes", Boolean, nullable=False),
 )
 
+unit_marks = Table(
+    "unit_marks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("registry_id", String(5), nullable=False),
+    Column("serial_first", BigInteger, nullable=False),
+    Column("serial_last", BigInteger, nullable=False),
+    Column("inconsistency_code", String(8), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("source", String(10), nullable=False),
+    Column("marked_by", String(200), nullable=False),
+    Column("marked_at", Timestamp, nullable=False),
+    Column("lifted_by", String(200)),
+    Column("lifted_at", Timestamp),
+    Column("lift_reason", Text),
+    CheckConstraint("serial_first >= 1 AND serial_first <= serial_last", name="range_ordered"),
+    CheckConstraint("source IN ('check', 'hub', 'file')", name="source_known"),
+)
+Index("ix_unit_marks_range", unit_marks.c.registry_id, unit_marks.c.serial_first)
+
 # The identity, reports and interoperability tables share this metadata; importing them here
 # lets the migrations' comparison and the tests see every table.
 from article6.store import (  # noqa: E402

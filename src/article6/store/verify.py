@@ -13,6 +13,7 @@ from article6.store.journal import verify_chain
 from article6.store.journal_witness import witness
 from article6.store.replay_compare import replay
 from article6.store.schema import accounts, holdings, transaction_blocks, transactions, unit_blocks
+from article6.store.unit_marks_witness import marks_witness
 
 SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
 MOVED = transaction_blocks.c.serial_last - transaction_blocks.c.serial_first + 1
@@ -219,12 +220,13 @@ def ledger(connection: Connection) -> list[str]:
 
 
 def everything(connection: Connection) -> list[str]:
-    """The invariants, the history replayed against the live tables, the history and who may
-    act against the journal's record of them, and the chain."""
+    """The invariants, the history replayed against the live tables, the history, who may act
+    and the marks on units against the journal's record of them, and the chain."""
     return (
         ledger(connection)
         + replay(connection)
         + witness(connection)
         + identity_witness(connection)
+        + marks_witness(connection)
         + verify_chain(connection)
     )

@@ -23,6 +23,7 @@ from article6.web import (
     routes_actions,
     routes_approvals,
     routes_consistency,
+    routes_marks,
     routes_records,
     routes_registry,
     routes_session,
@@ -68,6 +69,7 @@ def install(app: FastAPI) -> None:
         routes_records,
         routes_users,
         routes_consistency,
+        routes_marks,
     ):
         app.include_router(module.router)
 
