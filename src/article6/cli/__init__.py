@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from article6.cli.adjustments import adjustments
 from article6.cli.approvals import expire
 from article6.cli.checks import checks
 from article6.cli.database import db
@@ -38,3 +39,4 @@ for command in (
     network,
 ):
     main.add_command(command)
+aef.add_command(adjustments)

@@ -87,6 +87,11 @@ class Check(Enum):
         "Request origin",
         "A sign-in form is posted from the registry's own pages, never from another site.",
     )
+    C1019 = (
+        "C1019",
+        "Reported year",
+        "A reported year is a calendar year from 2021 (the first year of Article 6.2 reporting) to the current year.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
