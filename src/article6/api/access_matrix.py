@@ -155,6 +155,7 @@ RULES: list[Rule] = [
     Rule("GET", P + "/aef/{year}", NO_ENTITY, "the AEF is the Party's"),
     Rule("GET", P + "/aef/{year}/submissions", NO_ENTITY),
     Rule("POST", P + "/aef/{year}/submissions", ADMINS, "a finished year only"),
+    Rule("GET", P + "/adjustments/{year}", NO_ENTITY, "as the Party's AEF, from its Table 3"),
     Rule("GET", P + "/accounts/{account}/statement", NO_ENTITY, "the Party's account"),
     Rule("GET", P + "/transactions/{transaction}/certificate", NO_ENTITY, "the Party's issuance"),
     Rule("GET", "/api/v1/public/parties/{party}", EVERYONE, "the public report"),

@@ -17,6 +17,7 @@ from article6 import __version__, web
 from article6.api import (
     docs_page,
     problems,
+    routes_adjustments,
     routes_identity,
     routes_queries,
     routes_reports,
@@ -54,7 +55,14 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     app.state.settings = settings
     app.state.checkpoints = CheckpointSchedule.from_settings(registry, settings)
     problems.install(app)
-    for module in (routes_identity, routes_setup, routes_units, routes_queries, routes_reports):
+    for module in (
+        routes_identity,
+        routes_setup,
+        routes_units,
+        routes_queries,
+        routes_reports,
+        routes_adjustments,
+    ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
