@@ -120,9 +120,10 @@ def the_aef_lines(played: HttpWorld, current: str) -> dict[str, str]:
     assert years == [str(y) for y in range(int(current), int(years[-1]) - 1, -1)]
     assert lines[current] == (
         f"AEF {current} (provisional: {current} is not finished): XLSX · CSV files (ZIP) · JSON"
+        " · corresponding adjustment inputs"
     )
     assert all(
-        line == f"AEF {year}: XLSX · CSV files (ZIP) · JSON"
+        line == f"AEF {year}: XLSX · CSV files (ZIP) · JSON · corresponding adjustment inputs"
         for year, line in lines.items()
         if year != current
     )
@@ -135,7 +136,10 @@ def the_reports_page_links_the_current_year_as_provisional(played: HttpWorld):
 
 def the_reports_page_links_every_year_from_the_first_action(played: HttpWorld):
     lines = the_aef_lines(played, str(int(YEAR) + 1))
-    assert lines[YEAR] == f"AEF {YEAR}: XLSX · CSV files (ZIP) · JSON"
+    assert (
+        lines[YEAR]
+        == f"AEF {YEAR}: XLSX · CSV files (ZIP) · JSON · corresponding adjustment inputs"
+    )
 
 
 def row_counts(played: HttpWorld) -> dict[str, int]:

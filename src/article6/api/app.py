@@ -17,6 +17,7 @@ from article6 import __version__, web
 from article6.api import (
     docs_page,
     problems,
+    routes_adjustments,
     routes_consistency,
     routes_identity,
     routes_queries,
@@ -64,6 +65,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_queries,
         routes_reports,
         routes_consistency,
+        routes_adjustments,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

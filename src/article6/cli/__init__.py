@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from article6.cli.adjustments import adjustments
 from article6.cli.approvals import expire
 from article6.cli.checks import checks
 from article6.cli.consistency import aef_consistency as _aef_consistency  # noqa: F401
@@ -41,3 +42,4 @@ for command in (
     units,
 ):
     main.add_command(command)
+aef.add_command(adjustments)

@@ -93,6 +93,11 @@ class Check(Enum):
         "An AEF file given to the consistency checks is readable and its Table 1 names the"
         " Party, the reported year and the version.",
     )
+    C1019 = (
+        "C1019",
+        "Reported year",
+        "A reported year is a calendar year from 2021 (the first year of Article 6.2 reporting) to the current year.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",

@@ -21,6 +21,7 @@ from article6.api.problems import TITLES, body_checks, status_of, validation_ref
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.web import (
     routes_actions,
+    routes_adjustments,
     routes_approvals,
     routes_consistency,
     routes_marks,
@@ -65,6 +66,7 @@ def install(app: FastAPI) -> None:
         routes_session,
         routes_registry,
         routes_actions,
+        routes_adjustments,
         routes_approvals,
         routes_records,
         routes_users,

@@ -1,9 +1,11 @@
-"""The dashboard's holdings chart, drawn on the server as SVG: no script, prints and scales,
-and the same numbers stand in the table beside it for screen readers."""
+"""The pages' charts (the dashboard's holdings, the corresponding adjustment inputs), drawn on
+the server as SVG: no script, prints and scales, and the same numbers stand in the table beside
+each chart for screen readers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 
 from markupsafe import Markup
@@ -46,6 +48,59 @@ def holdings_chart(bars: list[Bar], title: str) -> Markup:
             f'<text x="0" y="{y + 15}" class="chart-label">{escape(bar.label)}</text>',
             f'<rect x="0" y="{y + 21}" width="{length}" height="16" rx="3" fill="{colour}"></rect>',
             f'<text x="{length + 6}" y="{y + 34}" class="chart-value">{bar.quantity:,}</text>',
+        ]
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+FLOW_COLOURS = {
+    "first_transferred": "#1d5fa8",
+    "transferred": "#5b8fd0",
+    "acquired": "#1f7a70",
+    "used_towards_ndc": "#2e7d32",
+    "used_for_oimp": "#7a9a2e",
+    "cancelled": "#8e4a9e",
+    "voluntarily_cancelled": "#b27cc2",
+}
+"""The corresponding adjustment inputs' flows (reports/corresponding_adjustments.Flow)."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One bar of a quantities chart: its length from `quantity` (never negative), its printed
+    value as given (a non-GHG metric may have decimals)."""
+
+    label: str
+    quantity: Decimal
+    value: str
+    colour: str
+
+
+def quantities_chart(measures: list[Measure], title: str, ident: str) -> Markup:
+    """Horizontal bars like `holdings_chart`, with an `ident` of its own so that several charts
+    on one page each keep their title for screen readers."""
+    if not measures:
+        return Markup("")
+    row, width, value_room = 44, 400, 90
+    plot = width - value_room
+    largest = max(m.quantity for m in measures) or Decimal(1)
+    height = row * len(measures) + 4
+    key = escape(ident)
+    parts = [
+        f'<svg class="chart" id="{key}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{key}-title" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{key}-title">{escape(title)}</title>',
+    ]
+    for index, measure in enumerate(measures):
+        y = index * row
+        quantity = max(measure.quantity, Decimal(0))
+        length = max(2, round(plot * quantity / largest)) if quantity else 0
+        parts += [
+            f'<text x="0" y="{y + 15}" class="chart-label">{escape(measure.label)}</text>',
+            f'<rect x="0" y="{y + 21}" width="{length}" height="16" rx="3" '
+            f'fill="{escape(measure.colour)}"></rect>',
+            f'<text x="{length + 6}" y="{y + 34}" class="chart-value">'
+            f"{escape(measure.value)}</text>",
         ]
     parts.append("</svg>")
     return Markup("".join(parts))
