@@ -39,6 +39,8 @@ def sums_by_action(rows: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
     NDC or not), straight from the AEF's cells."""
     found: dict[tuple[Any, ...], int] = defaultdict(int)
     for r in rows:
+        if r[KEY["action_type"]] == "Authorization":
+            continue  # authorizing units adjusts nothing: they are listed apart (`outside`)
         towards_ndc = isinstance(r[KEY["ndc_year"]], int)
         key = (
             r[KEY["cooperative_approach_id"]],
@@ -100,13 +102,16 @@ def test_xxa_adds_its_first_transfers_and_xxc_subtracts_its_use(reported_once: R
     )
     first = line.figure(Flow.FIRST_TRANSFERRED)
     assert [(p.label, p.amount.quantity, p.amount.rows) for p in first.parts] == [
-        ("First transfer to another Party", 28_000, ((11, 11), (14, 14))),
-        ("Use or cancellation", 15_000, ((9, 9), (12, 12))),
+        ("First transfer to another Party", 28_000, ((13, 13), (16, 16))),
+        ("Use or cancellation", 15_000, ((10, 10), (14, 14))),
     ]
     assert line.quantity(Flow.USED_FOR_OIMP) == 15_000  # CORSIA: not subtracted by anyone
     assert line.adjustment == 43_000
     assert line.adjustment_by_year(2025) == ((2025, Decimal(43_000)),)
-    assert xxa.outside == ()
+    # Rows 9 and 12 authorize 20,000 and 30,000 units: listed, not counted.
+    assert [(o.action_type, o.amount.quantity, o.amount.rows) for o in xxa.outside] == [
+        ("Authorization", 50_000, ((9, 9), (12, 12)))
+    ]
 
     [used] = xxc.lines
     assert used.quantity(Flow.ACQUIRED) == 28_000
@@ -177,7 +182,7 @@ def test_the_command_line_writes_text_csv_and_json(reported_once: Reported, tmp_
         "adjustment = first transferred 43,000 − used towards NDC 0 = 43,000 t CO2 eq"
         in text.output
     )
-    assert "rows 9, 11-12, 14" in text.output
+    assert "rows 10, 13-14, 16" in text.output
 
     output = tmp_path / "xxc.csv"
     written = cli(
