@@ -50,7 +50,7 @@ def a_registry_wide_auditor_reads_it_too_and_a_party_does_not(played: HttpWorld)
         assert [c["check"] for c in refused.json()["checks"]] == ["C4006"]
     future = played.api["secretariat.admin"].get(f"/api/v1/aef/{YEAR + 1}/consistency")
     assert future.status_code == 422
-    assert [c["check"] for c in future.json()["checks"]] == ["C1009"]
+    assert [c["check"] for c in future.json()["checks"]] == ["C1019"]
 
 
 def the_page_lists_every_code_and_the_reports_page_links_it(played: HttpWorld) -> None:

@@ -26,6 +26,7 @@ from article6.reports.aef import ActionDateTime
 from article6.reports.aef_spec import TABLE
 from article6.reports.aef_validate import validate
 from article6.reports.aef_writers import Format
+from article6.services.aef_consistency import consistency
 from article6.services.aef_versions import export_aef, open_aef
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry
@@ -242,3 +243,78 @@ def test_an_action_time_keeps_its_millisecond_and_reads_back() -> None:
     # Another zone is converted to UTC: 00:30 in Berlin on 1 January is still 31/12 in UTC.
     berlin = datetime(2027, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Berlin"))
     assert str(ActionDateTime(berlin)) == "31/12/2026"
+
+
+# The CARP's consistency checks across the three registries ----------------------------------
+
+SECRETARIAT = Actor("secretariat.admin", Role.SECRETARIAT)
+HOME = {"XXA": "IR", "XXC": "IR", "XXB": "XXB01", "XXD": "A64"}
+ACTORS = {"XXA": XXA_ADMIN, "XXC": XXA_ADMIN, "XXB": XXB_ADMIN, "XXD": XXD_ADMIN}
+
+
+@pytest.mark.parametrize("format", [Format.JSON, Format.XLSX])
+@pytest.mark.parametrize("node", ["IR", "XXB01", "A64"])
+def test_every_registrys_aef_passes_the_consistency_checks_with_the_others_as_files(
+    network: tuple[Network, Clock], tmp_path: Path, node: str, format: Format
+) -> None:
+    """Each registry checks its own Parties' AEFs with the other registries' AEFs given as
+    files (as the secretariat would receive them): zero inconsistencies, every Party-year
+    filed consistent."""
+    net, _ = network
+    files = [
+        Path(
+            export_aef(
+                net.nodes[home].registry,
+                ACTORS[party],
+                party,
+                2026,
+                format,
+                tmp_path / f"{party}.{format.value}",
+            ).output
+        )
+        for party, home in HOME.items()
+        if home != node and party != "XXC"
+    ]
+
+    view = consistency(net.nodes[node].registry, SECRETARIAT, 2026, files)
+
+    assert [(c.code, c.found) for c in view.codes if not c.passed] == []
+    assert view.consistent and view.inconsistencies == 0
+    checked = {(f.party, f.filing) for f in view.submissions if f.year == 2026}
+    assert {party for party, _ in checked} >= {"XXA", "XXB", "XXD"}
+    assert {filing for _, filing in checked} == {"consistent"}
+
+
+def test_a_transfer_the_acquirer_does_not_report_is_found_by_ipc01_and_dr03(
+    network: tuple[Network, Clock], tmp_path: Path
+) -> None:
+    """The attacker's (or the careless Party's) side: XXA's AEF as a file without its
+    acquisition of XXB's 100 units. The IR's own XXA is not loaded: the file stands for it."""
+    net, _ = network
+    xxb = Path(
+        export_aef(
+            net.nodes["XXB01"].registry, XXB_ADMIN, "XXB", 2026, Format.JSON, tmp_path / "xxb.json"
+        ).output
+    )
+    xxa = Path(
+        export_aef(
+            net.nodes["IR"].registry, XXA_ADMIN, "XXA", 2026, Format.JSON, tmp_path / "xxa.json"
+        ).output
+    )
+    document = json.loads(xxa.read_text(encoding="utf-8"))
+    actions = next(t for t in document["tables"] if t["number"] == 3)
+    actions["rows"] = [
+        row
+        for row in actions["rows"]
+        if not (row[T3["action_type"]] == "Acquisition" and row[T3["transferring_party"]] == "XXB")
+    ]
+    xxa.write_text(json.dumps(document), encoding="utf-8")
+
+    view = consistency(net.nodes["A64"].registry, SECRETARIAT, 2026, [xxb, xxa])
+
+    failed = {c.code: c for c in view.codes if not c.passed}
+    assert "IPC01" in failed and "DR03" in failed
+    [unmatched] = failed["IPC01"].inconsistencies
+    assert set(unmatched.parties) == {"XXA", "XXB"}
+    assert any(r.party == "XXB" and r.sheet == "Table 3 Actions" for r in unmatched.rows)
+    assert not view.consistent

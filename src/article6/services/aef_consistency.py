@@ -27,7 +27,12 @@ from article6.reports.aef_consistency import (
 )
 from article6.reports.aef_consistency.loading import UnreadableAEF
 from article6.services import directory
-from article6.services.aef_versions import FIRST_REPORTED_YEAR, aef_submissions, open_aef
+from article6.services.aef_versions import (
+    FIRST_REPORTED_YEAR,
+    aef_submissions,
+    open_aef,
+    require_reported_year,
+)
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
 
@@ -137,10 +142,7 @@ def run_consistency(
 ) -> tuple[ConsistencyResult, list[LoadedAEF]]:
     """The result and the AEFs it read (to fill their CARP fields)."""
     allow_consistency_reader(actor)
-    if not FIRST_REPORTED_YEAR <= year <= registry.now().year:
-        raise refuse(
-            Check.C1009, "year", f"{year} is not a reported year (2021 to the current year)"
-        )
+    require_reported_year(registry, year)
     loaded = [*registry_aefs(registry, actor, year, progress), *file_aefs(files)]
     result = check(loaded, year, registry.now(), progress)
     return result, loaded

@@ -39,6 +39,17 @@ FIRST_REPORTED_YEAR = 2021
 """The first year an Article 6.2 AEF reports (the API's lowest reported year)."""
 
 
+def require_reported_year(registry: Registry, year: int) -> None:
+    """A reported year lies from 2021 to the current year: a later one has no action yet."""
+    current = registry.now().year
+    if not FIRST_REPORTED_YEAR <= year <= current:
+        raise refuse(
+            Check.C1019,
+            "year",
+            f"{year} is not a reported year: from {FIRST_REPORTED_YEAR} to {current}",
+        )
+
+
 class SubmitAEF(Command):
     party: str = Field(max_length=3)
     year: int

@@ -6,23 +6,11 @@ figures always agree with it. Reading writes nothing."""
 from __future__ import annotations
 
 from article6.domain.access import Actor
-from article6.domain.checks import Check, refuse
 from article6.reports.corresponding_adjustments import AdjustmentInputs, derive
-from article6.services.aef_versions import FIRST_REPORTED_YEAR, open_aef
+from article6.services.aef_versions import open_aef, require_reported_year
 from article6.services.context import Registry
 
 TABLE3 = 3
-
-
-def require_reported_year(registry: Registry, year: int) -> None:
-    """A reported year lies from 2021 to the current year: a later one has no action yet."""
-    current = registry.now().year
-    if not FIRST_REPORTED_YEAR <= year <= current:
-        raise refuse(
-            Check.C1019,
-            "year",
-            f"{year} is not a reported year: from {FIRST_REPORTED_YEAR} to {current}",
-        )
 
 
 def adjustment_inputs(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from article6.reports.aef import AEFDocument
+from article6.reports.aef import ActionDateTime, AEFDocument
 from article6.reports.aef_consistency.model import LoadedAEF, normalised
 from article6.reports.aef_readers import open_source, text
 from article6.reports.aef_spec import TABLE, TableSpec
@@ -31,6 +31,12 @@ class UnreadableAEF(ValueError):
     """A file that is not an AEF the checks can place (no Party, year or version)."""
 
 
+def _text(value: object) -> str:
+    """A cell as text; Table 3's action date keeps its UTC time (as the JSON export writes it),
+    so the checks order two actions of one day as they happened."""
+    return value.iso if isinstance(value, ActionDateTime) else text(value)
+
+
 def from_document(document: AEFDocument, source: str) -> LoadedAEF:
     """One of this registry's AEFs (`open_aef`), consumed while its connection is open."""
     loaded = LoadedAEF(document.party, document.year, document.version, source)
@@ -38,7 +44,7 @@ def from_document(document: AEFDocument, source: str) -> LoadedAEF:
         spec = table.spec
         first = FIRST_ROW[spec.number]
         for offset, cells in enumerate(table.rows):
-            values = {key: text(value) for key, value in zip(spec.keys, cells, strict=False)}
+            values = {key: _text(value) for key, value in zip(spec.keys, cells, strict=False)}
             loaded.add(spec.number, SHEETS[spec.number], first + offset, dict(values))
     return loaded
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cached_property
 
@@ -40,6 +40,18 @@ def integer(text: str) -> int | None:
     if compact.endswith(".0"):
         compact = compact[:-2]
     return int(compact) if compact.isdigit() else None
+
+
+def moment(text: str) -> datetime | None:
+    """The UTC time of an ISO 8601 date-time (`2026-12-02T07:13:05.123Z`), else None (a date
+    alone says nothing of the order of two actions of one day)."""
+    if "T" not in text:
+        return None
+    try:
+        found = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
 
 
 def day(text: str) -> date | None:
@@ -119,6 +131,10 @@ class AEFRow:
     @cached_property
     def date(self) -> date | None:
         return day(self["action_date"])
+
+    @cached_property
+    def moment(self) -> datetime | None:
+        return moment(self["action_date"])
 
     @cached_property
     def quantity(self) -> int | None:

@@ -12,8 +12,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property
+from typing import Any
 
 from article6.domain.nomenclature import ActionType, Purpose
 from article6.reports.aef_consistency.model import AEFRow, Effect, LoadedAEF, day, unit_rows
@@ -197,6 +198,20 @@ class UnitLife:
         return bool(self.before) or self.implicit
 
 
+def _in_order(row: AEFRow) -> tuple[Any, ...]:
+    """When the action happened: by its UTC time where the AEF gives one (JSON, this
+    registry), else by day with an arrival before a departure of the same day (a workbook gives
+    only the day, and real submissions list a day's rows in any order)."""
+    at = row.moment
+    return (
+        row.date or date.min,
+        at is None,
+        at or datetime.min.replace(tzinfo=UTC),
+        row.effect is Effect.OUT,
+        row.number,
+    )
+
+
 def lives(world: World, party: str, year: int) -> Iterator[UnitLife]:
     current = world.loaded(party, year)
     if current is None:
@@ -212,7 +227,7 @@ def lives(world: World, party: str, year: int) -> Iterator[UnitLife]:
         after = tuple(r for r in segment.rows if r.aef is current and r.table == 4)
         moves = sorted(
             (r for r in segment.rows if r.aef is current and r.table == 3),
-            key=lambda r: (r.date or date.min, r.effect is Effect.OUT, r.number),
+            key=_in_order,
         )
         events: list[AEFRow] = []
         for row in moves:
