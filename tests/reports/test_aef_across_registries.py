@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from article6.cli import main
 from article6.domain.access import Actor, Role
+from article6.domain.checks import CommandRefused
 from article6.domain.identifiers import block_of, serial_of
 from article6.interop.mechanism import MECHANISM_APPROACH
 from article6.interop.network import XXA_ADMIN, XXB_ADMIN, Clock, Network, build
@@ -26,16 +29,26 @@ from article6.reports.aef import ActionDateTime
 from article6.reports.aef_spec import TABLE
 from article6.reports.aef_validate import validate
 from article6.reports.aef_writers import Format
-from article6.services.aef_consistency import consistency
+from article6.services.aef_consistency import consistency, marks_to_set, run_consistency
 from article6.services.aef_versions import export_aef, open_aef
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry
+from article6.services.unit_marks import (
+    LiftMark,
+    MarkUnitRanges,
+    MarkUnits,
+    lift_mark,
+    list_marks,
+    mark_unit_ranges,
+)
 from article6.store.database import make_engine
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 T3 = {key: index for index, key in enumerate(TABLE[3].keys)}
 T4 = {key: index for index, key in enumerate(TABLE[4].keys)}
+ACCOUNTS: dict[str, str] = {}
+"""The network's accounts by name ("XXA Party itmo_holding"), as the fixture built them."""
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +63,7 @@ def network(
         shutil.copy(sqlite_template, base / f"{name}.db")
         registries[name] = Registry(make_engine(f"sqlite:///{base / name}.db"), clock)
     net, accounts = build(registries["hub"], registries["ir"], registries["xxb"], registries["a64"])
+    ACCOUNTS.update(accounts)
     moves = [
         ("XXB01", XXB_ADMIN, "XXB Party amo_holding", "IR", "XXA Party itmo_holding", "XXA", 100),
         ("IR", XXA_ADMIN, "XXA Party itmo_holding", "XXB01", "XXB Party itmo_holding", "XXB", 40),
@@ -318,3 +332,101 @@ def test_a_transfer_the_acquirer_does_not_report_is_found_by_ipc01_and_dr03(
     assert set(unmatched.parties) == {"XXA", "XXB"}
     assert any(r.party == "XXB" and r.sheet == "Table 3 Actions" for r in unmatched.rows)
     assert not view.consistent
+
+
+def test_the_secretariat_marks_the_units_an_inconsistency_names_and_they_stop_moving(
+    network: tuple[Network, Clock], tmp_path: Path
+) -> None:
+    """XXB's AEF arrives without its first transfer to XXA: IPC01 names XXA's acquisition of
+    XXB01 901-1000. The secretariat marks the ranges the check names (`marks_to_set`, what
+    `article6 aef consistency --marks` writes); XXA's units from XXB then do not move (C2010
+    naming IPC01) and nothing changes, until the marks are lifted."""
+    net, _ = network
+    ir = net.nodes["IR"].registry
+    xxb = Path(
+        export_aef(
+            net.nodes["XXB01"].registry, XXB_ADMIN, "XXB", 2026, Format.JSON, tmp_path / "xxb.json"
+        ).output
+    )
+    document = json.loads(xxb.read_text(encoding="utf-8"))
+    actions = next(t for t in document["tables"] if t["number"] == 3)
+    actions["rows"] = [r for r in actions["rows"] if r[T3["acquiring_party"]] != "XXA"]
+    xxb.write_text(json.dumps(document), encoding="utf-8")
+    xxd = Path(
+        export_aef(
+            net.nodes["A64"].registry, XXD_ADMIN, "XXD", 2026, Format.JSON, tmp_path / "xxd.json"
+        ).output
+    )
+
+    result, _ = run_consistency(ir, SECRETARIAT, 2026, [xxb, xxd])
+    ranges = marks_to_set(result)
+
+    assert {"registry_id": "XXB01", "serial_first": 901, "serial_last": 1000} in [
+        {k: r[k] for k in ("registry_id", "serial_first", "serial_last")}
+        for r in ranges
+        if r["inconsistency_code"] == "IPC01"
+    ]
+    recorded = mark_unit_ranges(
+        ir, SECRETARIAT, MarkUnitRanges(marks=[MarkUnits.model_validate(r) for r in ranges])
+    )
+    held_before = tables(network, "XXA")[4]
+    try:
+        with pytest.raises(CommandRefused) as refused:
+            propose_external_transfer(
+                ir,
+                XXA_ADMIN,
+                ProposeExternalTransfer(
+                    source_account=ACCOUNTS["XXA Party itmo_holding"],
+                    acquiring_registry="XXB01",
+                    acquiring_account=ACCOUNTS["XXB Party itmo_holding"],
+                    acquiring_party="XXB",
+                    units=UnitSelection(quantity=10),
+                ),
+            )
+        [refusal] = refused.value.refusals
+        # The units are named by several checks (IPC01, and XXB's own ISC01 and DR03): the
+        # refusal names a mark and its check.
+        named = {r["inconsistency_code"] for r in ranges}
+        assert refusal.check.code == "C2010" and "IPC01" in named
+        assert any(f"consistency check {code}" in refusal.detail for code in named)
+        assert tables(network, "XXA")[4] == held_before  # nothing moved, nothing lost
+    finally:
+        for mark in recorded.marks:
+            lift_mark(ir, SECRETARIAT, LiftMark(mark=mark.id, reason="resolved in the test"))
+
+
+def test_the_command_line_writes_the_ranges_to_mark_and_units_mark_reads_them(
+    network: tuple[Network, Clock], tmp_path: Path
+) -> None:
+    """`article6 aef consistency --marks FILE` (exit 1: inconsistent) writes what
+    `article6 units mark --file FILE` marks, all at once; then lifted again."""
+    net, _ = network
+    ir = net.nodes["IR"].registry
+    database = ir.engine.url.render_as_string(hide_password=False)
+    xxb = Path(
+        export_aef(
+            net.nodes["XXB01"].registry, XXB_ADMIN, "XXB", 2026, Format.JSON, tmp_path / "xxb.json"
+        ).output
+    )
+    document = json.loads(xxb.read_text(encoding="utf-8"))
+    actions = next(t for t in document["tables"] if t["number"] == 3)
+    actions["rows"] = [r for r in actions["rows"] if r[T3["acquiring_party"]] != "XXA"]
+    xxb.write_text(json.dumps(document), encoding="utf-8")
+    marks = tmp_path / "marks.json"
+    runner = CliRunner()
+
+    arguments = ["--year", "2026", "--aef", str(xxb), "--marks", str(marks)]
+    checked = runner.invoke(main, ["aef", "consistency", *arguments, "--database", database])
+    assert checked.exit_code == 1, checked.output
+    listed = json.loads(marks.read_text(encoding="utf-8"))["marks"]
+    assert {"IPC01"} <= {r["inconsistency_code"] for r in listed}
+
+    marked = runner.invoke(main, ["units", "mark", "--file", str(marks), "--database", database])
+    assert marked.exit_code == 0, marked.output
+    in_force = list_marks(ir, SECRETARIAT)
+    try:
+        assert len([m for m in in_force if m.lifted_at is None]) == len(listed)
+    finally:
+        for mark in in_force:
+            if mark.lifted_at is None:
+                lift_mark(ir, SECRETARIAT, LiftMark(mark=mark.id, reason="resolved in the test"))

@@ -75,6 +75,10 @@ def test_an_inconsistent_file_of_another_registry_fails_the_year(
             "sheet": "Table 3 Actions",
             "row": 2,
             "units": "CA0001-XXA01-XXA-1-2024 to CA0001-XXA01-XXA-10-2024",
+            # the range again, as the secretariat marks it (`units mark`)
+            "registry_id": "XXA01",
+            "serial_first": 1,
+            "serial_last": 10,
         }
     ]
     filed = {(f["party"], f["filing"]) for f in result["submissions"] if f["year"] == 2025}

@@ -37,9 +37,22 @@ if TYPE_CHECKING:
     default=None,
     help="Write JSON copies of the checked AEFs with their CARP fields filled.",
 )
+@click.option(
+    "--marks",
+    "marks",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the unit ranges the inconsistencies name as a JSON file for"
+    " `article6 units mark --file` (the secretariat marks them there).",
+)
 @DATABASE
 def aef_consistency(
-    year: int, files: tuple[Path, ...], fmt: str, fill: Path | None, database: str | None
+    year: int,
+    files: tuple[Path, ...],
+    fmt: str,
+    fill: Path | None,
+    marks: Path | None,
+    database: str | None,
 ) -> None:
     """Run every consistency check of RULES.md 11.3 (II01-II07, STC01-STC04, ISC01-ISC04,
     IRC01, IPC01, IP01-IP04, DR01-DR04) and file each AEF of the year."""
@@ -76,6 +89,14 @@ def aef_consistency(
         click.echo(f"AEF {year}: {verdict}")
     if fill is not None:
         _fill(fill, result, loaded)
+    if marks is not None:
+        import json
+
+        from article6.services.aef_consistency import marks_to_set
+
+        ranges = marks_to_set(result)
+        marks.write_text(json.dumps({"marks": ranges}, indent=2), encoding="utf-8")
+        click.echo(f"-> {marks} ({len(ranges)} ranges to mark)", err=True)
     if not shown.consistent:
         sys.exit(1)
 

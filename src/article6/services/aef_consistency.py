@@ -50,6 +50,9 @@ class RowView(BaseModel):
     sheet: str
     row: int
     units: str | None
+    registry_id: str | None = None
+    serial_first: int | None = None
+    serial_last: int | None = None
 
 
 class InconsistencyView(BaseModel):
@@ -199,6 +202,9 @@ def view(result: ConsistencyResult, listed: int | None = None) -> ConsistencyVie
                                 sheet=r.sheet,
                                 row=r.row,
                                 units=r.units,
+                                registry_id=r.range.registry if r.range else None,
+                                serial_first=r.range.first if r.range else None,
+                                serial_last=r.range.last if r.range else None,
                             )
                             for r in i.rows
                         ],
@@ -209,3 +215,30 @@ def view(result: ConsistencyResult, listed: int | None = None) -> ConsistencyVie
             for c in result.codes
         ],
     )
+
+
+def marks_to_set(result: ConsistencyResult) -> list[dict[str, object]]:
+    """The unit ranges the inconsistencies name, once each per code, as `article6 units mark
+    --file` reads them: what the secretariat marks so the units do not move until the
+    inconsistency is resolved (#14 item 3). Marking stays the secretariat's explicit act."""
+    seen: set[tuple[str, str, int, int]] = set()
+    ranges: list[dict[str, object]] = []
+    for finding in result.inconsistencies:
+        for row in finding.rows:
+            if row.range is None:
+                continue
+            key = (finding.code, row.range.registry, row.range.first, row.range.last)
+            if key in seen:
+                continue
+            seen.add(key)
+            ranges.append(
+                {
+                    "registry_id": row.range.registry,
+                    "serial_first": row.range.first,
+                    "serial_last": row.range.last,
+                    "inconsistency_code": finding.code,
+                    "reason": f"{finding.code} ({result.year}): {finding.message}"[:500],
+                    "source": "check",
+                }
+            )
+    return ranges

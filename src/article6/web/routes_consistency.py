@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from article6.api.security import Registry_
+from article6.domain.access import Role
 from article6.domain.checks import Check, refuse
 from article6.services.aef_consistency import consistency
 from article6.web.rendering import render
@@ -33,4 +34,5 @@ def consistency_page(
         viewer=viewer,
         active="reports",
         result=consistency(registry, actor, year),
+        secretariat=actor.role is Role.SECRETARIAT,
     )

@@ -229,6 +229,7 @@ class AEFRow:
             self.sheet,
             self.number,
             str(self.units) if self.units else None,
+            self.units,
         )
 
 
@@ -301,6 +302,8 @@ class RowReference:
     sheet: str
     row: int
     units: str | None
+    range: UnitRange | None = None
+    """The units as a range (originating registry, serials), to mark them (`unit_marks`)."""
 
     def __str__(self) -> str:
         where = f"{self.party} {self.year} v{self.version} ({self.source})"
