@@ -334,15 +334,8 @@ def test_a_transfer_the_acquirer_does_not_report_is_found_by_ipc01_and_dr03(
     assert not view.consistent
 
 
-def test_the_secretariat_marks_the_units_an_inconsistency_names_and_they_stop_moving(
-    network: tuple[Network, Clock], tmp_path: Path
-) -> None:
-    """XXB's AEF arrives without its first transfer to XXA: IPC01 names XXA's acquisition of
-    XXB01 901-1000. The secretariat marks the ranges the check names (`marks_to_set`, what
-    `article6 aef consistency --marks` writes); XXA's units from XXB then do not move (C2010
-    naming IPC01) and nothing changes, until the marks are lifted."""
-    net, _ = network
-    ir = net.nodes["IR"].registry
+def xxb_without_its_first_transfer_to_xxa(net: Network, tmp_path: Path) -> Path:
+    """XXB's AEF as a JSON file that leaves out its first transfer of 100 units to XXA."""
     xxb = Path(
         export_aef(
             net.nodes["XXB01"].registry, XXB_ADMIN, "XXB", 2026, Format.JSON, tmp_path / "xxb.json"
@@ -352,6 +345,19 @@ def test_the_secretariat_marks_the_units_an_inconsistency_names_and_they_stop_mo
     actions = next(t for t in document["tables"] if t["number"] == 3)
     actions["rows"] = [r for r in actions["rows"] if r[T3["acquiring_party"]] != "XXA"]
     xxb.write_text(json.dumps(document), encoding="utf-8")
+    return xxb
+
+
+def test_the_secretariat_marks_the_units_an_inconsistency_names_and_they_stop_moving(
+    network: tuple[Network, Clock], tmp_path: Path
+) -> None:
+    """XXB's AEF arrives without its first transfer to XXA: IPC01 names XXA's acquisition of
+    XXB01 901-1000. The secretariat marks the ranges the check names (`marks_to_set`, what
+    `article6 aef consistency --marks` writes); XXA's units from XXB then do not move (C2010
+    naming IPC01) and nothing changes, until the marks are lifted."""
+    net, _ = network
+    ir = net.nodes["IR"].registry
+    xxb = xxb_without_its_first_transfer_to_xxa(net, tmp_path)
     xxd = Path(
         export_aef(
             net.nodes["A64"].registry, XXD_ADMIN, "XXD", 2026, Format.JSON, tmp_path / "xxd.json"
@@ -403,15 +409,7 @@ def test_the_command_line_writes_the_ranges_to_mark_and_units_mark_reads_them(
     net, _ = network
     ir = net.nodes["IR"].registry
     database = ir.engine.url.render_as_string(hide_password=False)
-    xxb = Path(
-        export_aef(
-            net.nodes["XXB01"].registry, XXB_ADMIN, "XXB", 2026, Format.JSON, tmp_path / "xxb.json"
-        ).output
-    )
-    document = json.loads(xxb.read_text(encoding="utf-8"))
-    actions = next(t for t in document["tables"] if t["number"] == 3)
-    actions["rows"] = [r for r in actions["rows"] if r[T3["acquiring_party"]] != "XXA"]
-    xxb.write_text(json.dumps(document), encoding="utf-8")
+    xxb = xxb_without_its_first_transfer_to_xxa(net, tmp_path)
     marks = tmp_path / "marks.json"
     runner = CliRunner()
 
