@@ -5,15 +5,15 @@ back."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
-from article6.domain.blocks import Portion, UnitBlock
+from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, refuse
-from article6.domain.first_transfer import Action
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
 from article6.interop.outgoing import approve_external_transfer
 from article6.services import commands as c
@@ -22,7 +22,7 @@ from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.movement_checks import check_destination, check_parties, judge_all
-from article6.services.movement_requests import CANCELLATION_ACTIONS, Movement, require_open
+from article6.services.movement_requests import Movement, action_of, require_open
 from article6.services.proposals import complete
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import account_register, history, holdings, identity, placement, records
@@ -47,13 +47,7 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
     kind = TransactionKind(row.kind)
 
     purpose = CancellationPurpose(row.cancellation_purpose) if row.cancellation_purpose else None
-    action = {
-        TransactionKind.INTERNAL_TRANSFER: Action.INTERNAL_TRANSFER,
-        TransactionKind.INTERNATIONAL_TRANSFER: Action.INTERNATIONAL_TRANSFER,
-        TransactionKind.USE: Action.USE,
-        TransactionKind.AUTHORIZATION: Action.AUTHORIZATION,
-        TransactionKind.FIRST_TRANSFER_RECORD: Action.FIRST_TRANSFER_RECORD,
-    }.get(kind) or CANCELLATION_ACTIONS[purpose]  # type: ignore[index]
+    action = action_of(kind, purpose)
     authorization = (
         records.current_authorization(connection, source.party_code, row.authorization_id)
         if row.authorization_id
@@ -158,7 +152,7 @@ def _release(
     blocks = placement.reserved_blocks(connection, row.id)
     holdings.lock_holdings(connection, [row.source_account_id])
     for block in blocks:
-        released = UnitBlock(**{**block.__dict__, "reserved_by": None})
+        released = replace(block, reserved_by=None)
         placement.rewrite(connection, released)
         placement.coalesce(connection, released)
     holdings.change_holding(connection, row.source_account_id, reserved=-row.quantity)
