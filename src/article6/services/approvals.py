@@ -62,6 +62,7 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
         acquiring_party=row.acquiring_party,
         cancellation_purpose=purpose,
         purpose_text=row.purpose,
+        first_transfer_reason=row.first_transfer_reason,
         ndc_year=row.ndc_year,
         authorization=authorization,
     )

@@ -64,6 +64,7 @@ class Movement:
     acquiring_party: str | None = None
     cancellation_purpose: CancellationPurpose | None = None
     purpose_text: str | None = None
+    first_transfer_reason: str | None = None
     ndc_year: int | None = None
     authorization: Authorization | None = None
 
