@@ -14,6 +14,7 @@ from article6.domain.access import Actor, Permission, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
 from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.expiry import PendingTransaction, expiry_refusal
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
 from article6.interop.outgoing import approve_external_transfer
 from article6.services import commands as c
@@ -226,25 +227,51 @@ def withdraw_transaction(
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def expire_pending(registry: Registry, actor: Actor) -> list[str]:
-    """Cancel every transaction still awaiting approval past its deadline; release its units."""
+def expire_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.ExpireTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """Cancel one transaction still awaiting approval past its deadline; release its units."""
 
-    expired: list[str] = []
-    with unit_of_work(registry.engine) as connection:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        row = history.transaction(connection, command.transaction, lock=True)
+        if row is None:
+            raise refuse(Check.C1012, "transaction", f"{command.transaction} is not a transaction")
+        pending = PendingTransaction(
+            row.identifier,
+            TransactionStatus(row.status),
+            aware(row.expires_at) if row.expires_at is not None else None,
+        )
+        refusal = expiry_refusal(pending, registry.now())
+        if refusal is not None:
+            raise CommandRefused([refusal])
+        _release(
+            connection,
+            registry,
+            actor,
+            row,
+            TransactionStatus.CANCELLED,
+            "approval deadline passed",
+            "TransactionExpired",
+        )
+        return transaction_receipt(connection, "ExpireTransaction", row.identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def expire_pending(registry: Registry, actor: Actor) -> list[str]:
+    """The sweep: expire every transaction awaiting approval past its deadline, each as its own
+    command (one transaction, retried on a deadlock); one that was approved, rejected or
+    withdrawn since it was listed is refused by the expiry's checks and left as it is."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
         candidates = history.expired_pending(connection, registry.now())
+    expired: list[str] = []
     for identifier in candidates:
-        with unit_of_work(registry.engine) as connection:
-            row = history.transaction(connection, identifier, lock=True)
-            if row is None or row.status != TransactionStatus.AWAITING_APPROVAL.value:
-                continue
-            _release(
-                connection,
-                registry,
-                actor,
-                row,
-                TransactionStatus.CANCELLED,
-                "approval deadline passed",
-                "TransactionExpired",
-            )
-            expired.append(identifier)
+        try:
+            expire_transaction(registry, actor, c.ExpireTransaction(transaction=identifier))
+        except CommandRefused:
+            continue
+        expired.append(identifier)
     return expired
