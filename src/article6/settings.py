@@ -1,37 +1,63 @@
-"""The registry's settings, read from `ARTICLE6_*` environment variables.
+"""The registry's settings, read from `ARTICLE6_*` environment variables by pydantic-settings.
 
-A small dataclass rather than a settings library. Outside development it fails closed: the
-server refuses to start with the development secret or insecure cookies.
+Outside development it fails closed: the server refuses to start with the development secret,
+cheap password hashing or insecure cookies. A value that does not parse is refused with the
+variable's name, before anything starts.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEVELOPMENT_SECRET = "article6-development-secret-do-not-use-in-production"
+PREFIX = "ARTICLE6_"
 
 
 class InsecureSettings(RuntimeError):
     """A setting that is only acceptable in development was used elsewhere."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class InvalidSetting(ValueError):
+    """An `ARTICLE6_*` variable whose value is not one the setting can take."""
+
+
+def _secure_outside_development(values: dict[str, Any]) -> bool:
+    return bool(values["environment"] != "development")
+
+
+class Settings(BaseSettings):
+    """Each field is read from `ARTICLE6_<FIELD>`; an empty variable counts as unset."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, frozen=True, extra="ignore"
+    )
+
     environment: str = "development"
     secret_key: str = DEVELOPMENT_SECRET
-    cookie_secure: bool = False
-    session_minutes: int = 8 * 60
-    token_minutes: int = 60
-    max_body_bytes: int = 1024 * 1024
-    throttle_after: int = 3
-    lock_after: int = 10
-    lock_minutes: int = 30
+    # Secure cookies unless in development, where the site is served over plain HTTP.
+    cookie_secure: bool = Field(default_factory=_secure_outside_development)
+    session_minutes: int = Field(default=8 * 60, ge=1)
+    token_minutes: int = Field(default=60, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    throttle_after: int = Field(default=3, ge=1)
+    lock_after: int = Field(default=10, ge=1)
+    lock_minutes: int = Field(default=30, ge=1)
     # One client address (an IPv6 /64) slows down like one name after this many failed sign-ins
     # within the window, across every name it tries; it is never locked (a whole office may
     # share the address).
-    address_throttle_after: int = 20
-    address_window_minutes: int = 60
+    address_throttle_after: int = Field(default=20, ge=1)
+    address_window_minutes: int = Field(default=60, ge=1)
     issuer: str = "article6"
     # "standard" (argon2id, RFC 9106 low-memory profile) or "test" (cheapest; development only)
     password_cost: str = "standard"
@@ -39,52 +65,43 @@ class Settings:
     # journal-checkpoints.jsonl): somewhere the database's administrators cannot rewrite.
     checkpoint_path: str | None = None
     # The serve loop signs the journal's head this often (when it moved); 0 turns it off.
-    checkpoint_minutes: int = 60
+    checkpoint_minutes: int = Field(default=60, ge=0)
     # A temporary password from an administrator's reset opens the change for this long; after
     # that it is refused like a wrong password and the user needs another reset.
-    temporary_password_hours: int = 72
+    temporary_password_hours: int = Field(default=72, ge=1)
 
     @property
     def development(self) -> bool:
         return self.environment == "development"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        defaults = cls()
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Values given in code, then the environment (the process's, or the mapping
+        `from_env` was given); no dotenv or secrets files."""
+        given = _GIVEN.get()
+        environment = env_settings if given is None else _GivenEnvironment(settings_cls, given)
+        return (init_settings, environment)
 
-        def number(name: str, default: int) -> int:
-            raw = env.get(f"ARTICLE6_{name}")
-            return int(raw) if raw else default
-
-        environment = env.get("ARTICLE6_ENVIRONMENT", defaults.environment)
-        settings = cls(
-            environment=environment,
-            secret_key=env.get("ARTICLE6_SECRET_KEY", defaults.secret_key),
-            cookie_secure=env.get(
-                "ARTICLE6_COOKIE_SECURE", "false" if environment == "development" else "true"
-            ).lower()
-            in ("1", "true", "yes"),
-            session_minutes=number("SESSION_MINUTES", defaults.session_minutes),
-            token_minutes=number("TOKEN_MINUTES", defaults.token_minutes),
-            max_body_bytes=number("MAX_BODY_BYTES", defaults.max_body_bytes),
-            throttle_after=number("THROTTLE_AFTER", defaults.throttle_after),
-            lock_after=number("LOCK_AFTER", defaults.lock_after),
-            lock_minutes=number("LOCK_MINUTES", defaults.lock_minutes),
-            address_throttle_after=number(
-                "ADDRESS_THROTTLE_AFTER", defaults.address_throttle_after
-            ),
-            address_window_minutes=number(
-                "ADDRESS_WINDOW_MINUTES", defaults.address_window_minutes
-            ),
-            issuer=env.get("ARTICLE6_ISSUER", defaults.issuer),
-            password_cost=env.get("ARTICLE6_PASSWORD_COST", defaults.password_cost),
-            checkpoint_path=env.get("ARTICLE6_CHECKPOINT_PATH") or None,
-            checkpoint_minutes=number("CHECKPOINT_MINUTES", defaults.checkpoint_minutes),
-            temporary_password_hours=number(
-                "TEMPORARY_PASSWORD_HOURS", defaults.temporary_password_hours
-            ),
-        )
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of the process's environment (or of `environ`), checked to fail closed."""
+        try:
+            with _reading(environ):
+                settings = cls()
+        except ValidationError as error:
+            raise InvalidSetting(
+                "; ".join(
+                    f"{PREFIX}{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                    for e in error.errors()
+                )
+            ) from None
         settings.check()
         return settings
 
@@ -104,3 +121,26 @@ class Settings:
             )
         if not self.cookie_secure:
             raise InsecureSettings("session cookies must be Secure outside development")
+
+
+_GIVEN: ContextVar[Mapping[str, str] | None] = ContextVar("article6_settings_environ", default=None)
+
+
+@contextmanager
+def _reading(environ: Mapping[str, str] | None) -> Iterator[None]:
+    token = _GIVEN.set(environ)
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
+class _GivenEnvironment(EnvSettingsSource):
+    """The environment source over a given mapping instead of the process's variables."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self._environ.items() if value}

@@ -35,6 +35,7 @@ from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.queries import verify_registry
 from article6.services.views import Receipt
+from article6.store import history
 
 AUTHORIZATION = "Authorization"
 ISSUANCE = "Issuance"
@@ -570,6 +571,17 @@ def test_manual_first_transfer_record_after_the_definition_moves_to_authorisatio
         "completed",
     )
     assert receipt.transaction.first_transfer
+    # The reason is the record's, not a purpose the AEF would report in field 22.
+    assert (receipt.transaction.first_transfer_reason, receipt.transaction.purpose) == (
+        "Version 2 moved the first transfer to Authorisation",
+        None,
+    )
+    with registry.engine.connect() as connection:
+        row = history.transaction(connection, receipt.transaction.identifier)
+    assert row is not None and (row.first_transfer_reason, row.purpose) == (
+        "Version 2 moved the first transfer to Authorisation",
+        None,
+    )
     assert moved(receipt) == [(501, 700, "AMO", "ITMO", AUTHORIZATION)]
     assert versions(registry, world["XXA Party itmo_holding"]) == [(501, 700, CORSIA, 2)]
     assert first_transferred(registry, world["XXA Party itmo_holding"]) == [True]

@@ -104,6 +104,11 @@ def test_an_entitys_transfer_abroad_waits_for_the_party_and_leaves_only_when_app
     net.settle()
 
     assert pending.transaction.status == "awaiting_approval"
+    # Where it goes is the counterpart, not a purpose.
+    assert (pending.transaction.counterpart, pending.transaction.purpose) == (
+        f"{itmo_holding(net, 'IR', 'XXA')} in IR",
+        None,
+    )
     assert holding(net, "XXB01", account) == (100, 30)
     assert net.hub.transactions() == {}
     assert transfers(net.nodes["XXB01"].registry) == {}

@@ -197,7 +197,7 @@ def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
         acquiring_party=account.party_code,
         transferring_party=proposal.transferring_party,
         quantity=proposal.quantity,
-        purpose=f"{proposal.transaction_id} from {proposal.transferring_account} in "
+        counterpart=f"{proposal.transaction_id} from {proposal.transferring_account} in "
         f"{proposal.transferring_registry}",
         first_transfer=False,
         initiator=HUB_ACTOR.label,

@@ -206,7 +206,7 @@ def _transaction(
         source_account_id=source,
         destination_account_id=destination,
         quantity=count,
-        purpose=subtype.value if subtype else None,
+        mechanism_subtype=subtype.value if subtype else None,
         first_transfer=False,
         initiator=actor.label,
         initiator_user=actor.name,

@@ -118,7 +118,7 @@ def propose_external_transfer(
             source_account_id=source.id,
             acquiring_party=command.acquiring_party,
             quantity=quantity,
-            purpose=f"to {command.acquiring_account} in {command.acquiring_registry}",
+            counterpart=f"{command.acquiring_account} in {command.acquiring_registry}",
             first_transfer=False,
             initiator=actor.label,
             initiator_user=actor.name,

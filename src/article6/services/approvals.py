@@ -5,15 +5,16 @@ back."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
-from article6.domain.blocks import Portion, UnitBlock
+from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, refuse
-from article6.domain.first_transfer import Action
+from article6.domain.expiry import PendingTransaction, expiry_refusal
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
 from article6.interop.outgoing import approve_external_transfer
 from article6.services import commands as c
@@ -22,7 +23,7 @@ from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.movement_checks import check_destination, check_parties, judge_all
-from article6.services.movement_requests import CANCELLATION_ACTIONS, Movement, require_open
+from article6.services.movement_requests import Movement, action_of, require_open
 from article6.services.proposals import complete
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import account_register, history, holdings, identity, placement, records
@@ -47,13 +48,7 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
     kind = TransactionKind(row.kind)
 
     purpose = CancellationPurpose(row.cancellation_purpose) if row.cancellation_purpose else None
-    action = {
-        TransactionKind.INTERNAL_TRANSFER: Action.INTERNAL_TRANSFER,
-        TransactionKind.INTERNATIONAL_TRANSFER: Action.INTERNATIONAL_TRANSFER,
-        TransactionKind.USE: Action.USE,
-        TransactionKind.AUTHORIZATION: Action.AUTHORIZATION,
-        TransactionKind.FIRST_TRANSFER_RECORD: Action.FIRST_TRANSFER_RECORD,
-    }.get(kind) or CANCELLATION_ACTIONS[purpose]  # type: ignore[index]
+    action = action_of(kind, purpose)
     authorization = (
         records.current_authorization(connection, source.party_code, row.authorization_id)
         if row.authorization_id
@@ -68,6 +63,7 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
         acquiring_party=row.acquiring_party,
         cancellation_purpose=purpose,
         purpose_text=row.purpose,
+        first_transfer_reason=row.first_transfer_reason,
         ndc_year=row.ndc_year,
         authorization=authorization,
     )
@@ -158,7 +154,7 @@ def _release(
     blocks = placement.reserved_blocks(connection, row.id)
     holdings.lock_holdings(connection, [row.source_account_id])
     for block in blocks:
-        released = UnitBlock(**{**block.__dict__, "reserved_by": None})
+        released = replace(block, reserved_by=None)
         placement.rewrite(connection, released)
         placement.coalesce(connection, released)
     holdings.change_holding(connection, row.source_account_id, reserved=-row.quantity)
@@ -231,25 +227,51 @@ def withdraw_transaction(
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
-def expire_pending(registry: Registry, actor: Actor) -> list[str]:
-    """Cancel every transaction still awaiting approval past its deadline; release its units."""
+def expire_transaction(
+    registry: Registry,
+    actor: Actor,
+    command: c.ExpireTransaction,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """Cancel one transaction still awaiting approval past its deadline; release its units."""
 
-    expired: list[str] = []
-    with unit_of_work(registry.engine) as connection:
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        row = history.transaction(connection, command.transaction, lock=True)
+        if row is None:
+            raise refuse(Check.C1012, "transaction", f"{command.transaction} is not a transaction")
+        pending = PendingTransaction(
+            row.identifier,
+            TransactionStatus(row.status),
+            aware(row.expires_at) if row.expires_at is not None else None,
+        )
+        refusal = expiry_refusal(pending, registry.now())
+        if refusal is not None:
+            raise CommandRefused([refusal])
+        _release(
+            connection,
+            registry,
+            actor,
+            row,
+            TransactionStatus.CANCELLED,
+            "approval deadline passed",
+            "TransactionExpired",
+        )
+        return transaction_receipt(connection, "ExpireTransaction", row.identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def expire_pending(registry: Registry, actor: Actor) -> list[str]:
+    """The sweep: expire every transaction awaiting approval past its deadline, each as its own
+    command (one transaction, retried on a deadlock); one that was approved, rejected or
+    withdrawn since it was listed is refused by the expiry's checks and left as it is."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
         candidates = history.expired_pending(connection, registry.now())
+    expired: list[str] = []
     for identifier in candidates:
-        with unit_of_work(registry.engine) as connection:
-            row = history.transaction(connection, identifier, lock=True)
-            if row is None or row.status != TransactionStatus.AWAITING_APPROVAL.value:
-                continue
-            _release(
-                connection,
-                registry,
-                actor,
-                row,
-                TransactionStatus.CANCELLED,
-                "approval deadline passed",
-                "TransactionExpired",
-            )
-            expired.append(identifier)
+        try:
+            expire_transaction(registry, actor, c.ExpireTransaction(transaction=identifier))
+        except CommandRefused:
+            continue
+        expired.append(identifier)
     return expired

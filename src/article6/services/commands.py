@@ -290,3 +290,9 @@ class RejectTransaction(Command):
 
 class WithdrawTransaction(Command):
     transaction: str = Field(max_length=40)
+
+
+class ExpireTransaction(Command):
+    """The registry cancels a transaction still awaiting approval past its deadline."""
+
+    transaction: str = Field(max_length=40)

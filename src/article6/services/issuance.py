@@ -4,6 +4,7 @@ commands that move units afterwards are in `units`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -81,12 +82,10 @@ def issue_units(
                 )
             verdict = judge_issuance(attributes, authorization)
             state, subtype, kind = verdict.state, verdict.first_transfer, AccountKind.ITMO_HOLDING
-            attributes = UnitAttributes(
-                **{
-                    **attributes.__dict__,
-                    "authorization_id": authorization.authorization_id,
-                    "authorization_version": authorization.version,
-                }
+            attributes = replace(
+                attributes,
+                authorization_id=authorization.authorization_id,
+                authorization_version=authorization.version,
             )
             if authorization.authorized_quantity is not None:
                 records.lock_authorization(connection, party, authorization.authorization_id)
@@ -132,7 +131,7 @@ def issue_units(
             first_transferred=subtype is not None,
             underlying_first=underlying_first,
         )
-        block = UnitBlock(**{**block.__dict__, "id": placement.insert_block(connection, block)})
+        block = replace(block, id=placement.insert_block(connection, block))
         placement.coalesce(connection, block)
         holdings.change_holding(connection, account.id, quantity=count)
         history.record_ranges(

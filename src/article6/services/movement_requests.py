@@ -35,6 +35,22 @@ KIND_OF_ACTION = {
     Action.FIRST_TRANSFER_RECORD: TransactionKind.FIRST_TRANSFER_RECORD,
     **{action: TransactionKind.CANCELLATION for action in CANCELLATION_ACTIONS.values()},
 }
+ACTION_OF_KIND = {
+    kind: action
+    for action, kind in KIND_OF_ACTION.items()
+    if kind is not TransactionKind.CANCELLATION
+}
+"""The inverse of `KIND_OF_ACTION` where a kind has one action; a cancellation's action is
+named by its purpose (`action_of`)."""
+
+
+def action_of(kind: TransactionKind, cancellation_purpose: CancellationPurpose | None) -> Action:
+    """The action a recorded transaction of `kind` (and cancellation purpose) was requested as."""
+    if kind is TransactionKind.CANCELLATION:
+        if cancellation_purpose is None:
+            raise ValueError("a cancellation is recorded with its purpose")
+        return CANCELLATION_ACTIONS[cancellation_purpose]
+    return ACTION_OF_KIND[kind]
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class Movement:
     acquiring_party: str | None = None
     cancellation_purpose: CancellationPurpose | None = None
     purpose_text: str | None = None
+    first_transfer_reason: str | None = None
     ndc_year: int | None = None
     authorization: Authorization | None = None
 

@@ -70,6 +70,7 @@ def propose(
         "acquiring_party": movement.acquiring_party,
         "quantity": quantity,
         "purpose": movement.purpose_text,
+        "first_transfer_reason": movement.first_transfer_reason,
         "ndc_year": movement.ndc_year,
         # The entity that cancels is the one whose representative asked (`permits` has made
         # sure it holds the source account), never merely the source account's holder.
@@ -166,6 +167,9 @@ def _receipt(
         acquiring_party=values["acquiring_party"],
         cancellation_purpose=values["cancellation_purpose"],
         purpose=values["purpose"],
+        first_transfer_reason=values["first_transfer_reason"],
+        mechanism_subtype=None,
+        counterpart=None,
         ndc_year=values["ndc_year"],
         using_entity=str(movement.source.holder) if values["using_entity_id"] else None,
         authorization_id=values["authorization_id"],
@@ -291,8 +295,11 @@ def _log_completed(
             "source": movement.source.identifier,
             "destination": movement.destination.identifier,
             "first_transfer": first_transfer,
-            # The purpose named (e.g. CORSIA) or the reason of a manual first-transfer record.
+            # The purpose a cancellation named (e.g. CORSIA); why a first transfer was recorded.
             **({"purpose": movement.purpose_text} if movement.purpose_text else {}),
+            **(
+                {"reason": movement.first_transfer_reason} if movement.first_transfer_reason else {}
+            ),
             "ranges": [
                 [b.attributes.registry, b.first, b.last, b.state.value, s] for b, _, s in moves
             ],

@@ -233,7 +233,7 @@ def record_first_transfer(
             source,
             destination,
             command.units,
-            purpose_text=command.reason,
+            first_transfer_reason=command.reason,
         )
         return propose(connection, registry, actor, movement, "RecordFirstTransfer")
 

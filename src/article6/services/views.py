@@ -47,7 +47,14 @@ class TransactionView(BaseModel):
     destination_account: str | None
     acquiring_party: str | None
     cancellation_purpose: str | None
+    # The purpose a cancellation names (e.g. CORSIA)
     purpose: str | None
+    # Why a first transfer was recorded by hand
+    first_transfer_reason: str | None
+    # The A6.4 subtype of a share of proceeds or mandatory OMGE cancellation
+    mechanism_subtype: str | None
+    # The other registry's account a transfer between registries went to or came from
+    counterpart: str | None
     ndc_year: int | None
     using_entity: str | None
     authorization_id: str | None
@@ -137,6 +144,9 @@ def transaction_views(connection: Connection, rows: list[Row[Any]]) -> list[Tran
                 acquiring_party=row.acquiring_party,
                 cancellation_purpose=row.cancellation_purpose,
                 purpose=row.purpose,
+                first_transfer_reason=row.first_transfer_reason,
+                mechanism_subtype=row.mechanism_subtype,
+                counterpart=row.counterpart,
                 ndc_year=row.ndc_year,
                 using_entity=entity.identifier if entity is not None else None,
                 authorization_id=row.authorization_id,

@@ -226,7 +226,14 @@ transactions = Table(
     # 20261202_0017): they have no source account here, and the AEF names that Party.
     Column("transferring_party", String(3)),
     Column("quantity", BigInteger, nullable=False),
+    # The purpose a cancellation names (e.g. CORSIA; AEF Table 3 field 22). Since 20261202_0019
+    # the other things it held have their own columns: why a manual first transfer was recorded,
+    # the A6.4 subtype of a transaction in the mechanism registry, and the other registry's
+    # account a transfer between registries went to or came from.
     Column("purpose", String(2000)),
+    Column("first_transfer_reason", String(2000)),
+    Column("mechanism_subtype", String(100)),
+    Column("counterpart", String(200)),
     Column("ndc_year", Integer),
     Column("using_entity_id", Id, ForeignKey("authorized_entities.id")),
     Column("authorization_id", String(64)),
