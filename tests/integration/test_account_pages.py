@@ -11,9 +11,11 @@ sends 40 NDC AMOs to XXC three times (an account with history on one side only).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from small_world import (
+    APPROACH,
     GREEN_C_ENTITY,
     GREEN_GROUP_A,
     NDC,
@@ -27,7 +29,8 @@ from small_world import (
 from sqlalchemy import or_, select
 
 from article6.domain.access import Actor
-from article6.domain.filters import BlockFilter, TransactionFilter
+from article6.domain.accounts import AccountKind, AccountStatus, UnitState
+from article6.domain.filters import AccountFilter, BlockFilter, TransactionFilter
 from article6.services import approvals, units
 from article6.services import commands as c
 from article6.services.context import Registry
@@ -207,3 +210,60 @@ def test_an_accounts_blocks_page_by_page_are_what_it_holds(registry: Registry, w
         whole = ledger.blocks(registry, actor, "XXA", BlockFilter(account=world[name]), limit=500)
         assert paged == whole.items
         assert sum(b.quantity for b in paged) == view.quantity
+
+
+def test_an_account_filter_narrows_the_section_s_accounts_field_by_field(
+    registry: Registry, world: SmallWorld
+):
+    every = ledger.accounts(registry, XXA_ADMIN, "XXA")
+    for where, chosen in (
+        (AccountFilter(kind=AccountKind.MO_HOLDING), lambda a: a.kind == "mo_holding"),
+        (AccountFilter(holder="PARTY"), lambda a: a.holder == "PARTY"),
+        (AccountFilter(holder=GREEN_GROUP_A.entity), lambda a: a.holder == GREEN_GROUP_A.entity),
+        (AccountFilter(status=AccountStatus.OPEN), lambda a: a.status == "open"),
+        (AccountFilter(status=AccountStatus.CLOSED), lambda a: a.status == "closed"),
+        (
+            AccountFilter(cooperative_approach=APPROACH),
+            lambda a: a.cooperative_approach == APPROACH,
+        ),
+        (
+            AccountFilter(kind=AccountKind.MO_HOLDING, holder="PARTY"),
+            lambda a: a.kind == "mo_holding" and a.holder == "PARTY",
+        ),
+    ):
+        assert ledger.accounts(registry, XXA_ADMIN, "XXA", where) == [a for a in every if chosen(a)]
+    assert ledger.accounts(registry, XXA_ADMIN, "XXA", AccountFilter(holder="PARTY"))
+    assert [a.name for a in ledger.accounts(registry, XXA_ADMIN, "XXA", AccountFilter())] == [
+        a.name for a in every
+    ]
+
+
+def test_the_holdings_are_the_blocks_the_same_filter_chooses_summed(
+    registry: Registry, world: SmallWorld
+):
+    move_back_and_forth(registry, world)
+    for actor in (XXA_ADMIN, GREEN_GROUP_A):
+        for where in (
+            BlockFilter(),
+            BlockFilter(account=world[PARTY_MO]),
+            BlockFilter(account=world[ENTITY_MO], state=UnitState.MO),
+            BlockFilter(cooperative_approach=APPROACH, vintage=2024),
+            BlockFilter(state=UnitState.AMO),
+            BlockFilter(authorization_id=NDC),
+            BlockFilter(vintage=2023),
+        ):
+            blocks = ledger.blocks(registry, actor, "XXA", where, limit=500)
+            assert blocks.next_cursor is None
+            summed: Counter[tuple[str, str, int, str]] = Counter()
+            for b in blocks.items:
+                summed[(b.account, b.cooperative_approach, b.vintage, b.state)] += b.quantity
+            held = {
+                (h.account, h.cooperative_approach, h.vintage, h.state): h.quantity
+                for h in ledger.holdings(registry, actor, "XXA", where)
+            }
+            assert held == dict(summed), where
+    assert not ledger.blocks(registry, XXA_ADMIN, "XXA", BlockFilter(vintage=2023)).items
+    nothing_of_theirs = BlockFilter(account=world[PARTY_MO])
+    assert ledger.holdings(registry, GREEN_GROUP_A, "XXA", nothing_of_theirs) == []
+    mine = ledger.holdings(registry, XXA_ADMIN, "XXA", BlockFilter(account=world[ENTITY_MO]))
+    assert {h.account for h in mine} == {world[ENTITY_MO]}
