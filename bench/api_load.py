@@ -35,8 +35,9 @@ from article6.api.transport import PROTOCOL
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.services import commands as c
-from article6.services import identity, queries, units
+from article6.services import identity, units
 from article6.services.context import Registry
+from article6.services.reads import ledger
 
 USER, PASSWORD = "load.admin", "load-bench-password"
 MAX_REQUESTS_PER_CLIENT = 100_000
@@ -283,7 +284,7 @@ def run(clients: int, seconds: int, workers: int) -> bool:
         latencies = sorted(outcomes.latencies)
         p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
         p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else float("nan")
-        problems = queries.verify_registry(registry)
+        problems = ledger.verify_registry(registry)
         total = sum(demo.holdings(registry, world).values())
         registry.engine.dispose()
         print(

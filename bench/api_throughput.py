@@ -61,8 +61,9 @@ from transfer_bench import (
 
 from article6.domain import totp
 from article6.domain.access import Actor, Role
-from article6.services import identity, queries
+from article6.services import identity
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 
@@ -327,7 +328,7 @@ def run(
                     )
             finally:
                 stop_server(server)
-        problems = queries.verify_registry(registry)
+        problems = ledger.verify_registry(registry)
         engine.dispose()
         if problems or errors:
             raise SystemExit(f"FAILED: 5xx {errors[:3]} or broken invariants {problems[:3]}")

@@ -52,9 +52,10 @@ from transfer_bench import scratch_postgres
 from article6 import demo
 from article6.domain import totp
 from article6.domain.access import Actor, Role
-from article6.services import approvals, identity, listing, queries
+from article6.services import approvals, identity
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.services.views import TransactionView
 
 ENTITY_USER, ENTITY_PASSWORD = "crash.entity", "crash-entity-password"
@@ -575,12 +576,12 @@ def throwaway_cluster() -> Iterator[Cluster]:
 
 
 def transactions_by_identifier(registry: Registry) -> dict[str, TransactionView]:
-    """Every transaction of XXA's section, through the listing service (newest first)."""
+    """Every transaction of XXA's section, through the read side (newest first)."""
     found: dict[str, TransactionView] = {}
     before: int | None = None
     while True:
-        page = listing.transactions_page(
-            registry, demo.XXA_ADMIN, "XXA", before, limit=queries.PAGE_LIMIT
+        page = ledger.transactions(
+            registry, demo.XXA_ADMIN, "XXA", before=before, limit=ledger.PAGE_LIMIT
         )
         found.update((view.identifier, view) for view in page.items)
         if page.next_cursor is None:
@@ -591,13 +592,13 @@ def transactions_by_identifier(registry: Registry) -> dict[str, TransactionView]
 def journalled_subjects(registry: Registry) -> set[str]:
     """The subjects of XXA's journal entries, through the journal query."""
     subjects: set[str] = set()
-    after = 0
-    while entries := queries.journal_entries(
-        registry, demo.XXA_ADMIN, after_seq=after, limit=queries.PAGE_LIMIT
-    ):
-        subjects.update(entry.subject for entry in entries if entry.subject)
-        after = entries[-1].seq
-    return subjects
+    after: int | None = None
+    while True:
+        page = ledger.journal(registry, demo.XXA_ADMIN, "XXA", after=after, limit=ledger.PAGE_LIMIT)
+        subjects.update(entry.subject for entry in page.items if entry.subject)
+        if page.next_cursor is None:
+            return subjects
+        after = page.next_cursor
 
 
 def half_done(view: TransactionView) -> bool:
@@ -676,7 +677,7 @@ def audit(
         half_done=sorted(i for i, view in views.items() if half_done(view)),
         unacknowledged=sorted(new - set(acknowledged)),
         unjournalled=sorted(i for i in views if i not in subjects),
-        problems=queries.verify_registry(registry),
+        problems=ledger.verify_registry(registry),
         journal_verify_status=status,
         journal_verify_said=said,
         units=sum(demo.holdings(registry, world).values()),
@@ -688,7 +689,7 @@ def pair_holdings(registry: Registry, preparation: Preparation) -> dict[str, tup
     accounts = {*preparation.hot, *preparation.plain}
     return {
         view.identifier: (view.quantity, view.reserved)
-        for view in queries.list_accounts(registry, demo.XXA_ADMIN, "XXA")
+        for view in ledger.accounts(registry, demo.XXA_ADMIN, "XXA")
         if view.identifier in accounts
     }
 
@@ -794,7 +795,7 @@ def cycle(
         pending <= set(expired)
         and all(reserved == 0 for _, reserved in held_after.values())
         and sum(q for q, _ in held_after.values()) == sum(q for q, _ in held_before.values())
-        and queries.verify_registry(registry) == []
+        and ledger.verify_registry(registry) == []
     )
     sound = (
         findings.sound

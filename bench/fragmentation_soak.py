@@ -28,9 +28,10 @@ from transfer_bench import ADMIN, build, count_refusal, fail_on_refusals, scratc
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
-from article6.services import approvals, queries, units
+from article6.services import approvals, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 
@@ -63,7 +64,7 @@ def soak(kind: str, transfers: int, window: int, accounts: int) -> None:
         names = [name for pair in pairs for name in (pair.left, pair.right)]
         representatives = {
             a.identifier: Actor(f"{a.holder}.rep", Role.ENTITY, "XXA", a.holder)
-            for a in queries.list_accounts(registry, ADMIN, "XXA")
+            for a in ledger.accounts(registry, ADMIN, "XXA")
             if a.identifier in names
         }
         rng = random.Random(2026)
@@ -116,7 +117,7 @@ def soak(kind: str, transfers: int, window: int, accounts: int) -> None:
         fail_on_refusals(refusals)
         spread = (max(rates) - min(rates)) / statistics.median(rates)
         print(f"RESULT soak {kind}: window throughput spread {spread:.0%} of the median")
-        problems = queries.verify_registry(registry)
+        problems = ledger.verify_registry(registry)
         if problems:
             raise SystemExit(f"invariants broken: {problems[:3]}")
         print(f"RESULT soak {kind}: journal and ledger verify after {done:,} transfers", flush=True)

@@ -23,8 +23,9 @@ from transfer_bench import ADMIN, build_shuttles, scratch_database
 
 from article6.domain.checks import CommandRefused
 from article6.services import commands as c
-from article6.services import queries, units
+from article6.services import units
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 
@@ -86,7 +87,7 @@ def run(kind: str, repeats: int) -> list[dict[str, Any]]:
                 flush=True,
             )
             results.append(result)
-        problems = queries.verify_registry(registry)
+        problems = ledger.verify_registry(registry)
         if problems:
             raise SystemExit(f"invariants broken: {problems[:3]}")
         engine.dispose()

@@ -31,7 +31,7 @@ from sqlalchemy import text
 from transfer_bench import build, scratch_postgres
 
 from article6.services.context import Registry
-from article6.services.queries import verify_registry
+from article6.services.reads.ledger import verify_registry
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 from article6.store.replay_compare import replay

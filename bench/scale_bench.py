@@ -42,9 +42,11 @@ from transfer_bench import ADMIN, SECRETARIAT, build, scratch_postgres
 
 from article6.domain import totp
 from article6.domain.access import Actor, Role
-from article6.services import authorized_entities, identity, listing, queries, units
+from article6.domain.filters import BlockFilter, TransactionFilter
+from article6.services import authorized_entities, identity, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store import block_selection, sections
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
@@ -236,7 +238,7 @@ def entity_with_one_transfer(registry: Registry) -> str:
     ).record
     accounts = {
         a.holder: a.identifier
-        for a in queries.list_accounts(registry, ADMIN, "XXA")
+        for a in ledger.accounts(registry, ADMIN, "XXA")
         if a.kind == "mo_holding"
     }
     source, account = accounts["PARTY"], accounts[entity]
@@ -407,63 +409,64 @@ def main() -> None:
             )
         scale = Loaded(names, quiet, loaded["registry_id"], first, last, newest, lowest, highest)
 
+        def holdings_of_an_account(rng: random.Random, after: int | None = None) -> None:
+            """What the account page reads: the account, then a page of its blocks."""
+            account = ledger.account(registry, ADMIN, "XXA", rng.choice(names))
+            ledger.blocks(registry, ADMIN, "XXA", BlockFilter(account=account.identifier), after)
+
         timed(
-            "holdings of an account (account_detail, first page of blocks)",
+            "holdings of an account (ledger.account, first page of blocks)",
             arguments.samples,
-            lambda rng: queries.account_detail(registry, ADMIN, rng.choice(names)),
+            holdings_of_an_account,
         )
         timed(
             "holdings of an account, a page deep in its blocks",
             arguments.samples,
-            lambda rng: queries.account_detail(
-                registry, ADMIN, rng.choice(names), after_serial=rng.randint(first, last)
-            ),
+            lambda rng: holdings_of_an_account(rng, rng.randint(lowest, highest)),
         )
         timed(
-            "transaction-history page (transactions_of, 50 newest)",
+            "transaction-history page (ledger.transactions, 50 newest)",
             arguments.samples,
-            lambda rng: queries.transactions_of(registry, ADMIN, "XXA"),
+            lambda rng: ledger.transactions(registry, ADMIN, "XXA"),
         )
         timed(
             "transaction-history page at a random depth",
             arguments.samples,
-            lambda rng: queries.transactions_of(
-                registry, ADMIN, "XXA", before_id=rng.randint(1, newest)
-            ),
+            lambda rng: ledger.transactions(registry, ADMIN, "XXA", before=rng.randint(1, newest)),
         )
 
         timed(
-            "an account's blocks page (listing.blocks, keyset by block id)",
+            "an account's blocks page (ledger.blocks, keyset by block id)",
             arguments.samples,
-            lambda rng: listing.blocks(
+            lambda rng: ledger.blocks(
                 registry,
                 ADMIN,
                 "XXA",
-                account=rng.choice(names),
+                BlockFilter(account=rng.choice(names)),
                 after=rng.choice([None, rng.randint(lowest, highest)]),
             ),
         )
         timed(
-            "an account's transaction history (listing.transactions_page)",
+            "an account's transaction history (ledger.transactions)",
             arguments.samples,
-            lambda rng: listing.transactions_page(
-                registry, ADMIN, "XXA", account=rng.choice(names)
+            lambda rng: ledger.transactions(
+                registry, ADMIN, "XXA", TransactionFilter(account=rng.choice(names))
             ),
         )
         timed(
-            "a quiet account's transaction history (listing.transactions_page)",
+            "a quiet account's transaction history (ledger.transactions)",
             arguments.samples,
-            lambda rng: listing.transactions_page(
-                registry, ADMIN, "XXA", account=rng.choice(quiet)
+            lambda rng: ledger.transactions(
+                registry, ADMIN, "XXA", TransactionFilter(account=rng.choice(quiet))
             ),
         )
 
         for label, entity in (("a busy", busy_entity), ("a quiet", quiet_entity)):
             representative = Actor(f"{entity}.rep", Role.ENTITY, "XXA", entity)
             timed(
-                f"{label} entity's whole history, as its representative (transactions_page)",
+                f"{label} entity's whole history, as its representative (ledger.transactions)",
                 arguments.samples,
-                lambda _rng, who=representative: listing.transactions_page(registry, who, "XXA"),
+                lambda _rng, who=representative: ledger.transactions(registry, who, "XXA"),
             )
 
         def lookup(rng: random.Random) -> None:
@@ -475,15 +478,15 @@ def main() -> None:
 
         timed("serial lookup in the database (block_selection.block_at)", arguments.samples, lookup)
         timed(
-            "serial lookup with the unit's history (unit_history)",
+            "serial lookup with the unit's history (ledger.unit)",
             max(20, arguments.samples // 4),
-            lambda rng: queries.unit_history(
-                registry, ADMIN, f"{loaded['registry_id']}-{rng.randint(first, last)}"
+            lambda rng: ledger.unit(
+                registry, ADMIN, "XXA", f"{loaded['registry_id']}-{rng.randint(first, last)}"
             ),
         )
         through_the_api(url, secret, arguments.api_workers, arguments.samples, scale)
         started = time.monotonic()
-        problems = queries.verify_registry(registry)
+        problems = ledger.verify_registry(registry)
         print(f"RESULT scale verify_registry: {time.monotonic() - started:.1f} s, {problems[:3]}")
         if problems:
             raise SystemExit("invariants broken by the bulk load")

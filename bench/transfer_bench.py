@@ -44,11 +44,11 @@ from article6.services import (
     issuance,
     mitigation_activities,
     parties,
-    queries,
     units,
 )
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 from article6.store.migrate import upgrade
 
@@ -153,7 +153,7 @@ def build_shuttles(registry: Registry, clients: int, units_per_client: int) -> l
         )
         accounts = {
             (a.holder, a.kind, a.cooperative_approach): a.identifier
-            for a in queries.list_accounts(registry, ADMIN, "XXA")
+            for a in ledger.accounts(registry, ADMIN, "XXA")
         }
         units.link_authorization(
             registry,
@@ -220,7 +220,7 @@ def build(
         )
     accounts = {
         a.holder: a.identifier
-        for a in queries.list_accounts(registry, ADMIN, "XXA")
+        for a in ledger.accounts(registry, ADMIN, "XXA")
         if a.kind == "mo_holding"
     }
     party_account = accounts["PARTY"]
@@ -373,7 +373,7 @@ def bench_postgres(clients_list: list[int], seconds: int, rounds: int) -> list[d
                     f"pgbench {reference:,.0f}/s, ratio {tps / reference:.3f}",
                     flush=True,
                 )
-            problems = queries.verify_registry(registry)
+            problems = ledger.verify_registry(registry)
             if problems:
                 raise SystemExit(f"invariants broken after the benchmark: {problems[:5]}")
             results.append(

@@ -28,11 +28,11 @@ from article6.services import (
     issuance,
     mitigation_activities,
     parties,
-    queries,
     units,
 )
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.services.views import Receipt
 
 SECRETARIAT = Actor("secretariat.admin", Role.SECRETARIAT)
@@ -167,7 +167,7 @@ def build_world(registry: Registry) -> DemoWorld:
         )
     )
     for party, actor in (("XXA", XXA_ADMIN), ("XXC", XXC_ADMIN)):
-        for account in queries.list_accounts(registry, actor, party):
+        for account in ledger.accounts(registry, actor, party):
             holder = "Party" if account.holder == "PARTY" else account.entity_name
             world.accounts[f"{party} {holder} {account.kind}"] = account.identifier
     return world
@@ -363,7 +363,7 @@ SCENARIOS: list[tuple[str, str, Scenario, dict[str, int]]] = [
 def holdings(registry: Registry, world: DemoWorld) -> dict[str, int]:
     found: dict[str, int] = {}
     for party, actor in (("XXA", XXA_ADMIN), ("XXC", XXC_ADMIN)):
-        for account in queries.list_accounts(registry, actor, party):
+        for account in ledger.accounts(registry, actor, party):
             holder = "Party" if account.holder == "PARTY" else account.entity_name
             found[f"{party} {holder} {account.kind}"] = account.quantity
     return found
@@ -374,7 +374,7 @@ def account_holdings(registry: Registry) -> list[tuple[str, str, int]]:
     return [
         (account.identifier, account.name, account.quantity)
         for party, actor in (("XXA", XXA_ADMIN), ("XXC", XXC_ADMIN))
-        for account in queries.list_accounts(registry, actor, party)
+        for account in ledger.accounts(registry, actor, party)
     ]
 
 

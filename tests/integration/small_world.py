@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from article6.demo import GREEN_C_ENTITY, GREEN_GROUP_A, SECRETARIAT, XXA_ADMIN, XXC_ADMIN
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
+from article6.domain.filters import BlockFilter
 from article6.domain.nomenclature import (
     ActivityType,
     FirstTransferDefinition,
@@ -36,12 +37,14 @@ from article6.services import (
     issuance,
     mitigation_activities,
     parties,
-    queries,
     units,
 )
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
+from article6.services.reads.views import AccountView, BlockView
 from article6.services.views import Receipt
+from article6.store import account_register
 from article6.store.database import unit_of_work
 from article6.store.schema import metadata
 
@@ -173,7 +176,7 @@ def build_small_world(registry: Registry, issued: int = 1000, link: bool = True)
     )
     world = SmallWorld(activity=activity)
     for party, actor in (("XXA", XXA_ADMIN), ("XXC", XXC_ADMIN), ("XXB", XXB_ADMIN)):
-        for account in queries.list_accounts(registry, actor, party):
+        for account in ledger.accounts(registry, actor, party):
             holder = "Party" if account.holder == "PARTY" else account.entity_name
             world.accounts[f"{party} {holder} {account.kind}"] = account.identifier
     if issued:
@@ -200,16 +203,37 @@ def holdings(registry: Registry, parties: tuple[str, ...] = ("XXA", "XXC", "XXB"
     """Every non-empty account as `<Party> <holder> <kind>` -> (quantity, reserved)."""
     found = {}
     for party in parties:
-        for account in queries.list_accounts(registry, SECRETARIAT, party):
+        for account in ledger.accounts(registry, SECRETARIAT, party):
             if account.quantity or account.reserved:
                 holder = "Party" if account.holder == "PARTY" else account.entity_name
                 found[f"{party} {holder} {account.kind}"] = (account.quantity, account.reserved)
     return found
 
 
+def party_of(registry: Registry, identifier: str) -> str:
+    """The Party whose section holds the account."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        found = account_register.account(connection, identifier)
+    assert found is not None, f"{identifier} is not an account"
+    return str(found.party_code)
+
+
+def account_view(registry: Registry, identifier: str) -> AccountView:
+    """The account as its Party's section shows it to the secretariat."""
+    return ledger.account(registry, SECRETARIAT, party_of(registry, identifier), identifier)
+
+
+def blocks_of(registry: Registry, identifier: str, limit: int = 500) -> list[BlockView]:
+    """Up to `limit` of the account's blocks, in serial order, as its Party's section shows
+    them to the secretariat."""
+    only = BlockFilter(account=identifier)
+    page = ledger.blocks(registry, SECRETARIAT, party_of(registry, identifier), only, limit=limit)
+    return sorted(page.items, key=lambda b: b.first)
+
+
 def account_of(registry: Registry, identifier: str) -> list[tuple[int, int, str, bool]]:
     """The account's blocks as (first, last, state, reserved)."""
-    _, blocks = queries.account_detail(registry, SECRETARIAT, identifier, limit=500)
+    blocks = blocks_of(registry, identifier)
     return [(b.first, b.last, b.state, b.reserved_by is not None) for b in blocks]
 
 

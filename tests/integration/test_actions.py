@@ -22,6 +22,7 @@ from small_world import (
     SmallWorld,
     account_of,
     block_rows,
+    blocks_of,
     holdings,
     record_authorization,
     selection,
@@ -29,11 +30,13 @@ from small_world import (
 
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
+from article6.domain.filters import JournalFilter
 from article6.domain.nomenclature import FirstTransferDefinition, Purpose
-from article6.services import approvals, issuance, queries, units
+from article6.services import approvals, issuance, units
 from article6.services import commands as c
 from article6.services.context import Registry
-from article6.services.queries import verify_registry
+from article6.services.reads import ledger
+from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
 from article6.store import history
 
@@ -52,13 +55,12 @@ def moved(receipt: Receipt) -> list[tuple[int, int, str | None, str, str | None]
 
 
 def versions(registry: Registry, account: str) -> list[tuple[int, int, str | None, int | None]]:
-    _, blocks = queries.account_detail(registry, SECRETARIAT, account)
+    blocks = blocks_of(registry, account, limit=100)
     return [(b.first, b.last, b.authorization_id, b.authorization_version) for b in blocks]
 
 
 def first_transferred(registry: Registry, account: str) -> list[bool]:
-    _, blocks = queries.account_detail(registry, SECRETARIAT, account)
-    return [b.first_transferred for b in blocks]
+    return [b.first_transferred for b in blocks_of(registry, account, limit=100)]
 
 
 def link(registry: Registry, world: SmallWorld, authorization: str, quantity: int) -> Receipt:
@@ -169,7 +171,7 @@ def test_oimp_first_transfer_at_authorisation_moves_linked_units_to_the_ir(
     assert account_of(registry, world["XXA Party itmo_holding"]) == [(401, 500, "ITMO", False)]
     assert first_transferred(registry, world["XXA Party itmo_holding"]) == [True]
     assert receipt.record in {
-        t.identifier for t in queries.first_transfers(registry, XXA_ADMIN, "XXA")
+        t.identifier for t in ledger.first_transfers(registry, XXA_ADMIN, "XXA").items
     }
     # Already first transferred: the later international transfer is not a first transfer.
     onward = international(
@@ -315,7 +317,7 @@ def test_ndc_and_oimp_first_transferred_at_authorisation(registry: Registry, wor
         registry, world, selection(100, "XXA-BOTH"), source="XXA Party itmo_holding"
     )
     assert moved(onward) == [(401, 500, "ITMO", "ITMO", None)]
-    assert len(queries.first_transfers(registry, XXA_ADMIN, "XXA")) == 1
+    assert len(ledger.first_transfers(registry, XXA_ADMIN, "XXA").items) == 1
     assert verify_registry(registry) == []
 
 
@@ -585,7 +587,8 @@ def test_manual_first_transfer_record_after_the_definition_moves_to_authorisatio
     assert moved(receipt) == [(501, 700, "AMO", "ITMO", AUTHORIZATION)]
     assert versions(registry, world["XXA Party itmo_holding"]) == [(501, 700, CORSIA, 2)]
     assert first_transferred(registry, world["XXA Party itmo_holding"]) == [True]
-    entries = queries.journal_entries(registry, SECRETARIAT, subject=receipt.record)
+    about = JournalFilter(subject=receipt.record)
+    entries = ledger.journal(registry, SECRETARIAT, None, about).items
     assert [e.event for e in entries] == ["TransactionCompleted"]
     assert "Version 2 moved the first transfer to Authorisation" in entries[0].body
     # Recorded once: these units cannot be first transferred again.

@@ -27,11 +27,13 @@ from small_world import (
 )
 
 from article6.domain.accounts import AccountStatus, CancellationPurpose
+from article6.domain.filters import JournalFilter
 from article6.domain.transactions import TransactionKind
-from article6.services import accounts, approvals, authorized_entities, parties, queries, units
+from article6.services import accounts, approvals, authorized_entities, parties, units
 from article6.services import commands as c
 from article6.services.context import Registry
-from article6.services.queries import verify_registry
+from article6.services.reads import ledger
+from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
 
 ENTITY_AMO = "XXA Green Group A amo_holding"
@@ -79,7 +81,7 @@ def approve(registry: Registry, actor: Any, request: Receipt) -> Receipt:
 
 
 def status(registry: Registry, request: Receipt) -> str:
-    return queries.transaction_detail(registry, SECRETARIAT, request.record).status
+    return ledger.transaction(registry, SECRETARIAT, "XXA", request.record).status
 
 
 @pytest.fixture
@@ -180,7 +182,10 @@ def test_rejection_releases_the_reserved_units(
     assert holdings(registry)[ENTITY_AMO] == (100, 0)
     assert account_of(registry, world[ENTITY_AMO]) == [(601, 700, "AMO", False)]
     events = [
-        e.event for e in queries.journal_entries(registry, SECRETARIAT, subject=request_.record)
+        e.event
+        for e in ledger.journal(
+            registry, SECRETARIAT, None, JournalFilter(subject=request_.record)
+        ).items
     ]
     assert events == ["TransactionAwaitingApproval", "TransactionRejected"]
     assert refused(registry, lambda: approve(registry, XXA_ADMIN, request_)) == [
@@ -225,7 +230,8 @@ def test_expiry_cancels_past_the_deadline_and_releases(registry: Registry, world
     assert status(clocked, first) == "cancelled"
     assert status(clocked, second) == "awaiting_approval"
     assert holdings(clocked)[ENTITY_AMO] == (100, 20)
-    events = [e.event for e in queries.journal_entries(clocked, SECRETARIAT, subject=first.record)]
+    about = JournalFilter(subject=first.record)
+    events = [e.event for e in ledger.journal(clocked, SECRETARIAT, None, about).items]
     assert events == ["TransactionAwaitingApproval", "TransactionExpired"]
     assert approve(clocked, XXA_ADMIN, second).status == "completed"
     assert approvals.expire_pending(clocked, SECRETARIAT) == []

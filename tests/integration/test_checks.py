@@ -46,12 +46,12 @@ from article6.services import (
     issuance,
     mitigation_activities,
     parties,
-    queries,
     units,
 )
 from article6.services import commands as c
 from article6.services.context import Registry
-from article6.services.queries import verify_registry
+from article6.services.reads import ledger
+from article6.services.reads.ledger import verify_registry
 
 MO_BLOCK = "units:XXA01-1-500"
 CORSIA_BLOCK = "units:XXA01-501-700"
@@ -729,7 +729,7 @@ def test_c4004_acquiring_party_does_not_participate(registry: Registry, world: S
     )
     xxd_itmo = next(
         a.identifier
-        for a in queries.list_accounts(registry, SECRETARIAT, "XXD")
+        for a in ledger.accounts(registry, SECRETARIAT, "XXD")
         if a.kind == "itmo_holding"
     )
     refuses(

@@ -35,18 +35,20 @@ from sqlalchemy import text
 from article6.domain.access import Actor, Role
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
+from article6.domain.filters import JournalFilter
 from article6.domain.nomenclature import ActivityType, MitigationType, Sector
 from article6.interop import hold as holds
 from article6.interop import reconciliation
 from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
 from article6.interop.network import Clock
-from article6.services import approvals, issuance, queries, units
+from article6.services import approvals, issuance, units
 from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.cooperative_approaches import register_cooperative_approach
 from article6.services.mitigation_activities import record_mitigation_activity
 from article6.services.parties import register_party
-from article6.services.queries import verify_registry
+from article6.services.reads import ledger
+from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
 from article6.store import reconciliation as stored_holds
 from article6.store import sections
@@ -184,7 +186,7 @@ def test_queries_and_releases_go_on_while_held(registry: Registry, world: SmallW
     hold(registry)
 
     assert holdings(registry)["XXA Green Group A mo_holding"] == (10, 5)
-    assert queries.transaction_detail(registry, SECRETARIAT, waiting.record).status == (
+    assert ledger.transaction(registry, SECRETARIAT, "XXA", waiting.record).status == (
         "awaiting_approval"
     )
     rejected = approvals.reject_transaction(
@@ -233,7 +235,7 @@ def hold_journal(registry: Registry, run: str = RUN) -> list[tuple[str, str | No
     """The run's hold entries in the journal, with the reason of each lifting."""
     return [
         (entry.event, json.loads(entry.body).get("reason"))
-        for entry in queries.journal_entries(registry, SECRETARIAT, subject=run)
+        for entry in ledger.journal(registry, SECRETARIAT, None, JournalFilter(subject=run)).items
         if entry.event.startswith("ReconciliationHold")
     ]
 

@@ -18,7 +18,7 @@ from article6.domain.checks import CommandRefused
 from article6.services import commands as c
 from article6.services import units
 from article6.services.context import Registry
-from article6.services.queries import verify_registry
+from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
 
 

@@ -25,14 +25,16 @@ from article6.cli import main
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionKind
-from article6.services import approvals, authorized_entities, issuance, parties, queries, units
+from article6.services import approvals, authorized_entities, issuance, parties, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
+from article6.services.reads.views import JournalEntryView
 from article6.store.journal import GENESIS
 
 
-def entries(registry: Registry) -> list[queries.JournalEntryView]:
-    return queries.journal_entries(registry, SECRETARIAT, limit=500)
+def entries(registry: Registry) -> list[JournalEntryView]:
+    return ledger.journal(registry, SECRETARIAT, None, limit=500).items
 
 
 def verify(database_url: str) -> Any:
@@ -122,7 +124,7 @@ def test_every_command_writes_one_chained_entry(registry: Registry, world: Small
             ),
         )
     assert entries(registry) == all_entries
-    assert queries.verify_registry(registry) == []
+    assert ledger.verify_registry(registry) == []
 
 
 def test_journal_verify_passes_on_a_sound_registry(
@@ -163,4 +165,4 @@ def test_the_database_refuses_to_rewrite_history(registry: Registry, world: Smal
     for statement in APPEND_ONLY:
         with pytest.raises(DBAPIError), registry.engine.begin() as connection:
             connection.execute(text(statement))
-    assert queries.verify_registry(registry) == []
+    assert ledger.verify_registry(registry) == []

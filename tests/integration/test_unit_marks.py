@@ -30,11 +30,13 @@ from sqlalchemy import text
 
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
-from article6.services import approvals, queries, units
+from article6.domain.filters import BlockFilter
+from article6.services import approvals, units
 from article6.services import commands as c
 from article6.services import unit_marks as marks
 from article6.services.context import Registry
-from article6.services.queries import verify_registry
+from article6.services.reads import ledger
+from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
 
 
@@ -331,7 +333,7 @@ def test_marking_and_lifting_are_journaled_and_the_journal_verifies(
     placed = mark(registry, 850, 859, code="IP03")
     lift(registry, placed.id)
     assert journal_count(registry) == count + 2
-    entries = queries.journal_entries(registry, SECRETARIAT, limit=500)
+    entries = ledger.journal(registry, SECRETARIAT, None, limit=500).items
     marked, lifted = entries[-2:]
     assert (marked.event, marked.subject, marked.party) == (
         "UnitsMarked",
@@ -360,12 +362,12 @@ def test_the_units_history_shows_their_marks_in_force_and_lifted(
     first = mark(registry, 850, 859, code="IPC01")
     lift(registry, first.id)
     second = mark(registry, 855, 900, code="DR04")
-    history = queries.unit_history(registry, XXA_ADMIN, "XXA01-856")
+    history = ledger.unit(registry, XXA_ADMIN, "XXA", "XXA01-856")
     assert [(m.id, m.inconsistency_code, m.active) for m in history.marks] == [
         (first.id, "IPC01", False),
         (second.id, "DR04", True),
     ]
-    assert queries.unit_history(registry, XXA_ADMIN, "XXA01-10").marks == []
+    assert ledger.unit(registry, XXA_ADMIN, "XXA", "XXA01-10").marks == []
 
 
 def test_a_party_sees_the_marks_touching_its_holdings_the_secretariat_all(
@@ -410,10 +412,12 @@ def test_an_account_s_blocks_carry_the_marks_in_force_that_touch_them(
     placed = mark(registry, 740, 760, code="STC01")
     gone = mark(registry, 1, 1000, code="II02")
     lift(registry, gone.id)
-    _, blocks = queries.account_detail(registry, XXA_ADMIN, world["XXA Party amo_holding"])
+    only = BlockFilter(account=world["XXA Party amo_holding"])
+    blocks = ledger.blocks(registry, XXA_ADMIN, "XXA", only).items
     shown = {(b.first, b.last): [m.id for m in b.marks] for b in blocks}
     assert shown == {(501, 700): [], (751, 1000): [placed.id]}
-    _, theirs = queries.account_detail(registry, XXA_ADMIN, world["XXA Green Group A amo_holding"])
+    only = BlockFilter(account=world["XXA Green Group A amo_holding"])
+    theirs = ledger.blocks(registry, XXA_ADMIN, "XXA", only).items
     assert [(b.first, b.last, [m.inconsistency_code for m in b.marks]) for b in theirs] == [
         (701, 750, ["STC01"])
     ]

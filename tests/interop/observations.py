@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from article6.interop.network import (
-    SECRETARIAT,
     XXA_ADMIN,
     XXB_ADMIN,
     Network,
@@ -16,8 +15,9 @@ from article6.interop.network import (
 from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
 from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
-from article6.services.queries import account_detail, verify_registry
+from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
+from article6.store import account_pages
 from article6.store.database import unit_of_work
 from article6.store.schema import transaction_blocks, transactions, unit_blocks
 
@@ -46,8 +46,10 @@ def itmo_holding(network: Network, registry: str, party: str) -> str:
 
 def holding(network: Network, registry: str, account: str) -> tuple[int, int]:
     """(quantity, reserved) of an account."""
-    view, _ = account_detail(network.nodes[registry].registry, SECRETARIAT, account)
-    return view.quantity, view.reserved
+    with unit_of_work(network.nodes[registry].registry.engine, read_only=True) as connection:
+        row = account_pages.account_with_holding(connection, account)
+    assert row is not None, f"{account} is not an account of {registry}"
+    return row.quantity, row.reserved
 
 
 def ranges(network: Network, registry: str) -> list[tuple[str, int, int]]:

@@ -11,7 +11,7 @@ from article6.interop.mechanism import MECHANISM_APPROACH
 from article6.interop.network import SECRETARIAT, build
 from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
 from article6.services.commands import UnitSelection
-from article6.services.queries import unit_history
+from article6.services.reads.ledger import unit
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
 
@@ -52,7 +52,7 @@ def test_authorized_a64ers_enter_the_ir_as_itmos_keeping_their_identifiers(with_
 
     assert net.hub.transactions() == {receipt.record: "completed"}
     assert holding(net, "IR", destination) == (150, 0)
-    history = unit_history(net.nodes["IR"].registry, SECRETARIAT, "930")
+    history = unit(net.nodes["IR"].registry, SECRETARIAT, "XXA", "930")
     assert history.block is not None
     assert (history.block.registry, history.block.state) == ("A64", "ITMO")
     assert_sound(net)

@@ -24,7 +24,8 @@ from article6.interop.hold import in_force
 from article6.interop.network import SECRETARIAT, XXB_ADMIN, XXB_NDC, Fate, Network
 from article6.interop.transfers import transfers
 from article6.services import commands as c
-from article6.services import identity, queries, units
+from article6.services import identity, units
+from article6.services.reads import ledger
 from article6.services.views import Receipt
 from article6.settings import Settings
 from article6.store.database import unit_of_work
@@ -111,7 +112,7 @@ def test_a_held_registry_refuses_transactions_answers_queries_and_resumes_after_
     assert run in detail and "at the latest at 2026-06-01 13:00 UTC" in detail
     assert refusal(lambda: send(net, "XXB01", accounts[AMO], "IR", "XXA", 10))[0] == "C2006"
     assert holding(net, "XXB01", accounts[MO]) == (400, 0)  # queries go on
-    assert queries.verify_registry(net.nodes["XXB01"].registry) == []
+    assert ledger.verify_registry(net.nodes["XXB01"].registry) == []
 
     net.settle()
 
@@ -229,7 +230,7 @@ def test_the_hub_refuses_a_proposal_to_a_registry_it_is_reconciling_with_and_the
     assert net.hub.reconciliation(run) == {"IR": ("completed", [])}
     assert transfers(net.nodes["XXB01"].registry) == {proposal.record: "terminated"}
     assert transfers(net.nodes["IR"].registry) == {}
-    ended = queries.transaction_detail(net.nodes["XXB01"].registry, SECRETARIAT, proposal.record)
+    ended = ledger.transaction(net.nodes["XXB01"].registry, SECRETARIAT, "XXB", proposal.record)
     assert ended.status == "terminated"
     assert ended.reason is not None and ended.reason.startswith(f"C2006 reconciliation {run}")
     assert holding(net, "XXB01", accounts[AMO]) == (600, 0)
@@ -298,7 +299,7 @@ def test_a_proposal_reaching_a_held_registry_is_rejected_with_c2006_and_the_unit
 
     assert transfers(net.nodes["IR"].registry) == {proposal.record: "rejected"}
     assert transfers(net.nodes["XXB01"].registry) == {proposal.record: "rejected"}
-    ended = queries.transaction_detail(net.nodes["XXB01"].registry, SECRETARIAT, proposal.record)
+    ended = ledger.transaction(net.nodes["XXB01"].registry, SECRETARIAT, "XXB", proposal.record)
     assert ended.reason is not None and "C2006" in ended.reason
     assert holding(net, "XXB01", accounts[AMO]) == (600, 0)
     assert net.hub.reconciliation(run) == {"IR": ("completed", [])}

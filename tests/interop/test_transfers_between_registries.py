@@ -7,7 +7,7 @@ from observations import assert_sound, holding, itmo_holding, send
 from article6.domain.checks import CommandRefused
 from article6.interop.network import SECRETARIAT
 from article6.interop.transfers import transfers
-from article6.services.queries import unit_history
+from article6.services.reads.ledger import unit
 
 
 def test_xxb_transfers_to_xxa_in_the_ir_and_the_units_keep_their_serials(network):
@@ -23,7 +23,7 @@ def test_xxb_transfers_to_xxa_in_the_ir_and_the_units_keep_their_serials(network
     assert net.hub.transactions() == {receipt.record: "completed"}
     assert holding(net, "XXB01", accounts["XXB Party amo_holding"]) == (500, 0)
     assert holding(net, "IR", accounts["XXA Party itmo_holding"]) == (100, 0)
-    history = unit_history(net.nodes["IR"].registry, SECRETARIAT, "XXB01-1000")
+    history = unit(net.nodes["IR"].registry, SECRETARIAT, "XXA", "XXB01-1000")
     assert history.block is not None and history.block.state == "ITMO"
     assert_sound(net)
 

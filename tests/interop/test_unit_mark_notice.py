@@ -17,7 +17,7 @@ from article6.interop.network import SECRETARIAT
 from article6.interop.operator_client import OperatorClient
 from article6.services import unit_marks
 from article6.services.context import Registry
-from article6.services.queries import journal_entries
+from article6.services.reads.ledger import journal
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_a_unit_mark_notice_marks_the_units_in_every_registry_named(network, ope
     marked = [(*r, "IPC01", "hub", "interoperability hub") for r in held]
     assert marks_of(xxb) == marked
     assert marks_of(net.nodes["IR"].registry) == marked
-    entries = journal_entries(xxb, SECRETARIAT, limit=500)
+    entries = journal(xxb, SECRETARIAT, None, limit=500).items
     assert [e.event for e in entries[-1 - len(held) :]] == ["Notice"] + ["UnitsMarked"] * len(held)
 
     before = holding(net, "XXB01", source)

@@ -38,9 +38,10 @@ from article6.domain.access import Actor
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import ActivityType, FirstTransferDefinition, Purpose, Sector
-from article6.services import approvals, authorizations, issuance, queries, units
+from article6.services import approvals, authorizations, issuance, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.services.views import Receipt
 from article6.store.database import make_engine
 from article6.store.schema import (
@@ -326,7 +327,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 view.identifier, party, view.holder != "PARTY", AccountKind(view.kind)
             )
             for party, actor in ADMIN.items()
-            for view in queries.list_accounts(self.registry, actor, party)
+            for view in ledger.accounts(self.registry, actor, party)
         }
         self.model = Model(places)
         self.model.finished.append(self.world.receipts[0].record)
@@ -867,11 +868,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def registry_agrees_with_model(self) -> None:
         # Every invariant, and the history replayed from the first transaction: the blocks and
         # holdings it rebuilds (reservations of pending transactions included) are the live ones.
-        assert queries.verify_registry(self.registry) == []
+        assert ledger.verify_registry(self.registry) == []
         views = [
             view
             for party, actor in ADMIN.items()
-            for view in queries.list_accounts(self.registry, actor, party)
+            for view in ledger.accounts(self.registry, actor, party)
         ]
         for view in views:
             assert (view.quantity, view.reserved) == (

@@ -15,7 +15,7 @@ from article6.reports.aef import ActionDateTime
 from article6.services import authorizations, authorized_entities, units
 from article6.services import commands as c
 from article6.services.aef_versions import open_aef
-from article6.services.queries import verify_registry
+from article6.services.reads.ledger import verify_registry
 
 NDC = demo.NDC_AUTHORIZATION
 CORSIA = demo.CORSIA_AUTHORIZATION

@@ -25,12 +25,12 @@ from article6.services import (
     issuance,
     mitigation_activities,
     parties,
-    queries,
     units,
 )
 from article6.services import commands as c
 from article6.services.aef_versions import open_aef
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 
 SIGN = {
@@ -82,7 +82,7 @@ def small_registry(path: Path, clock: Clock) -> tuple[Registry, dict[str, str]]:
     )
     accounts: dict[str, str] = {}
     for party, actor in (("XXA", XXA_ADMIN), ("XXC", XXC_ADMIN)):
-        for account in queries.list_accounts(registry, actor, party):
+        for account in ledger.accounts(registry, actor, party):
             accounts[f"{party} {account.kind}"] = account.identifier
     for vintage in (2023, 2024):
         issuance.issue_units(
@@ -195,5 +195,5 @@ def test_year_end_holdings_are_acquisitions_minus_departures(
             held[(row[0], row[1], row[2], row[15])] += int(row[12])
         assert +expected == held, party
         assert all(value >= 0 for value in expected.values())
-    assert queries.verify_registry(registry) == []
+    assert ledger.verify_registry(registry) == []
     registry.engine.dispose()

@@ -12,13 +12,15 @@ from sqlalchemy import inspect, text
 from article6 import demo
 from article6.domain.checkpoints import Checkpoint
 from article6.domain.checks import CommandRefused
+from article6.domain.filters import JournalFilter
 from article6.services import commands as c
-from article6.services import queries, units
+from article6.services import units
 from article6.services.aef_versions import SubmitAEF, aef_submissions, open_aef, submit_aef
 from article6.services.checkpoints import FILE_NAME
 from article6.services.holdings_snapshots import TakeHoldingsSnapshot, take_holdings_snapshot
 from article6.services.public_reports import public_report
-from article6.services.queries import verify_registry
+from article6.services.reads import ledger
+from article6.services.reads.ledger import verify_registry
 
 
 def stored(reported: Reported, party: str, version: str | None) -> list[list[list[object]]]:
@@ -108,9 +110,8 @@ def test_each_submission_is_fixed_by_a_signed_checkpoint(
 
     (line,) = (tmp_path / FILE_NAME).read_text().splitlines()
     checkpoint = Checkpoint.from_line(line)
-    (entry,) = queries.journal_entries(
-        reported.registry, demo.SECRETARIAT, subject="aef-XXC-2025-1.0"
-    )
+    about = JournalFilter(subject="aef-XXC-2025-1.0")
+    (entry,) = ledger.journal(reported.registry, demo.SECRETARIAT, None, about).items
     assert entry.event == "AEFSubmitted"
     assert (checkpoint.seq, checkpoint.hash) == (entry.seq, entry.hash)
     shown = public_report(reported.registry, "XXC").checkpoint

@@ -28,8 +28,8 @@ from api_load import PASSWORD, USER, free_port, prepare, start_server, stop_serv
 from article6 import demo
 from article6.domain import totp
 from article6.services import commands as c
-from article6.services import queries
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 
 pytestmark = pytest.mark.postgres
@@ -173,5 +173,5 @@ def test_concurrent_api_transfers_on_two_workers_keep_the_registry_sound(
 
     assert outcomes.unexpected == [], outcomes.unexpected[:5]
     assert outcomes.succeeded > 0, outcomes.refused
-    assert queries.verify_registry(registry) == []
+    assert ledger.verify_registry(registry) == []
     assert sum(demo.holdings(registry, world).values()) == demo.ISSUED

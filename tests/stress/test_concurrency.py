@@ -18,9 +18,12 @@ from sqlalchemy import select
 
 from article6 import demo
 from article6.domain.checks import CommandRefused
-from article6.services import approvals, issuance, queries, units
+from article6.domain.filters import TransactionFilter
+from article6.domain.transactions import TransactionStatus
+from article6.services import approvals, issuance, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.services.views import Receipt
 from article6.store.database import make_engine
 from article6.store.schema import mitigation_activities, unit_blocks
@@ -107,7 +110,7 @@ def holdings(registry: Registry) -> dict[str, int]:
     return {
         view.identifier: view.quantity
         for party, actor in (("XXA", demo.XXA_ADMIN), ("XXC", demo.XXC_ADMIN))
-        for view in queries.list_accounts(registry, actor, party)
+        for view in ledger.accounts(registry, actor, party)
     }
 
 
@@ -115,7 +118,7 @@ def assert_sound(registry: Registry, issued: int) -> dict[str, int]:
     """Nothing lost or doubled: every issued unit is in exactly one account."""
     held = holdings(registry)
     assert sum(held.values()) == issued
-    assert queries.verify_registry(registry) == []
+    assert ledger.verify_registry(registry) == []
     return held
 
 
@@ -229,7 +232,8 @@ def test_one_idempotency_key_from_16_threads_has_one_effect(
     assert all(r == outcomes.receipts[0] for r in outcomes.receipts)
     held = assert_sound(registry, demo.ISSUED)
     assert (held[party], held[entity]) == (5_000 - 1_234, 1_234), "moved once"
-    transfers = queries.transactions_of(registry, demo.XXA_ADMIN, "XXA", status="completed")
+    completed = TransactionFilter(status=TransactionStatus.COMPLETED)
+    transfers = ledger.transactions(registry, demo.XXA_ADMIN, "XXA", completed).items
     assert sum(t.kind == "internal_transfer" for t in transfers) == 1
 
 

@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import func, select
 
 from article6 import demo
-from article6.services import approvals, queries, units
+from article6.services import approvals, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 from article6.store.schema import journal, transaction_blocks, transactions
 
@@ -109,9 +110,7 @@ def registry(postgres_url: str) -> Iterator[Registry]:
 def held_by(registry: Registry, *accounts: str) -> tuple[int, int]:
     """Units held by the accounts together, and how many of them are reserved."""
     views = [
-        v
-        for v in queries.list_accounts(registry, demo.XXA_ADMIN, "XXA")
-        if v.identifier in accounts
+        v for v in ledger.accounts(registry, demo.XXA_ADMIN, "XXA") if v.identifier in accounts
     ]
     return sum(v.quantity for v in views), sum(v.reserved for v in views)
 
@@ -199,7 +198,7 @@ def test_killing_the_process_mid_load_loses_no_acknowledged_transaction(
                     assert in_ranges == quantity, f"{identifier} is half recorded (seed {seed})"
                 else:
                     assert (status, in_ranges) == ("awaiting_approval", 0), f"seed {seed}"
-        assert queries.verify_registry(restarted) == [], f"seed {seed}"
+        assert ledger.verify_registry(restarted) == [], f"seed {seed}"
 
         # The reservations of pending transactions are released once their deadline passes.
         later = restarted.now() + timedelta(days=30)
@@ -213,7 +212,7 @@ def test_killing_the_process_mid_load_loses_no_acknowledged_transaction(
                 select(func.count()).where(transactions.c.status == "awaiting_approval")
             ).scalar_one()
         assert waiting == 0
-        assert queries.verify_registry(restarted) == []
+        assert ledger.verify_registry(restarted) == []
         assert held_by(restarted, party, entity) == before
     finally:
         restarted.engine.dispose()

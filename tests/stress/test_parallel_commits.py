@@ -24,8 +24,9 @@ from test_concurrency import (
 
 from article6 import demo
 from article6.services import commands as c
-from article6.services import queries, units
+from article6.services import units
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store import journal, sections, verify
 from article6.store.database import make_engine
 from article6.store.schema import journal as journal_table
@@ -100,7 +101,7 @@ def test_a_command_commits_while_another_of_its_party_is_open_after_numbering_an
         worker.join()
         open_transaction.commit()
 
-    newest = queries.transactions_of(registry, demo.XXA_ADMIN, "XXA")[0]
+    newest = ledger.transactions(registry, demo.XXA_ADMIN, "XXA").items[0]
     assert int(newest.identifier.rsplit("-", 1)[1]) == held_number + 1
     assert_sound(registry, demo.ISSUED)  # seals the entry the open transaction left pending
     assert chained_subjects(registry)[-1] == "still-open"
@@ -156,7 +157,7 @@ def test_an_entry_a_crash_left_unchained_is_reported_then_sealed(registry: Regis
         record_uncommitted_entry(connection, "left-by-a-crash")
     with registry.engine.connect() as connection:
         assert verify.everything(connection) == ["1 committed journal entries are not chained yet"]
-    assert queries.verify_registry(registry) == []  # seals first, as the next command would
+    assert ledger.verify_registry(registry) == []  # seals first, as the next command would
     assert chained_subjects(registry)[-1] == "left-by-a-crash"
 
 
@@ -184,7 +185,7 @@ def test_sealers_racing_each_other_chain_every_entry_exactly_once(registry: Regi
     assert chained_subjects(registry) == [f"entry-{index}" for index in range(300)]
     with registry.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(journal_pending)).scalar() == 0
-    assert queries.verify_registry(registry) == []
+    assert ledger.verify_registry(registry) == []
 
 
 def test_a_command_rolled_back_after_numbering_leaves_a_gap_never_a_duplicate(

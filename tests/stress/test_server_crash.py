@@ -52,8 +52,8 @@ from crash_bench import (
 )
 
 from article6 import demo
-from article6.services import queries
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 
 pytestmark = pytest.mark.postgres
@@ -139,7 +139,7 @@ class Run:
         assert sum(held for held, _ in held_after.values()) == sum(
             held for held, _ in self.held_before.values()
         ), seed
-        assert queries.verify_registry(self.registry) == [], seed
+        assert ledger.verify_registry(self.registry) == [], seed
         assert sum(demo.holdings(self.registry, self.preparation.world).values()) == demo.ISSUED
 
 

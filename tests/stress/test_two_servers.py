@@ -24,8 +24,8 @@ from test_api_load import wait_until_healthy
 
 from article6 import demo
 from article6.domain import totp
-from article6.services import queries
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.store.database import make_engine
 
 pytestmark = pytest.mark.postgres
@@ -119,7 +119,7 @@ def test_an_idempotency_key_used_on_one_server_replays_on_the_other(
     assert after[source_name] == before[source_name] - 250
     assert after[destination_name] == before[destination_name] + 250
     assert sum(after.values()) == demo.ISSUED, "moved once, nothing created or lost"
-    assert queries.verify_registry(registry) == []
+    assert ledger.verify_registry(registry) == []
 
 
 def test_failed_sign_ins_on_one_server_throttle_the_other(servers: Pair) -> None:

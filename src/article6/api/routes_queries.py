@@ -13,24 +13,31 @@ from article6.api.routes_setup import ApproachFilter, RecordPath
 from article6.api.security import InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountKind, AccountStatus, UnitState
 from article6.domain.checks import Check
+from article6.domain.filters import AccountFilter, BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH
 from article6.domain.transactions import TransactionKind, TransactionStatus
 from article6.services import commands as c
-from article6.services import listing
-from article6.services.listing import Page
-from article6.services.queries import AccountView, BlockView, JournalEntryView, UnitHistory
+from article6.services.reads import ledger
+from article6.services.reads.views import (
+    AccountView,
+    BlockView,
+    HoldingView,
+    JournalEntryView,
+    Page,
+    UnitHistory,
+)
 from article6.services.views import TransactionView
 
 router = APIRouter(prefix="/api/v1", tags=["queries"])
 
-Cursor = Annotated[int | None, Query(ge=0, le=listing.LARGEST, description="next_cursor")]
-Limit = Annotated[int, Query(ge=1, le=listing.PAGE_LIMIT)]
+Cursor = Annotated[int | None, Query(ge=0, le=ledger.LARGEST, description="next_cursor")]
+Limit = Annotated[int, Query(ge=1, le=ledger.PAGE_LIMIT)]
 Vintage = Annotated[int | None, Query(ge=2000, le=2200)]
 Since = Annotated[
     c.Instant | None, Query(description=f"from this instant (inclusive), {c.DATE_BOUNDS}")
 ]
 Until = Annotated[c.Instant | None, Query(description=f"before this instant, {c.DATE_BOUNDS}")]
-AccountFilter = Annotated[str | None, Query(max_length=40)]
+AccountQuery = Annotated[str | None, Query(max_length=40)]
 
 
 class CheckEntry(BaseModel):
@@ -90,25 +97,19 @@ def list_accounts(
     kind: AccountKind | None = None,
     cooperative_approach: ApproachFilter = None,
     status: AccountStatus | None = None,
-    holder: AccountFilter = None,
+    holder: AccountQuery = None,
 ) -> list[AccountView]:
-    found = listing.accounts_list(
-        registry,
-        actor,
-        party,
-        kind.value if kind else None,
-        cooperative_approach,
-        status.value if status else None,
-        holder,
+    where = AccountFilter(
+        kind=kind, cooperative_approach=cooperative_approach, status=status, holder=holder
     )
-    return page(found)
+    return page(ledger.accounts(registry, actor, party, where))
 
 
 @router.get("/parties/{party}/accounts/{account}")
 def account_detail(
     party: PartyCode, account: RecordPath, actor: InSection, registry: Registry_
 ) -> AccountView:
-    return listing.account(registry, actor, party, account)
+    return ledger.account(registry, actor, party, account)
 
 
 @router.get("/parties/{party}/holdings")
@@ -117,21 +118,16 @@ def holdings(
     actor: InSection,
     registry: Registry_,
     page: Paged,
-    account: AccountFilter = None,
+    account: AccountQuery = None,
     cooperative_approach: ApproachFilter = None,
     vintage: Vintage = None,
     state: UnitState | None = None,
-) -> list[listing.HoldingView]:
+) -> list[HoldingView]:
     """Units held per account, cooperative approach, vintage and state."""
-    return listing.holdings(
-        registry,
-        actor,
-        party,
-        account,
-        cooperative_approach,
-        vintage,
-        state.value if state else None,
+    where = BlockFilter(
+        account=account, cooperative_approach=cooperative_approach, vintage=vintage, state=state
     )
+    return ledger.holdings(registry, actor, party, where)
 
 
 @router.get("/parties/{party}/blocks")
@@ -139,7 +135,7 @@ def blocks(
     party: PartyCode,
     actor: InSection,
     registry: Registry_,
-    account: AccountFilter = None,
+    account: AccountQuery = None,
     cooperative_approach: ApproachFilter = None,
     vintage: Vintage = None,
     state: UnitState | None = None,
@@ -148,18 +144,14 @@ def blocks(
     limit: Limit = 100,
 ) -> Page[BlockView]:
     """Unit blocks held in the section's accounts; pass next_cursor as `after`."""
-    return listing.blocks(
-        registry,
-        actor,
-        party,
-        account,
-        cooperative_approach,
-        vintage,
-        state.value if state else None,
-        authorization_id,
-        after,
-        limit,
+    where = BlockFilter(
+        account=account,
+        cooperative_approach=cooperative_approach,
+        vintage=vintage,
+        state=state,
+        authorization_id=authorization_id,
     )
+    return ledger.blocks(registry, actor, party, where, after, limit)
 
 
 @router.get("/parties/{party}/transactions")
@@ -169,7 +161,7 @@ def transactions(
     registry: Registry_,
     status: TransactionStatus | None = None,
     kind: TransactionKind | None = None,
-    account: AccountFilter = None,
+    account: AccountQuery = None,
     cooperative_approach: ApproachFilter = None,
     vintage: Vintage = None,
     since: Since = None,
@@ -179,28 +171,24 @@ def transactions(
     limit: Limit = 50,
 ) -> Page[TransactionView]:
     """Newest first; pass next_cursor as `before` for older ones."""
-    return listing.transactions_page(
-        registry,
-        actor,
-        party,
-        before,
-        limit,
-        status.value if status else None,
-        kind.value if kind else None,
-        account,
-        cooperative_approach,
-        vintage,
-        since,
-        until,
-        first_transfer,
+    where = TransactionFilter(
+        status=status,
+        kind=kind,
+        account=account,
+        cooperative_approach=cooperative_approach,
+        vintage=vintage,
+        since=since,
+        until=until,
+        first_transfer=first_transfer,
     )
+    return ledger.transactions(registry, actor, party, where, before, limit)
 
 
 @router.get("/parties/{party}/transactions/{transaction}")
 def transaction_detail(
     party: PartyCode, transaction: RecordPath, actor: InSection, registry: Registry_
 ) -> TransactionView:
-    return listing.transaction(registry, actor, party, transaction)
+    return ledger.transaction(registry, actor, party, transaction)
 
 
 @router.get("/parties/{party}/first-transfers")
@@ -214,17 +202,8 @@ def first_transfers(
     until: Until = None,
 ) -> Page[TransactionView]:
     """Completed transactions in which the Party's units were first transferred."""
-    return listing.transactions_page(
-        registry,
-        actor,
-        party,
-        before,
-        limit,
-        status=TransactionStatus.COMPLETED.value,
-        since=since,
-        until=until,
-        first_transfer=True,
-    )
+    where = TransactionFilter(since=since, until=until)
+    return ledger.first_transfers(registry, actor, party, where, before, limit)
 
 
 @router.get("/parties/{party}/units/{unit}")
@@ -236,7 +215,7 @@ def unit_history(
 ) -> UnitHistory:
     """Everything that happened to one unit, by serial (`1000042`, `XXA01-1000042`) or its
     full identifier."""
-    return listing.unit(registry, actor, party, unit)
+    return ledger.unit(registry, actor, party, unit)
 
 
 @router.get("/parties/{party}/journal")
@@ -252,7 +231,8 @@ def section_journal(
     limit: Limit = 100,
 ) -> Page[JournalEntryView]:
     """The section's journal entries in order; pass next_cursor as `after`."""
-    return listing.journal_page(registry, actor, party, after, limit, event, subject, since, until)
+    where = JournalFilter(event=event, subject=subject, since=since, until=until)
+    return ledger.journal(registry, actor, party, where, after, limit)
 
 
 @router.get("/journal")
@@ -267,11 +247,12 @@ def registry_journal(
     limit: Limit = 100,
 ) -> Page[JournalEntryView]:
     """The whole journal, for registry-wide roles."""
-    return listing.journal_page(registry, actor, None, after, limit, event, subject, since, until)
+    where = JournalFilter(event=event, subject=subject, since=since, until=until)
+    return ledger.journal(registry, actor, None, where, after, limit)
 
 
 @router.get("/verification")
 def verification(actor: RegistryWide, registry: Registry_) -> Verification:
     """Recompute the journal chain and every ledger invariant."""
-    problems = listing.verification(registry, actor)
+    problems = ledger.verification(registry, actor)
     return Verification(sound=not problems, problems=problems)

@@ -19,7 +19,7 @@ def demo(database: str | None, fresh: bool) -> None:
     """Build the seed's world and run scenarios 1a, 2a, 1b and 2b end to end."""
     from article6 import demo as seed
     from article6.services.context import Registry
-    from article6.services.queries import verify_registry
+    from article6.services.reads.ledger import verify_registry
 
     url = database_url(database)
     if fresh and url.startswith("sqlite:///"):

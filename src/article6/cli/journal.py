@@ -42,7 +42,7 @@ def journal_verify(
     against the live blocks and holdings; exit 1 on any problem."""
     from article6.services.checkpoints import verify_checkpoints
     from article6.services.context import Registry
-    from article6.services.queries import verify_registry
+    from article6.services.reads.ledger import verify_registry
 
     registry = Registry.open(database, migrate=False)
     problems = verify_registry(registry)

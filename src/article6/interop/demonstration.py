@@ -45,7 +45,7 @@ from article6.interop.outgoing import ProposeExternalTransfer, propose_external_
 from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry
-from article6.services.queries import verify_registry
+from article6.services.reads.ledger import verify_registry
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
 OPERATOR = "demonstration"

@@ -29,11 +29,11 @@ from article6.services import (
     issuance,
     mitigation_activities,
     parties,
-    queries,
     units,
 )
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.reads import ledger
 
 SECRETARIAT = Actor("secretariat.admin", Role.SECRETARIAT)
 XXA_ADMIN = Actor("xxa.admin", Role.ADMINISTRATOR, "XXA")
@@ -212,7 +212,7 @@ def _approach(registry: Registry, approach: str, name: str, parties: list[str]) 
 
 def accounts_of(registry: Registry, party: str) -> dict[str, str]:
     found = {}
-    for account in queries.list_accounts(registry, SECRETARIAT, party):
+    for account in ledger.accounts(registry, SECRETARIAT, party):
         holder = "Party" if account.holder == "PARTY" else account.entity_name or account.holder
         key = f"{party} {holder} {account.kind}"
         if account.cooperative_approach and account.cooperative_approach != APPROACH:

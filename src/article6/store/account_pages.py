@@ -1,15 +1,16 @@
-"""Accounts with their holdings, and pages of unit blocks as the read models show them: one
-account's keyset by serial, a Party section's keyset by block id. An entity's representative
-is shown only the accounts `entity_account_ids` names."""
+"""Accounts with their holdings, and pages of unit blocks as the read side shows them (a Party
+section's, keyset by block id), each narrowed by its filter. An entity's representative is
+shown only the accounts `entity_account_ids` names."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, or_, select
+from sqlalchemy import Connection, Row, or_, select
 
 from article6.domain.accounts import AccountKind
+from article6.domain.filters import AccountFilter, BlockFilter
 from article6.store.schema import (
     accounts,
     authorized_entities,
@@ -67,14 +68,22 @@ def _accounts_query() -> Any:
 
 
 def section_accounts(
-    connection: Connection, party: str, holder: str | None
+    connection: Connection, party: str, entity: str | None, where: AccountFilter
 ) -> Sequence[Row[*tuple[Any, ...]]]:
-    """A Party section's accounts with their holdings, in id order; with `holder`, only that
+    """A Party section's accounts with their holdings, in id order; with `entity`, only that
     entity's and the Party's terminal (use and cancellation) accounts."""
     query = _accounts_query().where(accounts.c.party_code == party)
-    if holder is not None:
+    if entity is not None:
         terminal = [k.value for k in AccountKind if k.terminal]
-        query = query.where(or_(accounts.c.holder == holder, accounts.c.kind.in_(terminal)))
+        query = query.where(or_(accounts.c.holder == entity, accounts.c.kind.in_(terminal)))
+    if where.kind is not None:
+        query = query.where(accounts.c.kind == where.kind.value)
+    if where.cooperative_approach is not None:
+        query = query.where(accounts.c.cooperative_approach_key == where.cooperative_approach)
+    if where.status is not None:
+        query = query.where(accounts.c.status == where.status.value)
+    if where.holder is not None:
+        query = query.where(accounts.c.holder == where.holder)
     return connection.execute(query.order_by(accounts.c.id)).all()
 
 
@@ -83,34 +92,12 @@ def account_with_holding(connection: Connection, identifier: str) -> Row[Any] | 
     return connection.execute(_accounts_query().where(accounts.c.identifier == identifier)).first()
 
 
-def account_blocks(
-    connection: Connection, account_id: int, after_serial: int, limit: int
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    """One page of an account's blocks (keyset by serial): `BLOCK_COLUMNS` and the reserving
-    transaction's identifier as `reservation`."""
-    return connection.execute(
-        select(*BLOCK_COLUMNS, transactions.c.identifier.label("reservation"))
-        .select_from(
-            unit_blocks.outerjoin(transactions, transactions.c.id == unit_blocks.c.reserved_by)
-        )
-        .where(
-            and_(unit_blocks.c.account_id == account_id, unit_blocks.c.serial_first > after_serial)
-        )
-        .order_by(unit_blocks.c.serial_first)
-        .limit(limit)
-    ).all()
-
-
 def section_blocks(
     connection: Connection,
     party: str,
+    where: BlockFilter,
     *,
     entity: str | None,
-    account: str | None,
-    cooperative_approach: str | None,
-    vintage: int | None,
-    state: str | None,
-    authorization_id: str | None,
     after: int | None,
     limit: int,
 ) -> Sequence[Row[*tuple[Any, ...]]]:
@@ -135,19 +122,27 @@ def section_blocks(
     )
     if entity is not None:
         query = query.where(holder.c.id.in_(entity_account_ids(party, entity)))
-    if account is not None:
+    if where.account is not None:
         # The account's id as a value, not a join condition, so its blocks come in id order
         # from the (account, id) index instead of being read whole and sorted.
-        named = select(accounts.c.id).where(accounts.c.identifier == account)
+        named = select(accounts.c.id).where(accounts.c.identifier == where.account)
         query = query.where(unit_blocks.c.account_id == named.scalar_subquery())
-    if cooperative_approach is not None:
-        query = query.where(unit_blocks.c.cooperative_approach_id == cooperative_approach)
-    if vintage is not None:
-        query = query.where(unit_blocks.c.vintage == vintage)
-    if state is not None:
-        query = query.where(unit_blocks.c.state == state)
-    if authorization_id is not None:
-        query = query.where(unit_blocks.c.authorization_id == authorization_id)
+    query = query.where(*block_conditions(where))
     if after is not None:
         query = query.where(unit_blocks.c.id > after)
     return connection.execute(query.order_by(unit_blocks.c.id).limit(limit + 1)).all()
+
+
+def block_conditions(where: BlockFilter) -> list[Any]:
+    """The conditions on `unit_blocks` itself that `where` sets (its account is the caller's:
+    a block page and the holdings' totals reach the account differently)."""
+    found: list[Any] = []
+    if where.cooperative_approach is not None:
+        found.append(unit_blocks.c.cooperative_approach_id == where.cooperative_approach)
+    if where.vintage is not None:
+        found.append(unit_blocks.c.vintage == where.vintage)
+    if where.state is not None:
+        found.append(unit_blocks.c.state == where.state.value)
+    if where.authorization_id is not None:
+        found.append(unit_blocks.c.authorization_id == where.authorization_id)
+    return found

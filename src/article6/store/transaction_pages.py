@@ -1,11 +1,10 @@
-"""Pages of transactions as the read models show them: a Party's own and those that brought
-units into its accounts (newest first, keyset on the internal id), those that first transferred
-its units, and those that moved one serial."""
+"""Pages of transactions as the read side shows them: a Party's own and those that brought
+units into its accounts (newest first, keyset on the internal id), narrowed by a
+`TransactionFilter`; and those that moved one serial."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,53 +21,18 @@ from sqlalchemy import (
     union,
 )
 
+from article6.domain.filters import TransactionFilter
 from article6.store.schema import accounts, transaction_blocks, transactions
-
-
-def newest_of_party(
-    connection: Connection, party: str, before_id: int | None, limit: int, status: str | None
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    """A Party's transactions and its acquisitions, newest first, up to `limit`."""
-    incoming = select(accounts.c.id).where(accounts.c.party_code == party)
-
-    def newest(condition: Any) -> Any:
-        """One side's newest ids: a keyset step down its own (…, id) index."""
-        query = select(transactions.c.id).where(condition)
-        if before_id is not None:
-            query = query.where(transactions.c.id < before_id)
-        if status is not None:
-            query = query.where(transactions.c.status == status)
-        return select(query.order_by(transactions.c.id.desc()).limit(limit).subquery().c.id)
-
-    # Two limited reads joined, not one `OR`, which no single index serves.
-    ids = union(
-        newest(transactions.c.party_code == party),
-        newest(transactions.c.destination_account_id.in_(incoming)),
-    ).subquery()
-    query = (
-        select(transactions)
-        .where(transactions.c.id.in_(select(ids.c.id)))
-        .order_by(transactions.c.id.desc())
-        .limit(limit)
-    )
-    return connection.execute(query).all()
 
 
 def filtered_page(
     connection: Connection,
     party: str,
+    where: TransactionFilter,
     *,
     entity: str | None,
-    limit: int,
     before: int | None,
-    status: str | None,
-    kind: str | None,
-    account: str | None,
-    cooperative_approach: str | None,
-    vintage: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    first_transfer: bool | None,
+    limit: int,
 ) -> Sequence[Row[*tuple[Any, ...]]]:
     """Up to `limit` + 1 of a Party's transactions and those that brought units into its
     accounts, newest first; for an entity's representative, only those moving its accounts.
@@ -91,28 +55,25 @@ def filtered_page(
             )
         )
     moved = transaction_blocks.c.transaction_id == transactions.c.id
-    if cooperative_approach is not None:
-        conditions.append(
-            exists().where(
-                moved & (transaction_blocks.c.cooperative_approach_id == cooperative_approach)
-            )
-        )
-    if vintage is not None:
-        conditions.append(exists().where(moved & (transaction_blocks.c.vintage == vintage)))
-    if status is not None:
-        conditions.append(transactions.c.status == status)
-    if kind is not None:
-        conditions.append(transactions.c.kind == kind)
-    if first_transfer is not None:
-        conditions.append(transactions.c.first_transfer == first_transfer)
-    if since is not None:
-        conditions.append(transactions.c.created_at >= since)
-    if until is not None:
-        conditions.append(transactions.c.created_at < until)
+    if where.cooperative_approach is not None:
+        approach = transaction_blocks.c.cooperative_approach_id == where.cooperative_approach
+        conditions.append(exists().where(moved & approach))
+    if where.vintage is not None:
+        conditions.append(exists().where(moved & (transaction_blocks.c.vintage == where.vintage)))
+    if where.status is not None:
+        conditions.append(transactions.c.status == where.status.value)
+    if where.kind is not None:
+        conditions.append(transactions.c.kind == where.kind.value)
+    if where.first_transfer is not None:
+        conditions.append(transactions.c.first_transfer == where.first_transfer)
+    if where.since is not None:
+        conditions.append(transactions.c.created_at >= where.since)
+    if where.until is not None:
+        conditions.append(transactions.c.created_at < where.until)
     if before is not None:
         conditions.append(transactions.c.id < before)
-    if account is not None:
-        named = select(accounts.c.id).where(accounts.c.identifier == account)
+    if where.account is not None:
+        named = select(accounts.c.id).where(accounts.c.identifier == where.account)
         conditions.append(
             or_(
                 transactions.c.party_code == party,
@@ -179,23 +140,4 @@ def movers_of(
         containing = and_(containing, span.op("@>")(cast(serial, BigInteger)))
     return connection.execute(
         select(transactions).join(transaction_blocks).where(containing).order_by(transactions.c.id)
-    ).all()
-
-
-def first_transfers_of(connection: Connection, party: str) -> Sequence[Row[*tuple[Any, ...]]]:
-    """Completed transactions in which units of this Party were first transferred, in order."""
-    return connection.execute(
-        select(transactions)
-        .where(
-            transactions.c.id.in_(
-                select(transaction_blocks.c.transaction_id).where(
-                    and_(
-                        transaction_blocks.c.first_transfer_subtype.is_not(None),
-                        transaction_blocks.c.first_transferring_party == party,
-                    )
-                )
-            )
-        )
-        .where(transactions.c.status == "completed")
-        .order_by(transactions.c.id)
     ).all()

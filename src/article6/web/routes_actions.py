@@ -18,9 +18,10 @@ from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.interop.outgoing import connected_to_hub
-from article6.services import directory, listing
+from article6.services import directory
 from article6.services.context import Registry
 from article6.services.preview import preview
+from article6.services.reads import ledger
 from article6.web.forms import Fields, errors_by_field, fields_of
 from article6.web.rendering import render
 from article6.web.session import Looking, Viewer
@@ -50,7 +51,7 @@ def choices(registry: Registry, viewer: Viewer) -> dict[str, Options]:
     """The choices the selects offer: the accounts this user sees (units leave only the
     accounts the user acts for: the entity's for its representatives, otherwise the Party's),
     the section's activities and authorizations."""
-    found = listing.accounts_list(registry, viewer.actor, viewer.party)
+    found = ledger.accounts(registry, viewer.actor, viewer.party)
     own = [a for a in found if a.holder == (viewer.entity or "PARTY")]
 
     def accounts(kinds: tuple[AccountKind, ...], among: Any = own, party: bool = False) -> Options:
@@ -163,8 +164,5 @@ def action_submit(
         action=action,
         values=values,
         p=rehearsed,
-        names={
-            a.identifier: a.name
-            for a in listing.accounts_list(registry, viewer.actor, viewer.party)
-        },
+        names={a.identifier: a.name for a in ledger.accounts(registry, viewer.actor, viewer.party)},
     )

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from article6.api.problems import status_of
 from article6.api.security import Registry_
 from article6.domain.checks import CommandRefused, Refusal
+from article6.domain.filters import BlockFilter
 from article6.domain.nomenclature import (
     ActivityType,
     FirstTransferDefinition,
@@ -22,8 +23,9 @@ from article6.domain.nomenclature import (
 )
 from article6.services import authorizations as authorization_service
 from article6.services import commands as c
-from article6.services import directory, listing, mitigation_activities
+from article6.services import directory, mitigation_activities
 from article6.services.context import Registry
+from article6.services.reads import ledger
 from article6.web.forms import Fields, build, errors_by_field, fields_of
 from article6.web.rendering import render
 from article6.web.session import Looking, Viewer
@@ -165,8 +167,12 @@ def authorization_detail(
     versions = directory.authorizations_list(
         registry, viewer.actor, viewer.party, authorization_id=authorization_id[:64]
     )
-    blocks = listing.blocks(
-        registry, viewer.actor, viewer.party, authorization_id=authorization_id[:64], limit=200
+    blocks = ledger.blocks(
+        registry,
+        viewer.actor,
+        viewer.party,
+        BlockFilter(authorization_id=authorization_id[:64]),
+        limit=200,
     )
     return render(
         request,

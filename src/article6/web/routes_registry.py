@@ -14,13 +14,15 @@ from fastapi.responses import HTMLResponse, Response
 from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
+from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
 from article6.interop.hold import in_force
-from article6.services import aef_versions, listing, queries
+from article6.services import aef_versions
 from article6.services import commands as c
 from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
-from article6.services.queries import AccountView
+from article6.services.reads import ledger
+from article6.services.reads.views import AccountView
 from article6.services.views import TransactionView
 from article6.web.chart import Bar, holdings_chart
 from article6.web.rendering import kind_label, render
@@ -28,7 +30,7 @@ from article6.web.session import Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=120)]
-Cursor = Annotated[int | None, Query(ge=0, le=listing.LARGEST)]
+Cursor = Annotated[int | None, Query(ge=0, le=ledger.LARGEST)]
 
 
 @dataclass(frozen=True)
@@ -42,24 +44,17 @@ class HoldingRow:
 
 def account_names(registry: Registry_, viewer: Viewer) -> dict[str, str]:
     """Account identifier -> its seed-style name, for the accounts this user may see."""
-    return {
-        a.identifier: a.name for a in queries.list_accounts(registry, viewer.actor, viewer.party)
-    }
+    return {a.identifier: a.name for a in ledger.accounts(registry, viewer.actor, viewer.party)}
 
 
 def pending(registry: Registry_, viewer: Viewer) -> list[TransactionView]:
-    return listing.transactions_page(
-        registry,
-        viewer.actor,
-        viewer.party,
-        limit=100,
-        status=TransactionStatus.AWAITING_APPROVAL.value,
-    ).items
+    waiting = TransactionFilter(status=TransactionStatus.AWAITING_APPROVAL)
+    return ledger.transactions(registry, viewer.actor, viewer.party, waiting, limit=100).items
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Response:
-    holdings = listing.holdings(registry, viewer.actor, viewer.party)
+    holdings = ledger.holdings(registry, viewer.actor, viewer.party)
     grouped: dict[tuple[str, str, int, str], int] = defaultdict(int)
     for h in holdings:
         grouped[(h.kind, h.cooperative_approach, h.vintage, h.state)] += h.quantity
@@ -72,7 +67,7 @@ def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Respons
         Bar(f"{kind_label(r.kind)} · {r.cooperative_approach} · {r.vintage}", r.quantity, r.state)
         for r in rows
     ]
-    recent = listing.transactions_page(registry, viewer.actor, viewer.party, limit=8).items
+    recent = ledger.transactions(registry, viewer.actor, viewer.party, limit=8).items
     return render(
         request,
         "dashboard.html",
@@ -90,7 +85,7 @@ def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Respons
 
 @router.get("/accounts", response_class=HTMLResponse)
 def accounts(request: Request, viewer: Looking, registry: Registry_) -> Response:
-    found = listing.accounts_list(registry, viewer.actor, viewer.party)
+    found = ledger.accounts(registry, viewer.actor, viewer.party)
     by_container: dict[str, list[AccountView]] = {c.value: [] for c in Container}
     for account in found:
         by_container[account.container].append(account)
@@ -111,12 +106,12 @@ def account_detail(
     registry: Registry_,
     after: Cursor = None,
 ) -> Response:
-    view = listing.account(registry, viewer.actor, viewer.party, account[:40])
-    blocks = listing.blocks(
-        registry, viewer.actor, viewer.party, account=view.identifier, after=after, limit=100
+    view = ledger.account(registry, viewer.actor, viewer.party, account[:40])
+    blocks = ledger.blocks(
+        registry, viewer.actor, viewer.party, BlockFilter(account=view.identifier), after, 100
     )
-    history = listing.transactions_page(
-        registry, viewer.actor, viewer.party, account=view.identifier, limit=50
+    history = ledger.transactions(
+        registry, viewer.actor, viewer.party, TransactionFilter(account=view.identifier)
     )
     return render(
         request,
@@ -141,15 +136,8 @@ def transactions(
     first_transfer: bool | None = None,
     before: Cursor = None,
 ) -> Response:
-    page = listing.transactions_page(
-        registry,
-        viewer.actor,
-        viewer.party,
-        before=before,
-        limit=50,
-        status=status.value if status else None,
-        first_transfer=first_transfer,
-    )
+    where = TransactionFilter(status=status, first_transfer=first_transfer)
+    page = ledger.transactions(registry, viewer.actor, viewer.party, where, before, limit=50)
     return render(
         request,
         "transactions.html",
@@ -166,11 +154,10 @@ def transactions(
 def transaction_detail(
     request: Request, transaction: str, viewer: Looking, registry: Registry_, done: Text = None
 ) -> Response:
-    view = listing.transaction(registry, viewer.actor, viewer.party, transaction[:40])
+    view = ledger.transaction(registry, viewer.actor, viewer.party, transaction[:40])
     try:
-        entries = listing.journal_page(
-            registry, viewer.actor, viewer.party, subject=view.identifier, limit=20
-        ).items
+        about = JournalFilter(subject=view.identifier)
+        entries = ledger.journal(registry, viewer.actor, viewer.party, about, limit=20).items
     except CommandRefused:
         entries = []  # an entity's representative does not read the journal
     return render(
@@ -190,7 +177,7 @@ def unit_search(request: Request, viewer: Looking, registry: Registry_, q: Text 
     history, refusals = None, []
     if q and q.strip():
         try:
-            history = listing.unit(registry, viewer.actor, viewer.party, q.strip())
+            history = ledger.unit(registry, viewer.actor, viewer.party, q.strip())
         except CommandRefused as refused:
             refusals = refused.refusals
     return render(
@@ -254,7 +241,7 @@ def reports(request: Request, viewer: Looking, registry: Registry_) -> Response:
         active="reports",
         years=[] if viewer.entity else aef_versions.aef_years(registry, viewer.actor, viewer.party),
         current_year=today.year,
-        accounts=listing.accounts_list(registry, viewer.actor, viewer.party),
+        accounts=ledger.accounts(registry, viewer.actor, viewer.party),
         start=date(today.year, 1, 1),
         end=today,
         consistency_years=(
