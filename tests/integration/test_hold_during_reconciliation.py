@@ -32,6 +32,7 @@ from small_world import (
 )
 from sqlalchemy import text
 
+from article6.demo.network import Clock
 from article6.domain.access import Actor, Role
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
@@ -39,7 +40,6 @@ from article6.domain.nomenclature import ActivityType, MitigationType, Sector
 from article6.interop import hold as holds
 from article6.interop import reconciliation
 from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
-from article6.interop.network import Clock
 from article6.services import approvals, issuance, queries, units
 from article6.services import commands as c
 from article6.services.context import Registry

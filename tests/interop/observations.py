@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from article6.interop.network import (
+from article6.demo.network import (
     SECRETARIAT,
     XXA_ADMIN,
     XXB_ADMIN,

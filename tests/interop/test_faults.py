@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from observations import assert_sound, holding, send
 
-from article6.interop.network import Fate
+from article6.demo.network import Fate
 from article6.interop.transfers import transfers
 
 

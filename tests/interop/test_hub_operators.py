@@ -16,8 +16,8 @@ from observations import assert_sound, send
 from served import served
 from sqlalchemy import select
 
+from article6.app import create_hub_app
 from article6.cli import main
-from article6.interop.app import create_hub_app
 from article6.interop.envelope import KeyPair
 from article6.interop.hub import Hub
 from article6.interop.operator_client import OperatorClient

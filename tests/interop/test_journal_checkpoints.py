@@ -10,11 +10,11 @@ from pathlib import Path
 from observations import assert_sound, send
 from sqlalchemy import select
 
+from article6.demo.network import Network
 from article6.domain.checkpoints import Checkpoint
 from article6.interop import outbox
 from article6.interop.checkpoints import message, sign
 from article6.interop.envelope import KeyPair
-from article6.interop.network import Network
 from article6.services.checkpoints import take_checkpoint
 from article6.store import checkpoints as records
 from article6.store.database import unit_of_work

@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from article6.cli import main
+from article6.demo.network import XXA_ADMIN, XXB_ADMIN, Clock, Network, build
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.identifiers import block_of, serial_of
-from article6.interop.mechanism import MECHANISM_APPROACH
-from article6.interop.network import XXA_ADMIN, XXB_ADMIN, Clock, Network, build
+from article6.domain.protocol import MECHANISM_APPROACH
 from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
 from article6.reports.aef import ActionDateTime
 from article6.reports.aef_spec import TABLE

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from article6.api.routes_setup import ApproachFilter, RecordPath
-from article6.api.security import InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountKind, AccountStatus, UnitState
 from article6.domain.checks import Check
 from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH
 from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.http.security import InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.services import commands as c
 from article6.services import listing
 from article6.services.listing import Page

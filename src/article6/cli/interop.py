@@ -49,7 +49,7 @@ def hub(database: str | None, host: str, port: int, operators: tuple[str, ...]) 
     else:
         click.echo(f"Hub operators: {', '.join(names)}")
     uvicorn.run(
-        "article6.interop.app:hub_app_from_environment",
+        "article6.app:hub_app_from_environment",
         factory=True,
         host=host,
         port=port,
@@ -109,6 +109,6 @@ def operator_call(
 def network(keep: bool) -> None:
     """Start the hub, the IR, XXB's registry and the 6.4 registry on loopback, transfer units
     between them, reconcile, and exit 0 only if there is no discrepancy."""
-    from article6.interop.demonstration import run
+    from article6.demo.demonstration import run
 
     sys.exit(run(keep=keep, echo=click.echo))

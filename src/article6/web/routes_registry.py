@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
 from article6.domain.transactions import TransactionStatus
+from article6.http.security import Registry_
 from article6.interop.hold import in_force
 from article6.services import aef_versions, listing, queries
 from article6.services import commands as c
