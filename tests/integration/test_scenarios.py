@@ -4,8 +4,8 @@ first-transfer records, block states and the journal."""
 
 from __future__ import annotations
 
-from article6.demo import CORSIA_AUTHORIZATION, NDC_AUTHORIZATION, SECRETARIAT, XXA_ADMIN
 from article6.demo import world as demo
+from article6.demo.world import CORSIA_AUTHORIZATION, NDC_AUTHORIZATION, SECRETARIAT, XXA_ADMIN
 from article6.services import queries
 from article6.services.context import Registry
 from article6.services.views import Receipt

@@ -13,9 +13,9 @@ from article6.demo.network import (
     Network,
     accounts_of,
 )
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
-from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
+from article6.services.external_transfer_status import transfers
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.queries import account_detail, verify_registry
 from article6.services.views import Receipt
 from article6.store.database import unit_of_work

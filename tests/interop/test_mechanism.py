@@ -9,8 +9,8 @@ from observations import ACTORS, assert_sound, holding
 from article6.demo.network import SECRETARIAT, build
 from article6.domain.access import Actor, Role
 from article6.domain.protocol import MECHANISM_APPROACH
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
 from article6.services.commands import UnitSelection
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.queries import unit_history
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")

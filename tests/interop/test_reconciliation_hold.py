@@ -21,10 +21,10 @@ from article6.demo.network import SECRETARIAT, XXB_ADMIN, XXB_NDC, Fate, Network
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
-from article6.interop.hold import in_force
-from article6.interop.transfers import transfers
 from article6.services import commands as c
 from article6.services import identity, queries, units
+from article6.services.external_transfer_status import transfers
+from article6.services.reconciliation_holds import in_force
 from article6.services.views import Receipt
 from article6.settings import Settings
 from article6.store.database import unit_of_work

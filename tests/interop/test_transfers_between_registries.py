@@ -6,7 +6,7 @@ from observations import assert_sound, holding, itmo_holding, send
 
 from article6.demo.network import SECRETARIAT
 from article6.domain.checks import CommandRefused
-from article6.interop.transfers import transfers
+from article6.services.external_transfer_status import transfers
 from article6.services.queries import unit_history
 
 

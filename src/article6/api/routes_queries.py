@@ -61,7 +61,7 @@ class Health(BaseModel):
 @router.get("/health", tags=["registry"])
 def health(registry: Registry_) -> Health:
     from article6 import __version__
-    from article6.interop.hold import in_force
+    from article6.services.reconciliation_holds import in_force
 
     hold = in_force(registry)
     return Health(

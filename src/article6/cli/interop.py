@@ -90,7 +90,7 @@ def operator_call(
 ) -> None:
     """Send one signed request, e.g. `POST /interop/v1/reconciliations` or
     `GET /interop/v1/transactions`, and print the answer."""
-    from article6.interop.envelope import KeyPair
+    from article6.domain.keys import KeyPair
     from article6.interop.operator_client import OperatorClient
 
     key = KeyPair.from_text(Path(key_path).read_text())

@@ -36,8 +36,8 @@ def serve(
     import uvicorn
 
     from article6.http.transport import NoDelayH11Protocol
-    from article6.interop.hold import lift_overdue
     from article6.services.context import Registry
+    from article6.services.reconciliation_holds import lift_overdue
 
     url = database_url(database)
     # A reconciliation hold past its deadline ends here too, should the server have been down

@@ -17,13 +17,13 @@ from enum import StrEnum
 from typing import Any
 
 from article6.domain.access import Actor, Role
+from article6.domain.messages import Ack, AckResult
 from article6.domain.nomenclature import ActivityType, MitigationType, Purpose, Sector
 from article6.domain.protocol import HUB, MECHANISM_APPROACH, MECHANISM_REGISTRY
 from article6.domain.protocol import Role as NodeRole
 from article6.interop import directory
 from article6.interop.directory import Peer
 from article6.interop.hub import Hub
-from article6.interop.messages import Ack, AckResult
 from article6.interop.node import RegistryNode
 from article6.services import (
     authorizations,

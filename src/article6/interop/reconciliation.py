@@ -24,9 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from article6.domain.protocol import Range, TransferStatus, uncovered
-from article6.interop import register
-from article6.interop.messages import (
+from article6.domain.messages import (
     AuditTrailReport,
     HeldBlock,
     ReconciliationPhase,
@@ -37,6 +35,8 @@ from article6.interop.messages import (
     TransferProposal,
     UnitBlocksReport,
 )
+from article6.domain.protocol import Range, TransferStatus, uncovered
+from article6.interop import register
 from article6.store import external_transfers, hub_transfers, interop_ledger, verify
 
 ACCEPTED_OR_CHECKED = {TransferStatus.ACCEPTED.value, TransferStatus.CHECKED.value}

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from article6.domain.checks import CommandRefused
+from article6.domain.messages import Ack, AckResult, Notice
 from article6.http import problems
 from article6.interop import directory
 from article6.interop.hub import Hub
 from article6.interop.intake import MAX_BODY, read_json
-from article6.interop.messages import Ack, AckResult, Notice
 from article6.interop.node import RegistryNode
 from article6.interop.operators import CHALLENGE, require_operator
 from article6.interop.transport import MESSAGES_PATH

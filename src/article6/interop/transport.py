@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from article6.domain.messages import Ack, AckResult, Evaluation
 from article6.interop.directory import Peer
-from article6.interop.messages import Ack, AckResult, Evaluation
 
 MESSAGES_PATH = "/interop/v1/messages"
 

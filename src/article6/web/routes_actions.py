@@ -17,9 +17,9 @@ from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.problems import status_of
 from article6.http.security import Registry_
-from article6.interop.outgoing import connected_to_hub
 from article6.services import directory, listing
 from article6.services.context import Registry
+from article6.services.external_transfers import connected_to_hub
 from article6.services.preview import preview
 from article6.web.forms import Fields, errors_by_field, fields_of
 from article6.web.rendering import render
