@@ -34,7 +34,7 @@ SERIAL_BASE = 1_000_000
 
 
 def populate(url: str, rows: int) -> None:
-    from article6 import demo
+    from article6.demo import world as demo
     from article6.services.context import Registry
     from article6.store import account_register
     from article6.store.schema import transaction_blocks, transactions

@@ -30,10 +30,10 @@ from pathlib import Path
 import httpx
 from transfer_bench import scratch_postgres
 
-from article6 import demo
-from article6.api.transport import PROTOCOL
+from article6.demo import world as demo
 from article6.domain import totp
 from article6.domain.access import Actor, Role
+from article6.http.transport import PROTOCOL
 from article6.services import commands as c
 from article6.services import identity, units
 from article6.services.context import Registry
@@ -95,7 +95,7 @@ def free_port() -> int:
         return port
 
 
-REGISTRY_APP = "article6.api.app:create_app"
+REGISTRY_APP = "article6.app:create_app"
 
 
 def start_server(

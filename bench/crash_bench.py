@@ -49,7 +49,7 @@ from api_load import PASSWORD, USER, children_of, free_port, prepare, start_serv
 from sqlalchemy import create_engine, text
 from transfer_bench import scratch_postgres
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.services import approvals, identity

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from http_world import Api, Clock, HttpWorld, build_world
 
-from article6.api.app import create_app
+from article6.app import create_app
 from article6.services.context import Registry
 from article6.settings import Settings
 

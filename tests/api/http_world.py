@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.services import commands as c

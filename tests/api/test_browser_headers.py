@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from http_world import Api, HttpWorld, build_world
 
-from article6.api.app import create_app
+from article6.app import create_app
 from article6.settings import Settings
 
 WEB = Path(__file__).parents[2] / "src" / "article6" / "web"

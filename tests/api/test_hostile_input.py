@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from http_world import Api, HttpWorld, build_world, ok
 
-from article6.interop.app import create_hub_app
+from article6.app import create_hub_app
 from article6.interop.hub import Hub
-from article6.interop.network import MESSAGES_PATH
+from article6.interop.transport import MESSAGES_PATH
 from article6.services.context import Registry
 
 YEAR = "2025"

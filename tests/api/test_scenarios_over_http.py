@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from http_world import HttpWorld, holdings, ok
 
-from article6 import demo
+from article6.demo import world as demo
 
 CORSIA, NDC = demo.CORSIA_AUTHORIZATION, demo.NDC_AUTHORIZATION
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from http_world import Api, Caller, HttpWorld, holdings, ok
 
-from article6.api.app import create_app
+from article6.app import create_app
 from article6.domain.access import Role
 from article6.settings import Settings
 

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 import uvicorn
 
-from article6 import demo, demo_users
-from article6.api.app import create_app
+from article6.app import create_app
+from article6.demo import users as demo_users
+from article6.demo import world as demo
 from article6.domain import totp
 from article6.services.context import Registry
 from article6.settings import Settings

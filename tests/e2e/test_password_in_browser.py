@@ -9,7 +9,7 @@ from typing import Any
 
 from browser_site import VIEWPORT, SignedIn, Site, screenshot
 
-from article6 import demo_users
+from article6.demo import users as demo_users
 from article6.domain import totp
 from article6.domain.access import Role
 from article6.services import identity, passwords

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from article6 import demo, demo_users
-from article6.api.app import create_app
+from article6.app import create_app
+from article6.demo import users as demo_users
+from article6.demo import world as demo
 from article6.domain import totp
 from article6.domain.checks import CommandRefused
 from article6.services import commands as c

@@ -15,7 +15,7 @@ import pytest
 from browser_site import SignedIn, Site, screenshot
 from walk import SCENARIO_WALKS, act, assert_shown, fill, preview, shown_holdings
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.services.reads.ledger import verify_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

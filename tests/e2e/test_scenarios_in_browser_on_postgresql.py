@@ -7,7 +7,7 @@ import pytest
 from browser_site import SignedIn, Site
 from walk import SCENARIO_WALKS
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.services.reads.ledger import verify_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.xdist_group("browser")]

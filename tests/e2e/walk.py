@@ -8,7 +8,7 @@ from typing import Any
 
 from browser_site import SignedIn, Site, screenshot
 
-from article6 import demo
+from article6.demo import world as demo
 
 CORSIA, NDC = demo.CORSIA_AUTHORIZATION, demo.NDC_AUTHORIZATION
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from article6.demo import GREEN_C_ENTITY, GREEN_GROUP_A, SECRETARIAT, XXA_ADMIN, XXC_ADMIN
+from article6.demo.world import GREEN_C_ENTITY, GREEN_GROUP_A, SECRETARIAT, XXA_ADMIN, XXC_ADMIN
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.filters import BlockFilter

@@ -9,7 +9,7 @@ from __future__ import annotations
 from small_world import CORSIA, NDC, SmallWorld, selection
 from test_actions import cancel, international, link, oimp, use
 
-from article6.demo import SECRETARIAT, XXA_ADMIN
+from article6.demo.world import SECRETARIAT, XXA_ADMIN
 from article6.domain.nomenclature import FirstTransferDefinition
 from article6.services import commands as c
 from article6.services import issuance

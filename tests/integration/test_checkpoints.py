@@ -16,9 +16,8 @@ from small_world import XXA_ADMIN, SmallWorld
 from sqlalchemy import select, text
 
 from article6.cli import main
-from article6.domain.checkpoints import Checkpoint
-from article6.interop.checkpoints import sign
-from article6.interop.envelope import KeyPair
+from article6.domain.checkpoints import Checkpoint, sign
+from article6.domain.keys import KeyPair
 from article6.services import commands as c
 from article6.services import issuance, public_reports
 from article6.services.checkpoints import FILE_NAME, CheckpointSchedule, take_checkpoint

@@ -32,17 +32,17 @@ from small_world import (
 )
 from sqlalchemy import text
 
+from article6.demo.network import Clock
 from article6.domain.access import Actor, Role
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.filters import JournalFilter
+from article6.domain.messages import ReconciliationPhase, ReconciliationRequest
 from article6.domain.nomenclature import ActivityType, MitigationType, Sector
-from article6.interop import hold as holds
 from article6.interop import reconciliation
-from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
-from article6.interop.network import Clock
 from article6.services import approvals, issuance, units
 from article6.services import commands as c
+from article6.services import reconciliation_holds as holds
 from article6.services.context import Registry
 from article6.services.cooperative_approaches import register_cooperative_approach
 from article6.services.mitigation_activities import record_mitigation_activity

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from small_world import CORSIA, GREEN_GROUP_A, XXA_ADMIN, SmallWorld, selection
 from sqlalchemy import text
 
-from article6 import demo
 from article6.cli import main
+from article6.demo import world as demo
 from article6.domain.accounts import CancellationPurpose
 from article6.services import commands as c
 from article6.services import units

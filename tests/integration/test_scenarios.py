@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from small_world import account_view, blocks_of
 
-from article6 import demo
-from article6.demo import CORSIA_AUTHORIZATION, NDC_AUTHORIZATION, SECRETARIAT, XXA_ADMIN
+from article6.demo import world as demo
+from article6.demo.world import CORSIA_AUTHORIZATION, NDC_AUTHORIZATION, SECRETARIAT, XXA_ADMIN
 from article6.domain.access import Actor
 from article6.domain.filters import JournalFilter
 from article6.services.context import Registry

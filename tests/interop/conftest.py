@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from article6.interop.network import Clock, Network, build
+from article6.demo.network import Clock, Network, build
 from article6.services.context import Registry
 from article6.store.database import make_engine
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from article6.interop.network import (
+from article6.demo.network import (
     XXA_ADMIN,
     XXB_ADMIN,
     Network,
     accounts_of,
 )
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
-from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
+from article6.services.external_transfer_status import transfers
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
 from article6.store import account_pages

@@ -10,7 +10,7 @@ from typing import Any
 
 import uvicorn
 
-from article6.interop.demonstration import free_port
+from article6.demo.demonstration import free_port
 
 
 @contextlib.contextmanager

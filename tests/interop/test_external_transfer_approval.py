@@ -12,23 +12,23 @@ import pytest
 from fastapi.testclient import TestClient
 from observations import assert_sound, holding, itmo_holding, send
 
-from article6.api.app import create_app
+from article6.app import create_app
+from article6.demo.network import APPROACH as CLEAN_ENERGY
+from article6.demo.network import XXB_ADMIN, Network, accounts_of
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
+from article6.domain.messages import ReconciliationPhase, ReconciliationRequest
 from article6.domain.transactions import TransactionKind
-from article6.interop import hold as holds
-from article6.interop.messages import ReconciliationPhase, ReconciliationRequest
-from article6.interop.network import APPROACH as CLEAN_ENERGY
-from article6.interop.network import XXB_ADMIN, Network, accounts_of
-from article6.interop.outgoing import (
+from article6.services import approvals, authorized_entities, identity, parties, units
+from article6.services import commands as c
+from article6.services import reconciliation_holds as holds
+from article6.services.external_transfer_status import transfers
+from article6.services.external_transfers import (
     ProposeExternalTransfer,
     connected_to_hub,
     propose_external_transfer,
 )
-from article6.interop.transfers import transfers
-from article6.services import approvals, authorized_entities, identity, parties, units
-from article6.services import commands as c
 from article6.services.views import Receipt
 from article6.settings import Settings
 from article6.store.database import unit_of_work

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from observations import assert_sound, holding, send
 
-from article6.interop.network import Fate
-from article6.interop.transfers import transfers
+from article6.demo.network import Fate
+from article6.services.external_transfer_status import transfers
 
 
 def only(message_type: str, to: str, fate: Fate):

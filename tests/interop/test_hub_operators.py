@@ -16,14 +16,14 @@ from observations import assert_sound, send
 from served import served
 from sqlalchemy import select
 
+from article6.app import create_hub_app
 from article6.cli import main
-from article6.interop.app import create_hub_app
-from article6.interop.envelope import KeyPair
+from article6.domain.keys import KeyPair
 from article6.interop.hub import Hub
 from article6.interop.operator_client import OperatorClient
 from article6.interop.operators import NONCE, TIMESTAMP, operator_headers
-from article6.interop.transfers import transfers
 from article6.services.context import Registry
+from article6.services.external_transfer_status import transfers
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import hub_reconciliations
 

@@ -10,11 +10,10 @@ from pathlib import Path
 from observations import assert_sound, send
 from sqlalchemy import select
 
-from article6.domain.checkpoints import Checkpoint
-from article6.interop import outbox
-from article6.interop.checkpoints import message, sign
-from article6.interop.envelope import KeyPair
-from article6.interop.network import Network
+from article6.demo.network import Network
+from article6.domain.checkpoints import Checkpoint, message, sign
+from article6.domain.keys import KeyPair
+from article6.services import ports
 from article6.services.checkpoints import take_checkpoint
 from article6.store import checkpoints as records
 from article6.store.database import unit_of_work
@@ -41,7 +40,7 @@ def send_checkpoint(net: Network, registry_id: str, checkpoint: Checkpoint) -> N
     """Through the registry's outbox, as its own checkpoints go (whoever holds its key)."""
     node = net.nodes[registry_id]
     with unit_of_work(node.registry.engine) as connection:
-        outbox.enqueue(connection, to="HUB", body=message(checkpoint), now=node.now())
+        ports.send_message(connection, to="HUB", body=message(checkpoint), now=node.now())
     net.settle()
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from observations import ACTORS, assert_sound, holding
 
+from article6.demo.network import SECRETARIAT, build
 from article6.domain.access import Actor, Role
-from article6.interop.mechanism import MECHANISM_APPROACH
-from article6.interop.network import SECRETARIAT, build
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
+from article6.domain.protocol import MECHANISM_APPROACH
 from article6.services.commands import UnitSelection
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.reads.ledger import unit
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 from served import served
 
-from article6.interop.app import create_hub_app, create_registry_app
+from article6.app import create_hub_app, create_registry_app
 from article6.interop.intake import MAX_BODY
-from article6.interop.network import MESSAGES_PATH
+from article6.interop.transport import MESSAGES_PATH
 
 PATIENCE = 30.0  # seconds a refusal may take to arrive; it arrives in milliseconds
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from observations import assert_sound, send
 from sqlalchemy import select
 
-from article6.interop.envelope import KeyPair, seal
-from article6.interop.messages import Envelope, TransferProposal
-from article6.interop.network import Fate
+from article6.demo.network import Fate
+from article6.domain.keys import KeyPair
+from article6.domain.messages import Envelope, TransferProposal
+from article6.interop.envelope import seal
 from article6.interop.schemas import all_schemas, render
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import external_transfers, hub_transactions

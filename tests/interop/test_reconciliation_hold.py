@@ -16,16 +16,16 @@ from fastapi.testclient import TestClient
 from observations import assert_sound, holding, itmo_holding, send
 from sqlalchemy import select
 
-from article6.api.app import create_app
+from article6.app import create_app
+from article6.demo.network import SECRETARIAT, XXB_ADMIN, XXB_NDC, Fate, Network
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
-from article6.interop.hold import in_force
-from article6.interop.network import SECRETARIAT, XXB_ADMIN, XXB_NDC, Fate, Network
-from article6.interop.transfers import transfers
 from article6.services import commands as c
 from article6.services import identity, units
+from article6.services.external_transfer_status import transfers
 from article6.services.reads import ledger
+from article6.services.reconciliation_holds import in_force
 from article6.services.views import Receipt
 from article6.settings import Settings
 from article6.store.database import unit_of_work

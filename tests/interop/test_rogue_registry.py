@@ -10,18 +10,18 @@ from datetime import timedelta
 import pytest
 from observations import assert_sound, holding, send
 
-from article6.domain.protocol import HUB
-from article6.domain.protocol import Role as NodeRole
-from article6.interop.envelope import seal
-from article6.interop.messages import (
+from article6.demo.network import Fate
+from article6.domain.messages import (
     Body,
     Envelope,
     TransactionStatusQuery,
     TransferProposal,
 )
-from article6.interop.network import Fate
+from article6.domain.protocol import HUB
+from article6.domain.protocol import Role as NodeRole
+from article6.interop.envelope import seal
 from article6.interop.node import RegistryNode
-from article6.interop.transfers import transfers
+from article6.services.external_transfer_status import transfers
 from article6.store import outbox_messages
 from article6.store.database import unit_of_work
 

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from observations import assert_sound, holding, ranges, send
 
+from article6.app import create_hub_app
+from article6.demo.network import SECRETARIAT
 from article6.domain.checks import CommandRefused
-from article6.interop.app import create_hub_app
-from article6.interop.envelope import KeyPair
-from article6.interop.network import SECRETARIAT
+from article6.domain.keys import KeyPair
 from article6.interop.operator_client import OperatorClient
 from article6.services import unit_marks
 from article6.services.context import Registry

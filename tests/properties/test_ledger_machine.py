@@ -33,7 +33,7 @@ from hypothesis.stateful import (
 from pydantic import BaseModel
 from sqlalchemy import Connection, func, select, text
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain.access import Actor
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import CommandRefused

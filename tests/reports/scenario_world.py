@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.services.context import Registry
 
 DURING = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

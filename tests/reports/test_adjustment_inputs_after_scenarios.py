@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from scenario_world import Reported
 
-from article6 import demo
 from article6.cli import main
+from article6.demo import world as demo
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.reports.aef_spec import TABLE

@@ -19,12 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from article6.cli import main
+from article6.demo.network import XXA_ADMIN, XXB_ADMIN, Clock, Network, build
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.identifiers import block_of, serial_of
-from article6.interop.mechanism import MECHANISM_APPROACH
-from article6.interop.network import XXA_ADMIN, XXB_ADMIN, Clock, Network, build
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
+from article6.domain.protocol import MECHANISM_APPROACH
 from article6.reports.aef import ActionDateTime
 from article6.reports.aef_spec import TABLE
 from article6.reports.aef_validate import validate
@@ -33,6 +32,7 @@ from article6.services.aef_consistency import consistency, marks_to_set, run_con
 from article6.services.aef_versions import export_aef, open_aef
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.unit_marks import (
     LiftMark,
     MarkUnitRanges,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from scenario_world import DURING, Reported
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import Purpose, Sector
 from article6.reports.aef import ActionDateTime

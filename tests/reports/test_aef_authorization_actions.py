@@ -9,7 +9,7 @@ from typing import Any
 
 from scenario_world import Reported
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain.nomenclature import FirstTransferDefinition, Purpose, Sector
 from article6.reports.aef_spec import TABLE
 from article6.services import authorizations, units

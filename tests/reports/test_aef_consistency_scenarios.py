@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from scenario_world import Reported
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain.checks import CommandRefused
 from article6.services.aef_consistency import consistency
 from article6.services.aef_versions import SubmitAEF, submit_aef

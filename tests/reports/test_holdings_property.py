@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_world import Clock
 
-from article6.demo import SECRETARIAT, XXA_ADMIN, XXC_ADMIN
+from article6.demo.world import SECRETARIAT, XXA_ADMIN, XXC_ADMIN
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import CommandRefused
 from article6.domain.nomenclature import MitigationType, Purpose, Sector

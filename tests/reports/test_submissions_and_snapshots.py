@@ -9,7 +9,7 @@ import pytest
 from scenario_world import DURING, Reported
 from sqlalchemy import inspect, text
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain.checkpoints import Checkpoint
 from article6.domain.checks import CommandRefused
 from article6.domain.filters import JournalFilter

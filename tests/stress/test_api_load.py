@@ -25,7 +25,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from api_load import PASSWORD, USER, free_port, prepare, start_server, stop_server
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain import totp
 from article6.services import commands as c
 from article6.services.context import Registry

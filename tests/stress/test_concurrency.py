@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain.checks import CommandRefused
 from article6.domain.filters import TransactionFilter
 from article6.domain.transactions import TransactionStatus

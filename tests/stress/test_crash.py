@@ -21,7 +21,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.services import approvals, units
 from article6.services import commands as c
 from article6.services.context import Registry
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.postgres
 LOAD = textwrap.dedent(
     """
     import random, sys, threading, uuid
-    from article6 import demo
+    from article6.demo import world as demo
     from article6.domain.checks import CommandRefused
     from article6.services import approvals, commands as c, units
     from article6.services.context import Registry

@@ -22,7 +22,7 @@ from test_concurrency import (
     run_together,
 )
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.services import commands as c
 from article6.services import units
 from article6.services.context import Registry

@@ -51,7 +51,7 @@ from crash_bench import (
     transactions_by_identifier,
 )
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.services.context import Registry
 from article6.services.reads import ledger
 from article6.store.database import make_engine

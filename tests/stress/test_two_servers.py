@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from api_load import PASSWORD, USER, free_port, prepare, start_server, stop_server
 from test_api_load import wait_until_healthy
 
-from article6 import demo
+from article6.demo import world as demo
 from article6.domain import totp
 from article6.services.context import Registry
 from article6.services.reads import ledger

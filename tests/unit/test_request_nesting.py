@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from article6.api.guard import MAX_DEPTH, too_deep
+from article6.http.guard import MAX_DEPTH, too_deep
 
 MEGABYTE = 1024 * 1024
 

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from article6.api.routes_reports import ReportedYear, Version
-from article6.api.security import InSection, PartyCode, Registry_
+from article6.http.parameters import ReportedYear, Version
+from article6.http.security import InSection, PartyCode, Registry_
 from article6.reports.adjustment_writers import as_json, write_csv
 from article6.services.corresponding_adjustments import adjustment_inputs
 

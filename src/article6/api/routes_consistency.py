@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from article6.api.routes_reports import ReportedYear
-from article6.api.security import Registry_, RegistryWide
+from article6.http.parameters import ReportedYear
+from article6.http.security import Registry_, RegistryWide
 from article6.services import aef_consistency
 from article6.services.aef_consistency import ConsistencyView
 

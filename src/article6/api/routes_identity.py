@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
-from article6.api.security import (
+from article6.domain.access import Role
+from article6.http.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     InSection,
@@ -20,8 +21,8 @@ from article6.api.security import (
     RegistryWide,
     Settings_,
     Signed,
+    client_address,
 )
-from article6.domain.access import Role
 from article6.services import identity, passwords, sign_in
 from article6.services.identity import CreateUser, GrantRole, IdentityCommand, UserView
 from article6.services.passwords import ChangePassword, PasswordReset
@@ -29,13 +30,6 @@ from article6.services.sign_in import ConfirmEnrolment, Credentials, SignedIn, S
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 UserName = Path(pattern=identity.NAME_PATTERN, description="A user name")
-
-
-def client_address(request: Request) -> str | None:
-    """The address sign-in failures are throttled by: the peer's, or the client's that a
-    trusted reverse proxy names in X-Forwarded-For (uvicorn's proxy headers, trusted from the
-    addresses in FORWARDED_ALLOW_IPS: 127.0.0.1 and ::1 unless set)."""
-    return request.client.host if request.client else None
 
 
 class SessionView(BaseModel):

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from article6.api.routes_setup import ApproachFilter, RecordPath
-from article6.api.security import InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountKind, AccountStatus, UnitState
 from article6.domain.checks import Check
 from article6.domain.filters import AccountFilter, BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH
 from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.http.security import InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.services import commands as c
 from article6.services.reads import ledger
 from article6.services.reads.views import (
@@ -68,7 +68,7 @@ class Health(BaseModel):
 @router.get("/health", tags=["registry"])
 def health(registry: Registry_) -> Health:
     from article6 import __version__
-    from article6.interop.hold import in_force
+    from article6.services.reconciliation_holds import in_force
 
     hold = in_force(registry)
     return Health(

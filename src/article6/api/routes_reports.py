@@ -12,16 +12,14 @@ from enum import StrEnum
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from article6.api.routes_setup import RecordPath
-from article6.api.security import InSection, PartyCode, Registry_
+from article6.http.parameters import ReportedYear, Version
+from article6.http.security import InSection, PartyCode, Registry_
 from article6.reports.aef_writers import Format
-from article6.reports.certificates import certificate_html
-from article6.reports.public import public_html
-from article6.reports.statements import statement_csv, statement_html
 from article6.services import (
     account_statements,
     aef_versions,
@@ -33,11 +31,11 @@ from article6.services.aef_versions import SubmissionView
 from article6.services.commands import DATE_BOUNDS, RegistryDate
 from article6.services.public_reports import PublicReport
 from article6.services.use_and_cancellation_certificates import Certificate
+from article6.web.documents.certificates import certificate_html
+from article6.web.documents.public import public_html
+from article6.web.documents.statements import statement_csv, statement_html
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
-
-ReportedYear = Annotated[int, Path(ge=2021, le=2100, description="The reported year")]
-Version = Annotated[str | None, Query(pattern=r"^[1-9][0-9]*\.[0-9]+$", max_length=12)]
 
 
 class Rendering(StrEnum):

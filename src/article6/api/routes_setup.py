@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query
 from pydantic import Field
 
-from article6.api.security import AnyRole, InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.domain.accounts import AccountStatus
 from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH, AUTHORIZATION_ID_PATTERN
+from article6.http.security import AnyRole, InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.services import (
     accounts,
     authorizations,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
 from article6.api.routes_setup import IdempotencyKey
-from article6.api.security import AnyRole, Registry_
+from article6.http.security import AnyRole, Registry_
 from article6.services import unit_marks
 from article6.services.commands import Command
 

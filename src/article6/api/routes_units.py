@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
-from article6.api.security import InSection, PartyCode, Registry_, RegistryWide
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
+from article6.http.security import InSection, PartyCode, Registry_, RegistryWide
 from article6.services import approvals, issuance, units
 from article6.services import commands as c
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.views import Receipt
 
 router = APIRouter(prefix="/api/v1", tags=["units"])

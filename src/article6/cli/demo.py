@@ -17,7 +17,7 @@ from article6.store.database import database_url, printable_url
 @click.option("--fresh", is_flag=True, help="Delete an existing SQLite database file first.")
 def demo(database: str | None, fresh: bool) -> None:
     """Build the seed's world and run scenarios 1a, 2a, 1b and 2b end to end."""
-    from article6 import demo as seed
+    from article6.demo import world as seed
     from article6.services.context import Registry
     from article6.services.reads.ledger import verify_registry
 
@@ -60,7 +60,7 @@ def demo(database: str | None, fresh: bool) -> None:
         click.echo(f"\n{failures} problem(s)", err=True)
         sys.exit(1)
     click.echo("\nAll four scenarios did what they say; the journal and the ledger verify.")
-    from article6.demo_users import create_demo_users, sign_in_instructions
+    from article6.demo.users import create_demo_users, sign_in_instructions
 
     click.echo("")
     click.echo(sign_in_instructions(create_demo_users(registry)), nl=False)

@@ -49,7 +49,7 @@ def hub(database: str | None, host: str, port: int, operators: tuple[str, ...]) 
     else:
         click.echo(f"Hub operators: {', '.join(names)}")
     uvicorn.run(
-        "article6.interop.app:hub_app_from_environment",
+        "article6.app:hub_app_from_environment",
         factory=True,
         host=host,
         port=port,
@@ -90,7 +90,7 @@ def operator_call(
 ) -> None:
     """Send one signed request, e.g. `POST /interop/v1/reconciliations` or
     `GET /interop/v1/transactions`, and print the answer."""
-    from article6.interop.envelope import KeyPair
+    from article6.domain.keys import KeyPair
     from article6.interop.operator_client import OperatorClient
 
     key = KeyPair.from_text(Path(key_path).read_text())
@@ -109,6 +109,6 @@ def operator_call(
 def network(keep: bool) -> None:
     """Start the hub, the IR, XXB's registry and the 6.4 registry on loopback, transfer units
     between them, reconcile, and exit 0 only if there is no discrepancy."""
-    from article6.interop.demonstration import run
+    from article6.demo.demonstration import run
 
     sys.exit(run(keep=keep, echo=click.echo))

@@ -130,9 +130,9 @@ def report_statement(
     """An account's statement for a period (whole UTC days): print-ready HTML or CSV."""
     import io
 
-    from article6.reports.statements import statement_csv, statement_html
     from article6.services.account_statements import account_statement
     from article6.services.context import Registry
+    from article6.web.documents.statements import statement_csv, statement_html
 
     registry = Registry.open(database)
     try:
@@ -154,9 +154,9 @@ def report_statement(
 @DATABASE
 def report_certificate(transaction: str, output: Path | None, database: str | None) -> None:
     """The certificate of a completed use or cancellation, as print-ready HTML."""
-    from article6.reports.certificates import certificate_html
     from article6.services.context import Registry
     from article6.services.use_and_cancellation_certificates import certificate
+    from article6.web.documents.certificates import certificate_html
 
     registry = Registry.open(database)
     try:
@@ -174,9 +174,9 @@ def report_certificate(transaction: str, output: Path | None, database: str | No
 @DATABASE
 def report_public(party: str, fmt: str, output: Path | None, database: str | None) -> None:
     """The public report of a Party (no entity-private data)."""
-    from article6.reports.public import public_html, public_json
     from article6.services.context import Registry
     from article6.services.public_reports import public_report
+    from article6.web.documents.public import public_html, public_json
 
     registry = Registry.open(database)
     try:

@@ -35,22 +35,22 @@ def serve(
 
     import uvicorn
 
-    from article6.api.transport import NoDelayH11Protocol
-    from article6.interop.hold import lift_overdue
+    from article6.http.transport import NoDelayH11Protocol
     from article6.services.context import Registry
+    from article6.services.reconciliation_holds import lift_overdue
 
     url = database_url(database)
     # A reconciliation hold past its deadline ends here too, should the server have been down
     # (or serving without its protocol role) when the deadline passed.
     lift_overdue(Registry.open(url))
     os.environ["ARTICLE6_DATABASE_URL"] = url
-    factory = "article6.api.app:serve_app"
+    factory = "article6.app:serve_app"
     if role is not None:
         if registry_id is None:
             raise click.UsageError("--role needs --registry-id")
         os.environ["ARTICLE6_ROLE"] = role
         os.environ["ARTICLE6_REGISTRY_ID"] = registry_id
-        factory = "article6.interop.app:registry_app_from_environment"
+        factory = "article6.app:registry_app_from_environment"
         workers = 1  # one delivery loop per registry
     click.echo(f"article6 on http://{host}:{port} ({printable_url(url)})")
     uvicorn.run(

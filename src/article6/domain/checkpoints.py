@@ -16,6 +16,11 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+
+from article6.domain.keys import KeyPair, public_key
+from article6.domain.messages import JournalCheckpoint
+
 
 @dataclass(frozen=True)
 class Checkpoint:
@@ -105,3 +110,31 @@ def judge(
             f"entry {checkpoint.seq} comes after a checkpoint of entry {latest_seq}"
         )
     return Verdict.ACCEPTED, None
+
+
+def sign(key: KeyPair, registry: str | None, seq: int, digest: str, at: str) -> Checkpoint:
+    unsigned = Checkpoint(registry, seq, digest, at, key.public_text, "")
+    return Checkpoint(registry, seq, digest, at, key.public_text, key.sign(unsigned.material()))
+
+
+def signature_holds(checkpoint: Checkpoint, key_text: str) -> bool:
+    """The checkpoint names `key_text` and is signed by it."""
+    if checkpoint.algorithm != "Ed25519" or checkpoint.public_key != key_text:
+        return False
+    try:
+        value = base64.b64decode(checkpoint.signature, validate=True)
+        public_key(key_text).verify(value, checkpoint.material())
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def message(checkpoint: Checkpoint) -> JournalCheckpoint:
+    return JournalCheckpoint(
+        registry_id=checkpoint.registry or "",
+        seq=checkpoint.seq,
+        hash=checkpoint.hash,
+        signed_at=checkpoint.at,
+        public_key=checkpoint.public_key,
+        signature=checkpoint.signature,
+    )

@@ -20,6 +20,8 @@ REGISTRY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,4}\Z")
 HUB = "HUB"
 INTERNATIONAL_REGISTRY = "IR"
 MECHANISM_REGISTRY = "A64"
+# The reserved cooperative approach the IR files A6.4ERs under (configuration to confirm).
+MECHANISM_APPROACH = "CA6400"
 
 MESSAGE_VALIDITY = timedelta(minutes=10)
 CLOCK_SKEW = timedelta(minutes=2)

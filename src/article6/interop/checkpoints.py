@@ -1,5 +1,5 @@
-"""Journal checkpoints on the protocol: signing one with the registry's key, checking a
-signature, the message a registry sends, and the hub's record of every registry's checkpoints.
+"""Journal checkpoints on the protocol: the hub's record of every registry's checkpoints (a
+checkpoint is signed, checked and put in its message by `domain.checkpoints`).
 
 The hub keeps every checkpoint it receives. One that goes backwards, forks (another hash for
 an entry already checkpointed) or is not signed with the sender's key is refused (C2008,
@@ -9,47 +9,16 @@ registry's history was rewritten, or that someone holds its key.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
-from cryptography.exceptions import InvalidSignature
 from sqlalchemy import Connection
 
-from article6.domain.checkpoints import Checkpoint, Verdict, judge
+from article6.domain.checkpoints import Checkpoint, Verdict, judge, signature_holds
 from article6.domain.checks import Check
+from article6.domain.messages import JournalCheckpoint
 from article6.interop import directory
-from article6.interop.envelope import KeyPair, public_key
-from article6.interop.messages import JournalCheckpoint
 from article6.store import checkpoints as records
 from article6.store import journal
-
-
-def sign(key: KeyPair, registry: str | None, seq: int, digest: str, at: str) -> Checkpoint:
-    unsigned = Checkpoint(registry, seq, digest, at, key.public_text, "")
-    return Checkpoint(registry, seq, digest, at, key.public_text, key.sign(unsigned.material()))
-
-
-def signature_holds(checkpoint: Checkpoint, key_text: str) -> bool:
-    """The checkpoint names `key_text` and is signed by it."""
-    if checkpoint.algorithm != "Ed25519" or checkpoint.public_key != key_text:
-        return False
-    try:
-        value = base64.b64decode(checkpoint.signature, validate=True)
-        public_key(key_text).verify(value, checkpoint.material())
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    return True
-
-
-def message(checkpoint: Checkpoint) -> JournalCheckpoint:
-    return JournalCheckpoint(
-        registry_id=checkpoint.registry or "",
-        seq=checkpoint.seq,
-        hash=checkpoint.hash,
-        signed_at=checkpoint.at,
-        public_key=checkpoint.public_key,
-        signature=checkpoint.signature,
-    )
 
 
 def on_checkpoint(

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from article6.domain.keys import KeyPair
 from article6.domain.protocol import Role, registry_code
-from article6.interop.envelope import KeyPair
 from article6.store import registry_directory
 from article6.store.database import unit_of_work
 

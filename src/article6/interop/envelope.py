@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from article6.domain.checks import Check, refuse
+from article6.domain.keys import KeyPair, public_key
 
 ALGORITHM = "Ed25519"
 
@@ -29,42 +27,6 @@ def canonical(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-@dataclass(frozen=True)
-class KeyPair:
-    """A registry's signing key; the public half is what the directory publishes."""
-
-    private: Ed25519PrivateKey
-
-    @classmethod
-    def generate(cls) -> KeyPair:
-        return cls(Ed25519PrivateKey.generate())
-
-    @classmethod
-    def from_text(cls, text: str) -> KeyPair:
-        key = serialization.load_pem_private_key(text.encode(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("not an Ed25519 private key")
-        return cls(key)
-
-    def private_text(self) -> str:
-        return self.private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode()
-
-    @property
-    def public_text(self) -> str:
-        """The public key as base64 of its 32 raw bytes (what the directory holds)."""
-        raw = self.private.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return base64.b64encode(raw).decode()
-
-    def sign(self, material: bytes) -> str:
-        return base64.b64encode(self.private.sign(material)).decode()
-
-
 def load_or_create(path: Path) -> KeyPair:
     """The key pair stored at `path`, created (readable by the owner only) at first start."""
     if path.exists():
@@ -74,10 +36,6 @@ def load_or_create(path: Path) -> KeyPair:
     path.touch(mode=0o600)
     path.write_text(pair.private_text())
     return pair
-
-
-def public_key(text: str) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
 
 
 def seal(envelope: dict[str, Any], body: dict[str, Any], key: KeyPair) -> dict[str, Any]:

@@ -16,10 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.domain.protocol import Range, TransferStatus
-from article6.interop import outbox, register
-from article6.interop.hub_checks import check_proposal, numbered_by, require_numbered_by
-from article6.interop.messages import (
+from article6.domain.messages import (
     Evaluation,
     ProposalOutcome,
     ProposalResponse,
@@ -27,7 +24,11 @@ from article6.interop.messages import (
     TransactionStatusQuery,
     TransferProposal,
 )
+from article6.domain.protocol import Range, TransferStatus
+from article6.interop import register
+from article6.interop.hub_checks import check_proposal, numbered_by, require_numbered_by
 from article6.interop.reconciliation_runs import open_runs
+from article6.services import ports
 from article6.services.context import Registry
 from article6.store import hub_transfers
 from article6.store.database import aware, unit_of_work
@@ -52,7 +53,7 @@ def _notify(
     now: datetime,
     evaluation: list[Evaluation] | None = None,
 ) -> None:
-    outbox.enqueue(
+    ports.send_message(
         connection,
         to=to,
         body=StatusNotification(
@@ -113,7 +114,7 @@ def on_proposal(
             register.HELD,
             proposal.transaction_id,
         )
-    outbox.enqueue(
+    ports.send_message(
         connection,
         to=proposal.acquiring_registry,
         body=proposal,
@@ -144,10 +145,10 @@ def _finish(
     for location in register.in_transit(connection, row.transaction_id):
         register.place(connection, location.range, holder, register.HELD)
     if status is not TransferStatus.COMPLETED:
-        outbox.abandon(
+        ports.stop_sending(
             connection,
             message_type="TransferProposal",
-            body_contains=f'"{row.transaction_id}"',
+            naming=f'"{row.transaction_id}"',
         )
     for to in (row.transferring_registry, row.acquiring_registry):
         _notify(connection, to, row.transaction_id, status, now, evaluation)

@@ -17,12 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from article6.domain.checks import Check, refuse
-from article6.domain.protocol import HUB, Role
-from article6.domain.reconciliation import RECONCILIATION_INTERVAL
-from article6.interop import checkpoints, directory, forwarding, outbox, reconciliation_runs
-from article6.interop.directory import Identity
-from article6.interop.inbox import receive
-from article6.interop.messages import (
+from article6.domain.messages import (
     Ack,
     AuditTrailReport,
     Body,
@@ -35,6 +30,12 @@ from article6.interop.messages import (
     TransferProposal,
     UnitBlocksReport,
 )
+from article6.domain.protocol import HUB, Role
+from article6.domain.reconciliation import RECONCILIATION_INTERVAL
+from article6.interop import checkpoints, directory, forwarding, outbox, reconciliation_runs
+from article6.interop.directory import Identity
+from article6.interop.inbox import receive
+from article6.services import ports
 from article6.services.context import Registry
 from article6.store.database import unit_of_work
 
@@ -60,7 +61,7 @@ class Hub:
         return self.registry.now()
 
     def receive(self, wire: Any) -> Ack:
-        return receive(self.registry.engine, self.identity, wire, self.now(), self._handle)
+        return receive(self.registry, self.identity, wire, self._handle)
 
     def deliver_pending(self, transport: outbox.Transport) -> int:
         return outbox.deliver_pending(self.registry.engine, self.identity, transport, self.now)
@@ -91,7 +92,7 @@ class Hub:
                     f"{', '.join(unknown) or 'no registry'}: name connected registries",
                 )
             for registry_id in chosen:
-                outbox.enqueue(connection, to=registry_id, body=notice, now=self.now())
+                ports.send_message(connection, to=registry_id, body=notice, now=self.now())
         return chosen
 
     def _handle(self, connection: Connection, envelope: Envelope, body: Body) -> None:

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.messages import TransferProposal
 from article6.domain.protocol import Range, uncovered
+from article6.domain.wire_forms import authorized_transfer
 from article6.interop import directory, register
-from article6.interop.messages import TransferProposal
 from article6.interop.reconciliation_runs import open_runs
-from article6.interop.wire_forms import authorized_transfer
 from article6.store.database import aware
 
 

@@ -2,8 +2,9 @@
 
 Order of checks: schema (C6001), protocol version (C6007), addressee (C6006), known sender
 (C6002), signature (C6003), age (C6005), then the message id (C6004). The inbox row and
-everything the handler writes, outbox replies included, commit in one transaction; a repeated
-message id is acknowledged as a duplicate and changes nothing.
+everything the handler writes, outbox replies included, commit in one transaction, framed by
+`services.context.execute` like every command; a repeated message id is acknowledged as a
+duplicate and changes nothing.
 """
 
 from __future__ import annotations
@@ -12,18 +13,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-from sqlalchemy import Connection, Engine
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection
 
+from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.messages import MESSAGE_TYPES, Ack, AckResult, Body, Envelope, Evaluation
 from article6.domain.protocol import message_age, protocol_version
 from article6.interop import directory
 from article6.interop.directory import Identity
 from article6.interop.envelope import verify
-from article6.interop.messages import MESSAGE_TYPES, Ack, AckResult, Body, Envelope, Evaluation
 from article6.interop.schemas import validate_wire
+from article6.services.context import Registry, execute
 from article6.store import inbox_messages
-from article6.store.database import unit_of_work
 
 Handler = Callable[[Connection, Envelope, Body], None]
 
@@ -67,39 +69,49 @@ def open_message(
     return envelope, body
 
 
-def receive(
-    engine: Engine,
-    identity: Identity,
-    wire: Any,
-    now: datetime,
-    handle: Handler,
-) -> Ack:
-    """Check, deduplicate and handle one message in one transaction; answer with an Ack."""
+class ReceiveMessage(BaseModel):
+    """What `execute` frames when a message arrives: the message id, as far as it can be read
+    before the checks (the inbox itself deduplicates by it)."""
+
+    message_id: str | None = None
+
+
+INBOX = Actor("interoperability inbox", Role.SECRETARIAT)
+
+
+def receive(registry: Registry, identity: Identity, wire: Any, handle: Handler) -> Ack:
+    """Check, deduplicate and handle one message as one command (`services.context.execute`:
+    one transaction, retried on a deadlock); answer with an Ack."""
     message_id = wire.get("envelope", {}).get("message_id") if isinstance(wire, dict) else None
-    try:
-        with unit_of_work(engine) as connection:
-            envelope, body = open_message(connection, identity, wire, now)
-            if inbox_messages.received(connection, envelope.message_id):
-                return Ack(
-                    result=AckResult.DUPLICATE,
-                    message_id=envelope.message_id,
-                    evaluation=[
-                        Evaluation(
-                            code=Check.C6004.code,
-                            detail="this message was already received; it is not processed again",
-                        )
-                    ],
-                )
-            inbox_messages.record(
-                connection,
+    message_id = message_id if isinstance(message_id, str) else None
+
+    def handler(connection: Connection, registry: Registry, _actor: Actor) -> Ack:
+        now = registry.now()
+        envelope, body = open_message(connection, identity, wire, now)
+        if inbox_messages.received(connection, envelope.message_id):
+            return Ack(
+                result=AckResult.DUPLICATE,
                 message_id=envelope.message_id,
-                from_registry=envelope.from_registry,
-                message_type=envelope.message_type,
-                sent_at=envelope.sent_at,
-                received_at=now,
-                outcome="handled",
+                evaluation=[
+                    Evaluation(
+                        code=Check.C6004.code,
+                        detail="this message was already received; it is not processed again",
+                    )
+                ],
             )
-            handle(connection, envelope, body)
-            return Ack(result=AckResult.RECEIVED, message_id=envelope.message_id)
+        inbox_messages.record(
+            connection,
+            message_id=envelope.message_id,
+            from_registry=envelope.from_registry,
+            message_type=envelope.message_type,
+            sent_at=envelope.sent_at,
+            received_at=now,
+            outcome="handled",
+        )
+        handle(connection, envelope, body)
+        return Ack(result=AckResult.RECEIVED, message_id=envelope.message_id)
+
+    try:
+        return execute(registry, INBOX, ReceiveMessage(message_id=message_id), handler, Ack)
     except CommandRefused as refused:
-        return invalid(refused, message_id if isinstance(message_id, str) else None)
+        return invalid(refused, message_id)

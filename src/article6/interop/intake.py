@@ -16,8 +16,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from article6.api.guard import MAX_DEPTH, no_constants, too_deep
 from article6.domain.checks import Check, refuse
+from article6.http.guard import MAX_DEPTH, no_constants, too_deep
 
 MAX_BODY = 8 * 1024 * 1024
 """A message's body at most, by default (`ARTICLE6_INTEROP_MAX_BODY_BYTES`)."""

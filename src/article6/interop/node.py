@@ -9,21 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from article6.domain.protocol import HUB, Role
-from article6.domain.reconciliation import HOLD_LIMIT
-from article6.domain.unit_marks import UNIT_MARK_NOTICE
-from article6.interop import (
-    directory,
-    hold,
-    incoming,
-    outbox,
-    reconciliation,
-    settlement,
-    transfers,
-)
-from article6.interop.directory import Identity
-from article6.interop.inbox import receive
-from article6.interop.messages import (
+from article6.domain.messages import (
     Ack,
     Body,
     Envelope,
@@ -34,7 +20,15 @@ from article6.interop.messages import (
     StatusNotification,
     TransferProposal,
 )
-from article6.services import unit_marks
+from article6.domain.protocol import HUB, Role
+from article6.domain.reconciliation import HOLD_LIMIT
+from article6.domain.unit_marks import UNIT_MARK_NOTICE
+from article6.interop import directory, outbox, reconciliation
+from article6.interop.directory import Identity
+from article6.interop.inbox import receive
+from article6.services import acquisitions, ports, settlement, unit_marks
+from article6.services import external_transfer_status as transfers
+from article6.services import reconciliation_holds as hold
 from article6.services.context import Registry
 from article6.services.journal import log
 
@@ -66,7 +60,7 @@ class RegistryNode:
         directory.add_peer(self.registry.engine, HUB, Role.HUB, public_key, base_url, self.now())
 
     def receive(self, wire: Any) -> Ack:
-        return receive(self.registry.engine, self.identity, wire, self.now(), self._handle)
+        return receive(self.registry, self.identity, wire, self._handle)
 
     def deliver_pending(self, transport: outbox.Transport) -> int:
         return outbox.deliver_pending(self.registry.engine, self.identity, transport, self.now)
@@ -82,14 +76,14 @@ class RegistryNode:
             return  # registries talk to each other only through the hub
         if isinstance(body, TransferProposal):
             if not hold.refuse_proposal(connection, self.registry, body):
-                incoming.on_proposal(connection, self.registry, body)
+                acquisitions.on_proposal(connection, self.registry, body)
         elif isinstance(body, StatusNotification):
             if not hold.defer_arrival(connection, self.registry, body):
                 settlement.on_status(connection, self.registry, body)
         elif isinstance(body, ReconciliationRequest):
             if body.phase is ReconciliationPhase.TOTALS:
                 hold.place(connection, self.registry, body, self.now() + self.hold_limit)
-            outbox.enqueue(
+            ports.send_message(
                 connection,
                 to=HUB,
                 body=reconciliation.report(connection, body),

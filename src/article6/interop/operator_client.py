@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from article6.interop.envelope import KeyPair
+from article6.domain.keys import KeyPair
 from article6.interop.operators import operator_headers
 
 

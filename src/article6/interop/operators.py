@@ -31,8 +31,9 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from article6.domain.checks import Check, refuse
+from article6.domain.keys import KeyPair, public_key
 from article6.domain.protocol import CLOCK_SKEW
-from article6.interop.envelope import KeyPair, canonical, public_key
+from article6.interop.envelope import canonical
 from article6.interop.intake import read_body
 from article6.store import hub_operator_requests
 from article6.store.database import unit_of_work

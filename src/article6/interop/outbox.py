@@ -1,5 +1,6 @@
-"""The outbox: messages written in the same database transaction as the state change they
-announce, then delivered with retries and exponential backoff.
+"""The outbox's delivery: messages written in the same database transaction as the state
+change they announce (`services.ports.send_message`), delivered with retries and exponential
+backoff.
 
 A message is signed when it is sent, so a retry after the validity window carries a fresh
 `sent_at` under the same message id: the receiver's inbox still recognises it.
@@ -8,22 +9,21 @@ A message is signed when it is sent, so a retry after the validity window carrie
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
+from article6.domain.messages import Ack, AckResult, Envelope
 from article6.domain.protocol import backoff
 from article6.interop import directory
 from article6.interop.directory import Identity, Peer
 from article6.interop.envelope import seal
-from article6.interop.messages import Ack, AckResult, Body, Envelope
 from article6.interop.schemas import validate_wire
 from article6.store import outbox_messages
 from article6.store.database import aware, unit_of_work
-from article6.store.outbox_messages import ABANDONED, DELIVERED, PENDING, REFUSED
+from article6.store.outbox_messages import ABANDONED, DELIVERED, REFUSED
 
 BATCH = 200
 
@@ -32,33 +32,6 @@ class Transport(Protocol):
     """Carries one signed message to a peer and returns the peer's acknowledgement (JSON)."""
 
     def post(self, peer: Peer, wire: dict[str, Any]) -> dict[str, Any]: ...
-
-
-def enqueue(
-    connection: Connection,
-    *,
-    to: str,
-    body: Body,
-    now: datetime,
-    in_reply_to: str | None = None,
-    expires_at: datetime | None = None,
-) -> str:
-    """Write a message to the outbox inside the caller's transaction; returns its id."""
-    message_id = str(uuid.uuid4())
-    outbox_messages.insert_message(
-        connection,
-        message_id=message_id,
-        message_type=type(body).__name__,
-        to_registry=to,
-        in_reply_to=in_reply_to,
-        body=body.model_dump_json(),
-        status=PENDING,
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
-        expires_at=expires_at,
-    )
-    return message_id
 
 
 def wire_of(identity: Identity, row: Any, now: datetime) -> dict[str, Any]:
@@ -115,11 +88,6 @@ def deliver_pending(
             _finish(engine, row.id, DELIVERED, None, now)
             delivered += 1
     return delivered
-
-
-def abandon(connection: Connection, *, message_type: str, body_contains: str) -> None:
-    """Stop retrying pending messages of a type that name a transaction (it became final)."""
-    outbox_messages.abandon(connection, message_type, body_contains)
 
 
 def pending_count(engine: Engine) -> int:

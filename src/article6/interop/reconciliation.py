@@ -7,13 +7,12 @@ blocks differ it asks for the audit trail and compares every transfer's status w
 
 Nothing needs quiescing first (C2006, after the ITL's check 3016). The registry's snapshot is
 taken when it handles the request for totals, in the transaction that places its hold (see
-`hold`): from
-then until the hub's result (or the hold's deadline) it refuses every transaction, so the
-later phases see the ledger the totals saw. The hub, while a run with a registry is open,
-refuses proposals involving it and completes none of its transfers (an acceptance waits, the
-transfer stays open), so its register does not move under the comparison either. An outcome
-the hub decided after the run started reaches the registry after its snapshot: a transfer
-still pending there is then no discrepancy.
+`services.reconciliation_holds`): from then until the hub's result (or the hold's deadline) it
+refuses every transaction, so the later phases see the ledger the totals saw. The hub, while a
+run with a registry is open, refuses proposals involving it and completes none of its transfers
+(an acceptance waits, the transfer stays open), so its register does not move under the
+comparison either. An outcome the hub decided after the run started reaches the registry after
+its snapshot: a transfer still pending there is then no discrepancy.
 """
 
 from __future__ import annotations
@@ -24,9 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from article6.domain.protocol import Range, TransferStatus, uncovered
-from article6.interop import register
-from article6.interop.messages import (
+from article6.domain.messages import (
     AuditTrailReport,
     HeldBlock,
     ReconciliationPhase,
@@ -37,6 +34,8 @@ from article6.interop.messages import (
     TransferProposal,
     UnitBlocksReport,
 )
+from article6.domain.protocol import Range, TransferStatus, uncovered
+from article6.interop import register
 from article6.store import external_transfers, hub_transfers, interop_ledger, verify
 
 ACCEPTED_OR_CHECKED = {TransferStatus.ACCEPTED.value, TransferStatus.CHECKED.value}

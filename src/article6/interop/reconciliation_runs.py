@@ -19,9 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.domain.reconciliation import HOLD_LIMIT, RECONCILIATION_INTERVAL
-from article6.interop import directory, outbox, reconciliation
-from article6.interop.messages import (
+from article6.domain.messages import (
     AuditTrailReport,
     ReconciliationPhase,
     ReconciliationRequest,
@@ -30,6 +28,9 @@ from article6.interop.messages import (
     TotalsReport,
     UnitBlocksReport,
 )
+from article6.domain.reconciliation import HOLD_LIMIT, RECONCILIATION_INTERVAL
+from article6.interop import directory, reconciliation
+from article6.services import ports
 from article6.services.context import Registry
 from article6.store import hub_reconciliations
 from article6.store.database import aware, unit_of_work
@@ -99,7 +100,7 @@ def start(
 def _request(
     connection: Connection, to: str, reconciliation_id: str, phase: str, now: datetime
 ) -> None:
-    outbox.enqueue(
+    ports.send_message(
         connection,
         to=to,
         body=ReconciliationRequest(
@@ -144,7 +145,7 @@ def on_reply(
     hub_reconciliations.update_run(
         connection, run.id, status=status.value, discrepancies=json.dumps(found), finished_at=now
     )
-    outbox.enqueue(
+    ports.send_message(
         connection,
         to=sender,
         body=ReconciliationResult(

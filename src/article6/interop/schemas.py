@@ -16,8 +16,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from article6.domain.checks import Check, refuse
+from article6.domain.messages import MESSAGE_TYPES, Ack, Envelope
 from article6.domain.protocol import MAJOR, MINOR
-from article6.interop.messages import MESSAGE_TYPES, Ack, Envelope
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SIGNATURE = {

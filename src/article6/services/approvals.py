@@ -16,11 +16,11 @@ from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.expiry import PendingTransaction, expiry_refusal
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
-from article6.interop.outgoing import approve_external_transfer
 from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
+from article6.services.external_transfers import approve_external_transfer
 from article6.services.journal import log
 from article6.services.movement_checks import check_destination, check_parties, judge_all
 from article6.services.movement_requests import Movement, action_of, require_open

@@ -20,11 +20,10 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from article6.domain.checkpoints import Checkpoint, fingerprint
+from article6.domain.checkpoints import Checkpoint, fingerprint, message, sign, signature_holds
+from article6.domain.keys import KeyPair
 from article6.domain.protocol import HUB
-from article6.interop import directory, outbox
-from article6.interop.checkpoints import message, sign, signature_holds
-from article6.interop.envelope import KeyPair
+from article6.services import ports
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
 from article6.settings import Settings
@@ -99,8 +98,8 @@ def take_checkpoint(
             public_key=checkpoint.public_key,
             signature=checkpoint.signature,
         )
-        if code is not None and code != HUB and directory.peer(connection, HUB) is not None:
-            outbox.enqueue(connection, to=HUB, body=message(checkpoint), now=now)
+        if code is not None and code != HUB and registry_directory.is_peer(connection, HUB):
+            ports.send_message(connection, to=HUB, body=message(checkpoint), now=now)
     return checkpoint
 
 

@@ -72,10 +72,3 @@ def retry(
         .where(outbox.c.id == row_id)
         .values(attempts=attempts, next_attempt_at=next_attempt_at, last_error=error)
     )
-
-
-def postpone(connection: Connection, message_id: str, until: datetime) -> None:
-    """Hold a written message back until `until` (its first attempt)."""
-    connection.execute(
-        update(outbox).where(outbox.c.message_id == message_id).values(next_attempt_at=until)
-    )

@@ -17,8 +17,8 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from article6.api.problems import TITLES, body_checks, status_of, validation_refusals
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.problems import TITLES, body_checks, status_of, validation_refusals
 from article6.web import (
     routes_actions,
     routes_adjustments,

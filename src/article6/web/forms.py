@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from article6.api.problems import check_for, own_checks
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.problems import check_for, own_checks
 from article6.services import commands as c
 
 M = TypeVar("M", bound=BaseModel)

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from article6.api.problems import status_of
-from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.interop.outgoing import connected_to_hub
+from article6.http.problems import status_of
+from article6.http.security import Registry_
 from article6.services import directory
 from article6.services.context import Registry
+from article6.services.external_transfers import connected_to_hub
 from article6.services.preview import preview
 from article6.services.reads import ledger
 from article6.web.forms import Fields, errors_by_field, fields_of

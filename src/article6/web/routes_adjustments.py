@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from article6.api.routes_reports import ReportedYear, Version
-from article6.api.security import PartyCode, Registry_
+from article6.http.parameters import ReportedYear, Version
+from article6.http.security import PartyCode, Registry_
 from article6.reports.adjustment_writers import NOT_A_SUBMISSION
 from article6.reports.corresponding_adjustments import Line, number, row_ranges
 from article6.services.corresponding_adjustments import adjustment_inputs

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
-from article6.api.security import Registry_
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.security import Registry_
 from article6.services import approvals
 from article6.services import commands as c
 from article6.web.forms import Fields, build, fields_of

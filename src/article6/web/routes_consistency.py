@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from article6.api.security import Registry_
 from article6.domain.access import Role
 from article6.domain.checks import Check, refuse
+from article6.http.security import Registry_
 from article6.services.aef_consistency import consistency
 from article6.web.rendering import render
 from article6.web.session import Looking

@@ -14,11 +14,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from article6.api.problems import status_of
-from article6.api.security import Registry_
 from article6.domain.access import Role
 from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.unit_marks import CONSISTENCY_CODES, MarkSource
+from article6.http.problems import status_of
+from article6.http.security import Registry_
 from article6.services import unit_marks
 from article6.services.context import Registry
 from article6.services.preview import rehearsal

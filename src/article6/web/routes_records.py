@@ -9,8 +9,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from article6.api.problems import status_of
-from article6.api.security import Registry_
 from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.filters import BlockFilter
 from article6.domain.nomenclature import (
@@ -21,6 +19,8 @@ from article6.domain.nomenclature import (
     Sector,
     UnderlyingRegistry,
 )
+from article6.http.problems import status_of
+from article6.http.security import Registry_
 from article6.services import authorizations as authorization_service
 from article6.services import commands as c
 from article6.services import directory, mitigation_activities

@@ -11,18 +11,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from article6.api.security import Registry_
 from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
 from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
-from article6.interop.hold import in_force
+from article6.http.security import Registry_
 from article6.services import aef_versions
 from article6.services import commands as c
 from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
 from article6.services.reads import ledger
 from article6.services.reads.views import AccountView
+from article6.services.reconciliation_holds import in_force
 from article6.services.views import TransactionView
 from article6.web.chart import Bar, holdings_chart
 from article6.web.rendering import kind_label, render

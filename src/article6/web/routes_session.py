@@ -10,10 +10,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from article6.api.problems import status_of
-from article6.api.routes_identity import client_address
-from article6.api.security import CSRF_COOKIE, SESSION_COOKIE, Registry_, Settings_
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.problems import status_of
+from article6.http.security import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Registry_,
+    Settings_,
+    client_address,
+)
 from article6.services import passwords, sign_in
 from article6.services.context import Registry
 from article6.services.passwords import ChangePassword

@@ -17,9 +17,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from article6.api.security import Registry_
 from article6.domain.access import Role
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.security import Registry_
 from article6.services import identity, passwords
 from article6.web.forms import Fields, fields_of
 from article6.web.rendering import render

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from article6.api.security import (
+from article6.domain.access import Actor, Permission, Role, permits
+from article6.domain.checks import Check, Refusal, refuse
+from article6.http.security import (
     CSRF_COOKIE,
     SAFE_METHODS,
     SESSION_COOKIE,
@@ -22,8 +24,6 @@ from article6.api.security import (
     registry_of,
     settings_of,
 )
-from article6.domain.access import Actor, Permission, Role, permits
-from article6.domain.checks import Check, Refusal, refuse
 from article6.services import directory, sign_in
 from article6.services.context import Registry
 from article6.services.sign_in import Principal

@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
 from article6.services import commands as c
 from article6.services import issuance, units
 from article6.services.context import Registry
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.views import Receipt
 from article6.web.forms import Fields, build, unit_selection
 

@@ -15,18 +15,24 @@ from sqlalchemy import Connection, Row
 from article6.domain.accounts import AccountKind, UnitState
 from article6.domain.blocks import UnitBlock
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.domain.protocol import HUB, TransferStatus
-from article6.domain.transactions import TransactionKind, TransactionStatus
-from article6.interop import outbox
-from article6.interop.messages import (
+from article6.domain.messages import (
     Evaluation,
     ProposalOutcome,
     ProposalResponse,
     TransferProposal,
 )
-from article6.interop.transfers import HUB_ACTOR, IN, locked_transfer, reason_of, this_registry
-from article6.interop.wire_forms import authorization_of, authorized_transfer, domain_block
+from article6.domain.protocol import HUB, TransferStatus
+from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.domain.wire_forms import authorization_of, authorized_transfer, domain_block
+from article6.services import ports
 from article6.services.context import Registry
+from article6.services.external_transfer_status import (
+    HUB_ACTOR,
+    IN,
+    locked_transfer,
+    reason_of,
+    this_registry,
+)
 from article6.services.journal import log
 from article6.store import (
     account_register,
@@ -108,7 +114,7 @@ def on_proposal(connection: Connection, registry: Registry, proposal: TransferPr
             if outcome is ProposalOutcome.REJECTED
             else []
         )
-        outbox.enqueue(
+        ports.send_message(
             connection,
             to=HUB,
             body=ProposalResponse(
@@ -154,7 +160,7 @@ def answer_proposal(
         created_at=now,
         updated_at=now,
     )
-    outbox.enqueue(
+    ports.send_message(
         connection,
         to=HUB,
         body=ProposalResponse(

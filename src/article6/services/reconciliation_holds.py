@@ -1,4 +1,5 @@
-"""A registry's reconciliation hold (C2006, after the ITL's check 3016), on the protocol side.
+"""A registry's reconciliation hold (C2006, after the ITL's check 3016), placed and lifted by
+the hub's messages.
 
 The hub's request for totals places the hold, in the transaction that takes the snapshot; the
 hub's result for that run lifts it. Its deadline ends it by itself: past it the hold refuses
@@ -15,21 +16,21 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Role
-from article6.domain.protocol import HUB, TransferStatus
-from article6.domain.reconciliation import ReconciliationHold
-from article6.interop import outbox
-from article6.interop.incoming import answer_proposal
-from article6.interop.messages import (
+from article6.domain.messages import (
     Evaluation,
     ReconciliationRequest,
     StatusNotification,
     TransactionStatusQuery,
     TransferProposal,
 )
-from article6.interop.transfers import HUB_ACTOR, IN
+from article6.domain.protocol import HUB, TransferStatus
+from article6.domain.reconciliation import ReconciliationHold
+from article6.services import ports
+from article6.services.acquisitions import answer_proposal
 from article6.services.context import Registry
+from article6.services.external_transfer_status import HUB_ACTOR, IN
 from article6.services.journal import log
-from article6.store import external_transfers, outbox_messages
+from article6.store import external_transfers
 from article6.store import reconciliation as holds
 from article6.store.database import unit_of_work
 
@@ -129,7 +130,7 @@ def _journal_lifted(
 def refuse_proposal(connection: Connection, registry: Registry, proposal: TransferProposal) -> bool:
     """Answer a proposal forwarded while the registry is held: rejected (C2006), recorded like
     any rejected incoming proposal. False when the registry is not held (a hold past its
-    deadline holds nothing), or for a proposal answered before (`incoming.on_proposal`
+    deadline holds nothing), or for a proposal answered before (`acquisitions.on_proposal`
     answers it again the same way)."""
     current = holds.in_force(connection, registry.now())
     if current is None:
@@ -161,11 +162,11 @@ def defer_arrival(
     row = external_transfers.direction_and_status(connection, notification.transaction_id)
     if row is None or row.direction != IN or row.status != TransferStatus.ACCEPTED.value:
         return False
-    message_id = outbox.enqueue(
+    ports.send_message(
         connection,
         to=HUB,
         body=TransactionStatusQuery(transaction_id=notification.transaction_id),
         now=registry.now(),
+        not_before=current.until,
     )
-    outbox_messages.postpone(connection, message_id, current.until)
     return True

@@ -1,9 +1,11 @@
-"""A network of the hub and registries, and the seed worlds of the demonstration.
+"""A network of the hub and registries in one process, and the seed worlds of the
+demonstration.
 
 `Loopback` carries messages between parts running in one process (tests, and the in-process
 demonstration); it can drop, duplicate or hold messages so the fault tests can exercise the
-protocol. `HttpTransport` carries them between processes. `Network` steps delivery explicitly:
-nothing happens until `settle()` is called, so the tests are deterministic.
+protocol (`interop.transport.HttpTransport` carries them between processes). `Network` steps
+delivery explicitly: nothing happens until `settle()` is called, so the tests are
+deterministic.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from enum import StrEnum
 from typing import Any
 
 from article6.domain.access import Actor, Role
+from article6.domain.messages import Ack, AckResult
 from article6.domain.nomenclature import ActivityType, MitigationType, Purpose, Sector
-from article6.domain.protocol import HUB, MECHANISM_REGISTRY
+from article6.domain.protocol import HUB, MECHANISM_APPROACH, MECHANISM_REGISTRY
 from article6.domain.protocol import Role as NodeRole
 from article6.interop import directory
 from article6.interop.directory import Peer
 from article6.interop.hub import Hub
-from article6.interop.messages import Ack, AckResult, Evaluation
 from article6.interop.node import RegistryNode
 from article6.services import (
     authorizations,
@@ -33,6 +35,7 @@ from article6.services import (
 )
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.mechanism_issuance import IssueA64ERs, issue_a64ers, shares
 from article6.services.reads import ledger
 
 SECRETARIAT = Actor("secretariat.admin", Role.SECRETARIAT)
@@ -40,8 +43,6 @@ XXA_ADMIN = Actor("xxa.admin", Role.ADMINISTRATOR, "XXA")
 XXB_ADMIN = Actor("xxb.admin", Role.ADMINISTRATOR, "XXB")
 APPROACH = "CA0001"
 XXB_NDC = "XXB-NDC-1"
-MECHANISM_APPROACH = "CA6400"
-MESSAGES_PATH = "/interop/v1/messages"
 
 
 class Clock:
@@ -99,34 +100,6 @@ class Loopback:
         if reverse:
             held.reverse()
         return [self.receivers[to](wire) for to, wire in held]
-
-
-class HttpTransport:
-    """Posts each message as JSON to the peer's base URL.
-
-    A peer that refuses to read the message (413 too large, 400 malformed) answers with a
-    problem document, not an Ack: it is taken as an `invalid` Ack with its checks, since
-    sending the same message again would be refused again."""
-
-    def __init__(self, timeout: float = 10.0) -> None:
-        import httpx
-
-        self.client = httpx.Client(timeout=timeout)
-
-    def post(self, peer: Peer, wire: dict[str, Any]) -> dict[str, Any]:
-        response = self.client.post(peer.base_url.rstrip("/") + MESSAGES_PATH, json=wire)
-        if response.status_code >= 500:
-            raise ConnectionError(f"{peer.registry_id} answered {response.status_code}")
-        answer: dict[str, Any] = response.json()
-        if response.status_code in (400, 413) and isinstance(answer.get("checks"), list):
-            return Ack(
-                result=AckResult.INVALID,
-                evaluation=[
-                    Evaluation(code=c["check"], detail=f"{c['field']}: {c['detail']}"[:2000])
-                    for c in answer["checks"]
-                ],
-            ).model_dump(mode="json")
-        return answer
 
 
 @dataclass
@@ -291,8 +264,6 @@ def build(
 ) -> tuple[Network, dict[str, str]]:
     """The hub, the IR, XXB's registry and (if given) the Article 6.4 mechanism registry,
     seeded and connected; returns the account ids by `<Party> <holder> <kind> [<approach>]`."""
-    from article6.interop.mechanism import seed_mechanism
-
     # A test network reconciles whenever its test says: no minimum interval between runs.
     hub = Hub.open(hub_registry, reconciliation_interval=timedelta(0))
     network = Network(hub, {}, transport if transport is not None else Loopback())
@@ -306,3 +277,80 @@ def build(
         mechanism = RegistryNode.open(mechanism_registry, MECHANISM_REGISTRY, NodeRole.MECHANISM)
         network.connect(mechanism, (MECHANISM_REGISTRY,))
     return network, accounts
+
+
+# --- the mechanism registry's seed ---------------------------------------------------------
+
+HOST = "XXD"
+A64_NDC = "XXD-A64-NDC-1"
+
+
+def seed_mechanism(registry: Registry, issued: int = 1000) -> dict[str, str]:
+    """The mechanism registry: host Party XXD, 1,000 A6.4ERs issued (50 SOP, 20 OMGE), 930
+    distributed to XXD's holding, 400 of them authorized by XXD for NDC use."""
+
+    host = Actor("xxd.admin", Role.ADMINISTRATOR, HOST)
+    for code, section in ((HOST, True), ("XXA", False)):
+        parties.register_party(
+            registry,
+            SECRETARIAT,
+            c.RegisterParty(
+                code=code,
+                name=f"Party {code}",
+                ndc_first_year=2021,
+                ndc_last_year=2030,
+                open_section=section,
+            ),
+        )
+    cooperative_approaches.register_cooperative_approach(
+        registry,
+        SECRETARIAT,
+        c.RegisterCooperativeApproach(
+            id=MECHANISM_APPROACH, name="Article 6.4 mechanism", participating_parties=[HOST, "XXA"]
+        ),
+    )
+    issue_a64ers(
+        registry,
+        SECRETARIAT,
+        IssueA64ERs(
+            host_party=HOST,
+            activity="A64-XXD-0001",
+            sector=Sector.ENERGY_GENERATION,
+            activity_type=ActivityType.SOLAR,
+            vintage=2025,
+            quantity=issued,
+        ),
+    )
+    found = accounts_of(registry, HOST)
+    sop, omge = shares(issued)
+    units.transfer_units(
+        registry,
+        host,
+        c.TransferUnits(
+            source_account=found["XXD PENDING mo_holding"],
+            destination_account=found["XXD Party mo_holding"],
+            units=c.UnitSelection(quantity=issued - sop - omge),
+        ),
+    )
+    authorizations.record_authorization(
+        registry,
+        host,
+        c.RecordAuthorization(
+            authorization_id=A64_NDC,
+            date_of_authorization=date(2025, 6, 1),
+            cooperative_approach=MECHANISM_APPROACH,
+            sectors=[Sector.ENERGY_GENERATION],
+            activity_types=[ActivityType.SOLAR],
+            purposes=Purpose.NDC,
+        ),
+    )
+    units.link_authorization(
+        registry,
+        host,
+        c.LinkAuthorization(
+            account=found["XXD Party mo_holding"],
+            authorization_id=A64_NDC,
+            units=c.UnitSelection(quantity=400),
+        ),
+    )
+    return accounts_of(registry, HOST)

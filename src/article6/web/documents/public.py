@@ -3,8 +3,8 @@ anyone (no accounts, no entities)."""
 
 from __future__ import annotations
 
-from article6.reports.rendering import render
 from article6.services.public_reports import PublicReport
+from article6.web.documents.rendering import render
 
 
 def public_json(report: PublicReport) -> str:

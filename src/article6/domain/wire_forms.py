@@ -2,7 +2,8 @@
 (RULES.md 8.2, 8.4).
 
 The transferring registry writes its blocks and their authorizations in these forms
-(`outgoing`), the acquiring registry reads them back (`incoming`), and the hub and the acquiring
+(`services.external_transfers`), the acquiring registry reads them back
+(`services.acquisitions`), and the hub and the acquiring
 registry both judge a carried block by the authorization carried with it (C6104, C3004).
 """
 
@@ -15,6 +16,8 @@ from article6.domain.authorizations import Authorization
 from article6.domain.blocks import UnitAttributes, UnitBlock
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.first_transfer import Action, judge
+from article6.domain.messages import AuthorizationRecord, TransferProposal
+from article6.domain.messages import UnitBlock as BlockMessage
 from article6.domain.nomenclature import (
     ActivityType,
     FirstTransferDefinition,
@@ -24,8 +27,6 @@ from article6.domain.nomenclature import (
     Sector,
 )
 from article6.domain.protocol import MECHANISM_REGISTRY
-from article6.interop.messages import AuthorizationRecord, TransferProposal
-from article6.interop.messages import UnitBlock as BlockMessage
 
 
 def unit_type(attributes: UnitAttributes) -> str:

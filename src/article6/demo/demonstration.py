@@ -25,26 +25,25 @@ from typing import Any
 
 import httpx
 
-from article6.domain.access import Actor, Role
-from article6.domain.protocol import HUB, MECHANISM_REGISTRY
-from article6.domain.protocol import Role as NodeRole
-from article6.interop import directory
-from article6.interop.envelope import KeyPair
-from article6.interop.hub import Hub
-from article6.interop.mechanism import seed_mechanism
-from article6.interop.network import (
-    MECHANISM_APPROACH,
+from article6.demo.network import (
     XXA_ADMIN,
     XXB_ADMIN,
     seed_international,
+    seed_mechanism,
     seed_national,
 )
+from article6.domain.access import Actor, Role
+from article6.domain.keys import KeyPair
+from article6.domain.protocol import HUB, MECHANISM_APPROACH, MECHANISM_REGISTRY
+from article6.domain.protocol import Role as NodeRole
+from article6.interop import directory
+from article6.interop.hub import Hub
 from article6.interop.node import RegistryNode
 from article6.interop.operator_client import OperatorClient
-from article6.interop.outgoing import ProposeExternalTransfer, propose_external_transfer
-from article6.interop.transfers import transfers
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry
+from article6.services.external_transfer_status import transfers
+from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.reads.ledger import verify_registry
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")

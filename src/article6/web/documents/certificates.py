@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from article6.reports.rendering import render
 from article6.services.use_and_cancellation_certificates import Certificate
+from article6.web.documents.rendering import render
 
 
 def certificate_html(certificate: Certificate) -> str:

@@ -159,3 +159,10 @@ def window(
 
 
 Paged = Annotated[Window, Depends(window)]
+
+
+def client_address(request: Request) -> str | None:
+    """The address sign-in failures are throttled by: the peer's, or the client's that a
+    trusted reverse proxy names in X-Forwarded-For (uvicorn's proxy headers, trusted from the
+    addresses in FORWARDED_ALLOW_IPS: 127.0.0.1 and ::1 unless set)."""
+    return request.client.host if request.client else None

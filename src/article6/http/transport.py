@@ -14,7 +14,7 @@ import socket
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-PROTOCOL = "article6.api.transport:NoDelayH11Protocol"
+PROTOCOL = "article6.http.transport:NoDelayH11Protocol"
 
 
 class NoDelayH11Protocol(H11Protocol):

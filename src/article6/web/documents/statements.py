@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import IO
 
 from article6.reports import csv_cells
-from article6.reports.rendering import render
 from article6.services.account_statements import Statement
+from article6.web.documents.rendering import render
 
 CSV_HEADINGS = (
     "Date (UTC)",

@@ -23,17 +23,17 @@ from article6.domain.authorizations import Authorization
 from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action, Verdict
+from article6.domain.messages import AuthorizationRecord, TransferProposal
+from article6.domain.messages import UnitBlock as BlockMessage
 from article6.domain.protocol import HUB, TRANSFER_TIMEOUT, TransferStatus, registry_code
 from article6.domain.transactions import TransactionKind, TransactionStatus, advance
-from article6.interop import outbox
-from article6.interop.messages import AuthorizationRecord, TransferProposal
-from article6.interop.messages import UnitBlock as BlockMessage
-from article6.interop.transfers import OUT, this_registry
-from article6.interop.wire_forms import authorization_record, block_message
+from article6.domain.wire_forms import authorization_record, block_message
+from article6.services import ports
 from article6.services.access import allow
 from article6.services.block_choice import choose
 from article6.services.commands import Command, PartyCode, UnitSelection
 from article6.services.context import Registry, execute
+from article6.services.external_transfer_status import OUT, this_registry
 from article6.services.journal import log
 from article6.services.movement_checks import check_parties, judge_all, needs_approval
 from article6.services.movement_requests import Movement, require_leaving_holding, require_open
@@ -290,7 +290,7 @@ def _send(
         created_at=now,
         updated_at=now,
     )
-    outbox.enqueue(connection, to=HUB, body=proposal, now=now, expires_at=expires_at)
+    ports.send_message(connection, to=HUB, body=proposal, now=now, expires_at=expires_at)
     log(
         connection,
         registry,

@@ -12,29 +12,18 @@ cooperative approach that stands for the mechanism (configuration to confirm).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 from pydantic import Field
 from sqlalchemy import Connection
 
 from article6.domain import identifiers
-from article6.domain.access import Actor, Permission, Role
+from article6.domain.access import Actor, Permission
 from article6.domain.accounts import ADAPTATION_FUND, PENDING, AccountKind, UnitState
 from article6.domain.blocks import Portion, UnitAttributes, UnitBlock, quantity
 from article6.domain.checks import Check, refuse
-from article6.domain.nomenclature import (
-    ActionSubtype,
-    ActivityType,
-    Metric,
-    MitigationType,
-    Purpose,
-    Sector,
-)
-from article6.domain.protocol import MECHANISM_REGISTRY
+from article6.domain.nomenclature import ActionSubtype, ActivityType, Metric, MitigationType, Sector
+from article6.domain.protocol import MECHANISM_APPROACH, MECHANISM_REGISTRY
 from article6.domain.transactions import TransactionKind, TransactionStatus
-from article6.interop.network import MECHANISM_APPROACH, SECRETARIAT, accounts_of
-from article6.services import authorizations, cooperative_approaches, parties, units
-from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
@@ -223,80 +212,3 @@ def _id(connection: Connection, identifier: str) -> int:
     if row is None:
         raise LookupError(identifier)
     return int(row.id)
-
-
-# --- the seed of the demonstration ----------------------------------------------------------
-
-HOST = "XXD"
-A64_NDC = "XXD-A64-NDC-1"
-
-
-def seed_mechanism(registry: Registry, issued: int = 1000) -> dict[str, str]:
-    """The mechanism registry: host Party XXD, 1,000 A6.4ERs issued (50 SOP, 20 OMGE), 930
-    distributed to XXD's holding, 400 of them authorized by XXD for NDC use."""
-
-    host = Actor("xxd.admin", Role.ADMINISTRATOR, HOST)
-    for code, section in ((HOST, True), ("XXA", False)):
-        parties.register_party(
-            registry,
-            SECRETARIAT,
-            c.RegisterParty(
-                code=code,
-                name=f"Party {code}",
-                ndc_first_year=2021,
-                ndc_last_year=2030,
-                open_section=section,
-            ),
-        )
-    cooperative_approaches.register_cooperative_approach(
-        registry,
-        SECRETARIAT,
-        c.RegisterCooperativeApproach(
-            id=MECHANISM_APPROACH, name="Article 6.4 mechanism", participating_parties=[HOST, "XXA"]
-        ),
-    )
-    issue_a64ers(
-        registry,
-        SECRETARIAT,
-        IssueA64ERs(
-            host_party=HOST,
-            activity="A64-XXD-0001",
-            sector=Sector.ENERGY_GENERATION,
-            activity_type=ActivityType.SOLAR,
-            vintage=2025,
-            quantity=issued,
-        ),
-    )
-    found = accounts_of(registry, HOST)
-    sop, omge = shares(issued)
-    units.transfer_units(
-        registry,
-        host,
-        c.TransferUnits(
-            source_account=found["XXD PENDING mo_holding"],
-            destination_account=found["XXD Party mo_holding"],
-            units=c.UnitSelection(quantity=issued - sop - omge),
-        ),
-    )
-    authorizations.record_authorization(
-        registry,
-        host,
-        c.RecordAuthorization(
-            authorization_id=A64_NDC,
-            date_of_authorization=date(2025, 6, 1),
-            cooperative_approach=MECHANISM_APPROACH,
-            sectors=[Sector.ENERGY_GENERATION],
-            activity_types=[ActivityType.SOLAR],
-            purposes=Purpose.NDC,
-        ),
-    )
-    units.link_authorization(
-        registry,
-        host,
-        c.LinkAuthorization(
-            account=found["XXD Party mo_holding"],
-            authorization_id=A64_NDC,
-            units=c.UnitSelection(quantity=400),
-        ),
-    )
-    return accounts_of(registry, HOST)

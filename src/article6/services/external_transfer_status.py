@@ -1,10 +1,11 @@
 """Transfers between registries, on the registry's side (RULES.md 8.4, 9.7): the record of each.
 
-Out: `outgoing` reserves the units by an `external_transfer` transaction and writes the proposal
-to the outbox; `settlement` applies the hub's final status, which completes the transfer (the
-blocks leave this registry, their moved ranges stay on record) or releases the units.
+Out: `external_transfers` reserves the units by an `external_transfer` transaction and writes
+the proposal to the outbox; `settlement` applies the hub's final status, which completes the
+transfer (the blocks leave this registry, their moved ranges stay on record) or releases the
+units.
 
-In: `incoming` checks and answers a forwarded proposal; only the hub's COMPLETED creates the
+In: `acquisitions` checks and answers a forwarded proposal; only the hub's COMPLETED creates the
 blocks, recorded as an `acquisition`, so a transfer is completed on both sides or on neither.
 Conservation per registry: issued + acquired = held + used + cancelled + transferred out.
 
@@ -21,9 +22,9 @@ from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, refuse
+from article6.domain.messages import Evaluation, TransactionStatusQuery
 from article6.domain.protocol import HUB, QUERY_GRACE, TransferStatus
-from article6.interop import outbox
-from article6.interop.messages import Evaluation, TransactionStatusQuery
+from article6.services import ports
 from article6.services.context import Registry
 from article6.store import external_transfers, registry_directory
 from article6.store.database import aware, unit_of_work
@@ -78,12 +79,12 @@ def ask_about_overdue(registry: Registry) -> list[str]:
             if deadline > now or (last is not None and last + QUERY_GRACE > now):
                 continue
             if row.direction == OUT:
-                outbox.abandon(
+                ports.stop_sending(
                     connection,
                     message_type="TransferProposal",
-                    body_contains=f'"{row.transaction_id}"',
+                    naming=f'"{row.transaction_id}"',
                 )
-            outbox.enqueue(
+            ports.send_message(
                 connection,
                 to=HUB,
                 body=TransactionStatusQuery(transaction_id=row.transaction_id),

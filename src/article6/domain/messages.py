@@ -1,7 +1,9 @@
 """The protocol's messages, version 1.0: an envelope, a typed body, a signature.
 
-Each body is a Pydantic model; `schemas.py` turns them into the JSON Schemas published in
-`docs/protocol/`, and every message is checked against its schema on sending and on receipt.
+Each body is a Pydantic model, a value both sides speak: the services that send or answer a
+message build and read them, the protocol (`interop/`) carries them. `interop.schemas` turns
+them into the JSON Schemas published in `docs/protocol/`, and every message is checked
+against its schema on sending and on receipt.
 Names follow the Kyoto DES (RULES.md 8.2) where it has one.
 """
 

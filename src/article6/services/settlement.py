@@ -2,7 +2,7 @@
 
 The hub decides every transfer's final status. Out, COMPLETED takes the units away (their blocks
 go, the moved ranges stay on record) and any other final status releases them; in, COMPLETED
-acquires the units (`incoming.acquire`). A status only moves forward.
+acquires the units (`acquisitions.acquire`). A status only moves forward.
 """
 
 from __future__ import annotations
@@ -14,13 +14,19 @@ from sqlalchemy import Connection, Row
 
 from article6.domain.accounts import UnitState
 from article6.domain.blocks import UnitBlock
+from article6.domain.messages import Evaluation, StatusNotification, TransferProposal
 from article6.domain.protocol import TransferStatus
 from article6.domain.transactions import TransactionStatus
-from article6.interop import outbox
-from article6.interop.incoming import acquire
-from article6.interop.messages import Evaluation, StatusNotification, TransferProposal
-from article6.interop.transfers import HUB_ACTOR, OUT, locked_transfer, reason_of, set_status
+from article6.services import ports
+from article6.services.acquisitions import acquire
 from article6.services.context import Registry
+from article6.services.external_transfer_status import (
+    HUB_ACTOR,
+    OUT,
+    locked_transfer,
+    reason_of,
+    set_status,
+)
 from article6.services.journal import log
 from article6.store import history, holdings, interop_ledger, placement
 
@@ -58,8 +64,8 @@ def _outgoing(
             )
             set_status(connection, row.transaction_id, TransferStatus.CHECKED, now)
         return
-    outbox.abandon(
-        connection, message_type="TransferProposal", body_contains=f'"{row.transaction_id}"'
+    ports.stop_sending(
+        connection, message_type="TransferProposal", naming=f'"{row.transaction_id}"'
     )
     if target is TransferStatus.COMPLETED:
         _complete_out(connection, registry, row, transaction)

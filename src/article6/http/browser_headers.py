@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from article6.reports.rendering import inline_style_sources
 
-
-def content_security_policy() -> str:
-    styles = " ".join(["'self'", *inline_style_sources()])
+def content_security_policy(style_sources: tuple[str, ...] = ()) -> str:
+    """The policy, allowing the inline stylesheets whose `'sha256-…'` sources are given."""
+    styles = " ".join(["'self'", *style_sources])
     return "; ".join(
         [
             "default-src 'self'",
@@ -30,9 +29,9 @@ def content_security_policy() -> str:
 
 
 class BrowserHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, style_sources: tuple[str, ...] = ()) -> None:
         self.app = app
-        policy = content_security_policy()
+        policy = content_security_policy(style_sources)
         self.headers: list[tuple[bytes, bytes]] = [
             (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),

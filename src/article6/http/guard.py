@@ -15,8 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from article6.api.problems import problem_response
 from article6.domain.checks import Check, Refusal
+from article6.http.problems import problem_response
 
 LARGEST = 2**62
 MAX_DEPTH = 16
