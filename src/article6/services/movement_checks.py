@@ -25,6 +25,7 @@ from article6.domain.transactions import TransactionKind
 from article6.domain.unit_marks import UnitMark
 from article6.services.block_choice import choose_with_marks
 from article6.services.movement_requests import Movement
+from article6.services.pipeline import deferred
 from article6.store import approval_policies, holdings, participation, records, unit_marks
 from article6.store import reconciliation as reconciliation_holds
 
@@ -50,10 +51,8 @@ def load_movement(
     )
     refused: tuple[Refusal, ...] = ()
     if reserved is None:
-        try:
-            portions, marks = choose_with_marks(connection, movement)
-        except CommandRefused as refusal:
-            portions, marks, refused = [], [], tuple(refusal.refusals)
+        chosen, refused = deferred(lambda: choose_with_marks(connection, movement))
+        portions, marks = chosen if chosen is not None else ([], [])
     else:
         portions = reserved(connection)
         marks = _marks(connection, portions)

@@ -1,8 +1,8 @@
 """The shape of a ledger command: load → check → decide → apply.
 
-- **load** reads and locks, in the fixed order (the holdings rows of every account touched,
-  ascending by id, before anything else that is locked), everything the command needs into one
-  frozen context;
+- **load** reads and locks everything the command needs into one frozen context, locking in
+  each command's fixed order (a movement: the holdings rows ascending by account id, then a
+  capped authorization's rows; an issuance: the activity, the authorization, the holdings row);
 - **check** runs the command's rules, pure domain functions over that context, in the
   catalogue's order: the first that refuses decides the outcome, and nothing has been written;
 - **decide** turns the context into the complete list of changes, as typed records;
@@ -40,15 +40,6 @@ def check(context: C, rules: Sequence[Callable[[C], list[Refusal]]]) -> C:
         if refusals:
             raise CommandRefused(refusals)
     return context
-
-
-def refusals_of(call: Callable[[], object]) -> list[Refusal]:
-    """The refusals a domain function raises, as a rule returns them."""
-    try:
-        call()
-    except CommandRefused as refused:
-        return refused.refusals
-    return []
 
 
 def deferred(call: Callable[[], C]) -> tuple[C | None, tuple[Refusal, ...]]:
