@@ -103,6 +103,8 @@ def link_authorization(
     command: c.LinkAuthorization,
     idempotency_key: str | None = None,
 ) -> Receipt:
+    """Link an authorization to MOs: they become AMOs, or ITMOs when linking is their first
+    transfer."""
     return execute(
         registry,
         actor,
@@ -226,6 +228,7 @@ def _use_towards_ndc(connection: Connection, command: c.UseTowardsNDC) -> Moveme
 def use_towards_ndc(
     registry: Registry, actor: Actor, command: c.UseTowardsNDC, idempotency_key: str | None = None
 ) -> Receipt:
+    """The Party uses ITMOs towards its NDC for a year of its implementation period."""
     return execute(
         registry,
         actor,
@@ -305,6 +308,7 @@ def record_first_transfer(
     command: c.RecordFirstTransfer,
     idempotency_key: str | None = None,
 ) -> Receipt:
+    """An administrator records AMOs' first transfer by hand, giving the reason."""
     return execute(
         registry,
         actor,
