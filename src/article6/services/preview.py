@@ -10,8 +10,7 @@ judged again as an approval by a Party administrator would (the rules of `APPROV
 say whether approval would make it a first transfer.
 
 Commands outside the pipeline (a transfer to another registry, the secretariat's marks) still
-run through their service against a connection whose units of work are savepoints of one
-transaction that is rolled back (`rehearsal`).
+run through their service in a savepoint of one transaction that is rolled back (`rehearsal`).
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
-from sqlalchemy.engine import Engine
 
 from article6.domain.access import Actor, Role
 from article6.domain.blocks import Portion
@@ -66,51 +64,14 @@ class Preview(BaseModel):
         return self.receipt.status == TransactionStatus.AWAITING_APPROVAL.value
 
 
-class _Savepoint:
-    """What `unit_of_work` sees as a connection: the rehearsal's connection, whose `begin`
-    opens a savepoint instead of a transaction."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def execution_options(self, **_options: Any) -> _Savepoint:
-        return self
-
-    def __enter__(self) -> _Savepoint:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
-
-    def begin(self) -> Any:
-        return self._connection.begin_nested()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._connection, name)
-
-
-class _RehearsalEngine:
-    """An Engine stand-in that hands every unit of work the same connection."""
-
-    def __init__(self, engine: Engine, connection: Connection) -> None:
-        self._engine = engine
-        self._connection = connection
-
-    def connect(self) -> _Savepoint:
-        return _Savepoint(self._connection)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-
 @contextmanager
 def rehearsal(registry: Registry) -> Iterator[Registry]:
-    """A Registry whose changes are all rolled back when the block ends."""
+    """A Registry whose commands run in savepoints of one transaction, rolled back when the
+    block ends."""
     with registry.engine.connect() as connection:
         outer = connection.begin()
         try:
-            engine = cast(Engine, _RehearsalEngine(registry.engine, connection))
-            yield Registry(engine, registry.clock)
+            yield replace(registry, rehearsing=connection)
         finally:
             outer.rollback()
 
