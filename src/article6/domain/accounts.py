@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -142,3 +143,23 @@ def holding_entity(holder: str) -> str | None:
     """The authorized entity whose account this is, or None for an account the Party itself
     administers: only an entity's representatives move units out of the entity's accounts."""
     return None if holder == PARTY_HOLDER or holder in MECHANISM_HOLDERS else holder
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as a command sees it: where it is, whose it is, what it may hold, and whether
+    it is open."""
+
+    id: int
+    identifier: str
+    party_code: str
+    entity_id: int | None
+    holder: str
+    kind: str
+    cooperative_approach_key: str
+    status: str
+
+    @property
+    def entity(self) -> str | None:
+        """The authorized entity behind the account, if any (`holding_entity`)."""
+        return holding_entity(self.holder)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from article6.domain.accounts import CancellationPurpose
@@ -88,3 +90,43 @@ CANCELLATION_ACTION: dict[CancellationPurpose, tuple[ActionType, ActionSubtype |
 """How each cancellation is reported in AEF Table 3: a use for IMP (e.g. CORSIA) is a Use;
 a cancellation for OP is a Cancellation; OMGE and plain voluntary cancellations are Voluntary
 Cancellations."""
+
+
+@dataclass(frozen=True)
+class TransactionRecord:
+    """A transaction as a command writes it: one row of the append-only history."""
+
+    identifier: str
+    party_code: str
+    kind: str
+    status: str
+    quantity: int
+    initiator: str
+    initiator_user: str
+    created_at: datetime
+    source_account_id: int | None = None
+    destination_account_id: int | None = None
+    cancellation_purpose: str | None = None
+    acquiring_party: str | None = None
+    purpose: str | None = None
+    first_transfer_reason: str | None = None
+    ndc_year: int | None = None
+    using_entity_id: int | None = None
+    authorization_id: str | None = None
+    first_transfer: bool = False
+    approver: str | None = None
+    reason: str | None = None
+    proposed_at: datetime | None = None
+    checked_at: datetime | None = None
+    finished_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What approving a waiting transaction changes on its row."""
+
+    approver: str
+    at: datetime
+    first_transfer: bool
+    status: str = TransactionStatus.COMPLETED.value

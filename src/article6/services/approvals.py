@@ -5,29 +5,37 @@ back."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from article6.domain.access import Actor, Permission, permits_approval
+from article6.domain.access import Actor, Permission, permits, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
 from article6.domain.blocks import Portion
-from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.expiry import PendingTransaction, expiry_refusal
-from article6.domain.transactions import TransactionKind, TransactionStatus, advance
+from article6.domain.movements import APPROVAL_RULES
+from article6.domain.transactions import (
+    TransactionKind,
+    TransactionRecord,
+    TransactionStatus,
+    advance,
+)
 from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
 from article6.services.external_transfers import approve_external_transfer
 from article6.services.journal import log
-from article6.services.movement_checks import check_destination, check_parties, judge_all
-from article6.services.movement_requests import Movement, action_of, require_open
-from article6.services.proposals import complete
-from article6.services.views import Receipt, transaction_receipt
+from article6.services.movement_checks import load_movement
+from article6.services.movement_plan import apply_movement, decide_completion
+from article6.services.movement_requests import Movement, action_of
+from article6.services.pipeline import check
+from article6.services.proposals import completed_view
+from article6.services.views import Receipt, transaction_receipt, transaction_view
 from article6.store import account_register, history, holdings, identity, placement, records
-from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import aware, unit_of_work
 
 
@@ -44,7 +52,8 @@ def _pending(connection: Connection, identifier: str) -> Row[Any]:
 
 def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
     accounts = history.account_rows(connection, [row.source_account_id, row.destination_account_id])
-    source, destination = accounts[row.source_account_id], accounts[row.destination_account_id]
+    source = account_register.to_account(accounts[row.source_account_id])
+    destination = account_register.to_account(accounts[row.destination_account_id])
     kind = TransactionKind(row.kind)
 
     purpose = CancellationPurpose(row.cancellation_purpose) if row.cancellation_purpose else None
@@ -69,25 +78,70 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
     )
 
 
-def initiating_user(row: Row[Any]) -> str:
+def initiating_user(row: Row[Any] | TransactionRecord) -> str:
     """Who asked: the initiating user's name (from the label for requests recorded before the
     name was kept on its own; the label is "name (role, scope)")."""
     return str(row.initiator_user or row.initiator.rsplit(" (", 1)[0])
 
 
-def _second_person(connection: Connection, actor: Actor, row: Row[Any]) -> None:
-    """The approver is another person than the initiator, by identity, not by the label of the
-    role either held; under four eyes (a request from the Party's own account) an independent
-    one (`permits_approval`)."""
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """A waiting transaction and the person who would approve it: what the approver's rules
+    judge. The lines are each person's name, then who created their account, nearest first."""
+
+    actor: Actor
+    record: TransactionRecord
+    initiator_line: tuple[str, ...]
+    approver_line: tuple[str, ...]
+    four_eyes: bool
+    now: datetime
+
+
+def load_request(
+    connection: Connection, registry: Registry, actor: Actor, row: Row[Any]
+) -> ApprovalRequest:
+    """Under four eyes (a request from the Party's own account) the approver must be independent
+    of the initiator; an entity's request needs only another person."""
     source = account_register.account_by_id(connection, row.source_account_id)
-    four_eyes = source is None or holding_entity(str(source.holder)) is None
-    refusal = permits_approval(
-        identity.creation_line(connection, initiating_user(row)),
-        identity.creation_line(connection, actor.name),
-        four_eyes,
+    return ApprovalRequest(
+        actor=actor,
+        record=history.to_record(row),
+        initiator_line=tuple(identity.creation_line(connection, initiating_user(row))),
+        approver_line=tuple(identity.creation_line(connection, actor.name)),
+        four_eyes=source is None or holding_entity(str(source.holder)) is None,
+        now=registry.now(),
     )
-    if refusal is not None:
-        raise CommandRefused([refusal])
+
+
+def may_approve(request: ApprovalRequest) -> list[Refusal]:
+    """The approver's role allows approving in the transaction's Party section."""
+    refusal = permits(request.actor, Permission.APPROVE, request.record.party_code)
+    return [refusal] if refusal is not None else []
+
+
+def second_person(request: ApprovalRequest) -> list[Refusal]:
+    """C4002 and C4012: the approver is another person than the initiator, by identity, not by
+    the label of the role either held; under four eyes an independent one."""
+    refusal = permits_approval(request.initiator_line, request.approver_line, request.four_eyes)
+    return [refusal] if refusal is not None else []
+
+
+def not_expired(request: ApprovalRequest) -> list[Refusal]:
+    """C4008: a request past its approval deadline is not approved."""
+    expires = request.record.expires_at
+    if expires is None or aware(expires) >= request.now:
+        return []
+    return [
+        Refusal(
+            Check.C4008,
+            "transaction",
+            f"{request.record.identifier} expired at {expires:%Y-%m-%d %H:%M} UTC",
+        )
+    ]
+
+
+APPROVER_RULES = (may_approve, second_person, not_expired)
+"""Who may approve, in order; then the movement's own rules run again (`APPROVAL_RULES`)."""
 
 
 def approve_transaction(
@@ -99,46 +153,54 @@ def approve_transaction(
     """The Party approves a pending transaction: every check runs again, then it completes."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        row = _pending(connection, command.transaction)
-        allow(actor, Permission.APPROVE, row.party_code)
-        _second_person(connection, actor, row)
-        now = registry.now()
-        if row.expires_at is not None and aware(row.expires_at) < now:
-            raise refuse(
-                Check.C4008,
-                "transaction",
-                f"{command.transaction} expired at {row.expires_at:%Y-%m-%d %H:%M} UTC",
-            )
-        if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
-            approve_external_transfer(connection, registry, actor, row)
-            return transaction_receipt(connection, "ApproveTransaction", row.identifier)
-        movement = _movement_of(connection, row)
-        require_open(movement.source, "source_account")
-        require_open(movement.destination, "destination_account")
-
-        check_parties(connection, movement)
-        holdings.lock_holdings(connection, [movement.source.id, movement.destination.id])
-        reconciliation_holds.refuse_if_held(connection, row.party_code, now)
-        portions = [
-            Portion(b, b.first, b.last) for b in placement.reserved_blocks(connection, row.id)
-        ]
-        judged = judge_all(connection, movement, portions)
-        check_destination(movement, judged)
-        advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
-        complete(
-            connection,
-            registry,
-            actor,
-            row.id,
-            row.identifier,
-            movement,
-            judged,
-            reserved=True,
-            approver=actor.label,
-        )
-        return transaction_receipt(connection, "ApproveTransaction", row.identifier)
+        receipt = approve(connection, registry, actor, command.transaction)
+        if receipt is None:
+            raise LookupError("an approval that writes always answers")
+        return receipt
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def approve(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    identifier: str,
+    rehearse: bool = False,
+) -> Receipt | None:
+    """Load the waiting transaction and its approver, check, decide, and apply unless this is a
+    rehearsal. A transfer to another registry leaves for the hub instead (not rehearsed here:
+    None)."""
+    row = _pending(connection, identifier)  # C1012, C4007: there is nothing else to judge
+    request = check(load_request(connection, registry, actor, row), APPROVER_RULES)
+    if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
+        if rehearse:
+            return None
+        approve_external_transfer(connection, registry, actor, row)
+        return transaction_receipt(connection, "ApproveTransaction", row.identifier)
+    movement = _movement_of(connection, row)
+    context = load_movement(
+        connection,
+        movement,
+        lambda: request.now,
+        reserved=lambda locked: [
+            Portion(b, b.first, b.last) for b in placement.reserved_blocks(locked, row.id)
+        ],
+        with_hold=True,
+    )
+    check(context, APPROVAL_RULES)
+    advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
+    plan = decide_completion(context, movement, actor, row.id, row.identifier)
+    if rehearse:
+        view = transaction_view(connection, row)
+        return Receipt(
+            command="ApproveTransaction",
+            record=row.identifier,
+            status=TransactionStatus.COMPLETED.value,
+            transaction=completed_view(view, plan),
+        )
+    apply_movement(connection, registry, actor, plan)
+    return transaction_receipt(connection, "ApproveTransaction", row.identifier)
 
 
 def _release(
@@ -275,3 +337,4 @@ def expire_pending(registry: Registry, actor: Actor) -> list[str]:
             continue
         expired.append(identifier)
     return expired
+

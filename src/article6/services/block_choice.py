@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from article6.domain.blocks import Portion, select_quantity, select_ranges
 from article6.domain.checks import Check, CommandRefused, refuse
-from article6.domain.unit_marks import unmarked_portions
+from article6.domain.unit_marks import UnitMark, unmarked_portions
 from article6.services.movement_requests import Movement
 from article6.store import block_selection, unit_marks
 
@@ -34,6 +34,14 @@ def _filters(movement: Movement) -> dict[str, Any]:
 
 def choose(connection: Connection, movement: Movement) -> list[Portion]:
     """Pick the portions of blocks to move, by quantity or by explicit ranges."""
+    portions, _marks = choose_with_marks(connection, movement)
+    return portions
+
+
+def choose_with_marks(
+    connection: Connection, movement: Movement
+) -> tuple[list[Portion], list[UnitMark]]:
+    """The portions to move, and the marks in force over them (read once, for C2010)."""
     selection = movement.selection
     source = movement.source
     if (selection.quantity is None) == (selection.ranges is None):
@@ -42,16 +50,19 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
     if selection.ranges is not None:
         ranges = [(r.registry, r.first, r.last) for r in selection.ranges]
         blocks = block_selection.blocks_covering(connection, source.id, ranges, filters)
-        return select_ranges(blocks, ranges, "units.ranges")
+        portions = select_ranges(blocks, ranges, "units.ranges")
+        return portions, unit_marks.active_over(connection, _ranges(portions))
     wanted = selection.quantity or 0
     portions = _by_quantity(connection, movement, wanted, filters)
-    if not unit_marks.active_over(connection, _ranges(portions)):
-        return portions
+    marks = unit_marks.active_over(connection, _ranges(portions))
+    if not marks:
+        return portions, marks
     blocks = block_selection.largest_available(connection, source.id, filters)
-    marks = unit_marks.active_over(
+    around = unit_marks.active_over(
         connection, [(b.attributes.registry, b.first, b.last) for b in blocks]
     )
-    return unmarked_portions(blocks, marks, wanted) or portions
+    unmarked = unmarked_portions(blocks, around, wanted)
+    return (unmarked, around) if unmarked else (portions, marks)
 
 
 def _ranges(portions: list[Portion]) -> list[tuple[str, int, int]]:

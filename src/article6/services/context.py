@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -45,6 +46,9 @@ class Registry:
 
     engine: Engine
     clock: Callable[[], datetime] = field(default=utc_now)
+    rehearsing: Connection | None = None
+    """A rehearsal's connection (`services.preview.rehearsal`): every command then runs in a
+    savepoint of its transaction, which is rolled back when the rehearsal ends."""
 
     @classmethod
     def open(cls, url: str | None = None, migrate: bool = True) -> Registry:
@@ -79,7 +83,7 @@ def execute(
         raise refuse(Check.C1011, "idempotency_key", "an idempotency key has 1 to 200 characters")
     for attempt in range(MAX_ATTEMPTS):
         try:
-            with unit_of_work(registry.engine) as connection:
+            with _transaction(registry) as connection:
                 if idempotency_key is not None and not idempotency.claim(
                     connection, scope, idempotency_key, digest, registry.now()
                 ):
@@ -103,6 +107,17 @@ def execute(
                 raise
             continue
     raise RuntimeError("unreachable")
+
+
+@contextmanager
+def _transaction(registry: Registry) -> Iterator[Connection]:
+    """The command's database transaction, or in a rehearsal a savepoint of the rehearsal's."""
+    if registry.rehearsing is None:
+        with unit_of_work(registry.engine) as connection:
+            yield connection
+        return
+    with registry.rehearsing.begin_nested():
+        yield registry.rehearsing
 
 
 def _replay(connection: Connection, scope: str, key: str, digest: str, result: type[R]) -> R | None:

@@ -18,7 +18,7 @@ from pydantic import Field
 from sqlalchemy import Connection, Row
 
 from article6.domain.access import Actor, Permission
-from article6.domain.accounts import holding_entity
+from article6.domain.accounts import Account, holding_entity
 from article6.domain.authorizations import Authorization
 from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, refuse
@@ -40,6 +40,7 @@ from article6.services.movement_requests import Movement, require_leaving_holdin
 from article6.services.movement_requests import account_named as _account_named
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import (
+    account_register,
     external_transfers,
     history,
     holdings,
@@ -180,9 +181,11 @@ def approve_external_transfer(
     """A second person of the Party approves an external transfer awaiting approval: every check
     runs again on the reserved units, then the proposal leaves for the hub."""
     request = external_transfers.request(connection, transaction.id)
-    source = history.account_rows(connection, [transaction.source_account_id])[
-        transaction.source_account_id
-    ]
+    source = account_register.to_account(
+        history.account_rows(connection, [transaction.source_account_id])[
+            transaction.source_account_id
+        ]
+    )
     require_open(source, "source_account")
     movement = _outgoing_movement(
         source, UnitSelection(quantity=transaction.quantity), transaction.acquiring_party
@@ -224,7 +227,7 @@ class Destination:
     party: str
 
 
-def _outgoing_movement(source: Row[Any], units: UnitSelection, acquiring_party: str) -> Movement:
+def _outgoing_movement(source: Account, units: UnitSelection, acquiring_party: str) -> Movement:
     return Movement(
         Action.INTERNATIONAL_TRANSFER, source, source, units, acquiring_party=acquiring_party
     )
@@ -236,7 +239,7 @@ def _send(
     actor: Actor,
     destination: Destination,
     identifier: str,
-    source: Row[Any],
+    source: Account,
     reserved: list[tuple[UnitBlock, Verdict, Authorization | None]],
     expires_at: datetime,
 ) -> None:

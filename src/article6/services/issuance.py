@@ -1,154 +1,190 @@
 """Issuance: mitigation outcomes of a mitigation activity enter the registry as MOs, or as
 ITMOs directly when an authorization whose first transfer is at issuance is named. The
-commands that move units afterwards are in `units`."""
+commands that move units afterwards are in `units`.
+
+load (the section, the activity locked, the authorization, the account, its holdings lock) →
+the rules (`domain.issuance`) → serials and number (C2006) → decide → apply.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import UTC
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
-from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
-from article6.domain.accounts import AccountKind, UnitState
-from article6.domain.blocks import UnitAttributes, UnitBlock, quantity
+from article6.domain.accounts import Account, AccountKind, UnitState
+from article6.domain.blocks import UnitBlock
 from article6.domain.checks import Check, refuse
-from article6.domain.first_transfer import judge_issuance
-from article6.domain.nomenclature import Metric, MitigationType
-from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.domain.issuance import ISSUANCE_RULES, IssuanceContext, attributes_of, verdict_of
+from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
 from article6.services import commands as c
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
-from article6.services.journal import log
+from article6.services.movement_plan import MovedUnits
 from article6.services.movement_requests import account_named, party_account, require_open
-from article6.services.views import Receipt, transaction_receipt
+from article6.services.pipeline import JournalEntry, check, deferred, ticket
+from article6.services.proposals import moved_range
+from article6.services.views import Receipt, TransactionView, transaction_receipt
 from article6.store import activities, history, holdings, placement, records, sections
+
+
+@dataclass(frozen=True)
+class IssuancePlan:
+    """Every change of one issuance: the transaction, the new block, the holding, the moved
+    range, the activity's next underlying unit ID (when it has them), the journal entry."""
+
+    record: TransactionRecord
+    block: UnitBlock
+    moved: MovedUnits
+    activity_id: int
+    underlying_next: int | None
+    entry: JournalEntry
 
 
 def issue_units(
     registry: Registry, actor: Actor, command: c.IssueUnits, idempotency_key: str | None = None
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        section = section_of(connection, actor)
-        party = section.party_code
-        allow(actor, Permission.ADMINISTER, party)
-        # Locked: two issuances must not take the same underlying unit IDs.
-        activity = records.activity(connection, command.mitigation_activity, lock=True)
-        if activity is None or activity.host_party != party:
-            raise refuse(
-                Check.C1012,
-                "mitigation_activity",
-                f"{command.mitigation_activity} is not a mitigation activity of {party}",
-            )
-        now = registry.now()
-        identifiers.vintage(command.vintage, now.year)
-        count = quantity(command.quantity)
-        per_unit = _non_ghg_per_unit(activity, command)
-        underlying_first = activity.underlying_next
-        if underlying_first is not None and underlying_first + count - 1 > activity.underlying_last:
-            left = activity.underlying_last - underlying_first + 1
-            raise refuse(
-                Check.C2003,
-                "quantity",
-                f"only {left} underlying {activity.underlying_registry} units remain",
-            )
-        attributes = UnitAttributes(
-            cooperative_approach=activity.cooperative_approach_id,
-            registry=section.registry_id,
-            first_transferring_party=party,
-            vintage=command.vintage,
-            metric=Metric(activity.metric),
-            mitigation_type=MitigationType(activity.mitigation_type),
-            sector=activity.sector,
-            activity_type=activity.activity_type,
-            mitigation_activity=activity.identifier,
-            gwp_values=activity.gwp_values,
-            non_ghg_metric=activity.non_ghg_metric,
-            non_ghg_per_unit=per_unit,
-            underlying_registry=activity.underlying_registry,
+        plan, _account = plan_issuance(connection, registry, actor, command)
+        apply_issuance(connection, registry, actor, plan)
+        return transaction_receipt(connection, "IssueUnits", plan.record.identifier)
+
+    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def rehearse_issuance(
+    connection: Connection, registry: Registry, actor: Actor, command: c.IssueUnits
+) -> Receipt:
+    """What the issuance would record now; nothing is written and no number is taken."""
+    plan, account = plan_issuance(connection, registry, actor, command, rehearse=True)
+    view = _view(plan, account)
+    return Receipt(
+        command="IssueUnits", record=view.identifier, status=view.status, transaction=view
+    )
+
+
+def plan_issuance(
+    connection: Connection,
+    registry: Registry,
+    actor: Actor,
+    command: c.IssueUnits,
+    rehearse: bool = False,
+) -> tuple[IssuancePlan, Account]:
+    """Load, check, take serials and number (C2006), decide."""
+    context = check(load_issuance(connection, registry, actor, command), ISSUANCE_RULES)
+    account = context.account
+    if account is None:
+        raise LookupError("the account rule passed without an account")
+    count = context.quantity
+    if rehearse:
+        taken = ticket(connection, context.party, context.now, rehearse=True)
+        first = taken.next_serial
+    else:
+        first = sections.next_number(connection, context.party, "next_serial", count)
+        taken = ticket(connection, context.party, context.now, rehearse=False)
+    return decide_issuance(context, actor, account, taken.identifier, first), account
+
+
+def load_issuance(
+    connection: Connection, registry: Registry, actor: Actor, command: c.IssueUnits
+) -> IssuanceContext:
+    """The section and access first; the activity, locked (two issuances must not take the same
+    underlying unit IDs: C1012 when it is not the Party's); the authorization named, its rows
+    locked when it caps a quantity; the account and its holdings lock."""
+    section = section_of(connection, actor)
+    party = section.party_code
+    allow(actor, Permission.ADMINISTER, party)
+    row = records.activity(connection, command.mitigation_activity, lock=True)
+    if row is None or row.host_party != party:
+        raise refuse(
+            Check.C1012,
+            "mitigation_activity",
+            f"{command.mitigation_activity} is not a mitigation activity of {party}",
         )
-        state, subtype, kind = UnitState.MO, None, AccountKind.MO_HOLDING
-        if command.authorization_id is not None:
-            authorization = records.current_authorization(
-                connection, party, command.authorization_id
-            )
-            if authorization is None:
-                raise refuse(
-                    Check.C3002,
-                    "authorization_id",
-                    f"{command.authorization_id} is not an authorization of {party}",
-                )
-            verdict = judge_issuance(attributes, authorization)
-            state, subtype, kind = verdict.state, verdict.first_transfer, AccountKind.ITMO_HOLDING
-            attributes = replace(
-                attributes,
-                authorization_id=authorization.authorization_id,
-                authorization_version=authorization.version,
-            )
-            if authorization.authorized_quantity is not None:
-                records.lock_authorization(connection, party, authorization.authorization_id)
-                linked = records.linked_quantity(connection, party, authorization.authorization_id)
-                if linked + count > authorization.authorized_quantity:
-                    raise refuse(
-                        Check.C3007,
-                        "quantity",
-                        f"{linked} units are issued under the authorization already; "
-                        f"{count} more would pass {authorization.authorized_quantity}",
-                    )
-        account = _issuance_account(
+    activity = records.to_activity(row)
+    authorization = (
+        records.current_authorization(connection, party, command.authorization_id)
+        if command.authorization_id is not None
+        else None
+    )
+    linked = None
+    if authorization is not None and authorization.authorized_quantity is not None:
+        records.lock_authorization(connection, party, authorization.authorization_id)
+        linked = records.linked_quantity(connection, party, authorization.authorization_id)
+    kind = AccountKind.ITMO_HOLDING if command.authorization_id else AccountKind.MO_HOLDING
+    account, refused = deferred(
+        lambda: _issuance_account(
             connection, command, party, kind, activity.cooperative_approach_id
         )
+    )
+    if account is not None:
         holdings.lock_holdings(connection, [account.id])
-        first = sections.next_number(connection, party, "next_serial", count)
-        number = sections.next_transaction_number(connection, party, now)
-        identifier = f"{section.registry_id}-{number:08d}"
-        transaction_id = history.insert_transaction(
-            connection,
-            identifier=identifier,
-            party_code=party,
-            kind=TransactionKind.ISSUANCE.value,
-            status=TransactionStatus.COMPLETED.value,
-            destination_account_id=account.id,
-            quantity=count,
-            authorization_id=command.authorization_id,
-            first_transfer=subtype is not None,
-            initiator=actor.label,
-            initiator_user=actor.name,
-            created_at=now,
-            proposed_at=now,
-            checked_at=now,
-            finished_at=now,
-        )
-        block = UnitBlock(
-            id=0,
-            first=first,
-            last=first + count - 1,
-            attributes=attributes,
-            state=state,
-            account_id=account.id,
-            first_transferred=subtype is not None,
-            underlying_first=underlying_first,
-        )
-        block = replace(block, id=placement.insert_block(connection, block))
-        placement.coalesce(connection, block)
-        holdings.change_holding(connection, account.id, quantity=count)
-        history.record_ranges(
-            connection, transaction_id, [(block, None, subtype.value if subtype else None)]
-        )
-        if underlying_first is not None:
-            activities.advance_underlying(connection, activity.id, underlying_first + count)
-        log(
-            connection,
-            registry,
-            actor,
+    return IssuanceContext(
+        party=party,
+        registry_id=section.registry_id,
+        activity=activity,
+        vintage=command.vintage,
+        quantity=command.quantity,
+        now=registry.now(),
+        non_ghg_quantity=command.non_ghg_quantity,
+        authorization_id=command.authorization_id,
+        authorization=authorization,
+        linked=linked,
+        account=account,
+        account_refused=refused,
+    )
+
+
+def decide_issuance(
+    context: IssuanceContext, actor: Actor, account: Account, identifier: str, first: int
+) -> IssuancePlan:
+    """The block issued into the account, the completed transaction, the journal entry."""
+    verdict = verdict_of(context)
+    state = verdict.state if verdict is not None else UnitState.MO
+    subtype = verdict.first_transfer if verdict is not None else None
+    count, now = context.quantity, context.now
+    underlying_first = context.activity.underlying_next
+    block = UnitBlock(
+        id=0,
+        first=first,
+        last=first + count - 1,
+        attributes=attributes_of(context),
+        state=state,
+        account_id=account.id,
+        first_transferred=subtype is not None,
+        underlying_first=underlying_first,
+    )
+    record = TransactionRecord(
+        identifier=identifier,
+        party_code=context.party,
+        kind=TransactionKind.ISSUANCE.value,
+        status=TransactionStatus.COMPLETED.value,
+        quantity=count,
+        initiator=actor.label,
+        initiator_user=actor.name,
+        created_at=now,
+        destination_account_id=account.id,
+        authorization_id=context.authorization_id,
+        first_transfer=subtype is not None,
+        proposed_at=now,
+        checked_at=now,
+        finished_at=now,
+    )
+    return IssuancePlan(
+        record=record,
+        block=block,
+        moved=MovedUnits(block, None, subtype.value if subtype else None),
+        activity_id=context.activity.id,
+        underlying_next=underlying_first + count if underlying_first is not None else None,
+        entry=JournalEntry(
             "UnitsIssued",
-            party,
+            context.party,
             identifier,
             {
-                "mitigation_activity": activity.identifier,
-                "vintage": command.vintage,
+                "mitigation_activity": context.activity.identifier,
+                "vintage": context.vintage,
                 "quantity": count,
                 "first": first,
                 "last": first + count - 1,
@@ -156,25 +192,56 @@ def issue_units(
                 "state": state.value,
                 "first_transfer": subtype.value if subtype else None,
             },
-        )
-        return transaction_receipt(connection, "IssueUnits", identifier)
-
-    return execute(registry, actor, command, handle, Receipt, idempotency_key)
+        ),
+    )
 
 
-def _non_ghg_per_unit(activity: Row[Any], command: c.IssueUnits) -> str | None:
-    if activity.metric != Metric.NON_GHG.value:
-        if command.non_ghg_quantity is not None:
-            raise refuse(Check.C1008, "non_ghg_quantity", "the activity is measured in GHG")
-        return None
-    if command.non_ghg_quantity is None or command.non_ghg_quantity <= 0:
-        raise refuse(
-            Check.C1008, "non_ghg_quantity", f"give the quantity in {activity.non_ghg_metric}"
-        )
-    try:
-        return str((command.non_ghg_quantity / Decimal(command.quantity)).normalize())
-    except InvalidOperation:
-        raise refuse(Check.C1008, "non_ghg_quantity", "not a number") from None
+def apply_issuance(
+    connection: Connection, registry: Registry, actor: Actor, plan: IssuancePlan
+) -> None:
+    """Write the plan; nothing here can be refused."""
+    transaction_id = history.insert_record(connection, plan.record)
+    block = replace(plan.block, id=placement.insert_block(connection, plan.block))
+    placement.coalesce(connection, block)
+    holdings.change_holding(connection, block.account_id, quantity=plan.record.quantity)
+    history.record_ranges(
+        connection, transaction_id, [(block, plan.moved.from_state, plan.moved.subtype)]
+    )
+    if plan.underlying_next is not None:
+        activities.advance_underlying(connection, plan.activity_id, plan.underlying_next)
+    plan.entry.append(connection, registry, actor)
+
+
+def _view(plan: IssuancePlan, account: Account) -> TransactionView:
+    record = plan.record
+    return TransactionView(
+        identifier=record.identifier,
+        kind=record.kind,
+        status=record.status,
+        party=record.party_code,
+        quantity=record.quantity,
+        source_account=None,
+        destination_account=account.identifier,
+        acquiring_party=None,
+        cancellation_purpose=None,
+        purpose=None,
+        first_transfer_reason=None,
+        mechanism_subtype=None,
+        counterpart=None,
+        ndc_year=None,
+        using_entity=None,
+        authorization_id=record.authorization_id,
+        first_transfer=record.first_transfer,
+        initiator=record.initiator,
+        approver=None,
+        reason=None,
+        created_at=record.created_at.astimezone(UTC),
+        proposed_at=record.created_at.astimezone(UTC),
+        checked_at=record.created_at.astimezone(UTC),
+        finished_at=record.created_at.astimezone(UTC),
+        expires_at=None,
+        ranges=[moved_range(plan.moved)],
+    )
 
 
 def _issuance_account(
@@ -183,7 +250,7 @@ def _issuance_account(
     party: str,
     kind: AccountKind,
     cooperative_approach: str,
-) -> Row[Any]:
+) -> Account:
     if command.account is None:
         return party_account(
             connection,

@@ -4,11 +4,11 @@ registry, open, and of a kind the action may take units from or to (C4001, C5002
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.accounts import (
+    Account,
     AccountKind,
     AccountStatus,
     CancellationPurpose,
@@ -58,8 +58,8 @@ class Movement:
     """One requested movement of units, with its accounts resolved."""
 
     action: Action
-    source: Row[Any]
-    destination: Row[Any]
+    source: Account
+    destination: Account
     selection: UnitSelection
     acquiring_party: str | None = None
     cancellation_purpose: CancellationPurpose | None = None
@@ -74,33 +74,36 @@ class Movement:
 
     @property
     def source_entity(self) -> str | None:
-        return holding_entity(str(self.source.holder))
+        return holding_entity(self.source.holder)
 
 
-def account_named(connection: Connection, identifier: str, field: str) -> Row[Any]:
+def account_named(connection: Connection, identifier: str, field: str) -> Account:
     row = account_register.account(connection, identifier)
     if row is None:
         raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
-    return row
+    return account_register.to_account(row)
 
 
 def accounts_named(
     connection: Connection, source: str, destination: str
-) -> tuple[Row[Any], Row[Any]]:
+) -> tuple[Account, Account]:
     """The source and destination accounts, read together; refused as `account_named` would."""
     found = account_register.accounts_named(connection, [source, destination])
     for identifier, field in ((source, "source_account"), (destination, "destination_account")):
         if identifier not in found:
             raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
-    return found[source], found[destination]
+    return (
+        account_register.to_account(found[source]),
+        account_register.to_account(found[destination]),
+    )
 
 
-def require_open(account: Row[Any], field: str) -> None:
+def require_open(account: Account, field: str) -> None:
     if account.status != AccountStatus.OPEN.value:
         raise refuse(Check.C4001, field, f"account {account.identifier} is {account.status}")
 
 
-def require_kind(account: Row[Any], kinds: tuple[AccountKind, ...], field: str) -> None:
+def require_kind(account: Account, kinds: tuple[AccountKind, ...], field: str) -> None:
     if AccountKind(account.kind).terminal:
         raise refuse(
             Check.C5002,
@@ -117,7 +120,7 @@ def require_kind(account: Row[Any], kinds: tuple[AccountKind, ...], field: str) 
         )
 
 
-def require_leaving_holding(account: Row[Any], field: str) -> None:
+def require_leaving_holding(account: Account, field: str) -> None:
     """The source of a transfer to another Party: a holding account whose units are authorized
     (C3001: MOs not yet authorized cannot leave the ARS)."""
     require_kind(
@@ -138,10 +141,10 @@ def party_account(
     cooperative_approach: str | None,
     holder: str,
     field: str,
-) -> Row[Any]:
+) -> Account:
     row = account_register.find_account(connection, party, kind, cooperative_approach, holder)
     if row is None:
         raise refuse(
             Check.C4001, field, f"{party} has no {kind.label} account for {cooperative_approach}"
         )
-    return row
+    return account_register.to_account(row)

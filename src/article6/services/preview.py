@@ -1,32 +1,41 @@
 """A rehearsal of a command: every check runs, the receipt comes back, nothing is kept.
 
-The web forms show "what will happen" before the user confirms. Rather than duplicate the
-services' checks, the command runs through its own service against a stand-in engine whose
-every unit of work is a savepoint inside one outer transaction, and the outer transaction is
-rolled back. A refused rehearsal raises the same `CommandRefused` the real command would.
+The web forms show "what will happen" before the user confirms. A ledger command of the pipeline
+(`services.pipeline`: the movements, issuance, approval) is rehearsed by its own load → check →
+decide, in a read transaction, and stops there: no number is taken, nothing is written. A
+refused rehearsal raises the same `CommandRefused` the real command would.
 
-A request that would wait for approval is rehearsed one step further, approved by a stand-in
-administrator of the Party inside the same rolled-back transaction, to say whether approval
-would make it a first transfer.
+A request that would wait for approval is rehearsed one step further: its reserved units are
+judged again as an approval by a Party administrator would (the rules of `APPROVAL_RULES`), to
+say whether approval would make it a first transfer.
+
+Commands outside the pipeline (a transfer to another registry, the secretariat's marks) still
+run through their service in a savepoint of one transaction that is rolled back (`rehearsal`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from dataclasses import replace
+from typing import TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
-from sqlalchemy.engine import Engine
 
 from article6.domain.access import Actor, Role
+from article6.domain.blocks import Portion
 from article6.domain.checks import CommandRefused
-from article6.domain.transactions import TransactionStatus
-from article6.services import approvals
+from article6.domain.movements import APPROVAL_RULES
+from article6.domain.transactions import TransactionStatus, advance
+from article6.services import approvals, issuance, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.movement_plan import MovementPlan, decide_completion
+from article6.services.pipeline import check
+from article6.services.proposals import Proposal, completed_view, plan_proposal, receipt_of
 from article6.services.views import Receipt, TransactionView
+from article6.store.database import unit_of_work
 
 C = TypeVar("C", bound=BaseModel)
 Service = Callable[[Registry, Actor, C, str | None], Receipt]
@@ -55,69 +64,70 @@ class Preview(BaseModel):
         return self.receipt.status == TransactionStatus.AWAITING_APPROVAL.value
 
 
-class _Savepoint:
-    """What `unit_of_work` sees as a connection: the rehearsal's connection, whose `begin`
-    opens a savepoint instead of a transaction."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def execution_options(self, **_options: Any) -> _Savepoint:
-        return self
-
-    def __enter__(self) -> _Savepoint:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
-
-    def begin(self) -> Any:
-        return self._connection.begin_nested()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._connection, name)
-
-
-class _RehearsalEngine:
-    """An Engine stand-in that hands every unit of work the same connection."""
-
-    def __init__(self, engine: Engine, connection: Connection) -> None:
-        self._engine = engine
-        self._connection = connection
-
-    def connect(self) -> _Savepoint:
-        return _Savepoint(self._connection)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-
 @contextmanager
 def rehearsal(registry: Registry) -> Iterator[Registry]:
-    """A Registry whose changes are all rolled back when the block ends."""
+    """A Registry whose commands run in savepoints of one transaction, rolled back when the
+    block ends."""
     with registry.engine.connect() as connection:
         outer = connection.begin()
         try:
-            engine = cast(Engine, _RehearsalEngine(registry.engine, connection))
-            yield Registry(engine, registry.clock)
+            yield replace(registry, rehearsing=connection)
         finally:
             outer.rollback()
 
 
 def preview(registry: Registry, service: Service[C], actor: Actor, command: C) -> Preview:
-    """Run `service(actor, command)` and roll it back; refusals propagate unchanged."""
-    with rehearsal(registry) as rehearsed:
-        receipt = service(rehearsed, actor, command, None)
-        result = Preview(receipt=receipt)
-        if result.waits_for_approval and receipt.transaction is not None:
-            approver = Actor("approval preview", Role.ADMINISTRATOR, receipt.transaction.party)
+    """What `service(actor, command)` would do now; refusals propagate unchanged."""
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        rehearsed = _rehearse(connection, registry, actor, command)
+    if rehearsed is not None:
+        return rehearsed
+    with rehearsal(registry) as stand_in:
+        result = Preview(receipt=service(stand_in, actor, command, None))
+        if result.waits_for_approval and result.transaction is not None:
+            approver = Actor("approval preview", Role.ADMINISTRATOR, result.transaction.party)
             try:
                 approved = approvals.approve_transaction(
-                    rehearsed,
-                    approver,
-                    c.ApproveTransaction(transaction=receipt.record),
+                    stand_in, approver, c.ApproveTransaction(transaction=result.receipt.record)
                 )
                 result.on_approval = approved.transaction
             except CommandRefused as refused:
                 result.approval_refused = [f"{r.check.code} {r.detail}" for r in refused.refusals]
         return result
+
+
+def _rehearse(
+    connection: Connection, registry: Registry, actor: Actor, command: BaseModel
+) -> Preview | None:
+    """The pipeline's rehearsal of `command`, or None for a command outside it."""
+    if isinstance(command, c.IssueUnits):
+        return Preview(receipt=issuance.rehearse_issuance(connection, registry, actor, command))
+    if isinstance(command, c.ApproveTransaction):
+        receipt = approvals.approve(connection, registry, actor, command.transaction, rehearse=True)
+        return Preview(receipt=receipt) if receipt is not None else None
+    asked = units.movement_of(connection, command)
+    if asked is None:
+        return None
+    movement, name = asked
+    proposal, plan = plan_proposal(connection, registry, actor, movement, rehearse=True)
+    result = Preview(receipt=receipt_of(name, plan, movement))
+    if proposal.waits and result.receipt.transaction is not None:
+        try:
+            result.on_approval = _on_approval(proposal, plan, result.receipt.transaction)
+        except CommandRefused as refused:
+            result.approval_refused = [f"{r.check.code} {r.detail}" for r in refused.refusals]
+    return result
+
+
+def _on_approval(
+    proposal: Proposal, plan: MovementPlan, waiting: TransactionView
+) -> TransactionView:
+    """The waiting transaction as a Party administrator's approval would complete it: its
+    reserved units judged again (the approver is a stand-in, so the rules about who approves
+    have nothing to say)."""
+    approver = Actor("approval preview", Role.ADMINISTRATOR, waiting.party)
+    reserved = tuple(Portion(p.block, p.block.first, p.block.last) for p in plan.placements)
+    context = check(replace(proposal.context, portions=reserved), APPROVAL_RULES)
+    advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
+    done = decide_completion(context, proposal.movement, approver, 0, waiting.identifier)
+    return completed_view(waiting, done)

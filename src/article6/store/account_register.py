@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, select, update
 
-from article6.domain.accounts import AccountKind
+from article6.domain.accounts import Account, AccountKind
 from article6.store.schema import accounts, holdings
 from article6.store.sections import next_number
 
@@ -17,6 +17,20 @@ _ACCOUNT = select(accounts).where(accounts.c.identifier == bindparam("identifier
 _ACCOUNTS = select(accounts).where(
     accounts.c.identifier.in_(bindparam("identifiers", expanding=True))
 )
+
+
+def to_account(row: Row[Any]) -> Account:
+    """An account row as the domain's `Account`."""
+    return Account(
+        id=row.id,
+        identifier=row.identifier,
+        party_code=row.party_code,
+        entity_id=row.entity_id,
+        holder=row.holder,
+        kind=row.kind,
+        cooperative_approach_key=row.cooperative_approach_key,
+        status=row.status,
+    )
 
 
 def account(connection: Connection, identifier: str) -> Row[Any] | None:

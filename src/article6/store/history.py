@@ -4,6 +4,7 @@ the live blocks. Also the pending transactions past their deadline, and account 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, select, update
 
 from article6.domain.accounts import UnitState
 from article6.domain.blocks import UnitBlock
+from article6.domain.transactions import Completion, TransactionRecord
 from article6.store.block_rows import ATTRIBUTE_COLUMNS, block_values
 from article6.store.schema import accounts, transaction_blocks, transactions
 
@@ -22,6 +24,34 @@ _INSERT_RANGES = transaction_blocks.insert()
 def insert_transaction(connection: Connection, **values: Any) -> int:
     transaction_id: int = connection.execute(_INSERT_TRANSACTION, values).scalar_one()
     return transaction_id
+
+
+def insert_record(connection: Connection, record: TransactionRecord) -> int:
+    """Append a transaction; its id."""
+    transaction_id: int = connection.execute(_INSERT_TRANSACTION, asdict(record)).scalar_one()
+    return transaction_id
+
+
+def to_record(row: Row[Any]) -> TransactionRecord:
+    """A transaction row as the record it was written from."""
+    values = row._mapping
+    return TransactionRecord(
+        **{name: values[name] for name in TransactionRecord.__dataclass_fields__}
+    )
+
+
+def complete_transaction(connection: Connection, transaction_id: int, done: Completion) -> None:
+    """Mark an approved transaction completed."""
+    update_transaction(
+        connection,
+        transaction_id,
+        status=done.status,
+        checked_at=done.at,
+        finished_at=done.at,
+        proposed_at=done.at,
+        first_transfer=done.first_transfer,
+        approver=done.approver,
+    )
 
 
 def update_transaction(connection: Connection, transaction_id: int, **values: Any) -> None:

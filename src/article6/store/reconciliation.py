@@ -46,12 +46,18 @@ def refuse_if_held(connection: Connection, party_code: str, now: datetime) -> No
     """Refuse (C2006) while a reconciliation holds the registry at `now`: for a command that
     moves units without taking a transaction number (approving a pending transaction). Call it
     after the command's `holdings.lock_holdings`, for the reason `place` gives."""
+    found = section_hold(connection, party_code)
+    if found is not None and found.in_force(now):
+        raise found.refusal()
+
+
+def section_hold(connection: Connection, party_code: str) -> ReconciliationHold | None:
+    """The hold a Party's section carries, overdue or not, for a command that judges it itself
+    (C2006)."""
     row = connection.execute(
         select(*_HOLD).where(party_sections.c.party_code == party_code)
     ).first()
-    found = hold_of(row) if row is not None else None
-    if found is not None and found.in_force(now):
-        raise found.refusal()
+    return hold_of(row) if row is not None else None
 
 
 def place(connection: Connection, new: ReconciliationHold) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, bindparam, func, select
 
 from article6.domain.authorizations import Authorization
+from article6.domain.issuance import Activity
 from article6.domain.nomenclature import (
     ActivityType,
     FirstTransferDefinition,
@@ -49,6 +50,25 @@ def activity(connection: Connection, identifier: str, lock: bool = False) -> Row
     if lock:
         query = query.with_for_update()
     return connection.execute(query).first()
+
+
+def to_activity(row: Row[Any]) -> Activity:
+    """A mitigation activity row as issuance reads it."""
+    return Activity(
+        id=row.id,
+        identifier=row.identifier,
+        host_party=row.host_party,
+        cooperative_approach_id=row.cooperative_approach_id,
+        sector=row.sector,
+        activity_type=row.activity_type,
+        mitigation_type=row.mitigation_type,
+        metric=row.metric,
+        gwp_values=row.gwp_values,
+        non_ghg_metric=row.non_ghg_metric,
+        underlying_registry=row.underlying_registry,
+        underlying_next=row.underlying_next,
+        underlying_last=row.underlying_last,
+    )
 
 
 def entity(connection: Connection, identifier: str) -> Row[Any] | None:

@@ -104,8 +104,17 @@ def take_transaction_number(
     counter row (writers are serialised there anyway, and numbers stay gapless).
 
     Every transaction takes its number here, so the section row this reads carries the hold
-    (see `store.reconciliation.place`): the check costs no statement. A command refused after
-    its writes rolls back whole."""
+    (see `store.reconciliation.place`): the check costs no statement."""
+    number, row = number_transaction(connection, party_code)
+    held = hold_of(row)
+    if held is not None and held.in_force(now):
+        raise held.refusal()
+    return number, row
+
+
+def number_transaction(connection: Connection, party_code: str) -> tuple[int, Row[Any]]:
+    """The next transaction number of a section and the section row with its hold, unjudged:
+    for a command that checks the hold (C2006) itself before it writes."""
     if connection.dialect.name != "postgresql":
         number, row = take_number(connection, party_code, "next_transaction")
     else:
@@ -117,9 +126,6 @@ def take_transaction_number(
             )
         row = connection.execute(statement).one()
         number = int(row.transaction_number)
-    held = hold_of(row)
-    if held is not None and held.in_force(now):
-        raise held.refusal()
     return number, row
 
 
