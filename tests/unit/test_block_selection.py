@@ -19,6 +19,7 @@ from article6.domain.blocks import (
     UnitBlock,
     can_coalesce,
     piece,
+    quantity,
     select_quantity,
     select_ranges,
     serial_range,
@@ -150,6 +151,12 @@ def test_a_quantity_that_is_not_a_positive_whole_number_within_the_limit_is_refu
     refusal = refused_with("C1005", select_quantity, [block(1, 100)], wanted)
     assert refusal.field == "quantity"
     assert refusal.detail.startswith(f"{wanted!r} is not a whole number of units from 1 to ")
+
+
+def test_a_quantity_is_refused_on_the_quantity_field_unless_another_is_named():
+    assert refused_with("C1005", quantity, 0).field == "quantity"
+    assert refused_with("C1005", quantity, 0, "units.quantity").field == "units.quantity"
+    assert quantity(MAX_QUANTITY) == MAX_QUANTITY
 
 
 def test_the_quantity_limit_itself_is_accepted():
