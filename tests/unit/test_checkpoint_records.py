@@ -56,6 +56,11 @@ def test_a_checkpoint_read_back_from_its_line_is_the_same_checkpoint():
         assert Checkpoint.from_line(original.line()) == original
 
 
+def test_a_line_keeps_the_algorithm_it_names():
+    other = Checkpoint("XXA01", 7, "ab", "2026-03-01T12:00:00+00:00", KEY, "c2ln", "Ed448")
+    assert Checkpoint.from_line(other.line()).algorithm == "Ed448"
+
+
 def test_a_line_without_an_algorithm_is_ed25519():
     value = json.loads(checkpoint().line())
     del value["algorithm"], value["registry"]

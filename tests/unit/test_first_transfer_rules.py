@@ -466,6 +466,14 @@ def sentence(action: Action, units: UnitBlock, auth: Authorization | None, party
     return found.check.code, found.detail
 
 
+def test_a_transfer_to_a_party_the_authorization_does_not_name_names_both():
+    auth = authorization(authorized_parties=("XXB",))
+    assert sentence(Action.INTERNATIONAL_TRANSFER, itmo(), auth, "XXC") == (
+        "C3004",
+        "authorization XXA-AUTH-001 does not name XXC among its authorized Parties",
+    )
+
+
 def test_used_or_cancelled_units_are_told_they_never_move_again():
     assert sentence(Action.USE, block(UnitState.USED), authorization()) == (
         "C5002",
@@ -617,6 +625,13 @@ def test_issuing_under_an_authorization_not_at_issuance_is_refused_on_its_id():
     [found] = refusal.value.refusals
     assert (found.check.code, found.field) == ("C3002", "authorization")
     assert found.detail == "authorization XXA-AUTH-001 is revoked"
+
+
+def test_units_issued_under_an_authorization_they_do_not_match_are_refused_on_its_id():
+    with pytest.raises(CommandRefused) as refusal:
+        judge_issuance(replace(SOLAR_2024, sector=Sector.AGRICULTURE), authorization())
+    [found] = refusal.value.refusals
+    assert (found.check.code, found.field) == ("C2004", "authorization_id")
 
 
 def test_the_refused_block_is_named_on_the_field_given():
