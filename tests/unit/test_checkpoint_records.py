@@ -32,6 +32,8 @@ def test_a_key_fingerprint_is_sha256_of_the_raw_key_cut_to_32_hex_digits():
     assert fingerprint("not base64!") == (
         "SHA256:" + hashlib.sha256(b"not base64!").hexdigest()[:32]
     )
+    # strictly base64 or taken as text: "AAAA!" is not "AAAA" with a stray character
+    assert fingerprint("AAAA!") == "SHA256:" + hashlib.sha256(b"AAAA!").hexdigest()[:32]
 
 
 def test_a_checkpoint_is_one_sorted_compact_json_line_with_its_fingerprint():
