@@ -3,6 +3,7 @@ units a mark stops (C2010), and which unmarked units a quantity takes instead.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -210,3 +211,17 @@ def test_of_two_largest_unmarked_pieces_the_lower_serials_move_whole_first():
     chosen = unmarked_portions(blocks, [], 15)
     assert chosen is not None
     assert [(p.first, p.last) for p in chosen] == [(1, 10), (21, 25)]
+
+
+def test_of_two_exact_unmarked_pieces_the_first_registry_s_is_taken():
+    other = UnitBlock(2, 1, 10, replace(XXA01, registry="XXB01"), UnitState.AMO, account_id=1)
+    chosen = unmarked_portions([other, block(21, 30)], [], 10)
+    assert chosen is not None
+    assert [(p.block.attributes.registry, p.first) for p in chosen] == [("XXA01", 21)]
+
+
+def test_exactly_the_block_limit_of_unmarked_portions_is_accepted():
+    singles = [block(2 * n + 1, 2 * n + 1, block_id=n) for n in range(1001)]
+    chosen = unmarked_portions(singles, [], 1000)
+    assert chosen is not None and len(chosen) == 1000
+    assert unmarked_portions(singles, [], 1001) is None
