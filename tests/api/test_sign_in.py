@@ -28,6 +28,16 @@ def attempt(api: Api, name: str, password: str | None = None, code: str | None =
     )
 
 
+def the_check(response) -> dict[str, str]:
+    """The one numbered check a refused request names in its problem details."""
+    assert response.headers["content-type"] == "application/problem+json"
+    [check] = response.json()["checks"]
+    return check
+
+
+NOT_ACCEPTED = "the name, password or second-factor code was not accepted"
+
+
 def events(api: Api, *names: str) -> list[str]:
     entries = api["secretariat.admin"].get("/api/v1/journal?limit=500").json()["items"]
     return [e["event"] for e in entries if e["event"] in names]
@@ -71,6 +81,9 @@ def test_a_wrong_code_or_password_is_refused_with_the_same_answer(api: Api, secr
     assert (
         wrong_code.json()["detail"] == wrong_password.json()["detail"] == unknown.json()["detail"]
     )
+    for refused in (wrong_code, wrong_password, unknown):
+        check = the_check(refused)
+        assert (check["check"], check["field"], check["detail"]) == ("C4009", "name", NOT_ACCEPTED)
     assert events(api, "SignInFailed").count("SignInFailed") == 3
 
 
@@ -87,13 +100,18 @@ def test_a_code_is_accepted_only_once(api: Api, secretariat: Caller):
         },
     )
     assert first.status_code == 201
+    assert first.json()["user"]["name"] == "secretariat.admin"
     assert replay.status_code == 401
+    assert (the_check(replay)["check"], the_check(replay)["field"]) == ("C4009", "name")
+    assert the_check(replay)["detail"] == NOT_ACCEPTED
 
 
 def test_repeated_failures_are_throttled_then_locked(api: Api, secretariat: Caller):
     settings = Settings()
     for _ in range(settings.throttle_after):
-        assert attempt(api, "secretariat.admin", password="wrong password!").status_code == 401
+        wrong = attempt(api, "secretariat.admin", password="wrong password!")
+        assert wrong.status_code == 401
+        assert the_check(wrong)["check"] == "C4009"
     api.clock.advance(0)
     throttled = api.client.post(
         "/api/v1/tokens",
@@ -104,15 +122,21 @@ def test_repeated_failures_are_throttled_then_locked(api: Api, secretariat: Call
         },
     )
     assert throttled.status_code == 429
-    assert throttled.json()["checks"][0]["check"] == "C4010"
+    assert (the_check(throttled)["check"], the_check(throttled)["field"]) == ("C4010", "name")
+    assert the_check(throttled)["detail"] == "too many failures; try again in 1 s"
+    assert throttled.headers["retry-after"] == "1"
     for _ in range(settings.lock_after - settings.throttle_after):
         api.clock.advance(600)
         attempt(api, "secretariat.admin", password="wrong password!")
     locked = attempt(api, "secretariat.admin")  # the right password and code, but locked
     assert locked.status_code == 429
-    assert "locked" in locked.json()["detail"]
+    assert (the_check(locked)["check"], the_check(locked)["field"]) == ("C4010", "name")
+    assert the_check(locked)["detail"].startswith("locked after repeated failures until ")
+    assert int(locked.headers["retry-after"]) <= settings.lock_minutes * 60
     api.clock.advance(settings.lock_minutes * 60 + 30)
-    assert attempt(api, "secretariat.admin").status_code == 201
+    unlocked = attempt(api, "secretariat.admin")
+    assert unlocked.status_code == 201
+    assert unlocked.json()["user"]["name"] == "secretariat.admin"
 
 
 def test_an_administrator_unlocks_a_locked_user(api: Api, secretariat: Caller):
@@ -120,11 +144,16 @@ def test_an_administrator_unlocks_a_locked_user(api: Api, secretariat: Caller):
     for _ in range(Settings().lock_after):
         api.clock.advance(600)
         attempt(api, "auditor", password="wrong password!")
-    assert attempt(api, "auditor").status_code == 429
+    locked = attempt(api, "auditor")
+    assert locked.status_code == 429
+    assert (the_check(locked)["check"], the_check(locked)["field"]) == ("C4010", "name")
     secretariat = api.sign_in("secretariat.admin")  # the first token expired meanwhile
     unlocked = secretariat.post("/api/v1/users/auditor/unlock")
     assert unlocked.status_code == 200
-    assert attempt(api, "auditor").status_code == 201
+    assert (unlocked.json()["name"], unlocked.json()["locked_until"]) == ("auditor", None)
+    signed = attempt(api, "auditor")
+    assert signed.status_code == 201
+    assert signed.json()["user"]["name"] == "auditor"
     assert "UserUnlocked" in events(api, "UserUnlocked")
 
 
@@ -134,11 +163,20 @@ def test_a_revoked_token_no_longer_works(api: Api, secretariat: Caller):
     refused = secretariat.get("/api/v1/me")
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"].startswith("Bearer")
+    check = the_check(refused)
+    assert (check["check"], check["field"]) == ("C4009", "authorization")
+    assert check["detail"] == "the token is unknown, expired or revoked"
 
 
 def test_a_token_expires(api: Api, secretariat: Caller):
     api.clock.advance(Settings().token_minutes * 60 + 1)
-    assert secretariat.get("/api/v1/me").status_code == 401
+    expired = secretariat.get("/api/v1/me")
+    assert expired.status_code == 401
+    assert (the_check(expired)["check"], the_check(expired)["field"]) == (
+        "C4009",
+        "authorization",
+    )
+    assert the_check(expired)["detail"] == "the token is unknown, expired or revoked"
 
 
 def test_a_browser_session_is_an_httponly_cookie_and_needs_its_csrf_token(
@@ -164,16 +202,24 @@ def test_a_browser_session_is_an_httponly_cookie_and_needs_its_csrf_token(
     assert api.client.get("/api/v1/parties").json() == []
     sent = api.client.post("/api/v1/parties", json=party, headers={"X-CSRF-Token": csrf})
     assert sent.status_code == 201
+    assert [p["code"] for p in api.client.get("/api/v1/parties").json()] == ["XXA"]
     out = api.client.delete("/api/v1/session", headers={"X-CSRF-Token": csrf})
     assert out.status_code == 204
     api.client.cookies.clear()
-    assert api.client.get("/api/v1/me").status_code == 401
+    signed_out = api.client.get("/api/v1/me")
+    assert signed_out.status_code == 401
+    assert (the_check(signed_out)["check"], the_check(signed_out)["field"]) == (
+        "C4009",
+        "authorization",
+    )
 
 
 def test_sign_ins_failures_enrolments_and_role_changes_are_journaled(api: Api, secretariat: Caller):
     api.add_user("secretariat.admin", "auditor", Role.AUDITOR)
     attempt(api, "auditor", password="wrong password!")
-    assert secretariat.delete("/api/v1/users/auditor/role").status_code == 200
+    revoked = secretariat.delete("/api/v1/users/auditor/role")
+    assert revoked.status_code == 200
+    assert (revoked.json()["name"], revoked.json()["grants"]) == ("auditor", [])
     journal = secretariat.get("/api/v1/journal?limit=500").json()["items"]
     seen = {e["event"] for e in journal}
     assert {

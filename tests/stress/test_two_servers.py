@@ -122,17 +122,32 @@ def test_an_idempotency_key_used_on_one_server_replays_on_the_other(
     assert ledger.verify_registry(registry) == []
 
 
+def the_check(response: httpx.Response) -> dict[str, str]:
+    """The one numbered check a refused request names in its problem details."""
+    assert response.headers["content-type"] == "application/problem+json"
+    [check] = response.json()["checks"]
+    return check
+
+
 def test_failed_sign_ins_on_one_server_throttle_the_other(servers: Pair) -> None:
     wrong = {"name": USER, "password": "not-the-password", "code": "000000"}
     for _ in range(3):
-        assert servers.first.post("/api/v1/tokens", json=wrong).status_code in (400, 401, 422)
+        refused = servers.first.post("/api/v1/tokens", json=wrong)
+        assert refused.status_code == 401
+        assert the_check(refused)["check"] == "C4009"
     throttled = sign_in(servers.second, servers.secret)
-    assert throttled.status_code >= 400
-    assert "C4010" in throttled.text, "the second server knows the first one's failures"
+    assert throttled.status_code == 429, "the second server knows the first one's failures"
+    check = the_check(throttled)
+    assert (check["check"], check["field"]) == ("C4010", "name")
+    assert check["detail"].startswith("too many failures; try again in ")
+    assert int(throttled.headers["retry-after"]) >= 1
 
 
 def test_a_totp_code_spent_on_one_server_is_refused_on_the_other(servers: Pair) -> None:
     moment = datetime.now(UTC)
     assert sign_in(servers.first, servers.secret, moment).status_code == 201
     replayed = sign_in(servers.second, servers.secret, moment)
-    assert replayed.status_code >= 400, "a second-factor code is single-use registry-wide"
+    assert replayed.status_code == 401, "a second-factor code is single-use registry-wide"
+    check = the_check(replayed)
+    assert (check["check"], check["field"]) == ("C4009", "name")
+    assert check["detail"] == "the name, password or second-factor code was not accepted"

@@ -248,3 +248,146 @@ def test_what_each_purpose_covers(purpose, coverage):
     assert (purpose.covers_ndc, purpose.covers_imp, purpose.covers_op, purpose.covers_oimp) == (
         coverage
     )
+
+
+# what each refusal says
+
+
+def sentences(record: Authorization) -> list[tuple[str, str, str]]:
+    with pytest.raises(CommandRefused) as refused:
+        validate(record, TODAY)
+    return [(r.check.code, r.field, r.detail) for r in refused.value.refusals]
+
+
+@pytest.mark.parametrize(
+    ("record", "said"),
+    [
+        (
+            authorization(version=0),
+            ("C1004", "version", "the version is a positive integer"),
+        ),
+        (
+            authorization(authorized_quantity=0),
+            ("C1005", "authorized_quantity", "an authorized quantity, when given, is positive"),
+        ),
+        (
+            authorization(metric=Metric.NON_GHG),
+            (
+                "C1008",
+                "non_ghg_metric",
+                "a non-GHG metric is named if and only if the metric is non-GHG",
+            ),
+        ),
+        (
+            authorization(sectors=()),
+            ("C1007", "sectors", "at least one sector is named"),
+        ),
+        (
+            authorization(Purpose.OIMP, first_transfer_definition=None),
+            (
+                "C1007",
+                "first_transfer_definition",
+                "an authorization for OIMP defines its first transfer: Authorisation, Issuance "
+                "or Use or Cancellation",
+            ),
+        ),
+        (
+            authorization(first_transfer_definition=FirstTransferDefinition.ISSUANCE),
+            (
+                "C1007",
+                "first_transfer_definition",
+                "a first-transfer definition applies only to OIMP",
+            ),
+        ),
+        (
+            authorization(Purpose.OIMP, oimp_authorized=None),
+            (
+                "C5004",
+                "oimp_authorized",
+                "an authorization for OIMP names the purpose (for example CORSIA)",
+            ),
+        ),
+        (
+            authorization(oimp_authorized="CORSIA"),
+            (
+                "C5004",
+                "oimp_authorized",
+                "OIMP authorized by the Party applies only when the purposes cover OIMP",
+            ),
+        ),
+        (
+            authorization(timeframe=(2020, 2025)),
+            ("C1009", "timeframe", "timeframe 2020 - 2025 is not a period from 2021 on"),
+        ),
+        (
+            authorization(authorized_parties=("xx",)),
+            ("C1001", "authorized_parties[0]", "'xx' is not a Party code"),
+        ),
+        (
+            authorization(metric=Metric.NON_GHG, non_ghg_metric="x" * (MAX_TEXT + 1)),
+            ("C1011", "non_ghg_metric", f"at most {MAX_TEXT} characters"),
+        ),
+    ],
+    ids=lambda value: "" if isinstance(value, Authorization) else value[1],
+)
+def test_each_field_rule_says_what_it_asks(record, said):
+    assert sentences(record) == [said]
+
+
+def test_a_date_outside_2021_to_today_says_the_period():
+    assert sentences(authorization(date_of_authorization=date(2020, 12, 31))) == [
+        (
+            "C1009",
+            "date_of_authorization",
+            "2020-12-31 is not a date from 2021-01-01 (decision 2/CMA.3 applies from 2021) to "
+            "today (2026-04-10)",
+        )
+    ]
+
+
+def test_the_limits_of_each_rule_are_valid():
+    validate(authorization(authorized_quantity=1), TODAY)
+    validate(authorization(timeframe=(2024, 2024)), TODAY)
+    validate(authorization(timeframe=(2021, 2100)), TODAY)
+
+
+def change_sentences(previous: Authorization, proposed: Authorization, linked: int) -> list:
+    with pytest.raises(CommandRefused) as refused:
+        validate_change(previous, proposed, linked)
+    return [(r.check.code, r.field, r.detail) for r in refused.value.refusals]
+
+
+def test_each_rule_of_a_new_version_says_what_it_keeps():
+    previous = authorization(date_of_authorization=date(2025, 3, 1))
+    proposed = authorization(
+        version=2,
+        party="XXC",
+        cooperative_approach="CA0002",
+        metric=Metric.NON_GHG,
+        date_of_authorization=date(2025, 2, 28),
+        authorized_quantity=9,
+    )
+    assert change_sentences(previous, proposed, 10) == [
+        ("C3009", "party", "a new version stays with the authorizing Party"),
+        (
+            "C3009",
+            "cooperative_approach",
+            "a new version cannot move the authorization to another cooperative approach",
+        ),
+        ("C3009", "metric", "the metric cannot change once units are linked"),
+        (
+            "C3009",
+            "date_of_authorization",
+            "a new version is dated on or after the version it changes (2025-03-01)",
+        ),
+        (
+            "C3009",
+            "authorized_quantity",
+            "10 units are already linked; the authorized quantity cannot be lower",
+        ),
+    ]
+
+
+def test_a_new_version_may_be_dated_the_same_day_and_authorize_exactly_what_is_linked():
+    previous = authorization(authorized_quantity=20)
+    validate_change(previous, authorization(version=2, authorized_quantity=10), 10)

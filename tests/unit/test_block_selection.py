@@ -19,11 +19,13 @@ from article6.domain.blocks import (
     UnitBlock,
     can_coalesce,
     piece,
+    quantity,
     select_quantity,
     select_ranges,
+    serial_range,
     split_plan,
 )
-from article6.domain.checks import CommandRefused
+from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.nomenclature import ActivityType, Metric, MitigationType, Sector
 
 SOLAR_2024 = UnitAttributes(
@@ -65,10 +67,13 @@ def spans(portions: list[Portion]) -> list[tuple[int, int]]:
     return [(p.first, p.last) for p in portions]
 
 
-def refused_with(code: str, call, *args) -> None:
+def refused_with(code: str, call, *args, **named) -> Refusal:
+    """The one refusal `call` raises, after checking its code: the caller asserts its field."""
     with pytest.raises(CommandRefused) as refused:
-        call(*args)
+        call(*args, **named)
     assert refused.value.codes == [code]
+    [refusal] = refused.value.refusals
+    return refusal
 
 
 # select_quantity
@@ -85,6 +90,13 @@ def test_otherwise_the_smallest_covering_block_splits_and_its_upper_serials_move
     [portion] = select_quantity(blocks, 40)
     assert portion.block is blocks[1]
     assert spans([portion]) == [(221, 260)]
+
+
+def test_of_two_largest_blocks_of_one_size_the_lower_serials_move_whole_first():
+    lower, upper = block(1, 10), block(21, 30)
+    selected = select_quantity([upper, lower], 15)
+    assert spans(selected) == [(1, 10), (26, 30)]
+    assert [p.block for p in selected] == [lower, upper]
 
 
 def test_when_no_block_is_enough_the_largest_blocks_move_whole_first():
@@ -116,7 +128,16 @@ def test_blocks_of_several_registries_come_back_ordered_by_registry_and_serial()
 
 
 def test_more_than_is_available_is_refused_c2001():
-    refused_with("C2001", select_quantity, [block(1, 60), block(61, 100)], 101)
+    refusal = refused_with("C2001", select_quantity, [block(1, 60), block(61, 100)], 101)
+    assert refusal.field == "quantity"
+    assert refusal.detail == "101 units requested but only 100 are available"
+
+
+def test_a_refused_selection_names_the_field_the_caller_gave():
+    short = refused_with("C2001", select_quantity, [block(1, 10)], 11, field="units.quantity")
+    assert short.field == "units.quantity"
+    invalid = refused_with("C1005", select_quantity, [block(1, 10)], 0, field="units.quantity")
+    assert invalid.field == "units.quantity"
 
 
 def test_nothing_available_is_refused_c2001():
@@ -127,7 +148,15 @@ def test_nothing_available_is_refused_c2001():
 def test_a_quantity_that_is_not_a_positive_whole_number_within_the_limit_is_refused_c1005(
     wanted,
 ):
-    refused_with("C1005", select_quantity, [block(1, 100)], wanted)
+    refusal = refused_with("C1005", select_quantity, [block(1, 100)], wanted)
+    assert refusal.field == "quantity"
+    assert refusal.detail.startswith(f"{wanted!r} is not a whole number of units from 1 to ")
+
+
+def test_a_quantity_is_refused_on_the_quantity_field_unless_another_is_named():
+    assert refused_with("C1005", quantity, 0).field == "quantity"
+    assert refused_with("C1005", quantity, 0, "units.quantity").field == "units.quantity"
+    assert quantity(MAX_QUANTITY) == MAX_QUANTITY
 
 
 def test_the_quantity_limit_itself_is_accepted():
@@ -138,7 +167,9 @@ def test_the_quantity_limit_itself_is_accepted():
 def test_more_blocks_than_a_transaction_may_move_is_refused_c2007():
     count = MAX_BLOCKS_PER_TRANSACTION + 1
     singles = [block(2 * n + 1, 2 * n + 1) for n in range(count)]
-    refused_with("C2007", select_quantity, singles, count)
+    refusal = refused_with("C2007", select_quantity, singles, count, field="units")
+    assert refusal.field == "units"
+    assert refusal.detail == f"{count} blocks exceed the limit of {MAX_BLOCKS_PER_TRANSACTION}"
 
 
 def test_exactly_the_block_limit_is_accepted():
@@ -173,6 +204,43 @@ def test_a_selection_is_exactly_the_quantity_from_distinct_blocks_with_at_most_o
     assert all(p.last == p.block.last for p in partial), "the upper serials move"
 
 
+# serial_range
+
+
+def test_a_serial_range_runs_from_serial_1_and_may_hold_one_unit_or_the_quantity_limit():
+    assert serial_range(1, 1) == (1, 1)
+    assert serial_range(1, MAX_QUANTITY) == (1, MAX_QUANTITY)
+    assert serial_range(2, MAX_QUANTITY + 1) == (2, MAX_QUANTITY + 1)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        pytest.param(0, 10, id="serial 0"),
+        pytest.param(-5, 10, id="negative first"),
+        pytest.param(11, 10, id="first after last"),
+        pytest.param(1, MAX_QUANTITY + 1, id="one unit more than the limit"),
+        pytest.param(True, 10, id="first is a boolean"),
+        pytest.param(1, True, id="last is a boolean"),
+        pytest.param(1.5, 10, id="first is not whole"),
+        pytest.param(1, 2.5, id="last is not whole"),
+        pytest.param("1", 10, id="first is text"),
+    ],
+)
+def test_a_serial_range_outside_the_rules_is_refused_c1005_on_its_field(first, last):
+    refusal = refused_with("C1005", serial_range, first, last)
+    assert refusal.field == "range"
+    assert refusal.detail == f"[{first}, {last}] is not a valid serial range"
+    named = refused_with("C1005", serial_range, first, last, "units.ranges[0]")
+    assert named.field == "units.ranges[0]"
+
+
+def test_a_block_contains_its_first_and_last_serials_and_nothing_beyond():
+    held = block(101, 200)
+    assert held.contains(101) and held.contains(150) and held.contains(200)
+    assert not held.contains(100) and not held.contains(201)
+
+
 # select_ranges
 
 
@@ -194,20 +262,59 @@ def test_named_ranges_are_taken_exactly():
     ],
 )
 def test_a_range_not_inside_one_available_block_is_refused_c2001(wanted):
-    refused_with("C2001", select_ranges, [block(1, 100), block(101, 200)], [wanted])
+    refusal = refused_with(
+        "C2001", select_ranges, [block(1, 100), block(101, 200)], [("XXA01", 1, 1), wanted]
+    )
+    registry, first, last = wanted
+    assert refusal.field == "ranges[1]", "the range refused is named by its place in the list"
+    assert refusal.detail == (
+        f"{registry} [{first}, {last}] is not held, unreserved, in this account"
+    )
+
+
+def test_a_range_may_reach_both_ends_of_its_block():
+    held = block(101, 200)
+    [portion] = select_ranges([block(1, 100), held], [("XXA01", 101, 200)])
+    assert portion.block is held and portion.whole
+
+
+def test_exactly_the_range_limit_is_accepted():
+    ranges = [("XXA01", 2 * n + 1, 2 * n + 1) for n in range(MAX_BLOCKS_PER_TRANSACTION)]
+    assert len(select_ranges([block(1, 10_000)], ranges)) == MAX_BLOCKS_PER_TRANSACTION
+
+
+def test_the_same_serials_of_two_registries_do_not_overlap():
+    blocks = [block(1, 100, "XXA01"), block(1, 100, "XXB01")]
+    selected = select_ranges(blocks, [("XXA01", 10, 20), ("XXB01", 10, 20)])
+    assert [p.block.attributes.registry for p in selected] == ["XXA01", "XXB01"]
+
+
+def test_adjacent_requested_ranges_do_not_overlap():
+    selected = select_ranges([block(1, 100)], [("XXA01", 21, 30), ("XXA01", 10, 20)])
+    assert spans(selected) == [(10, 20), (21, 30)]
 
 
 def test_overlapping_requested_ranges_are_refused_c2003():
-    refused_with("C2003", select_ranges, [block(1, 100)], [("XXA01", 10, 20), ("XXA01", 20, 30)])
+    refusal = refused_with(
+        "C2003", select_ranges, [block(1, 100)], [("XXA01", 20, 30), ("XXA01", 10, 20)]
+    )
+    assert refusal.field == "ranges"
+    assert refusal.detail == "ranges overlap at serial 20"
 
 
 def test_a_range_with_first_after_last_is_refused_c1005():
-    refused_with("C1005", select_ranges, [block(1, 100)], [("XXA01", 20, 10)])
+    refusal = refused_with(
+        "C1005", select_ranges, [block(1, 100)], [("XXA01", 1, 1), ("XXA01", 20, 10)]
+    )
+    assert refusal.field == "ranges[1]"
+    assert refusal.detail == "[20, 10] is not a valid serial range"
 
 
 def test_more_ranges_than_a_transaction_may_move_is_refused_c2007():
     ranges = [("XXA01", n, n) for n in range(1, MAX_BLOCKS_PER_TRANSACTION + 2)]
-    refused_with("C2007", select_ranges, [block(1, 10_000)], ranges)
+    refusal = refused_with("C2007", select_ranges, [block(1, 10_000)], ranges, field="units")
+    assert refusal.field == "units"
+    assert refusal.detail == f"at most {MAX_BLOCKS_PER_TRANSACTION} ranges"
 
 
 # split_plan and piece
@@ -287,6 +394,9 @@ def test_blocks_with_contiguous_underlying_ranges_coalesce():
         pytest.param(
             block(1, 100, underlying_first=501), block(101, 200), id="underlying on one side"
         ),
+        pytest.param(
+            block(1, 100), block(101, 200, underlying_first=601), id="underlying on the other side"
+        ),
     ],
 )
 def test_blocks_that_differ_do_not_coalesce(left, right):
@@ -349,3 +459,25 @@ def test_smaller_blocks_bordering_the_destination_move_whole_before_another_spli
 def test_without_bordering_blocks_the_selection_is_unchanged():
     blocks = [block(1, 100), block(201, 260), block(301, 1000)]
     assert select_quantity(blocks, 40, sides={}) == select_quantity(blocks, 40)
+
+
+def test_of_two_exact_size_blocks_the_one_bordering_the_destination_moves():
+    plain, bordering = block(1, 40), block(101, 140)
+    [portion] = select_quantity([plain, bordering], 40, sides={bordering.id: "upper"})
+    assert portion.whole and portion.block is bordering
+
+
+def test_the_largest_smaller_bordering_block_moves_first_and_the_next_one_splits():
+    smaller, larger, far = block(1, 10), block(21, 50), block(1001, 2000)
+    sides = {smaller.id: "upper", larger.id: "upper"}
+    selected = select_quantity([smaller, larger, far], 35, sides=sides)
+    assert spans(selected) == [(6, 10), (21, 50)]
+    assert [p.whole for p in selected] == [False, True]
+
+
+def test_of_two_bordering_blocks_of_one_size_the_lower_serials_move_whole_first():
+    lower, upper, far = block(1, 10), block(21, 30), block(1001, 2000)
+    sides = {lower.id: "upper", upper.id: "lower"}
+    selected = select_quantity([far, upper, lower], 15, sides=sides)
+    assert spans(selected) == [(1, 10), (21, 25)]
+    assert [p.whole for p in selected] == [True, False]

@@ -52,3 +52,10 @@ def test_a_refusal_as_a_dict_names_its_check_title_and_field():
         "field": "quantity",
         "detail": "not enough",
     }
+
+
+def test_a_refusal_needs_a_failed_check_and_keeps_when_to_retry():
+    with pytest.raises(ValueError, match=r"^a refusal needs at least one failed check$"):
+        CommandRefused([])
+    refused = CommandRefused([Refusal(Check.C4010, "name", "wait")], retry_after=30)
+    assert (refused.retry_after, refused.codes, str(refused)) == (30, ["C4010"], "C4010 name: wait")

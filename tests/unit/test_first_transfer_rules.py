@@ -17,7 +17,7 @@ import pytest
 from article6.domain.accounts import UnitState
 from article6.domain.authorizations import Authorization
 from article6.domain.blocks import UnitAttributes, UnitBlock
-from article6.domain.checks import CommandRefused
+from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.first_transfer import (
     Action,
     Verdict,
@@ -92,10 +92,16 @@ def authorization(
 
 
 def refused(action: Action, units: UnitBlock, auth: Authorization | None, party=None) -> str:
+    """The code of the one refusal, which names the block it concerns."""
+    return refusal_of(action, units, auth, party).check.code
+
+
+def refusal_of(action: Action, units: UnitBlock, auth: Authorization | None, party=None) -> Refusal:
     with pytest.raises(CommandRefused) as refusal:
         judge(action, units, auth, party)
-    [code] = refusal.value.codes
-    return code
+    [found] = refusal.value.refusals
+    assert found.field == f"units:XXA01-{units.first}-{units.last}"
+    return found
 
 
 CANCELLATIONS = (
@@ -450,3 +456,185 @@ def test_issuance_under_an_authorization_checks_the_units_match_it(attributes, c
     with pytest.raises(CommandRefused) as refusal:
         judge_issuance(attributes, authorization(Purpose.OIMP, ISSUANCE, **changes))
     assert refusal.value.codes == [code]
+
+
+# what each refusal says
+
+
+def sentence(action: Action, units: UnitBlock, auth: Authorization | None, party=None):
+    found = refusal_of(action, units, auth, party)
+    return found.check.code, found.detail
+
+
+def test_a_transfer_to_a_party_the_authorization_does_not_name_names_both():
+    auth = authorization(authorized_parties=("XXB",))
+    assert sentence(Action.INTERNATIONAL_TRANSFER, itmo(), auth, "XXC") == (
+        "C3004",
+        "authorization XXA-AUTH-001 does not name XXC among its authorized Parties",
+    )
+
+
+def test_used_or_cancelled_units_are_told_they_never_move_again():
+    assert sentence(Action.USE, block(UnitState.USED), authorization()) == (
+        "C5002",
+        "used or cancelled units never move again",
+    )
+
+
+def test_mos_without_an_authorization_are_told_they_cannot_leave_the_ars():
+    assert sentence(Action.INTERNATIONAL_TRANSFER, block(UnitState.MO), None) == (
+        "C3001",
+        "these MOs have no linked authorization; they cannot leave the ARS",
+    )
+
+
+def test_a_revoked_authorization_is_named():
+    revoked = authorization(revoked=True)
+    assert sentence(Action.INTERNATIONAL_TRANSFER, block(), revoked) == (
+        "C3002",
+        "authorization XXA-AUTH-001 is revoked",
+    )
+    assert sentence(Action.AUTHORIZATION, block(UnitState.MO), revoked) == (
+        "C3002",
+        "authorization XXA-AUTH-001 is revoked",
+    )
+
+
+def test_an_international_transfer_that_cannot_be_the_first_says_when_it_is():
+    auth = authorization(Purpose.OIMP, AUTHORISATION)
+    assert sentence(Action.INTERNATIONAL_TRANSFER, block(), auth) == (
+        "C3008",
+        "the authorization does not cover NDC use, so an international transfer cannot be "
+        "these units' first transfer; it happens at Authorisation",
+    )
+
+
+def test_use_towards_an_ndc_names_the_purposes_or_the_missing_first_transfer():
+    oimp = authorization(Purpose.OIMP, AUTHORISATION)
+    assert sentence(Action.USE, itmo(), oimp) == ("C3003", "purposes OIMP do not include NDC")
+    assert sentence(Action.USE, block(), authorization()) == (
+        "C3008",
+        "only ITMOs already first transferred can be used towards an NDC",
+    )
+
+
+def test_a_cancellation_for_a_purpose_not_authorized_names_the_purposes():
+    assert sentence(Action.CANCELLATION_IMP, itmo(), authorization(Purpose.NDC_AND_OP)) == (
+        "C3003",
+        "purposes NDC and OP do not include IMP or OIMP",
+    )
+    assert sentence(Action.CANCELLATION_OP, itmo(), authorization(Purpose.NDC_AND_IMP)) == (
+        "C3003",
+        "purposes NDC and IMP do not include OP or OIMP",
+    )
+
+
+def test_a_cancellation_that_cannot_be_the_first_transfer_says_when_it_is():
+    auth = authorization(Purpose.OIMP, ISSUANCE)
+    assert sentence(Action.CANCELLATION_IMP, block(), auth) == (
+        "C3008",
+        "these units are not first transferred and the authorization's first transfer is "
+        "Issuance, not at use or cancellation",
+    )
+
+
+def test_linking_says_what_is_missing_or_wrong():
+    mo = block(UnitState.MO)
+    assert sentence(Action.AUTHORIZATION, mo, None) == ("C3002", "no authorization given")
+    assert sentence(Action.AUTHORIZATION, block(), authorization()) == (
+        "C2004",
+        "only MOs not yet authorized can be linked",
+    )
+    assert sentence(Action.AUTHORIZATION, mo, authorization(Purpose.OIMP, ISSUANCE)) == (
+        "C3008",
+        "this authorization's first transfer is at Issuance: issue the units directly under it "
+        "instead of linking existing MOs",
+    )
+
+
+@pytest.mark.parametrize(
+    ("attributes", "changes", "said"),
+    [
+        (
+            {"cooperative_approach": "CA0002"},
+            {},
+            ("C2004", "units of CA0002 cannot take an authorization of CA0001"),
+        ),
+        (
+            {"first_transferring_party": "XXC"},
+            {},
+            ("C3002", "only the Party where the MOs occurred authorizes them"),
+        ),
+        (
+            {"metric": Metric.NON_GHG},
+            {},
+            ("C2004", "units measured in non-GHG cannot take an authorization in GHG"),
+        ),
+        (
+            {"sector": Sector.AGRICULTURE},
+            {},
+            ("C2004", "sector Agriculture is not authorized"),
+        ),
+        (
+            {"vintage": 2021},
+            {"timeframe": (2023, 2025)},
+            ("C3006", "vintage 2021 is outside the timeframe (2023, 2025)"),
+        ),
+    ],
+    ids=["approach", "party", "metric", "sector", "vintage"],
+)
+def test_units_that_do_not_match_the_authorization_are_told_how(attributes, changes, said):
+    units = block(UnitState.MO, **attributes)
+    assert sentence(Action.AUTHORIZATION, units, authorization(**changes)) == said
+
+
+def test_a_first_transfer_record_says_why_it_is_not_needed():
+    at_authorisation = authorization(Purpose.OIMP, AUTHORISATION)
+    assert sentence(Action.FIRST_TRANSFER_RECORD, itmo(), at_authorisation) == (
+        "C3008",
+        "these units were already first transferred",
+    )
+    assert sentence(Action.FIRST_TRANSFER_RECORD, block(), authorization()) == (
+        "C3008",
+        "for NDC purposes the first transfer is the first international transfer, which the "
+        "registry records itself",
+    )
+    at_use = authorization(Purpose.OIMP, USE_OR_CANCELLATION)
+    assert sentence(Action.FIRST_TRANSFER_RECORD, block(), at_use) == (
+        "C3008",
+        "the first transfer is at use or cancellation, which the registry records itself",
+    )
+
+
+def test_a_first_transfer_definition_on_an_ndc_only_authorization_records_nothing():
+    ndc_with_definition = authorization(Purpose.NDC, AUTHORISATION)
+    assert sentence(Action.FIRST_TRANSFER_RECORD, block(), ndc_with_definition)[0] == "C3008"
+
+
+def test_issuing_under_an_authorization_not_at_issuance_is_refused_on_its_id():
+    with pytest.raises(CommandRefused) as refusal:
+        judge_issuance(SOLAR_2024, authorization(Purpose.OIMP, AUTHORISATION))
+    [found] = refusal.value.refusals
+    assert (found.check.code, found.field) == ("C3008", "authorization_id")
+    assert found.detail == (
+        "this authorization's first transfer is not at Issuance: issue MOs and link the "
+        "authorization to them"
+    )
+    with pytest.raises(CommandRefused) as refusal:
+        judge_issuance(SOLAR_2024, authorization(revoked=True), where="authorization")
+    [found] = refusal.value.refusals
+    assert (found.check.code, found.field) == ("C3002", "authorization")
+    assert found.detail == "authorization XXA-AUTH-001 is revoked"
+
+
+def test_units_issued_under_an_authorization_they_do_not_match_are_refused_on_its_id():
+    with pytest.raises(CommandRefused) as refusal:
+        judge_issuance(replace(SOLAR_2024, sector=Sector.AGRICULTURE), authorization())
+    [found] = refusal.value.refusals
+    assert (found.check.code, found.field) == ("C2004", "authorization_id")
+
+
+def test_the_refused_block_is_named_on_the_field_given():
+    with pytest.raises(CommandRefused) as refusal:
+        judge(Action.USE, block(UnitState.USED), authorization(), field="ranges[2]")
+    assert refusal.value.refusals[0].field == "ranges[2]:XXA01-1-1000"

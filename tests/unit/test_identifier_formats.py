@@ -130,3 +130,85 @@ def test_an_aef_first_or_last_id_gives_its_serial_and_the_block_it_names(text, s
     """AEF First/Last ID: the full identifier of 6/CMA.4 annex I para 5 (or a bare serial)."""
     assert identifiers.serial_of(text) == serial
     assert identifiers.block_of(text) == block
+
+
+# what each refusal says, and on which field
+
+
+def refusal_of(call, *args):
+    with pytest.raises(CommandRefused) as refused:
+        call(*args)
+    [refusal] = refused.value.refusals
+    return refusal.check.code, refusal.field, refusal.detail
+
+
+@pytest.mark.parametrize(
+    ("call", "value", "said"),
+    [
+        (
+            identifiers.party_code,
+            "xxa",
+            ("C1001", "party", "'xxa' is not a Party code of three capital letters"),
+        ),
+        (
+            identifiers.cooperative_approach_id,
+            "CA1",
+            ("C1002", "cooperative_approach", "'CA1' is not of the form CA followed by 4 digits"),
+        ),
+        (
+            identifiers.registry_id,
+            "XXA1",
+            ("C1003", "registry", "'XXA1' is not a Party code followed by 2 digits"),
+        ),
+        (
+            identifiers.authorization_id,
+            " x",
+            (
+                "C1004",
+                "authorization_id",
+                "' x' must be 1-64 printable characters, without control characters or "
+                "whitespace at either end",
+            ),
+        ),
+    ],
+    ids=["party", "cooperative approach", "registry", "authorization"],
+)
+def test_each_identifier_refusal_names_its_own_field_and_the_form_it_asks(call, value, said):
+    assert refusal_of(call, value) == said
+
+
+def test_an_identifier_refusal_names_the_field_the_caller_gave():
+    assert refusal_of(identifiers.party_code, "xxa", "acquiring_party")[1] == "acquiring_party"
+    assert refusal_of(identifiers.cooperative_approach_id, "CA1", "approach")[1] == "approach"
+    assert refusal_of(identifiers.registry_id, "XXA1", None, "units.registry")[1] == (
+        "units.registry"
+    )
+    assert refusal_of(identifiers.authorization_id, "", "authorization")[1] == "authorization"
+
+
+def test_a_registry_of_another_party_is_refused_naming_both():
+    assert refusal_of(identifiers.registry_id, "XXC01", "XXA") == (
+        "C1003",
+        "registry",
+        "registry XXC01 does not belong to Party XXA",
+    )
+    assert refusal_of(identifiers.registry_id, "XXC01", "XXA", "units.registry")[1] == (
+        "units.registry"
+    )
+
+
+def test_a_vintage_refusal_says_the_years_allowed():
+    assert refusal_of(identifiers.vintage, 2020, 2026) == (
+        "C1006",
+        "vintage",
+        "2020 is not a year from 2021 to 2026",
+    )
+    assert refusal_of(identifiers.vintage, 2027, 2026, "units.vintage")[1] == "units.vintage"
+
+
+def test_an_unreadable_unit_query_is_refused_on_the_unit():
+    assert refusal_of(identifiers.parse_unit_query, "XXA01-") == (
+        "C1005",
+        "unit",
+        "'XXA01-' is neither a serial number nor a unit identifier",
+    )

@@ -217,6 +217,7 @@ def test_an_event_the_table_does_not_list_or_a_party_not_concerned_gives_no_row(
         # Between registries only one side is in this ledger.
         (K.EXTERNAL_TRANSFER, "XXA", "XXA", "XXA", None, R.TRANSFERRING),
         (K.EXTERNAL_TRANSFER, "XXB", "XXA", "XXA", None, None),
+        (K.EXTERNAL_TRANSFER, "XXA", "XXA", None, None, R.TRANSFERRING),  # no source account
         (K.ACQUISITION, "XXA", "XXA", None, "XXA", R.ACQUIRING),
         (K.ACQUISITION, "XXC", "XXA", None, "XXA", None),
         # The Party acts on its own units.
@@ -234,3 +235,12 @@ def test_the_party_s_role_in_a_transaction(
     role: PartyRole | None,
 ) -> None:
     assert role_of(kind, party, initiating, source, destination) is role
+
+
+def test_a_cancellation_purpose_matters_only_for_a_cancellation() -> None:
+    rows = reported_actions(K.INTERNATIONAL_TRANSFER, R.TRANSFERRING, True)
+    assert rows != ()
+    assert (
+        reported_actions(K.INTERNATIONAL_TRANSFER, R.TRANSFERRING, True, CancellationPurpose.IMP)
+        == rows
+    )

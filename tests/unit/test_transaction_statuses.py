@@ -37,6 +37,7 @@ def test_every_other_step_is_refused_c4007(current, target):
         advance(current, target, "transaction")
     assert refused.value.codes == ["C4007"]
     assert refused.value.refusals[0].field == "transaction"
+    assert refused.value.refusals[0].detail == f"a transaction {current} cannot become {target}"
 
 
 def test_the_final_statuses_are_completed_rejected_terminated_and_cancelled():

@@ -3,6 +3,7 @@ units a mark stops (C2010), and which unmarked units a quantity takes instead.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -146,3 +147,81 @@ def test_a_hub_notice_names_each_range_as_check_registry_first_last():
     assert notice_range("XXA01-1000-1099") is None
     assert notice_range("IPC01:XXA01-1000") is None
     assert notice_range("IPC01:XXA01-1000-1099 ") is None
+
+
+def said(refusals) -> list[tuple[str, str, str]]:
+    return [(r.check.code, r.field, r.detail) for r in refusals]
+
+
+def test_each_mark_rule_says_what_it_asks():
+    assert said(check_mark("XA01", 10, 1, "XX01", " ", "rumour")) == [
+        ("C2011", "inconsistency_code", "'XX01' is not a code of the CARP's consistency checks"),
+        ("C2011", "registry_id", "'XA01' is not an originating registry (e.g. XXA01 or A64)"),
+        ("C2011", "serial_last", "the range 10–1 ends before it starts"),
+        ("C2011", "source", "'rumour' is not one of check, hub or file"),
+        ("C1011", "reason", "a mark gives its reason (1 to 2000)"),
+    ]
+    assert said(check_mark("XXA01", 0, 5, "IPC01", "r", "file")) == [
+        ("C2011", "serial_first", f"0 is not a serial (1 to {2**62})")
+    ]
+
+
+def test_a_mark_s_limits_are_its_own_values():
+    assert check_mark("XXA01", 1, 2**62, "IPC01", "r" * 2000, "file") == []
+    assert check_mark("XXA01", 7, 7, "IPC01", "one unit", "check") == []
+    assert [r.field for r in check_mark("XXA01", 1, 5, "IPC01", "r" * 2001, "file")] == ["reason"]
+
+
+def test_each_lift_rule_says_what_it_asks():
+    assert said(check_lift(None, 7, "resolved")) == [("C2011", "mark", "there is no mark 7")]
+    assert said(check_lift(marked(1, 5, mark_id=3, lifted=True), 3, "")) == [
+        ("C2011", "mark", "mark 3 was lifted already by secretariat.admin at 2026-12-02 00:00 UTC"),
+        ("C1011", "reason", "a lift gives its reason (1 to 2000)"),
+    ]
+    assert check_lift(marked(1, 5), 1, "r" * 2000) == []
+    assert [r.field for r in check_lift(marked(1, 5), 1, "r" * 2001)] == ["reason"]
+
+
+def test_a_mark_touches_units_at_either_of_its_ends():
+    mark = marked(90, 120)
+    assert mark.overlaps("XXA01", 1, 90) and mark.overlaps("XXA01", 120, 200)
+    assert not mark.overlaps("XXA01", 1, 89) and not mark.overlaps("XXA01", 121, 200)
+
+
+def test_a_notice_range_that_is_not_text_is_none():
+    assert notice_range(None) is None  # type: ignore[arg-type]
+    assert notice_range("IPC01:XXA01-1000-1099") == ("IPC01", "XXA01", 1000, 1099)
+
+
+def test_a_refused_movement_is_told_who_lifts_the_mark():
+    refusal = refuse_marked("units", "XXA01", 1, 100, [marked(90, 120, mark_id=3)])
+    assert refusal is not None
+    assert refusal.detail == (
+        "units XXA01 90–100 are marked after consistency check IPC01 (mark 3); the secretariat "
+        "must lift the mark first"
+    )
+
+
+def test_a_piece_of_one_unit_after_the_last_mark_is_unmarked():
+    assert unmarked_pieces("XXA01", 1, 100, [marked(1, 99)]) == [(100, 100)]
+
+
+def test_of_two_largest_unmarked_pieces_the_lower_serials_move_whole_first():
+    blocks = [block(1, 10, block_id=1), block(21, 30, block_id=2)]
+    chosen = unmarked_portions(blocks, [], 15)
+    assert chosen is not None
+    assert [(p.first, p.last) for p in chosen] == [(1, 10), (21, 25)]
+
+
+def test_of_two_exact_unmarked_pieces_the_first_registry_s_is_taken():
+    other = UnitBlock(2, 1, 10, replace(XXA01, registry="XXB01"), UnitState.AMO, account_id=1)
+    chosen = unmarked_portions([other, block(21, 30)], [], 10)
+    assert chosen is not None
+    assert [(p.block.attributes.registry, p.first) for p in chosen] == [("XXA01", 21)]
+
+
+def test_exactly_the_block_limit_of_unmarked_portions_is_accepted():
+    singles = [block(2 * n + 1, 2 * n + 1, block_id=n) for n in range(1001)]
+    chosen = unmarked_portions(singles, [], 1000)
+    assert chosen is not None and len(chosen) == 1000
+    assert unmarked_portions(singles, [], 1001) is None

@@ -337,4 +337,3 @@ def expire_pending(registry: Registry, actor: Actor) -> list[str]:
             continue
         expired.append(identifier)
     return expired
-
