@@ -29,7 +29,7 @@ from article6.interop.hub_checks import check_proposal, numbered_by, require_num
 from article6.interop.reconciliation_runs import open_runs
 from article6.services import ports
 from article6.services.context import Registry
-from article6.store import hub_transfers
+from article6.store import hub_register, hub_transfers
 from article6.store.database import aware, unit_of_work
 from article6.store.hub_transfers import HubTransfer
 
@@ -137,7 +137,7 @@ def _finish(
     holder = (
         row.acquiring_registry if status is TransferStatus.COMPLETED else row.transferring_registry
     )
-    for location in register.in_transit(connection, row.transaction_id):
+    for location in hub_register.in_transit(connection, row.transaction_id):
         register.place(connection, location.range, holder, register.HELD)
     if status is not TransferStatus.COMPLETED:
         ports.stop_sending(

@@ -36,7 +36,7 @@ from article6.domain.messages import (
 )
 from article6.domain.protocol import Range, TransferStatus, uncovered
 from article6.interop import register
-from article6.store import external_transfers, hub_transfers, interop_ledger, verify
+from article6.store import external_transfers, hub_register, hub_transfers, interop_ledger, verify
 
 ACCEPTED_OR_CHECKED = {TransferStatus.ACCEPTED.value, TransferStatus.CHECKED.value}
 
@@ -120,7 +120,7 @@ def totals_agree(
 ) -> list[str]:
     """Differences between a registry's totals and the register (empty when they agree)."""
     expected: dict[str, int] = defaultdict(int)
-    for location in register.at(connection, registry):
+    for location in hub_register.at(connection, registry):
         expected[location.range.registry] += location.range.quantity
     found: dict[str, int] = defaultdict(int)
     for total in reported.totals:
@@ -145,10 +145,10 @@ def compare_blocks(
 ) -> list[str]:
     """Compare a registry's blocks with the register; learn the units it issued itself."""
     problems: list[str] = []
-    here = register.at(connection, registry)
+    here = hub_register.at(connection, registry)
     reported_ranges = [Range(b.originating_registry, b.first, b.last) for b in reported.blocks]
     for block, wanted in zip(reported.blocks, reported_ranges, strict=True):
-        known = register.overlapping(connection, wanted)
+        known = hub_register.overlapping(connection, wanted)
         elsewhere = [k for k in known if k.registry != registry]
         for other in elsewhere:
             problems.append(
