@@ -59,7 +59,10 @@ def totals(connection: Connection, reconciliation_id: str) -> TotalsReport:
     pending = external_transfers.not_final_ids(connection)
     return TotalsReport(
         reconciliation_id=reconciliation_id,
-        totals=[Total(originating_registry=r, state=s, quantity=int(q)) for r, s, q in rows],
+        totals=[
+            Total(originating_registry=t.originating_registry, state=t.state, quantity=t.quantity)
+            for t in rows
+        ],
         pending_transfers=pending,
         ledger_problems=verify.ledger(connection)[:1000],
     )
@@ -71,13 +74,13 @@ def blocks(connection: Connection, reconciliation_id: str) -> UnitBlocksReport:
         reconciliation_id=reconciliation_id,
         blocks=[
             HeldBlock(
-                originating_registry=row.registry_id,
-                first=row.serial_first,
-                last=row.serial_last,
-                state=row.state,
-                reserved=row.reserved_by is not None,
+                originating_registry=block.attributes.registry,
+                first=block.first,
+                last=block.last,
+                state=block.state.value,
+                reserved=block.reserved_by is not None,
             )
-            for row in rows
+            for block in rows
         ],
     )
 
