@@ -19,7 +19,7 @@ _KEY_MATCHES = (idempotency_keys.c.scope == bindparam("claimed_scope")) & (
 )
 _RECORD_OUTCOME = idempotency_keys.update().where(_KEY_MATCHES)
 _FIND_KEY = select(idempotency_keys.c.request_hash, idempotency_keys.c.outcome).where(_KEY_MATCHES)
-_CLAIM: dict[str, Any] = {}  # the claim's insert, per dialect (a library type: any statement)
+_CLAIM: dict[str, Any] = {}  # the claim's insert statement, built once per dialect
 
 
 @dataclass(frozen=True)
