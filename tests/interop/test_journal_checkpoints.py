@@ -23,7 +23,7 @@ from article6.store.schema import journal
 def kept(net: Network, registry_id: str) -> list[tuple[int, str, str]]:
     with net.hub.registry.engine.connect() as connection:
         return [
-            (row.seq, row.hash, row.verdict)
+            (row.checkpoint.seq, row.checkpoint.hash, row.verdict)
             for row in records.hub_checkpoints(connection, registry_id)
         ]
 

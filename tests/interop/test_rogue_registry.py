@@ -57,9 +57,9 @@ def sent_to(net, registry: str) -> list[str]:
     """The message types the hub has written to `registry`."""
     with unit_of_work(net.hub.registry.engine, read_only=True) as connection:
         return [
-            row.message_type
+            row.message.message_type
             for row in outbox_messages.due(connection, net.hub.now() + timedelta(days=1), 1000)
-            if row.to_registry == registry
+            if row.message.to_registry == registry
         ]
 
 

@@ -19,6 +19,7 @@ from article6.domain.messages import JournalCheckpoint
 from article6.interop import directory
 from article6.store import checkpoints as records
 from article6.store import journal
+from article6.store.checkpoints import ReceivedCheckpoint, SignedCheckpoint
 
 
 def on_checkpoint(
@@ -45,18 +46,15 @@ def on_checkpoint(
         )
     if verdict is Verdict.DUPLICATE:
         return verdict
-    records.hub_record(
-        connection,
-        registry_id=sender,
+    signed = SignedCheckpoint(
         seq=body.seq,
         hash=body.hash,
         signed_at=datetime.fromisoformat(body.signed_at),
         public_key=body.public_key,
         signature=body.signature,
-        received_at=now,
-        verdict=verdict.value,
-        detail=detail,
     )
+    received = ReceivedCheckpoint(sender, signed, now, verdict.value, detail)
+    records.hub_record(connection, received)
     if verdict.refused:
         check = Check.C2009 if verdict is Verdict.BAD_SIGNATURE else Check.C2008
         journal.append(

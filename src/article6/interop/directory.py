@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -18,6 +17,7 @@ from article6.domain.keys import KeyPair
 from article6.domain.protocol import Role, registry_code
 from article6.store import registry_directory
 from article6.store.database import unit_of_work
+from article6.store.registry_directory import IdentityRecord, PeerEntry, PeerRecord
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,14 @@ def establish(
                 )
             return Identity(row.registry_id, Role(row.role), KeyPair.from_text(row.private_key))
         pair = key or KeyPair.generate()
-        registry_directory.insert_identity(
-            connection,
+        established = IdentityRecord(
             registry_id=registry_id,
             role=role.value,
             private_key=pair.private_text(),
             public_key=pair.public_text,
             created_at=now,
         )
+        registry_directory.insert_identity(connection, established)
         return Identity(registry_id, role, pair)
 
 
@@ -91,14 +91,14 @@ def add_peer(
     registry_code(registry_id, "registry_id")
     for code in section_codes:
         registry_code(code, "section_codes")
-    values: dict[str, Any] = {
-        "role": role.value,
-        "public_key": public_key,
-        "base_url": base_url,
-        "issuer_codes": json.dumps(sorted(issuer_codes)),
-        "section_codes": json.dumps(sorted(section_codes)),
-        "status": "connected",
-    }
+    entry = PeerEntry(
+        role=role.value,
+        public_key=public_key,
+        base_url=base_url,
+        issuer_codes=json.dumps(sorted(issuer_codes)),
+        section_codes=json.dumps(sorted(section_codes)),
+        status="connected",
+    )
     with unit_of_work(engine) as connection:
         claimed = {registry_id, *issuer_codes, *section_codes}
         for other in peers(connection):
@@ -108,22 +108,21 @@ def add_peer(
                     f"{', '.join(sorted(shared))} already belong to {other.registry_id}"
                 )
         if registry_directory.is_peer(connection, registry_id):
-            registry_directory.update_peer(connection, registry_id, **values)
+            registry_directory.update_peer(connection, registry_id, entry)
         else:
-            registry_directory.insert_peer(
-                connection, registry_id=registry_id, added_at=now, **values
-            )
+            registry_directory.insert_peer(connection, PeerRecord(registry_id, entry, now))
 
 
-def _peer(row: Any) -> Peer:
+def _peer(record: PeerRecord) -> Peer:
+    entry = record.entry
     return Peer(
-        row.registry_id,
-        Role(row.role),
-        row.public_key,
-        row.base_url,
-        tuple(json.loads(row.issuer_codes)),
-        row.status == "connected",
-        tuple(json.loads(row.section_codes)),
+        record.registry_id,
+        Role(entry.role),
+        entry.public_key,
+        entry.base_url,
+        tuple(json.loads(entry.issuer_codes)),
+        entry.status == "connected",
+        tuple(json.loads(entry.section_codes)),
     )
 
 

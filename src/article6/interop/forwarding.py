@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -30,8 +29,9 @@ from article6.interop.hub_checks import check_proposal, numbered_by, require_num
 from article6.interop.reconciliation_runs import open_runs
 from article6.services import ports
 from article6.services.context import Registry
-from article6.store import hub_transfers
+from article6.store import hub_register, hub_transfers
 from article6.store.database import aware, unit_of_work
+from article6.store.hub_transfers import HubTransfer
 
 
 def _evaluation(refusals: list[Refusal]) -> list[Evaluation]:
@@ -90,8 +90,7 @@ def on_proposal(
     problems = check_proposal(connection, sender, proposal, now)
     status = TransferStatus.TERMINATED if problems else TransferStatus.CHECKED
     evaluation = _evaluation(problems)
-    hub_transfers.insert_transfer(
-        connection,
+    record = HubTransfer(
         transaction_id=proposal.transaction_id,
         transferring_registry=sender,
         acquiring_registry=proposal.acquiring_registry,
@@ -103,6 +102,7 @@ def on_proposal(
         created_at=now,
         finished_at=now if problems else None,
     )
+    hub_transfers.insert_transfer(connection, record)
     if problems:
         _notify(connection, sender, proposal.transaction_id, status, now, evaluation)
         return
@@ -126,23 +126,18 @@ def on_proposal(
 
 def _finish(
     connection: Connection,
-    row: Any,
+    row: HubTransfer,
     status: TransferStatus,
     evaluation: list[Evaluation],
     now: datetime,
 ) -> None:
     """Record a final status, settle the register, and tell both registries."""
-    hub_transfers.update_transfer(
-        connection,
-        row.transaction_id,
-        status=status.value,
-        finished_at=now,
-        evaluation=json.dumps([e.model_dump() for e in evaluation]),
-    )
+    judged = json.dumps([e.model_dump() for e in evaluation])
+    hub_transfers.finish(connection, row.transaction_id, status, judged, now)
     holder = (
         row.acquiring_registry if status is TransferStatus.COMPLETED else row.transferring_registry
     )
-    for location in register.in_transit(connection, row.transaction_id):
+    for location in hub_register.in_transit(connection, row.transaction_id):
         register.place(connection, location.range, holder, register.HELD)
     if status is not TransferStatus.COMPLETED:
         ports.stop_sending(
@@ -170,9 +165,7 @@ def on_response(
     if response.outcome is ProposalOutcome.ACCEPTED:
         if open_runs(connection, [row.transferring_registry, row.acquiring_registry], now):
             # Completing now would move units under a comparison: wait for the run to end.
-            hub_transfers.update_transfer(
-                connection, row.transaction_id, status=TransferStatus.ACCEPTED.value
-            )
+            hub_transfers.keep_accepted(connection, row.transaction_id)
             return
         _finish(connection, row, TransferStatus.COMPLETED, [], now)
     else:
@@ -203,8 +196,7 @@ def on_query(
                 )
             ]
         )
-    hub_transfers.insert_transfer(
-        connection,
+    never_received = HubTransfer(
         transaction_id=query.transaction_id,
         transferring_registry=sender,
         acquiring_registry=sender,
@@ -216,6 +208,7 @@ def on_query(
         created_at=now,
         finished_at=now,
     )
+    hub_transfers.insert_transfer(connection, never_received)
     _notify(
         connection,
         sender,

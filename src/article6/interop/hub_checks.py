@@ -18,6 +18,7 @@ from article6.domain.protocol import Range, uncovered
 from article6.domain.wire_forms import authorized_transfer
 from article6.interop import directory, register
 from article6.interop.reconciliation_runs import open_runs
+from article6.store import hub_register
 from article6.store.database import aware
 
 
@@ -80,7 +81,7 @@ def check_proposal(
     for block in proposal.blocks:
         where = f"blocks:{block.label}"
         wanted = Range(block.originating_registry, block.first, block.last)
-        known = register.overlapping(connection, wanted)
+        known = hub_register.overlapping(connection, wanted)
         for location in known:
             if location.registry != sender:
                 problems.append(Refusal(Check.C6103, where, f"recorded in {location.registry}"))

@@ -26,6 +26,7 @@ from article6.interop.envelope import verify
 from article6.interop.schemas import validate_wire
 from article6.services.context import Registry, execute
 from article6.store import inbox_messages
+from article6.store.inbox_messages import ReceivedMessage
 
 Handler = Callable[[Connection, Envelope, Body], None]
 
@@ -99,8 +100,7 @@ def receive(registry: Registry, identity: Identity, wire: Any, handle: Handler) 
                     )
                 ],
             )
-        inbox_messages.record(
-            connection,
+        received = ReceivedMessage(
             message_id=envelope.message_id,
             from_registry=envelope.from_registry,
             message_type=envelope.message_type,
@@ -108,6 +108,7 @@ def receive(registry: Registry, identity: Identity, wire: Any, handle: Handler) 
             received_at=now,
             outcome="handled",
         )
+        inbox_messages.record(connection, received)
         handle(connection, envelope, body)
         return Ack(result=AckResult.RECEIVED, message_id=envelope.message_id)
 

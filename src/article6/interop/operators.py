@@ -37,6 +37,7 @@ from article6.interop.envelope import canonical
 from article6.interop.intake import read_body
 from article6.store import hub_operator_requests
 from article6.store.database import unit_of_work
+from article6.store.hub_operator_requests import OperatorRequest
 
 OPERATOR = "Article6-Operator"
 TIMESTAMP = "Article6-Timestamp"
@@ -133,8 +134,7 @@ class OperatorDoor:
             raise refuse(Check.C6108, NONCE, "a nonce is 16 to 64 letters, digits or hyphens")
         try:
             with unit_of_work(self.engine) as connection:
-                fresh = hub_operator_requests.record(
-                    connection,
+                request = OperatorRequest(
                     nonce=nonce,
                     operator=operator,
                     method=method.upper()[:10],
@@ -142,6 +142,7 @@ class OperatorDoor:
                     signed_at=signed_at,
                     received_at=now,
                 )
+                fresh = hub_operator_requests.record(connection, request)
         except IntegrityError:
             fresh = False
         if not fresh:

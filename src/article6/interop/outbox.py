@@ -23,7 +23,13 @@ from article6.interop.envelope import seal
 from article6.interop.schemas import validate_wire
 from article6.store import outbox_messages
 from article6.store.database import aware, unit_of_work
-from article6.store.outbox_messages import ABANDONED, DELIVERED, REFUSED
+from article6.store.outbox_messages import (
+    ABANDONED,
+    DELIVERED,
+    REFUSED,
+    NewMessage,
+    OutboxMessage,
+)
 
 BATCH = 200
 
@@ -34,7 +40,7 @@ class Transport(Protocol):
     def post(self, peer: Peer, wire: dict[str, Any]) -> dict[str, Any]: ...
 
 
-def wire_of(identity: Identity, row: Any, now: datetime) -> dict[str, Any]:
+def wire_of(identity: Identity, row: NewMessage, now: datetime) -> dict[str, Any]:
     envelope = Envelope(
         message_type=row.message_type,
         message_id=row.message_id,
@@ -66,19 +72,20 @@ def deliver_pending(
     delivered = 0
     failed: set[str] = set()
     for row in rows:
-        if row.to_registry in failed:
+        message = row.message
+        if message.to_registry in failed:
             continue
-        if row.expires_at is not None and aware(row.expires_at) < now:
+        if message.expires_at is not None and aware(message.expires_at) < now:
             _finish(engine, row.id, ABANDONED, "its deadline passed before delivery", now)
             continue
-        peer = known.get(row.to_registry)
+        peer = known.get(message.to_registry)
         if peer is None:
-            _finish(engine, row.id, REFUSED, f"{row.to_registry} is not a known peer", now)
+            _finish(engine, row.id, REFUSED, f"{message.to_registry} is not a known peer", now)
             continue
         try:
-            answer = Ack.model_validate(transport.post(peer, wire_of(identity, row, now)))
+            answer = Ack.model_validate(transport.post(peer, wire_of(identity, message, now)))
         except Exception as error:  # any transport failure: try again later
-            failed.add(row.to_registry)
+            failed.add(message.to_registry)
             _retry(engine, row, now, f"{type(error).__name__}: {error}"[:500])
             continue
         if answer.result is AckResult.INVALID:
@@ -100,7 +107,7 @@ def _finish(engine: Engine, row_id: int, status: str, error: str | None, now: da
         outbox_messages.finish(connection, row_id, status, error, now)
 
 
-def _retry(engine: Engine, row: Any, now: datetime, error: str) -> None:
+def _retry(engine: Engine, row: OutboxMessage, now: datetime, error: str) -> None:
     attempts = row.attempts + 1
     with unit_of_work(engine) as connection:
         outbox_messages.retry(connection, row.id, attempts, now + backoff(attempts), error)

@@ -36,7 +36,7 @@ from article6.domain.messages import (
 )
 from article6.domain.protocol import Range, TransferStatus, uncovered
 from article6.interop import register
-from article6.store import external_transfers, hub_transfers, interop_ledger, verify
+from article6.store import external_transfers, hub_register, hub_transfers, interop_ledger, verify
 
 ACCEPTED_OR_CHECKED = {TransferStatus.ACCEPTED.value, TransferStatus.CHECKED.value}
 
@@ -59,7 +59,10 @@ def totals(connection: Connection, reconciliation_id: str) -> TotalsReport:
     pending = external_transfers.not_final_ids(connection)
     return TotalsReport(
         reconciliation_id=reconciliation_id,
-        totals=[Total(originating_registry=r, state=s, quantity=int(q)) for r, s, q in rows],
+        totals=[
+            Total(originating_registry=t.originating_registry, state=t.state, quantity=t.quantity)
+            for t in rows
+        ],
         pending_transfers=pending,
         ledger_problems=verify.ledger(connection)[:1000],
     )
@@ -71,13 +74,13 @@ def blocks(connection: Connection, reconciliation_id: str) -> UnitBlocksReport:
         reconciliation_id=reconciliation_id,
         blocks=[
             HeldBlock(
-                originating_registry=row.registry_id,
-                first=row.serial_first,
-                last=row.serial_last,
-                state=row.state,
-                reserved=row.reserved_by is not None,
+                originating_registry=block.attributes.registry,
+                first=block.first,
+                last=block.last,
+                state=block.state.value,
+                reserved=block.reserved_by is not None,
             )
-            for row in rows
+            for block in rows
         ],
     )
 
@@ -120,7 +123,7 @@ def totals_agree(
 ) -> list[str]:
     """Differences between a registry's totals and the register (empty when they agree)."""
     expected: dict[str, int] = defaultdict(int)
-    for location in register.at(connection, registry):
+    for location in hub_register.at(connection, registry):
         expected[location.range.registry] += location.range.quantity
     found: dict[str, int] = defaultdict(int)
     for total in reported.totals:
@@ -145,10 +148,10 @@ def compare_blocks(
 ) -> list[str]:
     """Compare a registry's blocks with the register; learn the units it issued itself."""
     problems: list[str] = []
-    here = register.at(connection, registry)
+    here = hub_register.at(connection, registry)
     reported_ranges = [Range(b.originating_registry, b.first, b.last) for b in reported.blocks]
     for block, wanted in zip(reported.blocks, reported_ranges, strict=True):
-        known = register.overlapping(connection, wanted)
+        known = hub_register.overlapping(connection, wanted)
         elsewhere = [k for k in known if k.registry != registry]
         for other in elsewhere:
             problems.append(

@@ -14,7 +14,6 @@ import math
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -34,6 +33,7 @@ from article6.services import ports
 from article6.services.context import Registry
 from article6.store import hub_reconciliations
 from article6.store.database import aware, unit_of_work
+from article6.store.hub_reconciliations import NewRun, Run
 
 RUN_OVER = [s.value for s in ReconciliationStatus]
 
@@ -84,8 +84,7 @@ def start(
         for peer in directory.peers(connection):
             if not peer.connected or (chosen is not None and peer.registry_id not in chosen):
                 continue
-            hub_reconciliations.insert_run(
-                connection,
+            started = NewRun(
                 reconciliation_id=reconciliation_id,
                 registry_id=peer.registry_id,
                 phase=ReconciliationPhase.TOTALS.value,
@@ -93,6 +92,7 @@ def start(
                 discrepancies="[]",
                 started_at=now,
             )
+            hub_reconciliations.insert_run(connection, started)
             _request(connection, peer.registry_id, reconciliation_id, "totals", now)
     return reconciliation_id
 
@@ -142,9 +142,7 @@ def on_reply(
     else:
         found += reconciliation.compare_trail(connection, sender, reply, run.started_at)
     status = ReconciliationStatus.INCONSISTENT if found else ReconciliationStatus.COMPLETED
-    hub_reconciliations.update_run(
-        connection, run.id, status=status.value, discrepancies=json.dumps(found), finished_at=now
-    )
+    hub_reconciliations.finish(connection, run.id, status.value, json.dumps(found), now)
     ports.send_message(
         connection,
         to=sender,
@@ -156,8 +154,8 @@ def on_reply(
     return True
 
 
-def _advance(connection: Connection, run: Any, phase: str, found: list[str], now: datetime) -> None:
-    hub_reconciliations.update_run(connection, run.id, phase=phase, discrepancies=json.dumps(found))
+def _advance(connection: Connection, run: Run, phase: str, found: list[str], now: datetime) -> None:
+    hub_reconciliations.advance(connection, run.id, phase, json.dumps(found))
     _request(connection, run.registry_id, run.reconciliation_id, phase, now)
 
 

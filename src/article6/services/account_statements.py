@@ -71,15 +71,16 @@ def account_statement(
         lines: list[StatementLine] = []
         balance = opening
         for moved in statement_ledger.account_movements(connection, row.id, before, until):
-            size = moved.serial_last - moved.serial_first + 1
+            units = moved.units
+            size = units.size
             incoming = moved.destination_account_id == row.id
             unit = block_identifier(
-                moved.cooperative_approach_id,
-                moved.registry_id,
-                moved.first_transferring_party,
-                moved.serial_first,
-                moved.serial_last,
-                moved.vintage,
+                units.cooperative_approach,
+                units.registry,
+                units.first_transferring_party,
+                units.first,
+                units.last,
+                units.vintage,
             )
             if not lines or lines[-1].transaction != moved.transaction:
                 if len(lines) >= STATEMENT_LIMIT:

@@ -44,6 +44,7 @@ from article6.store import (
     records,
     sections,
 )
+from article6.store.external_transfers import ExternalTransfer
 
 
 def check_incoming(
@@ -145,8 +146,7 @@ def answer_proposal(
     answer to the hub in the same database transaction."""
     now = registry.now()
     status = TransferStatus.REJECTED if evaluation else TransferStatus.ACCEPTED
-    external_transfers.insert_transfer(
-        connection,
+    record = ExternalTransfer(
         transaction_id=proposal.transaction_id,
         direction=IN,
         counterpart_registry=proposal.transferring_registry,
@@ -160,6 +160,7 @@ def answer_proposal(
         created_at=now,
         updated_at=now,
     )
+    external_transfers.insert_transfer(connection, record)
     ports.send_message(
         connection,
         to=HUB,
@@ -172,7 +173,7 @@ def answer_proposal(
     )
 
 
-def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
+def acquire(connection: Connection, registry: Registry, row: ExternalTransfer) -> str:
     """Record the arrival: the blocks, keeping the originating registry and serials."""
     now = registry.now()
     proposal = TransferProposal.model_validate_json(row.proposal)

@@ -29,6 +29,7 @@ from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import checkpoints as records
 from article6.store import journal, registry_directory
+from article6.store.checkpoints import FallbackKey, SignedCheckpoint
 from article6.store.database import unit_of_work
 
 FILE_NAME = "journal-checkpoints.jsonl"
@@ -60,12 +61,7 @@ def _signing_key(connection: Connection, now: datetime) -> tuple[KeyPair, str | 
     if kept is not None:
         return KeyPair.from_text(kept.private_key), None
     pair = KeyPair.generate()
-    records.insert_fallback_key(
-        connection,
-        private_key=pair.private_text(),
-        public_key=pair.public_text,
-        created_at=now,
-    )
+    records.insert_fallback_key(connection, FallbackKey(pair.private_text(), pair.public_text, now))
     return pair, None
 
 
@@ -83,21 +79,15 @@ def take_checkpoint(
         last = records.latest(connection)
         # Another server process may have signed a later head meanwhile (`serve --workers`):
         # an earlier one sent after it would reach the hub as a checkpoint going backwards.
-        if last is not None and (int(last.seq) > seq or (only_if_new and int(last.seq) == seq)):
+        if last is not None and (last.seq > seq or (only_if_new and last.seq == seq)):
             return None
         key, code = _signing_key(connection, now)
         at = now.astimezone(UTC).isoformat(timespec="seconds")
         checkpoint = sign(key, code, seq, digest, at)
         if destination is not None:
             _append(destination, checkpoint)
-        records.record(
-            connection,
-            seq=seq,
-            hash=digest,
-            signed_at=now,
-            public_key=checkpoint.public_key,
-            signature=checkpoint.signature,
-        )
+        signed = SignedCheckpoint(seq, digest, now, checkpoint.public_key, checkpoint.signature)
+        records.record(connection, signed)
         if code is not None and code != HUB and registry_directory.is_peer(connection, HUB):
             ports.send_message(connection, to=HUB, body=message(checkpoint), now=now)
     return checkpoint

@@ -16,9 +16,9 @@ question to the hub about a transfer past its deadline.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Final
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, refuse
@@ -28,10 +28,11 @@ from article6.services import ports
 from article6.services.context import Registry
 from article6.store import external_transfers, registry_directory
 from article6.store.database import aware, unit_of_work
+from article6.store.external_transfers import ExternalTransfer
 
 HUB_ACTOR = Actor("interoperability hub", Role.SECRETARIAT)
-OUT = "out"
-IN = "in"
+OUT: Final = "out"
+IN: Final = "in"
 
 
 def this_registry(connection: Connection) -> str:
@@ -41,7 +42,7 @@ def this_registry(connection: Connection) -> str:
     return code
 
 
-def locked_transfer(connection: Connection, transaction_id: str) -> Row[Any] | None:
+def locked_transfer(connection: Connection, transaction_id: str) -> ExternalTransfer | None:
     """A transfer's record, locked for the status change that follows."""
     return external_transfers.locked_transfer(connection, transaction_id)
 
@@ -54,12 +55,9 @@ def set_status(
     reason: str | None = None,
     local_transaction: str | None = None,
 ) -> None:
-    values: dict[str, Any] = {"status": status.value, "updated_at": now}
-    if reason is not None:
-        values["reason"] = reason
-    if local_transaction is not None:
-        values["local_transaction"] = local_transaction
-    external_transfers.update_transfer(connection, transaction_id, **values)
+    external_transfers.set_status(
+        connection, transaction_id, status, now, reason, local_transaction
+    )
 
 
 def reason_of(evaluation: list[Evaluation]) -> str:
@@ -90,7 +88,7 @@ def ask_about_overdue(registry: Registry) -> list[str]:
                 body=TransactionStatusQuery(transaction_id=row.transaction_id),
                 now=now,
             )
-            external_transfers.update_transfer(connection, row.transaction_id, last_query_at=now)
+            external_transfers.mark_queried(connection, row.transaction_id, now)
             asked.append(row.transaction_id)
     return asked
 
@@ -98,6 +96,4 @@ def ask_about_overdue(registry: Registry) -> list[str]:
 def transfers(registry: Registry) -> dict[str, str]:
     """Every transfer with another registry and its status here (for tests and reports)."""
     with unit_of_work(registry.engine, read_only=True) as connection:
-        return {
-            row.transaction_id: row.status for row in external_transfers.every_transfer(connection)
-        }
+        return external_transfers.statuses(connection)

@@ -50,6 +50,7 @@ from article6.store import (
 )
 from article6.store import reconciliation as reconciliation_holds
 from article6.store.database import unit_of_work
+from article6.store.external_transfers import ExternalRequest, ExternalTransfer
 
 
 class ProposeExternalTransfer(Command):
@@ -134,12 +135,10 @@ def propose_external_transfer(
             reserved.append((block, verdict, authorization))
         holdings.change_holding(connection, source.id, reserved=quantity)
         if pending:
-            external_transfers.insert_request(
-                connection,
-                transaction_id=transaction_id,
-                acquiring_registry=command.acquiring_registry,
-                acquiring_account=command.acquiring_account,
+            request = ExternalRequest(
+                transaction_id, command.acquiring_registry, command.acquiring_account
             )
+            external_transfers.insert_request(connection, request)
             log(
                 connection,
                 registry,
@@ -278,8 +277,7 @@ def _send(
         blocks=blocks,
         authorizations=list(authorizations.values()),
     )
-    external_transfers.insert_transfer(
-        connection,
+    record = ExternalTransfer(
         transaction_id=identifier,
         direction=OUT,
         counterpart_registry=destination.registry,
@@ -293,6 +291,7 @@ def _send(
         created_at=now,
         updated_at=now,
     )
+    external_transfers.insert_transfer(connection, record)
     ports.send_message(connection, to=HUB, body=proposal, now=now, expires_at=expires_at)
     log(
         connection,

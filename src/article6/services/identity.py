@@ -23,6 +23,7 @@ from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import identity, journal
 from article6.store.database import aware, unit_of_work
+from article6.store.identity import NewUser, UserRecord
 
 _HASHERS: dict[str, PasswordHasher] = {}
 
@@ -108,7 +109,7 @@ def journal_event(
     )
 
 
-def user_view(connection: Connection, row: Any) -> UserView:
+def user_view(connection: Connection, row: UserRecord) -> UserView:
     return UserView(
         name=row.name,
         display_name=row.display_name,
@@ -123,14 +124,14 @@ def user_view(connection: Connection, row: Any) -> UserView:
     )
 
 
-def user_row(connection: Connection, name: str, lock: bool = False) -> Any:
+def user_row(connection: Connection, name: str, lock: bool = False) -> UserRecord:
     row = identity.user_by_name(connection, name, lock=lock)
     if row is None:
         raise refuse(Check.C1012, "user", f"{name} is not a user of this registry")
     return row
 
 
-def may_manage(connection: Connection, actor: Actor, user: Any) -> None:
+def may_manage(connection: Connection, actor: Actor, user: UserRecord) -> None:
     """An administrator manages their own section's users; the secretariat manages anyone.
 
     Whose user it is: the sections of the user's roles, all of which must be the
@@ -162,18 +163,16 @@ def _insert_user(
     if weak:
         raise CommandRefused(weak)
     now = registry.now()
-    user_id = identity.insert_user(
-        connection,
+    new_user = NewUser(
         name=command.name,
         display_name=command.display_name,
         password_hash=hasher().hash(command.password),
         totp_secret=totp_secret,
         totp_enrolled_at=now if totp_secret else None,
-        failed_sign_ins=0,
-        disabled=False,
         created_at=now,
         created_by=actor.name,
     )
+    user_id = identity.insert_user(connection, new_user)
     journal_event(
         connection,
         registry,
@@ -353,7 +352,7 @@ def unlock_user(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
         row = user_row(connection, user, lock=True)
         may_manage(connection, actor, row)
-        identity.update_user(connection, row.id, failed_sign_ins=0, locked_until=None)
+        identity.unlock(connection, row.id)
         journal_event(connection, registry, actor.label, "UserUnlocked", user, {}, actor.party)
         return user_view(connection, identity.user_by_id(connection, row.id))
 
@@ -371,9 +370,7 @@ def reset_second_factor(
         row = user_row(connection, user, lock=True)
         may_manage(connection, actor, row)
         now = registry.now()
-        identity.update_user(
-            connection, row.id, totp_secret=None, totp_enrolled_at=None, totp_last_counter=None
-        )
+        identity.clear_second_factor(connection, row.id)
         identity.revoke_sessions_of(connection, row.id, now)
         journal_event(connection, registry, actor.label, "TotpReset", user, {}, actor.party)
         return user_view(connection, identity.user_by_id(connection, row.id))

@@ -80,17 +80,8 @@ def change_password(
                     connection, registry, settings, standing, row, "password change", answer
                 )
             else:
-                identity.update_user(
-                    connection,
-                    row.id,
-                    password_hash=hasher().hash(command.new_password),
-                    password_change_required=False,
-                    password_changed_at=now,
-                    totp_last_counter=counter,
-                    failed_sign_ins=0,
-                    last_failure_at=None,
-                    locked_until=None,
-                )
+                new_hash = hasher().hash(command.new_password)
+                identity.set_password(connection, row.id, new_hash, False, now, counter)
                 ended = identity.revoke_sessions_of(
                     connection, row.id, now, keep=principal.token_hash
                 )
@@ -113,16 +104,7 @@ def reset_password(
         may_manage(connection, actor, row)
         now = registry.now()
         temporary = passwords.temporary_password()
-        identity.update_user(
-            connection,
-            row.id,
-            password_hash=hasher().hash(temporary),
-            password_change_required=True,
-            password_changed_at=now,
-            failed_sign_ins=0,
-            last_failure_at=None,
-            locked_until=None,
-        )
+        identity.set_password(connection, row.id, hasher().hash(temporary), True, now)
         ended = identity.revoke_sessions_of(connection, row.id, now)
         body = {"sessions_ended": ended}
         journal_event(connection, registry, actor.label, "PasswordReset", user, body, actor.party)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from article6.store import outbox_messages
-from article6.store.outbox_messages import PENDING
+from article6.store.outbox_messages import NewMessage
 
 
 def send_message(
@@ -29,19 +29,17 @@ def send_message(
     """Write a message (its type is the body's class name) to the outbox inside the caller's
     transaction, first due at `not_before` (default: now); returns its message id."""
     message_id = str(uuid.uuid4())
-    outbox_messages.insert_message(
-        connection,
+    message = NewMessage(
         message_id=message_id,
         message_type=type(body).__name__,
         to_registry=to,
         in_reply_to=in_reply_to,
         body=body.model_dump_json(),
-        status=PENDING,
-        attempts=0,
         created_at=now,
         next_attempt_at=not_before or now,
         expires_at=expires_at,
     )
+    outbox_messages.insert_message(connection, message)
     return message_id
 
 

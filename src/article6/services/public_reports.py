@@ -91,7 +91,7 @@ def public_report(registry: Registry, party: str) -> PublicReport:
                 vintage=f.vintage,
                 subtype=f.first_transfer_subtype,
                 acquiring_party=f.acquiring_party,
-                quantity=int(f.quantity),
+                quantity=f.quantity,
             )
             for f in public_ledger.first_transfer_summary(connection, party)
         ]
@@ -104,7 +104,7 @@ def public_report(registry: Registry, party: str) -> PublicReport:
             entry = totals.setdefault(
                 key, PublicHolding(cooperative_approach=key[0], vintage=key[1])
             )
-            setattr(entry, column, getattr(entry, column) + int(h.quantity))
+            setattr(entry, column, getattr(entry, column) + h.quantity)
     return PublicReport(
         party=party,
         name=row.name,

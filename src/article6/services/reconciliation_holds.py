@@ -159,7 +159,7 @@ def defer_arrival(
     current = holds.in_force(connection, registry.now())
     if current is None:
         return False
-    row = external_transfers.direction_and_status(connection, notification.transaction_id)
+    row = external_transfers.transfer(connection, notification.transaction_id)
     if row is None or row.direction != IN or row.status != TransferStatus.ACCEPTED.value:
         return False
     ports.send_message(

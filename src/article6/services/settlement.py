@@ -29,6 +29,7 @@ from article6.services.external_transfer_status import (
 )
 from article6.services.journal import log
 from article6.store import history, holdings, interop_ledger, placement
+from article6.store.external_transfers import ExternalTransfer
 
 
 def on_status(connection: Connection, registry: Registry, notification: StatusNotification) -> None:
@@ -49,7 +50,7 @@ def on_status(connection: Connection, registry: Registry, notification: StatusNo
 def _outgoing(
     connection: Connection,
     registry: Registry,
-    row: Row[Any],
+    row: ExternalTransfer,
     target: TransferStatus,
     evaluation: list[Evaluation],
 ) -> None:
@@ -96,7 +97,7 @@ def _outgoing(
 
 
 def _complete_out(
-    connection: Connection, registry: Registry, row: Row[Any], transaction: Row[Any]
+    connection: Connection, registry: Registry, row: ExternalTransfer, transaction: Row[Any]
 ) -> None:
     """The units leave: their blocks go, the moved ranges stay on record."""
     now = registry.now()
@@ -158,7 +159,7 @@ def _complete_out(
 def _incoming(
     connection: Connection,
     registry: Registry,
-    row: Row[Any],
+    row: ExternalTransfer,
     target: TransferStatus,
     evaluation: list[Evaluation],
 ) -> None:

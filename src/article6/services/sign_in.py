@@ -36,6 +36,7 @@ from article6.services.throttle import Standing
 from article6.settings import Settings
 from article6.store import identity
 from article6.store.database import aware, single_read, unit_of_work
+from article6.store.identity import NewSession, UserRecord
 
 NOT_ACCEPTED = "the name, password or second-factor code was not accepted"
 
@@ -100,7 +101,7 @@ class Principal:
         return self.actor_for(self.grants[0].party) if self.grants else None
 
 
-def password_matches(row: Any, password: str) -> bool:
+def password_matches(row: UserRecord | None, password: str) -> bool:
     if row is None:
         hasher().hash(password)  # spend the same time whether or not the user exists
         return False
@@ -116,7 +117,7 @@ def admit(
     settings: Settings,
     name: str,
     address: str | None,
-) -> tuple[Any, Standing, CommandRefused | None]:
+) -> tuple[UserRecord | None, Standing, CommandRefused | None]:
     """The user (if any) and the attempt's standing; a refusal, journaled, if the attempt is
     locked or throttled, before any password is hashed."""
     key = throttle.address_key(address)
@@ -137,7 +138,7 @@ def fail(
     registry: Registry,
     settings: Settings,
     standing: Standing,
-    row: Any,
+    row: UserRecord | None,
     reason: str,
     answer: Refusal | None = None,
 ) -> CommandRefused:
@@ -150,16 +151,16 @@ def fail(
     if reason not in identity.UNCHECKED:
         identity.record_failure(connection, standing.name, reason, now, standing.address)
         failures = standing.failures + 1
-        values: dict[str, Any] = {"failed_sign_ins": failures, "last_failure_at": now}
+        locked_until = None
         if failures >= settings.lock_after:
-            values["locked_until"] = now + timedelta(minutes=settings.lock_minutes)
+            locked_until = now + timedelta(minutes=settings.lock_minutes)
             refusal = CommandRefused(
                 [Refusal(Check.C4010, "name", "locked after repeated failures")],
                 retry_after=settings.lock_minutes * 60,
             )
-            body["locked_until"] = values["locked_until"].isoformat()
+            body["locked_until"] = locked_until.isoformat()
         if row is not None:
-            identity.update_user(connection, row.id, **values)
+            identity.count_failure(connection, row.id, failures, now, locked_until)
         body["failures"] = failures
     name = standing.name
     journal_event(connection, registry, name[:80], "SignInFailed", name, body)
@@ -173,14 +174,14 @@ def refused(refusal: CommandRefused | None) -> CommandRefused:
     return refusal
 
 
-def current_counter(row: Any, code: str, now: datetime) -> int | None:
+def current_counter(row: UserRecord | None, code: str, now: datetime) -> int | None:
     """The time step of `code` if it is the user's current code, not used before."""
     if row is None or row.totp_secret is None or row.totp_enrolled_at is None:
         return None
     return totp.matching_counter(row.totp_secret, code, now, after=row.totp_last_counter)
 
 
-def temporary_password_lapsed(row: Any, settings: Settings, now: datetime) -> bool:
+def temporary_password_lapsed(row: UserRecord, settings: Settings, now: datetime) -> bool:
     """Whether `row`'s password is a reset's temporary one older than its lifetime: refused like
     a wrong one (the answer tells no one that it was right), journaled with its own reason."""
     if not row.password_change_required or row.password_changed_at is None:
@@ -205,7 +206,9 @@ def sign_in(
             now = registry.now()
             password_ok = password_matches(row, command.password)
             counter = current_counter(row, command.code, now) if password_ok else None
-            lapsed = password_ok and temporary_password_lapsed(row, settings, now)
+            lapsed = (
+                row is not None and password_ok and temporary_password_lapsed(row, settings, now)
+            )
             if row is None or row.disabled or not password_ok or counter is None or lapsed:
                 reason = (
                     "unknown user"
@@ -224,8 +227,7 @@ def sign_in(
                 csrf = secrets.token_urlsafe(32) if kind == "session" else None
                 minutes = settings.session_minutes if kind == "session" else settings.token_minutes
                 expires = now + timedelta(minutes=minutes)
-                identity.insert_session(
-                    connection,
+                issued = NewSession(
                     token_hash=token_hash(settings, token),
                     user_id=row.id,
                     kind=kind,
@@ -234,14 +236,8 @@ def sign_in(
                     created_at=now,
                     expires_at=expires,
                 )
-                identity.update_user(
-                    connection,
-                    row.id,
-                    failed_sign_ins=0,
-                    last_failure_at=None,
-                    locked_until=None,
-                    totp_last_counter=counter,
-                )
+                identity.insert_session(connection, issued)
+                identity.signed_in(connection, row.id, counter)
                 journal_event(connection, registry, row.name, "SignedIn", row.name, {"kind": kind})
                 return SignedIn(
                     token=token,
@@ -313,7 +309,7 @@ def _enrolling_user(
     command: Credentials,
     address: str | None,
     confirming: bool,
-) -> tuple[Any, Standing, CommandRefused | None]:
+) -> tuple[UserRecord | None, Standing, CommandRefused | None]:
     """The user who proves their password to enrol, or the refusal. An unknown name, a wrong
     password, a disabled user, and a user with no enrolment to make (already enrolled; or, when
     confirming, none begun) fail alike, each counted and journaled like a failed sign-in, the
@@ -346,9 +342,9 @@ def begin_enrolment(
         row, _, refusal = _enrolling_user(
             connection, registry, settings, command, address, confirming=False
         )
-        if refusal is None:
+        if refusal is None and row is not None:
             secret = totp.new_secret()
-            identity.update_user(connection, row.id, totp_secret=secret)
+            identity.begin_enrolment(connection, row.id, secret)
             journal_event(connection, registry, row.name, "TotpEnrolmentStarted", row.name, {})
             return Enrolment(
                 secret=secret,
@@ -367,15 +363,13 @@ def confirm_enrolment(
         row, standing, refusal = _enrolling_user(
             connection, registry, settings, command, address, confirming=True
         )
-        if refusal is None:
+        if refusal is None and row is not None and row.totp_secret is not None:
             now = registry.now()
             counter = totp.matching_counter(row.totp_secret, command.code, now)
             if counter is None:
                 refusal = fail(connection, registry, settings, standing, row, "enrolment code")
             else:
-                identity.update_user(
-                    connection, row.id, totp_enrolled_at=now, totp_last_counter=counter
-                )
+                identity.enrol(connection, row.id, now, counter)
                 journal_event(connection, registry, row.name, "TotpEnrolled", row.name, {})
                 return user_view(connection, identity.user_by_id(connection, row.id))
     raise refused(refusal)

@@ -12,7 +12,6 @@ import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -20,6 +19,7 @@ from article6.domain.checks import Check, Refusal
 from article6.settings import Settings
 from article6.store import identity
 from article6.store.database import aware
+from article6.store.identity import UserRecord
 
 
 def address_key(host: str | None) -> str | None:
@@ -59,7 +59,7 @@ def standing(
     settings: Settings,
     name: str,
     address: str | None,
-    row: Any,
+    row: UserRecord | None,
     now: datetime,
 ) -> Standing:
     # Read for every name, user or not, so that both take the same steps.

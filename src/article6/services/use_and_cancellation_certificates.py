@@ -52,7 +52,8 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
         allow(actor, Permission.READ, row.party_code)
         if actor.entity is not None and row.using_entity != actor.entity:
             raise refuse(Check.C4002, "transaction", "an entity sees only its own certificates")
-        if row.kind not in CERTIFIED_KINDS or row.status != "completed":
+        finished = row.finished_at  # a completed transaction has finished
+        if row.kind not in CERTIFIED_KINDS or row.status != "completed" or finished is None:
             raise refuse(
                 Check.C4007,
                 "transaction",
@@ -61,10 +62,11 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
             )
         party = reporting_party(connection, row.party_code)
         ranges = statement_ledger.transaction_ranges(connection, row.id)
+    named = row.cancellation_purpose or ""  # every cancellation names its purpose
     action, subtype = (
         (ActionType.USE, None)
         if row.kind == "use"
-        else CANCELLATION_ACTION[CancellationPurpose(row.cancellation_purpose)]
+        else CANCELLATION_ACTION[CancellationPurpose(named)]
     )
     if row.kind == "use":
         purpose = f"Use towards the NDC of {row.party_code} for {row.ndc_year}"
@@ -74,7 +76,7 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
             "OP": "Cancellation for other purposes",
             "OMGE": "Voluntary cancellation to deliver OMGE",
             "voluntary": "Voluntary cancellation",
-        }[row.cancellation_purpose]
+        }[named]
         if row.purpose:
             purpose += f": {row.purpose}"
     return Certificate(
@@ -89,15 +91,15 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
         purpose=purpose,
         ndc_year=row.ndc_year,
         cancellation_purpose=row.cancellation_purpose,
-        date=row.finished_at,
+        date=finished,
         quantity=row.quantity,
         units=[
             block_identifier(
-                r.cooperative_approach_id,
-                r.registry_id,
+                r.cooperative_approach,
+                r.registry,
                 r.first_transferring_party,
-                r.serial_first,
-                r.serial_last,
+                r.first,
+                r.last,
                 r.vintage,
             )
             for r in ranges

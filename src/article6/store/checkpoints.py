@@ -3,9 +3,10 @@ checkpoint names, and at the hub every registry's checkpoints with their verdict
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, func, select
 
 from article6.store.checkpoint_schema import (
     checkpoint_key,
@@ -17,12 +18,48 @@ from article6.store.interop_schema import interop_identity
 from article6.store.schema import journal, journal_head
 
 
-def fallback_key(connection: Connection) -> Row[Any] | None:
-    return connection.execute(select(checkpoint_key).where(checkpoint_key.c.id == 1)).first()
+@dataclass(frozen=True)
+class FallbackKey:
+    """The key a registry without a protocol identity signs its checkpoints with."""
+
+    private_key: str
+    public_key: str
+    created_at: datetime
 
 
-def insert_fallback_key(connection: Connection, **values: Any) -> None:
-    connection.execute(checkpoint_key.insert().values(id=1, **values))
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    """A checkpoint the registry signed: the chain's entry `seq` and its hash, when, with what."""
+
+    seq: int
+    hash: str
+    signed_at: datetime
+    public_key: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class ReceivedCheckpoint:
+    """A registry's checkpoint as the hub received it, with its verdict."""
+
+    registry_id: str
+    checkpoint: SignedCheckpoint
+    received_at: datetime
+    verdict: str
+    detail: str | None
+
+
+def fallback_key(connection: Connection) -> FallbackKey | None:
+    row = connection.execute(
+        select(
+            checkpoint_key.c.private_key, checkpoint_key.c.public_key, checkpoint_key.c.created_at
+        ).where(checkpoint_key.c.id == 1)
+    ).first()
+    return None if row is None else FallbackKey(**row._asdict())
+
+
+def insert_fallback_key(connection: Connection, key: FallbackKey) -> None:
+    connection.execute(checkpoint_key.insert().values(id=1, **asdict(key)))
 
 
 def public_keys(connection: Connection) -> list[str]:
@@ -48,18 +85,36 @@ def entry_hash(connection: Connection, seq: int) -> str | None:
     return None if found is None else str(found)
 
 
-def record(connection: Connection, **values: Any) -> None:
-    connection.execute(journal_checkpoints.insert().values(**values))
+_SIGNED = (
+    journal_checkpoints.c.seq,
+    journal_checkpoints.c.hash,
+    journal_checkpoints.c.signed_at,
+    journal_checkpoints.c.public_key,
+    journal_checkpoints.c.signature,
+)
 
 
-def latest(connection: Connection) -> Row[Any] | None:
-    return connection.execute(
-        select(journal_checkpoints).order_by(journal_checkpoints.c.id.desc()).limit(1)
+def record(connection: Connection, checkpoint: SignedCheckpoint) -> None:
+    connection.execute(journal_checkpoints.insert().values(**asdict(checkpoint)))
+
+
+def latest(connection: Connection) -> SignedCheckpoint | None:
+    row = connection.execute(
+        select(*_SIGNED).order_by(journal_checkpoints.c.id.desc()).limit(1)
     ).first()
+    return None if row is None else SignedCheckpoint(**row._asdict())
 
 
-def hub_record(connection: Connection, **values: Any) -> None:
-    connection.execute(hub_journal_checkpoints.insert().values(**values))
+def hub_record(connection: Connection, received: ReceivedCheckpoint) -> None:
+    connection.execute(
+        hub_journal_checkpoints.insert().values(
+            registry_id=received.registry_id,
+            received_at=received.received_at,
+            verdict=received.verdict,
+            detail=received.detail,
+            **asdict(received.checkpoint),
+        )
+    )
 
 
 def hub_hashes_at(connection: Connection, registry_id: str, seq: int) -> list[str]:
@@ -85,11 +140,19 @@ def hub_latest_seq(connection: Connection, registry_id: str) -> int | None:
     return None if found is None else int(found)
 
 
-def hub_checkpoints(connection: Connection, registry_id: str) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(hub_journal_checkpoints)
-            .where(hub_journal_checkpoints.c.registry_id == registry_id)
-            .order_by(hub_journal_checkpoints.c.id)
+def hub_checkpoints(connection: Connection, registry_id: str) -> list[ReceivedCheckpoint]:
+    """A registry's checkpoints as the hub received them, in order."""
+    hub = hub_journal_checkpoints.c
+    query = select(hub_journal_checkpoints).where(hub.registry_id == registry_id).order_by(hub.id)
+    return [
+        ReceivedCheckpoint(
+            registry_id=row.registry_id,
+            checkpoint=SignedCheckpoint(
+                row.seq, row.hash, row.signed_at, row.public_key, row.signature
+            ),
+            received_at=row.received_at,
+            verdict=row.verdict,
+            detail=row.detail,
         )
-    )
+        for row in connection.execute(query)
+    ]

@@ -4,7 +4,8 @@ phase reached, the status and the discrepancies found so far.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,32 +31,78 @@ def open_with(
     return {registry: run for registry, run in rows}
 
 
-def insert_run(connection: Connection, **values: Any) -> None:
-    connection.execute(hub_reconciliations.insert().values(**values))
+@dataclass(frozen=True)
+class NewRun:
+    """A run's start with one registry: the phase asked first, the discrepancies' JSON."""
+
+    reconciliation_id: str
+    registry_id: str
+    phase: str
+    status: str
+    discrepancies: str
+    started_at: datetime
 
 
-def run(connection: Connection, reconciliation_id: str, registry_id: str) -> Row[Any] | None:
-    return connection.execute(
+@dataclass(frozen=True)
+class Run:
+    """A run with one registry as far as it has gone."""
+
+    id: int
+    reconciliation_id: str
+    registry_id: str
+    phase: str
+    status: str
+    discrepancies: str
+    started_at: datetime
+    finished_at: datetime | None
+
+
+def _run(row: Row[Any]) -> Run:
+    return Run(**row._asdict())
+
+
+def insert_run(connection: Connection, run: NewRun) -> None:
+    connection.execute(hub_reconciliations.insert().values(**asdict(run)))
+
+
+def run(connection: Connection, reconciliation_id: str, registry_id: str) -> Run | None:
+    row = connection.execute(
         select(hub_reconciliations).where(
             (hub_reconciliations.c.reconciliation_id == reconciliation_id)
             & (hub_reconciliations.c.registry_id == registry_id)
         )
     ).first()
+    return None if row is None else _run(row)
 
 
-def update_run(connection: Connection, run_id: int, **values: Any) -> None:
+def _update(connection: Connection, run_id: int, values: dict[str, object]) -> None:
     connection.execute(
         update(hub_reconciliations).where(hub_reconciliations.c.id == run_id).values(**values)
     )
 
 
-def runs(connection: Connection, reconciliation_id: str) -> Sequence[Row[Any]]:
+def advance(connection: Connection, run_id: int, phase: str, discrepancies: str) -> None:
+    """The run moves on to `phase` with the discrepancies found so far."""
+    _update(connection, run_id, {"phase": phase, "discrepancies": discrepancies})
+
+
+def finish(
+    connection: Connection, run_id: int, status: str, discrepancies: str, at: datetime
+) -> None:
+    """The run with the registry ends with its status and discrepancies."""
+    _update(
+        connection,
+        run_id,
+        {"status": status, "discrepancies": discrepancies, "finished_at": at},
+    )
+
+
+def runs(connection: Connection, reconciliation_id: str) -> list[Run]:
     """One run with every registry it asked."""
-    return connection.execute(
-        select(hub_reconciliations).where(
-            hub_reconciliations.c.reconciliation_id == reconciliation_id
-        )
-    ).all()
+    query = select(hub_reconciliations).where(
+        hub_reconciliations.c.reconciliation_id == reconciliation_id
+    )
+    return [_run(row) for row in connection.execute(query)]
 
 
 START_LOCK = 6_200_016  # the advisory lock key that orders starts of runs (PostgreSQL)

@@ -4,11 +4,11 @@ the proposal, its evaluation, and the status the hub decided.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Select, select, update
 
 from article6.domain.protocol import TransferStatus
 from article6.store.interop_schema import hub_transactions
@@ -16,26 +16,51 @@ from article6.store.interop_schema import hub_transactions
 _NOT_FINAL = [s.value for s in TransferStatus if not s.final]
 
 
-def transfer(connection: Connection, transaction_id: str) -> Row[Any] | None:
-    return connection.execute(
-        select(hub_transactions).where(hub_transactions.c.transaction_id == transaction_id)
-    ).first()
+@dataclass(frozen=True)
+class HubTransfer:
+    """The hub's record of a transfer: the proposal's and the evaluation's JSON, the status it
+    decided, and when (`finished_at`) it became final."""
+
+    transaction_id: str
+    transferring_registry: str
+    acquiring_registry: str
+    status: str
+    quantity: int
+    expires_at: datetime
+    proposal: str
+    evaluation: str
+    created_at: datetime
+    finished_at: datetime | None
 
 
-def locked_transfer(connection: Connection, transaction_id: str) -> Row[Any] | None:
+def _transfers(connection: Connection, query: Select[Any]) -> list[HubTransfer]:
+    return [HubTransfer(**row._asdict()) for row in connection.execute(query)]
+
+
+def _first(rows: list[HubTransfer]) -> HubTransfer | None:
+    return rows[0] if rows else None
+
+
+def transfer(connection: Connection, transaction_id: str) -> HubTransfer | None:
+    query = select(hub_transactions).where(hub_transactions.c.transaction_id == transaction_id)
+    return _first(_transfers(connection, query))
+
+
+def locked_transfer(connection: Connection, transaction_id: str) -> HubTransfer | None:
     """A transfer's record, locked for the decision that follows."""
-    return connection.execute(
+    query = (
         select(hub_transactions)
         .where(hub_transactions.c.transaction_id == transaction_id)
         .with_for_update()
-    ).first()
+    )
+    return _first(_transfers(connection, query))
 
 
-def insert_transfer(connection: Connection, **values: Any) -> None:
-    connection.execute(hub_transactions.insert().values(**values))
+def insert_transfer(connection: Connection, transfer: HubTransfer) -> None:
+    connection.execute(hub_transactions.insert().values(**asdict(transfer)))
 
 
-def update_transfer(connection: Connection, transaction_id: str, **values: Any) -> None:
+def _update(connection: Connection, transaction_id: str, values: dict[str, object]) -> None:
     connection.execute(
         update(hub_transactions)
         .where(hub_transactions.c.transaction_id == transaction_id)
@@ -43,21 +68,41 @@ def update_transfer(connection: Connection, transaction_id: str, **values: Any) 
     )
 
 
-def not_final(connection: Connection) -> Sequence[Row[Any]]:
+def keep_accepted(connection: Connection, transaction_id: str) -> None:
+    """Accepted, kept open until the reconciliation runs of either side end."""
+    _update(connection, transaction_id, {"status": TransferStatus.ACCEPTED.value})
+
+
+def finish(
+    connection: Connection,
+    transaction_id: str,
+    status: TransferStatus,
+    evaluation: str,
+    at: datetime,
+) -> None:
+    """The final status decided at `at`, with the evaluation's JSON."""
+    _update(
+        connection,
+        transaction_id,
+        {"status": status.value, "finished_at": at, "evaluation": evaluation},
+    )
+
+
+def not_final(connection: Connection) -> list[HubTransfer]:
     """Every transfer without a final status yet."""
-    return connection.execute(
-        select(hub_transactions).where(hub_transactions.c.status.in_(_NOT_FINAL))
-    ).all()
+    query = select(hub_transactions).where(hub_transactions.c.status.in_(_NOT_FINAL))
+    return _transfers(connection, query)
 
 
-def accepted_locked(connection: Connection) -> Sequence[Row[Any]]:
+def accepted_locked(connection: Connection) -> list[HubTransfer]:
     """The accepted transfers kept open, oldest first, locked to be completed."""
-    return connection.execute(
+    return _transfers(
+        connection,
         select(hub_transactions)
         .where(hub_transactions.c.status == TransferStatus.ACCEPTED.value)
         .order_by(hub_transactions.c.created_at)
-        .with_for_update()
-    ).all()
+        .with_for_update(),
+    )
 
 
 def statuses(connection: Connection) -> dict[str, str]:

@@ -4,10 +4,11 @@ with a key runs them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -17,8 +18,16 @@ _KEY_MATCHES = (idempotency_keys.c.scope == bindparam("claimed_scope")) & (
     idempotency_keys.c.key == bindparam("claimed_key")
 )
 _RECORD_OUTCOME = idempotency_keys.update().where(_KEY_MATCHES)
-_FIND_KEY = select(idempotency_keys).where(_KEY_MATCHES)
-_CLAIM: dict[str, Any] = {}
+_FIND_KEY = select(idempotency_keys.c.request_hash, idempotency_keys.c.outcome).where(_KEY_MATCHES)
+_CLAIM: dict[str, Any] = {}  # the claim's insert statement, built once per dialect
+
+
+@dataclass(frozen=True)
+class ClaimedKey:
+    """A claimed key: the hash of the request that claimed it, and the outcome to replay."""
+
+    request_hash: str
+    outcome: str
 
 
 def claim(connection: Connection, scope: str, key: str, digest: str, at: datetime) -> bool:
@@ -50,6 +59,7 @@ def record_outcome(connection: Connection, scope: str, key: str, outcome: str) -
     )
 
 
-def claimed(connection: Connection, scope: str, key: str) -> Row[Any] | None:
+def claimed(connection: Connection, scope: str, key: str) -> ClaimedKey | None:
     """The claimed key with its request hash and outcome, if it exists."""
-    return connection.execute(_FIND_KEY, {"claimed_scope": scope, "claimed_key": key}).first()
+    row = connection.execute(_FIND_KEY, {"claimed_scope": scope, "claimed_key": key}).first()
+    return None if row is None else ClaimedKey(row.request_hash, row.outcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,25 +12,183 @@ from article6.store.database import is_postgres
 from article6.store.identity_schema import role_grants, sign_in_failures, user_sessions, users
 
 
-def user_by_name(connection: Connection, name: str, lock: bool = False) -> Row[Any] | None:
+@dataclass(frozen=True)
+class UserRecord:
+    """A user as stored: credentials, second factor, the failure count and lock, who made it."""
+
+    id: int
+    name: str
+    display_name: str
+    password_hash: str
+    totp_secret: str | None
+    totp_enrolled_at: datetime | None
+    totp_last_counter: int | None
+    failed_sign_ins: int
+    last_failure_at: datetime | None
+    locked_until: datetime | None
+    disabled: bool
+    created_at: datetime
+    created_by: str | None
+    password_change_required: bool
+    password_changed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What creating a user writes; it starts with no failures, enabled."""
+
+    name: str
+    display_name: str
+    password_hash: str
+    totp_secret: str | None
+    totp_enrolled_at: datetime | None
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """One role a user holds in one Party section ("" for the registry-wide roles)."""
+
+    id: int
+    user_id: int
+    role: str
+    party_key: str
+    entity: str | None
+    granted_at: datetime
+    granted_by: str
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A browser session or API token being issued: only hashes of its secrets are kept."""
+
+    token_hash: str
+    user_id: int
+    kind: str
+    csrf_hash: str | None
+    label: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    """A session joined with its user and one of the user's grants (role None: no grant)."""
+
+    kind: str
+    csrf_hash: str | None
+    expires_at: datetime
+    revoked_at: datetime | None
+    user_id: int
+    name: str
+    disabled: bool
+    password_change_required: bool
+    role: str | None
+    party_key: str | None
+    entity: str | None
+
+
+def _user(row: Row[Any] | None) -> UserRecord | None:
+    return None if row is None else UserRecord(**row._asdict())
+
+
+def user_by_name(connection: Connection, name: str, lock: bool = False) -> UserRecord | None:
     query = select(users).where(users.c.name == name)
     if lock and is_postgres(connection):
         query = query.with_for_update()
-    return connection.execute(query).first()
+    return _user(connection.execute(query).first())
 
 
-def user_by_id(connection: Connection, user_id: int) -> Row[Any] | None:
-    return connection.execute(select(users).where(users.c.id == user_id)).first()
+def user_by_id(connection: Connection, user_id: int) -> UserRecord:
+    """The user with this id, which the caller knows exists."""
+    return UserRecord(
+        **connection.execute(select(users).where(users.c.id == user_id)).one()._asdict()
+    )
 
 
-def insert_user(connection: Connection, **values: Any) -> int:
+def insert_user(connection: Connection, user: NewUser) -> int:
+    values = {**asdict(user), "failed_sign_ins": 0, "disabled": False}
     return int(
         connection.execute(users.insert().values(**values).returning(users.c.id)).scalar_one()
     )
 
 
-def update_user(connection: Connection, user_id: int, **values: Any) -> None:
+def _update(connection: Connection, user_id: int, values: dict[str, object]) -> None:
     connection.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def count_failure(
+    connection: Connection,
+    user_id: int,
+    failures: int,
+    at: datetime,
+    locked_until: datetime | None,
+) -> None:
+    """A failed attempt on the user's name: the count, its time, and the lock when it locks."""
+    values: dict[str, object] = {"failed_sign_ins": failures, "last_failure_at": at}
+    if locked_until is not None:
+        values["locked_until"] = locked_until
+    _update(connection, user_id, values)
+
+
+def signed_in(connection: Connection, user_id: int, counter: int | None) -> None:
+    """A sign-in clears the failures and the lock and uses up its TOTP time step."""
+    _update(
+        connection,
+        user_id,
+        {
+            "failed_sign_ins": 0,
+            "last_failure_at": None,
+            "locked_until": None,
+            "totp_last_counter": counter,
+        },
+    )
+
+
+def set_password(
+    connection: Connection,
+    user_id: int,
+    password_hash: str,
+    change_required: bool,
+    at: datetime,
+    counter: int | None = None,
+) -> None:
+    """A new password (changed by the user, who used up `counter`, or a reset's temporary
+    one) clears the failures and the lock."""
+    values: dict[str, object] = {
+        "password_hash": password_hash,
+        "password_change_required": change_required,
+        "password_changed_at": at,
+        "failed_sign_ins": 0,
+        "last_failure_at": None,
+        "locked_until": None,
+    }
+    if counter is not None:
+        values["totp_last_counter"] = counter
+    _update(connection, user_id, values)
+
+
+def unlock(connection: Connection, user_id: int) -> None:
+    _update(connection, user_id, {"failed_sign_ins": 0, "locked_until": None})
+
+
+def begin_enrolment(connection: Connection, user_id: int, secret: str) -> None:
+    """The TOTP secret offered, not yet confirmed."""
+    _update(connection, user_id, {"totp_secret": secret})
+
+
+def enrol(connection: Connection, user_id: int, at: datetime, counter: int | None) -> None:
+    """The offered secret confirmed with the code of time step `counter`."""
+    _update(connection, user_id, {"totp_enrolled_at": at, "totp_last_counter": counter})
+
+
+def clear_second_factor(connection: Connection, user_id: int) -> None:
+    _update(
+        connection,
+        user_id,
+        {"totp_secret": None, "totp_enrolled_at": None, "totp_last_counter": None},
+    )
 
 
 def creation_line(connection: Connection, name: str, depth: int = 32) -> list[str]:
@@ -57,20 +216,22 @@ def creation_line(connection: Connection, name: str, depth: int = 32) -> list[st
     return line
 
 
-def grants_of(connection: Connection, user_id: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
+def grants_of(connection: Connection, user_id: int) -> list[RoleGrant]:
+    return [
+        RoleGrant(**row._asdict())
+        for row in connection.execute(
             select(role_grants).where(role_grants.c.user_id == user_id).order_by(role_grants.c.id)
-        ).all()
-    )
+        )
+    ]
 
 
-def grant_in(connection: Connection, user_id: int, party_key: str) -> Row[Any] | None:
-    return connection.execute(
+def grant_in(connection: Connection, user_id: int, party_key: str) -> RoleGrant | None:
+    row = connection.execute(
         select(role_grants).where(
             (role_grants.c.user_id == user_id) & (role_grants.c.party_key == party_key)
         )
     ).first()
+    return None if row is None else RoleGrant(**row._asdict())
 
 
 def put_grant(
@@ -108,7 +269,7 @@ def drop_grant(connection: Connection, user_id: int, party_key: str) -> None:
     )
 
 
-def users_in(connection: Connection, party_key: str | None) -> list[Row[Any]]:
+def users_in(connection: Connection, party_key: str | None) -> list[UserRecord]:
     """Users holding a role in `party_key`'s section (every user when None)."""
     query = select(users).order_by(users.c.name)
     if party_key is not None:
@@ -117,17 +278,11 @@ def users_in(connection: Connection, party_key: str | None) -> list[Row[Any]]:
                 select(role_grants.c.user_id).where(role_grants.c.party_key == party_key)
             )
         )
-    return list(connection.execute(query).all())
+    return [UserRecord(**row._asdict()) for row in connection.execute(query)]
 
 
-def insert_session(connection: Connection, **values: Any) -> None:
-    connection.execute(user_sessions.insert().values(**values))
-
-
-def session(connection: Connection, token_hash: str) -> Row[Any] | None:
-    return connection.execute(
-        select(user_sessions).where(user_sessions.c.token_hash == token_hash)
-    ).first()
+def insert_session(connection: Connection, issued: NewSession) -> None:
+    connection.execute(user_sessions.insert().values(**asdict(issued)))
 
 
 _SESSION_WITH_GRANTS = (
@@ -154,10 +309,13 @@ _SESSION_WITH_GRANTS = (
 )
 
 
-def session_with_grants(connection: Connection, token_hash: str) -> list[Any]:
+def session_with_grants(connection: Connection, token_hash: str) -> list[SessionGrant]:
     """A session, its user and the user's grants in one round trip: one row per grant (one
     row with no grant for a user who has none); no row for an unknown token."""
-    return list(connection.execute(_SESSION_WITH_GRANTS, {"digest": token_hash}).all())
+    return [
+        SessionGrant(**row._asdict())
+        for row in connection.execute(_SESSION_WITH_GRANTS, {"digest": token_hash})
+    ]
 
 
 def revoke_session(connection: Connection, token_hash: str, at: datetime) -> None:

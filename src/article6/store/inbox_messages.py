@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
@@ -19,5 +20,17 @@ def received(connection: Connection, message_id: str) -> bool:
     )
 
 
-def record(connection: Connection, **values: Any) -> None:
-    connection.execute(inbox.insert().values(**values))
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """A message taken in: its envelope's id, sender, type and time, and what became of it."""
+
+    message_id: str
+    from_registry: str
+    message_type: str
+    sent_at: datetime
+    received_at: datetime
+    outcome: str
+
+
+def record(connection: Connection, message: ReceivedMessage) -> None:
+    connection.execute(inbox.insert().values(**asdict(message)))

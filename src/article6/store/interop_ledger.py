@@ -5,11 +5,12 @@ and the snapshot a registry reports to a reconciliation (totals, then every bloc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, and_, func, select
+from sqlalchemy import Connection, and_, func, select
 
+from article6.domain.blocks import UnitBlock
+from article6.store.block_rows import to_block
 from article6.store.schema import transaction_blocks, unit_blocks
 
 _SIZE = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
@@ -46,16 +47,25 @@ def last_serial(connection: Connection, registry_id: str) -> int | None:
     return None if last is None else int(last)
 
 
-def unit_totals(connection: Connection) -> Sequence[Row[Any, Any, Any]]:
-    """(originating registry, state, units) over every block here, in that order."""
-    return connection.execute(
+@dataclass(frozen=True)
+class UnitTotal:
+    """How many units of an originating registry are here in one state."""
+
+    originating_registry: str
+    state: str
+    quantity: int
+
+
+def unit_totals(connection: Connection) -> list[UnitTotal]:
+    """The units over every block here, per originating registry and state, in that order."""
+    rows = connection.execute(
         select(unit_blocks.c.registry_id, unit_blocks.c.state, func.sum(_SIZE))
         .group_by(unit_blocks.c.registry_id, unit_blocks.c.state)
         .order_by(unit_blocks.c.registry_id, unit_blocks.c.state)
-    ).all()
+    )
+    return [UnitTotal(registry, state, int(quantity)) for registry, state, quantity in rows]
 
 
-def blocks_in_serial_order(connection: Connection) -> Sequence[Row[Any]]:
-    return connection.execute(
-        select(unit_blocks).order_by(unit_blocks.c.registry_id, unit_blocks.c.serial_first)
-    ).all()
+def blocks_in_serial_order(connection: Connection) -> list[UnitBlock]:
+    query = select(unit_blocks).order_by(unit_blocks.c.registry_id, unit_blocks.c.serial_first)
+    return [to_block(row) for row in connection.execute(query)]

@@ -4,11 +4,10 @@ picked up when due, finished (delivered, refused, abandoned) or put back for a l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, and_, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
 from article6.store.interop_schema import outbox
 
@@ -18,18 +17,58 @@ REFUSED = "refused"
 ABANDONED = "abandoned"
 
 
-def insert_message(connection: Connection, **values: Any) -> None:
-    connection.execute(outbox.insert().values(**values))
+@dataclass(frozen=True)
+class NewMessage:
+    """A message written to the outbox: `body` is its JSON, first due at `next_attempt_at`."""
+
+    message_id: str
+    message_type: str
+    to_registry: str
+    in_reply_to: str | None
+    body: str
+    created_at: datetime
+    next_attempt_at: datetime
+    expires_at: datetime | None
 
 
-def due(connection: Connection, now: datetime, batch: int) -> Sequence[Row[Any]]:
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message waiting in the outbox, with the attempts made to deliver it."""
+
+    id: int
+    message: NewMessage
+    attempts: int
+
+
+def insert_message(connection: Connection, message: NewMessage) -> None:
+    connection.execute(outbox.insert().values(status=PENDING, attempts=0, **asdict(message)))
+
+
+def due(connection: Connection, now: datetime, batch: int) -> list[OutboxMessage]:
     """The pending messages due at `now`, oldest first, at most `batch`."""
-    return connection.execute(
+    rows = connection.execute(
         select(outbox)
         .where(and_(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now))
         .order_by(outbox.c.id)
         .limit(batch)
-    ).all()
+    )
+    return [
+        OutboxMessage(
+            row.id,
+            NewMessage(
+                row.message_id,
+                row.message_type,
+                row.to_registry,
+                row.in_reply_to,
+                row.body,
+                row.created_at,
+                row.next_attempt_at,
+                row.expires_at,
+            ),
+            row.attempts,
+        )
+        for row in rows
+    ]
 
 
 def abandon(connection: Connection, message_type: str, body_contains: str) -> None:
@@ -46,8 +85,9 @@ def abandon(connection: Connection, message_type: str, body_contains: str) -> No
     )
 
 
-def pending_ids(connection: Connection) -> Sequence[Row[Any]]:
-    return connection.execute(select(outbox.c.id).where(or_(outbox.c.status == PENDING))).all()
+def pending_ids(connection: Connection) -> list[int]:
+    query = select(outbox.c.id).where(or_(outbox.c.status == PENDING))
+    return [int(row_id) for row_id in connection.execute(query).scalars()]
 
 
 def finish(
