@@ -22,7 +22,7 @@ from article6.domain.messages import (
     TransferProposal,
 )
 from article6.domain.protocol import HUB, TransferStatus
-from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
 from article6.domain.wire_forms import authorization_of, authorized_transfer, domain_block
 from article6.services import ports
 from article6.services.context import Registry
@@ -193,24 +193,27 @@ def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
     number = sections.next_transaction_number(connection, account.party_code, now)
     section = sections.section(connection, account.party_code)
     identifier = f"{section.registry_id if section else account.party_code}-{number:08d}"
-    transaction_id = history.insert_transaction(
+    transaction_id = history.insert_record(
         connection,
-        identifier=identifier,
-        party_code=account.party_code,
-        kind=TransactionKind.ACQUISITION.value,
-        status=TransactionStatus.COMPLETED.value,
-        destination_account_id=account.id,
-        acquiring_party=account.party_code,
-        transferring_party=proposal.transferring_party,
-        quantity=proposal.quantity,
-        counterpart=f"{proposal.transaction_id} from {proposal.transferring_account} in "
-        f"{proposal.transferring_registry}",
-        first_transfer=False,
-        initiator=HUB_ACTOR.label,
-        created_at=now,
-        proposed_at=now,
-        checked_at=now,
-        finished_at=now,
+        TransactionRecord(
+            identifier=identifier,
+            party_code=account.party_code,
+            kind=TransactionKind.ACQUISITION.value,
+            status=TransactionStatus.COMPLETED.value,
+            destination_account_id=account.id,
+            acquiring_party=account.party_code,
+            transferring_party=proposal.transferring_party,
+            quantity=proposal.quantity,
+            counterpart=f"{proposal.transaction_id} from {proposal.transferring_account} in "
+            f"{proposal.transferring_registry}",
+            first_transfer=False,
+            initiator=HUB_ACTOR.label,
+            initiator_user=None,
+            created_at=now,
+            proposed_at=now,
+            checked_at=now,
+            finished_at=now,
+        ),
     )
     moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
     for message in proposal.blocks:

@@ -17,7 +17,7 @@ from article6.domain.accounts import AccountKind
 from article6.domain.checks import Check, refuse
 from article6.domain.filters import AccountFilter, BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.identifiers import parse_unit_query
-from article6.domain.transactions import TransactionStatus
+from article6.domain.transactions import StoredTransaction, TransactionStatus
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.reads.views import (
@@ -232,8 +232,8 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
 
 
 def _entity_movers(
-    connection: Connection, entity: str, held_in: Row[Any] | None, movers: list[Row[Any]]
-) -> list[Row[Any]]:
+    connection: Connection, entity: str, held_in: Row[Any] | None, movers: list[StoredTransaction]
+) -> list[StoredTransaction]:
     """What an entity's representative sees of a unit's history: the transactions into or out
     of the entity's accounts (which include every one it initiated), for a unit in one of its
     accounts or in a use or cancellation account it moved the unit into; else C4002."""
