@@ -181,9 +181,7 @@ def acquire(connection: Connection, registry: Registry, row: Row[Any]) -> str:
         raise LookupError(f"{proposal.acquiring_account} vanished")
     for record in proposal.authorizations:
         if (
-            records.authorization_row(
-                connection, record.party, record.authorization_id, record.version
-            )
+            records.authorization(connection, record.party, record.authorization_id, record.version)
             is None
         ):
             records.insert_authorization(
