@@ -39,10 +39,9 @@ def register_cooperative_approach(
         if not records.is_cooperative_approach(connection, ca_id):
             participation.insert_cooperative_approach(
                 connection,
-                id=ca_id,
-                name=command.name,
-                description=command.description,
-                created_at=now,
+                participation.CooperativeApproach(
+                    id=ca_id, name=command.name, description=command.description, created_at=now
+                ),
             )
         known = set(records.participants(connection, ca_id))
         for code in sorted(set(command.participating_parties) - known):
