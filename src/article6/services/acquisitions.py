@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from article6.domain.accounts import AccountKind, UnitState
+from article6.domain.accounts import Account, AccountKind, UnitState
 from article6.domain.blocks import UnitBlock
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.messages import (
@@ -48,7 +48,7 @@ from article6.store import (
 
 def check_incoming(
     connection: Connection, here: str, proposal: TransferProposal
-) -> tuple[Row[Any] | None, list[Refusal]]:
+) -> tuple[Account | None, list[Refusal]]:
     """The acquiring registry's own checks of a forwarded proposal."""
     problems: list[Refusal] = []
 

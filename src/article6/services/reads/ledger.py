@@ -8,12 +8,11 @@ moved them, and takes its filter whole to the store. Long lists are keyset pages
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission, Role
-from article6.domain.accounts import AccountKind
+from article6.domain.accounts import Account, AccountKind
 from article6.domain.checks import Check, refuse
 from article6.domain.filters import AccountFilter, BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.identifiers import parse_unit_query
@@ -232,7 +231,7 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
 
 
 def _entity_movers(
-    connection: Connection, entity: str, held_in: Row[Any] | None, movers: list[StoredTransaction]
+    connection: Connection, entity: str, held_in: Account | None, movers: list[StoredTransaction]
 ) -> list[StoredTransaction]:
     """What an entity's representative sees of a unit's history: the transactions into or out
     of the entity's accounts (which include every one it initiated), for a unit in one of its
