@@ -4,8 +4,7 @@ their approvals, and authorizations."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, func, select
@@ -19,6 +18,7 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
+from article6.store.entities import AuthorizedEntity, EntityApproval
 from article6.store.schema import (
     authorizations,
     authorized_entities,
@@ -27,33 +27,6 @@ from article6.store.schema import (
     entity_authorizations,
     mitigation_activities,
 )
-
-
-@dataclass(frozen=True)
-class AuthorizedEntity:
-    """An entity a Party recorded, whose representatives act on its accounts."""
-
-    id: int
-    identifier: str
-    party_code: str
-    name: str
-    country_of_incorporation: str
-    identification_number: str
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class EntityApproval:
-    """A Party's authorization of an entity for one cooperative approach, and its standing."""
-
-    entity_id: int
-    cooperative_approach_id: str
-    date_of_authorization: date
-    conditions: str | None
-    change_and_revocation_conditions: str | None
-    additional_information: str | None
-    status: str
-    status_changed_at: datetime
 
 
 def _entity(row: Row[Any]) -> AuthorizedEntity:
