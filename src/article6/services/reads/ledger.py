@@ -206,26 +206,27 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
     if serial > LARGEST:
         raise refuse(Check.C1005, "unit", "no serial number is that large")
     with unit_of_work(registry.engine, read_only=True) as connection:
-        row = block_selection.block_at(connection, registry_id, serial)
-        if row is None:
+        block = block_selection.block_at(connection, registry_id, serial)
+        if block is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
-        held_in = account_register.account_by_id(connection, row.account_id)
-        movers = list(transaction_pages.movers_of(connection, row.registry_id, serial))
-        visible = {row.first_transferring_party, held_in.party_code if held_in else ""}
+        held_in = account_register.account_by_id(connection, block.account_id)
+        unit = block.attributes
+        movers = list(transaction_pages.movers_of(connection, unit.registry, serial))
+        visible = {unit.first_transferring_party, held_in.party_code if held_in else ""}
         visible |= {m.party_code for m in movers}
         if actor.party is not None and actor.party not in visible:
-            allow(actor, Permission.READ, row.first_transferring_party)
+            allow(actor, Permission.READ, unit.first_transferring_party)
         if actor.entity is not None:
             movers = _entity_movers(connection, actor.entity, held_in, movers)
         return UnitHistory(
-            registry=row.registry_id,
+            registry=unit.registry,
             serial=serial,
-            identifier=f"{row.cooperative_approach_id}-{row.registry_id}-"
-            f"{row.first_transferring_party}-{serial}-{row.vintage}",
-            block=block_view(row, held_in.identifier if held_in else "", None),
+            identifier=f"{unit.cooperative_approach}-{unit.registry}-"
+            f"{unit.first_transferring_party}-{serial}-{unit.vintage}",
+            block=block_view(block, held_in.identifier if held_in else "", None),
             transactions=transaction_views(connection, movers),
             marks=[
-                mark_view(m) for m in unit_marks.over(connection, row.registry_id, serial, serial)
+                mark_view(m) for m in unit_marks.over(connection, unit.registry, serial, serial)
             ],
         )
 
