@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -102,7 +102,7 @@ class TransactionRecord:
     status: str
     quantity: int
     initiator: str
-    initiator_user: str
+    initiator_user: str | None
     created_at: datetime
     source_account_id: int | None = None
     destination_account_id: int | None = None
@@ -110,12 +110,52 @@ class TransactionRecord:
     acquiring_party: str | None = None
     purpose: str | None = None
     first_transfer_reason: str | None = None
+    mechanism_subtype: str | None = None
+    counterpart: str | None = None
+    transferring_party: str | None = None
     ndc_year: int | None = None
     using_entity_id: int | None = None
     authorization_id: str | None = None
     first_transfer: bool = False
     approver: str | None = None
     reason: str | None = None
+    proposed_at: datetime | None = None
+    checked_at: datetime | None = None
+    finished_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredTransaction(TransactionRecord):
+    """A transaction as the history holds it: the record written, and the id it was stored
+    under, which its moved ranges, reservations and messages point to."""
+
+    id: int = field(kw_only=True)
+
+    @property
+    def source(self) -> int:
+        """The account the units leave: a movement's, never an issuance's or arrival's."""
+        if self.source_account_id is None:
+            raise LookupError(f"{self.identifier} moves no units out of an account")
+        return self.source_account_id
+
+    @property
+    def destination(self) -> int:
+        """The account the units go to: every movement's within the registry."""
+        if self.destination_account_id is None:
+            raise LookupError(f"{self.identifier} moves no units into an account here")
+        return self.destination_account_id
+
+
+@dataclass(frozen=True)
+class TransactionChange:
+    """What a later step writes on a transaction's row: its new status and, where given, the
+    times, approver and reason; a field left `None` keeps the column as it is."""
+
+    status: str
+    reason: str | None = None
+    approver: str | None = None
+    first_transfer: bool | None = None
     proposed_at: datetime | None = None
     checked_at: datetime | None = None
     finished_at: datetime | None = None

@@ -3,13 +3,12 @@ refusal names its numbered check before anything has changed."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission, permits
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.store import sections
+from article6.store.sections import PartySection
 
 
 def allow(
@@ -25,7 +24,7 @@ def allow(
 
 def section_of(
     connection: Connection, actor: Actor, party: str | None = None, lock: bool = False
-) -> Row[Any]:
+) -> PartySection:
     """The actor's Party section; `lock` serialises commands that number records per section."""
     code = party or actor.party
     if code is None:

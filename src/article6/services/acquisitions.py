@@ -8,11 +8,10 @@ their originating registry and serials, recorded as an `acquisition`.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
-from article6.domain.accounts import AccountKind, UnitState
+from article6.domain.accounts import Account, AccountKind, UnitState
 from article6.domain.blocks import UnitBlock
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.messages import (
@@ -22,7 +21,7 @@ from article6.domain.messages import (
     TransferProposal,
 )
 from article6.domain.protocol import HUB, TransferStatus
-from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
 from article6.domain.wire_forms import authorization_of, authorized_transfer, domain_block
 from article6.services import ports
 from article6.services.context import Registry
@@ -49,7 +48,7 @@ from article6.store.external_transfers import ExternalTransfer
 
 def check_incoming(
     connection: Connection, here: str, proposal: TransferProposal
-) -> tuple[Row[Any] | None, list[Refusal]]:
+) -> tuple[Account | None, list[Refusal]]:
     """The acquiring registry's own checks of a forwarded proposal."""
     problems: list[Refusal] = []
 
@@ -182,9 +181,7 @@ def acquire(connection: Connection, registry: Registry, row: ExternalTransfer) -
         raise LookupError(f"{proposal.acquiring_account} vanished")
     for record in proposal.authorizations:
         if (
-            records.authorization_row(
-                connection, record.party, record.authorization_id, record.version
-            )
+            records.authorization(connection, record.party, record.authorization_id, record.version)
             is None
         ):
             records.insert_authorization(
@@ -194,24 +191,27 @@ def acquire(connection: Connection, registry: Registry, row: ExternalTransfer) -
     number = sections.next_transaction_number(connection, account.party_code, now)
     section = sections.section(connection, account.party_code)
     identifier = f"{section.registry_id if section else account.party_code}-{number:08d}"
-    transaction_id = history.insert_transaction(
+    transaction_id = history.insert_record(
         connection,
-        identifier=identifier,
-        party_code=account.party_code,
-        kind=TransactionKind.ACQUISITION.value,
-        status=TransactionStatus.COMPLETED.value,
-        destination_account_id=account.id,
-        acquiring_party=account.party_code,
-        transferring_party=proposal.transferring_party,
-        quantity=proposal.quantity,
-        counterpart=f"{proposal.transaction_id} from {proposal.transferring_account} in "
-        f"{proposal.transferring_registry}",
-        first_transfer=False,
-        initiator=HUB_ACTOR.label,
-        created_at=now,
-        proposed_at=now,
-        checked_at=now,
-        finished_at=now,
+        TransactionRecord(
+            identifier=identifier,
+            party_code=account.party_code,
+            kind=TransactionKind.ACQUISITION.value,
+            status=TransactionStatus.COMPLETED.value,
+            destination_account_id=account.id,
+            acquiring_party=account.party_code,
+            transferring_party=proposal.transferring_party,
+            quantity=proposal.quantity,
+            counterpart=f"{proposal.transaction_id} from {proposal.transferring_account} in "
+            f"{proposal.transferring_registry}",
+            first_transfer=False,
+            initiator=HUB_ACTOR.label,
+            initiator_user=None,
+            created_at=now,
+            proposed_at=now,
+            checked_at=now,
+            finished_at=now,
+        ),
     )
     moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
     for message in proposal.blocks:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission, permits, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
@@ -18,6 +17,8 @@ from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.expiry import PendingTransaction, expiry_refusal
 from article6.domain.movements import APPROVAL_RULES
 from article6.domain.transactions import (
+    StoredTransaction,
+    TransactionChange,
     TransactionKind,
     TransactionRecord,
     TransactionStatus,
@@ -39,7 +40,7 @@ from article6.store import account_register, history, holdings, identity, placem
 from article6.store.database import aware, unit_of_work
 
 
-def _pending(connection: Connection, identifier: str) -> Row[Any]:
+def _pending(connection: Connection, identifier: str) -> StoredTransaction:
     row = history.transaction(connection, identifier, lock=True)
     if row is None:
         raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
@@ -50,10 +51,10 @@ def _pending(connection: Connection, identifier: str) -> Row[Any]:
     return row
 
 
-def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
-    accounts = history.account_rows(connection, [row.source_account_id, row.destination_account_id])
-    source = account_register.to_account(accounts[row.source_account_id])
-    destination = account_register.to_account(accounts[row.destination_account_id])
+def _movement_of(connection: Connection, row: StoredTransaction) -> Movement:
+    accounts = history.accounts_by_id(connection, [row.source, row.destination])
+    source = accounts[row.source]
+    destination = accounts[row.destination]
     kind = TransactionKind(row.kind)
 
     purpose = CancellationPurpose(row.cancellation_purpose) if row.cancellation_purpose else None
@@ -78,7 +79,7 @@ def _movement_of(connection: Connection, row: Row[Any]) -> Movement:
     )
 
 
-def initiating_user(row: Row[Any] | TransactionRecord) -> str:
+def initiating_user(row: TransactionRecord) -> str:
     """Who asked: the initiating user's name (from the label for requests recorded before the
     name was kept on its own; the label is "name (role, scope)")."""
     return str(row.initiator_user or row.initiator.rsplit(" (", 1)[0])
@@ -98,14 +99,18 @@ class ApprovalRequest:
 
 
 def load_request(
-    connection: Connection, registry: Registry, actor: Actor, row: Row[Any]
+    connection: Connection, registry: Registry, actor: Actor, row: StoredTransaction
 ) -> ApprovalRequest:
     """Under four eyes (a request from the Party's own account) the approver must be independent
     of the initiator; an entity's request needs only another person."""
-    source = account_register.account_by_id(connection, row.source_account_id)
+    source = (
+        account_register.account_by_id(connection, row.source_account_id)
+        if row.source_account_id is not None
+        else None
+    )
     return ApprovalRequest(
         actor=actor,
-        record=history.to_record(row),
+        record=row,
         initiator_line=tuple(identity.creation_line(connection, initiating_user(row))),
         approver_line=tuple(identity.creation_line(connection, actor.name)),
         four_eyes=source is None or holding_entity(str(source.holder)) is None,
@@ -207,26 +212,28 @@ def _release(
     connection: Connection,
     registry: Registry,
     actor: Actor,
-    row: Row[Any],
+    row: StoredTransaction,
     status: TransactionStatus,
     reason: str,
     event: str,
 ) -> None:
     advance(TransactionStatus(row.status), status, "transaction")
     blocks = placement.reserved_blocks(connection, row.id)
-    holdings.lock_holdings(connection, [row.source_account_id])
+    holdings.lock_holdings(connection, [row.source])
     for block in blocks:
         released = replace(block, reserved_by=None)
         placement.rewrite(connection, released)
         placement.coalesce(connection, released)
-    holdings.change_holding(connection, row.source_account_id, reserved=-row.quantity)
-    history.update_transaction(
+    holdings.change_holding(connection, row.source, reserved=-row.quantity)
+    history.change_transaction(
         connection,
         row.id,
-        status=status.value,
-        reason=reason,
-        finished_at=registry.now(),
-        approver=actor.label if status is TransactionStatus.REJECTED else None,
+        TransactionChange(
+            status=status.value,
+            reason=reason,
+            finished_at=registry.now(),
+            approver=actor.label if status is TransactionStatus.REJECTED else None,
+        ),
     )
     log(
         connection,

@@ -42,12 +42,14 @@ def record_authorized_entity(
             identifier = f"{party}-E{number:04d}"
             entity_id = entities.insert_entity(
                 connection,
-                identifier=identifier,
-                party_code=party,
-                name=command.name,
-                country_of_incorporation=command.country_of_incorporation,
-                identification_number=command.identification_number,
-                recorded_at=now,
+                entities.EntityRecord(
+                    identifier=identifier,
+                    party_code=party,
+                    name=command.name,
+                    country_of_incorporation=command.country_of_incorporation,
+                    identification_number=command.identification_number,
+                    recorded_at=now,
+                ),
             )
             account_register.open_account(
                 connection,
@@ -73,14 +75,16 @@ def record_authorized_entity(
             )
         entities.insert_entity_authorization(
             connection,
-            entity_id=entity_id,
-            cooperative_approach_id=command.cooperative_approach,
-            date_of_authorization=command.date_of_authorization,
-            conditions=command.conditions,
-            change_and_revocation_conditions=command.change_and_revocation_conditions,
-            additional_information=command.additional_information,
-            status="active",
-            status_changed_at=now,
+            entities.EntityApproval(
+                entity_id=entity_id,
+                cooperative_approach_id=command.cooperative_approach,
+                date_of_authorization=command.date_of_authorization,
+                conditions=command.conditions,
+                change_and_revocation_conditions=command.change_and_revocation_conditions,
+                additional_information=command.additional_information,
+                status="active",
+                status_changed_at=now,
+            ),
         )
         for kind in ENTITY_KINDS_PER_APPROACH:
             account_register.open_account(

@@ -9,8 +9,6 @@ named, and refused if marked."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
 
 from article6.domain.blocks import Portion, select_quantity, select_ranges
@@ -18,18 +16,19 @@ from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.unit_marks import UnitMark, unmarked_portions
 from article6.services.movement_requests import Movement
 from article6.store import block_selection, unit_marks
+from article6.store.block_selection import UnitCriteria
 
 
-def _filters(movement: Movement) -> dict[str, Any]:
+def _criteria(movement: Movement) -> UnitCriteria:
     selection = movement.selection
     approach = movement.source.cooperative_approach_key or (
         movement.authorization.cooperative_approach if movement.authorization else None
     )
-    return {
-        "cooperative_approach_id": approach or None,
-        "vintage": selection.vintage,
-        "authorization_id": selection.authorization_id,
-    }
+    return UnitCriteria(
+        cooperative_approach_id=approach or None,
+        vintage=selection.vintage,
+        authorization_id=selection.authorization_id,
+    )
 
 
 def choose(connection: Connection, movement: Movement) -> list[Portion]:
@@ -46,18 +45,18 @@ def choose_with_marks(
     source = movement.source
     if (selection.quantity is None) == (selection.ranges is None):
         raise refuse(Check.C1005, "units", "give either a quantity or serial ranges, not both")
-    filters = _filters(movement)
+    criteria = _criteria(movement)
     if selection.ranges is not None:
         ranges = [(r.registry, r.first, r.last) for r in selection.ranges]
-        blocks = block_selection.blocks_covering(connection, source.id, ranges, filters)
+        blocks = block_selection.blocks_covering(connection, source.id, ranges, criteria)
         portions = select_ranges(blocks, ranges, "units.ranges")
         return portions, unit_marks.active_over(connection, _ranges(portions))
     wanted = selection.quantity or 0
-    portions = _by_quantity(connection, movement, wanted, filters)
+    portions = _by_quantity(connection, movement, wanted, criteria)
     marks = unit_marks.active_over(connection, _ranges(portions))
     if not marks:
         return portions, marks
-    blocks = block_selection.largest_available(connection, source.id, filters)
+    blocks = block_selection.largest_available(connection, source.id, criteria)
     around = unit_marks.active_over(
         connection, [(b.attributes.registry, b.first, b.last) for b in blocks]
     )
@@ -70,18 +69,18 @@ def _ranges(portions: list[Portion]) -> list[tuple[str, int, int]]:
 
 
 def _by_quantity(
-    connection: Connection, movement: Movement, wanted: int, filters: dict[str, Any]
+    connection: Connection, movement: Movement, wanted: int, criteria: UnitCriteria
 ) -> list[Portion]:
     source = movement.source
     candidates, sides = block_selection.candidates_for_quantity(
-        connection, source.id, max(wanted, 1), filters, movement.destination.id
+        connection, source.id, max(wanted, 1), criteria, movement.destination.id
     )
     try:
         return select_quantity(candidates, wanted, "units.quantity", sides)
     except CommandRefused as refused:
         if refused.codes != [Check.C2001.code]:
             raise
-        available = block_selection.account_total(connection, source.id, filters)
+        available = block_selection.account_total(connection, source.id, criteria)
         if available >= wanted:  # the candidates were capped by the block limit
             raise refuse(
                 Check.C2007,
@@ -89,7 +88,7 @@ def _by_quantity(
                 "so many blocks would be needed that the transaction limit is passed; "
                 "move fewer units at a time",
             ) from None
-        reserved = block_selection.reserved_total(connection, source.id, filters)
+        reserved = block_selection.reserved_total(connection, source.id, criteria)
         if available + reserved >= wanted:
             raise refuse(
                 Check.C2002,

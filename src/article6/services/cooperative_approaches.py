@@ -36,13 +36,12 @@ def register_cooperative_approach(
                     f"participating_parties[{index}]",
                     f"{code} is not a registered Party",
                 )
-        if records.cooperative_approach(connection, ca_id) is None:
+        if not records.is_cooperative_approach(connection, ca_id):
             participation.insert_cooperative_approach(
                 connection,
-                id=ca_id,
-                name=command.name,
-                description=command.description,
-                created_at=now,
+                participation.CooperativeApproach(
+                    id=ca_id, name=command.name, description=command.description, created_at=now
+                ),
             )
         known = set(records.participants(connection, ca_id))
         for code in sorted(set(command.participating_parties) - known):
@@ -66,7 +65,7 @@ def register_cooperative_approach(
 
 def approach_of_party(connection: Connection, ca_id: str, party: str, field: str) -> None:
     identifiers.cooperative_approach_id(ca_id, field)
-    if records.cooperative_approach(connection, ca_id) is None:
+    if not records.is_cooperative_approach(connection, ca_id):
         raise refuse(Check.C1002, field, f"{ca_id} is not a registered cooperative approach")
     if party not in records.participants(connection, ca_id):
         raise refuse(Check.C4004, field, f"{party} does not participate in {ca_id}")

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import Account, holding_entity
@@ -26,7 +25,14 @@ from article6.domain.first_transfer import Action, Verdict
 from article6.domain.messages import AuthorizationRecord, TransferProposal
 from article6.domain.messages import UnitBlock as BlockMessage
 from article6.domain.protocol import HUB, TRANSFER_TIMEOUT, TransferStatus, registry_code
-from article6.domain.transactions import TransactionKind, TransactionStatus, advance
+from article6.domain.transactions import (
+    StoredTransaction,
+    TransactionChange,
+    TransactionKind,
+    TransactionRecord,
+    TransactionStatus,
+    advance,
+)
 from article6.domain.wire_forms import authorization_record, block_message
 from article6.services import ports
 from article6.services.access import allow
@@ -40,7 +46,6 @@ from article6.services.movement_requests import Movement, require_leaving_holdin
 from article6.services.movement_requests import account_named as _account_named
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import (
-    account_register,
     external_transfers,
     history,
     holdings,
@@ -111,22 +116,24 @@ def propose_external_transfer(
         quantity = sum(p.quantity for p, _, _ in judged)
         status = TransactionStatus.AWAITING_APPROVAL if pending else TransactionStatus.PROPOSED
         wait = timedelta(days=section.pending_days) if pending else TRANSFER_TIMEOUT
-        transaction_id = history.insert_transaction(
+        transaction_id = history.insert_record(
             connection,
-            identifier=identifier,
-            party_code=source.party_code,
-            kind=TransactionKind.EXTERNAL_TRANSFER.value,
-            status=status.value,
-            source_account_id=source.id,
-            acquiring_party=command.acquiring_party,
-            quantity=quantity,
-            counterpart=f"{command.acquiring_account} in {command.acquiring_registry}",
-            first_transfer=False,
-            initiator=actor.label,
-            initiator_user=actor.name,
-            created_at=now,
-            proposed_at=None if pending else now,
-            expires_at=now + wait,
+            TransactionRecord(
+                identifier=identifier,
+                party_code=source.party_code,
+                kind=TransactionKind.EXTERNAL_TRANSFER.value,
+                status=status.value,
+                source_account_id=source.id,
+                acquiring_party=command.acquiring_party,
+                quantity=quantity,
+                counterpart=f"{command.acquiring_account} in {command.acquiring_registry}",
+                first_transfer=False,
+                initiator=actor.label,
+                initiator_user=actor.name,
+                created_at=now,
+                proposed_at=None if pending else now,
+                expires_at=now + wait,
+            ),
         )
         reserved = []
         for portion, verdict, authorization in judged:
@@ -175,19 +182,18 @@ def propose_external_transfer(
 
 
 def approve_external_transfer(
-    connection: Connection, registry: Registry, actor: Actor, transaction: Row[Any]
+    connection: Connection, registry: Registry, actor: Actor, transaction: StoredTransaction
 ) -> None:
     """A second person of the Party approves an external transfer awaiting approval: every check
     runs again on the reserved units, then the proposal leaves for the hub."""
     request = external_transfers.request(connection, transaction.id)
-    source = account_register.to_account(
-        history.account_rows(connection, [transaction.source_account_id])[
-            transaction.source_account_id
-        ]
-    )
+    source = history.accounts_by_id(connection, [transaction.source])[transaction.source]
+    acquiring_party = transaction.acquiring_party
+    if acquiring_party is None:
+        raise LookupError(f"{transaction.identifier} names no acquiring Party")
     require_open(source, "source_account")
     movement = _outgoing_movement(
-        source, UnitSelection(quantity=transaction.quantity), transaction.acquiring_party
+        source, UnitSelection(quantity=transaction.quantity), acquiring_party
     )
     check_parties(connection, movement)
     holdings.lock_holdings(connection, [source.id])
@@ -197,21 +203,21 @@ def approve_external_transfer(
     judged = judge_all(connection, movement, [Portion(b, b.first, b.last) for b in blocks])
     advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
     expires_at = now + TRANSFER_TIMEOUT
-    history.update_transaction(
+    history.change_transaction(
         connection,
         transaction.id,
-        status=TransactionStatus.PROPOSED.value,
-        approver=actor.label,
-        proposed_at=now,
-        expires_at=expires_at,
+        TransactionChange(
+            status=TransactionStatus.PROPOSED.value,
+            approver=actor.label,
+            proposed_at=now,
+            expires_at=expires_at,
+        ),
     )
     _send(
         connection,
         registry,
         actor,
-        Destination(
-            request.acquiring_registry, request.acquiring_account, transaction.acquiring_party
-        ),
+        Destination(request.acquiring_registry, request.acquiring_account, acquiring_party),
         transaction.identifier,
         source,
         [(portion.block, verdict, authorization) for portion, verdict, authorization in judged],

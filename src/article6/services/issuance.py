@@ -96,14 +96,13 @@ def load_issuance(
     section = section_of(connection, actor)
     party = section.party_code
     allow(actor, Permission.ADMINISTER, party)
-    row = records.activity(connection, command.mitigation_activity, lock=True)
-    if row is None or row.host_party != party:
+    activity = records.activity(connection, command.mitigation_activity, lock=True)
+    if activity is None or activity.host_party != party:
         raise refuse(
             Check.C1012,
             "mitigation_activity",
             f"{command.mitigation_activity} is not a mitigation activity of {party}",
         )
-    activity = records.to_activity(row)
     authorization = (
         records.current_authorization(connection, party, command.authorization_id)
         if command.authorization_id is not None

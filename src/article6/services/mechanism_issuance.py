@@ -23,7 +23,7 @@ from article6.domain.blocks import Portion, UnitAttributes, UnitBlock, quantity
 from article6.domain.checks import Check, refuse
 from article6.domain.nomenclature import ActionSubtype, ActivityType, Metric, MitigationType, Sector
 from article6.domain.protocol import MECHANISM_APPROACH, MECHANISM_REGISTRY
-from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
 from article6.services.access import allow
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
@@ -186,23 +186,25 @@ def _transaction(
     section = sections.section(connection, party)
     number = sections.next_transaction_number(connection, party, now)
     identifier = f"{section.registry_id if section else party}-{number:08d}"
-    history.insert_transaction(
+    history.insert_record(
         connection,
-        identifier=identifier,
-        party_code=party,
-        kind=kind.value,
-        status=TransactionStatus.COMPLETED.value,
-        source_account_id=source,
-        destination_account_id=destination,
-        quantity=count,
-        mechanism_subtype=subtype.value if subtype else None,
-        first_transfer=False,
-        initiator=actor.label,
-        initiator_user=actor.name,
-        created_at=now,
-        proposed_at=now,
-        checked_at=now,
-        finished_at=now,
+        TransactionRecord(
+            identifier=identifier,
+            party_code=party,
+            kind=kind.value,
+            status=TransactionStatus.COMPLETED.value,
+            source_account_id=source,
+            destination_account_id=destination,
+            quantity=count,
+            mechanism_subtype=subtype.value if subtype else None,
+            first_transfer=False,
+            initiator=actor.label,
+            initiator_user=actor.name,
+            created_at=now,
+            proposed_at=now,
+            checked_at=now,
+            finished_at=now,
+        ),
     )
     return identifier
 

@@ -53,25 +53,27 @@ def record_mitigation_activity(
         identifier = f"{party}-MA-{count + 1:04d}"
         activities.insert_activity(
             connection,
-            identifier=identifier,
-            title=command.title,
-            host_party=party,
-            cooperative_approach_id=command.cooperative_approach,
-            sector=command.sector.value,
-            activity_type=command.activity_type.value if command.activity_type else None,
-            mitigation_type=command.mitigation_type.value,
-            metric=command.metric.value,
-            gwp_values=command.gwp_values,
-            non_ghg_metric=command.non_ghg_metric,
-            underlying_registry=command.underlying_registry.value
-            if command.underlying_registry
-            else None,
-            underlying_first=command.underlying_first,
-            underlying_last=command.underlying_last,
-            underlying_next=command.underlying_first,
-            description=command.description,
-            recorded_at=registry.now(),
-            recorded_by=actor.label,
+            activities.ActivityRecord(
+                identifier=identifier,
+                title=command.title,
+                host_party=party,
+                cooperative_approach_id=command.cooperative_approach,
+                sector=command.sector.value,
+                activity_type=command.activity_type.value if command.activity_type else None,
+                mitigation_type=command.mitigation_type.value,
+                metric=command.metric.value,
+                gwp_values=command.gwp_values,
+                non_ghg_metric=command.non_ghg_metric,
+                underlying_registry=command.underlying_registry.value
+                if command.underlying_registry
+                else None,
+                underlying_first=command.underlying_first,
+                underlying_last=command.underlying_last,
+                underlying_next=command.underlying_first,
+                description=command.description,
+                recorded_at=registry.now(),
+                recorded_by=actor.label,
+            ),
         )
         log(
             connection,

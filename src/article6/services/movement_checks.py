@@ -112,8 +112,7 @@ def _governing(
         version = attributes.authorization_version if block.first_transferred else None
         key = (attributes.first_transferring_party, attributes.authorization_id, version)
         if key not in found:
-            row = records.authorization_row(connection, key[0], key[1], version)
-            found[key] = records.to_authorization(row) if row is not None else None
+            found[key] = records.authorization(connection, key[0], key[1], version)
         return found[key]
 
     return tuple(governing(p.block) for p in portions)

@@ -78,10 +78,10 @@ class Movement:
 
 
 def account_named(connection: Connection, identifier: str, field: str) -> Account:
-    row = account_register.account(connection, identifier)
-    if row is None:
+    account = account_register.account(connection, identifier)
+    if account is None:
         raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
-    return account_register.to_account(row)
+    return account
 
 
 def accounts_named(
@@ -92,10 +92,7 @@ def accounts_named(
     for identifier, field in ((source, "source_account"), (destination, "destination_account")):
         if identifier not in found:
             raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
-    return (
-        account_register.to_account(found[source]),
-        account_register.to_account(found[destination]),
-    )
+    return found[source], found[destination]
 
 
 def require_open(account: Account, field: str) -> None:
@@ -142,9 +139,9 @@ def party_account(
     holder: str,
     field: str,
 ) -> Account:
-    row = account_register.find_account(connection, party, kind, cooperative_approach, holder)
-    if row is None:
+    account = account_register.find_account(connection, party, kind, cooperative_approach, holder)
+    if account is None:
         raise refuse(
             Check.C4001, field, f"{party} has no {kind.label} account for {cooperative_approach}"
         )
-    return account_register.to_account(row)
+    return account

@@ -55,24 +55,28 @@ def register_party(
         if sections.party(connection, code) is None:
             participation.insert_party(
                 connection,
-                code=code,
-                name=command.name,
-                ndc_first_year=command.ndc_first_year,
-                ndc_last_year=command.ndc_last_year,
-                participation_status="active",
-                created_at=now,
+                sections.Party(
+                    code=code,
+                    name=command.name,
+                    ndc_first_year=command.ndc_first_year,
+                    ndc_last_year=command.ndc_last_year,
+                    participation_status="active",
+                    created_at=now,
+                ),
             )
         registry_id = f"{code}{command.registry_number:02d}"
         if command.open_section and sections.section(connection, code) is None:
             sections.open_section(
                 connection,
-                party_code=code,
-                registry_id=registry_id,
-                next_serial=1,
-                next_transaction=1,
-                next_account=1,
-                pending_days=PENDING_DAYS,
-                opened_at=now,
+                sections.PartySection(
+                    party_code=code,
+                    registry_id=registry_id,
+                    next_serial=1,
+                    next_transaction=1,
+                    next_account=1,
+                    pending_days=PENDING_DAYS,
+                    opened_at=now,
+                ),
             )
             account_register.open_account(
                 connection,

@@ -28,7 +28,7 @@ from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.reconciliation import ReconciliationHold
 from article6.services.context import Registry
 from article6.services.journal import log
-from article6.store import reconciliation, sections
+from article6.store import sections
 
 C = TypeVar("C")
 
@@ -90,7 +90,7 @@ def ticket(connection: Connection, party: str, now: datetime, rehearse: bool) ->
         number=number,
         pending_days=row.pending_days,
         next_serial=row.next_serial,
-        hold=reconciliation.hold_of(row),
+        hold=row.hold,
     )
     refusals = taken.refusals(now)
     if refusals:

@@ -8,15 +8,14 @@ acquires the units (`acquisitions.acquire`). A status only moves forward.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.accounts import UnitState
 from article6.domain.blocks import UnitBlock
 from article6.domain.messages import Evaluation, StatusNotification, TransferProposal
 from article6.domain.protocol import TransferStatus
-from article6.domain.transactions import TransactionStatus
+from article6.domain.transactions import StoredTransaction, TransactionChange, TransactionStatus
 from article6.services import ports
 from article6.services.acquisitions import acquire
 from article6.services.context import Registry
@@ -60,8 +59,10 @@ def _outgoing(
         return
     if target in (TransferStatus.CHECKED, TransferStatus.ACCEPTED):
         if row.status == TransferStatus.PROPOSED.value:
-            history.update_transaction(
-                connection, transaction.id, status=TransactionStatus.CHECKED.value, checked_at=now
+            history.change_transaction(
+                connection,
+                transaction.id,
+                TransactionChange(status=TransactionStatus.CHECKED.value, checked_at=now),
             )
             set_status(connection, row.transaction_id, TransferStatus.CHECKED, now)
         return
@@ -73,16 +74,16 @@ def _outgoing(
         return
     reason = reason_of(evaluation) or f"{target.value} by the hub"
     blocks = placement.reserved_blocks(connection, transaction.id)
-    holdings.lock_holdings(connection, [transaction.source_account_id])
+    holdings.lock_holdings(connection, [transaction.source])
     for block in blocks:
         released = replace(block, reserved_by=None)
         placement.rewrite(connection, released)
         placement.coalesce(connection, released)
-    holdings.change_holding(
-        connection, transaction.source_account_id, reserved=-transaction.quantity
-    )
-    history.update_transaction(
-        connection, transaction.id, status=target.value, reason=reason, finished_at=now
+    holdings.change_holding(connection, transaction.source, reserved=-transaction.quantity)
+    history.change_transaction(
+        connection,
+        transaction.id,
+        TransactionChange(status=target.value, reason=reason, finished_at=now),
     )
     set_status(connection, row.transaction_id, target, now, reason)
     log(
@@ -97,13 +98,16 @@ def _outgoing(
 
 
 def _complete_out(
-    connection: Connection, registry: Registry, row: ExternalTransfer, transaction: Row[Any]
+    connection: Connection,
+    registry: Registry,
+    row: ExternalTransfer,
+    transaction: StoredTransaction,
 ) -> None:
     """The units leave: their blocks go, the moved ranges stay on record."""
     now = registry.now()
     proposal = TransferProposal.model_validate_json(row.proposal)
     sent = {(b.originating_registry, b.first): b for b in proposal.blocks}
-    holdings.lock_holdings(connection, [transaction.source_account_id])
+    holdings.lock_holdings(connection, [transaction.source])
     blocks = placement.reserved_blocks(connection, transaction.id)
     moves: list[tuple[UnitBlock, UnitState | None, str | None]] = []
     for block in blocks:
@@ -125,18 +129,20 @@ def _complete_out(
     history.record_ranges(connection, transaction.id, moves)
     holdings.change_holding(
         connection,
-        transaction.source_account_id,
+        transaction.source,
         quantity=-transaction.quantity,
         reserved=-transaction.quantity,
     )
     first_transfer = any(subtype for _, _, subtype in moves)
-    history.update_transaction(
+    history.change_transaction(
         connection,
         transaction.id,
-        status=TransactionStatus.COMPLETED.value,
-        checked_at=transaction.checked_at or now,
-        finished_at=now,
-        first_transfer=first_transfer,
+        TransactionChange(
+            status=TransactionStatus.COMPLETED.value,
+            checked_at=transaction.checked_at or now,
+            finished_at=now,
+            first_transfer=first_transfer,
+        ),
     )
     set_status(connection, row.transaction_id, TransferStatus.COMPLETED, now)
     log(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.identifiers import block_identifier
+from article6.domain.transactions import StoredTransaction
 from article6.store import history, records
+from article6.store.history import RecordedRange
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -79,7 +82,7 @@ class Receipt(BaseModel):
     transaction: TransactionView | None = None
 
 
-def moved_range(row: Row[Any]) -> MovedRange:
+def moved_range(row: RecordedRange) -> MovedRange:
     return MovedRange(
         registry=row.registry_id,
         first=row.serial_first,
@@ -104,14 +107,16 @@ def moved_range(row: Row[Any]) -> MovedRange:
     )
 
 
-def transaction_view(connection: Connection, row: Row[Any]) -> TransactionView:
+def transaction_view(connection: Connection, row: StoredTransaction) -> TransactionView:
     return transaction_views(connection, [row])[0]
 
 
-def transaction_views(connection: Connection, rows: list[Row[Any]]) -> list[TransactionView]:
+def transaction_views(
+    connection: Connection, rows: Sequence[StoredTransaction]
+) -> list[TransactionView]:
     """Views of several transactions with their accounts and moved ranges read once for all,
     so a page of history costs a few queries, not a few per transaction."""
-    names = history.account_rows(
+    names = history.accounts_by_id(
         connection,
         [
             i

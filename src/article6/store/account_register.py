@@ -33,18 +33,20 @@ def to_account(row: Row[Any]) -> Account:
     )
 
 
-def account(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(_ACCOUNT, {"identifier": identifier}).first()
+def account(connection: Connection, identifier: str) -> Account | None:
+    row = connection.execute(_ACCOUNT, {"identifier": identifier}).first()
+    return to_account(row) if row is not None else None
 
 
-def accounts_named(connection: Connection, identifiers: list[str]) -> dict[str, Row[Any]]:
+def accounts_named(connection: Connection, identifiers: list[str]) -> dict[str, Account]:
     """Several accounts by identifier in one round trip; unknown identifiers are left out."""
     rows = connection.execute(_ACCOUNTS, {"identifiers": sorted(set(identifiers))})
-    return {row.identifier: row for row in rows}
+    return {row.identifier: to_account(row) for row in rows}
 
 
-def account_by_id(connection: Connection, account_id: int) -> Row[Any] | None:
-    return connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
+def account_by_id(connection: Connection, account_id: int) -> Account | None:
+    row = connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
+    return to_account(row) if row is not None else None
 
 
 def accounts_of_holder(connection: Connection, holder: str) -> set[int]:
@@ -64,8 +66,8 @@ def find_account(
     kind: AccountKind,
     cooperative_approach: str | None,
     holder: str = "PARTY",
-) -> Row[Any] | None:
-    return connection.execute(
+) -> Account | None:
+    row = connection.execute(
         select(accounts).where(
             and_(
                 accounts.c.party_code == party_code,
@@ -75,6 +77,7 @@ def find_account(
             )
         )
     ).first()
+    return to_account(row) if row is not None else None
 
 
 def open_account(
@@ -92,7 +95,7 @@ def open_account(
     """Open an account (with its zero holding) unless the holder already has that kind."""
     existing = find_account(connection, party_code, kind, cooperative_approach, holder)
     if existing is not None:
-        return int(existing.id)
+        return existing.id
     number = next_number(connection, party_code, "next_account")
     account_id: int = connection.execute(
         accounts.insert()

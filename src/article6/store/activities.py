@@ -4,11 +4,36 @@ underlying unit ID as issuances take them. The read (`activity`, locked for issu
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
 from article6.store.schema import mitigation_activities
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """A mitigation activity as its host Party records it: what its units will carry, and the
+    range of underlying unit IDs it brings from another registry, if any."""
+
+    identifier: str
+    title: str
+    host_party: str
+    cooperative_approach_id: str
+    sector: str
+    activity_type: str | None
+    mitigation_type: str
+    metric: str
+    gwp_values: str | None
+    non_ghg_metric: str | None
+    underlying_registry: str | None
+    underlying_first: int | None
+    underlying_last: int | None
+    underlying_next: int | None
+    description: str | None
+    recorded_at: datetime
+    recorded_by: str
 
 
 def hosted_count(connection: Connection, party: str) -> int:
@@ -20,8 +45,8 @@ def hosted_count(connection: Connection, party: str) -> int:
     )
 
 
-def insert_activity(connection: Connection, **values: Any) -> None:
-    connection.execute(mitigation_activities.insert().values(**values))
+def insert_activity(connection: Connection, activity: ActivityRecord) -> None:
+    connection.execute(mitigation_activities.insert().values(**asdict(activity)))
 
 
 def advance_underlying(connection: Connection, activity_id: int, underlying_next: int) -> None:

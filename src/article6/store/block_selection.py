@@ -5,22 +5,36 @@ block holding a serial. Reads of an account's blocks are stable under its holdin
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, union_all
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, union_all
 
 from article6.domain.blocks import MAX_BLOCKS_PER_TRANSACTION, Side, UnitBlock
 from article6.store.block_rows import to_block
 from article6.store.schema import unit_blocks
 
 
-def _available(account_id: int, filters: dict[str, Any]) -> Any:
+@dataclass(frozen=True)
+class UnitCriteria:
+    """What the units a movement takes must be, where it says: of this cooperative approach,
+    vintage or authorization (`None`: any)."""
+
+    cooperative_approach_id: str | None = None
+    vintage: int | None = None
+    authorization_id: str | None = None
+
+    def columns(self) -> dict[str, str | int]:
+        """The block columns to match, with the values they must hold."""
+        return {name: value for name, value in asdict(self).items() if value is not None}
+
+
+def _available(account_id: int, criteria: UnitCriteria) -> Any:
     query = select(unit_blocks).where(
         and_(unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_(None))
     )
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(unit_blocks.c[column] == value)
+    for column, value in criteria.columns().items():
+        query = query.where(unit_blocks.c[column] == value)
     return query
 
 
@@ -44,11 +58,12 @@ def _bordering(neighbour: Any, block: Any) -> Any:
     )
 
 
-def _candidate_statements(filters: dict[str, Any]) -> tuple[tuple[Any, Any], dict[str, Any]]:
+def _candidate_statements(criteria: UnitCriteria) -> tuple[tuple[Any, Any], dict[str, Any]]:
     """The two selection queries for this shape of filters, built once and reused, so that
     SQLAlchemy's compiled cache (and psycopg's prepared statements) serve every call."""
-    shape = tuple(column for column, value in filters.items() if value is not None)
-    params = {f"filter_{column}": filters[column] for column in shape}
+    columns = criteria.columns()
+    shape = tuple(columns)
+    params: dict[str, Any] = {f"filter_{column}": columns[column] for column in shape}
     statements = _CANDIDATES.get(shape)
     if statements is None:
         base = select(unit_blocks).where(
@@ -105,7 +120,7 @@ def candidates_for_quantity(
     connection: Connection,
     account_id: int,
     wanted: int,
-    filters: dict[str, Any],
+    criteria: UnitCriteria,
     destination_id: int | None = None,
 ) -> tuple[list[UnitBlock], dict[int, Side]]:
     """The few blocks that the split-minimising selection can choose among, without loading the
@@ -117,7 +132,7 @@ def candidates_for_quantity(
     blocks bordering the destination (moved whole, each merges there and leaves the source one
     block fewer). Without a covering block the largest blocks follow.
     """
-    (candidates, largest), params = _candidate_statements(filters)
+    (candidates, largest), params = _candidate_statements(criteria)
     params["account_id"] = account_id
     found: dict[int, UnitBlock] = {}
     sides: dict[int, Side] = {}
@@ -146,13 +161,13 @@ def blocks_covering(
     connection: Connection,
     account_id: int,
     ranges: list[tuple[str, int, int]],
-    filters: dict[str, Any],
+    criteria: UnitCriteria,
 ) -> list[UnitBlock]:
     """The available blocks of the account that contain the start of each named range."""
     found: dict[int, UnitBlock] = {}
     for registry, first, _last in ranges:
         row = connection.execute(
-            _available(account_id, filters).where(
+            _available(account_id, criteria).where(
                 and_(
                     unit_blocks.c.registry_id == registry,
                     unit_blocks.c.serial_first <= first,
@@ -178,7 +193,7 @@ _LAST_STARTING_AT_OR_BEFORE = (
 )
 
 
-def block_at(connection: Connection, registry: str | None, serial: int) -> Row[Any] | None:
+def block_at(connection: Connection, registry: str | None, serial: int) -> UnitBlock | None:
     """The block holding a serial. Blocks of one registry never overlap, so it is the last block
     starting at or before the serial, if it reaches that far: one step down the unique index
     on (registry, first serial), however many blocks there are."""
@@ -186,11 +201,12 @@ def block_at(connection: Connection, registry: str | None, serial: int) -> Row[A
         row = connection.execute(
             _LAST_STARTING_AT_OR_BEFORE, {"registry": registry, "serial": serial}
         ).first()
-        return row if row is not None and row.serial_last >= serial else None
+        return to_block(row) if row is not None and row.serial_last >= serial else None
     query = select(unit_blocks).where(
         and_(unit_blocks.c.serial_first <= serial, unit_blocks.c.serial_last >= serial)
     )
-    return connection.execute(query.order_by(unit_blocks.c.registry_id).limit(1)).first()
+    row = connection.execute(query.order_by(unit_blocks.c.registry_id).limit(1)).first()
+    return to_block(row) if row is not None else None
 
 
 MARK_AVOIDING_LIMIT = 5000
@@ -198,34 +214,33 @@ MARK_AVOIDING_LIMIT = 5000
 
 
 def largest_available(
-    connection: Connection, account_id: int, filters: dict[str, Any]
+    connection: Connection, account_id: int, criteria: UnitCriteria
 ) -> list[UnitBlock]:
     """The account's available blocks, largest first (a bounded number): where a quantity
     looks for units no mark touches."""
     size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
     rows = connection.execute(
-        _available(account_id, filters)
+        _available(account_id, criteria)
         .order_by(size.desc(), unit_blocks.c.serial_first)
         .limit(MARK_AVOIDING_LIMIT)
     )
     return [to_block(row) for row in rows]
 
 
-def account_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
+def account_total(connection: Connection, account_id: int, criteria: UnitCriteria) -> int:
     total = connection.execute(
-        _available(account_id, filters).with_only_columns(
+        _available(account_id, criteria).with_only_columns(
             func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
         )
     ).scalar_one()
     return int(total)
 
 
-def reserved_total(connection: Connection, account_id: int, filters: dict[str, Any]) -> int:
+def reserved_total(connection: Connection, account_id: int, criteria: UnitCriteria) -> int:
     """The units of the account that pending transactions reserved (why too few are free)."""
     query = select(
         func.coalesce(func.sum(unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1), 0)
     ).where(and_(unit_blocks.c.account_id == account_id, unit_blocks.c.reserved_by.is_not(None)))
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(unit_blocks.c[column] == value)
+    for column, value in criteria.columns().items():
+        query = query.where(unit_blocks.c[column] == value)
     return int(connection.execute(query).scalar_one())

@@ -1,25 +1,64 @@
 """Authorized entities and their authorization per cooperative approach: recording them,
 numbered per Party, and changing the status of an authorization. The reads made while judging
 movements (`entity`, `entity_authorization`, `entity_authorizations_for`) are in
-`store.records`."""
+`store.records`; the records both read and write are here."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, select, update
 
 from article6.store.schema import authorized_entities, entity_authorizations
 
 
-def entity_named(connection: Connection, party: str, name: str) -> Row[Any] | None:
+@dataclass(frozen=True)
+class EntityRecord:
+    """An entity as a Party records it, whose representatives act on its accounts."""
+
+    identifier: str
+    party_code: str
+    name: str
+    country_of_incorporation: str
+    identification_number: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class AuthorizedEntity(EntityRecord):
+    """A recorded entity, with the id its accounts and approvals point to."""
+
+    id: int = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class EntityApproval:
+    """A Party's authorization of an entity for one cooperative approach, and its standing."""
+
+    entity_id: int
+    cooperative_approach_id: str
+    date_of_authorization: date
+    conditions: str | None
+    change_and_revocation_conditions: str | None
+    additional_information: str | None
+    status: str
+    status_changed_at: datetime
+
+
+def entity_named(connection: Connection, party: str, name: str) -> AuthorizedEntity | None:
     """The Party's entity of that name, if it is recorded."""
-    return connection.execute(
+    row = connection.execute(
         select(authorized_entities).where(
             (authorized_entities.c.party_code == party) & (authorized_entities.c.name == name)
         )
     ).first()
+    if row is None:
+        return None
+    values = row._mapping
+    return AuthorizedEntity(
+        **{name: values[name] for name in AuthorizedEntity.__dataclass_fields__}
+    )
 
 
 def entity_count(connection: Connection, party: str) -> int:
@@ -31,15 +70,16 @@ def entity_count(connection: Connection, party: str) -> int:
     )
 
 
-def insert_entity(connection: Connection, **values: Any) -> int:
+def insert_entity(connection: Connection, entity: EntityRecord) -> int:
+    """Record an entity; its id."""
     entity_id: int = connection.execute(
-        authorized_entities.insert().values(**values).returning(authorized_entities.c.id)
+        authorized_entities.insert().values(**asdict(entity)).returning(authorized_entities.c.id)
     ).scalar_one()
     return entity_id
 
 
-def insert_entity_authorization(connection: Connection, **values: Any) -> None:
-    connection.execute(entity_authorizations.insert().values(**values))
+def insert_entity_authorization(connection: Connection, approval: EntityApproval) -> None:
+    connection.execute(entity_authorizations.insert().values(**asdict(approval)))
 
 
 def set_authorization_status(

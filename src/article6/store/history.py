@@ -4,15 +4,21 @@ the live blocks. Also the pending transactions past their deadline, and account 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, select, update
 
-from article6.domain.accounts import UnitState
+from article6.domain.accounts import Account, UnitState
 from article6.domain.blocks import UnitBlock
-from article6.domain.transactions import Completion, TransactionRecord
+from article6.domain.transactions import (
+    Completion,
+    StoredTransaction,
+    TransactionChange,
+    TransactionRecord,
+)
+from article6.store.account_register import to_account
 from article6.store.block_rows import ATTRIBUTE_COLUMNS, block_values
 from article6.store.schema import accounts, transaction_blocks, transactions
 
@@ -21,48 +27,52 @@ _UPDATE_TRANSACTION = update(transactions).where(transactions.c.id == bindparam(
 _INSERT_RANGES = transaction_blocks.insert()
 
 
-def insert_transaction(connection: Connection, **values: Any) -> int:
-    transaction_id: int = connection.execute(_INSERT_TRANSACTION, values).scalar_one()
-    return transaction_id
-
-
 def insert_record(connection: Connection, record: TransactionRecord) -> int:
     """Append a transaction; its id."""
     transaction_id: int = connection.execute(_INSERT_TRANSACTION, asdict(record)).scalar_one()
     return transaction_id
 
 
-def to_record(row: Row[Any]) -> TransactionRecord:
-    """A transaction row as the record it was written from."""
+def to_stored(row: Row[Any]) -> StoredTransaction:
+    """A transaction row as the record it was written from, with its id."""
     values = row._mapping
-    return TransactionRecord(
-        **{name: values[name] for name in TransactionRecord.__dataclass_fields__}
+    return StoredTransaction(
+        **{name: values[name] for name in StoredTransaction.__dataclass_fields__}
     )
 
 
 def complete_transaction(connection: Connection, transaction_id: int, done: Completion) -> None:
     """Mark an approved transaction completed."""
-    update_transaction(
+    change_transaction(
         connection,
         transaction_id,
-        status=done.status,
-        checked_at=done.at,
-        finished_at=done.at,
-        proposed_at=done.at,
-        first_transfer=done.first_transfer,
-        approver=done.approver,
+        TransactionChange(
+            status=done.status,
+            checked_at=done.at,
+            finished_at=done.at,
+            proposed_at=done.at,
+            first_transfer=done.first_transfer,
+            approver=done.approver,
+        ),
     )
 
 
-def update_transaction(connection: Connection, transaction_id: int, **values: Any) -> None:
-    connection.execute(_UPDATE_TRANSACTION, {"transaction": transaction_id, **values})
+def change_transaction(
+    connection: Connection, transaction_id: int, change: TransactionChange
+) -> None:
+    """Write a later step on a transaction's row: the fields the change gives, no others."""
+    written = {name: value for name, value in asdict(change).items() if value is not None}
+    connection.execute(_UPDATE_TRANSACTION, {"transaction": transaction_id, **written})
 
 
-def transaction(connection: Connection, identifier: str, lock: bool = False) -> Row[Any] | None:
+def transaction(
+    connection: Connection, identifier: str, lock: bool = False
+) -> StoredTransaction | None:
     query = select(transactions).where(transactions.c.identifier == identifier)
     if lock:
         query = query.with_for_update()
-    return connection.execute(query).first()
+    row = connection.execute(query).first()
+    return to_stored(row) if row is not None else None
 
 
 def record_ranges(
@@ -95,19 +105,35 @@ def record_ranges(
     return rows
 
 
-def moved_ranges(connection: Connection, transaction_id: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(transaction_blocks)
-            .where(transaction_blocks.c.transaction_id == transaction_id)
-            .order_by(transaction_blocks.c.id)
-        )
-    )
+@dataclass(frozen=True)
+class RecordedRange:
+    """A range a transaction moved, with the attributes it had then: what a transaction's
+    view lists, read from the history, never from the live blocks."""
+
+    transaction_id: int
+    registry_id: str
+    serial_first: int
+    serial_last: int
+    cooperative_approach_id: str
+    first_transferring_party: str
+    vintage: int
+    authorization_id: str | None
+    authorization_version: int | None
+    from_state: str | None
+    to_state: str
+    first_transfer_subtype: str | None
 
 
-def moved_ranges_of(connection: Connection, transaction_ids: Iterable[int]) -> dict[int, list[Any]]:
+def _recorded(row: Row[Any]) -> RecordedRange:
+    values = row._mapping
+    return RecordedRange(**{name: values[name] for name in RecordedRange.__dataclass_fields__})
+
+
+def moved_ranges_of(
+    connection: Connection, transaction_ids: Iterable[int]
+) -> dict[int, list[RecordedRange]]:
     """The moved ranges of several transactions in one query, by transaction id."""
-    found: dict[int, list[Any]] = {}
+    found: dict[int, list[RecordedRange]] = {}
     wanted = sorted(set(transaction_ids))
     if not wanted:
         return found
@@ -116,7 +142,7 @@ def moved_ranges_of(connection: Connection, transaction_ids: Iterable[int]) -> d
         .where(transaction_blocks.c.transaction_id.in_(wanted))
         .order_by(transaction_blocks.c.id)
     ):
-        found.setdefault(row.transaction_id, []).append(row)
+        found.setdefault(row.transaction_id, []).append(_recorded(row))
     return found
 
 
@@ -132,8 +158,9 @@ def expired_pending(connection: Connection, now: datetime) -> list[str]:
     )
 
 
-def account_rows(connection: Connection, ids: Iterable[int]) -> dict[int, Any]:
+def accounts_by_id(connection: Connection, ids: Iterable[int]) -> dict[int, Account]:
+    """The accounts a page of transactions names, read at once."""
     return {
-        row.id: row
+        row.id: to_account(row)
         for row in connection.execute(select(accounts).where(accounts.c.id.in_(sorted(set(ids)))))
     }

@@ -1,19 +1,31 @@
 """Parties and cooperative approaches: registering them, which Parties take part in which
 approach, and whether a Party still participates actively. The reads every command makes are
-in `store.sections` (`party`, `section`) and `store.records` (`cooperative_approach`,
+in `store.sections` (`party`, `section`) and `store.records` (`is_cooperative_approach`,
 `participants`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
 from article6.store.schema import cooperative_approach_parties, cooperative_approaches, parties
+from article6.store.sections import Party
 
 
-def insert_party(connection: Connection, **values: Any) -> None:
-    connection.execute(parties.insert().values(**values))
+@dataclass(frozen=True)
+class CooperativeApproach:
+    """A cooperative approach as the registry records it; its Parties are added one by one."""
+
+    id: str
+    name: str
+    description: str | None
+    created_at: datetime
+
+
+def insert_party(connection: Connection, party: Party) -> None:
+    connection.execute(parties.insert().values(**asdict(party)))
 
 
 def participation_status(connection: Connection, party: str) -> str | None:
@@ -35,8 +47,8 @@ def approaches_of(connection: Connection, party: str) -> list[str]:
     )
 
 
-def insert_cooperative_approach(connection: Connection, **values: Any) -> None:
-    connection.execute(cooperative_approaches.insert().values(**values))
+def insert_cooperative_approach(connection: Connection, approach: CooperativeApproach) -> None:
+    connection.execute(cooperative_approaches.insert().values(**asdict(approach)))
 
 
 def add_participant(connection: Connection, ca_id: str, party: str) -> None:

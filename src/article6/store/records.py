@@ -18,6 +18,7 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
+from article6.store.entities import AuthorizedEntity, EntityApproval
 from article6.store.schema import (
     authorizations,
     authorized_entities,
@@ -28,10 +29,24 @@ from article6.store.schema import (
 )
 
 
-def cooperative_approach(connection: Connection, ca_id: str) -> Row[Any] | None:
-    return connection.execute(
-        select(cooperative_approaches).where(cooperative_approaches.c.id == ca_id)
+def _entity(row: Row[Any]) -> AuthorizedEntity:
+    values = row._mapping
+    return AuthorizedEntity(
+        **{name: values[name] for name in AuthorizedEntity.__dataclass_fields__}
+    )
+
+
+def _approval(row: Row[Any]) -> EntityApproval:
+    values = row._mapping
+    return EntityApproval(**{name: values[name] for name in EntityApproval.__dataclass_fields__})
+
+
+def is_cooperative_approach(connection: Connection, ca_id: str) -> bool:
+    """Whether the registry records this cooperative approach."""
+    found = connection.execute(
+        select(cooperative_approaches.c.id).where(cooperative_approaches.c.id == ca_id)
     ).first()
+    return found is not None
 
 
 def participants(connection: Connection, ca_id: str) -> list[str]:
@@ -44,15 +59,16 @@ def participants(connection: Connection, ca_id: str) -> list[str]:
     )
 
 
-def activity(connection: Connection, identifier: str, lock: bool = False) -> Row[Any] | None:
+def activity(connection: Connection, identifier: str, lock: bool = False) -> Activity | None:
     """A mitigation activity; `lock` holds its row (and its underlying counter) until commit."""
     query = select(mitigation_activities).where(mitigation_activities.c.identifier == identifier)
     if lock:
         query = query.with_for_update()
-    return connection.execute(query).first()
+    row = connection.execute(query).first()
+    return _to_activity(row) if row is not None else None
 
 
-def to_activity(row: Row[Any]) -> Activity:
+def _to_activity(row: Row[Any]) -> Activity:
     """A mitigation activity row as issuance reads it."""
     return Activity(
         id=row.id,
@@ -71,20 +87,24 @@ def to_activity(row: Row[Any]) -> Activity:
     )
 
 
-def entity(connection: Connection, identifier: str) -> Row[Any] | None:
-    return connection.execute(
+def entity(connection: Connection, identifier: str) -> AuthorizedEntity | None:
+    row = connection.execute(
         select(authorized_entities).where(authorized_entities.c.identifier == identifier)
     ).first()
+    return _entity(row) if row is not None else None
 
 
-def entity_by_id(connection: Connection, entity_id: int) -> Row[Any] | None:
-    return connection.execute(
+def entity_by_id(connection: Connection, entity_id: int) -> AuthorizedEntity | None:
+    row = connection.execute(
         select(authorized_entities).where(authorized_entities.c.id == entity_id)
     ).first()
+    return _entity(row) if row is not None else None
 
 
-def entity_authorization(connection: Connection, entity_id: int, ca_id: str) -> Row[Any] | None:
-    return connection.execute(
+def entity_authorization(
+    connection: Connection, entity_id: int, ca_id: str
+) -> EntityApproval | None:
+    row = connection.execute(
         select(entity_authorizations).where(
             and_(
                 entity_authorizations.c.entity_id == entity_id,
@@ -92,6 +112,7 @@ def entity_authorization(connection: Connection, entity_id: int, ca_id: str) -> 
             )
         )
     ).first()
+    return _approval(row) if row is not None else None
 
 
 _ENTITY_APPROVALS = select(entity_authorizations).where(
@@ -104,17 +125,17 @@ _ENTITY_APPROVALS = select(entity_authorizations).where(
 
 def entity_authorizations_for(
     connection: Connection, entity_ids: list[int], ca_id: str
-) -> dict[int, Row[Any]]:
+) -> dict[int, EntityApproval]:
     """The approvals of several entities for one cooperative approach, in one round trip."""
     if not entity_ids:
         return {}
     rows = connection.execute(
         _ENTITY_APPROVALS, {"entity_ids": sorted(set(entity_ids)), "approach": ca_id}
     )
-    return {row.entity_id: row for row in rows}
+    return {row.entity_id: _approval(row) for row in rows}
 
 
-def to_authorization(row: Row[Any]) -> Authorization:
+def _to_authorization(row: Row[Any]) -> Authorization:
     timeframe = (
         (row.timeframe_first, row.timeframe_last) if row.timeframe_first is not None else None
     )
@@ -144,9 +165,9 @@ def to_authorization(row: Row[Any]) -> Authorization:
     )
 
 
-def authorization_row(
+def authorization(
     connection: Connection, party_code: str, authorization_id: str, version: int | None = None
-) -> Row[Any] | None:
+) -> Authorization | None:
     """The given version, or the one in force (the newest) when no version is given."""
     query = select(authorizations).where(
         and_(
@@ -156,7 +177,8 @@ def authorization_row(
     )
     if version is not None:
         query = query.where(authorizations.c.version == version)
-    return connection.execute(query.order_by(authorizations.c.version.desc()).limit(1)).first()
+    row = connection.execute(query.order_by(authorizations.c.version.desc()).limit(1)).first()
+    return _to_authorization(row) if row is not None else None
 
 
 def lock_authorization(connection: Connection, party_code: str, authorization_id: str) -> None:
@@ -178,8 +200,7 @@ def lock_authorization(connection: Connection, party_code: str, authorization_id
 def current_authorization(
     connection: Connection, party_code: str, authorization_id: str
 ) -> Authorization | None:
-    row = authorization_row(connection, party_code, authorization_id)
-    return to_authorization(row) if row is not None else None
+    return authorization(connection, party_code, authorization_id)
 
 
 def insert_authorization(connection: Connection, a: Authorization, at: datetime, by: str) -> None:

@@ -5,24 +5,70 @@ the hot path, with the section and its reconciliation hold, in one statement).""
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, select, update
 
+from article6.domain.reconciliation import ReconciliationHold
 from article6.store.reconciliation import hold, hold_of
 from article6.store.schema import parties, party_sections
 
 
-def party(connection: Connection, code: str) -> Row[Any] | None:
-    return connection.execute(select(parties).where(parties.c.code == code)).first()
+@dataclass(frozen=True)
+class Party:
+    """A Party the registry records, with its NDC implementation period and participation."""
+
+    code: str
+    name: str
+    ndc_first_year: int
+    ndc_last_year: int
+    participation_status: str
+    created_at: datetime
 
 
-def section(connection: Connection, code: str, lock: bool = False) -> Row[Any] | None:
+@dataclass(frozen=True)
+class PartySection:
+    """A Party's section of the registry: its registry identifier, the counters that number its
+    serials, transactions and accounts, how long its transactions may wait, and the
+    reconciliation hold it carries, if any."""
+
+    party_code: str
+    registry_id: str
+    next_serial: int
+    next_transaction: int
+    next_account: int
+    pending_days: int
+    opened_at: datetime
+    reconciliation_id: str | None = None
+    reconciliation_until: datetime | None = None
+
+    @property
+    def hold(self) -> ReconciliationHold | None:
+        """The hold this section carries, overdue or not."""
+        return hold_of(self)
+
+
+def _section(row: Row[Any]) -> PartySection:
+    values = row._mapping
+    return PartySection(**{name: values[name] for name in PartySection.__dataclass_fields__})
+
+
+def party(connection: Connection, code: str) -> Party | None:
+    row = connection.execute(select(parties).where(parties.c.code == code)).first()
+    if row is None:
+        return None
+    values = row._mapping
+    return Party(**{name: values[name] for name in Party.__dataclass_fields__})
+
+
+def section(connection: Connection, code: str, lock: bool = False) -> PartySection | None:
     query = select(party_sections).where(party_sections.c.party_code == code)
     if lock:
         query = query.with_for_update()
-    return connection.execute(query).first()
+    row = connection.execute(query).first()
+    return _section(row) if row is not None else None
 
 
 def next_number(connection: Connection, party_code: str, column: str, count: int = 1) -> int:
@@ -39,7 +85,7 @@ _TAKE_NUMBER: dict[str, Any] = {}
 
 def take_number(
     connection: Connection, party_code: str, column: str, count: int = 1
-) -> tuple[int, Row[Any]]:
+) -> tuple[int, PartySection]:
     """Take numbers from a section's counter and read the section in the same round trip.
 
     One UPDATE … RETURNING (PostgreSQL and SQLite ≥ 3.35): the row lock it takes is held to
@@ -55,7 +101,7 @@ def take_number(
             .returning(*party_sections.c)
         )
     row = connection.execute(statement, {"code": party_code, "count": count}).one()
-    return int(row._mapping[column]) - count, row
+    return int(row._mapping[column]) - count, _section(row)
 
 
 def transaction_sequence(party_code: str) -> str:
@@ -65,7 +111,7 @@ def transaction_sequence(party_code: str) -> str:
     return f"transaction_numbers_{party_code.lower()}"
 
 
-def open_section(connection: Connection, **values: Any) -> None:
+def open_section(connection: Connection, opened: PartySection) -> None:
     """Insert a Party section with its counters (on PostgreSQL, its transaction sequence).
 
     A section opened during a reconciliation carries its hold like every other section, or
@@ -77,15 +123,13 @@ def open_section(connection: Connection, **values: Any) -> None:
         connection.exec_driver_sql("LOCK TABLE holdings IN ROW EXCLUSIVE MODE")
     current = hold(connection)
     if current is not None:
-        values = {
-            **values,
-            "reconciliation_id": current.reconciliation_id,
-            "reconciliation_until": current.until,
-        }
-    connection.execute(party_sections.insert().values(**values))
+        opened = replace(
+            opened, reconciliation_id=current.reconciliation_id, reconciliation_until=current.until
+        )
+    connection.execute(party_sections.insert().values(**asdict(opened)))
     if connection.dialect.name == "postgresql":
-        sequence = transaction_sequence(values["party_code"])
-        start = int(values["next_transaction"])
+        sequence = transaction_sequence(opened.party_code)
+        start = opened.next_transaction
         connection.exec_driver_sql(f"CREATE SEQUENCE {sequence} START WITH {start}")
 
 
@@ -94,7 +138,7 @@ _NUMBERED_SECTION: dict[str, Any] = {}
 
 def take_transaction_number(
     connection: Connection, party_code: str, now: datetime
-) -> tuple[int, Row[Any]]:
+) -> tuple[int, PartySection]:
     """The next transaction number of a section, and the section, in one round trip; refused
     (C2006) while a reconciliation holds the registry at `now` (a hold past its deadline
     refuses nothing, even before `lift_overdue` clears it).
@@ -106,13 +150,13 @@ def take_transaction_number(
     Every transaction takes its number here, so the section row this reads carries the hold
     (see `store.reconciliation.place`): the check costs no statement."""
     number, row = number_transaction(connection, party_code)
-    held = hold_of(row)
+    held = row.hold
     if held is not None and held.in_force(now):
         raise held.refusal()
     return number, row
 
 
-def number_transaction(connection: Connection, party_code: str) -> tuple[int, Row[Any]]:
+def number_transaction(connection: Connection, party_code: str) -> tuple[int, PartySection]:
     """The next transaction number of a section and the section row with its hold, unjudged:
     for a command that checks the hold (C2006) itself before it writes."""
     if connection.dialect.name != "postgresql":
@@ -124,8 +168,8 @@ def number_transaction(connection: Connection, party_code: str) -> tuple[int, Ro
             statement = _NUMBERED_SECTION[party_code] = select(counter, party_sections).where(
                 party_sections.c.party_code == party_code
             )
-        row = connection.execute(statement).one()
-        number = int(row.transaction_number)
+        numbered = connection.execute(statement).one()
+        number, row = int(numbered.transaction_number), _section(numbered)
     return number, row
 
 

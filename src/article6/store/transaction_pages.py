@@ -4,13 +4,11 @@ units into its accounts (newest first, keyset on the internal id), narrowed by a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Connection,
-    Row,
     and_,
     cast,
     exists,
@@ -22,6 +20,8 @@ from sqlalchemy import (
 )
 
 from article6.domain.filters import TransactionFilter
+from article6.domain.transactions import StoredTransaction
+from article6.store.history import to_stored
 from article6.store.schema import accounts, transaction_blocks, transactions
 
 
@@ -33,7 +33,7 @@ def filtered_page(
     entity: str | None,
     before: int | None,
     limit: int,
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[StoredTransaction]:
     """Up to `limit` + 1 of a Party's transactions and those that brought units into its
     accounts, newest first; for an entity's representative, only those moving its accounts.
     The extra row tells whether a next page exists.
@@ -120,12 +120,10 @@ def filtered_page(
         .order_by(transactions.c.id.desc())
         .limit(limit + 1)
     )
-    return connection.execute(query).all()
+    return [to_stored(row) for row in connection.execute(query)]
 
 
-def movers_of(
-    connection: Connection, registry_id: str, serial: int
-) -> Sequence[Row[*tuple[Any, ...]]]:
+def movers_of(connection: Connection, registry_id: str, serial: int) -> list[StoredTransaction]:
     """The transactions that moved a range containing this serial, in order."""
     containing = and_(
         transaction_blocks.c.registry_id == registry_id,
@@ -138,6 +136,7 @@ def movers_of(
             transaction_blocks.c.serial_first, transaction_blocks.c.serial_last, "[]"
         )
         containing = and_(containing, span.op("@>")(cast(serial, BigInteger)))
-    return connection.execute(
+    query = (
         select(transactions).join(transaction_blocks).where(containing).order_by(transactions.c.id)
-    ).all()
+    )
+    return [to_stored(row) for row in connection.execute(query)]

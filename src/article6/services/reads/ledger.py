@@ -8,16 +8,15 @@ moved them, and takes its filter whole to the store. Long lists are keyset pages
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission, Role
-from article6.domain.accounts import AccountKind
+from article6.domain.accounts import Account, AccountKind
 from article6.domain.checks import Check, refuse
 from article6.domain.filters import AccountFilter, BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.identifiers import parse_unit_query
-from article6.domain.transactions import TransactionStatus
+from article6.domain.transactions import StoredTransaction, TransactionStatus
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.reads.views import (
@@ -207,33 +206,34 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
     if serial > LARGEST:
         raise refuse(Check.C1005, "unit", "no serial number is that large")
     with unit_of_work(registry.engine, read_only=True) as connection:
-        row = block_selection.block_at(connection, registry_id, serial)
-        if row is None:
+        block = block_selection.block_at(connection, registry_id, serial)
+        if block is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
-        held_in = account_register.account_by_id(connection, row.account_id)
-        movers = list(transaction_pages.movers_of(connection, row.registry_id, serial))
-        visible = {row.first_transferring_party, held_in.party_code if held_in else ""}
+        held_in = account_register.account_by_id(connection, block.account_id)
+        unit = block.attributes
+        movers = list(transaction_pages.movers_of(connection, unit.registry, serial))
+        visible = {unit.first_transferring_party, held_in.party_code if held_in else ""}
         visible |= {m.party_code for m in movers}
         if actor.party is not None and actor.party not in visible:
-            allow(actor, Permission.READ, row.first_transferring_party)
+            allow(actor, Permission.READ, unit.first_transferring_party)
         if actor.entity is not None:
             movers = _entity_movers(connection, actor.entity, held_in, movers)
         return UnitHistory(
-            registry=row.registry_id,
+            registry=unit.registry,
             serial=serial,
-            identifier=f"{row.cooperative_approach_id}-{row.registry_id}-"
-            f"{row.first_transferring_party}-{serial}-{row.vintage}",
-            block=block_view(row, held_in.identifier if held_in else "", None),
+            identifier=f"{unit.cooperative_approach}-{unit.registry}-"
+            f"{unit.first_transferring_party}-{serial}-{unit.vintage}",
+            block=block_view(block, held_in.identifier if held_in else "", None),
             transactions=transaction_views(connection, movers),
             marks=[
-                mark_view(m) for m in unit_marks.over(connection, row.registry_id, serial, serial)
+                mark_view(m) for m in unit_marks.over(connection, unit.registry, serial, serial)
             ],
         )
 
 
 def _entity_movers(
-    connection: Connection, entity: str, held_in: Row[Any] | None, movers: list[Row[Any]]
-) -> list[Row[Any]]:
+    connection: Connection, entity: str, held_in: Account | None, movers: list[StoredTransaction]
+) -> list[StoredTransaction]:
     """What an entity's representative sees of a unit's history: the transactions into or out
     of the entity's accounts (which include every one it initiated), for a unit in one of its
     accounts or in a use or cancellation account it moved the unit into; else C4002."""

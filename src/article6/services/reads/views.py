@@ -10,10 +10,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import Connection, Row
 
+from article6.domain.blocks import UnitBlock
 from article6.domain.identifiers import block_identifier
 from article6.services.unit_marks import UnitMarkView, mark_view
 from article6.services.views import TransactionView, UtcDateTime
 from article6.store import unit_marks
+from article6.store.block_rows import block_values
 
 T = TypeVar("T")
 
@@ -122,9 +124,11 @@ def _block_fields(block: Any, account: str, reservation: str | None) -> dict[str
     }
 
 
-def block_view(row: Any, account_identifier: str, reserved_identifier: str | None) -> BlockView:
+def block_view(
+    block: UnitBlock, account_identifier: str, reserved_identifier: str | None
+) -> BlockView:
     return BlockView.model_validate(
-        _block_fields(row._mapping, account_identifier, reserved_identifier)
+        _block_fields(block_values(block), account_identifier, reserved_identifier)
     )
 
 
