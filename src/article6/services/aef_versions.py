@@ -192,6 +192,8 @@ def export_aef(
     output: Path,
     version: str | None = None,
 ) -> ExportView:
+    """Write the AEF of a reported year (C1019: from 2021 to the current year) to `output`."""
+    require_reported_year(registry, year)
     with open_aef(registry, actor, party, year, version) as document:
         counts = write(document, format, output)
     return ExportView(
