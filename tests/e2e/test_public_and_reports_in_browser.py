@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
 from browser_site import VIEWPORT, SignedIn, Site, screenshot
+from test_scenarios_in_browser import serious
 from walk import fill
 
 from article6.demo import world as demo
@@ -86,6 +88,7 @@ def test_public_lists_the_parties_with_a_section_and_their_reports_fit_a_phone(
     page = anyone.new_page()
     page.goto("/public")
     assert NOTICE in page.locator("#no-endorsement").inner_text()
+    assert serious(Axe().run(page)) == []
     listed = page.locator("[data-party]").evaluate_all("items => items.map(i => i.dataset.party)")
     assert listed == ["XXA", "XXC"]
     assert not overflows(page)
@@ -95,6 +98,7 @@ def test_public_lists_the_parties_with_a_section_and_their_reports_fit_a_phone(
     authorizations = page.locator("table").first
     assert authorizations.locator("td").first.get_attribute("data-label") == "Authorization ID"
     assert not overflows(page), "the public report runs off a 390 px screen"
+    assert serious(Axe().run(page)) == []
     screenshot(page, "public-report-phone")
     anyone.close()
 
