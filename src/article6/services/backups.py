@@ -20,7 +20,7 @@ from pathlib import Path
 from article6.services.checkpoints import verify_checkpoints
 from article6.services.context import Registry
 from article6.services.reads.ledger import verify_registry
-from article6.store import backup
+from article6.store import backup, registry_state
 from article6.store.backup import BackupFailed
 from article6.store.database import make_engine, printable_url
 
@@ -157,7 +157,7 @@ def _restored_sound(
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            revision = backup.revision(connection)
+            revision = registry_state.schema_revision(connection)
             recorded = backup.hash_at(connection, manifest.journal_seq)
         problems = []
         if revision != manifest.revision:

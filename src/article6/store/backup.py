@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from article6.store.database import make_engine, normalise
 from article6.store.journal import GENESIS
+from article6.store.registry_state import schema_revision
 from article6.store.schema import journal, journal_head
 
 SQLITE_FILE = "registry.sqlite3"
@@ -66,10 +67,6 @@ def hash_at(connection: Connection, seq: int) -> str | None:
         return GENESIS
     found = connection.execute(select(journal.c.hash).where(journal.c.seq == seq)).scalar()
     return None if found is None else str(found)
-
-
-def revision(connection: Connection) -> str | None:
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def kind_of(url: str) -> str:
@@ -122,7 +119,7 @@ def _copy_sqlite(source: Path, destination: Path) -> Copy:
     engine = make_engine(f"sqlite:///{target}")
     try:
         with engine.connect() as connection:
-            mark, schema = head(connection), revision(connection)
+            mark, schema = head(connection), schema_revision(connection)
     finally:
         engine.dispose()
     return Copy("sqlite", (target,), mark, schema)
@@ -135,7 +132,7 @@ def _copy_postgres(url: str, destination: Path) -> Copy:
     try:
         with engine.connect() as connection, connection.begin():
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-            mark, schema = head(connection), revision(connection)
+            mark, schema = head(connection), schema_revision(connection)
             _run(
                 [
                     "pg_dump",
