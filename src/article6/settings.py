@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # A temporary password from an administrator's reset opens the change for this long; after
     # that it is refused like a wrong password and the user needs another reset.
     temporary_password_hours: int = Field(default=72, ge=1)
+    # The bearer token the monitoring system presents to scrape /metrics; unset, /metrics is
+    # open in development only.
+    metrics_token: str | None = None
 
     @property
     def development(self) -> bool:
