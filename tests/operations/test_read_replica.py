@@ -4,8 +4,8 @@ A primary and a standby streaming from it; the registry writes to the primary an
 public report, statements, AEF drafts and unit search from the standby
 (`ARTICLE6_READ_DATABASE_URL`, `Registry.read_engine`). With the standby told to apply each
 commit an hour late (`recovery_min_apply_delay`), a transfer made over the API is seen at once
-by the client that made it, while the statement read from the replica does not have it yet and
-says how far behind it is.
+by the client that made it, while the statement and the unit's history read from the replica do
+not have it yet and, like the public report and the AEF draft, say how far behind it is.
 """
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ def test_a_statement_lags_on_the_replica_while_the_writer_sees_its_transfer(
                     headers=headers,
                 )
                 public = client.get("/api/v1/public/parties/XXA")
+                moved = made.json()["transaction"]["ranges"][0]
+                unit = client.get(
+                    f"/api/v1/parties/XXA/units/{moved['registry']}-{moved['first']}",
+                    headers=headers,
+                )
+                draft = client.get(f"/api/v1/parties/XXA/aef/{today[:4]}", headers=headers)
 
             assert seen.status_code == 200, seen.text
             assert seen.json()["quantity"] == 7
@@ -98,6 +104,11 @@ def test_a_statement_lags_on_the_replica_while_the_writer_sees_its_transfer(
             assert identifier not in lines
             assert statement.json()["replica_lag_seconds"] > 0
             assert public.json()["replica_lag_seconds"] > 0
+            assert unit.status_code == 200, unit.text
+            assert identifier not in [t["identifier"] for t in unit.json()["transactions"]]
+            assert unit.json()["replica_lag_seconds"] > 0
+            assert draft.status_code == 200, draft.text
+            assert float(draft.headers["Replica-Lag-Seconds"]) > 0
 
             on_the_primary = account_statements.account_statement(
                 Registry(registry.engine),

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
-from article6.store import idempotency, journal
+from article6.store import idempotency, journal, replication
 from article6.store.database import (
     ConstraintViolation,
     DriverError,
@@ -60,7 +60,7 @@ class Registry:
         if migrate:
             upgrade(engine)
         journal.seal(engine)  # what a crash left unchained
-        return cls(engine, reader=make_engine(read_url) if read_url else None)
+        return cls(engine, reader=replication.make_read_engine(read_url) if read_url else None)
 
     @property
     def read_engine(self) -> Engine:

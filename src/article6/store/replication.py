@@ -9,8 +9,9 @@ primary sends nothing new, so the last replayed transaction's age alone would ov
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
 
-from article6.store.database import is_postgres
+from article6.store.database import is_postgres, make_engine
 
 _LAG = text(
     "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL"
@@ -18,6 +19,16 @@ _LAG = text(
     " ELSE GREATEST(0.0, EXTRACT(EPOCH FROM clock_timestamp()"
     " - pg_last_xact_replay_timestamp()))::float END"
 )
+
+
+def make_read_engine(url: str) -> Engine:
+    """An engine over a read replica. Every transaction on it is read-only: a standby refuses
+    even to start one that says READ WRITE, which a pooled connection would otherwise ask for
+    once a read-only report had used it and been reset."""
+    engine = make_engine(url)
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(postgresql_readonly=True)
 
 
 def replay_lag(connection: Connection) -> float | None:
