@@ -32,7 +32,8 @@ CLIENTS = 6  # one proposing as the entity, five shuttling as the administrator
 WORKERS = 2
 ALLOWED_CHECKS = {"C2001", "C2002"}  # units not held, or taken or reserved meanwhile
 SERVES_AGAIN_WITHIN_S = 30.0
-"""Stop to first acknowledgement from the promoted standby; measured at 1-3 s on two cores."""
+"""Stop to first acknowledgement from the promoted standby; measured at 0.5-1.2 s on two busy
+cores (bench/README.md)."""
 
 
 @pytest.mark.usefixtures("cluster_binaries")
