@@ -61,7 +61,9 @@ Every refusal is `application/problem+json` naming the numbered checks (`GET /ap
 
 def create_app(registry: Registry | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    registry = registry or Registry.open(database_url(), migrate=False)
+    registry = registry or Registry.open(
+        database_url(), migrate=False, read_url=settings.read_database_url
+    )
     app = FastAPI(
         title="article6",
         version=__version__,
@@ -211,7 +213,9 @@ def hub_app_from_environment() -> FastAPI:
 
 def registry_app_from_environment() -> FastAPI:
     """`article6 serve --role ...` runs this factory: the main app with the protocol endpoint."""
-    registry = Registry.open(database_url(), migrate=False)
+    registry = Registry.open(
+        database_url(), migrate=False, read_url=Settings.from_env().read_database_url
+    )
     node = RegistryNode.open(
         registry, os.environ["ARTICLE6_REGISTRY_ID"], Role(os.environ["ARTICLE6_ROLE"])
     )
