@@ -27,11 +27,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import glob
 import os
-import pwd
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -39,14 +36,15 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+
+# The throwaway PostgreSQL clusters are the tests' own (tests/postgres_clusters.py): one helper.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from api_load import PASSWORD, USER, children_of, free_port, prepare, start_server, stop_server
-from sqlalchemy import create_engine, text
 from transfer_bench import scratch_postgres
 
 from article6.demo import world as demo
@@ -57,6 +55,7 @@ from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.reads import ledger
 from article6.services.views import TransactionView
+from postgres_clusters import Cluster, throwaway_cluster
 
 ENTITY_USER, ENTITY_PASSWORD = "crash.entity", "crash-entity-password"
 EXPIRY_ACTOR = Actor("registry", Role.SECRETARIAT)  # as `article6 expire` does
@@ -65,11 +64,6 @@ RETRY_PAUSE = 0.1  # seconds between re-sends of an unanswered request
 ANSWER_TIMEOUT = 30.0  # seconds a client waits for one HTTP answer
 GIVE_UP_AFTER_STOP = 120.0  # seconds a client keeps re-sending once asked to stop
 MOVED_NOTHING = {"awaiting_approval", "cancelled", "rejected"}
-HOW_TO_ENABLE_CLUSTER = (
-    "install the PostgreSQL server binaries (initdb and pg_ctl, e.g. Debian's "
-    "postgresql package under /usr/lib/postgresql/<version>/bin); as root, runuser and a "
-    "`postgres` OS user are needed too"
-)
 
 
 # The clients ------------------------------------------------------------------------------
@@ -344,11 +338,11 @@ def await_acknowledgements(
 class Server:
     """The article6 API under uvicorn with several workers, restartable on the same port."""
 
-    def __init__(self, url: str, workers: int, directory: Path) -> None:
+    def __init__(self, url: str, workers: int, directory: Path, port: int | None = None) -> None:
         self.url = url
         self.workers = workers
         self.directory = directory
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -449,127 +443,6 @@ def established_sockets(port: int) -> set[int]:
                 if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
                     inodes.add(int(inode))
     return inodes
-
-
-# A PostgreSQL cluster of our own ------------------------------------------------------------
-
-
-class ClusterUnavailable(RuntimeError):
-    """initdb / pg_ctl (or, as root, runuser and the postgres user) are not there."""
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster (initdb, trust on loopback, fsync on), so that it can be
-    stopped with `pg_ctl -m immediate` without touching the shared server."""
-
-    def __init__(self) -> None:
-        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version)
-        found = [b for b in binaries if Path(b, "initdb").exists() and Path(b, "pg_ctl").exists()]
-        if found:
-            self.bin = Path(found[-1])
-        elif shutil.which("initdb") and shutil.which("pg_ctl"):
-            self.bin = Path(shutil.which("initdb") or "").parent
-        else:
-            raise ClusterUnavailable("initdb and pg_ctl were not found")
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:  # initdb refuses to run as root
-            try:
-                pwd.getpwnam("postgres")
-            except KeyError as error:
-                raise ClusterUnavailable("running as root and there is no postgres user") from error
-            runuser = shutil.which("runuser")
-            if runuser is None:
-                raise ClusterUnavailable("running as root and runuser was not found")
-            self.as_user = [runuser, "-u", "postgres", "--"]
-        self.directory = Path(tempfile.mkdtemp(prefix="article6-cluster-"))
-        if self.as_user:
-            account = pwd.getpwnam("postgres")
-            os.chown(self.directory, account.pw_uid, account.pw_gid)
-        self.port = free_port()
-        self.running = False
-
-    @property
-    def data(self) -> Path:
-        return self.directory / "data"
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def _run(self, *command: str) -> None:
-        done = subprocess.run(
-            [*self.as_user, *command], capture_output=True, text=True, timeout=120, check=False
-        )
-        if done.returncode != 0:
-            raise ClusterUnavailable(
-                f"{' '.join(command[:2])} failed: {done.stdout[-1000:]} {done.stderr[-1000:]}"
-            )
-
-    def initialise(self) -> None:
-        self._run(
-            str(self.bin / "initdb"),
-            "-D",
-            str(self.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-instructions",
-        )
-
-    def start(self) -> float:
-        """Start it (after an immediate stop this includes crash recovery); the seconds taken."""
-        began = time.monotonic()
-        options = (
-            f"-c port={self.port} -c listen_addresses=127.0.0.1 "
-            f"-c unix_socket_directories={self.directory} -c fsync=on -c synchronous_commit=on "
-            "-c max_connections=200"
-        )
-        log = str(self.directory / "postgres.log")
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", log, "-w", "-o", options, "start"
-        )
-        self.running = True
-        return time.monotonic() - began
-
-    def stop_immediately(self) -> None:
-        """`pg_ctl -m immediate stop`: no checkpoint, every backend killed; WAL replay on start."""
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
-        self.running = False
-
-    def create_database(self, name: str) -> str:
-        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            admin.dispose()
-        return self.url(name)
-
-    def close(self) -> None:
-        if self.running:
-            with contextlib.suppress(ClusterUnavailable, subprocess.TimeoutExpired):
-                self.stop_immediately()
-        shutil.rmtree(self.directory, ignore_errors=True)
-
-
-def _version(path: str) -> tuple[int, ...]:
-    name = Path(path).parent.name
-    return tuple(int(part) for part in name.split(".") if part.isdigit()) or (0,)
-
-
-@contextlib.contextmanager
-def throwaway_cluster() -> Iterator[Cluster]:
-    """A fresh cluster, started; stopped and deleted afterwards. ClusterUnavailable if the
-    server binaries (or, as root, runuser and the postgres user) are missing."""
-    cluster = Cluster()
-    try:
-        cluster.initialise()
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.close()
 
 
 # What the registry holds afterwards ----------------------------------------------------------

@@ -24,6 +24,7 @@ REDUCED = [
     ["scale_bench.py", "--blocks", "100000", "--transactions", "500000", "--samples", "100"],
     ["replay_bench.py", "--transactions", "100000", "--blocks", "10000"],
     ["crash_bench.py", "--cycles", "2", "--clients", "8", "--workers", "2", "--seconds", "4"],
+    ["failover_bench.py", "--runs", "1", "--clients", "8", "--workers", "2", "--seconds", "4"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "2", "--rounds", "2"],
     [
         "api_throughput.py",
@@ -49,6 +50,7 @@ FULL = [
     ["scale_bench.py", "--blocks", "1000000", "--transactions", "5000000"],
     ["replay_bench.py", "--transactions", "1000000", "--blocks", "100000"],
     ["crash_bench.py", "--cycles", "5", "--clients", "16", "--workers", "4", "--seconds", "10"],
+    ["failover_bench.py", "--runs", "5", "--clients", "16", "--workers", "4", "--seconds", "10"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "2", "4", "--rounds", "5"],
     ["api_throughput.py", "--clients", "1", "4", "8", "--workers", "4", "--request", "me", "bare"],
     ["api_load.py", "--clients", "8", "32", "--seconds", "60", "--workers", "4"],

@@ -107,6 +107,12 @@ def postgres_databases() -> Iterator[PostgresDatabases | None]:
 
 
 @pytest.fixture(scope="session")
+def postgres_server() -> str | None:
+    """The PostgreSQL server's URL, for a test that creates its own scratch databases there."""
+    return POSTGRES_ADMIN if POSTGRES_UP else None
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")

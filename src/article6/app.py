@@ -24,6 +24,7 @@ from article6.api import (
     routes_adjustments,
     routes_consistency,
     routes_identity,
+    routes_operations,
     routes_queries,
     routes_reports,
     routes_setup,
@@ -35,6 +36,7 @@ from article6.domain.reconciliation import RECONCILIATION_INTERVAL
 from article6.http import problems
 from article6.http.browser_headers import BrowserHeaders
 from article6.http.guard import RequestGuard
+from article6.http.metrics import RequestMetrics
 from article6.interop.delivery import DeliveryLoop
 from article6.interop.hub import Hub
 from article6.interop.intake import MAX_BODY
@@ -59,7 +61,9 @@ Every refusal is `application/problem+json` naming the numbered checks (`GET /ap
 
 def create_app(registry: Registry | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    registry = registry or Registry.open(database_url(), migrate=False)
+    registry = registry or Registry.open(
+        database_url(), migrate=False, read_url=settings.read_database_url
+    )
     app = FastAPI(
         title="article6",
         version=__version__,
@@ -81,11 +85,13 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_reports,
         routes_consistency,
         routes_adjustments,
+        routes_operations,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BrowserHeaders, style_sources=inline_style_sources())
+    app.add_middleware(RequestMetrics)
 
     docs_page.install(app)
 
@@ -207,7 +213,9 @@ def hub_app_from_environment() -> FastAPI:
 
 def registry_app_from_environment() -> FastAPI:
     """`article6 serve --role ...` runs this factory: the main app with the protocol endpoint."""
-    registry = Registry.open(database_url(), migrate=False)
+    registry = Registry.open(
+        database_url(), migrate=False, read_url=Settings.from_env().read_database_url
+    )
     node = RegistryNode.open(
         registry, os.environ["ARTICLE6_REGISTRY_ID"], Role(os.environ["ARTICLE6_ROLE"])
     )

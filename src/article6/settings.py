@@ -66,9 +66,15 @@ class Settings(BaseSettings):
     checkpoint_path: str | None = None
     # The serve loop signs the journal's head this often (when it moved); 0 turns it off.
     checkpoint_minutes: int = Field(default=60, ge=0)
+    # A read replica (a streaming standby's URL) for the public report, statements, AEF drafts
+    # and unit search, which then show how far behind it is; unset, they read the database.
+    read_database_url: str | None = None
     # A temporary password from an administrator's reset opens the change for this long; after
     # that it is refused like a wrong password and the user needs another reset.
     temporary_password_hours: int = Field(default=72, ge=1)
+    # The bearer token the monitoring system presents to scrape /metrics; unset, /metrics is
+    # open in development only.
+    metrics_token: str | None = None
 
     @property
     def development(self) -> bool:

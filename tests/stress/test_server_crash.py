@@ -33,9 +33,6 @@ from api_load import PASSWORD, USER
 from crash_bench import (
     ENTITY_PASSWORD,
     ENTITY_USER,
-    HOW_TO_ENABLE_CLUSTER,
-    Cluster,
-    ClusterUnavailable,
     Load,
     Preparation,
     Server,
@@ -47,7 +44,6 @@ from crash_bench import (
     prepare_registry,
     sign_in,
     start_load,
-    throwaway_cluster,
     transactions_by_identifier,
 )
 
@@ -55,6 +51,12 @@ from article6.demo import world as demo
 from article6.services.context import Registry
 from article6.services.reads import ledger
 from article6.store.database import make_engine
+from postgres_clusters import (
+    HOW_TO_ENABLE_CLUSTER,
+    Cluster,
+    ClusterUnavailable,
+    throwaway_cluster,
+)
 
 pytestmark = pytest.mark.postgres
 

@@ -80,6 +80,11 @@ def aef_export(
         shutil.rmtree(workspace, ignore_errors=True)
         raise
     name = f"AEF-{party}-{year}-v{view.version}"
+    lag = (
+        {}
+        if view.replica_lag_seconds is None
+        else {"Replica-Lag-Seconds": f"{view.replica_lag_seconds:.1f}"}
+    )
     if format is Format.CSV:
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -89,12 +94,13 @@ def aef_export(
         return Response(
             archive.getvalue(),
             media_type=MEDIA[format],
-            headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+            headers={"Content-Disposition": f'attachment; filename="{name}.zip"', **lag},
         )
     return FileResponse(
         target,
         media_type=MEDIA[format],
         filename=f"{name}.{format.value}",
+        headers=lag,
         background=cleanup,
     )
 

@@ -9,6 +9,7 @@ import click
 
 from article6.cli.adjustments import adjustments
 from article6.cli.approvals import expire
+from article6.cli.backup import backup
 from article6.cli.checks import checks
 from article6.cli.consistency import aef_consistency as _aef_consistency  # noqa: F401
 from article6.cli.database import db
@@ -28,6 +29,7 @@ def main() -> None:
 
 for command in (
     db,
+    backup,
     journal,
     checks,
     demo,

@@ -51,6 +51,8 @@ def serve(
         os.environ["ARTICLE6_REGISTRY_ID"] = registry_id
         factory = "article6.app:registry_app_from_environment"
         workers = 1  # one delivery loop per registry
+    if workers > 1:
+        _share_metrics_between_workers()
     click.echo(f"article6 on http://{host}:{port} ({printable_url(url)})")
     uvicorn.run(
         factory,
@@ -67,3 +69,14 @@ def serve(
 
 
 GRACEFUL_SHUTDOWN_SECONDS = 10
+
+
+def _share_metrics_between_workers() -> None:
+    """Worker processes count requests into one directory, so that a scrape answered by any
+    of them adds up all of them (prometheus_client's multiprocess mode). An operator's own
+    PROMETHEUS_MULTIPROC_DIR is kept; otherwise a fresh one is made for this server's life."""
+    import os
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="article6-metrics-")

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.metrics import count_refusals
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("article6.api")
@@ -106,6 +107,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     code = status or status_of(refusals)
+    count_refusals(refusals)
     extra = dict(headers or {})
     if code == 401:
         extra.setdefault("WWW-Authenticate", 'Bearer realm="article6"')

@@ -14,7 +14,7 @@ from article6.domain.identifiers import block_identifier
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
-from article6.store import reports, statement_ledger
+from article6.store import replication, reports, statement_ledger
 
 STATEMENT_LIMIT = 100_000
 
@@ -45,6 +45,9 @@ class Statement(BaseModel):
     total_out: int
     lines: list[StatementLine]
     generated_at: UtcDateTime
+    replica_lag_seconds: float | None = None
+    """Read from a replica this many seconds behind the registry's database (None: read from
+    the database itself)."""
 
 
 def _day_start(day: date) -> datetime:
@@ -58,7 +61,8 @@ def account_statement(
     movement in between, from the moved ranges."""
     if end < start:
         raise refuse(Check.C1009, "end", "the period ends before it starts")
-    with reports.reading(registry.engine) as connection:
+    with reports.reading(registry.read_engine) as connection:
+        lag = replication.replay_lag(connection)
         row = statement_ledger.account(connection, account)
         if row is None:
             raise refuse(Check.C1012, "account", f"{account} is not an account")
@@ -129,4 +133,5 @@ def account_statement(
         total_out=sum(line.quantity_out for line in lines),
         lines=lines,
         generated_at=registry.now(),
+        replica_lag_seconds=lag,
     )

@@ -33,7 +33,8 @@ from article6.services.holdings_snapshots import (
 from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import aef_archive, reports
+from article6.store import aef_archive, replication, reports
+from article6.store.database import single_read
 
 FIRST_REPORTED_YEAR = 2021
 """The first year an Article 6.2 AEF reports (the API's lowest reported year)."""
@@ -75,6 +76,9 @@ class ExportView(BaseModel):
     format: str
     output: str
     row_counts: dict[str, int]
+    replica_lag_seconds: float | None = None
+    """Read from a replica this many seconds behind the registry's database (None: read from
+    the database itself)."""
 
 
 def _next_version(existing: list[Row[Any]]) -> tuple[int, int]:
@@ -141,15 +145,23 @@ def _holdings_at(connection: Connection, party: str, moment: datetime) -> Iterat
 
 @contextmanager
 def open_aef(
-    registry: Registry, actor: Actor, party: str, year: int, version: str | None = None
+    registry: Registry,
+    actor: Actor,
+    party: str,
+    year: int,
+    version: str | None = None,
+    from_replica: bool = False,
 ) -> Iterator[aef.AEFDocument]:
     """The AEF of a Party and year, to be consumed inside the `with` block: a submitted version
     as stored, or (no version) a draft from the ledger now, numbered as the next version.
     Reading writes nothing: a draft's Table 4 is the frozen snapshot if a submission froze one,
     else the holdings reconstructed from the moved ranges up to the year end (or up to now for
-    the current year), which is the same as a snapshot taken at any later time."""
+    the current year), which is the same as a snapshot taken at any later time.
+
+    `from_replica` reads it from the read replica (`Registry.read_engine`), if there is one."""
     allow_aef_reader(actor, party)
-    with reports.reading(registry.engine) as connection:
+    engine = registry.read_engine if from_replica else registry.engine
+    with reports.reading(engine) as connection:
         row = reporting_party(connection, party)
         existing = aef_archive.submissions(connection, party, year)
         if version is not None:
@@ -194,7 +206,11 @@ def export_aef(
 ) -> ExportView:
     """Write the AEF of a reported year (C1019: from 2021 to the current year) to `output`."""
     require_reported_year(registry, year)
-    with open_aef(registry, actor, party, year, version) as document:
+    # A draft may lag on the replica; a version just submitted must be found where it was.
+    from_replica = version is None
+    with single_read(registry.read_engine if from_replica else registry.engine) as connection:
+        lag = replication.replay_lag(connection)
+    with open_aef(registry, actor, party, year, version, from_replica) as document:
         counts = write(document, format, output)
     return ExportView(
         party=party,
@@ -204,6 +220,7 @@ def export_aef(
         format=format.value,
         output=str(output),
         row_counts={str(k): v for k, v in counts.items()},
+        replica_lag_seconds=lag,
     )
 
 

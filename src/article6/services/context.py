@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
-from article6.store import idempotency, journal
+from article6.store import idempotency, journal, replication
 from article6.store.database import (
     ConstraintViolation,
     DriverError,
@@ -49,14 +49,27 @@ class Registry:
     rehearsing: Connection | None = None
     """A rehearsal's connection (`services.preview.rehearsal`): every command then runs in a
     savepoint of its transaction, which is rolled back when the rehearsal ends."""
+    reader: Engine | None = None
+    """A read replica (a streaming standby) for the reads that may lag: see `read_engine`."""
 
     @classmethod
-    def open(cls, url: str | None = None, migrate: bool = True) -> Registry:
+    def open(
+        cls, url: str | None = None, migrate: bool = True, read_url: str | None = None
+    ) -> Registry:
         engine = make_engine(url)
         if migrate:
             upgrade(engine)
         journal.seal(engine)  # what a crash left unchained
-        return cls(engine)
+        return cls(engine, reader=replication.make_read_engine(read_url) if read_url else None)
+
+    @property
+    def read_engine(self) -> Engine:
+        """Where the public report, statements, AEF drafts and unit search are read: the read
+        replica when one is configured, else the database. Nothing that must see a write just
+        made (a command, its receipt, the pages that follow it) reads here."""
+        if self.reader is None or self.rehearsing is not None:
+            return self.engine
+        return self.reader
 
     def now(self) -> datetime:
         return self.clock()

@@ -10,7 +10,7 @@ from article6.services.checkpoints import CheckpointView, latest_checkpoint
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import party_directory, public_ledger, reports
+from article6.store import party_directory, public_ledger, replication, reports
 
 NO_ENDORSEMENT = (
     "the registry services referred to in paragraph 50 above do not constitute an endorsement "
@@ -74,13 +74,17 @@ class PublicReport(BaseModel):
     # The registry's latest signed journal head: whoever keeps a copy can later check that the
     # registry's history still passes through it.
     checkpoint: CheckpointView | None = None
+    replica_lag_seconds: float | None = None
+    """Read from a replica this many seconds behind the registry's database (None: read from
+    the database itself)."""
 
 
 def public_report(registry: Registry, party: str) -> PublicReport:
     """What anyone may read about a Party, without signing in: its authorizations, its first
     transfers and its ITMO totals per cooperative approach and vintage. No accounts, no
     entities, nothing an entity holds."""
-    with reports.reading(registry.engine) as connection:
+    with reports.reading(registry.read_engine) as connection:
+        lag = replication.replay_lag(connection)
         row = reporting_party(connection, party)
         authorizations = [
             PublicAuthorization(
@@ -131,13 +135,14 @@ def public_report(registry: Registry, party: str) -> PublicReport:
         first_transfers=first_transfers,
         holdings=[totals[k] for k in sorted(totals)],
         checkpoint=latest_checkpoint(registry),
+        replica_lag_seconds=lag,
     )
 
 
 def public_parties(registry: Registry) -> list[PublicParty]:
     """The Parties with a section in this registry, by code: whose public reports exist. A Party
     only registered (no section yet) has nothing in the registry to report."""
-    with reports.reading(registry.engine) as connection:
+    with reports.reading(registry.read_engine) as connection:
         rows = party_directory.parties_with_sections(connection)
     return [
         PublicParty(code=r.code, name=r.name, registry_id=r.registry_id)

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.metrics import count_refusals
 from article6.http.problems import TITLES, body_checks, status_of, validation_refusals
 from article6.web import (
     routes_actions,
@@ -42,6 +43,7 @@ def _for_pages(request: Request) -> bool:
 
 
 def error_page(request: Request, refusals: list[Refusal], status: int) -> Response:
+    count_refusals(refusals)
     return render(
         request,
         "error.html",

@@ -15,6 +15,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.metrics import count_refusals
 from article6.http.problems import check_for, own_checks
 from article6.services import commands as c
 
@@ -129,7 +130,9 @@ def unit_selection(fields: Fields, registry: str) -> dict[str, Any]:
 
 
 def errors_by_field(refusals: list[Refusal]) -> dict[str, list[Refusal]]:
-    """Refusals under the form field they concern (`units.ranges.0.first` is `ranges`)."""
+    """Refusals under the form field they concern (`units.ranges.0.first` is `ranges`). Every
+    refused form is shown through here, so the refusals are counted here for the metrics."""
+    count_refusals(refusals)
     selection = {"vintage": "vintage_filter", "authorization_id": "authorization_filter"}
     found: dict[str, list[Refusal]] = {}
     for refusal in refusals:

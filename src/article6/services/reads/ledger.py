@@ -41,6 +41,7 @@ from article6.store import (
     history,
     holding_totals,
     journal_pages,
+    replication,
     transaction_pages,
     unit_marks,
 )
@@ -205,7 +206,8 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
     registry_id, serial = parse_unit_query(query)
     if serial > LARGEST:
         raise refuse(Check.C1005, "unit", "no serial number is that large")
-    with unit_of_work(registry.engine, read_only=True) as connection:
+    with unit_of_work(registry.read_engine, read_only=True) as connection:
+        lag = replication.replay_lag(connection)
         block = block_selection.block_at(connection, registry_id, serial)
         if block is None:
             raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
@@ -228,6 +230,7 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
             marks=[
                 mark_view(m) for m in unit_marks.over(connection, unit.registry, serial, serial)
             ],
+            replica_lag_seconds=lag,
         )
 
 

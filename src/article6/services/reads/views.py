@@ -204,3 +204,6 @@ class UnitHistory(BaseModel):
     transactions: list[TransactionView]
     marks: list[UnitMarkView] = []
     """The secretariat's marks on the unit, in force or lifted, oldest first."""
+    replica_lag_seconds: float | None = None
+    """Read from a replica this many seconds behind the registry's database (None: read from
+    the database itself)."""
