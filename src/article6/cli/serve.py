@@ -53,7 +53,9 @@ def serve(
         workers = 1  # one delivery loop per registry
     if workers > 1:
         _share_metrics_between_workers()
-    click.echo(f"article6 on http://{host}:{port} ({printable_url(url)})")
+    click.echo(
+        f"article6 on http://{host}:{port}, its data in {printable_url(url)}; Ctrl+C stops it"
+    )
     uvicorn.run(
         factory,
         factory=True,
