@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo is built on the first run only: later runs serve the same data, users and passwords.
+# `make demo` builds it afresh.
 run: $(STAMP)
-	$(BIN)/article6 demo --fresh --database $(DATABASE)
+	$(BIN)/article6 demo --if-new --database $(DATABASE)
 	$(BIN)/article6 serve --database $(DATABASE)
 
 test: $(STAMP) lint typecheck
@@ -34,7 +36,7 @@ verify: $(STAMP)
 	$(BIN)/article6 journal verify --database $(DATABASE)
 
 clean:
-	rm -rf $(VENV) article6.db article6.db-wal article6.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) article6.db article6.db-wal article6.db-shm article6-hub.db article6-hub.db-wal article6-hub.db-shm .pytest_cache .mypy_cache .ruff_cache
 
 network: $(STAMP)
 	$(BIN)/article6 network

@@ -191,14 +191,31 @@ def test_c1005_quantity_must_be_positive(registry: Registry, world: SmallWorld):
     )
 
 
-def test_c1005_quantity_or_ranges_not_both(registry: Registry, world: SmallWorld):
-    both = c.UnitSelection(quantity=1, ranges=[c.SerialRange(registry="XXA01", first=1, last=1)])
+def test_c1005_a_quantity_that_disagrees_with_its_ranges(registry: Registry, world: SmallWorld):
+    disagreeing = c.UnitSelection(
+        quantity=2, ranges=[c.SerialRange(registry="XXA01", first=1, last=1)]
+    )
+    refuses(
+        registry,
+        "C1005",
+        "units.quantity",
+        lambda: transfer(
+            registry, world, "XXA Party mo_holding", "XXA Green Group A mo_holding", disagreeing
+        ),
+    )
+
+
+def test_c1005_neither_quantity_nor_ranges(registry: Registry, world: SmallWorld):
     refuses(
         registry,
         "C1005",
         "units",
         lambda: transfer(
-            registry, world, "XXA Party mo_holding", "XXA Green Group A mo_holding", both
+            registry,
+            world,
+            "XXA Party mo_holding",
+            "XXA Green Group A mo_holding",
+            c.UnitSelection(),
         ),
     )
 

@@ -174,6 +174,7 @@ RULES: list[Rule] = [
     Rule("GET", P + "/adjustments/{year}", NO_ENTITY, "as the Party's AEF, from its Table 3"),
     Rule("GET", P + "/accounts/{account}/statement", NO_ENTITY, "the Party's account"),
     Rule("GET", P + "/transactions/{transaction}/certificate", NO_ENTITY, "the Party's issuance"),
+    Rule("GET", "/api/v1/public/parties", EVERYONE, "the Parties with a public report"),
     Rule("GET", "/api/v1/public/parties/{party}", EVERYONE, "the public report"),
 ]
 

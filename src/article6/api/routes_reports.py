@@ -29,7 +29,7 @@ from article6.services import (
 from article6.services.account_statements import Statement
 from article6.services.aef_versions import SubmissionView
 from article6.services.commands import DATE_BOUNDS, RegistryDate
-from article6.services.public_reports import PublicReport
+from article6.services.public_reports import PublicParty, PublicReport
 from article6.services.use_and_cancellation_certificates import Certificate
 from article6.web.documents.certificates import certificate_html
 from article6.web.documents.public import public_html
@@ -172,6 +172,13 @@ def use_or_cancellation_certificate(
     if format is Page.HTML:
         return HTMLResponse(certificate_html(found))
     return found
+
+
+@router.get("/public/parties", tags=["public"])
+def public_parties(registry: Registry_) -> list[PublicParty]:
+    """The Parties with a section in this registry, whose public reports anyone may read
+    (the page `/public` lists the same, with the decision's notice)."""
+    return public_reports.public_parties(registry)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
 from article6.cli.reports import CLI_READER_NAME
 from article6.domain.checks import CommandRefused
 from article6.reports.adjustment_writers import Rendering
@@ -41,12 +41,11 @@ def adjustments(
     behind each: inputs for its corresponding adjustments, not a submission."""
     from article6.domain.access import Actor, Role
     from article6.reports.adjustment_writers import as_json, as_text, write_csv
-    from article6.services.context import Registry
     from article6.services.corresponding_adjustments import adjustment_inputs
 
     # Like the other AEF commands: a registry-wide auditor, since it runs with database access.
     reader = Actor(CLI_READER_NAME, Role.AUDITOR)
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         inputs = adjustment_inputs(registry, reader, party, year, version)
     except CommandRefused as refused:

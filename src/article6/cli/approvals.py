@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
 
 
 @click.command()
@@ -13,8 +13,7 @@ def expire(database: str | None) -> None:
     """Cancel pending transactions past their approval deadline, releasing their units."""
     from article6.domain.access import Actor, Role
     from article6.services.approvals import expire_pending
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     expired = expire_pending(registry, Actor("registry", Role.SECRETARIAT))
     click.echo(f"{len(expired)} pending transaction(s) expired")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
 from article6.cli.reports import _reader, aef
 from article6.domain.checks import CommandRefused
 
@@ -57,9 +57,8 @@ def aef_consistency(
     """Run every consistency check of RULES.md 11.3 (II01-II07, STC01-STC04, ISC01-ISC04,
     IRC01, IPC01, IP01-IP04, DR01-DR04) and file each AEF of the year."""
     from article6.services.aef_consistency import run_consistency, view
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     started = time.monotonic()
 
     def progress(step: str) -> None:

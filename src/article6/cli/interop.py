@@ -9,12 +9,27 @@ from pathlib import Path
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import open_registry
 from article6.store.database import database_url, printable_url
+
+HUB_DATABASE_URL = "sqlite:///article6-hub.db"
+
+
+def hub_database_url(explicit: str | None) -> str:
+    """The hub's own database: never, by default, the registry's (`article6.db`)."""
+    import os
+
+    return explicit or os.environ.get("ARTICLE6_HUB_DATABASE_URL") or HUB_DATABASE_URL
 
 
 @click.command()
-@DATABASE
+@click.option(
+    "--database",
+    "database",
+    default=None,
+    metavar="URL",
+    help=f"The hub's own database URL (default: $ARTICLE6_HUB_DATABASE_URL or {HUB_DATABASE_URL}).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8100, show_default=True, type=int)
 @click.option(
@@ -32,10 +47,14 @@ def hub(database: str | None, host: str, port: int, operators: tuple[str, ...]) 
     import uvicorn
 
     from article6.interop.operators import parse_operators
-    from article6.services.context import Registry
 
-    url = database_url(database)
-    Registry.open(url)
+    url = hub_database_url(database)
+    if url == database_url(None):
+        raise click.ClickException(
+            f"the hub keeps its own database, and {printable_url(url)} is the registry's: "
+            "name another with --database or $ARTICLE6_HUB_DATABASE_URL"
+        )
+    open_registry(url, create=True)
     os.environ["ARTICLE6_DATABASE_URL"] = url
     known = ",".join(filter(None, [os.environ.get("ARTICLE6_HUB_OPERATORS", ""), *operators]))
     try:

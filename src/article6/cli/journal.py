@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
 
 CHECKPOINTS = click.Path(path_type=Path)
 
@@ -41,10 +41,9 @@ def journal_verify(
     """Recompute the journal's hash chain and every ledger invariant, replay the history
     against the live blocks and holdings; exit 1 on any problem."""
     from article6.services.checkpoints import verify_checkpoints
-    from article6.services.context import Registry
     from article6.services.reads.ledger import verify_registry
 
-    registry = Registry.open(database, migrate=False)
+    registry = open_registry(database, migrate=False)
     problems = verify_registry(registry)
     if checkpoints is not None:
         problems += verify_checkpoints(registry, checkpoints, list(public_keys) or None)
@@ -72,13 +71,12 @@ def journal_verify(
 def journal_checkpoint(database: str | None, destination: Path | None) -> None:
     """Sign the journal's head, append it to the checkpoint file and send it to the hub."""
     from article6.services.checkpoints import take_checkpoint
-    from article6.services.context import Registry
     from article6.settings import Settings
 
     if destination is None:
         configured = Settings.from_env().checkpoint_path
         destination = Path(configured) if configured else None
-    registry = Registry.open(database, migrate=False)
+    registry = open_registry(database, migrate=False)
     checkpoint = take_checkpoint(registry, destination)
     if checkpoint is None:
         click.echo("the journal is empty: nothing to checkpoint")

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
+from article6.cli.refusals import fail
 from article6.domain.checks import CommandRefused
 
 if TYPE_CHECKING:
@@ -47,14 +48,12 @@ def aef_export(
     """Write a Party's AEF for a year: a draft from the ledger, or a submitted version."""
     from article6.reports.aef_writers import Format
     from article6.services.aef_versions import export_aef
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         view = export_aef(registry, _reader(), party, year, Format(fmt), output, version)
     except CommandRefused as refused:
-        click.echo(f"refused: {refused}", err=True)
-        sys.exit(1)
+        fail(refused)
     kind = "draft" if view.draft else "submitted"
     rows = ", ".join(f"T{k}: {v}" for k, v in view.row_counts.items())
     click.echo(f"AEF {party} {year} version {view.version} ({kind}) -> {output} ({rows})")
@@ -86,9 +85,8 @@ def aef_submit(party: str, year: int, user: str, database: str | None) -> None:
     """Store the next immutable version (1.0, 1.1, ...) of a Party's AEF for a finished year."""
     from article6.domain.access import Actor, Role
     from article6.services.aef_versions import SubmitAEF, submit_aef
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         view = submit_aef(
             registry, Actor(user, Role.ADMINISTRATOR, party), SubmitAEF(party=party, year=year)
@@ -131,10 +129,9 @@ def report_statement(
     import io
 
     from article6.services.account_statements import account_statement
-    from article6.services.context import Registry
     from article6.web.documents.statements import statement_csv, statement_html
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         statement = account_statement(registry, _reader(), account, start.date(), end.date())
     except CommandRefused as refused:
@@ -154,11 +151,10 @@ def report_statement(
 @DATABASE
 def report_certificate(transaction: str, output: Path | None, database: str | None) -> None:
     """The certificate of a completed use or cancellation, as print-ready HTML."""
-    from article6.services.context import Registry
     from article6.services.use_and_cancellation_certificates import certificate
     from article6.web.documents.certificates import certificate_html
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         found = certificate(registry, _reader(), transaction)
     except CommandRefused as refused:
@@ -174,11 +170,10 @@ def report_certificate(transaction: str, output: Path | None, database: str | No
 @DATABASE
 def report_public(party: str, fmt: str, output: Path | None, database: str | None) -> None:
     """The public report of a Party (no entity-private data)."""
-    from article6.services.context import Registry
     from article6.services.public_reports import public_report
     from article6.web.documents.public import public_html, public_json
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         found = public_report(registry, party)
     except CommandRefused as refused:

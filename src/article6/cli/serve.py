@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
 from article6.store.database import database_url, printable_url
 
 
@@ -36,13 +36,12 @@ def serve(
     import uvicorn
 
     from article6.http.transport import NoDelayH11Protocol
-    from article6.services.context import Registry
     from article6.services.reconciliation_holds import lift_overdue
 
     url = database_url(database)
     # A reconciliation hold past its deadline ends here too, should the server have been down
     # (or serving without its protocol role) when the deadline passed.
-    lift_overdue(Registry.open(url))
+    lift_overdue(open_registry(url))
     os.environ["ARTICLE6_DATABASE_URL"] = url
     factory = "article6.app:serve_app"
     if role is not None:
@@ -54,7 +53,9 @@ def serve(
         workers = 1  # one delivery loop per registry
     if workers > 1:
         _share_metrics_between_workers()
-    click.echo(f"article6 on http://{host}:{port} ({printable_url(url)})")
+    click.echo(
+        f"article6 on http://{host}:{port}, its data in {printable_url(url)}; Ctrl+C stops it"
+    )
     uvicorn.run(
         factory,
         factory=True,

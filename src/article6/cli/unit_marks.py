@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
 from article6.domain.checks import CommandRefused
 
 CLI_SECRETARIAT_NAME = "article6-cli"
@@ -124,7 +124,6 @@ def units_mark(
 
     from article6.domain.unit_marks import MarkSource
     from article6.services import unit_marks
-    from article6.services.context import Registry
 
     if path is not None:
         command: Any = unit_marks.MarkUnitRanges(marks=_commands(path))
@@ -143,7 +142,7 @@ def units_mark(
             raise click.ClickException(
                 f"give --registry, --first, --last, --code and --reason, or --file ({fields})"
             ) from None
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         if path is not None:
             recorded = unit_marks.mark_unit_ranges(registry, _secretariat(user), command).marks
@@ -165,13 +164,12 @@ def units_lift(database: str | None, mark: int, reason: str, user: str) -> None:
     from pydantic import ValidationError
 
     from article6.services import unit_marks
-    from article6.services.context import Registry
 
     try:
         command = unit_marks.LiftMark(mark=mark, reason=reason)
     except ValidationError:
         raise click.ClickException("a mark is a number from 1, lifted with a reason") from None
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         lifted = unit_marks.lift_mark(registry, _secretariat(user), command)
     except CommandRefused as refused:
@@ -188,9 +186,8 @@ def units_marks(database: str | None, active: bool, after: int, limit: int) -> N
     """List the marks by number, in force and lifted."""
     from article6.domain.access import Actor, Role
     from article6.services import unit_marks
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     reader = Actor(CLI_SECRETARIAT_NAME, Role.AUDITOR)
     found = unit_marks.list_marks(registry, reader, after, limit, True if active else None)
     for mark in found:

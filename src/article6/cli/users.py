@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
+from pydantic import ValidationError
 
-from article6.cli.database import DATABASE
+from article6.cli.database import DATABASE, open_registry
+from article6.cli.refusals import fail, fail_invalid
 from article6.domain.checks import CommandRefused
 
 
@@ -44,9 +44,8 @@ def users_create(
     from article6.domain import totp
     from article6.domain.access import Actor, Role
     from article6.services import identity
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     installer = Actor("installer", Role.SECRETARIAT)
     secret = totp.new_secret() if enrol else None
     try:
@@ -58,11 +57,9 @@ def users_create(
             totp_secret=secret,
         )
     except CommandRefused as refused:
-        click.echo(f"refused: {refused}", err=True)
-        sys.exit(1)
-    except ValueError as invalid:
-        click.echo(f"invalid: {invalid}", err=True)
-        sys.exit(1)
+        fail(refused)
+    except ValidationError as invalid:
+        fail_invalid(invalid)
     click.echo(f"created {name} ({role}, {party or 'registry'})")
     if secret:
         uri = totp.provisioning_uri(secret, name)
@@ -82,9 +79,8 @@ def users_grant(
     """Grant NAME a role in a Party section (replacing any role held there)."""
     from article6.domain.access import Actor, Role
     from article6.services import identity
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         identity.grant_role(
             registry,
@@ -93,8 +89,9 @@ def users_grant(
             identity.GrantRole(role=Role(role), party=party, entity=entity),
         )
     except CommandRefused as refused:
-        click.echo(f"refused: {refused}", err=True)
-        sys.exit(1)
+        fail(refused)
+    except ValidationError as invalid:
+        fail_invalid(invalid)
     click.echo(f"{name} is {role} in {party or 'the registry'}")
 
 
@@ -106,14 +103,12 @@ def users_password_reset(database: str | None, name: str) -> None:
     sign-in; every session and token of NAME ends."""
     from article6.domain.access import Actor, Role
     from article6.services import passwords
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         reset = passwords.reset_password(registry, Actor("installer", Role.SECRETARIAT), name)
     except CommandRefused as refused:
-        click.echo(f"refused: {refused}", err=True)
-        sys.exit(1)
+        fail(refused)
     click.echo(f"temporary password for {name}: {reset.temporary_password}")
     click.echo(f"{name} must change it at their next sign-in (every session of {name} ended)")
 
@@ -125,12 +120,10 @@ def users_unlock(database: str | None, name: str) -> None:
     """Lift NAME's lock after repeated failed sign-ins."""
     from article6.domain.access import Actor, Role
     from article6.services import identity
-    from article6.services.context import Registry
 
-    registry = Registry.open(database)
+    registry = open_registry(database)
     try:
         identity.unlock_user(registry, Actor("installer", Role.SECRETARIAT), name)
     except CommandRefused as refused:
-        click.echo(f"refused: {refused}", err=True)
-        sys.exit(1)
+        fail(refused)
     click.echo(f"{name} is unlocked")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from article6.domain.accounts import UnitState
-from article6.domain.checks import Check, refuse
+from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.nomenclature import Metric, MitigationType
 
 MAX_BLOCKS_PER_TRANSACTION = 1000
@@ -114,6 +114,39 @@ def serial_range(first: int, last: int, field: str = "range") -> tuple[int, int]
     ):
         raise refuse(Check.C1005, field, f"[{first}, {last}] is not a valid serial range")
     return first, last
+
+
+def quantity_agrees(quantity: int | None, ranges: list[tuple[str, int, int]] | None) -> None:
+    """Which units a movement takes is said once: by a quantity, by serial ranges, or by both
+    when they agree. A quantity that disagrees with its ranges is refused under both fields
+    (C1005) rather than one of them silently winning: 500 units asked as 80001-80010 move none."""
+    if quantity is None and ranges is None:
+        raise refuse(Check.C1005, "units", "give a quantity or serial ranges")
+    if quantity is None or ranges is None:
+        return
+    for index, (_registry, first, last) in enumerate(ranges):
+        serial_range(first, last, f"units.ranges[{index}]")
+    held = sum(last - first + 1 for _registry, first, last in ranges)
+    if held == quantity:
+        return
+    named = ", ".join(f"{first:,}-{last:,}" for _registry, first, last in ranges[:3])
+    more = " …" if len(ranges) > 3 else ""
+    raise CommandRefused(
+        [
+            Refusal(
+                Check.C1005,
+                "units.quantity",
+                f"the quantity ({quantity:,}) is not the number of units in the serial ranges "
+                f"({held:,}); give the quantity the ranges hold, or leave the quantity empty",
+            ),
+            Refusal(
+                Check.C1005,
+                "units.ranges",
+                f"the serial ranges ({named}{more}) hold {held:,} units, not the quantity "
+                f"{quantity:,}",
+            ),
+        ]
+    )
 
 
 def select_quantity(

@@ -33,7 +33,7 @@ class Check(Enum):
     C1005 = (
         "C1005",
         "Quantity and range",
-        "A quantity is a positive whole number within the registry's limit; a serial range has first <= last.",
+        "A quantity is a positive whole number within the registry's limit; a serial range has first <= last; a quantity given with serial ranges is the number of units they hold.",
     )
     C1006 = ("C1006", "Vintage", "A vintage is a year from 2021 onward and not in the future.")
     C1007 = (

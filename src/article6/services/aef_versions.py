@@ -204,6 +204,8 @@ def export_aef(
     output: Path,
     version: str | None = None,
 ) -> ExportView:
+    """Write the AEF of a reported year (C1019: from 2021 to the current year) to `output`."""
+    require_reported_year(registry, year)
     # A draft may lag on the replica; a version just submitted must be found where it was.
     from_replica = version is None
     with single_read(registry.read_engine if from_replica else registry.engine) as connection:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from article6.domain.blocks import Portion, select_quantity, select_ranges
+from article6.domain.blocks import Portion, quantity_agrees, select_quantity, select_ranges
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.unit_marks import UnitMark, unmarked_portions
 from article6.services.movement_requests import Movement
@@ -43,11 +43,14 @@ def choose_with_marks(
     """The portions to move, and the marks in force over them (read once, for C2010)."""
     selection = movement.selection
     source = movement.source
-    if (selection.quantity is None) == (selection.ranges is None):
-        raise refuse(Check.C1005, "units", "give either a quantity or serial ranges, not both")
+    ranges = (
+        [(r.registry, r.first, r.last) for r in selection.ranges]
+        if selection.ranges is not None
+        else None
+    )
+    quantity_agrees(selection.quantity, ranges)
     criteria = _criteria(movement)
-    if selection.ranges is not None:
-        ranges = [(r.registry, r.first, r.last) for r in selection.ranges]
+    if ranges is not None:
         blocks = block_selection.blocks_covering(connection, source.id, ranges, criteria)
         portions = select_ranges(blocks, ranges, "units.ranges")
         return portions, unit_marks.active_over(connection, _ranges(portions))

@@ -130,7 +130,8 @@ class SerialRange(Command):
 
 class UnitSelection(Command):
     """Which units: a quantity (the registry picks blocks, splitting as little as possible) or
-    explicit serial ranges; optionally only one vintage or authorization."""
+    explicit serial ranges, or both when the quantity is the number of units the ranges hold
+    (C1005); optionally only one vintage or authorization."""
 
     quantity: Quantity | None = None
     ranges: list[SerialRange] | None = Field(default=None, min_length=1, max_length=1000)

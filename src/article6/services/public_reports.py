@@ -10,7 +10,16 @@ from article6.services.checkpoints import CheckpointView, latest_checkpoint
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import public_ledger, replication, reports
+from article6.store import party_directory, public_ledger, replication, reports
+
+NO_ENDORSEMENT = (
+    "the registry services referred to in paragraph 50 above do not constitute an endorsement "
+    "by the secretariat or by Parties to the Paris Agreement of the quality of any mitigation "
+    "outcomes involved, including with respect to the environmental integrity of those "
+    "mitigation outcomes"
+)
+"""What the CMA's decision on the international registry (paragraph 52) clarifies, quoted as
+the secretariat's MVP presentation of 14 May 2026 quotes it: every public page carries it."""
 
 
 class PublicAuthorization(BaseModel):
@@ -44,6 +53,15 @@ class PublicHolding(BaseModel):
     held: int = 0
     used: int = 0
     cancelled: int = 0
+
+
+class PublicParty(BaseModel):
+    """A Party with a section in this registry, as anyone may see it: its public report's
+    subject."""
+
+    code: str
+    name: str
+    registry_id: str
 
 
 class PublicReport(BaseModel):
@@ -119,3 +137,15 @@ def public_report(registry: Registry, party: str) -> PublicReport:
         checkpoint=latest_checkpoint(registry),
         replica_lag_seconds=lag,
     )
+
+
+def public_parties(registry: Registry) -> list[PublicParty]:
+    """The Parties with a section in this registry, by code: whose public reports exist. A Party
+    only registered (no section yet) has nothing in the registry to report."""
+    with reports.reading(registry.read_engine) as connection:
+        rows = party_directory.parties_with_sections(connection)
+    return [
+        PublicParty(code=r.code, name=r.name, registry_id=r.registry_id)
+        for r in rows
+        if r.registry_id is not None
+    ]

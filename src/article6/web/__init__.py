@@ -26,6 +26,7 @@ from article6.web import (
     routes_approvals,
     routes_consistency,
     routes_marks,
+    routes_public,
     routes_records,
     routes_registry,
     routes_session,
@@ -74,6 +75,7 @@ def install(app: FastAPI) -> None:
         routes_users,
         routes_consistency,
         routes_marks,
+        routes_public,
     ):
         app.include_router(module.router)
 

@@ -99,8 +99,8 @@ def _range(text: str, registry: str) -> c.SerialRange:
 
 
 def unit_selection(fields: Fields, registry: str) -> dict[str, Any]:
-    """Which units: a quantity, or serial ranges (one per line), optionally only one vintage
-    or one authorization."""
+    """Which units: a quantity, serial ranges (one per line), or both, which must then agree
+    (C1005); optionally only one vintage or one authorization."""
     ranges_text = fields.get("ranges").strip()
     ranges = None
     if ranges_text:
@@ -122,7 +122,7 @@ def unit_selection(fields: Fields, registry: str) -> dict[str, Any]:
                 ]
             ) from None
     return {
-        "quantity": None if ranges else fields.number("quantity"),
+        "quantity": fields.number("quantity"),
         "ranges": ranges,
         "vintage": fields.number("vintage_filter"),
         "authorization_id": fields.text("authorization_filter"),

@@ -3,7 +3,7 @@ anyone (no accounts, no entities)."""
 
 from __future__ import annotations
 
-from article6.services.public_reports import PublicReport
+from article6.services.public_reports import NO_ENDORSEMENT, PublicReport
 from article6.web.documents.rendering import render
 
 
@@ -12,4 +12,4 @@ def public_json(report: PublicReport) -> str:
 
 
 def public_html(report: PublicReport) -> str:
-    return render("public.html", report=report)
+    return render("public.html", report=report, notice=NO_ENDORSEMENT)
