@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from article6.demo.network import (
-    XXA_ADMIN,
-    XXB_ADMIN,
-    Network,
-    accounts_of,
-)
+from article6.demo.network import XXB_ADMIN, Network, accounts_of
+from article6.demo.world import XXA_ADMIN
 from article6.services.commands import UnitSelection
 from article6.services.external_transfer_status import transfers
 from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
