@@ -108,9 +108,9 @@ def record_ranges(
 @dataclass(frozen=True)
 class RecordedRange:
     """A range a transaction moved, with the attributes it had then: what a transaction's
-    view lists, read from the history, never from the live blocks."""
+    view lists, read from the history, never from the live blocks (`moved_ranges_of` gives
+    them by transaction id)."""
 
-    transaction_id: int
     registry_id: str
     serial_first: int
     serial_last: int
