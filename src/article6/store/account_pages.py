@@ -5,11 +5,12 @@ shown only the accounts `entity_account_ids` names."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import Connection, Row, or_, select
 
-from article6.domain.accounts import AccountKind
+from article6.domain.accounts import Account, AccountKind
 from article6.domain.filters import AccountFilter, BlockFilter
 from article6.store.schema import (
     accounts,
@@ -44,6 +45,26 @@ BLOCK_COLUMNS = tuple(
 """The `unit_blocks` columns a block's view shows: a page selects these, not the whole row."""
 
 
+@dataclass(frozen=True)
+class AccountHolding(Account):
+    """An account as its page shows it: the account, its name and container, its entity's name,
+    and its holding (units held, of which reserved by waiting transactions)."""
+
+    name: str = field(kw_only=True)
+    container: str = field(kw_only=True)
+    entity_name: str | None = field(kw_only=True)
+    quantity: int = field(kw_only=True)
+    reserved: int = field(kw_only=True)
+
+
+_ACCOUNT_HOLDING_FIELDS = tuple(f.name for f in fields(AccountHolding))
+
+
+def _account_holding(row: Row[Any]) -> AccountHolding:
+    values = row._mapping
+    return AccountHolding(**{name: values[name] for name in _ACCOUNT_HOLDING_FIELDS})
+
+
 def entity_account_ids(party: str, entity: str) -> Any:
     """The accounts an entity's representative may see: its own and the Party's terminal
     (use and cancellation) accounts, which record what it used or cancelled."""
@@ -69,7 +90,7 @@ def _accounts_query() -> Any:
 
 def section_accounts(
     connection: Connection, party: str, entity: str | None, where: AccountFilter
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[AccountHolding]:
     """A Party section's accounts with their holdings, in id order; with `entity`, only that
     entity's and the Party's terminal (use and cancellation) accounts."""
     query = _accounts_query().where(accounts.c.party_code == party)
@@ -84,12 +105,13 @@ def section_accounts(
         query = query.where(accounts.c.status == where.status.value)
     if where.holder is not None:
         query = query.where(accounts.c.holder == where.holder)
-    return connection.execute(query.order_by(accounts.c.id)).all()
+    return [_account_holding(row) for row in connection.execute(query.order_by(accounts.c.id))]
 
 
-def account_with_holding(connection: Connection, identifier: str) -> Row[Any] | None:
+def account_with_holding(connection: Connection, identifier: str) -> AccountHolding | None:
     """One account with its holding and its entity's name."""
-    return connection.execute(_accounts_query().where(accounts.c.identifier == identifier)).first()
+    row = connection.execute(_accounts_query().where(accounts.c.identifier == identifier)).first()
+    return None if row is None else _account_holding(row)
 
 
 def section_blocks(

@@ -15,6 +15,7 @@ from article6.domain.identifiers import block_identifier
 from article6.services.unit_marks import UnitMarkView, mark_view
 from article6.services.views import TransactionView, UtcDateTime
 from article6.store import unit_marks
+from article6.store.account_pages import AccountHolding
 from article6.store.block_rows import block_values
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ class AccountView(BaseModel):
     available: int
 
 
-def account_view(row: Any) -> AccountView:
+def account_view(row: AccountHolding) -> AccountView:
     return AccountView(
         identifier=row.identifier,
         name=row.name,
