@@ -135,7 +135,8 @@ def entity_authorizations_for(
     return {row.entity_id: _approval(row) for row in rows}
 
 
-def _to_authorization(row: Row[Any]) -> Authorization:
+def to_authorization(row: Row[Any]) -> Authorization:
+    """An authorization version's row as the domain's `Authorization`."""
     timeframe = (
         (row.timeframe_first, row.timeframe_last) if row.timeframe_first is not None else None
     )
@@ -178,7 +179,7 @@ def authorization(
     if version is not None:
         query = query.where(authorizations.c.version == version)
     row = connection.execute(query.order_by(authorizations.c.version.desc()).limit(1)).first()
-    return _to_authorization(row) if row is not None else None
+    return to_authorization(row) if row is not None else None
 
 
 def lock_authorization(connection: Connection, party_code: str, authorization_id: str) -> None:
