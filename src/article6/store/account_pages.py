@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Connection, Row, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, or_, select
 
 from article6.domain.accounts import Account, AccountKind
 from article6.domain.filters import AccountFilter, BlockFilter
@@ -65,7 +65,7 @@ def _account_holding(row: Row[Any]) -> AccountHolding:
     return AccountHolding(**{name: values[name] for name in _ACCOUNT_HOLDING_FIELDS})
 
 
-def entity_account_ids(party: str, entity: str) -> Any:
+def entity_account_ids(party: str, entity: str) -> Select[tuple[int]]:
     """The accounts an entity's representative may see: its own and the Party's terminal
     (use and cancellation) accounts, which record what it used or cancelled."""
     terminal = [k.value for k in AccountKind if k.terminal]
@@ -75,7 +75,7 @@ def entity_account_ids(party: str, entity: str) -> Any:
     )
 
 
-def _accounts_query() -> Any:
+def _accounts_query() -> Select[Any]:
     return select(
         accounts,
         holdings.c.quantity,
@@ -155,10 +155,10 @@ def section_blocks(
     return connection.execute(query.order_by(unit_blocks.c.id).limit(limit + 1)).all()
 
 
-def block_conditions(where: BlockFilter) -> list[Any]:
+def block_conditions(where: BlockFilter) -> list[ColumnElement[bool]]:
     """The conditions on `unit_blocks` itself that `where` sets (its account is the caller's:
     a block page and the holdings' totals reach the account differently)."""
-    found: list[Any] = []
+    found: list[ColumnElement[bool]] = []
     if where.cooperative_approach is not None:
         found.append(unit_blocks.c.cooperative_approach_id == where.cooperative_approach)
     if where.vintage is not None:
