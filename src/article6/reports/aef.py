@@ -17,7 +17,8 @@ from typing import Any
 from article6.domain.authorizations import Authorization
 from article6.domain.nomenclature import Metric, Purpose
 from article6.reports.aef_spec import LIST_SEPARATOR, NA, TABLE, TableSpec
-from article6.store.reports import ReportedEntity, ReportingParty
+from article6.store.reports import ReportedEntity
+from article6.store.sections import PartyWithSection
 
 Cells = tuple[Any, ...]
 
@@ -125,7 +126,7 @@ class AEFDocument:
 # Table 1 ----------------------------------------------------------------------------------
 
 
-def submission_row(party: ReportingParty, year: int, version: str, submitted: date) -> Cells:
+def submission_row(party: PartyWithSection, year: int, version: str, submitted: date) -> Cells:
     return cells(
         TABLE[1],
         {

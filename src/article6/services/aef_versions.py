@@ -33,7 +33,7 @@ from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
 from article6.store import aef_archive, reports
 from article6.store.aef_archive import HeldRange, Submission
-from article6.store.reports import ReportingParty
+from article6.store.sections import PartyWithSection
 
 FIRST_REPORTED_YEAR = 2021
 """The first year an Article 6.2 AEF reports (the API's lowest reported year)."""
@@ -86,7 +86,7 @@ def _next_version(existing: list[Submission]) -> tuple[int, int]:
 
 def _document(
     connection: Connection,
-    party: ReportingParty,
+    party: PartyWithSection,
     year: int,
     version: str,
     submitted: date,

@@ -4,6 +4,7 @@ their approvals, and authorizations."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -163,6 +164,23 @@ def to_authorization(row: Row[Any]) -> Authorization:
         else None,
         additional_information=row.additional_information,
         revoked=row.revoked,
+    )
+
+
+@dataclass(frozen=True)
+class RecordedAuthorization(Authorization):
+    """An authorization version with when and by whom the registry recorded it."""
+
+    recorded_at: datetime = field(kw_only=True)
+    recorded_by: str = field(kw_only=True)
+
+
+def to_recorded_authorization(row: Row[Any]) -> RecordedAuthorization:
+    version = to_authorization(row)
+    return RecordedAuthorization(
+        **{f.name: getattr(version, f.name) for f in fields(Authorization)},
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
     )
 
 

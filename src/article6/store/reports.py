@@ -40,22 +40,13 @@ from article6.store.schema import (
     authorized_entities,
     entity_authorizations,
     parties,
-    party_sections,
     transaction_blocks,
     transactions,
 )
-from article6.store.sections import Party
+from article6.store.sections import PARTIES_WITH_SECTIONS, PartyWithSection, with_section
 
 PAGE_SIZE = 2000
 COMPLETED = "completed"
-
-
-@dataclass(frozen=True)
-class ReportingParty(Party):
-    """A Party a report is about, with the registry identifier of its section (None while it
-    has no section), which the AEF names as the registry holding its units."""
-
-    registry_id: str | None = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -129,16 +120,10 @@ def stream(
         result.close()
 
 
-def party(connection: Connection, code: str) -> ReportingParty | None:
-    row = connection.execute(
-        select(parties, party_sections.c.registry_id)
-        .select_from(parties.outerjoin(party_sections))
-        .where(parties.c.code == code)
-    ).first()
-    if row is None:
-        return None
-    values = row._mapping
-    return ReportingParty(**{f.name: values[f.name] for f in fields(ReportingParty)})
+def party(connection: Connection, code: str) -> PartyWithSection | None:
+    """The Party a report is about, with its section's registry identifier."""
+    row = connection.execute(PARTIES_WITH_SECTIONS.where(parties.c.code == code)).first()
+    return None if row is None else with_section(row)
 
 
 def party_account_ids(connection: Connection, code: str) -> set[int]:
