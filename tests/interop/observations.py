@@ -20,6 +20,13 @@ from article6.store.schema import transaction_blocks, transactions, unit_blocks
 ACTORS = {"XXB01": XXB_ADMIN, "IR": XXA_ADMIN}
 
 
+class Deadlock(Exception):
+    """What the PostgreSQL driver raises when the server picks a transaction as a deadlock's
+    victim (SQLSTATE 40P01): `execute` runs the command again."""
+
+    sqlstate = "40P01"
+
+
 def send(
     network: Network, source: str, source_account: str, to: str, party: str, quantity: int
 ) -> Receipt:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from observations import assert_sound, holding, send
+from observations import Deadlock, assert_sound, holding, send
 from sqlalchemy.exc import DBAPIError
 
 from article6.demo.network import Fate
@@ -60,12 +60,6 @@ def test_a_proposal_the_hub_never_receives_is_cancelled_when_the_sender_asks(net
     net.settle()  # the late proposal, were it still queued, would be refused now
     assert net.hub.transactions() == {receipt.record: "cancelled"}
     assert_sound(net)
-
-
-class Deadlock(Exception):
-    """What the PostgreSQL driver raises for a deadlock's victim (SQLSTATE 40P01)."""
-
-    sqlstate = "40P01"
 
 
 def test_asking_about_an_overdue_transfer_is_a_command_run_again_whole_after_a_deadlock(

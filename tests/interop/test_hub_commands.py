@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from observations import assert_sound, holding, send
+from observations import Deadlock, assert_sound, holding, send
 from sqlalchemy.exc import DBAPIError
 
 from article6.demo.network import Fate
@@ -15,12 +15,6 @@ from article6.domain.messages import Notice
 from article6.interop import forwarding, reconciliation_runs
 from article6.services import ports
 from article6.services.external_transfer_status import transfers
-
-
-class Deadlock(Exception):
-    """What the PostgreSQL driver raises for a deadlock's victim (SQLSTATE 40P01)."""
-
-    sqlstate = "40P01"
 
 
 def deadlocking_once(real, attempts):
