@@ -31,6 +31,7 @@ from small_world import (
     selection,
 )
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from article6.demo.network import Clock
 from article6.domain.access import Actor, Role
@@ -289,6 +290,40 @@ def test_an_approval_runs_once_the_deadline_passes_and_the_lifting_is_journaled_
         ("ReconciliationHoldPlaced", None),
         ("ReconciliationHoldLifted", "its deadline passed"),
     ]
+
+
+class Deadlock(Exception):
+    """What the PostgreSQL driver raises for a deadlock's victim (SQLSTATE 40P01)."""
+
+    sqlstate = "40P01"
+
+
+def test_lifting_an_overdue_hold_is_a_command_run_again_whole_after_a_deadlock(
+    registry: Registry, world: SmallWorld, monkeypatch: pytest.MonkeyPatch
+):
+    """The sweep runs through `execute`: a deadlock met while journaling the end rolls back the
+    lifting too, and the whole command runs again, so the hold ends once, journaled once."""
+    clocked, clock = on_a_clock(registry)
+    hold(clocked)
+    clock.advance(timedelta(minutes=60))
+    journal_lifted = holds._journal_lifted
+    attempts: list[str] = []
+
+    def deadlocking_once(connection: Any, registry: Registry, actor: Actor, *rest: Any) -> None:
+        attempts.append(actor.name)
+        if len(attempts) == 1:
+            raise DBAPIError("INSERT INTO journal_pending …", None, Deadlock())
+        journal_lifted(connection, registry, actor, *rest)
+
+    monkeypatch.setattr(holds, "_journal_lifted", deadlocking_once)
+    assert holds.lift_overdue(clocked) == RUN
+    assert attempts == ["registry clock", "registry clock"]
+    assert stored_hold(clocked) is None
+    assert hold_journal(clocked) == [
+        ("ReconciliationHoldPlaced", None),
+        ("ReconciliationHoldLifted", "its deadline passed"),
+    ]
+    assert holds.lift_overdue(clocked) is None  # nothing is overdue any more
 
 
 def test_a_run_asking_again_after_its_deadline_holds_the_registry_anew(

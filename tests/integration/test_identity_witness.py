@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from article6.cli import main
+from article6.demo.world import XXA_ADMIN
 from article6.domain.access import Actor, Role
 from article6.services import identity
 from article6.services.context import Registry
 
 INSTALLER = Actor("installer", Role.SECRETARIAT)
-XXA_ADMIN = Actor("xxa.admin", Role.ADMINISTRATOR, "XXA")
 PASSWORD = "a long enough passphrase"
 
 

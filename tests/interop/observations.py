@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from article6.demo.network import (
-    XXA_ADMIN,
-    XXB_ADMIN,
-    Network,
-    accounts_of,
-)
+from article6.demo.network import XXB_ADMIN, Network, accounts_of
+from article6.demo.world import XXA_ADMIN
 from article6.services.commands import UnitSelection
 from article6.services.external_transfer_status import transfers
 from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
@@ -22,6 +18,13 @@ from article6.store.database import unit_of_work
 from article6.store.schema import transaction_blocks, transactions, unit_blocks
 
 ACTORS = {"XXB01": XXB_ADMIN, "IR": XXA_ADMIN}
+
+
+class Deadlock(Exception):
+    """What the PostgreSQL driver raises when the server picks a transaction as a deadlock's
+    victim (SQLSTATE 40P01): `execute` runs the command again."""
+
+    sqlstate = "40P01"
 
 
 def send(

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from observations import assert_sound, holding, send
+from observations import Deadlock, assert_sound, holding, send
+from sqlalchemy.exc import DBAPIError
 
 from article6.demo.network import Fate
 from article6.services.external_transfer_status import transfers
+from article6.store import external_transfers
 
 
 def only(message_type: str, to: str, fate: Fate):
@@ -57,6 +59,39 @@ def test_a_proposal_the_hub_never_receives_is_cancelled_when_the_sender_asks(net
     clock.advance(timedelta(hours=1))
     net.settle()  # the late proposal, were it still queued, would be refused now
     assert net.hub.transactions() == {receipt.record: "cancelled"}
+    assert_sound(net)
+
+
+def test_asking_about_an_overdue_transfer_is_a_command_run_again_whole_after_a_deadlock(
+    network, clock, monkeypatch
+):
+    """The sweep runs through `execute`: a deadlock while recording the question rolls back the
+    question written to the outbox too, and the whole command runs again, so the hub is asked
+    once."""
+    net, accounts = network
+    net.transport.intercept = only("TransferProposal", "HUB", Fate.DROP)
+    receipt = send(net, "XXB01", accounts["XXB Party amo_holding"], "IR", "XXA", 100)
+    net.settle()
+    clock.advance(timedelta(hours=25))
+    mark_queried = external_transfers.mark_queried
+    attempts = []
+
+    def deadlocking_once(connection, transaction_id, now):
+        attempts.append(transaction_id)
+        if len(attempts) == 1:
+            raise DBAPIError("UPDATE external_transfers …", None, Deadlock())
+        mark_queried(connection, transaction_id, now)
+
+    monkeypatch.setattr(external_transfers, "mark_queried", deadlocking_once)
+
+    assert net.nodes["XXB01"].ask_about_overdue() == [receipt.record]
+    assert attempts == [receipt.record, receipt.record]
+    net.settle()
+
+    queries = [sent for sent in net.transport.log if sent[2] == "TransactionStatusQuery"]
+    assert queries == [("XXB01", "HUB", "TransactionStatusQuery")]
+    assert transfers(net.nodes["XXB01"].registry) == {receipt.record: "cancelled"}
+    assert holding(net, "XXB01", accounts["XXB Party amo_holding"]) == (600, 0)
     assert_sound(net)
 
 

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 import copy
 
-from observations import assert_sound, send
+from observations import Deadlock, assert_sound, send
 from sqlalchemy.exc import DBAPIError
 
 from article6.demo.network import Fate
 from article6.domain.messages import AckResult
 from article6.interop.inbox import receive
-
-
-class Deadlock(Exception):
-    """What the PostgreSQL driver raises when the server picks this transaction as a deadlock's
-    victim (SQLSTATE 40P01)."""
-
-    sqlstate = "40P01"
 
 
 def held_proposal(net, accounts):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from observations import ACTORS, assert_sound, holding
 
-from article6.demo.network import SECRETARIAT, build
+from article6.demo.network import build
+from article6.demo.world import SECRETARIAT
 from article6.domain.access import Actor, Role
 from article6.domain.protocol import MECHANISM_APPROACH
 from article6.services.commands import UnitSelection

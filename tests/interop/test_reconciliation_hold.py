@@ -17,7 +17,8 @@ from observations import assert_sound, holding, itmo_holding, send
 from sqlalchemy import select
 
 from article6.app import create_app
-from article6.demo.network import SECRETARIAT, XXB_ADMIN, XXB_NDC, Fate, Network
+from article6.demo.network import XXB_ADMIN, XXB_NDC, Fate, Network
+from article6.demo.world import SECRETARIAT
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from observations import assert_sound, holding, itmo_holding, send
 
-from article6.demo.network import SECRETARIAT
+from article6.demo.world import SECRETARIAT
 from article6.domain.checks import CommandRefused
 from article6.services.external_transfer_status import transfers
 from article6.services.reads.ledger import unit

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from observations import assert_sound, holding, ranges, send
 
 from article6.app import create_hub_app
-from article6.demo.network import SECRETARIAT
+from article6.demo.world import SECRETARIAT
 from article6.domain.checks import CommandRefused
 from article6.domain.keys import KeyPair
 from article6.interop.operator_client import OperatorClient

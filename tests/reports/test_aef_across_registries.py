@@ -19,7 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from article6.cli import main
-from article6.demo.network import XXA_ADMIN, XXB_ADMIN, Clock, Network, build
+from article6.demo.network import XXB_ADMIN, Clock, Network, build
+from article6.demo.world import SECRETARIAT, XXA_ADMIN
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.identifiers import block_of, serial_of
@@ -261,7 +262,6 @@ def test_an_action_time_keeps_its_millisecond_and_reads_back() -> None:
 
 # The CARP's consistency checks across the three registries ----------------------------------
 
-SECRETARIAT = Actor("secretariat.admin", Role.SECRETARIAT)
 HOME = {"XXA": "IR", "XXC": "IR", "XXB": "XXB01", "XXD": "A64"}
 ACTORS = {"XXA": XXA_ADMIN, "XXC": XXA_ADMIN, "XXB": XXB_ADMIN, "XXD": XXD_ADMIN}
 

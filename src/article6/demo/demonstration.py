@@ -26,12 +26,12 @@ from typing import Any
 import httpx
 
 from article6.demo.network import (
-    XXA_ADMIN,
     XXB_ADMIN,
     seed_international,
     seed_mechanism,
     seed_national,
 )
+from article6.demo.world import XXA_ADMIN
 from article6.domain.access import Actor, Role
 from article6.domain.keys import KeyPair
 from article6.domain.protocol import HUB, MECHANISM_APPROACH, MECHANISM_REGISTRY

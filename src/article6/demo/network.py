@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from article6.demo.world import SECRETARIAT
 from article6.domain.access import Actor, Role
 from article6.domain.messages import Ack, AckResult
 from article6.domain.nomenclature import ActivityType, MitigationType, Purpose, Sector
@@ -38,8 +39,6 @@ from article6.services.context import Registry
 from article6.services.mechanism_issuance import IssueA64ERs, issue_a64ers, shares
 from article6.services.reads import ledger
 
-SECRETARIAT = Actor("secretariat.admin", Role.SECRETARIAT)
-XXA_ADMIN = Actor("xxa.admin", Role.ADMINISTRATOR, "XXA")
 XXB_ADMIN = Actor("xxb.admin", Role.ADMINISTRATOR, "XXB")
 APPROACH = "CA0001"
 XXB_NDC = "XXB-NDC-1"

@@ -10,6 +10,7 @@ registry both judge a carried block by the authorization carried with it (C6104,
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from article6.domain.accounts import UnitState
 from article6.domain.authorizations import Authorization
@@ -29,7 +30,7 @@ from article6.domain.nomenclature import (
 from article6.domain.protocol import MECHANISM_REGISTRY
 
 
-def unit_type(attributes: UnitAttributes) -> str:
+def unit_type(attributes: UnitAttributes) -> Literal["ITMO", "A6.4ER"]:
     return "A6.4ER" if attributes.registry == MECHANISM_REGISTRY else "ITMO"
 
 
@@ -39,7 +40,7 @@ def block_message(block: UnitBlock, subtype: str | None) -> BlockMessage:
         originating_registry=a.registry,
         first=block.first,
         last=block.last,
-        unit_type=unit_type(a),  # type: ignore[arg-type]
+        unit_type=unit_type(a),
         cooperative_approach=a.cooperative_approach,
         first_transferring_party=a.first_transferring_party,
         vintage=a.vintage,

@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from article6.domain.access import Actor
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.messages import (
     Evaluation,
@@ -28,7 +30,9 @@ from article6.interop import register
 from article6.interop.hub_checks import check_proposal, numbered_by, require_numbered_by
 from article6.interop.reconciliation_runs import open_runs
 from article6.services import ports
-from article6.services.context import Registry
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
+from article6.services.external_transfer_status import HUB_ACTOR
 from article6.store import hub_register, hub_transfers
 from article6.store.database import aware, unit_of_work
 from article6.store.hub_transfers import HubTransfer
@@ -221,21 +225,39 @@ def on_query(
 
 def expire_transfers(registry: Registry) -> list[str]:
     """Complete the accepted transfers whose reconciliation runs have ended (or lapsed);
-    cancel every transfer not completed by its deadline (C6105); tell both sides."""
-    now = registry.now()
+    cancel every transfer not completed by its deadline (C6105); tell both sides. A command
+    like any other (`execute`: one transaction, run again whole after a deadlock)."""
+    command = ExpireTransfers(now=registry.now())
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> TransfersExpired:
+        return TransfersExpired(cancelled=_expire(connection, command.now))
+
+    return execute(registry, HUB_ACTOR, command, handle, TransfersExpired).cancelled
+
+
+class ExpireTransfers(Command):
+    """The hub's sweep past the transfers' deadlines at `now`."""
+
+    now: datetime
+
+
+class TransfersExpired(BaseModel):
+    cancelled: list[str]
+
+
+def _expire(connection: Connection, now: datetime) -> list[str]:
+    complete_accepted(connection, now)
     cancelled = []
-    with unit_of_work(registry.engine) as connection:
-        complete_accepted(connection, now)
-        for row in hub_transfers.not_final(connection):
-            if aware(row.expires_at) < now:
-                _finish(
-                    connection,
-                    row,
-                    TransferStatus.CANCELLED,
-                    [Evaluation(code=Check.C6105.code, detail="not completed by its deadline")],
-                    now,
-                )
-                cancelled.append(row.transaction_id)
+    for row in hub_transfers.not_final(connection):
+        if aware(row.expires_at) < now:
+            _finish(
+                connection,
+                row,
+                TransferStatus.CANCELLED,
+                [Evaluation(code=Check.C6105.code, detail="not completed by its deadline")],
+                now,
+            )
+            cancelled.append(row.transaction_id)
     return cancelled
 
 

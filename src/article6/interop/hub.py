@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
 from article6.domain.messages import (
     Ack,
@@ -36,8 +38,21 @@ from article6.interop import checkpoints, directory, forwarding, outbox, reconci
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
 from article6.services import ports
-from article6.services.context import Registry
-from article6.store.database import unit_of_work
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
+from article6.services.external_transfer_status import HUB_ACTOR
+
+
+class SendNotice(Command):
+    """An operator's notice (a unit-mark notice, say) to the registries named."""
+
+    registries: list[str]
+    notice: Notice
+    now: datetime
+
+
+class NoticeSent(BaseModel):
+    sent_to: list[str]
 
 
 @dataclass
@@ -81,8 +96,10 @@ class Hub:
     def send_notice(self, registries: Iterable[str], notice: Notice) -> list[str]:
         """Send a notice (an operator's, e.g. a unit-mark notice) to each named registry of
         the directory; C4005 for one the directory does not hold, and then none is sent."""
-        chosen = sorted(set(registries))
-        with unit_of_work(self.registry.engine) as connection:
+        command = SendNotice(registries=sorted(set(registries)), notice=notice, now=self.now())
+
+        def handle(connection: Connection, registry: Registry, actor: Actor) -> NoticeSent:
+            chosen = command.registries
             known = {peer.registry_id for peer in directory.peers(connection) if peer.connected}
             unknown = [r for r in chosen if r not in known]
             if unknown or not chosen:
@@ -92,8 +109,10 @@ class Hub:
                     f"{', '.join(unknown) or 'no registry'}: name connected registries",
                 )
             for registry_id in chosen:
-                ports.send_message(connection, to=registry_id, body=notice, now=self.now())
-        return chosen
+                ports.send_message(connection, to=registry_id, body=notice, now=command.now)
+            return NoticeSent(sent_to=chosen)
+
+        return execute(self.registry, HUB_ACTOR, command, handle, NoticeSent).sent_to
 
     def _handle(self, connection: Connection, envelope: Envelope, body: Body) -> None:
         sender = envelope.from_registry

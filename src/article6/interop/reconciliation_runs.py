@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from article6.domain.access import Actor
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.messages import (
     AuditTrailReport,
@@ -30,7 +32,9 @@ from article6.domain.messages import (
 from article6.domain.reconciliation import HOLD_LIMIT, RECONCILIATION_INTERVAL
 from article6.interop import directory, reconciliation
 from article6.services import ports
-from article6.services.context import Registry
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
+from article6.services.external_transfer_status import HUB_ACTOR
 from article6.store import hub_reconciliations
 from article6.store.database import aware, unit_of_work
 from article6.store.hub_reconciliations import NewRun, Run
@@ -74,27 +78,52 @@ def start(
     interval: timedelta = RECONCILIATION_INTERVAL,
 ) -> str:
     """Ask every connected registry (or those named) for its totals; the run continues as
-    replies arrive. Refused (C6109) while a run is open or within `interval` of the last."""
+    replies arrive. Refused (C6109) while a run is open or within `interval` of the last. A
+    command like any other (`execute`: one transaction, run again whole after a deadlock)."""
     now = registry.now()
-    reconciliation_id = f"R-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
-    chosen = set(registries) if registries is not None else None
-    with unit_of_work(registry.engine) as connection:
-        hub_reconciliations.serialise_starts(connection)
-        require_may_start(connection, now, interval)
-        for peer in directory.peers(connection):
-            if not peer.connected or (chosen is not None and peer.registry_id not in chosen):
-                continue
-            started = NewRun(
-                reconciliation_id=reconciliation_id,
-                registry_id=peer.registry_id,
-                phase=ReconciliationPhase.TOTALS.value,
-                status="initiated",
-                discrepancies="[]",
-                started_at=now,
-            )
-            hub_reconciliations.insert_run(connection, started)
-            _request(connection, peer.registry_id, reconciliation_id, "totals", now)
-    return reconciliation_id
+    command = StartReconciliation(
+        reconciliation_id=f"R-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}",
+        registries=sorted(set(registries)) if registries is not None else None,
+        now=now,
+    )
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> ReconciliationStarted:
+        _start(connection, command, interval)
+        return ReconciliationStarted(reconciliation_id=command.reconciliation_id)
+
+    return execute(registry, HUB_ACTOR, command, handle, ReconciliationStarted).reconciliation_id
+
+
+class StartReconciliation(Command):
+    """The hub's command (an operator's request): a run of `reconciliation_id` over the
+    connected registries, or only those named."""
+
+    reconciliation_id: str
+    registries: list[str] | None
+    now: datetime
+
+
+class ReconciliationStarted(BaseModel):
+    reconciliation_id: str
+
+
+def _start(connection: Connection, command: StartReconciliation, interval: timedelta) -> None:
+    now, chosen = command.now, command.registries
+    hub_reconciliations.serialise_starts(connection)
+    require_may_start(connection, now, interval)
+    for peer in directory.peers(connection):
+        if not peer.connected or (chosen is not None and peer.registry_id not in chosen):
+            continue
+        started = NewRun(
+            reconciliation_id=command.reconciliation_id,
+            registry_id=peer.registry_id,
+            phase=ReconciliationPhase.TOTALS.value,
+            status="initiated",
+            discrepancies="[]",
+            started_at=now,
+        )
+        hub_reconciliations.insert_run(connection, started)
+        _request(connection, peer.registry_id, command.reconciliation_id, "totals", now)
 
 
 def _request(

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from article6.domain.authorizations import Authorization
 from article6.domain.nomenclature import Metric, Purpose
 from article6.reports.aef_spec import LIST_SEPARATOR, NA, TABLE, TableSpec
+from article6.store.reports import ReportedEntity
+from article6.store.sections import PartyWithSection
 
 Cells = tuple[Any, ...]
 
@@ -123,7 +126,7 @@ class AEFDocument:
 # Table 1 ----------------------------------------------------------------------------------
 
 
-def submission_row(party: Any, year: int, version: str, submitted: date) -> Cells:
+def submission_row(party: PartyWithSection, year: int, version: str, submitted: date) -> Cells:
     return cells(
         TABLE[1],
         {
@@ -145,36 +148,37 @@ def _joined(values: Iterable[str] | None) -> str | None:
     return text or None
 
 
-def authorization_rows(rows: Iterable[Any]) -> Iterator[Cells]:
-    """One row per authorization version. A revoked version says so in field 19."""
-    for row in rows:
-        purpose = Purpose(row.purposes)
-        oimp = purpose is not Purpose.NDC
-        info = [row.additional_information] if row.additional_information else []
-        if row.revoked:
+def authorization_rows(versions: Iterable[Authorization]) -> Iterator[Cells]:
+    """One row per authorization version. A revoked version says so in field 19. Codes are
+    written as their plain text (`Metric.GHG` as "GHG")."""
+    for a in versions:
+        oimp = a.purposes is not Purpose.NDC
+        info = [a.additional_information] if a.additional_information else []
+        if a.revoked:
             info.append("Revoked in this version.")
+        definition = a.first_transfer_definition
         yield cells(
             TABLE[2],
             {
-                "authorization_id": row.authorization_id,
-                "date_of_authorization": aef_date(row.date_of_authorization),
-                "cooperative_approach_id": row.cooperative_approach_id,
-                "version": row.version,
-                "authorized_quantity": row.authorized_quantity,
-                "metric": row.metric,
-                "gwp_values": row.gwp_values,
-                "non_ghg_metric": row.non_ghg_metric if row.metric == Metric.NON_GHG else NA,
-                "sectors": _joined(row.sectors),
-                "activity_types": _joined(row.activity_types),
-                "purposes": row.purposes,
-                "authorized_parties": _joined(row.authorized_parties),
-                "authorized_entities": _joined(row.authorized_entities),
-                "oimp_authorized": (row.oimp_authorized if oimp else NA),
-                "timeframe": f"{row.timeframe_first} - {row.timeframe_last}"
-                if row.timeframe_first is not None and row.timeframe_last is not None
-                else None,
-                "terms_and_conditions": row.terms_and_conditions,
-                "first_transfer_definition": row.first_transfer_definition if oimp else NA,
+                "authorization_id": a.authorization_id,
+                "date_of_authorization": aef_date(a.date_of_authorization),
+                "cooperative_approach_id": a.cooperative_approach,
+                "version": a.version,
+                "authorized_quantity": a.authorized_quantity,
+                "metric": a.metric.value,
+                "gwp_values": a.gwp_values,
+                "non_ghg_metric": a.non_ghg_metric if a.metric == Metric.NON_GHG else NA,
+                "sectors": _joined(a.sectors),
+                "activity_types": _joined(a.activity_types),
+                "purposes": a.purposes.value,
+                "authorized_parties": _joined(a.authorized_parties),
+                "authorized_entities": _joined(a.authorized_entities),
+                "oimp_authorized": (a.oimp_authorized if oimp else NA),
+                "timeframe": f"{a.timeframe[0]} - {a.timeframe[1]}" if a.timeframe else None,
+                "terms_and_conditions": a.terms_and_conditions,
+                "first_transfer_definition": (definition.value if definition else None)
+                if oimp
+                else NA,
                 "additional_information": " ".join(info) or None,
             },
         )
@@ -183,7 +187,7 @@ def authorization_rows(rows: Iterable[Any]) -> Iterator[Cells]:
 # Table 5 ----------------------------------------------------------------------------------
 
 
-def entity_rows(rows: Iterable[Any], until: datetime) -> Iterator[Cells]:
+def entity_rows(rows: Iterable[ReportedEntity], until: datetime) -> Iterator[Cells]:
     """One row per authorized entity and cooperative approach. Field 8 gives the entity's
     registry ID (the one Tables 2 and 3 use) and any suspension or revocation recorded by the
     end of the year."""

@@ -16,21 +16,13 @@ from article6.domain.identifiers import unit_identifier
 from article6.domain.nomenclature import Metric
 from article6.reports.aef import Cells, cells
 from article6.reports.aef_spec import NA, TABLE
+from article6.store.aef_archive import HELD_RANGE_COLUMNS, HeldRange
 
 # Table 4 ----------------------------------------------------------------------------------
 
-SNAPSHOT_COLUMNS = (
-    "cooperative_approach_id",
-    "authorization_id",
-    "first_transferring_party",
-    "vintage",
-    "metric",
-    "gwp_values",
-    "non_ghg_metric",
-    "non_ghg_per_unit",
-    "mitigation_type",
-    "underlying_registry",
-)
+SNAPSHOT_COLUMNS = HELD_RANGE_COLUMNS[4:]
+"""The attributes a held range keeps from the moves that brought it (after its origin, serials
+and first underlying unit), in `HeldRange`'s order."""
 
 MOVE_COLUMNS = (
     "id",
@@ -104,24 +96,17 @@ as an action, and the CARP's checks ISC01 and DR01 count authorized units in unt
 transferred, used or cancelled, so they are held until then. Unauthorized MOs are not ITMOs."""
 
 
-def holdings_at(moves: Iterable[Any], account_ids: set[int]) -> Iterator[dict[str, Any]]:
+def holdings_at(moves: Iterable[Any], account_ids: set[int]) -> Iterator[HeldRange]:
     """The ITMO ranges held in `account_ids` after the given moves (`MOVE_COLUMNS`): per
     serial, the latest move decides where it is; ranges ending in the Party's accounts as
     authorized units are held, whether or not first transferred yet (`HELD_STATES`).
-    Contiguous ranges with equal attributes are merged. Rows are snapshot rows (store
-    columns)."""
+    Contiguous ranges with equal attributes are merged."""
     held = HELD_STATES
     pending: list[Any] | None = None  # origin, first, last, underlying, attributes
 
-    def row(piece: list[Any]) -> dict[str, Any]:
+    def row(piece: list[Any]) -> HeldRange:
         origin, first, last, underlying, attributes = piece
-        return {
-            "origin_registry_id": origin,
-            "serial_first": first,
-            "serial_last": last,
-            "underlying_first": underlying,
-            **dict(zip(SNAPSHOT_COLUMNS, attributes, strict=True)),
-        }
+        return HeldRange(origin, first, last, underlying, *attributes)
 
     for move, first, last in latest_moves(moves):
         if move[_DESTINATION] not in account_ids or move[_TO_STATE] not in held:
@@ -154,7 +139,7 @@ def _continues(piece: list[Any], origin: str, first: int, underlying: int | None
     return bool(piece[3] + (piece[2] - piece[1] + 1) == underlying)
 
 
-def holding_rows(snapshot: Iterable[Any], registry_id: str) -> Iterator[Cells]:
+def holding_rows(snapshot: Iterable[HeldRange], registry_id: str) -> Iterator[Cells]:
     """Table 4 from the stored snapshot rows; the registry (field 4) is the one holding the
     ITMOs, and First and Last ID are the units' full identifiers, which name the registry that
     issued them (A64 serials and XXB01 serials held in XXA01 never read as one range)."""

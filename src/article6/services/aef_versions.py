@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
@@ -34,7 +32,9 @@ from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
 from article6.store import aef_archive, replication, reports
+from article6.store.aef_archive import HeldRange, Submission
 from article6.store.database import single_read
+from article6.store.sections import PartyWithSection
 
 FIRST_REPORTED_YEAR = 2021
 """The first year an Article 6.2 AEF reports (the API's lowest reported year)."""
@@ -81,7 +81,7 @@ class ExportView(BaseModel):
     the database itself)."""
 
 
-def _next_version(existing: list[Row[Any]]) -> tuple[int, int]:
+def _next_version(existing: list[Submission]) -> tuple[int, int]:
     if not existing:
         return 1, 0
     last = existing[-1]
@@ -90,11 +90,11 @@ def _next_version(existing: list[Row[Any]]) -> tuple[int, int]:
 
 def _document(
     connection: Connection,
-    party: Row[Any],
+    party: PartyWithSection,
     year: int,
     version: str,
     submitted: date,
-    snapshot_rows: Any,
+    snapshot_rows: Iterable[HeldRange],
 ) -> aef.AEFDocument:
     """The five tables as generators over `connection` (valid while it is open)."""
     registry_id = party.registry_id or ""
@@ -134,13 +134,12 @@ def _document(
     )
 
 
-def _holdings_at(connection: Connection, party: str, moment: datetime) -> Iterator[Any]:
+def _holdings_at(connection: Connection, party: str, moment: datetime) -> Iterator[HeldRange]:
     """Table 4's rows computed from the history and not stored (what a read shows)."""
     accounts = reports.party_account_ids(connection, party)
-    for row in aef_holdings.holdings_at(
+    return aef_holdings.holdings_at(
         reports.moves_touching(connection, party, moment, aef_holdings.MOVE_COLUMNS), accounts
-    ):
-        yield SimpleNamespace(**row)
+    )
 
 
 @contextmanager
@@ -187,7 +186,7 @@ def open_aef(
             )
             return
         major, minor = _next_version(existing)
-        holdings: Any = (
+        holdings = (
             aef_archive.snapshot_rows(connection, party, year)
             if aef_archive.snapshot(connection, party, year) is not None
             else _holdings_at(connection, party, min(registry.now(), aef.year_end(year)))
@@ -224,7 +223,7 @@ def export_aef(
     )
 
 
-def _submission_view(row: Row[Any], current: bool) -> SubmissionView:
+def _submission_view(row: Submission, current: bool) -> SubmissionView:
     return SubmissionView(
         party=row.party_code,
         year=row.year,
@@ -281,16 +280,18 @@ def submit_aef(
         now = registry.now()
         aef_archive.insert_submission(
             connection,
-            party_code=command.party,
-            year=command.year,
-            version=version,
-            major=major,
-            minor=minor,
-            date_of_submission=today,
-            submitted_at=now,
-            submitted_by=actor.label,
-            row_counts=counts,
-            digest=digest.hexdigest(),
+            Submission(
+                party_code=command.party,
+                year=command.year,
+                version=version,
+                major=major,
+                minor=minor,
+                date_of_submission=today,
+                submitted_at=now,
+                submitted_by=actor.label,
+                row_counts=counts,
+                digest=digest.hexdigest(),
+            ),
         )
         log(
             connection,

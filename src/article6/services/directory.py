@@ -5,7 +5,6 @@ Each list applies the same access rule as the commands."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -16,6 +15,7 @@ from article6.services.context import Registry
 from article6.services.views import UtcDateTime
 from article6.store import party_directory, records
 from article6.store.database import unit_of_work
+from article6.store.records import RecordedAuthorization
 
 
 class PartyView(BaseModel):
@@ -151,24 +151,25 @@ def activities(
         ]
 
 
-def _authorization_view(r: Any) -> AuthorizationView:
+def _authorization_view(r: RecordedAuthorization) -> AuthorizationView:
+    definition = r.first_transfer_definition
     return AuthorizationView(
-        party=r.party_code,
+        party=r.party,
         authorization_id=r.authorization_id,
         version=r.version,
         date_of_authorization=r.date_of_authorization,
-        cooperative_approach=r.cooperative_approach_id,
+        cooperative_approach=r.cooperative_approach,
         authorized_quantity=r.authorized_quantity,
-        metric=r.metric,
-        sectors=list(r.sectors),
-        activity_types=list(r.activity_types),
-        purposes=r.purposes,
+        metric=r.metric.value,
+        sectors=[s.value for s in r.sectors],
+        activity_types=[a.value for a in r.activity_types],
+        purposes=r.purposes.value,
         authorized_parties=list(r.authorized_parties),
         authorized_entities=list(r.authorized_entities),
         oimp_authorized=r.oimp_authorized,
-        timeframe_first=r.timeframe_first,
-        timeframe_last=r.timeframe_last,
-        first_transfer_definition=r.first_transfer_definition,
+        timeframe_first=r.timeframe[0] if r.timeframe else None,
+        timeframe_last=r.timeframe[1] if r.timeframe else None,
+        first_transfer_definition=definition.value if definition else None,
         revoked=r.revoked,
         recorded_at=r.recorded_at,
         recorded_by=r.recorded_by,

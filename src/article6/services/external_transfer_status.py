@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Role
@@ -25,12 +26,15 @@ from article6.domain.checks import Check, refuse
 from article6.domain.messages import Evaluation, TransactionStatusQuery
 from article6.domain.protocol import HUB, QUERY_GRACE, TransferStatus
 from article6.services import ports
-from article6.services.context import Registry
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
 from article6.store import external_transfers, registry_directory
 from article6.store.database import aware, unit_of_work
 from article6.store.external_transfers import ExternalTransfer
 
 HUB_ACTOR = Actor("interoperability hub", Role.SECRETARIAT)
+REGISTRY_CLOCK = Actor("registry clock", Role.SECRETARIAT)
+"""Who acts when the registry's own clock runs a command (a sweep past a deadline)."""
 OUT: Final = "out"
 IN: Final = "in"
 
@@ -65,31 +69,50 @@ def reason_of(evaluation: list[Evaluation]) -> str:
     return "; ".join(f"{e.code} {e.detail}" for e in evaluation)[:2000]
 
 
+class AskAboutOverdueTransfers(Command):
+    """The sweep's command: ask the hub about every transfer overdue at `now`."""
+
+    now: datetime
+
+
+class OverdueTransfersAsked(BaseModel):
+    transactions: list[str]
+
+
 def ask_about_overdue(registry: Registry) -> list[str]:
     """For every transfer past its deadline without a final status, ask the hub (which cancels
-    what it never completed); the units stay reserved until the hub's answer arrives."""
-    now = registry.now()
+    what it never completed); the units stay reserved until the hub's answer arrives. A command
+    like any other (`execute`: one transaction, retried on a deadlock)."""
+    command = AskAboutOverdueTransfers(now=registry.now())
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> OverdueTransfersAsked:
+        return OverdueTransfersAsked(transactions=_ask(connection, command.now))
+
+    return execute(registry, REGISTRY_CLOCK, command, handle, OverdueTransfersAsked).transactions
+
+
+def _ask(connection: Connection, now: datetime) -> list[str]:
+    """Ask the hub about each transfer overdue at `now`; the transfers asked about."""
     asked = []
-    with unit_of_work(registry.engine) as connection:
-        for row in external_transfers.not_final(connection):
-            deadline = aware(row.expires_at) + QUERY_GRACE
-            last = aware(row.last_query_at) if row.last_query_at else None
-            if deadline > now or (last is not None and last + QUERY_GRACE > now):
-                continue
-            if row.direction == OUT:
-                ports.stop_sending(
-                    connection,
-                    message_type="TransferProposal",
-                    naming=f'"{row.transaction_id}"',
-                )
-            ports.send_message(
+    for row in external_transfers.not_final(connection):
+        deadline = aware(row.expires_at) + QUERY_GRACE
+        last = aware(row.last_query_at) if row.last_query_at else None
+        if deadline > now or (last is not None and last + QUERY_GRACE > now):
+            continue
+        if row.direction == OUT:
+            ports.stop_sending(
                 connection,
-                to=HUB,
-                body=TransactionStatusQuery(transaction_id=row.transaction_id),
-                now=now,
+                message_type="TransferProposal",
+                naming=f'"{row.transaction_id}"',
             )
-            external_transfers.mark_queried(connection, row.transaction_id, now)
-            asked.append(row.transaction_id)
+        ports.send_message(
+            connection,
+            to=HUB,
+            body=TransactionStatusQuery(transaction_id=row.transaction_id),
+            now=now,
+        )
+        external_transfers.mark_queried(connection, row.transaction_id, now)
+        asked.append(row.transaction_id)
     return asked
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
@@ -20,6 +19,7 @@ from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
 from article6.store import aef_archive, reports
+from article6.store.aef_archive import HeldRange, HoldingsSnapshot
 from article6.store.database import ConstraintViolation
 
 SNAPSHOT_BATCH = 1000
@@ -57,7 +57,7 @@ def require_year_ended(registry: Registry, year: int) -> None:
         )
 
 
-def _snapshot_view(row: Row[Any]) -> SnapshotView:
+def _snapshot_view(row: HoldingsSnapshot) -> SnapshotView:
     return SnapshotView(
         party=row.party_code,
         year=row.year,
@@ -73,7 +73,7 @@ def _snapshot_view(row: Row[Any]) -> SnapshotView:
 
 def freeze_snapshot(
     connection: Connection, registry: Registry, actor: Actor, party: str, year: int
-) -> Row[Any]:
+) -> HoldingsSnapshot:
     """The stored snapshot, or take it now: the ITMO holdings of the Party's accounts at the end
     of `year`, reconstructed from the moved ranges, so it is exact whenever it is taken."""
     existing = aef_archive.snapshot(connection, party, year)
@@ -83,30 +83,32 @@ def freeze_snapshot(
     as_of = aef.year_end(year)
     digest = hashlib.sha256()
     count = quantity = 0
-    batch: list[dict[str, Any]] = []
+    batch: list[HeldRange] = []
     accounts = reports.party_account_ids(connection, party)
-    for row in aef_holdings.holdings_at(
+    for held in aef_holdings.holdings_at(
         reports.moves_touching(connection, party, as_of, aef_holdings.MOVE_COLUMNS), accounts
     ):
-        row.update(party_code=party, year=year)
-        digest.update((json.dumps(row, sort_keys=True, default=str) + "\n").encode())
+        stored = aef_archive.snapshot_row(party, year, held)
+        digest.update((json.dumps(stored, sort_keys=True, default=str) + "\n").encode())
         count += 1
-        quantity += row["serial_last"] - row["serial_first"] + 1
-        batch.append(row)
+        quantity += held.serial_last - held.serial_first + 1
+        batch.append(held)
         if len(batch) >= SNAPSHOT_BATCH:
-            aef_archive.insert_snapshot_rows(connection, batch)
+            aef_archive.insert_snapshot_rows(connection, party, year, batch)
             batch = []
-    aef_archive.insert_snapshot_rows(connection, batch)
+    aef_archive.insert_snapshot_rows(connection, party, year, batch)
     aef_archive.insert_snapshot(
         connection,
-        party_code=party,
-        year=year,
-        as_of=as_of,
-        taken_at=registry.now(),
-        taken_by=actor.label,
-        row_count=count,
-        quantity=quantity,
-        digest=digest.hexdigest(),
+        HoldingsSnapshot(
+            party_code=party,
+            year=year,
+            as_of=as_of,
+            taken_at=registry.now(),
+            taken_by=actor.label,
+            row_count=count,
+            quantity=quantity,
+            digest=digest.hexdigest(),
+        ),
     )
     log(
         connection,

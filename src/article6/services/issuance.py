@@ -25,8 +25,7 @@ from article6.services.context import Registry, execute
 from article6.services.movement_plan import MovedUnits
 from article6.services.movement_requests import account_named, party_account, require_open
 from article6.services.pipeline import JournalEntry, check, deferred, ticket
-from article6.services.proposals import moved_range
-from article6.services.views import Receipt, TransactionView, transaction_receipt
+from article6.services.views import Receipt, TransactionView, moved_range, transaction_receipt
 from article6.store import activities, history, holdings, placement, records, sections
 
 
@@ -239,7 +238,7 @@ def _view(plan: IssuancePlan, account: Account) -> TransactionView:
         checked_at=record.created_at.astimezone(UTC),
         finished_at=record.created_at.astimezone(UTC),
         expires_at=None,
-        ranges=[moved_range(plan.moved)],
+        ranges=[moved_range(plan.moved.recorded)],
     )
 
 

@@ -12,6 +12,7 @@ cooperative approach that stands for the mechanism (configuration to confirm).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from pydantic import Field
 from sqlalchemy import Connection
@@ -52,7 +53,7 @@ def shares(issued: int) -> tuple[int, int]:
     return issued * SOP_PERCENT // 100, issued * OMGE_PERCENT // 100
 
 
-def open_mechanism_accounts(connection: Connection, host_party: str, at: object) -> None:
+def open_mechanism_accounts(connection: Connection, host_party: str, at: datetime) -> None:
     section = sections.section(connection, host_party)
     if section is None:
         raise refuse(Check.C1001, "host_party", f"{host_party} has no section here")
@@ -64,7 +65,7 @@ def open_mechanism_accounts(connection: Connection, host_party: str, at: object)
             kind=AccountKind.MO_HOLDING,
             cooperative_approach=None,
             name=f"A6.4 {label} {host_party}",
-            at=at,  # type: ignore[arg-type]
+            at=at,
             holder=holder,
         )
 

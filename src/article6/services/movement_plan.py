@@ -23,6 +23,7 @@ from article6.services.context import Registry
 from article6.services.movement_requests import Movement
 from article6.services.pipeline import JournalEntry, Ticket
 from article6.store import history, holdings, placement
+from article6.store.history import RecordedRange
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,24 @@ class MovedUnits:
     block: UnitBlock
     from_state: UnitState | None
     subtype: str | None
+
+    @property
+    def recorded(self) -> RecordedRange:
+        """The range as the history will list it once written (and a receipt shows it now)."""
+        block, a = self.block, self.block.attributes
+        return RecordedRange(
+            registry_id=a.registry,
+            serial_first=block.first,
+            serial_last=block.last,
+            cooperative_approach_id=a.cooperative_approach,
+            first_transferring_party=a.first_transferring_party,
+            vintage=a.vintage,
+            authorization_id=a.authorization_id,
+            authorization_version=a.authorization_version,
+            from_state=self.from_state.value if self.from_state else None,
+            to_state=block.state.value,
+            first_transfer_subtype=self.subtype,
+        )
 
 
 @dataclass(frozen=True)

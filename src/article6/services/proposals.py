@@ -15,20 +15,18 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.first_transfer import Action
-from article6.domain.identifiers import block_identifier
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.movement_checks import load_movement, needs_approval
 from article6.services.movement_plan import (
-    MovedUnits,
     MovementPlan,
     apply_movement,
     decide_proposal,
 )
 from article6.services.movement_requests import Movement
 from article6.services.pipeline import check, ticket
-from article6.services.views import MovedRange, Receipt, TransactionView
+from article6.services.views import Receipt, TransactionView, moved_range
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ def planned_view(plan: MovementPlan, movement: Movement) -> TransactionView | No
         checked_at=_utc(record.checked_at),
         finished_at=_utc(record.finished_at),
         expires_at=_utc(record.expires_at),
-        ranges=[moved_range(m) for m in plan.moved],
+        ranges=[moved_range(m.recorded) for m in plan.moved],
     )
 
 
@@ -135,36 +133,8 @@ def completed_view(view: TransactionView, plan: MovementPlan) -> TransactionView
             "proposed_at": at,
             "checked_at": at,
             "finished_at": at,
-            "ranges": [moved_range(m) for m in plan.moved],
+            "ranges": [moved_range(m.recorded) for m in plan.moved],
         }
-    )
-
-
-def moved_range(moved: MovedUnits) -> MovedRange:
-    """A moved range as the history will show it."""
-    block = moved.block
-    a = block.attributes
-    return MovedRange(
-        registry=a.registry,
-        first=block.first,
-        last=block.last,
-        quantity=block.last - block.first + 1,
-        identifier=block_identifier(
-            a.cooperative_approach,
-            a.registry,
-            a.first_transferring_party,
-            block.first,
-            block.last,
-            a.vintage,
-        ),
-        cooperative_approach=a.cooperative_approach,
-        first_transferring_party=a.first_transferring_party,
-        vintage=a.vintage,
-        authorization_id=a.authorization_id,
-        authorization_version=a.authorization_version,
-        from_state=moved.from_state.value if moved.from_state else None,
-        to_state=block.state.value,
-        first_transfer_subtype=moved.subtype,
     )
 
 

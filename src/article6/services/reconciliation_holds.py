@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Role
+from article6.domain.access import Actor
 from article6.domain.messages import (
     Evaluation,
     ReconciliationRequest,
@@ -27,14 +28,13 @@ from article6.domain.protocol import HUB, TransferStatus
 from article6.domain.reconciliation import ReconciliationHold
 from article6.services import ports
 from article6.services.acquisitions import answer_proposal
-from article6.services.context import Registry
-from article6.services.external_transfer_status import HUB_ACTOR, IN
+from article6.services.commands import Command
+from article6.services.context import Registry, execute
+from article6.services.external_transfer_status import HUB_ACTOR, IN, REGISTRY_CLOCK
 from article6.services.journal import log
 from article6.store import external_transfers
 from article6.store import reconciliation as holds
 from article6.store.database import unit_of_work
-
-REGISTRY_CLOCK = Actor("registry clock", Role.SECRETARIAT)
 
 
 def place(
@@ -76,20 +76,37 @@ def lift(connection: Connection, registry: Registry, reconciliation_id: str, rea
         _lifted(connection, registry, HUB_ACTOR, current, reason)
 
 
+class LiftOverdueHold(Command):
+    """The sweep's command: clear the hold of `reconciliation_id`, past its deadline at `now`."""
+
+    reconciliation_id: str
+    now: datetime
+
+
+class HoldLifted(BaseModel):
+    reconciliation_id: str | None  # None: no hold was overdue any more
+
+
 def lift_overdue(registry: Registry) -> str | None:
     """Clear a hold past its deadline (the hub's result was lost) and journal its end; it refuses
-    nothing already, so this only keeps the record straight. Returns the run it held."""
+    nothing already, so this only keeps the record straight. Returns the run it held. A command
+    like any other (`execute`: one transaction, retried on a deadlock); the hold is read again
+    inside it, since the hub's result may have lifted it meanwhile."""
     now = registry.now()
     with unit_of_work(registry.engine, read_only=True) as connection:
-        current = holds.hold(connection)
-    if current is None or current.in_force(now):
+        overdue = holds.hold(connection)
+    if overdue is None or overdue.in_force(now):
         return None
-    with unit_of_work(registry.engine) as connection:
+    command = LiftOverdueHold(reconciliation_id=overdue.reconciliation_id, now=now)
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> HoldLifted:
         current = holds.hold(connection)
-        if current is None or current.in_force(now):
-            return None
-        _lifted(connection, registry, REGISTRY_CLOCK, current, "its deadline passed")
-    return current.reconciliation_id
+        if current is None or current.in_force(command.now):
+            return HoldLifted(reconciliation_id=None)
+        _lifted(connection, registry, actor, current, "its deadline passed")
+        return HoldLifted(reconciliation_id=current.reconciliation_id)
+
+    return execute(registry, REGISTRY_CLOCK, command, handle, HoldLifted).reconciliation_id
 
 
 def in_force(registry: Registry) -> ReconciliationHold | None:

@@ -7,14 +7,13 @@ does not; only administrators submit it. The public report needs no actor at all
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
 from article6.services.access import allow
 from article6.store import reports
+from article6.store.sections import PartyWithSection
 
 
 def allow_aef_reader(actor: Actor, party: str) -> None:
@@ -24,7 +23,7 @@ def allow_aef_reader(actor: Actor, party: str) -> None:
         raise refuse(Check.C4002, "actor", "the AEF is the Party's; entities do not read it")
 
 
-def reporting_party(connection: Connection, code: str) -> Row[Any]:
+def reporting_party(connection: Connection, code: str) -> PartyWithSection:
     """The Party a report is about, which must be one of this registry's."""
     row = reports.party(connection, code)
     if row is None:

@@ -83,6 +83,8 @@ class Receipt(BaseModel):
 
 
 def moved_range(row: RecordedRange) -> MovedRange:
+    """A moved range as a transaction's view shows it: read from the history, or as a command
+    plans to write it (`MovedUnits.recorded`), so a receipt and a later read show the same."""
     return MovedRange(
         registry=row.registry_id,
         first=row.serial_first,

@@ -5,11 +5,12 @@ shown only the accounts `entity_account_ids` names."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Connection, Row, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, or_, select
 
-from article6.domain.accounts import AccountKind
+from article6.domain.accounts import Account, AccountKind
 from article6.domain.filters import AccountFilter, BlockFilter
 from article6.store.schema import (
     accounts,
@@ -44,7 +45,27 @@ BLOCK_COLUMNS = tuple(
 """The `unit_blocks` columns a block's view shows: a page selects these, not the whole row."""
 
 
-def entity_account_ids(party: str, entity: str) -> Any:
+@dataclass(frozen=True)
+class AccountHolding(Account):
+    """An account as its page shows it: the account, its name and container, its entity's name,
+    and its holding (units held, of which reserved by waiting transactions)."""
+
+    name: str = field(kw_only=True)
+    container: str = field(kw_only=True)
+    entity_name: str | None = field(kw_only=True)
+    quantity: int = field(kw_only=True)
+    reserved: int = field(kw_only=True)
+
+
+_ACCOUNT_HOLDING_FIELDS = tuple(f.name for f in fields(AccountHolding))
+
+
+def _account_holding(row: Row[Any]) -> AccountHolding:
+    values = row._mapping
+    return AccountHolding(**{name: values[name] for name in _ACCOUNT_HOLDING_FIELDS})
+
+
+def entity_account_ids(party: str, entity: str) -> Select[tuple[int]]:
     """The accounts an entity's representative may see: its own and the Party's terminal
     (use and cancellation) accounts, which record what it used or cancelled."""
     terminal = [k.value for k in AccountKind if k.terminal]
@@ -54,7 +75,7 @@ def entity_account_ids(party: str, entity: str) -> Any:
     )
 
 
-def _accounts_query() -> Any:
+def _accounts_query() -> Select[Any]:
     return select(
         accounts,
         holdings.c.quantity,
@@ -69,7 +90,7 @@ def _accounts_query() -> Any:
 
 def section_accounts(
     connection: Connection, party: str, entity: str | None, where: AccountFilter
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[AccountHolding]:
     """A Party section's accounts with their holdings, in id order; with `entity`, only that
     entity's and the Party's terminal (use and cancellation) accounts."""
     query = _accounts_query().where(accounts.c.party_code == party)
@@ -84,12 +105,13 @@ def section_accounts(
         query = query.where(accounts.c.status == where.status.value)
     if where.holder is not None:
         query = query.where(accounts.c.holder == where.holder)
-    return connection.execute(query.order_by(accounts.c.id)).all()
+    return [_account_holding(row) for row in connection.execute(query.order_by(accounts.c.id))]
 
 
-def account_with_holding(connection: Connection, identifier: str) -> Row[Any] | None:
+def account_with_holding(connection: Connection, identifier: str) -> AccountHolding | None:
     """One account with its holding and its entity's name."""
-    return connection.execute(_accounts_query().where(accounts.c.identifier == identifier)).first()
+    row = connection.execute(_accounts_query().where(accounts.c.identifier == identifier)).first()
+    return None if row is None else _account_holding(row)
 
 
 def section_blocks(
@@ -133,10 +155,10 @@ def section_blocks(
     return connection.execute(query.order_by(unit_blocks.c.id).limit(limit + 1)).all()
 
 
-def block_conditions(where: BlockFilter) -> list[Any]:
+def block_conditions(where: BlockFilter) -> list[ColumnElement[bool]]:
     """The conditions on `unit_blocks` itself that `where` sets (its account is the caller's:
     a block page and the holdings' totals reach the account differently)."""
-    found: list[Any] = []
+    found: list[ColumnElement[bool]] = []
     if where.cooperative_approach is not None:
         found.append(unit_blocks.c.cooperative_approach_id == where.cooperative_approach)
     if where.vintage is not None:

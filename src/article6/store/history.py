@@ -79,12 +79,10 @@ def record_ranges(
     connection: Connection,
     transaction_id: int,
     moves: list[tuple[UnitBlock, UnitState | None, str | None]],
-) -> list[dict[str, Any]]:
-    """Append the moved ranges with the attributes they had: (block after, from state, subtype).
-
-    Returns the rows written, so a receipt can be built without reading them back."""
+) -> None:
+    """Append the moved ranges with the attributes they had: (block after, from state, subtype)."""
     if not moves:
-        return []
+        return
     rows = []
     for block, from_state, subtype in moves:
         values = block_values(block)
@@ -102,15 +100,14 @@ def record_ranges(
             }
         )
     connection.execute(_INSERT_RANGES, rows)
-    return rows
 
 
 @dataclass(frozen=True)
 class RecordedRange:
     """A range a transaction moved, with the attributes it had then: what a transaction's
-    view lists, read from the history, never from the live blocks."""
+    view lists, read from the history, never from the live blocks (`moved_ranges_of` gives
+    them by transaction id)."""
 
-    transaction_id: int
     registry_id: str
     serial_first: int
     serial_last: int

@@ -3,19 +3,30 @@ state: the dashboard and the API's holdings list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, func, select
 
 from article6.domain.filters import BlockFilter
 from article6.store.account_pages import block_conditions, entity_account_ids
 from article6.store.schema import accounts, unit_blocks
 
 
+@dataclass(frozen=True)
+class HeldTotal:
+    """The units of one state, cooperative approach and vintage an account holds."""
+
+    account: str
+    kind: str
+    cooperative_approach_id: str
+    vintage: int
+    state: str
+    quantity: int
+
+
 def totals_by_account(
     connection: Connection, party: str, where: BlockFilter, *, entity: str | None
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[HeldTotal]:
     """A Party section's units per account, cooperative approach, vintage and state, of the
     blocks `where` chooses; for an entity's representative, only the accounts it may see."""
     size = unit_blocks.c.serial_last - unit_blocks.c.serial_first + 1
@@ -43,4 +54,9 @@ def totals_by_account(
         unit_blocks.c.vintage,
         unit_blocks.c.state,
     )
-    return connection.execute(query.group_by(*group).order_by(*group)).all()
+    return [
+        HeldTotal(account, kind, approach, vintage, state, int(quantity))
+        for account, kind, approach, vintage, state, quantity in connection.execute(
+            query.group_by(*group).order_by(*group)
+        )
+    ]

@@ -3,13 +3,31 @@ filtered by event, subject and time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, fields
+from datetime import datetime
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, select
 
 from article6.domain.filters import JournalFilter
 from article6.store.schema import journal
+
+
+@dataclass(frozen=True)
+class SealedEntry:
+    """A journal entry as the chain holds it: its place, what it says and its hashes."""
+
+    seq: int
+    recorded_at: datetime
+    actor: str
+    event: str
+    party_code: str | None
+    subject: str | None
+    body: str
+    previous_hash: str
+    hash: str
+
+
+_ENTRY = select(*(journal.c[f.name] for f in fields(SealedEntry)))
 
 
 def entries_page(
@@ -19,10 +37,10 @@ def entries_page(
     *,
     after: int | None,
     limit: int,
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[SealedEntry]:
     """Up to `limit` + 1 entries in order (with `party`, only that section's): the extra row
     tells whether a next page exists."""
-    query = select(journal)
+    query = _ENTRY
     if party is not None:
         query = query.where(journal.c.party_code == party)
     if after is not None:
@@ -35,4 +53,5 @@ def entries_page(
         query = query.where(journal.c.recorded_at >= where.since)
     if where.until is not None:
         query = query.where(journal.c.recorded_at < where.until)
-    return connection.execute(query.order_by(journal.c.seq).limit(limit + 1)).all()
+    rows = connection.execute(query.order_by(journal.c.seq).limit(limit + 1))
+    return [SealedEntry(*row) for row in rows]

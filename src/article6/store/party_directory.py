@@ -4,11 +4,14 @@ authorized entities with their approvals."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import fields
 
-from sqlalchemy import Connection, Row, and_, func, select
+from sqlalchemy import Connection, and_, func, select
 
+from article6.store.activities import ActivityRecord
+from article6.store.entities import AuthorizedEntity, EntityApproval
+from article6.store.participation import CooperativeApproach
+from article6.store.records import RecordedAuthorization, to_recorded_authorization
 from article6.store.schema import (
     authorizations,
     authorized_entities,
@@ -17,22 +20,25 @@ from article6.store.schema import (
     entity_authorizations,
     mitigation_activities,
     parties,
-    party_sections,
 )
+from article6.store.sections import PARTIES_WITH_SECTIONS, PartyWithSection, with_section
 
 
-def parties_with_sections(connection: Connection) -> Sequence[Row[*tuple[Any, ...]]]:
+def parties_with_sections(connection: Connection) -> list[PartyWithSection]:
     """Every Party with its section's registry id (none before the section opens)."""
-    return connection.execute(
-        select(parties, party_sections.c.registry_id)
-        .select_from(parties.outerjoin(party_sections))
-        .order_by(parties.c.code)
-    ).all()
+    rows = connection.execute(PARTIES_WITH_SECTIONS.order_by(parties.c.code))
+    return [with_section(row) for row in rows]
 
 
-def approaches(connection: Connection, party: str | None) -> Sequence[Row[*tuple[Any, ...]]]:
+_APPROACH = select(*(cooperative_approaches.c[f.name] for f in fields(CooperativeApproach)))
+_ACTIVITY = select(*(mitigation_activities.c[f.name] for f in fields(ActivityRecord)))
+_ENTITY = select(*(authorized_entities.c[f.name] for f in fields(AuthorizedEntity)))
+_APPROVAL = select(*(entity_authorizations.c[f.name] for f in fields(EntityApproval)))
+
+
+def approaches(connection: Connection, party: str | None) -> list[CooperativeApproach]:
     """Cooperative approaches in id order; with `party`, those it participates in."""
-    query = select(cooperative_approaches).order_by(cooperative_approaches.c.id)
+    query = _APPROACH.order_by(cooperative_approaches.c.id)
     if party is not None:
         query = query.where(
             cooperative_approaches.c.id.in_(
@@ -41,19 +47,20 @@ def approaches(connection: Connection, party: str | None) -> Sequence[Row[*tuple
                 )
             )
         )
-    return connection.execute(query).all()
+    return [CooperativeApproach(*row) for row in connection.execute(query)]
 
 
 def activities(
     connection: Connection, party: str, cooperative_approach: str | None, identifier: str | None
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[ActivityRecord]:
     """The mitigation activities a Party hosts, in id order."""
-    query = select(mitigation_activities).where(mitigation_activities.c.host_party == party)
+    query = _ACTIVITY.where(mitigation_activities.c.host_party == party)
     if cooperative_approach is not None:
         query = query.where(mitigation_activities.c.cooperative_approach_id == cooperative_approach)
     if identifier is not None:
         query = query.where(mitigation_activities.c.identifier == identifier)
-    return connection.execute(query.order_by(mitigation_activities.c.id)).all()
+    rows = connection.execute(query.order_by(mitigation_activities.c.id))
+    return [ActivityRecord(*row) for row in rows]
 
 
 def authorizations_of(
@@ -63,7 +70,7 @@ def authorizations_of(
     cooperative_approach: str | None,
     purposes: str | None,
     authorization_id: str | None,
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[RecordedAuthorization]:
     """A Party's authorizations: the current version of each, or every version of one."""
     query = select(authorizations).where(authorizations.c.party_code == party)
     if authorization_id is None:
@@ -89,27 +96,30 @@ def authorizations_of(
         query = query.where(authorizations.c.cooperative_approach_id == cooperative_approach)
     if purposes is not None:
         query = query.where(authorizations.c.purposes == purposes)
-    return connection.execute(
+    rows = connection.execute(
         query.order_by(authorizations.c.authorization_id, authorizations.c.version)
-    ).all()
+    )
+    return [to_recorded_authorization(row) for row in rows]
 
 
 def entities_of(
     connection: Connection, party: str, entity: str | None, identifier: str | None
-) -> Sequence[Row[*tuple[Any, ...]]]:
+) -> list[AuthorizedEntity]:
     """A Party's authorized entities in id order; with `entity`, only that one."""
-    query = select(authorized_entities).where(authorized_entities.c.party_code == party)
+    query = _ENTITY.where(authorized_entities.c.party_code == party)
     if entity is not None:
         query = query.where(authorized_entities.c.identifier == entity)
     if identifier is not None:
         query = query.where(authorized_entities.c.identifier == identifier)
-    return connection.execute(query.order_by(authorized_entities.c.id)).all()
+    rows = connection.execute(query.order_by(authorized_entities.c.id))
+    return [AuthorizedEntity(**row._mapping) for row in rows]
 
 
-def approvals_of(connection: Connection, entity_id: int) -> Sequence[Row[*tuple[Any, ...]]]:
+def approvals_of(connection: Connection, entity_id: int) -> list[EntityApproval]:
     """An entity's approvals, one per cooperative approach, in approach order."""
-    return connection.execute(
-        select(entity_authorizations)
-        .where(entity_authorizations.c.entity_id == entity_id)
-        .order_by(entity_authorizations.c.cooperative_approach_id)
-    ).all()
+    rows = connection.execute(
+        _APPROVAL.where(entity_authorizations.c.entity_id == entity_id).order_by(
+            entity_authorizations.c.cooperative_approach_id
+        )
+    )
+    return [EntityApproval(*row) for row in rows]

@@ -4,6 +4,7 @@ their approvals, and authorizations."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -135,7 +136,8 @@ def entity_authorizations_for(
     return {row.entity_id: _approval(row) for row in rows}
 
 
-def _to_authorization(row: Row[Any]) -> Authorization:
+def to_authorization(row: Row[Any]) -> Authorization:
+    """An authorization version's row as the domain's `Authorization`."""
     timeframe = (
         (row.timeframe_first, row.timeframe_last) if row.timeframe_first is not None else None
     )
@@ -165,6 +167,23 @@ def _to_authorization(row: Row[Any]) -> Authorization:
     )
 
 
+@dataclass(frozen=True)
+class RecordedAuthorization(Authorization):
+    """An authorization version with when and by whom the registry recorded it."""
+
+    recorded_at: datetime = field(kw_only=True)
+    recorded_by: str = field(kw_only=True)
+
+
+def to_recorded_authorization(row: Row[Any]) -> RecordedAuthorization:
+    version = to_authorization(row)
+    return RecordedAuthorization(
+        **{f.name: getattr(version, f.name) for f in fields(Authorization)},
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
+    )
+
+
 def authorization(
     connection: Connection, party_code: str, authorization_id: str, version: int | None = None
 ) -> Authorization | None:
@@ -178,7 +197,7 @@ def authorization(
     if version is not None:
         query = query.where(authorizations.c.version == version)
     row = connection.execute(query.order_by(authorizations.c.version.desc()).limit(1)).first()
-    return _to_authorization(row) if row is not None else None
+    return to_authorization(row) if row is not None else None
 
 
 def lock_authorization(connection: Connection, party_code: str, authorization_id: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -29,20 +30,34 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from article6.domain.authorizations import Authorization
 from article6.store.database import unit_of_work
+from article6.store.entities import EntityApproval
+from article6.store.records import to_authorization
 from article6.store.schema import (
     accounts,
     authorizations,
     authorized_entities,
     entity_authorizations,
     parties,
-    party_sections,
     transaction_blocks,
     transactions,
 )
+from article6.store.sections import PARTIES_WITH_SECTIONS, PartyWithSection, with_section
 
 PAGE_SIZE = 2000
 COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class ReportedEntity(EntityApproval):
+    """An authorized entity as AEF Table 5 reports it: its approval for one cooperative
+    approach, with the entity's registry identifier, name and identification."""
+
+    identifier: str = field(kw_only=True)
+    name: str = field(kw_only=True)
+    country_of_incorporation: str = field(kw_only=True)
+    identification_number: str = field(kw_only=True)
 
 
 @contextmanager
@@ -105,12 +120,10 @@ def stream(
         result.close()
 
 
-def party(connection: Connection, code: str) -> Row[Any] | None:
-    return connection.execute(
-        select(parties, party_sections.c.registry_id)
-        .select_from(parties.outerjoin(party_sections))
-        .where(parties.c.code == code)
-    ).first()
+def party(connection: Connection, code: str) -> PartyWithSection | None:
+    """The Party a report is about, with its section's registry identifier."""
+    row = connection.execute(PARTIES_WITH_SECTIONS.where(parties.c.code == code)).first()
+    return None if row is None else with_section(row)
 
 
 def party_account_ids(connection: Connection, code: str) -> set[int]:
@@ -208,7 +221,9 @@ def moves_touching(
     return stream(connection, query, keys)
 
 
-def authorization_versions(connection: Connection, code: str, until: date) -> Iterator[Row[Any]]:
+def authorization_versions(
+    connection: Connection, code: str, until: date
+) -> Iterator[Authorization]:
     """Every version of the Party's authorizations dated on or before `until`. A version is
     reported in the year of its date of authorization (each version carries its own date),
     not the year the registry recorded it: an authorization of 2024 recorded in 2026 is in the
@@ -219,10 +234,11 @@ def authorization_versions(connection: Connection, code: str, until: date) -> It
             authorizations.c.date_of_authorization <= until,
         )
     )
-    return keyset(connection, query, [authorizations.c.id], ["id"])
+    for row in keyset(connection, query, [authorizations.c.id], ["id"]):
+        yield to_authorization(row)
 
 
-def entity_records(connection: Connection, code: str, until: date) -> Iterator[Row[Any]]:
+def entity_records(connection: Connection, code: str, until: date) -> Iterator[ReportedEntity]:
     """The Party's authorized entities, one row per cooperative approach they are authorized
     for, authorized on or before `until`."""
     query = (
@@ -242,7 +258,9 @@ def entity_records(connection: Connection, code: str, until: date) -> Iterator[R
         )
     )
     keys = [authorized_entities.c.identifier, entity_authorizations.c.cooperative_approach_id]
-    return keyset(connection, query, keys, ["identifier", "cooperative_approach_id"])
+    for row in keyset(connection, query, keys, ["identifier", "cooperative_approach_id"]):
+        values = row._mapping
+        yield ReportedEntity(**{f.name: values[f.name] for f in fields(ReportedEntity)})
 
 
 def first_reportable(connection: Connection, code: str) -> datetime | date | None:

@@ -5,7 +5,7 @@ the hot path, with the section and its reconciliation hold, in one statement).""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,24 @@ class Party:
     ndc_last_year: int
     participation_status: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class PartyWithSection(Party):
+    """A Party with its section's registry identifier (None while it has no section), as the
+    directory lists it and as a report names the registry holding its units."""
+
+    registry_id: str | None = field(kw_only=True)
+
+
+PARTIES_WITH_SECTIONS = select(parties, party_sections.c.registry_id).select_from(
+    parties.outerjoin(party_sections)
+)
+
+
+def with_section(row: Row[Any]) -> PartyWithSection:
+    values = row._mapping
+    return PartyWithSection(**{f.name: values[f.name] for f in fields(PartyWithSection)})
 
 
 @dataclass(frozen=True)

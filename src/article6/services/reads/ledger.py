@@ -119,12 +119,12 @@ def holdings(
         )
         return [
             HoldingView(
-                account=r.identifier,
+                account=r.account,
                 kind=r.kind,
                 cooperative_approach=r.cooperative_approach_id,
                 vintage=r.vintage,
                 state=r.state,
-                quantity=int(r.quantity),
+                quantity=r.quantity,
             )
             for r in rows
         ]

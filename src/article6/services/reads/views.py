@@ -15,7 +15,9 @@ from article6.domain.identifiers import block_identifier
 from article6.services.unit_marks import UnitMarkView, mark_view
 from article6.services.views import TransactionView, UtcDateTime
 from article6.store import unit_marks
+from article6.store.account_pages import AccountHolding
 from article6.store.block_rows import block_values
+from article6.store.journal_pages import SealedEntry
 
 T = TypeVar("T")
 
@@ -42,7 +44,7 @@ class AccountView(BaseModel):
     available: int
 
 
-def account_view(row: Any) -> AccountView:
+def account_view(row: AccountHolding) -> AccountView:
     return AccountView(
         identifier=row.identifier,
         name=row.name,
@@ -182,7 +184,7 @@ class JournalEntryView(BaseModel):
     hash: str
 
 
-def journal_entry_view(row: Any) -> JournalEntryView:
+def journal_entry_view(row: SealedEntry) -> JournalEntryView:
     return JournalEntryView(
         seq=row.seq,
         recorded_at=row.recorded_at,
