@@ -5,6 +5,7 @@ back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -12,10 +13,17 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission, permits, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
-from article6.domain.blocks import Portion
+from article6.domain.blocks import Portion, UnitBlock
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
-from article6.domain.expiry import PendingTransaction, expiry_refusal
+from article6.domain.expiry import PendingTransaction
 from article6.domain.movements import APPROVAL_RULES
+from article6.domain.release import (
+    EXPIRY_RULES,
+    REJECTION_RULES,
+    WITHDRAWAL_RULES,
+    Release,
+)
+from article6.domain.release import Rule as ReleaseRule
 from article6.domain.transactions import (
     StoredTransaction,
     TransactionChange,
@@ -25,15 +33,17 @@ from article6.domain.transactions import (
     advance,
 )
 from article6.services import commands as c
-from article6.services.access import allow
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
-from article6.services.external_transfers import approve_external_transfer
-from article6.services.journal import log
+from article6.services.external_transfers import (
+    apply_external_approval,
+    approved_view,
+    plan_external_approval,
+)
 from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import apply_movement, decide_completion
 from article6.services.movement_requests import Movement, action_of
-from article6.services.pipeline import check
+from article6.services.pipeline import JournalEntry, check
 from article6.services.proposals import completed_view
 from article6.services.views import Receipt, transaction_receipt, transaction_view
 from article6.store import account_register, history, holdings, identity, placement, records
@@ -166,6 +176,9 @@ def approve_transaction(
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
+Handler = Callable[[Connection, Registry, Actor], Receipt]
+
+
 def approve(
     connection: Connection,
     registry: Registry,
@@ -179,9 +192,16 @@ def approve(
     row = _pending(connection, identifier)  # C1012, C4007: there is nothing else to judge
     request = check(load_request(connection, registry, actor, row), APPROVER_RULES)
     if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
+        departing = plan_external_approval(connection, actor, row, request.now)
         if rehearse:
-            return None
-        approve_external_transfer(connection, registry, actor, row)
+            view = approved_view(transaction_view(connection, row), departing)
+            return Receipt(
+                command="ApproveTransaction",
+                record=row.identifier,
+                status=view.status,
+                transaction=view,
+            )
+        apply_external_approval(connection, registry, actor, departing)
         return transaction_receipt(connection, "ApproveTransaction", row.identifier)
     movement = _movement_of(connection, row)
     context = load_movement(
@@ -208,42 +228,107 @@ def approve(
     return transaction_receipt(connection, "ApproveTransaction", row.identifier)
 
 
-def _release(
-    connection: Connection,
-    registry: Registry,
-    actor: Actor,
-    row: StoredTransaction,
+@dataclass(frozen=True)
+class WaitingRelease:
+    """A waiting transaction as its rejection, withdrawal or expiry loads it: the row (locked),
+    the blocks it reserved (read under its source's holdings lock), and what the step's rules
+    judge."""
+
+    transaction: StoredTransaction
+    reserved: tuple[UnitBlock, ...]
+    release: Release
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """Every change of a release: the reserved blocks given back, the source's reservation
+    lifted, the transaction's new status, and the journal entry."""
+
+    transaction_id: int
+    released: tuple[UnitBlock, ...]
+    account_id: int | None
+    quantity: int
+    change: TransactionChange
+    entry: JournalEntry
+
+
+def load_release(
+    connection: Connection, registry: Registry, actor: Actor, identifier: str
+) -> WaitingRelease:
+    """The transaction (C1012 when there is none), its source's holdings lock, the blocks it
+    reserved, and the time the step is judged at, read under the locks."""
+    row = history.transaction(connection, identifier, lock=True)
+    if row is None:
+        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+    reserved: list[UnitBlock] = []
+    if row.source_account_id is not None:
+        holdings.lock_holdings(connection, [row.source_account_id])
+        reserved = placement.reserved_blocks(connection, row.id)
+    pending = PendingTransaction(
+        row.identifier,
+        TransactionStatus(row.status),
+        aware(row.expires_at) if row.expires_at is not None else None,
+    )
+    release = Release(actor, pending, row.party_code, initiating_user(row), registry.now())
+    return WaitingRelease(row, tuple(reserved), release)
+
+
+def decide_release(
+    waiting: WaitingRelease, status: TransactionStatus, reason: str, event: str
+) -> ReleasePlan:
+    """The reserved units given back to the source (merged with identical neighbours), and the
+    transaction finished with `status`; a rejection names who rejected it."""
+    row, release = waiting.transaction, waiting.release
+    advance(release.pending.status, status, "transaction")
+    return ReleasePlan(
+        transaction_id=row.id,
+        released=tuple(replace(block, reserved_by=None) for block in waiting.reserved),
+        account_id=row.source_account_id,
+        quantity=row.quantity,
+        change=TransactionChange(
+            status=status.value,
+            reason=reason,
+            finished_at=release.now,
+            approver=release.actor.label if status is TransactionStatus.REJECTED else None,
+        ),
+        entry=JournalEntry(
+            event,
+            row.party_code,
+            row.identifier,
+            {"status": status.value, "reason": reason, "released": row.quantity},
+        ),
+    )
+
+
+def apply_release(
+    connection: Connection, registry: Registry, actor: Actor, plan: ReleasePlan
+) -> None:
+    for block in plan.released:
+        placement.rewrite(connection, block)
+        placement.coalesce(connection, block)
+    if plan.account_id is not None:
+        holdings.change_holding(connection, plan.account_id, reserved=-plan.quantity)
+    history.change_transaction(connection, plan.transaction_id, plan.change)
+    plan.entry.append(connection, registry, actor)
+
+
+def _releasing(
+    identifier: str,
+    rules: tuple[ReleaseRule, ...],
     status: TransactionStatus,
     reason: str,
     event: str,
-) -> None:
-    advance(TransactionStatus(row.status), status, "transaction")
-    blocks = placement.reserved_blocks(connection, row.id)
-    holdings.lock_holdings(connection, [row.source])
-    for block in blocks:
-        released = replace(block, reserved_by=None)
-        placement.rewrite(connection, released)
-        placement.coalesce(connection, released)
-    holdings.change_holding(connection, row.source, reserved=-row.quantity)
-    history.change_transaction(
-        connection,
-        row.id,
-        TransactionChange(
-            status=status.value,
-            reason=reason,
-            finished_at=registry.now(),
-            approver=actor.label if status is TransactionStatus.REJECTED else None,
-        ),
-    )
-    log(
-        connection,
-        registry,
-        actor,
-        event,
-        row.party_code,
-        row.identifier,
-        {"status": status.value, "reason": reason, "released": row.quantity},
-    )
+    command: str,
+) -> Handler:
+    """The handler of a release: load, check, decide, apply; the receipt read back."""
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        waiting = load_release(connection, registry, actor, identifier)
+        check(waiting.release, rules)
+        apply_release(connection, registry, actor, decide_release(waiting, status, reason, event))
+        return transaction_receipt(connection, command, waiting.transaction.identifier)
+
+    return handle
 
 
 def reject_transaction(
@@ -252,20 +337,15 @@ def reject_transaction(
     command: c.RejectTransaction,
     idempotency_key: str | None = None,
 ) -> Receipt:
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        row = _pending(connection, command.transaction)
-        allow(actor, Permission.APPROVE, row.party_code)
-        _release(
-            connection,
-            registry,
-            actor,
-            row,
-            TransactionStatus.REJECTED,
-            command.reason,
-            "TransactionRejected",
-        )
-        return transaction_receipt(connection, "RejectTransaction", row.identifier)
-
+    """The Party turns a waiting request down; its reserved units go back to the source."""
+    handle = _releasing(
+        command.transaction,
+        REJECTION_RULES,
+        TransactionStatus.REJECTED,
+        command.reason,
+        "TransactionRejected",
+        "RejectTransaction",
+    )
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
@@ -276,23 +356,14 @@ def withdraw_transaction(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """The initiator takes back a request still awaiting approval."""
-
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        row = _pending(connection, command.transaction)
-        if initiating_user(row) != actor.name:
-            raise refuse(Check.C4002, "transaction", "only the initiator can withdraw it")
-        allow(actor, Permission.READ, row.party_code)
-        _release(
-            connection,
-            registry,
-            actor,
-            row,
-            TransactionStatus.CANCELLED,
-            "withdrawn by the initiator",
-            "TransactionWithdrawn",
-        )
-        return transaction_receipt(connection, "WithdrawTransaction", row.identifier)
-
+    handle = _releasing(
+        command.transaction,
+        WITHDRAWAL_RULES,
+        TransactionStatus.CANCELLED,
+        "withdrawn by the initiator",
+        "TransactionWithdrawn",
+        "WithdrawTransaction",
+    )
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
@@ -303,30 +374,14 @@ def expire_transaction(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """Cancel one transaction still awaiting approval past its deadline; release its units."""
-
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        row = history.transaction(connection, command.transaction, lock=True)
-        if row is None:
-            raise refuse(Check.C1012, "transaction", f"{command.transaction} is not a transaction")
-        pending = PendingTransaction(
-            row.identifier,
-            TransactionStatus(row.status),
-            aware(row.expires_at) if row.expires_at is not None else None,
-        )
-        refusal = expiry_refusal(pending, registry.now())
-        if refusal is not None:
-            raise CommandRefused([refusal])
-        _release(
-            connection,
-            registry,
-            actor,
-            row,
-            TransactionStatus.CANCELLED,
-            "approval deadline passed",
-            "TransactionExpired",
-        )
-        return transaction_receipt(connection, "ExpireTransaction", row.identifier)
-
+    handle = _releasing(
+        command.transaction,
+        EXPIRY_RULES,
+        TransactionStatus.CANCELLED,
+        "approval deadline passed",
+        "TransactionExpired",
+        "ExpireTransaction",
+    )
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
