@@ -1,32 +1,28 @@
 """The approval steps of pending transactions: approve (every check runs again, then the
 movement completes, or for a transfer to another registry the proposal leaves for the hub),
-reject, withdraw, and expiry at the approval deadline. Each release gives the reserved units
-back."""
+reject, withdraw, and expiry at the approval deadline. Each is load → check → decide → apply
+through `execute`; a rejection, withdrawal or expiry gives the reserved units back
+(`services.releases`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission, permits, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
-from article6.domain.blocks import Portion, UnitBlock
+from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
-from article6.domain.expiry import PendingTransaction
 from article6.domain.movements import APPROVAL_RULES
 from article6.domain.release import (
     EXPIRY_RULES,
     REJECTION_RULES,
     WITHDRAWAL_RULES,
-    Release,
 )
-from article6.domain.release import Rule as ReleaseRule
 from article6.domain.transactions import (
     StoredTransaction,
-    TransactionChange,
     TransactionKind,
     TransactionRecord,
     TransactionStatus,
@@ -43,10 +39,11 @@ from article6.services.external_transfers import (
 from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import apply_movement, decide_completion
 from article6.services.movement_requests import Movement, action_of
-from article6.services.pipeline import JournalEntry, check
+from article6.services.pipeline import check
 from article6.services.proposals import completed_view
+from article6.services.releases import initiating_user, releasing
 from article6.services.views import Receipt, transaction_receipt, transaction_view
-from article6.store import account_register, history, holdings, identity, placement, records
+from article6.store import account_register, history, identity, placement, records
 from article6.store.database import aware, unit_of_work
 
 
@@ -87,12 +84,6 @@ def _movement_of(connection: Connection, row: StoredTransaction) -> Movement:
         ndc_year=row.ndc_year,
         authorization=authorization,
     )
-
-
-def initiating_user(row: TransactionRecord) -> str:
-    """Who asked: the initiating user's name (from the label for requests recorded before the
-    name was kept on its own; the label is "name (role, scope)")."""
-    return str(row.initiator_user or row.initiator.rsplit(" (", 1)[0])
 
 
 @dataclass(frozen=True)
@@ -168,15 +159,9 @@ def approve_transaction(
     """The Party approves a pending transaction: every check runs again, then it completes."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        receipt = approve(connection, registry, actor, command.transaction)
-        if receipt is None:
-            raise LookupError("an approval that writes always answers")
-        return receipt
+        return approve(connection, registry, actor, command.transaction)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
-
-
-Handler = Callable[[Connection, Registry, Actor], Receipt]
 
 
 def approve(
@@ -185,10 +170,10 @@ def approve(
     actor: Actor,
     identifier: str,
     rehearse: bool = False,
-) -> Receipt | None:
+) -> Receipt:
     """Load the waiting transaction and its approver, check, decide, and apply unless this is a
-    rehearsal. A transfer to another registry leaves for the hub instead (not rehearsed here:
-    None)."""
+    rehearsal. A transfer to another registry is proposed to the hub instead of completing
+    (`external_transfers.plan_external_approval`)."""
     row = _pending(connection, identifier)  # C1012, C4007: there is nothing else to judge
     request = check(load_request(connection, registry, actor, row), APPROVER_RULES)
     if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
@@ -228,109 +213,6 @@ def approve(
     return transaction_receipt(connection, "ApproveTransaction", row.identifier)
 
 
-@dataclass(frozen=True)
-class WaitingRelease:
-    """A waiting transaction as its rejection, withdrawal or expiry loads it: the row (locked),
-    the blocks it reserved (read under its source's holdings lock), and what the step's rules
-    judge."""
-
-    transaction: StoredTransaction
-    reserved: tuple[UnitBlock, ...]
-    release: Release
-
-
-@dataclass(frozen=True)
-class ReleasePlan:
-    """Every change of a release: the reserved blocks given back, the source's reservation
-    lifted, the transaction's new status, and the journal entry."""
-
-    transaction_id: int
-    released: tuple[UnitBlock, ...]
-    account_id: int | None
-    quantity: int
-    change: TransactionChange
-    entry: JournalEntry
-
-
-def load_release(
-    connection: Connection, registry: Registry, actor: Actor, identifier: str
-) -> WaitingRelease:
-    """The transaction (C1012 when there is none), its source's holdings lock, the blocks it
-    reserved, and the time the step is judged at, read under the locks."""
-    row = history.transaction(connection, identifier, lock=True)
-    if row is None:
-        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
-    reserved: list[UnitBlock] = []
-    if row.source_account_id is not None:
-        holdings.lock_holdings(connection, [row.source_account_id])
-        reserved = placement.reserved_blocks(connection, row.id)
-    pending = PendingTransaction(
-        row.identifier,
-        TransactionStatus(row.status),
-        aware(row.expires_at) if row.expires_at is not None else None,
-    )
-    release = Release(actor, pending, row.party_code, initiating_user(row), registry.now())
-    return WaitingRelease(row, tuple(reserved), release)
-
-
-def decide_release(
-    waiting: WaitingRelease, status: TransactionStatus, reason: str, event: str
-) -> ReleasePlan:
-    """The reserved units given back to the source (merged with identical neighbours), and the
-    transaction finished with `status`; a rejection names who rejected it."""
-    row, release = waiting.transaction, waiting.release
-    advance(release.pending.status, status, "transaction")
-    return ReleasePlan(
-        transaction_id=row.id,
-        released=tuple(replace(block, reserved_by=None) for block in waiting.reserved),
-        account_id=row.source_account_id,
-        quantity=row.quantity,
-        change=TransactionChange(
-            status=status.value,
-            reason=reason,
-            finished_at=release.now,
-            approver=release.actor.label if status is TransactionStatus.REJECTED else None,
-        ),
-        entry=JournalEntry(
-            event,
-            row.party_code,
-            row.identifier,
-            {"status": status.value, "reason": reason, "released": row.quantity},
-        ),
-    )
-
-
-def apply_release(
-    connection: Connection, registry: Registry, actor: Actor, plan: ReleasePlan
-) -> None:
-    for block in plan.released:
-        placement.rewrite(connection, block)
-        placement.coalesce(connection, block)
-    if plan.account_id is not None:
-        holdings.change_holding(connection, plan.account_id, reserved=-plan.quantity)
-    history.change_transaction(connection, plan.transaction_id, plan.change)
-    plan.entry.append(connection, registry, actor)
-
-
-def _releasing(
-    identifier: str,
-    rules: tuple[ReleaseRule, ...],
-    status: TransactionStatus,
-    reason: str,
-    event: str,
-    command: str,
-) -> Handler:
-    """The handler of a release: load, check, decide, apply; the receipt read back."""
-
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        waiting = load_release(connection, registry, actor, identifier)
-        check(waiting.release, rules)
-        apply_release(connection, registry, actor, decide_release(waiting, status, reason, event))
-        return transaction_receipt(connection, command, waiting.transaction.identifier)
-
-    return handle
-
-
 def reject_transaction(
     registry: Registry,
     actor: Actor,
@@ -338,7 +220,7 @@ def reject_transaction(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """The Party turns a waiting request down; its reserved units go back to the source."""
-    handle = _releasing(
+    handle = releasing(
         command.transaction,
         REJECTION_RULES,
         TransactionStatus.REJECTED,
@@ -356,7 +238,7 @@ def withdraw_transaction(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """The initiator takes back a request still awaiting approval."""
-    handle = _releasing(
+    handle = releasing(
         command.transaction,
         WITHDRAWAL_RULES,
         TransactionStatus.CANCELLED,
@@ -374,7 +256,7 @@ def expire_transaction(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """Cancel one transaction still awaiting approval past its deadline; release its units."""
-    handle = _releasing(
+    handle = releasing(
         command.transaction,
         EXPIRY_RULES,
         TransactionStatus.CANCELLED,

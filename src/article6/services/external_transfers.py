@@ -208,10 +208,12 @@ def decide_external_transfer(
         expires_at=expires_at,
     )
     placements: list[Placement] = []
+    touched: set[int] = set()
     for portion in context.portions:
-        current = all(p.portion.block.id != portion.block.id for p in placements)
         reserved = piece(portion.block, portion.first, portion.last)
+        current = portion.block.id not in touched
         placements.append(Placement(portion, reserved, current=current, reserve=True))
+        touched.add(portion.block.id)
     departure = None if waits else _departure(outgoing, record.identifier, expires_at)
     entry = (
         departure.entry(source)

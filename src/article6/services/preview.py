@@ -113,7 +113,7 @@ def _rehearse(
         return Preview(receipt=issuance.rehearse_issuance(connection, registry, actor, command))
     if isinstance(command, c.ApproveTransaction):
         receipt = approvals.approve(connection, registry, actor, command.transaction, rehearse=True)
-        return Preview(receipt=receipt) if receipt is not None else None
+        return Preview(receipt=receipt)
     if isinstance(command, ProposeExternalTransfer):
         return _rehearse_external(connection, registry, actor, command)
     asked = units.movement_of(connection, command)
