@@ -14,7 +14,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from small_world import NDC, XXA_ADMIN, XXA_SECOND_ADMIN, SmallWorld, refused, selection, snapshot
+from small_world import (
+    NDC,
+    XXA_ADMIN,
+    XXA_SECOND_ADMIN,
+    SmallWorld,
+    account_of,
+    holdings,
+    refused,
+    selection,
+    snapshot,
+)
 from sqlalchemy import event
 
 from article6.domain.protocol import Role
@@ -28,6 +38,7 @@ from article6.services.external_transfers import (
     ProposeExternalTransfer,
     propose_external_transfer,
 )
+from article6.services.reads.ledger import verify_registry
 from article6.store import reconciliation as stored_holds
 from article6.store.database import unit_of_work
 
@@ -98,6 +109,7 @@ def test_a_rehearsed_transfer_abroad_writes_nothing_and_takes_no_number(
         "XXC-ITMO-1 in XXC01",
     )
     assert shown.ranges == done.ranges == []
+    assert verify_registry(registry) == []
 
 
 def test_a_hold_refuses_a_transfer_abroad_whose_rules_passed_before_it_writes_anything(
@@ -162,3 +174,63 @@ def test_a_rehearsed_approval_of_a_transfer_abroad_says_it_would_leave_and_write
         XXA_SECOND_ADMIN.label,
         30,
     )
+    assert verify_registry(registry) == []
+
+
+@pytest.mark.parametrize("step", ["reject", "withdraw", "expire"])
+def test_a_released_transfer_abroad_gives_its_units_back_whole(
+    registry: Registry, abroad: SmallWorld, step: str
+):
+    parties.set_approval_policy(
+        registry,
+        XXA_ADMIN,
+        c.SetApprovalPolicy(kind=TransactionKind.EXTERNAL_TRANSFER, four_eyes=True),
+    )
+    amo = abroad["XXA Party amo_holding"]
+    blocks, held = account_of(registry, amo), holdings(registry)
+    waiting = propose_external_transfer(registry, XXA_ADMIN, to_xxc(abroad, quantity=30))
+    assert holdings(registry)["XXA Party amo_holding"] == (500, 30)
+
+    released = {
+        "reject": lambda: approvals.reject_transaction(
+            registry,
+            XXA_SECOND_ADMIN,
+            c.RejectTransaction(transaction=waiting.record, reason="not this year"),
+        ),
+        "withdraw": lambda: approvals.withdraw_transaction(
+            registry, XXA_ADMIN, c.WithdrawTransaction(transaction=waiting.record)
+        ),
+        "expire": lambda: approvals.expire_transaction(
+            Registry(registry.engine, lambda: datetime.now(UTC) + timedelta(days=60)),
+            XXA_ADMIN,
+            c.ExpireTransaction(transaction=waiting.record),
+        ),
+    }[step]()
+
+    assert (released.status, released.transaction and released.transaction.approver) == (
+        "rejected" if step == "reject" else "cancelled",
+        XXA_SECOND_ADMIN.label if step == "reject" else None,
+    )
+    assert account_of(registry, amo) == blocks
+    assert holdings(registry) == held
+    assert verify_registry(registry) == []
+
+
+def test_an_expiry_before_the_deadline_is_refused_and_changes_nothing(
+    registry: Registry, abroad: SmallWorld
+):
+    parties.set_approval_policy(
+        registry,
+        XXA_ADMIN,
+        c.SetApprovalPolicy(kind=TransactionKind.EXTERNAL_TRANSFER, four_eyes=True),
+    )
+    waiting = propose_external_transfer(registry, XXA_ADMIN, to_xxc(abroad, quantity=30))
+
+    codes = refused(
+        registry,
+        lambda: approvals.expire_transaction(
+            registry, XXA_ADMIN, c.ExpireTransaction(transaction=waiting.record)
+        ),
+    )
+
+    assert codes == [("C4007", "transaction")]
