@@ -209,6 +209,24 @@ APPROVAL_RULES: tuple[Rule, ...] = (
 )
 """An approval's rules: every check of the proposal runs again on the reserved units."""
 
+EXTERNAL_PROPOSAL_RULES: tuple[Rule, ...] = (
+    source_open,
+    parties_participate,
+    units_chosen,
+    units_may_move,
+)
+"""A transfer to another registry's rules, in order: the units leave this registry, so there is
+no destination account here to judge; its number and the hold (C2006) come after them."""
+
+EXTERNAL_APPROVAL_RULES: tuple[Rule, ...] = (
+    source_open,
+    parties_participate,
+    not_held,
+    units_may_move,
+)
+"""The approval of a transfer to another registry: its proposal's rules run again on the
+reserved units, with the hold (C2006) in the approval's place."""
+
 
 def judge_all(context: MovementContext) -> list[Judged]:
     """Each portion with its verdict, for a context whose rules have passed (`units_may_move`

@@ -1,11 +1,12 @@
 """The approval steps of pending transactions: approve (every check runs again, then the
 movement completes, or for a transfer to another registry the proposal leaves for the hub),
-reject, withdraw, and expiry at the approval deadline. Each release gives the reserved units
-back."""
+reject, withdraw, and expiry at the approval deadline. Each is load → check → decide → apply
+through `execute`; a rejection, withdrawal or expiry gives the reserved units back
+(`services.releases`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -14,29 +15,35 @@ from article6.domain.access import Actor, Permission, permits, permits_approval
 from article6.domain.accounts import CancellationPurpose, holding_entity
 from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
-from article6.domain.expiry import PendingTransaction, expiry_refusal
 from article6.domain.movements import APPROVAL_RULES
+from article6.domain.release import (
+    EXPIRY_RULES,
+    REJECTION_RULES,
+    WITHDRAWAL_RULES,
+)
 from article6.domain.transactions import (
     StoredTransaction,
-    TransactionChange,
     TransactionKind,
     TransactionRecord,
     TransactionStatus,
     advance,
 )
 from article6.services import commands as c
-from article6.services.access import allow
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
-from article6.services.external_transfers import approve_external_transfer
-from article6.services.journal import log
+from article6.services.external_transfers import (
+    apply_external_approval,
+    approved_view,
+    plan_external_approval,
+)
 from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import apply_movement, decide_completion
 from article6.services.movement_requests import Movement, action_of
 from article6.services.pipeline import check
 from article6.services.proposals import completed_view
+from article6.services.releases import initiating_user, releasing
 from article6.services.views import Receipt, transaction_receipt, transaction_view
-from article6.store import account_register, history, holdings, identity, placement, records
+from article6.store import account_register, history, identity, placement, records
 from article6.store.database import aware, unit_of_work
 
 
@@ -77,12 +84,6 @@ def _movement_of(connection: Connection, row: StoredTransaction) -> Movement:
         ndc_year=row.ndc_year,
         authorization=authorization,
     )
-
-
-def initiating_user(row: TransactionRecord) -> str:
-    """Who asked: the initiating user's name (from the label for requests recorded before the
-    name was kept on its own; the label is "name (role, scope)")."""
-    return str(row.initiator_user or row.initiator.rsplit(" (", 1)[0])
 
 
 @dataclass(frozen=True)
@@ -158,10 +159,7 @@ def approve_transaction(
     """The Party approves a pending transaction: every check runs again, then it completes."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        receipt = approve(connection, registry, actor, command.transaction)
-        if receipt is None:
-            raise LookupError("an approval that writes always answers")
-        return receipt
+        return approve(connection, registry, actor, command.transaction)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
@@ -172,16 +170,23 @@ def approve(
     actor: Actor,
     identifier: str,
     rehearse: bool = False,
-) -> Receipt | None:
+) -> Receipt:
     """Load the waiting transaction and its approver, check, decide, and apply unless this is a
-    rehearsal. A transfer to another registry leaves for the hub instead (not rehearsed here:
-    None)."""
+    rehearsal. A transfer to another registry is proposed to the hub instead of completing
+    (`external_transfers.plan_external_approval`)."""
     row = _pending(connection, identifier)  # C1012, C4007: there is nothing else to judge
     request = check(load_request(connection, registry, actor, row), APPROVER_RULES)
     if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
+        departing = plan_external_approval(connection, actor, row, request.now)
         if rehearse:
-            return None
-        approve_external_transfer(connection, registry, actor, row)
+            view = approved_view(transaction_view(connection, row), departing)
+            return Receipt(
+                command="ApproveTransaction",
+                record=row.identifier,
+                status=view.status,
+                transaction=view,
+            )
+        apply_external_approval(connection, registry, actor, departing)
         return transaction_receipt(connection, "ApproveTransaction", row.identifier)
     movement = _movement_of(connection, row)
     context = load_movement(
@@ -208,64 +213,21 @@ def approve(
     return transaction_receipt(connection, "ApproveTransaction", row.identifier)
 
 
-def _release(
-    connection: Connection,
-    registry: Registry,
-    actor: Actor,
-    row: StoredTransaction,
-    status: TransactionStatus,
-    reason: str,
-    event: str,
-) -> None:
-    advance(TransactionStatus(row.status), status, "transaction")
-    blocks = placement.reserved_blocks(connection, row.id)
-    holdings.lock_holdings(connection, [row.source])
-    for block in blocks:
-        released = replace(block, reserved_by=None)
-        placement.rewrite(connection, released)
-        placement.coalesce(connection, released)
-    holdings.change_holding(connection, row.source, reserved=-row.quantity)
-    history.change_transaction(
-        connection,
-        row.id,
-        TransactionChange(
-            status=status.value,
-            reason=reason,
-            finished_at=registry.now(),
-            approver=actor.label if status is TransactionStatus.REJECTED else None,
-        ),
-    )
-    log(
-        connection,
-        registry,
-        actor,
-        event,
-        row.party_code,
-        row.identifier,
-        {"status": status.value, "reason": reason, "released": row.quantity},
-    )
-
-
 def reject_transaction(
     registry: Registry,
     actor: Actor,
     command: c.RejectTransaction,
     idempotency_key: str | None = None,
 ) -> Receipt:
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        row = _pending(connection, command.transaction)
-        allow(actor, Permission.APPROVE, row.party_code)
-        _release(
-            connection,
-            registry,
-            actor,
-            row,
-            TransactionStatus.REJECTED,
-            command.reason,
-            "TransactionRejected",
-        )
-        return transaction_receipt(connection, "RejectTransaction", row.identifier)
-
+    """The Party turns a waiting request down; its reserved units go back to the source."""
+    handle = releasing(
+        command.transaction,
+        REJECTION_RULES,
+        TransactionStatus.REJECTED,
+        command.reason,
+        "TransactionRejected",
+        "RejectTransaction",
+    )
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
@@ -276,23 +238,14 @@ def withdraw_transaction(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """The initiator takes back a request still awaiting approval."""
-
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        row = _pending(connection, command.transaction)
-        if initiating_user(row) != actor.name:
-            raise refuse(Check.C4002, "transaction", "only the initiator can withdraw it")
-        allow(actor, Permission.READ, row.party_code)
-        _release(
-            connection,
-            registry,
-            actor,
-            row,
-            TransactionStatus.CANCELLED,
-            "withdrawn by the initiator",
-            "TransactionWithdrawn",
-        )
-        return transaction_receipt(connection, "WithdrawTransaction", row.identifier)
-
+    handle = releasing(
+        command.transaction,
+        WITHDRAWAL_RULES,
+        TransactionStatus.CANCELLED,
+        "withdrawn by the initiator",
+        "TransactionWithdrawn",
+        "WithdrawTransaction",
+    )
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
@@ -303,30 +256,14 @@ def expire_transaction(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """Cancel one transaction still awaiting approval past its deadline; release its units."""
-
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        row = history.transaction(connection, command.transaction, lock=True)
-        if row is None:
-            raise refuse(Check.C1012, "transaction", f"{command.transaction} is not a transaction")
-        pending = PendingTransaction(
-            row.identifier,
-            TransactionStatus(row.status),
-            aware(row.expires_at) if row.expires_at is not None else None,
-        )
-        refusal = expiry_refusal(pending, registry.now())
-        if refusal is not None:
-            raise CommandRefused([refusal])
-        _release(
-            connection,
-            registry,
-            actor,
-            row,
-            TransactionStatus.CANCELLED,
-            "approval deadline passed",
-            "TransactionExpired",
-        )
-        return transaction_receipt(connection, "ExpireTransaction", row.identifier)
-
+    handle = releasing(
+        command.transaction,
+        EXPIRY_RULES,
+        TransactionStatus.CANCELLED,
+        "approval deadline passed",
+        "TransactionExpired",
+        "ExpireTransaction",
+    )
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 

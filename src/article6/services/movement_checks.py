@@ -17,10 +17,9 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Role
 from article6.domain.authorizations import Authorization
 from article6.domain.blocks import Portion, UnitBlock
-from article6.domain.checks import CommandRefused, Refusal
-from article6.domain.first_transfer import Action, Verdict
-from article6.domain.movements import MovementContext, parties_participate, units_may_move
-from article6.domain.movements import judge_all as judge_context
+from article6.domain.checks import Refusal
+from article6.domain.first_transfer import Action
+from article6.domain.movements import MovementContext
 from article6.domain.transactions import TransactionKind
 from article6.domain.unit_marks import UnitMark
 from article6.services.block_choice import choose_with_marks
@@ -165,43 +164,3 @@ def needs_approval(
     return approval_policies.four_eyes(
         connection, movement.source.party_code, (kind or movement.kind).value
     )
-
-
-def check_parties(connection: Connection, movement: Movement) -> None:
-    """C4004 for a command that checks it alone (a transfer to another registry)."""
-    participants, standing = _participation(connection, movement)
-    context = MovementContext(
-        action=movement.action,
-        source=movement.source,
-        destination=movement.destination,
-        now=datetime.min,
-        acquiring_party=movement.acquiring_party,
-        participants=participants,
-        participation=standing,
-    )
-    refusals = parties_participate(context)
-    if refusals:
-        raise CommandRefused(refusals)
-
-
-def judge_all(
-    connection: Connection, movement: Movement, portions: list[Portion]
-) -> list[tuple[Portion, Verdict, Authorization | None]]:
-    """The verdict on each portion of a command that judges them alone (a transfer to another
-    registry), or its refusals (C2010, the domain's, C3005)."""
-    context = MovementContext(
-        action=movement.action,
-        source=movement.source,
-        destination=movement.destination,
-        now=datetime.min,
-        acquiring_party=movement.acquiring_party,
-        authorization=movement.authorization,
-        portions=tuple(portions),
-        governing=_governing(connection, movement, portions),
-        marks=tuple(_marks(connection, portions)),
-        entity_status=_entity_status(connection, movement, portions),
-    )
-    refusals = units_may_move(context)
-    if refusals:
-        raise CommandRefused(refusals)
-    return [(j.portion, j.verdict, j.authorization) for j in judge_context(context)]

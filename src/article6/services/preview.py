@@ -1,16 +1,19 @@
 """A rehearsal of a command: every check runs, the receipt comes back, nothing is kept.
 
 The web forms show "what will happen" before the user confirms. A ledger command of the pipeline
-(`services.pipeline`: the movements, issuance, approval) is rehearsed by its own load → check →
-decide, in a read transaction, and stops there: no number is taken, nothing is written. A
-refused rehearsal raises the same `CommandRefused` the real command would.
+(`services.pipeline`: the movements, a transfer to another registry, issuance, approval) is
+rehearsed by its own load → check → decide, in a read transaction, and stops there: no number
+is taken, nothing is written. A refused rehearsal raises the same `CommandRefused` the real
+command would.
 
 A request that would wait for approval is rehearsed one step further: its reserved units are
 judged again as an approval by a Party administrator would (the rules of `APPROVAL_RULES`), to
 say whether approval would make it a first transfer.
 
-Commands outside the pipeline (a transfer to another registry, the secretariat's marks) still
-run through their service in a savepoint of one transaction that is rolled back (`rehearsal`).
+A transfer to another registry is rehearsed the same way (`external_transfers`), and so is the
+approval that would send one to the hub. Commands outside the pipeline (the secretariat's marks)
+still run through their service in a savepoint of one transaction that is rolled back
+(`rehearsal`).
 """
 
 from __future__ import annotations
@@ -26,11 +29,17 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Role
 from article6.domain.blocks import Portion
 from article6.domain.checks import CommandRefused
-from article6.domain.movements import APPROVAL_RULES
+from article6.domain.movements import APPROVAL_RULES, EXTERNAL_APPROVAL_RULES
+from article6.domain.protocol import TRANSFER_TIMEOUT
 from article6.domain.transactions import TransactionStatus, advance
 from article6.services import approvals, issuance, units
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.external_transfers import (
+    ProposeExternalTransfer,
+    plan_external_transfer,
+    rehearsed_receipt,
+)
 from article6.services.movement_plan import MovementPlan, decide_completion
 from article6.services.pipeline import check
 from article6.services.proposals import Proposal, completed_view, plan_proposal, receipt_of
@@ -104,7 +113,9 @@ def _rehearse(
         return Preview(receipt=issuance.rehearse_issuance(connection, registry, actor, command))
     if isinstance(command, c.ApproveTransaction):
         receipt = approvals.approve(connection, registry, actor, command.transaction, rehearse=True)
-        return Preview(receipt=receipt) if receipt is not None else None
+        return Preview(receipt=receipt)
+    if isinstance(command, ProposeExternalTransfer):
+        return _rehearse_external(connection, registry, actor, command)
     asked = units.movement_of(connection, command)
     if asked is None:
         return None
@@ -116,6 +127,35 @@ def _rehearse(
             result.on_approval = _on_approval(proposal, plan, result.receipt.transaction)
         except CommandRefused as refused:
             result.approval_refused = [f"{r.check.code} {r.detail}" for r in refused.refusals]
+    return result
+
+
+def _rehearse_external(
+    connection: Connection, registry: Registry, actor: Actor, command: ProposeExternalTransfer
+) -> Preview:
+    """A transfer to another registry, rehearsed as its command runs it; one that would wait is
+    judged again as a Party administrator's approval would, which would send it to the hub."""
+    outgoing, plan = plan_external_transfer(connection, registry, actor, command, rehearse=True)
+    result = Preview(receipt=rehearsed_receipt(outgoing, plan))
+    waiting = result.receipt.transaction
+    if outgoing.waits and waiting is not None:
+        reserved = tuple(
+            Portion(p.block, p.block.first, p.block.last) for p in plan.reservation.placements
+        )
+        try:
+            check(replace(outgoing.context, portions=reserved), EXTERNAL_APPROVAL_RULES)
+        except CommandRefused as refused:
+            result.approval_refused = [f"{r.check.code} {r.detail}" for r in refused.refusals]
+        else:
+            approver = Actor("approval preview", Role.ADMINISTRATOR, waiting.party)
+            result.on_approval = waiting.model_copy(
+                update={
+                    "status": TransactionStatus.PROPOSED.value,
+                    "approver": approver.label,
+                    "proposed_at": waiting.created_at,
+                    "expires_at": waiting.created_at + TRANSFER_TIMEOUT,
+                }
+            )
     return result
 
 
