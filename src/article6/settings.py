@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # The bearer token the monitoring system presents to scrape /metrics; unset, /metrics is
     # open in development only.
     metrics_token: str | None = None
+    # The server's log lines: "json" (one object a line, with the request id) or "text".
+    log_format: Literal["json", "text"] = "json"
 
     @property
     def development(self) -> bool:
