@@ -28,6 +28,7 @@ from article6.store.schema import journal, journal_head, journal_pending
 
 GENESIS = "0" * 64
 SEAL_BATCH = 2000  # entries chained by one statement
+SEAL_ATTEMPTS = 1000  # batches and lost races one call may go through before it gives up
 PENDING_FLAG = "article6_journal_pending"
 
 
@@ -136,7 +137,7 @@ def seal_on(connection: Connection) -> int:
     """`seal` on a connection in autocommit mode: each statement commits on its own."""
     sealed = 0
     waiting: set[int] | None = None  # what was pending at the first read, if it was all read
-    while True:
+    for _ in range(SEAL_ATTEMPTS):
         rows = connection.execute(_PENDING_BATCH).all()
         pending = {int(row.id) for row in rows}
         if waiting is None and len(rows) < SEAL_BATCH:
@@ -174,6 +175,7 @@ def seal_on(connection: Connection) -> int:
         sealed += int(moved)
         if moved and len(rows) < SEAL_BATCH:
             return sealed
+    raise RuntimeError(f"journal: the head moved under {SEAL_ATTEMPTS} sealing attempts in a row")
 
 
 _PENDING_BATCH = (
