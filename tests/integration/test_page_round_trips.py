@@ -6,6 +6,7 @@ favour of one retry) is the connection's, not the page's, and is left out of the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -35,15 +36,18 @@ def registry(postgres_url: str) -> Iterator[Registry]:
 
 @contextmanager
 def round_trips(registry: Registry) -> Iterator[list[str]]:
-    """What the block sends to the server, one item a round trip."""
+    """What the block sends to the server from this thread (not the journal sealer's), one
+    item a round trip."""
     engine = registry.engine
     sent: list[str] = []
+    ours = threading.get_ident()
 
     def in_transaction(connection: Connection) -> bool:
-        return connection.get_isolation_level() != "AUTOCOMMIT"
+        return threading.get_ident() == ours and connection.get_isolation_level() != "AUTOCOMMIT"
 
     def statement(connection: Connection, _cursor: Any, text: str, *_rest: Any) -> None:
-        sent.append(text.split(None, 1)[0])
+        if threading.get_ident() == ours:
+            sent.append(text.split(None, 1)[0])
 
     def begin(connection: Connection) -> None:
         if in_transaction(connection):
@@ -60,7 +64,8 @@ def round_trips(registry: Registry) -> Iterator[list[str]]:
     ping = engine.dialect.do_ping
 
     def counted_ping(dbapi_connection: Any) -> bool:
-        sent.append("ping")
+        if threading.get_ident() == ours:
+            sent.append("ping")
         return ping(dbapi_connection)
 
     listeners = [
