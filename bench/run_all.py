@@ -81,6 +81,10 @@ def figures(line: str) -> dict[str, str]:
     return {key: value.removesuffix("/s") for key, value in FIGURE.findall(line)}
 
 
+def rounded(figure: str | None, places: int) -> str:
+    return "-" if figure is None else f"{float(figure):.{places}f}"
+
+
 def summary_rows(results: list[str]) -> list[tuple[str, ...]]:
     """The throughput figures of the RESULT lines, one row per measurement."""
     rows: list[tuple[str, ...]] = []
@@ -99,9 +103,9 @@ def summary_rows(results: list[str]) -> list[tuple[str, ...]]:
                     found.get("clients", "?"),
                     f"{float(found['api_tps']):,.0f}",
                     found.get("ratio", "-"),
-                    found.get("server_ms", "-"),
+                    rounded(found.get("server_ms"), 2),
                     "-",
-                    found.get("p99_ms", "-"),
+                    rounded(found.get("p99_ms"), 1),
                 )
             )
         elif line.startswith("RESULT postgres clients="):
