@@ -17,7 +17,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from article6.store import journal
+from article6.store import journal, journal_sealer
 
 DEFAULT_URL = "sqlite:///article6.db"
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
 def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection]:
     """A transaction that commits only if the block finishes; any exception rolls it back.
 
-    After a commit that recorded journal entries, they are sealed onto the chain."""
+    After a commit that recorded journal entries, the process's sealer is woken to chain them
+    (`store.journal_sealer`); the caller does not wait for it."""
     options = {"sqlite_begin": "DEFERRED"} if read_only else {}
     with engine.connect().execution_options(**options) as connection:
         try:
@@ -95,10 +96,7 @@ def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection
             connection.info.pop(journal.PENDING_FLAG, None)
             raise
         if connection.info.pop(journal.PENDING_FLAG, False):  # committed: chain the entries
-            try:
-                journal.seal_on(connection, journal.SEAL_PATIENCE_MS)
-            except DBAPIError:  # the command stands; the next seal chains its entries
-                log.warning("journal: sealing after commit failed", exc_info=True)
+            journal_sealer.wake(engine)
 
 
 @contextmanager
