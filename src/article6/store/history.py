@@ -18,13 +18,14 @@ from article6.domain.transactions import (
     TransactionChange,
     TransactionRecord,
 )
+from article6.store import batches
 from article6.store.account_register import to_account
 from article6.store.block_rows import ATTRIBUTE_COLUMNS, block_values
 from article6.store.schema import accounts, transaction_blocks, transactions
 
 _INSERT_TRANSACTION = transactions.insert().returning(transactions.c.id)
 _UPDATE_TRANSACTION = update(transactions).where(transactions.c.id == bindparam("transaction"))
-_INSERT_RANGES = transaction_blocks.insert()
+_INSERT_RANGES = transaction_blocks.insert().inline()
 
 
 def insert_record(connection: Connection, record: TransactionRecord) -> int:
@@ -62,7 +63,7 @@ def change_transaction(
 ) -> None:
     """Write a later step on a transaction's row: the fields the change gives, no others."""
     written = {name: value for name, value in asdict(change).items() if value is not None}
-    connection.execute(_UPDATE_TRANSACTION, {"transaction": transaction_id, **written})
+    batches.later(connection, _UPDATE_TRANSACTION, {"transaction": transaction_id, **written})
 
 
 def transaction(
@@ -101,7 +102,7 @@ def record_ranges(
                 "first_transfer_subtype": subtype,
             }
         )
-    connection.execute(_INSERT_RANGES, rows)
+    batches.later(connection, _INSERT_RANGES, rows)
     return rows
 
 

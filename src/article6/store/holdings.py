@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from article6.store import batches
 from article6.store.schema import holdings
 
 _LOCK_HOLDINGS = (
@@ -52,8 +53,10 @@ def change_holding(
 
 
 def change_holdings(connection: Connection, changes: list[tuple[int, int, int]]) -> None:
-    """Add (quantity, reserved) to several holdings in one round trip (already locked)."""
-    connection.execute(
+    """Add (quantity, reserved) to several holdings (already locked), with the command's next
+    round trip (`store.batches`)."""
+    batches.later(
+        connection,
         _CHANGE_HOLDING,
         [
             {"account": account, "add_quantity": quantity, "add_reserved": reserved}

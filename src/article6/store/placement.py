@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from article6.domain.blocks import Portion, UnitBlock, can_coalesce, piece, split_plan
+from article6.store import batches
 from article6.store.block_rows import block_values, to_block
 from article6.store.schema import unit_blocks
 
 _INSERT_BLOCK = unit_blocks.insert().returning(unit_blocks.c.id)
+_ADD_BLOCK = unit_blocks.insert().inline()  # no implicit RETURNING: nothing waits for it
 _BLOCK_BY_ID = unit_blocks.c.id == bindparam("block_id")
 _UPDATE_BLOCK = update(unit_blocks).where(_BLOCK_BY_ID)
 _DELETE_BLOCKS = unit_blocks.delete().where(
@@ -44,8 +46,13 @@ def insert_block(connection: Connection, block: UnitBlock) -> int:
     return block_id
 
 
+def _add_block(connection: Connection, block: UnitBlock) -> None:
+    """Insert a block whose id nothing reads, with the command's next round trip."""
+    batches.later(connection, _ADD_BLOCK, block_values(block))
+
+
 def _update_block(connection: Connection, block_id: int, **values: Any) -> None:
-    connection.execute(_UPDATE_BLOCK, {"block_id": block_id, **values})
+    batches.later(connection, _UPDATE_BLOCK, {"block_id": block_id, **values})
 
 
 def _current(connection: Connection, portion: Portion) -> UnitBlock:
@@ -124,10 +131,11 @@ def place(
     account, state, flags or reservation), merged with identical neighbours when `merge`.
 
     The same end state as `carve`, `rewrite` and `coalesce` in a row, in fewer round trips:
-    the neighbours are looked up once, before any write, and a piece that merges is never
-    inserted. `current` says the portion's block was read under this command's holdings lock
-    and no earlier portion of the command touched it, so it need not be read again. Writes
-    shrink before they grow, so no two rows overlap even for an instant.
+    the neighbours are looked up once, before any write, a piece that merges is never inserted,
+    and the writes go with the command's next round trip (`store.batches`). `current` says the
+    portion's block was read under this command's holdings lock and no earlier portion of the
+    command touched it, so it need not be read again. Writes shrink before they grow, so no two
+    rows overlap even for an instant.
     """
     block = portion.block if current else _current(connection, portion)
     portion = Portion(block, portion.first, portion.last)
@@ -158,14 +166,14 @@ def place(
         stays, _moving = split_plan(portion)
         _shrink(connection, block, stays)
         for extra_first, extra_last in stays[1:]:
-            insert_block(connection, piece(block, extra_first, extra_last))
+            _add_block(connection, piece(block, extra_first, extra_last))
         if left is None and right is None:
-            insert_block(connection, moved)
+            _add_block(connection, moved)
             return
     if left is not None and right is not None:
         gone.append(right.id)
     if gone:
-        connection.execute(_DELETE_BLOCKS, {"block_ids": gone})
+        batches.later(connection, _DELETE_BLOCKS, {"block_ids": gone})
     if left is not None:
         _update_block(
             connection, left.id, serial_last=right.last if right is not None else moved.last
