@@ -1,15 +1,15 @@
-"""A command's statements in few round trips (PostgreSQL): writes whose answer nothing waits for
-are held back and sent together, in psycopg's pipeline mode, with the next statement that needs
-an answer, or with the COMMIT.
+"""A command's statements in few round trips (PostgreSQL): statements whose answer the command
+does not need at once are held back and sent together, in psycopg's pipeline mode, with the next
+statement that needs an answer, or with the COMMIT.
 
 `later` sends a write this way (on SQLite it runs at once: the database is in-process, a round
-trip costs nothing). `claim_later` does the same for a statement whose rows are read only when
-asked (`Answer.first`), the idempotency claim. The next statement run the ordinary way joins the
-batch, and its answer, like every held-back one, arrives before it returns: one round trip for
-all of them. The COMMIT closes the batch, so a command's last writes, its journal entry and its
-idempotency outcome commit in one round trip. A write refused in the batch (a constraint, a
-deadlock) fails the statement that sent it, or the commit, as if it had run alone; a rollback
-discards the batch.
+trip costs nothing); `read_later` a read whose rows are asked for later (`Answer.all`): the
+idempotency claim, reads that do not depend on each other. The next statement run the ordinary
+way joins the batch, and its answer, like every held-back one, arrives before it returns: one
+round trip for all of them. The COMMIT closes the batch, so a command's last writes, its journal
+entry and its idempotency outcome commit in one round trip. A statement refused in the batch (a
+constraint, a deadlock) fails the statement that carried it, or the commit, as if it had run
+alone; a rollback discards the batch.
 
 Statements are still executed in the order written: shrink-before-grow of the unit blocks (the
 exclusion constraint checks each statement) holds within a batch as it does one by one.
@@ -23,10 +23,11 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import Insert
+from sqlalchemy.sql import Insert, Select
 
 _PIPELINE = "article6_pipeline"  # the open psycopg pipeline of a DBAPI connection
 _HOLDING_BACK = "article6_holding_back"  # set while `later` sends a statement into the pipeline
@@ -58,64 +59,69 @@ def later(connection: Connection, statement: Any, parameters: Any = None) -> Non
 
 
 class Answer:
-    """The first row of a statement sent in a batch, read once the batch has gone. With
-    `missing`, no row at all is an error, raised by whichever statement carried the batch."""
+    """The rows of a statement sent in a batch, read once the batch has gone. With `missing`,
+    no row at all is an error, raised by whichever statement carried the batch."""
 
     def __init__(
         self,
         connection: Connection,
         cursor: Any = None,
-        row: Any = None,
+        rows: list[Any] | None = None,
         missing: Callable[[], Exception] | None = None,
     ) -> None:
         self._connection = connection
         self._cursor = cursor
-        self._row = None if row is None else tuple(row)
+        self._rows = rows or []
         self._missing = missing
 
     @property
     def sent(self) -> bool:
         return self._cursor is None
 
-    def first(self) -> tuple[Any, ...] | None:
-        """The first row, sending the batch now if nothing has sent it yet."""
+    def all(self) -> list[Any]:
+        """The rows (named tuples), sending the batch now if nothing has sent it yet."""
         if self._cursor is not None:
             _close(self._connection)
-        return self._row
+        return self._rows
+
+    def first(self) -> Any | None:
+        rows = self.all()
+        return rows[0] if rows else None
 
     def _settle(self) -> None:
         cursor, self._cursor = self._cursor, None
-        row = cursor.fetchone()
+        self._rows = cursor.fetchall() if cursor.description is not None else []
         cursor.close()
-        self._row = None if row is None else tuple(row)
-        if self._row is None and self._missing is not None:
+        if not self._rows and self._missing is not None:
             raise self._missing()
 
 
-_COMPILED: dict[tuple[int, str], str] = {}
+_COMPILED: dict[tuple[int, str], Any] = {}
 
 
-def claim_later(
+def read_later(
     connection: Connection,
-    statement: Insert,
+    statement: Select[Any] | Insert,
     parameters: dict[str, Any],
     missing: Callable[[], Exception] | None = None,
 ) -> Answer:
-    """Send a statement whose first row is read later (`Answer.first`): on PostgreSQL with the
-    next statement, on SQLite at once. With `missing`, no row raises it (then, or when the
-    batch goes). Its SQL is compiled once; its parameters are plain values."""
+    """Send a statement whose rows are read later (`Answer.all`): on PostgreSQL with the next
+    statement, on SQLite at once. With `missing`, no row raises it (then, or when the batch
+    goes). Its SQL is compiled once (no expanding parameters); rows are named tuples of the
+    driver's values, with no SQLAlchemy type processing."""
     if not _pipelined(connection):
-        row = connection.execute(statement, parameters).first()
-        if row is None and missing is not None:
+        rows = list(connection.execute(statement, parameters))
+        if not rows and missing is not None:
             raise missing()
-        return Answer(connection, row=row)
+        return Answer(connection, rows=rows)
     key = (id(statement), connection.dialect.name)
-    sql = _COMPILED.get(key)
-    if sql is None:
-        sql = _COMPILED[key] = str(statement.compile(dialect=connection.dialect))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
     _open(connection)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(sql, parameters)
+    driver = connection.connection.driver_connection
+    cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
+    cursor.execute(compiled.string, compiled.construct_params(parameters))
     answer = Answer(connection, cursor=cursor, missing=missing)
     connection.info.setdefault(_ANSWERS, []).append(answer)
     return answer

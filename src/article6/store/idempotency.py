@@ -66,7 +66,7 @@ def claim_with_next(
     """`claim`, sent with the command's first statement (`store.batches`): if the key was taken,
     that statement raises `KeyTaken` before the command sees its rows. `Answer.first` settles
     the claim for a command that sent no statement."""
-    return batches.claim_later(
+    return batches.read_later(
         connection,
         _claim_statement(connection.dialect.name),
         {"scope": scope, "key": key, "request_hash": digest, "outcome": "", "created_at": at},

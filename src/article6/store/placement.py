@@ -119,6 +119,32 @@ def rewrite(connection: Connection, block: UnitBlock) -> None:
     )
 
 
+class Neighbours:
+    """The blocks serial-adjacent to a portion, read ahead with another statement (`place`)."""
+
+    def __init__(self, answer: batches.Answer, serials: tuple[str, int, int]) -> None:
+        self._answer = answer
+        self.serials = serials
+
+    def blocks(self) -> list[UnitBlock]:
+        return [to_block(row) for row in self._answer.all()]
+
+
+def neighbours_later(connection: Connection, portion: Portion) -> Neighbours:
+    """The portion's neighbours, sent with the command's next statement: valid for `place` of
+    that portion while no other write of the command has touched its serials' surroundings.
+    (Only a neighbour in the destination, whose holdings the command has locked, can merge.)"""
+    registry = portion.block.attributes.registry
+    return Neighbours(
+        batches.read_later(
+            connection,
+            _NEIGHBOURS,
+            {"registry": registry, "before": portion.first - 1, "after": portion.last + 1},
+        ),
+        (registry, portion.first, portion.last),
+    )
+
+
 def place(
     connection: Connection,
     portion: Portion,
@@ -126,6 +152,7 @@ def place(
     *,
     current: bool,
     merge: bool,
+    around: Neighbours | None = None,
 ) -> None:
     """Carve `portion` out of its block and store it as `moved` (the same serials with their new
     account, state, flags or reservation), merged with identical neighbours when `merge`.
@@ -134,24 +161,32 @@ def place(
     the neighbours are looked up once, before any write, a piece that merges is never inserted,
     and the writes go with the command's next round trip (`store.batches`). `current` says the
     portion's block was read under this command's holdings lock and no earlier portion of the
-    command touched it, so it need not be read again. Writes shrink before they grow, so no two
-    rows overlap even for an instant.
+    command touched it, so it need not be read again; `around`, its neighbours read ahead
+    (`neighbours_later`). Writes shrink before they grow, so no two rows overlap even for an
+    instant.
     """
     block = portion.block if current else _current(connection, portion)
     portion = Portion(block, portion.first, portion.last)
     left: UnitBlock | None = None
     right: UnitBlock | None = None
     if merge:
-        rows = connection.execute(
-            _NEIGHBOURS,
-            {
-                "registry": moved.attributes.registry,
-                "before": portion.first - 1,
-                "after": portion.last + 1,
-            },
+        neighbours = (
+            around.blocks()
+            if around is not None
+            and around.serials == (moved.attributes.registry, portion.first, portion.last)
+            else [
+                to_block(row)
+                for row in connection.execute(
+                    _NEIGHBOURS,
+                    {
+                        "registry": moved.attributes.registry,
+                        "before": portion.first - 1,
+                        "after": portion.last + 1,
+                    },
+                )
+            ]
         )
-        for row in rows:
-            neighbour = to_block(row)
+        for neighbour in neighbours:
             if neighbour.last == portion.first - 1 and can_coalesce(neighbour, moved):
                 left = neighbour
             elif neighbour.first == portion.last + 1 and can_coalesce(moved, neighbour):
