@@ -22,6 +22,12 @@ _LOCK_HOLDINGS = (
     .order_by(holdings.c.account_id)
     .with_for_update()
 )
+_LOCK_TWO_HOLDINGS = (
+    select(holdings.c.account_id)
+    .where(holdings.c.account_id.in_([bindparam("account"), bindparam("other")]))
+    .order_by(holdings.c.account_id)
+    .with_for_update()
+)
 _CHANGE_HOLDING = (
     update(holdings)
     .where(holdings.c.account_id == bindparam("account"))
@@ -44,6 +50,18 @@ def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[in
     """Lock the accounts' holdings rows in ascending id order and return them with the account."""
     rows = connection.execute(_LOCK_HOLDINGS, {"ids": sorted(set(account_ids))}).all()
     return {row.account_id: row for row in rows}
+
+
+def lock_holdings_later(connection: Connection, account_ids: Iterable[int]) -> None:
+    """`lock_holdings` for one or two accounts (a movement's), sent with the command's next
+    statement (`store.batches`): the statements after it in that round trip run once the locks
+    are held, so what they read is as stable as if the lock had been a round trip of its own.
+    A deadlock here fails that statement."""
+    ids = sorted(set(account_ids))
+    if len(ids) > 2:
+        lock_holdings(connection, ids)
+        return
+    batches.read_later(connection, _LOCK_TWO_HOLDINGS, {"account": ids[0], "other": ids[-1]})
 
 
 def change_holding(
