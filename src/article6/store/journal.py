@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, text, update
 from sqlalchemy.engine import Engine
 
+from article6.store import batches
 from article6.store.schema import journal, journal_head, journal_pending
 
 GENESIS = "0" * 64
@@ -90,13 +91,13 @@ def append(
         "body": canonical(body),
     }
     if connection.dialect.name == "postgresql":
-        connection.execute(_INSERT_PENDING, entry)
+        batches.later(connection, _INSERT_PENDING, entry)  # with the command's next round trip
         connection.info[PENDING_FLAG] = True
     else:
         _chain(connection, entry)
 
 
-_INSERT_PENDING = journal_pending.insert()
+_INSERT_PENDING = journal_pending.insert().inline()  # no RETURNING: nothing waits for it
 
 
 def _chain(connection: Connection, entry: dict[str, Any]) -> None:
