@@ -50,6 +50,18 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
+# The dependencies below do no I/O, so they are `async def`: FastAPI runs a plain `def`
+# dependency in the thread pool, a hop (and futex hand-offs) per dependency per request.
+
+
+async def registry_dependency(request: Request) -> Registry:
+    return registry_of(request)
+
+
+async def settings_dependency(request: Request) -> Settings:
+    return settings_of(request)
+
+
 async def owing_change(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -109,7 +121,7 @@ Signed = Annotated[Principal, Depends(principal)]
 OwingChange = Annotated[Principal, Depends(owing_change)]
 
 
-def section_actor(party: PartyCode, who: Signed) -> Actor:
+async def section_actor(party: PartyCode, who: Signed) -> Actor:
     """The user acting in `party`'s section; no role there and no registry-wide role: C4006."""
     actor = who.actor_for(party)
     if actor is None:
@@ -117,7 +129,7 @@ def section_actor(party: PartyCode, who: Signed) -> Actor:
     return actor
 
 
-def registry_actor(who: Signed) -> Actor:
+async def registry_actor(who: Signed) -> Actor:
     """The user acting registry-wide (secretariat, registry-wide auditor)."""
     actor = who.actor_for(None)
     if actor is None:
@@ -125,7 +137,7 @@ def registry_actor(who: Signed) -> Actor:
     return actor
 
 
-def any_actor(who: Signed) -> Actor:
+async def any_actor(who: Signed) -> Actor:
     """Any role the user holds: for what every signed-in user may read."""
     actor = who.any_actor()
     if actor is None:
@@ -136,8 +148,8 @@ def any_actor(who: Signed) -> Actor:
 InSection = Annotated[Actor, Depends(section_actor)]
 RegistryWide = Annotated[Actor, Depends(registry_actor)]
 AnyRole = Annotated[Actor, Depends(any_actor)]
-Registry_ = Annotated[Registry, Depends(registry_of)]
-Settings_ = Annotated[Settings, Depends(settings_of)]
+Registry_ = Annotated[Registry, Depends(registry_dependency)]
+Settings_ = Annotated[Settings, Depends(settings_dependency)]
 
 
 @dataclass(frozen=True)
@@ -151,7 +163,7 @@ class Window:
         return items[self.offset : self.offset + self.limit]
 
 
-def window(
+async def window(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Window:
