@@ -1,17 +1,24 @@
 """The request path on PostgreSQL: an authenticated `GET /api/v1/me` is one statement in one
 round trip (no ping before it, no BEGIN … COMMIT around it), and a pooled connection the
-server has ended is replaced, or the read run again, without the caller seeing an error."""
+server has ended is replaced, or the read run again, without the caller seeing an error.
+
+Statements are counted where psycopg sends them, on the engine's connections and on the event
+loop's own (`store.loop_reads`), pings included."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import psycopg
 import pytest
 from http_world import Api, Caller
 from sqlalchemy import Connection, Engine, event, text
 
+from article6.services import sign_in
 from article6.services.context import Registry
+from article6.settings import Settings
 from article6.store import database
 from article6.store.database import make_engine
 
@@ -28,7 +35,7 @@ def registry(postgres_url: str) -> Iterator[Registry]:
 
 @dataclass
 class Traffic:
-    """What the server's pool sent to PostgreSQL: statements, transactions and pings."""
+    """What the server sent to PostgreSQL: statements (pings among them) and transactions."""
 
     statements: int = 0
     transactions: int = 0
@@ -36,17 +43,28 @@ class Traffic:
 
     @property
     def round_trips(self) -> int:
-        """Each statement, each ping, and a BEGIN and a COMMIT (or ROLLBACK) per transaction."""
-        return self.statements + self.pings + 2 * self.transactions
+        """Each statement, and a BEGIN and a COMMIT (or ROLLBACK) per transaction."""
+        return self.statements + 2 * self.transactions
+
+    def reset(self) -> None:
+        self.statements = self.transactions = self.pings = 0
 
 
 @pytest.fixture
 def traffic(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> Iterator[Traffic]:
     counted = Traffic()
     engine: Engine = registry.engine
+    sync_execute, async_execute = psycopg.Cursor.execute, psycopg.AsyncCursor.execute
 
-    def on_statement(*_: object) -> None:
+    def counting_execute(cursor: psycopg.Cursor[Any], *arguments: Any, **options: Any) -> Any:
         counted.statements += 1
+        return sync_execute(cursor, *arguments, **options)
+
+    async def counting_async_execute(
+        cursor: psycopg.AsyncCursor[Any], *arguments: Any, **options: Any
+    ) -> Any:
+        counted.statements += 1
+        return await async_execute(cursor, *arguments, **options)
 
     def on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
@@ -54,15 +72,15 @@ def traffic(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tra
 
     ping = engine.dialect.do_ping
 
-    def counting_ping(dbapi_connection: object) -> bool:
+    def counting_ping(dbapi_connection: Any) -> bool:
         counted.pings += 1
-        return ping(dbapi_connection)  # type: ignore[arg-type]
+        return ping(dbapi_connection)
 
+    monkeypatch.setattr(psycopg.Cursor, "execute", counting_execute)
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", counting_async_execute)
     monkeypatch.setattr(engine.dialect, "do_ping", counting_ping)
-    event.listen(engine, "before_cursor_execute", on_statement)
     event.listen(engine, "begin", on_begin)
     yield counted
-    event.remove(engine, "before_cursor_execute", on_statement)
     event.remove(engine, "begin", on_begin)
 
 
@@ -91,8 +109,8 @@ def end_every_connection_of(registry: Registry) -> int:
 
 
 def test_me_is_one_statement_in_one_round_trip(secretariat: Caller, traffic: Traffic):
-    secretariat.get("/api/v1/me")  # the pool warm, as under load
-    traffic.statements = traffic.transactions = traffic.pings = 0
+    secretariat.get("/api/v1/me")  # the connections open, as under load
+    traffic.reset()
 
     answer = secretariat.get("/api/v1/me")
 
@@ -109,11 +127,11 @@ def test_a_connection_the_server_ended_is_replaced_before_the_next_request(
     api: Api, secretariat: Caller, registry: Registry, traffic: Traffic
 ):
     assert secretariat.get("/api/v1/me").status_code == 200
-    assert end_every_connection_of(registry) >= 1
-    traffic.pings = 0
+    assert end_every_connection_of(registry) >= 2  # the engine's and the event loop's
+    traffic.reset()
 
     assert secretariat.get("/api/v1/me").status_code == 200
-    assert traffic.pings >= 1  # the ended connection's socket was readable: pinged, replaced
+    assert traffic.statements == 1  # the ended connection was dropped unused, not tried
     created = secretariat.post(
         "/api/v1/users",
         {"name": "after.restart", "display_name": "After", "password": "a long enough password"},
@@ -127,11 +145,42 @@ def test_a_read_on_a_connection_that_died_unseen_runs_once_more(
     assert secretariat.get("/api/v1/me").status_code == 200
     end_every_connection_of(registry)
     # As if the connection died between the check at checkout and the statement.
-    monkeypatch.setattr(database, "_quiet", lambda _socket: True)
-    traffic.statements = 0
+    monkeypatch.setattr(database, "quiet", lambda _socket: True)
+    traffic.reset()
 
     answer = secretariat.get("/api/v1/me")
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["name"] == "secretariat.admin"
     assert traffic.statements == 2  # the authentication's read, failed once, then run again
+
+
+def test_the_engine_pings_a_connection_the_server_ended_and_replaces_it(
+    registry: Registry, traffic: Traffic
+):
+    """The engine's side: what commands and the thread pool's reads check out."""
+    with database.single_read(registry.engine) as connection:
+        connection.execute(text("SELECT 1"))
+    end_every_connection_of(registry)
+    traffic.reset()
+
+    with database.single_read(registry.engine) as connection:
+        assert connection.execute(text("SELECT 2")).scalar_one() == 2
+
+    assert traffic.pings == 1  # its socket was readable: pinged, found dead, replaced
+
+
+def test_the_thread_pools_authentication_also_reads_once_more_on_a_dead_connection(
+    secretariat: Caller, registry: Registry, traffic: Traffic, monkeypatch: pytest.MonkeyPatch
+):
+    """`sign_in.authenticate` (SQLite's path, and any caller off the event loop)."""
+    assert sign_in.authenticate(registry, Settings(), secretariat.token, "token") is not None
+    end_every_connection_of(registry)
+    monkeypatch.setattr(database, "quiet", lambda _socket: True)
+    traffic.reset()
+
+    found = sign_in.authenticate(registry, Settings(), secretariat.token, "token")
+
+    assert found is not None
+    assert found.name == "secretariat.admin"
+    assert traffic.statements == 2

@@ -69,18 +69,14 @@ async def owing_change(
 ) -> Principal:
     """The signed-in user, even one who must change their password first: only for changing
     it and for signing out."""
-    registry, settings = registry_of(request), settings_of(request)
+    settings = settings_of(request)
     if credentials is not None:
-        found = await run_in_threadpool(
-            sign_in.authenticate, registry, settings, credentials.credentials[:200], "token"
-        )
+        found = await authenticated(request, credentials.credentials[:200], "token")
         if found is None:
             raise refuse(Check.C4009, "authorization", "the token is unknown, expired or revoked")
         return found
     if cookie:
-        found = await run_in_threadpool(
-            sign_in.authenticate, registry, settings, cookie[:200], "session"
-        )
+        found = await authenticated(request, cookie[:200], "session")
         if found is None:
             raise refuse(Check.C4009, "session", "the session is unknown, expired or ended")
         if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
@@ -91,6 +87,15 @@ async def owing_change(
             )
         return found
     raise refuse(Check.C4009, "authorization", "sign in first (POST /api/v1/tokens)")
+
+
+async def authenticated(request: Request, token: str, kind: str) -> Principal | None:
+    """Whose session or token this is: read on the event loop where the database allows
+    (PostgreSQL), else in the thread pool; either way at most one hop before the endpoint."""
+    registry, settings = registry_of(request), settings_of(request)
+    if sign_in.reads_on_loop(registry):
+        return await sign_in.authenticate_on_loop(registry, settings, token, kind)
+    return await run_in_threadpool(sign_in.authenticate, registry, settings, token, kind)
 
 
 async def presented_csrf(request: Request) -> str | None:

@@ -34,7 +34,7 @@ from article6.services.identity import (
 )
 from article6.services.throttle import Standing
 from article6.settings import Settings
-from article6.store import identity
+from article6.store import identity, loop_reads
 from article6.store.database import (
     aware,
     once_more_if_disconnected,
@@ -277,7 +277,31 @@ def authenticate(registry: Registry, settings: Settings, token: str, kind: str) 
         with single_read(registry.engine) as connection:
             return identity.session_with_grants(connection, digest)
 
-    rows = once_more_if_disconnected(read)
+    return principal_from(once_more_if_disconnected(read), registry, kind, digest)
+
+
+def reads_on_loop(registry: Registry) -> bool:
+    """Whether `authenticate_on_loop` serves this registry's database (PostgreSQL)."""
+    return loop_reads.of(registry.engine) is not None
+
+
+async def authenticate_on_loop(
+    registry: Registry, settings: Settings, token: str, kind: str
+) -> Principal | None:
+    """As `authenticate`, its read on the event loop's own connections: no thread-pool hop."""
+    reads = loop_reads.of(registry.engine)
+    if reads is None:
+        raise RuntimeError("SQLite authenticates in the thread pool (see reads_on_loop)")
+    digest = token_hash(settings, token)
+    rows = await identity.session_with_grants_on_loop(reads, digest)
+    return principal_from(rows, registry, kind, digest)
+
+
+def principal_from(
+    rows: list[identity.SessionGrant], registry: Registry, kind: str, digest: str
+) -> Principal | None:
+    """The Principal a session's rows describe, if the session is of `kind`, current, and its
+    user enabled."""
     if not rows:
         return None
     row = rows[0]

@@ -78,15 +78,16 @@ def _discard_dead_connections(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         try:
-            if _quiet(dbapi_connection.fileno()):
+            if quiet(dbapi_connection.fileno()):
                 return
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
             raise DisconnectionError("the server ended this pooled connection") from error
 
 
-def _quiet(socket: int) -> bool:
-    """Nothing to read on an idle connection's socket: no error, no end of stream."""
+def quiet(socket: int) -> bool:
+    """Nothing to read on an idle connection's socket: no error, no end of stream (a poll,
+    no round trip)."""
     poller = select.poll()
     poller.register(socket, select.POLLIN)
     return not poller.poll(0)

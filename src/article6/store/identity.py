@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
+from article6.store import loop_reads
 from article6.store.database import is_postgres
 from article6.store.identity_schema import role_grants, sign_in_failures, user_sessions, users
+from article6.store.loop_reads import LoopReads
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,14 @@ _SESSION_WITH_GRANTS = (
     .where(user_sessions.c.token_hash == bindparam("digest"))
     .order_by(role_grants.c.id)
 )
+
+
+_SESSION_WITH_GRANTS_SQL = loop_reads.compiled(_SESSION_WITH_GRANTS)
+
+
+async def session_with_grants_on_loop(reads: LoopReads, token_hash: str) -> list[SessionGrant]:
+    """As `session_with_grants`, on the event loop's own connections (PostgreSQL)."""
+    return await reads.rows(_SESSION_WITH_GRANTS_SQL, {"digest": token_hash}, SessionGrant)
 
 
 def session_with_grants(connection: Connection, token_hash: str) -> list[SessionGrant]:
