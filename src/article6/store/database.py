@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import select
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 
 from article6.store import journal, journal_sealer
 
@@ -27,6 +28,7 @@ DriverError = DBAPIError
 ConstraintViolation = IntegrityError
 """A write a constraint refused, as when a concurrent command took the same key first."""
 RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+T = TypeVar("T")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -61,7 +63,34 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
         return engine
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
-    return create_engine(resolved, isolation_level="READ COMMITTED", pool_pre_ping=True, **options)
+    engine = create_engine(resolved, isolation_level="READ COMMITTED", **options)
+    _discard_dead_connections(engine)
+    return engine
+
+
+def _discard_dead_connections(engine: Engine) -> None:
+    """Instead of a ping before every use (a round trip each time): a pooled connection is
+    pinged only when its socket has something to read while idle, which is how a server that
+    ended the connection (a restart, `pg_terminate_backend`) shows. A dead one is replaced
+    before the unit of work sends anything; one that dies later fails its statement, and
+    `once_more_if_disconnected` runs a read again on a fresh connection."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            if quiet(dbapi_connection.fileno()):
+                return
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the server ended this pooled connection") from error
+
+
+def quiet(socket: int) -> bool:
+    """Nothing to read on an idle connection's socket: no error, no end of stream (a poll,
+    no round trip)."""
+    poller = select.poll()
+    poller.register(socket, select.POLLIN)
+    return not poller.poll(0)
 
 
 def _sqlite_immediate_transactions(engine: Engine) -> None:
@@ -105,6 +134,19 @@ def single_read(engine: Engine) -> Iterator[Connection]:
     trips fewer than BEGIN … COMMIT around it, for the reads every request makes first."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
+
+
+def once_more_if_disconnected(work: Callable[[], T]) -> T:
+    """Run `work`, a read (safe to run twice), again once if its connection turned out dead:
+    the failure invalidated it and the pool's older connections, so the second run starts on
+    a fresh one."""
+    try:
+        return work()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("database: connection lost; running the read again on a fresh one")
+    return work()
 
 
 def retryable(error: DBAPIError) -> bool:
