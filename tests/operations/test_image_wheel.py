@@ -4,6 +4,7 @@ and static file), or an image would start and fail on its first page or upgrade.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,6 +15,15 @@ PACKAGE = ROOT / "src" / "article6"
 
 
 def test_the_wheel_holds_every_migration_template_and_static_file(tmp_path: Path):
+    # What the image's build stage is given (.dockerignore), copied: pip builds in the tree.
+    context = tmp_path / "context"
+    shutil.copytree(
+        ROOT / "src",
+        context / "src",
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+    )
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, context / name)
     subprocess.run(
         [
             sys.executable,
@@ -24,10 +34,11 @@ def test_the_wheel_holds_every_migration_template_and_static_file(tmp_path: Path
             "--no-deps",
             "-w",
             str(tmp_path),
-            str(ROOT),
+            str(context),
         ],
         check=True,
         capture_output=True,
+        cwd=context,
     )
     (wheel,) = tmp_path.glob("article6-*.whl")
     packed = set(zipfile.ZipFile(wheel).namelist())
