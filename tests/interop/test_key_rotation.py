@@ -14,11 +14,11 @@ import pytest
 from observations import assert_sound, send
 from sqlalchemy import select
 
-from article6.demo.network import Clock, Network
+from article6.demo.network import Clock, Fate, Network
 from article6.domain.checkpoints import message, sign
 from article6.domain.keys import KeyPair
 from article6.domain.messages import Ack, KeyAnnouncement
-from article6.domain.protocol import Role
+from article6.domain.protocol import Role, backoff
 from article6.interop import directory
 from article6.interop.directory import Identity, Peer
 from article6.interop.key_rotation import AnnouncementRefused, announcement, rotate
@@ -216,3 +216,27 @@ def test_a_registry_without_the_protocol_rotates_its_checkpoint_key(registries, 
         lines.write(sign(old, None, second.seq, second.hash, second.at).line() + "\n")
     (problem,) = verify_checkpoints(registry, tmp_path)
     assert "not the registry's current key at that time" in problem
+
+
+def test_a_message_signed_with_the_old_key_during_the_switch_is_sent_again(network, clock: Clock):
+    net, accounts = network
+    xxb = net.nodes["XXB01"]
+    rotations = []
+
+    def rotate_meanwhile(peer: Peer, wire: dict[str, Any]) -> Fate:
+        """The registry's key is rotated (another process) after this message was signed."""
+        if wire["envelope"]["message_type"] == "TransferProposal" and not rotations:
+            net.transport.intercept = None
+            rotations.append(rotate(xxb.registry, net.transport))
+        return Fate.DELIVER
+
+    net.transport.intercept = rotate_meanwhile
+    send(net, "XXB01", accounts["XXB Party amo_holding"], "IR", "XXA", 100)
+    net.settle()
+    assert rotations and net.hub.transactions() == {}  # refused for its signature, kept
+
+    clock.advance(backoff(1) + timedelta(seconds=1))
+    net.settle()
+
+    assert set(net.hub.transactions().values()) == {"completed"}
+    assert_sound(net)
