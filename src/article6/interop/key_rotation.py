@@ -89,10 +89,7 @@ def rotate(registry: Registry, transport: Transport) -> Rotation:
             code, role_name, private_key = locked
             role = Role(role_name)
             if role is Role.HUB:
-                raise ValueError(
-                    "the hub's key is not rotated here: each registry is given the hub's new "
-                    "key when the hub is added again to its directory"
-                )
+                raise ValueError("the hub's own key is not rotated: every registry holds it")
             old = KeyPair.from_text(private_key)
             previous = old.public_text
             signing_keys.replace_identity_key(connection, new.private_text(), new.public_text)
