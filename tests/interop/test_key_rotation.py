@@ -240,3 +240,14 @@ def test_a_message_signed_with_the_old_key_during_the_switch_is_sent_again(netwo
 
     assert set(net.hub.transactions().values()) == {"completed"}
     assert_sound(net)
+
+
+def test_the_hub_does_not_rotate_its_own_key(network):
+    net, _ = network
+    key = net.hub.identity.public_key
+
+    with pytest.raises(ValueError, match="hub's own key"):
+        rotate(net.hub.registry, net.transport)
+
+    with net.hub.registry.engine.connect() as connection:
+        assert directory.signing_identity(connection, net.hub.identity).public_key == key
