@@ -44,11 +44,30 @@ def printable_url(url: str) -> str:
 
 
 def normalise(url: str) -> str:
-    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
-    for prefix in ("postgresql://", "postgres://"):
+    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them; a libpq
+    multi-host URL (`user@h1:p1,h2:p2/db`) becomes SQLAlchemy's form (`user@/db?host=h1:p1&
+    host=h2:p2`), which SQLAlchemy needs and psycopg hands to libpq as the same host list."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+            return "postgresql+psycopg://" + _hosts_as_parameters(url[len(prefix) :])
     return url
+
+
+def _hosts_as_parameters(rest: str) -> str:
+    """`[user@]h1[:p1],h2[:p2][/db][?query]` with the hosts moved into `host=` parameters;
+    anything with one host or none is returned as it is."""
+    authority, slash, tail = rest.partition("/")
+    if not slash:
+        authority, question, query = rest.partition("?")
+        tail = question + query
+    user, at, hosts = authority.rpartition("@")
+    if "," not in hosts:
+        return rest
+    path, question, query = tail.partition("?")
+    parameters = [f"host={host}" for host in hosts.split(",") if host]
+    if query:
+        parameters.append(query)
+    return f"{user}{at}/{path}?{'&'.join(parameters)}"
 
 
 def make_engine(url: str | None = None, **options: Any) -> Engine:
