@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from alembic.script import ScriptDirectory
-from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, func, select, text
 
 from article6.store.database import aware
@@ -75,5 +75,5 @@ def known_revision(revision: str) -> bool:
     by a newer release during a rolling upgrade."""
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except RevisionError:
+    except CommandError:
         return False
