@@ -98,6 +98,12 @@ class Check(Enum):
         "Reported year",
         "A reported year is a calendar year from 2021 (the first year of Article 6.2 reporting) to the current year.",
     )
+    C1020 = (
+        "C1020",
+        "Unit to find",
+        "A unit is looked up by its serial number (1000042), its registry and serial"
+        " (XXA01-1000042) or its unique identifier.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
@@ -208,8 +214,9 @@ class Check(Enum):
     )
     C4002 = (
         "C4002",
-        "Initiator and approver",
-        "The actor may act on the account; the approver is not the initiator.",
+        "Who may act",
+        "The user's role allows the action, an entity's representative acts only on that "
+        "entity's accounts, and the approver of a transaction is not its initiator.",
     )
     C4003 = (
         "C4003",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.metrics import count_refusals
-from article6.http.problems import check_for, own_checks
+from article6.http.problems import check_for, own_checks, plain_words
 from article6.services import commands as c
 
 M = TypeVar("M", bound=BaseModel)
@@ -71,8 +71,8 @@ def refusals_of(error: ValidationError, model: type[BaseModel] | None = None) ->
     for item in error.errors()[:20]:
         location = tuple(item.get("loc", ()))
         where = ".".join(str(p) for p in location) or "form"
-        message = str(item.get("msg", "")).removeprefix("Value error, ")
-        found.append(Refusal(check_for(location, str(item.get("type", "")), own), where, message))
+        check = check_for(location, str(item.get("type", "")), own)
+        found.append(Refusal(check, where, plain_words(item)))
     return found or [Refusal(Check.C1013, "form", "the form could not be read")]
 
 

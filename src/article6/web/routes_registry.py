@@ -55,6 +55,15 @@ def pending(registry: Registry_, viewer: Viewer) -> list[TransactionView]:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Response:
     holdings = ledger.holdings(registry, viewer.actor, viewer.party)
+    if viewer.entity:
+        # A representative sees the Party's use and cancellation accounts too; what the
+        # entity holds is only what lies in the accounts it holds itself.
+        own = {
+            a.identifier
+            for a in ledger.accounts(registry, viewer.actor, viewer.party)
+            if a.holder == viewer.entity
+        }
+        holdings = [h for h in holdings if h.account in own]
     grouped: dict[tuple[str, str, int, str], int] = defaultdict(int)
     for h in holdings:
         grouped[(h.kind, h.cooperative_approach, h.vintage, h.state)] += h.quantity
