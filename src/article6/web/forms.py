@@ -68,7 +68,10 @@ def refusals_of(error: ValidationError, model: type[BaseModel] | None = None) ->
     """Pydantic's complaints as the registry's numbered checks (as the API reports them)."""
     own = own_checks(model)
     found = []
-    for item in error.errors()[:20]:
+    for error_item in error.errors()[:20]:
+        item = dict(error_item)
+        if item.get("input") is None and str(item.get("type", "")).endswith("_type"):
+            item["type"] = "missing"  # a field left empty is missing, not of the wrong type
         location = tuple(item.get("loc", ()))
         where = ".".join(str(p) for p in location) or "form"
         check = check_for(location, str(item.get("type", "")), own)
