@@ -28,7 +28,7 @@ class Check(Enum):
     C1004 = (
         "C1004",
         "Authorization ID",
-        "An authorization ID is the Party's own reference (`1006.4/2810`): 1 to 64 printable characters (the stored column's width), no control character, no whitespace at either end; a version is a positive integer.",
+        "An authorization ID is the Party's own reference (such as 1006.4/2810): 1 to 64 printable characters (the stored column's width), no control character, no whitespace at either end; a version is a positive integer.",
     )
     C1005 = (
         "C1005",

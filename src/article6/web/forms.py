@@ -69,10 +69,10 @@ def refusals_of(error: ValidationError, model: type[BaseModel] | None = None) ->
     own = own_checks(model)
     found = []
     for error_item in error.errors()[:20]:
-        item = dict(error_item)
+        item: dict[str, Any] = dict(error_item)
         if item.get("input") is None and str(item.get("type", "")).endswith("_type"):
             item["type"] = "missing"  # a field left empty is missing, not of the wrong type
-        location = tuple(item.get("loc", ()))
+        location: tuple[Any, ...] = tuple(item.get("loc", ()))
         where = ".".join(str(p) for p in location) or "form"
         check = check_for(location, str(item.get("type", "")), own)
         found.append(Refusal(check, where, plain_words(item)))
