@@ -237,3 +237,42 @@ def test_at_390_px_the_navigation_is_one_row_and_transactions_keep_their_columns
         screenshot(page, "transactions-phone")
     finally:
         page.set_viewport_size(browser_site.VIEWPORT)
+
+
+def test_the_initiator_sees_no_approve_button_and_a_withdrawn_request_says_withdrawn(
+    sqlite_site: Site, as_user: SignedIn
+) -> None:
+    """Runs after Green Group A received 1,000 MOs above."""
+    before = demo.holdings(sqlite_site.registry, sqlite_site.world)
+    green = as_user("green.group.a")
+    preview(
+        green,
+        "/actions/transfer",
+        {
+            "source_account": sqlite_site.account("XXA Green Group A mo_holding"),
+            "destination_account": sqlite_site.account("XXA Party mo_holding"),
+            "quantity": "100",
+        },
+    )
+    assert "Waits for approval" in green.locator("#preview-outcome").inner_text()
+    request = confirm(green)
+    green.goto("/approvals")
+    mine = green.locator(f"section[data-transaction='{request}']")
+    assert mine.get_by_role("button", name=f"Approve {request}").count() == 0
+    assert "You asked for this" in mine.inner_text()
+    mine.get_by_role("button", name=f"Withdraw {request}").click()
+    green.wait_for_url(re.compile(rf"/transactions/{request}"))
+    badge = green.locator("h1 + p .badge").first.inner_text()
+    assert badge == "Withdrawn"
+    page = green.locator("main").inner_text()
+    assert "Cancelled" not in page and "No units have moved yet" not in page
+    assert "No units moved: the request was withdrawn" in page
+    after = demo.holdings(sqlite_site.registry, sqlite_site.world)
+    assert after == before and sum(after.values()) == sum(before.values())
+
+
+def test_an_error_page_keeps_the_navigation(as_user: SignedIn) -> None:
+    xxa = as_user("xxa.admin")
+    xxa.goto("/transactions/XXA-99999999")
+    assert xxa.locator("main h1").inner_text() == "Not found"
+    assert xxa.locator("nav.main").get_by_role("link", name="Dashboard").count() == 1
