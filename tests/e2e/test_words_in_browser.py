@@ -276,3 +276,21 @@ def test_an_error_page_keeps_the_navigation(as_user: SignedIn) -> None:
     xxa.goto("/transactions/XXA-99999999")
     assert xxa.locator("main h1").inner_text() == "Not found"
     assert xxa.locator("nav.main").get_by_role("link", name="Dashboard").count() == 1
+
+
+def test_a_statement_speaks_like_the_pages_iso_dates_english_grouping_kinds_in_words(
+    sqlite_site: Site, as_user: SignedIn
+) -> None:
+    """Runs after the 1,000 MOs moved to Green Group A above."""
+    xxa = as_user("xxa.admin")
+    account = sqlite_site.account("XXA Party mo_holding")
+    year = sqlite_site.registry.now().year
+    xxa.goto(
+        f"/api/v1/parties/XXA/accounts/{account}/statement"
+        f"?start=2021-01-01&end={year}-12-31&format=html"
+    )
+    shown = xxa.locator("body").inner_text()
+    assert f"2021-01-01 – {year}-12-31" in shown
+    assert "Internal transfer" in shown and "internal_transfer" not in shown
+    assert "1,000" in shown and "\u202f" not in shown
+    assert not re.search(r"\b\d{2}/\d{2}/\d{4}\b", shown), "no day/month/year dates"
