@@ -14,7 +14,7 @@ from typing import Any
 import browser_site
 import pytest
 from browser_site import SignedIn, Site, make_site, require_chromium, screenshot
-from walk import CORSIA, confirm, fill, preview
+from walk import CORSIA, NDC, confirm, fill, preview
 
 from article6.demo import world as demo
 from article6.web.glossary import TERMS
@@ -294,3 +294,35 @@ def test_a_statement_speaks_like_the_pages_iso_dates_english_grouping_kinds_in_w
     assert "Internal transfer" in shown and "internal_transfer" not in shown
     assert "1,000" in shown and "\u202f" not in shown
     assert not re.search(r"\b\d{2}/\d{2}/\d{4}\b", shown), "no day/month/year dates"
+
+
+def test_another_party_s_account_is_shown_once_with_its_holder_and_party(
+    sqlite_site: Site, as_user: SignedIn
+) -> None:
+    before = demo.holdings(sqlite_site.registry, sqlite_site.world)
+    xxa = as_user("xxa.admin")
+    xxc_itmo = sqlite_site.account("XXC Party itmo_holding")
+    xxa.goto(f"/actions/link?authorization_id={NDC}")
+    fill(xxa, {"account": sqlite_site.account("XXA Party mo_holding"), "quantity": "2000"})
+    xxa.get_by_role("button", name="Check what will happen").click()
+    confirm(xxa)
+    preview(
+        xxa,
+        "/actions/international-transfer",
+        {
+            "source_account": sqlite_site.account("XXA Party amo_holding"),
+            "destination_account": xxc_itmo,
+            "quantity": "2000",
+            "authorization_filter": NDC,
+        },
+    )
+    destination = xxa.locator("#preview-destination").inner_text()
+    assert destination.count(xxc_itmo) == 1, destination
+    assert "held by" in destination and "XXC" in destination
+    assert xxa.locator("#preview-party").inner_text() == "XXC"
+    transfer = confirm(xxa)
+    shown = xxa.locator("#tx-destination").inner_text()
+    assert shown.count(xxc_itmo) == 1 and "XXC" in shown, shown
+    after = demo.holdings(sqlite_site.registry, sqlite_site.world)
+    assert sum(after.values()) == sum(before.values()), "units are conserved"
+    assert after["XXC Party itmo_holding"] == before["XXC Party itmo_holding"] + 2000, transfer

@@ -166,6 +166,10 @@ def action_submit(
         values=values,
         p=rehearsed,
         names={a.identifier: a.name for a in seen},
-        holders={a.identifier: a.entity_name or f"the Party {a.party}" for a in seen},
+        payees=directory.payees(
+            registry,
+            viewer.actor,
+            [rehearsed.transaction.destination_account or ""] if rehearsed.transaction else [],
+        ),
         purposes={p.value: label for p, label in PURPOSES.items()},
     )

@@ -16,7 +16,7 @@ from article6.domain.checks import CommandRefused
 from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
 from article6.http.security import Registry_
-from article6.services import aef_versions
+from article6.services import aef_versions, directory
 from article6.services import commands as c
 from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
@@ -177,6 +177,11 @@ def transaction_detail(
         t=view,
         entries=entries,
         names=account_names(registry, viewer),
+        payees=directory.payees(
+            registry,
+            viewer.actor,
+            [a for a in (view.source_account, view.destination_account) if a],
+        ),
         done=done,
     )
 
@@ -237,6 +242,11 @@ def approvals(request: Request, viewer: Looking, registry: Registry_) -> Respons
         waiting=waiting,
         outcomes=outcomes,
         names=account_names(registry, viewer),
+        payees=directory.payees(
+            registry,
+            viewer.actor,
+            [t.destination_account for t in waiting if t.destination_account],
+        ),
     )
 
 
