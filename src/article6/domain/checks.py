@@ -264,6 +264,13 @@ class Check(Enum):
         "Four eyes: independent people",
         "Under a four-eyes policy the approver is not the initiator, nor anyone who created the initiator's account or whose account the initiator created, directly or through others, nor anyone created by the same person (the secretariat excepted).",
     )
+    C4013 = (
+        "C4013",
+        "Four eyes: two approvers",
+        "A four-eyes policy is switched on only for a section where at least two people may"
+        " approve (its Party Section Administrators, not disabled); with fewer, its requests"
+        " could only expire.",
+    )
     C4014 = (
         "C4014",
         "Password change required",
