@@ -70,6 +70,7 @@ def test_refusals_through_the_forms_name_the_field_in_plain_words(
     xxa = as_user("xxa.admin")
     mo = sqlite_site.account("XXA Party mo_holding")
     to = sqlite_site.account("XXA Green Group A mo_holding")
+    amo = sqlite_site.account("XXA Party amo_holding")
     cases = [
         # (form, fields, check expected, words the refusal must contain)
         (
@@ -98,6 +99,18 @@ def test_refusals_through_the_forms_name_the_field_in_plain_words(
             "quantity",
         ),
         ("/actions/issue", {"vintage": "2020", "quantity": "5"}, "C1006", "vintage"),
+        (
+            "/actions/cancel?purpose=IMP",
+            {"source_account": amo, "quantity": "5"},
+            "C5004",
+            "names its purpose",
+        ),
+        (
+            "/actions/transfer",
+            {"source_account": mo, "destination_account": "XXA01-999999", "quantity": "5"},
+            "C4001",
+            "XXA01-999999",
+        ),
         ("/actions/issue", {"vintage": "2024", "quantity": "5"}, "C1011", "mitigation activity"),
     ]
     for path, fields, check, words in cases:
@@ -256,6 +269,8 @@ def test_the_initiator_sees_no_approve_button_and_a_withdrawn_request_says_withd
     )
     assert "Waits for approval" in green.locator("#preview-outcome").inner_text()
     request = confirm(green)
+    xxa = as_user("xxa.admin")
+    xxa.goto("/approvals")  # the Party's administrator opens the inbox before the withdrawal
     green.goto("/approvals")
     mine = green.locator(f"section[data-transaction='{request}']")
     assert mine.get_by_role("button", name=f"Approve {request}").count() == 0
@@ -267,6 +282,11 @@ def test_the_initiator_sees_no_approve_button_and_a_withdrawn_request_says_withd
     page = green.locator("main").inner_text()
     assert "Cancelled" not in page and "No units have moved yet" not in page
     assert "No units moved: the request was withdrawn" in page
+    # The administrator's Approve button, now stale: refused in words, with the navigation.
+    xxa.get_by_role("button", name=f"Approve {request}").click()
+    xxa.locator("[role=alert]").wait_for()
+    assert "C4007" in xxa.locator("[role=alert]").inner_text()
+    assert xxa.locator("nav.main").get_by_role("link", name="Approvals").count() == 1
     after = demo.holdings(sqlite_site.registry, sqlite_site.world)
     assert after == before and sum(after.values()) == sum(before.values())
 
