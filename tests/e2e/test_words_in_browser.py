@@ -346,3 +346,21 @@ def test_another_party_s_account_is_shown_once_with_its_holder_and_party(
     after = demo.holdings(sqlite_site.registry, sqlite_site.world)
     assert sum(after.values()) == sum(before.values()), "units are conserved"
     assert after["XXC Party itmo_holding"] == before["XXC Party itmo_holding"] + 2000, transfer
+
+
+def test_the_confirm_step_of_a_use_shows_the_ndc_year(sqlite_site: Site, as_user: SignedIn) -> None:
+    """Runs after XXA's 2,000 ITMOs reached XXC above; the preview keeps nothing."""
+    before = demo.holdings(sqlite_site.registry, sqlite_site.world)
+    xxc = as_user("xxc.admin")
+    preview(
+        xxc,
+        "/actions/use",
+        {
+            "source_account": sqlite_site.account("XXC Party itmo_holding"),
+            "ndc_year": "2030",
+            "quantity": "100",
+        },
+    )
+    assert xxc.locator("#preview-ndc-year").inner_text() == "2030"
+    assert xxc.locator("#preview-authorization").inner_text() == NDC
+    assert demo.holdings(sqlite_site.registry, sqlite_site.world) == before
