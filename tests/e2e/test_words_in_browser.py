@@ -13,7 +13,9 @@ from typing import Any
 
 import browser_site
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from browser_site import SignedIn, Site, make_site, require_chromium, screenshot
+from test_scenarios_in_browser import serious
 from walk import CORSIA, NDC, confirm, fill, preview
 
 from article6.demo import world as demo
@@ -221,6 +223,7 @@ def test_the_glossary_explains_every_abbreviation_and_pages_mark_them(
         meaning = term.locator("xpath=following-sibling::dd[1]").inner_text()
         assert "decision" in meaning.lower(), short
     assert len(TERMS) == 10
+    assert serious(Axe().run(xxa)) == []
     xxa.goto("/actions")
     assert xxa.locator("main abbr[title='Overall mitigation in global emissions']").count() >= 1
     xxa.goto("/")
@@ -247,6 +250,7 @@ def test_at_390_px_the_navigation_is_one_row_and_transactions_keep_their_columns
         assert badge is not None and badge["x"] + badge["width"] <= 390
         identifier = row.locator("a.txid")
         assert identifier.evaluate("e => e.getClientRects().length") == 1, "the id is whole"
+        assert serious(Axe().run(page)) == []
         screenshot(page, "transactions-phone")
     finally:
         page.set_viewport_size(browser_site.VIEWPORT)
