@@ -151,7 +151,7 @@ def test_the_web_form_refuses_a_partys_user_cancelling_an_entitys_units(world: H
 
 
 def four_eyes_for_internal_transfers(world: HttpWorld) -> None:
-    # Four eyes needs two people who may approve (C4013): xxa.admin and another administrator.
+    # Four eyes needs two people who may approve (C4017): xxa.admin and another administrator.
     world.api.add_user("secretariat.admin", "xxa.other", Role.ADMINISTRATOR, "XXA")
     ok(
         world.api["xxa.admin"].post(
@@ -232,7 +232,7 @@ def test_four_eyes_is_refused_while_the_section_has_one_person_who_may_approve(
         {"kind": "internal_transfer", "four_eyes": True},
     )
     assert refusal.status_code == 422
-    assert checks_of(refusal, 422) == [("C4013", "four_eyes")]
+    assert checks_of(refusal, 422) == [("C4017", "four_eyes")]
     assert "second user the administrator role" in refusal.json()["detail"]
 
 

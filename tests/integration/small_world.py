@@ -277,7 +277,7 @@ def refused(registry: Registry, command: Callable[[], Any]) -> list[tuple[str, s
 
 def approvers(registry: Registry, party: str, *names: str) -> None:
     """Store users holding the administrator role in `party`'s section, made by the installer:
-    a four-eyes policy needs two people who may approve (C4013)."""
+    a four-eyes policy needs two people who may approve (C4017)."""
     installer = Actor("installer", Role.SECRETARIAT)
     for name in names:
         identity.create_section_user(

@@ -316,6 +316,6 @@ def test_four_eyes_is_refused_for_a_section_with_fewer_than_two_approvers(
         approvers(registry, "XXA", *present)
         assert refused(
             registry, lambda: parties.set_approval_policy(registry, XXA_ADMIN, four_eyes)
-        ) == [("C4013", "four_eyes")]
+        ) == [("C4017", "four_eyes")]
     approvers(registry, "XXA", XXA_SECOND_ADMIN.name)
     assert parties.set_approval_policy(registry, XXA_ADMIN, four_eyes).status == "four-eyes"

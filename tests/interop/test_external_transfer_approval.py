@@ -90,7 +90,7 @@ def decide(net: Network, actor: Actor, command: c.Command) -> Receipt:
 
 
 def four_eyes_for_external_transfers(net: Network) -> None:
-    # Four eyes needs two people who may approve (C4013): XXB's administrator and another.
+    # Four eyes needs two people who may approve (C4017): XXB's administrator and another.
     installer = Actor("installer", Role.SECRETARIAT)
     for name in (XXB_ADMIN.name, XXB_SECOND_ADMIN.name):
         with contextlib.suppress(CommandRefused):  # a test may have made one already

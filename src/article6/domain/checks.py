@@ -264,13 +264,6 @@ class Check(Enum):
         "Four eyes: independent people",
         "Under a four-eyes policy the approver is not the initiator, nor anyone who created the initiator's account or whose account the initiator created, directly or through others, nor anyone created by the same person (the secretariat excepted).",
     )
-    C4013 = (
-        "C4013",
-        "Four eyes: two approvers",
-        "A four-eyes policy is switched on only for a section where at least two people may"
-        " approve (its Party Section Administrators, not disabled); with fewer, its requests"
-        " could only expire.",
-    )
     C4014 = (
         "C4014",
         "Password change required",
@@ -285,6 +278,13 @@ class Check(Enum):
         "C4016",
         "Password change",
         "A password is changed with the current password and a current second-factor code; a wrong one counts as a failed sign-in.",
+    )
+    C4017 = (
+        "C4017",
+        "Four eyes: two approvers",
+        "A four-eyes policy is switched on only for a section where at least two people may"
+        " approve (its Party Section Administrators, not disabled); with fewer, its requests"
+        " could only expire.",
     )
     # Action-specific (C5xxx)
     C5001 = (

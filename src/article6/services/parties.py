@@ -116,7 +116,7 @@ def set_approval_policy(
             approvers = identity.approvers_in(connection, section.party_code)
             if len(approvers) < 2:
                 raise refuse(
-                    Check.C4013,
+                    Check.C4017,
                     "four_eyes",
                     f"{section.party_code}'s section has {len(approvers)} person who may "
                     "approve; under four eyes nobody could approve that person's own requests, "
