@@ -151,6 +151,8 @@ def test_the_web_form_refuses_a_partys_user_cancelling_an_entitys_units(world: H
 
 
 def four_eyes_for_internal_transfers(world: HttpWorld) -> None:
+    # Four eyes needs two people who may approve (C4017): xxa.admin and another administrator.
+    world.api.add_user("secretariat.admin", "xxa.other", Role.ADMINISTRATOR, "XXA")
     ok(
         world.api["xxa.admin"].post(
             "/api/v1/parties/XXA/approval-policies",
@@ -220,6 +222,18 @@ def test_an_administrator_cannot_approve_through_an_account_they_made(world: Htt
     assert ok(approve(api["xxa.second"], mine), 200)["status"] == "completed"
     assert ok(approve(api["xxa.second"], puppets), 200)["status"] == "completed"
     sound(api)
+
+
+def test_four_eyes_is_refused_while_the_section_has_one_person_who_may_approve(
+    world: HttpWorld,
+):
+    refusal = world.api["xxa.admin"].post(
+        "/api/v1/parties/XXA/approval-policies",
+        {"kind": "internal_transfer", "four_eyes": True},
+    )
+    assert refusal.status_code == 422
+    assert checks_of(refusal, 422) == [("C4017", "four_eyes")]
+    assert "second user the administrator role" in refusal.json()["detail"]
 
 
 # 3. A section administrator manages only their own section's users.

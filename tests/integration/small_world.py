@@ -34,6 +34,7 @@ from article6.services import (
     authorizations,
     authorized_entities,
     cooperative_approaches,
+    identity,
     issuance,
     mitigation_activities,
     parties,
@@ -63,6 +64,7 @@ __all__ = [
     "XXC_ADMIN",
     "SmallWorld",
     "account_of",
+    "approvers",
     "block_rows",
     "build_small_world",
     "holdings",
@@ -275,3 +277,16 @@ def refused(registry: Registry, command: Callable[[], Any]) -> list[tuple[str, s
         command()
     assert snapshot(registry) == before
     return [(r.check.code, r.field) for r in raised.value.refusals]
+
+
+def approvers(registry: Registry, party: str, *names: str) -> None:
+    """Store users holding the administrator role in `party`'s section, made by the installer:
+    a four-eyes policy needs two people who may approve (C4017)."""
+    installer = Actor("installer", Role.SECRETARIAT)
+    for name in names:
+        identity.create_section_user(
+            registry,
+            installer,
+            identity.CreateUser(name=name, display_name=name, password=f"{name}-pass-phrase-1"),
+            identity.GrantRole(role=Role.ADMINISTRATOR, party=party),
+        )

@@ -21,6 +21,7 @@ from small_world import (
     XXA_USER,
     SmallWorld,
     account_of,
+    approvers,
     holdings,
     refused,
     selection,
@@ -123,6 +124,7 @@ def test_an_entity_cannot_approve_its_own_request(
 def test_four_eyes_makes_a_party_users_request_wait_and_forbids_self_approval(
     registry: Registry, world: SmallWorld
 ):
+    approvers(registry, "XXA", XXA_ADMIN.name, XXA_SECOND_ADMIN.name)
     parties.set_approval_policy(
         registry,
         XXA_ADMIN,
@@ -303,3 +305,17 @@ def test_approval_checks_again_a_blocked_account(
     assert status(registry, request_) == "awaiting_approval"
     assert holdings(registry)[ENTITY_AMO] == (100, 50)
     assert verify_registry(registry) == []
+
+
+def test_four_eyes_is_refused_for_a_section_with_fewer_than_two_approvers(
+    registry: Registry, world: SmallWorld
+):
+    """With one administrator, four eyes would leave that person's requests to expire."""
+    four_eyes = c.SetApprovalPolicy(kind=TransactionKind.INTERNAL_TRANSFER, four_eyes=True)
+    for present in ((), (XXA_ADMIN.name,)):
+        approvers(registry, "XXA", *present)
+        assert refused(
+            registry, lambda: parties.set_approval_policy(registry, XXA_ADMIN, four_eyes)
+        ) == [("C4017", "four_eyes")]
+    approvers(registry, "XXA", XXA_SECOND_ADMIN.name)
+    assert parties.set_approval_policy(registry, XXA_ADMIN, four_eyes).status == "four-eyes"

@@ -5,6 +5,7 @@ the units back without the hub ever hearing of the transfer."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, datetime, timedelta
 
@@ -89,6 +90,16 @@ def decide(net: Network, actor: Actor, command: c.Command) -> Receipt:
 
 
 def four_eyes_for_external_transfers(net: Network) -> None:
+    # Four eyes needs two people who may approve (C4017): XXB's administrator and another.
+    installer = Actor("installer", Role.SECRETARIAT)
+    for name in (XXB_ADMIN.name, XXB_SECOND_ADMIN.name):
+        with contextlib.suppress(CommandRefused):  # a test may have made one already
+            identity.create_section_user(
+                net.nodes["XXB01"].registry,
+                installer,
+                identity.CreateUser(name=name, display_name=name, password=f"{name}-pass-phrase-1"),
+                identity.GrantRole(role=Role.ADMINISTRATOR, party="XXB"),
+            )
     parties.set_approval_policy(
         net.nodes["XXB01"].registry,
         XXB_ADMIN,

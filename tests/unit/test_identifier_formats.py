@@ -109,8 +109,8 @@ def test_a_unit_query_reads_a_serial_or_an_identifier(query, expected):
 @pytest.mark.parametrize(
     "query", ["", "units", "XXA-123", "XXA01-", "XXA1-123", "CA0001-XXA01", "12a", "²", "XXA01-²"]
 )
-def test_a_unit_query_that_is_neither_is_refused_c1005(query):
-    assert refusal_code(identifiers.parse_unit_query, query) == "C1005"
+def test_a_unit_query_that_is_neither_is_refused_c1020(query):
+    assert refusal_code(identifiers.parse_unit_query, query) == "C1020"
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,8 @@ def test_a_vintage_refusal_says_the_years_allowed():
 
 def test_an_unreadable_unit_query_is_refused_on_the_unit():
     assert refusal_of(identifiers.parse_unit_query, "XXA01-") == (
-        "C1005",
+        "C1020",
         "unit",
-        "'XXA01-' is neither a serial number nor a unit identifier",
+        "“XXA01-” is neither a serial number (1000042), a registry and serial (XXA01-1000042) "
+        "nor a unit identifier",
     )

@@ -97,7 +97,9 @@ class Portion:
 def quantity(value: int, field: str = "quantity") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value > MAX_QUANTITY:
         raise refuse(
-            Check.C1005, field, f"{value!r} is not a whole number of units from 1 to {MAX_QUANTITY}"
+            Check.C1005,
+            field,
+            f"the quantity is a whole number of units from 1 to {MAX_QUANTITY:,}",
         )
     return value
 
@@ -112,8 +114,27 @@ def serial_range(first: int, last: int, field: str = "range") -> tuple[int, int]
         or last < first
         or last - first + 1 > MAX_QUANTITY
     ):
-        raise refuse(Check.C1005, field, f"[{first}, {last}] is not a valid serial range")
+        raise refuse(Check.C1005, field, _range_fault(first, last))
     return first, last
+
+
+def _range_fault(first: object, last: object) -> str:
+    """What is wrong with a serial range, in words: which end, and what it must be."""
+    if (
+        not isinstance(first, int)
+        or not isinstance(last, int)
+        or isinstance(first, bool)
+        or isinstance(last, bool)
+    ):
+        return "the first and last serial numbers are whole numbers"
+    if first < 1:
+        return f"serial numbers start at 1; the range starts at {first:,}"
+    if last < first:
+        return (
+            f"the range {first:,}-{last:,} ends before it starts: write the lower serial number "
+            "first"
+        )
+    return f"the range {first:,}-{last:,} holds more than {MAX_QUANTITY:,} units"
 
 
 def quantity_agrees(quantity: int | None, ranges: list[tuple[str, int, int]] | None) -> None:
@@ -237,7 +258,8 @@ def select_ranges(
             raise refuse(
                 Check.C2001,
                 f"{field}[{index}]",
-                f"{registry} [{first}, {last}] is not held, unreserved, in this account",
+                f"units {first:,}-{last:,} of registry {registry} are not in this account, or a "
+                "pending transaction reserves them",
             )
         chosen.append(Portion(block, first, last))
     chosen.sort(key=lambda p: (p.block.attributes.registry, p.first))

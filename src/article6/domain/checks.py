@@ -28,7 +28,7 @@ class Check(Enum):
     C1004 = (
         "C1004",
         "Authorization ID",
-        "An authorization ID is the Party's own reference (`1006.4/2810`): 1 to 64 printable characters (the stored column's width), no control character, no whitespace at either end; a version is a positive integer.",
+        "An authorization ID is the Party's own reference (such as 1006.4/2810): 1 to 64 printable characters (the stored column's width), no control character, no whitespace at either end; a version is a positive integer.",
     )
     C1005 = (
         "C1005",
@@ -97,6 +97,12 @@ class Check(Enum):
         "C1019",
         "Reported year",
         "A reported year is a calendar year from 2021 (the first year of Article 6.2 reporting) to the current year.",
+    )
+    C1020 = (
+        "C1020",
+        "Unit to find",
+        "A unit is looked up by its serial number (1000042), its registry and serial"
+        " (XXA01-1000042) or its unique identifier.",
     )
     # Units and blocks (C2xxx)
     C2001 = (
@@ -208,8 +214,9 @@ class Check(Enum):
     )
     C4002 = (
         "C4002",
-        "Initiator and approver",
-        "The actor may act on the account; the approver is not the initiator.",
+        "Who may act",
+        "The user's role allows the action, an entity's representative acts only on that "
+        "entity's accounts, and the approver of a transaction is not its initiator.",
     )
     C4003 = (
         "C4003",
@@ -276,6 +283,13 @@ class Check(Enum):
         "C4016",
         "Password change",
         "A password is changed with the current password and a current second-factor code; a wrong one counts as a failed sign-in.",
+    )
+    C4017 = (
+        "C4017",
+        "Four eyes: two approvers",
+        "A four-eyes policy is switched on only for a section where at least two people may"
+        " approve (its Party Section Administrators, not disabled); with fewer, its requests"
+        " could only expire.",
     )
     # Action-specific (C5xxx)
     C5001 = (

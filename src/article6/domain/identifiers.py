@@ -129,7 +129,7 @@ def block_of(text: str) -> str | None:
 def parse_unit_query(text: str) -> tuple[str | None, int]:
     """Read a unit search: a bare serial (`1000042`), `XXA01-1000042`, or a full identifier.
 
-    Returns (registry or None, serial). Raises C1005 when nothing can be read.
+    Returns (registry or None, serial). Raises C1020 when nothing can be read.
     """
     value = text.strip()
     if value.isdecimal():
@@ -140,4 +140,9 @@ def parse_unit_query(text: str) -> tuple[str | None, int]:
     head, _, tail = value.rpartition("-")
     if re.fullmatch(ORIGINATING_REGISTRY, head) and tail.isdecimal():
         return head, int(tail)
-    raise refuse(Check.C1005, "unit", f"{text!r} is neither a serial number nor a unit identifier")
+    raise refuse(
+        Check.C1020,
+        "unit",
+        f"“{text.strip()[:60]}” is neither a serial number (1000042), a registry and serial "
+        "(XXA01-1000042) nor a unit identifier",
+    )

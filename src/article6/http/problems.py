@@ -204,6 +204,100 @@ def check_for(
     return TYPE_CHECKS.get(kind, Check.C1013)
 
 
+# What pydantic says, in the registry's words: never a library's sentence or a Python value.
+WORDS: dict[str, str] = {
+    "missing": "is required",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be yes or no",
+    "bool_parsing": "must be yes or no",
+    "list_type": "must be a list",
+    "dict_type": "must be a set of named values",
+    "model_type": "must be a set of named values",
+    "model_attributes_type": "must be a set of named values",
+    "date_type": "must be a date written as YYYY-MM-DD",
+    "date_parsing": "must be a date written as YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date written as YYYY-MM-DD",
+    "datetime_type": "must be a date and time written as YYYY-MM-DDTHH:MM:SSZ",
+    "datetime_parsing": "must be a date and time written as YYYY-MM-DDTHH:MM:SSZ",
+    "datetime_from_date_parsing": "must be a date and time written as YYYY-MM-DDTHH:MM:SSZ",
+    "timezone_aware": "must give its time zone (Z for UTC)",
+    "extra_forbidden": "is not one of the fields this request takes",
+    "json_invalid": "is not well-formed JSON",
+    "json_type": "is not well-formed JSON",
+    "string_pattern_mismatch": "is not written in the expected form",
+    "uuid_parsing": "must be an identifier such as 123e4567-e89b-12d3-a456-426614174000",
+    "uuid_type": "must be an identifier such as 123e4567-e89b-12d3-a456-426614174000",
+}
+
+
+def field_words(location: tuple[Any, ...]) -> str:
+    """`units.ranges.0.first` as people say it: "units, ranges, line 1, first"."""
+    parts = []
+    for part in location:
+        if part in ("body", "query", "path", "header"):
+            continue
+        if isinstance(part, int):
+            parts.append(f"line {part + 1}")
+        else:
+            parts.append(str(part).replace("_", " ").replace("-", " "))
+    return ", ".join(parts) or "the request"
+
+
+def _limit(context: Mapping[str, Any], *names: str) -> str:
+    for name in names:
+        if name in context:
+            value = context[name]
+            return (
+                f"{value:,}"
+                if isinstance(value, int) and not isinstance(value, bool)
+                else str(value)
+            )
+    return ""
+
+
+def plain_words(item: Mapping[str, Any]) -> str:
+    """One validation error as a sentence naming the field and what it must be."""
+    kind = str(item.get("type", ""))
+    context: Mapping[str, Any] = item.get("ctx") or {}
+    where = field_words(tuple(item.get("loc", ())))
+    if kind in WORDS:
+        return f"{where} {WORDS[kind]}"
+    if kind in ("enum", "literal_error"):
+        expected = str(context.get("expected", "")).replace("'", "")
+        return f"{where} must be one of: {expected}" if expected else f"{where} is not allowed"
+    if kind in ("too_short", "string_too_short"):
+        least = context.get("min_length", 1)
+        if kind == "string_too_short":
+            return (
+                f"{where} is required"
+                if least == 1
+                else f"{where} needs at least {least} characters"
+            )
+        return f"{where} needs at least {least} {'entry' if least == 1 else 'entries'}"
+    if kind in ("too_long", "string_too_long"):
+        most = _limit(context, "max_length")
+        what = "characters" if kind == "string_too_long" else "entries"
+        return f"{where} takes at most {most} {what}"
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("more than", "gt"),
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("less than", "lt"),
+    }
+    if kind in bounds:
+        words, name = bounds[kind]
+        return f"{where} must be {words} {_limit(context, name)}"
+    if kind == "value_error":
+        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        return f"{where}: {message}"
+    return f"{where} has a value the registry cannot read"
+
+
 def validation_refusals(
     error: RequestValidationError, own: Mapping[str, Check] | None = None
 ) -> list[Refusal]:
@@ -213,7 +307,7 @@ def validation_refusals(
         where = [str(p) for p in location if p not in ("body", "query", "path", "header")]
         kind = str(item.get("type", ""))
         refusals.append(
-            Refusal(check_for(location, kind, own), ".".join(where) or "body", str(item.get("msg")))
+            Refusal(check_for(location, kind, own), ".".join(where) or "body", plain_words(item))
         )
     return refusals or [Refusal(Check.C1013, "body", "the request could not be read")]
 

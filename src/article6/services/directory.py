@@ -13,7 +13,7 @@ from article6.domain.checks import Check, refuse
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
-from article6.store import party_directory, records
+from article6.store import account_register, party_directory, records
 from article6.store.database import unit_of_work
 from article6.store.records import RecordedAuthorization
 
@@ -231,3 +231,39 @@ def entities_list(
                 )
             )
         return found
+
+
+class PayeeView(BaseModel):
+    """Who holds an account, as a payer checks it before confirming a transfer (the payee
+    check of the EU and UK registries): the holder's name, the Party, whether it is open."""
+
+    account: str
+    holder: str
+    party: str
+    party_name: str
+    status: str
+
+
+def payees(registry: Registry, actor: Actor, identifiers: list[str]) -> dict[str, PayeeView]:
+    """The holders of the accounts named that this registry keeps, any Party's; an account it
+    does not keep is left out (another registry's, or a mistyped number)."""
+    allow(actor, Permission.READ, None)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        found = account_register.accounts_named(connection, [i for i in identifiers if i])
+        parties = {r.code: r.name for r in party_directory.parties_with_sections(connection)}
+        views = {}
+        for identifier, account in found.items():
+            holder = parties.get(account.party_code, account.party_code)
+            if account.entity is not None:
+                rows = party_directory.entities_of(
+                    connection, account.party_code, None, account.entity
+                )
+                holder = rows[0].name if rows else account.entity
+            views[identifier] = PayeeView(
+                account=identifier,
+                holder=holder,
+                party=account.party_code,
+                party_name=parties.get(account.party_code, account.party_code),
+                status=account.status,
+            )
+        return views

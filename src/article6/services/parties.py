@@ -17,7 +17,7 @@ from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import account_register, approval_policies, participation, sections
+from article6.store import account_register, approval_policies, identity, participation, sections
 
 PENDING_DAYS = 7
 
@@ -112,6 +112,18 @@ def set_approval_policy(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         section = section_of(connection, actor)
         allow(actor, Permission.ADMINISTER, section.party_code)
+        if command.four_eyes:
+            approvers = identity.approvers_in(connection, section.party_code)
+            if len(approvers) < 2:
+                raise refuse(
+                    Check.C4017,
+                    "four_eyes",
+                    f"{section.party_code}'s section has {len(approvers)} person who may "
+                    "approve; under four eyes nobody could approve that person's own requests, "
+                    "which could only expire: give a second user the administrator role first"
+                    if len(approvers) == 1
+                    else f"{section.party_code}'s section has no one who may approve yet",
+                )
         approval_policies.set_policy(
             connection, section.party_code, command.kind.value, command.four_eyes
         )

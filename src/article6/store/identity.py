@@ -279,6 +279,22 @@ def drop_grant(connection: Connection, user_id: int, party_key: str) -> None:
     )
 
 
+def approvers_in(connection: Connection, party_key: str) -> list[str]:
+    """The names of the users, not disabled, holding the administrator role in `party_key`'s
+    section: the people who may approve its requests."""
+    query = (
+        select(users.c.name)
+        .join(role_grants, role_grants.c.user_id == users.c.id)
+        .where(
+            (role_grants.c.party_key == party_key)
+            & (role_grants.c.role == "administrator")
+            & users.c.disabled.is_(False)
+        )
+        .order_by(users.c.name)
+    )
+    return list(connection.execute(query).scalars())
+
+
 def users_in(connection: Connection, party_key: str | None) -> list[UserRecord]:
     """Users holding a role in `party_key`'s section (every user when None)."""
     query = select(users).order_by(users.c.name)

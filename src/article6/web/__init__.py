@@ -43,6 +43,7 @@ def _for_pages(request: Request) -> bool:
 
 
 def error_page(request: Request, refusals: list[Refusal], status: int) -> Response:
+    """The refusal in words, under the signed-in user's own navigation so it is no dead end."""
     count_refusals(refusals)
     return render(
         request,
@@ -51,6 +52,7 @@ def error_page(request: Request, refusals: list[Refusal], status: int) -> Respon
         refusals=refusals,
         title=TITLES.get(status, "Refused"),
         status=status,
+        viewer=request.scope.get("article6.viewer"),
     )
 
 

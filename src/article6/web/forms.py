@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.metrics import count_refusals
-from article6.http.problems import check_for, own_checks
+from article6.http.problems import check_for, own_checks, plain_words
 from article6.services import commands as c
 
 M = TypeVar("M", bound=BaseModel)
@@ -68,11 +68,14 @@ def refusals_of(error: ValidationError, model: type[BaseModel] | None = None) ->
     """Pydantic's complaints as the registry's numbered checks (as the API reports them)."""
     own = own_checks(model)
     found = []
-    for item in error.errors()[:20]:
-        location = tuple(item.get("loc", ()))
+    for error_item in error.errors()[:20]:
+        item: dict[str, Any] = dict(error_item)
+        if item.get("input") is None and str(item.get("type", "")).endswith("_type"):
+            item["type"] = "missing"  # a field left empty is missing, not of the wrong type
+        location: tuple[Any, ...] = tuple(item.get("loc", ()))
         where = ".".join(str(p) for p in location) or "form"
-        message = str(item.get("msg", "")).removeprefix("Value error, ")
-        found.append(Refusal(check_for(location, str(item.get("type", "")), own), where, message))
+        check = check_for(location, str(item.get("type", "")), own)
+        found.append(Refusal(check, where, plain_words(item)))
     return found or [Refusal(Check.C1013, "form", "the form could not be read")]
 
 

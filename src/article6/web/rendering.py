@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
+from article6.http.problems import field_words
+from article6.web.glossary import abbreviate
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -36,14 +39,31 @@ STATUSES = {
     "completed": "Completed",
     "rejected": "Rejected",
     "terminated": "Terminated",
-    "cancelled": "Cancelled",
+    "cancelled": "Called off",
 }
+"""A status in words. A transaction called off before it completed is said by why (withdrawn,
+expired): "cancelled" would read as a cancellation of units, which is another thing."""
+CALLED_OFF = (("withdrawn", "Withdrawn"), ("deadline", "Expired"))
 FIRST_TRANSFER_SUBTYPES = {
-    "First transfer to another Party": "first international transfer",
+    "First transfer to another Party": "to another Party",
     "Authorization": "at authorization",
     "Issuance": "at issuance",
     "Use or cancellation": "at use or cancellation",
 }
+
+
+def status_words(status: str, reason: str | None = None) -> str:
+    if status == "cancelled":
+        for said, words in CALLED_OFF:
+            if reason and said in reason:
+                return words
+    return STATUSES.get(status, status.replace("_", " ").capitalize())
+
+
+def field_named(path: str) -> str:
+    """A refusal's field (`units.ranges[1]`) as people say it (`units, ranges, line 2`)."""
+    parts = re.split(r"[.\[\]]+", str(path))
+    return field_words(tuple(int(p) if p.isdigit() else p for p in parts if p))
 
 
 def number(value: int | None) -> str:
@@ -70,8 +90,10 @@ templates.env.filters.update(
     n=number,
     when=moment,
     kind_label=kind_label,
-    tx_kind=lambda k: TRANSACTION_KINDS.get(k, k),
-    status=lambda s: STATUSES.get(s, s),
+    tx_kind=lambda k: TRANSACTION_KINDS.get(k, k.replace("_", " ").capitalize()),
+    status=status_words,
+    field_words=field_named,
+    abbr=abbreviate,
     subtype=lambda s: FIRST_TRANSFER_SUBTYPES.get(s, s) if s else "",
 )
 

@@ -156,6 +156,7 @@ def action_submit(
     except CommandRefused as refused:
         return form_page(request, viewer, registry, action, values, refused.refusals)
     values["idempotency_key"] = str(uuid.uuid4())
+    seen = ledger.accounts(registry, viewer.actor, viewer.party)
     return render(
         request,
         "confirm.html",
@@ -164,5 +165,11 @@ def action_submit(
         action=action,
         values=values,
         p=rehearsed,
-        names={a.identifier: a.name for a in ledger.accounts(registry, viewer.actor, viewer.party)},
+        names={a.identifier: a.name for a in seen},
+        payees=directory.payees(
+            registry,
+            viewer.actor,
+            [rehearsed.transaction.destination_account or ""] if rehearsed.transaction else [],
+        ),
+        purposes={p.value: label for p, label in PURPOSES.items()},
     )

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from article6.http.security import Registry_
 from article6.services.public_reports import NO_ENDORSEMENT, public_parties
+from article6.web.glossary import TERMS
 from article6.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,3 +23,8 @@ def public_index(request: Request, registry: Registry_) -> Response:
         parties=public_parties(registry),
         notice=NO_ENDORSEMENT,
     )
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary(request: Request) -> Response:
+    return render(request, "glossary.html", terms=TERMS)

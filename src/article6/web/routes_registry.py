@@ -16,7 +16,7 @@ from article6.domain.checks import CommandRefused
 from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
 from article6.http.security import Registry_
-from article6.services import aef_versions
+from article6.services import aef_versions, directory
 from article6.services import commands as c
 from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
@@ -55,6 +55,15 @@ def pending(registry: Registry_, viewer: Viewer) -> list[TransactionView]:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Response:
     holdings = ledger.holdings(registry, viewer.actor, viewer.party)
+    if viewer.entity:
+        # A representative sees the Party's use and cancellation accounts too; what the
+        # entity holds is only what lies in the accounts it holds itself.
+        own = {
+            a.identifier
+            for a in ledger.accounts(registry, viewer.actor, viewer.party)
+            if a.holder == viewer.entity
+        }
+        holdings = [h for h in holdings if h.account in own]
     grouped: dict[tuple[str, str, int, str], int] = defaultdict(int)
     for h in holdings:
         grouped[(h.kind, h.cooperative_approach, h.vintage, h.state)] += h.quantity
@@ -168,6 +177,11 @@ def transaction_detail(
         t=view,
         entries=entries,
         names=account_names(registry, viewer),
+        payees=directory.payees(
+            registry,
+            viewer.actor,
+            [a for a in (view.source_account, view.destination_account) if a],
+        ),
         done=done,
     )
 
@@ -228,6 +242,11 @@ def approvals(request: Request, viewer: Looking, registry: Registry_) -> Respons
         waiting=waiting,
         outcomes=outcomes,
         names=account_names(registry, viewer),
+        payees=directory.payees(
+            registry,
+            viewer.actor,
+            [t.destination_account for t in waiting if t.destination_account],
+        ),
     )
 
 

@@ -168,6 +168,7 @@ async def viewer_of(
     found = await run_in_threadpool(viewer_for, registry_of(request), principal, request)
     if found is None:
         raise SectionRequired
+    request.scope["article6.viewer"] = found  # an error page keeps the user's navigation
     return found
 
 

@@ -31,6 +31,7 @@ class Input:
     required: bool = True
     choices: str | None = None
     empty: str | None = None
+    note: str = ""  # said beside the label instead of "(optional)" when the need depends
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,10 @@ ACTIONS: dict[str, UnitAction] = {
                 Input(
                     "purpose_text",
                     "Purpose in words",
-                    hint="Required for IMP and OP, e.g. CORSIA.",
+                    hint="What the units are cancelled for, e.g. CORSIA. Needed for IMP and OP; "
+                    "for OMGE and voluntary cancellation you may leave it empty.",
                     required=False,
+                    note="needed for IMP and OP",
                 ),
                 UNITS,
             ),

@@ -206,7 +206,7 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
     allow(actor, Permission.READ, party)
     registry_id, serial = parse_unit_query(query)
     if serial > LARGEST:
-        raise refuse(Check.C1005, "unit", "no serial number is that large")
+        raise refuse(Check.C1020, "unit", "no serial number is that large")
     with unit_of_work(registry.read_engine, read_only=True) as connection:
         lag = replication.replay_lag(connection)
         block = block_selection.block_at(connection, registry_id, serial)

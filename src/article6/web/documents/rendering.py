@@ -11,6 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from article6.web.rendering import TRANSACTION_KINDS
+
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
@@ -23,9 +25,12 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["quantity"] = lambda n: f"{n:,}".replace(",", "\u202f")
-    env.filters["day"] = lambda d: f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-    env.filters["moment"] = lambda d: d.strftime("%d/%m/%Y %H:%M:%S UTC")
+    # One format with the pages: ISO dates, the locale's grouping (English: 50,000), and the
+    # kinds of transaction in words.
+    env.filters["quantity"] = lambda n: f"{n:,}"
+    env.filters["day"] = lambda d: d.strftime("%Y-%m-%d")
+    env.filters["moment"] = lambda d: d.strftime("%Y-%m-%d %H:%M:%S UTC")
+    env.filters["tx_kind"] = lambda k: TRANSACTION_KINDS.get(k, k.replace("_", " ").capitalize())
     return env
 
 
