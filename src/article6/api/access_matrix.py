@@ -151,6 +151,8 @@ RULES: list[Rule] = [
     Rule("GET", P + "/blocks", READERS, "an entity's own blocks only"),
     Rule("GET", P + "/transactions", READERS, "an entity's own transactions only"),
     Rule("GET", P + "/transactions/{transaction}", NO_ENTITY, "the Party's issuance"),
+    Rule("GET", P + "/transactions.{file_format}", READERS, "an entity's own transactions only"),
+    Rule("GET", P + "/holdings.{file_format}", READERS, "an entity's own holdings only"),
     Rule("GET", P + "/first-transfers", READERS),
     Rule(
         "GET",

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from article6.api.routes_setup import ApproachFilter, RecordPath
@@ -15,9 +16,11 @@ from article6.domain.checks import Check
 from article6.domain.filters import AccountFilter, BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH
 from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.http.exports import MEDIA_TYPES, FileFormat, download
+from article6.http.parameters import unit_serial
 from article6.http.security import InSection, Paged, PartyCode, Registry_, RegistryWide
 from article6.services import commands as c
-from article6.services.reads import ledger
+from article6.services.reads import exports, ledger
 from article6.services.reads.views import (
     AccountView,
     BlockView,
@@ -38,6 +41,41 @@ Since = Annotated[
 ]
 Until = Annotated[c.Instant | None, Query(description=f"before this instant, {c.DATE_BOUNDS}")]
 AccountQuery = Annotated[str | None, Query(max_length=40)]
+EntityQuery = Annotated[str | None, Query(max_length=40, description="Authorized entity")]
+TransactionQuery = Annotated[str | None, Query(max_length=40, description="Transaction ID")]
+SerialQuery = Annotated[
+    str | None, Query(max_length=80, description="A unit: 85001, XXA01-85001 or its identifier")
+]
+
+
+def transaction_filter(
+    status: TransactionStatus | None,
+    kind: TransactionKind | None,
+    account: str | None,
+    cooperative_approach: str | None,
+    vintage: int | None,
+    since: datetime | None,
+    until: datetime | None,
+    first_transfer: bool | None,
+    entity: str | None,
+    transaction: str | None,
+    serial: str | None,
+) -> TransactionFilter:
+    registry, number = unit_serial(serial) if serial is not None else (None, None)
+    return TransactionFilter(
+        status=status,
+        kind=kind,
+        account=account,
+        cooperative_approach=cooperative_approach,
+        vintage=vintage,
+        since=since,
+        until=until,
+        first_transfer=first_transfer,
+        entity=entity,
+        identifier=transaction,
+        registry=registry,
+        serial=number,
+    )
 
 
 class CheckEntry(BaseModel):
@@ -167,21 +205,92 @@ def transactions(
     since: Since = None,
     until: Until = None,
     first_transfer: bool | None = None,
+    entity: EntityQuery = None,
+    transaction: TransactionQuery = None,
+    serial: SerialQuery = None,
     before: Cursor = None,
     limit: Limit = 50,
 ) -> Page[TransactionView]:
-    """Newest first; pass next_cursor as `before` for older ones."""
-    where = TransactionFilter(
-        status=status,
-        kind=kind,
-        account=account,
-        cooperative_approach=cooperative_approach,
-        vintage=vintage,
-        since=since,
-        until=until,
-        first_transfer=first_transfer,
+    """Newest first; pass next_cursor as `before` for older ones. `serial` lists the
+    transactions that moved that unit."""
+    where = transaction_filter(
+        status,
+        kind,
+        account,
+        cooperative_approach,
+        vintage,
+        since,
+        until,
+        first_transfer,
+        entity,
+        transaction,
+        serial,
     )
     return ledger.transactions(registry, actor, party, where, before, limit)
+
+
+@router.get(
+    "/parties/{party}/transactions.{file_format}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
+)
+def transactions_file(
+    party: PartyCode,
+    file_format: FileFormat,
+    actor: InSection,
+    registry: Registry_,
+    status: TransactionStatus | None = None,
+    kind: TransactionKind | None = None,
+    account: AccountQuery = None,
+    cooperative_approach: ApproachFilter = None,
+    vintage: Vintage = None,
+    since: Since = None,
+    until: Until = None,
+    first_transfer: bool | None = None,
+    entity: EntityQuery = None,
+    transaction: TransactionQuery = None,
+    serial: SerialQuery = None,
+) -> StreamingResponse:
+    """The filtered transaction list, every page of it, as CSV or XLSX, streamed."""
+    where = transaction_filter(
+        status,
+        kind,
+        account,
+        cooperative_approach,
+        vintage,
+        since,
+        until,
+        first_transfer,
+        entity,
+        transaction,
+        serial,
+    )
+    return download(exports.transactions(registry, actor, party, where), file_format)
+
+
+@router.get(
+    "/parties/{party}/holdings.{file_format}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
+)
+def holdings_file(
+    party: PartyCode,
+    file_format: FileFormat,
+    actor: InSection,
+    registry: Registry_,
+    by: Annotated[str, Query(pattern="^(account|block)$")] = "account",
+    account: AccountQuery = None,
+    cooperative_approach: ApproachFilter = None,
+    vintage: Vintage = None,
+    state: UnitState | None = None,
+) -> StreamingResponse:
+    """Units held per account (summed by approach, vintage and state) or per unit block, as
+    CSV or XLSX, streamed."""
+    where = BlockFilter(
+        account=account, cooperative_approach=cooperative_approach, vintage=vintage, state=state
+    )
+    read = exports.blocks if by == "block" else exports.holdings
+    return download(read(registry, actor, party, where), file_format)
 
 
 @router.get("/parties/{party}/transactions/{transaction}")

@@ -29,6 +29,7 @@ from article6.web import (
     routes_public,
     routes_records,
     routes_registry,
+    routes_search,
     routes_session,
     routes_users,
 )
@@ -68,6 +69,7 @@ def install(app: FastAPI) -> None:
     for module in (
         routes_session,
         routes_registry,
+        routes_search,
         routes_actions,
         routes_adjustments,
         routes_approvals,
