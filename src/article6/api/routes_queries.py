@@ -41,6 +41,7 @@ Since = Annotated[
 ]
 Until = Annotated[c.Instant | None, Query(description=f"before this instant, {c.DATE_BOUNDS}")]
 AccountQuery = Annotated[str | None, Query(max_length=40)]
+ActorQuery = Annotated[str | None, Query(max_length=80, description="The user who acted")]
 EntityQuery = Annotated[str | None, Query(max_length=40, description="Authorized entity")]
 TransactionQuery = Annotated[str | None, Query(max_length=40, description="Transaction ID")]
 SerialQuery = Annotated[
@@ -334,13 +335,15 @@ def section_journal(
     registry: Registry_,
     event: Annotated[str | None, Query(max_length=60)] = None,
     subject: Annotated[str | None, Query(max_length=80)] = None,
+    by: ActorQuery = None,
     since: Since = None,
     until: Until = None,
     after: Cursor = None,
     limit: Limit = 100,
 ) -> Page[JournalEntryView]:
-    """The section's journal entries in order; pass next_cursor as `after`."""
-    where = JournalFilter(event=event, subject=subject, since=since, until=until)
+    """The section's journal entries in order; pass next_cursor as `after`. `by` names the
+    actor."""
+    where = JournalFilter(event=event, subject=subject, actor=by, since=since, until=until)
     return ledger.journal(registry, actor, party, where, after, limit)
 
 
@@ -350,13 +353,18 @@ def registry_journal(
     registry: Registry_,
     event: Annotated[str | None, Query(max_length=60)] = None,
     subject: Annotated[str | None, Query(max_length=80)] = None,
+    party: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+    by: ActorQuery = None,
     since: Since = None,
     until: Until = None,
     after: Cursor = None,
     limit: Limit = 100,
 ) -> Page[JournalEntryView]:
-    """The whole journal, for registry-wide roles."""
-    where = JournalFilter(event=event, subject=subject, since=since, until=until)
+    """The whole journal, for registry-wide roles (`party` narrows it to one section's
+    entries, `by` to one actor's)."""
+    where = JournalFilter(
+        event=event, subject=subject, party=party, actor=by, since=since, until=until
+    )
     return ledger.journal(registry, actor, None, where, after, limit)
 
 

@@ -25,6 +25,7 @@ from article6.web import (
     routes_adjustments,
     routes_approvals,
     routes_consistency,
+    routes_journal,
     routes_marks,
     routes_public,
     routes_records,
@@ -76,6 +77,7 @@ def install(app: FastAPI) -> None:
         routes_records,
         routes_users,
         routes_consistency,
+        routes_journal,
         routes_marks,
         routes_public,
     ):
