@@ -61,7 +61,8 @@ def test_the_auditor_filters_the_journal_and_reads_an_entry(world: HttpWorld) ->
     by_admin = ok(
         world.api["auditor"].get("/api/v1/journal?party=XXA&by=xxa.admin&limit=500"), 200
     )["items"]
-    assert by_admin and {(e["party"], e["actor"]) for e in by_admin} == {("XXA", "xxa.admin")}
+    assert by_admin and {e["party"] for e in by_admin} == {"XXA"}
+    assert {e["actor"].split(" (")[0] for e in by_admin} == {"xxa.admin"}
 
     entry = wanted[0]
     detail = browser.get(f"/journal/{entry['seq']}")

@@ -54,7 +54,8 @@ class TransactionFilter:
 
 @dataclass(frozen=True)
 class JournalFilter:
-    """`since` is inclusive, `until` exclusive (on the recording time)."""
+    """`since` is inclusive, `until` exclusive (on the recording time); `actor` is a user's
+    name, in any of their roles."""
 
     event: str | None = None
     subject: str | None = None

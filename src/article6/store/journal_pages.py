@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from article6.domain.filters import JournalFilter
 from article6.store.schema import journal
@@ -52,7 +52,13 @@ def entries_page(
     if where.party is not None:
         query = query.where(journal.c.party_code == where.party)
     if where.actor is not None:
-        query = query.where(journal.c.actor == where.actor)
+        # An entry names its actor as `name (role, scope)`: the user, in whatever role.
+        query = query.where(
+            or_(
+                journal.c.actor == where.actor,
+                journal.c.actor.startswith(f"{where.actor} (", autoescape=True),
+            )
+        )
     if where.since is not None:
         query = query.where(journal.c.recorded_at >= where.since)
     if where.until is not None:
