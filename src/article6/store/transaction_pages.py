@@ -58,14 +58,14 @@ def filtered_page(
             )
         )
     moved = transaction_blocks.c.transaction_id == transactions.c.id
+    # An id or a serial names a few transactions: found first by their own indexes (the
+    # unique identifier, the GiST on ranges), so the walks below stop at once.
     if where.identifier is not None:
-        conditions.append(transactions.c.identifier == where.identifier)
+        named_id = select(transactions.c.id).where(transactions.c.identifier == where.identifier)
+        conditions.append(transactions.c.id.in_(connection.execute(named_id).scalars().all()))
     if where.serial is not None:
-        covers = moved & (transaction_blocks.c.serial_first <= where.serial)
-        covers &= transaction_blocks.c.serial_last >= where.serial
-        if where.registry is not None:
-            covers &= transaction_blocks.c.registry_id == where.registry
-        conditions.append(exists().where(covers))
+        movers = _moving(connection, where.registry, where.serial)
+        conditions.append(transactions.c.id.in_(movers))
     if where.cooperative_approach is not None:
         approach = transaction_blocks.c.cooperative_approach_id == where.cooperative_approach
         conditions.append(exists().where(moved & approach))
@@ -134,20 +134,36 @@ def filtered_page(
     return [to_stored(row) for row in connection.execute(query)]
 
 
-def movers_of(connection: Connection, registry_id: str, serial: int) -> list[StoredTransaction]:
-    """The transactions that moved a range containing this serial, in order."""
+def _containing(connection: Connection, registry_id: str | None, serial: int) -> Any:
     containing = and_(
-        transaction_blocks.c.registry_id == registry_id,
         transaction_blocks.c.serial_first <= serial,
         transaction_blocks.c.serial_last >= serial,
     )
+    if registry_id is not None:
+        containing = and_(containing, transaction_blocks.c.registry_id == registry_id)
     if connection.dialect.name == "postgresql":
         # Served by the GiST index on (registry, range): one descent, not half the ranges.
         span = func.int8range(
             transaction_blocks.c.serial_first, transaction_blocks.c.serial_last, "[]"
         )
         containing = and_(containing, span.op("@>")(cast(serial, BigInteger)))
+    return containing
+
+
+def _moving(connection: Connection, registry_id: str | None, serial: int) -> list[int]:
+    """The ids of the transactions that moved this serial (in any registry when None)."""
+    query = select(transaction_blocks.c.transaction_id).where(
+        _containing(connection, registry_id, serial)
+    )
+    return sorted(set(connection.execute(query).scalars().all()))
+
+
+def movers_of(connection: Connection, registry_id: str, serial: int) -> list[StoredTransaction]:
+    """The transactions that moved a range containing this serial, in order."""
     query = (
-        select(transactions).join(transaction_blocks).where(containing).order_by(transactions.c.id)
+        select(transactions)
+        .join(transaction_blocks)
+        .where(_containing(connection, registry_id, serial))
+        .order_by(transactions.c.id)
     )
     return [to_stored(row) for row in connection.execute(query)]
