@@ -50,3 +50,20 @@ def test_an_entity_page_search_for_another_entity_finds_nothing(world: HttpWorld
     assert 'href="/transactions/' not in page.text
     admin = world.api["xxa.admin"]
     assert ok(admin.get(f"/api/v1/parties/XXA/transactions?account={blue}"), 200)["items"]
+
+
+def test_the_account_page_links_its_blocks_and_transactions_files(world: HttpWorld) -> None:
+    blue = second_entity(world)
+    browser = browser_session(world.api, "xxa.admin")
+    page = browser.get(f"/accounts/{blue}")
+    assert page.status_code == 200, page.text
+    blocks_link = re.search(r'href="(/holdings\.csv\?by=block[^"]*)"', page.text)
+    assert blocks_link
+    rows = list(csv.DictReader(io.StringIO(browser.get(html.unescape(blocks_link[1])).text)))
+    assert {r["account"] for r in rows} == {blue}
+    assert sum(int(r["quantity"]) for r in rows) == 40  # every unit Blue holds, no more
+    dashboard = browser.get("/")
+    per_account = re.search(r'href="(/holdings\.xlsx)"', dashboard.text)
+    assert per_account
+    answer = browser.get(per_account[1])
+    assert answer.status_code == 200 and answer.content[:2] == b"PK"
