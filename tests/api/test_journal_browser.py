@@ -120,3 +120,16 @@ def test_who_sees_the_journal_and_who_verifies(world: HttpWorld) -> None:
     assert 'href="/journal"' not in entity.get("/").text
     secretariat = signed_in(world, "secretariat.admin")
     assert "Verify the chain now" in secretariat.get("/journal").text
+
+
+def test_the_api_starts_and_follows_a_verification(world: HttpWorld) -> None:
+    auditor = world.api["auditor"]
+    started = auditor.post("/api/v1/journal/verification")
+    assert started.status_code == 202, started.text
+    assert started.json()["started_by"] == "auditor"
+    chain_verification.wait(world.api.registry, timeout=60)
+    state = ok(auditor.get("/api/v1/journal/verification"), 200)
+    assert state["running"] is False and state["sound"] is True
+    assert state["checked"] == state["total"] > 0 and state["problems"] == []
+    refused = world.api["xxa.auditor"].post("/api/v1/journal/verification")
+    assert refused.status_code == 403

@@ -163,6 +163,8 @@ RULES: list[Rule] = [
     Rule("GET", P + "/journal", NO_ENTITY),
     Rule("GET", "/api/v1/journal", REGISTRY_READERS),
     Rule("GET", "/api/v1/verification", REGISTRY_READERS),
+    Rule("GET", "/api/v1/journal/verification", REGISTRY_READERS),
+    Rule("POST", "/api/v1/journal/verification", REGISTRY_READERS, "reads only, in the background"),
     # Reports
     Rule("GET", P + "/aef/{year}", NO_ENTITY, "the AEF is the Party's"),
     Rule("GET", P + "/aef/{year}/submissions", NO_ENTITY),

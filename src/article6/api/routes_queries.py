@@ -19,6 +19,7 @@ from article6.domain.transactions import TransactionKind, TransactionStatus
 from article6.http.exports import MEDIA_TYPES, FileFormat, download
 from article6.http.parameters import unit_serial
 from article6.http.security import InSection, Paged, PartyCode, Registry_, RegistryWide
+from article6.services import chain_verification
 from article6.services import commands as c
 from article6.services.reads import exports, ledger
 from article6.services.reads.views import (
@@ -366,6 +367,50 @@ def registry_journal(
         event=event, subject=subject, party=party, actor=by, since=since, until=until
     )
     return ledger.journal(registry, actor, None, where, after, limit)
+
+
+class ChainVerification(BaseModel):
+    """A verification of the journal's chain started from the pages or here (read only, in the
+    background): how far it got of how many entries, the breaks found, when it finished."""
+
+    started_by: str
+    started_at: datetime
+    total: int
+    checked: int
+    problems: list[str]
+    pending: int
+    finished_at: datetime | None
+    running: bool
+    sound: bool
+
+
+def chain_state(run: chain_verification.VerificationRun) -> ChainVerification:
+    return ChainVerification(
+        started_by=run.started_by,
+        started_at=run.started_at,
+        total=run.total,
+        checked=run.checked,
+        problems=list(run.problems),
+        pending=run.pending,
+        finished_at=run.finished_at,
+        running=run.running,
+        sound=run.sound,
+    )
+
+
+@router.get("/journal/verification")
+def chain_verification_state(actor: RegistryWide, registry: Registry_) -> ChainVerification | None:
+    """The chain verification under way, or the last one this server process ran (null if
+    none yet)."""
+    run = chain_verification.last_run(registry, actor)
+    return None if run is None else chain_state(run)
+
+
+@router.post("/journal/verification", status_code=202)
+def start_chain_verification(actor: RegistryWide, registry: Registry_) -> ChainVerification:
+    """Start verifying the journal's chain in the background (read only), or answer the run
+    already under way; follow it with GET."""
+    return chain_state(chain_verification.start(registry, actor))
 
 
 @router.get("/verification")
