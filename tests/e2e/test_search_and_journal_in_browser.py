@@ -14,7 +14,14 @@ from typing import Any
 
 import browser_site
 import pytest
-from browser_site import SignedIn, Site, make_site, require_chromium, signed_in_pages
+from browser_site import (
+    SignedIn,
+    Site,
+    make_site,
+    require_chromium,
+    screenshot,
+    signed_in_pages,
+)
 
 from article6.demo import world as demo
 
@@ -89,6 +96,8 @@ def test_the_search_is_bookmarkable_and_exports_what_it_shows(
     xxa.wait_for_url(bookmark)
     assert listed(xxa) == issuances
     assert xxa.get_by_label("Kind").input_value() == "issuance"
+    assert xxa.get_by_label("Vintage").input_value() == ""  # the address's search, not 1999
+    screenshot(xxa, "transaction-search")
 
     with xxa.expect_download() as waited:
         xxa.get_by_role("link", name="CSV").click()
@@ -122,6 +131,7 @@ def test_the_auditor_browses_the_journal_and_verifies_the_chain(
     auditor.wait_for_url("**/journal/*")
     assert len(auditor.locator("#entry-hash").inner_text()) == 64
     assert '"' in auditor.locator("#entry-body").inner_text()
+    screenshot(auditor, "journal-entry")
     assert serious(auditor) == []
 
     auditor.goto("/journal")
@@ -134,4 +144,5 @@ def test_the_auditor_browses_the_journal_and_verifies_the_chain(
         auditor.reload()
         state = auditor.locator("#verification-state")
     assert "Intact" in state.inner_text()
+    screenshot(auditor, "journal")
     assert serious(auditor) == []
