@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from enum import StrEnum
@@ -77,12 +78,16 @@ def column_letter(index: int) -> str:
     return letters
 
 
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry: one typed into a text would make the workbook unreadable."""
+
+
 def _cell(reference: str, value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, int) and not isinstance(value, bool):
         return f'<c r="{reference}"><v>{value}</v></c>'
-    text = escape(str(value)[:32_767])
+    text = escape(NOT_IN_XML.sub("\ufffd", str(value)[:32_767]))
     return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
