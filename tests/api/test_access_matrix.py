@@ -105,6 +105,7 @@ class Matrix:
             "{unit}": str(self.serial),
             "{year}": "2026",
             "{mark}": "1",
+            "{file_format}": "csv",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance

@@ -151,6 +151,8 @@ RULES: list[Rule] = [
     Rule("GET", P + "/blocks", READERS, "an entity's own blocks only"),
     Rule("GET", P + "/transactions", READERS, "an entity's own transactions only"),
     Rule("GET", P + "/transactions/{transaction}", NO_ENTITY, "the Party's issuance"),
+    Rule("GET", P + "/transactions.{file_format}", READERS, "an entity's own transactions only"),
+    Rule("GET", P + "/holdings.{file_format}", READERS, "an entity's own holdings only"),
     Rule("GET", P + "/first-transfers", READERS),
     Rule(
         "GET",
@@ -161,6 +163,8 @@ RULES: list[Rule] = [
     Rule("GET", P + "/journal", NO_ENTITY),
     Rule("GET", "/api/v1/journal", REGISTRY_READERS),
     Rule("GET", "/api/v1/verification", REGISTRY_READERS),
+    Rule("GET", "/api/v1/journal/verification", REGISTRY_READERS),
+    Rule("POST", "/api/v1/journal/verification", REGISTRY_READERS, "reads only, in the background"),
     # Reports
     Rule("GET", P + "/aef/{year}", NO_ENTITY, "the AEF is the Party's"),
     Rule("GET", P + "/aef/{year}/submissions", NO_ENTITY),

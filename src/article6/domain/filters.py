@@ -33,8 +33,10 @@ class BlockFilter:
 
 @dataclass(frozen=True)
 class TransactionFilter:
-    """A transaction matches `cooperative_approach` or `vintage` when one of its moved ranges
-    does; `since` is inclusive, `until` exclusive (on the creation time)."""
+    """A transaction matches `cooperative_approach`, `vintage` or `serial` (in `registry`, or
+    any registry when None) when one of its moved ranges does; `entity` when one of its
+    accounts is held by that entity; `since` is inclusive, `until` exclusive (on the creation
+    time). A filter only narrows: what a reader may see is decided before it applies."""
 
     status: TransactionStatus | None = None
     kind: TransactionKind | None = None
@@ -44,13 +46,20 @@ class TransactionFilter:
     since: datetime | None = None
     until: datetime | None = None
     first_transfer: bool | None = None
+    entity: str | None = None
+    identifier: str | None = None
+    registry: str | None = None
+    serial: int | None = None
 
 
 @dataclass(frozen=True)
 class JournalFilter:
-    """`since` is inclusive, `until` exclusive (on the recording time)."""
+    """`since` is inclusive, `until` exclusive (on the recording time); `actor` is a user's
+    name, in any of their roles."""
 
     event: str | None = None
     subject: str | None = None
+    party: str | None = None
+    actor: str | None = None
     since: datetime | None = None
     until: datetime | None = None

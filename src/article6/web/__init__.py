@@ -25,10 +25,12 @@ from article6.web import (
     routes_adjustments,
     routes_approvals,
     routes_consistency,
+    routes_journal,
     routes_marks,
     routes_public,
     routes_records,
     routes_registry,
+    routes_search,
     routes_session,
     routes_users,
 )
@@ -70,12 +72,14 @@ def install(app: FastAPI) -> None:
     for module in (
         routes_session,
         routes_registry,
+        routes_search,
         routes_actions,
         routes_adjustments,
         routes_approvals,
         routes_records,
         routes_users,
         routes_consistency,
+        routes_journal,
         routes_marks,
         routes_public,
     ):

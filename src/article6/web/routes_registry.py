@@ -136,29 +136,6 @@ def account_detail(
     )
 
 
-@router.get("/transactions", response_class=HTMLResponse)
-def transactions(
-    request: Request,
-    viewer: Looking,
-    registry: Registry_,
-    status: Annotated[TransactionStatus | None, Query()] = None,
-    first_transfer: bool | None = None,
-    before: Cursor = None,
-) -> Response:
-    where = TransactionFilter(status=status, first_transfer=first_transfer)
-    page = ledger.transactions(registry, viewer.actor, viewer.party, where, before, limit=50)
-    return render(
-        request,
-        "transactions.html",
-        viewer=viewer,
-        active="first-transfers" if first_transfer else "transactions",
-        page=page,
-        status=status.value if status else "",
-        first_transfer=first_transfer,
-        names=account_names(registry, viewer),
-    )
-
-
 @router.get("/transactions/{transaction}", response_class=HTMLResponse)
 def transaction_detail(
     request: Request, transaction: str, viewer: Looking, registry: Registry_, done: Text = None

@@ -280,6 +280,23 @@ def journal(
         )
 
 
+def journal_entry(
+    registry: Registry, actor: Actor, party: str | None, seq: int
+) -> JournalEntryView:
+    """One journal entry with its hashes: of `party`'s section, or any for the registry-wide
+    roles (`party` None), under the same rule as `journal`."""
+    if actor.role is Role.ENTITY:
+        raise refuse(Check.C4002, "actor", "an entity's representative does not see the journal")
+    if party is None and not (actor.registry_wide and actor.party is None):
+        raise refuse(Check.C4006, "party", "the whole journal is for registry-wide roles")
+    allow(actor, Permission.READ, party)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        row = journal_pages.entry_at(connection, seq)
+    if row is None or (party is not None and row.party_code != party):
+        raise refuse(Check.C1012, "entry", f"there is no journal entry {seq} you can see")
+    return journal_entry_view(row)
+
+
 def verification(registry: Registry, actor: Actor) -> list[str]:
     """The ledger invariants and the journal chain: for registry-wide roles."""
     if not (actor.registry_wide and actor.party is None):
