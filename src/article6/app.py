@@ -24,6 +24,7 @@ from article6.api import (
     routes_adjustments,
     routes_consistency,
     routes_identity,
+    routes_notifications,
     routes_operations,
     routes_queries,
     routes_reports,
@@ -86,6 +87,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_consistency,
         routes_adjustments,
         routes_operations,
+        routes_notifications,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

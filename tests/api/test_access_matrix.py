@@ -105,6 +105,7 @@ class Matrix:
             "{unit}": str(self.serial),
             "{year}": "2026",
             "{mark}": "1",
+            "{notification}": "1",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance
