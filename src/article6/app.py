@@ -47,6 +47,7 @@ from article6.interop.routes import hub_router, install_problems, registry_route
 from article6.interop.transport import HttpTransport
 from article6.services.checkpoints import CheckpointSchedule
 from article6.services.context import Registry
+from article6.services.notification_mail import NotificationStep
 from article6.settings import Settings
 from article6.store.database import database_url
 from article6.web.documents.rendering import inline_style_sources
@@ -115,21 +116,31 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
 
 def serve_app() -> FastAPI:
     """What `article6 serve` runs: the app, with the journal's periodic signed checkpoint in a
-    background loop (the registry's protocol app runs it in its delivery loop instead)."""
+    background loop (the registry's protocol app runs it in its delivery loop instead), and
+    the notifications' projection and e-mail in another."""
     app = create_app()
     schedule = app.state.checkpoints
     inner_router = app.router
 
+    settings = app.state.settings
+    notifying = NotificationStep.from_settings(app.state.registry, settings)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = DeliveryLoop(schedule.step, interval=CHECKPOINT_LOOP_SECONDS)
-        if app.state.settings.checkpoint_minutes > 0:
+        # Notifications (and their e-mail) in a loop of their own: a slow mail server delays
+        # neither the checkpoints nor any command.
+        notices = DeliveryLoop(notifying.run, interval=settings.notification_seconds)
+        if settings.checkpoint_minutes > 0:
             loop.start()
+        if settings.notification_seconds > 0:
+            notices.start()
         try:
             yield
         finally:
-            if loop.thread.is_alive():
-                loop.stop()
+            for running in (loop, notices):
+                if running.thread.is_alive():
+                    running.stop()
 
     inner_router.lifespan_context = lifespan
     return app

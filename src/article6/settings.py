@@ -75,6 +75,19 @@ class Settings(BaseSettings):
     # The bearer token the monitoring system presents to scrape /metrics; unset, /metrics is
     # open in development only.
     metrics_token: str | None = None
+    # E-mail for the notifications users choose to receive by e-mail: unset host, no e-mail
+    # (notifications stay in the registry's inbox). `smtp_tls` is "starttls" (upgrade on the
+    # submission port), "tls" (implicit TLS, usually port 465) or "none" (a local relay only).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "registry@localhost"
+    smtp_tls: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    # The serve loop projects notifications from the journal and sends the e-mails due this
+    # often; 0 turns it off (`article6 notifications deliver` from cron then does it).
+    notification_seconds: float = Field(default=10.0, ge=0)
 
     @property
     def development(self) -> bool:
@@ -117,8 +130,12 @@ class Settings(BaseSettings):
             raise InsecureSettings(
                 "ARTICLE6_PASSWORD_COST is 'standard' (or 'test' in development)"
             )
+        if self.smtp_tls not in ("starttls", "tls", "none"):
+            raise InsecureSettings("ARTICLE6_SMTP_TLS is 'starttls', 'tls' or 'none'")
         if self.development:
             return
+        if self.smtp_host and self.smtp_password and self.smtp_tls == "none":
+            raise InsecureSettings("an SMTP password is sent only over TLS outside development")
         if self.password_cost != "standard":
             raise InsecureSettings("cheap password hashing is for tests in development only")
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:

@@ -16,6 +16,7 @@ from article6.cli.database import db
 from article6.cli.demo import demo
 from article6.cli.interop import hub, hub_operator, network
 from article6.cli.journal import journal
+from article6.cli.notifications import notifications
 from article6.cli.reports import aef, report
 from article6.cli.serve import serve
 from article6.cli.unit_marks import units
@@ -42,6 +43,7 @@ for command in (
     hub_operator,
     network,
     units,
+    notifications,
 ):
     main.add_command(command)
 aef.add_command(adjustments)
