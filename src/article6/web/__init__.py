@@ -26,6 +26,7 @@ from article6.web import (
     routes_approvals,
     routes_consistency,
     routes_marks,
+    routes_notifications,
     routes_public,
     routes_records,
     routes_registry,
@@ -75,6 +76,7 @@ def install(app: FastAPI) -> None:
         routes_users,
         routes_consistency,
         routes_marks,
+        routes_notifications,
         routes_public,
     ):
         app.include_router(module.router)
