@@ -189,3 +189,67 @@ def test_each_user_chooses_what_they_receive(world: HttpWorld):
     assert chosen["channels"]["units_received"] == "none"
     transfer = give_green_group_a(world, 10)
     assert about(inbox(api, "green.group.a"), "units_received", transfer) == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_expired_request_tells_its_initiator_and_gives_the_units_back(world: HttpWorld):
+    from article6.domain.access import Actor, Role
+    from article6.services.approvals import expire_pending
+
+    api = world.api
+    give_green_group_a(world, 40)
+    before = total(api)
+    pending = str(
+        ok(
+            api["green.group.a"].post(
+                "/api/v1/parties/XXA/cancellations",
+                {
+                    "source_account": world[GREEN_AMO],
+                    "purpose": "voluntary",
+                    "units": {"quantity": 4},
+                },
+            )
+        )["record"]
+    )
+    api.clock.advance(90 * 24 * 3600)
+    assert expire_pending(api.registry, Actor("registry", Role.SECRETARIAT)) == [pending]
+    for user in ("green.group.a", "xxa.admin", "xxc.admin"):  # their tokens ran out meanwhile
+        api.sign_in(user)
+    expired = about(inbox(api, "green.group.a"), "request_expired", pending)
+    assert len(expired) == 1 and "4 units" in expired[0]["body"]
+    assert about(inbox(api, "xxa.admin"), "request_expired", pending) == []
+    assert total(api) == before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_reconciliation_hold_tells_everyone_it_stops_and_no_auditor(world: HttpWorld):
+    from article6.store import journal
+
+    api = world.api
+    for event in ("ReconciliationHoldPlaced", "ReconciliationHoldLifted"):
+        with unit_of_work(api.registry.engine) as connection:
+            journal.append(
+                connection,
+                actor="hub",
+                event=event,
+                party=None,
+                subject="REC-2026-0001",
+                body={"until": "2026-12-02T13:00:00+00:00", "reason": "its result arrived"},
+                at=api.registry.now(),
+            )
+    told = {
+        user
+        for user in api.callers
+        if about(inbox(api, user), "reconciliation_hold", "REC-2026-0001")
+    }
+    assert told == {
+        "secretariat.admin",
+        "xxa.admin",
+        "xxc.admin",
+        "xxa.user",
+        "green.group.a",
+        "green.c.entity",
+    }
+    titles = [n["title"] for n in inbox(api, "xxc.admin")]
+    assert "Reconciliation hold placed (REC-2026-0001)" in titles
+    assert "Reconciliation hold lifted (REC-2026-0001)" in titles
