@@ -149,15 +149,19 @@ def serve_app() -> FastAPI:
 CHECKPOINT_LOOP_SECONDS = 30.0
 
 
-def _lifespan(step: Callable[[], None]) -> Any:
+def _lifespan(step: Callable[[], None], *others: DeliveryLoop) -> Any:
+    """Run `step` in the delivery loop, and each of `others` beside it, while the app lives."""
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        loop = DeliveryLoop(step)
-        loop.start()
+        loops = (DeliveryLoop(step), *others)
+        for loop in loops:
+            loop.start()
         try:
             yield
         finally:
-            loop.stop()
+            for loop in loops:
+                loop.stop()
 
     return lifespan
 
@@ -181,7 +185,12 @@ def create_registry_app(
             checkpoints.step()  # the journal's signed head, sent to the hub through the outbox
         node.deliver_pending(transport)
 
-    app = FastAPI(title=f"article6 registry {node.registry_id}", lifespan=_lifespan(step))
+    others = []
+    if state is not None and state.settings.notification_seconds > 0:
+        # The notifications of the registry's own pages, in a loop of their own.
+        notifying = NotificationStep.from_settings(state.registry, state.settings)
+        others.append(DeliveryLoop(notifying.run, interval=state.settings.notification_seconds))
+    app = FastAPI(title=f"article6 registry {node.registry_id}", lifespan=_lifespan(step, *others))
     install_problems(app)
     app.include_router(registry_router(node, max_body))
     if inner is not None:
