@@ -253,3 +253,35 @@ def test_a_reconciliation_hold_tells_everyone_it_stops_and_no_auditor(world: Htt
     titles = [n["title"] for n in inbox(api, "xxc.admin")]
     assert "Reconciliation hold placed (REC-2026-0001)" in titles
     assert "Reconciliation hold lifted (REC-2026-0001)" in titles
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_units_acquired_from_another_registry_reach_only_the_receiving_partys_users(
+    world: HttpWorld,
+):
+    from article6.store import journal
+
+    api = world.api
+    account = world["XXC Party itmo_holding"]
+    with unit_of_work(api.registry.engine) as connection:
+        journal.append(
+            connection,
+            actor="hub",
+            event="UnitsAcquired",
+            party="XXC",
+            subject="XXC01-00000077",
+            body={
+                "transfer": "XXB01-00000003",
+                "from_registry": "XXB01",
+                "account": account,
+                "quantity": 2_500,
+                "ranges": [["XXB01", 1, 2_500]],
+            },
+            at=api.registry.now(),
+        )
+    told = {
+        user for user in api.callers if about(inbox(api, user), "units_received", "XXC01-00000077")
+    }
+    assert told == {"xxc.admin"}
+    [notice] = about(inbox(api, "xxc.admin"), "units_received", "XXC01-00000077")
+    assert "2,500 units" in notice["title"] and "XXB01" in notice["body"]
