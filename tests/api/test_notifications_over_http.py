@@ -285,3 +285,21 @@ def test_units_acquired_from_another_registry_reach_only_the_receiving_partys_us
     assert told == {"xxc.admin"}
     [notice] = about(inbox(api, "xxc.admin"), "units_received", "XXC01-00000077")
     assert "2,500 units" in notice["title"] and "XXB01" in notice["body"]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_projectors_at_once_notify_each_person_once(world: HttpWorld):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from article6.store.notification_schema import notifications as notification_rows
+
+    api = world.api
+    transfer = give_green_group_a(world, 12)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        added = sum(pool.map(lambda _: notifications.project_all(api.registry), range(4)))
+    with unit_of_work(api.registry.engine, read_only=True) as connection:
+        stored = connection.execute(select(func.count()).select_from(notification_rows)).scalar()
+    assert added == stored > 0
+    assert len(about(inbox(api, "green.group.a"), "units_received", transfer)) == 1
