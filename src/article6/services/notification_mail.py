@@ -24,6 +24,8 @@ from article6.store.notifications import OutgoingEmail
 
 ATTEMPTS = 6
 BATCH = 50
+CLAIM = timedelta(minutes=10)
+"""How long a batch is claimed by its sender: past it, an outcome never recorded is retried."""
 WAITS = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -103,49 +105,53 @@ def wait_after(attempts: int) -> timedelta | None:
 
 
 def deliver(registry: Registry, server: MailServer, batch: int = BATCH) -> Delivery:
-    """Send the e-mails due now (one connection for the batch); record each outcome."""
-    sent = retrying = given_up = 0
+    """Send the e-mails due now over one connection, recording each outcome as it comes.
+
+    The batch is claimed in one short transaction and sent outside any: a slow mail server
+    holds no lock a command needs (on SQLite, not the one write lock)."""
+    now = registry.now()
     with unit_of_work(registry.engine) as connection:
-        due = store.due_emails(connection, registry.now(), batch)
-        if not due:
-            return Delivery(0, 0, 0)
-        smtp: smtplib.SMTP | None = None
-        opening_error: str | None = None
-        try:
-            smtp = server.connect()
-        except (OSError, smtplib.SMTPException) as error:
-            opening_error = f"{type(error).__name__}: {error}"
-        try:
-            for email in due:
-                error_text = opening_error
-                if not email.address:
-                    error_text = "the user has no e-mail address"
-                elif smtp is not None:
-                    try:
-                        smtp.send_message(message(server, email))
-                    except (OSError, smtplib.SMTPException) as error:
-                        error_text = f"{type(error).__name__}: {error}"
+        due = store.claim_emails(connection, now, now + CLAIM, batch)
+    if not due:
+        return Delivery(0, 0, 0)
+    sent = retrying = given_up = 0
+    smtp: smtplib.SMTP | None = None
+    opening_error: str | None = None
+    try:
+        smtp = server.connect()
+    except (OSError, smtplib.SMTPException) as error:
+        opening_error = f"{type(error).__name__}: {error}"
+    try:
+        for email in due:
+            error_text = opening_error
+            if not email.address:
+                error_text = "the user has no e-mail address"
+            elif smtp is not None:
+                try:
+                    smtp.send_message(message(server, email))
+                except (OSError, smtplib.SMTPException) as error:
+                    error_text = f"{type(error).__name__}: {error}"
+            wait = (
+                None if error_text is None or not email.address else wait_after(email.attempts + 1)
+            )
+            with unit_of_work(registry.engine) as connection:
                 if error_text is None:
                     store.email_sent(connection, email.id, registry.now())
-                    sent += 1
-                    continue
-                wait = wait_after(email.attempts + 1) if email.address else None
-                store.email_failed(
-                    connection,
-                    email.id,
-                    None if wait is None else registry.now() + wait,
-                    error_text,
-                )
-                if wait is None:
-                    given_up += 1
                 else:
-                    retrying += 1
-        finally:
-            if smtp is not None:
-                try:
-                    smtp.quit()
-                except (OSError, smtplib.SMTPException):
-                    smtp.close()
+                    retry_at = None if wait is None else registry.now() + wait
+                    store.email_failed(connection, email.id, retry_at, error_text)
+            if error_text is None:
+                sent += 1
+            elif wait is None:
+                given_up += 1
+            else:
+                retrying += 1
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
     return Delivery(sent, retrying, given_up)
 
 

@@ -310,9 +310,24 @@ def set_email(connection: Connection, user_id: int, address: str | None) -> None
     connection.execute(update(users).where(users.c.id == user_id).values(email=address))
 
 
+def claim_emails(
+    connection: Connection, now: datetime, until: datetime, limit: int
+) -> list[OutgoingEmail]:
+    """The e-mails due now, oldest first, each claimed until `until`: another sender skips them
+    meanwhile, and one whose outcome was never recorded (a crash) is due again then."""
+    due = due_emails(connection, now, limit)
+    if due:
+        connection.execute(
+            update(notifications)
+            .where(notifications.c.id.in_([email.id for email in due]))
+            .values(email_next_at=until)
+        )
+    return due
+
+
 def due_emails(connection: Connection, now: datetime, limit: int) -> list[OutgoingEmail]:
     """E-mails due now, oldest first, locked (and skipped by any other sender) until the
-    delivery's transaction ends."""
+    transaction ends."""
     query = (
         select(
             notifications.c.id,

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
+from article6.http.security import registry_of
 from article6.services import notification_inbox
 
 HERE = Path(__file__).parent
@@ -82,7 +83,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if viewer is not None and "unread_notifications" not in context:
         # The count beside the navigation's Notifications link, on every signed-in page.
         context["unread_notifications"] = notification_inbox.unread(
-            request.app.state.registry, viewer.principal.user_id
+            registry_of(request), viewer.principal.user_id
         )
     response: HTMLResponse = templates.TemplateResponse(
         request, template, context, status_code=status_code
