@@ -71,6 +71,9 @@ def test_each_person_is_told_only_of_their_own_accounts_and_requests(world: Http
     # The Party's people do not act for the entity's account; another section never hears.
     for outsider in ("xxa.user", "xxa.auditor", "green.c.entity", "xxc.admin"):
         assert about(inbox(api, outsider), "units_received", transfer) == []
+    # Linking units to an authorization moves them between the Party's own accounts: nobody
+    # received anything.
+    assert [n for n in inbox(api, "xxa.user") if n["kind"] == "units_received"] == []
 
     request = ok(
         api["green.group.a"].post(

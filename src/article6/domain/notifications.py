@@ -71,6 +71,9 @@ class Request:
     approver: str | None = None
 
 
+RECEIPTS = frozenset({"internal_transfer", "international_transfer", "acquisition"})
+"""The transactions that bring units into an account from another holder: a link to an
+authorization, a use or a cancellation moves units too, but nobody receives them."""
 MOVING_ROLES = frozenset({Role.ADMINISTRATOR, Role.PARTY_USER})
 """Who acts for a Party's own accounts, and so is told when units arrive in one."""
 HOLD_ROLES = frozenset({Role.SECRETARIAT, Role.ADMINISTRATOR, Role.PARTY_USER, Role.ENTITY})

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from article6.domain.access import name_in
 from article6.domain.notifications import (
     DEFAULT_CHANNEL,
+    RECEIPTS,
     Channel,
     NotificationKind,
     approving,
@@ -25,6 +26,7 @@ from article6.domain.notifications import (
     initiating,
     receiving,
 )
+from article6.domain.transactions import TransactionKind
 from article6.services.context import Registry
 from article6.store import notifications as store
 from article6.store.database import unit_of_work
@@ -66,6 +68,8 @@ def _ranges(body: dict[str, Any]) -> str:
 
 
 def _received(connection: Connection, entry: SealedEvent, actor: str) -> list[Notice]:
+    if entry.body.get("kind", TransactionKind.ACQUISITION.value) not in RECEIPTS:
+        return []
     account = entry.body.get("destination") or entry.body.get("account")
     holder = store.holder(connection, str(account)) if account else None
     if holder is None:
