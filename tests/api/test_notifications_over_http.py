@@ -306,3 +306,36 @@ def test_two_projectors_at_once_notify_each_person_once(world: HttpWorld):
         stored = connection.execute(select(func.count()).select_from(notification_rows)).scalar()
     assert added == stored > 0
     assert len(about(inbox(api, "green.group.a"), "units_received", transfer)) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_under_four_eyes_only_independent_approvers_are_asked(world: HttpWorld):
+    from article6.domain.access import Role
+
+    api = world.api
+    ok(
+        api["xxa.admin"].post(
+            "/api/v1/parties/XXA/approval-policies",
+            {"kind": "internal_transfer", "four_eyes": True},
+        ),
+        200,
+    )
+    api.add_user("xxa.admin", "xxa.puppet", Role.ADMINISTRATOR, "XXA")
+    api.add_user("secretariat.admin", "xxa.second", Role.ADMINISTRATOR, "XXA")
+    before = total(api)
+    done = ok(
+        api["xxa.admin"].post(
+            "/api/v1/parties/XXA/transfers",
+            {
+                "source_account": world["XXA Party mo_holding"],
+                "destination_account": world["XXA Green Group A mo_holding"],
+                "units": {"quantity": 3},
+            },
+        )
+    )
+    assert done["status"] == "awaiting_approval"
+    pending = str(done["record"])
+    asked = {u for u in api.callers if about(inbox(api, u), "approval_needed", pending)}
+    # xxa.puppet's account was made by the initiator: the approval would refuse it (C4012).
+    assert asked == {"xxa.second"}
+    assert total(api) == before

@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from article6.domain.access import name_in
+from article6.domain.access import name_in, permits_approval
 from article6.domain.notifications import (
     DEFAULT_CHANNEL,
     RECEIPTS,
     Channel,
     NotificationKind,
+    Request,
     approving,
     held_up,
     initiating,
@@ -30,6 +31,7 @@ from article6.domain.transactions import TransactionKind
 from article6.services.context import Registry
 from article6.store import notifications as store
 from article6.store.database import unit_of_work
+from article6.store.identity import creation_line
 from article6.store.notifications import NewNotification, SealedEvent
 
 PROJECTION_BATCH = 500
@@ -97,7 +99,9 @@ def _awaiting(connection: Connection, entry: SealedEvent) -> list[Notice]:
     request = store.request_of(connection, subject)
     if request is None:
         return []
-    users = approving(store.grants(connection, [request.party]), request)
+    users = _independent(
+        connection, request, approving(store.grants(connection, [request.party]), request)
+    )
     source = request.source.account if request.source else "its source"
     return [
         Notice(
@@ -109,6 +113,20 @@ def _awaiting(connection: Connection, entry: SealedEvent) -> list[Notice]:
             "Approve or reject it in the approvals inbox.",
         )
     ]
+
+
+def _independent(connection: Connection, request: Request, names: set[str]) -> set[str]:
+    """The approvals' own second-person rule (`permits_approval`): under four eyes (a request
+    from the Party's own account) only approvers independent of the initiator are asked."""
+    if request.initiator is None:
+        return names
+    four_eyes = request.source is None or request.source.entity is None
+    initiator = creation_line(connection, request.initiator)
+    return {
+        name
+        for name in names
+        if permits_approval(initiator, creation_line(connection, name), four_eyes) is None
+    }
 
 
 def _approved(connection: Connection, entry: SealedEvent) -> list[Notice]:
