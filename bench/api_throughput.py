@@ -15,11 +15,20 @@ processes, PostgreSQL backends, client), read from /proc: on a machine whose cor
 busy, throughput is cores ÷ CPU per transaction, whatever the locks do.
 
     .venv/bin/python bench/api_throughput.py [--clients 1 4 8] [--workers 2 4] [--seconds 5]
-        [--rounds 3] [--request transfer me bare]
+        [--rounds 3] [--request transfer me bare transactions blocks]
 
 `--request me` measures the cheapest authenticated request (`GET /api/v1/me`: the bearer token
 checked, one read) and `--request bare` an app that does nothing (`bare_asgi.py`) under the same
 server: what a transfer could reach at best on this machine, whatever it did inside.
+`--request transactions` and `--request blocks` measure a page as the API serves it (the
+Party's newest 50 transactions; the blocks of the account a client's transfers went to), after
+a round of transfers has filled them.
+
+Latency is reported at p50, p95 and p99. After the measured rounds, one more round of the same
+load runs with a lock sampler beside it (`lock_waits.py`: `pg_locks` every 2 ms): the lock
+waits of the requests (their number, how many lasted over 5 ms, the longest, the p99 per
+request) and of the journal sealer, apart, and how far the journal's chain lagged (entries
+pending, the oldest's age).
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ from api_load import (
     stop_server,
     wait_until_healthy,
 )
+from lock_waits import LockSampler, LockWaits
 from sqlalchemy import create_engine, text
 from transfer_bench import (
     ADMIN_URL,
@@ -110,15 +120,23 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
 
 
-REQUESTS = ("transfer", "me", "bare")
+REQUESTS = ("transfer", "me", "bare", "transactions", "blocks")
+PAGES = ("transactions", "blocks")
 
 
 def request_bytes(request: str, token: str, pair: Pair, rng: random.Random) -> bytes:
     """One request of the kind measured: a transfer (every check, the journal and a fresh
-    Idempotency-Key), `me` (authenticated, one read: the least any registry request costs), or
-    `bare` (any path of `bare_asgi.py`: the HTTP layer alone)."""
+    Idempotency-Key), `me` (authenticated, one read: the least any registry request costs),
+    `bare` (any path of `bare_asgi.py`: the HTTP layer alone), or a page as the API serves it:
+    `transactions` (the Party's newest 50) or `blocks` (the blocks of the account the client's
+    transfers went to)."""
     if request != "transfer":
-        path = "/api/v1/me" if request == "me" else "/api/v1/health"
+        path = {
+            "me": "/api/v1/me",
+            "bare": "/api/v1/health",
+            "transactions": "/api/v1/parties/XXA/transactions?limit=50",
+            "blocks": f"/api/v1/parties/XXA/blocks?account={pair.right}&limit=100",
+        }[request]
         return (
             f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
         ).encode()
@@ -197,6 +215,11 @@ class Round:
     pgbench_client_ms: float
     p50_ms: float
     p95_ms: float
+    p99_ms: float
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[int(share * (len(ordered) - 1))]
 
 
 def measure(
@@ -238,7 +261,8 @@ def measure(
             pgbench_postgres_ms=1000 * (postgres_after - postgres_before) / transactions,
             pgbench_client_ms=1000 * (children_after - children_before) / transactions,
             p50_ms=1000 * statistics.median(latencies),
-            p95_ms=1000 * latencies[int(0.95 * (len(latencies) - 1))],
+            p95_ms=1000 * percentile(latencies, 0.95),
+            p99_ms=1000 * percentile(latencies, 0.99),
         ),
         tally,
     )
@@ -295,9 +319,13 @@ def run(
                 address = f"http://127.0.0.1:{port}"
                 wait_until_healthy(address, server, log)
                 token = "none" if request == "bare" else sign_in(address, secret)
+                if request in PAGES:  # transactions to page through, blocks in the accounts
+                    fill = api_round(port, token, pairs, "transfer", seconds, 0)
+                    fail_on_refusals(fill.refused, "transfers filling the pages")
                 warm = api_round(port, token, pairs, request, 2, 0)  # every worker's pool, caches
                 fail_on_refusals(warm.refused, f"{request} requests")
                 measured: list[Round] = []
+                waits: LockWaits | None = None
                 errors: list[str] = []
                 for number in range(1, rounds + 1):
                     figures, tally = measure(
@@ -318,12 +346,24 @@ def run(
                         f"  {request}: clients={clients} workers={workers} round "
                         f"{number}/{rounds}: "
                         f"API {figures.api_tps:,.0f}/s (p50 {figures.p50_ms:.1f} ms, p95 "
-                        f"{figures.p95_ms:.1f} ms), pgbench {figures.pgbench_tps:,.0f}/s, "
+                        f"{figures.p95_ms:.1f} ms, p99 {figures.p99_ms:.1f} ms), "
+                        f"pgbench {figures.pgbench_tps:,.0f}/s, "
                         f"ratio {figures.api_tps / figures.pgbench_tps:.3f}; CPU ms per "
                         f"request: server {figures.server_ms:.2f}, PostgreSQL "
                         f"{figures.postgres_ms:.2f}, client {figures.client_ms:.2f}; per "
                         f"pgbench transaction: PostgreSQL {figures.pgbench_postgres_ms:.2f}, "
                         f"client {figures.pgbench_client_ms:.2f}",
+                        flush=True,
+                    )
+                if request != "bare":
+                    with LockSampler(libpq(ADMIN_URL), libpq(url), registry_db) as sampler:
+                        sampled = api_round(port, token, pairs, request, seconds, rounds + 1)
+                    errors += sampled.server_errors
+                    fail_on_refusals(sampled.refused, f"{request} requests")
+                    waits = sampler.found
+                    print(
+                        f"  {request}: clients={clients} workers={workers} sampled round: "
+                        + waits.summary(sampled.succeeded),
                         flush=True,
                     )
             finally:
@@ -346,12 +386,23 @@ def run(
             "ratio": ratio,
             "p50_ms": median("p50_ms"),
             "p95_ms": median("p95_ms"),
+            "p99_ms": median("p99_ms"),
             "server_ms": median("server_ms"),
             "postgres_ms": median("postgres_ms"),
             "client_ms": median("client_ms"),
             "pgbench_postgres_ms": median("pgbench_postgres_ms"),
             "pgbench_client_ms": median("pgbench_client_ms"),
         }
+        if waits is not None:
+            result |= {
+                "lock_waits": float(len(waits.requests)),
+                "lock_waits_over_5ms": float(waits.over(5)),
+                "lock_wait_p99_ms": waits.p99_ms(sampled.succeeded),
+                "lock_wait_max_ms": max(waits.requests, default=0.0),
+                "sealer_wait_max_ms": max(waits.sealer, default=0.0),
+                "journal_pending_max": float(waits.pending_max),
+                "journal_lag_max_ms": waits.lag_max_ms,
+            }
         print(
             "RESULT api_throughput "
             + " ".join(

@@ -37,7 +37,7 @@ from article6.domain.reconciliation import RECONCILIATION_INTERVAL
 from article6.http import problems
 from article6.http.browser_headers import BrowserHeaders
 from article6.http.guard import RequestGuard
-from article6.http.metrics import RequestMetrics
+from article6.http.observation import ObservedRequests
 from article6.interop.delivery import DeliveryLoop
 from article6.interop.hub import Hub
 from article6.interop.intake import MAX_BODY
@@ -94,7 +94,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BrowserHeaders, style_sources=inline_style_sources())
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(ObservedRequests)
 
     docs_page.install(app)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -40,54 +40,82 @@ class Settings(BaseSettings):
     """Each field is read from `ARTICLE6_<FIELD>`; an empty variable counts as unset."""
 
     model_config = SettingsConfigDict(
-        env_prefix=PREFIX, env_ignore_empty=True, frozen=True, extra="ignore"
+        env_prefix=PREFIX,
+        env_ignore_empty=True,
+        frozen=True,
+        extra="ignore",
+        use_attribute_docstrings=True,
     )
 
+    # Each field's docstring is its meaning in docs/operations.md (`article6 settings`).
     environment: str = "development"
+    """`development`, or anything else (`production`), where the development defaults below
+    are refused at start."""
     secret_key: str = DEVELOPMENT_SECRET
-    # Secure cookies unless in development, where the site is served over plain HTTP.
+    """Signs sessions and CSRF tokens: a random value of at least 32 characters outside
+    development. A secret: give it in the environment file."""
     cookie_secure: bool = Field(default_factory=_secure_outside_development)
+    """Cookies only over HTTPS; on unless in development, where the site is plain HTTP, and
+    refused off elsewhere."""
     session_minutes: int = Field(default=8 * 60, ge=1)
+    """How long a browser session lasts."""
     token_minutes: int = Field(default=60, ge=1)
+    """How long an API bearer token lasts."""
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    """The largest request body the API and the pages read (C1014)."""
     throttle_after: int = Field(default=3, ge=1)
+    """Failed sign-ins of one name before each further attempt is slowed down."""
     lock_after: int = Field(default=10, ge=1)
+    """Failed sign-ins of one name before it is locked."""
     lock_minutes: int = Field(default=30, ge=1)
-    # One client address (an IPv6 /64) slows down like one name after this many failed sign-ins
-    # within the window, across every name it tries; it is never locked (a whole office may
-    # share the address).
+    """How long a locked name stays locked."""
     address_throttle_after: int = Field(default=20, ge=1)
+    """Failed sign-ins from one client address (an IPv6 /64), across every name it tries,
+    within the window before it slows down like one name; never locked (a whole office may
+    share the address)."""
     address_window_minutes: int = Field(default=60, ge=1)
+    """The window in which a client address's failed sign-ins are counted."""
     issuer: str = "article6"
-    # "standard" (argon2id, RFC 9106 low-memory profile) or "test" (cheapest; development only)
+    """The issuer an authenticator app shows beside the second factor's code."""
     password_cost: str = "standard"
-    # Where signed journal checkpoints are appended (a file, or a directory for
-    # journal-checkpoints.jsonl): somewhere the database's administrators cannot rewrite.
+    """`standard` (argon2id, RFC 9106 low-memory profile) or `test` (cheapest; development
+    only)."""
     checkpoint_path: str | None = None
-    # The serve loop signs the journal's head this often (when it moved); 0 turns it off.
+    """Where signed journal checkpoints are appended (a file, or a directory for
+    journal-checkpoints.jsonl): somewhere the database's administrators cannot rewrite."""
     checkpoint_minutes: int = Field(default=60, ge=0)
-    # A read replica (a streaming standby's URL) for the public report, statements, AEF drafts
-    # and unit search, which then show how far behind it is; unset, they read the database.
+    """The serve loop signs the journal's head this often (when it moved); 0 turns it off."""
     read_database_url: str | None = None
-    # A temporary password from an administrator's reset opens the change for this long; after
-    # that it is refused like a wrong password and the user needs another reset.
+    """A read replica (a streaming standby's URL) for the public report, statements, AEF
+    drafts and unit search, which then show how far behind it is; unset, they read the
+    database. Holds a password if the URL does."""
     temporary_password_hours: int = Field(default=72, ge=1)
-    # The bearer token the monitoring system presents to scrape /metrics; unset, /metrics is
-    # open in development only.
+    """How long a temporary password from an administrator's reset opens the change; after
+    that it is refused like a wrong password and the user needs another reset."""
     metrics_token: str | None = None
-    # E-mail for the notifications users choose to receive by e-mail: unset host, no e-mail
-    # (notifications stay in the registry's inbox). `smtp_tls` is "starttls" (upgrade on the
-    # submission port), "tls" (implicit TLS, usually port 465) or "none" (a local relay only).
+    """The bearer token the monitoring system presents to scrape /metrics; unset, /metrics
+    is open in development only. A secret."""
+    log_format: Literal["json", "text"] = "json"
+    """The server's log lines: `json` (one object a line, with the request id) or `text`."""
     smtp_host: str | None = None
+    """The SMTP server notifications chosen by e-mail are sent through; unset, no e-mail is sent
+    (notifications stay in the registry's inbox)."""
     smtp_port: int = Field(default=587, ge=1, le=65535)
+    """The SMTP server's port."""
     smtp_from: str = "registry@localhost"
+    """The sender address of the notifications' e-mail."""
     smtp_tls: str = "starttls"
+    """`starttls` (upgrade on the submission port), `tls` (implicit TLS, usually port 465) or
+    `none` (a local relay only; refused with a password outside development)."""
     smtp_user: str | None = None
+    """The SMTP user name, when the server asks for one."""
     smtp_password: str | None = None
+    """The SMTP password, sent only over TLS outside development. A secret."""
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
-    # The serve loop projects notifications from the journal and sends the e-mails due this
-    # often; 0 turns it off (`article6 notifications deliver` from cron then does it).
+    """How long one SMTP connection may wait."""
     notification_seconds: float = Field(default=10.0, ge=0)
+    """The serve loop projects notifications from the journal and sends the e-mails due this
+    often; 0 turns it off (`article6 notifications deliver` from cron then does it)."""
 
     @property
     def development(self) -> bool:
@@ -167,3 +195,47 @@ class _GivenEnvironment(EnvSettingsSource):
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
         return {name.lower(): value for name, value in self._environ.items() if value}
+
+
+SERVER_VARIABLES: dict[str, tuple[str, str]] = {
+    "DATABASE_URL": (
+        "`sqlite:///article6.db`",
+        "The registry's (or the hub's) database: `sqlite:///PATH` or `postgresql://USER@HOST/DB`; "
+        "a primary and its standby as `postgresql://USER@H1:P1,H2:P2/DB?target_session_attrs="
+        "read-write`. `--database` overrides it. A secret if the URL holds a password.",
+    ),
+    "ROLE": ("unset", "Set by `article6 serve --role`: the protocol role the server also plays."),
+    "REGISTRY_ID": (
+        "unset",
+        "Set by `article6 serve --registry-id`: this registry's code on the protocol.",
+    ),
+    "HUB_OPERATORS": (
+        "none",
+        "The hub's operators, `NAME=PUBLIC_KEY` separated by commas: only their signed "
+        "requests open its administrative endpoints (added to by `article6 hub --operator`).",
+    ),
+    "HUB_RECONCILIATION_MINUTES": (
+        "`10`",
+        "The hub: the least time between the starts of two reconciliations (C6109).",
+    ),
+    "INTEROP_MAX_BODY_BYTES": (
+        "8 MiB",
+        "The largest protocol message the hub or a registry's protocol endpoint reads (C1014).",
+    ),
+}
+"""The variables the command line and the app factories read themselves, outside `Settings`."""
+
+
+def settings_markdown() -> str:
+    """The table of every `ARTICLE6_*` variable for docs/operations.md (`article6 settings`)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "on outside development"
+        else:
+            default = "unset" if field.default is None else f"`{field.default}`"
+        meaning = " ".join((field.description or "").split())
+        lines.append(f"| `{PREFIX}{name.upper()}` | {default} | {meaning} |")
+    for name, (default, meaning) in SERVER_VARIABLES.items():
+        lines.append(f"| `{PREFIX}{name}` | {default} | {meaning} |")
+    return "\n".join(lines) + "\n"

@@ -1,8 +1,10 @@
 """With several worker processes, a scrape answered by any one of them counts the requests all
-of them answered (`article6 serve --workers 2`, the real server)."""
+of them answered (`article6 serve --workers 2`, the real server); and the server's log is JSON
+lines, one access line per request with its id."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -29,12 +31,15 @@ def test_every_workers_requests_are_counted(tmp_path: Path):
         "ARTICLE6_CHECKPOINT_MINUTES": "0",
     }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    article6 = str(Path(sys.executable).parent / "article6")
+    database = f"sqlite:///{tmp_path / 'registry.db'}"
+    subprocess.run([article6, "db", "upgrade", "--database", database], env=environment, check=True)
     server = subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "article6"),
+            article6,
             "serve",
             "--database",
-            f"sqlite:///{tmp_path / 'registry.db'}",
+            database,
             "--port",
             str(port),
             "--workers",
@@ -54,7 +59,9 @@ def test_every_workers_requests_are_counted(tmp_path: Path):
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            assert server.poll() is None and time.monotonic() < deadline, (
+                tmp_path / "server.log"
+            ).read_text()
             time.sleep(0.2)
         baseline = sample(
             httpx.get(f"{base}/metrics").text, "article6_http_requests_total", route="/health/live"
@@ -71,3 +78,8 @@ def test_every_workers_requests_are_counted(tmp_path: Path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()]
+    access = [line for line in lines if line["logger"] == "article6.access"]
+    live = [line for line in access if line["route"] == "/health/live"]
+    assert len(live) == 41
+    assert all(len(line["request_id"]) == 32 and line["status"] == 200 for line in live)

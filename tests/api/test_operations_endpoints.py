@@ -155,3 +155,22 @@ def test_the_dashboard_and_alerts_name_only_metrics_the_registry_exports(client:
     client.get("/api/v1/nothing-here")  # a refusal (C1012), so that the counted series exist
     exported = set(re.findall(r"^(?:# TYPE )?(article6_[a-z_]+)", scrape(client), re.MULTILINE))
     assert used and used <= exported, used - exported
+
+
+def test_a_newer_schema_keeps_an_old_server_ready_and_an_older_one_does_not(
+    client: TestClient, registry: Registry
+):
+    """During a rolling upgrade the database runs ahead of the servers not yet replaced."""
+    from sqlalchemy import text
+
+    with unit_of_work(registry.engine) as connection:
+        (current,) = connection.execute(text("SELECT version_num FROM alembic_version")).one()
+        connection.execute(text("UPDATE alembic_version SET version_num = '20991231_0001'"))
+    assert client.get("/health/ready").status_code == 200
+    with unit_of_work(registry.engine) as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '20261202_0018'"))
+    behind = client.get("/health/ready")
+    assert behind.status_code == 503
+    assert behind.json()["schema_current"] is False
+    with unit_of_work(registry.engine) as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})

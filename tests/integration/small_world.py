@@ -44,7 +44,7 @@ from article6.services.context import Registry
 from article6.services.reads import ledger
 from article6.services.reads.views import AccountView, BlockView
 from article6.services.views import Receipt
-from article6.store import account_register
+from article6.store import account_register, journal
 from article6.store.database import unit_of_work
 from article6.store.schema import metadata
 
@@ -196,6 +196,7 @@ def build_small_world(registry: Registry, issued: int = 1000, link: bool = True)
                     units=selection(quantity),
                 ),
             )
+    journal.seal(registry.engine)  # a world copied as a template carries no pending entry
     return world
 
 
@@ -238,7 +239,9 @@ def account_of(registry: Registry, identifier: str) -> list[tuple[int, int, str,
 
 
 def snapshot(registry: Registry) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, order-independent: a refused command must leave this equal."""
+    """Every row of every table, order-independent: a refused command must leave this equal.
+    The journal is sealed first: the sealer may still be chaining an earlier command's entry."""
+    journal.seal(registry.engine)
     with unit_of_work(registry.engine, read_only=True) as connection:
         return {
             table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
@@ -258,10 +261,11 @@ def block_rows(registry: Registry) -> tuple[int, int]:
 
 
 def journal_count(registry: Registry) -> int:
-    from article6.store.schema import journal
+    from article6.store.schema import journal as journal_table
 
+    journal.seal(registry.engine)
     with unit_of_work(registry.engine, read_only=True) as connection:
-        return int(connection.execute(select(func.count()).select_from(journal)).scalar_one())
+        return int(connection.execute(select(func.count()).select_from(journal_table)).scalar_one())
 
 
 def refused(registry: Registry, command: Callable[[], Any]) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from article6.services import commands as c
 from article6.services import issuance, public_reports
 from article6.services.checkpoints import FILE_NAME, CheckpointSchedule, take_checkpoint
 from article6.services.context import Registry
-from article6.store.journal import GENESIS, entry_hash
+from article6.store.journal import GENESIS, entry_hash, seal
 from article6.store.schema import journal
 
 
@@ -49,6 +49,7 @@ def issue(registry: Registry, world: SmallWorld, quantity: int = 5) -> None:
 def rewrite_history(registry: Registry, seq: int, body: str) -> None:
     """What a database administrator can do: change an entry's body and recompute its hash,
     every later entry's previous hash and hash, and the head, so the chain verifies."""
+    seal(registry.engine)
     with registry.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("ALTER TABLE journal DISABLE TRIGGER journal_append_only"))

@@ -30,7 +30,7 @@ from article6.services import commands as c
 from article6.services.context import Registry
 from article6.services.reads import ledger
 from article6.services.reads.views import JournalEntryView
-from article6.store.journal import GENESIS
+from article6.store.journal import GENESIS, seal
 
 
 def entries(registry: Registry) -> list[JournalEntryView]:
@@ -138,6 +138,7 @@ def test_journal_verify_passes_on_a_sound_registry(
 def test_journal_verify_fails_after_tampering(
     registry: Registry, world: SmallWorld, database_url: str
 ):
+    seal(registry.engine)
     with registry.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("ALTER TABLE journal DISABLE TRIGGER journal_append_only"))

@@ -2,7 +2,7 @@
 (`archive_mode`, `archive_command`), a base backup is taken (`pg_basebackup`), then two
 transfers with a noted time between them. The base backup restored into a new cluster with
 `restore_command` and `recovery_target_time` set to the noted time holds the first transfer and
-not the second, and its ledger and journal verify. docs/replication.md describes the set-up.
+not the second, and its ledger and journal verify. docs/operations.md describes the set-up.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ from article6.services.context import Registry
 from article6.services.reads import ledger
 from article6.services.views import Receipt
 from article6.store.database import make_engine
+from article6.store.journal import seal
 from article6.store.schema import (
     accounts,
     holdings,
@@ -420,7 +421,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def fingerprint(self) -> tuple[Any, ...]:
         """What a command may change; a refused command must leave it identical. Every change
-        is journaled, moves units (holdings, blocks) or adds rows (transactions, keys)."""
+        is journaled, moves units (holdings, blocks) or adds rows (transactions, keys). The
+        journal is sealed first: the sealer may still be chaining an earlier command's entry."""
+        seal(self.registry.engine)
         with self.observing() as connection:
             rows = tuple(
                 tuple(connection.execute(select(t).order_by(*t.primary_key.columns)).all())

@@ -1,7 +1,7 @@
 """Commands commit in parallel on PostgreSQL, and the journal still chains every one of them.
 
 A command takes no shared row it would hold to its commit: its journal entry waits in
-`journal_pending` and is sealed onto the chain just after the commit, and its transaction
+`journal_pending` and its process's sealer chains it after the commit, and its transaction
 number comes from its section's sequence. So one command of a Party never waits for another,
 every committed entry is chained exactly once, and a number is never given twice.
 """
@@ -9,6 +9,7 @@ every committed entry is chained exactly once, and a number is never given twice
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -27,10 +28,10 @@ from article6.services import commands as c
 from article6.services import units
 from article6.services.context import Registry
 from article6.services.reads import ledger
-from article6.store import journal, sections, verify
+from article6.store import journal, journal_sealer, sections, verify
 from article6.store.database import make_engine
 from article6.store.schema import journal as journal_table
-from article6.store.schema import journal_pending
+from article6.store.schema import journal_head, journal_pending
 
 pytestmark = pytest.mark.postgres
 
@@ -46,6 +47,7 @@ def registry(postgres_url: str) -> Iterator[Registry]:
 def world(registry: Registry) -> demo.DemoWorld:
     world = demo.build_world(registry)
     link_ndc(registry, world, 10_000)
+    journal.seal(registry.engine)  # the tests count what is pending from here
     return world
 
 
@@ -61,7 +63,20 @@ def record_uncommitted_entry(connection: Connection, subject: str) -> None:
     )
 
 
+def wait_for_the_sealer(registry: Registry) -> None:
+    """Until the background sealer has chained every committed entry (it does not take long:
+    `journal_sealer.LAG_BOUND_MS`)."""
+    give_up = time.monotonic() + 5 * journal_sealer.LAG_BOUND_MS / 1000
+    while time.monotonic() < give_up:
+        with registry.engine.connect() as connection:
+            if journal.pending_count(connection) == 0:
+                return
+        time.sleep(0.005)
+    raise AssertionError("the sealer left entries pending")
+
+
 def chained_subjects(registry: Registry) -> list[str | None]:
+    journal.seal(registry.engine)  # what the sealer has not chained yet, now
     with registry.engine.connect() as connection:
         return list(
             connection.execute(select(journal_table.c.subject).order_by(journal_table.c.seq))
@@ -99,6 +114,7 @@ def test_a_command_commits_while_another_of_its_party_is_open_after_numbering_an
         worker.start()
         assert finished.wait(timeout=60), "the transfer waited for the open transaction"
         worker.join()
+        wait_for_the_sealer(registry)  # the transfer's entry: the open one is not committed
         open_transaction.commit()
 
     newest = ledger.transactions(registry, demo.XXA_ADMIN, "XXA").items[0]
@@ -210,14 +226,13 @@ def test_a_command_rolled_back_after_numbering_leaves_a_gap_never_a_duplicate(
 
 
 def test_a_stuck_sealer_delays_no_answer_and_loses_no_entry(
-    registry: Registry, world: demo.DemoWorld, monkeypatch: pytest.MonkeyPatch
+    registry: Registry, world: demo.DemoWorld
 ) -> None:
-    """Another session holds the sealers' lock: the transfer still answers (its commit stands)
-    after the patience runs out, and its entry is chained once the lock is free."""
-    monkeypatch.setattr(journal, "SEAL_PATIENCE_MS", 200)
+    """Another session holds the journal's head row, so no sealer can chain: the transfer still
+    answers (it does not seal), its entry waits pending, and is chained once the head is free."""
     with registry.engine.connect() as stuck:
         held = stuck.begin()
-        stuck.execute(select(func.pg_advisory_xact_lock(journal.SEAL_LOCK)))
+        stuck.execute(select(journal_head).with_for_update())
         receipt = units.transfer_units(
             registry,
             demo.XXA_ADMIN,

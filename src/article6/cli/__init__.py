@@ -16,9 +16,11 @@ from article6.cli.database import db
 from article6.cli.demo import demo
 from article6.cli.interop import hub, hub_operator, network
 from article6.cli.journal import journal
+from article6.cli.keys import keys
 from article6.cli.notifications import notifications
 from article6.cli.reports import aef, report
 from article6.cli.serve import serve
+from article6.cli.settings import settings
 from article6.cli.unit_marks import units
 from article6.cli.users import users
 
@@ -32,7 +34,9 @@ for command in (
     db,
     backup,
     journal,
+    keys,
     checks,
+    settings,
     demo,
     users,
     expire,

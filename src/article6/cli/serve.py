@@ -35,8 +35,10 @@ def serve(
 
     import uvicorn
 
+    from article6.http.logs import configuration
     from article6.http.transport import NoDelayH11Protocol
     from article6.services.reconciliation_holds import lift_overdue
+    from article6.settings import Settings
 
     url = database_url(database)
     # A reconciliation hold past its deadline ends here too, should the server have been down
@@ -63,6 +65,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        log_config=configuration("INFO", Settings.from_env().log_format),
+        access_log=False,  # the registry writes its own access line, with the request id
         # On SIGTERM, requests in flight get this long to finish; then idle keep-alive
         # connections no longer hold a worker's exit.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,

@@ -257,6 +257,11 @@ class Check(Enum):
         "Four eyes: independent people",
         "Under a four-eyes policy the approver is not the initiator, nor anyone who created the initiator's account or whose account the initiator created, directly or through others, nor anyone created by the same person (the secretariat excepted).",
     )
+    C4013 = (
+        "C4013",
+        "Signing key announcement",
+        "A registry announces a new signing key only for itself, in a message signed with its current key, naming that key as the one it follows, with the new key's own signature over the announcement (proof that the registry holds it), a key it never used before, valid from no earlier than the key it follows.",
+    )
     C4014 = (
         "C4014",
         "Password change required",

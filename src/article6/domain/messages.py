@@ -244,6 +244,20 @@ class JournalCheckpoint(Body):
     algorithm: Literal["Ed25519"] = "Ed25519"
 
 
+class KeyAnnouncement(Body):
+    """A registry's new signing key, sent to the hub in a message signed with its current key
+    (the hub refuses any other); `proof` is the new key's own signature over the announcement,
+    so nobody announces a key they do not hold. The hub verifies the registry's messages with
+    the new key from then on, and its checkpoints by the key current at their time."""
+
+    registry_id: str = Code
+    previous_public_key: str = Field(max_length=64)
+    public_key: str = Field(max_length=64)
+    valid_from: str = Field(max_length=40, description="ISO 8601 UTC, whole seconds")
+    proof: str = Field(max_length=100)
+    algorithm: Literal["Ed25519"] = "Ed25519"
+
+
 MESSAGE_TYPES: dict[str, type[Body]] = {
     model.__name__: model
     for model in (
@@ -258,6 +272,7 @@ MESSAGE_TYPES: dict[str, type[Body]] = {
         ReconciliationResult,
         Notice,
         JournalCheckpoint,
+        KeyAnnouncement,
     )
 }
 

@@ -50,6 +50,18 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
+# The dependencies below do no I/O, so they are `async def`: FastAPI runs a plain `def`
+# dependency in the thread pool, a hop (and futex hand-offs) per dependency per request.
+
+
+async def registry_dependency(request: Request) -> Registry:
+    return registry_of(request)
+
+
+async def settings_dependency(request: Request) -> Settings:
+    return settings_of(request)
+
+
 async def owing_change(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -57,18 +69,14 @@ async def owing_change(
 ) -> Principal:
     """The signed-in user, even one who must change their password first: only for changing
     it and for signing out."""
-    registry, settings = registry_of(request), settings_of(request)
+    settings = settings_of(request)
     if credentials is not None:
-        found = await run_in_threadpool(
-            sign_in.authenticate, registry, settings, credentials.credentials[:200], "token"
-        )
+        found = await authenticated(request, credentials.credentials[:200], "token")
         if found is None:
             raise refuse(Check.C4009, "authorization", "the token is unknown, expired or revoked")
         return found
     if cookie:
-        found = await run_in_threadpool(
-            sign_in.authenticate, registry, settings, cookie[:200], "session"
-        )
+        found = await authenticated(request, cookie[:200], "session")
         if found is None:
             raise refuse(Check.C4009, "session", "the session is unknown, expired or ended")
         if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
@@ -79,6 +87,15 @@ async def owing_change(
             )
         return found
     raise refuse(Check.C4009, "authorization", "sign in first (POST /api/v1/tokens)")
+
+
+async def authenticated(request: Request, token: str, kind: str) -> Principal | None:
+    """Whose session or token this is: read on the event loop where the database allows
+    (PostgreSQL), else in the thread pool; either way at most one hop before the endpoint."""
+    registry, settings = registry_of(request), settings_of(request)
+    if sign_in.reads_on_loop(registry):
+        return await sign_in.authenticate_on_loop(registry, settings, token, kind)
+    return await run_in_threadpool(sign_in.authenticate, registry, settings, token, kind)
 
 
 async def presented_csrf(request: Request) -> str | None:
@@ -109,7 +126,7 @@ Signed = Annotated[Principal, Depends(principal)]
 OwingChange = Annotated[Principal, Depends(owing_change)]
 
 
-def section_actor(party: PartyCode, who: Signed) -> Actor:
+async def section_actor(party: PartyCode, who: Signed) -> Actor:
     """The user acting in `party`'s section; no role there and no registry-wide role: C4006."""
     actor = who.actor_for(party)
     if actor is None:
@@ -117,7 +134,7 @@ def section_actor(party: PartyCode, who: Signed) -> Actor:
     return actor
 
 
-def registry_actor(who: Signed) -> Actor:
+async def registry_actor(who: Signed) -> Actor:
     """The user acting registry-wide (secretariat, registry-wide auditor)."""
     actor = who.actor_for(None)
     if actor is None:
@@ -125,7 +142,7 @@ def registry_actor(who: Signed) -> Actor:
     return actor
 
 
-def any_actor(who: Signed) -> Actor:
+async def any_actor(who: Signed) -> Actor:
     """Any role the user holds: for what every signed-in user may read."""
     actor = who.any_actor()
     if actor is None:
@@ -136,8 +153,8 @@ def any_actor(who: Signed) -> Actor:
 InSection = Annotated[Actor, Depends(section_actor)]
 RegistryWide = Annotated[Actor, Depends(registry_actor)]
 AnyRole = Annotated[Actor, Depends(any_actor)]
-Registry_ = Annotated[Registry, Depends(registry_of)]
-Settings_ = Annotated[Settings, Depends(settings_of)]
+Registry_ = Annotated[Registry, Depends(registry_dependency)]
+Settings_ = Annotated[Settings, Depends(settings_dependency)]
 
 
 @dataclass(frozen=True)
@@ -151,7 +168,7 @@ class Window:
         return items[self.offset : self.offset + self.limit]
 
 
-def window(
+async def window(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Window:

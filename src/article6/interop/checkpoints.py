@@ -2,9 +2,10 @@
 checkpoint is signed, checked and put in its message by `domain.checkpoints`).
 
 The hub keeps every checkpoint it receives. One that goes backwards, forks (another hash for
-an entry already checkpointed) or is not signed with the sender's key is refused (C2008,
-C2009) but kept and flagged, with an entry in the hub's journal: it is evidence that the
-registry's history was rewritten, or that someone holds its key.
+an entry already checkpointed) or is not signed with the sender's key of its time (a key
+retired by a rotation signs nothing dated after) is refused (C2008, C2009) but kept and
+flagged, with an entry in the hub's journal: it is evidence that the registry's history was
+rewritten, or that someone holds its key.
 """
 
 from __future__ import annotations
@@ -15,11 +16,26 @@ from sqlalchemy import Connection
 
 from article6.domain.checkpoints import Checkpoint, Verdict, judge, signature_holds
 from article6.domain.checks import Check
+from article6.domain.keys import current_at
 from article6.domain.messages import JournalCheckpoint
-from article6.interop import directory
 from article6.store import checkpoints as records
-from article6.store import journal
+from article6.store import journal, signing_keys
 from article6.store.checkpoints import ReceivedCheckpoint, SignedCheckpoint
+
+
+def _signed_by_key_of_its_time(connection: Connection, checkpoint: Checkpoint) -> bool:
+    """Signed with the registry's key that was current when it was signed: a key retired by a
+    rotation signs nothing dated after its retirement."""
+    try:
+        at = datetime.fromisoformat(checkpoint.at)
+    except ValueError:
+        return False
+    if at.tzinfo is None or checkpoint.registry is None:
+        return False
+    periods = signing_keys.hub_periods(connection, checkpoint.registry)
+    return current_at(periods, checkpoint.public_key, at) and signature_holds(
+        checkpoint, checkpoint.public_key
+    )
 
 
 def on_checkpoint(
@@ -29,15 +45,10 @@ def on_checkpoint(
     checkpoint = Checkpoint(
         body.registry_id, body.seq, body.hash, body.signed_at, body.public_key, body.signature
     )
-    peer = directory.peer(connection, sender)
     verdict: Verdict
     detail: str | None
-    if (
-        body.registry_id != sender
-        or peer is None
-        or not signature_holds(checkpoint, peer.public_key)
-    ):
-        verdict, detail = Verdict.BAD_SIGNATURE, f"not signed with {sender}'s key"
+    if body.registry_id != sender or not _signed_by_key_of_its_time(connection, checkpoint):
+        verdict, detail = Verdict.BAD_SIGNATURE, f"not signed with {sender}'s key of its time"
     else:
         verdict, detail = judge(
             checkpoint,

@@ -74,6 +74,15 @@ def establish(
         return Identity(registry_id, role, pair)
 
 
+def signing_identity(connection: Connection, identity: Identity) -> Identity:
+    """`identity` with the key its database holds now: a rotation (`article6 keys rotate`, in
+    another process) replaces it under a running server."""
+    row = registry_directory.identity(connection)
+    if row is None or row.public_key == identity.public_key:
+        return identity
+    return Identity(identity.registry_id, identity.role, KeyPair.from_text(row.private_key))
+
+
 def add_peer(
     engine: Engine,
     registry_id: str,

@@ -25,6 +25,7 @@ from article6.domain.messages import (
     Body,
     Envelope,
     JournalCheckpoint,
+    KeyAnnouncement,
     Notice,
     ProposalResponse,
     TotalsReport,
@@ -34,7 +35,14 @@ from article6.domain.messages import (
 )
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
-from article6.interop import checkpoints, directory, forwarding, outbox, reconciliation_runs
+from article6.interop import (
+    checkpoints,
+    directory,
+    forwarding,
+    key_rotation,
+    outbox,
+    reconciliation_runs,
+)
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
 from article6.services import ports
@@ -130,4 +138,6 @@ class Hub:
                 forwarding.complete_accepted(connection, now)
         elif isinstance(body, JournalCheckpoint):
             checkpoints.on_checkpoint(connection, sender, body, now)
+        elif isinstance(body, KeyAnnouncement):
+            key_rotation.on_announcement(connection, sender, body, now)
         # Notices and anything else are recorded in the inbox only.

@@ -2,8 +2,11 @@
 change they announce (`services.ports.send_message`), delivered with retries and exponential
 backoff.
 
-A message is signed when it is sent, so a retry after the validity window carries a fresh
-`sent_at` under the same message id: the receiver's inbox still recognises it.
+A message is signed when it is sent, with the key current then (another process may have
+rotated it), so a retry after the validity window carries a fresh `sent_at` under the same
+message id: the receiver's inbox still recognises it. A message refused only for its signature
+is tried again rather than dropped: during a key rotation the peer may briefly hold the other
+key.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
+from article6.domain.checks import Check
 from article6.domain.messages import Ack, AckResult, Envelope
 from article6.domain.protocol import backoff
 from article6.interop import directory
@@ -69,6 +73,7 @@ def deliver_pending(
     with unit_of_work(engine, read_only=True) as connection:
         rows = outbox_messages.due(connection, now, BATCH)
         known = {peer.registry_id: peer for peer in directory.peers(connection)}
+        identity = directory.signing_identity(connection, identity)
     delivered = 0
     failed: set[str] = set()
     for row in rows:
@@ -88,13 +93,22 @@ def deliver_pending(
             failed.add(message.to_registry)
             _retry(engine, row, now, f"{type(error).__name__}: {error}"[:500])
             continue
-        if answer.result is AckResult.INVALID:
+        if answer.result is AckResult.INVALID and _signature_only(answer):
+            # Signed with a key the peer does not hold yet, or no longer: a rotation under
+            # way. Signed again with the key current then, the message may pass.
+            failed.add(message.to_registry)
+            _retry(engine, row, now, "C6003 the peer did not take the signature")
+        elif answer.result is AckResult.INVALID:
             detail = "; ".join(f"{e.code} {e.detail}" for e in answer.evaluation)
             _finish(engine, row.id, REFUSED, detail or "refused", now)
         else:
             _finish(engine, row.id, DELIVERED, None, now)
             delivered += 1
     return delivered
+
+
+def _signature_only(answer: Ack) -> bool:
+    return bool(answer.evaluation) and all(e.code == Check.C6003.code for e in answer.evaluation)
 
 
 def pending_count(engine: Engine) -> int:

@@ -9,6 +9,8 @@ named, and refused if marked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Connection
 
 from article6.domain.blocks import Portion, quantity_agrees, select_quantity, select_ranges
@@ -38,9 +40,13 @@ def choose(connection: Connection, movement: Movement) -> list[Portion]:
 
 
 def choose_with_marks(
-    connection: Connection, movement: Movement
+    connection: Connection,
+    movement: Movement,
+    ahead: Callable[[list[Portion]], None] | None = None,
 ) -> tuple[list[Portion], list[UnitMark]]:
-    """The portions to move, and the marks in force over them (read once, for C2010)."""
+    """The portions to move, and the marks in force over them (read once, for C2010).
+    `ahead` is called with the portions chosen before the marks over them are read: what it
+    sends with `store.batches` goes in the same round trip."""
     selection = movement.selection
     source = movement.source
     ranges = (
@@ -53,9 +59,13 @@ def choose_with_marks(
     if ranges is not None:
         blocks = block_selection.blocks_covering(connection, source.id, ranges, criteria)
         portions = select_ranges(blocks, ranges, "units.ranges")
+        if ahead is not None:
+            ahead(portions)
         return portions, unit_marks.active_over(connection, _ranges(portions))
     wanted = selection.quantity or 0
     portions = _by_quantity(connection, movement, wanted, criteria)
+    if ahead is not None:
+        ahead(portions)
     marks = unit_marks.active_over(connection, _ranges(portions))
     if not marks:
         return portions, marks

@@ -21,14 +21,14 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from article6.domain.checkpoints import Checkpoint, fingerprint, message, sign, signature_holds
-from article6.domain.keys import KeyPair
+from article6.domain.keys import KeyPair, KeyPeriod, current_at
 from article6.domain.protocol import HUB
 from article6.services import ports
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import checkpoints as records
-from article6.store import journal, registry_directory
+from article6.store import journal, registry_directory, signing_keys
 from article6.store.checkpoints import FallbackKey, SignedCheckpoint
 from article6.store.database import unit_of_work
 
@@ -130,10 +130,15 @@ def verify_checkpoints(
 ) -> list[str]:
     """A sentence for each checkpoint in the file that the chain does not pass through, or
     whose signature does not verify against the registry's public key (`public_keys`, or the
-    keys this registry signs with)."""
+    keys this registry signs and signed with, each only for the period it was current)."""
     problems: list[str] = []
     with registry.engine.connect() as connection:
-        allowed = public_keys or records.public_keys(connection)
+        periods = (
+            [KeyPeriod(key, None, None) for key in public_keys]
+            if public_keys
+            else signing_keys.periods(connection)
+        )
+        allowed = list(dict.fromkeys(period.public_key for period in periods))
         seq, _ = records.head(connection)
         with open(checkpoint_file(path), encoding="utf-8") as lines:
             for number, line in enumerate(lines, start=1):
@@ -153,6 +158,12 @@ def verify_checkpoints(
                         f"{checkpoint.label()}: its signature does not verify against the "
                         f"registry's public key ({', '.join(fingerprint(k) for k in allowed)})"
                     )
+                elif not _current_then(periods, checkpoint):
+                    problems.append(
+                        f"{checkpoint.label()}: signed with a key that was not the registry's "
+                        "current key at that time (a retired key signs nothing after its "
+                        "retirement)"
+                    )
                 found = records.entry_hash(connection, checkpoint.seq)
                 if found is None:
                     problems.append(
@@ -165,6 +176,14 @@ def verify_checkpoints(
                         f"{found}, not the checkpoint's {checkpoint.hash}"
                     )
     return problems
+
+
+def _current_then(periods: list[KeyPeriod], checkpoint: Checkpoint) -> bool:
+    try:
+        at = datetime.fromisoformat(checkpoint.at)
+    except ValueError:
+        return False
+    return at.tzinfo is not None and current_at(periods, checkpoint.public_key, at)
 
 
 class CheckpointView(BaseModel):

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
-from article6.store import idempotency, journal, replication
+from article6.store import batches, idempotency, journal, replication
 from article6.store.database import (
     ConstraintViolation,
     DriverError,
@@ -71,6 +71,9 @@ class Registry:
             return self.engine
         return self.reader
 
+    def __post_init__(self) -> None:
+        batches.watch(self.engine)
+
     def now(self) -> datetime:
         return self.clock()
 
@@ -97,19 +100,32 @@ def execute(
     for attempt in range(MAX_ATTEMPTS):
         try:
             with _transaction(registry) as connection:
-                if idempotency_key is not None and not idempotency.claim(
-                    connection, scope, idempotency_key, digest, registry.now()
-                ):
-                    replay = _replay(connection, scope, idempotency_key, digest, result)
-                    if replay is not None:
-                        return replay
-                    raise LookupError(f"idempotency key {idempotency_key} vanished")
-                outcome = handler(connection, registry, actor)
+                claim = (
+                    None
+                    if idempotency_key is None
+                    else idempotency.claim_with_next(
+                        connection, scope, idempotency_key, digest, registry.now()
+                    )
+                )
+                try:
+                    outcome = handler(connection, registry, actor)
+                except Exception:
+                    if claim is not None and not claim.sent:
+                        claim.first()  # a taken key replays, whatever the command met
+                    raise
                 if idempotency_key is not None:
+                    if claim is not None and not claim.sent:
+                        claim.first()
                     idempotency.record_outcome(
                         connection, scope, idempotency_key, outcome.model_dump_json()
                     )
                 return outcome
+        except idempotency.KeyTaken:
+            with _transaction(registry) as connection:
+                replay = _replay(connection, scope, str(idempotency_key), digest, result)
+            if replay is not None:
+                return replay
+            raise LookupError(f"idempotency key {idempotency_key} vanished") from None
         except ConstraintViolation:
             if idempotency_key is None or attempt == MAX_ATTEMPTS - 1:
                 raise

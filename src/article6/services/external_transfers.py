@@ -251,6 +251,8 @@ def apply_external_transfer(
     """Write the plan: the reserving transaction, its blocks, the holding and the journal entry;
     then where a waiting transfer will go, or the proposal leaving now."""
     transaction_id = apply_movement(connection, registry, actor, plan.reservation)
+    if transaction_id is None:  # a reservation always reads its id back
+        raise ValueError("a transfer to another registry reserves its units")
     if plan.departure is None:
         destination = plan.destination
         external_transfers.insert_request(

@@ -1,6 +1,7 @@
 """Whether the registry can serve, and the figures its operators watch.
 
-Ready means: the database answers, its schema is the one this code expects, and the journal
+Ready means: the database answers, its schema is the one this code expects (or a newer one
+it does not know, during a rolling upgrade), and the journal
 is sealed within its bound (an entry left pending longer means the sealing has stopped, and
 `journal verify` and the checkpoints would lag the ledger).
 """
@@ -53,7 +54,12 @@ def readiness(registry: Registry) -> Readiness:
         )
     problems = []
     expected = registry_state.newest_revision()
-    if revision != expected:
+    # A schema this code does not know is ahead of it: a newer release migrated it during a
+    # rolling upgrade (additive migrations only), and this server serves on until replaced.
+    current = revision == expected or (
+        revision is not None and not registry_state.known_revision(revision)
+    )
+    if not current:
         problems.append(f"the schema is at revision {revision}, this code expects {expected}")
     late = pending.oldest is not None and registry.now() - pending.oldest > SEALING_BOUND
     if late:
@@ -61,4 +67,4 @@ def readiness(registry: Registry) -> Readiness:
             f"{pending.depth} journal entries wait to be sealed, the oldest for more than "
             f"{int(SEALING_BOUND.total_seconds())} s"
         )
-    return Readiness(True, revision == expected, not late, tuple(problems))
+    return Readiness(True, current, not late, tuple(problems))

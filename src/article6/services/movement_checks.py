@@ -10,13 +10,14 @@ rows first (ascending account id), then, when linking is capped, the authorizati
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Role
 from article6.domain.authorizations import Authorization
-from article6.domain.blocks import Portion, UnitBlock
+from article6.domain.blocks import Portion
 from article6.domain.checks import Refusal
 from article6.domain.first_transfer import Action
 from article6.domain.movements import MovementContext
@@ -41,20 +42,32 @@ def load_movement(
     chosen here, and a refused choice is kept for its rule. `with_hold` reads the
     reconciliation hold (an approval takes no number, where a proposal reads the hold)."""
     participants, standing = _participation(connection, movement)
-    holdings.lock_holdings(connection, [movement.source.id, movement.destination.id])
-    now = clock()  # under the locks: what the command is judged at stays true until it commits
+    # The locks go with the next statement (the candidates, or the hold): it runs once they
+    # are held.
+    holdings.lock_holdings_later(connection, [movement.source.id, movement.destination.id])
     hold = (
         reconciliation_holds.section_hold(connection, movement.source.party_code)
         if with_hold
         else None
     )
     refused: tuple[Refusal, ...] = ()
+    ahead: list[_ReadAhead] = []
     if reserved is None:
-        chosen, refused = deferred(lambda: choose_with_marks(connection, movement))
+
+        def read_ahead(chosen: list[Portion]) -> None:
+            ahead.append(_ReadAhead.send(connection, movement, chosen))
+
+        chosen, refused = deferred(lambda: choose_with_marks(connection, movement, read_ahead))
         portions, marks = chosen if chosen is not None else ([], [])
     else:
         portions = reserved(connection)
         marks = _marks(connection, portions)
+    if ahead and ahead[-1].portions == tuple(portions):
+        governing, entity_status = ahead[-1].received()
+    else:
+        governing = _governing(connection, movement, portions)
+        entity_status = _entity_status(connection, movement, portions)
+    now = clock()  # under the locks: what the command is judged at stays true until it commits
     return MovementContext(
         action=movement.action,
         source=movement.source,
@@ -64,14 +77,37 @@ def load_movement(
         authorization=movement.authorization,
         portions=tuple(portions),
         selection_refused=refused,
-        governing=_governing(connection, movement, portions),
+        governing=governing,
         marks=tuple(marks),
-        entity_status=_entity_status(connection, movement, portions),
+        entity_status=entity_status,
         participants=participants,
         participation=standing,
         linked=_linked(connection, movement, portions),
         hold=hold,
     )
+
+
+@dataclass(frozen=True)
+class _ReadAhead:
+    """The authorizations and the entities' standing for the portions chosen, sent with the
+    marks over them: one round trip for the three."""
+
+    portions: tuple[Portion, ...]
+    governing: Callable[[], tuple[Authorization | None, ...]]
+    entity_status: Callable[[], dict[tuple[int, str], str]]
+
+    @classmethod
+    def send(
+        cls, connection: Connection, movement: Movement, portions: list[Portion]
+    ) -> _ReadAhead:
+        return cls(
+            tuple(portions),
+            _governing_later(connection, movement, portions),
+            _entity_status_later(connection, movement, portions),
+        )
+
+    def received(self) -> tuple[tuple[Authorization | None, ...], dict[tuple[int, str], str]]:
+        return self.governing(), self.entity_status()
 
 
 def _participation(
@@ -100,21 +136,33 @@ def _governing(
     """The authorization each portion moves under: first-transferred units keep the version
     they were first transferred under, the rest follow the version in force (each version read
     once). Linking names its own (`MovementContext.authorization`)."""
-    if movement.action is Action.AUTHORIZATION:
-        return tuple(None for _ in portions)
-    found: dict[tuple[str, str, int | None], Authorization | None] = {}
+    return _governing_later(connection, movement, portions)()
 
-    def governing(block: UnitBlock) -> Authorization | None:
-        attributes = block.attributes
+
+def _governing_later(
+    connection: Connection, movement: Movement, portions: list[Portion]
+) -> Callable[[], tuple[Authorization | None, ...]]:
+    """`_governing`, its reads sent with the command's next statement; call the result."""
+    if movement.action is Action.AUTHORIZATION:
+        return lambda: tuple(None for _ in portions)
+    found: dict[tuple[str, str, int | None], Callable[[], Authorization | None]] = {}
+    keys: list[tuple[str, str, int | None] | None] = []
+    for portion in portions:
+        attributes = portion.block.attributes
         if attributes.authorization_id is None:
-            return None
-        version = attributes.authorization_version if block.first_transferred else None
+            keys.append(None)
+            continue
+        version = attributes.authorization_version if portion.block.first_transferred else None
         key = (attributes.first_transferring_party, attributes.authorization_id, version)
         if key not in found:
-            found[key] = records.authorization(connection, key[0], key[1], version)
-        return found[key]
+            found[key] = records.authorization_later(connection, key[0], key[1], version)
+        keys.append(key)
 
-    return tuple(governing(p.block) for p in portions)
+    def governing() -> tuple[Authorization | None, ...]:
+        received = {key: read() for key, read in found.items()}
+        return tuple(None if key is None else received[key] for key in keys)
+
+    return governing
 
 
 def _entity_status(
@@ -122,19 +170,32 @@ def _entity_status(
 ) -> dict[tuple[int, str], str]:
     """The standing of the accounts' entities for each approach the blocks belong to: one
     query per approach, however many blocks move."""
+    return _entity_status_later(connection, movement, portions)()
+
+
+def _entity_status_later(
+    connection: Connection, movement: Movement, portions: list[Portion]
+) -> Callable[[], dict[tuple[int, str], str]]:
+    """`_entity_status`, its reads sent with the command's next statement; call the result."""
     entity_ids = [
         account.entity_id
         for account in (movement.source, movement.destination)
         if account.entity_id is not None
     ]
-    status: dict[tuple[int, str], str] = {}
     if not entity_ids:
-        return status
-    for approach in dict.fromkeys(p.block.attributes.cooperative_approach for p in portions):
-        for entity_id, row in records.entity_authorizations_for(
-            connection, entity_ids, approach
-        ).items():
-            status[(entity_id, approach)] = str(row.status)
+        return dict
+    reads = [
+        (approach, records.entity_authorizations_later(connection, entity_ids, approach))
+        for approach in dict.fromkeys(p.block.attributes.cooperative_approach for p in portions)
+    ]
+
+    def status() -> dict[tuple[int, str], str]:
+        return {
+            (entity_id, approach): str(row.status)
+            for approach, read in reads
+            for entity_id, row in read().items()
+        }
+
     return status
 
 

@@ -85,6 +85,8 @@ class MovementPlan:
     record: TransactionRecord | None = None
     transaction_id: int | None = None
     completion: Completion | None = None
+    neighbours: placement.Neighbours | None = None
+    """The first placement's neighbours, read ahead with the transaction's number."""
 
 
 def decide_proposal(
@@ -278,21 +280,35 @@ def _completed(
 
 def apply_movement(
     connection: Connection, registry: Registry, actor: Actor, plan: MovementPlan
-) -> int:
+) -> int | None:
     """Write the plan: the transaction, the blocks, the holdings, the ranges, the journal
-    entry. Returns the transaction's id."""
+    entry. On PostgreSQL one round trip with the COMMIT when the units move at once (the
+    transaction's id is then not read back: the moved ranges name it as the one just added);
+    a reservation reads its id back, for the blocks it reserves, and returns it (as does the
+    completion of a waiting one); otherwise None."""
+    reserves = any(placed.reserve for placed in plan.placements)
+    transaction_id: int | None
     if plan.record is not None:
-        transaction_id = history.insert_record(connection, plan.record)
+        transaction_id = (
+            history.insert_record(connection, plan.record)
+            if reserves
+            else history.add_record(connection, plan.record)
+        )
     elif plan.transaction_id is not None and plan.completion is not None:
         transaction_id = plan.transaction_id
     else:
         raise ValueError("a movement plan writes a new transaction or completes a waiting one")
-    for placed in plan.placements:
+    for index, placed in enumerate(plan.placements):
         block = (
             replace(placed.block, reserved_by=transaction_id) if placed.reserve else placed.block
         )
         placement.place(
-            connection, placed.portion, block, current=placed.current, merge=not placed.reserve
+            connection,
+            placed.portion,
+            block,
+            current=placed.current,
+            merge=not placed.reserve,
+            around=plan.neighbours if index == 0 else None,
         )
     holdings.change_holdings(
         connection, [(h.account_id, h.quantity, h.reserved) for h in plan.holdings]
@@ -303,7 +319,7 @@ def apply_movement(
             transaction_id,
             [(m.block, m.from_state, m.subtype) for m in plan.moved],
         )
-    if plan.completion is not None:
+    if plan.completion is not None and transaction_id is not None:
         history.complete_transaction(connection, transaction_id, plan.completion)
     plan.entry.append(connection, registry, actor)
     return transaction_id

@@ -41,7 +41,7 @@ FOOTER = (
 
 @dataclass(frozen=True)
 class MailServer:
-    """Where and how e-mail is sent (`ARTICLE6_SMTP_*`)."""
+    """Where and how e-mail is sent (the `smtp_` settings)."""
 
     host: str
     port: int

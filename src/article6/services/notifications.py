@@ -29,6 +29,7 @@ from article6.domain.notifications import (
 )
 from article6.domain.transactions import TransactionKind
 from article6.services.context import Registry
+from article6.store import journal
 from article6.store import notifications as store
 from article6.store.database import unit_of_work
 from article6.store.identity import creation_line
@@ -245,7 +246,10 @@ def project(registry: Registry, batch: int = PROJECTION_BATCH) -> int:
 
 
 def project_all(registry: Registry) -> int:
-    """Project until the position reaches the sealed head."""
+    """Project until the position reaches the sealed head, having first sealed what was
+    committed before (sealing runs after commit, off the request path: without this, an entry
+    committed a moment ago would wait for the next step)."""
+    journal.seal(registry.engine)
     total = 0
     while True:
         with unit_of_work(registry.engine, read_only=True) as connection:

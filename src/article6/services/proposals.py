@@ -8,17 +8,18 @@ of what is loaded (the approvals policy) and decided.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Permission
+from article6.domain.access import Actor, Permission, Role
 from article6.domain.first_transfer import Action
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
 from article6.services.access import allow
 from article6.services.context import Registry
-from article6.services.movement_checks import load_movement, needs_approval
+from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import (
     MovementPlan,
     apply_movement,
@@ -27,6 +28,7 @@ from article6.services.movement_plan import (
 from article6.services.movement_requests import Movement
 from article6.services.pipeline import check, ticket
 from article6.services.views import Receipt, TransactionView, moved_range
+from article6.store import approval_policies, placement
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,24 @@ def load_proposal(
         else Permission.MOVE_UNITS
     )
     allow(actor, permission, movement.source.party_code, movement.source_entity)
+    waits = _approval_ahead(connection, actor, movement)
     context = load_movement(connection, movement, registry.now)
-    return Proposal(movement, actor, context, needs_approval(connection, actor, movement))
+    return Proposal(movement, actor, context, waits())
+
+
+def _approval_ahead(connection: Connection, actor: Actor, movement: Movement) -> Callable[[], bool]:
+    """`needs_approval`, its read sent with the holdings locks (one round trip for both)."""
+    if actor.role is Role.ENTITY:
+        return lambda: True
+    policy = approval_policies.four_eyes_later(
+        connection, movement.source.party_code, movement.kind.value
+    )
+
+    def waits() -> bool:
+        row = policy.first()
+        return row is not None and bool(row[0])
+
+    return waits
 
 
 def plan_proposal(
@@ -63,8 +81,15 @@ def plan_proposal(
     """Load, check, number (C2006) and decide a movement; in a rehearsal no number is taken."""
     proposal = load_proposal(connection, registry, actor, movement)
     check(proposal.context, PROPOSAL_RULES)
+    portions = proposal.context.portions
+    around = (
+        placement.neighbours_later(connection, portions[0])
+        if portions and not proposal.waits and not rehearse
+        else None
+    )  # read with the number: one round trip
     taken = ticket(connection, movement.source.party_code, proposal.context.now, rehearse)
-    return proposal, decide_proposal(proposal.context, movement, actor, taken, proposal.waits)
+    plan = decide_proposal(proposal.context, movement, actor, taken, proposal.waits)
+    return proposal, replace(plan, neighbours=around)
 
 
 def propose(

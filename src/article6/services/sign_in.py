@@ -34,8 +34,13 @@ from article6.services.identity import (
 )
 from article6.services.throttle import Standing
 from article6.settings import Settings
-from article6.store import identity
-from article6.store.database import aware, single_read, unit_of_work
+from article6.store import identity, loop_reads
+from article6.store.database import (
+    aware,
+    once_more_if_disconnected,
+    single_read,
+    unit_of_work,
+)
 from article6.store.identity import NewSession, UserRecord
 
 NOT_ACCEPTED = "the name, password or second-factor code was not accepted"
@@ -82,6 +87,21 @@ class Principal:
     token_hash: str
     csrf_hash: str | None
     must_change_password: bool = False  # after an administrator's reset: C4014 until changed
+    display_name: str = ""
+    enrolled: bool = False
+    locked_until: datetime | None = None
+
+    def view(self) -> UserView:
+        """The user as `GET /me` shows them, from the authentication's own read."""
+        return UserView(
+            name=self.name,
+            display_name=self.display_name,
+            enrolled=self.enrolled,
+            locked_until=self.locked_until,
+            disabled=False,  # a disabled user is never authenticated
+            password_change_required=self.must_change_password,
+            grants=list(self.grants),
+        )
 
     def actor_for(self, party: str | None) -> Actor | None:
         """The Actor acting in `party`'s section (registry-wide when None), or None if the user
@@ -252,8 +272,36 @@ def sign_in(
 def authenticate(registry: Registry, settings: Settings, token: str, kind: str) -> Principal | None:
     """The user a session cookie or bearer token belongs to, if it is current."""
     digest = token_hash(settings, token)
-    with single_read(registry.engine) as connection:
-        rows = identity.session_with_grants(connection, digest)
+
+    def read() -> list[identity.SessionGrant]:
+        with single_read(registry.engine) as connection:
+            return identity.session_with_grants(connection, digest)
+
+    return principal_from(once_more_if_disconnected(read), registry, kind, digest)
+
+
+def reads_on_loop(registry: Registry) -> bool:
+    """Whether `authenticate_on_loop` serves this registry's database (PostgreSQL)."""
+    return loop_reads.of(registry.engine) is not None
+
+
+async def authenticate_on_loop(
+    registry: Registry, settings: Settings, token: str, kind: str
+) -> Principal | None:
+    """As `authenticate`, its read on the event loop's own connections: no thread-pool hop."""
+    reads = loop_reads.of(registry.engine)
+    if reads is None:
+        raise RuntimeError("SQLite authenticates in the thread pool (see reads_on_loop)")
+    digest = token_hash(settings, token)
+    rows = await identity.session_with_grants_on_loop(reads, digest)
+    return principal_from(rows, registry, kind, digest)
+
+
+def principal_from(
+    rows: list[identity.SessionGrant], registry: Registry, kind: str, digest: str
+) -> Principal | None:
+    """The Principal a session's rows describe, if the session is of `kind`, current, and its
+    user enabled."""
     if not rows:
         return None
     row = rows[0]
@@ -275,6 +323,9 @@ def authenticate(registry: Registry, settings: Settings, token: str, kind: str) 
         digest,
         row.csrf_hash,
         bool(row.password_change_required),
+        row.display_name,
+        row.totp_enrolled_at is not None,
+        aware(row.locked_until),
     )
 
 
@@ -292,11 +343,6 @@ def sign_out(registry: Registry, principal: Principal) -> None:
         journal_event(
             connection, registry, principal.name, event, principal.name, {"kind": principal.kind}
         )
-
-
-def me(registry: Registry, principal: Principal) -> UserView:
-    with unit_of_work(registry.engine, read_only=True) as connection:
-        return user_view(connection, identity.user_by_id(connection, principal.user_id))
 
 
 # --- second-factor enrolment ---------------------------------------------------------------

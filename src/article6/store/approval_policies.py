@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from article6.store import batches
 from article6.store.schema import approval_policies
 
 _FOUR_EYES = select(approval_policies.c.four_eyes).where(
@@ -18,6 +19,11 @@ def four_eyes(connection: Connection, party: str, kind: str) -> bool:
     """Whether the section asks four eyes for this kind (no policy: it does not)."""
     policy = connection.execute(_FOUR_EYES, {"party": party, "kind": kind}).scalar()
     return bool(policy)
+
+
+def four_eyes_later(connection: Connection, party: str, kind: str) -> batches.Answer:
+    """`four_eyes`, sent with the command's next statement: a row `(True,)` when it asks."""
+    return batches.read_later(connection, _FOUR_EYES, {"party": party, "kind": kind})
 
 
 def set_policy(connection: Connection, party: str, kind: str, four_eyes: bool) -> None:

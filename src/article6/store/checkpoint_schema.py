@@ -51,3 +51,28 @@ Index(
     hub_journal_checkpoints.c.registry_id,
     hub_journal_checkpoints.c.seq,
 )
+
+# A registry's signing keys it rotated away from: the public half only, with when it was current,
+# so that checkpoints it signed then still verify and none it signs later does.
+retired_signing_keys = Table(
+    "retired_signing_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("public_key", String(64), nullable=False, unique=True),
+    Column("valid_from", Timestamp),
+    Column("retired_at", Timestamp, nullable=False),
+)
+
+# At the hub, every key a registry announced (and the one it followed), with when it was current
+# by the registry's announcement; `retired_at` is empty for the registry's current key.
+hub_registry_keys = Table(
+    "hub_registry_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("registry_id", String(8), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("valid_from", Timestamp),
+    Column("retired_at", Timestamp),
+    Column("announced_at", Timestamp, nullable=False),
+)
+Index("ix_hub_registry_keys_registry", hub_registry_keys.c.registry_id, unique=False)

@@ -14,7 +14,6 @@ from article6.store.checkpoint_schema import (
     journal_checkpoints,
 )
 from article6.store.database import is_postgres
-from article6.store.interop_schema import interop_identity
 from article6.store.schema import journal, journal_head
 
 
@@ -60,14 +59,6 @@ def fallback_key(connection: Connection) -> FallbackKey | None:
 
 def insert_fallback_key(connection: Connection, key: FallbackKey) -> None:
     connection.execute(checkpoint_key.insert().values(id=1, **asdict(key)))
-
-
-def public_keys(connection: Connection) -> list[str]:
-    """Every key this registry has signed checkpoints with: its protocol identity's, and the
-    one it made while it had none."""
-    keys = list(connection.execute(select(interop_identity.c.public_key)).scalars())
-    keys += connection.execute(select(checkpoint_key.c.public_key)).scalars()
-    return keys
 
 
 def head(connection: Connection, lock: bool = False) -> tuple[int, str]:

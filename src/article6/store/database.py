@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import select
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 
-from article6.store import journal
+from article6.store import journal, journal_sealer
 
 DEFAULT_URL = "sqlite:///article6.db"
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ DriverError = DBAPIError
 ConstraintViolation = IntegrityError
 """A write a constraint refused, as when a concurrent command took the same key first."""
 RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+T = TypeVar("T")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -42,11 +44,30 @@ def printable_url(url: str) -> str:
 
 
 def normalise(url: str) -> str:
-    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
-    for prefix in ("postgresql://", "postgres://"):
+    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them; a libpq
+    multi-host URL (`user@h1:p1,h2:p2/db`) becomes SQLAlchemy's form (`user@/db?host=h1:p1&
+    host=h2:p2`), which SQLAlchemy needs and psycopg hands to libpq as the same host list."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+            return "postgresql+psycopg://" + _hosts_as_parameters(url[len(prefix) :])
     return url
+
+
+def _hosts_as_parameters(rest: str) -> str:
+    """`[user@]h1[:p1],h2[:p2][/db][?query]` with the hosts moved into `host=` parameters;
+    anything with one host or none is returned as it is."""
+    authority, slash, tail = rest.partition("/")
+    if not slash:
+        authority, question, query = rest.partition("?")
+        tail = question + query
+    user, at, hosts = authority.rpartition("@")
+    if "," not in hosts:
+        return rest
+    path, question, query = tail.partition("?")
+    parameters = [f"host={host}" for host in hosts.split(",") if host]
+    if query:
+        parameters.append(query)
+    return f"{user}{at}/{path}?{'&'.join(parameters)}"
 
 
 def make_engine(url: str | None = None, **options: Any) -> Engine:
@@ -61,7 +82,34 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
         return engine
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
-    return create_engine(resolved, isolation_level="READ COMMITTED", pool_pre_ping=True, **options)
+    engine = create_engine(resolved, isolation_level="READ COMMITTED", **options)
+    _discard_dead_connections(engine)
+    return engine
+
+
+def _discard_dead_connections(engine: Engine) -> None:
+    """Instead of a ping before every use (a round trip each time): a pooled connection is
+    pinged only when its socket has something to read while idle, which is how a server that
+    ended the connection (a restart, `pg_terminate_backend`) shows. A dead one is replaced
+    before the unit of work sends anything; one that dies later fails its statement, and
+    `once_more_if_disconnected` runs a read again on a fresh connection."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            if quiet(dbapi_connection.fileno()):
+                return
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the server ended this pooled connection") from error
+
+
+def quiet(socket: int) -> bool:
+    """Nothing to read on an idle connection's socket: no error, no end of stream (a poll,
+    no round trip)."""
+    poller = select.poll()
+    poller.register(socket, select.POLLIN)
+    return not poller.poll(0)
 
 
 def _sqlite_immediate_transactions(engine: Engine) -> None:
@@ -85,7 +133,8 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
 def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection]:
     """A transaction that commits only if the block finishes; any exception rolls it back.
 
-    After a commit that recorded journal entries, they are sealed onto the chain."""
+    After a commit that recorded journal entries, the process's sealer is woken to chain them
+    (`store.journal_sealer`); the caller does not wait for it."""
     options = {"sqlite_begin": "DEFERRED"} if read_only else {}
     with engine.connect().execution_options(**options) as connection:
         try:
@@ -95,10 +144,7 @@ def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection
             connection.info.pop(journal.PENDING_FLAG, None)
             raise
         if connection.info.pop(journal.PENDING_FLAG, False):  # committed: chain the entries
-            try:
-                journal.seal_on(connection, journal.SEAL_PATIENCE_MS)
-            except DBAPIError:  # the command stands; the next seal chains its entries
-                log.warning("journal: sealing after commit failed", exc_info=True)
+            journal_sealer.wake(engine)
 
 
 @contextmanager
@@ -107,6 +153,19 @@ def single_read(engine: Engine) -> Iterator[Connection]:
     trips fewer than BEGIN … COMMIT around it, for the reads every request makes first."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
+
+
+def once_more_if_disconnected(work: Callable[[], T]) -> T:
+    """Run `work`, a read (safe to run twice), again once if its connection turned out dead:
+    the failure invalidated it and the pool's older connections, so the second run starts on
+    a fresh one."""
+    try:
+        return work()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("database: connection lost; running the read again on a fresh one")
+    return work()
 
 
 def retryable(error: DBAPIError) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
 
 from article6.domain.accounts import Account, UnitState
 from article6.domain.blocks import UnitBlock
@@ -18,19 +18,33 @@ from article6.domain.transactions import (
     TransactionChange,
     TransactionRecord,
 )
+from article6.store import batches
 from article6.store.account_register import to_account
 from article6.store.block_rows import ATTRIBUTE_COLUMNS, block_values
 from article6.store.schema import accounts, transaction_blocks, transactions
 
 _INSERT_TRANSACTION = transactions.insert().returning(transactions.c.id)
 _UPDATE_TRANSACTION = update(transactions).where(transactions.c.id == bindparam("transaction"))
-_INSERT_RANGES = transaction_blocks.insert()
+_INSERT_RANGES = transaction_blocks.insert().inline()
+_ADD_TRANSACTION = transactions.insert().inline()
+_THIS_TRANSACTION = func.currval(func.pg_get_serial_sequence("transactions", "id"))
+_INSERT_RANGES_OF_THIS = _INSERT_RANGES.values(transaction_id=_THIS_TRANSACTION)
 
 
 def insert_record(connection: Connection, record: TransactionRecord) -> int:
     """Append a transaction; its id."""
     transaction_id: int = connection.execute(_INSERT_TRANSACTION, asdict(record)).scalar_one()
     return transaction_id
+
+
+def add_record(connection: Connection, record: TransactionRecord) -> int | None:
+    """Append a transaction whose id nothing needs before the commit: on PostgreSQL with the
+    command's next round trip, and None for its id (`record_ranges` then names it as the
+    transaction just added); elsewhere at once, and its id."""
+    if connection.dialect.name != "postgresql":
+        return insert_record(connection, record)
+    batches.later(connection, _ADD_TRANSACTION, asdict(record))
+    return None
 
 
 def to_stored(row: Row[Any]) -> StoredTransaction:
@@ -62,7 +76,7 @@ def change_transaction(
 ) -> None:
     """Write a later step on a transaction's row: the fields the change gives, no others."""
     written = {name: value for name, value in asdict(change).items() if value is not None}
-    connection.execute(_UPDATE_TRANSACTION, {"transaction": transaction_id, **written})
+    batches.later(connection, _UPDATE_TRANSACTION, {"transaction": transaction_id, **written})
 
 
 def transaction(
@@ -77,10 +91,11 @@ def transaction(
 
 def record_ranges(
     connection: Connection,
-    transaction_id: int,
+    transaction_id: int | None,
     moves: list[tuple[UnitBlock, UnitState | None, str | None]],
 ) -> None:
-    """Append the moved ranges with the attributes they had: (block after, from state, subtype)."""
+    """Append the moved ranges with the attributes they had: (block after, from state, subtype),
+    under `transaction_id`, or None: the transaction `add_record` just added (PostgreSQL)."""
     if not moves:
         return
     rows = []
@@ -88,7 +103,7 @@ def record_ranges(
         values = block_values(block)
         rows.append(
             {
-                "transaction_id": transaction_id,
+                **({} if transaction_id is None else {"transaction_id": transaction_id}),
                 "registry_id": values["registry_id"],
                 "serial_first": block.first,
                 "serial_last": block.last,
@@ -99,7 +114,9 @@ def record_ranges(
                 "first_transfer_subtype": subtype,
             }
         )
-    connection.execute(_INSERT_RANGES, rows)
+    batches.later(
+        connection, _INSERT_RANGES if transaction_id is not None else _INSERT_RANGES_OF_THIS, rows
+    )
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,18 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from article6.store import batches
 from article6.store.schema import holdings
 
 _LOCK_HOLDINGS = (
     select(holdings.c.account_id, holdings.c.quantity, holdings.c.reserved)
     .where(holdings.c.account_id.in_(bindparam("ids", expanding=True)))
+    .order_by(holdings.c.account_id)
+    .with_for_update()
+)
+_LOCK_TWO_HOLDINGS = (
+    select(holdings.c.account_id)
+    .where(holdings.c.account_id.in_([bindparam("account"), bindparam("other")]))
     .order_by(holdings.c.account_id)
     .with_for_update()
 )
@@ -45,6 +52,18 @@ def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[in
     return {row.account_id: row for row in rows}
 
 
+def lock_holdings_later(connection: Connection, account_ids: Iterable[int]) -> None:
+    """`lock_holdings` for one or two accounts (a movement's), sent with the command's next
+    statement (`store.batches`): the statements after it in that round trip run once the locks
+    are held, so what they read is as stable as if the lock had been a round trip of its own.
+    A deadlock here fails that statement."""
+    ids = sorted(set(account_ids))
+    if len(ids) > 2:
+        lock_holdings(connection, ids)
+        return
+    batches.read_later(connection, _LOCK_TWO_HOLDINGS, {"account": ids[0], "other": ids[-1]})
+
+
 def change_holding(
     connection: Connection, account_id: int, quantity: int = 0, reserved: int = 0
 ) -> None:
@@ -52,8 +71,10 @@ def change_holding(
 
 
 def change_holdings(connection: Connection, changes: list[tuple[int, int, int]]) -> None:
-    """Add (quantity, reserved) to several holdings in one round trip (already locked)."""
-    connection.execute(
+    """Add (quantity, reserved) to several holdings (already locked), with the command's next
+    round trip (`store.batches`)."""
+    batches.later(
+        connection,
         _CHANGE_HOLDING,
         [
             {"account": account, "add_quantity": quantity, "add_reserved": reserved}

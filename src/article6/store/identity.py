@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
+from article6.store import loop_reads
 from article6.store.database import is_postgres
 from article6.store.identity_schema import role_grants, sign_in_failures, user_sessions, users
+from article6.store.loop_reads import LoopReads
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ class NewSession:
 
 @dataclass(frozen=True)
 class SessionGrant:
-    """A session joined with its user and one of the user's grants (role None: no grant)."""
+    """A session joined with its user and one of the user's grants (role None: no grant):
+    all a request needs to know who asks, and all `GET /me` answers."""
 
     kind: str
     csrf_hash: str | None
@@ -83,6 +86,9 @@ class SessionGrant:
     revoked_at: datetime | None
     user_id: int
     name: str
+    display_name: str
+    totp_enrolled_at: datetime | None
+    locked_until: datetime | None
     disabled: bool
     password_change_required: bool
     role: str | None
@@ -94,18 +100,25 @@ def _user(row: Row[Any] | None) -> UserRecord | None:
     return None if row is None else UserRecord(**row._asdict())
 
 
+# The statements of the request path, built once (not on every call).
+_USER_BY_NAME = select(users).where(users.c.name == bindparam("name"))
+_USER_BY_NAME_LOCKED = _USER_BY_NAME.with_for_update()
+_USER_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+_GRANTS_OF = (
+    select(role_grants)
+    .where(role_grants.c.user_id == bindparam("user_id"))
+    .order_by(role_grants.c.id)
+)
+
+
 def user_by_name(connection: Connection, name: str, lock: bool = False) -> UserRecord | None:
-    query = select(users).where(users.c.name == name)
-    if lock and is_postgres(connection):
-        query = query.with_for_update()
-    return _user(connection.execute(query).first())
+    query = _USER_BY_NAME_LOCKED if lock and is_postgres(connection) else _USER_BY_NAME
+    return _user(connection.execute(query, {"name": name}).first())
 
 
 def user_by_id(connection: Connection, user_id: int) -> UserRecord:
     """The user with this id, which the caller knows exists."""
-    return UserRecord(
-        **connection.execute(select(users).where(users.c.id == user_id)).one()._asdict()
-    )
+    return UserRecord(**connection.execute(_USER_BY_ID, {"user_id": user_id}).one()._asdict())
 
 
 def insert_user(connection: Connection, user: NewUser) -> int:
@@ -219,10 +232,7 @@ def creation_line(connection: Connection, name: str, depth: int = 32) -> list[st
 
 def grants_of(connection: Connection, user_id: int) -> list[RoleGrant]:
     return [
-        RoleGrant(**row._asdict())
-        for row in connection.execute(
-            select(role_grants).where(role_grants.c.user_id == user_id).order_by(role_grants.c.id)
-        )
+        RoleGrant(**row._asdict()) for row in connection.execute(_GRANTS_OF, {"user_id": user_id})
     ]
 
 
@@ -294,6 +304,9 @@ _SESSION_WITH_GRANTS = (
         user_sessions.c.revoked_at,
         users.c.id.label("user_id"),
         users.c.name,
+        users.c.display_name,
+        users.c.totp_enrolled_at,
+        users.c.locked_until,
         users.c.disabled,
         users.c.password_change_required,
         role_grants.c.role,
@@ -308,6 +321,14 @@ _SESSION_WITH_GRANTS = (
     .where(user_sessions.c.token_hash == bindparam("digest"))
     .order_by(role_grants.c.id)
 )
+
+
+_SESSION_WITH_GRANTS_SQL = loop_reads.compiled(_SESSION_WITH_GRANTS)
+
+
+async def session_with_grants_on_loop(reads: LoopReads, token_hash: str) -> list[SessionGrant]:
+    """As `session_with_grants`, on the event loop's own connections (PostgreSQL)."""
+    return await reads.rows(_SESSION_WITH_GRANTS_SQL, {"digest": token_hash}, SessionGrant)
 
 
 def session_with_grants(connection: Connection, token_hash: str) -> list[SessionGrant]:

@@ -3,14 +3,15 @@
 Each entry's hash covers its own content and the previous entry's hash, so changing or removing
 any entry breaks every hash after it. The head row orders the chain.
 
-Chaining needs one lock that orders every entry. On SQLite writers are serialised anyway, so a
-command chains its entry itself. On PostgreSQL a command that held the head row to its commit
-would make every command commit one at a time; there a command writes its entry to
-`journal_pending` (no shared row touched) and, once committed, seals: under one advisory lock
-the sealer moves every committed pending entry onto the chain in one short transaction. A
-command waiting for the lock usually finds its entry already sealed by the one before it (group
-sealing). An entry a crash left pending is sealed by the next command, at start-up or before
-verification.
+Chaining orders every entry. On SQLite writers are serialised anyway, so a command chains its
+entry itself. On PostgreSQL a command that held the head row to its commit would make every
+command commit one at a time; there a command writes its entry to `journal_pending` (no shared
+row touched) and, once committed, wakes its process's sealer (`store.journal_sealer`), which
+chains every committed pending entry off the request path. Sealing holds no lock across a round
+trip: the batch is read with the head, hashed, and moved onto the chain by one statement that
+does nothing if the head moved meanwhile, so sealers in several processes never wait for one
+another's clients. An entry a crash left pending is sealed by any process's next round, at
+start-up, or before verification; readers that must see the whole chain seal first.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, text, update
 from sqlalchemy.engine import Engine
 
+from article6.store import batches
 from article6.store.schema import journal, journal_head, journal_pending
 
 GENESIS = "0" * 64
-SEAL_LOCK = 6_200_001  # the advisory lock key that orders sealers (PostgreSQL)
-SEAL_BATCH = 2000
-SEAL_PATIENCE_MS = 5000  # how long a command waits, after its commit, to seal
+SEAL_BATCH = 2000  # entries chained by one statement
+SEAL_ATTEMPTS = 1000  # batches and lost races one call may go through before it gives up
 PENDING_FLAG = "article6_journal_pending"
 
 
@@ -80,7 +81,7 @@ def append(
     at: datetime,
 ) -> None:
     """Record an entry in the command's transaction: chained now on SQLite, pending until
-    sealed just after commit on PostgreSQL (see the module docstring)."""
+    the sealer chains it after commit on PostgreSQL (see the module docstring)."""
     entry = {
         "recorded_at": at,
         "actor": actor,
@@ -90,13 +91,13 @@ def append(
         "body": canonical(body),
     }
     if connection.dialect.name == "postgresql":
-        connection.execute(_INSERT_PENDING, entry)
+        batches.later(connection, _INSERT_PENDING, entry)  # with the command's next round trip
         connection.info[PENDING_FLAG] = True
     else:
         _chain(connection, entry)
 
 
-_INSERT_PENDING = journal_pending.insert()
+_INSERT_PENDING = journal_pending.insert().inline()  # no RETURNING: nothing waits for it
 
 
 def _chain(connection: Connection, entry: dict[str, Any]) -> None:
@@ -120,66 +121,64 @@ def _chain(connection: Connection, entry: dict[str, Any]) -> None:
 
 
 def seal(engine: Engine) -> int:
-    """Chain every committed pending entry, in the order they were recorded; return how many.
+    """Chain every entry committed before the call, in the order they were recorded; return
+    how many this call chained (others may have chained the rest).
 
-    Idempotent and safe from any number of processes: sealers queue on one advisory lock,
-    which writes nothing, so a sealer that finds nothing pending commits without a flush.
-    Three round trips a batch: take the lock; read the batch with the head; move the batch
-    onto the chain and advance the head in one statement."""
+    Safe from any number of threads and processes, and holds no lock across a round trip: the
+    batch and the head are read in one statement, hashed here, and moved onto the chain in a
+    second statement that does nothing unless the head is still the one read (another sealer
+    got there first: read again). Two round trips a batch; one when nothing is pending."""
     if engine.dialect.name != "postgresql":
         return 0
-    with engine.connect() as connection:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return seal_on(connection)
 
 
-def seal_on(connection: Connection, patience_ms: int | None = None) -> int:
-    """`seal` on a connection not in a transaction (the command's own, once committed).
-
-    With `patience_ms`, give up (PostgreSQL's lock_timeout, an error) rather than wait longer
-    for the lock: a stuck sealer then delays nobody's answer, and the entries stay pending
-    for the next one."""
+def seal_on(connection: Connection) -> int:
+    """`seal` on a connection in autocommit mode: each statement commits on its own."""
     sealed = 0
-    connection.info.pop(PENDING_FLAG, None)
-    with connection.begin():
-        # The lock first, in its own statement: a statement's snapshot is taken when it
-        # starts, so reading in the same statement could see entries just sealed by another.
-        if patience_ms is None:
-            connection.execute(_LOCK_SEALERS)
-        else:  # one round trip: no parameters, so both statements go in one simple query
-            connection.exec_driver_sql(
-                f"SET LOCAL lock_timeout = {int(patience_ms)}; "
-                f"SELECT pg_advisory_xact_lock({SEAL_LOCK})"
+    waiting: set[int] | None = None  # what was pending at the first read, if it was all read
+    for _ in range(SEAL_ATTEMPTS):
+        rows = connection.execute(_PENDING_BATCH).all()
+        pending = {int(row.id) for row in rows}
+        if waiting is None and len(rows) < SEAL_BATCH:
+            waiting = pending
+        if not rows or (waiting is not None and not waiting & pending):
+            return sealed  # everything pending at the start is chained, by us or another
+        start_seq, start_hash = int(rows[0].head_seq), str(rows[0].head_hash)
+        seq, previous = start_seq, start_hash
+        chain = []
+        for row in rows:
+            seq += 1
+            digest = entry_hash(
+                previous,
+                seq,
+                row.recorded_at,
+                row.actor,
+                row.event,
+                row.party_code,
+                row.subject,
+                row.body,
             )
-        while True:
-            rows = connection.execute(_PENDING_BATCH).all()
-            if not rows:
-                return sealed
-            seq, previous = int(rows[0].head_seq), str(rows[0].head_hash)
-            chain = []
-            for row in rows:
-                seq += 1
-                digest = entry_hash(
-                    previous,
-                    seq,
-                    row.recorded_at,
-                    row.actor,
-                    row.event,
-                    row.party_code,
-                    row.subject,
-                    row.body,
-                )
-                chain.append({"id": row.id, "seq": seq, "previous_hash": previous, "hash": digest})
-                previous = digest
-            # By id, never by range: an entry committed since the batch was read stays pending.
-            connection.execute(
-                _MOVE_ONTO_CHAIN, {"chain": canonical(chain), "seq": seq, "digest": previous}
-            )
-            sealed += len(rows)
-            if len(rows) < SEAL_BATCH:
-                return sealed
+            chain.append({"id": row.id, "seq": seq, "previous_hash": previous, "hash": digest})
+            previous = digest
+        moved = connection.execute(
+            _MOVE_ONTO_CHAIN,
+            {
+                "chain": canonical(chain),
+                "count": len(chain),
+                "from_seq": start_seq,
+                "from_hash": start_hash,
+                "seq": seq,
+                "digest": previous,
+            },
+        ).scalar_one()
+        sealed += int(moved)
+        if moved and len(rows) < SEAL_BATCH:
+            return sealed
+    raise RuntimeError(f"journal: the head moved under {SEAL_ATTEMPTS} sealing attempts in a row")
 
 
-_LOCK_SEALERS = select(func.pg_advisory_xact_lock(SEAL_LOCK))
 _PENDING_BATCH = (
     select(
         journal_pending,
@@ -190,13 +189,23 @@ _PENDING_BATCH = (
     .order_by(journal_pending.c.id)
     .limit(SEAL_BATCH)
 )
+# All or nothing in one statement: the head advances only from the head the chain was hashed
+# on and only while every entry of the batch is still pending; the entries move only if it
+# did. Two sealers racing queue on the head row for the length of this statement, and the
+# second, re-reading the head, finds it moved and changes nothing.
 _MOVE_ONTO_CHAIN = text(
     """
     WITH chain AS (
         SELECT * FROM json_to_recordset(CAST(:chain AS json))
             AS c(id bigint, seq bigint, previous_hash text, hash text)
+    ), head AS (
+        UPDATE journal_head SET seq = :seq, hash = :digest
+        WHERE id = 1 AND seq = :from_seq AND hash = :from_hash
+            AND (SELECT count(*) FROM journal_pending p JOIN chain ON p.id = chain.id) = :count
+        RETURNING 1
     ), moved AS (
-        DELETE FROM journal_pending p USING chain WHERE p.id = chain.id
+        DELETE FROM journal_pending p USING chain
+        WHERE p.id = chain.id AND EXISTS (SELECT FROM head)
         RETURNING p.recorded_at, p.actor, p.event, p.party_code, p.subject, p.body,
             chain.seq, chain.previous_hash, chain.hash
     ), chained AS (
@@ -204,8 +213,9 @@ _MOVE_ONTO_CHAIN = text(
             (seq, recorded_at, actor, event, party_code, subject, body, previous_hash, hash)
         SELECT seq, recorded_at, actor, event, party_code, subject, body, previous_hash, hash
         FROM moved
+        RETURNING 1
     )
-    UPDATE journal_head SET seq = :seq, hash = :digest WHERE id = 1
+    SELECT count(*) FROM chained
     """
 )
 

@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from article6.domain.blocks import Portion, UnitBlock, can_coalesce, piece, split_plan
+from article6.store import batches
 from article6.store.block_rows import block_values, to_block
 from article6.store.schema import unit_blocks
 
 _INSERT_BLOCK = unit_blocks.insert().returning(unit_blocks.c.id)
+_ADD_BLOCK = unit_blocks.insert().inline()  # no implicit RETURNING: nothing waits for it
 _BLOCK_BY_ID = unit_blocks.c.id == bindparam("block_id")
 _UPDATE_BLOCK = update(unit_blocks).where(_BLOCK_BY_ID)
 _DELETE_BLOCKS = unit_blocks.delete().where(
@@ -44,8 +46,13 @@ def insert_block(connection: Connection, block: UnitBlock) -> int:
     return block_id
 
 
+def _add_block(connection: Connection, block: UnitBlock) -> None:
+    """Insert a block whose id nothing reads, with the command's next round trip."""
+    batches.later(connection, _ADD_BLOCK, block_values(block))
+
+
 def _update_block(connection: Connection, block_id: int, **values: Any) -> None:
-    connection.execute(_UPDATE_BLOCK, {"block_id": block_id, **values})
+    batches.later(connection, _UPDATE_BLOCK, {"block_id": block_id, **values})
 
 
 def _current(connection: Connection, portion: Portion) -> UnitBlock:
@@ -112,6 +119,32 @@ def rewrite(connection: Connection, block: UnitBlock) -> None:
     )
 
 
+class Neighbours:
+    """The blocks serial-adjacent to a portion, read ahead with another statement (`place`)."""
+
+    def __init__(self, answer: batches.Answer, serials: tuple[str, int, int]) -> None:
+        self._answer = answer
+        self.serials = serials
+
+    def blocks(self) -> list[UnitBlock]:
+        return [to_block(row) for row in self._answer.all()]
+
+
+def neighbours_later(connection: Connection, portion: Portion) -> Neighbours:
+    """The portion's neighbours, sent with the command's next statement: valid for `place` of
+    that portion while no other write of the command has touched its serials' surroundings.
+    (Only a neighbour in the destination, whose holdings the command has locked, can merge.)"""
+    registry = portion.block.attributes.registry
+    return Neighbours(
+        batches.read_later(
+            connection,
+            _NEIGHBOURS,
+            {"registry": registry, "before": portion.first - 1, "after": portion.last + 1},
+        ),
+        (registry, portion.first, portion.last),
+    )
+
+
 def place(
     connection: Connection,
     portion: Portion,
@@ -119,31 +152,41 @@ def place(
     *,
     current: bool,
     merge: bool,
+    around: Neighbours | None = None,
 ) -> None:
     """Carve `portion` out of its block and store it as `moved` (the same serials with their new
     account, state, flags or reservation), merged with identical neighbours when `merge`.
 
     The same end state as `carve`, `rewrite` and `coalesce` in a row, in fewer round trips:
-    the neighbours are looked up once, before any write, and a piece that merges is never
-    inserted. `current` says the portion's block was read under this command's holdings lock
-    and no earlier portion of the command touched it, so it need not be read again. Writes
-    shrink before they grow, so no two rows overlap even for an instant.
+    the neighbours are looked up once, before any write, a piece that merges is never inserted,
+    and the writes go with the command's next round trip (`store.batches`). `current` says the
+    portion's block was read under this command's holdings lock and no earlier portion of the
+    command touched it, so it need not be read again; `around`, its neighbours read ahead
+    (`neighbours_later`). Writes shrink before they grow, so no two rows overlap even for an
+    instant.
     """
     block = portion.block if current else _current(connection, portion)
     portion = Portion(block, portion.first, portion.last)
     left: UnitBlock | None = None
     right: UnitBlock | None = None
     if merge:
-        rows = connection.execute(
-            _NEIGHBOURS,
-            {
-                "registry": moved.attributes.registry,
-                "before": portion.first - 1,
-                "after": portion.last + 1,
-            },
+        neighbours = (
+            around.blocks()
+            if around is not None
+            and around.serials == (moved.attributes.registry, portion.first, portion.last)
+            else [
+                to_block(row)
+                for row in connection.execute(
+                    _NEIGHBOURS,
+                    {
+                        "registry": moved.attributes.registry,
+                        "before": portion.first - 1,
+                        "after": portion.last + 1,
+                    },
+                )
+            ]
         )
-        for row in rows:
-            neighbour = to_block(row)
+        for neighbour in neighbours:
             if neighbour.last == portion.first - 1 and can_coalesce(neighbour, moved):
                 left = neighbour
             elif neighbour.first == portion.last + 1 and can_coalesce(moved, neighbour):
@@ -158,14 +201,14 @@ def place(
         stays, _moving = split_plan(portion)
         _shrink(connection, block, stays)
         for extra_first, extra_last in stays[1:]:
-            insert_block(connection, piece(block, extra_first, extra_last))
+            _add_block(connection, piece(block, extra_first, extra_last))
         if left is None and right is None:
-            insert_block(connection, moved)
+            _add_block(connection, moved)
             return
     if left is not None and right is not None:
         gone.append(right.id)
     if gone:
-        connection.execute(_DELETE_BLOCKS, {"block_ids": gone})
+        batches.later(connection, _DELETE_BLOCKS, {"block_ids": gone})
     if left is not None:
         _update_block(
             connection, left.id, serial_last=right.last if right is not None else moved.last

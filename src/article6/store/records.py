@@ -4,6 +4,7 @@ their approvals, and authorizations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
+from article6.store import batches
 from article6.store.entities import AuthorizedEntity, EntityApproval
 from article6.store.schema import (
     authorizations,
@@ -37,8 +39,8 @@ def _entity(row: Row[Any]) -> AuthorizedEntity:
     )
 
 
-def _approval(row: Row[Any]) -> EntityApproval:
-    values = row._mapping
+def _approval(row: Any) -> EntityApproval:
+    values = row._mapping if hasattr(row, "_mapping") else row._asdict()
     return EntityApproval(**{name: values[name] for name in EntityApproval.__dataclass_fields__})
 
 
@@ -182,6 +184,61 @@ def to_recorded_authorization(row: Row[Any]) -> RecordedAuthorization:
         recorded_at=row.recorded_at,
         recorded_by=row.recorded_by,
     )
+
+
+_APPROVALS_OF_TWO = select(entity_authorizations).where(
+    and_(
+        entity_authorizations.c.entity_id.in_([bindparam("entity"), bindparam("other")]),
+        entity_authorizations.c.cooperative_approach_id == bindparam("approach"),
+    )
+)
+_OF_AUTHORIZATION = and_(
+    authorizations.c.party_code == bindparam("party"),
+    authorizations.c.authorization_id == bindparam("authorization"),
+)
+_AUTHORIZATION_VERSION = select(authorizations).where(
+    and_(_OF_AUTHORIZATION, authorizations.c.version == bindparam("version"))
+)
+_AUTHORIZATION_IN_FORCE = (
+    select(authorizations)
+    .where(_OF_AUTHORIZATION)
+    .order_by(authorizations.c.version.desc())
+    .limit(1)
+)
+
+
+def entity_authorizations_later(
+    connection: Connection, entity_ids: list[int], ca_id: str
+) -> Callable[[], dict[int, EntityApproval]]:
+    """`entity_authorizations_for` (one or two entities, a movement's), sent with the command's
+    next statement (`store.batches`); call the result for the approvals."""
+    ids = sorted(set(entity_ids))
+    if not ids or len(ids) > 2:
+        found = entity_authorizations_for(connection, ids, ca_id)
+        return lambda: found
+    answer = batches.read_later(
+        connection, _APPROVALS_OF_TWO, {"entity": ids[0], "other": ids[-1], "approach": ca_id}
+    )
+    return lambda: {row.entity_id: _approval(row) for row in answer.all()}
+
+
+def authorization_later(
+    connection: Connection, party_code: str, authorization_id: str, version: int | None = None
+) -> Callable[[], Authorization | None]:
+    """`authorization`, sent with the command's next statement; call the result for it."""
+    parameters: dict[str, Any] = {"party": party_code, "authorization": authorization_id}
+    if version is None:
+        answer = batches.read_later(connection, _AUTHORIZATION_IN_FORCE, parameters)
+    else:
+        answer = batches.read_later(
+            connection, _AUTHORIZATION_VERSION, {**parameters, "version": version}
+        )
+
+    def found() -> Authorization | None:
+        row = answer.first()
+        return to_authorization(row) if row is not None else None
+
+    return found
 
 
 def authorization(

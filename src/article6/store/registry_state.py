@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, func, select, text
 
 from article6.store.database import aware
@@ -67,3 +68,12 @@ def schema_revision(connection: Connection) -> str | None:
 def newest_revision() -> str | None:
     """The head of the migrations this code ships: the schema it expects."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this code ships the migration `revision`: one it does not know is newer, applied
+    by a newer release during a rolling upgrade."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False

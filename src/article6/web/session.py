@@ -20,6 +20,7 @@ from article6.http.security import (
     CSRF_COOKIE,
     SAFE_METHODS,
     SESSION_COOKIE,
+    authenticated,
     presented_csrf,
     registry_of,
     settings_of,
@@ -111,13 +112,7 @@ async def owing_change(request: Request) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
     found = None
     if token:
-        found = await run_in_threadpool(
-            sign_in.authenticate,
-            registry_of(request),
-            settings_of(request),
-            token[:200],
-            "session",
-        )
+        found = await authenticated(request, token[:200], "session")
     if found is None:
         after = request.url.path if request.method in SAFE_METHODS else "/"
         raise SignInRequired(after)

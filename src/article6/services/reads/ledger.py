@@ -46,6 +46,7 @@ from article6.store import (
     unit_marks,
 )
 from article6.store.database import unit_of_work
+from article6.store.journal import seal as seal_journal
 
 PAGE_LIMIT = 500
 LARGEST = 2**62  # larger numbers cannot name anything in the registry
@@ -267,6 +268,7 @@ def journal(
         raise refuse(Check.C4006, "party", "the whole journal is for registry-wide roles")
     allow(actor, Permission.READ, party)
     limit = _limit(limit)
+    seal_journal(registry.engine)  # the page shows every committed entry, the newest too
     with unit_of_work(registry.engine, read_only=True) as connection:
         rows = journal_pages.entries_page(
             connection, party, where or JournalFilter(), after=after, limit=limit
@@ -289,10 +291,9 @@ def verify_registry(registry: Registry) -> list[str]:
     """All ledger invariants and the journal chain; an empty list means sound. For the CLI and
     the tests, which act as no one; the doors ask `verification`.
 
-    Entries a crash left committed but unchained are sealed first, as the next command would."""
-    from article6.store import journal as chain
+    Entries not chained yet (the sealer's next round, or a crash's leftovers) are sealed first."""
     from article6.store import verify
 
-    chain.seal(registry.engine)
+    seal_journal(registry.engine)
     with unit_of_work(registry.engine, read_only=True) as connection:
         return verify.everything(connection)

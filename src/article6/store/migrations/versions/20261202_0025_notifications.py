@@ -2,7 +2,7 @@
 position in the journal.
 
 Revision ID: 20261202_0025
-Revises: 20261202_0019
+Revises: 20261202_0023
 Create Date: 2026-12-02
 
 The projector starts at the journal's current head: a registry upgraded with history already
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261202_0025"
-down_revision = "20261202_0019"
+down_revision = "20261202_0023"
 branch_labels = None
 depends_on = None
 

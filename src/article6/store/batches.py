@@ -1,0 +1,182 @@
+"""A command's statements in few round trips (PostgreSQL): statements whose answer the command
+does not need at once are held back and sent together, in psycopg's pipeline mode, with the next
+statement that needs an answer, or with the COMMIT.
+
+`later` sends a write this way (on SQLite it runs at once: the database is in-process, a round
+trip costs nothing); `read_later` a read whose rows are asked for later (`Answer.all`): the
+idempotency claim, reads that do not depend on each other. The next statement run the ordinary
+way joins the batch, and its answer, like every held-back one, arrives before it returns: one
+round trip for all of them. The COMMIT closes the batch, so a command's last writes, its journal
+entry and its idempotency outcome commit in one round trip. A statement refused in the batch (a
+constraint, a deadlock) fails the statement that carried it, or the commit, as if it had run
+alone; a rollback discards the batch.
+
+Statements are still executed in the order written: shrink-before-grow of the unit blocks (the
+exclusion constraint checks each statement) holds within a batch as it does one by one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from psycopg.rows import namedtuple_row
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Insert, Select
+
+_PIPELINE = "article6_pipeline"  # the open psycopg pipeline of a DBAPI connection
+_HOLDING_BACK = "article6_holding_back"  # set while `later` sends a statement into the pipeline
+_ANSWERS = "article6_answers"  # the answers the open pipeline owes
+_watched: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def watch(engine: Engine) -> None:
+    """Close each batch with the statement that needs an answer, the commit or the rollback."""
+    if engine.dialect.name != "postgresql" or engine in _watched:
+        return
+    _watched.add(engine)
+    event.listen(engine, "after_cursor_execute", _answered)
+    event.listen(engine, "commit", _commit)
+    event.listen(engine, "rollback", _rollback)
+
+
+def later(connection: Connection, statement: Any, parameters: Any = None) -> None:
+    """Run a write whose result nothing reads: on PostgreSQL in the next round trip."""
+    if not _pipelined(connection):
+        connection.execute(statement, parameters)
+        return
+    _open(connection)
+    connection.info[_HOLDING_BACK] = True
+    try:
+        connection.execute(statement, parameters)
+    finally:
+        connection.info.pop(_HOLDING_BACK, None)
+
+
+class Answer:
+    """The rows of a statement sent in a batch, read once the batch has gone. With `missing`,
+    no row at all is an error, raised by whichever statement carried the batch."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        cursor: Any = None,
+        rows: list[Any] | None = None,
+        missing: Callable[[], Exception] | None = None,
+    ) -> None:
+        self._connection = connection
+        self._cursor = cursor
+        self._rows = rows or []
+        self._missing = missing
+
+    @property
+    def sent(self) -> bool:
+        return self._cursor is None
+
+    def all(self) -> list[Any]:
+        """The rows (named tuples), sending the batch now if nothing has sent it yet."""
+        if self._cursor is not None:
+            _close(self._connection)
+        return self._rows
+
+    def first(self) -> Any | None:
+        rows = self.all()
+        return rows[0] if rows else None
+
+    def _settle(self) -> None:
+        cursor, self._cursor = self._cursor, None
+        self._rows = cursor.fetchall() if cursor.description is not None else []
+        cursor.close()
+        if not self._rows and self._missing is not None:
+            raise self._missing()
+
+
+_COMPILED: dict[tuple[int, str], Any] = {}
+
+
+def read_later(
+    connection: Connection,
+    statement: Select[Any] | Insert,
+    parameters: dict[str, Any],
+    missing: Callable[[], Exception] | None = None,
+) -> Answer:
+    """Send a statement whose rows are read later (`Answer.all`): on PostgreSQL with the next
+    statement, on SQLite at once. With `missing`, no row raises it (then, or when the batch
+    goes). Its SQL is compiled once (no expanding parameters); rows are named tuples of the
+    driver's values, with no SQLAlchemy type processing."""
+    if not _pipelined(connection):
+        rows = list(connection.execute(statement, parameters))
+        if not rows and missing is not None:
+            raise missing()
+        return Answer(connection, rows=rows)
+    key = (id(statement), connection.dialect.name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
+    _open(connection)
+    driver = connection.connection.driver_connection
+    cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
+    cursor.execute(compiled.string, compiled.construct_params(parameters))
+    answer = Answer(connection, cursor=cursor, missing=missing)
+    connection.info.setdefault(_ANSWERS, []).append(answer)
+    return answer
+
+
+def _pipelined(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql" and connection.engine in _watched
+
+
+def _open(connection: Connection) -> None:
+    if _PIPELINE not in connection.info:
+        driver = connection.connection.driver_connection
+        pipeline = driver.pipeline()  # type: ignore[union-attr]
+        pipeline.__enter__()
+        connection.info[_PIPELINE] = pipeline
+
+
+def _close(connection: Connection) -> None:
+    """Send the batch and wait for every answer in it (one round trip)."""
+    pipeline = connection.info.pop(_PIPELINE, None)
+    answers: list[Answer] = connection.info.pop(_ANSWERS, [])
+    if pipeline is not None:
+        pipeline.__exit__(None, None, None)
+    for answer in answers:
+        answer._settle()
+
+
+def _answered(connection: Connection, *_arguments: Any) -> None:
+    if not connection.info.get(_HOLDING_BACK):
+        _close(connection)
+
+
+def _commit(connection: Connection) -> None:
+    """The batch and the COMMIT in one round trip; the driver's own commit then finds nothing
+    to do."""
+    pipeline = connection.info.get(_PIPELINE)
+    if pipeline is None:
+        return
+    try:
+        driver = connection.connection.driver_connection
+        driver.execute("COMMIT")  # type: ignore[union-attr]
+        _close(connection)
+    except psycopg.Error as error:
+        connection.info.pop(_PIPELINE, None)
+        connection.info.pop(_ANSWERS, None)
+        raise DBAPIError.instance(
+            "COMMIT", None, error, psycopg.Error, dialect=connection.dialect
+        ) from error
+
+
+def _rollback(connection: Connection) -> None:
+    """Discard the batch: its writes roll back with the rest."""
+    pipeline = connection.info.pop(_PIPELINE, None)
+    connection.info.pop(_ANSWERS, None)
+    if pipeline is None:
+        return
+    with contextlib.suppress(psycopg.Error):  # the transaction is rolled back anyway
+        pipeline.__exit__(None, None, None)

@@ -1,0 +1,182 @@
+"""How many statements and round trips an internal transfer costs on PostgreSQL, counted where
+the driver talks to the server (libpq's protocol trace): counts, never times. A round trip is the
+client sending and then waiting for the server's answer; a statement is one Execute or simple
+Query message (BEGIN and COMMIT included)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from small_world import SmallWorld, selection
+from sqlalchemy import event
+
+from article6.app import create_app
+from article6.domain import totp
+from article6.domain.access import Actor, Role
+from article6.services import commands as c
+from article6.services import identity, units
+from article6.services.context import Registry
+from article6.services.reads import ledger
+from article6.settings import Settings
+
+os.environ.setdefault("ARTICLE6_PASSWORD_COST", "test")
+XXA_ADMIN = Actor("xxa.admin", Role.ADMINISTRATOR, "XXA")
+TRANSFERS = 4
+
+API_ROUND_TRIPS = 15
+"""The whole request, on average (30.25 before `store.batches`): the authentication with the
+pool's pre-ping (2), the command (pre-ping, BEGIN, claim + accounts, locks + candidates, marks +
+authorizations + standing, number + neighbours, writes + journal + idempotency outcome + COMMIT:
+8) and the journal's seal after the commit (5)."""
+API_STATEMENTS = 27
+"""As many as before: the batches send the same statements in fewer round trips."""
+COMMAND_ROUND_TRIPS = 13
+"""The same without the authentication: the service layer's count (28 before)."""
+COMMAND_STATEMENTS = 25
+"""As many as before."""
+
+
+@dataclass
+class Traffic:
+    statements: float = 0
+    round_trips: float = 0
+
+
+@contextmanager
+def traced(registry: Registry, directory: Path) -> Iterator[Callable[[], Traffic]]:
+    """Trace every new connection of the registry's engine; the callable counts what was sent
+    since it was last called."""
+    registry.engine.dispose()
+    files: list[Any] = []
+    read_to: dict[str, int] = {}
+
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        handle = open(directory / f"{uuid.uuid4().hex}.trace", "w")  # noqa: SIM115
+        files.append(handle)
+        dbapi_connection.pgconn.trace(handle.fileno())
+        dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def count() -> Traffic:
+        traffic = Traffic()
+        for handle in files:
+            handle.flush()
+            with open(handle.name) as text:
+                text.seek(read_to.get(handle.name, 0))
+                last = "B"
+                for line in text:
+                    direction, _length, message, *_rest = [*line.split("\t"), "", ""][:4]
+                    if direction == "F":
+                        traffic.statements += message in ("Execute", "Query")
+                        traffic.round_trips += last == "B" and message != "Terminate"
+                    last = direction or last
+                read_to[handle.name] = text.tell()
+        return traffic
+
+    event.listen(registry.engine, "connect", trace)
+    try:
+        yield count
+    finally:
+        event.remove(registry.engine, "connect", trace)
+        registry.engine.dispose()
+        for handle in files:
+            handle.close()
+
+
+def per_transfer(count: Callable[[], Traffic], transfer: Callable[[], None]) -> Traffic:
+    for _ in range(2):  # warm: the pool's connections, the prepared statements
+        transfer()
+    count()
+    for _ in range(TRANSFERS):
+        transfer()
+    total = count()
+    return Traffic(total.statements / TRANSFERS, total.round_trips / TRANSFERS)
+
+
+def postgres_only(registry: Registry) -> None:
+    if registry.engine.dialect.name != "postgresql":
+        pytest.skip("round trips are PostgreSQL's: SQLite runs in the process")
+
+
+def conserved(registry: Registry, total: int) -> None:
+    assert ledger.verify_registry(registry) == []
+    held = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
+    assert held == total
+
+
+def test_an_internal_transfer_through_the_api_takes_few_statements_in_few_round_trips(
+    registry: Registry, world: SmallWorld, tmp_path: Path
+):
+    postgres_only(registry)
+    total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
+    secret = totp.new_secret()
+    identity.create_section_user(
+        registry,
+        Actor("installer", Role.SECRETARIAT),
+        identity.CreateUser(name="trips.admin", display_name="Trips", password="trips-password-1"),
+        identity.GrantRole(role=Role.ADMINISTRATOR, party="XXA"),
+        totp_secret=secret,
+    )
+    with traced(registry, tmp_path) as count, TestClient(create_app(registry, Settings())) as api:
+        signed_in = api.post(
+            "/api/v1/tokens",
+            json={
+                "name": "trips.admin",
+                "password": "trips-password-1",
+                "code": totp.code_at(secret, datetime.now(UTC)),
+            },
+        )
+        token = signed_in.json()["token"]
+
+        def transfer() -> None:
+            answer = api.post(
+                "/api/v1/parties/XXA/transfers",
+                json={
+                    "source_account": world["XXA Party mo_holding"],
+                    "destination_account": world["XXA Green Group A mo_holding"],
+                    "units": {"quantity": 3},
+                },
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert answer.status_code == 201, answer.text
+
+        traffic = per_transfer(count, transfer)
+
+    assert traffic.round_trips <= API_ROUND_TRIPS
+    assert traffic.statements <= API_STATEMENTS
+    conserved(registry, total)
+
+
+def test_an_internal_transfer_in_the_service_layer_takes_no_more_statements_than_before(
+    registry: Registry, world: SmallWorld, tmp_path: Path
+):
+    postgres_only(registry)
+    total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
+
+    def transfer() -> None:
+        units.transfer_units(
+            registry,
+            XXA_ADMIN,
+            c.TransferUnits(
+                source_account=world["XXA Party mo_holding"],
+                destination_account=world["XXA Green Group A mo_holding"],
+                units=selection(3),
+            ),
+            idempotency_key=uuid.uuid4().hex,
+        )
+
+    with traced(registry, tmp_path) as count:
+        traffic = per_transfer(count, transfer)
+
+    assert traffic.round_trips <= COMMAND_ROUND_TRIPS
+    assert traffic.statements <= COMMAND_STATEMENTS
+    conserved(registry, total)
