@@ -24,6 +24,7 @@ from article6.api import (
     routes_adjustments,
     routes_consistency,
     routes_identity,
+    routes_notifications,
     routes_operations,
     routes_queries,
     routes_reports,
@@ -46,6 +47,7 @@ from article6.interop.routes import hub_router, install_problems, registry_route
 from article6.interop.transport import HttpTransport
 from article6.services.checkpoints import CheckpointSchedule
 from article6.services.context import Registry
+from article6.services.notification_mail import NotificationStep
 from article6.settings import Settings
 from article6.store.database import database_url
 from article6.web.documents.rendering import inline_style_sources
@@ -86,6 +88,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_consistency,
         routes_adjustments,
         routes_operations,
+        routes_notifications,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too
@@ -113,21 +116,31 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
 
 def serve_app() -> FastAPI:
     """What `article6 serve` runs: the app, with the journal's periodic signed checkpoint in a
-    background loop (the registry's protocol app runs it in its delivery loop instead)."""
+    background loop (the registry's protocol app runs it in its delivery loop instead), and
+    the notifications' projection and e-mail in another."""
     app = create_app()
     schedule = app.state.checkpoints
     inner_router = app.router
 
+    settings = app.state.settings
+    notifying = NotificationStep.from_settings(app.state.registry, settings)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = DeliveryLoop(schedule.step, interval=CHECKPOINT_LOOP_SECONDS)
-        if app.state.settings.checkpoint_minutes > 0:
+        # Notifications (and their e-mail) in a loop of their own: a slow mail server delays
+        # neither the checkpoints nor any command.
+        notices = DeliveryLoop(notifying.run, interval=settings.notification_seconds)
+        if settings.checkpoint_minutes > 0:
             loop.start()
+        if settings.notification_seconds > 0:
+            notices.start()
         try:
             yield
         finally:
-            if loop.thread.is_alive():
-                loop.stop()
+            for running in (loop, notices):
+                if running.thread.is_alive():
+                    running.stop()
 
     inner_router.lifespan_context = lifespan
     return app
@@ -136,15 +149,19 @@ def serve_app() -> FastAPI:
 CHECKPOINT_LOOP_SECONDS = 30.0
 
 
-def _lifespan(step: Callable[[], None]) -> Any:
+def _lifespan(step: Callable[[], None], *others: DeliveryLoop) -> Any:
+    """Run `step` in the delivery loop, and each of `others` beside it, while the app lives."""
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        loop = DeliveryLoop(step)
-        loop.start()
+        loops = (DeliveryLoop(step), *others)
+        for loop in loops:
+            loop.start()
         try:
             yield
         finally:
-            loop.stop()
+            for loop in loops:
+                loop.stop()
 
     return lifespan
 
@@ -168,7 +185,12 @@ def create_registry_app(
             checkpoints.step()  # the journal's signed head, sent to the hub through the outbox
         node.deliver_pending(transport)
 
-    app = FastAPI(title=f"article6 registry {node.registry_id}", lifespan=_lifespan(step))
+    others = []
+    if state is not None and state.settings.notification_seconds > 0:
+        # The notifications of the registry's own pages, in a loop of their own.
+        notifying = NotificationStep.from_settings(state.registry, state.settings)
+        others.append(DeliveryLoop(notifying.run, interval=state.settings.notification_seconds))
+    app = FastAPI(title=f"article6 registry {node.registry_id}", lifespan=_lifespan(step, *others))
     install_problems(app)
     app.include_router(registry_router(node, max_body))
     if inner is not None:

@@ -97,6 +97,25 @@ class Settings(BaseSettings):
     is open in development only. A secret."""
     log_format: Literal["json", "text"] = "json"
     """The server's log lines: `json` (one object a line, with the request id) or `text`."""
+    smtp_host: str | None = None
+    """The SMTP server notifications chosen by e-mail are sent through; unset, no e-mail is sent
+    (notifications stay in the registry's inbox)."""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    """The SMTP server's port."""
+    smtp_from: str = "registry@localhost"
+    """The sender address of the notifications' e-mail."""
+    smtp_tls: str = "starttls"
+    """`starttls` (upgrade on the submission port), `tls` (implicit TLS, usually port 465) or
+    `none` (a local relay only; refused with a password outside development)."""
+    smtp_user: str | None = None
+    """The SMTP user name, when the server asks for one."""
+    smtp_password: str | None = None
+    """The SMTP password, sent only over TLS outside development. A secret."""
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    """How long one SMTP connection may wait."""
+    notification_seconds: float = Field(default=10.0, ge=0)
+    """The serve loop projects notifications from the journal and sends the e-mails due this
+    often; 0 turns it off (`article6 notifications deliver` from cron then does it)."""
 
     @property
     def development(self) -> bool:
@@ -139,8 +158,12 @@ class Settings(BaseSettings):
             raise InsecureSettings(
                 "ARTICLE6_PASSWORD_COST is 'standard' (or 'test' in development)"
             )
+        if self.smtp_tls not in ("starttls", "tls", "none"):
+            raise InsecureSettings("ARTICLE6_SMTP_TLS is 'starttls', 'tls' or 'none'")
         if self.development:
             return
+        if self.smtp_host and self.smtp_password and self.smtp_tls == "none":
+            raise InsecureSettings("an SMTP password is sent only over TLS outside development")
         if self.password_cost != "standard":
             raise InsecureSettings("cheap password hashing is for tests in development only")
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
@@ -185,6 +208,10 @@ SERVER_VARIABLES: dict[str, tuple[str, str]] = {
     "REGISTRY_ID": (
         "unset",
         "Set by `article6 serve --registry-id`: this registry's code on the protocol.",
+    ),
+    "HUB_DATABASE_URL": (
+        "`sqlite:///article6-hub.db`",
+        "The hub's own database (`article6 hub`); never the registry's. `--database` overrides it.",
     ),
     "HUB_OPERATORS": (
         "none",

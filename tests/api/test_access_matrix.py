@@ -106,6 +106,7 @@ class Matrix:
             "{year}": "2026",
             "{mark}": "1",
             "{file_format}": "csv",
+            "{notification}": "1",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance

@@ -20,6 +20,7 @@ from small_world import (
     XXA_SECOND_ADMIN,
     SmallWorld,
     account_of,
+    approvers,
     holdings,
     refused,
     selection,
@@ -148,6 +149,7 @@ def test_the_rules_of_a_transfer_abroad_refuse_in_the_catalogues_order(
 def test_a_rehearsed_approval_of_a_transfer_abroad_says_it_would_leave_and_writes_nothing(
     registry: Registry, abroad: SmallWorld
 ):
+    approvers(registry, "XXA", XXA_ADMIN.name, XXA_SECOND_ADMIN.name)  # four eyes needs two
     parties.set_approval_policy(
         registry,
         XXA_ADMIN,
@@ -181,6 +183,7 @@ def test_a_rehearsed_approval_of_a_transfer_abroad_says_it_would_leave_and_write
 def test_a_released_transfer_abroad_gives_its_units_back_whole(
     registry: Registry, abroad: SmallWorld, step: str
 ):
+    approvers(registry, "XXA", XXA_ADMIN.name, XXA_SECOND_ADMIN.name)  # four eyes needs two
     parties.set_approval_policy(
         registry,
         XXA_ADMIN,
@@ -219,6 +222,7 @@ def test_a_released_transfer_abroad_gives_its_units_back_whole(
 def test_an_expiry_before_the_deadline_is_refused_and_changes_nothing(
     registry: Registry, abroad: SmallWorld
 ):
+    approvers(registry, "XXA", XXA_ADMIN.name, XXA_SECOND_ADMIN.name)  # four eyes needs two
     parties.set_approval_policy(
         registry,
         XXA_ADMIN,

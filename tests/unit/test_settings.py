@@ -66,3 +66,36 @@ def test_a_value_that_does_not_parse_is_refused_naming_its_variable(variable: st
 def test_an_unknown_password_cost_is_refused_even_in_development():
     with pytest.raises(InsecureSettings, match="ARTICLE6_PASSWORD_COST"):
         Settings.from_env({"ARTICLE6_PASSWORD_COST": "cheap"})
+
+
+def test_the_smtp_settings_come_from_their_variables_and_a_password_needs_tls():
+    settings = Settings.from_env(
+        {
+            "ARTICLE6_SMTP_HOST": "mail.xxa.example",
+            "ARTICLE6_SMTP_PORT": "465",
+            "ARTICLE6_SMTP_TLS": "tls",
+            "ARTICLE6_SMTP_FROM": "registry@xxa.example",
+            "ARTICLE6_SMTP_USER": "registry",
+            "ARTICLE6_SMTP_PASSWORD": "s" * 20,
+        }
+    )
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_tls) == (
+        "mail.xxa.example",
+        465,
+        "tls",
+    )
+    assert (settings.smtp_from, settings.smtp_user) == ("registry@xxa.example", "registry")
+    assert Settings.from_env({}).smtp_host is None  # no e-mail unless configured
+    with pytest.raises(InsecureSettings, match="ARTICLE6_SMTP_TLS"):
+        Settings.from_env({"ARTICLE6_SMTP_TLS": "maybe"})
+    with pytest.raises(InsecureSettings, match="only over TLS"):
+        Settings.from_env(
+            {
+                **PRODUCTION,
+                "ARTICLE6_SMTP_HOST": "mail.xxa.example",
+                "ARTICLE6_SMTP_TLS": "none",
+                "ARTICLE6_SMTP_PASSWORD": "secret",
+            }
+        )
+    with pytest.raises(InvalidSetting, match="ARTICLE6_SMTP_PORT"):
+        Settings.from_env({"ARTICLE6_SMTP_PORT": "0"})

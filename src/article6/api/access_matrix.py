@@ -78,6 +78,17 @@ RULES: list[Rule] = [
         SIGNED | {"other_section"},
         "one's own, with the current password and code",
     ),
+    # one's own notifications and choices
+    Rule("GET", "/api/v1/notifications", SIGNED | {"other_section"}, "one's own"),
+    Rule("POST", "/api/v1/notifications/read", SIGNED | {"other_section"}, "one's own"),
+    Rule(
+        "POST",
+        "/api/v1/notifications/{notification}/read",
+        SIGNED | {"other_section"},
+        "one's own; another's is unknown (C1012)",
+    ),
+    Rule("GET", "/api/v1/notifications/preferences", SIGNED | {"other_section"}, "one's own"),
+    Rule("PUT", "/api/v1/notifications/preferences", SIGNED | {"other_section"}, "one's own"),
     # users and roles
     Rule("GET", "/api/v1/users", SECRETARIAT),
     Rule("POST", "/api/v1/users", SECRETARIAT),

@@ -17,6 +17,7 @@ from article6.cli.demo import demo
 from article6.cli.interop import hub, hub_operator, network
 from article6.cli.journal import journal
 from article6.cli.keys import keys
+from article6.cli.notifications import notifications
 from article6.cli.reports import aef, report
 from article6.cli.serve import serve
 from article6.cli.settings import settings
@@ -46,6 +47,7 @@ for command in (
     hub_operator,
     network,
     units,
+    notifications,
 ):
     main.add_command(command)
 aef.add_command(adjustments)

@@ -33,6 +33,7 @@ class UserRecord:
     created_by: str | None
     password_change_required: bool
     password_changed_at: datetime | None
+    email: str | None = None
 
 
 @dataclass(frozen=True)

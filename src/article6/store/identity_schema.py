@@ -43,6 +43,8 @@ users = Table(
     # Set by an administrator's reset: the user may only change their password (since 0014).
     Column("password_change_required", Boolean, nullable=False, server_default=false()),
     Column("password_changed_at", Timestamp),
+    # Where notifications chosen by e-mail are sent (since 20261202_0025); none until set.
+    Column("email", String(254)),
 )
 
 role_grants = Table(

@@ -405,5 +405,6 @@ from article6.store import (  # noqa: E402
     checkpoint_schema,  # noqa: F401
     identity_schema,  # noqa: F401
     interop_schema,  # noqa: F401
+    notification_schema,  # noqa: F401
     reports_schema,  # noqa: F401
 )

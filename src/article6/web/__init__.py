@@ -27,6 +27,7 @@ from article6.web import (
     routes_consistency,
     routes_journal,
     routes_marks,
+    routes_notifications,
     routes_public,
     routes_records,
     routes_registry,
@@ -81,6 +82,7 @@ def install(app: FastAPI) -> None:
         routes_consistency,
         routes_journal,
         routes_marks,
+        routes_notifications,
         routes_public,
     ):
         app.include_router(module.router)

@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
 from article6.http.problems import field_words
+from article6.http.security import registry_of
+from article6.services import notification_inbox
 from article6.web.glossary import abbreviate
 
 HERE = Path(__file__).parent
@@ -99,6 +101,12 @@ templates.env.filters.update(
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    viewer = context.get("viewer")
+    if viewer is not None and "unread_notifications" not in context:
+        # The count beside the navigation's Notifications link, on every signed-in page.
+        context["unread_notifications"] = notification_inbox.unread(
+            registry_of(request), viewer.principal.user_id
+        )
     response: HTMLResponse = templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
