@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from small_world import SmallWorld, build_small_world
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from article6.services.context import Registry
 from article6.store.database import make_engine
@@ -61,9 +63,30 @@ class WorldTemplates:
             template, world = self.template("postgres")
             name = database_url.rsplit("/", 1)[-1]
             self.postgres.drop(database_url)
-            with self.postgres.admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            copy_database(self.postgres.admin, template, name)
         return SmallWorld(accounts=dict(world.accounts), activity=world.activity)
+
+
+def copy_database(admin: Any, template: str, name: str, attempts: int = 5) -> None:
+    """`CREATE DATABASE … TEMPLATE`, which needs the template idle: a background thread of the
+    build (the journal's sealer finishing its round, autovacuum) may still hold a session on it
+    for a moment, so such sessions are ended and the copy tried again."""
+    for attempt in range(attempts):
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :template AND pid <> pg_backend_pid()"
+                ),
+                {"template": template},
+            )
+            try:
+                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+                return
+            except OperationalError:
+                if attempt == attempts - 1:
+                    raise
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

@@ -102,9 +102,10 @@ def per_transfer(count: Callable[[], Traffic], transfer: Callable[[], None]) -> 
     return Traffic(total.statements / TRANSFERS, total.round_trips / TRANSFERS)
 
 
-def postgres_only(registry: Registry) -> None:
-    if registry.engine.dialect.name != "postgresql":
-        pytest.skip("round trips are PostgreSQL's: SQLite runs in the process")
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+"""Round trips are PostgreSQL's: SQLite runs in the process."""
 
 
 def conserved(registry: Registry, total: int) -> None:
@@ -113,10 +114,10 @@ def conserved(registry: Registry, total: int) -> None:
     assert held == total
 
 
+@POSTGRES_ONLY
 def test_an_internal_transfer_through_the_api_takes_few_statements_in_few_round_trips(
     registry: Registry, world: SmallWorld, tmp_path: Path
 ):
-    postgres_only(registry)
     total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
     secret = totp.new_secret()
     identity.create_section_user(
@@ -156,10 +157,10 @@ def test_an_internal_transfer_through_the_api_takes_few_statements_in_few_round_
     conserved(registry, total)
 
 
+@POSTGRES_ONLY
 def test_an_internal_transfer_in_the_service_layer_takes_no_more_statements_than_before(
     registry: Registry, world: SmallWorld, tmp_path: Path
 ):
-    postgres_only(registry)
     total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
 
     def transfer() -> None:
