@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, event, text
 from article6.services import sign_in
 from article6.services.context import Registry
 from article6.settings import Settings
-from article6.store import database
+from article6.store import database, journal, journal_sealer
 from article6.store.database import make_engine
 
 pytestmark = pytest.mark.postgres
@@ -90,22 +90,25 @@ def secretariat(api: Api) -> Caller:
 
 
 def end_every_connection_of(registry: Registry) -> int:
-    """`pg_terminate_backend` every other backend of the registry's database, waiting until
-    each has exited (its socket closed); how many."""
-    with database.single_read(registry.engine) as connection:
-        ended = connection.execute(
-            text(
-                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) "
-                "FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar_one()
-    # That connection too goes: every pooled connection is now one the server ended.
-    with database.single_read(registry.engine) as connection:
-        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    with make_engine(str(registry.engine.url)).connect() as other:
-        other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
-    return int(ended) + 1
+    """`pg_terminate_backend` every backend of the registry's database, from a connection of
+    another engine, waiting until each has exited (its socket closed): every connection in the
+    registry's pool is then one the server ended; how many. The journal's sealer is let finish
+    first, so that no round of its own meets a dead connection and replaces it."""
+    journal.seal(registry.engine)
+    journal_sealer.sealer_for(registry.engine).halt()
+    other = make_engine(str(registry.engine.url))
+    try:
+        with other.connect() as connection:
+            ended = connection.execute(
+                text(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) "
+                    "FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+    finally:
+        other.dispose()
+    return int(ended)
 
 
 def test_me_is_one_statement_in_one_round_trip(secretariat: Caller, traffic: Traffic):

@@ -173,7 +173,10 @@ def _commit(connection: Connection) -> None:
 
 
 def _rollback(connection: Connection) -> None:
-    """Discard the batch: its writes roll back with the rest."""
+    """Discard the batch: its writes roll back with the rest. A connection the server ended
+    (invalidated) has no batch left to discard, and reading its `info` would raise."""
+    if connection.invalidated:
+        return
     pipeline = connection.info.pop(_PIPELINE, None)
     connection.info.pop(_ANSWERS, None)
     if pipeline is None:

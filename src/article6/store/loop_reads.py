@@ -17,6 +17,7 @@ from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from psycopg import AsyncConnection, OperationalError
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import kwargs_row
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.engine import Engine
@@ -44,8 +45,11 @@ class LoopReads:
     requests."""
 
     def __init__(self, engine: Engine) -> None:
-        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
+        # As the engine's own dialect connects: a multi-host URL (`?host=h1:p1&host=h2:p2`)
+        # becomes libpq's `host=h1,h2 port=p1,p2`, which a URL's repeated `host` would not.
+        _args, options = engine.dialect.create_connect_args(engine.url)
+        self.conninfo = make_conninfo(
+            "", **{name: value for name, value in options.items() if isinstance(value, str | int)}
         )
         self.loops: WeakKeyDictionary[asyncio.AbstractEventLoop, _OnLoop] = WeakKeyDictionary()
 
