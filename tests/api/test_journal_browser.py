@@ -56,7 +56,7 @@ def test_the_auditor_filters_the_journal_and_reads_an_entry(world: HttpWorld) ->
     assert journal_seqs(browser.get("/journal?actor=nobody.at.all").text) == []
     assert journal_seqs(browser.get("/journal?since=2999-01-01").text) == []
     bad = browser.get("/journal?until=yesterday")
-    assert bad.status_code == 422 and "C1009" in bad.text and "(until)" in bad.text
+    assert bad.status_code == 422 and "C1009" in bad.text and "(field: until)" in bad.text
 
     by_admin = ok(
         world.api["auditor"].get("/api/v1/journal?party=XXA&by=xxa.admin&limit=500"), 200

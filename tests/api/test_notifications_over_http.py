@@ -313,15 +313,15 @@ def test_under_four_eyes_only_independent_approvers_are_asked(world: HttpWorld):
     from article6.domain.access import Role
 
     api = world.api
-    ok(
+    api.add_user("xxa.admin", "xxa.puppet", Role.ADMINISTRATOR, "XXA")
+    api.add_user("secretariat.admin", "xxa.second", Role.ADMINISTRATOR, "XXA")
+    ok(  # four eyes needs two people who may approve (C4017): added first
         api["xxa.admin"].post(
             "/api/v1/parties/XXA/approval-policies",
             {"kind": "internal_transfer", "four_eyes": True},
         ),
         200,
     )
-    api.add_user("xxa.admin", "xxa.puppet", Role.ADMINISTRATOR, "XXA")
-    api.add_user("secretariat.admin", "xxa.second", Role.ADMINISTRATOR, "XXA")
     before = total(api)
     done = ok(
         api["xxa.admin"].post(

@@ -37,7 +37,7 @@ def test_a_bad_field_is_named_and_nothing_is_listed(world: HttpWorld) -> None:
     page = browser.get("/transactions?since=2026-13-01&vintage=twenty&serial=x-y")
     assert page.status_code == 422
     for check, field in (("C1009", "since"), ("C1006", "vintage"), ("C1005", "serial")):
-        assert re.search(rf"{check}</span>.*?\({field}\)", page.text), (check, field)
+        assert re.search(rf"{check}</span>.*?\(field: {field}\)", page.text), (check, field)
     assert 'href="/transactions/' not in page.text
     assert "Traceback" not in page.text and "Input should" not in page.text
 
