@@ -37,6 +37,17 @@ OPERATIONS_PORTS = range(18700, 18800)
 """Where the operations tests put their clusters and servers, away from the shared server's."""
 
 
+def without_cluster(error: Exception) -> None:
+    """A test that needs a throwaway cluster and cannot have one: skipped locally with how to
+    enable it, failed under CI=true, where nothing may be skipped."""
+    import pytest  # only the tests call this; the benchmarks import the module without pytest
+
+    message = f"no throwaway PostgreSQL cluster ({error}): {HOW_TO_ENABLE_CLUSTER}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: this test may not be skipped)")
+    pytest.skip(message)
+
+
 class ClusterUnavailable(RuntimeError):
     """initdb / pg_ctl (or, as root, runuser and the postgres user) are not there."""
 

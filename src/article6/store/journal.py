@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy import Connection, Row, bindparam, func, select, text, update
 from sqlalchemy.engine import Engine
 
 from article6.store import batches
@@ -224,11 +225,38 @@ def pending_count(connection: Connection) -> int:
     return int(connection.execute(select(func.count()).select_from(journal_pending)).scalar_one())
 
 
+def check_entries(
+    rows: Sequence[Row[Any]], previous: str, last_seq: int
+) -> tuple[list[str], str, int]:
+    """Check consecutive journal rows that follow entry `last_seq` of hash `previous`: each
+    numbered next, chained to the one before and hashing to its own hash. The problems found,
+    and the hash and number of the last row (the ones given when there is none)."""
+    problems: list[str] = []
+    for row in rows:
+        if row.seq != last_seq + 1:
+            problems.append(f"journal entry {last_seq + 1} is missing (next is {row.seq})")
+        if row.previous_hash != previous:
+            problems.append(f"journal entry {row.seq} does not chain to the entry before it")
+        digest = entry_hash(
+            row.previous_hash,
+            row.seq,
+            row.recorded_at,
+            row.actor,
+            row.event,
+            row.party_code,
+            row.subject,
+            row.body,
+        )
+        if digest != row.hash:
+            problems.append(f"journal entry {row.seq} was altered (hash mismatch)")
+        previous, last_seq = row.hash, row.seq
+    return problems, previous, last_seq
+
+
 def verify_chain(connection: Connection, batch: int = 5000) -> list[str]:
     """Recompute every hash in order; return a sentence per break found."""
     problems: list[str] = []
     previous = GENESIS
-    expected_seq = 1
     last_seq = 0
     while True:
         rows = connection.execute(
@@ -236,26 +264,8 @@ def verify_chain(connection: Connection, batch: int = 5000) -> list[str]:
         ).all()
         if not rows:
             break
-        for row in rows:
-            if row.seq != expected_seq:
-                problems.append(f"journal entry {expected_seq} is missing (next is {row.seq})")
-            if row.previous_hash != previous:
-                problems.append(f"journal entry {row.seq} does not chain to the entry before it")
-            digest = entry_hash(
-                row.previous_hash,
-                row.seq,
-                row.recorded_at,
-                row.actor,
-                row.event,
-                row.party_code,
-                row.subject,
-                row.body,
-            )
-            if digest != row.hash:
-                problems.append(f"journal entry {row.seq} was altered (hash mismatch)")
-            previous = row.hash
-            expected_seq = row.seq + 1
-            last_seq = row.seq
+        found, previous, last_seq = check_entries(rows, previous, last_seq)
+        problems += found
     head = connection.execute(select(journal_head.c.seq, journal_head.c.hash)).one()
     if head.seq != last_seq or head.hash != previous:
         problems.append(f"the journal head ({head.seq}) does not match the last entry ({last_seq})")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
-from article6.store.journal import GENESIS, entry_hash
+from article6.store.journal import GENESIS, check_entries
 from article6.store.schema import journal, journal_head, journal_pending
 
 
@@ -48,27 +48,7 @@ def walk(connection: Connection, after: Stretch, last: int, size: int) -> Stretc
         .order_by(journal.c.seq)
         .limit(size)
     ).all()
-    problems: list[str] = []
-    previous, expected = after.hash, after.seq + 1
-    seq = after.seq
-    for row in rows:
-        if row.seq != expected:
-            problems.append(f"journal entry {expected} is missing (next is {row.seq})")
-        if row.previous_hash != previous:
-            problems.append(f"journal entry {row.seq} does not chain to the entry before it")
-        digest = entry_hash(
-            row.previous_hash,
-            row.seq,
-            row.recorded_at,
-            row.actor,
-            row.event,
-            row.party_code,
-            row.subject,
-            row.body,
-        )
-        if digest != row.hash:
-            problems.append(f"journal entry {row.seq} was altered (hash mismatch)")
-        previous, seq, expected = row.hash, row.seq, row.seq + 1
+    problems, previous, seq = check_entries(rows, after.hash, after.seq)
     if not rows and seq < last:
         problems.append(f"journal entries {seq + 1} to {last} are missing")
         seq = last
