@@ -1,6 +1,7 @@
 """The users' administration page: a Party Section Administrator sees the users of the section
-they act in, the secretariat every user; each may reset a user's password, lift a lock or
-clear a lost second factor (`services.identity`, `services.passwords`: who may manage whom is
+they act in, the secretariat every user (filtered by section, role and state); each may reset a
+user's password, lift a lock, clear a lost second factor, disable or enable a user
+(`services.identity`, `services.passwords`, `services.user_status`: who may manage whom is
 decided there, C4002 and C4006).
 
 Each action is a POST in two steps: the first shows what will happen and changes nothing, the
@@ -20,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from article6.domain.access import Role
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.security import Registry_
-from article6.services import identity, passwords
+from article6.services import identity, passwords, user_status
 from article6.web.forms import Fields, fields_of
 from article6.web.rendering import render
 from article6.web.session import ROLE_NAMES, Looking
@@ -31,8 +32,16 @@ USER_ACTIONS = {
     "password-reset": "Reset the password",
     "unlock": "Unlock",
     "second-factor-reset": "Reset the second factor",
+    "disable": "Disable",
+    "enable": "Enable",
 }
-DONE = {"unlock", "second-factor-reset"}
+DONE = {"unlock", "second-factor-reset", "disable", "enable"}
+STATE_NAMES = {
+    "active": "Active",
+    "locked": "Locked",
+    "disabled": "Disabled",
+    "enrolling": "Second factor to enrol",
+}
 
 
 def action_title(action: str) -> str:
@@ -47,6 +56,12 @@ def users_page(request: Request, viewer: Looking, registry: Registry_) -> Respon
     """The section's users (every user, for the secretariat)."""
     everyone = viewer.actor.role is Role.SECRETARIAT
     found = identity.list_users(registry, viewer.actor, None if everyone else viewer.party)
+    query = request.query_params
+    section = query.get("section", "")[:3] if everyone else ""
+    role = next((r for r in Role if r.value == query.get("role")), None)
+    state = query.get("status") if query.get("status") in STATE_NAMES else None
+    now = registry.now()
+    shown = user_status.matching(found, now, section or None, role, state)
     done = request.query_params.get("done", "")
     done_user = request.query_params.get("user", "")[:80]
     listed = any(u.name == done_user for u in found)
@@ -55,11 +70,15 @@ def users_page(request: Request, viewer: Looking, registry: Registry_) -> Respon
         "users.html",
         viewer=viewer,
         active="users",
-        users=found,
+        users=shown,
         everyone=everyone,
-        now=registry.now(),
+        now=now,
         roles=ROLE_NAMES,
         actions=USER_ACTIONS,
+        states=STATE_NAMES,
+        state_of=user_status.state_of,
+        sections=sorted({g.party for u in found for g in u.grants if g.party}),
+        chosen={"section": section, "role": role.value if role else "", "status": state or ""},
         done=done if done in DONE and listed else None,
         done_user=done_user,
     )
@@ -90,6 +109,10 @@ def user_action(
         identity.unlock_user(registry, viewer.actor, name, idempotency_key=key)
     elif action == "second-factor-reset":
         identity.reset_second_factor(registry, viewer.actor, name, idempotency_key=key)
+    elif action == "disable":
+        user_status.disable_user(registry, viewer.actor, name, idempotency_key=key)
+    elif action == "enable":
+        user_status.enable_user(registry, viewer.actor, name, idempotency_key=key)
     else:
         reset = passwords.reset_password(registry, viewer.actor, name, idempotency_key=key)
         return render(
