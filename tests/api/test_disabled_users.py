@@ -163,3 +163,23 @@ def test_the_command_line_refuses_in_words_without_a_traceback(
         assert "Traceback" not in result.output
         assert result.output.startswith("refused: C"), result.output
     assert "C4018" in run("enable", "xxa.user", "--database", database_url).output
+
+
+def test_the_user_lists_filter_by_section_role_and_state(api: Api, sections: HttpWorld):
+    secretariat = api["secretariat.admin"]
+    assert secretariat.post("/api/v1/users/xxc.user/disable").status_code == 200
+
+    def names(caller: Any, path: str) -> set[str]:
+        answer = caller.get(path)
+        assert answer.status_code == 200, answer.text
+        return {u["name"] for u in answer.json()}
+
+    assert names(secretariat, "/api/v1/users?status=disabled") == {"xxc.user"}
+    assert names(secretariat, "/api/v1/users?party=XXC") == {"xxc.admin", "xxc.user"}
+    assert names(secretariat, "/api/v1/users?role=entity") == {"green.group.a"}
+    xxa = api["xxa.admin"]
+    assert names(xxa, "/api/v1/parties/XXA/users?role=party_user") == {"xxa.user"}
+    assert names(xxa, "/api/v1/parties/XXA/users?status=disabled") == set()
+    wrong = secretariat.get("/api/v1/users?status=asleep")
+    assert wrong.status_code == 422
+    assert checks(wrong)[0][1] == "status"
