@@ -249,3 +249,18 @@ def test_only_the_secretariat_sees_every_section_at_once(api: Api, sections: Htt
     assert int(rows["XXA"]) >= 3
     every = secretariat.get("/users?section=XXC")
     assert listed(every) == {"xxc.admin", "xxc.user"}
+
+
+def test_disabling_one_of_two_approvers_under_four_eyes_warns_and_still_disables(
+    api: Api, sections: HttpWorld
+):
+    api.add_user("secretariat.admin", "xxa.second", Role.ADMINISTRATOR, "XXA")
+    browser = browser_session(api, "xxa.admin")
+    policy = {"kind": "use", "four_eyes": "on"}
+    assert form(browser, "/admin/approval-policies", policy).status_code == 303
+    asked = form(browser, "/users/xxa.second/disable")
+    assert 'id="four-eyes-warning"' in asked.text and "C4017" in asked.text
+    assert 'id="four-eyes-warning"' not in form(browser, "/users/xxa.user/disable").text
+    assert confirmed(browser, "xxa.second", "disable").status_code == 303
+    page = browser.get("/admin/approval-policies")
+    assert 'data-count="1"' in page.text

@@ -21,10 +21,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from article6.domain.access import Role
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.security import Registry_
-from article6.services import identity, passwords, user_status
+from article6.services import administration, identity, passwords, user_status
+from article6.services.context import Registry
 from article6.web.forms import Fields, fields_of
 from article6.web.rendering import render
-from article6.web.session import ROLE_NAMES, Looking
+from article6.web.session import ROLE_NAMES, Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
@@ -42,6 +43,20 @@ STATE_NAMES = {
     "disabled": "Disabled",
     "enrolling": "Second factor to enrol",
 }
+
+
+def four_eyes_left_short(registry: Registry, viewer: Viewer, user: identity.UserView) -> list[str]:
+    """The sections where disabling `user`, one of their approvers, leaves fewer than two
+    people to approve while four eyes is on: their requests could then only expire (C4017).
+    Disabling is not refused for it (a user who must be stopped is stopped); the page warns."""
+    short = []
+    for grant in user.grants:
+        if grant.role is not Role.ADMINISTRATOR or grant.party is None:
+            continue
+        section = administration.section_policies(registry, viewer.actor, grant.party)
+        if any(p.four_eyes for p in section.policies) and len(section.approvers) <= 2:
+            short.append(grant.party)
+    return short
 
 
 def action_title(action: str) -> str:
@@ -92,12 +107,18 @@ def user_action(
     title = action_title(action)
     name = user[:80]
     if form.get("step") != "confirm":
+        shown = identity.user_detail(registry, viewer.actor, name)
         return render(
             request,
             "user_action.html",
             viewer=viewer,
             active="users",
-            user=identity.user_detail(registry, viewer.actor, name),
+            user=shown,
+            four_eyes_short=(
+                four_eyes_left_short(registry, viewer, shown)
+                if action == "disable" and not shown.disabled
+                else []
+            ),
             action=action,
             title=title,
             now=registry.now(),
