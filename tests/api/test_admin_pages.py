@@ -264,3 +264,16 @@ def test_disabling_one_of_two_approvers_under_four_eyes_warns_and_still_disables
     assert confirmed(browser, "xxa.second", "disable").status_code == 303
     page = browser.get("/admin/approval-policies")
     assert 'data-count="1"' in page.text
+
+
+def test_a_revocation_is_not_made_from_the_entity_page(api: Api, sections: HttpWorld):
+    browser = browser_session(api, "xxa.admin")
+    refused = form(
+        browser,
+        "/admin/entities/XXA-E0001/status",
+        {"cooperative_approach": "CA0001", "status": "revoked"},
+    )
+    assert refused.status_code == 422
+    assert "C3005" in refused.text
+    entity = api["xxa.admin"].get("/api/v1/parties/XXA/entities/XXA-E0001").json()
+    assert {a["status"] for a in entity["approvals"]} == {"active"}

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.accounts import Container
-from article6.domain.checks import CommandRefused, Refusal
+from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.http.problems import status_of
 from article6.http.security import Registry_
 from article6.services import accounts, authorized_entities, directory, identity
@@ -113,12 +113,14 @@ def entity_status(
     """Suspend or reinstate the entity for one cooperative approach (a revocation is final,
     and is not offered here)."""
     administering(viewer)
+    if form.text("status") not in ("active", "suspended"):
+        raise refuse(Check.C3005, "status", "here an entity is suspended or reinstated (active)")
     command = build(
         c.SetEntityStatus,
         {
             "entity": entity[:40],
             "cooperative_approach": form.text("cooperative_approach"),
-            "status": form.text("status") if form.text("status") != "revoked" else "",
+            "status": form.text("status"),
         },
     )
     authorized_entities.set_entity_status(registry, viewer.actor, command)
