@@ -31,6 +31,7 @@ from article6.api import (
     routes_setup,
     routes_unit_marks,
     routes_units,
+    routes_user_status,
 )
 from article6.domain.protocol import Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
@@ -80,6 +81,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     problems.install(app)
     for module in (
         routes_identity,
+        routes_user_status,
         routes_setup,
         routes_units,
         routes_unit_marks,

@@ -232,6 +232,9 @@ class Matrix:
             self.api["xxa.admin"].put(
                 "/api/v1/parties/XXA/users/matrix.target/role", {"role": "auditor"}
             )
+        if method == "POST" and path.endswith("/disable"):  # enabled again for the next
+            self.api["secretariat.admin"].post("/api/v1/users/matrix.wide/enable", {})
+            self.api["xxa.admin"].post("/api/v1/parties/XXA/users/matrix.target/enable", {})
         return response
 
 

@@ -97,6 +97,8 @@ RULES: list[Rule] = [
     Rule("DELETE", "/api/v1/users/{user}/role", SECRETARIAT),
     Rule("POST", "/api/v1/users/{user}/unlock", SECRETARIAT),
     Rule("POST", "/api/v1/users/{user}/second-factor-reset", SECRETARIAT),
+    Rule("POST", "/api/v1/users/{user}/disable", SECRETARIAT, "ends every session and token"),
+    Rule("POST", "/api/v1/users/{user}/enable", SECRETARIAT),
     Rule("POST", "/api/v1/users/{user}/password-reset", SECRETARIAT, "a temporary password"),
     Rule("GET", P + "/users", ADMINS),
     Rule("POST", P + "/users", ADMINS, "a user with one role of the section"),
@@ -104,6 +106,8 @@ RULES: list[Rule] = [
     Rule("DELETE", P + "/users/{user}/role", ADMINS),
     Rule("POST", P + "/users/{user}/unlock", ADMINS),
     Rule("POST", P + "/users/{user}/second-factor-reset", ADMINS),
+    Rule("POST", P + "/users/{user}/disable", ADMINS, "a user of the section only"),
+    Rule("POST", P + "/users/{user}/enable", ADMINS),
     Rule("POST", P + "/users/{user}/password-reset", ADMINS, "a user of the section only"),
     # the registry's world
     Rule("GET", "/api/v1/parties", READERS | {"other_section"}),
@@ -233,7 +237,8 @@ def markdown() -> str:
         " holder of the secretariat's role or the installer; so a section's four eyes need two"
         " administrators the secretariat created, or one each made by them. An entity's request"
         " is approved by any administrator of its Party other than the one who asked.",
-        "- A Party Section Administrator manages (grants, revokes, unlocks, resets) only the"
+        "- A Party Section Administrator manages (grants, revokes, unlocks, resets, disables,"
+        " enables) only the"
         " users of their own section: users whose roles are all in that section, or, holding"
         " none, whose creator's roles are (C4006).",
         "- An entity's representative sees only the transactions into or out of its entity's"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 import segno
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
@@ -23,13 +24,18 @@ from article6.http.security import (
     Signed,
     client_address,
 )
-from article6.services import identity, passwords, sign_in
+from article6.services import identity, passwords, sign_in, user_status
 from article6.services.identity import CreateUser, GrantRole, IdentityCommand, UserView
 from article6.services.passwords import ChangePassword, PasswordReset
 from article6.services.sign_in import ConfirmEnrolment, Credentials, SignedIn, SignIn
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 UserName = Path(pattern=identity.NAME_PATTERN, description="A user name")
+RoleFilter = Annotated[Role | None, Query(description="Only users holding this role")]
+StateFilter = Annotated[
+    Literal["active", "locked", "disabled", "enrolling"] | None,
+    Query(description="Only users in this state (enrolling: second factor still to enrol)"),
+]
 
 
 class SessionView(BaseModel):
@@ -159,8 +165,17 @@ def confirm_enrolment(
 
 
 @router.get("/users")
-def list_all_users(actor: RegistryWide, registry: Registry_, page: Paged) -> list[UserView]:
-    return page(identity.list_users(registry, actor, None))
+def list_all_users(
+    actor: RegistryWide,
+    registry: Registry_,
+    page: Paged,
+    party: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+    role: RoleFilter = None,
+    status: StateFilter = None,
+) -> list[UserView]:
+    """Every user, or those holding a role in `party`'s section, `role`, in `status`."""
+    found = identity.list_users(registry, actor, None)
+    return page(user_status.matching(found, registry.now(), party, role, status))
 
 
 @router.post("/users", status_code=201)
@@ -221,9 +236,15 @@ def reset_password(
 
 @router.get("/parties/{party}/users")
 def list_section_users(
-    party: PartyCode, actor: InSection, registry: Registry_, page: Paged
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    page: Paged,
+    role: RoleFilter = None,
+    status: StateFilter = None,
 ) -> list[UserView]:
-    return page(identity.list_users(registry, actor, party))
+    found = identity.list_users(registry, actor, party)
+    return page(user_status.matching(found, registry.now(), party, role, status))
 
 
 @router.post("/parties/{party}/users", status_code=201)

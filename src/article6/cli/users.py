@@ -127,3 +127,88 @@ def users_unlock(database: str | None, name: str) -> None:
     except CommandRefused as refused:
         fail(refused)
     click.echo(f"{name} is unlocked")
+
+
+@users.command("list")
+@DATABASE
+@click.option("--party", default=None, help="Only users holding a role in this section.")
+@click.option("--role", type=ROLE, default=None, help="Only users holding this role.")
+@click.option(
+    "--status",
+    type=click.Choice(["active", "locked", "disabled", "enrolling"]),
+    default=None,
+    help="Only users in this state (enrolling: second factor still to enrol).",
+)
+def users_list(
+    database: str | None, party: str | None, role: str | None, status: str | None
+) -> None:
+    """The registry's users, one a line: name, state, roles (section, entity)."""
+    from article6.domain.access import Actor, Role
+    from article6.services import identity, user_status
+
+    registry = open_registry(database)
+    installer = Actor("installer", Role.SECRETARIAT)
+    try:
+        found = identity.list_users(registry, installer, None)
+    except CommandRefused as refused:
+        fail(refused)
+    now = registry.now()
+    chosen = user_status.matching(found, now, party, Role(role) if role else None, status)
+    for user in chosen:
+        grants = ", ".join(
+            f"{g.role}@{g.party or 'registry'}" + (f"/{g.entity}" if g.entity else "")
+            for g in user.grants
+        )
+        state = user_status.state_of(user, now)
+        click.echo(f"{user.name}\t{state}\t{grants or 'no role'}\t{user.display_name}")
+    click.echo(f"{len(chosen)} user(s)", err=True)
+
+
+@users.command("disable")
+@DATABASE
+@click.argument("name")
+def users_disable(database: str | None, name: str) -> None:
+    """Disable NAME: they sign in to nothing more, and every session and token of theirs
+    ends now."""
+    from article6.domain.access import Actor, Role
+    from article6.services import user_status
+
+    registry = open_registry(database)
+    try:
+        user_status.disable_user(registry, Actor("installer", Role.SECRETARIAT), name)
+    except CommandRefused as refused:
+        fail(refused)
+    click.echo(f"{name} is disabled (every session of {name} ended)")
+
+
+@users.command("enable")
+@DATABASE
+@click.argument("name")
+def users_enable(database: str | None, name: str) -> None:
+    """Let a disabled NAME sign in again, with the roles they held."""
+    from article6.domain.access import Actor, Role
+    from article6.services import user_status
+
+    registry = open_registry(database)
+    try:
+        user_status.enable_user(registry, Actor("installer", Role.SECRETARIAT), name)
+    except CommandRefused as refused:
+        fail(refused)
+    click.echo(f"{name} is enabled")
+
+
+@users.command("reset-second-factor")
+@DATABASE
+@click.argument("name")
+def users_reset_second_factor(database: str | None, name: str) -> None:
+    """Clear NAME's lost authenticator: they enrol again at their next sign-in, and every
+    session and token of theirs ends."""
+    from article6.domain.access import Actor, Role
+    from article6.services import identity
+
+    registry = open_registry(database)
+    try:
+        identity.reset_second_factor(registry, Actor("installer", Role.SECRETARIAT), name)
+    except CommandRefused as refused:
+        fail(refused)
+    click.echo(f"{name}'s second factor is cleared: they enrol again at their next sign-in")

@@ -291,6 +291,12 @@ class Check(Enum):
         " approve (its Party Section Administrators, not disabled); with fewer, its requests"
         " could only expire.",
     )
+    C4018 = (
+        "C4018",
+        "Disable or enable a user",
+        "An administrator disables a user who is enabled and enables one who is disabled;"
+        " nobody disables themselves.",
+    )
     # Action-specific (C5xxx)
     C5001 = (
         "C5001",

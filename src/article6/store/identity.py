@@ -187,6 +187,11 @@ def unlock(connection: Connection, user_id: int) -> None:
     _update(connection, user_id, {"failed_sign_ins": 0, "locked_until": None})
 
 
+def set_disabled(connection: Connection, user_id: int, disabled: bool) -> None:
+    """A disabled user signs in to nothing; their row, grants and history stay."""
+    _update(connection, user_id, {"disabled": disabled})
+
+
 def begin_enrolment(connection: Connection, user_id: int, secret: str) -> None:
     """The TOTP secret offered, not yet confirmed."""
     _update(connection, user_id, {"totp_secret": secret})

@@ -23,6 +23,8 @@ from article6.http.problems import TITLES, body_checks, status_of, validation_re
 from article6.web import (
     routes_actions,
     routes_adjustments,
+    routes_admin,
+    routes_admin_records,
     routes_approvals,
     routes_consistency,
     routes_journal,
@@ -33,6 +35,7 @@ from article6.web import (
     routes_registry,
     routes_search,
     routes_session,
+    routes_user_roles,
     routes_users,
 )
 from article6.web.rendering import render
@@ -78,6 +81,9 @@ def install(app: FastAPI) -> None:
         routes_adjustments,
         routes_approvals,
         routes_records,
+        routes_admin,
+        routes_admin_records,
+        routes_user_roles,
         routes_users,
         routes_consistency,
         routes_journal,

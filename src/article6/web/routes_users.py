@@ -1,6 +1,7 @@
 """The users' administration page: a Party Section Administrator sees the users of the section
-they act in, the secretariat every user; each may reset a user's password, lift a lock or
-clear a lost second factor (`services.identity`, `services.passwords`: who may manage whom is
+they act in, the secretariat every user (filtered by section, role and state); each may reset a
+user's password, lift a lock, clear a lost second factor, disable or enable a user
+(`services.identity`, `services.passwords`, `services.user_status`: who may manage whom is
 decided there, C4002 and C4006).
 
 Each action is a POST in two steps: the first shows what will happen and changes nothing, the
@@ -20,10 +21,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from article6.domain.access import Role
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.security import Registry_
-from article6.services import identity, passwords
+from article6.services import administration, identity, passwords, user_status
+from article6.services.context import Registry
 from article6.web.forms import Fields, fields_of
 from article6.web.rendering import render
-from article6.web.session import ROLE_NAMES, Looking
+from article6.web.session import ROLE_NAMES, Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
@@ -31,8 +33,30 @@ USER_ACTIONS = {
     "password-reset": "Reset the password",
     "unlock": "Unlock",
     "second-factor-reset": "Reset the second factor",
+    "disable": "Disable",
+    "enable": "Enable",
 }
-DONE = {"unlock", "second-factor-reset"}
+DONE = {"unlock", "second-factor-reset", "disable", "enable"}
+STATE_NAMES = {
+    "active": "Active",
+    "locked": "Locked",
+    "disabled": "Disabled",
+    "enrolling": "Second factor to enrol",
+}
+
+
+def four_eyes_left_short(registry: Registry, viewer: Viewer, user: identity.UserView) -> list[str]:
+    """The sections where disabling `user`, one of their approvers, leaves fewer than two
+    people to approve while four eyes is on: their requests could then only expire (C4017).
+    Disabling is not refused for it (a user who must be stopped is stopped); the page warns."""
+    short = []
+    for grant in user.grants:
+        if grant.role is not Role.ADMINISTRATOR or grant.party is None:
+            continue
+        section = administration.section_policies(registry, viewer.actor, grant.party)
+        if any(p.four_eyes for p in section.policies) and len(section.approvers) <= 2:
+            short.append(grant.party)
+    return short
 
 
 def action_title(action: str) -> str:
@@ -47,6 +71,12 @@ def users_page(request: Request, viewer: Looking, registry: Registry_) -> Respon
     """The section's users (every user, for the secretariat)."""
     everyone = viewer.actor.role is Role.SECRETARIAT
     found = identity.list_users(registry, viewer.actor, None if everyone else viewer.party)
+    query = request.query_params
+    section = query.get("section", "")[:3] if everyone else ""
+    role = next((r for r in Role if r.value == query.get("role")), None)
+    state = query.get("status") if query.get("status") in STATE_NAMES else None
+    now = registry.now()
+    shown = user_status.matching(found, now, section or None, role, state)
     done = request.query_params.get("done", "")
     done_user = request.query_params.get("user", "")[:80]
     listed = any(u.name == done_user for u in found)
@@ -55,11 +85,15 @@ def users_page(request: Request, viewer: Looking, registry: Registry_) -> Respon
         "users.html",
         viewer=viewer,
         active="users",
-        users=found,
+        users=shown,
         everyone=everyone,
-        now=registry.now(),
+        now=now,
         roles=ROLE_NAMES,
         actions=USER_ACTIONS,
+        states=STATE_NAMES,
+        state_of=user_status.state_of,
+        sections=sorted({g.party for u in found for g in u.grants if g.party}),
+        chosen={"section": section, "role": role.value if role else "", "status": state or ""},
         done=done if done in DONE and listed else None,
         done_user=done_user,
     )
@@ -73,12 +107,18 @@ def user_action(
     title = action_title(action)
     name = user[:80]
     if form.get("step") != "confirm":
+        shown = identity.user_detail(registry, viewer.actor, name)
         return render(
             request,
             "user_action.html",
             viewer=viewer,
             active="users",
-            user=identity.user_detail(registry, viewer.actor, name),
+            user=shown,
+            four_eyes_short=(
+                four_eyes_left_short(registry, viewer, shown)
+                if action == "disable" and not shown.disabled
+                else []
+            ),
             action=action,
             title=title,
             now=registry.now(),
@@ -90,6 +130,10 @@ def user_action(
         identity.unlock_user(registry, viewer.actor, name, idempotency_key=key)
     elif action == "second-factor-reset":
         identity.reset_second_factor(registry, viewer.actor, name, idempotency_key=key)
+    elif action == "disable":
+        user_status.disable_user(registry, viewer.actor, name, idempotency_key=key)
+    elif action == "enable":
+        user_status.enable_user(registry, viewer.actor, name, idempotency_key=key)
     else:
         reset = passwords.reset_password(registry, viewer.actor, name, idempotency_key=key)
         return render(

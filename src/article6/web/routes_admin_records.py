@@ -1,0 +1,156 @@
+"""The administration pages for a section's authorized entities and accounts: record an entity
+(which opens its accounts), see one with its accounts, representatives and status per
+cooperative approach, suspend or reinstate it; block, unblock or close an account (a holding
+account closes only once empty, C4001). The services decide, as for the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from article6.domain.accounts import Container
+from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.http.problems import status_of
+from article6.http.security import Registry_
+from article6.services import accounts, authorized_entities, directory, identity
+from article6.services import commands as c
+from article6.services.context import Registry
+from article6.services.reads import ledger
+from article6.web.forms import Fields, build, errors_by_field, fields_of
+from article6.web.rendering import render
+from article6.web.routes_admin import administering
+from article6.web.session import ROLE_NAMES, Looking, Viewer
+
+router = APIRouter(include_in_schema=False)
+Form = Annotated[Fields, Depends(fields_of)]
+ACCOUNT_ACTIONS = {"blocked": "Block", "open": "Unblock", "closed": "Close"}
+
+
+def entities_page(
+    request: Request,
+    viewer: Viewer,
+    registry: Registry,
+    values: dict[str, Any],
+    refusals: list[Refusal],
+) -> Response:
+    return render(
+        request,
+        "admin_entities.html",
+        status_code=status_of(refusals) if refusals else 200,
+        viewer=viewer,
+        active="admin",
+        entities=directory.entities_list(registry, viewer.actor, viewer.party),
+        approaches=[a.id for a in directory.approaches_list(registry, viewer.actor, viewer.party)],
+        values=values,
+        refusals=refusals,
+        errors=errors_by_field(refusals),
+        done=request.query_params.get("done", "")[:40],
+    )
+
+
+@router.get("/admin/entities", response_class=HTMLResponse)
+def entities(request: Request, viewer: Looking, registry: Registry_) -> Response:
+    administering(viewer)
+    return entities_page(request, viewer, registry, {"country_of_incorporation": viewer.party}, [])
+
+
+@router.post("/admin/entities", response_class=HTMLResponse)
+def record_entity(request: Request, viewer: Looking, registry: Registry_, form: Form) -> Response:
+    administering(viewer)
+    try:
+        command = build(
+            c.RecordAuthorizedEntity,
+            {
+                "name": form.text("name"),
+                "country_of_incorporation": form.text("country_of_incorporation"),
+                "identification_number": form.text("identification_number"),
+                "cooperative_approach": form.text("cooperative_approach"),
+                "date_of_authorization": form.text("date_of_authorization"),
+                "conditions": form.text("conditions"),
+            },
+        )
+        receipt = authorized_entities.record_authorized_entity(registry, viewer.actor, command)
+    except CommandRefused as refused:
+        return entities_page(request, viewer, registry, form.kept(), refused.refusals)
+    return RedirectResponse(f"/admin/entities/{quote(receipt.record)}?done=recorded", 303)
+
+
+@router.get("/admin/entities/{entity}", response_class=HTMLResponse)
+def entity_detail(request: Request, entity: str, viewer: Looking, registry: Registry_) -> Response:
+    """The entity, its accounts, its representatives and its status per approach."""
+    administering(viewer)
+    found = directory.entities_list(registry, viewer.actor, viewer.party, entity[:40])[0]
+    held = [
+        a
+        for a in ledger.accounts(registry, viewer.actor, viewer.party)
+        if a.holder == found.identifier
+    ]
+    people = [
+        u
+        for u in identity.list_users(registry, viewer.actor, viewer.party)
+        if any(g.entity == found.identifier for g in u.grants)
+    ]
+    return render(
+        request,
+        "admin_entity.html",
+        viewer=viewer,
+        active="admin",
+        entity=found,
+        accounts=held,
+        representatives=people,
+        roles=ROLE_NAMES,
+        done=request.query_params.get("done", "")[:40],
+    )
+
+
+@router.post("/admin/entities/{entity}/status", response_class=HTMLResponse)
+def entity_status(
+    request: Request, entity: str, viewer: Looking, registry: Registry_, form: Form
+) -> Response:
+    """Suspend or reinstate the entity for one cooperative approach (a revocation is final,
+    and is not offered here)."""
+    administering(viewer)
+    if form.text("status") not in ("active", "suspended"):
+        raise refuse(Check.C3005, "status", "here an entity is suspended or reinstated (active)")
+    command = build(
+        c.SetEntityStatus,
+        {
+            "entity": entity[:40],
+            "cooperative_approach": form.text("cooperative_approach"),
+            "status": form.text("status"),
+        },
+    )
+    authorized_entities.set_entity_status(registry, viewer.actor, command)
+    return RedirectResponse(f"/admin/entities/{quote(command.entity)}?done={command.status}", 303)
+
+
+@router.get("/admin/accounts", response_class=HTMLResponse)
+def account_list(request: Request, viewer: Looking, registry: Registry_) -> Response:
+    administering(viewer)
+    found = ledger.accounts(registry, viewer.actor, viewer.party)
+    return render(
+        request,
+        "admin_accounts.html",
+        viewer=viewer,
+        active="admin",
+        containers=[(k.value, [a for a in found if a.container == k.value]) for k in Container],
+        actions=ACCOUNT_ACTIONS,
+        done=request.query_params.get("done", "")[:40],
+        done_account=request.query_params.get("account", "")[:40],
+    )
+
+
+@router.post("/admin/accounts/{account}/status", response_class=HTMLResponse)
+def account_status(
+    request: Request, account: str, viewer: Looking, registry: Registry_, form: Form
+) -> Response:
+    """Block, unblock or close; a holding account still holding units stays open (C4001)."""
+    administering(viewer)
+    command = build(c.SetAccountStatus, {"account": account[:40], "status": form.text("status")})
+    accounts.set_account_status(registry, viewer.actor, command)
+    return RedirectResponse(
+        f"/admin/accounts?done={command.status.value}&account={quote(command.account)}", 303
+    )
