@@ -109,6 +109,8 @@ def validate_wire(wire: Any) -> str:
     if not isinstance(wire, dict) or not isinstance(wire.get("envelope"), dict):
         raise refuse(Check.C6001, "envelope", "a message is an object with an envelope")
     message_type = wire["envelope"].get("message_type")
+    if not isinstance(message_type, str) or not message_type:
+        raise refuse(Check.C6001, "envelope.message_type", "a message names its type")
     if message_type not in MESSAGE_TYPES:
         # A type of a later minor version (or none at all): this receiver does not implement
         # it, which is what the protocol-version check says; the sender's older types work on.
