@@ -281,3 +281,21 @@ def XXB_ADMIN_QUERY(clock) -> MechanismHoldingsQuery:
         last=10,
         asked_at=clock(),
     )
+
+
+def test_the_hub_forwards_an_answer_only_from_the_6_4_registry_to_the_registry_that_asked(net):
+    asked, genuine = held_answer(net)
+    from_xxb = signed(net, "XXB01", "HUB", genuine, net.nodes["XXB01"].identity.key)
+    assert [e.code for e in net.hub.receive(from_xxb).evaluation] == ["C6112"]
+
+    a64 = net.nodes["A64"].identity.key
+    unknown = genuine.attested.query.model_copy(update={"query_id": str(uuid.uuid4())})
+    stray = signed_by_a64(net, genuine.attested.model_copy(update={"query": unknown}))
+    assert [e.code for e in net.hub.receive(signed(net, "A64", "HUB", stray, a64)).evaluation] == [
+        "C6112"
+    ]
+    # The genuine answer went through once already: the hub does not carry it a second time.
+    again = net.hub.receive(signed(net, "A64", "HUB", genuine, a64))
+    assert [e.code for e in again.evaluation] == ["C6112"]
+    net.settle()
+    assert seen(net, asked).status == "requested"  # nothing but the held answer reached the IR
