@@ -283,7 +283,9 @@ def XXB_ADMIN_QUERY(clock) -> MechanismHoldingsQuery:
     )
 
 
-def test_the_hub_forwards_an_answer_only_from_the_6_4_registry_to_the_registry_that_asked(net):
+def test_the_hub_forwards_an_answer_only_from_the_6_4_registry_to_the_registry_that_asked(
+    net, clock
+):
     asked, genuine = held_answer(net)
     from_xxb = signed(net, "XXB01", "HUB", genuine, net.nodes["XXB01"].identity.key)
     assert [e.code for e in net.hub.receive(from_xxb).evaluation] == ["C6112"]
@@ -299,3 +301,5 @@ def test_the_hub_forwards_an_answer_only_from_the_6_4_registry_to_the_registry_t
     assert [e.code for e in again.evaluation] == ["C6112"]
     net.settle()
     assert seen(net, asked).status == "requested"  # nothing but the held answer reached the IR
+    clock.advance(timedelta(minutes=11))
+    assert seen(net, asked).overdue  # and the page says no answer came

@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, may_pull_mechanism, may_view_mechanism
 from article6.domain.checks import Check, CommandRefused, Refusal
-from article6.domain.mechanism_pulls import is_cached, selector_refusals
+from article6.domain.mechanism_pulls import ANSWER_VALIDITY, is_cached, selector_refusals
 from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery, QueryBy
 from article6.domain.protocol import HUB
 from article6.services import ports
@@ -73,6 +73,7 @@ class PullView(BaseModel):
     answered_at: UtcDateTime | None
     fetched_at: UtcDateTime | None
     cached: bool
+    overdue: bool
     answer: AttestedHoldings | None
 
 
@@ -89,6 +90,7 @@ def _view(record: PullRecord, now: datetime) -> PullView:
         answered_at=record.answered_at,
         fetched_at=record.fetched_at,
         cached=bool(verified and record.fetched_at and is_cached(record.fetched_at, now)),
+        overdue=record.status == store.REQUESTED and record.requested_at + ANSWER_VALIDITY < now,
         answer=AttestedHoldings.model_validate_json(record.answer)
         if verified and record.answer
         else None,
