@@ -16,6 +16,7 @@ from observations import assert_sound
 
 from article6.demo.network import A64_NDC, XXB_ADMIN, Fate, build
 from article6.demo.world import SECRETARIAT, XXA_ADMIN
+from article6.domain import mechanism_pulls as mechanism_rules
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.messages import (
@@ -247,6 +248,13 @@ def test_an_answer_larger_than_the_query_allows_is_refused(net):
     padded = genuine.attested.model_copy(update={"holdings": genuine.attested.holdings * 2})
     from_hub(net, signed_by_a64(net, padded))
     refused_with(net, asked, "C6114")
+
+
+def test_an_answer_over_the_size_limit_is_refused(net, monkeypatch):
+    asked, genuine = held_answer(net)
+    monkeypatch.setattr(mechanism_rules, "MAX_ATTESTED_BYTES", 1024)  # the answer is larger
+    from_hub(net, genuine)
+    assert "bytes" in refused_with(net, asked, "C6114").checks
 
 
 def test_an_unknown_message_type_is_refused_with_the_protocol_version_check(net, clock):
