@@ -38,6 +38,9 @@ def test_a_registry_not_on_the_hub_refuses_to_pull(world: HttpWorld):
     refused = form(secretariat, "/mechanism", PULL)
     assert refused.status_code == 422
     assert "C4005" in refused.text and "not on the hub" in refused.text
+    control = {"by": "authorization", "authorization_id": "XXD\x01NDC"}
+    named = form(secretariat, "/mechanism", control)
+    assert named.status_code == 422 and "C1004" in named.text
 
 
 def test_a_partys_user_pulls_for_their_own_party_and_others_cannot_open_it(world: HttpWorld):

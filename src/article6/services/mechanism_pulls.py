@@ -26,7 +26,7 @@ from article6.domain.mechanism_pulls import ANSWER_VALIDITY, is_cached, selector
 from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery, QueryBy
 from article6.domain.protocol import HUB
 from article6.services import ports
-from article6.services.commands import Command
+from article6.services.commands import AuthorizationId, Command
 from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import UtcDateTime
@@ -56,7 +56,7 @@ class PullA64ERs(Command):
     account: str | None = Field(default=None, max_length=40)
     first: int | None = Field(default=None, ge=1, le=10**18)
     last: int | None = Field(default=None, ge=1, le=10**18)
-    authorization_id: str | None = Field(default=None, max_length=64)
+    authorization_id: AuthorizationId | None = None
     limit: int = Field(default=500, ge=1, le=5000)
 
 
