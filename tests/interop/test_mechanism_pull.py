@@ -76,6 +76,7 @@ def test_the_ir_pulls_an_authorizations_a64ers_and_shows_them_verified(net):
     assert kinds == ["issuance", "internal_transfer", "authorization"]
     assert shown.fetched_at is not None and not shown.cached
     assert events(net)[-2:] == ["MechanismPullRequested", "MechanismAnswerVerified"]
+    assert events(net, at="A64")[-1] == "MechanismQueryAnswered"
     assert_sound(net)
 
 

@@ -31,6 +31,7 @@ from article6.interop.envelope import canonical
 from article6.services import mechanism_answers, mechanism_pulls, ports
 from article6.services.context import Registry
 from article6.services.external_transfer_status import HUB_ACTOR
+from article6.services.journal import log
 from article6.store import mechanism_pulls as pulls
 from article6.store.mechanism_pulls import PullRecord
 
@@ -52,12 +53,32 @@ def answer(
 
 
 def on_query(
-    connection: Connection, identity: Identity, query: MechanismHoldingsQuery, now: datetime
+    connection: Connection,
+    registry: Registry,
+    identity: Identity,
+    query: MechanismHoldingsQuery,
+    now: datetime,
 ) -> None:
-    """At the mechanism registry: answer through the hub, in the query's transaction."""
+    """At the mechanism registry: answer through the hub, in the query's transaction, and
+    journal what was answered to whom (`MechanismQueryAnswered`)."""
     if identity.role is not Role.MECHANISM:
         return  # only the mechanism registry answers; another registry ignores a query
-    ports.send_message(connection, to=HUB, body=answer(connection, identity, query, now), now=now)
+    signed = answer(connection, identity, query, now)
+    ports.send_message(connection, to=HUB, body=signed, now=now)
+    log(
+        connection,
+        registry,
+        HUB_ACTOR,
+        "MechanismQueryAnswered",
+        query.party,
+        query.query_id,
+        {
+            "requesting_registry": query.requesting_registry,
+            "by": query.by.value,
+            "holdings": len(signed.attested.holdings),
+            "history": len(signed.attested.history),
+        },
+    )
 
 
 # --- the hub -------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ class RegistryNode:
                 in_reply_to=envelope.message_id,
             )
         elif isinstance(body, MechanismHoldingsQuery):
-            mechanism.on_query(connection, self.identity, body, self.now())
+            mechanism.on_query(connection, self.registry, self.identity, body, self.now())
         elif isinstance(body, MechanismHoldingsAnswer):
             mechanism.on_answer(connection, self.registry, self.identity, body, self.now())
         elif isinstance(body, ReconciliationResult | Notice):
