@@ -244,6 +244,10 @@ def markdown() -> str:
         "- An entity's representative sees only the transactions into or out of its entity's"
         " accounts (every one it asked for included), and a unit's history only for a unit in"
         " its accounts or one it moved into a use or cancellation account.",
+        "- Pull and view of the Article 6.4 mechanism registry (web page `/mechanism`): the"
+        " secretariat pulls for every Party's authorizations or one Party's; a Party's"
+        " administrators and users pull for their own Party's only; auditors view the pulls of"
+        " their scope and pull none; entities' representatives neither pull nor view (C5005).",
         "",
         "A user whose password an administrator reset signs in only to change it: until they"
         " have, every route that needs a sign-in answers 403 with check C4014, except"

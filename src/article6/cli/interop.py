@@ -125,9 +125,17 @@ def operator_call(
 
 @click.command()
 @click.option("--keep", is_flag=True, help="Keep the temporary directory with the databases.")
-def network(keep: bool) -> None:
+@click.option(
+    "--first-port",
+    type=int,
+    default=None,
+    help="Serve the hub and the three registries on this port and the three after it "
+    "(default: free ports).",
+)
+def network(keep: bool, first_port: int | None) -> None:
     """Start the hub, the IR, XXB's registry and the 6.4 registry on loopback, transfer units
-    between them, reconcile, and exit 0 only if there is no discrepancy."""
+    between them, reconcile, pull and view the 6.4 registry's A6.4ERs from the IR, and exit 0
+    only if there is no discrepancy and the answer is verified."""
     from article6.demo.demonstration import run
 
-    sys.exit(run(keep=keep, echo=click.echo))
+    sys.exit(run(keep=keep, echo=click.echo, first_port=first_port))

@@ -4,7 +4,9 @@ separate processes on loopback, each with its own SQLite database in a temporary
 The demonstration seeds each database, enters the registries in the hub's directory, starts the
 four servers, and acts as each registry's operator on its own database: XXB transfers ITMOs to
 XXA in the IR, XXA transfers some back, an authorized A6.4ER block enters the IR; then the hub
-reconciles with every registry. The servers talk only over HTTP, signed; the demonstration
+reconciles with every registry, and the IR's secretariat pulls the holdings and history of XXD's
+authorized A6.4ERs from the 6.4 registry, shown once the answer signed by the 6.4 registry is
+verified (pull and view, seed para 49). The servers talk only over HTTP, signed; the demonstration
 asks the hub for its transactions and the reconciliation as a hub operator, each request
 signed with a key it makes for the run and gives the hub with `--operator`.
 """
@@ -26,14 +28,16 @@ from typing import Any
 import httpx
 
 from article6.demo.network import (
+    A64_NDC,
     XXB_ADMIN,
     seed_international,
     seed_mechanism,
     seed_national,
 )
-from article6.demo.world import XXA_ADMIN
+from article6.demo.world import SECRETARIAT, XXA_ADMIN
 from article6.domain.access import Actor, Role
 from article6.domain.keys import KeyPair
+from article6.domain.messages import QueryBy
 from article6.domain.protocol import HUB, MECHANISM_APPROACH, MECHANISM_REGISTRY
 from article6.domain.protocol import Role as NodeRole
 from article6.interop import directory
@@ -44,6 +48,7 @@ from article6.services.commands import UnitSelection
 from article6.services.context import Registry
 from article6.services.external_transfer_status import transfers
 from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
+from article6.services.mechanism_pulls import PullA64ERs, PullView, request_pull, view_pull
 from article6.services.reads.ledger import verify_registry
 
 XXD_ADMIN = Actor("xxd.admin", Role.ADMINISTRATOR, "XXD")
@@ -71,10 +76,15 @@ def wait_for(what: str, condition: Callable[[], Any], patience: float = PATIENCE
     raise TimeoutError(f"gave up waiting for {what}")
 
 
-def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
+def run(
+    keep: bool = False, echo: Callable[[str], Any] = print, first_port: int | None = None
+) -> int:
+    """Run the demonstration; `first_port` (else free ports) and the three after it serve it."""
     base = Path(tempfile.mkdtemp(prefix="article6-network-"))
     urls = {name: f"sqlite:///{base / name}.db" for name in ("hub", "ir", "xxb", "a64")}
-    ports = {name: free_port() for name in urls}
+    ports = {
+        name: first_port + offset if first_port else free_port() for offset, name in enumerate(urls)
+    }
     address = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     processes: list[subprocess.Popen[bytes]] = []
     failures: list[str] = []
@@ -109,6 +119,15 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
                 hub.identity.public_key,
                 address["hub"],
                 node.now(),
+            )
+        for name in ("ir", "xxb"):  # the key the 6.4 registry's signed answers are checked with
+            directory.add_peer(
+                nodes[name].registry.engine,
+                MECHANISM_REGISTRY,
+                NodeRole.MECHANISM,
+                nodes["a64"].identity.public_key,
+                "",
+                nodes[name].now(),
             )
         for registry in registries.values():
             registry.engine.dispose()
@@ -246,6 +265,8 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
             failures += [f"{registry_id}: {d}" for d in outcome["discrepancies"]]
             if outcome["status"] != "completed":
                 failures.append(f"{registry_id} reconciliation {outcome['status']}")
+        echo("5. Pull and view: the IR asks the 6.4 registry for the A6.4ERs of " + A64_NDC)
+        failures += pull_and_view(urls["ir"], echo)
         for name in nodes:
             registry = Registry.open(urls[name], migrate=False)
             failures += [f"{name}: {p}" for p in verify_registry(registry)]
@@ -268,5 +289,44 @@ def run(keep: bool = False, echo: Callable[[str], Any] = print) -> int:
         echo(f"FAIL {failure}")
     if failures:
         return 1
-    echo("All transfers completed on both sides; reconciliation found zero discrepancies.")
+    echo(
+        "All transfers completed on both sides; reconciliation found zero discrepancies; "
+        "the IR verified the 6.4 registry's signed answer."
+    )
     return 0
+
+
+def pull_and_view(ir_url: str, echo: Callable[[str], Any]) -> list[str]:
+    """The IR's secretariat pulls an authorization's A6.4ERs; the running IR sends the query
+    and receives the answer through the hub; printed once verified (what its page shows)."""
+    registry = Registry.open(ir_url, migrate=False)
+    asked = request_pull(
+        registry,
+        SECRETARIAT,
+        PullA64ERs(by=QueryBy.AUTHORIZATION, authorization_id=A64_NDC),
+    )
+
+    def answered() -> PullView | None:
+        shown = view_pull(registry, SECRETARIAT, asked.query_id)
+        return shown if shown.status != "requested" else None
+
+    try:
+        shown = wait_for("the 6.4 registry's answer", answered)
+    finally:
+        registry.engine.dispose()
+    if shown.answer is None:
+        return [f"pull {asked.query_id} {shown.status}: {shown.checks}"]
+    fetched = shown.fetched_at.isoformat(timespec="seconds") if shown.fetched_at else "?"
+    echo(
+        f"  {shown.status}: signed by {shown.answer.mechanism_registry}, answers request "
+        f"{shown.query_id[:8]}…, fetched {fetched}"
+    )
+    for h in shown.answer.holdings:
+        echo(
+            f"  holds A64 {h.first}-{h.last} ({h.last - h.first + 1} {h.state}) in {h.account}, "
+            f"host {h.host_party}, vintage {h.vintage}"
+        )
+    for a in shown.answer.history:
+        echo(f"  {a.at.date().isoformat()} {a.transaction_id} {a.kind} A64 {a.first}-{a.last}")
+    held = sum(h.last - h.first + 1 for h in shown.answer.holdings)
+    return [] if held == 250 else [f"the 6.4 registry holds {held} of {A64_NDC}, not 250"]

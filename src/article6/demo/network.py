@@ -10,7 +10,7 @@ deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -126,6 +126,7 @@ class Network:
             directory.section_codes(node.registry.engine),
         )
         node.connect_hub(self.hub.identity.public_key, "loopback://HUB")
+        introduce_mechanism(self.nodes.values())
         if isinstance(self.transport, Loopback):
             self.transport.receivers[node.registry_id] = node.receive
             self.transport.receivers[HUB] = self.hub.receive
@@ -155,6 +156,25 @@ class Network:
         run = self.hub.start_reconciliation(registries)
         self.settle()
         return self.hub.reconciliation(run)
+
+
+def introduce_mechanism(nodes: Iterable[RegistryNode]) -> None:
+    """Enter the mechanism registry's key in every other registry's directory: the key its
+    signed answers to pull-and-view queries are checked with (C6008)."""
+    everyone = list(nodes)
+    for mechanism in everyone:
+        if mechanism.identity.role is not NodeRole.MECHANISM:
+            continue
+        for node in everyone:
+            if node is not mechanism:
+                directory.add_peer(
+                    node.registry.engine,
+                    mechanism.registry_id,
+                    NodeRole.MECHANISM,
+                    mechanism.identity.public_key,
+                    "",
+                    node.now(),
+                )
 
 
 # --- seed worlds ----------------------------------------------------------------------------

@@ -179,3 +179,33 @@ def permits_grant(
     if party is None and actor.role is not Role.SECRETARIAT:
         return Refusal(Check.C4002, field, "only the secretariat grants registry-wide roles")
     return permits(actor, Permission.MANAGE_USERS, party, field=field)
+
+
+def may_pull_mechanism(actor: Actor, party: str | None) -> Refusal | None:
+    """None if `actor` may ask the Article 6.4 mechanism registry for the authorized A6.4ERs
+    of `party`'s authorizations (registry-wide when None), else why not (C5005).
+
+    The secretariat pulls registry-wide; a Party's administrators and users pull for their own
+    Party only; auditors and entities' representatives view what was pulled, pull nothing."""
+    if actor.role is Role.SECRETARIAT:
+        return None
+    if actor.role not in (Role.ADMINISTRATOR, Role.PARTY_USER):
+        return Refusal(Check.C5005, "actor", f"the role {actor.role} views pulls, pulls none")
+    if party is None or party != actor.party:
+        return Refusal(
+            Check.C5005,
+            "party",
+            f"{actor.name} pulls {actor.party}'s authorizations only, not "
+            f"{party or 'the whole registry'}'s",
+        )
+    return None
+
+
+def may_view_mechanism(actor: Actor, party: str | None) -> Refusal | None:
+    """None if `actor` may view a pull for `party` (None: registry-wide): registry-wide readers
+    every pull, a Party's readers (not an entity's representatives) their Party's."""
+    if actor.registry_wide:
+        return None
+    if actor.role is Role.ENTITY or party is None or party != actor.party:
+        return Refusal(Check.C5005, "party", f"{actor.name} views {actor.party}'s pulls only")
+    return None

@@ -314,6 +314,11 @@ class Check(Enum):
         "Purpose of cancellation",
         "A use for IMP or a cancellation for OP names its purpose (for example CORSIA).",
     )
+    C5005 = (
+        "C5005",
+        "Pull from the 6.4 registry",
+        "A Party's users pull the A6.4ER holdings and history of their own Party's authorizations only; the secretariat pulls registry-wide.",
+    )
     # Interoperability protocol and the hub (C6xxx)
     C6001 = (
         "C6001",
@@ -349,6 +354,16 @@ class Check(Enum):
         "C6007",
         "Protocol version",
         "The message's major protocol version is one the receiver implements.",
+    )
+    C6008 = (
+        "C6008",
+        "Mechanism registry's signature",
+        "An answer from the Article 6.4 mechanism registry carries a valid Ed25519 signature by that registry's key over what it attests.",
+    )
+    C6009 = (
+        "C6009",
+        "Answer to this request",
+        "An answer names a request this registry sent and is still waiting for, is addressed to this registry, and echoes the query exactly as asked.",
     )
     C6101 = (
         "C6101",
@@ -394,6 +409,21 @@ class Check(Enum):
         "C6109",
         "Reconciliation frequency",
         "A reconciliation starts only when none is in progress and the last one started at least the hub's minimum interval ago.",
+    )
+    C6112 = (
+        "C6112",
+        "Queries to the 6.4 registry",
+        "The hub forwards a query only from the registry that names itself as asking (a Party registry for its own Parties), to the connected mechanism registry, and an answer only from that registry to the registry that asked, once.",
+    )
+    C6113 = (
+        "C6113",
+        "Fresh answer",
+        "An answer from the mechanism registry was made after its request and at most its validity period before it arrives.",
+    )
+    C6114 = (
+        "C6114",
+        "Answer size",
+        "An answer holds no more rows than its query allows, and its attested part is within the size limit.",
     )
 
     @property

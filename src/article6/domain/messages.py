@@ -1,4 +1,5 @@
-"""The protocol's messages, version 1.0: an envelope, a typed body, a signature.
+"""The protocol's messages, version 1.1: an envelope, a typed body, a signature (1.1 adds
+the queries to the Article 6.4 mechanism registry and their answers).
 
 Each body is a Pydantic model, a value both sides speak: the services that send or answer a
 message build and read them, the protocol (`interop/`) carries them. `interop.schemas` turns
@@ -258,6 +259,89 @@ class KeyAnnouncement(Body):
     algorithm: Literal["Ed25519"] = "Ed25519"
 
 
+class QueryBy(StrEnum):
+    """What a query to the mechanism registry selects A6.4ERs by."""
+
+    ACCOUNT = "account"
+    SERIAL = "serial"
+    AUTHORIZATION = "authorization"
+
+
+class MechanismHoldingsQuery(Body):
+    """A registry asks the Article 6.4 mechanism registry, through the hub, for the holdings
+    and action history of authorized A6.4ERs (protocol 1.1). `party` limits the answer to
+    that Party's authorizations; none (the IR's secretariat only) is registry-wide."""
+
+    query_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    requesting_registry: str = Code
+    party: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    by: QueryBy
+    account: str | None = Field(default=None, max_length=40)
+    first: int | None = Field(default=None, ge=1, le=10**18)
+    last: int | None = Field(default=None, ge=1, le=10**18)
+    authorization_id: str | None = Field(
+        default=None, max_length=AUTHORIZATION_ID_LENGTH, pattern=AUTHORIZATION_ID_PATTERN
+    )
+    limit: int = Field(default=500, ge=1, le=5000, description="Rows of each list at most.")
+    asked_at: datetime
+
+
+class HeldA64ER(Body):
+    """A range of authorized A6.4ERs as the mechanism registry holds it."""
+
+    first: int = Serial
+    last: int = Serial
+    account: str = Field(max_length=40)
+    account_kind: str = Field(max_length=30)
+    party: str = Field(pattern=r"^[A-Z]{3}$", description="The account's Party.")
+    host_party: str = Field(pattern=r"^[A-Z]{3}$")
+    state: str = Field(max_length=10)
+    vintage: int = Field(ge=2021, le=2100)
+    mitigation_activity: str = Field(max_length=40)
+    authorization_id: str = Field(
+        max_length=AUTHORIZATION_ID_LENGTH, pattern=AUTHORIZATION_ID_PATTERN
+    )
+    authorization_version: int | None = None
+    first_transferred: bool
+
+
+class A64ERAction(Body):
+    """One action on A6.4ERs of the answer: a transaction and the range it moved."""
+
+    transaction_id: str = Field(max_length=40)
+    kind: str = Field(max_length=30)
+    subtype: str | None = Field(default=None, max_length=100)
+    status: str = Field(max_length=20)
+    at: datetime
+    first: int = Serial
+    last: int = Serial
+    from_state: str | None = Field(default=None, max_length=10)
+    to_state: str = Field(max_length=10)
+    source_account: str | None = Field(default=None, max_length=40)
+    destination_account: str | None = Field(default=None, max_length=40)
+    authorization_id: str | None = Field(default=None, max_length=AUTHORIZATION_ID_LENGTH)
+
+
+class AttestedHoldings(Body):
+    """What the mechanism registry signs: the query it answers, for whom, when, and what it
+    holds. The hub carries it unchanged, so only the mechanism registry can have made it."""
+
+    mechanism_registry: str = Code
+    addressee: str = Code
+    query: MechanismHoldingsQuery
+    answered_at: datetime
+    holdings: list[HeldA64ER] = Field(max_length=10_000)
+    history: list[A64ERAction] = Field(max_length=10_000)
+
+
+class MechanismHoldingsAnswer(Body):
+    """The mechanism registry's answer to a `MechanismHoldingsQuery` (protocol 1.1):
+    `signature` is its Ed25519 signature, base64, over the canonical JSON of `attested`."""
+
+    attested: AttestedHoldings
+    signature: str = Field(max_length=100)
+
+
 MESSAGE_TYPES: dict[str, type[Body]] = {
     model.__name__: model
     for model in (
@@ -273,6 +357,8 @@ MESSAGE_TYPES: dict[str, type[Body]] = {
         Notice,
         JournalCheckpoint,
         KeyAnnouncement,
+        MechanismHoldingsQuery,
+        MechanismHoldingsAnswer,
     )
 }
 

@@ -13,7 +13,7 @@ from article6.domain.checks import Check, refuse
 
 PROTOCOL = "article6-interop"
 MAJOR = 1
-MINOR = 0
+MINOR = 1
 VERSION = f"{MAJOR}.{MINOR}"
 
 REGISTRY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,4}\Z")

@@ -26,6 +26,8 @@ from article6.domain.messages import (
     Envelope,
     JournalCheckpoint,
     KeyAnnouncement,
+    MechanismHoldingsAnswer,
+    MechanismHoldingsQuery,
     Notice,
     ProposalResponse,
     TotalsReport,
@@ -40,6 +42,7 @@ from article6.interop import (
     directory,
     forwarding,
     key_rotation,
+    mechanism,
     outbox,
     reconciliation_runs,
 )
@@ -140,4 +143,8 @@ class Hub:
             checkpoints.on_checkpoint(connection, sender, body, now)
         elif isinstance(body, KeyAnnouncement):
             key_rotation.on_announcement(connection, sender, body, now)
+        elif isinstance(body, MechanismHoldingsQuery):
+            mechanism.forward_query(connection, sender, body, now)
+        elif isinstance(body, MechanismHoldingsAnswer):
+            mechanism.forward_answer(connection, sender, body, now)
         # Notices and anything else are recorded in the inbox only.

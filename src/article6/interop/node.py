@@ -13,6 +13,8 @@ from article6.domain.messages import (
     Ack,
     Body,
     Envelope,
+    MechanismHoldingsAnswer,
+    MechanismHoldingsQuery,
     Notice,
     ReconciliationPhase,
     ReconciliationRequest,
@@ -23,7 +25,7 @@ from article6.domain.messages import (
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import HOLD_LIMIT
 from article6.domain.unit_marks import UNIT_MARK_NOTICE
-from article6.interop import directory, outbox, reconciliation
+from article6.interop import directory, mechanism, outbox, reconciliation
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
 from article6.services import acquisitions, ports, settlement, unit_marks
@@ -90,6 +92,10 @@ class RegistryNode:
                 now=self.now(),
                 in_reply_to=envelope.message_id,
             )
+        elif isinstance(body, MechanismHoldingsQuery):
+            mechanism.on_query(connection, self.registry, self.identity, body, self.now())
+        elif isinstance(body, MechanismHoldingsAnswer):
+            mechanism.on_answer(connection, self.registry, self.identity, body, self.now())
         elif isinstance(body, ReconciliationResult | Notice):
             log(
                 connection,

@@ -104,13 +104,20 @@ def _validator(message_type: str) -> Draft202012Validator:
 
 
 def validate_wire(wire: Any) -> str:
-    """C6001 unless `wire` is a message of a known type matching its schema; returns the type."""
+    """C6001 unless `wire` is a message matching the schema of its type (C6007 for a type
+    this version does not know); returns the type."""
     if not isinstance(wire, dict) or not isinstance(wire.get("envelope"), dict):
         raise refuse(Check.C6001, "envelope", "a message is an object with an envelope")
     message_type = wire["envelope"].get("message_type")
+    if not isinstance(message_type, str) or not message_type:
+        raise refuse(Check.C6001, "envelope.message_type", "a message names its type")
     if message_type not in MESSAGE_TYPES:
+        # A type of a later minor version (or none at all): this receiver does not implement
+        # it, which is what the protocol-version check says; the sender's older types work on.
         raise refuse(
-            Check.C6001, "envelope.message_type", f"{message_type!r} is not a message type"
+            Check.C6007,
+            "envelope.message_type",
+            f"{message_type!r} is not a message type of protocol {MAJOR}.{MINOR}",
         )
     errors = sorted(_validator(message_type).iter_errors(wire), key=lambda e: list(e.path))
     if errors:

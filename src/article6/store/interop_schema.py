@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -163,4 +164,30 @@ hub_operator_requests = Table(
     Column("path", String(300), nullable=False),
     Column("signed_at", Timestamp, nullable=False),
     Column("received_at", Timestamp, nullable=False),
+)
+
+# Pulls from the Article 6.4 mechanism registry (migration 20261202_0032): a registry keeps
+# each query it sent and what became of its answer, verified (the attested answer, kept as the
+# cached copy) or refused (the checks that refused it); the hub keeps each query it forwarded,
+# so it forwards an answer only to the registry that asked, once.
+mechanism_pulls = Table(
+    "mechanism_pulls",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("query_id", String(64), nullable=False, unique=True),
+    Column("requesting_registry", String(8), nullable=False),
+    Column("party", String(3)),
+    Column("query", Text, nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", Timestamp, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("answer", Text),
+    Column("checks", Text),
+    Column("answered_at", Timestamp),
+    Column("fetched_at", Timestamp),
+    CheckConstraint(
+        "status IN ('requested', 'verified', 'refused', 'forwarded', 'answered')",
+        name="status_known",
+    ),
+    Index("ix_mechanism_pulls_party", "party", "id"),
 )

@@ -29,6 +29,7 @@ from article6.web import (
     routes_consistency,
     routes_journal,
     routes_marks,
+    routes_mechanism,
     routes_notifications,
     routes_public,
     routes_records,
@@ -88,6 +89,7 @@ def install(app: FastAPI) -> None:
         routes_consistency,
         routes_journal,
         routes_marks,
+        routes_mechanism,
         routes_notifications,
         routes_public,
     ):

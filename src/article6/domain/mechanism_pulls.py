@@ -1,0 +1,100 @@
+"""Pull and view of the Article 6.4 mechanism registry (seed para 49): the pure rules of a
+query for authorized A6.4ERs and of the checks its answer must pass before it is shown.
+
+A registry asks through the hub; the mechanism registry signs what it answers (`attested`), so
+the hub carries it but cannot change it. The asking registry shows an answer as verified only
+if the mechanism registry's signature holds (C6008, checked in `interop.mechanism`), it answers
+this very request (C6009), it is fresh (C6113) and it is no larger than asked (C6114).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from article6.domain.checks import Check, Refusal
+from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery, QueryBy
+from article6.domain.protocol import CLOCK_SKEW
+
+ANSWER_VALIDITY = timedelta(minutes=10)
+"""An answer older than this when it arrives is stale (C6113)."""
+FRESH_FOR = timedelta(minutes=5)
+"""A verified answer shown later than this after it was fetched is labelled cached."""
+MAX_ATTESTED_BYTES = 4 * 1024 * 1024
+"""The canonical JSON of an attested answer at most (C6114)."""
+
+
+def selector_refusals(query: MechanismHoldingsQuery) -> list[Refusal]:
+    """What a query must name for what it selects by: an account, an ordered serial range, or
+    an authorization."""
+    if query.by is QueryBy.ACCOUNT and not query.account:
+        return [Refusal(Check.C1011, "account", "name the account at the 6.4 registry")]
+    if query.by is QueryBy.AUTHORIZATION and not query.authorization_id:
+        return [Refusal(Check.C1004, "authorization_id", "name the authorization")]
+    if query.by is QueryBy.SERIAL:
+        if query.first is None or query.last is None:
+            return [Refusal(Check.C1005, "first", "give the first and last serial")]
+        if query.first > query.last:
+            return [Refusal(Check.C1005, "last", f"{query.last} is before {query.first}")]
+    return []
+
+
+def answer_refusals(
+    attested: AttestedHoldings,
+    asked: MechanismHoldingsQuery,
+    requested_at: datetime,
+    receiver: str,
+    size: int,
+    now: datetime,
+) -> list[Refusal]:
+    """The checks an answer whose signature holds must still pass, in order: it answers this
+    request (C6009), it is fresh (C6113), it is no larger than asked (C6114)."""
+    if attested.addressee != receiver:
+        return [
+            Refusal(Check.C6009, "attested.addressee", f"for {attested.addressee}, not {receiver}")
+        ]
+    if attested.query != asked:
+        differing = sorted(
+            name
+            for name in MechanismHoldingsQuery.model_fields
+            if getattr(attested.query, name) != getattr(asked, name)
+        )
+        return [
+            Refusal(
+                Check.C6009,
+                "attested.query",
+                f"the query echoed differs from the one asked in {', '.join(differing)}",
+            )
+        ]
+    answered = attested.answered_at
+    if answered + CLOCK_SKEW < requested_at or answered > now + CLOCK_SKEW:
+        return [
+            Refusal(
+                Check.C6113,
+                "attested.answered_at",
+                f"answered at {answered.isoformat()}, not between the request and now",
+            )
+        ]
+    if answered + ANSWER_VALIDITY < now:
+        return [
+            Refusal(
+                Check.C6113,
+                "attested.answered_at",
+                f"answered at {answered.isoformat()}: older than {ANSWER_VALIDITY}",
+            )
+        ]
+    rows = max(len(attested.holdings), len(attested.history))
+    if rows > asked.limit or size > MAX_ATTESTED_BYTES:
+        return [
+            Refusal(
+                Check.C6114,
+                "attested",
+                f"{rows} rows and {size} bytes; the query allows {asked.limit} rows "
+                f"and {MAX_ATTESTED_BYTES} bytes",
+            )
+        ]
+    return []
+
+
+def is_cached(fetched_at: datetime, now: datetime) -> bool:
+    """Whether a verified answer is shown from the registry's stored copy, not just fetched."""
+    return fetched_at + FRESH_FOR < now

@@ -1,0 +1,73 @@
+"""The pull-and-view page over HTTP, from the side of whoever crosses a boundary: a Party's
+user pulls for their own Party only (the form has no Party to choose), another section's
+administrator cannot open that pull, an entity's representative sees no pulls, and a registry
+that is not on the hub says so instead of pretending to ask."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from http_world import HttpWorld
+from sqlalchemy import select
+from test_users_page import browser_session, form
+
+from article6.demo.world import SECRETARIAT
+from article6.domain.protocol import Role as NodeRole
+from article6.interop import directory
+from article6.services.reads.ledger import journal
+from article6.store.database import unit_of_work
+from article6.store.interop_schema import outbox
+
+PULL = {"by": "serial", "first": "1", "last": "100"}
+
+
+def in_section(browser: TestClient, party: str) -> TestClient:
+    chosen = form(browser, "/section", {"party": party, "next": "/mechanism"})
+    assert chosen.status_code == 303, chosen.text
+    return browser
+
+
+def on_the_hub(world: HttpWorld) -> None:
+    registry = world.api.registry
+    directory.establish(registry.engine, "IR", NodeRole.INTERNATIONAL, registry.now())
+
+
+def test_a_registry_not_on_the_hub_refuses_to_pull(world: HttpWorld):
+    secretariat = in_section(browser_session(world.api, "secretariat.admin"), "XXA")
+    refused = form(secretariat, "/mechanism", PULL)
+    assert refused.status_code == 422
+    assert "C4005" in refused.text and "not on the hub" in refused.text
+    control = {"by": "authorization", "authorization_id": "XXD\x01NDC"}
+    named = form(secretariat, "/mechanism", control)
+    assert named.status_code == 422 and "C1004" in named.text
+
+
+def test_a_partys_user_pulls_for_their_own_party_and_others_cannot_open_it(world: HttpWorld):
+    on_the_hub(world)
+    user = browser_session(world.api, "xxa.user")
+    page = user.get("/mechanism")
+    assert page.status_code == 200 and 'name="party"' not in page.text
+    asked = form(user, "/mechanism", {**PULL, "party": "XXC"})  # a Party smuggled in: ignored
+    assert asked.status_code == 303, asked.text
+    pull = asked.headers["location"]
+    shown = user.get(pull)
+    assert shown.status_code == 200 and "Waiting for the answer" in shown.text
+    assert re.search(r"Authorizing Party</dt><dd>XXA</dd>", shown.text)
+
+    with unit_of_work(world.api.registry.engine, read_only=True) as connection:
+        sent = connection.execute(select(outbox.c.message_type, outbox.c.to_registry)).all()
+    assert [tuple(m) for m in sent] == [("MechanismHoldingsQuery", "HUB")]
+    entries = journal(world.api.registry, SECRETARIAT, None, limit=500).items
+    assert entries[-1].event == "MechanismPullRequested" and entries[-1].party == "XXA"
+
+    other = browser_session(world.api, "xxc.admin")
+    denied = other.get(pull)
+    assert denied.status_code == 403 and "C5005" in denied.text
+    assert pull.rsplit("/", 1)[1] not in other.get("/mechanism").text
+
+    entity = browser_session(world.api, "green.group.a")
+    listed = entity.get("/mechanism")
+    assert listed.status_code == 200 and "No pulls yet" in listed.text
+    assert "Ask the 6.4 registry</button>" not in listed.text
+    assert entity.get(pull).status_code == 403
