@@ -38,7 +38,7 @@ DONE = {"unlock", "second-factor-reset"}
 def action_title(action: str) -> str:
     title = USER_ACTIONS.get(action)
     if title is None:
-        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action {action!r}")])
+        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action “{action}”")])
     return title
 
 
