@@ -188,6 +188,11 @@ def test_the_entity_representatives_day(site: Site, as_user: SignedIn) -> None:
     assert "authorized entity XXA-E0001 of XXA" in words
     url = re.search(r"(http://\S+/public/certificates/\S+)", words)
     assert url, words
+    green.get_by_role("link", name="view to print").click()
+    green.wait_for_url("**/certificate?format=html")
+    axe_clean(green)
+    assert url.group(1) in green.locator("body").inner_text()
+    assert green.locator(".qr svg").count() == 1
     visit(green, url.group(1), shot="day-entity-certificate-check")
     assert "Genuine" in green.locator("#certificate-verdict").inner_text()
     assert green.locator("#certified-quantity").inner_text().startswith("400")
