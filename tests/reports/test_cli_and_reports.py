@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pypdf
 import pytest
 from click.testing import CliRunner
 from scenario_world import Reported
@@ -230,6 +231,24 @@ def test_report_commands_write_print_ready_pages(database: str, tmp_path: Path) 
             database,
         ],
     )
+    pdf = tmp_path / "certificate.pdf"
+    printed = runner.invoke(
+        main,
+        [
+            "report",
+            "certificate",
+            "--transaction",
+            "XXC01-00000002",
+            "--format",
+            "pdf",
+            "--site",
+            "https://registry.example",
+            "--output",
+            str(pdf),
+            "--database",
+            database,
+        ],
+    )
     public = runner.invoke(
         main, ["report", "public", "--party", "XXA", "--format", "html", "--database", database]
     )
@@ -237,6 +256,10 @@ def test_report_commands_write_print_ready_pages(database: str, tmp_path: Path) 
     assert statement.exit_code == 0, statement.output
     assert cert.exit_code == 0, cert.output
     assert "Use towards the NDC of XXC for 2025" in page.read_text(encoding="utf-8")
+    assert printed.exit_code == 0, printed.output
+    words = " ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    assert "Use towards the NDC of XXC for 2025" in words
+    assert "https://registry.example/public/certificates/XXC01-00000002." in words
     assert "@page" in public.output
     assert "Green Group A" not in public.output
 

@@ -25,7 +25,7 @@ def test_a_permission_the_role_lacks_is_named_in_words_on_the_actor():
     assert said(permits(XXA_USER, Permission.MANAGE_USERS, "XXA")) == (
         Check.C4002,
         "actor",
-        "the role party_user does not allow manage users",
+        "a Party user may not manage users",
     )
 
 

@@ -321,7 +321,7 @@ def sentences(record: Authorization) -> list[tuple[str, str, str]]:
         ),
         (
             authorization(authorized_parties=("xx",)),
-            ("C1001", "authorized_parties[0]", "'xx' is not a Party code"),
+            ("C1001", "authorized_parties[0]", "“xx” is not a Party code"),
         ),
         (
             authorization(metric=Metric.NON_GHG, non_ghg_metric="x" * (MAX_TEXT + 1)),

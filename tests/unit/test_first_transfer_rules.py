@@ -578,7 +578,7 @@ def test_linking_says_what_is_missing_or_wrong():
         (
             {"vintage": 2021},
             {"timeframe": (2023, 2025)},
-            ("C3006", "vintage 2021 is outside the timeframe (2023, 2025)"),
+            ("C3006", "vintage 2021 is outside the authorized timeframe 2023-2025"),
         ),
     ],
     ids=["approach", "party", "metric", "sector", "vintage"],

@@ -148,17 +148,17 @@ def refusal_of(call, *args):
         (
             identifiers.party_code,
             "xxa",
-            ("C1001", "party", "'xxa' is not a Party code of three capital letters"),
+            ("C1001", "party", "“xxa” is not a Party code of three capital letters"),
         ),
         (
             identifiers.cooperative_approach_id,
             "CA1",
-            ("C1002", "cooperative_approach", "'CA1' is not of the form CA followed by 4 digits"),
+            ("C1002", "cooperative_approach", "“CA1” is not of the form CA followed by 4 digits"),
         ),
         (
             identifiers.registry_id,
             "XXA1",
-            ("C1003", "registry", "'XXA1' is not a Party code followed by 2 digits"),
+            ("C1003", "registry", "“XXA1” is not a Party code followed by 2 digits"),
         ),
         (
             identifiers.authorization_id,
@@ -166,7 +166,7 @@ def refusal_of(call, *args):
             (
                 "C1004",
                 "authorization_id",
-                "' x' must be 1-64 printable characters, without control characters or "
+                "“ x” must be 1-64 printable characters, without control characters or "
                 "whitespace at either end",
             ),
         ),

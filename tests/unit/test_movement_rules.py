@@ -198,7 +198,7 @@ def test_linking_past_the_authorized_quantity_is_refused_with_the_count():
     assert first_refusal(link) == Refusal(
         Check.C3007,
         "units",
-        "600 units are linked already; 500 more would pass the authorized quantity of 1000",
+        "600 units are linked already; 500 more would pass the authorized quantity of 1,000",
     )
     assert first_refusal(replace(link, linked=500)) is None
 

@@ -155,10 +155,10 @@ def said(refusals) -> list[tuple[str, str, str]]:
 
 def test_each_mark_rule_says_what_it_asks():
     assert said(check_mark("XA01", 10, 1, "XX01", " ", "rumour")) == [
-        ("C2011", "inconsistency_code", "'XX01' is not a code of the CARP's consistency checks"),
-        ("C2011", "registry_id", "'XA01' is not an originating registry (e.g. XXA01 or A64)"),
+        ("C2011", "inconsistency_code", "“XX01” is not a code of the CARP's consistency checks"),
+        ("C2011", "registry_id", "“XA01” is not an originating registry (e.g. XXA01 or A64)"),
         ("C2011", "serial_last", "the range 10–1 ends before it starts"),
-        ("C2011", "source", "'rumour' is not one of check, hub or file"),
+        ("C2011", "source", "“rumour” is not one of check, hub or file"),
         ("C1011", "reason", "a mark gives its reason (1 to 2000)"),
     ]
     assert said(check_mark("XXA01", 0, 5, "IPC01", "r", "file")) == [

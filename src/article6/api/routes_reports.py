@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
@@ -28,9 +28,11 @@ from article6.services import (
 )
 from article6.services.account_statements import Statement
 from article6.services.aef_versions import SubmissionView
+from article6.services.certificate_verification import verification_path
 from article6.services.commands import DATE_BOUNDS, RegistryDate
 from article6.services.public_reports import PublicParty, PublicReport
 from article6.services.use_and_cancellation_certificates import Certificate
+from article6.web.documents.certificate_pdf import certificate_pdf
 from article6.web.documents.certificates import certificate_html
 from article6.web.documents.public import public_html
 from article6.web.documents.statements import statement_csv, statement_html
@@ -47,6 +49,12 @@ class Rendering(StrEnum):
 class Page(StrEnum):
     JSON = "json"
     HTML = "html"
+
+
+class CertificateFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
 
 
 MEDIA = {
@@ -158,19 +166,30 @@ def account_statement(
 @router.get(
     "/parties/{party}/transactions/{transaction}/certificate",
     response_model=Certificate,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
 )
 def use_or_cancellation_certificate(
     party: PartyCode,
     transaction: RecordPath,
     actor: InSection,
     registry: Registry_,
-    format: Page = Page.JSON,
+    request: Request,
+    format: CertificateFormat = CertificateFormat.JSON,
 ) -> Any:
-    """The certificate of a completed use or cancellation: who, which units, for what, when."""
+    """The certificate of a completed use or cancellation: who, which units, for what, when;
+    its number, which anyone checks at `/public/certificates/{number}`."""
     found = use_and_cancellation_certificates.certificate(registry, actor, transaction)
-    if format is Page.HTML:
-        return HTMLResponse(certificate_html(found))
+    url = str(request.base_url).rstrip("/") + verification_path(found.number)
+    if format is CertificateFormat.HTML:
+        return HTMLResponse(certificate_html(found, url))
+    if format is CertificateFormat.PDF:
+        return Response(
+            certificate_pdf(found, url),
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="certificate-{found.transaction}.pdf"'
+            },
+        )
     return found
 
 

@@ -147,20 +147,39 @@ def report_statement(
 
 @report.command("certificate")
 @click.option("--transaction", required=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html")
+@click.option(
+    "--site",
+    default=None,
+    help="The registry's public address (https://registry.example): the certificate then links "
+    "and, as PDF, shows the QR code of its public check. Needed for --format pdf.",
+)
 @click.option("--output", type=click.Path(path_type=Path), default=None)
 @DATABASE
-def report_certificate(transaction: str, output: Path | None, database: str | None) -> None:
-    """The certificate of a completed use or cancellation, as print-ready HTML."""
+def report_certificate(
+    transaction: str, fmt: str, site: str | None, output: Path | None, database: str | None
+) -> None:
+    """The certificate of a completed use or cancellation, as print-ready HTML or PDF."""
+    from article6.services.certificate_verification import verification_path
     from article6.services.use_and_cancellation_certificates import certificate
+    from article6.web.documents.certificate_pdf import certificate_pdf
     from article6.web.documents.certificates import certificate_html
 
+    if fmt == "pdf" and (site is None or output is None):
+        click.echo("refused: a PDF needs --site (for its QR code) and --output", err=True)
+        sys.exit(2)
     registry = open_registry(database)
     try:
         found = certificate(registry, _reader(), transaction)
     except CommandRefused as refused:
         click.echo(f"refused: {refused}", err=True)
         sys.exit(1)
-    _write(output, certificate_html(found))
+    url = site.rstrip("/") + verification_path(found.number) if site else None
+    if fmt == "pdf" and output is not None and url is not None:
+        output.write_bytes(certificate_pdf(found, url))
+        click.echo(f"-> {output}", err=True)
+        return
+    _write(output, certificate_html(found, url))
 
 
 @report.command("public")

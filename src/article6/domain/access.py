@@ -30,6 +30,24 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
 
 
+ROLE_WORDS = {
+    Role.SECRETARIAT: "the secretariat's administrator",
+    Role.ADMINISTRATOR: "a Party Section Administrator",
+    Role.PARTY_USER: "a Party user",
+    Role.ENTITY: "an authorized entity's representative",
+    Role.AUDITOR: "an auditor",
+}
+PERMISSION_WORDS = {
+    Permission.READ: "read this section",
+    Permission.ADMINISTER: "administer the Party's section (issue, link, record)",
+    Permission.MOVE_UNITS: "move units",
+    Permission.APPROVE: "approve or reject requests",
+    Permission.REGISTRY_SETUP: "set up the registry (Parties, cooperative approaches)",
+    Permission.MANAGE_USERS: "manage users",
+}
+"""A role and a permission as a refusal says them to people."""
+
+
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
         {
@@ -100,7 +118,7 @@ def permits(
         return Refusal(
             Check.C4002,
             field,
-            f"the role {actor.role} does not allow {permission.value.replace('_', ' ')}",
+            f"{ROLE_WORDS[actor.role]} may not {PERMISSION_WORDS[permission]}",
         )
     if not actor.registry_wide and party is not None and actor.party != party:
         return Refusal(Check.C4006, field, f"{actor.name} acts for {actor.party}, not {party}")

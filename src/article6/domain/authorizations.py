@@ -151,7 +151,7 @@ def validate(authorization: Authorization, today: date) -> None:
             bool(identifiers.PARTY_CODE.match(party)),
             Check.C1001,
             f"authorized_parties[{index}]",
-            f"{party!r} is not a Party code",
+            f"{identifiers.quoted(party)} is not a Party code",
         )
     for name, text in (
         ("gwp_values", a.gwp_values),

@@ -189,11 +189,12 @@ def matches(attributes: UnitAttributes, authorization: Authorization, where: str
         )
     if attributes.sector not in authorization.sectors:
         raise refuse(Check.C2004, where, f"sector {attributes.sector} is not authorized")
-    if not authorization.admits_vintage(attributes.vintage):
+    if not authorization.admits_vintage(attributes.vintage) and authorization.timeframe:
+        first, last = authorization.timeframe
         raise refuse(
             Check.C3006,
             where,
-            f"vintage {attributes.vintage} is outside the timeframe {authorization.timeframe}",
+            f"vintage {attributes.vintage} is outside the authorized timeframe {first}-{last}",
         )
 
 

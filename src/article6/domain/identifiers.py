@@ -24,21 +24,34 @@ AUTHORIZATION_ID = re.compile(AUTHORIZATION_ID_PATTERN.removesuffix("$") + r"\Z"
 FIRST_VINTAGE = 2021
 
 
+def quoted(value: object) -> str:
+    """A value as a refusal quotes it to people: “ x”, control characters written visibly
+    (“a\\nb”), never Python's repr."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+    return f"“{text}”"
+
+
 def party_code(value: str, field: str = "party") -> str:
     if not isinstance(value, str) or not PARTY_CODE.match(value):
-        raise refuse(Check.C1001, field, f"{value!r} is not a Party code of three capital letters")
+        raise refuse(
+            Check.C1001, field, f"{quoted(value)} is not a Party code of three capital letters"
+        )
     return value
 
 
 def cooperative_approach_id(value: str, field: str = "cooperative_approach") -> str:
     if not isinstance(value, str) or not COOPERATIVE_APPROACH_ID.match(value):
-        raise refuse(Check.C1002, field, f"{value!r} is not of the form CA followed by 4 digits")
+        raise refuse(
+            Check.C1002, field, f"{quoted(value)} is not of the form CA followed by 4 digits"
+        )
     return value
 
 
 def registry_id(value: str, party: str | None = None, field: str = "registry") -> str:
     if not isinstance(value, str) or not REGISTRY_ID.match(value):
-        raise refuse(Check.C1003, field, f"{value!r} is not a Party code followed by 2 digits")
+        raise refuse(
+            Check.C1003, field, f"{quoted(value)} is not a Party code followed by 2 digits"
+        )
     if party is not None and value[:3] != party:
         raise refuse(Check.C1003, field, f"registry {value} does not belong to Party {party}")
     return value
@@ -49,7 +62,7 @@ def authorization_id(value: str, field: str = "authorization_id") -> str:
         raise refuse(
             Check.C1004,
             field,
-            f"{value!r} must be 1-{AUTHORIZATION_ID_LENGTH} printable characters, without "
+            f"{quoted(value)} must be 1-{AUTHORIZATION_ID_LENGTH} printable characters, without "
             f"control characters or whitespace at either end",
         )
     return value
@@ -58,7 +71,9 @@ def authorization_id(value: str, field: str = "authorization_id") -> str:
 def vintage(value: int, current_year: int, field: str = "vintage") -> int:
     if not isinstance(value, int) or value < FIRST_VINTAGE or value > current_year:
         raise refuse(
-            Check.C1006, field, f"{value!r} is not a year from {FIRST_VINTAGE} to {current_year}"
+            Check.C1006,
+            field,
+            f"{value} is not a year from {FIRST_VINTAGE} to {current_year}",
         )
     return value
 

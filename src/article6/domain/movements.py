@@ -181,8 +181,8 @@ def within_authorized_quantity(context: MovementContext) -> list[Refusal]:
         Refusal(
             Check.C3007,
             "units",
-            f"{context.linked} units are linked already; {wanted} more would pass the "
-            f"authorized quantity of {authorization.authorized_quantity}",
+            f"{context.linked:,} units are linked already; {wanted:,} more would pass the "
+            f"authorized quantity of {authorization.authorized_quantity:,}",
         )
     ]
 

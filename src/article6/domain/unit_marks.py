@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from article6.domain.blocks import MAX_BLOCKS_PER_TRANSACTION, Portion, UnitBlock
 from article6.domain.checks import Check, Refusal
+from article6.domain.identifiers import quoted
 from article6.domain.protocol import MECHANISM_REGISTRY
 
 
@@ -97,7 +98,7 @@ def check_mark(
             Refusal(
                 Check.C2011,
                 "inconsistency_code",
-                f"{code!r} is not a code of the CARP's consistency checks",
+                f"{quoted(code)} is not a code of the CARP's consistency checks",
             )
         )
     if not isinstance(registry, str) or not ORIGINATING_REGISTRY.match(registry):
@@ -105,7 +106,7 @@ def check_mark(
             Refusal(
                 Check.C2011,
                 "registry_id",
-                f"{registry!r} is not an originating registry (e.g. XXA01 or A64)",
+                f"{quoted(registry)} is not an originating registry (e.g. XXA01 or A64)",
             )
         )
     outside = [
@@ -123,7 +124,7 @@ def check_mark(
         )
     if source not in {s.value for s in MarkSource}:
         problems.append(
-            Refusal(Check.C2011, "source", f"{source!r} is not one of check, hub or file")
+            Refusal(Check.C2011, "source", f"{quoted(source)} is not one of check, hub or file")
         )
     if not reason.strip() or len(reason) > REASON_LENGTH:
         problems.append(

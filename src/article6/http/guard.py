@@ -4,19 +4,23 @@ Bodies larger than the limit (413), bodies that are not JSON (415), JSON nested 
 any registry request (counted on the raw bytes before parsing: a parser recurses once per
 level), JSON that does not parse (400), and values no registry field can hold (numbers beyond
 2^62, NUL characters, unpaired surrogates) are refused with a problem document, so nothing
-malformed ever reaches a service or the database.
+malformed ever reaches a service or the database. A page's form refused here (a form over
+the size limit; NUL in a page's address, asked by a browser) gets a short page in words, not
+a problem document.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from html import escape
 from typing import Any
 
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from article6.domain.checks import Check, Refusal
-from article6.http.problems import problem_response
+from article6.http.problems import problem_response, status_of
 
 LARGEST = 2**62
 MAX_DEPTH = 16
@@ -163,7 +167,7 @@ class RequestGuard:
         return b"".join(chunks)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        limit = f"{self.max_body_bytes} bytes"
+        limit = f"{self.max_body_bytes:,} bytes"
         await self._refuse(
             scope, send, Refusal(Check.C1014, "body", f"a request body is at most {limit}")
         )
@@ -171,12 +175,41 @@ class RequestGuard:
     async def _refuse(
         self, scope: Scope, send: Send, refusal: Refusal, status: int | None = None
     ) -> None:
-        response = problem_response([refusal], scope.get("path"), status=status)
+        path = str(scope.get("path", ""))
+        headers = dict(scope.get("headers", []))
+        media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        from_a_page = not path.startswith("/api/") and (
+            media in FORM_TYPES or b"text/html" in headers.get(b"accept", b"")
+        )
+        response: Response = (
+            refusal_page(refusal, status or status_of([refusal]))
+            if from_a_page
+            else problem_response([refusal], path, status=status)
+        )
 
         async def nothing() -> Message:
             return {"type": "http.disconnect"}
 
         await response(scope, nothing, send)
+
+
+def refusal_page(refusal: Refusal, status: int) -> HTMLResponse:
+    """What a person sees when the guard refuses a page's request: the check in words, the
+    field, and the way back (the pages' own layout needs the routes this never reaches)."""
+    field = refusal.field.replace("_", " ").replace("-", " ")
+    return HTMLResponse(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Not done · Article 6.2 Registry</title>"
+        '<link rel="stylesheet" href="/static/style.css"></head><body><main id="main">'
+        '<h1>Not done</h1><div class="errors" role="alert"><p>'
+        f'<span class="code">{refusal.check.code}</span> {escape(refusal.check.title)} — '
+        f"{escape(refusal.detail)} "
+        f'<span class="hint">(field: {escape(field)})</span></p></div>'
+        "<p>Use your browser's Back button to return to the form, or go to the "
+        '<a href="/">dashboard</a>.</p></main></body></html>',
+        status_code=status,
+    )
 
 
 def _replay(body: bytes, original: Receive) -> Receive:

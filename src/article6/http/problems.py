@@ -236,6 +236,16 @@ WORDS: dict[str, str] = {
 }
 
 
+FIELD_NAMES = {
+    "authorization_id": "authorization ID",
+    "csrf_token": "the form's security token",
+    "idempotency_key": "the form's request key",
+    "ndc_year": "NDC year",
+}
+"""Fields whose name, read as words, would not say what they are."""
+YEARS = ("vintage", "year", "timeframe")
+
+
 def field_words(location: tuple[Any, ...]) -> str:
     """`units.ranges.0.first` as people say it: "units, ranges, line 1, first"."""
     parts = []
@@ -245,7 +255,7 @@ def field_words(location: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             parts.append(f"line {part + 1}")
         else:
-            parts.append(str(part).replace("_", " ").replace("-", " "))
+            parts.append(FIELD_NAMES.get(str(part), str(part).replace("_", " ").replace("-", " ")))
     return ", ".join(parts) or "the request"
 
 
@@ -292,7 +302,10 @@ def plain_words(item: Mapping[str, Any]) -> str:
     }
     if kind in bounds:
         words, name = bounds[kind]
-        return f"{where} must be {words} {_limit(context, name)}"
+        limit = _limit(context, name)
+        if any(year in str(part) for part in item.get("loc", ()) for year in YEARS):
+            limit = limit.replace(",", "")  # a year is written 2021, not 2,021
+        return f"{where} must be {words} {limit}"
     if kind == "value_error":
         message = str(item.get("msg", "")).removeprefix("Value error, ")
         return f"{where}: {message}"

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.identifiers import quoted
 from article6.domain.protocol import MECHANISM_REGISTRY
 from article6.domain.unit_marks import (
     MarkSource,
@@ -208,7 +209,9 @@ def record_hub_notice(
         parsed = notice_range(text)
         if parsed is None:
             problems.append(
-                Refusal(_C2011, f"blocks[{index}]", f"{text!r} is not code:registry-first-last")
+                Refusal(
+                    _C2011, f"blocks[{index}]", f"{quoted(text)} is not code:registry-first-last"
+                )
             )
             continue
         code, registry_id, first, last = parsed

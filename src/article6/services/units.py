@@ -247,7 +247,7 @@ def _cancel_units(connection: Connection, command: c.CancelUnits) -> Movement:
         raise refuse(
             Check.C5004,
             "purpose_text",
-            f"a {command.purpose.value} cancellation names its purpose, e.g. CORSIA",
+            f"an {command.purpose.value} cancellation names its purpose, e.g. CORSIA",
         )
     destination = party_account(
         connection,

@@ -1,10 +1,16 @@
 """Certificates of use and cancellation: the record of a completed use or cancellation that its
-Party, or the entity that made it, can print.
+Party, or the entity that made it, can print. Each carries a number (the transaction and a
+digest of what the certificate states) that anyone can check against the ledger on the public
+verification page (`services.certificate_verification`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from pydantic import BaseModel
+from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import CancellationPurpose
@@ -38,6 +44,8 @@ class Certificate(BaseModel):
     initiator: str
     approver: str | None
     issued_at: UtcDateTime
+    number: str = ""
+    """The certificate number, `<transaction>.<digest>`: see `certificate_number`."""
 
 
 CERTIFIED_KINDS = ("use", "cancellation")
@@ -52,16 +60,29 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
         allow(actor, Permission.READ, row.party_code)
         if actor.entity is not None and row.using_entity != actor.entity:
             raise refuse(Check.C4002, "transaction", "an entity sees only its own certificates")
-        finished = row.finished_at  # a completed transaction has finished
-        if row.kind not in CERTIFIED_KINDS or row.status != "completed" or finished is None:
-            raise refuse(
-                Check.C4007,
-                "transaction",
-                f"{transaction} is a {row.status} {row.kind}; certificates are for completed "
-                "uses and cancellations",
-            )
-        party = reporting_party(connection, row.party_code)
-        ranges = statement_ledger.transaction_ranges(connection, row.id)
+        return certificate_of(registry, connection, row)
+
+
+def certified(row: statement_ledger.CertifiedTransaction) -> bool:
+    """Whether the transaction has a certificate: a completed use or cancellation."""
+    return row.kind in CERTIFIED_KINDS and row.status == "completed" and row.finished_at is not None
+
+
+def certificate_of(
+    registry: Registry, connection: Connection, row: statement_ledger.CertifiedTransaction
+) -> Certificate:
+    """The certificate of a completed use or cancellation as the ledger says it now; no access
+    check (the public verification page compares it, and shows only what it states)."""
+    finished = row.finished_at  # a completed transaction has finished
+    if not certified(row) or finished is None:
+        raise refuse(
+            Check.C4007,
+            "transaction",
+            f"{row.identifier} is a {row.status} {row.kind}; certificates are for completed "
+            "uses and cancellations",
+        )
+    party = reporting_party(connection, row.party_code)
+    ranges = statement_ledger.transaction_ranges(connection, row.id)
     named = row.cancellation_purpose or ""  # every cancellation names its purpose
     action, subtype = (
         (ActionType.USE, None)
@@ -79,7 +100,7 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
         }[named]
         if row.purpose:
             purpose += f": {row.purpose}"
-    return Certificate(
+    found = Certificate(
         transaction=row.identifier,
         kind=row.kind,
         action=action.value + (f" ({subtype})" if subtype else ""),
@@ -109,3 +130,25 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
         approver=row.approver,
         issued_at=registry.now(),
     )
+    return found.model_copy(update={"number": certificate_number(found)})
+
+
+def certificate_number(found: Certificate) -> str:
+    """`<transaction>.<digest>`: the digest covers what the certificate states (kind, Party,
+    entity, purpose, date, quantity, units), so a number whose transaction or digest was
+    altered, or whose transaction the ledger no longer records as stated, matches nothing;
+    and 128 bits of it cannot be guessed, so the public page shows nothing to someone who
+    knows only a transaction's identifier."""
+    stated = [
+        found.transaction,
+        found.kind,
+        found.action,
+        found.party,
+        found.entity,
+        found.purpose,
+        found.date.isoformat(),
+        found.quantity,
+        found.units,
+    ]
+    digest = hashlib.sha256(json.dumps(stated, separators=(",", ":")).encode()).hexdigest()
+    return f"{found.transaction}.{digest[:32]}"

@@ -63,7 +63,11 @@ def status_words(status: str, reason: str | None = None) -> str:
 
 
 def field_named(path: str) -> str:
-    """A refusal's field (`units.ranges[1]`) as people say it (`units, ranges, line 2`)."""
+    """A refusal's field (`units.ranges[1]`) as people say it (`units, ranges, line 2`); a
+    field that names its units (`units:XXA01-1-5`) keeps the range as written."""
+    field, named, which = str(path).partition(":")
+    if named:
+        return f"{field_named(field)} {which}"
     parts = re.split(r"[.\[\]]+", str(path))
     return field_words(tuple(int(p) if p.isdigit() else p for p in parts if p))
 

@@ -85,7 +85,7 @@ def choices(registry: Registry, viewer: Viewer) -> dict[str, Options]:
 def action_of(slug: str) -> UnitAction:
     found = ACTIONS.get(slug)
     if found is None:
-        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action {slug!r}")])
+        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action “{slug}”")])
     return found
 
 

@@ -39,5 +39,5 @@ def decide(
             registry, viewer.actor, c.WithdrawTransaction(transaction=identifier)
         )
     else:
-        raise CommandRefused([Refusal(Check.C1012, "decision", f"no decision {decision!r}")])
+        raise CommandRefused([Refusal(Check.C1012, "decision", f"no decision “{decision}”")])
     return RedirectResponse(f"/transactions/{identifier}?done={decision}", status_code=303)

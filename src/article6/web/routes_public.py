@@ -1,6 +1,6 @@
 """The public pages, readable without signing in: the Parties with a section here, each linked
 to its public report, under the decision's notice that the registry does not endorse the
-quality of any mitigation outcome."""
+quality of any mitigation outcome; and the check of a certificate of use or cancellation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from article6.http.security import Registry_
+from article6.services.certificate_verification import verify_certificate
 from article6.services.public_reports import NO_ENDORSEMENT, public_parties
 from article6.web.glossary import TERMS
 from article6.web.rendering import render
@@ -28,3 +29,18 @@ def public_index(request: Request, registry: Registry_) -> Response:
 @router.get("/glossary", response_class=HTMLResponse)
 def glossary(request: Request) -> Response:
     return render(request, "glossary.html", terms=TERMS)
+
+
+@router.get("/public/certificates/{number}", response_class=HTMLResponse)
+def certificate_check(request: Request, registry: Registry_, number: str) -> Response:
+    """Whether the ledger records now what the certificate numbered `number` states: what it
+    states if so, "not found" otherwise (404), whatever was altered."""
+    verified = verify_certificate(registry, number)
+    return render(
+        request,
+        "certificate_check.html",
+        status_code=200 if verified else 404,
+        number=number,
+        verified=verified,
+        notice=NO_ENDORSEMENT,
+    )

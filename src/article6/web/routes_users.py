@@ -62,7 +62,7 @@ def four_eyes_left_short(registry: Registry, viewer: Viewer, user: identity.User
 def action_title(action: str) -> str:
     title = USER_ACTIONS.get(action)
     if title is None:
-        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action {action!r}")])
+        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action “{action}”")])
     return title
 
 
