@@ -73,9 +73,11 @@ TRIPPED_HERE = {
     "C4014",
     "C4015",
     "C4016",
+    "C4018",
     "C5001",
     "C5002",
     "C5004",
+    "C5005",
 }
 """The checks `test_every_refusal_a_page_can_show_names_the_field_in_words` trips."""
 
@@ -496,6 +498,13 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
         ),
         "C4016",
         "old password",
+        tripped,
+    )
+    says(form(xxa, "/users/xxa.admin/disable", {"step": "confirm"}), "C4018", "user", tripped)
+    says(
+        form(browser_session(api, "xxa.auditor"), "/mechanism", {"by": "serial", "first": "1"}),
+        "C5005",
+        None,
         tripped,
     )
 
