@@ -12,7 +12,9 @@ either Party's AEF: no units moved.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from article6.domain.acceptance import (
@@ -22,7 +24,7 @@ from article6.domain.acceptance import (
     Rule,
     setting_refusal,
 )
-from article6.domain.access import Actor, Permission
+from article6.domain.access import Actor, Permission, Role
 from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.movements import APPROVAL_RULES
@@ -117,6 +119,7 @@ def accept_transfer(
     then they move into its account and the transfer completes."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        allow(actor, Permission.APPROVE, actor.party)  # C4002, C4006: who answers at all
         row = history.transaction(connection, command.transaction, lock=True)
         if row is None:
             raise refuse(Check.C1012, "transaction", f"{command.transaction} is not a transaction")
@@ -163,6 +166,8 @@ def _giving_back(
     command: str,
 ) -> Handler:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        if rules is ANSWER_RULES:
+            allow(actor, Permission.APPROVE, actor.party)  # C4002, C4006: who answers at all
         waiting = load_release(connection, registry, actor, identifier)
         check(_answer(connection, registry, actor, waiting.transaction), rules)
         plan = decide_release(waiting, status, reason, event)
@@ -223,3 +228,39 @@ def return_overdue(registry: Registry, actor: Actor) -> list[str]:
             continue
         returned.append(identifier)
     return returned
+
+
+class IncomingTransferView(BaseModel):
+    """A transfer waiting for the Party's acceptance, as its administrators answer it."""
+
+    identifier: str
+    transferring_party: str
+    source_account: str
+    destination_account: str
+    quantity: int
+    initiator: str
+    created_at: datetime
+    expires_at: datetime | None
+
+
+def incoming_transfers(registry: Registry, actor: Actor, party: str) -> list[IncomingTransferView]:
+    """The transfers into `party`'s accounts waiting for its acceptance, oldest first: the
+    Party's own business (an entity's representative reads none)."""
+    allow(actor, Permission.READ, party)
+    if actor.role is Role.ENTITY:
+        raise refuse(Check.C4002, "actor", "the Party's incoming transfers are the Party's")
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        waiting = acceptances.incoming(connection, party)
+    return [
+        IncomingTransferView(
+            identifier=w.transaction.identifier,
+            transferring_party=w.transaction.party_code,
+            source_account=w.source_account,
+            destination_account=w.destination_account,
+            quantity=w.transaction.quantity,
+            initiator=w.transaction.initiator,
+            created_at=aware(w.transaction.created_at),
+            expires_at=aware(w.transaction.expires_at) if w.transaction.expires_at else None,
+        )
+        for w in waiting
+    ]
