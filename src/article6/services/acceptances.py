@@ -169,8 +169,10 @@ def _giving_back(
         if rules is ANSWER_RULES:
             allow(actor, Permission.APPROVE, actor.party)  # C4002, C4006: who answers at all
         waiting = load_release(connection, registry, actor, identifier)
-        check(_answer(connection, registry, actor, waiting.transaction), rules)
+        answer = check(_answer(connection, registry, actor, waiting.transaction), rules)
         plan = decide_release(waiting, status, reason, event)
+        body = {**plan.entry.body, "acquiring_party": answer.acquiring_party}
+        plan = replace(plan, entry=replace(plan.entry, body=body))
         apply_release(connection, registry, actor, plan)
         return transaction_receipt(connection, command, waiting.transaction.identifier)
 
