@@ -266,3 +266,10 @@ def incoming_transfers(registry: Registry, actor: Actor, party: str) -> list[Inc
         )
         for w in waiting
     ]
+
+
+def acceptance_setting(registry: Registry, actor: Actor, party: str) -> int | None:
+    """How long `party`'s incoming transfers wait for its acceptance; None: automatic."""
+    allow(actor, Permission.READ, party)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return acceptances.acceptance_days(connection, party)
