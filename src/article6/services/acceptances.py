@@ -27,6 +27,7 @@ from article6.domain.acceptance import (
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.blocks import Portion
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.messages import TransferProposal
 from article6.domain.movements import APPROVAL_RULES
 from article6.domain.transactions import (
     StoredTransaction,
@@ -35,6 +36,7 @@ from article6.domain.transactions import (
     advance,
 )
 from article6.services import commands as c
+from article6.services import incoming_acceptance
 from article6.services.access import allow, section_of
 from article6.services.approvals import movement_of
 from article6.services.context import Registry, execute
@@ -46,6 +48,7 @@ from article6.services.releases import Handler, apply_release, decide_release, l
 from article6.services.views import Receipt, transaction_receipt
 from article6.store import acceptances, account_register, history, placement
 from article6.store.database import aware, unit_of_work
+from article6.store.external_transfers import ExternalTransfer
 
 ACCEPTED = "TransferAccepted"
 REFUSED = "TransferRefused"
@@ -122,7 +125,9 @@ def accept_transfer(
         allow(actor, Permission.APPROVE, actor.party)  # C4002, C4006: who answers at all
         row = history.transaction(connection, command.transaction, lock=True)
         if row is None:
-            raise refuse(Check.C1012, "transaction", f"{command.transaction} is not a transaction")
+            incoming = _from_another_registry(connection, command.transaction)
+            incoming_acceptance.accept(connection, registry, actor, incoming, ANSWER_RULES)
+            return _incoming_receipt("AcceptTransfer", incoming, "accepted")
         answer = check(_answer(connection, registry, actor, row), ANSWER_RULES)
         movement = movement_of(connection, row)
         context = load_movement(
@@ -157,6 +162,18 @@ def accept_transfer(
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 
+def _from_another_registry(connection: Connection, identifier: str) -> ExternalTransfer:
+    incoming = incoming_acceptance.waiting_incoming(connection, identifier)
+    if incoming is None:
+        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+    return incoming
+
+
+def _incoming_receipt(command: str, incoming: ExternalTransfer, status: str) -> Receipt:
+    """A transfer from another registry has no transaction here until the hub completes it."""
+    return Receipt(command=command, record=incoming.transaction_id, status=status)
+
+
 def _giving_back(
     identifier: str,
     rules: tuple[Rule, ...],
@@ -168,6 +185,12 @@ def _giving_back(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         if rules is ANSWER_RULES:
             allow(actor, Permission.APPROVE, actor.party)  # C4002, C4006: who answers at all
+        if history.transaction(connection, identifier) is None:
+            incoming = _from_another_registry(connection, identifier)
+            incoming_acceptance.give_back(
+                connection, registry, actor, incoming, rules, reason, event
+            )
+            return _incoming_receipt(command, incoming, "rejected")
         waiting = load_release(connection, registry, actor, identifier)
         answer = check(_answer(connection, registry, actor, waiting.transaction), rules)
         plan = decide_release(waiting, status, reason, event)
@@ -222,6 +245,7 @@ def return_overdue(registry: Registry, actor: Actor) -> list[str]:
     left as it is."""
     with unit_of_work(registry.engine, read_only=True) as connection:
         candidates = acceptances.overdue(connection, registry.now())
+        candidates += acceptances.overdue_from_registries(connection, registry.now())
     returned: list[str] = []
     for identifier in candidates:
         try:
@@ -253,6 +277,7 @@ def incoming_transfers(registry: Registry, actor: Actor, party: str) -> list[Inc
         raise refuse(Check.C4002, "actor", "the Party's incoming transfers are the Party's")
     with unit_of_work(registry.engine, read_only=True) as connection:
         waiting = acceptances.incoming(connection, party)
+        from_registries = acceptances.incoming_from_registries(connection, party)
     return [
         IncomingTransferView(
             identifier=w.transaction.identifier,
@@ -265,6 +290,20 @@ def incoming_transfers(registry: Registry, actor: Actor, party: str) -> list[Inc
             expires_at=aware(w.transaction.expires_at) if w.transaction.expires_at else None,
         )
         for w in waiting
+    ] + [
+        IncomingTransferView(
+            identifier=row.transaction_id,
+            transferring_party=TransferProposal.model_validate_json(
+                row.proposal
+            ).transferring_party,
+            source_account=f"{row.counterpart_account} in {row.counterpart_registry}",
+            destination_account=row.local_account,
+            quantity=row.quantity,
+            initiator=f"the registry {row.counterpart_registry}",
+            created_at=aware(row.created_at),
+            expires_at=aware(row.expires_at),
+        )
+        for row in from_registries
     ]
 
 

@@ -9,8 +9,11 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.orm import aliased
 
+from article6.domain.protocol import TransferStatus
 from article6.domain.transactions import StoredTransaction, TransactionStatus
+from article6.store.external_transfers import ExternalTransfer, transfer
 from article6.store.history import to_stored
+from article6.store.interop_schema import external_transfers
 from article6.store.schema import accounts, party_sections, transactions
 
 WAITING = TransactionStatus.AWAITING_ACCEPTANCE.value
@@ -71,5 +74,45 @@ def overdue(connection: Connection, now: datetime) -> list[str]:
             select(transactions.c.identifier)
             .where(and_(transactions.c.status == WAITING, transactions.c.expires_at < now))
             .order_by(transactions.c.id)
+        ).scalars()
+    )
+
+
+def incoming_from_registries(connection: Connection, party: str) -> list[ExternalTransfer]:
+    """Transfers from other registries into `party`'s accounts, checked and not yet answered
+    (`proposed` to this registry), oldest first."""
+    rows = connection.execute(
+        select(external_transfers.c.transaction_id)
+        .select_from(
+            external_transfers.join(
+                accounts, accounts.c.identifier == external_transfers.c.local_account
+            )
+        )
+        .where(
+            and_(
+                external_transfers.c.direction == "in",
+                external_transfers.c.status == TransferStatus.PROPOSED.value,
+                accounts.c.party_code == party,
+            )
+        )
+        .order_by(external_transfers.c.created_at)
+    ).all()
+    found = [transfer(connection, row.transaction_id) for row in rows]
+    return [row for row in found if row is not None]
+
+
+def overdue_from_registries(connection: Connection, now: datetime) -> list[str]:
+    """Transfers from other registries still unanswered past the acquiring Party's deadline."""
+    return list(
+        connection.execute(
+            select(external_transfers.c.transaction_id)
+            .where(
+                and_(
+                    external_transfers.c.direction == "in",
+                    external_transfers.c.status == TransferStatus.PROPOSED.value,
+                    external_transfers.c.expires_at < now,
+                )
+            )
+            .order_by(external_transfers.c.created_at)
         ).scalars()
     )
