@@ -32,6 +32,7 @@ from article6.services import commands as c
 from article6.services.aef_consistency import consistency
 from article6.services.aef_versions import open_aef
 from article6.services.context import Registry
+from article6.services.preview import preview
 from article6.services.reads import ledger
 from article6.services.reads.ledger import verify_registry
 from article6.services.views import Receipt
@@ -279,6 +280,14 @@ def test_an_approved_transfer_then_waits_for_the_acquiring_party(
     assert transfer.status == "awaiting_approval"
 
     clock.moment += timedelta(days=2)
+    rehearsed = preview(
+        clocked,
+        approvals.approve_transaction,
+        XXA_SECOND_ADMIN,
+        c.ApproveTransaction(transaction=transfer.record),
+    )
+    assert rehearsed.receipt.status == "awaiting_acceptance"
+    assert holdings(clocked)[XXA_AMO][1] == 100  # the rehearsal kept nothing
     approved = approvals.approve_transaction(
         clocked, XXA_SECOND_ADMIN, c.ApproveTransaction(transaction=transfer.record)
     )

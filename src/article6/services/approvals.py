@@ -201,7 +201,14 @@ def approve(
     )
     check(context, APPROVAL_RULES)
     wait = acceptance_wait(connection, movement)
-    if wait is not None and not rehearse:
+    if wait is not None and rehearse:
+        return Receipt(
+            command="ApproveTransaction",
+            record=row.identifier,
+            status=TransactionStatus.AWAITING_ACCEPTANCE.value,
+            transaction=transaction_view(connection, row),
+        )
+    if wait is not None:
         return wait_after_approval(connection, registry, actor, row, movement, wait, request.now)
     advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
     plan = decide_completion(context, movement, actor, row.id, row.identifier)
