@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["acceptance"])
 TransactionPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
-class Refusal(c.Command):
+class TransferRefusal(c.Command):
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -62,7 +62,7 @@ def accept(
 def refuse(
     party: PartyCode,
     transaction: TransactionPath,
-    command: Refusal,
+    command: TransferRefusal,
     actor: InSection,
     registry: Registry_,
     key: IdempotencyKey = None,
