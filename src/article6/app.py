@@ -21,6 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from article6 import __version__, web
 from article6.api import (
     docs_page,
+    routes_acceptance,
     routes_adjustments,
     routes_consistency,
     routes_identity,
@@ -91,6 +92,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_adjustments,
         routes_operations,
         routes_notifications,
+        routes_acceptance,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

@@ -220,8 +220,10 @@ class Matrix:
         body = bodies.get(path)
         if path.endswith("/statement"):
             path += "?start=2025-01-01&end=2026-12-31"
-        if path.endswith("/rejection"):
+        if path.endswith(("/rejection", "/refusal")):
             body = {"reason": "not now"}
+        if path.endswith("/acceptance-setting"):
+            body = {"acceptance_days": None}
         return path, body
 
     def call(self, caller: Caller | None, method: str, path: str, body: Any) -> Any:

@@ -164,6 +164,8 @@ def test_each_user_chooses_what_they_receive(world: HttpWorld):
             "request_rejected": "in_app",
             "request_expired": "in_app",
             "reconciliation_hold": "in_app",
+            "acceptance_needed": "in_app",
+            "transfer_answered": "in_app",
         },
     }
     no_address = green.put(

@@ -13,6 +13,10 @@ ALLOWED = {
     (S.AWAITING_APPROVAL, S.PROPOSED),  # approved
     (S.AWAITING_APPROVAL, S.REJECTED),  # the approver refuses
     (S.AWAITING_APPROVAL, S.CANCELLED),  # withdrawn or expired
+    (S.AWAITING_APPROVAL, S.AWAITING_ACCEPTANCE),  # approved, then the acquiring Party answers
+    (S.AWAITING_ACCEPTANCE, S.COMPLETED),  # accepted by the acquiring Party
+    (S.AWAITING_ACCEPTANCE, S.REJECTED),  # refused by it
+    (S.AWAITING_ACCEPTANCE, S.CANCELLED),  # not accepted in time: returned
     (S.PROPOSED, S.CHECKED),
     (S.PROPOSED, S.TERMINATED),
     (S.PROPOSED, S.CANCELLED),

@@ -148,7 +148,17 @@ RULES: list[Rule] = [
         frozenset({"entity"}),
         "only the initiating user (here the entity's representative who asked)",
     ),
-    Rule("POST", "/api/v1/expiry", SECRETARIAT),
+    Rule("POST", "/api/v1/expiry", SECRETARIAT, "also returns transfers not accepted in time"),
+    # the acquiring Party's acceptance of incoming transfers (issue #18)
+    Rule("POST", P + "/acceptance-setting", ADMINS),
+    Rule("GET", P + "/incoming-transfers", NO_ENTITY),
+    Rule(
+        "POST",
+        P + "/transactions/{transaction}/acceptance",
+        APPROVERS,
+        "a transfer into the Party's account only; never the transferring Party (C2012)",
+    ),
+    Rule("POST", P + "/transactions/{transaction}/refusal", APPROVERS, "with a reason"),
     # marks on unit ranges named in an inconsistency
     Rule("POST", "/api/v1/unit-marks", SECRETARIAT, "marked units do not move (C2010)"),
     Rule("POST", "/api/v1/unit-marks/{mark}/lift", SECRETARIAT),

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
 from article6.http.security import InSection, PartyCode, Registry_, RegistryWide
-from article6.services import approvals, issuance, units
+from article6.services import acceptances, approvals, issuance, units
 from article6.services import commands as c
 from article6.services.external_transfers import ProposeExternalTransfer, propose_external_transfer
 from article6.services.views import Receipt
@@ -24,6 +24,8 @@ class Rejection(c.Command):
 
 class Expired(BaseModel):
     transactions: list[str]
+    returned: list[str] = []
+    """Transfers not accepted by the acquiring Party in time, returned (issue #18)."""
 
 
 @router.post("/parties/{party}/issuances", status_code=201)
@@ -172,4 +174,7 @@ def expire(actor: RegistryWide, registry: Registry_) -> Expired:
     from article6.services.access import allow
 
     allow(actor, Permission.REGISTRY_SETUP, None)
-    return Expired(transactions=approvals.expire_pending(registry, actor))
+    return Expired(
+        transactions=approvals.expire_pending(registry, actor),
+        returned=acceptances.return_overdue(registry, actor),
+    )

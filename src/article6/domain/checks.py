@@ -160,6 +160,21 @@ class Check(Enum):
         "Unit mark",
         "A mark names a code of the CARP's consistency checks (II01-II07, STC01-STC04, ISC01-ISC04, IRC01, IPC01, IP01-IP04, DR01-DR04), an originating registry (Party code + 2 digits, or A64), a serial range with first <= last and its source (check, hub or file); only a mark that exists and is not lifted can be lifted.",
     )
+    C2012 = (
+        "C2012",
+        "Acceptance by the acquiring Party",
+        "A transfer waiting for the acquiring Party's acceptance is accepted or refused only by an administrator of the acquiring Party's section, never by the transferring Party; a refusal gives its reason.",
+    )
+    C2013 = (
+        "C2013",
+        "Transfer awaiting acceptance",
+        "Only a transfer still waiting for acceptance is accepted, refused or returned; it is accepted or refused until its acceptance deadline, and returned to the transferring account only after it.",
+    )
+    C2014 = (
+        "C2014",
+        "Acceptance setting",
+        "A Party accepts incoming transfers automatically, or has them wait for its acceptance a whole number of days from 1 to 90.",
+    )
     # Authorization (C3xxx)
     C3001 = (
         "C3001",

@@ -26,6 +26,8 @@ class NotificationKind(StrEnum):
     REQUEST_REJECTED = "request_rejected"
     REQUEST_EXPIRED = "request_expired"
     RECONCILIATION_HOLD = "reconciliation_hold"
+    ACCEPTANCE_NEEDED = "acceptance_needed"
+    TRANSFER_ANSWERED = "transfer_answered"
 
 
 KIND_NAMES = {
@@ -35,6 +37,8 @@ KIND_NAMES = {
     NotificationKind.REQUEST_REJECTED: "Your request rejected",
     NotificationKind.REQUEST_EXPIRED: "Your request expired",
     NotificationKind.RECONCILIATION_HOLD: "Reconciliation hold placed or lifted",
+    NotificationKind.ACCEPTANCE_NEEDED: "Incoming transfer to accept",
+    NotificationKind.TRANSFER_ANSWERED: "Your transfer accepted, refused or returned",
 }
 
 

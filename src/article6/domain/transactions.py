@@ -27,6 +27,7 @@ class TransactionKind(StrEnum):
 
 class TransactionStatus(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"
     PROPOSED = "proposed"
     CHECKED = "checked"
     COMPLETED = "completed"
@@ -63,7 +64,17 @@ FINAL_STATUSES = frozenset(
 
 TRANSITIONS: dict[TransactionStatus, frozenset[TransactionStatus]] = {
     TransactionStatus.AWAITING_APPROVAL: frozenset(
-        {TransactionStatus.PROPOSED, TransactionStatus.REJECTED, TransactionStatus.CANCELLED}
+        {
+            TransactionStatus.PROPOSED,
+            TransactionStatus.AWAITING_ACCEPTANCE,
+            TransactionStatus.REJECTED,
+            TransactionStatus.CANCELLED,
+        }
+    ),
+    # A transfer to another Party that waits for the acquiring Party: accepted (completed),
+    # refused (rejected) or, past its deadline, returned to the transferring account (cancelled).
+    TransactionStatus.AWAITING_ACCEPTANCE: frozenset(
+        {TransactionStatus.COMPLETED, TransactionStatus.REJECTED, TransactionStatus.CANCELLED}
     ),
     TransactionStatus.PROPOSED: frozenset(
         {TransactionStatus.CHECKED, TransactionStatus.TERMINATED, TransactionStatus.CANCELLED}
@@ -166,7 +177,7 @@ class TransactionChange:
 class Completion:
     """What approving a waiting transaction changes on its row."""
 
-    approver: str
+    approver: str | None
     at: datetime
     first_transfer: bool
     status: str = TransactionStatus.COMPLETED.value

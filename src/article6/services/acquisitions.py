@@ -8,6 +8,7 @@ their originating registry and serials, recorded as an `acquisition`.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy import Connection
 
@@ -34,6 +35,7 @@ from article6.services.external_transfer_status import (
 )
 from article6.services.journal import log
 from article6.store import (
+    acceptances,
     account_register,
     external_transfers,
     history,
@@ -43,6 +45,7 @@ from article6.store import (
     records,
     sections,
 )
+from article6.store.database import aware
 from article6.store.external_transfers import ExternalTransfer
 
 
@@ -103,6 +106,8 @@ def on_proposal(connection: Connection, registry: Registry, proposal: TransferPr
     now = registry.now()
     here = this_registry(connection)
     existing = locked_transfer(connection, proposal.transaction_id)
+    if existing is not None and existing.status == TransferStatus.PROPOSED.value:
+        return  # waiting for the acquiring Party's acceptance: answered when it answers
     if existing is not None:
         outcome = (
             ProposalOutcome.REJECTED
@@ -132,7 +137,59 @@ def on_proposal(connection: Connection, registry: Registry, proposal: TransferPr
         )
         for p in problems
     ]
+    if not evaluation and hold_for_acceptance(connection, registry, proposal):
+        return
     answer_proposal(connection, registry, proposal, evaluation)
+
+
+AWAITING = "IncomingTransferAwaitingAcceptance"
+
+
+def hold_for_acceptance(
+    connection: Connection, registry: Registry, proposal: TransferProposal
+) -> bool:
+    """Record a checked proposal as waiting for the acquiring Party, unanswered, when its
+    section asks for acceptance; False when it is answered at once as before."""
+    days = acceptances.acceptance_days(connection, proposal.acquiring_party)
+    if not days:
+        return False
+    now = registry.now()
+    deadline = min(now + timedelta(days=days), aware(proposal.expires_at))
+    external_transfers.insert_transfer(
+        connection,
+        ExternalTransfer(
+            transaction_id=proposal.transaction_id,
+            direction=IN,
+            counterpart_registry=proposal.transferring_registry,
+            local_account=proposal.acquiring_account,
+            counterpart_account=proposal.transferring_account,
+            quantity=proposal.quantity,
+            status=TransferStatus.PROPOSED.value,
+            expires_at=deadline,
+            proposal=proposal.model_dump_json(),
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+    log(
+        connection,
+        registry,
+        HUB_ACTOR,
+        AWAITING,
+        proposal.acquiring_party,
+        proposal.transaction_id,
+        {
+            "transfer": proposal.transaction_id,
+            "from_registry": proposal.transferring_registry,
+            "source": f"{proposal.transferring_account} in {proposal.transferring_registry}",
+            "destination": proposal.acquiring_account,
+            "acquiring_party": proposal.acquiring_party,
+            "quantity": proposal.quantity,
+            "expires_at": deadline.isoformat(),
+            "ranges": [[b.originating_registry, b.first, b.last] for b in proposal.blocks],
+        },
+    )
+    return True
 
 
 def answer_proposal(

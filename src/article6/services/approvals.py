@@ -29,6 +29,7 @@ from article6.domain.transactions import (
     advance,
 )
 from article6.services import commands as c
+from article6.services.acceptance_wait import acceptance_wait, wait_after_approval
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
 from article6.services.external_transfers import (
@@ -58,7 +59,7 @@ def _pending(connection: Connection, identifier: str) -> StoredTransaction:
     return row
 
 
-def _movement_of(connection: Connection, row: StoredTransaction) -> Movement:
+def movement_of(connection: Connection, row: StoredTransaction) -> Movement:
     accounts = history.accounts_by_id(connection, [row.source, row.destination])
     source = accounts[row.source]
     destination = accounts[row.destination]
@@ -188,7 +189,7 @@ def approve(
             )
         apply_external_approval(connection, registry, actor, departing)
         return transaction_receipt(connection, "ApproveTransaction", row.identifier)
-    movement = _movement_of(connection, row)
+    movement = movement_of(connection, row)
     context = load_movement(
         connection,
         movement,
@@ -199,6 +200,16 @@ def approve(
         with_hold=True,
     )
     check(context, APPROVAL_RULES)
+    wait = acceptance_wait(connection, movement)
+    if wait is not None and rehearse:
+        return Receipt(
+            command="ApproveTransaction",
+            record=row.identifier,
+            status=TransactionStatus.AWAITING_ACCEPTANCE.value,
+            transaction=transaction_view(connection, row),
+        )
+    if wait is not None:
+        return wait_after_approval(connection, registry, actor, row, movement, wait, request.now)
     advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
     plan = decide_completion(context, movement, actor, row.id, row.identifier)
     if rehearse:

@@ -293,6 +293,29 @@ class WithdrawTransaction(Command):
     transaction: str = Field(max_length=40)
 
 
+class SetAcceptance(Command):
+    """Accept incoming transfers automatically (no days) or make them wait for the Party's
+    acceptance this many days, after which they are returned (issue #18)."""
+
+    acceptance_days: int | None = None
+
+
+class AcceptTransfer(Command):
+    transaction: str = Field(max_length=40)
+
+
+class RefuseTransfer(Command):
+    transaction: str = Field(max_length=40)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReturnTransfer(Command):
+    """The registry returns a transfer not accepted by its deadline to the transferring
+    account."""
+
+    transaction: str = Field(max_length=40)
+
+
 class ExpireTransaction(Command):
     """The registry cancels a transaction still awaiting approval past its deadline."""
 

@@ -90,9 +90,16 @@ class MovementPlan:
 
 
 def decide_proposal(
-    context: MovementContext, movement: Movement, actor: Actor, ticket: Ticket, waits: bool
+    context: MovementContext,
+    movement: Movement,
+    actor: Actor,
+    ticket: Ticket,
+    waits: bool,
+    acceptance: timedelta | None = None,
 ) -> MovementPlan:
-    """A new movement: reserved for approval when it `waits`, otherwise completed at once."""
+    """A new movement: reserved for approval when it `waits`, reserved for the acquiring
+    Party's acceptance when it asks for one (`acceptance`, how long), otherwise completed at
+    once."""
     now = context.now
     quantity = context.quantity
     record = TransactionRecord(
@@ -124,6 +131,15 @@ def decide_proposal(
     )
     if waits:
         return _reservation(context, movement, replace(record, expires_at=now + _days(ticket)))
+    if acceptance is not None:
+        waiting = replace(
+            record,
+            status=TransactionStatus.AWAITING_ACCEPTANCE.value,
+            proposed_at=now,
+            checked_at=now,
+            expires_at=now + acceptance,
+        )
+        return _reservation(context, movement, waiting, "TransferAwaitingAcceptance")
     placements, moved = _moves(context)
     first_transfer = any(m.subtype for m in moved)
     record = replace(
@@ -176,7 +192,10 @@ def _days(ticket: Ticket) -> timedelta:
 
 
 def _reservation(
-    context: MovementContext, movement: Movement, record: TransactionRecord
+    context: MovementContext,
+    movement: Movement,
+    record: TransactionRecord,
+    event: str = "TransactionAwaitingApproval",
 ) -> MovementPlan:
     placements = []
     touched: set[int] = set()
@@ -195,7 +214,7 @@ def _reservation(
         holdings=(HoldingChange(movement.source.id, 0, record.quantity),),
         moved=(),
         entry=JournalEntry(
-            "TransactionAwaitingApproval",
+            event,
             movement.source.party_code,
             record.identifier,
             {

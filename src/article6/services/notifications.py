@@ -46,7 +46,13 @@ DECIDED = {
     "TransactionExpired": NotificationKind.REQUEST_EXPIRED,
 }
 HOLDS = ("ReconciliationHoldPlaced", "ReconciliationHoldLifted")
-EVENTS = tuple(sorted({*RECEIVED, *AWAITING, *APPROVED, *DECIDED, *HOLDS}))
+TO_ACCEPT = ("TransferAwaitingAcceptance",)
+ANSWERED = {
+    "TransferAccepted": "was accepted by",
+    "TransferRefused": "was refused by",
+    "TransferReturned": "was not accepted in time by",
+}
+EVENTS = tuple(sorted({*RECEIVED, *AWAITING, *APPROVED, *DECIDED, *HOLDS, *TO_ACCEPT, *ANSWERED}))
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,53 @@ def _hold(connection: Connection, entry: SealedEvent) -> list[Notice]:
     return [Notice(NotificationKind.RECONCILIATION_HOLD, frozenset(users), title, body)]
 
 
+def _to_accept(connection: Connection, entry: SealedEvent) -> list[Notice]:
+    """A transfer waits for the acquiring Party: those who may answer for it are asked."""
+    holder = store.holder(connection, str(entry.body.get("destination", "")))
+    if holder is None:
+        return []
+    subject = entry.subject or ""
+    asked = Request(party=holder.party, initiator=None, source=None)
+    users = approving(store.grants(connection, [holder.party]), asked)
+    return [
+        Notice(
+            NotificationKind.ACCEPTANCE_NEEDED,
+            frozenset(users),
+            f"Incoming transfer to accept: {subject}",
+            f"Transaction {subject} of {_units(entry.body.get('quantity', 0))} from account "
+            f"{entry.body.get('source', '')} into account {holder.account} waits for "
+            f"{holder.party}'s acceptance.{_ranges(entry.body)} Accept or refuse it under "
+            "Incoming transfers; if nobody answers by its deadline it is returned.",
+        )
+    ]
+
+
+def _answered(connection: Connection, entry: SealedEvent) -> list[Notice]:
+    """The transferring Party's user who asked learns what became of the transfer."""
+    subject = entry.subject or ""
+    request = store.request_of(connection, subject)
+    if request is None:
+        return []
+    users = initiating(store.grants(connection, [request.party]), request)
+    party = entry.body.get("acquiring_party") or "the acquiring Party"
+    outcome = f"{ANSWERED[entry.event]} {party}"
+    reason = f": {entry.body['reason']}" if entry.event == "TransferRefused" else ""
+    back = (
+        ""
+        if entry.event == "TransferAccepted"
+        else f" Its units are back in account "
+        f"{request.source.account if request.source else 'their source'}."
+    )
+    return [
+        Notice(
+            NotificationKind.TRANSFER_ANSWERED,
+            frozenset(users),
+            f"Your transfer {subject} {outcome}",
+            f"Transaction {subject} {outcome}{reason}.{back}",
+        )
+    ]
+
+
 def notices(connection: Connection, entry: SealedEvent, actor: str) -> list[Notice]:
     """What one sealed entry tells whom."""
     found: list[Notice] = []
@@ -196,6 +249,10 @@ def notices(connection: Connection, entry: SealedEvent, actor: str) -> list[Noti
         found += _decided(connection, entry, DECIDED[entry.event])
     if entry.event in HOLDS:
         found += _hold(connection, entry)
+    if entry.event in TO_ACCEPT:
+        found += _to_accept(connection, entry)
+    if entry.event in ANSWERED:
+        found += _answered(connection, entry)
     return found
 
 

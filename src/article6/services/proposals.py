@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.first_transfer import Action
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
+from article6.services.acceptance_wait import acceptance_wait
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.movement_checks import load_movement
@@ -82,13 +83,14 @@ def plan_proposal(
     proposal = load_proposal(connection, registry, actor, movement)
     check(proposal.context, PROPOSAL_RULES)
     portions = proposal.context.portions
+    acceptance = None if proposal.waits else acceptance_wait(connection, movement)
     around = (
         placement.neighbours_later(connection, portions[0])
-        if portions and not proposal.waits and not rehearse
+        if portions and not proposal.waits and acceptance is None and not rehearse
         else None
     )  # read with the number: one round trip
     taken = ticket(connection, movement.source.party_code, proposal.context.now, rehearse)
-    plan = decide_proposal(proposal.context, movement, actor, taken, proposal.waits)
+    plan = decide_proposal(proposal.context, movement, actor, taken, proposal.waits, acceptance)
     return proposal, replace(plan, neighbours=around)
 
 

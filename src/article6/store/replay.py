@@ -36,8 +36,12 @@ from article6.store.schema import (
 )
 
 PAGE = 20_000
-PENDING = ("awaiting_approval", "proposed", "checked")
-RESERVING_EVENTS = ("TransactionAwaitingApproval", "ExternalTransferProposed")
+PENDING = ("awaiting_approval", "awaiting_acceptance", "proposed", "checked")
+RESERVING_EVENTS = (
+    "TransactionAwaitingApproval",
+    "TransferAwaitingAcceptance",
+    "ExternalTransferProposed",
+)
 LEFT_THE_REGISTRY = "external_transfer"
 ARRIVES_FIRST_TRANSFERRED = "acquisition"
 MOST_DIFFERENCES = 10

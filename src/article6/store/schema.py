@@ -58,6 +58,8 @@ party_sections = Table(
     Column("next_account", BigInteger, nullable=False),
     Column("pending_days", Integer, nullable=False),
     Column("opened_at", Timestamp, nullable=False),
+    # Days an incoming transfer waits for this Party's acceptance; NULL: accepted at once.
+    Column("acceptance_days", Integer),
     # The reconciliation hold (C2006), the same on every section of the registry: read by the
     # statement that numbers each transaction, so the check costs no statement of its own.
     Column("reconciliation_id", String(64)),

@@ -61,6 +61,8 @@ class PartySection:
     opened_at: datetime
     reconciliation_id: str | None = None
     reconciliation_until: datetime | None = None
+    acceptance_days: int | None = None
+    """Days an incoming transfer waits for the Party's acceptance; None: accepted at once."""
 
     @property
     def hold(self) -> ReconciliationHold | None:

@@ -185,7 +185,11 @@ def reservations_consistent(connection: Connection) -> list[str]:
         .select_from(
             transactions.outerjoin(unit_blocks, unit_blocks.c.reserved_by == transactions.c.id)
         )
-        .where(transactions.c.status.in_(("awaiting_approval", "proposed", "checked")))
+        .where(
+            transactions.c.status.in_(
+                ("awaiting_approval", "awaiting_acceptance", "proposed", "checked")
+            )
+        )
         .group_by(
             transactions.c.id,
             transactions.c.identifier,

@@ -21,6 +21,7 @@ from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.metrics import count_refusals
 from article6.http.problems import TITLES, body_checks, status_of, validation_refusals
 from article6.web import (
+    routes_acceptance,
     routes_actions,
     routes_adjustments,
     routes_admin,
@@ -81,6 +82,7 @@ def install(app: FastAPI) -> None:
         routes_actions,
         routes_adjustments,
         routes_approvals,
+        routes_acceptance,
         routes_records,
         routes_admin,
         routes_admin_records,

@@ -36,6 +36,7 @@ TRANSACTION_KINDS = {
 }
 STATUSES = {
     "awaiting_approval": "Awaiting approval",
+    "awaiting_acceptance": "Awaiting the acquiring Party's acceptance",
     "proposed": "Proposed",
     "checked": "Checked",
     "completed": "Completed",
@@ -45,7 +46,7 @@ STATUSES = {
 }
 """A status in words. A transaction called off before it completed is said by why (withdrawn,
 expired): "cancelled" would read as a cancellation of units, which is another thing."""
-CALLED_OFF = (("withdrawn", "Withdrawn"), ("deadline", "Expired"))
+CALLED_OFF = (("withdrawn", "Withdrawn"), ("returned", "Returned"), ("deadline", "Expired"))
 FIRST_TRANSFER_SUBTYPES = {
     "First transfer to another Party": "to another Party",
     "Authorization": "at authorization",

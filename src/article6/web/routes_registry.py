@@ -198,6 +198,8 @@ def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> str:
         return "Approval would be refused: " + "; ".join(
             f"{r.check.code} {r.detail}" for r in refused.refusals
         )
+    if rehearsed.receipt.status == "awaiting_acceptance":
+        return "Then waits for the acquiring Party's acceptance; completes once it accepts."
     if rehearsed.first_transfer:
         return "Completes, and is the units' first transfer."
     return "Completes; not a first transfer."

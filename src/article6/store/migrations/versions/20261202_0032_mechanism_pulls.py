@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261202_0032"
-down_revision = "20261202_0025"
+down_revision = "20261202_0031"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,104 @@
+"""The acquiring Party's acceptance of a transfer (issue #18): a Party either takes incoming
+transfers automatically, or has them wait, their units reserved in the transferring account,
+until it accepts or refuses them or its deadline passes and they are returned.
+
+Each step's checks are pure functions over what its command read and locked (`Answer`), in
+the catalogue's order; the first refusal wins and a refused step changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from article6.domain.access import Actor, Permission, permits
+from article6.domain.checks import Check, Refusal
+from article6.domain.transactions import TransactionStatus
+
+LONGEST_WAIT = 90
+"""Days an incoming transfer may wait at most: units reserved longer hold up the sender."""
+
+
+def setting_refusal(days: int | None) -> Refusal | None:
+    """C2014: automatic (None), or a wait of 1 to `LONGEST_WAIT` whole days."""
+    if days is None or 1 <= days <= LONGEST_WAIT:
+        return None
+    return Refusal(
+        Check.C2014,
+        "acceptance_days",
+        f"{days} is not a wait of 1 to {LONGEST_WAIT} days; leave it empty to accept "
+        "incoming transfers automatically",
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Who answers, the waiting transfer (its status and acceptance deadline), the Party that
+    acquires it and the Party that transfers it, and the time the step is judged at."""
+
+    actor: Actor
+    identifier: str
+    status: TransactionStatus
+    expires_at: datetime | None
+    acquiring_party: str
+    transferring_party: str
+    now: datetime
+
+
+Rule = Callable[[Answer], list[Refusal]]
+
+
+def awaits_acceptance(answer: Answer) -> list[Refusal]:
+    """C2013: only a transfer still waiting for acceptance is answered or returned."""
+    if answer.status is TransactionStatus.AWAITING_ACCEPTANCE:
+        return []
+    detail = f"{answer.identifier} is {answer.status}, not awaiting acceptance"
+    return [Refusal(Check.C2013, "transaction", detail)]
+
+
+def acquiring_party_answers(answer: Answer) -> list[Refusal]:
+    """C2012: an administrator of the acquiring Party's section answers; the transferring
+    Party cannot accept its own transfer on the other's behalf."""
+    refusal = permits(answer.actor, Permission.APPROVE, answer.acquiring_party)
+    if refusal is None and answer.actor.party == answer.acquiring_party:
+        return []
+    return [
+        Refusal(
+            Check.C2012,
+            "transaction",
+            f"{answer.identifier} waits for {answer.acquiring_party}'s acceptance; only its "
+            "administrators accept or refuse it",
+        )
+    ]
+
+
+def before_deadline(answer: Answer) -> list[Refusal]:
+    """C2013: an answer after the deadline comes too late; the transfer is being returned."""
+    if answer.expires_at is None or answer.expires_at >= answer.now:
+        return []
+    return [
+        Refusal(
+            Check.C2013,
+            "transaction",
+            f"{answer.identifier} could be accepted until {answer.expires_at:%Y-%m-%d %H:%M} "
+            "UTC; it goes back to the transferring account",
+        )
+    ]
+
+
+def deadline_passed(answer: Answer) -> list[Refusal]:
+    """C2013: a transfer is returned only once its acceptance deadline has passed."""
+    if answer.expires_at is not None and answer.expires_at < answer.now:
+        return []
+    when = f"{answer.expires_at:%Y-%m-%d %H:%M} UTC" if answer.expires_at else "no deadline"
+    return [
+        Refusal(Check.C2013, "transaction", f"{answer.identifier} may be accepted until {when}")
+    ]
+
+
+ANSWER_RULES: tuple[Rule, ...] = (awaits_acceptance, acquiring_party_answers, before_deadline)
+"""Accepting or refusing, in order: still waiting, by the acquiring Party, in time."""
+RETURN_RULES: tuple[Rule, ...] = (awaits_acceptance, deadline_passed)
+"""The sweep's return, in order: still waiting, and past its deadline (an answer given
+meanwhile wins)."""

@@ -1,0 +1,117 @@
+"""Issue 18's acceptance in the browser: XXC has incoming transfers wait for its acceptance;
+XXA transfers NDC ITMOs to XXC (the seed's scenario 2a). XXC's administrator finds the transfer
+under Incoming transfers, refuses a second one with a reason and accepts the first; the units
+arrive, the refused ones go back. The page is axe clean, at desktop and phone width."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import browser_site
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser_site import SignedIn, Site, make_site, require_chromium, screenshot, signed_in_pages
+from test_scenarios_in_browser import serious
+
+from article6.demo import world as demo
+from article6.services import acceptances, units
+from article6.services import commands as c
+
+PORTS = range(18700, 18750)
+PHONE = {"width": 390, "height": 844}
+
+
+def port_in_range() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port for the browser test's registry")
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="module")
+def accept_site(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, monkeypatch_module: Any
+) -> Iterator[Site]:
+    require_chromium()
+    path = tmp_path_factory.mktemp("accept") / "registry.db"
+    shutil.copy(sqlite_template, path)
+    monkeypatch_module.setattr(browser_site, "free_port", port_in_range)
+    yield from make_site(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="module")
+def people(accept_site: Site, browser: Any) -> Iterator[SignedIn]:
+    yield from signed_in_pages(accept_site, browser)
+
+
+def test_the_acquiring_party_refuses_one_transfer_and_accepts_another(
+    accept_site: Site, people: SignedIn
+) -> None:
+    registry, world = accept_site.registry, accept_site.world
+    acceptances.set_acceptance(registry, demo.XXC_ADMIN, c.SetAcceptance(acceptance_days=14))
+    before = sum(demo.holdings(registry, world).values())
+    accepted = demo.scenario_2a(registry, world)[-1].record
+    refused = units.transfer_internationally(
+        registry,
+        demo.XXA_ADMIN,
+        c.TransferInternationally(
+            source_account=world["XXA Party amo_holding"],
+            destination_account=world["XXC Party itmo_holding"],
+            units=c.UnitSelection(quantity=1_000, authorization_id=demo.NDC_AUTHORIZATION),
+        ),
+    ).record
+    itmo = "XXC Party itmo_holding"
+    assert demo.holdings(registry, world)[itmo] == 0
+
+    xxc = people("xxc.admin")
+    xxc.goto("/incoming-transfers")
+    for transaction in (accepted, refused):
+        assert xxc.locator(f"section[data-transaction='{transaction}']").is_visible()
+    assert serious(Axe().run(xxc)) == []
+    screenshot(xxc, "incoming-transfers")
+
+    xxc.locator(f"#reason-{refused}").fill("No contract for these")
+    xxc.get_by_role("button", name=f"Refuse {refused}").click()
+    xxc.wait_for_url(re.compile(r"/incoming-transfers\?done=refuse"))
+    assert "went back to the transferring account" in xxc.locator("#done").inner_text()
+    xxc.get_by_role("button", name=f"Accept {accepted}").click()
+    xxc.wait_for_url(re.compile(r"/incoming-transfers\?done=accept"))
+    assert "No transfer is waiting" in xxc.locator("main").inner_text()
+
+    assert demo.holdings(registry, world)[itmo] > 0
+    assert sum(demo.holdings(registry, world).values()) == before
+
+    xxa = people("xxa.user")
+    xxa.goto("/incoming-transfers")
+    assert "No transfer is waiting for XXA" in xxa.locator("main").inner_text()
+
+
+def test_the_setting_form_reads_well_on_a_phone(accept_site: Site, people: SignedIn) -> None:
+    xxc = people("xxc.admin")
+    xxc.set_viewport_size(PHONE)
+    try:
+        xxc.goto("/incoming-transfers")
+        xxc.get_by_label("Wait for our acceptance").check()
+        xxc.get_by_label("Days to accept (1 to 90)").fill("10")
+        assert serious(Axe().run(xxc)) == []
+        xxc.get_by_role("button", name="Save the setting").click()
+        xxc.wait_for_url(re.compile(r"/incoming-transfers\?done=setting"))
+        assert "wait 10 days" in xxc.locator("#done").inner_text()
+        screenshot(xxc, "incoming-transfers-phone")
+    finally:
+        xxc.set_viewport_size(browser_site.VIEWPORT)
