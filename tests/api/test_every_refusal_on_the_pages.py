@@ -18,6 +18,7 @@ from datetime import timedelta
 import httpx
 from fastapi.testclient import TestClient
 from http_world import HttpWorld, holdings, ok
+from test_acceptance_over_http import waiting_transfer
 from test_users_page import browser_session, form
 from test_who_acts import GREEN_AMO, give_green_group_a
 
@@ -49,6 +50,9 @@ TRIPPED_HERE = {
     "C2006",
     "C2010",
     "C2011",
+    "C2012",
+    "C2013",
+    "C2014",
     "C3001",
     "C3002",
     "C3003",
@@ -582,6 +586,15 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
         "units XXA01-",
         tripped,
     )
+    says(
+        form(xxa, "/incoming-transfers/setting", {"mode": "wait", "acceptance_days": "500"}),
+        "C2014",
+        "acceptance days",
+        tripped,
+    )
+    says(form(xxa, f"/incoming-transfers/{first}/accept", {}), "C2013", "transaction", tripped)
+    waiting = waiting_transfer(world)  # XXA's transfer to XXC, waiting for XXC's acceptance
+    says(form(xxa, f"/incoming-transfers/{waiting}/accept", {}), "C2012", "transaction", tripped)
     reset = ok(api["xxa.admin"].post("/api/v1/parties/XXA/users/xxa.user/password-reset"), 200)
     api.passwords["xxa.user"] = reset["temporary_password"]
     owing = browser_session(api, "xxa.user")
