@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from small_world import CORSIA, NDC, SmallWorld, build_small_world, selection
 from test_actions import cancel, international, link
@@ -89,6 +90,28 @@ def build_history(directory: Path, template: Path) -> HistoryFiles:
     return HistoryFiles(directory, workbooks, documents)
 
 
+def build_recent_history(directory: Path, template: Path) -> Path:
+    """One ended year by the real clock (2025: XXA authorizes, first transfers 100 NDC units to
+    XXC, cancels 30 CORSIA units), for the command line, which runs on the real clock."""
+    path = directory / "recent.db"
+    shutil.copy(template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    clock = Clock(datetime(2025, 5, 1, 9, tzinfo=UTC))
+    registry = Registry(engine, clock=clock)
+    try:
+        world = build_small_world(registry)
+        clock.moment = datetime(2025, 6, 1, 9, tzinfo=UTC)
+        international(registry, world, selection(100, NDC))
+        clock.moment = datetime(2025, 7, 1, 9, tzinfo=UTC)
+        cancel(registry, world, selection(30, CORSIA))
+        clock.moment = datetime(2026, 1, 5, 9, tzinfo=UTC)
+        output = directory / "xxa-2025.xlsx"
+        export_aef(registry, XXA_ADMIN, "XXA", 2025, Format.XLSX, output)
+    finally:
+        engine.dispose()
+    return output
+
+
 def as_json_lines(files: list[Path], output: Path, holdings: list[dict] | None = None) -> Path:
     """The AEFs as `aef` lines (one row a line, by field key), then `holding` lines."""
     with output.open("w", encoding="utf-8") as f:
@@ -110,9 +133,84 @@ def fields_of(path: Path) -> dict[int, list[dict[str, str]]]:
     return {number: [dict(row.values) for row in loaded.rows(number)] for number in TABLE}
 
 
-def target_world(registry: Registry) -> SmallWorld:
+def target_world(
+    registry: Registry, start: datetime = datetime(2027, 1, 10, 9, tzinfo=UTC)
+) -> SmallWorld:
     """The registry the history is imported into: the same Parties, approach, entities and
-    authorizations, no unit issued and no transaction yet, on the importing day's clock."""
-    clock = Clock(datetime(2027, 1, 10, 9, tzinfo=UTC))
+    authorizations, no unit issued and no transaction yet, set up on `start`."""
+    clock = Clock(start)
     built = build_small_world(Registry(registry.engine, clock=clock), issued=0, link=False)
     return built
+
+
+REAL_SPELLINGS = ("N/A", "Not applicable", "-")
+"""How real submissions write "not applicable" (RULES.md 11.2), used in turn."""
+
+
+def hand_made_workbook(source: Path, output: Path) -> Path:
+    """An AEF written cell by cell with openpyxl as a Party fills the official template: seven
+    sheets, Table 1 down column C with the CARP's placeholders, headings with no-break spaces,
+    spacer columns, real date cells, "not applicable" spelt three ways, trailing spaces, and
+    the subtype real submissions use ("First international transfer")."""
+    from openpyxl import Workbook
+
+    from article6.reports.aef_spec import NA
+    from article6.reports.aef_template import TEMPLATE, column_index, official_heading
+
+    loaded = from_file(source)
+    book = Workbook()
+    index = book.active
+    index.title = "Index"
+    for number in TABLE:
+        index.cell(row=3 + number, column=2, value=f"Table {number}")
+    book.create_sheet("Summary information")
+    spelling = iter(REAL_SPELLINGS * 1000)
+
+    def cell_value(rule: Any, value: str) -> Any:
+        if value == NA:
+            return next(spelling)
+        if value == "First transfer to another Party":
+            return "First international transfer"
+        if rule.kind.name in ("DATE", "ACTION_DATE") and value:
+            found = day_of(value)
+            return found if found is not None else value
+        if rule.kind.name == "INTEGER" and value.isdigit():
+            return int(value)
+        return f"{value} " if value and rule.kind.name == "TEXT" else value or None
+
+    for number, spec in TABLE.items():
+        layout = TEMPLATE[number]
+        sheet = book.create_sheet(layout.sheet)
+        sheet[layout.title_cell] = layout.title
+        rows = [row.values for row in loaded.rows(number)]
+        if layout.vertical:
+            label = column_index(layout.label_column or "B") + 1
+            value_column = column_index(layout.value_column or "C") + 1
+            values = rows[0] if rows else {}
+            for offset, rule in enumerate(spec.fields):
+                at = layout.header_row + offset
+                sheet.cell(row=at, column=label, value=official_heading(rule.heading))
+                given = values.get(rule.key, "")
+                placed = cell_value(rule, given) if given else layout.placeholder(rule.key)
+                written = sheet.cell(row=at, column=value_column, value=placed)
+                if isinstance(placed, datetime):
+                    written.number_format = "dd/mm/yyyy"
+            continue
+        for rule, letter in zip(spec.fields, layout.columns, strict=True):
+            column = column_index(letter) + 1
+            sheet.cell(row=layout.header_row, column=column, value=official_heading(rule.heading))
+            for offset, values in enumerate(rows):
+                placed = cell_value(rule, values.get(rule.key, ""))
+                written = sheet.cell(row=layout.data_row + offset, column=column, value=placed)
+                if isinstance(placed, datetime):
+                    written.number_format = "dd/mm/yyyy"
+    book.save(output)
+    return output
+
+
+def day_of(text: str) -> datetime | None:
+    """A dd/mm/yyyy (or ISO) date as the datetime a date cell holds."""
+    from article6.reports.aef_consistency.model import day
+
+    found = day(text)
+    return None if found is None else datetime(found.year, found.month, found.day)
