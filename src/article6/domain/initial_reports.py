@@ -84,7 +84,7 @@ def report_refusals(
         )
     if kind is ReportKind.UPDATE and not initial:
         refused.append(Refusal(Check.C3011, "kind", "an update follows an initial report"))
-    if earlier and report_date <= max(r.report_date for r in earlier):
+    if kind is ReportKind.UPDATE and earlier and report_date <= max(e.report_date for e in earlier):
         last = max(r.report_date for r in earlier)
         refused.append(
             Refusal(
