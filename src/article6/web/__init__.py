@@ -25,6 +25,7 @@ from article6.web import (
     routes_adjustments,
     routes_approvals,
     routes_consistency,
+    routes_initial_reports,
     routes_journal,
     routes_marks,
     routes_notifications,
@@ -82,6 +83,7 @@ def install(app: FastAPI) -> None:
         routes_consistency,
         routes_journal,
         routes_marks,
+        routes_initial_reports,
         routes_notifications,
         routes_public,
     ):
