@@ -140,3 +140,21 @@ def test_set_to_refuse_a_first_transfer_without_an_initial_report_changes_nothin
     assert sum(q for q, _ in after.values()) == sum(q for q, _ in moved.values())
     with unit_of_work(registry.engine, read_only=True) as connection:
         assert verify.everything(connection) == []  # units conserved
+
+
+def test_the_preview_of_a_first_transfer_warns_before_anything_is_recorded(
+    registry: Registry, world: SmallWorld
+) -> None:
+    from article6.services import units
+    from article6.services.preview import preview
+
+    command = c.TransferInternationally(
+        source_account=world["XXA Party amo_holding"],
+        destination_account=world["XXC Party itmo_holding"],
+        units=selection(10, NDC),
+    )
+    before = snapshot(registry)
+    shown = preview(registry, units.transfer_internationally, XXA_ADMIN, command)
+    assert shown.first_transfer
+    assert [w[:6] for w in shown.receipt.warnings] == ["C3010:"]
+    assert snapshot(registry) == before

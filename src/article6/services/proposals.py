@@ -99,14 +99,15 @@ def propose(
     """Check a movement and either complete it or reserve its units for approval; a first
     transfer under an approach with no initial report recorded is warned about (C3010)."""
     _proposal, plan = plan_proposal(connection, registry, actor, movement)
-    warnings = _first_transfer_warnings(connection, plan)
+    warnings = first_transfer_warnings_of(connection, plan)
     apply_movement(connection, registry, actor, plan)
     receipt = receipt_of(command, plan, movement)
     return receipt.model_copy(update={"warnings": warnings}) if warnings else receipt
 
 
-def _first_transfer_warnings(connection: Connection, plan: MovementPlan) -> list[str]:
-    """C3010 over the ranges this movement first transfers now (none: no query)."""
+def first_transfer_warnings_of(connection: Connection, plan: MovementPlan) -> list[str]:
+    """C3010 over the ranges this movement first transfers now (none: no query): the warnings,
+    or the refusal raised when the registry is set to refuse."""
     first = [m.block.attributes for m in plan.moved if m.subtype is not None]
     if not first:
         return []
