@@ -110,3 +110,4 @@ def test_the_command_line_dry_run_then_import(
     again = runner.invoke(main, [*common, *given])
     assert again.exit_code == 1
     assert "refused: C7004 xxa-2025.xlsx: the AEF of 2025 is already submitted" in again.stderr
+    assert "refused: C7004 party: XXA's history is already imported" in again.stderr

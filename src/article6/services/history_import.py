@@ -519,6 +519,16 @@ def _checked(
     if section(connection, party) is None:
         raise refuse(Check.C7003, "party", f"{party} has no Party section in this registry")
     refused = history_refusals(files, party, store.reported_years(connection, party))
+    earlier = store.imported_before(connection, party)
+    if earlier is not None:
+        refused.append(
+            Refusal(
+                Check.C7004,
+                "party",
+                f"{party}'s history is already imported (transaction {earlier}): an import is"
+                " done once, whole",
+            )
+        )
     if refused:
         raise CommandRefused(refused)
     years = years_of(files)

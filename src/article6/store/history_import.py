@@ -92,6 +92,16 @@ def first_live_action(connection: Connection, party: str) -> datetime | None:
     return found
 
 
+def imported_before(connection: Connection, party: str) -> str | None:
+    """The identifier of the Party's earlier history import, if any."""
+    found: str | None = connection.execute(
+        select(transactions.c.identifier)
+        .where(and_(transactions.c.party_code == party, transactions.c.kind == HISTORY_IMPORT))
+        .limit(1)
+    ).scalar_one_or_none()
+    return found
+
+
 def reported_years(connection: Connection, party: str) -> set[int]:
     """Years with a submitted (or imported) AEF version or a frozen holdings snapshot."""
     submitted = connection.execute(
