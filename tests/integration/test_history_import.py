@@ -25,7 +25,7 @@ from history_world import (
 )
 from small_world import block_rows, journal_count, snapshot
 
-from article6.demo.world import SECRETARIAT, XXA_ADMIN
+from article6.demo.world import SECRETARIAT, XXA_ADMIN, XXC_ADMIN
 from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.reports.aef_writers import Format
@@ -230,3 +230,43 @@ def _activity(registry: Registry) -> str:
         return str(
             connection.exec_driver_sql("SELECT identifier FROM mitigation_activities").scalar_one()
         )
+
+
+def test_the_historys_authorizations_are_recorded_and_the_party_acts_on_its_units_at_once(
+    target: Registry, history: HistoryFiles, tmp_path: Path
+) -> None:
+    from small_world import selection
+    from test_actions import international
+
+    from article6.store import records
+
+    lines = as_json_lines(
+        [history.json_documents[("XXA", y)] for y in YEARS], tmp_path / "xxa.jsonl"
+    )
+    renamed = tmp_path / "renamed.jsonl"
+    renamed.write_text(lines.read_text().replace("XXA-NDC-1", "XXA-NDC-7"))
+    view = import_history(target, SECRETARIAT, "XXA", [renamed], REQUEST)
+    assert view.authorizations == ["XXA-NDC-7 version 1"]
+    with unit_of_work(target.engine, read_only=True) as connection:
+        recorded = records.authorization(connection, "XXA", "XXA-NDC-7")
+    assert recorded is not None
+    assert (recorded.version, recorded.date_of_authorization.isoformat()) == (1, "2025-04-01")
+    assert recorded.authorized_parties == ("XXC",)
+    world = target_world_accounts(target)
+    moved = international(target, world, selection(10, "XXA-NDC-7"))
+    assert moved.status == "completed" and moved.transaction is not None
+    assert moved.transaction.first_transfer
+    assert ledger_verified(target) == []
+
+
+def target_world_accounts(registry: Registry) -> Any:
+    from small_world import SmallWorld
+
+    from article6.services.reads import ledger
+
+    found = SmallWorld()
+    for party, actor in (("XXA", XXA_ADMIN), ("XXC", XXC_ADMIN)):
+        for account in ledger.accounts(registry, actor, party):
+            holder = "Party" if account.holder == "PARTY" else account.entity_name
+            found.accounts[f"{party} {holder} {account.kind}"] = account.identifier
+    return found

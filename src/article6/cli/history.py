@@ -42,6 +42,8 @@ def _show(view: HistoryView) -> None:
         for action, count in sorted(year.actions.items()):
             click.echo(f"      {action}: {count}")
         click.echo(f"      SHA-256 {year.sha256}")
+    if view.authorizations:
+        click.echo(f"  authorizations recorded: {', '.join(view.authorizations)}")
     held = f"  holdings: {view.held_ranges} ranges, {view.held_units:,} units"
     click.echo(held + (f" (transaction {view.transaction})" if view.transaction else ""))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Role
+from article6.domain.authorizations import Authorization
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.reports import aef
 from article6.reports.aef_consistency.model import day, integer
@@ -33,6 +35,7 @@ from article6.reports.history_checks import ImportedYear, held_at_end, history_r
 from article6.reports.history_files import HistoryFile, read_file
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
+from article6.services.history_authorizations import new_authorizations, record_authorizations
 from article6.services.history_holdings import HeldPlan, held_plans, held_range, record_holdings
 from article6.services.journal import log
 from article6.store import (
@@ -69,8 +72,20 @@ class HistoryView(BaseModel):
     recorded: bool
     years: list[YearView]
     held_ranges: int
+    authorizations: list[str] = []
+    """The authorization versions of the history's Tables 2 recorded here (not yet recorded)."""
     held_units: int
     transaction: str | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A history that passed every check: its years, the blocks it ends with, and the
+    authorization versions to record."""
+
+    years: list[ImportedYear]
+    plans: list[HeldPlan]
+    authorizations: list[tuple[ImportedYear, Authorization]]
 
 
 def _noop(step: str, done: int, total: int) -> None:
@@ -266,7 +281,7 @@ def _checked(
     registry: Registry,
     party: str,
     files: list[HistoryFile],
-) -> tuple[list[ImportedYear], list[HeldPlan]]:
+) -> Checked:
     if section(connection, party) is None:
         raise refuse(Check.C7003, "party", f"{party} has no Party section in this registry")
     refused = history_refusals(files, party, store.reported_years(connection, party))
@@ -284,19 +299,17 @@ def _checked(
         raise CommandRefused(refused)
     years = years_of(files)
     refused = _registry_refusals(connection, registry, party, years)
+    authorizations, unread = new_authorizations(connection, registry, party, years)
     plans, missing = held_plans(connection, party, files, years)
-    if refused or missing:
-        raise CommandRefused([*refused, *missing])
-    return years, plans
+    if refused or unread or missing:
+        raise CommandRefused([*refused, *unread, *missing])
+    return Checked(years, plans, authorizations)
 
 
 def _view(
-    command: ImportHistory,
-    years: list[ImportedYear],
-    plans: list[HeldPlan],
-    recorded: bool,
-    transaction: str | None = None,
+    command: ImportHistory, checked: Checked, recorded: bool, transaction: str | None = None
 ) -> HistoryView:
+    years, plans = checked.years, checked.plans
     return HistoryView(
         party=command.party,
         on_request_of=command.on_request_of,
@@ -304,6 +317,9 @@ def _view(
         years=[_year_view(one) for one in years],
         held_ranges=len(plans),
         held_units=sum(p.block.quantity for p in plans),
+        authorizations=[
+            f"{a.authorization_id} version {a.version}" for _, a in checked.authorizations
+        ],
         transaction=transaction,
     )
 
@@ -330,12 +346,14 @@ def import_history(
     )
     if dry_run:
         with reports.reading(registry.engine) as connection:
-            years, plans = _checked(connection, registry, party, files)
-        return _view(command, years, plans, recorded=False)
+            checked = _checked(connection, registry, party, files)
+        return _view(command, checked, recorded=False)
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> HistoryView:
-        years, plans = _checked(connection, registry, party, files)
+        checked = _checked(connection, registry, party, files)
+        years, plans = checked.years, checked.plans
         total = len(years) + 1
+        record_authorizations(connection, registry, actor, checked.authorizations)
         for done, one in enumerate(years):
             progress(f"recording {one.year}", done, total)
             _record_year(connection, registry, actor, party, one)
@@ -344,6 +362,6 @@ def import_history(
             connection, registry, actor, party, command.on_request_of, years[-1], plans
         )
         progress("committing", total, total)
-        return _view(command, years, plans, recorded=True, transaction=identifier)
+        return _view(command, checked, recorded=True, transaction=identifier)
 
     return execute(registry, actor, command, handle, HistoryView)
