@@ -58,23 +58,25 @@ def _authorizations(years: list[ImportedYear]) -> dict[tuple[str, str], AEFRow]:
     return found
 
 
-def _first_transferred(years: list[ImportedYear], party: str, units: UnitRange) -> bool:
+def _first_transfers(years: list[ImportedYear]) -> list[UnitRange]:
+    """The ranges the history's First transfer rows name."""
+    return [
+        row.units
+        for one in years
+        for row in one.aef.rows(3)
+        if row.action is ActionType.FIRST_TRANSFER and row.units is not None
+    ]
+
+
+def _first_transferred(first_transfers: list[UnitRange], party: str, units: UnitRange) -> bool:
     """Another Party's units came here first transferred; the Party's own are ITMOs once a
     First transfer row of the history covers them."""
     if units.party != party:
         return True
-    for one in years:
-        for row in one.aef.rows(3):
-            other = row.units
-            if (
-                row.action is ActionType.FIRST_TRANSFER
-                and other is not None
-                and other.registry == units.registry
-                and other.first <= units.first
-                and units.last <= other.last
-            ):
-                return True
-    return False
+    return any(
+        other.registry == units.registry and other.first <= units.first <= units.last <= other.last
+        for other in first_transfers
+    )
 
 
 def _per_unit(row: AEFRow, quantity: int) -> str | None:
@@ -95,6 +97,8 @@ def held_plans(
         (d.first_id, d.last_id): d for file in files for d in file.details
     }
     authorizations = _authorizations(years)
+    first_transfers = _first_transfers(years)
+    accounts: dict[tuple[str | None, AccountKind, str], Account | None] = {}
     plans: list[HeldPlan] = []
     refused: list[Refusal] = []
     for one, row, units in held_at_end(years):
@@ -125,13 +129,17 @@ def held_plans(
                 )
             )
             continue
-        first_transferred = _first_transferred(years, party, units)
+        first_transferred = _first_transferred(first_transfers, party, units)
         kind = AccountKind.ITMO_HOLDING if first_transferred else AccountKind.AMO_HOLDING
-        account = (
-            account_register.account(connection, detail.account)
-            if detail and detail.account
-            else account_register.find_account(connection, party, kind, units.approach)
-        )
+        named_account = detail.account if detail and detail.account else None
+        key = (named_account, kind, units.approach)
+        if key not in accounts:  # read once per account, however many ranges it holds
+            accounts[key] = (
+                account_register.account(connection, named_account)
+                if named_account
+                else account_register.find_account(connection, party, kind, units.approach)
+            )
+        account = accounts[key]
         if account is None or account.party_code != party or account.kind != kind.value:
             named = detail.account if detail and detail.account else f"{kind.value} account"
             refused.append(

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -139,9 +140,20 @@ def _registry_refusals(
                 f" before the imported period (to {last.year})",
             )
         )
-    for one, row, units in held_at_end(years):
+    ends = held_at_end(years)
+    spans: dict[str, tuple[int, int]] = {}
+    for _, _, units in ends:
+        low, high = spans.get(units.registry, (units.first, units.last))
+        spans[units.registry] = (min(low, units.first), max(high, units.last))
+    blocks = {
+        r: _Ordered(store.held_here(connection, r, *span, limit=None)) for r, span in spans.items()
+    }
+    recorded = {
+        r: _Ordered(store.recorded_spans(connection, r, *span)) for r, span in spans.items()
+    }
+    for one, row, units in ends:
         place = one.file.where(row.sheet, row.number)
-        found = store.held_here(connection, units.registry, units.first, units.last)
+        found = blocks[units.registry].overlapping(units.first, units.last)[:5]
         for held in found:
             check = Check.C7006 if held.party_code == party else Check.C7007
             refused.append(
@@ -152,11 +164,34 @@ def _registry_refusals(
                     f" {held.account} (serials {held.serial_first}-{held.serial_last})",
                 )
             )
-        if not found and store.recorded_before(connection, units.registry, units.first, units.last):
+        if not found and recorded[units.registry].overlapping(units.first, units.last):
             refused.append(
                 Refusal(Check.C7006, place, f"{units} is already recorded in this registry")
             )
     return refused
+
+
+class _Ordered:
+    """Disjoint ranges in serial order (blocks, or (first, last) spans), searched by bisection
+    so a long history is judged in near-linear time."""
+
+    def __init__(self, ranges: Sequence[Any]) -> None:
+        self.ranges = ranges
+        self.bounds = [
+            (r.serial_first, r.serial_last) if hasattr(r, "serial_first") else r for r in ranges
+        ]
+        self.starts = [low for low, _ in self.bounds]
+
+    def overlapping(self, first: int, last: int) -> list[Any]:
+        at = max(bisect_right(self.starts, first) - 1, 0)
+        found = []
+        for index in range(at, len(self.bounds)):
+            low, high = self.bounds[index]
+            if low > last:
+                break
+            if high >= first:
+                found.append(self.ranges[index])
+        return found
 
 
 def _utc(moment: datetime) -> datetime:

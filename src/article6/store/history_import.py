@@ -32,8 +32,11 @@ class HeldHere:
     serial_last: int
 
 
-def held_here(connection: Connection, registry_id: str, first: int, last: int) -> list[HeldHere]:
-    """Blocks of `registry_id` overlapping serials `first`-`last`, with their account's Party."""
+def held_here(
+    connection: Connection, registry_id: str, first: int, last: int, limit: int | None = 5
+) -> list[HeldHere]:
+    """Blocks of `registry_id` overlapping serials `first`-`last`, with their account's Party,
+    by serial (the first `limit`)."""
     rows = connection.execute(
         select(
             accounts.c.party_code,
@@ -51,24 +54,34 @@ def held_here(connection: Connection, registry_id: str, first: int, last: int) -
             )
         )
         .order_by(unit_blocks.c.serial_first)
-        .limit(5)
+        .limit(limit)
     )
     return [HeldHere(*row) for row in rows]
 
 
-def recorded_before(connection: Connection, registry_id: str, first: int, last: int) -> int:
-    """How many moved ranges of this registry's history already name these units."""
-    return int(
-        connection.execute(
-            select(func.count()).where(
-                and_(
-                    transaction_blocks.c.registry_id == registry_id,
-                    transaction_blocks.c.serial_first <= last,
-                    transaction_blocks.c.serial_last >= first,
-                )
+def recorded_spans(
+    connection: Connection, registry_id: str, first: int, last: int
+) -> list[tuple[int, int]]:
+    """The serials of `registry_id` between `first` and `last` that this registry's history
+    already names, as disjoint spans in order (the moved ranges merged)."""
+    rows = connection.execute(
+        select(transaction_blocks.c.serial_first, transaction_blocks.c.serial_last)
+        .where(
+            and_(
+                transaction_blocks.c.registry_id == registry_id,
+                transaction_blocks.c.serial_first <= last,
+                transaction_blocks.c.serial_last >= first,
             )
-        ).scalar_one()
+        )
+        .order_by(transaction_blocks.c.serial_first)
     )
+    spans: list[tuple[int, int]] = []
+    for low, high in rows:
+        if spans and low <= spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], high))
+        else:
+            spans.append((low, high))
+    return spans
 
 
 def first_live_action(connection: Connection, party: str) -> datetime | None:
