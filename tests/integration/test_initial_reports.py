@@ -158,3 +158,32 @@ def test_the_preview_of_a_first_transfer_warns_before_anything_is_recorded(
     assert shown.first_transfer
     assert [w[:6] for w in shown.receipt.warnings] == ["C3010:"]
     assert snapshot(registry) == before
+
+
+def test_an_issuance_that_is_the_first_transfer_is_warned_about_too(
+    registry: Registry, world: SmallWorld
+) -> None:
+    from test_actions import oimp
+
+    from article6.domain.nomenclature import FirstTransferDefinition
+    from article6.services import issuance
+
+    oimp(registry, "XXA-OIMP-ISS", FirstTransferDefinition.ISSUANCE)
+    issued = issuance.issue_units(
+        registry,
+        XXA_ADMIN,
+        c.IssueUnits(
+            mitigation_activity=world.activity,
+            vintage=2024,
+            quantity=50,
+            authorization_id="XXA-OIMP-ISS",
+        ),
+    )
+    assert issued.transaction is not None and issued.transaction.first_transfer
+    assert [w[:6] for w in issued.warnings] == ["C3010:"]
+    plain = issuance.issue_units(
+        registry,
+        XXA_ADMIN,
+        c.IssueUnits(mitigation_activity=world.activity, vintage=2024, quantity=5),
+    )
+    assert plain.warnings == []  # MOs issued: no first transfer, nothing to warn about
