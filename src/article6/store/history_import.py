@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
+from article6.domain.transactions import TransactionKind
 from article6.store.reports_schema import aef_submissions, holdings_snapshots
 from article6.store.schema import (
     accounts,
@@ -18,7 +19,7 @@ from article6.store.schema import (
     unit_blocks,
 )
 
-HISTORY_IMPORT = "history_import"
+HISTORY_IMPORT = TransactionKind.HISTORY_IMPORT.value
 
 
 @dataclass(frozen=True)
