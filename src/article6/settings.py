@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     """The serve loop projects notifications from the journal and sends the e-mails due this
     often; 0 turns it off (`article6 notifications deliver` from cron then does it)."""
 
+    first_transfer_without_initial_report: Literal["warn", "refuse"] = "warn"
+    """A first transfer under a cooperative approach whose initial report the Party has not
+    recorded: `warn` completes it with a warning (C3010) on the receipt, `refuse` refuses it."""
+
     @property
     def development(self) -> bool:
         return self.environment == "development"

@@ -153,6 +153,12 @@ class Matrix:
                 "oimp_authorized": "CORSIA",
                 "first_transfer_definition": "Use or Cancellation",
             },
+            "/api/v1/parties/XXA/initial-reports": {
+                "cooperative_approach": "CA0001",
+                "kind": "initial",
+                "report_date": "2025-05-01",
+                "review_reference": f"TER/{name}",
+            },
             "/api/v1/parties/XXA/entities": {
                 "name": f"Entity {name}",
                 "country_of_incorporation": "XXA",

@@ -172,6 +172,14 @@ EXPECTED = [
         None,
         [],
     ),
+    (
+        "the holdings an imported history ends with: the imported AEF versions report the actions",
+        K.HISTORY_IMPORT,
+        R.ACTING,
+        False,
+        None,
+        [],
+    ),
 ]
 
 

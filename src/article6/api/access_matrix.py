@@ -117,6 +117,8 @@ RULES: list[Rule] = [
     Rule("GET", P + "/mitigation-activities", READERS),
     Rule("POST", P + "/mitigation-activities", ADMINS),
     Rule("GET", P + "/mitigation-activities/{activity}", READERS),
+    Rule("GET", P + "/initial-reports", READERS),
+    Rule("POST", P + "/initial-reports", ADMINS, "an update follows the initial report (C3011)"),
     Rule("GET", P + "/authorizations", READERS),
     Rule("POST", P + "/authorizations", ADMINS, "a second record of an ID is a new version"),
     Rule("GET", P + "/authorizations/{authorization_id}/versions", READERS),

@@ -14,6 +14,7 @@ from article6.cli.checks import checks
 from article6.cli.consistency import aef_consistency as _aef_consistency  # noqa: F401
 from article6.cli.database import db
 from article6.cli.demo import demo
+from article6.cli.history import history
 from article6.cli.interop import hub, hub_operator, network
 from article6.cli.journal import journal
 from article6.cli.keys import keys
@@ -48,6 +49,7 @@ for command in (
     network,
     units,
     notifications,
+    history,
 ):
     main.add_command(command)
 aef.add_command(adjustments)

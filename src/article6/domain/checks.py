@@ -221,6 +221,16 @@ class Check(Enum):
         "Authorization change",
         "A new version keeps the authorization's cooperative approach and Party, is not dated before the version it changes, and cannot lower the quantity below what is linked.",
     )
+    C3010 = (
+        "C3010",
+        "Initial report before first transfer",
+        "A first transfer under a cooperative approach whose initial report is not recorded is warned about, or refused when the registry is set to refuse.",
+    )
+    C3011 = (
+        "C3011",
+        "Initial report record",
+        "An initial report names a cooperative approach the Party participates in, a date not in the future, and a reference to the technical expert review report; an update is dated after the report it updates.",
+    )
     # Accounts and actors (C4xxx)
     C4001 = (
         "C4001",
@@ -439,6 +449,58 @@ class Check(Enum):
         "C6114",
         "Answer size",
         "An answer holds no more rows than its query allows, and its attested part is within the size limit.",
+    )
+
+    # History import (C7xxx)
+    C7001 = (
+        "C7001",
+        "History file readable",
+        "A history file is an AEF workbook, CSV directory or JSON document, or JSON lines in the documented format, readable whole; a problem names the file and its sheet and cell or line.",
+    )
+    C7002 = (
+        "C7002",
+        "History file valid",
+        "Every AEF of a history passes the AEF validation (fields, vocabularies, dates, identifiers), named by sheet and cell.",
+    )
+    C7003 = (
+        "C7003",
+        "History of the Party",
+        "Every file of a history is the importing Party's AEF, and the Party has a section in this registry.",
+    )
+    C7004 = (
+        "C7004",
+        "One AEF per year",
+        "A history gives one AEF per reported year, the years consecutive, none already submitted or imported here.",
+    )
+    C7005 = (
+        "C7005",
+        "Continuity of holdings",
+        "Each year's holdings are the previous year's holdings plus that year's actions (ISC01-ISC04), and nothing leaves before it arrived.",
+    )
+    C7006 = (
+        "C7006",
+        "Identifiers unique",
+        "No two held ranges of a history overlap, and no imported transaction or unit identifier is already recorded in this registry.",
+    )
+    C7007 = (
+        "C7007",
+        "Units held once",
+        "No unit held at the end of a history is held in this registry by another Party's section or recorded as in a connected registry.",
+    )
+    C7008 = (
+        "C7008",
+        "History precedes live actions",
+        "An imported period ends before the Party section's first live action; live actions stay dated by the registry's clock.",
+    )
+    C7009 = (
+        "C7009",
+        "History on request",
+        "Only the secretariat imports a history, on the Party's request, whose reference is recorded.",
+    )
+    C7010 = (
+        "C7010",
+        "Detail of held units",
+        "Held units get the attributes a block needs (sector, mitigation activity, account) from the history's Table 2 or its JSON lines, and their account is the Party's.",
     )
 
     @property

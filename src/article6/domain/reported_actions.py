@@ -158,6 +158,14 @@ EVENT_MAPPINGS: tuple[EventMapping, ...] = (
         (),
         "OMGE cancelled from MOs at issuance in the mechanism registry: not ITMOs",
     ),
+    EventMapping(
+        _K.HISTORY_IMPORT,
+        _R.ACTING,
+        False,
+        (),
+        "a Party's holdings at the end of its imported history: its imported AEF versions"
+        " report the actions (docs/history-import.md)",
+    ),
 )
 """Every ledger event a Party can stand in, and its Table 3 rows (docs/aef.md, Table 3)."""
 

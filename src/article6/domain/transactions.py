@@ -23,6 +23,7 @@ class TransactionKind(StrEnum):
     ACQUISITION = "acquisition"
     SHARE_OF_PROCEEDS = "share_of_proceeds"
     MANDATORY_OMGE_CANCELLATION = "mandatory_omge_cancellation"
+    HISTORY_IMPORT = "history_import"
 
 
 class TransactionStatus(StrEnum):

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from article6.domain.authorizations import Authorization
+from article6.domain.initial_reports import InitialReport
 from article6.domain.nomenclature import Metric, Purpose
 from article6.reports.aef_spec import LIST_SEPARATOR, NA, TABLE, TableSpec
 from article6.store.reports import ReportedEntity
@@ -126,7 +127,27 @@ class AEFDocument:
 # Table 1 ----------------------------------------------------------------------------------
 
 
-def submission_row(party: PartyWithSection, year: int, version: str, submitted: date) -> Cells:
+def ter_reference(reports: Iterable[InitialReport]) -> str | None:
+    """Field 9 from the Party's recorded initial reports and updates (oldest first): per
+    approach, the reference of the review of its latest report, with that report's date."""
+    latest: dict[str, InitialReport] = {}
+    for report in reports:
+        latest[report.cooperative_approach_id] = report
+    text = LIST_SEPARATOR.join(
+        f"{approach}: {r.review_reference} ({r.kind.value} report of {aef_date(r.report_date)})"
+        for approach, r in sorted(latest.items())
+    )
+    return text or None
+
+
+def submission_row(
+    party: PartyWithSection,
+    year: int,
+    version: str,
+    submitted: date,
+    reports: Iterable[InitialReport] = (),
+) -> Cells:
+    """Table 1; field 9 from the initial reports recorded by the year's end (`ter_reference`)."""
     return cells(
         TABLE[1],
         {
@@ -136,6 +157,7 @@ def submission_row(party: PartyWithSection, year: int, version: str, submitted: 
             "date_of_submission": aef_date(submitted),
             "ndc_first_year": party.ndc_first_year,
             "ndc_last_year": party.ndc_last_year,
+            "ter_reference": ter_reference(reports),
         },
     )
 

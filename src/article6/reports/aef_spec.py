@@ -249,7 +249,7 @@ FIELDS: tuple[FieldRule, ...] = (
         "ter_reference",
         "Reference to the Article 6 technical expert review report of the initial report",
         Kind.TEXT,
-        _X,
+        _N,  # a CARP field the registry fills from the Party's recorded initial reports
         former_headings=("Reference to the Article 6 TER report of the initial report",),
     ),
     # Table 2: Authorizations (one row per authorization version)

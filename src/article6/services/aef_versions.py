@@ -31,7 +31,7 @@ from article6.services.holdings_snapshots import (
 from article6.services.journal import log
 from article6.services.report_access import allow_aef_reader, reporting_party
 from article6.services.views import UtcDateTime
-from article6.store import aef_archive, replication, reports
+from article6.store import aef_archive, initial_reports, replication, reports
 from article6.store.aef_archive import HeldRange, Submission
 from article6.store.database import single_read
 from article6.store.sections import PartyWithSection
@@ -104,7 +104,18 @@ def _document(
         year,
         version,
         [
-            aef.AEFTable(TABLE[1], [aef.submission_row(party, year, version, submitted)]),
+            aef.AEFTable(
+                TABLE[1],
+                [
+                    aef.submission_row(
+                        party,
+                        year,
+                        version,
+                        submitted,
+                        initial_reports.reports_of(connection, party.code, until=end.date()),
+                    )
+                ],
+            ),
             aef.AEFTable(
                 TABLE[2],
                 aef.authorization_rows(

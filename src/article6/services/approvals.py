@@ -41,7 +41,7 @@ from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import apply_movement, decide_completion
 from article6.services.movement_requests import Movement, action_of
 from article6.services.pipeline import check
-from article6.services.proposals import completed_view
+from article6.services.proposals import completed_view, first_transfer_warnings_of
 from article6.services.releases import initiating_user, releasing
 from article6.services.views import Receipt, transaction_receipt, transaction_view
 from article6.store import account_register, history, identity, placement, records
@@ -212,6 +212,7 @@ def approve(
         return wait_after_approval(connection, registry, actor, row, movement, wait, request.now)
     advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
     plan = decide_completion(context, movement, actor, row.id, row.identifier)
+    warnings = first_transfer_warnings_of(connection, plan)
     if rehearse:
         view = transaction_view(connection, row)
         return Receipt(
@@ -219,9 +220,11 @@ def approve(
             record=row.identifier,
             status=TransactionStatus.COMPLETED.value,
             transaction=completed_view(view, plan),
+            warnings=warnings,
         )
     apply_movement(connection, registry, actor, plan)
-    return transaction_receipt(connection, "ApproveTransaction", row.identifier)
+    receipt = transaction_receipt(connection, "ApproveTransaction", row.identifier)
+    return receipt.model_copy(update={"warnings": warnings}) if warnings else receipt
 
 
 def reject_transaction(

@@ -22,6 +22,7 @@ from article6.domain.transactions import TransactionKind, TransactionRecord, Tra
 from article6.services import commands as c
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
+from article6.services.initial_reports import first_transfer_warnings
 from article6.services.movement_plan import MovedUnits
 from article6.services.movement_requests import account_named, party_account, require_open
 from article6.services.pipeline import JournalEntry, check, deferred, ticket
@@ -47,8 +48,10 @@ def issue_units(
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         plan, _account = plan_issuance(connection, registry, actor, command)
+        warnings = _first_transfer_warnings(connection, plan)
         apply_issuance(connection, registry, actor, plan)
-        return transaction_receipt(connection, "IssueUnits", plan.record.identifier)
+        receipt = transaction_receipt(connection, "IssueUnits", plan.record.identifier)
+        return receipt.model_copy(update={"warnings": warnings}) if warnings else receipt
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
@@ -60,7 +63,22 @@ def rehearse_issuance(
     plan, account = plan_issuance(connection, registry, actor, command, rehearse=True)
     view = _view(plan, account)
     return Receipt(
-        command="IssueUnits", record=view.identifier, status=view.status, transaction=view
+        command="IssueUnits",
+        record=view.identifier,
+        status=view.status,
+        transaction=view,
+        warnings=_first_transfer_warnings(connection, plan),
+    )
+
+
+def _first_transfer_warnings(connection: Connection, plan: IssuancePlan) -> list[str]:
+    """C3010 when the issuance is the units' first transfer (OIMP, first transfer at
+    issuance) under an approach with no initial report recorded."""
+    if plan.moved.subtype is None:
+        return []
+    attributes = plan.block.attributes
+    return first_transfer_warnings(
+        connection, attributes.first_transferring_party, {attributes.cooperative_approach}
     )
 
 

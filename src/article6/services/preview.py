@@ -42,7 +42,13 @@ from article6.services.external_transfers import (
 )
 from article6.services.movement_plan import MovementPlan, decide_completion
 from article6.services.pipeline import check
-from article6.services.proposals import Proposal, completed_view, plan_proposal, receipt_of
+from article6.services.proposals import (
+    Proposal,
+    completed_view,
+    first_transfer_warnings_of,
+    plan_proposal,
+    receipt_of,
+)
 from article6.services.views import Receipt, TransactionView
 from article6.store.database import unit_of_work
 
@@ -121,7 +127,10 @@ def _rehearse(
         return None
     movement, name = asked
     proposal, plan = plan_proposal(connection, registry, actor, movement, rehearse=True)
-    result = Preview(receipt=receipt_of(name, plan, movement))
+    warnings = first_transfer_warnings_of(connection, plan)
+    result = Preview(
+        receipt=receipt_of(name, plan, movement).model_copy(update={"warnings": warnings})
+    )
     if proposal.waits and result.receipt.transaction is not None:
         try:
             result.on_approval = _on_approval(proposal, plan, result.receipt.transaction)

@@ -20,6 +20,7 @@ from article6.domain.movements import PROPOSAL_RULES, MovementContext
 from article6.services.acceptance_wait import acceptance_wait
 from article6.services.access import allow
 from article6.services.context import Registry
+from article6.services.initial_reports import first_transfer_warnings
 from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import (
     MovementPlan,
@@ -97,10 +98,23 @@ def plan_proposal(
 def propose(
     connection: Connection, registry: Registry, actor: Actor, movement: Movement, command: str
 ) -> Receipt:
-    """Check a movement and either complete it or reserve its units for approval."""
+    """Check a movement and either complete it or reserve its units for approval; a first
+    transfer under an approach with no initial report recorded is warned about (C3010)."""
     _proposal, plan = plan_proposal(connection, registry, actor, movement)
+    warnings = first_transfer_warnings_of(connection, plan)
     apply_movement(connection, registry, actor, plan)
-    return receipt_of(command, plan, movement)
+    receipt = receipt_of(command, plan, movement)
+    return receipt.model_copy(update={"warnings": warnings}) if warnings else receipt
+
+
+def first_transfer_warnings_of(connection: Connection, plan: MovementPlan) -> list[str]:
+    """C3010 over the ranges this movement first transfers now (none: no query): the warnings,
+    or the refusal raised when the registry is set to refuse."""
+    first = [m.block.attributes for m in plan.moved if m.subtype is not None]
+    if not first:
+        return []
+    party = first[0].first_transferring_party
+    return first_transfer_warnings(connection, party, {a.cooperative_approach for a in first})
 
 
 def receipt_of(command: str, plan: MovementPlan, movement: Movement) -> Receipt:

@@ -80,6 +80,8 @@ class Receipt(BaseModel):
     record: str
     status: str
     transaction: TransactionView | None = None
+    warnings: list[str] = []
+    """What the registry advises about the completed command (C3010: no initial report)."""
 
 
 def moved_range(row: RecordedRange) -> MovedRange:

@@ -406,6 +406,7 @@ Index("ix_unit_marks_range", unit_marks.c.registry_id, unit_marks.c.serial_first
 from article6.store import (  # noqa: E402
     checkpoint_schema,  # noqa: F401
     identity_schema,  # noqa: F401
+    initial_report_schema,  # noqa: F401
     interop_schema,  # noqa: F401
     notification_schema,  # noqa: F401
     reports_schema,  # noqa: F401

@@ -31,9 +31,11 @@ def _moved(connection: Connection, kind: str) -> int:
 
 
 def conservation(connection: Connection) -> list[str]:
-    """Units issued + acquired from other registries = units held + used + cancelled +
-    transferred out to other registries (every unit still here is in one block)."""
+    """Units issued + acquired from other registries + held at the end of an imported history
+    = units held + used + cancelled + transferred out to other registries (every unit still
+    here is in one block)."""
     issued = _moved(connection, "issuance") + _moved(connection, "acquisition")
+    issued += _moved(connection, "history_import")
     issued -= _moved(connection, "external_transfer")
     in_blocks = connection.execute(select(func.coalesce(func.sum(SIZE), 0))).scalar_one()
     if int(issued) != int(in_blocks):

@@ -28,6 +28,7 @@ from article6.web import (
     routes_admin_records,
     routes_approvals,
     routes_consistency,
+    routes_initial_reports,
     routes_journal,
     routes_marks,
     routes_mechanism,
@@ -92,6 +93,7 @@ def install(app: FastAPI) -> None:
         routes_journal,
         routes_marks,
         routes_mechanism,
+        routes_initial_reports,
         routes_notifications,
         routes_public,
     ):

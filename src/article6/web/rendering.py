@@ -33,6 +33,7 @@ TRANSACTION_KINDS = {
     "acquisition": "Acquisition",
     "share_of_proceeds": "Share of proceeds",
     "mandatory_omge_cancellation": "Mandatory OMGE cancellation",
+    "history_import": "Imported history",
 }
 STATUSES = {
     "awaiting_approval": "Awaiting approval",

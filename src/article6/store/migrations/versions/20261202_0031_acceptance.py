@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261202_0031"
-down_revision = "20261202_0025"
+down_revision = "20261202_0030"
 branch_labels = None
 depends_on = None
 
