@@ -62,6 +62,7 @@ TRIPPED_HERE = {
     "C3007",
     "C3008",
     "C3009",
+    "C3011",
     "C4001",
     "C4002",
     "C4003",
@@ -77,6 +78,7 @@ TRIPPED_HERE = {
     "C4014",
     "C4015",
     "C4016",
+    "C4017",
     "C4018",
     "C5001",
     "C5002",
@@ -595,6 +597,23 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
     says(form(xxa, f"/incoming-transfers/{first}/accept", {}), "C2013", "transaction", tripped)
     waiting = waiting_transfer(world)  # XXA's transfer to XXC, waiting for XXC's acceptance
     says(form(xxa, f"/incoming-transfers/{waiting}/accept", {}), "C2012", "transaction", tripped)
+    report = {"cooperative_approach": "CA0001", "kind": "initial", "review_reference": "TER/1"}
+    says(
+        form(xxa, "/initial-reports", {**report, "report_date": "2099-01-01"}),
+        "C3011",
+        "report date",
+        tripped,
+    )
+    says(
+        form(
+            browser_session(api, "xxc.admin"),
+            "/admin/approval-policies",
+            {"kind": "use", "four_eyes": "on"},
+        ),
+        "C4017",
+        "four eyes",
+        tripped,
+    )
     reset = ok(api["xxa.admin"].post("/api/v1/parties/XXA/users/xxa.user/password-reset"), 200)
     api.passwords["xxa.user"] = reset["temporary_password"]
     owing = browser_session(api, "xxa.user")

@@ -66,7 +66,9 @@ def answer(
         )
         acceptances.refuse_transfer(registry, viewer.actor, command)
     else:
-        raise CommandRefused([Refusal(Check.C1012, "decision", f"no decision {decision[:20]}: accept or refuse")])
+        raise CommandRefused(
+            [Refusal(Check.C1012, "decision", f"no decision {decision[:20]}: accept or refuse")]
+        )
     return RedirectResponse(
         f"/incoming-transfers?done={decision}&transaction={identifier}", status_code=303
     )
