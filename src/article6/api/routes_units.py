@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
+from article6.http.confirmation import Confirming
 from article6.http.security import InSection, PartyCode, Registry_, RegistryWide
 from article6.services import approvals, issuance, units
 from article6.services import commands as c
@@ -55,7 +56,7 @@ def link_authorization(
 def transfer(
     party: PartyCode,
     command: c.TransferUnits,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -67,7 +68,7 @@ def transfer(
 def transfer_internationally(
     party: PartyCode,
     command: c.TransferInternationally,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -78,7 +79,7 @@ def transfer_internationally(
 def transfer_to_another_registry(
     party: PartyCode,
     command: ProposeExternalTransfer,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -92,7 +93,7 @@ def transfer_to_another_registry(
 def use(
     party: PartyCode,
     command: c.UseTowardsNDC,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -104,7 +105,7 @@ def use(
 def cancel(
     party: PartyCode,
     command: c.CancelUnits,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -127,7 +128,7 @@ def record_first_transfer(
 def approve(
     party: PartyCode,
     transaction: TransactionPath,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:

@@ -3,15 +3,18 @@ a request awaiting approval (`services.approvals`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
+from article6.domain.access import Confirmation
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.http.security import Registry_
 from article6.services import approvals
 from article6.services import commands as c
+from article6.services.signed_confirmation import digest_of
 from article6.web.forms import Fields, build, fields_of
 from article6.web.session import Looking
 
@@ -26,9 +29,16 @@ def decide(
     """Approve, reject (with a reason) or withdraw a request awaiting approval."""
     identifier = transaction[:40]
     if decision == "approve":
-        approvals.approve_transaction(
-            registry, viewer.actor, c.ApproveTransaction(transaction=identifier)
-        )
+        approving = c.ApproveTransaction(transaction=identifier)
+        code = form.text("second_factor_code")
+        actor = (
+            viewer.actor
+            if code is None
+            else replace(
+                viewer.actor, confirmation=Confirmation(code, digest_of(viewer.actor, approving))
+            )
+        )  # the code confirms this approval, the only action the button can send
+        approvals.approve_transaction(registry, actor, approving)
     elif decision == "reject":
         command = build(
             c.RejectTransaction, {"transaction": identifier, "reason": form.text("reason")}
