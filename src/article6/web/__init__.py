@@ -33,6 +33,7 @@ from article6.web import (
     routes_registry,
     routes_search,
     routes_session,
+    routes_trusted,
     routes_users,
 )
 from article6.web.rendering import render
@@ -79,6 +80,7 @@ def install(app: FastAPI) -> None:
         routes_approvals,
         routes_records,
         routes_users,
+        routes_trusted,
         routes_consistency,
         routes_journal,
         routes_marks,
