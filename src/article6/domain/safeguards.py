@@ -44,8 +44,9 @@ SIGNED_COMMANDS = frozenset(
 """The commands a Party's signed confirmation covers: transfers, uses, cancellations and
 approvals."""
 
-ACCOUNT_NUMBER = re.compile(r"^[A-Z]{3}[0-9]{2}-[0-9]{1,12}$")
-"""An account number as registries give it: the registry's code, a hyphen, digits."""
+ACCOUNT_NUMBER = re.compile(r"[A-Z0-9]{2,5}-[A-Z0-9]+(-[A-Z0-9]+)*")
+"""An account number as registries give it: the registry's code, a hyphen, then capital letters
+and digits (a registry may group them with hyphens: XXB01-2-1)."""
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,11 @@ def confirmation_refusals(confirmation: Confirmation | None, digest: str) -> lis
 
 def trusted_account_refusal(account: str) -> Refusal | None:
     """C1022: a trusted destination is named by an account number."""
-    if ACCOUNT_NUMBER.match(account):
+    if ACCOUNT_NUMBER.fullmatch(account):
         return None
     return Refusal(
         Check.C1022,
         "account",
-        f"{account!r} is not an account number (registry code, hyphen, digits: XXB01-000004)",
+        f"{account!r} is not an account number (the registry's code, a hyphen, then capital "
+        "letters and digits: XXB01-000004)",
     )
