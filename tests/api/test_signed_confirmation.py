@@ -263,3 +263,30 @@ def test_uses_cancellations_and_approvals_are_confirmed_too(signing: HttpWorld):
     ]
     assert total(api) == start  # cancelled units are held in the cancellation account
     sound(api)
+
+
+def test_a_stolen_session_cannot_try_codes_until_one_fits(signing: HttpWorld):
+    """Wrong codes count against the user's name as failed sign-ins do: after the registry's
+    `lock_after` (10) the name is locked, its confirmations and its sign-ins alike."""
+    api = signing.api
+    user = api["xxa.user"]
+    route = "/api/v1/parties/XXA/international-transfers"
+    action = digest(user, "TransferInternationally", to_xxc(signing))
+    before = holdings(api)
+    for guess in range(10):
+        tried = user.post(route, to_xxc(signing), headers=signed(f"{guess:06d}", action))
+        assert checks_of(tried, 403) == [("C4021", "second_factor_code")]
+    right = user.post(route, to_xxc(signing), headers=signed(api.code("xxa.user"), action))
+    assert checks_of(right, 429) == [("C4010", "second_factor_code")]
+    signing_in = api.client.post(
+        "/api/v1/tokens",
+        json={
+            "name": "xxa.user",
+            "password": api.passwords["xxa.user"],
+            "code": api.code("xxa.user"),
+        },
+    )
+    assert checks_of(signing_in, 429) == [("C4010", "name")]
+    assert holdings(api) == before
+    failures = [json.loads(e["body"]) for e in entries(api, "SignInFailed")]
+    assert [f["reason"] for f in failures].count("confirmation code") == 10

@@ -5,13 +5,16 @@ hashed for idempotency or journaled."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from article6.domain.access import Actor, Confirmation
-from article6.http.security import InSection
+from article6.http.security import InSection, Registry_, Settings_, client_address
+from article6.services.signed_confirmation import WrongCode, count_wrong_code
 
 CODE_HEADER = "X-Second-Factor-Code"
 DIGEST_HEADER = "X-Action-Digest"
@@ -37,12 +40,24 @@ ActionDigest = Annotated[
 
 
 async def confirming_actor(
-    actor: InSection, code: SecondFactorCode = None, digest: ActionDigest = None
-) -> Actor:
-    """The section's actor, carrying the code and digest when the request gave either."""
+    request: Request,
+    actor: InSection,
+    registry: Registry_,
+    settings: Settings_,
+    code: SecondFactorCode = None,
+    digest: ActionDigest = None,
+) -> AsyncIterator[Actor]:
+    """The section's actor, carrying the code and digest when the request gave either; a wrong
+    code is counted against the user's name once the command has been refused."""
     if code is None and digest is None:
-        return actor
-    return replace(actor, confirmation=Confirmation(code or "", digest or ""))
+        yield actor
+        return
+    try:
+        yield replace(actor, confirmation=Confirmation(code or "", digest or ""))
+    except WrongCode:
+        address = client_address(request)
+        await run_in_threadpool(count_wrong_code, registry, settings, actor.name, address)
+        raise
 
 
 Confirming = Annotated[Actor, Depends(confirming_actor)]

@@ -21,13 +21,13 @@ from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.safeguards import SIGNED_COMMANDS, Standing, reference
 from article6.domain.transactions import TransactionKind
 from article6.http.problems import status_of
-from article6.http.security import Registry_
+from article6.http.security import Registry_, Settings_, client_address
 from article6.services import directory, safeguards
 from article6.services.context import Registry
 from article6.services.external_transfers import connected_to_hub
 from article6.services.preview import preview
 from article6.services.reads import ledger
-from article6.services.signed_confirmation import digest_of
+from article6.services.signed_confirmation import WrongCode, count_wrong_code, digest_of
 from article6.web.forms import Fields, errors_by_field, fields_of
 from article6.web.rendering import render
 from article6.web.session import Looking, Viewer
@@ -144,7 +144,12 @@ def action_form(
 
 @router.post("/actions/{slug}", response_class=HTMLResponse)
 def action_submit(
-    request: Request, slug: str, viewer: Looking, registry: Registry_, form: Form
+    request: Request,
+    slug: str,
+    viewer: Looking,
+    registry: Registry_,
+    settings: Settings_,
+    form: Form,
 ) -> Response:
     action = action_of(slug)
     values = form.kept()
@@ -163,6 +168,8 @@ def action_submit(
                 registry, confirming(viewer, form), command, key[:200] if key else None
             )
         except CommandRefused as refused:
+            if isinstance(refused, WrongCode):
+                count_wrong_code(registry, settings, viewer.name, client_address(request))
             if all(r.check is Check.C4021 for r in refused.refusals):
                 # the code was missing or wrong: the same preview again, the code asked anew
                 return confirm_page(
