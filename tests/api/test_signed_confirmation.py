@@ -11,6 +11,7 @@ was confirmed, never the code. Every test that moves units asserts conservation.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
@@ -18,7 +19,12 @@ import pytest
 from http_world import Api, Caller, HttpWorld, holdings, ok
 
 from article6.domain import totp
-from article6.domain.access import Role
+from article6.domain.access import Actor, Confirmation, Role
+from article6.domain.checks import CommandRefused
+from article6.services import commands as c
+from article6.services import units
+from article6.services.context import Registry
+from article6.store.database import make_engine
 
 NDC = "XXA-NDC-2025-001"
 CODE, DIGEST = "X-Second-Factor-Code", "X-Action-Digest"
@@ -290,3 +296,47 @@ def test_a_stolen_session_cannot_try_codes_until_one_fits(signing: HttpWorld):
     assert holdings(api) == before
     failures = [json.loads(e["body"]) for e in entries(api, "SignInFailed")]
     assert [f["reason"] for f in failures].count("confirmation code") == 10
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_one_code_offered_by_two_processes_at_once_confirms_one_action(
+    signing: HttpWorld, database_url: str
+):
+    """Two registry processes (two engines) receive the same code for the same action at the
+    same moment: the conditional update on the user's row lets one through; the other is
+    refused (C4021) and moves nothing."""
+    api = signing.api
+    command = c.TransferInternationally.model_validate(to_xxc(signing))
+    code = api.code("xxa.user")
+    actor = Actor(
+        "xxa.user",
+        Role.PARTY_USER,
+        "XXA",
+        confirmation=Confirmation(
+            code, digest(api["xxa.user"], "TransferInternationally", to_xxc(signing))
+        ),
+    )
+    before = total(api)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm() -> None:
+        registry = Registry(make_engine(database_url), clock=api.clock)
+        try:
+            start.wait()
+            receipt = units.transfer_internationally(registry, actor, command)
+            outcomes.append(receipt.status)
+        except CommandRefused as refused:
+            outcomes.append(refused.refusals[0].check.code)
+        finally:
+            registry.engine.dispose()
+
+    workers = [threading.Thread(target=confirm) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(outcomes) == ["C4021", "completed"]
+    assert total(api) == before
+    assert len(entries(api, "ActionConfirmed")) == 1
+    sound(api)
