@@ -27,18 +27,14 @@ KEPT = Safeguards("XXA", trusted_only=True)
 ABROAD = TransactionKind.INTERNATIONAL_TRANSFER
 
 
-def entry(counts_from: datetime) -> TrustedDestination:
-    return TrustedDestination(
-        "XXA", "XXC01-000003", "xxa.admin", NOW - timedelta(days=8), counts_from
-    )
-
-
 def test_a_transfer_off_the_list_waits_and_one_on_it_does_not():
     assert standing(KEPT, ABROAD, "XXC", None, NOW) == Standing.UNTRUSTED
-    assert standing(KEPT, ABROAD, "XXC", entry(NOW), NOW) == Standing.TRUSTED
-    assert standing(KEPT, ABROAD, "XXC", entry(NOW + timedelta(seconds=1)), NOW) == Standing.NOT_YET
+    assert standing(KEPT, ABROAD, "XXC", NOW, NOW) == Standing.TRUSTED
+    assert standing(KEPT, ABROAD, "XXC", NOW + timedelta(seconds=1), NOW) == Standing.NOT_YET
     assert [waits_for_trust(s) for s in (Standing.UNTRUSTED, Standing.NOT_YET)] == [True, True]
     assert not waits_for_trust(Standing.TRUSTED)
+    on_the_list = TrustedDestination("XXA", "XXC01-000003", "xxa.admin", NOW, NOW)
+    assert on_the_list.effective(NOW) and not on_the_list.effective(NOW - timedelta(seconds=1))
 
 
 @pytest.mark.parametrize(

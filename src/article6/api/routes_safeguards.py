@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
 from article6.domain.safeguards import reference
@@ -23,29 +22,48 @@ from article6.services.views import Receipt
 router = APIRouter(prefix="/api/v1", tags=["safeguards"])
 AccountPath = Annotated[str, Path(min_length=1, max_length=40)]
 
-SIGNED_REQUESTS: dict[str, type[BaseModel]] = {
-    "TransferUnits": c.TransferUnits,
-    "TransferInternationally": c.TransferInternationally,
-    "ProposeExternalTransfer": ProposeExternalTransfer,
-    "UseTowardsNDC": c.UseTowardsNDC,
-    "CancelUnits": c.CancelUnits,
-    "ApproveTransaction": c.ApproveTransaction,
-}
+
+class TransferDigest(c.Command):
+    command: Literal["TransferUnits"]
+    request: c.TransferUnits
 
 
-class DigestRequest(c.Command):
-    """The command a signed confirmation will confirm, as its route's body would give it (for
-    an approval: `{"transaction": "..."}`)."""
+class InternationalTransferDigest(c.Command):
+    command: Literal["TransferInternationally"]
+    request: c.TransferInternationally
 
-    command: Literal[
-        "TransferUnits",
-        "TransferInternationally",
-        "ProposeExternalTransfer",
-        "UseTowardsNDC",
-        "CancelUnits",
-        "ApproveTransaction",
-    ]
-    request: dict[str, object]
+
+class ExternalTransferDigest(c.Command):
+    command: Literal["ProposeExternalTransfer"]
+    request: ProposeExternalTransfer
+
+
+class UseDigest(c.Command):
+    command: Literal["UseTowardsNDC"]
+    request: c.UseTowardsNDC
+
+
+class CancellationDigest(c.Command):
+    command: Literal["CancelUnits"]
+    request: c.CancelUnits
+
+
+class ApprovalDigest(c.Command):
+    command: Literal["ApproveTransaction"]
+    request: c.ApproveTransaction
+
+
+DigestRequest = Annotated[
+    TransferDigest
+    | InternationalTransferDigest
+    | ExternalTransferDigest
+    | UseDigest
+    | CancellationDigest
+    | ApprovalDigest,
+    Field(discriminator="command"),
+]
+"""The command a signed confirmation will confirm, by its name, and its body as its route takes
+it (for an approval: `{"transaction": "..."}`)."""
 
 
 class ActionDigestView(BaseModel):
@@ -112,9 +130,5 @@ def action_digest(party: PartyCode, body: DigestRequest, actor: InSection) -> Ac
     """The digest a signed confirmation confirms for this exact command by you: send it as
     `X-Action-Digest`, with your current code as `X-Second-Factor-Code`, on the command's own
     route. Nothing is checked or kept here; the command's checks run when it is sent."""
-    try:
-        command = SIGNED_REQUESTS[body.command].model_validate(body.request)
-    except ValidationError as error:
-        raise RequestValidationError(error.errors()) from None
-    digest = digest_of(actor, command)
+    digest = digest_of(actor, body.request)
     return ActionDigestView(command=body.command, action_digest=digest, reference=reference(digest))

@@ -85,18 +85,19 @@ def standing(
     safeguards: Safeguards,
     kind: TransactionKind,
     destination_party: str | None,
-    entry: TrustedDestination | None,
+    listed_from: datetime | None,
     now: datetime,
 ) -> str:
-    """Whether a transfer of `kind` from the section to an account (of `destination_party`,
-    on the list as `entry`) is judged by the list, and what the list says."""
+    """Whether a transfer of `kind` from the section to an account (of `destination_party`; on
+    the list, counting from `listed_from`, or not on it: None) is judged by the list, and what
+    the list says."""
     if not safeguards.trusted_only or kind not in LEAVING_KINDS:
         return Standing.NOT_KEPT
     if destination_party == safeguards.party:
         return Standing.NOT_KEPT
-    if entry is None:
+    if listed_from is None:
         return Standing.UNTRUSTED
-    return Standing.TRUSTED if entry.effective(now) else Standing.NOT_YET
+    return Standing.TRUSTED if listed_from <= now else Standing.NOT_YET
 
 
 def waits_for_trust(standing_of_destination: str) -> bool:

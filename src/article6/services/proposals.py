@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.first_transfer import Action
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
-from article6.domain.safeguards import LEAVING_KINDS, waits_for_trust
+from article6.domain.safeguards import waits_for_trust
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.movement_checks import load_movement
@@ -28,7 +28,7 @@ from article6.services.movement_plan import (
 )
 from article6.services.movement_requests import Movement
 from article6.services.pipeline import check, ticket
-from article6.services.safeguards import destination_standing
+from article6.services.safeguards import trust_ahead
 from article6.services.views import Receipt, TransactionView, moved_range
 from article6.store import approval_policies, placement
 
@@ -54,25 +54,17 @@ def load_proposal(
     )
     allow(actor, permission, movement.source.party_code, movement.source_entity)
     waits = _approval_ahead(connection, actor, movement)
-    context = load_movement(connection, movement, registry.now)
-    return Proposal(movement, actor, context, waits() or _untrusted(connection, movement, context))
-
-
-def _untrusted(connection: Connection, movement: Movement, context: MovementContext) -> bool:
-    """C4020: a transfer leaving the section for an account off the Party's trusted list (while
-    the Party keeps one) waits for approval, whatever the approval policy says."""
-    if movement.kind not in LEAVING_KINDS:
-        return False
-    return waits_for_trust(
-        destination_standing(
-            connection,
-            movement.source.party_code,
-            movement.kind,
-            movement.destination.party_code,
-            movement.destination.identifier,
-            context.now,
-        )
+    trust = trust_ahead(
+        connection,
+        movement.source.party_code,
+        movement.kind,
+        movement.destination.party_code,
+        movement.destination.identifier,
     )
+    context = load_movement(connection, movement, registry.now)
+    # C4020: a transfer leaving the section for an account off the Party's trusted list (while
+    # it keeps one) waits for approval, whatever the approval policy says.
+    return Proposal(movement, actor, context, waits() or waits_for_trust(trust(context.now)))
 
 
 def _approval_ahead(connection: Connection, actor: Actor, movement: Movement) -> Callable[[], bool]:

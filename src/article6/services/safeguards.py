@@ -9,6 +9,7 @@ transaction and one journal entry. An addition counts after the registry's delay
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -17,7 +18,9 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Permission, permits_safeguards
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.safeguards import (
+    LEAVING_KINDS,
     Safeguards,
+    Standing,
     TrustedDestination,
     standing,
     trusted_account_refusal,
@@ -30,7 +33,7 @@ from article6.services.journal import log
 from article6.services.views import Receipt
 from article6.store import account_register
 from article6.store import safeguards as store
-from article6.store.database import unit_of_work
+from article6.store.database import aware, unit_of_work
 
 
 class SetSafeguards(Command):
@@ -215,12 +218,30 @@ def destination_standing(
     now: datetime,
 ) -> str:
     """What the section's list says of a transfer of `kind` to `account` (`domain.safeguards
-    .Standing`); read only for the transfers that leave the section."""
-    chosen = store.safeguards(connection, party)
-    if not chosen.trusted_only:
-        return standing(chosen, kind, destination_party, None, now)
-    entry = store.trusted_entry(connection, party, account)
-    return standing(chosen, kind, destination_party, entry, now)
+    .Standing`)."""
+    return trust_ahead(connection, party, kind, destination_party, account)(now)
+
+
+def trust_ahead(
+    connection: Connection,
+    party: str,
+    kind: TransactionKind,
+    destination_party: str | None,
+    account: str,
+) -> Callable[[datetime], str]:
+    """`destination_standing`, its read sent with the command's next statement (one round trip
+    for both); only the transfers that leave the section read anything."""
+    if kind not in LEAVING_KINDS:
+        return lambda _now: Standing.NOT_KEPT
+    answer = store.trust_later(connection, party, account)
+
+    def standing_at(now: datetime) -> str:
+        row = answer.first()
+        chosen = Safeguards(party, trusted_only=bool(row[0])) if row is not None else None
+        listed_from = aware(row[1]) if row is not None and row[1] is not None else None
+        return standing(chosen or Safeguards(party), kind, destination_party, listed_from, now)
+
+    return standing_at
 
 
 def standing_now(

@@ -62,13 +62,17 @@ def signed(
 ) -> Receipt:
     """Run the command; then, if its Party requires signed confirmation, judge and spend the
     code (refusing the whole command if it fails) and journal the confirmation."""
-    receipt = run()
     name = type(command).__name__
-    if registry.rehearsing is not None or name not in SIGNED_COMMANDS:
+    if registry.rehearsing is not None or name not in SIGNED_COMMANDS or actor.party is None:
+        return run()
+    # A command that succeeds is the actor's section's own (its access rules see to it), so
+    # the section's choice is read with the command's first statement.
+    required = store.signed_confirmation_later(connection, actor.party)
+    receipt = run()
+    chosen = required.first()
+    if chosen is None or not chosen[0]:
         return receipt
-    party = receipt.transaction.party if receipt.transaction is not None else actor.party
-    if party is None or not store.safeguards(connection, party).signed_confirmation:
-        return receipt
+    party = actor.party
     digest = digest_of(actor, command)
     refusals = confirmation_refusals(actor.confirmation, digest)
     if refusals:

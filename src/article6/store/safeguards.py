@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, or_, select, update
 
 from article6.domain.safeguards import Safeguards, TrustedDestination
+from article6.store import batches
 from article6.store.database import aware
 from article6.store.identity_schema import users
 from article6.store.safeguards_schema import party_safeguards, trusted_destinations
@@ -25,6 +26,35 @@ def safeguards(connection: Connection, party: str) -> Safeguards:
     if row is None:
         return Safeguards(party)
     return Safeguards(party, bool(row.trusted_only), bool(row.signed_confirmation))
+
+
+# Read on every transfer, use, cancellation and approval: built once, sent with the command's
+# next statement (`batches.read_later`), so a section without safeguards costs no round trip.
+_SIGNED = select(party_safeguards.c.signed_confirmation).where(
+    party_safeguards.c.party_code == bindparam("party")
+)
+_TRUST = (
+    select(party_safeguards.c.trusted_only, trusted_destinations.c.effective_at)
+    .select_from(
+        party_safeguards.outerjoin(
+            trusted_destinations,
+            (trusted_destinations.c.party_code == party_safeguards.c.party_code)
+            & (trusted_destinations.c.account == bindparam("account")),
+        )
+    )
+    .where(party_safeguards.c.party_code == bindparam("party"))
+)
+
+
+def signed_confirmation_later(connection: Connection, party: str) -> batches.Answer:
+    """Whether the section requires signed confirmation: a row `(True,)` when it does."""
+    return batches.read_later(connection, _SIGNED, {"party": party})
+
+
+def trust_later(connection: Connection, party: str, account: str) -> batches.Answer:
+    """The section's list switch and, if `account` is on its list, when it counts from: a row
+    `(trusted_only, effective_at or None)`, none when the section chose nothing."""
+    return batches.read_later(connection, _TRUST, {"party": party, "account": account})
 
 
 def set_safeguards(connection: Connection, chosen: Safeguards) -> None:
