@@ -107,8 +107,9 @@ class Check(Enum):
     C1022 = (
         "C1022",
         "Trusted destination",
-        "A trusted destination is an open account of this registry in another Party section,"
-        " named by its number; it is added once and removed only while on the list.",
+        "A trusted destination is an account number (the registry's code, a hyphen, then capital"
+        " letters and digits) of another Party section or of another registry, never of the"
+        " section's own; it is added once and removed only while on the list.",
     )
     # Units and blocks (C2xxx)
     C2001 = (
