@@ -30,6 +30,7 @@ from article6.api import (
     routes_operations,
     routes_queries,
     routes_reports,
+    routes_safeguards,
     routes_setup,
     routes_unit_marks,
     routes_units,
@@ -95,6 +96,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_operations,
         routes_notifications,
         routes_acceptance,
+        routes_safeguards,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     """The SMTP password, sent only over TLS outside development. A secret."""
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     """How long one SMTP connection may wait."""
+    trusted_destination_delay_hours: int = Field(default=7 * 24, ge=0)
+    """How long after a Party Section Administrator adds a trusted destination it starts to
+    count (7 days, as in the EU registry); until then transfers to it wait for approval as to
+    any account off the list. 0 (for a demonstration or tests) makes an addition count at
+    once."""
     notification_seconds: float = Field(default=10.0, ge=0)
     """The serve loop projects notifications from the journal and sends the e-mails due this
     often; 0 turns it off (`article6 notifications deliver` from cron then does it)."""

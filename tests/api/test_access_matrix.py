@@ -21,7 +21,7 @@ USERS = {
     "registry_auditor": "auditor",
     "other_section": "xxc.admin",
 }
-DENIAL_CHECKS = {"C4002", "C4006"}
+DENIAL_CHECKS = {"C4002", "C4006", "C4020"}
 NDC = "XXA-NDC-2025-001"
 CORSIA = "XXA-CORSIA-2025-001"
 
@@ -172,6 +172,12 @@ class Matrix:
             },
             f"/api/v1/parties/XXA/accounts/{w['XXA Party mo_holding']}/status": {"status": "open"},
             "/api/v1/parties/XXA/approval-policies": {"kind": "use", "four_eyes": False},
+            "/api/v1/parties/XXA/safeguards": {"trusted_only": False, "signed_confirmation": False},
+            "/api/v1/parties/XXA/trusted-destinations": {"account": w["XXC Party itmo_holding"]},
+            "/api/v1/parties/XXA/action-digests": {
+                "command": "ApproveTransaction",
+                "request": {"transaction": "XXA01-T1"},
+            },
             "/api/v1/parties/XXA/issuances": {
                 "mitigation_activity": w.activity,
                 "vintage": 2024,

@@ -23,7 +23,13 @@ PACKAGE = ROOT / "src" / "article6"
 
 FRAMEWORKS = ("sqlalchemy", "fastapi", "starlette", "jinja2", "pydantic_settings")
 CARRIERS = {"Connection", "Engine", "Row", "RowMapping"}
-SCHEMA_MODULES = ("schema", "identity_schema", "interop_schema", "reports_schema")
+SCHEMA_MODULES = (
+    "schema",
+    "identity_schema",
+    "interop_schema",
+    "reports_schema",
+    "safeguards_schema",
+)
 
 
 def modules(*layers: str, outside: str | None = None) -> list[Path]:

@@ -128,6 +128,12 @@ RULES: list[Rule] = [
     Rule("POST", P + "/entities/{entity}/status", ADMINS),
     Rule("POST", P + "/accounts/{account}/status", ADMINS),
     Rule("POST", P + "/approval-policies", ADMINS),
+    # a Party's safeguards on units leaving its section (trusted list, signed confirmation)
+    Rule("GET", P + "/safeguards", READERS),
+    Rule("PUT", P + "/safeguards", APPROVERS, "the section's own administrators only (C4020)"),
+    Rule("POST", P + "/trusted-destinations", APPROVERS, "counts after the registry's delay"),
+    Rule("DELETE", P + "/trusted-destinations/{account}", APPROVERS),
+    Rule("POST", P + "/action-digests", READERS, "computes only; nothing is kept"),
     # units
     Rule("POST", P + "/issuances", ADMINS),
     Rule("POST", P + "/authorization-links", ADMINS),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from article6.api.routes_setup import IdempotencyKey
+from article6.http.confirmation import Confirming
 from article6.http.security import InSection, PartyCode, Registry_, RegistryWide
 from article6.services import acceptances, approvals, issuance, units
 from article6.services import commands as c
@@ -57,7 +58,7 @@ def link_authorization(
 def transfer(
     party: PartyCode,
     command: c.TransferUnits,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -69,7 +70,7 @@ def transfer(
 def transfer_internationally(
     party: PartyCode,
     command: c.TransferInternationally,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -80,7 +81,7 @@ def transfer_internationally(
 def transfer_to_another_registry(
     party: PartyCode,
     command: ProposeExternalTransfer,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -94,7 +95,7 @@ def transfer_to_another_registry(
 def use(
     party: PartyCode,
     command: c.UseTowardsNDC,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -106,7 +107,7 @@ def use(
 def cancel(
     party: PartyCode,
     command: c.CancelUnits,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -129,7 +130,7 @@ def record_first_transfer(
 def approve(
     party: PartyCode,
     transaction: TransactionPath,
-    actor: InSection,
+    actor: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:

@@ -7,7 +7,7 @@ web pages ask here; so do the services, so no door can bypass it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from article6.domain.checks import Check, Refusal
@@ -73,14 +73,26 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """What a user offered to confirm one action with their second factor: the code their
+    authenticator shows and the digest of the action they saw previewed
+    (`domain.safeguards.action_digest`). Never journaled, never shown."""
+
+    code: str
+    digest: str
+
+
+@dataclass(frozen=True)
 class Actor:
     """Who is acting: a user name, a role, the Party section it is held for and, for an
-    authorized entity's representative, the entity's identifier."""
+    authorized entity's representative, the entity's identifier; for a signed confirmation,
+    the code and digest the user offered with this one request."""
 
     name: str
     role: Role
     party: str | None = None
     entity: str | None = None
+    confirmation: Confirmation | None = field(default=None, compare=False, repr=False)
 
     @property
     def registry_wide(self) -> bool:
@@ -138,6 +150,20 @@ def permits(
             "a Party's users act from the Party's accounts",
         )
     return None
+
+
+def permits_safeguards(actor: Actor, party: str) -> Refusal | None:
+    """None if `actor` may keep `party`'s trusted destinations and safeguards: a Party Section
+    Administrator of that section only (C4020), not its users or entities' representatives,
+    and not the secretariat, so that no one outside the Party loosens its own safeguards."""
+    if actor.role is Role.ADMINISTRATOR and actor.party == party:
+        return None
+    return Refusal(
+        Check.C4020,
+        "party",
+        f"only a Party Section Administrator of {party} keeps its trusted destinations and "
+        "safeguards",
+    )
 
 
 def permits_approval(

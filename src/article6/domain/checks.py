@@ -104,6 +104,13 @@ class Check(Enum):
         "A unit is looked up by its serial number (1000042), its registry and serial"
         " (XXA01-1000042) or its unique identifier.",
     )
+    C1022 = (
+        "C1022",
+        "Trusted destination",
+        "A trusted destination is an account number (the registry's code, a hyphen, then capital"
+        " letters and digits) of another Party section or of another registry, never of the"
+        " section's own; it is added once and removed only while on the list.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
@@ -321,6 +328,26 @@ class Check(Enum):
         "Disable or enable a user",
         "An administrator disables a user who is enabled and enables one who is disabled;"
         " nobody disables themselves.",
+    )
+    C4020 = (
+        "C4020",
+        "Trusted destinations",
+        "Only a Party Section Administrator keeps the section's trusted destinations and its"
+        " safeguards; while the list is on, a transfer to an account outside it and outside the"
+        " section waits for an administrator's approval, and an addition counts only after the"
+        " registry's delay.",
+    )
+    C4021 = (
+        "C4021",
+        "Signed confirmation: code",
+        "Where the Party requires signed confirmation, a transfer, use, cancellation or approval"
+        " is confirmed with the user's current second-factor code, which is accepted once only.",
+    )
+    C4022 = (
+        "C4022",
+        "Signed confirmation: the action confirmed",
+        "The code confirms the digest of the exact action previewed (accounts, units, quantity,"
+        " purpose); a request that differs from what was previewed is refused.",
     )
     # Action-specific (C5xxx)
     C5001 = (

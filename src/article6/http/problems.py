@@ -44,6 +44,9 @@ STATUS: dict[Check, int] = {
     Check.C4014: 403,  # a reset password must be changed before anything else
     Check.C4016: 403,  # a password change whose current password or code is wrong
     Check.C5005: 403,  # a pull from the 6.4 registry outside the actor's scope
+    Check.C4020: 403,  # only a Party Section Administrator keeps the trusted destinations
+    Check.C4021: 403,  # a signed confirmation without a current, unused code
+    Check.C4022: 409,  # the request is not the action that was previewed and confirmed
     Check.C6108: 401,  # an administrative request to the hub without an operator's signature
     Check.C6109: 429,  # a reconciliation asked for too soon
 }

@@ -43,6 +43,7 @@ from article6.services.movement_requests import Movement, action_of
 from article6.services.pipeline import check
 from article6.services.proposals import completed_view, first_transfer_warnings_of
 from article6.services.releases import initiating_user, releasing
+from article6.services.signed_confirmation import signed
 from article6.services.views import Receipt, transaction_receipt, transaction_view
 from article6.store import account_register, history, identity, placement, records
 from article6.store.database import aware, unit_of_work
@@ -160,7 +161,13 @@ def approve_transaction(
     """The Party approves a pending transaction: every check runs again, then it completes."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        return approve(connection, registry, actor, command.transaction)
+        return signed(
+            connection,
+            registry,
+            actor,
+            command,
+            lambda: approve(connection, registry, actor, command.transaction),
+        )
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 

@@ -35,6 +35,7 @@ from article6.domain.movements import (
     judge_all,
 )
 from article6.domain.protocol import HUB, TRANSFER_TIMEOUT, registry_code
+from article6.domain.safeguards import waits_for_trust
 from article6.domain.transactions import (
     StoredTransaction,
     TransactionChange,
@@ -54,6 +55,8 @@ from article6.services.movement_requests import Movement, require_leaving_holdin
 from article6.services.movement_requests import account_named as _account_named
 from article6.services.pipeline import JournalEntry, Ticket, check, ticket
 from article6.services.proposals import planned_view
+from article6.services.safeguards import destination_standing
+from article6.services.signed_confirmation import signed
 from article6.services.views import Receipt, TransactionView, transaction_receipt
 from article6.store import external_transfers, history, placement, registry_directory
 from article6.store.database import unit_of_work
@@ -123,13 +126,18 @@ def propose_external_transfer(
     a four-eyes policy for external transfers, keep them reserved until a second person of the
     Party approves (`plan_external_approval`): only then does the proposal leave."""
 
-    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+    def run(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         _outgoing, plan = plan_external_transfer(connection, registry, actor, command)
         apply_external_transfer(connection, registry, actor, plan)
         record = plan.reservation.record
         if record is None:
             raise ValueError("a transfer to another registry writes a transaction")
         return transaction_receipt(connection, "ProposeExternalTransfer", record.identifier)
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        return signed(
+            connection, registry, actor, command, lambda: run(connection, registry, actor)
+        )
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
@@ -162,7 +170,17 @@ def load_outgoing(
             command.acquiring_registry, command.acquiring_account, command.acquiring_party
         ),
         context=context,
-        waits=needs_approval(connection, actor, movement, TransactionKind.EXTERNAL_TRANSFER),
+        waits=needs_approval(connection, actor, movement, TransactionKind.EXTERNAL_TRANSFER)
+        or waits_for_trust(
+            destination_standing(
+                connection,
+                source.party_code,
+                TransactionKind.EXTERNAL_TRANSFER,
+                command.acquiring_party,
+                command.acquiring_account,
+                context.now,
+            )
+        ),
         here=here,
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.first_transfer import Action
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
+from article6.domain.safeguards import waits_for_trust
 from article6.services.acceptance_wait import acceptance_wait
 from article6.services.access import allow
 from article6.services.context import Registry
@@ -29,6 +30,7 @@ from article6.services.movement_plan import (
 )
 from article6.services.movement_requests import Movement
 from article6.services.pipeline import check, ticket
+from article6.services.safeguards import trust_ahead
 from article6.services.views import Receipt, TransactionView, moved_range
 from article6.store import approval_policies, placement
 
@@ -54,8 +56,17 @@ def load_proposal(
     )
     allow(actor, permission, movement.source.party_code, movement.source_entity)
     waits = _approval_ahead(connection, actor, movement)
+    trust = trust_ahead(
+        connection,
+        movement.source.party_code,
+        movement.kind,
+        movement.destination.party_code,
+        movement.destination.identifier,
+    )
     context = load_movement(connection, movement, registry.now)
-    return Proposal(movement, actor, context, waits())
+    # C4020: a transfer leaving the section for an account off the Party's trusted list (while
+    # it keeps one) waits for approval, whatever the approval policy says.
+    return Proposal(movement, actor, context, waits() or waits_for_trust(trust(context.now)))
 
 
 def _approval_ahead(connection: Connection, actor: Actor, movement: Movement) -> Callable[[], bool]:

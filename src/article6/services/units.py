@@ -27,6 +27,7 @@ from article6.services.movement_requests import (
     require_leaving_holding,
 )
 from article6.services.proposals import propose
+from article6.services.signed_confirmation import signed
 from article6.services.views import Receipt
 from article6.store import records, sections
 
@@ -48,10 +49,18 @@ def _proposing(
     command: MovementCommand,
     name: str,
 ) -> Callable[[Connection, Registry, Actor], Receipt]:
-    """The handler `execute` runs: resolve the request's accounts, then the movement pipeline."""
+    """The handler `execute` runs: resolve the request's accounts, then the movement pipeline,
+    confirmed with a second factor where the Party requires it (`signed_confirmation`)."""
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        return propose(connection, registry, actor, resolve(connection, command), name)
+        movement = resolve(connection, command)
+        return signed(
+            connection,
+            registry,
+            actor,
+            command,
+            lambda: propose(connection, registry, actor, movement, name),
+        )
 
     return handle
 

@@ -410,4 +410,5 @@ from article6.store import (  # noqa: E402
     interop_schema,  # noqa: F401
     notification_schema,  # noqa: F401
     reports_schema,  # noqa: F401
+    safeguards_schema,  # noqa: F401
 )

@@ -38,6 +38,7 @@ from article6.web import (
     routes_registry,
     routes_search,
     routes_session,
+    routes_trusted,
     routes_user_roles,
     routes_users,
 )
@@ -89,6 +90,7 @@ def install(app: FastAPI) -> None:
         routes_admin_records,
         routes_user_roles,
         routes_users,
+        routes_trusted,
         routes_consistency,
         routes_journal,
         routes_marks,

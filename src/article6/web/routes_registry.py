@@ -16,7 +16,7 @@ from article6.domain.checks import CommandRefused
 from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
 from article6.http.security import Registry_
-from article6.services import aef_versions, directory
+from article6.services import aef_versions, directory, safeguards
 from article6.services import commands as c
 from article6.services.approvals import approve_transaction
 from article6.services.preview import preview
@@ -220,6 +220,8 @@ def approvals(request: Request, viewer: Looking, registry: Registry_) -> Respons
         active="approvals",
         waiting=waiting,
         outcomes=outcomes,
+        signing=viewer.may("approve")
+        and safeguards.signed_confirmation_required(registry, viewer.party),
         names=account_names(registry, viewer),
         payees=directory.payees(
             registry,
