@@ -19,6 +19,7 @@ import httpx
 from fastapi.testclient import TestClient
 from http_world import HttpWorld, holdings, ok
 from test_acceptance_over_http import waiting_transfer
+from test_safeguards_pages import preview
 from test_users_page import browser_session, form
 from test_who_acts import GREEN_AMO, give_green_group_a
 
@@ -44,6 +45,7 @@ TRIPPED_HERE = {
     "C1017",
     "C1019",
     "C1020",
+    "C1022",
     "C2001",
     "C2002",
     "C2004",
@@ -80,6 +82,9 @@ TRIPPED_HERE = {
     "C4016",
     "C4017",
     "C4018",
+    "C4020",
+    "C4021",
+    "C4022",
     "C5001",
     "C5002",
     "C5004",
@@ -624,10 +629,45 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
     tripped.add("C4014")
     assert sum(holdings(api).values()) == before  # nothing created or lost on the way
     api.clock.moment += timedelta(days=8)  # past the pending request's deadline
+    xxa = browser_session(api, "xxa.admin")  # signed in again after the days passed
     says(
-        form(browser_session(api, "xxa.admin"), f"/approvals/{pending}/approve", {}),
+        form(xxa, f"/approvals/{pending}/approve", {}),
         "C4008",
         "transaction",
+        tripped,
+    )
+
+    # Trusted destinations and signed confirmation (XXA's safeguards).
+    says(
+        form(xxa, "/trusted-destinations", {"change": "add", "account": "not an account"}),
+        "C1022",
+        "account",
+        tripped,
+    )
+    says(
+        form(
+            browser_session(api, "xxa.auditor"),
+            "/trusted-destinations",
+            {"change": "add", "account": world["XXC Party itmo_holding"]},
+        ),
+        "C4020",
+        None,
+        tripped,
+    )
+    switched = form(xxa, "/trusted-destinations", {"change": "set", "signed_confirmation": "on"})
+    assert switched.status_code == 303, words_shown(switched)
+    page, hidden = preview(xxa, world)
+    assert 'name="second_factor_code"' in page
+    wrong = {**hidden, "second_factor_code": "000000", "step": "confirm"}
+    says(
+        form(xxa, "/actions/international-transfer", wrong), "C4021", "second factor code", tripped
+    )
+    api.clock.moment += timedelta(seconds=30)  # the next code: the last one signed in
+    changed = {**hidden, "quantity": "9", "second_factor_code": api.code("xxa.admin")}
+    says(
+        form(xxa, "/actions/international-transfer", {**changed, "step": "confirm"}),
+        "C4022",
+        "action digest",
         tripped,
     )
 
