@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from http_world import HttpWorld, holdings, ok
+from test_users_page import browser_session, form
 
 from article6.services import notifications
 
@@ -130,3 +131,38 @@ def test_an_acceptance_sent_again_is_refused_and_moves_nothing(world: HttpWorld)
     assert [c["check"] for c in again.json()["checks"]] == ["C2013"]
     assert [c["field"] for c in again.json()["checks"]] == ["transaction"]
     assert holdings(api) == after
+
+
+def test_the_confirm_page_says_the_transfer_waits_for_the_acquiring_party(world: HttpWorld):
+    """Before the sender confirms, the preview says what will happen: the transfer waits for
+    XXC's acceptance, with the deadline after which the units come back (not "at once")."""
+    api = world.api
+    before = sum(holdings(api).values())
+    ok(
+        api["xxa.admin"].post(
+            "/api/v1/parties/XXA/authorization-links",
+            {
+                "account": world["XXA Party mo_holding"],
+                "authorization_id": NDC,
+                "units": {"quantity": 100},
+            },
+        )
+    )
+    ok(api["xxc.admin"].post("/api/v1/parties/XXC/acceptance-setting", {"acceptance_days": 5}), 200)
+    browser = browser_session(api, "xxa.user")
+    page = form(
+        browser,
+        "/actions/international-transfer",
+        {
+            "source_account": world["XXA Party amo_holding"],
+            "destination_account": world["XXC Party itmo_holding"],
+            "quantity": "10",
+            "authorization_filter": NDC,
+        },
+    )
+    assert page.status_code == 200, page.text
+    outcome = page.text.split('id="preview-outcome">')[1].split("</dd>")[0]
+    assert "Waits for acceptance" in outcome and "by XXC" in outcome
+    assert "come back to this account if it has not accepted them by" in outcome
+    assert "Completes at once" not in outcome
+    assert sum(holdings(api).values()) == before

@@ -78,6 +78,13 @@ class Preview(BaseModel):
     def waits_for_approval(self) -> bool:
         return self.receipt.status == TransactionStatus.AWAITING_APPROVAL.value
 
+    @property
+    def waits_for_acceptance(self) -> bool:
+        """The acquiring Party has its incoming transfers wait for its acceptance (#18)."""
+        done = self.on_approval or self.receipt.transaction
+        waiting = TransactionStatus.AWAITING_ACCEPTANCE.value
+        return self.receipt.status == waiting or bool(done and done.status == waiting)
+
 
 @contextmanager
 def rehearsal(registry: Registry) -> Iterator[Registry]:
