@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
@@ -132,11 +133,16 @@ def _pipelined(connection: Connection) -> bool:
 
 
 def _open(connection: Connection) -> None:
+    """Enter pipeline mode. A transaction not yet begun begins in the batch: its BEGIN is sent
+    first, with the statements that follow (psycopg would send it alone and wait for it)."""
     if _PIPELINE not in connection.info:
-        driver = connection.connection.driver_connection
-        pipeline = driver.pipeline()  # type: ignore[union-attr]
+        driver: Any = connection.connection.driver_connection
+        pipeline = driver.pipeline()
         pipeline.__enter__()
         connection.info[_PIPELINE] = pipeline
+        if not driver.autocommit and driver.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+            driver.pgconn.send_query_params(driver._get_tx_start_command(), None)
+            driver._pipeline.result_queue.append(None)  # its result, checked when the batch goes
 
 
 def _close(connection: Connection) -> None:
