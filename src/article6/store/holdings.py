@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, case, select, update
 
 from article6.store import batches
 from article6.store.schema import holdings
@@ -34,6 +34,23 @@ _CHANGE_HOLDING = (
     .values(
         quantity=holdings.c.quantity + bindparam("add_quantity"),
         reserved=holdings.c.reserved + bindparam("add_reserved"),
+    )
+)
+
+_CHANGE_TWO_HOLDINGS = (
+    update(holdings)
+    .where(holdings.c.account_id.in_([bindparam("account"), bindparam("other")]))
+    .values(
+        quantity=holdings.c.quantity
+        + case(
+            (holdings.c.account_id == bindparam("account"), bindparam("add_quantity")),
+            else_=bindparam("other_quantity"),
+        ),
+        reserved=holdings.c.reserved
+        + case(
+            (holdings.c.account_id == bindparam("account"), bindparam("add_reserved")),
+            else_=bindparam("other_reserved"),
+        ),
     )
 )
 
@@ -72,7 +89,22 @@ def change_holding(
 
 def change_holdings(connection: Connection, changes: list[tuple[int, int, int]]) -> None:
     """Add (quantity, reserved) to several holdings (already locked), with the command's next
-    round trip (`store.batches`)."""
+    round trip (`store.batches`); a movement's two in one statement."""
+    if len(changes) == 2 and changes[0][0] != changes[1][0]:
+        (account, quantity, reserved), (other, other_quantity, other_reserved) = changes
+        batches.later(
+            connection,
+            _CHANGE_TWO_HOLDINGS,
+            {
+                "account": account,
+                "add_quantity": quantity,
+                "add_reserved": reserved,
+                "other": other,
+                "other_quantity": other_quantity,
+                "other_reserved": other_reserved,
+            },
+        )
+        return
     batches.later(
         connection,
         _CHANGE_HOLDING,
