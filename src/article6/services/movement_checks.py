@@ -50,12 +50,18 @@ def load_movement(
         if with_hold
         else None
     )
+    # The standing of the entities for the approach the units must belong to, read with the
+    # locks when the movement names it (the blocks chosen can belong to no other).
+    approach = _approach(movement)
+    standing_ahead = (
+        _entity_status_later(connection, movement, [approach]) if approach is not None else None
+    )
     refused: tuple[Refusal, ...] = ()
     ahead: list[_ReadAhead] = []
     if reserved is None:
 
         def read_ahead(chosen: list[Portion]) -> None:
-            ahead.append(_ReadAhead.send(connection, movement, chosen))
+            ahead.append(_ReadAhead.send(connection, movement, chosen, approach, standing_ahead))
 
         chosen, refused = deferred(lambda: choose_with_marks(connection, movement, read_ahead))
         portions, marks = chosen if chosen is not None else ([], [])
@@ -66,7 +72,11 @@ def load_movement(
         governing, entity_status = ahead[-1].received()
     else:
         governing = _governing(connection, movement, portions)
-        entity_status = _entity_status(connection, movement, portions)
+        entity_status = (
+            standing_ahead()
+            if standing_ahead is not None and _approaches(portions) == [approach]
+            else _entity_status(connection, movement, portions)
+        )
     now = clock()  # under the locks: what the command is judged at stays true until it commits
     return MovementContext(
         action=movement.action,
@@ -98,16 +108,38 @@ class _ReadAhead:
 
     @classmethod
     def send(
-        cls, connection: Connection, movement: Movement, portions: list[Portion]
+        cls,
+        connection: Connection,
+        movement: Movement,
+        portions: list[Portion],
+        approach: str | None = None,
+        standing: Callable[[], dict[tuple[int, str], str]] | None = None,
     ) -> _ReadAhead:
+        """`standing`, already sent for `approach`, serves when every portion belongs to it."""
+        approaches = _approaches(portions)
         return cls(
             tuple(portions),
             _governing_later(connection, movement, portions),
-            _entity_status_later(connection, movement, portions),
+            standing
+            if standing is not None and approaches == [approach]
+            else _entity_status_later(connection, movement, approaches),
         )
 
     def received(self) -> tuple[tuple[Authorization | None, ...], dict[tuple[int, str], str]]:
         return self.governing(), self.entity_status()
+
+
+def _approach(movement: Movement) -> str | None:
+    """The cooperative approach every unit the movement takes belongs to, when it names one (as
+    `block_choice` selects them)."""
+    approach = movement.source.cooperative_approach_key or (
+        movement.authorization.cooperative_approach if movement.authorization else None
+    )
+    return approach or None
+
+
+def _approaches(portions: list[Portion]) -> list[str]:
+    return list(dict.fromkeys(p.block.attributes.cooperative_approach for p in portions))
 
 
 def _participation(
@@ -170,13 +202,14 @@ def _entity_status(
 ) -> dict[tuple[int, str], str]:
     """The standing of the accounts' entities for each approach the blocks belong to: one
     query per approach, however many blocks move."""
-    return _entity_status_later(connection, movement, portions)()
+    return _entity_status_later(connection, movement, _approaches(portions))()
 
 
 def _entity_status_later(
-    connection: Connection, movement: Movement, portions: list[Portion]
+    connection: Connection, movement: Movement, approaches: list[str]
 ) -> Callable[[], dict[tuple[int, str], str]]:
-    """`_entity_status`, its reads sent with the command's next statement; call the result."""
+    """The entities' standing for each of the approaches, its reads sent with the command's
+    next statement; call the result."""
     entity_ids = [
         account.entity_id
         for account in (movement.source, movement.destination)
@@ -186,7 +219,7 @@ def _entity_status_later(
         return dict
     reads = [
         (approach, records.entity_authorizations_later(connection, entity_ids, approach))
-        for approach in dict.fromkeys(p.block.attributes.cooperative_approach for p in portions)
+        for approach in approaches
     ]
 
     def status() -> dict[tuple[int, str], str]:

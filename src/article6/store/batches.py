@@ -47,16 +47,62 @@ def watch(engine: Engine) -> None:
 
 
 def later(connection: Connection, statement: Any, parameters: Any = None) -> None:
-    """Run a write whose result nothing reads: on PostgreSQL in the next round trip."""
+    """Run a write whose result nothing reads: on PostgreSQL in the next round trip. Its SQL is
+    compiled once per set of columns given and handed to the driver with the parameters' types
+    processed as SQLAlchemy would; a statement with defaults computed in Python or expanding
+    parameters runs through SQLAlchemy instead."""
     if not _pipelined(connection):
         connection.execute(statement, parameters)
         return
+    rows: list[dict[str, Any]] = parameters if isinstance(parameters, list) else [parameters or {}]
+    compiled = _compiled_write(connection, statement, rows[0])
     _open(connection)
-    connection.info[_HOLDING_BACK] = True
-    try:
-        connection.execute(statement, parameters)
-    finally:
-        connection.info.pop(_HOLDING_BACK, None)
+    if compiled is None:
+        connection.info[_HOLDING_BACK] = True
+        try:
+            connection.execute(statement, parameters)
+        finally:
+            connection.info.pop(_HOLDING_BACK, None)
+        return
+    values = [_bound(compiled, row) for row in rows]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    if len(values) == 1:
+        cursor.execute(compiled.string, values[0])
+    else:
+        cursor.executemany(compiled.string, values)
+
+
+_WRITES: dict[tuple[int, str, tuple[str, ...]], Any] = {}
+
+
+def _compiled_write(connection: Connection, statement: Any, row: dict[str, Any]) -> Any | None:
+    """The statement compiled for these columns (statements are module constants: built once),
+    or None when the driver cannot be handed it as it is."""
+    keys = tuple(sorted(row))
+    key = (id(statement), connection.dialect.name, keys)
+    compiled = _WRITES.get(key)
+    if compiled is None:
+        compiled = statement.compile(dialect=connection.dialect, column_keys=list(keys))
+        if (
+            compiled.insert_prefetch
+            or compiled.update_prefetch
+            or compiled.post_compile_params
+            or compiled.literal_execute_params
+        ):
+            compiled = False
+        _WRITES[key] = compiled
+    return compiled or None
+
+
+def _bound(compiled: Any, row: dict[str, Any]) -> dict[str, Any]:
+    values = compiled.construct_params(row, escape_names=False)
+    processors = compiled._bind_processors
+    bound = {
+        name: processors[name](value) if name in processors else value
+        for name, value in values.items()
+    }
+    escaped = compiled.escaped_bind_names
+    return {escaped.get(name, name): value for name, value in bound.items()} if escaped else bound
 
 
 class Answer:
