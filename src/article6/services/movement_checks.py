@@ -36,15 +36,17 @@ def load_movement(
     clock: Callable[[], datetime],
     reserved: Callable[[Connection], list[Portion]] | None = None,
     with_hold: bool = False,
+    policy: approval_policies.FourEyesAhead | None = None,
 ) -> MovementContext:
     """Read and lock what the movement's rules judge. `reserved` reads, under the holdings
     locks, the portions a waiting transaction reserved (an approval); otherwise the blocks are
     chosen here, and a refused choice is kept for its rule. `with_hold` reads the
-    reconciliation hold (an approval takes no number, where a proposal reads the hold)."""
+    reconciliation hold (an approval takes no number, where a proposal reads the hold);
+    `policy`, the approvals policy, with the locks."""
     participants, standing = _participation(connection, movement)
     # The locks go with the next statement (the candidates, or the hold): it runs once they
     # are held.
-    holdings.lock_holdings_later(connection, [movement.source.id, movement.destination.id])
+    holdings.lock_holdings_later(connection, [movement.source.id, movement.destination.id], policy)
     hold = (
         reconciliation_holds.section_hold(connection, movement.source.party_code)
         if with_hold

@@ -8,7 +8,6 @@ of what is loaded (the approvals policy) and decided.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -51,24 +50,15 @@ def load_proposal(
         else Permission.MOVE_UNITS
     )
     allow(actor, permission, movement.source.party_code, movement.source_entity)
-    waits = _approval_ahead(connection, actor, movement)
-    context = load_movement(connection, movement, registry.now)
-    return Proposal(movement, actor, context, waits())
-
-
-def _approval_ahead(connection: Connection, actor: Actor, movement: Movement) -> Callable[[], bool]:
-    """`needs_approval`, its read sent with the holdings locks (one round trip for both)."""
-    if actor.role is Role.ENTITY:
-        return lambda: True
-    policy = approval_policies.four_eyes_later(
-        connection, movement.source.party_code, movement.kind.value
+    # `needs_approval`: an entity's movement always waits; a Party user's as the section's
+    # policy says, read in the statement that locks the holdings.
+    policy = (
+        None
+        if actor.role is Role.ENTITY
+        else approval_policies.FourEyesAhead(movement.source.party_code, movement.kind.value)
     )
-
-    def waits() -> bool:
-        row = policy.first()
-        return row is not None and bool(row[0])
-
-    return waits
+    context = load_movement(connection, movement, registry.now, policy=policy)
+    return Proposal(movement, actor, context, policy is None or policy.asks())
 
 
 def plan_proposal(
