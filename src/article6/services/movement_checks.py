@@ -52,18 +52,15 @@ def load_movement(
         if with_hold
         else None
     )
-    # The standing of the entities for the approach the units must belong to, read with the
-    # locks when the movement names it (the blocks chosen can belong to no other).
-    approach = _approach(movement)
-    standing_ahead = (
-        _entity_status_later(connection, movement, [approach]) if approach is not None else None
-    )
+    # The entities' standing, for every approach they are authorized for, with the locks:
+    # what the blocks chosen belong to is known only once they are.
+    entity_standing = _standing_later(connection, movement)
     refused: tuple[Refusal, ...] = ()
     ahead: list[_ReadAhead] = []
     if reserved is None:
 
         def read_ahead(chosen: list[Portion]) -> None:
-            ahead.append(_ReadAhead.send(connection, movement, chosen, approach, standing_ahead))
+            ahead.append(_ReadAhead.send(connection, movement, chosen))
 
         chosen, refused = deferred(lambda: choose_with_marks(connection, movement, read_ahead))
         portions, marks = chosen if chosen is not None else ([], [])
@@ -71,14 +68,10 @@ def load_movement(
         portions = reserved(connection)
         marks = _marks(connection, portions)
     if ahead and ahead[-1].portions == tuple(portions):
-        governing, entity_status = ahead[-1].received()
+        governing = ahead[-1].governing()
     else:
         governing = _governing(connection, movement, portions)
-        entity_status = (
-            standing_ahead()
-            if standing_ahead is not None and _approaches(portions) == [approach]
-            else _entity_status(connection, movement, portions)
-        )
+    entity_status = _standing_of(entity_standing(), portions)
     now = clock()  # under the locks: what the command is judged at stays true until it commits
     return MovementContext(
         action=movement.action,
@@ -101,47 +94,17 @@ def load_movement(
 
 @dataclass(frozen=True)
 class _ReadAhead:
-    """The authorizations and the entities' standing for the portions chosen, sent with the
-    marks over them: one round trip for the three."""
+    """The authorizations for the portions chosen, sent with the marks over them, if any are
+    read: one round trip for both."""
 
     portions: tuple[Portion, ...]
     governing: Callable[[], tuple[Authorization | None, ...]]
-    entity_status: Callable[[], dict[tuple[int, str], str]]
 
     @classmethod
     def send(
-        cls,
-        connection: Connection,
-        movement: Movement,
-        portions: list[Portion],
-        approach: str | None = None,
-        standing: Callable[[], dict[tuple[int, str], str]] | None = None,
+        cls, connection: Connection, movement: Movement, portions: list[Portion]
     ) -> _ReadAhead:
-        """`standing`, already sent for `approach`, serves when every portion belongs to it."""
-        approaches = _approaches(portions)
-        return cls(
-            tuple(portions),
-            _governing_later(connection, movement, portions),
-            standing
-            if standing is not None and approaches == [approach]
-            else _entity_status_later(connection, movement, approaches),
-        )
-
-    def received(self) -> tuple[tuple[Authorization | None, ...], dict[tuple[int, str], str]]:
-        return self.governing(), self.entity_status()
-
-
-def _approach(movement: Movement) -> str | None:
-    """The cooperative approach every unit the movement takes belongs to, when it names one (as
-    `block_choice` selects them)."""
-    approach = movement.source.cooperative_approach_key or (
-        movement.authorization.cooperative_approach if movement.authorization else None
-    )
-    return approach or None
-
-
-def _approaches(portions: list[Portion]) -> list[str]:
-    return list(dict.fromkeys(p.block.attributes.cooperative_approach for p in portions))
+        return cls(tuple(portions), _governing_later(connection, movement, portions))
 
 
 def _participation(
@@ -199,39 +162,25 @@ def _governing_later(
     return governing
 
 
-def _entity_status(
-    connection: Connection, movement: Movement, portions: list[Portion]
-) -> dict[tuple[int, str], str]:
-    """The standing of the accounts' entities for each approach the blocks belong to: one
-    query per approach, however many blocks move."""
-    return _entity_status_later(connection, movement, _approaches(portions))()
-
-
-def _entity_status_later(
-    connection: Connection, movement: Movement, approaches: list[str]
+def _standing_later(
+    connection: Connection, movement: Movement
 ) -> Callable[[], dict[tuple[int, str], str]]:
-    """The entities' standing for each of the approaches, its reads sent with the command's
-    next statement; call the result."""
+    """The standing of the accounts' entities for every approach, sent with the command's next
+    statement; call the result."""
     entity_ids = [
         account.entity_id
         for account in (movement.source, movement.destination)
         if account.entity_id is not None
     ]
-    if not entity_ids:
-        return dict
-    reads = [
-        (approach, records.entity_authorizations_later(connection, entity_ids, approach))
-        for approach in approaches
-    ]
+    return records.entity_standing_later(connection, entity_ids)
 
-    def status() -> dict[tuple[int, str], str]:
-        return {
-            (entity_id, approach): str(row.status)
-            for approach, read in reads
-            for entity_id, row in read().items()
-        }
 
-    return status
+def _standing_of(
+    standing: dict[tuple[int, str], str], portions: list[Portion]
+) -> dict[tuple[int, str], str]:
+    """The standing for the approaches the portions belong to (what the rules judge)."""
+    approaches = {p.block.attributes.cooperative_approach for p in portions}
+    return {key: status for key, status in standing.items() if key[1] in approaches}
 
 
 def _linked(connection: Connection, movement: Movement, portions: list[Portion]) -> int | None:
