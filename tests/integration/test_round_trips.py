@@ -45,9 +45,9 @@ token's one read goes on the event loop's own connection (`tests/api/test_reques
 1 statement, 1 round trip), not counted here."""
 API_STATEMENTS = 16
 """BEGIN, claim, accounts, lock (with the policy), the entities' standing, candidates,
-neighbours, number, the transaction, the source block shrinks, the destination's neighbour grows (separate statements:
-shrink before grow), both holdings, the moved range, the journal entry, the outcome, COMMIT
-(27 before)."""
+neighbours, number, the transaction, the source block shrinks, the destination's neighbour
+grows (separate statements: shrink before grow), both holdings, the moved range, the journal
+entry, the outcome, COMMIT (27 before)."""
 COMMAND_ROUND_TRIPS = 4
 """The same in the service layer."""
 COMMAND_STATEMENTS = 16

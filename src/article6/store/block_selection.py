@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, union_all
 
 from article6.domain.blocks import MAX_BLOCKS_PER_TRANSACTION, Side, UnitBlock
+from article6.store import batches
 from article6.store.block_rows import to_block
 from article6.store.schema import unit_blocks, unit_marks
 
@@ -153,9 +154,11 @@ def candidates_for_quantity(
     sides: dict[int, Side] = {}
     marked: set[int] = set()
     covered = False
-    for row in connection.execute(
-        either, {**params, "wanted": wanted, "destination_id": destination_id}
-    ):
+    # Through `batches` (PostgreSQL: compiled once, straight to the driver): read at every
+    # transfer by quantity.
+    for row in batches.read_later(
+        connection, either, {**params, "wanted": wanted, "destination_id": destination_id}
+    ).all():
         block = found.setdefault(row.id, to_block(row))
         if row.marked:
             marked.add(row.id)
