@@ -430,7 +430,9 @@ def profile(kind: str, transfers: int = 300) -> None:
             shuttle(registry, pair, rng)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(
-            f"RESULT profile {kind}: {sent[0] / transfers:.1f} statements per transfer, "
+            f"RESULT profile {kind}: {sent[0] / transfers:.1f} statements per transfer through "
+            f"SQLAlchemy (PostgreSQL: those `store.batches` hands the driver are not counted "
+            f"here; tests/integration/test_round_trips.py counts every one), "
             f"{1000 * wall / transfers:.2f} ms per transfer ({1000 * cpu / transfers:.2f} ms "
             f"client CPU)",
             flush=True,

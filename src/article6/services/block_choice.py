@@ -63,9 +63,11 @@ def choose_with_marks(
             ahead(portions)
         return portions, unit_marks.active_over(connection, _ranges(portions))
     wanted = selection.quantity or 0
-    portions = _by_quantity(connection, movement, wanted, criteria)
+    portions, marked = _by_quantity(connection, movement, wanted, criteria)
     if ahead is not None:
         ahead(portions)
+    if not any(p.block.id in marked for p in portions):
+        return portions, []  # no mark in force touches their blocks: none to read
     marks = unit_marks.active_over(connection, _ranges(portions))
     if not marks:
         return portions, marks
@@ -83,13 +85,14 @@ def _ranges(portions: list[Portion]) -> list[tuple[str, int, int]]:
 
 def _by_quantity(
     connection: Connection, movement: Movement, wanted: int, criteria: UnitCriteria
-) -> list[Portion]:
+) -> tuple[list[Portion], set[int]]:
+    """The portions chosen, and which of the candidate blocks a mark in force touches."""
     source = movement.source
-    candidates, sides = block_selection.candidates_for_quantity(
+    candidates, sides, marked = block_selection.candidates_for_quantity(
         connection, source.id, max(wanted, 1), criteria, movement.destination.id
     )
     try:
-        return select_quantity(candidates, wanted, "units.quantity", sides)
+        return select_quantity(candidates, wanted, "units.quantity", sides), marked
     except CommandRefused as refused:
         if refused.codes != [Check.C2001.code]:
             raise

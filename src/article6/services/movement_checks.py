@@ -36,20 +36,25 @@ def load_movement(
     clock: Callable[[], datetime],
     reserved: Callable[[Connection], list[Portion]] | None = None,
     with_hold: bool = False,
+    policy: approval_policies.FourEyesAhead | None = None,
 ) -> MovementContext:
     """Read and lock what the movement's rules judge. `reserved` reads, under the holdings
     locks, the portions a waiting transaction reserved (an approval); otherwise the blocks are
     chosen here, and a refused choice is kept for its rule. `with_hold` reads the
-    reconciliation hold (an approval takes no number, where a proposal reads the hold)."""
+    reconciliation hold (an approval takes no number, where a proposal reads the hold);
+    `policy`, the approvals policy, with the locks."""
     participants, standing = _participation(connection, movement)
     # The locks go with the next statement (the candidates, or the hold): it runs once they
     # are held.
-    holdings.lock_holdings_later(connection, [movement.source.id, movement.destination.id])
+    holdings.lock_holdings_later(connection, [movement.source.id, movement.destination.id], policy)
     hold = (
         reconciliation_holds.section_hold(connection, movement.source.party_code)
         if with_hold
         else None
     )
+    # The entities' standing, for every approach they are authorized for, with the locks:
+    # what the blocks chosen belong to is known only once they are.
+    entity_standing = _standing_later(connection, movement)
     refused: tuple[Refusal, ...] = ()
     ahead: list[_ReadAhead] = []
     if reserved is None:
@@ -63,10 +68,10 @@ def load_movement(
         portions = reserved(connection)
         marks = _marks(connection, portions)
     if ahead and ahead[-1].portions == tuple(portions):
-        governing, entity_status = ahead[-1].received()
+        governing = ahead[-1].governing()
     else:
         governing = _governing(connection, movement, portions)
-        entity_status = _entity_status(connection, movement, portions)
+    entity_status = _standing_of(entity_standing(), portions)
     now = clock()  # under the locks: what the command is judged at stays true until it commits
     return MovementContext(
         action=movement.action,
@@ -89,25 +94,17 @@ def load_movement(
 
 @dataclass(frozen=True)
 class _ReadAhead:
-    """The authorizations and the entities' standing for the portions chosen, sent with the
-    marks over them: one round trip for the three."""
+    """The authorizations for the portions chosen, sent with the marks over them, if any are
+    read: one round trip for both."""
 
     portions: tuple[Portion, ...]
     governing: Callable[[], tuple[Authorization | None, ...]]
-    entity_status: Callable[[], dict[tuple[int, str], str]]
 
     @classmethod
     def send(
         cls, connection: Connection, movement: Movement, portions: list[Portion]
     ) -> _ReadAhead:
-        return cls(
-            tuple(portions),
-            _governing_later(connection, movement, portions),
-            _entity_status_later(connection, movement, portions),
-        )
-
-    def received(self) -> tuple[tuple[Authorization | None, ...], dict[tuple[int, str], str]]:
-        return self.governing(), self.entity_status()
+        return cls(tuple(portions), _governing_later(connection, movement, portions))
 
 
 def _participation(
@@ -165,38 +162,25 @@ def _governing_later(
     return governing
 
 
-def _entity_status(
-    connection: Connection, movement: Movement, portions: list[Portion]
-) -> dict[tuple[int, str], str]:
-    """The standing of the accounts' entities for each approach the blocks belong to: one
-    query per approach, however many blocks move."""
-    return _entity_status_later(connection, movement, portions)()
-
-
-def _entity_status_later(
-    connection: Connection, movement: Movement, portions: list[Portion]
+def _standing_later(
+    connection: Connection, movement: Movement
 ) -> Callable[[], dict[tuple[int, str], str]]:
-    """`_entity_status`, its reads sent with the command's next statement; call the result."""
+    """The standing of the accounts' entities for every approach, sent with the command's next
+    statement; call the result."""
     entity_ids = [
         account.entity_id
         for account in (movement.source, movement.destination)
         if account.entity_id is not None
     ]
-    if not entity_ids:
-        return dict
-    reads = [
-        (approach, records.entity_authorizations_later(connection, entity_ids, approach))
-        for approach in dict.fromkeys(p.block.attributes.cooperative_approach for p in portions)
-    ]
+    return records.entity_standing_later(connection, entity_ids)
 
-    def status() -> dict[tuple[int, str], str]:
-        return {
-            (entity_id, approach): str(row.status)
-            for approach, read in reads
-            for entity_id, row in read().items()
-        }
 
-    return status
+def _standing_of(
+    standing: dict[tuple[int, str], str], portions: list[Portion]
+) -> dict[tuple[int, str], str]:
+    """The standing for the approaches the portions belong to (what the rules judge)."""
+    approaches = {p.block.attributes.cooperative_approach for p in portions}
+    return {key: status for key, status in standing.items() if key[1] in approaches}
 
 
 def _linked(connection: Connection, movement: Movement, portions: list[Portion]) -> int | None:

@@ -8,7 +8,6 @@ of what is loaded (the approvals policy) and decided.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -55,7 +54,13 @@ def load_proposal(
         else Permission.MOVE_UNITS
     )
     allow(actor, permission, movement.source.party_code, movement.source_entity)
-    waits = _approval_ahead(connection, actor, movement)
+    # `needs_approval`: an entity's movement always waits; a Party user's as the section's
+    # policy says, read in the statement that locks the holdings.
+    policy = (
+        None
+        if actor.role is Role.ENTITY
+        else approval_policies.FourEyesAhead(movement.source.party_code, movement.kind.value)
+    )
     trust = trust_ahead(
         connection,
         movement.source.party_code,
@@ -63,25 +68,11 @@ def load_proposal(
         movement.destination.party_code,
         movement.destination.identifier,
     )
-    context = load_movement(connection, movement, registry.now)
+    context = load_movement(connection, movement, registry.now, policy=policy)
     # C4020: a transfer leaving the section for an account off the Party's trusted list (while
     # it keeps one) waits for approval, whatever the approval policy says.
-    return Proposal(movement, actor, context, waits() or waits_for_trust(trust(context.now)))
-
-
-def _approval_ahead(connection: Connection, actor: Actor, movement: Movement) -> Callable[[], bool]:
-    """`needs_approval`, its read sent with the holdings locks (one round trip for both)."""
-    if actor.role is Role.ENTITY:
-        return lambda: True
-    policy = approval_policies.four_eyes_later(
-        connection, movement.source.party_code, movement.kind.value
-    )
-
-    def waits() -> bool:
-        row = policy.first()
-        return row is not None and bool(row[0])
-
-    return waits
+    waits = policy is None or policy.asks() or waits_for_trust(trust(context.now))
+    return Proposal(movement, actor, context, waits)
 
 
 def plan_proposal(

@@ -4,6 +4,8 @@ once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Connection, bindparam, select, update
 
 from article6.store import batches
@@ -13,6 +15,24 @@ _FOUR_EYES = select(approval_policies.c.four_eyes).where(
     (approval_policies.c.party_code == bindparam("party"))
     & (approval_policies.c.kind == bindparam("kind"))
 )
+
+FOUR_EYES_OF = _FOUR_EYES.scalar_subquery().label("four_eyes")
+"""The policy as a column of another read (parameters `party`, `kind`): the holdings locks."""
+
+
+@dataclass
+class FourEyesAhead:
+    """The section's policy for a kind of transaction, read with the holdings locks
+    (`holdings.lock_holdings_later`): no statement of its own."""
+
+    party: str
+    kind: str
+    answer: batches.Answer | None = None
+
+    def asks(self) -> bool:
+        """Whether it asks four eyes (no policy: it does not)."""
+        row = self.answer.first() if self.answer is not None else None
+        return row is not None and bool(row.four_eyes)
 
 
 def four_eyes(connection: Connection, party: str, kind: str) -> bool:

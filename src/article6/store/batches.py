@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
@@ -46,16 +47,62 @@ def watch(engine: Engine) -> None:
 
 
 def later(connection: Connection, statement: Any, parameters: Any = None) -> None:
-    """Run a write whose result nothing reads: on PostgreSQL in the next round trip."""
+    """Run a write whose result nothing reads: on PostgreSQL in the next round trip. Its SQL is
+    compiled once per set of columns given and handed to the driver with the parameters' types
+    processed as SQLAlchemy would; a statement with defaults computed in Python or expanding
+    parameters runs through SQLAlchemy instead."""
     if not _pipelined(connection):
         connection.execute(statement, parameters)
         return
+    rows: list[dict[str, Any]] = parameters if isinstance(parameters, list) else [parameters or {}]
+    compiled = _compiled_write(connection, statement, rows[0])
     _open(connection)
-    connection.info[_HOLDING_BACK] = True
-    try:
-        connection.execute(statement, parameters)
-    finally:
-        connection.info.pop(_HOLDING_BACK, None)
+    if compiled is None:
+        connection.info[_HOLDING_BACK] = True
+        try:
+            connection.execute(statement, parameters)
+        finally:
+            connection.info.pop(_HOLDING_BACK, None)
+        return
+    values = [_bound(compiled, row) for row in rows]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    if len(values) == 1:
+        cursor.execute(compiled.string, values[0])
+    else:
+        cursor.executemany(compiled.string, values)
+
+
+_WRITES: dict[tuple[int, str, tuple[str, ...]], Any] = {}
+
+
+def _compiled_write(connection: Connection, statement: Any, row: dict[str, Any]) -> Any | None:
+    """The statement compiled for these columns (statements are module constants: built once),
+    or None when the driver cannot be handed it as it is."""
+    keys = tuple(sorted(row))
+    key = (id(statement), connection.dialect.name, keys)
+    compiled = _WRITES.get(key)
+    if compiled is None:
+        compiled = statement.compile(dialect=connection.dialect, column_keys=list(keys))
+        if (
+            compiled.insert_prefetch
+            or compiled.update_prefetch
+            or compiled.post_compile_params
+            or compiled.literal_execute_params
+        ):
+            compiled = False
+        _WRITES[key] = compiled
+    return compiled or None
+
+
+def _bound(compiled: Any, row: dict[str, Any]) -> dict[str, Any]:
+    values = compiled.construct_params(row, escape_names=False)
+    processors = compiled._bind_processors
+    bound = {
+        name: processors[name](value) if name in processors else value
+        for name, value in values.items()
+    }
+    escaped = compiled.escaped_bind_names
+    return {escaped.get(name, name): value for name, value in bound.items()} if escaped else bound
 
 
 class Answer:
@@ -132,11 +179,16 @@ def _pipelined(connection: Connection) -> bool:
 
 
 def _open(connection: Connection) -> None:
+    """Enter pipeline mode. A transaction not yet begun begins in the batch: its BEGIN is sent
+    first, with the statements that follow (psycopg would send it alone and wait for it)."""
     if _PIPELINE not in connection.info:
-        driver = connection.connection.driver_connection
-        pipeline = driver.pipeline()  # type: ignore[union-attr]
+        driver: Any = connection.connection.driver_connection
+        pipeline = driver.pipeline()
         pipeline.__enter__()
         connection.info[_PIPELINE] = pipeline
+        if not driver.autocommit and driver.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+            driver.pgconn.send_query_params(driver._get_tx_start_command(), None)
+            driver._pipeline.result_queue.append(None)  # its result, checked when the batch goes
 
 
 def _close(connection: Connection) -> None:

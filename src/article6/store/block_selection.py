@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, union_all
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, union_all
 
 from article6.domain.blocks import MAX_BLOCKS_PER_TRANSACTION, Side, UnitBlock
+from article6.store import batches
 from article6.store.block_rows import to_block
-from article6.store.schema import unit_blocks
+from article6.store.schema import unit_blocks, unit_marks
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,20 @@ def _available(account_id: int, criteria: UnitCriteria) -> Any:
     return query
 
 
+_MARKED = (
+    exists()
+    .where(
+        and_(
+            unit_marks.c.registry_id == unit_blocks.c.registry_id,
+            unit_marks.c.serial_first <= unit_blocks.c.serial_last,
+            unit_marks.c.serial_last >= unit_blocks.c.serial_first,
+            unit_marks.c.lifted_at.is_(None),
+        )
+    )
+    .label("marked")
+)
+"""A mark in force touches the block: when none touches a candidate, no mark touches what is
+chosen from them, and the marks need no read of their own (C2010)."""
 _CANDIDATES: dict[tuple[str, ...], tuple[Any, Any]] = {}
 ADJACENT_LOOKAHEAD = 32
 """How many of the smallest covering blocks are looked at for one that borders the destination."""
@@ -66,7 +81,7 @@ def _candidate_statements(criteria: UnitCriteria) -> tuple[tuple[Any, Any], dict
     params: dict[str, Any] = {f"filter_{column}": columns[column] for column in shape}
     statements = _CANDIDATES.get(shape)
     if statements is None:
-        base = select(unit_blocks).where(
+        base = select(unit_blocks, _MARKED).where(
             and_(
                 unit_blocks.c.account_id == bindparam("account_id"),
                 unit_blocks.c.reserved_by.is_(None),
@@ -122,7 +137,7 @@ def candidates_for_quantity(
     wanted: int,
     criteria: UnitCriteria,
     destination_id: int | None = None,
-) -> tuple[list[UnitBlock], dict[int, Side]]:
+) -> tuple[list[UnitBlock], dict[int, Side], set[int]]:
     """The few blocks that the split-minimising selection can choose among, without loading the
     whole account, and, for those that border a block of the destination, the end that borders.
 
@@ -130,17 +145,23 @@ def candidates_for_quantity(
     units, one serial-adjacent to an unreserved block of the destination first, then the
     smallest, first by serial, which is an exact-size block when there is one), and the largest
     blocks bordering the destination (moved whole, each merges there and leaves the source one
-    block fewer). Without a covering block the largest blocks follow.
+    block fewer). Without a covering block the largest blocks follow. Last, the ids of those a
+    mark in force touches (C2010: only then are the marks read).
     """
-    (candidates, largest), params = _candidate_statements(criteria)
+    (either, largest), params = _candidate_statements(criteria)
     params["account_id"] = account_id
     found: dict[int, UnitBlock] = {}
     sides: dict[int, Side] = {}
+    marked: set[int] = set()
     covered = False
-    for row in connection.execute(
-        candidates, {**params, "wanted": wanted, "destination_id": destination_id}
-    ):
+    # Through `batches` (PostgreSQL: compiled once, straight to the driver): read at every
+    # transfer by quantity.
+    for row in batches.read_later(
+        connection, either, {**params, "wanted": wanted, "destination_id": destination_id}
+    ).all():
         block = found.setdefault(row.id, to_block(row))
+        if row.marked:
+            marked.add(row.id)
         covered = covered or block.quantity >= wanted
         if row.neighbour_last is not None and row.neighbour_last == block.first - 1:
             sides.setdefault(block.id, "lower")
@@ -154,7 +175,9 @@ def candidates_for_quantity(
             if row.id not in found:
                 found[row.id] = to_block(row)
                 total += found[row.id].quantity
-    return list(found.values()), sides
+                if row.marked:
+                    marked.add(row.id)
+    return list(found.values()), sides, marked
 
 
 def blocks_covering(

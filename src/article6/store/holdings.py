@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, case, select, update
 
-from article6.store import batches
+from article6.store import approval_policies, batches
 from article6.store.schema import holdings
 
 _LOCK_HOLDINGS = (
@@ -28,12 +28,35 @@ _LOCK_TWO_HOLDINGS = (
     .order_by(holdings.c.account_id)
     .with_for_update()
 )
+_LOCK_TWO_HOLDINGS_WITH_POLICY = (
+    select(holdings.c.account_id, approval_policies.FOUR_EYES_OF)
+    .where(holdings.c.account_id.in_([bindparam("account"), bindparam("other")]))
+    .order_by(holdings.c.account_id)
+    .with_for_update()
+)
 _CHANGE_HOLDING = (
     update(holdings)
     .where(holdings.c.account_id == bindparam("account"))
     .values(
         quantity=holdings.c.quantity + bindparam("add_quantity"),
         reserved=holdings.c.reserved + bindparam("add_reserved"),
+    )
+)
+
+_CHANGE_TWO_HOLDINGS = (
+    update(holdings)
+    .where(holdings.c.account_id.in_([bindparam("account"), bindparam("other")]))
+    .values(
+        quantity=holdings.c.quantity
+        + case(
+            (holdings.c.account_id == bindparam("account"), bindparam("add_quantity")),
+            else_=bindparam("other_quantity"),
+        ),
+        reserved=holdings.c.reserved
+        + case(
+            (holdings.c.account_id == bindparam("account"), bindparam("add_reserved")),
+            else_=bindparam("other_reserved"),
+        ),
     )
 )
 
@@ -52,16 +75,31 @@ def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[in
     return {row.account_id: row for row in rows}
 
 
-def lock_holdings_later(connection: Connection, account_ids: Iterable[int]) -> None:
+def lock_holdings_later(
+    connection: Connection,
+    account_ids: Iterable[int],
+    policy: approval_policies.FourEyesAhead | None = None,
+) -> None:
     """`lock_holdings` for one or two accounts (a movement's), sent with the command's next
     statement (`store.batches`): the statements after it in that round trip run once the locks
     are held, so what they read is as stable as if the lock had been a round trip of its own.
-    A deadlock here fails that statement."""
+    A deadlock here fails that statement. With `policy`, the section's approvals policy is
+    read in the same statement."""
     ids = sorted(set(account_ids))
     if len(ids) > 2:
         lock_holdings(connection, ids)
+        if policy is not None:
+            policy.answer = approval_policies.four_eyes_later(connection, policy.party, policy.kind)
         return
-    batches.read_later(connection, _LOCK_TWO_HOLDINGS, {"account": ids[0], "other": ids[-1]})
+    accounts = {"account": ids[0], "other": ids[-1]}
+    if policy is None:
+        batches.read_later(connection, _LOCK_TWO_HOLDINGS, accounts)
+        return
+    policy.answer = batches.read_later(
+        connection,
+        _LOCK_TWO_HOLDINGS_WITH_POLICY,
+        {**accounts, "party": policy.party, "kind": policy.kind},
+    )
 
 
 def change_holding(
@@ -72,7 +110,22 @@ def change_holding(
 
 def change_holdings(connection: Connection, changes: list[tuple[int, int, int]]) -> None:
     """Add (quantity, reserved) to several holdings (already locked), with the command's next
-    round trip (`store.batches`)."""
+    round trip (`store.batches`); a movement's two in one statement."""
+    if len(changes) == 2 and changes[0][0] != changes[1][0]:
+        (account, quantity, reserved), (other, other_quantity, other_reserved) = changes
+        batches.later(
+            connection,
+            _CHANGE_TWO_HOLDINGS,
+            {
+                "account": account,
+                "add_quantity": quantity,
+                "add_reserved": reserved,
+                "other": other,
+                "other_quantity": other_quantity,
+                "other_reserved": other_reserved,
+            },
+        )
+        return
     batches.later(
         connection,
         _CHANGE_HOLDING,

@@ -186,12 +186,11 @@ def to_recorded_authorization(row: Row[Any]) -> RecordedAuthorization:
     )
 
 
-_APPROVALS_OF_TWO = select(entity_authorizations).where(
-    and_(
-        entity_authorizations.c.entity_id.in_([bindparam("entity"), bindparam("other")]),
-        entity_authorizations.c.cooperative_approach_id == bindparam("approach"),
-    )
-)
+_STANDING_OF_TWO = select(
+    entity_authorizations.c.entity_id,
+    entity_authorizations.c.cooperative_approach_id,
+    entity_authorizations.c.status,
+).where(entity_authorizations.c.entity_id.in_([bindparam("entity"), bindparam("other")]))
 _OF_AUTHORIZATION = and_(
     authorizations.c.party_code == bindparam("party"),
     authorizations.c.authorization_id == bindparam("authorization"),
@@ -207,19 +206,22 @@ _AUTHORIZATION_IN_FORCE = (
 )
 
 
-def entity_authorizations_later(
-    connection: Connection, entity_ids: list[int], ca_id: str
-) -> Callable[[], dict[int, EntityApproval]]:
-    """`entity_authorizations_for` (one or two entities, a movement's), sent with the command's
-    next statement (`store.batches`); call the result for the approvals."""
+def entity_standing_later(
+    connection: Connection, entity_ids: list[int]
+) -> Callable[[], dict[tuple[int, str], str]]:
+    """The standing of one or two entities (a movement's) for every approach they are
+    authorized for, sent with the command's next statement; call the result for it by (entity,
+    approach). An entity is authorized for a few approaches: reading them all costs less than
+    waiting to learn which the units belong to."""
     ids = sorted(set(entity_ids))
-    if not ids or len(ids) > 2:
-        found = entity_authorizations_for(connection, ids, ca_id)
-        return lambda: found
-    answer = batches.read_later(
-        connection, _APPROVALS_OF_TWO, {"entity": ids[0], "other": ids[-1], "approach": ca_id}
-    )
-    return lambda: {row.entity_id: _approval(row) for row in answer.all()}
+    if not ids:
+        return dict
+    if len(ids) > 2:
+        raise ValueError("a movement has at most two entities")
+    answer = batches.read_later(connection, _STANDING_OF_TWO, {"entity": ids[0], "other": ids[-1]})
+    return lambda: {
+        (row.entity_id, row.cooperative_approach_id): str(row.status) for row in answer.all()
+    }
 
 
 def authorization_later(
