@@ -23,6 +23,7 @@ from article6.api import (
     docs_page,
     routes_adjustments,
     routes_consistency,
+    routes_delegations,
     routes_identity,
     routes_notifications,
     routes_operations,
@@ -89,6 +90,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_adjustments,
         routes_operations,
         routes_notifications,
+        routes_delegations,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

@@ -104,6 +104,18 @@ class Check(Enum):
         "A unit is looked up by its serial number (1000042), its registry and serial"
         " (XXA01-1000042) or its unique identifier.",
     )
+    C1024 = (
+        "C1024",
+        "Terms of participation",
+        "A request to join accepts the registry's terms in their current version, names a focal"
+        " point with an e-mail address and at least one Party Section Administrator.",
+    )
+    C1025 = (
+        "C1025",
+        "Attached document",
+        "An attached document has a name, a known type and at most the registry's size limit;"
+        " its SHA-256 digest is journaled.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
@@ -290,6 +302,37 @@ class Check(Enum):
         "A four-eyes policy is switched on only for a section where at least two people may"
         " approve (its Party Section Administrators, not disabled); with fewer, its requests"
         " could only expire.",
+    )
+    C4023 = (
+        "C4023",
+        "Delegation",
+        "The secretariat issues, records authorizations, transfers, uses, cancels or records"
+        " first transfers in a Party's section only for the kinds of action that Party has"
+        " delegated to it (and not revoked); only the Party's own administrator delegates or"
+        " revokes.",
+    )
+    C4024 = (
+        "C4024",
+        "Enrolment link",
+        "An enrolment link is used once, before it expires, by the person it was sent to.",
+    )
+    C4025 = (
+        "C4025",
+        "Joining request",
+        "A Party's request to join is reviewed once, for a Party without a section, and a"
+        " declined request says why.",
+    )
+    C4026 = (
+        "C4026",
+        "Section status",
+        "A suspended section moves no units out and records no new transaction; a closed section"
+        " does nothing; a section is closed only when it holds no units.",
+    )
+    C4027 = (
+        "C4027",
+        "Entity application",
+        "An entity's application to a Party is reviewed once, by that Party's administrator, and a"
+        " declined application says why.",
     )
     # Action-specific (C5xxx)
     C5001 = (

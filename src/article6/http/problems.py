@@ -41,6 +41,11 @@ STATUS: dict[Check, int] = {
     Check.C4012: 403,
     Check.C4014: 403,  # a reset password must be changed before anything else
     Check.C4016: 403,  # a password change whose current password or code is wrong
+    Check.C4023: 403,  # the secretariat in a Party's section without its delegation
+    Check.C4024: 403,  # an enrolment link used, expired or unknown
+    Check.C4025: 409,  # a joining request already reviewed
+    Check.C4026: 409,  # a suspended or closed section
+    Check.C4027: 409,  # an entity's application already reviewed
     Check.C6108: 401,  # an administrative request to the hub without an operator's signature
     Check.C6109: 429,  # a reconciliation asked for too soon
 }

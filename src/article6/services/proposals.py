@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Permission, Role
+from article6.domain.access import DELEGABLE_OF_KIND, Actor, Permission, Role
 from article6.domain.first_transfer import Action
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
-from article6.services.access import allow
+from article6.services.access import allow_delegable
 from article6.services.context import Registry
+from article6.services.delegations import note_transaction
 from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import (
     MovementPlan,
@@ -50,7 +51,14 @@ def load_proposal(
         if movement.action in (Action.AUTHORIZATION, Action.FIRST_TRANSFER_RECORD)
         else Permission.MOVE_UNITS
     )
-    allow(actor, permission, movement.source.party_code, movement.source_entity)
+    allow_delegable(
+        connection,
+        actor,
+        permission,
+        DELEGABLE_OF_KIND[movement.kind.value],
+        movement.source.party_code,
+        movement.source_entity,
+    )
     waits = _approval_ahead(connection, actor, movement)
     context = load_movement(connection, movement, registry.now)
     return Proposal(movement, actor, context, waits())
@@ -98,6 +106,10 @@ def propose(
     """Check a movement and either complete it or reserve its units for approval."""
     _proposal, plan = plan_proposal(connection, registry, actor, movement)
     apply_movement(connection, registry, actor, plan)
+    if plan.record is not None:
+        kind = DELEGABLE_OF_KIND[movement.kind.value]
+        party = movement.source.party_code
+        note_transaction(connection, registry, actor, party, kind, plan.record.identifier)
     return receipt_of(command, plan, movement)
 
 

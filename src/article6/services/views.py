@@ -9,9 +9,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy import Connection
 
+from article6.domain.access import Role, name_in
 from article6.domain.identifiers import block_identifier
 from article6.domain.transactions import StoredTransaction
-from article6.store import history, records
+from article6.store import delegations, history, records
+from article6.store.delegations import Delegation
 from article6.store.history import RecordedRange
 
 
@@ -71,6 +73,9 @@ class TransactionView(BaseModel):
     finished_at: UtcDateTime | None
     expires_at: UtcDateTime | None
     ranges: list[MovedRange]
+    # Set when the secretariat started it under the Party's delegation: "XXA delegated
+    # issuance (delegation 3, by xxa.admin, 2026-12-02)"; None when the Party's own users did.
+    under_delegation: str | None = None
 
 
 class Receipt(BaseModel):
@@ -110,7 +115,22 @@ def moved_range(row: RecordedRange) -> MovedRange:
 
 
 def transaction_view(connection: Connection, row: StoredTransaction) -> TransactionView:
-    return transaction_views(connection, [row])[0]
+    view = transaction_views(connection, [row])[0]
+    if f"({Role.SECRETARIAT.value}, " not in row.initiator:
+        return view  # only the secretariat acts under a delegation: no read for anyone else
+    delegation = delegations.of_transaction(connection, row.identifier)
+    if delegation is None:
+        return view
+    return view.model_copy(update={"under_delegation": delegation_note(delegation)})
+
+
+def delegation_note(delegation: Delegation) -> str:
+    """How a transaction names the delegation it was done under."""
+    return (
+        f"{delegation.party_code} delegated {delegation.kind.replace('_', ' ')} "
+        f"(delegation {delegation.id}, by {name_in(delegation.delegated_by)}, "
+        f"{delegation.delegated_at:%Y-%m-%d})"
+    )
 
 
 def transaction_views(

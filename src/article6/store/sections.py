@@ -61,6 +61,7 @@ class PartySection:
     opened_at: datetime
     reconciliation_id: str | None = None
     reconciliation_until: datetime | None = None
+    status: str = "open"
 
     @property
     def hold(self) -> ReconciliationHold | None:
