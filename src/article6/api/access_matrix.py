@@ -244,7 +244,7 @@ def markdown() -> str:
         " recording first transfers) are the Party's: the secretariat does one only if the"
         " Party's administrator has delegated that kind to it (C4023), and only as the Party's"
         " administrator could. Each delegation is recorded, journaled and revocable; a"
-        " transaction done under one names it (`under_delegation`). The column \"under the"
+        ' transaction done under one names it (`under_delegation`). The column "under the'
         " Party's delegation\" shows the secretariat once XXA has delegated every kind.",
         "- Units leave an authorized entity's accounts only at the request of that entity's"
         " representatives, and the Party approves; a Party's users and administrators move"

@@ -14,7 +14,9 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 
 @router.get("/parties/{party}/delegations")
-def list_delegations(party: PartyCode, actor: InSection, registry: Registry_) -> list[DelegationView]:
+def list_delegations(
+    party: PartyCode, actor: InSection, registry: Registry_
+) -> list[DelegationView]:
     """Every delegation of the Party, in force or revoked, newest first."""
     return delegations.delegations_of(registry, actor, party)
 
@@ -28,6 +30,8 @@ def delegate(
 
 
 @router.delete("/parties/{party}/delegations/{kind}")
-def revoke(party: PartyCode, kind: Delegable, actor: InSection, registry: Registry_) -> DelegationView:
+def revoke(
+    party: PartyCode, kind: Delegable, actor: InSection, registry: Registry_
+) -> DelegationView:
     """Revoke a delegation: the secretariat is refused that kind from now on (C4023)."""
     return delegations.revoke(registry, actor, DelegationChange(party=party, kind=kind))
