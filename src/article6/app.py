@@ -25,6 +25,7 @@ from article6.api import (
     routes_consistency,
     routes_delegations,
     routes_identity,
+    routes_joining,
     routes_notifications,
     routes_operations,
     routes_queries,
@@ -91,6 +92,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_operations,
         routes_notifications,
         routes_delegations,
+        routes_joining,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

@@ -112,6 +112,7 @@ class Matrix:
             "{file_format}": "csv",
             "{notification}": "1",
             "{kind}": "first_transfer_record",
+            "{request}": "1",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance
@@ -216,6 +217,8 @@ class Matrix:
                 "reason": f"matrix {name}",
             },
             "/api/v1/unit-marks/1/lift": {"reason": "matrix"},
+            "/api/v1/joining-requests/1/review": {"decision": "decline", "reason": "matrix"},
+            "/api/v1/parties/XXA/section-status": {"status": "open", "reason": "matrix"},
             "/api/v1/parties/XXA/first-transfer-records": {
                 "account": w["XXA Party amo_holding"],
                 "reason": "matrix",

@@ -78,6 +78,8 @@ RULES: list[Rule] = [
     Rule("POST", "/api/v1/tokens", EVERYONE, "with a valid password and code"),
     Rule("POST", "/api/v1/enrolment", EVERYONE, "with a valid password, before enrolment"),
     Rule("POST", "/api/v1/enrolment/confirmation", EVERYONE, "with a valid password and code"),
+    Rule("POST", "/api/v1/joining-requests", EVERYONE, "a Party asks for a section"),
+    Rule("POST", "/api/v1/enrolment-links", EVERYONE, "with a link's token, once, unexpired"),
     # one's own session
     Rule("GET", "/api/v1/me", SIGNED | {"other_section"}),
     Rule("DELETE", "/api/v1/session", SIGNED | {"other_section"}, "ends one's own session"),
@@ -118,6 +120,13 @@ RULES: list[Rule] = [
     # the registry's world
     Rule("GET", "/api/v1/parties", READERS | {"other_section"}),
     Rule("POST", "/api/v1/parties", SECRETARIAT),
+    Rule("GET", "/api/v1/joining-requests", SECRETARIAT),
+    Rule(
+        "POST", "/api/v1/joining-requests/{request}/review", SECRETARIAT, "once; a decline says why"
+    ),
+    Rule(
+        "POST", P + "/section-status", SECRETARIAT, "closing only once the section holds no units"
+    ),
     Rule("GET", "/api/v1/cooperative-approaches", READERS | {"other_section"}),
     Rule("POST", "/api/v1/cooperative-approaches", SECRETARIAT),
     Rule("GET", P + "/mitigation-activities", READERS),

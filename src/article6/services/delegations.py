@@ -13,7 +13,7 @@ from article6.domain.checks import Check, CommandRefused, refuse
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
 from article6.services.journal import log
-from article6.services.views import UtcDateTime
+from article6.services.views import UtcDateTime, delegation_note
 from article6.store import delegations
 from article6.store.database import unit_of_work
 
@@ -132,11 +132,12 @@ def note_transaction(
     party: str,
     kind: Delegable,
     transaction: str,
-) -> None:
+) -> str | None:
     """Record that the secretariat started `transaction` under `party`'s delegation of `kind`
-    (its access was decided in this same database transaction); nothing for anyone else."""
+    (its access was decided in this same database transaction) and return how the transaction
+    names it; nothing for anyone else."""
     if actor.role is not Role.SECRETARIAT:
-        return
+        return None
     delegation = delegations.in_force(connection, party).get(kind.value)
     if delegation is None:
         raise LookupError(f"{party}'s delegation of {kind} vanished inside the command")
@@ -150,3 +151,5 @@ def note_transaction(
         transaction,
         {"kind": kind.value, "delegation": delegation},
     )
+    recorded = delegations.of_transaction(connection, transaction)
+    return delegation_note(recorded) if recorded is not None else None

@@ -106,11 +106,14 @@ def propose(
     """Check a movement and either complete it or reserve its units for approval."""
     _proposal, plan = plan_proposal(connection, registry, actor, movement)
     apply_movement(connection, registry, actor, plan)
-    if plan.record is not None:
+    receipt = receipt_of(command, plan, movement)
+    if plan.record is not None and receipt.transaction is not None:
         kind = DELEGABLE_OF_KIND[movement.kind.value]
         party = movement.source.party_code
-        note_transaction(connection, registry, actor, party, kind, plan.record.identifier)
-    return receipt_of(command, plan, movement)
+        note = note_transaction(connection, registry, actor, party, kind, plan.record.identifier)
+        if note is not None:
+            receipt.transaction.under_delegation = note
+    return receipt
 
 
 def receipt_of(command: str, plan: MovementPlan, movement: Movement) -> Receipt:
