@@ -113,6 +113,7 @@ class Matrix:
             "{notification}": "1",
             "{kind}": "first_transfer_record",
             "{request}": "1",
+            "{application}": "1",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance
@@ -218,6 +219,10 @@ class Matrix:
             },
             "/api/v1/unit-marks/1/lift": {"reason": "matrix"},
             "/api/v1/joining-requests/1/review": {"decision": "decline", "reason": "matrix"},
+            "/api/v1/parties/XXA/entity-applications/1/review": {
+                "decision": "decline",
+                "reason": "matrix",
+            },
             "/api/v1/parties/XXA/section-status": {"status": "open", "reason": "matrix"},
             "/api/v1/parties/XXA/first-transfer-records": {
                 "account": w["XXA Party amo_holding"],

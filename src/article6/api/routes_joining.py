@@ -8,8 +8,13 @@ from typing import Annotated, Literal
 import segno
 from fastapi import APIRouter, Path, Query
 
-from article6.http.security import PartyCode, Registry_, RegistryWide, Settings_
-from article6.services import joining, section_status
+from article6.http.security import InSection, PartyCode, Registry_, RegistryWide, Settings_
+from article6.services import entity_applications, joining, section_status
+from article6.services.entity_applications import (
+    ApplicationReview,
+    ApplicationView,
+    EntityApplication,
+)
 from article6.services.joining import (
     FollowLink,
     JoiningOutcome,
@@ -78,3 +83,30 @@ def change_section_status(
     """Suspend, reopen or close a Party's section (closing only once it holds no units)."""
     command = SectionStatusChange(party=party, status=change.status, reason=change.reason)
     return section_status.change_section_status(registry, actor, command)
+
+
+@router.post("/parties/{party}/entity-applications", status_code=201)
+def apply_to_party(
+    party: PartyCode, application: EntityApplication, registry: Registry_, settings: Settings_
+) -> ApplicationView:
+    """An entity applies to a Party (no account needed), with its documents (C1025)."""
+    return entity_applications.submit(registry, settings, party, application)
+
+
+@router.get("/parties/{party}/entity-applications")
+def list_entity_applications(
+    party: PartyCode, actor: InSection, registry: Registry_
+) -> list[ApplicationView]:
+    return entity_applications.applications(registry, actor, party)
+
+
+@router.post("/parties/{party}/entity-applications/{application}/review")
+def review_entity_application(
+    party: PartyCode,
+    application: Annotated[int, Path(ge=1)],
+    decision: ApplicationReview,
+    actor: InSection,
+    registry: Registry_,
+) -> ApplicationView:
+    """Approve (the entity is recorded with its accounts) or decline with a reason."""
+    return entity_applications.review(registry, actor, party, application, decision)
