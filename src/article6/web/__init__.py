@@ -25,6 +25,7 @@ from article6.web import (
     routes_adjustments,
     routes_approvals,
     routes_consistency,
+    routes_joining,
     routes_journal,
     routes_marks,
     routes_notifications,
@@ -84,6 +85,7 @@ def install(app: FastAPI) -> None:
         routes_marks,
         routes_notifications,
         routes_public,
+        routes_joining,
     ):
         app.include_router(module.router)
 
