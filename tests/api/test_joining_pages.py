@@ -101,9 +101,9 @@ def test_an_entity_applies_on_the_public_page_and_the_administrator_approves(wor
 def test_the_party_delegates_on_its_page_and_the_transaction_page_shows_it(world: HttpWorld):
     api = world.api
     admin = browser_session(api, "xxa.admin")
-    assert "Delegate: issue units" in admin.get("/delegations").text
+    assert "Delegate: Issue units" in admin.get("/delegations").text
     assert form(admin, "/delegations/issuance", {"step": "delegate"}).status_code == 303
-    assert "Revoke: issue units" in admin.get("/delegations").text
+    assert "Revoke: Issue units" in admin.get("/delegations").text
     issued = ok(
         api["secretariat.admin"].post(
             "/api/v1/parties/XXA/issuances",
@@ -119,4 +119,4 @@ def test_the_party_delegates_on_its_page_and_the_transaction_page_shows_it(world
     assert seen.status_code == 200 and "Delegate:" not in seen.text
     assert form(secretariat, "/delegations/use", {"step": "delegate"}).status_code == 403
     assert form(admin, "/delegations/issuance", {"step": "revoke"}).status_code == 303
-    assert "Delegate: issue units" in admin.get("/delegations").text
+    assert "Delegate: Issue units" in admin.get("/delegations").text
