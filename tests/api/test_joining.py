@@ -215,3 +215,45 @@ def test_totp_is_what_the_link_offers(api: Api):
     )
     assert offered["otpauth_uri"].startswith("otpauth://totp/")
     assert len(totp.code_at(offered["secret"], api.clock())) == 6
+
+
+def test_a_request_waiting_for_approval_is_not_approved_while_the_section_is_suspended(
+    world: HttpWorld,
+):
+    api = world.api
+    admin, secretariat = api["xxa.admin"], api["secretariat.admin"]
+    green = world["XXA Green Group A amo_holding"]
+    ok(
+        admin.post(
+            "/api/v1/parties/XXA/authorization-links",
+            {
+                "account": world["XXA Party mo_holding"],
+                "authorization_id": NDC,
+                "units": {"quantity": 10},
+            },
+        )
+    )
+    ok(
+        admin.post(
+            "/api/v1/parties/XXA/transfers",
+            {
+                "source_account": world["XXA Party amo_holding"],
+                "destination_account": green,
+                "units": {"quantity": 10},
+            },
+        )
+    )
+    waiting = ok(
+        api["green.group.a"].post(
+            "/api/v1/parties/XXA/cancellations",
+            {"source_account": green, "purpose": "voluntary", "units": {"quantity": 4}},
+        )
+    )
+    status = "/api/v1/parties/XXA/section-status"
+    ok(secretariat.post(status, {"status": "suspended", "reason": "audit"}), 200)
+    before = holdings(api)
+    approval = f"/api/v1/parties/XXA/transactions/{waiting['record']}/approval"
+    assert refused(admin.post(approval), 409) == [("C4026", "transaction")]
+    assert holdings(api) == before
+    ok(secretariat.post(status, {"status": "open", "reason": "audit done"}), 200)
+    assert ok(admin.post(approval), 200)["status"] == "completed"
