@@ -63,6 +63,8 @@ def test_under_the_partys_delegation_the_secretariat_issues_and_the_transaction_
     assert holdings(world.api)["XXA Party mo_holding"] == before + 25
     read = ok(admin.get(f"/api/v1/parties/XXA/transactions/{receipt['record']}"), 200)
     assert read["under_delegation"] == note
+    listed = ok(admin.get("/api/v1/parties/XXA/transactions?kind=issuance"), 200)["items"]
+    assert {t["identifier"]: t["under_delegation"] for t in listed}[receipt["record"]] == note
     # the Party's own issuance names no delegation
     own = ok(admin.post(ISSUE, issuance(world, 5)))
     assert own["transaction"]["under_delegation"] is None

@@ -115,13 +115,17 @@ def moved_range(row: RecordedRange) -> MovedRange:
 
 
 def transaction_view(connection: Connection, row: StoredTransaction) -> TransactionView:
-    view = transaction_views(connection, [row])[0]
-    if f"({Role.SECRETARIAT.value}, " not in row.initiator:
-        return view  # only the secretariat acts under a delegation: no read for anyone else
-    delegation = delegations.of_transaction(connection, row.identifier)
-    if delegation is None:
-        return view
-    return view.model_copy(update={"under_delegation": delegation_note(delegation)})
+    return transaction_views(connection, [row])[0]
+
+
+def _delegated(connection: Connection, rows: Sequence[StoredTransaction]) -> dict[str, str]:
+    """How each transaction the secretariat started names its delegation; only the
+    secretariat acts under one, so a page of others' transactions costs no read."""
+    started = [r.identifier for r in rows if f"({Role.SECRETARIAT.value}, " in r.initiator]
+    if not started:
+        return {}
+    found = delegations.of_transactions(connection, started)
+    return {identifier: delegation_note(d) for identifier, d in found.items()}
 
 
 def delegation_note(delegation: Delegation) -> str:
@@ -152,6 +156,7 @@ def transaction_views(
         for entity_id in {row.using_entity_id for row in rows if row.using_entity_id}
     }
     ranges = history.moved_ranges_of(connection, [row.id for row in rows])
+    delegated = _delegated(connection, rows)
     views = []
     for row in rows:
         entity = entities.get(row.using_entity_id) if row.using_entity_id else None
@@ -187,6 +192,7 @@ def transaction_views(
                 finished_at=row.finished_at,
                 expires_at=row.expires_at,
                 ranges=[moved_range(r) for r in ranges.get(row.id, [])],
+                under_delegation=delegated.get(row.identifier),
             )
         )
     return views

@@ -71,9 +71,19 @@ def record_transaction(connection: Connection, transaction: str, delegation_id: 
 
 def of_transaction(connection: Connection, transaction: str) -> Delegation | None:
     """The delegation a transaction was started under, if it was."""
-    row = connection.execute(
-        select(delegations)
+    return of_transactions(connection, [transaction]).get(transaction)
+
+
+def of_transactions(connection: Connection, transactions: list[str]) -> dict[str, Delegation]:
+    """The delegations these transactions were started under, by transaction (those started
+    under none are absent)."""
+    rows = connection.execute(
+        select(delegated_transactions.c.transaction, delegations)
         .select_from(delegated_transactions.join(delegations))
-        .where(delegated_transactions.c.transaction == transaction)
-    ).first()
-    return Delegation(**dict(row._mapping)) if row is not None else None
+        .where(delegated_transactions.c.transaction.in_(transactions))
+    )
+    names = Delegation.__dataclass_fields__
+    return {
+        str(row._mapping["transaction"]): Delegation(**{n: row._mapping[n] for n in names})
+        for row in rows
+    }
