@@ -90,6 +90,8 @@ def test_a_party_asks_without_an_account_and_the_secretariat_opens_its_section(a
     events = [e["event"] for e in ok(secretariat.get("/api/v1/journal?limit=200"), 200)["items"]]
     for event in ("JoiningRequested", "JoiningOpened", "EnrolmentLinkSent", "EnrolmentLinkUsed"):
         assert event in events
+    # the users and roles the opening made are witnessed by the journal; the chain holds
+    assert ok(secretariat.get("/api/v1/verification"), 200)["sound"] is True
 
 
 def test_an_enrolment_link_is_used_once_and_only_before_it_expires(api: Api):
