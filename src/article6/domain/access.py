@@ -187,6 +187,16 @@ def permits_delegation(actor: Actor, party: str) -> Refusal | None:
     return permits(actor, Permission.ADMINISTER, party)
 
 
+def permits_review(actor: Actor, party: str) -> Refusal | None:
+    """None if `actor` may decide an entity's application to `party`: the Party's own
+    administrator, whose authorization it is; the secretariat reads but does not decide."""
+    if actor.role is not Role.ADMINISTRATOR:
+        return Refusal(
+            Check.C4002, "actor", f"{party}'s Party Section Administrators review its applications"
+        )
+    return permits(actor, Permission.ADMINISTER, party)
+
+
 def permits_approval(
     initiator: Sequence[str], approver: Sequence[str], four_eyes: bool
 ) -> Refusal | None:

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Permission, Role
+from article6.domain.access import Actor, Permission, permits_review
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.services import commands as c
 from article6.services.access import allow
@@ -199,11 +199,9 @@ def review(
 ) -> ApplicationView:
     """Approve (the entity recorded with its accounts and its authorization for the approach,
     dated today) or decline with a reason: once, by the Party's own administrator (C4027)."""
-    if actor.role is not Role.ADMINISTRATOR:
-        raise refuse(
-            Check.C4002, "actor", f"{party}'s Party Section Administrators review its applications"
-        )
-    allow(actor, Permission.ADMINISTER, party)
+    refusal = permits_review(actor, party)
+    if refusal is not None:
+        raise CommandRefused([refusal])
     if decision.decision == "decline" and not (decision.reason or "").strip():
         raise refuse(Check.C4027, "reason", "a declined application says why")
     with unit_of_work(registry.engine) as connection:

@@ -1,10 +1,10 @@
 """Suspending, reopening and closing a Party's section (the secretariat's, as it opened it).
 
 A suspended section keeps its holdings but no units leave it and it records no new transaction
-(C4026, checked where every transaction takes its number); units sent to it from elsewhere are
-still credited, so nothing in flight is lost. A closed section does nothing; it is closed only
-when its holding accounts hold no units, so closing never strands or destroys units. Each change
-is one journal entry."""
+(C4026, checked where a transaction is numbered and where one waiting is approved); units sent
+to it from elsewhere are still credited, so nothing in flight is lost. A closed section does
+nothing; it is closed only when its holding accounts hold no units, so closing never strands or
+destroys units. Each change is one journal entry."""
 
 from __future__ import annotations
 
