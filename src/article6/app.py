@@ -24,8 +24,10 @@ from article6.api import (
     routes_acceptance,
     routes_adjustments,
     routes_consistency,
+    routes_delegations,
     routes_identity,
     routes_initial_reports,
+    routes_joining,
     routes_notifications,
     routes_operations,
     routes_queries,
@@ -97,6 +99,8 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_notifications,
         routes_acceptance,
         routes_safeguards,
+        routes_delegations,
+        routes_joining,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     temporary_password_hours: int = Field(default=72, ge=1)
     """How long a temporary password from an administrator's reset opens the change; after
     that it is refused like a wrong password and the user needs another reset."""
+    enrolment_link_hours: int = Field(default=72, ge=1)
+    """How long an enrolment link sent to a new Party's nominated administrator may be used
+    (once); after that the secretariat sends another."""
+    max_document_bytes: int = Field(default=512 * 1024, ge=1)
+    """The largest document an entity attaches to its application to a Party (C1025)."""
     metrics_token: str | None = None
     """The bearer token the monitoring system presents to scrape /metrics; unset, /metrics
     is open in development only. A secret."""

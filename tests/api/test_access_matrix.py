@@ -10,7 +10,9 @@ import pytest
 from http_world import Api, Caller, HttpWorld, ok
 
 from article6.api.access_matrix import COLUMNS, EVERYONE, RULES, markdown, rule_for
-from article6.domain.access import Role
+from article6.domain.access import Actor, Delegable, Role
+from article6.services import delegations
+from article6.services.delegations import DelegationChange
 
 USERS = {
     "secretariat": "secretariat.admin",
@@ -20,8 +22,10 @@ USERS = {
     "auditor": "xxa.auditor",
     "registry_auditor": "auditor",
     "other_section": "xxc.admin",
+    "delegated_secretariat": "secretariat.admin",
 }
-DENIAL_CHECKS = {"C4002", "C4006", "C4020"}
+DENIAL_CHECKS = {"C4002", "C4006", "C4020", "C4023"}
+XXA_ADMIN = Actor("xxa.admin", Role.ADMINISTRATOR, "XXA")
 NDC = "XXA-NDC-2025-001"
 CORSIA = "XXA-CORSIA-2025-001"
 
@@ -107,6 +111,9 @@ class Matrix:
             "{mark}": "1",
             "{file_format}": "csv",
             "{notification}": "1",
+            "{kind}": "first_transfer_record",
+            "{request}": "1",
+            "{application}": "1",
         }
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance
@@ -223,6 +230,12 @@ class Matrix:
                 "reason": f"matrix {name}",
             },
             "/api/v1/unit-marks/1/lift": {"reason": "matrix"},
+            "/api/v1/joining-requests/1/review": {"decision": "decline", "reason": "matrix"},
+            "/api/v1/parties/XXA/entity-applications/1/review": {
+                "decision": "decline",
+                "reason": "matrix",
+            },
+            "/api/v1/parties/XXA/section-status": {"status": "open", "reason": "matrix"},
             "/api/v1/parties/XXA/first-transfer-records": {
                 "account": w["XXA Party amo_holding"],
                 "reason": "matrix",
@@ -237,6 +250,20 @@ class Matrix:
         if path.endswith("/acceptance-setting"):
             body = {"acceptance_days": None}
         return path, body
+
+    def delegate_all(self, delegated: bool) -> None:
+        """XXA delegates every kind to the secretariat (the `delegated_secretariat` column), or
+        revokes every delegation in force (the `secretariat` column)."""
+        registry = self.api.registry
+        in_force = {
+            d.kind for d in delegations.delegations_of(registry, XXA_ADMIN, "XXA") if d.in_force
+        }
+        for kind in Delegable:
+            change = DelegationChange(party="XXA", kind=kind)
+            if delegated and kind not in in_force:
+                delegations.delegate(registry, XXA_ADMIN, change)
+            elif not delegated and kind in in_force:
+                delegations.revoke(registry, XXA_ADMIN, change)
 
     def call(self, caller: Caller | None, method: str, path: str, body: Any) -> Any:
         headers = caller.headers if caller else {}
@@ -263,6 +290,8 @@ def test_every_route_with_every_role_is_allowed_or_denied_as_the_matrix_says(wor
         for column in COLUMNS:
             user = USERS.get(column)
             caller = api.callers[user] if user else None
+            if rule.delegation is not None and column in ("secretariat", "delegated_secretariat"):
+                matrix.delegate_all(column == "delegated_secretariat")
             path, body = matrix.request(rule.method, rule.path, column)
             response = matrix.call(caller, rule.method, path, body)
             status = response.status_code

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from article6.domain.access import Delegable
+
 COLUMNS = (
     "anonymous",
     "secretariat",
@@ -20,6 +22,7 @@ COLUMNS = (
     "auditor",
     "registry_auditor",
     "other_section",
+    "delegated_secretariat",
 )
 TITLES = {
     "anonymous": "not signed in",
@@ -30,13 +33,17 @@ TITLES = {
     "auditor": "auditor (of the section)",
     "registry_auditor": "auditor (registry-wide)",
     "other_section": "another section's administrator",
+    "delegated_secretariat": "secretariat administrator, under the Party's delegation",
 }
 
-SIGNED = frozenset(COLUMNS) - {"anonymous", "other_section"}
+SIGNED = frozenset(COLUMNS) - {"anonymous", "other_section", "delegated_secretariat"}
 EVERYONE = frozenset(COLUMNS)
 READERS = SIGNED
 ADMINS = frozenset({"secretariat", "administrator"})
 MOVERS = frozenset({"administrator", "party_user"})
+PARTY_OWN = frozenset({"administrator"})
+"""The Party's own actions in its section: its administrators, and the secretariat only under
+the Party's delegation of that kind (the `delegated_secretariat` column)."""
 APPROVERS = frozenset({"administrator"})
 SECRETARIAT = frozenset({"secretariat"})
 REGISTRY_READERS = frozenset({"secretariat", "registry_auditor"})
@@ -49,8 +56,11 @@ class Rule:
     path: str
     allowed: frozenset[str]
     note: str = ""
+    delegation: Delegable | None = None
 
     def expects(self, column: str) -> bool:
+        if column == "delegated_secretariat":
+            return self.delegation is not None or "secretariat" in self.allowed
         if column == "other_section":
             if self.allowed is EVERYONE:
                 return True
@@ -68,6 +78,8 @@ RULES: list[Rule] = [
     Rule("POST", "/api/v1/tokens", EVERYONE, "with a valid password and code"),
     Rule("POST", "/api/v1/enrolment", EVERYONE, "with a valid password, before enrolment"),
     Rule("POST", "/api/v1/enrolment/confirmation", EVERYONE, "with a valid password and code"),
+    Rule("POST", "/api/v1/joining-requests", EVERYONE, "a Party asks for a section"),
+    Rule("POST", "/api/v1/enrolment-links", EVERYONE, "with a link's token, once, unexpired"),
     # one's own session
     Rule("GET", "/api/v1/me", SIGNED | {"other_section"}),
     Rule("DELETE", "/api/v1/session", SIGNED | {"other_section"}, "ends one's own session"),
@@ -112,6 +124,13 @@ RULES: list[Rule] = [
     # the registry's world
     Rule("GET", "/api/v1/parties", READERS | {"other_section"}),
     Rule("POST", "/api/v1/parties", SECRETARIAT),
+    Rule("GET", "/api/v1/joining-requests", SECRETARIAT),
+    Rule(
+        "POST", "/api/v1/joining-requests/{request}/review", SECRETARIAT, "once; a decline says why"
+    ),
+    Rule(
+        "POST", P + "/section-status", SECRETARIAT, "closing only once the section holds no units"
+    ),
     Rule("GET", "/api/v1/cooperative-approaches", READERS | {"other_section"}),
     Rule("POST", "/api/v1/cooperative-approaches", SECRETARIAT),
     Rule("GET", P + "/mitigation-activities", READERS),
@@ -120,7 +139,13 @@ RULES: list[Rule] = [
     Rule("GET", P + "/initial-reports", READERS),
     Rule("POST", P + "/initial-reports", ADMINS, "an update follows the initial report (C3011)"),
     Rule("GET", P + "/authorizations", READERS),
-    Rule("POST", P + "/authorizations", ADMINS, "a second record of an ID is a new version"),
+    Rule(
+        "POST",
+        P + "/authorizations",
+        PARTY_OWN,
+        "a second record of an ID is a new version",
+        Delegable.AUTHORIZATION,
+    ),
     Rule("GET", P + "/authorizations/{authorization_id}/versions", READERS),
     Rule("GET", P + "/entities", READERS, "an entity sees only itself"),
     Rule("POST", P + "/entities", ADMINS),
@@ -134,15 +159,26 @@ RULES: list[Rule] = [
     Rule("POST", P + "/trusted-destinations", APPROVERS, "counts after the registry's delay"),
     Rule("DELETE", P + "/trusted-destinations/{account}", APPROVERS),
     Rule("POST", P + "/action-digests", READERS, "computes only; nothing is kept"),
+    Rule("POST", P + "/entity-applications", EVERYONE, "an entity applies, with its documents"),
+    Rule("GET", P + "/entity-applications", ADMINS),
+    Rule(
+        "POST",
+        P + "/entity-applications/{application}/review",
+        PARTY_OWN,
+        "once; a decline says why",
+    ),
+    Rule("GET", P + "/delegations", READERS),
+    Rule("PUT", P + "/delegations/{kind}", PARTY_OWN, "the Party's administrators only"),
+    Rule("DELETE", P + "/delegations/{kind}", PARTY_OWN, "the Party's administrators only"),
     # units
-    Rule("POST", P + "/issuances", ADMINS),
-    Rule("POST", P + "/authorization-links", ADMINS),
-    Rule("POST", P + "/transfers", MOVERS, FROM_PARTY),
-    Rule("POST", P + "/international-transfers", MOVERS, FROM_PARTY),
-    Rule("POST", P + "/external-transfers", MOVERS, FROM_PARTY),
-    Rule("POST", P + "/uses", MOVERS, "from the Party's account"),
-    Rule("POST", P + "/cancellations", MOVERS, FROM_PARTY),
-    Rule("POST", P + "/first-transfer-records", ADMINS),
+    Rule("POST", P + "/issuances", PARTY_OWN, "", Delegable.ISSUANCE),
+    Rule("POST", P + "/authorization-links", PARTY_OWN, "", Delegable.AUTHORIZATION),
+    Rule("POST", P + "/transfers", MOVERS, FROM_PARTY, Delegable.TRANSFER),
+    Rule("POST", P + "/international-transfers", MOVERS, FROM_PARTY, Delegable.TRANSFER),
+    Rule("POST", P + "/external-transfers", MOVERS, FROM_PARTY, Delegable.TRANSFER),
+    Rule("POST", P + "/uses", MOVERS, "from the Party's account", Delegable.USE),
+    Rule("POST", P + "/cancellations", MOVERS, FROM_PARTY, Delegable.CANCELLATION),
+    Rule("POST", P + "/first-transfer-records", PARTY_OWN, "", Delegable.FIRST_TRANSFER_RECORD),
     Rule(
         "POST",
         P + "/transactions/{transaction}/approval",
@@ -236,11 +272,19 @@ def markdown() -> str:
         "Roles are held for a Party section (the secretariat's, and optionally an auditor's, for"
         " the whole registry). Section routes are shown as exercised in XXA's section; the last"
         " column is XXC's administrator calling those XXA routes. ✓ allowed, ✗ denied (401 when"
-        " not signed in, otherwise 403 with check C4002 or C4006). The decisions are taken in"
-        " one place, `article6.domain.access`.",
+        " not signed in, otherwise 403 with check C4002, C4006 or C4023). The decisions are"
+        " taken in one place, `article6.domain.access`.",
         "",
         "Who acts, whatever the door (API, web, command line):",
         "",
+        "- The secretariat administers the registry (Parties and sections, users' first"
+        " enrolment, reconciliation, the hub) but a Party's own actions in its section (issuing,"
+        " recording authorizations and linking units to them, transferring, using, cancelling,"
+        " recording first transfers) are the Party's: the secretariat does one only if the"
+        " Party's administrator has delegated that kind to it (C4023), and only as the Party's"
+        " administrator could. Each delegation is recorded, journaled and revocable; a"
+        ' transaction done under one names it (`under_delegation`). The column "under the'
+        " Party's delegation\" shows the secretariat once XXA has delegated every kind.",
         "- Units leave an authorized entity's accounts only at the request of that entity's"
         " representatives, and the Party approves; a Party's users and administrators move"
         " units from the Party's accounts only (C4002 on `source_account`). A use or"

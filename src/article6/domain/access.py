@@ -7,7 +7,7 @@ web pages ask here; so do the services, so no door can bypass it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from article6.domain.checks import Check, Refusal
@@ -46,6 +46,31 @@ PERMISSION_WORDS = {
     Permission.MANAGE_USERS: "manage users",
 }
 """A role and a permission as a refusal says them to people."""
+
+
+class Delegable(StrEnum):
+    """The kinds of action that are a Party's own in its section: the secretariat does them
+    there only when the Party has delegated that kind to it (C4023)."""
+
+    ISSUANCE = "issuance"
+    AUTHORIZATION = "authorization"
+    TRANSFER = "transfer"
+    USE = "use"
+    CANCELLATION = "cancellation"
+    FIRST_TRANSFER_RECORD = "first_transfer_record"
+
+
+DELEGABLE_OF_KIND = {
+    "issuance": Delegable.ISSUANCE,
+    "authorization": Delegable.AUTHORIZATION,
+    "internal_transfer": Delegable.TRANSFER,
+    "international_transfer": Delegable.TRANSFER,
+    "external_transfer": Delegable.TRANSFER,
+    "use": Delegable.USE,
+    "cancellation": Delegable.CANCELLATION,
+    "first_transfer_record": Delegable.FIRST_TRANSFER_RECORD,
+}
+"""Each transaction kind a user starts, to the kind of action a Party delegates."""
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -164,6 +189,56 @@ def permits_safeguards(actor: Actor, party: str) -> Refusal | None:
         f"only a Party Section Administrator of {party} keeps its trusted destinations and "
         "safeguards",
     )
+
+
+def permits_delegable(
+    actor: Actor,
+    permission: Permission,
+    kind: Delegable,
+    party: str,
+    delegated: frozenset[Delegable],
+    entity: str | None = None,
+    field: str = "actor",
+) -> Refusal | None:
+    """`permits`, for an action that is the Party's own in its section (`Delegable`).
+
+    The secretariat administers the registry but does not act for a Party: in `party`'s section
+    it does `kind` only if the Party has delegated that kind to it (`delegated`, the kinds in
+    force now), and then only as the Party's administrator could (from the Party's accounts,
+    never an entity's)."""
+    if actor.role is not Role.SECRETARIAT:
+        return permits(actor, permission, party, entity, field)
+    if kind not in delegated:
+        return Refusal(
+            Check.C4023,
+            field,
+            f"{party} has not delegated {kind.value.replace('_', ' ')} to the secretariat: "
+            f"{party}'s own administrators act in its section",
+        )
+    as_party = replace(actor, role=Role.ADMINISTRATOR, party=party)
+    return permits(as_party, permission, party, entity, field)
+
+
+def permits_delegation(actor: Actor, party: str) -> Refusal | None:
+    """None if `actor` may delegate an action kind of `party`'s section to the secretariat, or
+    revoke it: the Party's own administrator only, never the secretariat for itself (C4023)."""
+    if actor.role is not Role.ADMINISTRATOR:
+        return Refusal(
+            Check.C4023,
+            "actor",
+            f"only {party}'s Party Section Administrators delegate {party}'s actions",
+        )
+    return permits(actor, Permission.ADMINISTER, party)
+
+
+def permits_review(actor: Actor, party: str) -> Refusal | None:
+    """None if `actor` may decide an entity's application to `party`: the Party's own
+    administrator, whose authorization it is; the secretariat reads but does not decide."""
+    if actor.role is not Role.ADMINISTRATOR:
+        return Refusal(
+            Check.C4002, "actor", f"{party}'s Party Section Administrators review its applications"
+        )
+    return permits(actor, Permission.ADMINISTER, party)
 
 
 def permits_approval(

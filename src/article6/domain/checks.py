@@ -111,6 +111,18 @@ class Check(Enum):
         " letters and digits) of another Party section or of another registry, never of the"
         " section's own; it is added once and removed only while on the list.",
     )
+    C1024 = (
+        "C1024",
+        "Terms of participation",
+        "A request to join accepts the registry's terms in their current version, names a focal"
+        " point with an e-mail address and at least one Party Section Administrator.",
+    )
+    C1025 = (
+        "C1025",
+        "Attached document",
+        "An attached document has a name, a known type and at most the registry's size limit;"
+        " its SHA-256 digest is journaled.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
@@ -348,6 +360,37 @@ class Check(Enum):
         "Signed confirmation: the action confirmed",
         "The code confirms the digest of the exact action previewed (accounts, units, quantity,"
         " purpose); a request that differs from what was previewed is refused.",
+    )
+    C4023 = (
+        "C4023",
+        "Delegation",
+        "The secretariat issues, records authorizations, transfers, uses, cancels or records"
+        " first transfers in a Party's section only for the kinds of action that Party has"
+        " delegated to it (and not revoked); only the Party's own administrator delegates or"
+        " revokes.",
+    )
+    C4024 = (
+        "C4024",
+        "Enrolment link",
+        "An enrolment link is used once, before it expires, by the person it was sent to.",
+    )
+    C4025 = (
+        "C4025",
+        "Joining request",
+        "A Party's request to join is reviewed once, for a Party without a section, and a"
+        " declined request says why.",
+    )
+    C4026 = (
+        "C4026",
+        "Section status",
+        "A suspended section moves no units out and records no new transaction; a closed section"
+        " does nothing; a section is closed only when it holds no units.",
+    )
+    C4027 = (
+        "C4027",
+        "Entity application",
+        "An entity's application to a Party is reviewed once, by that Party's administrator, and a"
+        " declined application says why.",
     )
     # Action-specific (C5xxx)
     C5001 = (

@@ -47,6 +47,11 @@ STATUS: dict[Check, int] = {
     Check.C4020: 403,  # only a Party Section Administrator keeps the trusted destinations
     Check.C4021: 403,  # a signed confirmation without a current, unused code
     Check.C4022: 409,  # the request is not the action that was previewed and confirmed
+    Check.C4023: 403,  # the secretariat in a Party's section without its delegation
+    Check.C4024: 403,  # an enrolment link used, expired or unknown
+    Check.C4025: 409,  # a joining request already reviewed
+    Check.C4026: 409,  # a suspended or closed section
+    Check.C4027: 409,  # an entity's application already reviewed
     Check.C6108: 401,  # an administrative request to the hub without an operator's signature
     Check.C6109: 429,  # a reconciliation asked for too soon
 }

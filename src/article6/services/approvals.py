@@ -45,7 +45,7 @@ from article6.services.proposals import completed_view, first_transfer_warnings_
 from article6.services.releases import initiating_user, releasing
 from article6.services.signed_confirmation import signed
 from article6.services.views import Receipt, transaction_receipt, transaction_view
-from article6.store import account_register, history, identity, placement, records
+from article6.store import account_register, history, identity, placement, records, sections
 from article6.store.database import aware, unit_of_work
 
 
@@ -184,6 +184,13 @@ def approve(
     (`external_transfers.plan_external_approval`)."""
     row = _pending(connection, identifier)  # C1012, C4007: there is nothing else to judge
     request = check(load_request(connection, registry, actor, row), APPROVER_RULES)
+    section = sections.section(connection, row.party_code)
+    if section is not None and section.status != "open":
+        raise refuse(
+            Check.C4026,
+            "transaction",
+            f"{row.party_code}'s section is {section.status}: no units leave it",
+        )
     if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
         departing = plan_external_approval(connection, actor, row, request.now)
         if rehearse:

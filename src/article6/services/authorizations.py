@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Permission
+from article6.domain.access import Actor, Delegable, Permission
 from article6.domain.authorizations import Authorization, validate, validate_change
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.services import commands as c
-from article6.services.access import allow, section_of
+from article6.services.access import allow_delegable, section_of
 from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
@@ -26,7 +26,7 @@ def record_authorization(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         section = section_of(connection, actor, lock=True)
         party = section.party_code
-        allow(actor, Permission.ADMINISTER, party)
+        allow_delegable(connection, actor, Permission.ADMINISTER, Delegable.AUTHORIZATION, party)
         records.lock_authorization(connection, party, command.authorization_id)
         previous = records.current_authorization(connection, party, command.authorization_id)
         timeframe = None

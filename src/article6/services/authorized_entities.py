@@ -27,89 +27,97 @@ def record_authorized_entity(
     idempotency_key: str | None = None,
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
-        section = section_of(connection, actor, lock=True)
-        party = section.party_code
-        allow(actor, Permission.ADMINISTER, party)
-        identifiers.party_code(command.country_of_incorporation, "country_of_incorporation")
-        approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
-        now = registry.now()
-        dated = undated(command.date_of_authorization, now.date())
-        if dated is not None:
-            raise CommandRefused([dated])
-        existing = entities.entity_named(connection, party, command.name)
-        if existing is None:
-            number = entities.entity_count(connection, party) + 1
-            identifier = f"{party}-E{number:04d}"
-            entity_id = entities.insert_entity(
-                connection,
-                entities.EntityRecord(
-                    identifier=identifier,
-                    party_code=party,
-                    name=command.name,
-                    country_of_incorporation=command.country_of_incorporation,
-                    identification_number=command.identification_number,
-                    recorded_at=now,
-                ),
-            )
-            account_register.open_account(
-                connection,
-                party_code=party,
-                registry_id=section.registry_id,
-                kind=AccountKind.MO_HOLDING,
-                cooperative_approach=None,
-                at=now,
-                entity_id=entity_id,
-                holder=identifier,
-                name=account_name(party, AccountKind.MO_HOLDING, None, command.name),
-            )
-        else:
-            entity_id, identifier = existing.id, existing.identifier
-        if (
-            records.entity_authorization(connection, entity_id, command.cooperative_approach)
-            is not None
-        ):
-            raise refuse(
-                Check.C3005,
-                "cooperative_approach",
-                f"{identifier} is already authorized for {command.cooperative_approach}",
-            )
-        entities.insert_entity_authorization(
-            connection,
-            entities.EntityApproval(
-                entity_id=entity_id,
-                cooperative_approach_id=command.cooperative_approach,
-                date_of_authorization=command.date_of_authorization,
-                conditions=command.conditions,
-                change_and_revocation_conditions=command.change_and_revocation_conditions,
-                additional_information=command.additional_information,
-                status="active",
-                status_changed_at=now,
-            ),
-        )
-        for kind in ENTITY_KINDS_PER_APPROACH:
-            account_register.open_account(
-                connection,
-                party_code=party,
-                registry_id=section.registry_id,
-                kind=kind,
-                cooperative_approach=command.cooperative_approach,
-                at=now,
-                entity_id=entity_id,
-                holder=identifier,
-                name=account_name(party, kind, command.cooperative_approach, command.name),
-            )
-        log(
-            connection,
-            registry,
-            actor,
-            "AuthorizedEntityRecorded",
-            party,
-            identifier,
-            command.model_dump(mode="json"),
-        )
-        return Receipt(command="RecordAuthorizedEntity", record=identifier, status="active")
+        return record_entity(connection, registry, actor, command)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def record_entity(
+    connection: Connection, registry: Registry, actor: Actor, command: c.RecordAuthorizedEntity
+) -> Receipt:
+    """Record the entity (if new) with its accounts and its authorization for the approach, in
+    the actor's section (recorded directly, or on approving the entity's application)."""
+    section = section_of(connection, actor, lock=True)
+    party = section.party_code
+    allow(actor, Permission.ADMINISTER, party)
+    identifiers.party_code(command.country_of_incorporation, "country_of_incorporation")
+    approach_of_party(connection, command.cooperative_approach, party, "cooperative_approach")
+    now = registry.now()
+    dated = undated(command.date_of_authorization, now.date())
+    if dated is not None:
+        raise CommandRefused([dated])
+    existing = entities.entity_named(connection, party, command.name)
+    if existing is None:
+        number = entities.entity_count(connection, party) + 1
+        identifier = f"{party}-E{number:04d}"
+        entity_id = entities.insert_entity(
+            connection,
+            entities.EntityRecord(
+                identifier=identifier,
+                party_code=party,
+                name=command.name,
+                country_of_incorporation=command.country_of_incorporation,
+                identification_number=command.identification_number,
+                recorded_at=now,
+            ),
+        )
+        account_register.open_account(
+            connection,
+            party_code=party,
+            registry_id=section.registry_id,
+            kind=AccountKind.MO_HOLDING,
+            cooperative_approach=None,
+            at=now,
+            entity_id=entity_id,
+            holder=identifier,
+            name=account_name(party, AccountKind.MO_HOLDING, None, command.name),
+        )
+    else:
+        entity_id, identifier = existing.id, existing.identifier
+    if (
+        records.entity_authorization(connection, entity_id, command.cooperative_approach)
+        is not None
+    ):
+        raise refuse(
+            Check.C3005,
+            "cooperative_approach",
+            f"{identifier} is already authorized for {command.cooperative_approach}",
+        )
+    entities.insert_entity_authorization(
+        connection,
+        entities.EntityApproval(
+            entity_id=entity_id,
+            cooperative_approach_id=command.cooperative_approach,
+            date_of_authorization=command.date_of_authorization,
+            conditions=command.conditions,
+            change_and_revocation_conditions=command.change_and_revocation_conditions,
+            additional_information=command.additional_information,
+            status="active",
+            status_changed_at=now,
+        ),
+    )
+    for kind in ENTITY_KINDS_PER_APPROACH:
+        account_register.open_account(
+            connection,
+            party_code=party,
+            registry_id=section.registry_id,
+            kind=kind,
+            cooperative_approach=command.cooperative_approach,
+            at=now,
+            entity_id=entity_id,
+            holder=identifier,
+            name=account_name(party, kind, command.cooperative_approach, command.name),
+        )
+    log(
+        connection,
+        registry,
+        actor,
+        "AuthorizedEntityRecorded",
+        party,
+        identifier,
+        command.model_dump(mode="json"),
+    )
+    return Receipt(command="RecordAuthorizedEntity", record=identifier, status="active")
 
 
 def set_entity_status(

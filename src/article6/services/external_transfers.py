@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import Field
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Permission
+from article6.domain.access import Actor, Delegable, Permission
 from article6.domain.accounts import Account, holding_entity
 from article6.domain.blocks import Portion, piece
 from article6.domain.checks import Check, refuse
@@ -44,9 +44,10 @@ from article6.domain.transactions import (
     TransactionStatus,
     advance,
 )
-from article6.services.access import allow
+from article6.services.access import allow_delegable
 from article6.services.commands import Command, PartyCode, UnitSelection
 from article6.services.context import Registry, execute
+from article6.services.delegations import note_transaction
 from article6.services.external_departure import Departure, Destination, depart
 from article6.services.external_transfer_status import this_registry
 from article6.services.movement_checks import load_movement, needs_approval
@@ -132,6 +133,8 @@ def propose_external_transfer(
         record = plan.reservation.record
         if record is None:
             raise ValueError("a transfer to another registry writes a transaction")
+        party = record.party_code
+        note_transaction(connection, registry, actor, party, Delegable.TRANSFER, record.identifier)
         return transaction_receipt(connection, "ProposeExternalTransfer", record.identifier)
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
@@ -154,7 +157,14 @@ def load_outgoing(
         raise refuse(
             Check.C4001, "acquiring_party", "a transfer between registries goes to another Party"
         )
-    allow(actor, Permission.MOVE_UNITS, source.party_code, holding_entity(str(source.holder)))
+    allow_delegable(
+        connection,
+        actor,
+        Permission.MOVE_UNITS,
+        Delegable.TRANSFER,
+        source.party_code,
+        holding_entity(str(source.holder)),
+    )
     here = this_registry(connection)
     if command.acquiring_registry in (here, HUB):
         raise refuse(

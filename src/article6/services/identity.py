@@ -276,6 +276,15 @@ def _grant(
     return user_view(connection, row)
 
 
+def add_section_user(
+    connection: Connection, registry: Registry, actor: Actor, command: CreateUser, grant: GrantRole
+) -> UserView:
+    """A new user holding one role, inside a command that decided access itself (the opening of
+    a section the secretariat approved)."""
+    _insert_user(connection, registry, actor, command, None)
+    return _grant(connection, registry, actor, command.name, grant, created=True)
+
+
 def grant_role(
     registry: Registry,
     actor: Actor,

@@ -13,15 +13,16 @@ from datetime import UTC
 
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Permission
+from article6.domain.access import Actor, Delegable, Permission
 from article6.domain.accounts import Account, AccountKind, UnitState
 from article6.domain.blocks import UnitBlock
 from article6.domain.checks import Check, refuse
 from article6.domain.issuance import ISSUANCE_RULES, IssuanceContext, attributes_of, verdict_of
 from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
 from article6.services import commands as c
-from article6.services.access import allow, section_of
+from article6.services.access import allow_delegable, section_of
 from article6.services.context import Registry, execute
+from article6.services.delegations import note_transaction
 from article6.services.initial_reports import first_transfer_warnings
 from article6.services.movement_plan import MovedUnits
 from article6.services.movement_requests import account_named, party_account, require_open
@@ -50,6 +51,14 @@ def issue_units(
         plan, _account = plan_issuance(connection, registry, actor, command)
         warnings = _first_transfer_warnings(connection, plan)
         apply_issuance(connection, registry, actor, plan)
+        note_transaction(
+            connection,
+            registry,
+            actor,
+            plan.record.party_code,
+            Delegable.ISSUANCE,
+            plan.record.identifier,
+        )
         receipt = transaction_receipt(connection, "IssueUnits", plan.record.identifier)
         return receipt.model_copy(update={"warnings": warnings}) if warnings else receipt
 
@@ -112,7 +121,7 @@ def load_issuance(
     locked when it caps a quantity; the account and its holdings lock."""
     section = section_of(connection, actor)
     party = section.party_code
-    allow(actor, Permission.ADMINISTER, party)
+    allow_delegable(connection, actor, Permission.ADMINISTER, Delegable.ISSUANCE, party)
     activity = records.activity(connection, command.mitigation_activity, lock=True)
     if activity is None or activity.host_party != party:
         raise refuse(

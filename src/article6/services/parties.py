@@ -42,65 +42,71 @@ def register_party(
 ) -> Receipt:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         allow(actor, Permission.REGISTRY_SETUP, None)
-        code = identifiers.party_code(command.code, "code")
-        if not (
-            identifiers.FIRST_VINTAGE <= command.ndc_first_year <= command.ndc_last_year <= 2100
-        ):
-            raise refuse(
-                Check.C1009,
-                "ndc_last_year",
-                "the NDC implementation period runs from its first to its last year",
-            )
-        now = registry.now()
-        if sections.party(connection, code) is None:
-            participation.insert_party(
-                connection,
-                sections.Party(
-                    code=code,
-                    name=command.name,
-                    ndc_first_year=command.ndc_first_year,
-                    ndc_last_year=command.ndc_last_year,
-                    participation_status="active",
-                    created_at=now,
-                ),
-            )
-        registry_id = f"{code}{command.registry_number:02d}"
-        if command.open_section and sections.section(connection, code) is None:
-            sections.open_section(
-                connection,
-                sections.PartySection(
-                    party_code=code,
-                    registry_id=registry_id,
-                    next_serial=1,
-                    next_transaction=1,
-                    next_account=1,
-                    pending_days=PENDING_DAYS,
-                    opened_at=now,
-                ),
-            )
-            account_register.open_account(
-                connection,
-                party_code=code,
-                registry_id=registry_id,
-                kind=AccountKind.MO_HOLDING,
-                cooperative_approach=None,
-                at=now,
-                name=account_name(code, AccountKind.MO_HOLDING, None),
-            )
-            for ca_id in participation.approaches_of(connection, code):
-                open_standard_accounts(connection, code, registry_id, ca_id, now)
-        log(
-            connection,
-            registry,
-            actor,
-            "PartyRegistered",
-            code,
-            code,
-            command.model_dump(mode="json"),
-        )
-        return Receipt(command="RegisterParty", record=code, status="recorded")
+        return record_party(connection, registry, actor, command)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def record_party(
+    connection: Connection, registry: Registry, actor: Actor, command: c.RegisterParty
+) -> Receipt:
+    """Register the Party (if new) and open its section, inside a command that decided access
+    (registering a Party, or opening the section a joining request asked for)."""
+    code = identifiers.party_code(command.code, "code")
+    if not (identifiers.FIRST_VINTAGE <= command.ndc_first_year <= command.ndc_last_year <= 2100):
+        raise refuse(
+            Check.C1009,
+            "ndc_last_year",
+            "the NDC implementation period runs from its first to its last year",
+        )
+    now = registry.now()
+    if sections.party(connection, code) is None:
+        participation.insert_party(
+            connection,
+            sections.Party(
+                code=code,
+                name=command.name,
+                ndc_first_year=command.ndc_first_year,
+                ndc_last_year=command.ndc_last_year,
+                participation_status="active",
+                created_at=now,
+            ),
+        )
+    registry_id = f"{code}{command.registry_number:02d}"
+    if command.open_section and sections.section(connection, code) is None:
+        sections.open_section(
+            connection,
+            sections.PartySection(
+                party_code=code,
+                registry_id=registry_id,
+                next_serial=1,
+                next_transaction=1,
+                next_account=1,
+                pending_days=PENDING_DAYS,
+                opened_at=now,
+            ),
+        )
+        account_register.open_account(
+            connection,
+            party_code=code,
+            registry_id=registry_id,
+            kind=AccountKind.MO_HOLDING,
+            cooperative_approach=None,
+            at=now,
+            name=account_name(code, AccountKind.MO_HOLDING, None),
+        )
+        for ca_id in participation.approaches_of(connection, code):
+            open_standard_accounts(connection, code, registry_id, ca_id, now)
+    log(
+        connection,
+        registry,
+        actor,
+        "PartyRegistered",
+        code,
+        code,
+        command.model_dump(mode="json"),
+    )
+    return Receipt(command="RegisterParty", record=code, status="recorded")
 
 
 def set_approval_policy(

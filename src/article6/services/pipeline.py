@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from article6.domain.access import Actor
-from article6.domain.checks import CommandRefused, Refusal
+from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.reconciliation import ReconciliationHold
 from article6.services.context import Registry
 from article6.services.journal import log
@@ -61,6 +61,8 @@ class Ticket:
     pending_days: int
     next_serial: int
     hold: ReconciliationHold | None
+    party: str = ""
+    status: str = "open"
 
     @property
     def identifier(self) -> str:
@@ -69,7 +71,17 @@ class Ticket:
         return f"{self.registry_id}-{self.number:08d}"
 
     def refusals(self, now: datetime) -> list[Refusal]:
-        """C2006 while a reconciliation holds the registry at `now`."""
+        """C2006 while a reconciliation holds the registry at `now`; C4026 while the section is
+        suspended or closed (units arriving from elsewhere are still credited)."""
+        if self.status != "open":
+            return [
+                Refusal(
+                    Check.C4026,
+                    "source_account",
+                    f"{self.party}'s section is {self.status}: no units leave it and it records "
+                    "no new transaction",
+                )
+            ]
         if self.hold is None or not self.hold.in_force(now):
             return []
         return self.hold.refusal().refusals
@@ -91,6 +103,8 @@ def ticket(connection: Connection, party: str, now: datetime, rehearse: bool) ->
         pending_days=row.pending_days,
         next_serial=row.next_serial,
         hold=row.hold,
+        party=party,
+        status=row.status,
     )
     refusals = taken.refusals(now)
     if refusals:

@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from article6.domain.access import Actor, Permission, Role
+from article6.domain.access import DELEGABLE_OF_KIND, Actor, Permission, Role
 from article6.domain.first_transfer import Action
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
 from article6.domain.safeguards import waits_for_trust
 from article6.services.acceptance_wait import acceptance_wait
-from article6.services.access import allow
+from article6.services.access import allow_delegable
 from article6.services.context import Registry
+from article6.services.delegations import note_transaction
 from article6.services.initial_reports import first_transfer_warnings
 from article6.services.movement_checks import load_movement
 from article6.services.movement_plan import (
@@ -53,7 +54,14 @@ def load_proposal(
         if movement.action in (Action.AUTHORIZATION, Action.FIRST_TRANSFER_RECORD)
         else Permission.MOVE_UNITS
     )
-    allow(actor, permission, movement.source.party_code, movement.source_entity)
+    allow_delegable(
+        connection,
+        actor,
+        permission,
+        DELEGABLE_OF_KIND[movement.kind.value],
+        movement.source.party_code,
+        movement.source_entity,
+    )
     # `needs_approval`: an entity's movement always waits; a Party user's as the section's
     # policy says, read in the statement that locks the holdings.
     policy = (
@@ -106,6 +114,12 @@ def propose(
     warnings = first_transfer_warnings_of(connection, plan)
     apply_movement(connection, registry, actor, plan)
     receipt = receipt_of(command, plan, movement)
+    if plan.record is not None and receipt.transaction is not None:
+        kind = DELEGABLE_OF_KIND[movement.kind.value]
+        party = movement.source.party_code
+        note = note_transaction(connection, registry, actor, party, kind, plan.record.identifier)
+        if note is not None:
+            receipt.transaction.under_delegation = note
     return receipt.model_copy(update={"warnings": warnings}) if warnings else receipt
 
 

@@ -9,9 +9,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy import Connection
 
+from article6.domain.access import Role, name_in
 from article6.domain.identifiers import block_identifier
 from article6.domain.transactions import StoredTransaction
-from article6.store import history, records
+from article6.store import delegations, history, records
+from article6.store.delegations import Delegation
 from article6.store.history import RecordedRange
 
 
@@ -71,6 +73,9 @@ class TransactionView(BaseModel):
     finished_at: UtcDateTime | None
     expires_at: UtcDateTime | None
     ranges: list[MovedRange]
+    # Set when the secretariat started it under the Party's delegation: "XXA delegated
+    # issuance (delegation 3, by xxa.admin, 2026-12-02)"; None when the Party's own users did.
+    under_delegation: str | None = None
 
 
 class Receipt(BaseModel):
@@ -115,6 +120,25 @@ def transaction_view(connection: Connection, row: StoredTransaction) -> Transact
     return transaction_views(connection, [row])[0]
 
 
+def _delegated(connection: Connection, rows: Sequence[StoredTransaction]) -> dict[str, str]:
+    """How each transaction the secretariat started names its delegation; only the
+    secretariat acts under one, so a page of others' transactions costs no read."""
+    started = [r.identifier for r in rows if f"({Role.SECRETARIAT.value}, " in r.initiator]
+    if not started:
+        return {}
+    found = delegations.of_transactions(connection, started)
+    return {identifier: delegation_note(d) for identifier, d in found.items()}
+
+
+def delegation_note(delegation: Delegation) -> str:
+    """How a transaction names the delegation it was done under."""
+    return (
+        f"{delegation.party_code} delegated {delegation.kind.replace('_', ' ')} "
+        f"(delegation {delegation.id}, by {name_in(delegation.delegated_by)}, "
+        f"{delegation.delegated_at:%Y-%m-%d})"
+    )
+
+
 def transaction_views(
     connection: Connection, rows: Sequence[StoredTransaction]
 ) -> list[TransactionView]:
@@ -134,6 +158,7 @@ def transaction_views(
         for entity_id in {row.using_entity_id for row in rows if row.using_entity_id}
     }
     ranges = history.moved_ranges_of(connection, [row.id for row in rows])
+    delegated = _delegated(connection, rows)
     views = []
     for row in rows:
         entity = entities.get(row.using_entity_id) if row.using_entity_id else None
@@ -169,6 +194,7 @@ def transaction_views(
                 finished_at=row.finished_at,
                 expires_at=row.expires_at,
                 ranges=[moved_range(r) for r in ranges.get(row.id, [])],
+                under_delegation=delegated.get(row.identifier),
             )
         )
     return views

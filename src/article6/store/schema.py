@@ -64,6 +64,9 @@ party_sections = Table(
     # statement that numbers each transaction, so the check costs no statement of its own.
     Column("reconciliation_id", String(64)),
     Column("reconciliation_until", Timestamp),
+    # open, suspended (moves no units out: C4026) or closed (since 20261202_0029); read with
+    # the hold by the statement that numbers each transaction.
+    Column("status", String(10), nullable=False, server_default="open"),
 )
 
 cooperative_approaches = Table(

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row, bindparam, func, select, update
 
 from article6.domain.reconciliation import ReconciliationHold
 from article6.store.reconciliation import hold, hold_of
-from article6.store.schema import parties, party_sections
+from article6.store.schema import accounts, holdings, parties, party_sections
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class PartySection:
     reconciliation_until: datetime | None = None
     acceptance_days: int | None = None
     """Days an incoming transfer waits for the Party's acceptance; None: accepted at once."""
+    status: str = "open"
 
     @property
     def hold(self) -> ReconciliationHold | None:
@@ -196,3 +197,23 @@ def number_transaction(connection: Connection, party_code: str) -> tuple[int, Pa
 def next_transaction_number(connection: Connection, party_code: str, now: datetime) -> int:
     number, _section = take_transaction_number(connection, party_code, now)
     return number
+
+
+def set_status(connection: Connection, party_code: str, status: str) -> None:
+    connection.execute(
+        update(party_sections)
+        .where(party_sections.c.party_code == party_code)
+        .values(status=status)
+    )
+
+
+def units_held(connection: Connection, party_code: str) -> int:
+    """Units in the section's holding accounts (those retired into use and cancellation accounts
+    stay there as the record and do not count)."""
+    terminal = accounts.c.kind.like("%_use") | accounts.c.kind.like("%_cancellation")
+    total = connection.execute(
+        select(func.coalesce(func.sum(holdings.c.quantity), 0))
+        .select_from(holdings.join(accounts))
+        .where(accounts.c.party_code == party_code, ~terminal)
+    ).scalar_one()
+    return int(total)

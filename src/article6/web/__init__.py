@@ -29,6 +29,7 @@ from article6.web import (
     routes_approvals,
     routes_consistency,
     routes_initial_reports,
+    routes_joining,
     routes_journal,
     routes_marks,
     routes_mechanism,
@@ -98,6 +99,7 @@ def install(app: FastAPI) -> None:
         routes_initial_reports,
         routes_notifications,
         routes_public,
+        routes_joining,
     ):
         app.include_router(module.router)
 

@@ -1,0 +1,112 @@
+"""Joining over HTTP: a Party's public request for a section, the secretariat's review, the
+enrolment link a nominated administrator follows, and a section's suspension or closure."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import segno
+from fastapi import APIRouter, Path, Query
+
+from article6.http.security import InSection, PartyCode, Registry_, RegistryWide, Settings_
+from article6.services import entity_applications, joining, section_status
+from article6.services.entity_applications import (
+    ApplicationReview,
+    ApplicationView,
+    EntityApplication,
+)
+from article6.services.joining import (
+    FollowLink,
+    JoiningOutcome,
+    JoiningRequest,
+    JoiningRequestView,
+    JoiningReview,
+    LinkEnrolment,
+)
+from article6.services.section_status import SectionStatusChange
+from article6.services.views import Receipt
+
+router = APIRouter(prefix="/api/v1", tags=["joining"])
+
+
+class LinkEnrolmentView(LinkEnrolment):
+    qr_svg: str
+
+
+class StatusChange(SectionStatusChange):
+    party: str = "-"  # from the path
+
+
+@router.post("/joining-requests", status_code=201)
+def submit_joining_request(request: JoiningRequest, registry: Registry_) -> JoiningRequestView:
+    """A Party asks for a section (no account needed); the secretariat reviews it."""
+    return joining.submit(registry, request)
+
+
+@router.get("/joining-requests")
+def list_joining_requests(
+    actor: RegistryWide,
+    registry: Registry_,
+    status: Annotated[Literal["pending", "opened", "declined"] | None, Query()] = None,
+) -> list[JoiningRequestView]:
+    return joining.requests(registry, actor, status)
+
+
+@router.post("/joining-requests/{request}/review")
+def review_joining_request(
+    request: Annotated[int, Path(ge=1)],
+    decision: JoiningReview,
+    actor: RegistryWide,
+    registry: Registry_,
+    settings: Settings_,
+) -> JoiningOutcome:
+    """Open the section (with an enrolment link for each nominated administrator, shown once)
+    or decline with a reason."""
+    return joining.review(registry, settings, actor, request, decision)
+
+
+@router.post("/enrolment-links")
+def follow_enrolment_link(
+    command: FollowLink, registry: Registry_, settings: Settings_
+) -> LinkEnrolmentView:
+    """Use an enrolment link once: choose one's password and receive a second factor to confirm
+    with `POST /api/v1/enrolment/confirmation`."""
+    enrolment = joining.follow_link(registry, settings, command)
+    qr = segno.make(enrolment.otpauth_uri, error="m").svg_inline(scale=4)
+    return LinkEnrolmentView(**enrolment.model_dump(), qr_svg=qr)
+
+
+@router.post("/parties/{party}/section-status")
+def change_section_status(
+    party: PartyCode, change: StatusChange, actor: RegistryWide, registry: Registry_
+) -> Receipt:
+    """Suspend, reopen or close a Party's section (closing only once it holds no units)."""
+    command = SectionStatusChange(party=party, status=change.status, reason=change.reason)
+    return section_status.change_section_status(registry, actor, command)
+
+
+@router.post("/parties/{party}/entity-applications", status_code=201)
+def apply_to_party(
+    party: PartyCode, application: EntityApplication, registry: Registry_, settings: Settings_
+) -> ApplicationView:
+    """An entity applies to a Party (no account needed), with its documents (C1025)."""
+    return entity_applications.submit(registry, settings, party, application)
+
+
+@router.get("/parties/{party}/entity-applications")
+def list_entity_applications(
+    party: PartyCode, actor: InSection, registry: Registry_
+) -> list[ApplicationView]:
+    return entity_applications.applications(registry, actor, party)
+
+
+@router.post("/parties/{party}/entity-applications/{application}/review")
+def review_entity_application(
+    party: PartyCode,
+    application: Annotated[int, Path(ge=1)],
+    decision: ApplicationReview,
+    actor: InSection,
+    registry: Registry_,
+) -> ApplicationView:
+    """Approve (the entity is recorded with its accounts) or decline with a reason."""
+    return entity_applications.review(registry, actor, party, application, decision)
