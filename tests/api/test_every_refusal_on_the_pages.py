@@ -19,6 +19,7 @@ import httpx
 from fastapi.testclient import TestClient
 from http_world import HttpWorld, holdings, ok
 from test_acceptance_over_http import waiting_transfer
+from test_joining_pages import JOIN
 from test_safeguards_pages import preview
 from test_users_page import browser_session, form
 from test_who_acts import GREEN_AMO, give_green_group_a
@@ -30,6 +31,7 @@ from article6.store import reconciliation as stored_holds
 from article6.store.database import unit_of_work
 from article6.web.refusal_reach import NOT_FROM_A_PAGE
 
+JOINING = {"C1024", "C1025", "C4023", "C4024", "C4025", "C4026", "C4027"}
 TRIPPED_HERE = {
     "C1001",
     "C1002",
@@ -89,8 +91,10 @@ TRIPPED_HERE = {
     "C5002",
     "C5004",
     "C5005",
-}
-"""The checks `test_every_refusal_a_page_can_show_names_the_field_in_words` trips."""
+} | JOINING
+"""The checks `test_every_refusal_a_page_can_show_names_the_field_in_words` trips, and the
+joining and delegation ones `test_joining_and_delegation_refusals_name_the_field_in_words`
+trips (`JOINING`)."""
 
 LIBRARY_WORDS = re.compile(
     r"Input should|validation error|pydantic|Traceback|Value error|Field required|"
@@ -671,4 +675,50 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
         tripped,
     )
 
-    assert tripped == TRIPPED_HERE, sorted(TRIPPED_HERE - tripped)
+    assert tripped == TRIPPED_HERE - JOINING, sorted(TRIPPED_HERE - JOINING - tripped)
+
+
+def test_joining_and_delegation_refusals_name_the_field_in_words(world: HttpWorld):
+    api = world.api
+    tripped: set[str] = set()
+    before = sum(holdings(api).values())
+    public = TestClient(api.client.app, follow_redirects=False)
+    says(public.post("/join", data={**JOIN, "terms_accepted": ""}), "C1024", "terms", tripped)
+    application = {
+        "name": "Blue Carbon Ltd",
+        "country_of_incorporation": "XXA",
+        "identification_number": "BC-42",
+        "cooperative_approach": "CA0001",
+        "contact_email": "registry@bluecarbon.example",
+    }
+    program = {"documents": ("proof.exe", b"MZ not a document", "application/x-msdownload")}
+    says(public.post("/apply/XXA", data=application, files=program), "C1025", "document", tripped)
+    bogus = {"password": "a long enough password", "password_again": "a long enough password"}
+    says(public.post("/enrolment-link/made-up-link", data=bogus), "C4024", "token", tripped)
+
+    secretariat = browser_session(api, "secretariat.admin")
+    form(secretariat, "/section", {"party": "XXA", "next": "/"})
+    issue = {"mitigation_activity": world.activity, "vintage": "2024", "quantity": "5"}
+    says(step(secretariat, "issue", issue), "C4023", None, tripped)
+
+    assert public.post("/join", data=JOIN).status_code == 200
+    listed = secretariat.get("/joining-requests").text
+    request_id = re.search(r'data-request="(\d+)"', listed)
+    assert request_id
+    review = f"/joining-requests/{request_id.group(1)}/review"
+    assert form(secretariat, review, {"decision": "open"}).status_code == 200
+    says(form(secretariat, review, {"decision": "open"}), "C4025", "request", tripped)
+
+    assert public.post("/apply/XXA", data=application).status_code == 200
+    admin = browser_session(api, "xxa.admin")
+    number = re.search(r'data-application="(\d+)"', admin.get("/entity-applications").text)
+    assert number
+    decided = f"/entity-applications/{number.group(1)}/review"
+    assert form(admin, decided, {"decision": "approve"}).status_code == 303
+    says(form(admin, decided, {"decision": "approve"}), "C4027", "application", tripped)
+
+    suspended = {"status": "suspended", "reason": "audit"}
+    ok(api["secretariat.admin"].post("/api/v1/parties/XXA/section-status", suspended), 200)
+    says(step(admin, "issue", issue), "C4026", "source account", tripped)
+    assert sum(holdings(api).values()) == before
+    assert tripped == JOINING, sorted(JOINING - tripped)
