@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from article6.domain.checks import Check, CommandRefused, Refusal, catalogue_markdown, refuse
+from article6.web import refusal_reach
 
 
 def test_every_code_is_unique():
@@ -28,7 +29,8 @@ def test_every_check_has_a_title_and_a_rule(check):
 
 def test_docs_checks_md_is_the_generated_catalogue():
     published = Path(__file__).parents[2] / "docs" / "checks.md"
-    assert published.read_text(encoding="utf-8") == catalogue_markdown()
+    expected = catalogue_markdown() + refusal_reach.markdown()  # what `article6 checks` prints
+    assert published.read_text(encoding="utf-8") == expected
 
 
 def test_a_refusal_needs_at_least_one_failed_check():
