@@ -105,7 +105,7 @@ def joining_requests(request: Request, who: Signed, registry: Registry_) -> Resp
         "joining_requests.html",
         viewer=viewer_for(registry, who, request),
         csrf=request.cookies.get(CSRF_COOKIE, ""),
-        active="joining",
+        active="admin",
         found=found,
         links=[],
     )
@@ -132,7 +132,7 @@ def joining_review(
         "joining_requests.html",
         viewer=viewer_for(registry, who, request),
         csrf=request.cookies.get(CSRF_COOKIE, ""),
-        active="joining",
+        active="admin",
         found=joining.requests(registry, actor),
         reviewed=outcome.request,
         links=links,
@@ -250,7 +250,7 @@ async def application_submit(
 def applications_page(request: Request, viewer: Looking, registry: Registry_) -> Response:
     found = entity_applications.applications(registry, viewer.actor, viewer.party)
     return render(
-        request, "entity_applications.html", viewer=viewer, active="applications", found=found
+        request, "entity_applications.html", viewer=viewer, active="admin", found=found
     )
 
 
@@ -276,7 +276,7 @@ def delegations_page(request: Request, viewer: Looking, registry: Registry_) -> 
         request,
         "delegations.html",
         viewer=viewer,
-        active="delegations",
+        active="admin",
         kinds=[(kind, KIND_WORDS[kind], in_force.get(kind)) for kind in Delegable],
         history=history,
         may_change=viewer.actor.role is Role.ADMINISTRATOR,
