@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/article6 serve --database $(DATABASE)
 
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider
+	$(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
