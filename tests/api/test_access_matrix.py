@@ -142,6 +142,7 @@ class Matrix:
             "{kind}": "first_transfer_record",
             "{request}": "1",
             "{application}": "1",
+            "{document}": "1",
         }
         # another section's administrator reads its own Party's pull (XXA's: C5005, tested
         # in test_mechanism_over_http.py)

@@ -175,6 +175,12 @@ RULES: list[Rule] = [
     Rule("POST", P + "/entity-applications", EVERYONE, "an entity applies, with its documents"),
     Rule("GET", P + "/entity-applications", ADMINS),
     Rule(
+        "GET",
+        P + "/entity-applications/{application}/documents/{document}",
+        ADMINS,
+        "an attachment, only while its SHA-256 is the journaled one (C1026)",
+    ),
+    Rule(
         "POST",
         P + "/entity-applications/{application}/review",
         PARTY_OWN,
