@@ -13,6 +13,7 @@ from article6.http.downloads import attachment
 from article6.http.security import InSection, PartyCode, Registry_, RegistryWide, Settings_
 from article6.services import entity_applications, joining, section_status
 from article6.services.entity_applications import (
+    DOCUMENT_TYPES,
     ApplicationReview,
     ApplicationView,
     EntityApplication,
@@ -117,7 +118,7 @@ def review_entity_application(
 @router.get(
     "/parties/{party}/entity-applications/{application}/documents/{document}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={200: {"content": {kind: {} for kind in sorted(DOCUMENT_TYPES)}}},
 )
 def download_application_document(
     party: PartyCode,
