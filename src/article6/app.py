@@ -28,6 +28,7 @@ from article6.api import (
     routes_identity,
     routes_initial_reports,
     routes_joining,
+    routes_mechanism,
     routes_notifications,
     routes_operations,
     routes_queries,
@@ -101,6 +102,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
         routes_safeguards,
         routes_delegations,
         routes_joining,
+        routes_mechanism,
     ):
         app.include_router(module.router)
     web.install(app)  # the pages at /, /sign-in, /accounts, …; errors there are pages too

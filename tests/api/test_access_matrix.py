@@ -13,6 +13,9 @@ from article6.api.access_matrix import COLUMNS, EVERYONE, RULES, markdown, rule_
 from article6.domain.access import Actor, Delegable, Role
 from article6.services import delegations
 from article6.services.delegations import DelegationChange
+from article6.store import mechanism_pulls
+from article6.store.database import unit_of_work
+from article6.store.mechanism_pulls import PullRecord
 
 USERS = {
     "secretariat": "secretariat.admin",
@@ -24,7 +27,7 @@ USERS = {
     "other_section": "xxc.admin",
     "delegated_secretariat": "secretariat.admin",
 }
-DENIAL_CHECKS = {"C4002", "C4006", "C4020", "C4023"}
+DENIAL_CHECKS = {"C4002", "C4006", "C4020", "C4023", "C5005"}
 XXA_ADMIN = Actor("xxa.admin", Role.ADMINISTRATOR, "XXA")
 NDC = "XXA-NDC-2025-001"
 CORSIA = "XXA-CORSIA-2025-001"
@@ -83,6 +86,31 @@ class Matrix:
             "items"
         ][0]["identifier"]
 
+        self.pulls = {party: self.pull_of(party) for party in ("XXA", "XXC")}
+
+    def pull_of(self, party: str) -> str:
+        """A pull asked earlier for `party`'s authorizations (the world is on no hub)."""
+        query_id = f"matrix-pull-{party}"
+        registry = self.api.registry
+        with unit_of_work(registry.engine) as connection:
+            mechanism_pulls.insert_pull(
+                connection,
+                PullRecord(
+                    query_id=query_id,
+                    requesting_registry="XXA01",
+                    party=party,
+                    query=(
+                        f'{{"query_id":"{query_id}","requesting_registry":"XXA01",'
+                        f'"party":"{party}","by":"serial","first":1,"last":10,'
+                        '"asked_at":"2026-01-01T00:00:00Z"}'
+                    ),
+                    requested_by="matrix",
+                    requested_at=registry.now(),
+                    status=mechanism_pulls.REQUESTED,
+                ),
+            )
+        return query_id
+
     def pending(self) -> str:
         request = ok(
             self.api["green.group.a"].post(
@@ -114,7 +142,11 @@ class Matrix:
             "{kind}": "first_transfer_record",
             "{request}": "1",
             "{application}": "1",
+            "{document}": "1",
         }
+        # another section's administrator reads its own Party's pull (XXA's: C5005, tested
+        # in test_mechanism_over_http.py)
+        values["{query_id}"] = self.pulls["XXC" if column == "other_section" else "XXA"]
         if "{transaction}" in path:
             values["{transaction}"] = self.pending() if method == "POST" else self.issuance
         for key, value in values.items():
@@ -236,6 +268,7 @@ class Matrix:
                 "reason": "matrix",
             },
             "/api/v1/parties/XXA/section-status": {"status": "open", "reason": "matrix"},
+            "/api/v1/mechanism-pulls": {"by": "serial", "first": 1, "last": 10},
             "/api/v1/parties/XXA/first-transfer-records": {
                 "account": w["XXA Party amo_holding"],
                 "reason": "matrix",

@@ -131,6 +131,19 @@ RULES: list[Rule] = [
     Rule(
         "POST", P + "/section-status", SECRETARIAT, "closing only once the section holds no units"
     ),
+    Rule(
+        "POST",
+        "/api/v1/mechanism-pulls",
+        MOVERS | SECRETARIAT,
+        "a Party's users for their own Party's authorizations (C5005)",
+    ),
+    Rule("GET", "/api/v1/mechanism-pulls", NO_ENTITY, "those of one's scope (C5005)"),
+    Rule(
+        "GET",
+        "/api/v1/mechanism-pulls/{query_id}",
+        NO_ENTITY,
+        "one's own Party's; another's is unknown (C5005)",
+    ),
     Rule("GET", "/api/v1/cooperative-approaches", READERS | {"other_section"}),
     Rule("POST", "/api/v1/cooperative-approaches", SECRETARIAT),
     Rule("GET", P + "/mitigation-activities", READERS),
@@ -161,6 +174,12 @@ RULES: list[Rule] = [
     Rule("POST", P + "/action-digests", READERS, "computes only; nothing is kept"),
     Rule("POST", P + "/entity-applications", EVERYONE, "an entity applies, with its documents"),
     Rule("GET", P + "/entity-applications", ADMINS),
+    Rule(
+        "GET",
+        P + "/entity-applications/{application}/documents/{document}",
+        ADMINS,
+        "an attachment, only while its SHA-256 is the journaled one (C1026)",
+    ),
     Rule(
         "POST",
         P + "/entity-applications/{application}/review",
@@ -306,7 +325,8 @@ def markdown() -> str:
         "- An entity's representative sees only the transactions into or out of its entity's"
         " accounts (every one it asked for included), and a unit's history only for a unit in"
         " its accounts or one it moved into a use or cancellation account.",
-        "- Pull and view of the Article 6.4 mechanism registry (web page `/mechanism`): the"
+        "- Pull and view of the Article 6.4 mechanism registry (web page `/mechanism`, API"
+        " `/api/v1/mechanism-pulls`): the"
         " secretariat pulls for every Party's authorizations or one Party's; a Party's"
         " administrators and users pull for their own Party's only; auditors view the pulls of"
         " their scope and pull none; entities' representatives neither pull nor view (C5005).",

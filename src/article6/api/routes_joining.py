@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 
 import segno
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
+from article6.http.downloads import attachment
 from article6.http.security import InSection, PartyCode, Registry_, RegistryWide, Settings_
 from article6.services import entity_applications, joining, section_status
 from article6.services.entity_applications import (
+    DOCUMENT_TYPES,
     ApplicationReview,
     ApplicationView,
     EntityApplication,
@@ -110,3 +113,20 @@ def review_entity_application(
 ) -> ApplicationView:
     """Approve (the entity is recorded with its accounts) or decline with a reason."""
     return entity_applications.review(registry, actor, party, application, decision)
+
+
+@router.get(
+    "/parties/{party}/entity-applications/{application}/documents/{document}",
+    response_class=Response,
+    responses={200: {"content": {kind: {} for kind in sorted(DOCUMENT_TYPES)}}},
+)
+def download_application_document(
+    party: PartyCode,
+    application: Annotated[int, Path(ge=1, le=2**62)],
+    document: Annotated[int, Path(ge=1, le=2**62)],
+    actor: InSection,
+    registry: Registry_,
+) -> Response:
+    """A document of an application, as an attachment under its original name and type, only
+    while its SHA-256 is the journaled one (C1026); another Party's is unknown (C1012)."""
+    return attachment(entity_applications.document(registry, actor, party, application, document))

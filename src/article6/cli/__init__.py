@@ -18,6 +18,7 @@ from article6.cli.history import history
 from article6.cli.interop import hub, hub_operator, network
 from article6.cli.journal import journal
 from article6.cli.keys import keys
+from article6.cli.mechanism import mechanism
 from article6.cli.notifications import notifications
 from article6.cli.reports import aef, report
 from article6.cli.serve import serve
@@ -50,6 +51,7 @@ for command in (
     units,
     notifications,
     history,
+    mechanism,
 ):
     main.add_command(command)
 aef.add_command(adjustments)

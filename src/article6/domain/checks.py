@@ -123,6 +123,12 @@ class Check(Enum):
         "An attached document has a name, a known type and at most the registry's size limit;"
         " its SHA-256 digest is journaled.",
     )
+    C1026 = (
+        "C1026",
+        "Document integrity",
+        "A stored document is served only while its SHA-256 digest is the one journaled when it"
+        " was attached; a document that differs is refused and the refusal journaled.",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",

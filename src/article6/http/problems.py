@@ -51,6 +51,7 @@ STATUS: dict[Check, int] = {
     Check.C4024: 403,  # an enrolment link used, expired or unknown
     Check.C4025: 409,  # a joining request already reviewed
     Check.C4026: 409,  # a suspended or closed section
+    Check.C1026: 409,  # a stored document no longer matches its journaled digest
     Check.C4027: 409,  # an entity's application already reviewed
     Check.C6108: 401,  # an administrative request to the hub without an operator's signature
     Check.C6109: 429,  # a reconciliation asked for too soon

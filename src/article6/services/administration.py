@@ -19,7 +19,7 @@ from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.reads import ledger
 from article6.services.views import UtcDateTime
-from article6.store import approval_policies, reconciliation
+from article6.store import approval_policies, reconciliation, sections
 from article6.store import identity as identity_store
 from article6.store.database import unit_of_work
 
@@ -70,6 +70,7 @@ class SectionSummary(BaseModel):
     users: int
     disabled_users: int
     on_hold: str | None
+    status: str = "open"
 
 
 class Overview(BaseModel):
@@ -95,6 +96,7 @@ def overview(registry: Registry, actor: Actor, now: datetime) -> Overview:
         members = [u for u in people if any(g.party == party.code for g in u.grants)]
         with unit_of_work(registry.engine, read_only=True) as connection:
             hold = reconciliation.section_hold(connection, party.code)
+            section = sections.section(connection, party.code)
         summaries.append(
             SectionSummary(
                 party=party.code,
@@ -105,6 +107,7 @@ def overview(registry: Registry, actor: Actor, now: datetime) -> Overview:
                 users=len(members),
                 disabled_users=sum(1 for u in members if u.disabled),
                 on_hold=hold.reconciliation_id if hold and hold.in_force(now) else None,
+                status=section.status if section else "open",
             )
         )
     with unit_of_work(registry.engine, read_only=True) as connection:

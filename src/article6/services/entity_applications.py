@@ -194,6 +194,70 @@ def applications(registry: Registry, actor: Actor, party: str) -> list[Applicati
         return _views(connection, entity_applications.applications(connection, party))
 
 
+class DocumentFile(BaseModel):
+    """A stored document as it is served: its original name and type, and its bytes."""
+
+    file_name: str
+    content_type: str
+    content: bytes
+
+
+def document(
+    registry: Registry, actor: Actor, party: str, application_id: int, document_id: int
+) -> DocumentFile:
+    """One document of an application to `party`, for the Party's administrators (and the
+    secretariat): another Party's, or one that does not exist, is unknown (C1012). Served only
+    while its SHA-256 is the one journaled when it was attached; otherwise refused (C1026) and
+    the refusal journaled, so tampering with the stored copy shows."""
+    allow(actor, Permission.ADMINISTER, party)
+    with unit_of_work(registry.engine) as connection:
+        stored = entity_applications.application(connection, application_id)
+        found = entity_applications.document(connection, document_id)
+        if (
+            stored is None
+            or stored.party_code != party
+            or found is None
+            or found.application_id != application_id
+        ):
+            raise refuse(
+                Check.C1012,
+                "document",
+                f"{document_id} is not a document of application {application_id} to {party}",
+            )
+        content = entity_applications.document_content(connection, document_id) or b""
+        attached = [d.id for d in entity_applications.documents(connection, [application_id])]
+        journaled = entity_applications.journaled_digests(connection, f"{party}/{application_id}")
+        index = attached.index(document_id)
+        expected = journaled[index] if index < len(journaled) else None
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != expected or found.sha256 != expected:
+            journal_event(
+                connection,
+                registry,
+                actor.label,
+                "EntityDocumentRefused",
+                f"{party}/{application_id}",
+                {
+                    "application": application_id,
+                    "document": document_id,
+                    "journaled_sha256": expected,
+                    "stored_sha256": digest,
+                },
+                party,
+            )
+            mismatch = Refusal(
+                Check.C1026,
+                "document",
+                f"{found.file_name} is not the document journaled when it was attached: it is"
+                " not served",
+            )
+        else:
+            return DocumentFile(
+                file_name=found.file_name, content_type=found.content_type, content=content
+            )
+    raise CommandRefused([mismatch])
+
+
 def review(
     registry: Registry, actor: Actor, party: str, application_id: int, decision: ApplicationReview
 ) -> ApplicationView:

@@ -190,6 +190,23 @@ def list_pulls(registry: Registry, actor: Actor, limit: int = PAGE_LIMIT) -> lis
     return [_view(record, now) for record in found]
 
 
+def readable_pulls(registry: Registry, actor: Actor, limit: int = PAGE_LIMIT) -> list[PullView]:
+    """The pulls the reader may view, or C5005 for a reader who may view none (an entity's
+    representative): the API says so, where the page shows an empty list."""
+    refusal = may_view_mechanism(actor, None if actor.registry_wide else actor.party)
+    if refusal is not None:
+        raise CommandRefused([refusal])
+    return list_pulls(registry, actor, limit)
+
+
+def pull_for(actor: Actor, command: PullA64ERs) -> PullA64ERs:
+    """A Party's users pull for their own Party when they name none (as on the page); the
+    secretariat's pull without a Party is registry-wide."""
+    if command.party is not None or actor.registry_wide or actor.party is None:
+        return command
+    return command.model_copy(update={"party": actor.party})
+
+
 def view_pull(registry: Registry, actor: Actor, query_id: str) -> PullView:
     """One pull, if the reader may view it (C5005 otherwise, as for one that does not exist)."""
     with unit_of_work(registry.engine, read_only=True) as connection:

@@ -20,6 +20,7 @@ from article6.services.context import Registry, execute
 from article6.services.journal import log
 from article6.services.views import Receipt
 from article6.store import sections
+from article6.store.database import unit_of_work
 
 
 class SectionStatusChange(BaseModel):
@@ -28,6 +29,24 @@ class SectionStatusChange(BaseModel):
     party: str = Field(pattern="^[A-Z]{3}$")
     status: Literal["open", "suspended", "closed"]
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class SectionStanding(BaseModel):
+    """What the confirm page shows before a change: the section's status now and the units its
+    holding accounts hold (closing is refused while any are held)."""
+
+    party: str
+    status: str
+    held: int
+
+
+def standing(registry: Registry, actor: Actor, party: str) -> SectionStanding:
+    """The section's status and holdings, for the secretariat that changes it (C4002)."""
+    allow(actor, Permission.REGISTRY_SETUP, None)
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        section = section_of(connection, actor, party)
+        held = sections.units_held(connection, section.party_code)
+    return SectionStanding(party=section.party_code, status=section.status, held=held)
 
 
 def change_section_status(

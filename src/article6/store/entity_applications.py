@@ -3,6 +3,7 @@ with their SHA-256)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from article6.store.joining_schema import entity_applications, entity_documents
+from article6.store.schema import journal, journal_pending
 
 
 @dataclass(frozen=True)
@@ -104,3 +106,21 @@ def review(
         .where(entity_applications.c.id == application_id)
         .values(status=status, reviewed_by=by, reviewed_at=at, reason=reason, entity=entity)
     )
+
+
+def document(connection: Connection, document_id: int) -> StoredDocument | None:
+    columns = [c for c in entity_documents.c if c.name != "content"]
+    row = connection.execute(select(*columns).where(entity_documents.c.id == document_id)).first()
+    return StoredDocument(**dict(row._mapping)) if row is not None else None
+
+
+def journaled_digests(connection: Connection, subject: str) -> list[str]:
+    """The documents' SHA-256 digests as `EntityApplied` journaled them, in the order they were
+    attached (the entry is read from the chain, or from the entries not chained yet)."""
+    for table in (journal, journal_pending):
+        body = connection.execute(
+            select(table.c.body).where(table.c.subject == subject, table.c.event == "EntityApplied")
+        ).scalar()
+        if body is not None:
+            return [str(d.get("sha256", "")) for d in json.loads(body).get("documents", [])]
+    return []

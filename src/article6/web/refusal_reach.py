@@ -25,6 +25,12 @@ NOT_FROM_A_PAGE: dict[Check, str] = {
         "the pages take a registry ID only inside a serial range or a unit identifier, which "
         "they read whole (a bad one is refused as the range, C1005, or the unit, C1020)"
     ),
+    Check.C1026: (
+        "an application's stored document differs from the digest journaled when it was "
+        "attached only if the database was altered underneath the registry; nothing typed or "
+        "uploaded on a page can make it so (tests/api/test_application_documents.py alters "
+        "one and downloads it through the page)"
+    ),
     Check.C1008: (
         "no form asks for a metric: what the pages record is measured in t CO2 eq; a non-GHG "
         "metric comes over the API"

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from article6.domain.access import Actor, Delegable, Role
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.http.downloads import attachment
 from article6.http.problems import status_of
 from article6.http.security import CSRF_COOKIE, Registry_, Settings_
 from article6.services import delegations, entity_applications, joining
@@ -263,6 +264,17 @@ def application_review(
     )
     entity_applications.review(registry, viewer.actor, viewer.party, application, decision)
     return RedirectResponse(f"/entity-applications?done={application}", status_code=303)
+
+
+@router.get("/entity-applications/{application}/documents/{document}")
+def application_document(
+    application: int, document: int, viewer: Looking, registry: Registry_
+) -> Response:
+    """Download a document of an application to the section's Party (an attachment, never
+    shown inline; refused if it is not the journaled one, C1026)."""
+    return attachment(
+        entity_applications.document(registry, viewer.actor, viewer.party, application, document)
+    )
 
 
 # --- delegations -----------------------------------------------------------------------------
