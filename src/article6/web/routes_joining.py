@@ -250,9 +250,7 @@ async def application_submit(
 @router.get("/entity-applications", response_class=HTMLResponse)
 def applications_page(request: Request, viewer: Looking, registry: Registry_) -> Response:
     found = entity_applications.applications(registry, viewer.actor, viewer.party)
-    return render(
-        request, "entity_applications.html", viewer=viewer, active="admin", found=found
-    )
+    return render(request, "entity_applications.html", viewer=viewer, active="admin", found=found)
 
 
 @router.post("/entity-applications/{application}/review")
