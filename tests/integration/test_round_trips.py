@@ -43,15 +43,15 @@ with the policy + the entities' standing + candidates (which say whether a mark 
 neighbours + number; the writes + journal entry + idempotency outcome + COMMIT. The bearer
 token's one read goes on the event loop's own connection (`tests/api/test_request_round_trips`:
 1 statement, 1 round trip), not counted here."""
-API_STATEMENTS = 17
-"""BEGIN, claim, the section's choice of signed confirmation (#17, in the same round trip),
-accounts, lock (with the policy), the entities' standing, candidates,
-neighbours, number, the transaction, the source block shrinks, the destination's neighbour
-grows (separate statements: shrink before grow), both holdings, the moved range, the journal
-entry, the outcome, COMMIT (27 before)."""
+API_STATEMENTS = 14
+"""BEGIN, claim, accounts, lock (with the approvals policy and the section's choice of signed
+confirmation, #17), the entities' standing, candidates, neighbours, number, the transaction,
+the source block shrinks, the destination's neighbour grows (separate statements: shrink before
+grow), both holdings, the moved range with the journal entry and the outcome (one data-modifying
+WITH: `batches.later(merged=True)`), COMMIT (27 before #16, 17 before the riders and the merge)."""
 COMMAND_ROUND_TRIPS = 4
 """The same in the service layer."""
-COMMAND_STATEMENTS = 17
+COMMAND_STATEMENTS = 14
 SEAL_STATEMENTS = 2
 """A sealing round: the pending entries with the chain's head, then all of them onto it."""
 

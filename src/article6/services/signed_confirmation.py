@@ -34,6 +34,7 @@ from article6.settings import Settings
 from article6.store import identity
 from article6.store import safeguards as store
 from article6.store.database import aware, unit_of_work
+from article6.store.holdings import dismount
 
 
 class WrongCode(CommandRefused):
@@ -66,11 +67,13 @@ def signed(
     if registry.rehearsing is not None or name not in SIGNED_COMMANDS or actor.party is None:
         return run()
     # A command that succeeds is the actor's section's own (its access rules see to it), so
-    # the section's choice is read with the command's first statement.
-    required = store.signed_confirmation_later(connection, actor.party)
-    receipt = run()
-    chosen = required.first()
-    if chosen is None or not chosen[0]:
+    # the section's choice is read in the statement that locks the movement's holdings.
+    required = store.signed_confirmation_with_lock(connection, actor.party)
+    try:
+        receipt = run()
+    finally:
+        dismount(connection)
+    if not required.value(connection):
         return receipt
     party = actor.party
     digest = digest_of(actor, command)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, or_, select, update
 
 from article6.domain.safeguards import Safeguards, TrustedDestination
-from article6.store import batches
+from article6.store import batches, holdings
 from article6.store.database import aware
 from article6.store.identity_schema import users
 from article6.store.safeguards_schema import party_safeguards, trusted_destinations
@@ -30,9 +30,6 @@ def safeguards(connection: Connection, party: str) -> Safeguards:
 
 # Read on every transfer, use, cancellation and approval: built once, sent with the command's
 # next statement (`batches.read_later`), so a section without safeguards costs no round trip.
-_SIGNED = select(party_safeguards.c.signed_confirmation).where(
-    party_safeguards.c.party_code == bindparam("party")
-)
 _TRUST = (
     select(party_safeguards.c.trusted_only, trusted_destinations.c.effective_at)
     .select_from(
@@ -46,9 +43,20 @@ _TRUST = (
 )
 
 
-def signed_confirmation_later(connection: Connection, party: str) -> batches.Answer:
-    """Whether the section requires signed confirmation: a row `(True,)` when it does."""
-    return batches.read_later(connection, _SIGNED, {"party": party})
+_SIGNED_OF = (
+    select(party_safeguards.c.signed_confirmation)
+    .where(party_safeguards.c.party_code == bindparam("signed_party"))
+    .scalar_subquery()
+    .label("signed_confirmation")
+)
+
+
+def signed_confirmation_with_lock(connection: Connection, party: str) -> holdings.Rider:
+    """Whether the section requires signed confirmation, read in the statement that locks the
+    command's holdings (`holdings.ride_with_lock`): its value True when it does."""
+    rider = holdings.Rider(_SIGNED_OF, {"signed_party": party})
+    holdings.ride_with_lock(connection, rider)
+    return rider
 
 
 def trust_later(connection: Connection, party: str, account: str) -> batches.Answer:
