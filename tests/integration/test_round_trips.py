@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from small_world import SmallWorld, selection
+from small_world import NDC, SmallWorld, selection
 from sqlalchemy import event
 
 from article6.app import create_app
@@ -212,3 +212,40 @@ def test_an_internal_transfer_in_the_service_layer_takes_few_statements_in_few_r
     assert seal.statements <= SEAL_STATEMENTS
     assert traffic.statements <= COMMAND_STATEMENTS
     conserved(registry, total)
+
+
+INTERNATIONAL_STATEMENTS = 18
+"""An international transfer of AMOs (service layer) reads more than an internal one: the
+section's trusted list and the acquiring Party's acceptance setting, both in the statement
+that locks the holdings (23 statements in 10.25 round trips before they rode there and before
+the writes were merged), and the Parties' participation and the governing authorization in
+round trips of their own."""
+INTERNATIONAL_ROUND_TRIPS = 9.25
+
+
+@POSTGRES_ONLY
+def test_an_international_transfer_reads_its_safeguards_and_acceptance_with_the_locks(
+    registry: Registry, world: SmallWorld, tmp_path: Path
+):
+    total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
+
+    def transfer() -> None:
+        units.transfer_internationally(
+            registry,
+            XXA_ADMIN,
+            c.TransferInternationally(
+                source_account=world["XXA Party amo_holding"],
+                destination_account=world["XXC Party itmo_holding"],
+                units=selection(1, NDC),
+            ),
+            idempotency_key=uuid.uuid4().hex,
+        )
+
+    with traced(registry, tmp_path) as count:
+        traffic, _seal = per_transfer(count, transfer, registry.engine)
+
+    assert traffic.round_trips <= INTERNATIONAL_ROUND_TRIPS
+    assert traffic.statements <= INTERNATIONAL_STATEMENTS
+    left = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
+    assert left == total - 6 * 1
+    assert ledger.verify_registry(registry) == []

@@ -34,7 +34,6 @@ from article6.settings import Settings
 from article6.store import identity
 from article6.store import safeguards as store
 from article6.store.database import aware, unit_of_work
-from article6.store.holdings import dismount
 
 
 class WrongCode(CommandRefused):
@@ -69,10 +68,7 @@ def signed(
     # A command that succeeds is the actor's section's own (its access rules see to it), so
     # the section's choice is read in the statement that locks the movement's holdings.
     required = store.signed_confirmation_with_lock(connection, actor.party)
-    try:
-        receipt = run()
-    finally:
-        dismount(connection)
+    receipt = run()
     if not required.value(connection):
         return receipt
     party = actor.party

@@ -91,7 +91,7 @@ def ride_with_lock(connection: Connection, rider: Rider) -> None:
 
 def dismount(connection: Connection) -> None:
     """Forget the riders no lock carried (the connection goes back to the pool with its
-    `info`): call when the command is done, refused or not."""
+    `info`): `database.unit_of_work` does when the command is done, refused or not."""
     connection.info.pop(_RIDERS, None)
 
 
