@@ -214,13 +214,13 @@ def test_an_internal_transfer_in_the_service_layer_takes_few_statements_in_few_r
     conserved(registry, total)
 
 
-INTERNATIONAL_STATEMENTS = 18
-"""An international transfer of AMOs (service layer) reads more than an internal one: the
-section's trusted list and the acquiring Party's acceptance setting, both in the statement
-that locks the holdings (23 statements in 10.25 round trips before they rode there and before
-the writes were merged), and the Parties' participation and the governing authorization in
-round trips of their own."""
-INTERNATIONAL_ROUND_TRIPS = 9.25
+INTERNATIONAL_STATEMENTS = 16
+"""An international transfer of NDC units (service layer) reads more than an internal one: the
+section's trusted list, the acquiring Party's acceptance setting and both Parties'
+participation, in the statement that locks the holdings, the approach's participants with it,
+the governing authorization once the blocks are chosen (23 statements in 10.25 round trips
+before these rode with the locks and the writes were merged)."""
+INTERNATIONAL_ROUND_TRIPS = 6
 
 
 @POSTGRES_ONLY
