@@ -236,7 +236,10 @@ def _open(connection: Connection) -> None:
 
 
 def _close(connection: Connection) -> None:
-    """Send the batch and wait for every answer in it (one round trip)."""
+    """Send the batch, the merged writes waiting included, and wait for every answer in it
+    (one round trip)."""
+    if _PIPELINE in connection.info:
+        _send_merged(connection)
     pipeline = connection.info.pop(_PIPELINE, None)
     answers: list[Answer] = connection.info.pop(_ANSWERS, [])
     if pipeline is not None:
