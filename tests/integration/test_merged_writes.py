@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from small_world import SmallWorld
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from article6.services.context import Registry
 from article6.store import batches, idempotency, journal, journal_sealer
@@ -21,7 +21,7 @@ POSTGRES_ONLY = pytest.mark.parametrize(
 )
 
 
-def entry(connection, event: str) -> None:  # type: ignore[no-untyped-def]
+def entry(connection: Connection, event: str) -> None:
     journal.append(
         connection,
         actor="auditor.test",

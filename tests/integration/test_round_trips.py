@@ -249,3 +249,36 @@ def test_an_international_transfer_reads_its_safeguards_and_acceptance_with_the_
     left = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
     assert left == total - 6 * 1
     assert ledger.verify_registry(registry) == []
+
+
+AMO_STATEMENTS = 15
+"""An internal transfer of AMOs adds the governing authorization's read: it depends on the
+blocks chosen, so it goes with the marks, in a round trip of its own (18 statements before the
+riders and the merged writes)."""
+AMO_ROUND_TRIPS = 5
+
+
+@POSTGRES_ONLY
+def test_an_internal_transfer_of_amos_adds_only_its_authorization_read(
+    registry: Registry, world: SmallWorld, tmp_path: Path
+):
+    total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
+
+    def transfer() -> None:
+        units.transfer_units(
+            registry,
+            XXA_ADMIN,
+            c.TransferUnits(
+                source_account=world["XXA Party amo_holding"],
+                destination_account=world["XXA Green Group A amo_holding"],
+                units=selection(1),
+            ),
+            idempotency_key=uuid.uuid4().hex,
+        )
+
+    with traced(registry, tmp_path) as count:
+        traffic, _seal = per_transfer(count, transfer, registry.engine)
+
+    assert traffic.round_trips <= AMO_ROUND_TRIPS
+    assert traffic.statements <= AMO_STATEMENTS
+    conserved(registry, total)
