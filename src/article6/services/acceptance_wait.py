@@ -4,6 +4,7 @@ answers) builds on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -37,6 +38,24 @@ def acceptance_wait(connection: Connection, movement: Movement) -> timedelta | N
         return None
     days = acceptances.acceptance_days(connection, movement.destination.party_code)
     return timedelta(days=days) if days else None
+
+
+def acceptance_wait_ahead(
+    connection: Connection, movement: Movement
+) -> Callable[[], timedelta | None]:
+    """`acceptance_wait`, its read sent in the statement that locks the movement's holdings
+    (`holdings.ride_with_lock`): call the result once they are locked."""
+    if movement.kind is not TransactionKind.INTERNATIONAL_TRANSFER:
+        return lambda: None
+    if movement.destination.party_code == movement.source.party_code:
+        return lambda: None
+    rider = acceptances.acceptance_days_with_lock(connection, movement.destination.party_code)
+
+    def wait() -> timedelta | None:
+        days = rider.value(connection)
+        return timedelta(days=days) if days else None
+
+    return wait
 
 
 def awaiting_entry(

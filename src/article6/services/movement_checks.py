@@ -43,7 +43,7 @@ def load_movement(
     chosen here, and a refused choice is kept for its rule. `with_hold` reads the
     reconciliation hold (an approval takes no number, where a proposal reads the hold);
     `policy`, the approvals policy, with the locks."""
-    participants, standing = _participation(connection, movement)
+    participation_ahead = _participation_ahead(connection, movement)
     # The locks go with the next statement (the candidates, or the hold): it runs once they
     # are held.
     holdings.lock_holdings_later(connection, [movement.source.id, movement.destination.id], policy)
@@ -72,6 +72,7 @@ def load_movement(
     else:
         governing = _governing(connection, movement, portions)
     entity_status = _standing_of(entity_standing(), portions)
+    participants, standing = participation_ahead()
     now = clock()  # under the locks: what the command is judged at stays true until it commits
     return MovementContext(
         action=movement.action,
@@ -107,18 +108,24 @@ class _ReadAhead:
         return cls(tuple(portions), _governing_later(connection, movement, portions))
 
 
-def _participation(
+def _participation_ahead(
     connection: Connection, movement: Movement
-) -> tuple[tuple[str, ...], dict[str, str | None]]:
-    """For an international transfer (C4004): the approach's participants and both Parties'
-    participation."""
-    if movement.acquiring_party is None:
-        return (), {}
-    members = records.participants(connection, movement.source.cooperative_approach_key)
-    return tuple(members), {
-        party: participation.participation_status(connection, party)
-        for party in (movement.source.party_code, movement.acquiring_party)
-    }
+) -> Callable[[], tuple[tuple[str, ...], dict[str, str | None]]]:
+    """For an international transfer (C4004): the approach's participants, sent with the
+    holdings locks, and both Parties' participation, read in the statement that takes them;
+    call the result once they are taken."""
+    acquiring = movement.acquiring_party
+    if acquiring is None:
+        return lambda: ((), {})
+    transferring = movement.source.party_code
+    members = records.participants_later(connection, movement.source.cooperative_approach_key)
+    statuses = participation.participation_with_lock(connection, transferring, acquiring)
+
+    def read() -> tuple[tuple[str, ...], dict[str, str | None]]:
+        found = [status.value(connection) for status in statuses]
+        return tuple(members()), {transferring: found[0], acquiring: found[1]}
+
+    return read
 
 
 def _marks(connection: Connection, portions: list[Portion]) -> list[UnitMark]:

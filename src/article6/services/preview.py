@@ -50,6 +50,7 @@ from article6.services.proposals import (
     receipt_of,
 )
 from article6.services.views import Receipt, TransactionView
+from article6.store import holdings
 from article6.store.database import unit_of_work
 
 C = TypeVar("C", bound=BaseModel)
@@ -96,6 +97,7 @@ def rehearsal(registry: Registry) -> Iterator[Registry]:
             yield replace(registry, rehearsing=connection)
         finally:
             outer.rollback()
+            holdings.dismount(connection)  # riders no lock carried: not the next command's
 
 
 def preview(registry: Registry, service: Service[C], actor: Actor, command: C) -> Preview:

@@ -8,8 +8,9 @@ of what is loaded (the approvals policy) and decided.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -17,7 +18,7 @@ from article6.domain.access import DELEGABLE_OF_KIND, Actor, Permission, Role
 from article6.domain.first_transfer import Action
 from article6.domain.movements import PROPOSAL_RULES, MovementContext
 from article6.domain.safeguards import waits_for_trust
-from article6.services.acceptance_wait import acceptance_wait
+from article6.services.acceptance_wait import acceptance_wait_ahead
 from article6.services.access import allow_delegable
 from article6.services.context import Registry
 from article6.services.delegations import note_transaction
@@ -43,6 +44,8 @@ class Proposal:
     actor: Actor
     context: MovementContext
     waits: bool
+    acceptance: Callable[[], timedelta | None]
+    """How long it waits for the acquiring Party (`acceptance_wait`), read with the locks."""
 
 
 def load_proposal(
@@ -76,11 +79,12 @@ def load_proposal(
         movement.destination.party_code,
         movement.destination.identifier,
     )
+    acceptance = acceptance_wait_ahead(connection, movement)
     context = load_movement(connection, movement, registry.now, policy=policy)
     # C4020: a transfer leaving the section for an account off the Party's trusted list (while
     # it keeps one) waits for approval, whatever the approval policy says.
     waits = policy is None or policy.asks() or waits_for_trust(trust(context.now))
-    return Proposal(movement, actor, context, waits)
+    return Proposal(movement, actor, context, waits, acceptance)
 
 
 def plan_proposal(
@@ -94,7 +98,7 @@ def plan_proposal(
     proposal = load_proposal(connection, registry, actor, movement)
     check(proposal.context, PROPOSAL_RULES)
     portions = proposal.context.portions
-    acceptance = None if proposal.waits else acceptance_wait(connection, movement)
+    acceptance = None if proposal.waits else proposal.acceptance()
     around = (
         placement.neighbours_later(connection, portions[0])
         if portions and not proposal.waits and acceptance is None and not rehearse

@@ -229,17 +229,18 @@ def trust_ahead(
     destination_party: str | None,
     account: str,
 ) -> Callable[[datetime], str]:
-    """`destination_standing`, its read sent with the command's next statement (one round trip
-    for both); only the transfers that leave the section read anything."""
+    """`destination_standing`, its read sent in the statement that locks the movement's
+    holdings (`holdings.ride_with_lock`; alone if no lock follows); only the transfers that
+    leave the section read anything."""
     if kind not in LEAVING_KINDS:
         return lambda _now: Standing.NOT_KEPT
-    answer = store.trust_later(connection, party, account)
+    trusted_only, listed = store.trust_with_lock(connection, party, account)
 
     def standing_at(now: datetime) -> str:
-        row = answer.first()
-        chosen = Safeguards(party, trusted_only=bool(row[0])) if row is not None else None
-        listed_from = aware(row[1]) if row is not None and row[1] is not None else None
-        return standing(chosen or Safeguards(party), kind, destination_party, listed_from, now)
+        chosen = Safeguards(party, trusted_only=bool(trusted_only.value(connection)))
+        effective_at = listed.value(connection)
+        listed_from = aware(effective_at) if effective_at is not None else None
+        return standing(chosen, kind, destination_party, listed_from, now)
 
     return standing_at
 

@@ -66,11 +66,10 @@ def signed(
     if registry.rehearsing is not None or name not in SIGNED_COMMANDS or actor.party is None:
         return run()
     # A command that succeeds is the actor's section's own (its access rules see to it), so
-    # the section's choice is read with the command's first statement.
-    required = store.signed_confirmation_later(connection, actor.party)
+    # the section's choice is read in the statement that locks the movement's holdings.
+    required = store.signed_confirmation_with_lock(connection, actor.party)
     receipt = run()
-    chosen = required.first()
-    if chosen is None or not chosen[0]:
+    if not required.value(connection):
         return receipt
     party = actor.party
     digest = digest_of(actor, command)

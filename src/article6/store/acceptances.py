@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 from sqlalchemy.orm import aliased
 
 from article6.domain.protocol import TransferStatus
 from article6.domain.transactions import StoredTransaction, TransactionStatus
+from article6.store import holdings
 from article6.store.external_transfers import ExternalTransfer, transfer
 from article6.store.history import to_stored
 from article6.store.interop_schema import external_transfers
@@ -24,6 +25,22 @@ def acceptance_days(connection: Connection, party: str) -> int | None:
     return connection.execute(
         select(party_sections.c.acceptance_days).where(party_sections.c.party_code == party)
     ).scalar_one_or_none()
+
+
+_ACCEPTANCE_DAYS_OF = (
+    select(party_sections.c.acceptance_days)
+    .where(party_sections.c.party_code == bindparam("accepting_party"))
+    .scalar_subquery()
+    .label("acceptance_days")
+)
+
+
+def acceptance_days_with_lock(connection: Connection, party: str) -> holdings.Rider:
+    """`acceptance_days`, read in the statement that locks the command's holdings
+    (`holdings.ride_with_lock`)."""
+    rider = holdings.Rider(_ACCEPTANCE_DAYS_OF, {"accepting_party": party})
+    holdings.ride_with_lock(connection, rider)
+    return rider
 
 
 def set_acceptance_days(connection: Connection, party: str, days: int | None) -> None:

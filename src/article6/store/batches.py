@@ -13,11 +13,18 @@ alone; a rollback discards the batch.
 
 Statements are still executed in the order written: shrink-before-grow of the unit blocks (the
 exclusion constraint checks each statement) holds within a batch as it does one by one.
+
+`later(..., merged=True)` marks a write that neither reads nor constrains what the writes next to
+it write (a transaction's moved ranges, its journal entry, the idempotency outcome): consecutive
+such writes go as one statement, a data-modifying `WITH` (its parts see one snapshot and run in
+no set order, so only independent writes may share it, and a second row of the same statement
+starts the next one). Any other statement, the COMMIT included, sends them first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +40,7 @@ from sqlalchemy.sql import Insert, Select
 _PIPELINE = "article6_pipeline"  # the open psycopg pipeline of a DBAPI connection
 _HOLDING_BACK = "article6_holding_back"  # set while `later` sends a statement into the pipeline
 _ANSWERS = "article6_answers"  # the answers the open pipeline owes
+_MERGED = "article6_merged"  # the independent writes waiting to go as one statement
 _watched: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -41,22 +49,35 @@ def watch(engine: Engine) -> None:
     if engine.dialect.name != "postgresql" or engine in _watched:
         return
     _watched.add(engine)
+    event.listen(engine, "before_cursor_execute", _send_merged)
     event.listen(engine, "after_cursor_execute", _answered)
     event.listen(engine, "commit", _commit)
     event.listen(engine, "rollback", _rollback)
 
 
-def later(connection: Connection, statement: Any, parameters: Any = None) -> None:
+def later(
+    connection: Connection, statement: Any, parameters: Any = None, merged: bool = False
+) -> None:
     """Run a write whose result nothing reads: on PostgreSQL in the next round trip. Its SQL is
     compiled once per set of columns given and handed to the driver with the parameters' types
     processed as SQLAlchemy would; a statement with defaults computed in Python or expanding
-    parameters runs through SQLAlchemy instead."""
+    parameters runs through SQLAlchemy instead. `merged`: in one statement with the merged
+    writes next to it (see the module docstring), each row a part."""
     if not _pipelined(connection):
         connection.execute(statement, parameters)
         return
     rows: list[dict[str, Any]] = parameters if isinstance(parameters, list) else [parameters or {}]
     compiled = _compiled_write(connection, statement, rows[0])
     _open(connection)
+    if compiled is not None and merged:
+        for row in rows:
+            waiting = connection.info.setdefault(_MERGED, [])
+            if any(sql == compiled.string for sql, _values in waiting):
+                _send_merged(connection)  # the parts' order is not kept: one per statement
+                waiting = connection.info.setdefault(_MERGED, [])
+            waiting.append((compiled.string, _bound(compiled, row)))
+        return
+    _send_merged(connection)
     if compiled is None:
         connection.info[_HOLDING_BACK] = True
         try:
@@ -166,12 +187,35 @@ def read_later(
     if compiled is None:
         compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
     _open(connection)
+    _send_merged(connection)
     driver = connection.connection.driver_connection
     cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
     cursor.execute(compiled.string, compiled.construct_params(parameters))
     answer = Answer(connection, cursor=cursor, missing=missing)
     connection.info.setdefault(_ANSWERS, []).append(answer)
     return answer
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _send_merged(connection: Connection, *_arguments: Any) -> None:
+    """Send the merged writes waiting, as one statement, ahead of whatever goes next."""
+    if connection.invalidated:
+        return
+    waiting: list[tuple[str, dict[str, Any]]] = connection.info.pop(_MERGED, None) or []
+    if not waiting:
+        return
+    parts: list[str] = []
+    values: dict[str, Any] = {}
+    for index, (sql, row) in enumerate(waiting):
+        parts.append(_PLACEHOLDER.sub(rf"%(w{index}_\1)s", sql))
+        values.update({f"w{index}_{name}": value for name, value in row.items()})
+    *first, last = parts
+    parts_before = ", ".join(f"w{index} AS ({part})" for index, part in enumerate(first))
+    sql = f"WITH {parts_before} {last}" if first else last
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(sql, values)
 
 
 def _pipelined(connection: Connection) -> bool:
@@ -192,7 +236,10 @@ def _open(connection: Connection) -> None:
 
 
 def _close(connection: Connection) -> None:
-    """Send the batch and wait for every answer in it (one round trip)."""
+    """Send the batch, the merged writes waiting included, and wait for every answer in it
+    (one round trip)."""
+    if _PIPELINE in connection.info:
+        _send_merged(connection)
     pipeline = connection.info.pop(_PIPELINE, None)
     answers: list[Answer] = connection.info.pop(_ANSWERS, [])
     if pipeline is not None:
@@ -213,12 +260,14 @@ def _commit(connection: Connection) -> None:
     if pipeline is None:
         return
     try:
+        _send_merged(connection)
         driver = connection.connection.driver_connection
         driver.execute("COMMIT")  # type: ignore[union-attr]
         _close(connection)
     except psycopg.Error as error:
         connection.info.pop(_PIPELINE, None)
         connection.info.pop(_ANSWERS, None)
+        connection.info.pop(_MERGED, None)
         raise DBAPIError.instance(
             "COMMIT", None, error, psycopg.Error, dialect=connection.dialect
         ) from error
@@ -231,6 +280,7 @@ def _rollback(connection: Connection) -> None:
         return
     pipeline = connection.info.pop(_PIPELINE, None)
     connection.info.pop(_ANSWERS, None)
+    connection.info.pop(_MERGED, None)
     if pipeline is None:
         return
     with contextlib.suppress(psycopg.Error):  # the transaction is rolled back anyway

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 
-from article6.store import journal, journal_sealer
+from article6.store import holdings, journal, journal_sealer
 
 DEFAULT_URL = "sqlite:///article6.db"
 log = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ def unit_of_work(engine: Engine, read_only: bool = False) -> Iterator[Connection
         except BaseException:
             connection.info.pop(journal.PENDING_FLAG, None)
             raise
+        finally:
+            holdings.dismount(connection)  # riders no lock carried: not the next command's
         if connection.info.pop(journal.PENDING_FLAG, False):  # committed: chain the entries
             journal_sealer.wake(engine)
 

@@ -114,9 +114,8 @@ def record_ranges(
                 "first_transfer_subtype": subtype,
             }
         )
-    batches.later(
-        connection, _INSERT_RANGES if transaction_id is not None else _INSERT_RANGES_OF_THIS, rows
-    )
+    statement = _INSERT_RANGES if transaction_id is not None else _INSERT_RANGES_OF_THIS
+    batches.later(connection, statement, rows, merged=True)  # nothing reads or constrains them
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def record_outcome(connection: Connection, scope: str, key: str, outcome: str) -
         connection,
         _RECORD_OUTCOME,
         {"claimed_scope": scope, "claimed_key": key, "outcome": outcome},
+        merged=True,
     )
 
 

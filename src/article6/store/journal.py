@@ -92,7 +92,8 @@ def append(
         "body": canonical(body),
     }
     if connection.dialect.name == "postgresql":
-        batches.later(connection, _INSERT_PENDING, entry)  # with the command's next round trip
+        # With the command's next round trip, in one statement with its other merged writes.
+        batches.later(connection, _INSERT_PENDING, entry, merged=True)
         connection.info[PENDING_FLAG] = True
     else:
         _chain(connection, entry)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
+from article6.store import holdings
 from article6.store.schema import cooperative_approach_parties, cooperative_approaches, parties
 from article6.store.sections import Party
 
@@ -34,6 +35,29 @@ def participation_status(connection: Connection, party: str) -> str | None:
         select(parties.c.participation_status).where(parties.c.code == party)
     ).scalar()
     return status
+
+
+_STATUS_OF = {
+    side: select(parties.c.participation_status)
+    .where(parties.c.code == bindparam(f"{side}_party"))
+    .scalar_subquery()
+    .label(f"{side}_participation")
+    for side in ("transferring", "acquiring")
+}
+
+
+def participation_with_lock(
+    connection: Connection, transferring: str, acquiring: str
+) -> tuple[holdings.Rider, holdings.Rider]:
+    """`participation_status` of both Parties of an international transfer, read in the
+    statement that locks its holdings (`holdings.ride_with_lock`)."""
+    riders = (
+        holdings.Rider(_STATUS_OF["transferring"], {"transferring_party": transferring}),
+        holdings.Rider(_STATUS_OF["acquiring"], {"acquiring_party": acquiring}),
+    )
+    for rider in riders:
+        holdings.ride_with_lock(connection, rider)
+    return riders
 
 
 def approaches_of(connection: Connection, party: str) -> list[str]:

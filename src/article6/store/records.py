@@ -52,14 +52,21 @@ def is_cooperative_approach(connection: Connection, ca_id: str) -> bool:
     return found is not None
 
 
+_PARTICIPANTS = (
+    select(cooperative_approach_parties.c.party_code)
+    .where(cooperative_approach_parties.c.cooperative_approach_id == bindparam("approach"))
+    .order_by(cooperative_approach_parties.c.party_code)
+)
+
+
 def participants(connection: Connection, ca_id: str) -> list[str]:
-    return list(
-        connection.execute(
-            select(cooperative_approach_parties.c.party_code)
-            .where(cooperative_approach_parties.c.cooperative_approach_id == ca_id)
-            .order_by(cooperative_approach_parties.c.party_code)
-        ).scalars()
-    )
+    return list(connection.execute(_PARTICIPANTS, {"approach": ca_id}).scalars())
+
+
+def participants_later(connection: Connection, ca_id: str) -> Callable[[], list[str]]:
+    """`participants`, sent with the command's next statement; call the result."""
+    answer = batches.read_later(connection, _PARTICIPANTS, {"approach": ca_id})
+    return lambda: [row.party_code for row in answer.all()]
 
 
 def activity(connection: Connection, identifier: str, lock: bool = False) -> Activity | None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, or_, select, update
 
 from article6.domain.safeguards import Safeguards, TrustedDestination
-from article6.store import batches
+from article6.store import holdings
 from article6.store.database import aware
 from article6.store.identity_schema import users
 from article6.store.safeguards_schema import party_safeguards, trusted_destinations
@@ -28,33 +28,54 @@ def safeguards(connection: Connection, party: str) -> Safeguards:
     return Safeguards(party, bool(row.trusted_only), bool(row.signed_confirmation))
 
 
-# Read on every transfer, use, cancellation and approval: built once, sent with the command's
-# next statement (`batches.read_later`), so a section without safeguards costs no round trip.
-_SIGNED = select(party_safeguards.c.signed_confirmation).where(
-    party_safeguards.c.party_code == bindparam("party")
+# Read on every transfer, use, cancellation and approval: built once, read as columns of the
+# statement that locks the command's holdings (`holdings.ride_with_lock`), so a section's
+# safeguards cost no statement of their own.
+_SIGNED_OF = (
+    select(party_safeguards.c.signed_confirmation)
+    .where(party_safeguards.c.party_code == bindparam("signed_party"))
+    .scalar_subquery()
+    .label("signed_confirmation")
 )
-_TRUST = (
-    select(party_safeguards.c.trusted_only, trusted_destinations.c.effective_at)
-    .select_from(
-        party_safeguards.outerjoin(
-            trusted_destinations,
-            (trusted_destinations.c.party_code == party_safeguards.c.party_code)
-            & (trusted_destinations.c.account == bindparam("account")),
-        )
+_TRUSTED_ONLY_OF = (
+    select(party_safeguards.c.trusted_only)
+    .where(party_safeguards.c.party_code == bindparam("trust_party"))
+    .scalar_subquery()
+    .label("trusted_only")
+)
+_LISTED_FROM_OF = (
+    select(trusted_destinations.c.effective_at)
+    .where(
+        (trusted_destinations.c.party_code == bindparam("trust_party"))
+        & (trusted_destinations.c.account == bindparam("trust_account"))
     )
-    .where(party_safeguards.c.party_code == bindparam("party"))
+    .scalar_subquery()
+    .label("listed_from")
 )
 
 
-def signed_confirmation_later(connection: Connection, party: str) -> batches.Answer:
-    """Whether the section requires signed confirmation: a row `(True,)` when it does."""
-    return batches.read_later(connection, _SIGNED, {"party": party})
+def signed_confirmation_with_lock(connection: Connection, party: str) -> holdings.Rider:
+    """Whether the section requires signed confirmation, read in the statement that locks the
+    command's holdings (`holdings.ride_with_lock`): its value True when it does."""
+    rider = holdings.Rider(_SIGNED_OF, {"signed_party": party})
+    holdings.ride_with_lock(connection, rider)
+    return rider
 
 
-def trust_later(connection: Connection, party: str, account: str) -> batches.Answer:
-    """The section's list switch and, if `account` is on its list, when it counts from: a row
-    `(trusted_only, effective_at or None)`, none when the section chose nothing."""
-    return batches.read_later(connection, _TRUST, {"party": party, "account": account})
+def trust_with_lock(
+    connection: Connection, party: str, account: str
+) -> tuple[holdings.Rider, holdings.Rider]:
+    """Read in the statement that locks the command's holdings (`holdings.ride_with_lock`):
+    the section's list switch (None: the section chose nothing) and when `account` counts as
+    trusted from (None: not on the list)."""
+    parameters = {"trust_party": party, "trust_account": account}
+    riders = (
+        holdings.Rider(_TRUSTED_ONLY_OF, parameters),
+        holdings.Rider(_LISTED_FROM_OF, parameters),
+    )
+    for rider in riders:
+        holdings.ride_with_lock(connection, rider)
+    return riders
 
 
 def set_safeguards(connection: Connection, chosen: Safeguards) -> None:
