@@ -6,63 +6,31 @@ arrive, the refused ones go back. The page is axe clean, at desktop and phone wi
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import browser_site
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_site import SignedIn, Site, make_site, require_chromium, screenshot, signed_in_pages
+from browser_site import SignedIn, Site, screenshot, signed_in_pages
 from test_scenarios_in_browser import serious
 
 from article6.demo import world as demo
 from article6.services import acceptances, units
 from article6.services import commands as c
 
-PORTS = range(18700, 18750)
 PHONE = {"width": 390, "height": 844}
 
 
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for the browser test's registry")
-
-
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def accept_site(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, monkeypatch_module: Any
-) -> Iterator[Site]:
-    require_chromium()
-    path = tmp_path_factory.mktemp("accept") / "registry.db"
-    shutil.copy(sqlite_template, path)
-    monkeypatch_module.setattr(browser_site, "free_port", port_in_range)
-    yield from make_site(f"sqlite:///{path}")
-
-
-@pytest.fixture(scope="module")
-def people(accept_site: Site, browser: Any) -> Iterator[SignedIn]:
-    yield from signed_in_pages(accept_site, browser)
+def people(sqlite_site: Site, browser: Any) -> Iterator[SignedIn]:
+    yield from signed_in_pages(sqlite_site, browser)
 
 
 def test_the_acquiring_party_refuses_one_transfer_and_accepts_another(
-    accept_site: Site, people: SignedIn
+    sqlite_site: Site, people: SignedIn
 ) -> None:
-    registry, world = accept_site.registry, accept_site.world
+    registry, world = sqlite_site.registry, sqlite_site.world
     acceptances.set_acceptance(registry, demo.XXC_ADMIN, c.SetAcceptance(acceptance_days=14))
     before = sum(demo.holdings(registry, world).values())
     accepted = demo.scenario_2a(registry, world)[-1].record
@@ -101,7 +69,7 @@ def test_the_acquiring_party_refuses_one_transfer_and_accepts_another(
     assert "No transfer is waiting for XXA" in xxa.locator("main").inner_text()
 
 
-def test_the_setting_form_reads_well_on_a_phone(accept_site: Site, people: SignedIn) -> None:
+def test_the_setting_form_reads_well_on_a_phone(sqlite_site: Site, people: SignedIn) -> None:
     xxc = people("xxc.admin")
     xxc.set_viewport_size(PHONE)
     try:

@@ -8,56 +8,24 @@ axe clean and fits a 390 px phone; the screenshots go to docs/screenshots."""
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import browser_site
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_site import SignedIn, Site, make_site, require_chromium, screenshot, signed_in_pages
+from browser_site import SignedIn, Site, screenshot, signed_in_pages
 from test_scenarios_in_browser import serious
 from walk import fill
 
 from article6.demo import world as demo
 
-PORTS = range(18200, 18300)
 PHONE = {"width": 390, "height": 844}
 
 
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for the browser test's registry")
-
-
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def admin_site(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, monkeypatch_module: Any
-) -> Iterator[Site]:
-    require_chromium()
-    path = tmp_path_factory.mktemp("admin") / "registry.db"
-    shutil.copy(sqlite_template, path)
-    monkeypatch_module.setattr(browser_site, "free_port", port_in_range)
-    yield from make_site(f"sqlite:///{path}")
-
-
-@pytest.fixture(scope="module")
-def people(admin_site: Site, browser: Any) -> Iterator[SignedIn]:
-    yield from signed_in_pages(admin_site, browser)
+def people(sqlite_site: Site, browser: Any) -> Iterator[SignedIn]:
+    yield from signed_in_pages(sqlite_site, browser)
 
 
 def clean(page: Any, found: dict[str, list[str]], shot: str | None = None) -> None:
@@ -82,7 +50,7 @@ def confirm_user_action(page: Any, user: str, label: str) -> None:
     page.locator("#done").wait_for()
 
 
-def test_the_administrator_s_day(admin_site: Site, people: SignedIn) -> None:
+def test_the_administrator_s_day(sqlite_site: Site, people: SignedIn) -> None:
     found: dict[str, list[str]] = {}
     xxa = people("xxa.admin")
     xxa.goto("/")
@@ -156,7 +124,7 @@ def test_the_administrator_s_day(admin_site: Site, people: SignedIn) -> None:
     assert xxa.locator("tr[data-approach=CA0001]").get_attribute("data-status") == "active"
 
     # An account blocked and unblocked; closing one that holds units is refused.
-    holding = admin_site.account("XXA Party mo_holding")
+    holding = sqlite_site.account("XXA Party mo_holding")
     xxa.goto("/admin/accounts")
     row = xxa.locator(f"tr[data-account='{holding}']")
     row.get_by_role("button", name=re.compile("^Block ")).click()
@@ -171,11 +139,11 @@ def test_the_administrator_s_day(admin_site: Site, people: SignedIn) -> None:
         "button", name=re.compile("^Close ")
     ).click()
     assert "C4001" in xxa.locator("main").inner_text()
-    assert sum(demo.holdings(admin_site.registry, admin_site.world).values()) == 100_000
+    assert sum(demo.holdings(sqlite_site.registry, sqlite_site.world).values()) == 100_000
     assert {page: problems for page, problems in found.items() if problems} == {}
 
 
-def test_the_secretariat_s_day(admin_site: Site, people: SignedIn) -> None:
+def test_the_secretariat_s_day(sqlite_site: Site, people: SignedIn) -> None:
     found: dict[str, list[str]] = {}
     secretariat = people("secretariat.admin")
     secretariat.goto("/admin")

@@ -5,44 +5,9 @@ critical violation)."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import browser_site
-import pytest
-from browser_site import SignedIn, Site, make_site, require_chromium, signed_in_pages
-
-PORTS = range(18600, 18700)
-
-
-def port_of_ours() -> int:
-    """A free port of those this suite may use."""
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 18600 and 18699")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:
-    require_chromium()
-    path = tmp_path_factory.mktemp("initial-reports") / "registry.db"
-    path.write_bytes(sqlite_template.read_bytes())
-    chosen = pytest.MonkeyPatch()
-    chosen.setattr(browser_site, "free_port", port_of_ours)
-    yield from make_site(f"sqlite:///{path}")
-    chosen.undo()
-
-
-@pytest.fixture(scope="module")
-def as_user(site: Site, browser: Any) -> Iterator[SignedIn]:
-    yield from signed_in_pages(site, browser)
+from browser_site import SignedIn, Site
 
 
 def serious(page: Any) -> list[str]:
@@ -55,7 +20,7 @@ def serious(page: Any) -> list[str]:
     ]
 
 
-def test_the_administrator_records_the_initial_report(site: Site, as_user: SignedIn) -> None:
+def test_the_administrator_records_the_initial_report(sqlite_site: Site, as_user: SignedIn) -> None:
     xxa = as_user("xxa.admin")
     xxa.set_viewport_size({"width": 390, "height": 844})
     xxa.goto("/authorizations")

@@ -5,22 +5,16 @@ and signs in to their new section. Each page is axe clean; screenshots of each s
 
 from __future__ import annotations
 
-import shutil
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import browser_site
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser_site import (
     VIEWPORT,
     SignedIn,
     Site,
-    make_site,
-    require_chromium,
     screenshot,
     signed_in_pages,
 )
@@ -28,18 +22,6 @@ from browser_site import (
 from article6.domain import totp
 
 PHONE = {"width": 390, "height": 844}
-PORTS = range(18500, 18600)
-
-
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for the browser test's registry")
 
 
 def serious(page: Any) -> list[str]:
@@ -51,31 +33,14 @@ def serious(page: Any) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def join_site(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, monkeypatch_module: Any
-) -> Iterator[Site]:
-    require_chromium()
-    path = tmp_path_factory.mktemp("join") / "registry.db"
-    shutil.copy(sqlite_template, path)
-    monkeypatch_module.setattr(browser_site, "free_port", port_in_range)
-    yield from make_site(f"sqlite:///{path}")
-
-
-@pytest.fixture(scope="module")
-def people(join_site: Site, browser: Any) -> Iterator[SignedIn]:
-    yield from signed_in_pages(join_site, browser)
+def people(sqlite_site: Site, browser: Any) -> Iterator[SignedIn]:
+    yield from signed_in_pages(sqlite_site, browser)
 
 
 def test_a_party_joins_and_its_administrator_enrols_through_the_link(
-    join_site: Site, browser: Any, people: SignedIn
+    sqlite_site: Site, browser: Any, people: SignedIn
 ) -> None:
-    visitor = browser.new_context(viewport=PHONE, base_url=join_site.base_url).new_page()
+    visitor = browser.new_context(viewport=PHONE, base_url=sqlite_site.base_url).new_page()
     visitor.set_default_timeout(15_000)
     visitor.goto("/join")
     assert serious(visitor) == []
@@ -108,7 +73,7 @@ def test_a_party_joins_and_its_administrator_enrols_through_the_link(
     screenshot(secretariat, "joining-requests-opened")
     url = secretariat.locator(".link-url").first.inner_text()
 
-    newcomer = browser.new_context(viewport=PHONE, base_url=join_site.base_url).new_page()
+    newcomer = browser.new_context(viewport=PHONE, base_url=sqlite_site.base_url).new_page()
     newcomer.set_default_timeout(15_000)
     newcomer.goto(url)
     assert serious(newcomer) == []
@@ -137,7 +102,7 @@ def test_a_party_joins_and_its_administrator_enrols_through_the_link(
     screenshot(newcomer, "delegations")
 
     # the link works once
-    again = browser.new_context(base_url=join_site.base_url).new_page()
+    again = browser.new_context(base_url=sqlite_site.base_url).new_page()
     again.goto(url)
     again.get_by_label("New password", exact=True).fill("an attacker's password")
     again.get_by_label("New password again", exact=True).fill("an attacker's password")

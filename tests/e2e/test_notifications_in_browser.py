@@ -6,63 +6,31 @@ is told nothing. The inbox and the choices page are axe clean, at desktop and ph
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import browser_site
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_site import SignedIn, Site, make_site, require_chromium, screenshot, signed_in_pages
+from browser_site import SignedIn, Site, screenshot, signed_in_pages
 from test_scenarios_in_browser import serious
 
 from article6.demo import world as demo
 from article6.services import commands as c
 from article6.services import notifications, units
 
-PORTS = range(19010, 19050)
 PHONE = {"width": 390, "height": 844}
 
 
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for the browser test's registry")
-
-
 @pytest.fixture(scope="module")
-def notify_site(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, monkeypatch_module: Any
-) -> Iterator[Site]:
-    require_chromium()
-    path = tmp_path_factory.mktemp("notify") / "registry.db"
-    shutil.copy(sqlite_template, path)
-    monkeypatch_module.setattr(browser_site, "free_port", port_in_range)
-    yield from make_site(f"sqlite:///{path}")
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def people(notify_site: Site, browser: Any) -> Iterator[SignedIn]:
-    yield from signed_in_pages(notify_site, browser)
+def people(sqlite_site: Site, browser: Any) -> Iterator[SignedIn]:
+    yield from signed_in_pages(sqlite_site, browser)
 
 
 def test_an_entity_is_told_of_units_received_and_marks_the_notice_read(
-    notify_site: Site, people: SignedIn
+    sqlite_site: Site, people: SignedIn
 ) -> None:
-    registry, world = notify_site.registry, notify_site.world
+    registry, world = sqlite_site.registry, sqlite_site.world
     demo.scenario_1a(registry, world)
     before = sum(demo.holdings(registry, world).values())
     receipt = units.transfer_units(
@@ -103,7 +71,7 @@ def test_an_entity_is_told_of_units_received_and_marks_the_notice_read(
     assert transaction not in other.locator("main").inner_text()
 
 
-def test_the_choices_page_saves_e_mail_for_one_kind(notify_site: Site, people: SignedIn) -> None:
+def test_the_choices_page_saves_e_mail_for_one_kind(sqlite_site: Site, people: SignedIn) -> None:
     green = people("green.group.a")
     green.set_viewport_size(PHONE)
     try:

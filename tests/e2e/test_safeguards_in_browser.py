@@ -8,17 +8,14 @@ width."""
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import browser_site
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_site import SignedIn, Site, make_site, require_chromium, screenshot, signed_in_pages
+from browser_site import SignedIn, Site, screenshot, signed_in_pages
 from test_scenarios_in_browser import serious
 
 from article6.demo import world as demo
@@ -26,43 +23,19 @@ from article6.domain import totp
 from article6.services import safeguards
 from article6.services.reads import ledger
 
-PORTS = range(18300, 18400)
 PHONE = {"width": 390, "height": 844}
 
 
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for the browser test's registry")
-
-
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def guarded_site(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, monkeypatch_module: Any
-) -> Iterator[Site]:
-    require_chromium()
-    path = tmp_path_factory.mktemp("safeguards") / "registry.db"
-    shutil.copy(sqlite_template, path)
-    monkeypatch_module.setattr(browser_site, "free_port", port_in_range)
-    for site in make_site(f"sqlite:///{path}"):
-        demo.scenario_2a(site.registry, site.world)
-        safeguards.set_safeguards(
-            site.registry,
-            demo.XXA_ADMIN,
-            safeguards.SetSafeguards(trusted_only=True, signed_confirmation=True),
-        )
-        yield site
+def guarded_site(sqlite_site: Site) -> Site:
+    """Scenario 2a played, and XXA keeping a trusted list and signed confirmation."""
+    demo.scenario_2a(sqlite_site.registry, sqlite_site.world)
+    safeguards.set_safeguards(
+        sqlite_site.registry,
+        demo.XXA_ADMIN,
+        safeguards.SetSafeguards(trusted_only=True, signed_confirmation=True),
+    )
+    return sqlite_site
 
 
 @pytest.fixture(scope="module")

@@ -5,53 +5,21 @@ screenshots go to docs/screenshots."""
 
 from __future__ import annotations
 
-import shutil
-import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import browser_site
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_site import SignedIn, Site, make_site, require_chromium, screenshot, signed_in_pages
+from browser_site import SignedIn, Site, screenshot, signed_in_pages
 from test_scenarios_in_browser import serious as serious_in
 
-PORTS = range(18900, 19000)
 PHONE = {"width": 390, "height": 844}
 
 
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for the browser test's registry")
-
-
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def status_site(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, monkeypatch_module: Any
-) -> Iterator[Site]:
-    require_chromium()
-    path = tmp_path_factory.mktemp("section-status") / "registry.db"
-    shutil.copy(sqlite_template, path)
-    monkeypatch_module.setattr(browser_site, "free_port", port_in_range)
-    yield from make_site(f"sqlite:///{path}")
-
-
-@pytest.fixture(scope="module")
-def people(status_site: Site, browser: Any) -> Iterator[SignedIn]:
-    yield from signed_in_pages(status_site, browser)
+def people(sqlite_site: Site, browser: Any) -> Iterator[SignedIn]:
+    yield from signed_in_pages(sqlite_site, browser)
 
 
 def serious(page: Any) -> list[str]:
