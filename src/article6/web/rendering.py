@@ -20,6 +20,8 @@ from article6.web.glossary import abbreviate
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
 TRANSACTION_KINDS = {
     "issuance": "Issuance",

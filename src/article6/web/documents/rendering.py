@@ -24,7 +24,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     # One format with the pages: ISO dates, the locale's grouping (English: 50,000), and the
     # kinds of transaction in words.
     env.filters["quantity"] = lambda n: f"{n:,}"
