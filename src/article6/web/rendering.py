@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from article6 import translation
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
 from article6.http.problems import field_words
@@ -21,7 +22,10 @@ from article6.web.glossary import abbreviate
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    translation.gettext, translation.ngettext, newstyle=True
+)
+templates.env.filters["said"] = translation.said
 
 TRANSACTION_KINDS = {
     "issuance": "Issuance",

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from article6 import translation
 from article6.web.rendering import TRANSACTION_KINDS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,7 +27,10 @@ def environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translation.gettext, translation.ngettext, newstyle=True
+    )
+    env.filters["said"] = translation.said
     # One format with the pages: ISO dates, the locale's grouping (English: 50,000), and the
     # kinds of transaction in words.
     env.filters["quantity"] = lambda n: f"{n:,}"

@@ -1,0 +1,124 @@
+"""The registry in its users' languages: gettext catalogs read with Babel, one language per
+request or e-mail.
+
+Words are marked where they are written (`_()` and `{% trans %}` in templates, `words()` in
+Python, see `article6.domain.wording`) and said in the reader's language only at the door: a
+page, an API problem document, an e-mail. Files meant for machines (the AEF, CSV, JSON, the
+API's fields and codes) never pass through here and stay locale-independent.
+
+`speaking(code)` sets the language for the code it wraps; `said()` and `gettext()` read it.
+The catalogs live in `locale/<code>/LC_MESSAGES/messages.po`, compiled to `.mo` beside them
+(`make translations`).
+"""
+
+from __future__ import annotations
+
+import gettext as gnu_gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.support import Translations
+
+from article6.domain.wording import Words
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself, as the switch shows it
+    direction: str = "ltr"
+
+
+LANGUAGES: dict[str, Language] = {
+    "en": Language("en", "English"),
+    "fr": Language("fr", "Français"),
+    "es": Language("es", "Español"),
+    "ar": Language("ar", "العربية", "rtl"),
+}
+DEFAULT = "en"
+
+_current: ContextVar[str] = ContextVar("article6_language", default=DEFAULT)
+
+
+def current() -> str:
+    """The language being spoken: a code of `LANGUAGES`."""
+    return _current.get()
+
+
+def language() -> Language:
+    return LANGUAGES[_current.get()]
+
+
+@contextmanager
+def speaking(code: str | None) -> Iterator[Language]:
+    """Say everything inside in `code` (English when it is not one of ours)."""
+    token = _current.set(code if code in LANGUAGES else DEFAULT)
+    try:
+        yield LANGUAGES[_current.get()]
+    finally:
+        _current.reset(token)
+
+
+@cache
+def catalog(code: str) -> gnu_gettext.NullTranslations:
+    if code == DEFAULT:
+        return gnu_gettext.NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [code], DOMAIN)
+
+
+def gettext(message: str) -> str:
+    return catalog(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return catalog(_current.get()).ngettext(singular, plural, n)
+
+
+def said(text: Any) -> str:
+    """`text` in the current language: a `Words` is translated from its template and filled
+    with its parameters (themselves said); a plain string is looked up as it stands and comes
+    back unchanged when the catalog does not have it (a name, a code, a user's own words)."""
+    if text is None:
+        return ""
+    if isinstance(text, Words):
+        template = gettext(text.template)
+        if not text.params:
+            return template
+        params = {k: said(v) if isinstance(v, Words) else v for k, v in text.params.items()}
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            # A catalog entry that lost a field: say it in English rather than fail the page.
+            return text.template.format(**params)
+    if isinstance(text, str):
+        return gettext(text) if text else text
+    return str(text)
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best of our languages for an `Accept-Language` header (RFC 9110 12.5.4)."""
+    if not accept_language:
+        return DEFAULT
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept_language.split(",")[:20]):
+        tag, _, parameters = item.strip().partition(";")
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if quality > 0 and (primary in LANGUAGES or primary == "*"):
+            ranked.append((-quality, position, DEFAULT if primary == "*" else primary))
+    return min(ranked)[2] if ranked else DEFAULT
