@@ -129,6 +129,12 @@ class Check(Enum):
         "A stored document is served only while its SHA-256 digest is the one journaled when it"
         " was attached; a document that differs is refused and the refusal journaled.",
     )
+    C1027 = (
+        "C1027",
+        "Language",
+        "A language chosen for the pages and e-mails is one the registry is translated into"
+        " (en, fr, es, ar).",
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",

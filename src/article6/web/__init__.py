@@ -31,6 +31,7 @@ from article6.web import (
     routes_initial_reports,
     routes_joining,
     routes_journal,
+    routes_language,
     routes_marks,
     routes_mechanism,
     routes_notifications,
@@ -80,6 +81,7 @@ async def delegate(handler: Any, request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
+        routes_language,
         routes_session,
         routes_registry,
         routes_search,

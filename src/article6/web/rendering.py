@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -18,6 +20,7 @@ from article6.http.problems import field_words
 from article6.http.security import registry_of
 from article6.services import notification_inbox
 from article6.web.glossary import abbreviate
+from article6.web.language import language_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -81,11 +84,23 @@ def field_named(path: str) -> str:
 
 
 def number(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+    """A quantity as the reader's language groups digits (50,000; 50 000; 50.000)."""
+    if value is None:
+        return "—"
+    if translation.current() == translation.DEFAULT:
+        return f"{value:,}"
+    return format_decimal(value, locale=translation.current())
 
 
 def moment(value: datetime | None) -> str:
-    return "—" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    """A moment in UTC: ISO order in English (what auditors compare), the reader's own
+    format in the other languages; the time zone always said."""
+    if value is None:
+        return "—"
+    if translation.current() == translation.DEFAULT:
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = format_datetime(value, "medium", tzinfo=UTC, locale=translation.current())
+    return f"{when} UTC"
 
 
 def kind_label(kind: str) -> str:
@@ -119,7 +134,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         context["unread_notifications"] = notification_inbox.unread(
             registry_of(request), viewer.principal.user_id
         )
-    response: HTMLResponse = templates.TemplateResponse(
-        request, template, context, status_code=status_code
-    )
+    with translation.speaking(language_of(request)):
+        response: HTMLResponse = templates.TemplateResponse(
+            request, template, context, status_code=status_code
+        )
+    response.headers["Content-Language"] = language_of(request)
+    response.headers.append("Vary", "Accept-Language, Cookie")
     return response

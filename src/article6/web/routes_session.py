@@ -19,11 +19,12 @@ from article6.http.security import (
     Settings_,
     client_address,
 )
-from article6.services import passwords, sign_in
+from article6.services import languages, passwords, sign_in
 from article6.services.context import Registry
 from article6.services.passwords import ChangePassword
 from article6.services.sign_in import ConfirmEnrolment, Credentials, Principal, SignIn
 from article6.web.forms import Fields, build, errors_by_field, fields_of
+from article6.web.language import remember
 from article6.web.rendering import render
 from article6.web.session import (
     SECTION_COOKIE,
@@ -104,6 +105,9 @@ def sign_in_submit(
             path="/",
         )
     response.delete_cookie(SECTION_COOKIE, path="/")
+    chosen = languages.chosen_by(registry, signed.user.name)
+    if chosen is not None:
+        remember(response, settings, chosen)  # the account's language, in whatever browser
     return response
 
 

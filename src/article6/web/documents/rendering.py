@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from article6 import translation
@@ -33,11 +36,30 @@ def environment() -> Environment:
     env.filters["said"] = translation.said
     # One format with the pages: ISO dates, the locale's grouping (English: 50,000), and the
     # kinds of transaction in words.
-    env.filters["quantity"] = lambda n: f"{n:,}"
-    env.filters["day"] = lambda d: d.strftime("%Y-%m-%d")
-    env.filters["moment"] = lambda d: d.strftime("%Y-%m-%d %H:%M:%S UTC")
+    env.filters["quantity"] = quantity
+    env.filters["day"] = day
+    env.filters["moment"] = moment
     env.filters["tx_kind"] = lambda k: TRANSACTION_KINDS.get(k, k.replace("_", " ").capitalize())
     return env
+
+
+def quantity(value: int) -> str:
+    if translation.current() == translation.DEFAULT:
+        return f"{value:,}"
+    return format_decimal(value, locale=translation.current())
+
+
+def day(value: date) -> str:
+    if translation.current() == translation.DEFAULT:
+        return value.strftime("%Y-%m-%d")
+    return format_date(value, "long", locale=translation.current())
+
+
+def moment(value: datetime) -> str:
+    if translation.current() == translation.DEFAULT:
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = format_datetime(value, "medium", tzinfo=UTC, locale=translation.current())
+    return f"{when} UTC"
 
 
 def render(template: str, **context: Any) -> str:
