@@ -162,9 +162,11 @@ class Check(Enum):
     )
     C1027 = (
         "C1027",
-        "Language",
-        "A language chosen for the pages and e-mails is one the registry is translated into"
-        " (en, fr, es, ar).",
+        words("Language"),
+        words(
+            "A language chosen for the pages and e-mails is one the registry is translated into"
+            " (en, fr, es, ar)."
+        ),
     )
     # Units and blocks (C2xxx)
     C2001 = (
