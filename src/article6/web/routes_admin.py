@@ -19,7 +19,7 @@ from article6.services import commands as c
 from article6.services.context import Registry
 from article6.web.chart import Bar, holdings_chart
 from article6.web.forms import Fields, build, errors_by_field, fields_of
-from article6.web.rendering import TRANSACTION_KINDS, render
+from article6.web.rendering import render, transaction_kind
 from article6.web.session import Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +60,7 @@ def policies_page(
         viewer=viewer,
         active="admin",
         section=administration.section_policies(registry, viewer.actor, viewer.party),
-        kind_label=lambda kind: TRANSACTION_KINDS.get(kind, kind),
+        kind_label=transaction_kind,
         refusals=refusals,
         errors=errors_by_field(refusals),
         done=done,

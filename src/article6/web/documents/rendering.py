@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from article6 import translation
-from article6.web.rendering import TRANSACTION_KINDS
+from article6.web.rendering import transaction_kind
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
@@ -36,7 +36,7 @@ def environment() -> Environment:
     env.filters["quantity"] = lambda n: f"{n:,}"
     env.filters["day"] = lambda d: d.strftime("%Y-%m-%d")
     env.filters["moment"] = lambda d: d.strftime("%Y-%m-%d %H:%M:%S UTC")
-    env.filters["tx_kind"] = lambda k: TRANSACTION_KINDS.get(k, k.replace("_", " ").capitalize())
+    env.filters["tx_kind"] = transaction_kind
     return env
 
 
