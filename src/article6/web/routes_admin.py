@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.access import Permission, Role
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import Registry_
 from article6.services import administration, parties
@@ -34,7 +35,7 @@ def administering(viewer: Viewer) -> None:
         raise refuse(
             Check.C4002,
             "actor",
-            f"the role {viewer.actor.role} does not allow administration",
+            words("the role {role} does not allow administration", role=viewer.actor.role.value),
         )
 
 
@@ -111,5 +112,5 @@ def overview(request: Request, viewer: Looking, registry: Registry_) -> Response
         active="admin",
         overview=found,
         states=STATE_ORDER,
-        chart=holdings_chart(bars, "Units held by Party and state"),
+        chart=holdings_chart(bars, words("Units held by Party and state")),
     )
