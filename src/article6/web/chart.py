@@ -10,6 +10,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from article6 import translation
+
 STATE_COLOURS = {
     "MO": "#6b7a8f",
     "AMO": "#1f7a70",
@@ -38,7 +40,7 @@ def holdings_chart(bars: list[Bar], title: str) -> Markup:
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="chart-title" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="chart-title">{escape(title)}</title>',
+        f'<title id="chart-title">{escape(translation.said(title))}</title>',
     ]
     for index, bar in enumerate(bars):
         y = index * row
@@ -89,14 +91,15 @@ def quantities_chart(measures: list[Measure], title: str, ident: str) -> Markup:
     parts = [
         f'<svg class="chart" id="{key}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{key}-title" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="{key}-title">{escape(title)}</title>',
+        f'<title id="{key}-title">{escape(translation.said(title))}</title>',
     ]
     for index, measure in enumerate(measures):
         y = index * row
         quantity = max(measure.quantity, Decimal(0))
         length = max(2, round(plot * quantity / largest)) if quantity else 0
+        label = escape(translation.said(measure.label))
         parts += [
-            f'<text x="0" y="{y + 15}" class="chart-label">{escape(measure.label)}</text>',
+            f'<text x="0" y="{y + 15}" class="chart-label">{label}</text>',
             f'<rect x="0" y="{y + 21}" width="{length}" height="16" rx="3" '
             f'fill="{escape(measure.colour)}"></rect>',
             f'<text x="{length + 6}" y="{y + 34}" class="chart-value">'

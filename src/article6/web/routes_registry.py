@@ -15,6 +15,7 @@ from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
 from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
+from article6.domain.wording import Words, words
 from article6.http.security import Registry_
 from article6.services import aef_versions, directory, safeguards
 from article6.services import commands as c
@@ -84,7 +85,7 @@ def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Respons
         active="dashboard",
         rows=rows,
         total=sum(r.quantity for r in rows),
-        chart=holdings_chart(bars, f"Units held in {viewer.party}'s section"),
+        chart=holdings_chart(bars, words("Units held in {party}'s section", party=viewer.party)),
         waiting=pending(registry, viewer),
         recent=recent,
         names=account_names(registry, viewer),
@@ -184,7 +185,7 @@ def unit_search(request: Request, viewer: Looking, registry: Registry_, q: Text 
     )
 
 
-def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> str:
+def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> Words:
     """What approving would do now, rehearsed (nothing kept): the approver sees whether it
     would be the units' first transfer, or why approval would be refused."""
     try:
@@ -195,14 +196,21 @@ def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> str:
             c.ApproveTransaction(transaction=transaction),
         )
     except CommandRefused as refused:
-        return "Approval would be refused: " + "; ".join(
-            f"{r.check.code} {r.detail}" for r in refused.refusals
+        reasons = [
+            Words("{code} {detail}", code=r.check.code, detail=r.detail) for r in refused.refusals
+        ]
+        return words(
+            "Approval would be refused: {reasons}",
+            reasons=Words(
+                "; ".join(f"{{r{i}}}" for i in range(len(reasons))),
+                **{f"r{i}": reason for i, reason in enumerate(reasons)},
+            ),
         )
     if rehearsed.receipt.status == "awaiting_acceptance":
-        return "Then waits for the acquiring Party's acceptance; completes once it accepts."
+        return words("Then waits for the acquiring Party's acceptance; completes once it accepts.")
     if rehearsed.first_transfer:
-        return "Completes, and is the units' first transfer."
-    return "Completes; not a first transfer."
+        return words("Completes, and is the units' first transfer.")
+    return words("Completes; not a first transfer.")
 
 
 @router.get("/approvals", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import (
     CSRF_COOKIE,
@@ -227,7 +228,7 @@ def password_submit(
     try:
         if form.get("new_password") != form.get("new_password_again"):
             raise CommandRefused(
-                [Refusal(Check.C4015, "new_password_again", "the two new passwords differ")]
+                [Refusal(Check.C4015, "new_password_again", words("the two new passwords differ"))]
             )
         command = build(
             ChangePassword,

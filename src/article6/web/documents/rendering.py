@@ -15,7 +15,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from article6 import translation
-from article6.web.rendering import TRANSACTION_KINDS
+from article6.web.rendering import transaction_kind
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
@@ -34,12 +34,12 @@ def environment() -> Environment:
         translation.gettext, translation.ngettext, newstyle=True
     )
     env.filters["said"] = translation.said
-    # One format with the pages: ISO dates, the locale's grouping (English: 50,000), and the
-    # kinds of transaction in words.
+    # One format with the pages: in English ISO dates and 50,000; in the other languages their
+    # own (Babel); the kinds of transaction in words.
     env.filters["quantity"] = quantity
     env.filters["day"] = day
     env.filters["moment"] = moment
-    env.filters["tx_kind"] = lambda k: TRANSACTION_KINDS.get(k, k.replace("_", " ").capitalize())
+    env.filters["tx_kind"] = transaction_kind
     return env
 
 
