@@ -98,14 +98,16 @@ def mail_text(title: str, body: str, language: str | None = None) -> tuple[str, 
         return subject, f"{body}\n\n--\n{translation.said(FOOTER)}"
 
 
-def message(server: MailServer, email: OutgoingEmail, language: str | None = None) -> EmailMessage:
-    subject, text = mail_text(email.title, email.body, language)
+def message(server: MailServer, email: OutgoingEmail) -> EmailMessage:
+    """The e-mail as sent, in the language its recipient chose."""
+    subject, text = mail_text(email.title, email.body, email.language)
     composed = EmailMessage()
     composed["From"] = server.sender
     composed["To"] = email.address
     composed["Subject"] = subject
     composed["Message-ID"] = make_msgid(domain=server.sender.rpartition("@")[2] or None)
-    composed.set_content(text)
+    composed.set_content(text)  # which clears every Content-* header: the language goes after
+    composed["Content-Language"] = translation.speaking_code(email.language)
     return composed
 
 

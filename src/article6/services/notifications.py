@@ -351,7 +351,7 @@ def _rows(connection: Connection, entry: SealedEvent, found: list[Notice]) -> li
             if channel == Channel.NONE:
                 continue
             by_email = channel == Channel.IN_APP_AND_EMAIL and bool(person.email)
-            language = None  # the recipient's language, when users choose one
+            language = person.language
             rows.append(
                 NewNotification(
                     user_id=person.user_id,
