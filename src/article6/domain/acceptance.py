@@ -59,8 +59,8 @@ def awaits_acceptance(answer: Answer) -> list[Refusal]:
     if answer.status is TransactionStatus.AWAITING_ACCEPTANCE:
         return []
     detail = words(
-        "{answer} is {status}, not awaiting acceptance",
-        answer=answer.identifier,
+        "{transaction} is {status}, not awaiting acceptance",
+        transaction=answer.identifier,
         status=answer.status,
     )
     return [Refusal(Check.C2013, "transaction", detail)]
@@ -77,9 +77,9 @@ def acquiring_party_answers(answer: Answer) -> list[Refusal]:
             Check.C2012,
             "transaction",
             words(
-                "{answer} waits for {acquiring_party}'s acceptance; only its "
+                "{transaction} waits for {acquiring_party}'s acceptance; only its "
                 "administrators accept or refuse it",
-                answer=answer.identifier,
+                transaction=answer.identifier,
                 acquiring_party=answer.acquiring_party,
             ),
         )
@@ -95,9 +95,9 @@ def before_deadline(answer: Answer) -> list[Refusal]:
             Check.C2013,
             "transaction",
             words(
-                "{answer} could be accepted until {expires_at:%Y-%m-%d %H:%M} UTC; it "
+                "{transaction} could be accepted until {expires_at:%Y-%m-%d %H:%M} UTC; it "
                 "goes back to the transferring account",
-                answer=answer.identifier,
+                transaction=answer.identifier,
                 expires_at=answer.expires_at,
             ),
         )
@@ -109,11 +109,13 @@ def deadline_passed(answer: Answer) -> list[Refusal]:
     if answer.expires_at is not None and answer.expires_at < answer.now:
         return []
     if answer.expires_at is None:
-        detail = words("{answer} may be accepted until no deadline", answer=answer.identifier)
+        detail = words(
+            "{transaction} may be accepted until no deadline", transaction=answer.identifier
+        )
     else:
         detail = words(
-            "{answer} may be accepted until {expires_at:%Y-%m-%d %H:%M} UTC",
-            answer=answer.identifier,
+            "{transaction} may be accepted until {expires_at:%Y-%m-%d %H:%M} UTC",
+            transaction=answer.identifier,
             expires_at=answer.expires_at,
         )
     return [Refusal(Check.C2013, "transaction", detail)]

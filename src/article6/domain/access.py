@@ -178,10 +178,10 @@ def permits(
             Check.C4006,
             field,
             words(
-                "{actor} acts for {party}, not {party2}",
+                "{actor} acts for {own_party}, not {party}",
                 actor=actor.name,
-                party=actor.party,
-                party2=party,
+                own_party=actor.party,
+                party=party,
             ),
         )
     if actor.role is Role.ENTITY and permission is not Permission.READ and actor.entity != entity:

@@ -27,8 +27,8 @@ def awaits_approval(pending: PendingTransaction, now: datetime) -> Refusal | Non
     if pending.status is TransactionStatus.AWAITING_APPROVAL:
         return None
     detail = words(
-        "{pending} is {status}, not awaiting approval",
-        pending=pending.identifier,
+        "{transaction} is {status}, not awaiting approval",
+        transaction=pending.identifier,
         status=pending.status,
     )
     return Refusal(Check.C4007, "transaction", detail)
@@ -39,11 +39,11 @@ def past_its_deadline(pending: PendingTransaction, now: datetime) -> Refusal | N
     if pending.expires_at is not None and pending.expires_at < now:
         return None
     if pending.expires_at is None:
-        detail = words("{pending} has no deadline", pending=pending.identifier)
+        detail = words("{transaction} has no deadline", transaction=pending.identifier)
     else:
         detail = words(
-            "{pending} may be approved until {expires_at:%Y-%m-%d %H:%M} UTC",
-            pending=pending.identifier,
+            "{transaction} may be approved until {expires_at:%Y-%m-%d %H:%M} UTC",
+            transaction=pending.identifier,
             expires_at=pending.expires_at,
         )
     return Refusal(Check.C4007, "transaction", detail)
