@@ -117,4 +117,4 @@ def first_transfer_advice(
     )
     if setting is FirstTransferWithoutReport.REFUSE:
         return Refusal(Check.C3010, "units", detail), []
-    return None, [f"C3010: {detail}"]
+    return None, [words("C3010: {detail}", detail=detail)]
