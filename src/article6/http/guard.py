@@ -160,7 +160,9 @@ class RequestGuard:
                     await self._refuse(
                         scope,
                         send,
-                        Refusal(Check.C1013, "body", words("not valid JSON: {error}", error=error)),
+                        Refusal(
+                            Check.C1013, "body", words("not valid JSON: {error}", error=str(error))
+                        ),
                     )
                     return
                 strange = _strange(parsed, "") if self.values else None
