@@ -53,7 +53,9 @@ def install_problems(app: FastAPI) -> None:
         headers = dict(CHALLENGE) if exc.codes[0] == "C6108" else {}
         if exc.retry_after:
             headers["Retry-After"] = str(max(exc.retry_after, 1))
-        return problems.problem_response(exc.refusals, request.url.path, headers=headers)
+        return problems.problem_response(
+            exc.refusals, request.url.path, headers=headers, language=problems.language_of(request)
+        )
 
 
 def registry_router(node: RegistryNode, max_body: int = MAX_BODY) -> APIRouter:
