@@ -18,6 +18,7 @@ from starlette.background import BackgroundTask
 
 from article6 import translation
 from article6.api.routes_setup import RecordPath
+from article6.http.language import language_of
 from article6.http.parameters import ReportedYear, Version
 from article6.http.security import InSection, PartyCode, Registry_
 from article6.reports.aef_writers import Format
@@ -37,7 +38,6 @@ from article6.web.documents.certificate_pdf import certificate_pdf
 from article6.web.documents.certificates import certificate_html
 from article6.web.documents.public import public_html
 from article6.web.documents.statements import statement_csv, statement_html
-from article6.web.language import language_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from article6 import translation
 from article6.domain.checks import Check, Refusal
 from article6.domain.wording import words
+from article6.http.language import chosen_in, language_from
 from article6.http.problems import problem_response, status_of
 from article6.translation import said
 
@@ -207,8 +208,9 @@ class RequestGuard:
         from_a_page = not path.startswith("/api/") and (
             media in FORM_TYPES or b"text/html" in headers.get(b"accept", b"")
         )
-        language = translation.negotiate(
-            headers.get(b"accept-language", b"").decode("latin-1") or None
+        language = language_from(
+            chosen_in(headers.get(b"cookie", b"").decode("latin-1")),
+            headers.get(b"accept-language", b"").decode("latin-1") or None,
         )
         response: Response = (
             refusal_page(refusal, status or status_of([refusal]), language)

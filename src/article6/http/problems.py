@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from article6 import translation
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.wording import Words, words
+from article6.http.language import language_of
 from article6.http.metrics import count_refusals
 from article6.translation import said
 
@@ -98,11 +99,6 @@ class Problem(BaseModel):
 
 def status_of(refusals: list[Refusal]) -> int:
     return STATUS.get(refusals[0].check, DEFAULT_STATUS) if refusals else DEFAULT_STATUS
-
-
-def language_of(request: Request) -> str:
-    """The language a problem document is written in: the request's `Accept-Language`."""
-    return translation.negotiate(request.headers.get("accept-language"))
 
 
 def problem_body(

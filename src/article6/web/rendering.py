@@ -17,11 +17,11 @@ from article6 import translation
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
 from article6.domain.wording import words
+from article6.http.language import language_of
 from article6.http.problems import FIELD_NAMES
 from article6.http.security import registry_of
 from article6.services import notification_inbox
 from article6.web.glossary import abbreviate
-from article6.web.language import language_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.http.language import remember
 from article6.http.security import (
     SESSION_COOKIE,
     Registry_,
@@ -19,7 +20,6 @@ from article6.http.security import (
 )
 from article6.services import languages, sign_in
 from article6.web.forms import Fields, fields_of
-from article6.web.language import remember
 from article6.web.routes_session import local
 from article6.web.session import cross_site
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.wording import words
+from article6.http.language import remember
 from article6.http.problems import status_of
 from article6.http.security import (
     CSRF_COOKIE,
@@ -25,7 +26,6 @@ from article6.services.context import Registry
 from article6.services.passwords import ChangePassword
 from article6.services.sign_in import ConfirmEnrolment, Credentials, Principal, SignIn
 from article6.web.forms import Fields, build, errors_by_field, fields_of
-from article6.web.language import remember
 from article6.web.rendering import render
 from article6.web.session import (
     SECTION_COOKIE,
