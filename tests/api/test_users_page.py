@@ -216,8 +216,5 @@ def test_a_done_notice_names_only_a_listed_user(api: Api, sections: HttpWorld):
     crafted = admin.get("/users?done=unlock&user=call-0800-support-now")
     assert 'id="done"' not in crafted.text
     # The language switch hands the page's own address back in a hidden field: no notice.
-    shown = crafted.text.replace(
-        '<input type="hidden" name="next" value="/users?done=unlock&amp;user=call-0800-support-now">',
-        "",
-    )
+    shown = re.sub(r'<input type="hidden" name="next" value="[^"]*">', "", crafted.text)
     assert "call-0800" not in shown
