@@ -30,6 +30,8 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     translation.gettext, translation.ngettext, newstyle=True
 )
 templates.env.filters["said"] = translation.said
+templates.env.globals["language"] = translation.language
+templates.env.globals["languages"] = translation.LANGUAGES
 
 TRANSACTION_KINDS = {
     "issuance": words("Issuance"),

@@ -51,7 +51,10 @@ class UnitAction:
 UNITS = Input("units", words("Units"), "units")
 
 
-def _source(kinds: str, label: str = words("From account")) -> Input:
+FROM_ACCOUNT = words("From account")
+
+
+def _source(kinds: str, label: str = FROM_ACCOUNT) -> Input:
     return Input("source_account", label, "select", choices=kinds)
 
 
@@ -186,8 +189,8 @@ ACTIONS: dict[str, UnitAction] = {
             "external-transfer",
             words("Transfer to another registry"),
             words(
-                "Transfer authorized units to an account in another registry connected through the "
-                "interoperability hub, such as another Party's own registry. The units stay "
+                "Transfer authorized units to an account in another registry connected through "
+                "the interoperability hub, such as another Party's own registry. The units stay "
                 "reserved here until the hub reports the acquiring registry's answer; for units "
                 "not yet first transferred this is their first transfer."
             ),
