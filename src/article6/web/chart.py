@@ -11,6 +11,7 @@ from html import escape
 from markupsafe import Markup
 
 from article6 import translation
+from article6.web.rendering import number
 
 STATE_COLOURS = {
     "MO": "#6b7a8f",
@@ -49,7 +50,8 @@ def holdings_chart(bars: list[Bar], title: str) -> Markup:
         parts += [
             f'<text x="0" y="{y + 15}" class="chart-label">{escape(bar.label)}</text>',
             f'<rect x="0" y="{y + 21}" width="{length}" height="16" rx="3" fill="{colour}"></rect>',
-            f'<text x="{length + 6}" y="{y + 34}" class="chart-value">{bar.quantity:,}</text>',
+            f'<text x="{length + 6}" y="{y + 34}" class="chart-value">'
+            f"{number(bar.quantity)}</text>",
         ]
     parts.append("</svg>")
     return Markup("".join(parts))
