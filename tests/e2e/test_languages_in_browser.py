@@ -178,6 +178,10 @@ def test_scenario_1a_in_french_after_choosing_francais_with_the_switch(
     # 100 000: the French group their digits with a (narrow) no-break space.
     assert re.fullmatch("100[\u202f\u00a0]000", xxa.locator("#total-held").inner_text())
     assert xxa.locator("#total-held").inner_text() == quantity_in("fr", 100_000)
+    # The chart is drawn in the reader's language too: its labels and its numbers.
+    assert xxa.locator("svg.chart .chart-value").first.text_content() == quantity_in("fr", 100_000)
+    label = str(xxa.locator("svg.chart .chart-label").first.text_content())
+    assert label.startswith(said_in("fr", "MO Holding") + " · "), label
     axe_check(xxa, axe_found)
 
     xxa.goto(f"/authorizations/{CORSIA}")
@@ -350,6 +354,8 @@ def test_the_dashboard_in_arabic_reads_right_to_left_with_codes_left_to_right(
     quantity = user.locator("#holdings td.num").first
     assert quantity.evaluate("e => getComputedStyle(e).direction") == "ltr"
     assert user.locator("#total-held").evaluate("e => getComputedStyle(e).direction") == "ltr"
+    label = str(user.locator("svg.chart .chart-label").first.text_content())
+    assert label.startswith(said_in("ar", "MO Holding")), label
     # Nothing pushes the page sideways.
     assert user.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
     screenshot(user, "dashboard-ar-rtl")
