@@ -31,6 +31,8 @@ def environment() -> Environment:
         translation.gettext, translation.ngettext, newstyle=True
     )
     env.filters["said"] = translation.said
+    # The document's language and direction (<html lang dir>) are the ones it is said in.
+    env.globals["language"] = translation.language
     # One format with the pages: ISO dates, the locale's grouping (English: 50,000), and the
     # kinds of transaction in words.
     env.filters["quantity"] = lambda n: f"{n:,}"
