@@ -34,6 +34,8 @@ def environment() -> Environment:
         translation.gettext, translation.ngettext, newstyle=True
     )
     env.filters["said"] = translation.said
+    # The document's language and direction (<html lang dir>) are the ones it is said in.
+    env.globals["language"] = translation.language
     # One format with the pages: in English ISO dates and 50,000; in the other languages their
     # own (Babel); the kinds of transaction in words.
     env.filters["quantity"] = quantity
