@@ -279,8 +279,25 @@ FIELD_NAMES = {
     "csrf_token": words("the form's security token"),
     "idempotency_key": words("the form's request key"),
     "ndc_year": words("NDC year"),
+    # The unit forms' fields: the same English as the name read as words, marked so that a
+    # refusal names them in the reader's language too.
+    "units": words("units"),
+    "quantity": words("quantity"),
+    "ranges": words("ranges"),
+    "first": words("first"),
+    "last": words("last"),
+    "account": words("account"),
+    "source_account": words("source account"),
+    "destination_account": words("destination account"),
+    "authorization_filter": words("authorization filter"),
+    "vintage_filter": words("vintage filter"),
+    "vintage": words("vintage"),
+    "purpose": words("purpose"),
+    "purpose_text": words("purpose text"),
+    "mitigation_activity": words("mitigation activity"),
+    "reason": words("reason"),
 }
-"""Fields whose name, read as words, would not say what they are."""
+"""Fields whose name, read as words, would not say what they are, or would stay English."""
 YEARS = ("vintage", "year", "timeframe")
 
 

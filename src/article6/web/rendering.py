@@ -64,6 +64,12 @@ CALLED_OFF = (
     ("returned", words("Returned")),
     ("deadline", words("Expired")),
 )
+ACCOUNT_STATUSES = {
+    "open": words("open"),
+    "blocked": words("blocked"),
+    "closed": words("closed"),
+}
+"""An account's status (domain.accounts.AccountStatus, stored as these values) in words."""
 FIRST_TRANSFER_SUBTYPES = {
     "First transfer to another Party": words("to another Party"),
     "Authorization": words("at authorization"),
@@ -79,6 +85,11 @@ def status_words(status: str, reason: str | None = None) -> str:
                 return translation.said(called_off)
     known = STATUSES.get(status)
     return translation.said(known) if known else status.replace("_", " ").capitalize()
+
+
+def account_status(status: object) -> str:
+    known = ACCOUNT_STATUSES.get(str(status))
+    return translation.said(known) if known else str(status)
 
 
 def transaction_kind(kind: str) -> str:
@@ -156,6 +167,7 @@ templates.env.filters.update(
     when=moment,
     kind_label=kind_label,
     tx_kind=transaction_kind,
+    account_status=account_status,
     status=status_words,
     field_words=field_named,
     abbr=abbreviate,

@@ -26,7 +26,7 @@ from article6.services.reads.views import AccountView
 from article6.services.reconciliation_holds import in_force
 from article6.services.views import TransactionView
 from article6.web.chart import Bar, holdings_chart
-from article6.web.rendering import kind_label, render
+from article6.web.rendering import render
 from article6.web.session import Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,17 @@ def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Respons
         key=lambda r: (order.index(AccountKind(r.kind)), r.cooperative_approach, r.vintage),
     )
     bars = [
-        Bar(f"{kind_label(r.kind)} · {r.cooperative_approach} · {r.vintage}", r.quantity, r.state)
+        Bar(
+            # Said when the chart is drawn: the kind in the reader's language.
+            Words(
+                "{kind} · {approach} · {vintage}",
+                kind=AccountKind(r.kind).label,
+                approach=r.cooperative_approach,
+                vintage=r.vintage,
+            ),
+            r.quantity,
+            r.state,
+        )
         for r in rows
     ]
     recent = ledger.transactions(registry, viewer.actor, viewer.party, limit=8).items
