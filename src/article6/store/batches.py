@@ -27,7 +27,7 @@ import contextlib
 import re
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import pq
@@ -85,12 +85,13 @@ def later(
         finally:
             connection.info.pop(_HOLDING_BACK, None)
         return
-    values = [_bound(compiled, row) for row in rows]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    sql, names = _numbered(compiled.string)
+    values = [[bound[name] for name in names] for bound in (_bound(compiled, row) for row in rows)]
+    cursor = psycopg.RawCursor(_driver(connection))
     if len(values) == 1:
-        cursor.execute(compiled.string, values[0])
+        cursor.execute(sql, values[0])
     else:
-        cursor.executemany(compiled.string, values)
+        cursor.executemany(sql, values)
 
 
 _WRITES: dict[tuple[int, str, tuple[str, ...]], Any] = {}
@@ -158,7 +159,12 @@ class Answer:
 
     def _settle(self) -> None:
         cursor, self._cursor = self._cursor, None
-        self._rows = cursor.fetchall() if cursor.description is not None else []
+        result = cursor.pgresult  # not `description`: it builds a column list to be tested
+        self._rows = (
+            cursor.fetchall()
+            if result is not None and result.status == pq.ExecStatus.TUPLES_OK
+            else []
+        )
         cursor.close()
         if not self._rows and self._missing is not None:
             raise self._missing()
@@ -188,15 +194,42 @@ def read_later(
         compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
     _open(connection)
     _send_merged(connection)
-    driver = connection.connection.driver_connection
-    cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
-    cursor.execute(compiled.string, compiled.construct_params(parameters))
+    sql, names = _numbered(compiled.string)
+    values = compiled.construct_params(parameters)
+    cursor = psycopg.RawCursor(_driver(connection), row_factory=namedtuple_row)
+    cursor.execute(sql, [values[name] for name in names])
     answer = Answer(connection, cursor=cursor, missing=missing)
     connection.info.setdefault(_ANSWERS, []).append(answer)
     return answer
 
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+_NUMBERED: dict[tuple[str, int], tuple[bytes, tuple[str, ...]]] = {}
+
+
+def _numbered(sql: str, start: int = 0) -> tuple[bytes, tuple[str, ...]]:
+    """A compiled statement's SQL with its named placeholders numbered from `start + 1` (`$n`,
+    as the server takes them) and the names in that order, worked out once per statement: the
+    driver then sends it as it is (`psycopg.RawCursor`). psycopg would parse the named form
+    again on every execution of a statement longer than its cache takes (the candidates' read
+    is 7,000 characters)."""
+    numbered = _NUMBERED.get((sql, start))
+    if numbered is None:
+        names: list[str] = []
+
+        def number(placeholder: re.Match[str]) -> str:
+            name = placeholder.group(1)
+            if name is None:
+                return "%"  # `%%` is a literal `%` in the named form, and as it is in the raw one
+            if name not in names:
+                names.append(name)
+            return f"${start + names.index(name) + 1}"
+
+        numbered = _NUMBERED[(sql, start)] = (
+            _PLACEHOLDER.sub(number, sql).encode(),
+            tuple(names),
+        )
+    return numbered
 
 
 def _send_merged(connection: Connection, *_arguments: Any) -> None:
@@ -206,16 +239,20 @@ def _send_merged(connection: Connection, *_arguments: Any) -> None:
     waiting: list[tuple[str, dict[str, Any]]] = connection.info.pop(_MERGED, None) or []
     if not waiting:
         return
-    parts: list[str] = []
-    values: dict[str, Any] = {}
-    for index, (sql, row) in enumerate(waiting):
-        parts.append(_PLACEHOLDER.sub(rf"%(w{index}_\1)s", sql))
-        values.update({f"w{index}_{name}": value for name, value in row.items()})
+    parts: list[bytes] = []
+    values: list[Any] = []
+    for sql, row in waiting:
+        part, names = _numbered(sql, len(values))
+        parts.append(part)
+        values += [row[name] for name in names]
     *first, last = parts
-    parts_before = ", ".join(f"w{index} AS ({part})" for index, part in enumerate(first))
-    sql = f"WITH {parts_before} {last}" if first else last
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(sql, values)
+    parts_before = b", ".join(b"w%d AS (%s)" % (index, part) for index, part in enumerate(first))
+    merged = b"WITH %s %s" % (parts_before, last) if first else last
+    psycopg.RawCursor(_driver(connection)).execute(merged, values)
+
+
+def _driver(connection: Connection) -> psycopg.Connection[Any]:
+    return cast("psycopg.Connection[Any]", connection.connection.driver_connection)
 
 
 def _pipelined(connection: Connection) -> bool:
