@@ -87,11 +87,8 @@ def later(
         return
     sql, names = _numbered(compiled.string)
     values = [[bound[name] for name in names] for bound in (_bound(compiled, row) for row in rows)]
-    cursor = psycopg.RawCursor(_driver(connection))
-    if len(values) == 1:
-        cursor.execute(sql, values[0])
-    else:
-        cursor.executemany(sql, values)
+    for row_values in values:
+        _HeldBack(_driver(connection)).execute(sql, row_values)
 
 
 _WRITES: dict[tuple[int, str, tuple[str, ...]], Any] = {}
@@ -196,7 +193,7 @@ def read_later(
     _send_merged(connection)
     sql, names = _numbered(compiled.string)
     values = compiled.construct_params(parameters)
-    cursor = psycopg.RawCursor(_driver(connection), row_factory=namedtuple_row)
+    cursor = _HeldBack(_driver(connection), row_factory=namedtuple_row)
     cursor.execute(sql, [values[name] for name in names])
     answer = Answer(connection, cursor=cursor, missing=missing)
     connection.info.setdefault(_ANSWERS, []).append(answer)
@@ -232,6 +229,36 @@ def _numbered(sql: str, start: int = 0) -> tuple[bytes, tuple[str, ...]]:
     return numbered
 
 
+class _HeldBack(psycopg.RawCursor[Any]):
+    """A cursor whose statement waits in libpq's buffer for the batch's next flush.
+
+    psycopg's `execute` in a pipeline sends the statement, flushes it alone and reads whatever
+    answers have arrived: two polls and a write per statement. Here the statement is queued as
+    psycopg queues it (its answer expected in order, prepared statements kept) and handed to
+    libpq at once, which buffers it in pipeline mode: the statement that needs an answer, or
+    the COMMIT, sends the whole batch in one write. (psycopg's own generators, pinned version.)
+    """
+
+    def _execute_gen(
+        self,
+        query: Any,
+        params: Any = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Any:
+        pipeline = self._conn._pipeline
+        if pipeline is None:
+            return (yield from super()._execute_gen(query, params, prepare=prepare, binary=binary))
+        yield from self._start_query(query)
+        query_ = self._convert_query(query, params)
+        yield from self._maybe_prepare_gen(query_, prepare=prepare, binary=binary)
+        while pipeline.command_queue:
+            pipeline.command_queue.popleft()()
+        self._last_query = query
+        yield from self._conn._prepared.maintain_gen(self._conn)
+
+
 def _send_merged(connection: Connection, *_arguments: Any) -> None:
     """Send the merged writes waiting, as one statement, ahead of whatever goes next."""
     if connection.invalidated:
@@ -248,7 +275,7 @@ def _send_merged(connection: Connection, *_arguments: Any) -> None:
     *first, last = parts
     parts_before = b", ".join(b"w%d AS (%s)" % (index, part) for index, part in enumerate(first))
     merged = b"WITH %s %s" % (parts_before, last) if first else last
-    psycopg.RawCursor(_driver(connection)).execute(merged, values)
+    _HeldBack(_driver(connection)).execute(merged, values)
 
 
 def _driver(connection: Connection) -> psycopg.Connection[Any]:
