@@ -145,9 +145,16 @@ class Answer:
         return self._cursor is None
 
     def all(self) -> list[Any]:
-        """The rows (named tuples), sending the batch now if nothing has sent it yet."""
+        """The rows (named tuples), sending the batch now if nothing has sent it yet. A
+        statement the database refused raises as SQLAlchemy would have raised it (a constraint
+        as `IntegrityError`, a deadlock retryable), whichever statement it was."""
         if self._cursor is not None:
-            _close(self._connection)
+            try:
+                _close(self._connection)
+            except psycopg.Error as error:
+                raise DBAPIError.instance(
+                    "(a batch)", None, error, psycopg.Error, dialect=self._connection.dialect
+                ) from error
         return self._rows
 
     def first(self) -> Any | None:
