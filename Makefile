@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATABASE ?= sqlite:///article6.db
 
-.PHONY: run test lint typecheck demo verify clean network bench
+.PHONY: run test lint typecheck demo verify clean network bench translations new-language
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,21 @@ network: $(STAMP)
 # or full scale with `make bench FULL=1`. Results are summarised by hand in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(if $(FULL),--full)
+
+# The catalogs (src/article6/translation/locale): find every marked word (`words()`, `_()`,
+# `{% trans %}`), bring each language's catalog up to date, compile them. `make test` fails
+# while a French or Spanish entry is missing, fuzzy or unused. A new language:
+# `make new-language NEW=zh`, translate its messages.po, add it to translation.LANGUAGES.
+CATALOGS := src/article6/translation/locale
+POT := $(CATALOGS)/messages.pot
+EXTRACT = $(BIN)/pybabel -q extract -F babel.cfg -k words --project=article6 --copyright-holder="the article6 contributors" --add-location=file --sort-output \
+	--no-wrap -o $(POT) .
+
+translations: $(STAMP)
+	$(EXTRACT)
+	$(BIN)/pybabel -q update -i $(POT) -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel -q compile -d $(CATALOGS) --statistics
+
+new-language: $(STAMP)
+	$(EXTRACT)
+	$(BIN)/pybabel -q init -i $(POT) -d $(CATALOGS) -l $(NEW) --no-wrap

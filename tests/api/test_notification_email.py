@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -14,10 +15,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 from http_world import Api, HttpWorld, ok
 
+from article6 import translation
 from article6.cli import main
-from article6.services.notification_mail import MailServer, NotificationStep, deliver
+from article6.domain.wording import words
+from article6.services.notification_mail import FOOTER, MailServer, NotificationStep, deliver
 from article6.settings import Settings
 
 PORTS = range(19000, 19050)
@@ -188,3 +192,43 @@ def test_the_deliver_command_sends_what_is_due(
     [(to, message)] = mailbox.received
     assert to == ["admin@xxa.example"]
     assert pending in message["Subject"] and "3 units" in text_of(message)
+
+
+def chooses_language(api: Api, name: str, code: str) -> None:
+    """The user picks `code` with the switch on a page, signed in."""
+    browser = TestClient(api.client.app, follow_redirects=False)
+    signed = browser.post(
+        "/sign-in", data={"name": name, "password": api.passwords[name], "code": api.code(name)}
+    )
+    assert signed.status_code == 303
+    chosen = browser.post(
+        "/language",
+        data={"language": code, "next": "/", "csrf_token": browser.cookies.get("article6_csrf")},
+    )
+    assert chosen.status_code == 303
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_each_recipient_reads_the_email_in_the_language_they_chose(
+    world: HttpWorld, smtp: tuple[Mailbox, int]
+):
+    mailbox, port = smtp
+    api = world.api
+    api.clock.advance(31)  # a fresh TOTP step for the page sign-in
+    by_email(api, "green.group.a", "green@example.org", units_received="in_app_and_email")
+    chooses_language(api, "green.group.a", "fr")
+    transfer = give(world, 250)
+    NotificationStep(api.registry, server_at(port))()
+    [message] = [m for to, m in mailbox.received if to == ["green@example.org"]]
+    assert message["Content-Language"] == "fr"
+    with translation.speaking("fr"):
+        footer = translation.said(FOOTER)
+        units = translation.said(words("{quantity:,} units", quantity=250))
+    assert footer != str(FOOTER) and footer in text_of(message)
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert units != "250 units" and units in subject
+    assert transfer in text_of(message) and world[GREEN_AMO] in subject
+    # The inbox says it in the same language: the notification was composed for its reader.
+    items = ok(api["green.group.a"].get("/api/v1/notifications"), 200)["items"]
+    [received] = [n for n in items if n["transaction"] == transfer]
+    assert units in received["title"]

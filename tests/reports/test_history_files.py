@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from article6.domain.wording import Words
 from article6.reports.history_files import read_file
 
 
@@ -32,6 +33,8 @@ def test_a_line_that_is_not_a_record_is_named_by_its_line(tmp_path: Path) -> Non
         ("C7001", "history.jsonl line 5"),
     ]
     assert "unknown fields of Table 3: ['colour']" in refused[2].detail
+    assert all(isinstance(r.detail, Words) for r in refused)  # said in the reader's language
+    assert refused[2].detail.template == "unknown fields of Table {table}: {unknown}"
     assert len(file.details) == 1 and file.details[0].line == 1
     assert len(file.sha256) == 64
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from article6.domain.checks import Check, CommandRefused, Refusal, catalogue_markdown, refuse
+from article6.domain.wording import Words
 from article6.web import refusal_reach
 
 
@@ -25,6 +26,13 @@ def test_every_code_is_c_and_four_digits_and_matches_its_name(check):
 @pytest.mark.parametrize("check", list(Check), ids=lambda check: check.name)
 def test_every_check_has_a_title_and_a_rule(check):
     assert check.title.strip() and check.rule.strip()
+
+
+@pytest.mark.parametrize("check", list(Check), ids=lambda check: check.name)
+def test_every_title_and_rule_is_marked_for_translation_and_is_its_own_english(check):
+    """`pybabel extract -k words` finds them; the English stays the template, whole."""
+    for said in (check.title, check.rule):
+        assert isinstance(said, Words) and not said.params and said.template == said
 
 
 def test_docs_checks_md_is_the_generated_catalogue():

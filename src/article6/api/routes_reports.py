@@ -16,7 +16,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
+from article6 import translation
 from article6.api.routes_setup import RecordPath
+from article6.http.language import language_of
 from article6.http.parameters import ReportedYear, Version
 from article6.http.security import InSection, PartyCode, Registry_
 from article6.reports.aef_writers import Format
@@ -146,12 +148,15 @@ def account_statement(
     registry: Registry_,
     start: Annotated[RegistryDate, Query(description=f"The first day, {DATE_BOUNDS}")],
     end: Annotated[RegistryDate, Query(description=f"The last day, {DATE_BOUNDS}")],
+    request: Request,
     format: Rendering = Rendering.JSON,
 ) -> Any:
-    """Holdings at the start and end of the period, and every movement in between."""
+    """Holdings at the start and end of the period, and every movement in between (the page
+    in the reader's language; CSV and JSON, meant for machines, always the same)."""
     statement = account_statements.account_statement(registry, actor, account, start, end)
     if format is Rendering.HTML:
-        return HTMLResponse(statement_html(statement))
+        with translation.speaking(language_of(request)):
+            return HTMLResponse(statement_html(statement))
     if format is Rendering.CSV:
         text = io.StringIO()
         statement_csv(statement, text)
@@ -181,10 +186,13 @@ def use_or_cancellation_certificate(
     found = use_and_cancellation_certificates.certificate(registry, actor, transaction)
     url = str(request.base_url).rstrip("/") + verification_path(found.number)
     if format is CertificateFormat.HTML:
-        return HTMLResponse(certificate_html(found, url))
+        with translation.speaking(language_of(request)):
+            return HTMLResponse(certificate_html(found, url))
     if format is CertificateFormat.PDF:
+        with translation.speaking(language_of(request)):
+            printed = certificate_pdf(found, url)
         return Response(
-            certificate_pdf(found, url),
+            printed,
             media_type="application/pdf",
             headers={
                 "Content-Disposition": f'attachment; filename="certificate-{found.transaction}.pdf"'
@@ -206,10 +214,13 @@ def public_parties(registry: Registry_) -> list[PublicParty]:
     tags=["public"],
     responses={200: {"content": {"text/html": {}}}},
 )
-def public_report(party: PartyCode, registry: Registry_, format: Page = Page.JSON) -> Any:
+def public_report(
+    party: PartyCode, registry: Registry_, request: Request, format: Page = Page.JSON
+) -> Any:
     """What anyone may read about a Party without signing in: authorizations, first transfers,
     ITMO totals per cooperative approach and vintage. Nothing entity-private."""
     report = public_reports.public_report(registry, party)
     if format is Page.HTML:
-        return HTMLResponse(public_html(report))
+        with translation.speaking(language_of(request)):
+            return HTMLResponse(public_html(report))
     return report

@@ -12,16 +12,22 @@ import click
 from pydantic import ValidationError
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 
 OPTION_RULES: dict[str, tuple[Check, str]] = {
     "name": (
         Check.C1011,
-        "a user name has 2 to 80 characters: lower-case letters, digits, '.', '_' or '-', "
-        "beginning with a letter or a digit",
+        words(
+            "a user name has 2 to 80 characters: lower-case letters, digits, '.', '_' or '-', "
+            "beginning with a letter or a digit"
+        ),
     ),
-    "display_name": (Check.C1011, "a display name has 1 to 200 characters"),
-    "party": (Check.C1001, "a Party code is three capital letters, e.g. XXA"),
-    "entity": (Check.C1011, "an entity's identifier has at most 40 characters, e.g. XXA-E0001"),
+    "display_name": (Check.C1011, words("a display name has 1 to 200 characters")),
+    "party": (Check.C1001, words("a Party code is three capital letters, e.g. XXA")),
+    "entity": (
+        Check.C1011,
+        words("an entity's identifier has at most 40 characters, e.g. XXA-E0001"),
+    ),
 }
 """What the user commands' options must look like, in words (by the model field's name)."""
 
@@ -42,6 +48,8 @@ def fail_invalid(error: ValidationError) -> NoReturn:
     refusals = []
     for item in error.errors():
         field = ".".join(str(p) for p in item.get("loc", ())) or "options"
-        check, rule = OPTION_RULES.get(field, (Check.C1011, "this value is not accepted here"))
+        check, rule = OPTION_RULES.get(
+            field, (Check.C1011, words("this value is not accepted here"))
+        )
         refusals.append(Refusal(check, field, rule))
     fail(CommandRefused(refusals))

@@ -15,6 +15,7 @@ from datetime import datetime
 from article6.domain.access import Actor, Permission, permits
 from article6.domain.checks import Check, Refusal
 from article6.domain.transactions import TransactionStatus
+from article6.domain.wording import words
 
 LONGEST_WAIT = 90
 """Days an incoming transfer may wait at most: units reserved longer hold up the sender."""
@@ -27,8 +28,12 @@ def setting_refusal(days: int | None) -> Refusal | None:
     return Refusal(
         Check.C2014,
         "acceptance_days",
-        f"{days} is not a wait of 1 to {LONGEST_WAIT} days; leave it empty to accept "
-        "incoming transfers automatically",
+        words(
+            "{days} is not a wait of 1 to {longest_wait} days; leave it empty to "
+            "accept incoming transfers automatically",
+            days=days,
+            longest_wait=LONGEST_WAIT,
+        ),
     )
 
 
@@ -53,7 +58,11 @@ def awaits_acceptance(answer: Answer) -> list[Refusal]:
     """C2013: only a transfer still waiting for acceptance is answered or returned."""
     if answer.status is TransactionStatus.AWAITING_ACCEPTANCE:
         return []
-    detail = f"{answer.identifier} is {answer.status}, not awaiting acceptance"
+    detail = words(
+        "{transaction} is {status}, not awaiting acceptance",
+        transaction=answer.identifier,
+        status=answer.status,
+    )
     return [Refusal(Check.C2013, "transaction", detail)]
 
 
@@ -67,8 +76,12 @@ def acquiring_party_answers(answer: Answer) -> list[Refusal]:
         Refusal(
             Check.C2012,
             "transaction",
-            f"{answer.identifier} waits for {answer.acquiring_party}'s acceptance; only its "
-            "administrators accept or refuse it",
+            words(
+                "{transaction} waits for {acquiring_party}'s acceptance; only its "
+                "administrators accept or refuse it",
+                transaction=answer.identifier,
+                acquiring_party=answer.acquiring_party,
+            ),
         )
     ]
 
@@ -81,8 +94,12 @@ def before_deadline(answer: Answer) -> list[Refusal]:
         Refusal(
             Check.C2013,
             "transaction",
-            f"{answer.identifier} could be accepted until {answer.expires_at:%Y-%m-%d %H:%M} "
-            "UTC; it goes back to the transferring account",
+            words(
+                "{transaction} could be accepted until {expires_at:%Y-%m-%d %H:%M} UTC; it "
+                "goes back to the transferring account",
+                transaction=answer.identifier,
+                expires_at=answer.expires_at,
+            ),
         )
     ]
 
@@ -91,10 +108,17 @@ def deadline_passed(answer: Answer) -> list[Refusal]:
     """C2013: a transfer is returned only once its acceptance deadline has passed."""
     if answer.expires_at is not None and answer.expires_at < answer.now:
         return []
-    when = f"{answer.expires_at:%Y-%m-%d %H:%M} UTC" if answer.expires_at else "no deadline"
-    return [
-        Refusal(Check.C2013, "transaction", f"{answer.identifier} may be accepted until {when}")
-    ]
+    if answer.expires_at is None:
+        detail = words(
+            "{transaction} may be accepted until no deadline", transaction=answer.identifier
+        )
+    else:
+        detail = words(
+            "{transaction} may be accepted until {expires_at:%Y-%m-%d %H:%M} UTC",
+            transaction=answer.identifier,
+            expires_at=answer.expires_at,
+        )
+    return [Refusal(Check.C2013, "transaction", detail)]
 
 
 ANSWER_RULES: tuple[Rule, ...] = (awaits_acceptance, acquiring_party_answers, before_deadline)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import words
 
 
 class Role(StrEnum):
@@ -31,19 +32,19 @@ class Permission(StrEnum):
 
 
 ROLE_WORDS = {
-    Role.SECRETARIAT: "the secretariat's administrator",
-    Role.ADMINISTRATOR: "a Party Section Administrator",
-    Role.PARTY_USER: "a Party user",
-    Role.ENTITY: "an authorized entity's representative",
-    Role.AUDITOR: "an auditor",
+    Role.SECRETARIAT: words("the secretariat's administrator"),
+    Role.ADMINISTRATOR: words("a Party Section Administrator"),
+    Role.PARTY_USER: words("a Party user"),
+    Role.ENTITY: words("an authorized entity's representative"),
+    Role.AUDITOR: words("an auditor"),
 }
 PERMISSION_WORDS = {
-    Permission.READ: "read this section",
-    Permission.ADMINISTER: "administer the Party's section (issue, link, record)",
-    Permission.MOVE_UNITS: "move units",
-    Permission.APPROVE: "approve or reject requests",
-    Permission.REGISTRY_SETUP: "set up the registry (Parties, cooperative approaches)",
-    Permission.MANAGE_USERS: "manage users",
+    Permission.READ: words("read this section"),
+    Permission.ADMINISTER: words("administer the Party's section (issue, link, record)"),
+    Permission.MOVE_UNITS: words("move units"),
+    Permission.APPROVE: words("approve or reject requests"),
+    Permission.REGISTRY_SETUP: words("set up the registry (Parties, cooperative approaches)"),
+    Permission.MANAGE_USERS: words("manage users"),
 }
 """A role and a permission as a refusal says them to people."""
 
@@ -58,6 +59,17 @@ class Delegable(StrEnum):
     USE = "use"
     CANCELLATION = "cancellation"
     FIRST_TRANSFER_RECORD = "first_transfer_record"
+
+
+DELEGABLE_WORDS = {
+    Delegable.ISSUANCE: words("issuance"),
+    Delegable.AUTHORIZATION: words("authorization"),
+    Delegable.TRANSFER: words("transfer"),
+    Delegable.USE: words("use"),
+    Delegable.CANCELLATION: words("cancellation"),
+    Delegable.FIRST_TRANSFER_RECORD: words("first transfer record"),
+}
+"""A kind of delegable action as a refusal names it."""
 
 
 DELEGABLE_OF_KIND = {
@@ -155,15 +167,28 @@ def permits(
         return Refusal(
             Check.C4002,
             field,
-            f"{ROLE_WORDS[actor.role]} may not {PERMISSION_WORDS[permission]}",
+            words(
+                "{role} may not {permission}",
+                role=ROLE_WORDS[actor.role],
+                permission=PERMISSION_WORDS[permission],
+            ),
         )
     if not actor.registry_wide and party is not None and actor.party != party:
-        return Refusal(Check.C4006, field, f"{actor.name} acts for {actor.party}, not {party}")
+        return Refusal(
+            Check.C4006,
+            field,
+            words(
+                "{actor} acts for {own_party}, not {party}",
+                actor=actor.name,
+                own_party=actor.party,
+                party=party,
+            ),
+        )
     if actor.role is Role.ENTITY and permission is not Permission.READ and actor.entity != entity:
         return Refusal(
             Check.C4002,
             account_field,
-            "an authorized entity's representative acts only on that entity's accounts",
+            words("an authorized entity's representative acts only on that entity's accounts"),
         )
     if permission is Permission.MOVE_UNITS and actor.role is not Role.ENTITY and entity is not None:
         # The entity asks and its Party approves: a Party's users never initiate for it, or the
@@ -171,8 +196,11 @@ def permits(
         return Refusal(
             Check.C4002,
             account_field,
-            f"only {entity}'s representatives move units from its accounts; "
-            "a Party's users act from the Party's accounts",
+            words(
+                "only {entity}'s representatives move units from its accounts; a Party's "
+                "users act from the Party's accounts",
+                entity=entity,
+            ),
         )
     return None
 
@@ -186,8 +214,11 @@ def permits_safeguards(actor: Actor, party: str) -> Refusal | None:
     return Refusal(
         Check.C4020,
         "party",
-        f"only a Party Section Administrator of {party} keeps its trusted destinations and "
-        "safeguards",
+        words(
+            "only a Party Section Administrator of {party} keeps its trusted "
+            "destinations and safeguards",
+            party=party,
+        ),
     )
 
 
@@ -212,8 +243,12 @@ def permits_delegable(
         return Refusal(
             Check.C4023,
             field,
-            f"{party} has not delegated {kind.value.replace('_', ' ')} to the secretariat: "
-            f"{party}'s own administrators act in its section",
+            words(
+                "{party} has not delegated {kind} to the secretariat: {party}'s own "
+                "administrators act in its section",
+                party=party,
+                kind=DELEGABLE_WORDS[kind],
+            ),
         )
     as_party = replace(actor, role=Role.ADMINISTRATOR, party=party)
     return permits(as_party, permission, party, entity, field)
@@ -226,7 +261,10 @@ def permits_delegation(actor: Actor, party: str) -> Refusal | None:
         return Refusal(
             Check.C4023,
             "actor",
-            f"only {party}'s Party Section Administrators delegate {party}'s actions",
+            words(
+                "only {party}'s Party Section Administrators delegate {party}'s actions",
+                party=party,
+            ),
         )
     return permits(actor, Permission.ADMINISTER, party)
 
@@ -236,7 +274,9 @@ def permits_review(actor: Actor, party: str) -> Refusal | None:
     administrator, whose authorization it is; the secretariat reads but does not decide."""
     if actor.role is not Role.ADMINISTRATOR:
         return Refusal(
-            Check.C4002, "actor", f"{party}'s Party Section Administrators review its applications"
+            Check.C4002,
+            "actor",
+            words("{party}'s Party Section Administrators review its applications", party=party),
         )
     return permits(actor, Permission.ADMINISTER, party)
 
@@ -255,7 +295,7 @@ def permits_approval(
     the entity's own; its Party's approval only needs another person."""
     if initiator[0] == approver[0]:
         return Refusal(
-            Check.C4002, "transaction", "the initiator cannot approve their own transaction"
+            Check.C4002, "transaction", words("the initiator cannot approve their own transaction")
         )
     if four_eyes:
         shared = [name for name in approver if name in initiator]
@@ -263,12 +303,20 @@ def permits_approval(
             return Refusal(
                 Check.C4012,
                 "transaction",
-                f"{approver[0]} and the initiator {initiator[0]} are not independent: "
-                f"{shared[0]} created, directly or through others, "
-                + (
-                    "both accounts"
-                    if shared[0] not in (approver[0], initiator[0])
-                    else "the other's account"
+                words(
+                    "{approver} and the initiator {initiator} are not independent: "
+                    "{maker} created, directly or through others, both accounts",
+                    approver=approver[0],
+                    initiator=initiator[0],
+                    maker=shared[0],
+                )
+                if shared[0] not in (approver[0], initiator[0])
+                else words(
+                    "{approver} and the initiator {initiator} are not independent: "
+                    "{maker} created, directly or through others, the other's account",
+                    approver=approver[0],
+                    initiator=initiator[0],
+                    maker=shared[0],
                 ),
             )
     return None
@@ -286,17 +334,25 @@ def permits_grant(
     The secretariat grants any role anywhere; a Party Section Administrator grants the roles of
     their own section only, and never a registry-wide one."""
     if party is None and role not in REGISTRY_WIDE_ROLES:
-        return Refusal(Check.C4006, "party", f"the role {role} is held for a Party section")
+        return Refusal(
+            Check.C4006, "party", words("the role {role} is held for a Party section", role=role)
+        )
     if role is Role.SECRETARIAT and party is not None:
-        return Refusal(Check.C4006, "party", "the secretariat's role is registry-wide")
+        return Refusal(Check.C4006, "party", words("the secretariat's role is registry-wide"))
     if (role is Role.ENTITY) != (entity is not None):
         return Refusal(
-            Check.C3005, "entity", "an entity's representative, and only they, name the entity"
+            Check.C3005,
+            "entity",
+            words("an entity's representative, and only they, name the entity"),
         )
     if entity is not None and party is not None and not entity.startswith(f"{party}-"):
-        return Refusal(Check.C4006, "entity", f"{entity} is not an entity of {party}")
+        return Refusal(
+            Check.C4006,
+            "entity",
+            words("{entity} is not an entity of {party}", entity=entity, party=party),
+        )
     if party is None and actor.role is not Role.SECRETARIAT:
-        return Refusal(Check.C4002, field, "only the secretariat grants registry-wide roles")
+        return Refusal(Check.C4002, field, words("only the secretariat grants registry-wide roles"))
     return permits(actor, Permission.MANAGE_USERS, party, field=field)
 
 
@@ -309,13 +365,25 @@ def may_pull_mechanism(actor: Actor, party: str | None) -> Refusal | None:
     if actor.role is Role.SECRETARIAT:
         return None
     if actor.role not in (Role.ADMINISTRATOR, Role.PARTY_USER):
-        return Refusal(Check.C5005, "actor", f"the role {actor.role} views pulls, pulls none")
+        return Refusal(
+            Check.C5005, "actor", words("the role {role} views pulls, pulls none", role=actor.role)
+        )
     if party is None or party != actor.party:
         return Refusal(
             Check.C5005,
             "party",
-            f"{actor.name} pulls {actor.party}'s authorizations only, not "
-            f"{party or 'the whole registry'}'s",
+            words(
+                "{actor} pulls {party}'s authorizations only, not {other}'s",
+                actor=actor.name,
+                party=actor.party,
+                other=party,
+            )
+            if party
+            else words(
+                "{actor} pulls {party}'s authorizations only, not the whole registry's",
+                actor=actor.name,
+                party=actor.party,
+            ),
         )
     return None
 
@@ -326,5 +394,9 @@ def may_view_mechanism(actor: Actor, party: str | None) -> Refusal | None:
     if actor.registry_wide:
         return None
     if actor.role is Role.ENTITY or party is None or party != actor.party:
-        return Refusal(Check.C5005, "party", f"{actor.name} views {actor.party}'s pulls only")
+        return Refusal(
+            Check.C5005,
+            "party",
+            words("{actor} views {party}'s pulls only", actor=actor.name, party=actor.party),
+        )
     return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from article6.domain.wording import Words, words
+
 
 class Container(StrEnum):
     ARS = "ARS"
@@ -75,16 +77,16 @@ class AccountKind(StrEnum):
         }.get(self, UnitState.CANCELLED)
 
     @property
-    def label(self) -> str:
+    def label(self) -> Words:
         return {
-            AccountKind.MO_HOLDING: "MO Holding",
-            AccountKind.AMO_HOLDING: "AMO Holding",
-            AccountKind.ITMO_HOLDING: "ITMO Holding",
-            AccountKind.NDC_USE: "NDC Use",
-            AccountKind.IMP_CANCELLATION: "IMP Cancellation",
-            AccountKind.OP_CANCELLATION: "OP Cancellation",
-            AccountKind.OMGE_CANCELLATION: "OMGE Cancellation",
-            AccountKind.VOLUNTARY_CANCELLATION: "Voluntary Cancellation",
+            AccountKind.MO_HOLDING: words("MO Holding"),
+            AccountKind.AMO_HOLDING: words("AMO Holding"),
+            AccountKind.ITMO_HOLDING: words("ITMO Holding"),
+            AccountKind.NDC_USE: words("NDC Use"),
+            AccountKind.IMP_CANCELLATION: words("IMP Cancellation"),
+            AccountKind.OP_CANCELLATION: words("OP Cancellation"),
+            AccountKind.OMGE_CANCELLATION: words("OMGE Cancellation"),
+            AccountKind.VOLUNTARY_CANCELLATION: words("Voluntary Cancellation"),
         }[self]
 
     @property

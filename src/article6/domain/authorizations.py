@@ -15,6 +15,7 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
+from article6.domain.wording import words
 
 MAX_TEXT = 2000
 
@@ -68,9 +69,14 @@ def undated(value: date, today: date, field: str = "date_of_authorization") -> R
     return Refusal(
         Check.C1009,
         field,
-        f"{value.isoformat()} is not a date from {earliest.isoformat()} "
-        f"(decision 2/CMA.3 applies from {identifiers.FIRST_VINTAGE}) to today "
-        f"({today.isoformat()})",
+        words(
+            "{value} is not a date from {earliest} (decision 2/CMA.3 applies from "
+            "{first_vintage}) to today ({today})",
+            value=value.isoformat(),
+            earliest=earliest.isoformat(),
+            first_vintage=identifiers.FIRST_VINTAGE,
+            today=today.isoformat(),
+        ),
     )
 
 
@@ -94,7 +100,7 @@ def validate(authorization: Authorization, today: date) -> None:
             validator(value, name)
         except CommandRefused as refused:
             problems.extend(refused.refusals)
-    check(a.version >= 1, Check.C1004, "version", "the version is a positive integer")
+    check(a.version >= 1, Check.C1004, "version", words("the version is a positive integer"))
     dated = undated(a.date_of_authorization, today)
     if dated is not None:
         problems.append(dated)
@@ -102,41 +108,43 @@ def validate(authorization: Authorization, today: date) -> None:
         a.authorized_quantity is None or a.authorized_quantity > 0,
         Check.C1005,
         "authorized_quantity",
-        "an authorized quantity, when given, is positive",
+        words("an authorized quantity, when given, is positive"),
     )
     non_ghg = a.metric is Metric.NON_GHG
     check(
         non_ghg == bool(a.non_ghg_metric),
         Check.C1008,
         "non_ghg_metric",
-        "a non-GHG metric is named if and only if the metric is non-GHG",
+        words("a non-GHG metric is named if and only if the metric is non-GHG"),
     )
-    check(len(a.sectors) > 0, Check.C1007, "sectors", "at least one sector is named")
+    check(len(a.sectors) > 0, Check.C1007, "sectors", words("at least one sector is named"))
     covers_oimp = a.purposes.covers_oimp
     check(
         not covers_oimp or a.first_transfer_definition is not None,
         Check.C1007,
         "first_transfer_definition",
-        "an authorization for OIMP defines its first transfer: Authorisation, Issuance "
-        "or Use or Cancellation",
+        words(
+            "an authorization for OIMP defines its first transfer: Authorisation, "
+            "Issuance or Use or Cancellation"
+        ),
     )
     check(
         covers_oimp or a.first_transfer_definition is None,
         Check.C1007,
         "first_transfer_definition",
-        "a first-transfer definition applies only to OIMP",
+        words("a first-transfer definition applies only to OIMP"),
     )
     check(
         not covers_oimp or bool(a.oimp_authorized),
         Check.C5004,
         "oimp_authorized",
-        "an authorization for OIMP names the purpose (for example CORSIA)",
+        words("an authorization for OIMP names the purpose (for example CORSIA)"),
     )
     check(
         covers_oimp or not a.oimp_authorized,
         Check.C5004,
         "oimp_authorized",
-        "OIMP authorized by the Party applies only when the purposes cover OIMP",
+        words("OIMP authorized by the Party applies only when the purposes cover OIMP"),
     )
     if a.timeframe is not None:
         first, last = a.timeframe
@@ -144,14 +152,19 @@ def validate(authorization: Authorization, today: date) -> None:
             identifiers.FIRST_VINTAGE <= first <= last <= 2100,
             Check.C1009,
             "timeframe",
-            f"timeframe {first} - {last} is not a period from {identifiers.FIRST_VINTAGE} on",
+            words(
+                "timeframe {first} - {last} is not a period from {first_vintage} on",
+                first=first,
+                last=last,
+                first_vintage=identifiers.FIRST_VINTAGE,
+            ),
         )
     for index, party in enumerate(a.authorized_parties):
         check(
             bool(identifiers.PARTY_CODE.match(party)),
             Check.C1001,
             f"authorized_parties[{index}]",
-            f"{identifiers.quoted(party)} is not a Party code",
+            words("{party} is not a Party code", party=identifiers.quoted(party)),
         )
     for name, text in (
         ("gwp_values", a.gwp_values),
@@ -164,7 +177,7 @@ def validate(authorization: Authorization, today: date) -> None:
             text is None or len(text) <= MAX_TEXT,
             Check.C1011,
             name,
-            f"at most {MAX_TEXT} characters",
+            words("at most {max_text} characters", max_text=MAX_TEXT),
         )
     if problems:
         raise CommandRefused(problems)
@@ -175,27 +188,32 @@ def validate_change(previous: Authorization, proposed: Authorization, linked_qua
     problems: list[Refusal] = []
     if proposed.party != previous.party:
         problems.append(
-            Refusal(Check.C3009, "party", "a new version stays with the authorizing Party")
+            Refusal(Check.C3009, "party", words("a new version stays with the authorizing Party"))
         )
     if proposed.cooperative_approach != previous.cooperative_approach:
         problems.append(
             Refusal(
                 Check.C3009,
                 "cooperative_approach",
-                "a new version cannot move the authorization to another cooperative approach",
+                words(
+                    "a new version cannot move the authorization to another cooperative approach"
+                ),
             )
         )
     if proposed.metric != previous.metric and linked_quantity > 0:
         problems.append(
-            Refusal(Check.C3009, "metric", "the metric cannot change once units are linked")
+            Refusal(Check.C3009, "metric", words("the metric cannot change once units are linked"))
         )
     if proposed.date_of_authorization < previous.date_of_authorization:
         problems.append(
             Refusal(
                 Check.C3009,
                 "date_of_authorization",
-                f"a new version is dated on or after the version it changes "
-                f"({previous.date_of_authorization.isoformat()})",
+                words(
+                    "a new version is dated on or after the version it changes "
+                    "({date_of_authorization})",
+                    date_of_authorization=previous.date_of_authorization.isoformat(),
+                ),
             )
         )
     if proposed.authorized_quantity is not None and proposed.authorized_quantity < linked_quantity:
@@ -203,8 +221,11 @@ def validate_change(previous: Authorization, proposed: Authorization, linked_qua
             Refusal(
                 Check.C3009,
                 "authorized_quantity",
-                f"{linked_quantity} units are already linked; the authorized "
-                f"quantity cannot be lower",
+                words(
+                    "{linked_quantity} units are already linked; the authorized quantity "
+                    "cannot be lower",
+                    linked_quantity=linked_quantity,
+                ),
             )
         )
     if problems:

@@ -15,6 +15,7 @@ from typing import Literal
 from article6.domain.accounts import UnitState
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.nomenclature import Metric, MitigationType
+from article6.domain.wording import words
 
 MAX_BLOCKS_PER_TRANSACTION = 1000
 MAX_QUANTITY = 10**15
@@ -99,7 +100,10 @@ def quantity(value: int, field: str = "quantity") -> int:
         raise refuse(
             Check.C1005,
             field,
-            f"the quantity is a whole number of units from 1 to {MAX_QUANTITY:,}",
+            words(
+                "the quantity is a whole number of units from 1 to {max_quantity:,}",
+                max_quantity=MAX_QUANTITY,
+            ),
         )
     return value
 
@@ -126,15 +130,22 @@ def _range_fault(first: object, last: object) -> str:
         or isinstance(first, bool)
         or isinstance(last, bool)
     ):
-        return "the first and last serial numbers are whole numbers"
+        return words("the first and last serial numbers are whole numbers")
     if first < 1:
-        return f"serial numbers start at 1; the range starts at {first:,}"
+        return words("serial numbers start at 1; the range starts at {first:,}", first=first)
     if last < first:
-        return (
-            f"the range {first:,}-{last:,} ends before it starts: write the lower serial number "
-            "first"
+        return words(
+            "the range {first:,}-{last:,} ends before it starts: write the lower "
+            "serial number first",
+            first=first,
+            last=last,
         )
-    return f"the range {first:,}-{last:,} holds more than {MAX_QUANTITY:,} units"
+    return words(
+        "the range {first:,}-{last:,} holds more than {max_quantity:,} units",
+        first=first,
+        last=last,
+        max_quantity=MAX_QUANTITY,
+    )
 
 
 def quantity_agrees(quantity: int | None, ranges: list[tuple[str, int, int]] | None) -> None:
@@ -142,7 +153,7 @@ def quantity_agrees(quantity: int | None, ranges: list[tuple[str, int, int]] | N
     when they agree. A quantity that disagrees with its ranges is refused under both fields
     (C1005) rather than one of them silently winning: 500 units asked as 80001-80010 move none."""
     if quantity is None and ranges is None:
-        raise refuse(Check.C1005, "units", "give a quantity or serial ranges")
+        raise refuse(Check.C1005, "units", words("give a quantity or serial ranges"))
     if quantity is None or ranges is None:
         return
     for index, (_registry, first, last) in enumerate(ranges):
@@ -157,14 +168,25 @@ def quantity_agrees(quantity: int | None, ranges: list[tuple[str, int, int]] | N
             Refusal(
                 Check.C1005,
                 "units.quantity",
-                f"the quantity ({quantity:,}) is not the number of units in the serial ranges "
-                f"({held:,}); give the quantity the ranges hold, or leave the quantity empty",
+                words(
+                    "the quantity ({quantity:,}) is not the number of units in the serial "
+                    "ranges ({held:,}); give the quantity the ranges hold, or leave the "
+                    "quantity empty",
+                    quantity=quantity,
+                    held=held,
+                ),
             ),
             Refusal(
                 Check.C1005,
                 "units.ranges",
-                f"the serial ranges ({named}{more}) hold {held:,} units, not the quantity "
-                f"{quantity:,}",
+                words(
+                    "the serial ranges ({named}{more}) hold {held:,} units, not the quantity "
+                    "{quantity:,}",
+                    named=named,
+                    more=more,
+                    held=held,
+                    quantity=quantity,
+                ),
             ),
         ]
     )
@@ -194,7 +216,13 @@ def select_quantity(
     available = sum(b.quantity for b in blocks)
     if available < wanted:
         raise refuse(
-            Check.C2001, field, f"{wanted} units requested but only {available} are available"
+            Check.C2001,
+            field,
+            words(
+                "{wanted} units requested but only {available} are available",
+                wanted=wanted,
+                available=available,
+            ),
         )
     ordered = sorted(blocks, key=lambda b: (b.first, b.attributes.registry))
     chosen: list[Portion] = []
@@ -232,7 +260,11 @@ def select_quantity(
         raise refuse(
             Check.C2007,
             field,
-            f"{len(chosen)} blocks exceed the limit of {MAX_BLOCKS_PER_TRANSACTION}",
+            words(
+                "{count} blocks exceed the limit of {max_blocks_per_transaction}",
+                count=len(chosen),
+                max_blocks_per_transaction=MAX_BLOCKS_PER_TRANSACTION,
+            ),
         )
     return sorted(chosen, key=lambda p: (p.block.attributes.registry, p.first))
 
@@ -242,7 +274,14 @@ def select_ranges(
 ) -> list[Portion]:
     """Choose exactly the named serial ranges; each must lie inside one available block."""
     if len(ranges) > MAX_BLOCKS_PER_TRANSACTION:
-        raise refuse(Check.C2007, field, f"at most {MAX_BLOCKS_PER_TRANSACTION} ranges")
+        raise refuse(
+            Check.C2007,
+            field,
+            words(
+                "at most {max_blocks_per_transaction} ranges",
+                max_blocks_per_transaction=MAX_BLOCKS_PER_TRANSACTION,
+            ),
+        )
     chosen: list[Portion] = []
     for index, (registry, first, last) in enumerate(ranges):
         serial_range(first, last, f"{field}[{index}]")
@@ -258,8 +297,13 @@ def select_ranges(
             raise refuse(
                 Check.C2001,
                 f"{field}[{index}]",
-                f"units {first:,}-{last:,} of registry {registry} are not in this account, or a "
-                "pending transaction reserves them",
+                words(
+                    "units {first:,}-{last:,} of registry {registry} are not in this "
+                    "account, or a pending transaction reserves them",
+                    first=first,
+                    last=last,
+                    registry=registry,
+                ),
             )
         chosen.append(Portion(block, first, last))
     chosen.sort(key=lambda p: (p.block.attributes.registry, p.first))
@@ -268,7 +312,9 @@ def select_ranges(
             before.block.attributes.registry == after.block.attributes.registry
             and after.first <= before.last
         ):
-            raise refuse(Check.C2003, field, f"ranges overlap at serial {after.first}")
+            raise refuse(
+                Check.C2003, field, words("ranges overlap at serial {first}", first=after.first)
+            )
     return chosen
 
 

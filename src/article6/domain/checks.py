@@ -9,574 +9,740 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from article6.domain.wording import words
+
 
 class Check(Enum):
     """Each member is (code, short title, what it guards)."""
 
     # Format and data (C1xxx)
-    C1001 = ("C1001", "Party code", "A Party code is three capital letters and is registered.")
+    C1001 = (
+        "C1001",
+        words("Party code"),
+        words("A Party code is three capital letters and is registered."),
+    )
     C1002 = (
         "C1002",
-        "Cooperative approach",
-        "A cooperative approach ID is CA + 4 digits and is registered.",
+        words("Cooperative approach"),
+        words("A cooperative approach ID is CA + 4 digits and is registered."),
     )
     C1003 = (
         "C1003",
-        "Registry ID",
-        "A registry ID is the Party code + 2 digits and its prefix is that Party.",
+        words("Registry ID"),
+        words("A registry ID is the Party code + 2 digits and its prefix is that Party."),
     )
     C1004 = (
         "C1004",
-        "Authorization ID",
-        "An authorization ID is the Party's own reference (such as 1006.4/2810): 1 to 64 printable characters (the stored column's width), no control character, no whitespace at either end; a version is a positive integer.",
+        words("Authorization ID"),
+        words(
+            "An authorization ID is the Party's own reference (such as 1006.4/2810): 1 to 64 printable characters (the stored column's width), no control character, no whitespace at either end; a version is a positive integer."
+        ),
     )
     C1005 = (
         "C1005",
-        "Quantity and range",
-        "A quantity is a positive whole number within the registry's limit; a serial range has first <= last; a quantity given with serial ranges is the number of units they hold.",
+        words("Quantity and range"),
+        words(
+            "A quantity is a positive whole number within the registry's limit; a serial range has first <= last; a quantity given with serial ranges is the number of units they hold."
+        ),
     )
-    C1006 = ("C1006", "Vintage", "A vintage is a year from 2021 onward and not in the future.")
+    C1006 = (
+        "C1006",
+        words("Vintage"),
+        words("A vintage is a year from 2021 onward and not in the future."),
+    )
     C1007 = (
         "C1007",
-        "Controlled vocabulary",
-        "A value of a controlled list (purpose, sector, activity type, metric, ...) is one of the nomenclature's values.",
+        words("Controlled vocabulary"),
+        words(
+            "A value of a controlled list (purpose, sector, activity type, metric, ...) is one of the nomenclature's values."
+        ),
     )
     C1008 = (
         "C1008",
-        "Non-GHG metric",
-        "A non-GHG metric and its quantity are given if and only if the metric is non-GHG.",
+        words("Non-GHG metric"),
+        words("A non-GHG metric and its quantity are given if and only if the metric is non-GHG."),
     )
     C1009 = (
         "C1009",
-        "Dates and periods",
-        "Dates are valid, and a period's first year is not after its last; a date of authorization is from 2021 (decision 2/CMA.3) and not after today.",
+        words("Dates and periods"),
+        words(
+            "Dates are valid, and a period's first year is not after its last; a date of authorization is from 2021 (decision 2/CMA.3) and not after today."
+        ),
     )
     C1010 = (
         "C1010",
-        "Idempotency key reused",
-        "An idempotency key already used for a different request cannot be reused.",
+        words("Idempotency key reused"),
+        words("An idempotency key already used for a different request cannot be reused."),
     )
-    C1011 = ("C1011", "Required text", "A required text is present and within its length limit.")
+    C1011 = (
+        "C1011",
+        words("Required text"),
+        words("A required text is present and within its length limit."),
+    )
     C1012 = (
         "C1012",
-        "Unknown record",
-        "The mitigation activity, entity, account or transaction named exists.",
+        words("Unknown record"),
+        words("The mitigation activity, entity, account or transaction named exists."),
     )
     C1013 = (
         "C1013",
-        "Request body",
-        "A request body is well-formed JSON and every value in it has a type the registry accepts.",
+        words("Request body"),
+        words(
+            "A request body is well-formed JSON and every value in it has a type the registry accepts."
+        ),
     )
     C1014 = (
         "C1014",
-        "Request size",
-        "A request body stays within the registry's size limit.",
+        words("Request size"),
+        words("A request body stays within the registry's size limit."),
     )
     C1015 = (
         "C1015",
-        "Content type",
-        "A request body is sent as application/json.",
+        words("Content type"),
+        words("A request body is sent as application/json."),
     )
     C1016 = (
         "C1016",
-        "Request nesting",
-        "A request body nests arrays and objects at most 16 levels deep.",
+        words("Request nesting"),
+        words("A request body nests arrays and objects at most 16 levels deep."),
     )
     C1017 = (
         "C1017",
-        "Request origin",
-        "A sign-in form is posted from the registry's own pages, never from another site.",
+        words("Request origin"),
+        words("A sign-in form is posted from the registry's own pages, never from another site."),
     )
     C1018 = (
         "C1018",
-        "AEF file placed",
-        "An AEF file given to the consistency checks is readable and its Table 1 names the"
-        " Party, the reported year and the version.",
+        words("AEF file placed"),
+        words(
+            "An AEF file given to the consistency checks is readable and its Table 1 names the Party, the reported year and the version."
+        ),
     )
     C1019 = (
         "C1019",
-        "Reported year",
-        "A reported year is a calendar year from 2021 (the first year of Article 6.2 reporting) to the current year.",
+        words("Reported year"),
+        words(
+            "A reported year is a calendar year from 2021 (the first year of Article 6.2 reporting) to the current year."
+        ),
     )
     C1020 = (
         "C1020",
-        "Unit to find",
-        "A unit is looked up by its serial number (1000042), its registry and serial"
-        " (XXA01-1000042) or its unique identifier.",
+        words("Unit to find"),
+        words(
+            "A unit is looked up by its serial number (1000042), its registry and serial (XXA01-1000042) or its unique identifier."
+        ),
     )
     C1022 = (
         "C1022",
-        "Trusted destination",
-        "A trusted destination is an account number (the registry's code, a hyphen, then capital"
-        " letters and digits) of another Party section or of another registry, never of the"
-        " section's own; it is added once and removed only while on the list.",
+        words("Trusted destination"),
+        words(
+            "A trusted destination is an account number (the registry's code, a hyphen, then capital letters and digits) of another Party section or of another registry, never of the section's own; it is added once and removed only while on the list."
+        ),
     )
     C1024 = (
         "C1024",
-        "Terms of participation",
-        "A request to join accepts the registry's terms in their current version, names a focal"
-        " point with an e-mail address and at least one Party Section Administrator.",
+        words("Terms of participation"),
+        words(
+            "A request to join accepts the registry's terms in their current version, names a focal point with an e-mail address and at least one Party Section Administrator."
+        ),
     )
     C1025 = (
         "C1025",
-        "Attached document",
-        "An attached document has a name, a known type and at most the registry's size limit;"
-        " its SHA-256 digest is journaled.",
+        words("Attached document"),
+        words(
+            "An attached document has a name, a known type and at most the registry's size limit; its SHA-256 digest is journaled."
+        ),
     )
     C1026 = (
         "C1026",
-        "Document integrity",
-        "A stored document is served only while its SHA-256 digest is the one journaled when it"
-        " was attached; a document that differs is refused and the refusal journaled.",
+        words("Document integrity"),
+        words(
+            "A stored document is served only while its SHA-256 digest is the one journaled when it was attached; a document that differs is refused and the refusal journaled."
+        ),
+    )
+    C1027 = (
+        "C1027",
+        words("Language"),
+        words(
+            "A language chosen for the pages and e-mails is one the registry is translated into"
+            " (en, fr, es, ar)."
+        ),
     )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
-        "Units held",
-        "The units exist in this registry and are held, unreserved, in the transferring account.",
+        words("Units held"),
+        words(
+            "The units exist in this registry and are held, unreserved, in the transferring account."
+        ),
     )
     C2002 = (
         "C2002",
-        "Units available",
-        "Units that are used, cancelled or reserved by a pending transaction cannot move.",
+        words("Units available"),
+        words("Units that are used, cancelled or reserved by a pending transaction cannot move."),
     )
     C2003 = (
         "C2003",
-        "Serial overlap",
-        "A serial range never overlaps another range of the same originating registry.",
+        words("Serial overlap"),
+        words("A serial range never overlaps another range of the same originating registry."),
     )
     C2004 = (
         "C2004",
-        "Homogeneous units",
-        "The units match the account's cooperative approach and the command's unit attributes.",
+        words("Homogeneous units"),
+        words(
+            "The units match the account's cooperative approach and the command's unit attributes."
+        ),
     )
     C2005 = (
         "C2005",
-        "Duplicate incoming units",
-        "Incoming units are not already present in this registry.",
+        words("Duplicate incoming units"),
+        words("Incoming units are not already present in this registry."),
     )
     C2006 = (
         "C2006",
-        "Reconciliation in progress",
-        "While a reconciliation holds the registry (from the hub's request for totals until its result, an hour at most), every transaction is refused and the hub refuses transfers to or from it; queries go on.",
+        words("Reconciliation in progress"),
+        words(
+            "While a reconciliation holds the registry (from the hub's request for totals until its result, an hour at most), every transaction is refused and the hub refuses transfers to or from it; queries go on."
+        ),
     )
     C2007 = (
         "C2007",
-        "Blocks per transaction",
-        "A transaction moves at most the registry's limit of unit blocks.",
+        words("Blocks per transaction"),
+        words("A transaction moves at most the registry's limit of unit blocks."),
     )
     C2008 = (
         "C2008",
-        "Journal checkpoint in order",
-        "A registry's signed journal checkpoint never goes back to an earlier entry nor gives another hash for an entry already checkpointed (a fork); the hub keeps such a checkpoint as evidence and flags it.",
+        words("Journal checkpoint in order"),
+        words(
+            "A registry's signed journal checkpoint never goes back to an earlier entry nor gives another hash for an entry already checkpointed (a fork); the hub keeps such a checkpoint as evidence and flags it."
+        ),
     )
     C2009 = (
         "C2009",
-        "Journal checkpoint signature",
-        "A journal checkpoint is signed with the registry's own key, and the journal still passes through it: its entry at that number has that hash.",
+        words("Journal checkpoint signature"),
+        words(
+            "A journal checkpoint is signed with the registry's own key, and the journal still passes through it: its entry at that number has that hash."
+        ),
     )
     C2010 = (
         "C2010",
-        "Marked units",
-        "Units in a range the secretariat marked after a consistency check (or a notice from the hub or a file) cannot be transferred, used, cancelled or first transferred until the mark is lifted; a quantity without ranges takes unmarked units when there are enough.",
+        words("Marked units"),
+        words(
+            "Units in a range the secretariat marked after a consistency check (or a notice from the hub or a file) cannot be transferred, used, cancelled or first transferred until the mark is lifted; a quantity without ranges takes unmarked units when there are enough."
+        ),
     )
     C2011 = (
         "C2011",
-        "Unit mark",
-        "A mark names a code of the CARP's consistency checks (II01-II07, STC01-STC04, ISC01-ISC04, IRC01, IPC01, IP01-IP04, DR01-DR04), an originating registry (Party code + 2 digits, or A64), a serial range with first <= last and its source (check, hub or file); only a mark that exists and is not lifted can be lifted.",
+        words("Unit mark"),
+        words(
+            "A mark names a code of the CARP's consistency checks (II01-II07, STC01-STC04, ISC01-ISC04, IRC01, IPC01, IP01-IP04, DR01-DR04), an originating registry (Party code + 2 digits, or A64), a serial range with first <= last and its source (check, hub or file); only a mark that exists and is not lifted can be lifted."
+        ),
     )
     C2012 = (
         "C2012",
-        "Acceptance by the acquiring Party",
-        "A transfer waiting for the acquiring Party's acceptance is accepted or refused only by an administrator of the acquiring Party's section, never by the transferring Party; a refusal gives its reason.",
+        words("Acceptance by the acquiring Party"),
+        words(
+            "A transfer waiting for the acquiring Party's acceptance is accepted or refused only by an administrator of the acquiring Party's section, never by the transferring Party; a refusal gives its reason."
+        ),
     )
     C2013 = (
         "C2013",
-        "Transfer awaiting acceptance",
-        "Only a transfer still waiting for acceptance is accepted, refused or returned; it is accepted or refused until its acceptance deadline, and returned to the transferring account only after it.",
+        words("Transfer awaiting acceptance"),
+        words(
+            "Only a transfer still waiting for acceptance is accepted, refused or returned; it is accepted or refused until its acceptance deadline, and returned to the transferring account only after it."
+        ),
     )
     C2014 = (
         "C2014",
-        "Acceptance setting",
-        "A Party accepts incoming transfers automatically, or has them wait for its acceptance a whole number of days from 1 to 90.",
+        words("Acceptance setting"),
+        words(
+            "A Party accepts incoming transfers automatically, or has them wait for its acceptance a whole number of days from 1 to 90."
+        ),
     )
     # Authorization (C3xxx)
     C3001 = (
         "C3001",
-        "Authorized units",
-        "Units need a linked authorization before any first transfer; unauthorized MOs cannot leave the ARS.",
+        words("Authorized units"),
+        words(
+            "Units need a linked authorization before any first transfer; unauthorized MOs cannot leave the ARS."
+        ),
     )
     C3002 = (
         "C3002",
-        "Authorization in force",
-        "The authorization exists, belongs to the Party and cooperative approach, and is not revoked.",
+        words("Authorization in force"),
+        words(
+            "The authorization exists, belongs to the Party and cooperative approach, and is not revoked."
+        ),
     )
     C3003 = (
         "C3003",
-        "Purpose",
-        "NDC use needs an NDC purpose; IMP use an IMP or OIMP purpose; OP cancellation an OP or OIMP purpose.",
+        words("Purpose"),
+        words(
+            "NDC use needs an NDC purpose; IMP use an IMP or OIMP purpose; OP cancellation an OP or OIMP purpose."
+        ),
     )
     C3004 = (
         "C3004",
-        "Authorized Party",
-        "The acquiring Party is one the authorization names, when it names any.",
+        words("Authorized Party"),
+        words("The acquiring Party is one the authorization names, when it names any."),
     )
     C3005 = (
         "C3005",
-        "Authorized entity",
-        "An entity acts only while authorized and active for the cooperative approach, and only if the authorization admits it.",
+        words("Authorized entity"),
+        words(
+            "An entity acts only while authorized and active for the cooperative approach, and only if the authorization admits it."
+        ),
     )
     C3006 = (
         "C3006",
-        "Authorized timeframe",
-        "The vintage lies within the authorization's timeframe, when it has one.",
+        words("Authorized timeframe"),
+        words("The vintage lies within the authorization's timeframe, when it has one."),
     )
     C3007 = (
         "C3007",
-        "Authorized quantity",
-        "Units linked to an authorization never exceed its authorized quantity.",
+        words("Authorized quantity"),
+        words("Units linked to an authorization never exceed its authorized quantity."),
     )
     C3008 = (
         "C3008",
-        "First transfer",
-        "Each unit is first transferred exactly once, at the event the authorization defines.",
+        words("First transfer"),
+        words(
+            "Each unit is first transferred exactly once, at the event the authorization defines."
+        ),
     )
     C3009 = (
         "C3009",
-        "Authorization change",
-        "A new version keeps the authorization's cooperative approach and Party, is not dated before the version it changes, and cannot lower the quantity below what is linked.",
+        words("Authorization change"),
+        words(
+            "A new version keeps the authorization's cooperative approach and Party, is not dated before the version it changes, and cannot lower the quantity below what is linked."
+        ),
     )
     C3010 = (
         "C3010",
-        "Initial report before first transfer",
-        "A first transfer under a cooperative approach whose initial report is not recorded is warned about, or refused when the registry is set to refuse.",
+        words("Initial report before first transfer"),
+        words(
+            "A first transfer under a cooperative approach whose initial report is not recorded is warned about, or refused when the registry is set to refuse."
+        ),
     )
     C3011 = (
         "C3011",
-        "Initial report record",
-        "An initial report names a cooperative approach the Party participates in, a date not in the future, and a reference to the technical expert review report; an update is dated after the report it updates.",
+        words("Initial report record"),
+        words(
+            "An initial report names a cooperative approach the Party participates in, a date not in the future, and a reference to the technical expert review report; an update is dated after the report it updates."
+        ),
     )
     # Accounts and actors (C4xxx)
     C4001 = (
         "C4001",
-        "Account",
-        "The accounts exist and are open, and the acquiring account may receive these units.",
+        words("Account"),
+        words(
+            "The accounts exist and are open, and the acquiring account may receive these units."
+        ),
     )
     C4002 = (
         "C4002",
-        "Who may act",
-        "The user's role allows the action, an entity's representative acts only on that "
-        "entity's accounts, and the approver of a transaction is not its initiator.",
+        words("Who may act"),
+        words(
+            "The user's role allows the action, an entity's representative acts only on that entity's accounts, and the approver of a transaction is not its initiator."
+        ),
     )
     C4003 = (
         "C4003",
-        "Party-only action",
-        "Only the Party itself (not an entity) uses units towards its NDC or administers its section.",
+        words("Party-only action"),
+        words(
+            "Only the Party itself (not an entity) uses units towards its NDC or administers its section."
+        ),
     )
     C4004 = (
         "C4004",
-        "Party participation",
-        "Both Parties participate, actively, in the cooperative approach.",
+        words("Party participation"),
+        words("Both Parties participate, actively, in the cooperative approach."),
     )
     C4005 = (
         "C4005",
-        "Connected registry",
-        "Transfers go only to registered, connected registries.",
+        words("Connected registry"),
+        words("Transfers go only to registered, connected registries."),
     )
     C4006 = (
         "C4006",
-        "Party section",
-        "An actor reads and acts only within their own Party section.",
+        words("Party section"),
+        words("An actor reads and acts only within their own Party section."),
     )
-    C4007 = ("C4007", "Transaction state", "The transaction is in a state that allows this step.")
+    C4007 = (
+        "C4007",
+        words("Transaction state"),
+        words("The transaction is in a state that allows this step."),
+    )
     C4008 = (
         "C4008",
-        "Approval expired",
-        "A pending transaction past its deadline can no longer be approved.",
+        words("Approval expired"),
+        words("A pending transaction past its deadline can no longer be approved."),
     )
     C4009 = (
         "C4009",
-        "Sign-in",
-        "A user signs in with their name, password and a current second-factor code; a session or token is valid, unexpired and not revoked.",
+        words("Sign-in"),
+        words(
+            "A user signs in with their name, password and a current second-factor code; a session or token is valid, unexpired and not revoked."
+        ),
     )
     C4010 = (
         "C4010",
-        "Sign-in throttled",
-        "Repeated failed sign-ins are slowed down and then locked for a while; every failure is journaled.",
+        words("Sign-in throttled"),
+        words(
+            "Repeated failed sign-ins are slowed down and then locked for a while; every failure is journaled."
+        ),
     )
     C4011 = (
         "C4011",
-        "Cross-site request",
-        "A state-changing request made with a browser session carries the session's CSRF token.",
+        words("Cross-site request"),
+        words(
+            "A state-changing request made with a browser session carries the session's CSRF token."
+        ),
     )
     C4012 = (
         "C4012",
-        "Four eyes: independent people",
-        "Under a four-eyes policy the approver is not the initiator, nor anyone who created the initiator's account or whose account the initiator created, directly or through others, nor anyone created by the same person (the secretariat excepted).",
+        words("Four eyes: independent people"),
+        words(
+            "Under a four-eyes policy the approver is not the initiator, nor anyone who created the initiator's account or whose account the initiator created, directly or through others, nor anyone created by the same person (the secretariat excepted)."
+        ),
     )
     C4013 = (
         "C4013",
-        "Signing key announcement",
-        "A registry announces a new signing key only for itself, in a message signed with its current key, naming that key as the one it follows, with the new key's own signature over the announcement (proof that the registry holds it), a key it never used before, valid from no earlier than the key it follows.",
+        words("Signing key announcement"),
+        words(
+            "A registry announces a new signing key only for itself, in a message signed with its current key, naming that key as the one it follows, with the new key's own signature over the announcement (proof that the registry holds it), a key it never used before, valid from no earlier than the key it follows."
+        ),
     )
     C4014 = (
         "C4014",
-        "Password change required",
-        "A user whose password an administrator reset may only change it (and sign out) until they have.",
+        words("Password change required"),
+        words(
+            "A user whose password an administrator reset may only change it (and sign out) until they have."
+        ),
     )
     C4015 = (
         "C4015",
-        "Password policy",
-        "A password has 12 to 128 characters, is neither the user name nor the password it replaces, and is typed the same twice where a form asks for it twice.",
+        words("Password policy"),
+        words(
+            "A password has 12 to 128 characters, is neither the user name nor the password it replaces, and is typed the same twice where a form asks for it twice."
+        ),
     )
     C4016 = (
         "C4016",
-        "Password change",
-        "A password is changed with the current password and a current second-factor code; a wrong one counts as a failed sign-in.",
+        words("Password change"),
+        words(
+            "A password is changed with the current password and a current second-factor code; a wrong one counts as a failed sign-in."
+        ),
     )
     C4017 = (
         "C4017",
-        "Four eyes: two approvers",
-        "A four-eyes policy is switched on only for a section where at least two people may"
-        " approve (its Party Section Administrators, not disabled); with fewer, its requests"
-        " could only expire.",
+        words("Four eyes: two approvers"),
+        words(
+            "A four-eyes policy is switched on only for a section where at least two people may approve (its Party Section Administrators, not disabled); with fewer, its requests could only expire."
+        ),
     )
     C4018 = (
         "C4018",
-        "Disable or enable a user",
-        "An administrator disables a user who is enabled and enables one who is disabled;"
-        " nobody disables themselves.",
+        words("Disable or enable a user"),
+        words(
+            "An administrator disables a user who is enabled and enables one who is disabled; nobody disables themselves."
+        ),
     )
     C4020 = (
         "C4020",
-        "Trusted destinations",
-        "Only a Party Section Administrator keeps the section's trusted destinations and its"
-        " safeguards; while the list is on, a transfer to an account outside it and outside the"
-        " section waits for an administrator's approval, and an addition counts only after the"
-        " registry's delay.",
+        words("Trusted destinations"),
+        words(
+            "Only a Party Section Administrator keeps the section's trusted destinations and its safeguards; while the list is on, a transfer to an account outside it and outside the section waits for an administrator's approval, and an addition counts only after the registry's delay."
+        ),
     )
     C4021 = (
         "C4021",
-        "Signed confirmation: code",
-        "Where the Party requires signed confirmation, a transfer, use, cancellation or approval"
-        " is confirmed with the user's current second-factor code, which is accepted once only.",
+        words("Signed confirmation: code"),
+        words(
+            "Where the Party requires signed confirmation, a transfer, use, cancellation or approval is confirmed with the user's current second-factor code, which is accepted once only."
+        ),
     )
     C4022 = (
         "C4022",
-        "Signed confirmation: the action confirmed",
-        "The code confirms the digest of the exact action previewed (accounts, units, quantity,"
-        " purpose); a request that differs from what was previewed is refused.",
+        words("Signed confirmation: the action confirmed"),
+        words(
+            "The code confirms the digest of the exact action previewed (accounts, units, quantity, purpose); a request that differs from what was previewed is refused."
+        ),
     )
     C4023 = (
         "C4023",
-        "Delegation",
-        "The secretariat issues, records authorizations, transfers, uses, cancels or records"
-        " first transfers in a Party's section only for the kinds of action that Party has"
-        " delegated to it (and not revoked); only the Party's own administrator delegates or"
-        " revokes.",
+        words("Delegation"),
+        words(
+            "The secretariat issues, records authorizations, transfers, uses, cancels or records first transfers in a Party's section only for the kinds of action that Party has delegated to it (and not revoked); only the Party's own administrator delegates or revokes."
+        ),
     )
     C4024 = (
         "C4024",
-        "Enrolment link",
-        "An enrolment link is used once, before it expires, by the person it was sent to.",
+        words("Enrolment link"),
+        words("An enrolment link is used once, before it expires, by the person it was sent to."),
     )
     C4025 = (
         "C4025",
-        "Joining request",
-        "A Party's request to join is reviewed once, for a Party without a section, and a"
-        " declined request says why.",
+        words("Joining request"),
+        words(
+            "A Party's request to join is reviewed once, for a Party without a section, and a declined request says why."
+        ),
     )
     C4026 = (
         "C4026",
-        "Section status",
-        "A suspended section moves no units out and records no new transaction; a closed section"
-        " does nothing; a section is closed only when it holds no units.",
+        words("Section status"),
+        words(
+            "A suspended section moves no units out and records no new transaction; a closed section does nothing; a section is closed only when it holds no units."
+        ),
     )
     C4027 = (
         "C4027",
-        "Entity application",
-        "An entity's application to a Party is reviewed once, by that Party's administrator, and a"
-        " declined application says why.",
+        words("Entity application"),
+        words(
+            "An entity's application to a Party is reviewed once, by that Party's administrator, and a declined application says why."
+        ),
     )
     # Action-specific (C5xxx)
     C5001 = (
         "C5001",
-        "NDC year",
-        "The year of NDC use lies within the Party's NDC implementation period.",
+        words("NDC year"),
+        words("The year of NDC use lies within the Party's NDC implementation period."),
     )
-    C5002 = ("C5002", "Terminal account", "Nothing ever leaves a use or cancellation account.")
+    C5002 = (
+        "C5002",
+        words("Terminal account"),
+        words("Nothing ever leaves a use or cancellation account."),
+    )
     C5003 = (
         "C5003",
-        "Article 6.4 units",
-        "A6.4ER units arrive authorized and first transferred, from the mechanism registry only.",
+        words("Article 6.4 units"),
+        words(
+            "A6.4ER units arrive authorized and first transferred, from the mechanism registry only."
+        ),
     )
     C5004 = (
         "C5004",
-        "Purpose of cancellation",
-        "A use for IMP or a cancellation for OP names its purpose (for example CORSIA).",
+        words("Purpose of cancellation"),
+        words("A use for IMP or a cancellation for OP names its purpose (for example CORSIA)."),
     )
     C5005 = (
         "C5005",
-        "Pull from the 6.4 registry",
-        "A Party's users pull the A6.4ER holdings and history of their own Party's authorizations only; the secretariat pulls registry-wide.",
+        words("Pull from the 6.4 registry"),
+        words(
+            "A Party's users pull the A6.4ER holdings and history of their own Party's authorizations only; the secretariat pulls registry-wide."
+        ),
     )
     # Interoperability protocol and the hub (C6xxx)
     C6001 = (
         "C6001",
-        "Message schema",
-        "A protocol message is well-formed and matches the JSON Schema of its type and protocol version.",
+        words("Message schema"),
+        words(
+            "A protocol message is well-formed and matches the JSON Schema of its type and protocol version."
+        ),
     )
     C6002 = (
         "C6002",
-        "Known sender",
-        "The sending registry is in the receiver's directory and connected.",
+        words("Known sender"),
+        words("The sending registry is in the receiver's directory and connected."),
     )
     C6003 = (
         "C6003",
-        "Message signature",
-        "A message carries a valid Ed25519 signature by the sending registry's key over its envelope and body.",
+        words("Message signature"),
+        words(
+            "A message carries a valid Ed25519 signature by the sending registry's key over its envelope and body."
+        ),
     )
     C6004 = (
         "C6004",
-        "Replayed message",
-        "A message id is processed once; a repeated message is acknowledged and changes nothing.",
+        words("Replayed message"),
+        words(
+            "A message id is processed once; a repeated message is acknowledged and changes nothing."
+        ),
     )
     C6005 = (
         "C6005",
-        "Message age",
-        "A message is accepted only within its validity window: not expired and not sent from the future.",
+        words("Message age"),
+        words(
+            "A message is accepted only within its validity window: not expired and not sent from the future."
+        ),
     )
     C6006 = (
         "C6006",
-        "Addressee",
-        "A message is processed only by the registry it is addressed to.",
+        words("Addressee"),
+        words("A message is processed only by the registry it is addressed to."),
     )
     C6007 = (
         "C6007",
-        "Protocol version",
-        "The message's major protocol version is one the receiver implements.",
+        words("Protocol version"),
+        words("The message's major protocol version is one the receiver implements."),
     )
     C6008 = (
         "C6008",
-        "Mechanism registry's signature",
-        "An answer from the Article 6.4 mechanism registry carries a valid Ed25519 signature by that registry's key over what it attests.",
+        words("Mechanism registry's signature"),
+        words(
+            "An answer from the Article 6.4 mechanism registry carries a valid Ed25519 signature by that registry's key over what it attests."
+        ),
     )
     C6009 = (
         "C6009",
-        "Answer to this request",
-        "An answer names a request this registry sent and is still waiting for, is addressed to this registry, and echoes the query exactly as asked.",
+        words("Answer to this request"),
+        words(
+            "An answer names a request this registry sent and is still waiting for, is addressed to this registry, and echoes the query exactly as asked."
+        ),
     )
     C6101 = (
         "C6101",
-        "Units in the transferring registry",
-        "The units are recorded in the transferring registry, or are units it issued itself that no registry has reported before.",
+        words("Units in the transferring registry"),
+        words(
+            "The units are recorded in the transferring registry, or are units it issued itself that no registry has reported before."
+        ),
     )
     C6102 = (
         "C6102",
-        "Units not used or cancelled",
-        "The units are not used, cancelled, or in another pending transfer between registries.",
+        words("Units not used or cancelled"),
+        words(
+            "The units are not used, cancelled, or in another pending transfer between registries."
+        ),
     )
     C6103 = (
         "C6103",
-        "Units in one registry",
-        "No unit of a proposal is recorded in any registry other than the transferring one.",
+        words("Units in one registry"),
+        words("No unit of a proposal is recorded in any registry other than the transferring one."),
     )
     C6104 = (
         "C6104",
-        "Authorized transfer",
-        "The units' authorization is in force and allows their transfer to the acquiring Party.",
+        words("Authorized transfer"),
+        words(
+            "The units' authorization is in force and allows their transfer to the acquiring Party."
+        ),
     )
     C6105 = (
         "C6105",
-        "Transfer deadline",
-        "A transfer between registries not completed by its deadline is cancelled and its units released.",
+        words("Transfer deadline"),
+        words(
+            "A transfer between registries not completed by its deadline is cancelled and its units released."
+        ),
     )
     C6106 = (
         "C6106",
-        "Transaction known",
-        "A response or status concerns a transaction the recipient knows, in a state that allows it.",
+        words("Transaction known"),
+        words(
+            "A response or status concerns a transaction the recipient knows, in a state that allows it."
+        ),
     )
     C6107 = (
         "C6107",
-        "Own transaction",
-        "A registry proposes only under its own transaction ids and asks the hub only about transactions it sends or acquires; an id the hub does not know is unknown to anyone else.",
+        words("Own transaction"),
+        words(
+            "A registry proposes only under its own transaction ids and asks the hub only about transactions it sends or acquires; an id the hub does not know is unknown to anyone else."
+        ),
     )
     C6108 = (
         "C6108",
-        "Hub operator",
-        "An administrative request to the hub is signed by a hub operator's key the hub is configured with, is fresh, and is never replayed.",
+        words("Hub operator"),
+        words(
+            "An administrative request to the hub is signed by a hub operator's key the hub is configured with, is fresh, and is never replayed."
+        ),
     )
     C6109 = (
         "C6109",
-        "Reconciliation frequency",
-        "A reconciliation starts only when none is in progress and the last one started at least the hub's minimum interval ago.",
+        words("Reconciliation frequency"),
+        words(
+            "A reconciliation starts only when none is in progress and the last one started at least the hub's minimum interval ago."
+        ),
     )
     C6112 = (
         "C6112",
-        "Queries to the 6.4 registry",
-        "The hub forwards a query only from the registry that names itself as asking (a Party registry for its own Parties), to the connected mechanism registry, and an answer only from that registry to the registry that asked, once.",
+        words("Queries to the 6.4 registry"),
+        words(
+            "The hub forwards a query only from the registry that names itself as asking (a Party registry for its own Parties), to the connected mechanism registry, and an answer only from that registry to the registry that asked, once."
+        ),
     )
     C6113 = (
         "C6113",
-        "Fresh answer",
-        "An answer from the mechanism registry was made after its request and at most its validity period before it arrives.",
+        words("Fresh answer"),
+        words(
+            "An answer from the mechanism registry was made after its request and at most its validity period before it arrives."
+        ),
     )
     C6114 = (
         "C6114",
-        "Answer size",
-        "An answer holds no more rows than its query allows, and its attested part is within the size limit.",
+        words("Answer size"),
+        words(
+            "An answer holds no more rows than its query allows, and its attested part is within the size limit."
+        ),
     )
 
     # History import (C7xxx)
     C7001 = (
         "C7001",
-        "History file readable",
-        "A history file is an AEF workbook, CSV directory or JSON document, or JSON lines in the documented format, readable whole; a problem names the file and its sheet and cell or line.",
+        words("History file readable"),
+        words(
+            "A history file is an AEF workbook, CSV directory or JSON document, or JSON lines in the documented format, readable whole; a problem names the file and its sheet and cell or line."
+        ),
     )
     C7002 = (
         "C7002",
-        "History file valid",
-        "Every AEF of a history passes the AEF validation (fields, vocabularies, dates, identifiers), named by sheet and cell.",
+        words("History file valid"),
+        words(
+            "Every AEF of a history passes the AEF validation (fields, vocabularies, dates, identifiers), named by sheet and cell."
+        ),
     )
     C7003 = (
         "C7003",
-        "History of the Party",
-        "Every file of a history is the importing Party's AEF, and the Party has a section in this registry.",
+        words("History of the Party"),
+        words(
+            "Every file of a history is the importing Party's AEF, and the Party has a section in this registry."
+        ),
     )
     C7004 = (
         "C7004",
-        "One AEF per year",
-        "A history gives one AEF per reported year, the years consecutive, none already submitted or imported here.",
+        words("One AEF per year"),
+        words(
+            "A history gives one AEF per reported year, the years consecutive, none already submitted or imported here."
+        ),
     )
     C7005 = (
         "C7005",
-        "Continuity of holdings",
-        "Each year's holdings are the previous year's holdings plus that year's actions (ISC01-ISC04), and nothing leaves before it arrived.",
+        words("Continuity of holdings"),
+        words(
+            "Each year's holdings are the previous year's holdings plus that year's actions (ISC01-ISC04), and nothing leaves before it arrived."
+        ),
     )
     C7006 = (
         "C7006",
-        "Identifiers unique",
-        "No two held ranges of a history overlap, and no imported transaction or unit identifier is already recorded in this registry.",
+        words("Identifiers unique"),
+        words(
+            "No two held ranges of a history overlap, and no imported transaction or unit identifier is already recorded in this registry."
+        ),
     )
     C7007 = (
         "C7007",
-        "Units held once",
-        "No unit held at the end of a history is held in this registry by another Party's section or recorded as in a connected registry.",
+        words("Units held once"),
+        words(
+            "No unit held at the end of a history is held in this registry by another Party's section or recorded as in a connected registry."
+        ),
     )
     C7008 = (
         "C7008",
-        "History precedes live actions",
-        "An imported period ends before the Party section's first live action; live actions stay dated by the registry's clock.",
+        words("History precedes live actions"),
+        words(
+            "An imported period ends before the Party section's first live action; live actions stay dated by the registry's clock."
+        ),
     )
     C7009 = (
         "C7009",
-        "History on request",
-        "Only the secretariat imports a history, on the Party's request, whose reference is recorded.",
+        words("History on request"),
+        words(
+            "Only the secretariat imports a history, on the Party's request, whose reference is recorded."
+        ),
     )
     C7010 = (
         "C7010",
-        "Detail of held units",
-        "Held units get the attributes a block needs (sector, mitigation activity, account) from the history's Table 2 or its JSON lines, and their account is the Party's.",
+        words("Detail of held units"),
+        words(
+            "Held units get the attributes a block needs (sector, mitigation activity, account) from the history's Table 2 or its JSON lines, and their account is the Party's."
+        ),
     )
 
     @property

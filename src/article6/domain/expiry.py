@@ -10,6 +10,7 @@ from datetime import datetime
 
 from article6.domain.checks import Check, Refusal
 from article6.domain.transactions import TransactionStatus
+from article6.domain.wording import words
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,11 @@ def awaits_approval(pending: PendingTransaction, now: datetime) -> Refusal | Non
     """C4007: only a transaction still awaiting approval expires."""
     if pending.status is TransactionStatus.AWAITING_APPROVAL:
         return None
-    detail = f"{pending.identifier} is {pending.status}, not awaiting approval"
+    detail = words(
+        "{transaction} is {status}, not awaiting approval",
+        transaction=pending.identifier,
+        status=pending.status,
+    )
     return Refusal(Check.C4007, "transaction", detail)
 
 
@@ -33,9 +38,15 @@ def past_its_deadline(pending: PendingTransaction, now: datetime) -> Refusal | N
     """C4007: it expires only once its approval deadline has passed."""
     if pending.expires_at is not None and pending.expires_at < now:
         return None
-    until = "has no deadline" if pending.expires_at is None else "may be approved until "
-    when = "" if pending.expires_at is None else f"{pending.expires_at:%Y-%m-%d %H:%M} UTC"
-    return Refusal(Check.C4007, "transaction", f"{pending.identifier} {until}{when}")
+    if pending.expires_at is None:
+        detail = words("{transaction} has no deadline", transaction=pending.identifier)
+    else:
+        detail = words(
+            "{transaction} may be approved until {expires_at:%Y-%m-%d %H:%M} UTC",
+            transaction=pending.identifier,
+            expires_at=pending.expires_at,
+        )
+    return Refusal(Check.C4007, "transaction", detail)
 
 
 EXPIRY_CHECKS: tuple[Callable[[PendingTransaction, datetime], Refusal | None], ...] = (

@@ -13,6 +13,7 @@ from article6.domain.authorizations import Authorization
 from article6.domain.blocks import UnitAttributes, UnitBlock
 from article6.domain.checks import Check, refuse
 from article6.domain.nomenclature import ActionSubtype, FirstTransferDefinition
+from article6.domain.wording import words
 
 
 class Action(StrEnum):
@@ -72,18 +73,25 @@ def judge(
     """Decide what `action` does to `block`, or refuse with the numbered check that fails."""
     where = f"{field}:{block.attributes.registry}-{block.first}-{block.last}"
     if block.state in (UnitState.USED, UnitState.CANCELLED):
-        raise refuse(Check.C5002, where, "used or cancelled units never move again")
+        raise refuse(Check.C5002, where, words("used or cancelled units never move again"))
     if action is Action.INTERNAL_TRANSFER:
         return Verdict(block.state)
     if action is Action.AUTHORIZATION:
         return _link(block, authorization, where)
     if authorization is None or block.state is UnitState.MO:
         raise refuse(
-            Check.C3001, where, "these MOs have no linked authorization; they cannot leave the ARS"
+            Check.C3001,
+            where,
+            words("these MOs have no linked authorization; they cannot leave the ARS"),
         )
     if authorization.revoked:
         raise refuse(
-            Check.C3002, where, f"authorization {authorization.authorization_id} is revoked"
+            Check.C3002,
+            where,
+            words(
+                "authorization {authorization_id} is revoked",
+                authorization_id=authorization.authorization_id,
+            ),
         )
     done = block.first_transferred
     if action is Action.INTERNATIONAL_TRANSFER:
@@ -91,8 +99,12 @@ def judge(
             raise refuse(
                 Check.C3004,
                 where,
-                f"authorization {authorization.authorization_id} "
-                f"does not name {acquiring_party} among its authorized Parties",
+                words(
+                    "authorization {authorization_id} does not name {acquiring_party} among "
+                    "its authorized Parties",
+                    authorization_id=authorization.authorization_id,
+                    acquiring_party=acquiring_party,
+                ),
             )
         if done:
             return Verdict(UnitState.ITMO)
@@ -101,32 +113,43 @@ def judge(
             raise refuse(
                 Check.C3008,
                 where,
-                "the authorization does not cover NDC use, so an international transfer "
-                "cannot be these units' first transfer; it happens at "
-                f"{authorization.first_transfer_definition}",
+                words(
+                    "the authorization does not cover NDC use, so an international transfer "
+                    "cannot be these units' first transfer; it happens at "
+                    "{first_transfer_definition}",
+                    first_transfer_definition=authorization.first_transfer_definition,
+                ),
             )
         return Verdict(UnitState.ITMO, subtype)
     if action is Action.USE:
         if not authorization.purposes.covers_ndc:
             raise refuse(
-                Check.C3003, where, f"purposes {authorization.purposes} do not include NDC"
+                Check.C3003,
+                where,
+                words("purposes {purposes} do not include NDC", purposes=authorization.purposes),
             )
         if not done:
             raise refuse(
                 Check.C3008,
                 where,
-                "only ITMOs already first transferred can be used towards an NDC",
+                words("only ITMOs already first transferred can be used towards an NDC"),
             )
         return Verdict(UnitState.USED)
     if action is Action.FIRST_TRANSFER_RECORD:
         return _record(block, authorization, where)
     if action is Action.CANCELLATION_IMP and not authorization.purposes.covers_imp:
         raise refuse(
-            Check.C3003, where, f"purposes {authorization.purposes} do not include IMP or OIMP"
+            Check.C3003,
+            where,
+            words(
+                "purposes {purposes} do not include IMP or OIMP", purposes=authorization.purposes
+            ),
         )
     if action is Action.CANCELLATION_OP and not authorization.purposes.covers_op:
         raise refuse(
-            Check.C3003, where, f"purposes {authorization.purposes} do not include OP or OIMP"
+            Check.C3003,
+            where,
+            words("purposes {purposes} do not include OP or OIMP", purposes=authorization.purposes),
         )
     if done:
         return Verdict(UnitState.CANCELLED)
@@ -135,21 +158,28 @@ def judge(
         raise refuse(
             Check.C3008,
             where,
-            "these units are not first transferred and the authorization's first "
-            f"transfer is {authorization.first_transfer_definition}, not at use or "
-            "cancellation",
+            words(
+                "these units are not first transferred and the authorization's first "
+                "transfer is {first_transfer_definition}, not at use or cancellation",
+                first_transfer_definition=authorization.first_transfer_definition,
+            ),
         )
     return Verdict(UnitState.CANCELLED, subtype)
 
 
 def _link(block: UnitBlock, authorization: Authorization | None, where: str) -> Verdict:
     if authorization is None:
-        raise refuse(Check.C3002, where, "no authorization given")
+        raise refuse(Check.C3002, where, words("no authorization given"))
     if block.state is not UnitState.MO:
-        raise refuse(Check.C2004, where, "only MOs not yet authorized can be linked")
+        raise refuse(Check.C2004, where, words("only MOs not yet authorized can be linked"))
     if authorization.revoked:
         raise refuse(
-            Check.C3002, where, f"authorization {authorization.authorization_id} is revoked"
+            Check.C3002,
+            where,
+            words(
+                "authorization {authorization_id} is revoked",
+                authorization_id=authorization.authorization_id,
+            ),
         )
     matches(block.attributes, authorization, where)
     subtype = first_transfer_at(authorization, Action.AUTHORIZATION)
@@ -162,8 +192,10 @@ def _link(block: UnitBlock, authorization: Authorization | None, where: str) -> 
         raise refuse(
             Check.C3008,
             where,
-            "this authorization's first transfer is at Issuance: issue the units "
-            "directly under it instead of linking existing MOs",
+            words(
+                "this authorization's first transfer is at Issuance: issue the units "
+                "directly under it instead of linking existing MOs"
+            ),
         )
     return Verdict(UnitState.AMO)
 
@@ -175,26 +207,42 @@ def matches(attributes: UnitAttributes, authorization: Authorization, where: str
         raise refuse(
             Check.C2004,
             where,
-            f"units of {attributes.cooperative_approach} cannot take an authorization "
-            f"of {authorization.cooperative_approach}",
+            words(
+                "units of {cooperative_approach} cannot take an authorization of "
+                "{authorization_cooperative_approach}",
+                cooperative_approach=attributes.cooperative_approach,
+                authorization_cooperative_approach=authorization.cooperative_approach,
+            ),
         )
     if attributes.first_transferring_party != authorization.party:
-        raise refuse(Check.C3002, where, "only the Party where the MOs occurred authorizes them")
+        raise refuse(
+            Check.C3002, where, words("only the Party where the MOs occurred authorizes them")
+        )
     if attributes.metric != authorization.metric:
         raise refuse(
             Check.C2004,
             where,
-            f"units measured in {attributes.metric} cannot take an authorization in "
-            f"{authorization.metric}",
+            words(
+                "units measured in {metric} cannot take an authorization in {authorization_metric}",
+                metric=attributes.metric,
+                authorization_metric=authorization.metric,
+            ),
         )
     if attributes.sector not in authorization.sectors:
-        raise refuse(Check.C2004, where, f"sector {attributes.sector} is not authorized")
+        raise refuse(
+            Check.C2004, where, words("sector {sector} is not authorized", sector=attributes.sector)
+        )
     if not authorization.admits_vintage(attributes.vintage) and authorization.timeframe:
         first, last = authorization.timeframe
         raise refuse(
             Check.C3006,
             where,
-            f"vintage {attributes.vintage} is outside the authorized timeframe {first}-{last}",
+            words(
+                "vintage {vintage} is outside the authorized timeframe {first}-{last}",
+                vintage=attributes.vintage,
+                first=first,
+                last=last,
+            ),
         )
 
 
@@ -204,7 +252,12 @@ def judge_issuance(
     """Issuing directly under an authorization is only for a first transfer at Issuance."""
     if authorization.revoked:
         raise refuse(
-            Check.C3002, where, f"authorization {authorization.authorization_id} is revoked"
+            Check.C3002,
+            where,
+            words(
+                "authorization {authorization_id} is revoked",
+                authorization_id=authorization.authorization_id,
+            ),
         )
     matches(attributes, authorization, where)
     subtype = first_transfer_at(authorization, Action.ISSUANCE)
@@ -212,8 +265,10 @@ def judge_issuance(
         raise refuse(
             Check.C3008,
             where,
-            "this authorization's first transfer is not at Issuance: issue MOs and "
-            "link the authorization to them",
+            words(
+                "this authorization's first transfer is not at Issuance: issue MOs and "
+                "link the authorization to them"
+            ),
         )
     return Verdict(UnitState.ITMO, subtype)
 
@@ -222,20 +277,24 @@ def _record(block: UnitBlock, authorization: Authorization, where: str) -> Verdi
     """The administrators' manual recording of a first transfer the registry did not see happen
     (for example after a new version moved the first transfer to Authorisation)."""
     if block.first_transferred:
-        raise refuse(Check.C3008, where, "these units were already first transferred")
+        raise refuse(Check.C3008, where, words("these units were already first transferred"))
     definition = authorization.first_transfer_definition
     if not authorization.purposes.covers_oimp or definition is None:
         raise refuse(
             Check.C3008,
             where,
-            "for NDC purposes the first transfer is the first international transfer, "
-            "which the registry records itself",
+            words(
+                "for NDC purposes the first transfer is the first international "
+                "transfer, which the registry records itself"
+            ),
         )
     if definition is FirstTransferDefinition.USE_OR_CANCELLATION:
         raise refuse(
             Check.C3008,
             where,
-            "the first transfer is at use or cancellation, which the registry records itself",
+            words(
+                "the first transfer is at use or cancellation, which the registry records itself"
+            ),
         )
     subtype = (
         ActionSubtype.AUTHORIZATION

@@ -6,6 +6,7 @@ import re
 
 from article6.domain.checks import Check, refuse
 from article6.domain.protocol import MECHANISM_REGISTRY
+from article6.domain.wording import words
 
 # `\Z`, not `$`: `$` also matches before a trailing newline, which would let "XXA\n" through.
 PARTY_CODE = re.compile(r"^[A-Z]{3}\Z")
@@ -34,7 +35,9 @@ def quoted(value: object) -> str:
 def party_code(value: str, field: str = "party") -> str:
     if not isinstance(value, str) or not PARTY_CODE.match(value):
         raise refuse(
-            Check.C1001, field, f"{quoted(value)} is not a Party code of three capital letters"
+            Check.C1001,
+            field,
+            words("{value} is not a Party code of three capital letters", value=quoted(value)),
         )
     return value
 
@@ -42,7 +45,9 @@ def party_code(value: str, field: str = "party") -> str:
 def cooperative_approach_id(value: str, field: str = "cooperative_approach") -> str:
     if not isinstance(value, str) or not COOPERATIVE_APPROACH_ID.match(value):
         raise refuse(
-            Check.C1002, field, f"{quoted(value)} is not of the form CA followed by 4 digits"
+            Check.C1002,
+            field,
+            words("{value} is not of the form CA followed by 4 digits", value=quoted(value)),
         )
     return value
 
@@ -50,10 +55,16 @@ def cooperative_approach_id(value: str, field: str = "cooperative_approach") -> 
 def registry_id(value: str, party: str | None = None, field: str = "registry") -> str:
     if not isinstance(value, str) or not REGISTRY_ID.match(value):
         raise refuse(
-            Check.C1003, field, f"{quoted(value)} is not a Party code followed by 2 digits"
+            Check.C1003,
+            field,
+            words("{value} is not a Party code followed by 2 digits", value=quoted(value)),
         )
     if party is not None and value[:3] != party:
-        raise refuse(Check.C1003, field, f"registry {value} does not belong to Party {party}")
+        raise refuse(
+            Check.C1003,
+            field,
+            words("registry {value} does not belong to Party {party}", value=value, party=party),
+        )
     return value
 
 
@@ -62,8 +73,12 @@ def authorization_id(value: str, field: str = "authorization_id") -> str:
         raise refuse(
             Check.C1004,
             field,
-            f"{quoted(value)} must be 1-{AUTHORIZATION_ID_LENGTH} printable characters, without "
-            f"control characters or whitespace at either end",
+            words(
+                "{value} must be 1-{authorization_id_length} printable characters, "
+                "without control characters or whitespace at either end",
+                value=quoted(value),
+                authorization_id_length=AUTHORIZATION_ID_LENGTH,
+            ),
         )
     return value
 
@@ -73,7 +88,12 @@ def vintage(value: int, current_year: int, field: str = "vintage") -> int:
         raise refuse(
             Check.C1006,
             field,
-            f"{value} is not a year from {FIRST_VINTAGE} to {current_year}",
+            words(
+                "{value} is not a year from {first_vintage} to {current_year}",
+                value=value,
+                first_vintage=FIRST_VINTAGE,
+                current_year=current_year,
+            ),
         )
     return value
 
@@ -158,6 +178,9 @@ def parse_unit_query(text: str) -> tuple[str | None, int]:
     raise refuse(
         Check.C1020,
         "unit",
-        f"“{text.strip()[:60]}” is neither a serial number (1000042), a registry and serial "
-        "(XXA01-1000042) nor a unit identifier",
+        words(
+            "“{text}” is neither a serial number (1000042), a registry and serial "
+            "(XXA01-1000042) nor a unit identifier",
+            text=text.strip()[:60],
+        ),
     )

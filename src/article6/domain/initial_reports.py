@@ -11,6 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import words
 
 
 class ReportKind(StrEnum):
@@ -59,17 +60,20 @@ def report_refusals(
             Refusal(
                 Check.C3011,
                 "cooperative_approach",
-                "the Party does not participate in this cooperative approach",
+                words("the Party does not participate in this cooperative approach"),
             )
         )
     if report_date > today:
-        refused.append(Refusal(Check.C3011, "report_date", "the date is in the future"))
+        refused.append(Refusal(Check.C3011, "report_date", words("the date is in the future")))
     if not reference.strip() or len(reference) > MAX_REFERENCE:
         refused.append(
             Refusal(
                 Check.C3011,
                 "review_reference",
-                f"name the technical expert review report (1 to {MAX_REFERENCE} characters)",
+                words(
+                    "name the technical expert review report (1 to {max_reference} characters)",
+                    max_reference=MAX_REFERENCE,
+                ),
             )
         )
     initial = [r for r in earlier if r.kind is ReportKind.INITIAL]
@@ -78,19 +82,21 @@ def report_refusals(
             Refusal(
                 Check.C3011,
                 "kind",
-                f"the initial report of {initial[0].report_date.isoformat()} is recorded:"
-                " record an update",
+                words(
+                    "the initial report of {report_date} is recorded: record an update",
+                    report_date=initial[0].report_date.isoformat(),
+                ),
             )
         )
     if kind is ReportKind.UPDATE and not initial:
-        refused.append(Refusal(Check.C3011, "kind", "an update follows an initial report"))
+        refused.append(Refusal(Check.C3011, "kind", words("an update follows an initial report")))
     if kind is ReportKind.UPDATE and earlier and report_date <= max(e.report_date for e in earlier):
         last = max(r.report_date for r in earlier)
         refused.append(
             Refusal(
                 Check.C3011,
                 "report_date",
-                f"an update is dated after the last report ({last.isoformat()})",
+                words("an update is dated after the last report ({last})", last=last.isoformat()),
             )
         )
     return refused
@@ -104,10 +110,11 @@ def first_transfer_advice(
     missing = sorted(approaches - reported)
     if not missing:
         return None, []
-    detail = (
-        f"{party} has no initial report recorded for {', '.join(missing)}"
-        " (decision 2/CMA.3 annex para 18)"
+    detail = words(
+        "{party} has no initial report recorded for {missing} (decision 2/CMA.3 annex para 18)",
+        party=party,
+        missing=", ".join(missing),
     )
     if setting is FirstTransferWithoutReport.REFUSE:
         return Refusal(Check.C3010, "units", detail), []
-    return None, [f"C3010: {detail}"]
+    return None, [words("C3010: {detail}", detail=detail)]

@@ -17,6 +17,7 @@ from article6.domain.blocks import UnitAttributes, quantity
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.first_transfer import Verdict, judge_issuance
 from article6.domain.nomenclature import Metric, MitigationType
+from article6.domain.wording import words
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,11 @@ def underlying_left(context: IssuanceContext) -> list[Refusal]:
         Refusal(
             Check.C2003,
             "quantity",
-            f"only {last - first + 1} underlying {activity.underlying_registry} units remain",
+            words(
+                "only {remaining} underlying {underlying_registry} units remain",
+                remaining=last - first + 1,
+                underlying_registry=activity.underlying_registry,
+            ),
         )
     ]
 
@@ -109,7 +114,11 @@ def authorization_known(context: IssuanceContext) -> list[Refusal]:
         Refusal(
             Check.C3002,
             "authorization_id",
-            f"{context.authorization_id} is not an authorization of {context.party}",
+            words(
+                "{authorization_id} is not an authorization of {party}",
+                authorization_id=context.authorization_id,
+                party=context.party,
+            ),
         )
     ]
 
@@ -135,8 +144,13 @@ def within_authorized_quantity(context: IssuanceContext) -> list[Refusal]:
         Refusal(
             Check.C3007,
             "quantity",
-            f"{linked} units are issued under the authorization already; "
-            f"{context.quantity} more would pass {authorization.authorized_quantity}",
+            words(
+                "{linked} units are issued under the authorization already; {quantity} "
+                "more would pass {authorized_quantity}",
+                linked=linked,
+                quantity=context.quantity,
+                authorized_quantity=authorization.authorized_quantity,
+            ),
         )
     ]
 
@@ -166,7 +180,7 @@ def non_ghg_per_unit(context: IssuanceContext) -> str | None:
     if activity.metric != Metric.NON_GHG.value:
         if given is not None:
             raise CommandRefused(
-                [Refusal(Check.C1008, "non_ghg_quantity", "the activity is measured in GHG")]
+                [Refusal(Check.C1008, "non_ghg_quantity", words("the activity is measured in GHG"))]
             )
         return None
     if given is None or given <= 0:
@@ -175,14 +189,19 @@ def non_ghg_per_unit(context: IssuanceContext) -> str | None:
                 Refusal(
                     Check.C1008,
                     "non_ghg_quantity",
-                    f"give the quantity in {activity.non_ghg_metric}",
+                    words(
+                        "give the quantity in {non_ghg_metric}",
+                        non_ghg_metric=activity.non_ghg_metric,
+                    ),
                 )
             ]
         )
     try:
         return str((given / Decimal(context.quantity)).normalize())
     except InvalidOperation:
-        raise CommandRefused([Refusal(Check.C1008, "non_ghg_quantity", "not a number")]) from None
+        raise CommandRefused(
+            [Refusal(Check.C1008, "non_ghg_quantity", words("not a number"))]
+        ) from None
 
 
 def attributes_of(context: IssuanceContext) -> UnitAttributes:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from article6.domain.checks import Check, Refusal
 from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery, QueryBy
 from article6.domain.protocol import CLOCK_SKEW
+from article6.domain.wording import words
 
 ANSWER_VALIDITY = timedelta(minutes=10)
 """An answer older than this when it arrives is stale (C6113)."""
@@ -27,14 +28,20 @@ def selector_refusals(query: MechanismHoldingsQuery) -> list[Refusal]:
     """What a query must name for what it selects by: an account, an ordered serial range, or
     an authorization."""
     if query.by is QueryBy.ACCOUNT and not query.account:
-        return [Refusal(Check.C1011, "account", "name the account at the 6.4 registry")]
+        return [Refusal(Check.C1011, "account", words("name the account at the 6.4 registry"))]
     if query.by is QueryBy.AUTHORIZATION and not query.authorization_id:
-        return [Refusal(Check.C1004, "authorization_id", "name the authorization")]
+        return [Refusal(Check.C1004, "authorization_id", words("name the authorization"))]
     if query.by is QueryBy.SERIAL:
         if query.first is None or query.last is None:
-            return [Refusal(Check.C1005, "first", "give the first and last serial")]
+            return [Refusal(Check.C1005, "first", words("give the first and last serial"))]
         if query.first > query.last:
-            return [Refusal(Check.C1005, "last", f"{query.last} is before {query.first}")]
+            return [
+                Refusal(
+                    Check.C1005,
+                    "last",
+                    words("{last} is before {first}", last=query.last, first=query.first),
+                )
+            ]
     return []
 
 
@@ -50,7 +57,15 @@ def answer_refusals(
     request (C6009), it is fresh (C6113), it is no larger than asked (C6114)."""
     if attested.addressee != receiver:
         return [
-            Refusal(Check.C6009, "attested.addressee", f"for {attested.addressee}, not {receiver}")
+            Refusal(
+                Check.C6009,
+                "attested.addressee",
+                words(
+                    "for {addressee}, not {receiver}",
+                    addressee=attested.addressee,
+                    receiver=receiver,
+                ),
+            )
         ]
     if attested.query != asked:
         differing = sorted(
@@ -62,7 +77,10 @@ def answer_refusals(
             Refusal(
                 Check.C6009,
                 "attested.query",
-                f"the query echoed differs from the one asked in {', '.join(differing)}",
+                words(
+                    "the query echoed differs from the one asked in {differing}",
+                    differing=", ".join(differing),
+                ),
             )
         ]
     answered = attested.answered_at
@@ -71,7 +89,10 @@ def answer_refusals(
             Refusal(
                 Check.C6113,
                 "attested.answered_at",
-                f"answered at {answered.isoformat()}, not between the request and now",
+                words(
+                    "answered at {answered}, not between the request and now",
+                    answered=answered.isoformat(),
+                ),
             )
         ]
     if answered + ANSWER_VALIDITY < now:
@@ -79,7 +100,11 @@ def answer_refusals(
             Refusal(
                 Check.C6113,
                 "attested.answered_at",
-                f"answered at {answered.isoformat()}: older than {ANSWER_VALIDITY}",
+                words(
+                    "answered at {answered}: older than {answer_validity}",
+                    answered=answered.isoformat(),
+                    answer_validity=ANSWER_VALIDITY,
+                ),
             )
         ]
     rows = max(len(attested.holdings), len(attested.history))
@@ -88,8 +113,14 @@ def answer_refusals(
             Refusal(
                 Check.C6114,
                 "attested",
-                f"{rows} rows and {size} bytes; the query allows {asked.limit} rows "
-                f"and {MAX_ATTESTED_BYTES} bytes",
+                words(
+                    "{rows} rows and {size} bytes; the query allows {limit} rows and "
+                    "{max_attested_bytes} bytes",
+                    rows=rows,
+                    size=size,
+                    limit=asked.limit,
+                    max_attested_bytes=MAX_ATTESTED_BYTES,
+                ),
             )
         ]
     return []

@@ -20,6 +20,7 @@ from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.first_transfer import Action, Verdict, judge
 from article6.domain.reconciliation import ReconciliationHold
 from article6.domain.unit_marks import UnitMark, refuse_marked
+from article6.domain.wording import words
 
 MAX_REFUSALS = 20
 """A refusal names at most this many portions; the first are enough to act on."""
@@ -72,7 +73,15 @@ Rule = Callable[[MovementContext], list[Refusal]]
 def _open(account: Account, field: str) -> list[Refusal]:
     if account.status == AccountStatus.OPEN.value:
         return []
-    return [Refusal(Check.C4001, field, f"account {account.identifier} is {account.status}")]
+    return [
+        Refusal(
+            Check.C4001,
+            field,
+            words(
+                "account {account} is {status}", account=account.identifier, status=account.status
+            ),
+        )
+    ]
 
 
 def source_open(context: MovementContext) -> list[Refusal]:
@@ -89,7 +98,9 @@ def distinct_accounts(context: MovementContext) -> list[Refusal]:
     """C4001: a movement goes somewhere else."""
     if context.source.id != context.destination.id:
         return []
-    return [Refusal(Check.C4001, "destination_account", "source and destination are the same")]
+    return [
+        Refusal(Check.C4001, "destination_account", words("source and destination are the same"))
+    ]
 
 
 def parties_participate(context: MovementContext) -> list[Refusal]:
@@ -104,7 +115,15 @@ def parties_participate(context: MovementContext) -> list[Refusal]:
     ):
         if party not in context.participants or standing.get(party) != "active":
             return [
-                Refusal(Check.C4004, field, f"{party} does not participate actively in {approach}")
+                Refusal(
+                    Check.C4004,
+                    field,
+                    words(
+                        "{party} does not participate actively in {approach}",
+                        party=party,
+                        approach=approach,
+                    ),
+                )
             ]
     return []
 
@@ -144,9 +163,14 @@ def destination_holds(context: MovementContext) -> list[Refusal]:
                 Refusal(
                     Check.C4001,
                     "destination_account",
-                    f"units {portion.block.attributes.registry}-{portion.first} become "
-                    f"{verdict.state}, which a {AccountKind(destination.kind).label}"
-                    f" account cannot hold",
+                    words(
+                        "units {registry}-{first} become {state}, which a {label} account cannot "
+                        "hold",
+                        registry=portion.block.attributes.registry,
+                        first=portion.first,
+                        state=verdict.state,
+                        label=AccountKind(destination.kind).label,
+                    ),
                 )
             ]
         approach = portion.block.attributes.cooperative_approach
@@ -157,8 +181,12 @@ def destination_holds(context: MovementContext) -> list[Refusal]:
                 Refusal(
                     Check.C2004,
                     "destination_account",
-                    f"the destination account is for {destination.cooperative_approach_key}, "
-                    f"the units for {approach}",
+                    words(
+                        "the destination account is for {cooperative_approach_key}, the units "
+                        "for {approach}",
+                        cooperative_approach_key=destination.cooperative_approach_key,
+                        approach=approach,
+                    ),
                 )
             ]
     return []
@@ -181,8 +209,13 @@ def within_authorized_quantity(context: MovementContext) -> list[Refusal]:
         Refusal(
             Check.C3007,
             "units",
-            f"{context.linked:,} units are linked already; {wanted:,} more would pass the "
-            f"authorized quantity of {authorization.authorized_quantity:,}",
+            words(
+                "{linked:,} units are linked already; {wanted:,} more would pass the "
+                "authorized quantity of {authorized_quantity:,}",
+                linked=context.linked,
+                wanted=wanted,
+                authorized_quantity=authorization.authorized_quantity,
+            ),
         )
     ]
 
@@ -280,7 +313,18 @@ def _entities_admitted(
                     Refusal(
                         Check.C3005,
                         where,
-                        f"entity {account.holder} is {status or 'not authorized'} for {approach}",
+                        words(
+                            "entity {holder} is {status} for {approach}",
+                            holder=account.holder,
+                            status=status,
+                            approach=approach,
+                        )
+                        if status
+                        else words(
+                            "entity {holder} is not authorized for {approach}",
+                            holder=account.holder,
+                            approach=approach,
+                        ),
                     )
                 ]
             )
@@ -290,8 +334,11 @@ def _entities_admitted(
                     Refusal(
                         Check.C3005,
                         where,
-                        f"authorization {authorization.authorization_id} "
-                        f"does not name entity {account.holder}",
+                        words(
+                            "authorization {authorization_id} does not name entity {holder}",
+                            authorization_id=authorization.authorization_id,
+                            holder=account.holder,
+                        ),
                     )
                 ]
             )

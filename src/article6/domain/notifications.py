@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from article6.domain.access import Actor, Permission, Role, permits
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import words
 
 
 class NotificationKind(StrEnum):
@@ -31,14 +32,14 @@ class NotificationKind(StrEnum):
 
 
 KIND_NAMES = {
-    NotificationKind.UNITS_RECEIVED: "Units received",
-    NotificationKind.APPROVAL_NEEDED: "Approval needed",
-    NotificationKind.REQUEST_APPROVED: "Your request approved",
-    NotificationKind.REQUEST_REJECTED: "Your request rejected",
-    NotificationKind.REQUEST_EXPIRED: "Your request expired",
-    NotificationKind.RECONCILIATION_HOLD: "Reconciliation hold placed or lifted",
-    NotificationKind.ACCEPTANCE_NEEDED: "Incoming transfer to accept",
-    NotificationKind.TRANSFER_ANSWERED: "Your transfer accepted, refused or returned",
+    NotificationKind.UNITS_RECEIVED: words("Units received"),
+    NotificationKind.APPROVAL_NEEDED: words("Approval needed"),
+    NotificationKind.REQUEST_APPROVED: words("Your request approved"),
+    NotificationKind.REQUEST_REJECTED: words("Your request rejected"),
+    NotificationKind.REQUEST_EXPIRED: words("Your request expired"),
+    NotificationKind.RECONCILIATION_HOLD: words("Reconciliation hold placed or lifted"),
+    NotificationKind.ACCEPTANCE_NEEDED: words("Incoming transfer to accept"),
+    NotificationKind.TRANSFER_ANSWERED: words("Your transfer accepted, refused or returned"),
 }
 
 
@@ -49,9 +50,9 @@ class Channel(StrEnum):
 
 
 CHANNEL_NAMES = {
-    Channel.IN_APP: "In the registry only",
-    Channel.IN_APP_AND_EMAIL: "In the registry and by e-mail",
-    Channel.NONE: "Not at all",
+    Channel.IN_APP: words("In the registry only"),
+    Channel.IN_APP_AND_EMAIL: words("In the registry and by e-mail"),
+    Channel.NONE: words("Not at all"),
 }
 DEFAULT_CHANNEL = Channel.IN_APP
 
@@ -145,8 +146,11 @@ def email_refusal(address: str) -> Refusal | None:
         return Refusal(
             Check.C1013,
             "email",
-            "an e-mail address is one address such as name@ministry.example, "
-            f"at most {EMAIL_LIMIT} characters",
+            words(
+                "an e-mail address is one address such as name@ministry.example, "
+                "at most {limit} characters",
+                limit=EMAIL_LIMIT,
+            ),
         )
     return None
 
@@ -157,8 +161,11 @@ def kind_refusal(kind: str) -> Refusal | None:
     return Refusal(
         Check.C1007,
         "kind",
-        f"{kind[:40]!s} is not a kind of notification; one of "
-        + ", ".join(k.value for k in NotificationKind),
+        words(
+            "{kind} is not a kind of notification; one of {kinds}",
+            kind=kind[:40],
+            kinds=", ".join(k.value for k in NotificationKind),
+        ),
     )
 
 
@@ -168,5 +175,5 @@ def channel_refusal(channel: str, field: str = "channel") -> Refusal | None:
     return Refusal(
         Check.C1007,
         field,
-        "a channel is one of " + ", ".join(c.value for c in Channel),
+        words("a channel is one of {channels}", channels=", ".join(c.value for c in Channel)),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import words
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -24,14 +25,26 @@ def policy_refusals(
     found = []
     if len(password) < MIN_LENGTH:
         found.append(
-            Refusal(Check.C4015, field, f"a password has at least {MIN_LENGTH} characters")
+            Refusal(
+                Check.C4015,
+                field,
+                words("a password has at least {min_length} characters", min_length=MIN_LENGTH),
+            )
         )
     elif len(password) > MAX_LENGTH:
-        found.append(Refusal(Check.C4015, field, f"a password has at most {MAX_LENGTH} characters"))
+        found.append(
+            Refusal(
+                Check.C4015,
+                field,
+                words("a password has at most {max_length} characters", max_length=MAX_LENGTH),
+            )
+        )
     if password.strip().casefold() == user_name.strip().casefold():
-        found.append(Refusal(Check.C4015, field, "a password may not be the user name"))
+        found.append(Refusal(Check.C4015, field, words("a password may not be the user name")))
     if replaced is not None and password == replaced:
-        found.append(Refusal(Check.C4015, field, "the new password must differ from the current"))
+        found.append(
+            Refusal(Check.C4015, field, words("the new password must differ from the current"))
+        )
     return found
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 
 PROTOCOL = "article6-interop"
 MAJOR = 1
@@ -81,22 +82,34 @@ def may_become(current: TransferStatus, target: TransferStatus) -> bool:
 
 def registry_code(value: str, field: str = "registry") -> str:
     if not isinstance(value, str) or not REGISTRY_CODE.match(value):
-        raise refuse(Check.C1003, field, f"{value!r} is not a registry code")
+        raise refuse(Check.C1003, field, words("{value!r} is not a registry code", value=value))
     return value
 
 
 def message_age(sent_at: datetime, now: datetime, field: str = "envelope.sent_at") -> None:
     """C6005: a message is valid for MESSAGE_VALIDITY after it was sent, with some clock skew."""
     if sent_at > now + CLOCK_SKEW:
-        raise refuse(Check.C6005, field, f"sent at {sent_at.isoformat()}, in the future")
+        raise refuse(
+            Check.C6005,
+            field,
+            words("sent at {sent_at}, in the future", sent_at=sent_at.isoformat()),
+        )
     if sent_at + MESSAGE_VALIDITY < now:
-        raise refuse(Check.C6005, field, f"sent at {sent_at.isoformat()}; the message expired")
+        raise refuse(
+            Check.C6005,
+            field,
+            words("sent at {sent_at}; the message expired", sent_at=sent_at.isoformat()),
+        )
 
 
 def protocol_version(version: str, field: str = "envelope.version") -> None:
     major, _, _minor = version.partition(".")
     if major != str(MAJOR):
-        raise refuse(Check.C6007, field, f"version {version} is not {MAJOR}.x")
+        raise refuse(
+            Check.C6007,
+            field,
+            words("version {version} is not {major}.x", version=version, major=MAJOR),
+        )
 
 
 def backoff(attempts: int) -> timedelta:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.wording import words
 
 HOLD_LIMIT = timedelta(hours=1)
 RECONCILIATION_INTERVAL = timedelta(minutes=10)
@@ -41,7 +42,11 @@ class ReconciliationHold:
         return refuse(
             Check.C2006,
             "reconciliation",
-            f"reconciliation {self.reconciliation_id} is in progress in this registry; "
-            f"transactions resume when the hub's result arrives, at the latest at "
-            f"{self.until_utc:%Y-%m-%d %H:%M} UTC",
+            words(
+                "reconciliation {reconciliation_id} is in progress in this registry; "
+                "transactions resume when the hub's result arrives, at the latest at "
+                "{until_utc:%Y-%m-%d %H:%M} UTC",
+                reconciliation_id=self.reconciliation_id,
+                until_utc=self.until_utc,
+            ),
         )

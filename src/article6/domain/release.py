@@ -12,6 +12,7 @@ from datetime import datetime
 from article6.domain.access import Actor, Permission, permits
 from article6.domain.checks import Check, Refusal
 from article6.domain.expiry import PendingTransaction, awaits_approval, expiry_refusal
+from article6.domain.wording import words
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def initiator_withdraws(release: Release) -> list[Refusal]:
     """C4002: a request is withdrawn by the user who made it, and no one else."""
     if release.initiator == release.actor.name:
         return []
-    return [Refusal(Check.C4002, "transaction", "only the initiator can withdraw it")]
+    return [Refusal(Check.C4002, "transaction", words("only the initiator can withdraw it"))]
 
 
 def may_read(release: Release) -> list[Refusal]:

@@ -25,6 +25,7 @@ from typing import Any
 from article6.domain.access import Confirmation
 from article6.domain.checks import Check, Refusal
 from article6.domain.transactions import TransactionKind
+from article6.domain.wording import words
 
 LEAVING_KINDS = frozenset(
     {TransactionKind.INTERNATIONAL_TRANSFER, TransactionKind.EXTERNAL_TRANSFER}
@@ -126,7 +127,10 @@ def confirmation_refusals(confirmation: Confirmation | None, digest: str) -> lis
             Refusal(
                 Check.C4021,
                 "second_factor_code",
-                "this Party requires a signed confirmation: give your current second-factor code",
+                words(
+                    "this Party requires a signed confirmation: give your current "
+                    "second-factor code"
+                ),
             )
         ]
     if not confirmation.digest:
@@ -134,7 +138,7 @@ def confirmation_refusals(confirmation: Confirmation | None, digest: str) -> lis
             Refusal(
                 Check.C4022,
                 "action_digest",
-                "give the digest of the action you previewed, which the code confirms",
+                words("give the digest of the action you previewed, which the code confirms"),
             )
         ]
     if confirmation.digest.strip().lower() != digest:
@@ -142,7 +146,9 @@ def confirmation_refusals(confirmation: Confirmation | None, digest: str) -> lis
             Refusal(
                 Check.C4022,
                 "action_digest",
-                "the request differs from the action previewed and confirmed; preview it again",
+                words(
+                    "the request differs from the action previewed and confirmed; preview it again"
+                ),
             )
         ]
     return []
@@ -155,6 +161,9 @@ def trusted_account_refusal(account: str) -> Refusal | None:
     return Refusal(
         Check.C1022,
         "account",
-        f"{account!r} is not an account number (the registry's code, a hyphen, then capital "
-        "letters and digits: XXB01-000004)",
+        words(
+            "{account!r} is not an account number (the registry's code, a hyphen, "
+            "then capital letters and digits: XXB01-000004)",
+            account=account,
+        ),
     )

@@ -9,6 +9,7 @@ from enum import StrEnum
 from article6.domain.accounts import CancellationPurpose
 from article6.domain.checks import Check, refuse
 from article6.domain.nomenclature import ActionSubtype, ActionType
+from article6.domain.wording import words
 
 
 class TransactionKind(StrEnum):
@@ -89,7 +90,11 @@ TRANSITIONS: dict[TransactionStatus, frozenset[TransactionStatus]] = {
 def advance(current: TransactionStatus, target: TransactionStatus, field: str) -> TransactionStatus:
     """Move along the status machine or refuse with C4007."""
     if target not in TRANSITIONS.get(current, frozenset()):
-        raise refuse(Check.C4007, field, f"a transaction {current} cannot become {target}")
+        raise refuse(
+            Check.C4007,
+            field,
+            words("a transaction {current} cannot become {target}", current=current, target=target),
+        )
     return target
 
 

@@ -19,6 +19,7 @@ from article6.domain.blocks import MAX_BLOCKS_PER_TRANSACTION, Portion, UnitBloc
 from article6.domain.checks import Check, Refusal
 from article6.domain.identifiers import quoted
 from article6.domain.protocol import MECHANISM_REGISTRY
+from article6.domain.wording import words
 
 
 def _numbered(prefix: str, last: int) -> list[str]:
@@ -98,7 +99,7 @@ def check_mark(
             Refusal(
                 Check.C2011,
                 "inconsistency_code",
-                f"{quoted(code)} is not a code of the CARP's consistency checks",
+                words("{code} is not a code of the CARP's consistency checks", code=quoted(code)),
             )
         )
     if not isinstance(registry, str) or not ORIGINATING_REGISTRY.match(registry):
@@ -106,7 +107,10 @@ def check_mark(
             Refusal(
                 Check.C2011,
                 "registry_id",
-                f"{quoted(registry)} is not an originating registry (e.g. XXA01 or A64)",
+                words(
+                    "{registry} is not an originating registry (e.g. XXA01 or A64)",
+                    registry=quoted(registry),
+                ),
             )
         )
     outside = [
@@ -116,19 +120,41 @@ def check_mark(
     ]
     for field, value in outside:
         problems.append(
-            Refusal(Check.C2011, field, f"{value} is not a serial (1 to {LARGEST_SERIAL})")
+            Refusal(
+                Check.C2011,
+                field,
+                words(
+                    "{value} is not a serial (1 to {largest_serial})",
+                    value=value,
+                    largest_serial=LARGEST_SERIAL,
+                ),
+            )
         )
     if not outside and first > last:
         problems.append(
-            Refusal(Check.C2011, "serial_last", f"the range {first}–{last} ends before it starts")
+            Refusal(
+                Check.C2011,
+                "serial_last",
+                words("the range {first}–{last} ends before it starts", first=first, last=last),
+            )
         )
     if source not in {s.value for s in MarkSource}:
         problems.append(
-            Refusal(Check.C2011, "source", f"{quoted(source)} is not one of check, hub or file")
+            Refusal(
+                Check.C2011,
+                "source",
+                words("{source} is not one of check, hub or file", source=quoted(source)),
+            )
         )
     if not reason.strip() or len(reason) > REASON_LENGTH:
         problems.append(
-            Refusal(Check.C1011, "reason", f"a mark gives its reason (1 to {REASON_LENGTH})")
+            Refusal(
+                Check.C1011,
+                "reason",
+                words(
+                    "a mark gives its reason (1 to {reason_length})", reason_length=REASON_LENGTH
+                ),
+            )
         )
     return problems
 
@@ -146,20 +172,31 @@ def notice_range(text: str) -> tuple[str, str, int, int] | None:
 def check_lift(mark: UnitMark | None, mark_id: int, reason: str) -> list[Refusal]:
     """C2011: only a mark that exists and is in force is lifted; the lift gives its reason."""
     if mark is None:
-        return [Refusal(Check.C2011, "mark", f"there is no mark {mark_id}")]
+        return [Refusal(Check.C2011, "mark", words("there is no mark {mark_id}", mark_id=mark_id))]
     problems: list[Refusal] = []
     if not mark.active:
         problems.append(
             Refusal(
                 Check.C2011,
                 "mark",
-                f"mark {mark.id} was lifted already by {mark.lifted_by} "
-                f"at {mark.lifted_at:%Y-%m-%d %H:%M} UTC",
+                words(
+                    "mark {mark} was lifted already by {lifted_by} at "
+                    "{lifted_at:%Y-%m-%d %H:%M} UTC",
+                    mark=mark.id,
+                    lifted_by=mark.lifted_by,
+                    lifted_at=mark.lifted_at,
+                ),
             )
         )
     if not reason.strip() or len(reason) > REASON_LENGTH:
         problems.append(
-            Refusal(Check.C1011, "reason", f"a lift gives its reason (1 to {REASON_LENGTH})")
+            Refusal(
+                Check.C1011,
+                "reason",
+                words(
+                    "a lift gives its reason (1 to {reason_length})", reason_length=REASON_LENGTH
+                ),
+            )
         )
     return problems
 
@@ -175,9 +212,16 @@ def refuse_marked(
             return Refusal(
                 Check.C2010,
                 where,
-                f"units {registry} {low}–{high} are marked after consistency check "
-                f"{mark.inconsistency_code} (mark {mark.id}); the secretariat must lift the "
-                "mark first",
+                words(
+                    "units {registry} {low}–{high} are marked after consistency check "
+                    "{inconsistency_code} (mark {mark}); the secretariat must lift the mark "
+                    "first",
+                    registry=registry,
+                    low=low,
+                    high=high,
+                    inconsistency_code=mark.inconsistency_code,
+                    mark=mark.id,
+                ),
             )
     return None
 

@@ -19,8 +19,12 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from article6 import translation
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import words
+from article6.http.language import chosen_in, language_from
 from article6.http.problems import problem_response, status_of
+from article6.translation import said
 
 LARGEST = 2**62
 MAX_DEPTH = 16
@@ -43,16 +47,22 @@ def _strange(value: Any, where: str) -> Refusal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and abs(value) > LARGEST:
-        return Refusal(Check.C1005, where or "body", "the number is beyond any registry limit")
+        return Refusal(
+            Check.C1005, where or "body", words("the number is beyond any registry limit")
+        )
     if isinstance(value, float) and abs(value) > LARGEST:
-        return Refusal(Check.C1005, where or "body", "the number is beyond any registry limit")
+        return Refusal(
+            Check.C1005, where or "body", words("the number is beyond any registry limit")
+        )
     if isinstance(value, str):
         if "\x00" in value:
-            return Refusal(Check.C1011, where or "body", "text may not contain NUL characters")
+            return Refusal(
+                Check.C1011, where or "body", words("text may not contain NUL characters")
+            )
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return Refusal(Check.C1011, where or "body", "text is not valid Unicode")
+            return Refusal(Check.C1011, where or "body", words("text is not valid Unicode"))
         return None
     if isinstance(value, dict):
         for key, item in value.items():
@@ -103,7 +113,9 @@ class RequestGuard:
         path = scope.get("path", "")
         query = scope.get("query_string", b"")
         if "\x00" in path or b"%00" in query or b"\x00" in query:
-            await self._refuse(scope, send, Refusal(Check.C1011, "path", "NUL in the address"))
+            await self._refuse(
+                scope, send, Refusal(Check.C1011, "path", words("NUL in the address"))
+            )
             return
         if scope["method"] not in UNSAFE:
             await self.app(scope, receive, send)
@@ -126,14 +138,20 @@ class RequestGuard:
                 await self._refuse(
                     scope,
                     send,
-                    Refusal(Check.C1015, "content-type", "send the body as application/json"),
+                    Refusal(
+                        Check.C1015, "content-type", words("send the body as application/json")
+                    ),
                 )
                 return
             elif too_deep(body):
                 await self._refuse(
                     scope,
                     send,
-                    Refusal(Check.C1016, "body", f"nested more than {MAX_DEPTH} levels deep"),
+                    Refusal(
+                        Check.C1016,
+                        "body",
+                        words("nested more than {max_depth} levels deep", max_depth=MAX_DEPTH),
+                    ),
                 )
                 return
             else:
@@ -141,7 +159,11 @@ class RequestGuard:
                     parsed = json.loads(body, parse_constant=no_constants)
                 except (ValueError, RecursionError) as error:
                     await self._refuse(
-                        scope, send, Refusal(Check.C1013, "body", f"not valid JSON: {error}")
+                        scope,
+                        send,
+                        Refusal(
+                            Check.C1013, "body", words("not valid JSON: {error}", error=str(error))
+                        ),
                     )
                     return
                 strange = _strange(parsed, "") if self.values else None
@@ -167,9 +189,14 @@ class RequestGuard:
         return b"".join(chunks)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        limit = f"{self.max_body_bytes:,} bytes"
         await self._refuse(
-            scope, send, Refusal(Check.C1014, "body", f"a request body is at most {limit}")
+            scope,
+            send,
+            Refusal(
+                Check.C1014,
+                "body",
+                words("a request body is at most {limit:,} bytes", limit=self.max_body_bytes),
+            ),
         )
 
     async def _refuse(
@@ -181,10 +208,14 @@ class RequestGuard:
         from_a_page = not path.startswith("/api/") and (
             media in FORM_TYPES or b"text/html" in headers.get(b"accept", b"")
         )
+        language = language_from(
+            chosen_in(headers.get(b"cookie", b"").decode("latin-1")),
+            headers.get(b"accept-language", b"").decode("latin-1") or None,
+        )
         response: Response = (
-            refusal_page(refusal, status or status_of([refusal]))
+            refusal_page(refusal, status or status_of([refusal]), language)
             if from_a_page
-            else problem_response([refusal], path, status=status)
+            else problem_response([refusal], path, status=status, language=language)
         )
 
         async def nothing() -> Message:
@@ -193,23 +224,33 @@ class RequestGuard:
         await response(scope, nothing, send)
 
 
-def refusal_page(refusal: Refusal, status: int) -> HTMLResponse:
+def refusal_page(refusal: Refusal, status: int, language: str | None = None) -> HTMLResponse:
     """What a person sees when the guard refuses a page's request: the check in words, the
     field, and the way back (the pages' own layout needs the routes this never reaches)."""
     field = refusal.field.replace("_", " ").replace("-", " ")
-    return HTMLResponse(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>Not done · Article 6.2 Registry</title>"
-        '<link rel="stylesheet" href="/static/style.css"></head><body><main id="main">'
-        '<h1>Not done</h1><div class="errors" role="alert"><p>'
-        f'<span class="code">{refusal.check.code}</span> {escape(refusal.check.title)} — '
-        f"{escape(refusal.detail)} "
-        f'<span class="hint">(field: {escape(field)})</span></p></div>'
-        "<p>Use your browser's Back button to return to the form, or go to the "
-        '<a href="/">dashboard</a>.</p></main></body></html>',
-        status_code=status,
-    )
+    with translation.speaking(language) as spoken:
+        title = escape(said(words("Not done")))
+        hint = escape(said(words("(field: {field})", field=field)))
+        way_back = said(
+            words(
+                "Use your browser's Back button to return to the form, or go to the "
+                '<a href="/">dashboard</a>.'
+            )
+        )
+        return HTMLResponse(
+            f'<!doctype html><html lang="{spoken.code}" dir="{spoken.direction}"><head>'
+            '<meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{title} · Article 6.2 Registry</title>"
+            '<link rel="stylesheet" href="/static/style.css"></head><body><main id="main">'
+            f'<h1>{title}</h1><div class="errors" role="alert"><p>'
+            f'<span class="code">{refusal.check.code}</span> {escape(said(refusal.check.title))} — '
+            f"{escape(said(refusal.detail))} "
+            f'<span class="hint">{hint}</span></p></div>'
+            f"<p>{way_back}</p></main></body></html>",
+            status_code=status,
+            headers={"Content-Language": spoken.code},
+        )
 
 
 def _replay(body: bytes, original: Receive) -> Receive:

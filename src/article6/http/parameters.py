@@ -8,6 +8,7 @@ from fastapi import Path, Query
 
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.identifiers import parse_unit_query
+from article6.domain.wording import words
 
 ReportedYear = Annotated[int, Path(ge=2021, le=2100, description="The reported year")]
 Version = Annotated[str | None, Query(pattern=r"^[1-9][0-9]*\.[0-9]+$", max_length=12)]
@@ -27,7 +28,9 @@ def unit_serial(text: str) -> tuple[str | None, int]:
         raise refuse(
             Check.C1005,
             "serial",
-            "a serial is a number (85001), with its registry (XXA01-85001), or a full unit "
-            "identifier",
+            words(
+                "a serial is a number (85001), with its registry (XXA01-85001), or a "
+                "full unit identifier"
+            ),
         )
     return registry, serial

@@ -18,8 +18,12 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
+from article6 import translation
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import Words, words
+from article6.http.language import language_of
 from article6.http.metrics import count_refusals
+from article6.translation import said
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("article6.api")
@@ -60,18 +64,18 @@ STATUS: dict[Check, int] = {
 
 DEFAULT_STATUS = 422
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429)
-TITLES = {
-    400: "Malformed request",
-    401: "Sign-in required",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Refused by the registry's checks",
-    429: "Too many attempts",
-    500: "Internal error",
+TITLES: dict[int, Words] = {
+    400: words("Malformed request"),
+    401: words("Sign-in required"),
+    403: words("Not allowed"),
+    404: words("Not found"),
+    405: words("Method not allowed"),
+    409: words("Conflict"),
+    413: words("Request too large"),
+    415: words("Unsupported media type"),
+    422: words("Refused by the registry's checks"),
+    429: words("Too many attempts"),
+    500: words("Internal error"),
 }
 
 
@@ -98,18 +102,31 @@ def status_of(refusals: list[Refusal]) -> int:
 
 
 def problem_body(
-    status: int, refusals: list[Refusal], instance: str | None = None
+    status: int, refusals: list[Refusal], instance: str | None = None, language: str | None = None
 ) -> dict[str, Any]:
+    """The problem document: `type`, `check` and `field` are the same in every language;
+    `title` and `detail` are said in `language` (English when None or not one of ours)."""
     first = refusals[0] if refusals else None
-    return {
-        "type": f"urn:article6:check:{first.check.code}" if first else "about:blank",
-        "title": first.check.title if first else TITLES.get(status, "Error"),
-        "status": status,
-        "detail": "; ".join(f"{r.check.code} {r.field}: {r.detail}" for r in refusals)
-        or TITLES.get(status, "Error"),
-        "instance": instance,
-        "checks": [r.as_dict() for r in refusals],
-    }
+    with translation.speaking(language):
+        title = said(first.check.title) if first else said(TITLES.get(status, "Error"))
+        checks = [
+            {
+                "check": r.check.code,
+                "title": said(r.check.title),
+                "field": r.field,
+                "detail": said(r.detail),
+            }
+            for r in refusals
+        ]
+        return {
+            "type": f"urn:article6:check:{first.check.code}" if first else "about:blank",
+            "title": title,
+            "status": status,
+            "detail": "; ".join(f"{c['check']} {c['field']}: {c['detail']}" for c in checks)
+            or title,
+            "instance": instance,
+            "checks": checks,
+        }
 
 
 def problem_response(
@@ -117,14 +134,17 @@ def problem_response(
     instance: str | None = None,
     status: int | None = None,
     headers: dict[str, str] | None = None,
+    language: str | None = None,
 ) -> JSONResponse:
     code = status or status_of(refusals)
     count_refusals(refusals)
     extra = dict(headers or {})
     if code == 401:
         extra.setdefault("WWW-Authenticate", 'Bearer realm="article6"')
+    spoken = language if language in translation.LANGUAGES else translation.DEFAULT
+    extra["Content-Language"] = spoken
     return JSONResponse(
-        problem_body(code, refusals, instance),
+        problem_body(code, refusals, instance, spoken),
         status_code=code,
         media_type=MEDIA_TYPE,
         headers=extra,
@@ -217,57 +237,87 @@ def check_for(
 
 
 # What pydantic says, in the registry's words: never a library's sentence or a Python value.
-WORDS: dict[str, str] = {
-    "missing": "is required",
-    "string_type": "must be text",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "bool_type": "must be yes or no",
-    "bool_parsing": "must be yes or no",
-    "list_type": "must be a list",
-    "dict_type": "must be a set of named values",
-    "model_type": "must be a set of named values",
-    "model_attributes_type": "must be a set of named values",
-    "date_type": "must be a date written as YYYY-MM-DD",
-    "date_parsing": "must be a date written as YYYY-MM-DD",
-    "date_from_datetime_parsing": "must be a date written as YYYY-MM-DD",
-    "datetime_type": "must be a date and time written as YYYY-MM-DDTHH:MM:SSZ",
-    "datetime_parsing": "must be a date and time written as YYYY-MM-DDTHH:MM:SSZ",
-    "datetime_from_date_parsing": "must be a date and time written as YYYY-MM-DDTHH:MM:SSZ",
-    "timezone_aware": "must give its time zone (Z for UTC)",
-    "extra_forbidden": "is not one of the fields this request takes",
-    "json_invalid": "is not well-formed JSON",
-    "json_type": "is not well-formed JSON",
-    "string_pattern_mismatch": "is not written in the expected form",
-    "uuid_parsing": "must be an identifier such as 123e4567-e89b-12d3-a456-426614174000",
-    "uuid_type": "must be an identifier such as 123e4567-e89b-12d3-a456-426614174000",
+# Each is a whole sentence about `{field}` (a translation may put the field anywhere).
+WORDS: dict[str, Words] = {
+    "missing": words("{field} is required"),
+    "string_type": words("{field} must be text"),
+    "int_type": words("{field} must be a whole number"),
+    "int_parsing": words("{field} must be a whole number"),
+    "int_from_float": words("{field} must be a whole number"),
+    "float_type": words("{field} must be a number"),
+    "float_parsing": words("{field} must be a number"),
+    "bool_type": words("{field} must be yes or no"),
+    "bool_parsing": words("{field} must be yes or no"),
+    "list_type": words("{field} must be a list"),
+    "dict_type": words("{field} must be a set of named values"),
+    "model_type": words("{field} must be a set of named values"),
+    "model_attributes_type": words("{field} must be a set of named values"),
+    "date_type": words("{field} must be a date written as YYYY-MM-DD"),
+    "date_parsing": words("{field} must be a date written as YYYY-MM-DD"),
+    "date_from_datetime_parsing": words("{field} must be a date written as YYYY-MM-DD"),
+    "datetime_type": words("{field} must be a date and time written as YYYY-MM-DDTHH:MM:SSZ"),
+    "datetime_parsing": words("{field} must be a date and time written as YYYY-MM-DDTHH:MM:SSZ"),
+    "datetime_from_date_parsing": words(
+        "{field} must be a date and time written as YYYY-MM-DDTHH:MM:SSZ"
+    ),
+    "timezone_aware": words("{field} must give its time zone (Z for UTC)"),
+    "extra_forbidden": words("{field} is not one of the fields this request takes"),
+    "json_invalid": words("{field} is not well-formed JSON"),
+    "json_type": words("{field} is not well-formed JSON"),
+    "string_pattern_mismatch": words("{field} is not written in the expected form"),
+    "uuid_parsing": words(
+        "{field} must be an identifier such as 123e4567-e89b-12d3-a456-426614174000"
+    ),
+    "uuid_type": words(
+        "{field} must be an identifier such as 123e4567-e89b-12d3-a456-426614174000"
+    ),
 }
 
 
 FIELD_NAMES = {
-    "authorization_id": "authorization ID",
-    "csrf_token": "the form's security token",
-    "idempotency_key": "the form's request key",
-    "ndc_year": "NDC year",
+    "authorization_id": words("authorization ID"),
+    "csrf_token": words("the form's security token"),
+    "idempotency_key": words("the form's request key"),
+    "ndc_year": words("NDC year"),
+    # The unit forms' fields: the same English as the name read as words, marked so that a
+    # refusal names them in the reader's language too.
+    "units": words("units"),
+    "quantity": words("quantity"),
+    "ranges": words("ranges"),
+    "first": words("first"),
+    "last": words("last"),
+    "account": words("account"),
+    "source_account": words("source account"),
+    "destination_account": words("destination account"),
+    "authorization_filter": words("authorization filter"),
+    "vintage_filter": words("vintage filter"),
+    "vintage": words("vintage"),
+    "purpose": words("purpose"),
+    "purpose_text": words("purpose text"),
+    "mitigation_activity": words("mitigation activity"),
+    "reason": words("reason"),
 }
-"""Fields whose name, read as words, would not say what they are."""
+"""Fields whose name, read as words, would not say what they are, or would stay English."""
 YEARS = ("vintage", "year", "timeframe")
 
 
-def field_words(location: tuple[Any, ...]) -> str:
+def field_words(location: tuple[Any, ...]) -> Words:
     """`units.ranges.0.first` as people say it: "units, ranges, line 1, first"."""
-    parts = []
+    parts: list[str] = []
     for part in location:
         if part in ("body", "query", "path", "header"):
             continue
         if isinstance(part, int):
-            parts.append(f"line {part + 1}")
+            parts.append(words("line {number}", number=part + 1))
         else:
             parts.append(FIELD_NAMES.get(str(part), str(part).replace("_", " ").replace("-", " ")))
-    return ", ".join(parts) or "the request"
+    if not parts:
+        return words("the request")
+    # A list, not a sentence: each part is said on its own (a line number, a named field).
+    return Words(
+        ", ".join(f"{{part{i}}}" for i in range(len(parts))),
+        **{f"part{i}": part for i, part in enumerate(parts)},
+    )
 
 
 def _limit(context: Mapping[str, Any], *names: str) -> str:
@@ -282,45 +332,52 @@ def _limit(context: Mapping[str, Any], *names: str) -> str:
     return ""
 
 
-def plain_words(item: Mapping[str, Any]) -> str:
+BOUNDS: dict[str, tuple[Words, str]] = {
+    "greater_than_equal": (words("{field} must be at least {limit}"), "ge"),
+    "greater_than": (words("{field} must be more than {limit}"), "gt"),
+    "less_than_equal": (words("{field} must be at most {limit}"), "le"),
+    "less_than": (words("{field} must be less than {limit}"), "lt"),
+}
+"""A bound pydantic checked: the sentence, and the name of the limit in the error's context."""
+
+
+def plain_words(item: Mapping[str, Any]) -> Words:
     """One validation error as a sentence naming the field and what it must be."""
     kind = str(item.get("type", ""))
     context: Mapping[str, Any] = item.get("ctx") or {}
     where = field_words(tuple(item.get("loc", ())))
     if kind in WORDS:
-        return f"{where} {WORDS[kind]}"
+        return Words(WORDS[kind].template, field=where)
     if kind in ("enum", "literal_error"):
         expected = str(context.get("expected", "")).replace("'", "")
-        return f"{where} must be one of: {expected}" if expected else f"{where} is not allowed"
+        if expected:
+            return words("{field} must be one of: {expected}", field=where, expected=expected)
+        return words("{field} is not allowed", field=where)
     if kind in ("too_short", "string_too_short"):
         least = context.get("min_length", 1)
         if kind == "string_too_short":
-            return (
-                f"{where} is required"
-                if least == 1
-                else f"{where} needs at least {least} characters"
-            )
-        return f"{where} needs at least {least} {'entry' if least == 1 else 'entries'}"
+            if least == 1:
+                return words("{field} is required", field=where)
+            return words("{field} needs at least {least} characters", field=where, least=least)
+        if least == 1:
+            return words("{field} needs at least {least} entry", field=where, least=least)
+        return words("{field} needs at least {least} entries", field=where, least=least)
     if kind in ("too_long", "string_too_long"):
         most = _limit(context, "max_length")
-        what = "characters" if kind == "string_too_long" else "entries"
-        return f"{where} takes at most {most} {what}"
-    bounds = {
-        "greater_than_equal": ("at least", "ge"),
-        "greater_than": ("more than", "gt"),
-        "less_than_equal": ("at most", "le"),
-        "less_than": ("less than", "lt"),
-    }
-    if kind in bounds:
-        words, name = bounds[kind]
+        if kind == "string_too_long":
+            return words("{field} takes at most {most} characters", field=where, most=most)
+        return words("{field} takes at most {most} entries", field=where, most=most)
+    if kind in BOUNDS:
+        sentence, name = BOUNDS[kind]
         limit = _limit(context, name)
         if any(year in str(part) for part in item.get("loc", ()) for year in YEARS):
             limit = limit.replace(",", "")  # a year is written 2021, not 2,021
-        return f"{where} must be {words} {limit}"
+        return Words(sentence.template, field=where, limit=limit)
     if kind == "value_error":
+        # The model's own sentence (said as it stands, or from the catalog when marked there).
         message = str(item.get("msg", "")).removeprefix("Value error, ")
-        return f"{where}: {message}"
-    return f"{where} has a value the registry cannot read"
+        return words("{field}: {message}", field=where, message=Words(message))
+    return words("{field} has a value the registry cannot read", field=where)
 
 
 def validation_refusals(
@@ -334,7 +391,7 @@ def validation_refusals(
         refusals.append(
             Refusal(check_for(location, kind, own), ".".join(where) or "body", plain_words(item))
         )
-    return refusals or [Refusal(Check.C1013, "body", "the request could not be read")]
+    return refusals or [Refusal(Check.C1013, "body", words("the request could not be read"))]
 
 
 def install(app: FastAPI) -> None:
@@ -343,22 +400,28 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(CommandRefused)
     async def refused(request: Request, exc: CommandRefused) -> JSONResponse:
         retry = {"Retry-After": str(max(exc.retry_after, 1))} if exc.retry_after else None
-        return problem_response(exc.refusals, request.url.path, headers=retry)
+        return problem_response(
+            exc.refusals, request.url.path, headers=retry, language=language_of(request)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         refusals = validation_refusals(exc, body_checks(request))
         status = 400 if refusals[0].check is Check.C1013 and _is_json_error(exc) else 422
-        return problem_response(refusals, request.url.path, status=status)
+        return problem_response(
+            refusals, request.url.path, status=status, language=language_of(request)
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         refusals = (
-            [Refusal(Check.C1012, "path", f"nothing at {request.url.path}")]
+            [Refusal(Check.C1012, "path", words("nothing at {path}", path=request.url.path))]
             if exc.status_code == 404
             else []
         )
-        response = problem_response(refusals, request.url.path, status=exc.status_code)
+        response = problem_response(
+            refusals, request.url.path, status=exc.status_code, language=language_of(request)
+        )
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
@@ -367,16 +430,21 @@ def install(app: FastAPI) -> None:
     async def unstorable(request: Request, exc: DataError) -> JSONResponse:
         log.warning("a value the database could not store reached it: %s", exc.orig)
         return problem_response(
-            [Refusal(Check.C1013, "body", "a value is outside what the registry can store")],
+            [Refusal(Check.C1013, "body", words("a value is outside what the registry can store"))],
             request.url.path,
             status=422,
+            language=language_of(request),
         )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
+        language = language_of(request)
         return JSONResponse(
-            problem_body(500, [], request.url.path), status_code=500, media_type=MEDIA_TYPE
+            problem_body(500, [], request.url.path, language),
+            status_code=500,
+            media_type=MEDIA_TYPE,
+            headers={"Content-Language": language},
         )
 
 

@@ -15,6 +15,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services import sign_in
 from article6.services.context import Registry
 from article6.services.sign_in import Principal
@@ -73,20 +74,24 @@ async def owing_change(
     if credentials is not None:
         found = await authenticated(request, credentials.credentials[:200], "token")
         if found is None:
-            raise refuse(Check.C4009, "authorization", "the token is unknown, expired or revoked")
+            raise refuse(
+                Check.C4009, "authorization", words("the token is unknown, expired or revoked")
+            )
         return found
     if cookie:
         found = await authenticated(request, cookie[:200], "session")
         if found is None:
-            raise refuse(Check.C4009, "session", "the session is unknown, expired or ended")
+            raise refuse(Check.C4009, "session", words("the session is unknown, expired or ended"))
         if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
             settings, found, await presented_csrf(request)
         ):
             raise refuse(
-                Check.C4011, CSRF_HEADER, f"send the session's CSRF token in {CSRF_HEADER}"
+                Check.C4011,
+                CSRF_HEADER,
+                words("send the session's CSRF token in {csrf_header}", csrf_header=CSRF_HEADER),
             )
         return found
-    raise refuse(Check.C4009, "authorization", "sign in first (POST /api/v1/tokens)")
+    raise refuse(Check.C4009, "authorization", words("sign in first (POST /api/v1/tokens)"))
 
 
 async def authenticated(request: Request, token: str, kind: str) -> Principal | None:
@@ -117,7 +122,7 @@ async def principal(who: Annotated[Principal, Depends(owing_change)]) -> Princip
         raise refuse(
             Check.C4014,
             "password",
-            "your password was reset: change it first (POST /api/v1/me/password)",
+            words("your password was reset: change it first (POST /api/v1/me/password)"),
         )
     return who
 
@@ -130,7 +135,11 @@ async def section_actor(party: PartyCode, who: Signed) -> Actor:
     """The user acting in `party`'s section; no role there and no registry-wide role: C4006."""
     actor = who.actor_for(party)
     if actor is None:
-        raise refuse(Check.C4006, "party", f"{who.name} holds no role in {party}'s section")
+        raise refuse(
+            Check.C4006,
+            "party",
+            words("{who} holds no role in {party}'s section", who=who.name, party=party),
+        )
     return actor
 
 
@@ -138,7 +147,7 @@ async def registry_actor(who: Signed) -> Actor:
     """The user acting registry-wide (secretariat, registry-wide auditor)."""
     actor = who.actor_for(None)
     if actor is None:
-        raise refuse(Check.C4006, "party", f"{who.name} holds no registry-wide role")
+        raise refuse(Check.C4006, "party", words("{who} holds no registry-wide role", who=who.name))
     return actor
 
 
@@ -146,7 +155,7 @@ async def any_actor(who: Signed) -> Actor:
     """Any role the user holds: for what every signed-in user may read."""
     actor = who.any_actor()
     if actor is None:
-        raise refuse(Check.C4002, "actor", f"{who.name} holds no role yet")
+        raise refuse(Check.C4002, "actor", words("{who} holds no role yet", who=who.name))
     return actor
 
 

@@ -16,6 +16,7 @@ from cryptography.exceptions import InvalidSignature
 
 from article6.domain.checks import Check, refuse
 from article6.domain.keys import KeyPair, public_key
+from article6.domain.wording import words
 
 ALGORITHM = "Ed25519"
 
@@ -52,12 +53,12 @@ def verify(wire: dict[str, Any], public_key_text: str) -> None:
     """C6003 unless the signature is a valid Ed25519 signature of the envelope and body."""
     signature = wire.get("signature")
     if not isinstance(signature, dict) or signature.get("algorithm") != ALGORITHM:
-        raise refuse(Check.C6003, "signature", "the message is not signed with Ed25519")
+        raise refuse(Check.C6003, "signature", words("the message is not signed with Ed25519"))
     try:
         value = base64.b64decode(str(signature.get("value", "")), validate=True)
         material = canonical({"envelope": wire["envelope"], "body": wire["body"]})
         public_key(public_key_text).verify(value, material)
     except (InvalidSignature, ValueError, KeyError, TypeError):
         raise refuse(
-            Check.C6003, "signature", "the signature does not match the sender's key"
+            Check.C6003, "signature", words("the signature does not match the sender's key")
         ) from None

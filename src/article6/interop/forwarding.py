@@ -26,6 +26,7 @@ from article6.domain.messages import (
     TransferProposal,
 )
 from article6.domain.protocol import Range, TransferStatus
+from article6.domain.wording import words
 from article6.interop import register
 from article6.interop.hub_checks import check_proposal, numbered_by, require_numbered_by
 from article6.interop.reconciliation_runs import open_runs
@@ -160,7 +161,13 @@ def on_response(
     row = hub_transfers.locked_transfer(connection, response.transaction_id)
     if row is None or row.acquiring_registry != sender:
         raise CommandRefused(
-            [Refusal(Check.C6106, "transaction_id", f"{response.transaction_id} is not yours")]
+            [
+                Refusal(
+                    Check.C6106,
+                    "transaction_id",
+                    words("{transaction_id} is not yours", transaction_id=response.transaction_id),
+                )
+            ]
         )
     status = TransferStatus(row.status)
     if status.final:
@@ -196,7 +203,11 @@ def on_query(
                 Refusal(
                     Check.C6107,
                     "transaction_id",
-                    f"{query.transaction_id} is unknown to the hub as a transaction of {sender}",
+                    words(
+                        "{transaction_id} is unknown to the hub as a transaction of {sender}",
+                        transaction_id=query.transaction_id,
+                        sender=sender,
+                    ),
                 )
             ]
         )

@@ -37,6 +37,7 @@ from article6.domain.messages import (
 )
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
+from article6.domain.wording import words
 from article6.interop import (
     checkpoints,
     directory,
@@ -117,7 +118,9 @@ class Hub:
                 raise refuse(
                     Check.C4005,
                     "registries",
-                    f"{', '.join(unknown) or 'no registry'}: name connected registries",
+                    words("{unknown}: name connected registries", unknown=", ".join(unknown))
+                    if unknown
+                    else words("no registry: name connected registries"),
                 )
             for registry_id in chosen:
                 ports.send_message(connection, to=registry_id, body=notice, now=command.now)

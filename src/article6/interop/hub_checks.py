@@ -16,6 +16,7 @@ from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.messages import TransferProposal
 from article6.domain.protocol import Range, uncovered
 from article6.domain.wire_forms import authorized_transfer
+from article6.domain.wording import words
 from article6.interop import directory, register
 from article6.interop.reconciliation_runs import open_runs
 from article6.store import hub_register
@@ -37,7 +38,11 @@ def require_numbered_by(connection: Connection, sender: str, transaction_id: str
         raise refuse(
             Check.C6107,
             "transaction_id",
-            f"{transaction_id} is not numbered under a code of {sender}",
+            words(
+                "{transaction_id} is not numbered under a code of {sender}",
+                transaction_id=transaction_id,
+                sender=sender,
+            ),
         )
 
 
@@ -48,7 +53,11 @@ def check_proposal(
     problems: list[Refusal] = []
     if proposal.transferring_registry != sender:
         problems.append(
-            Refusal(Check.C6002, "transferring_registry", f"sent by {sender}, not by it")
+            Refusal(
+                Check.C6002,
+                "transferring_registry",
+                words("sent by {sender}, not by it", sender=sender),
+            )
         )
     acquiring = directory.peer(connection, proposal.acquiring_registry)
     if acquiring is None or not acquiring.connected or acquiring.registry_id == sender:
@@ -56,11 +65,14 @@ def check_proposal(
             Refusal(
                 Check.C4005,
                 "acquiring_registry",
-                f"{proposal.acquiring_registry} is not another connected registry",
+                words(
+                    "{acquiring_registry} is not another connected registry",
+                    acquiring_registry=proposal.acquiring_registry,
+                ),
             )
         )
     if aware(proposal.expires_at) <= now:
-        problems.append(Refusal(Check.C6105, "expires_at", "the deadline has passed"))
+        problems.append(Refusal(Check.C6105, "expires_at", words("the deadline has passed")))
     runs = open_runs(connection, [sender, proposal.acquiring_registry], now)
     for field, registry in (
         ("transferring_registry", sender),
@@ -71,11 +83,15 @@ def check_proposal(
                 Refusal(
                     Check.C2006,
                     field,
-                    f"reconciliation {runs[registry]} with {registry} is in progress",
+                    words(
+                        "reconciliation {reconciliation} with {registry} is in progress",
+                        reconciliation=runs[registry],
+                        registry=registry,
+                    ),
                 )
             )
     if proposal.quantity != sum(b.quantity for b in proposal.blocks):
-        problems.append(Refusal(Check.C6001, "quantity", "the blocks do not add up"))
+        problems.append(Refusal(Check.C6001, "quantity", words("the blocks do not add up")))
     issuer = directory.peer(connection, sender)
     issuer_codes = issuer.issuer_codes if issuer else ()
     for block in proposal.blocks:
@@ -84,12 +100,29 @@ def check_proposal(
         known = hub_register.overlapping(connection, wanted)
         for location in known:
             if location.registry != sender:
-                problems.append(Refusal(Check.C6103, where, f"recorded in {location.registry}"))
+                problems.append(
+                    Refusal(
+                        Check.C6103,
+                        where,
+                        words("recorded in {registry}", registry=location.registry),
+                    )
+                )
             elif location.state not in (register.HELD, "AMO", "ITMO"):
-                problems.append(Refusal(Check.C6102, where, f"the units are {location.state}"))
+                problems.append(
+                    Refusal(
+                        Check.C6102, where, words("the units are {state}", state=location.state)
+                    )
+                )
             elif location.transaction_id is not None:
                 problems.append(
-                    Refusal(Check.C6102, where, f"in pending transfer {location.transaction_id}")
+                    Refusal(
+                        Check.C6102,
+                        where,
+                        words(
+                            "in pending transfer {transaction_id}",
+                            transaction_id=location.transaction_id,
+                        ),
+                    )
                 )
         if uncovered(wanted, [k.range for k in known]) and (
             block.originating_registry not in issuer_codes
@@ -98,8 +131,12 @@ def check_proposal(
                 Refusal(
                     Check.C6101,
                     where,
-                    f"not recorded in {sender}, and {sender} does not issue units of "
-                    f"{block.originating_registry}",
+                    words(
+                        "not recorded in {sender}, and {sender} does not issue units of "
+                        "{originating_registry}",
+                        sender=sender,
+                        originating_registry=block.originating_registry,
+                    ),
                 )
             )
         try:

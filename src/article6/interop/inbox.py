@@ -20,6 +20,7 @@ from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.messages import MESSAGE_TYPES, Ack, AckResult, Body, Envelope, Evaluation
 from article6.domain.protocol import message_age, protocol_version
+from article6.domain.wording import words
 from article6.interop import directory
 from article6.interop.directory import Identity
 from article6.interop.envelope import verify
@@ -56,14 +57,21 @@ def open_message(
         raise refuse(
             Check.C6006,
             "envelope.to_registry",
-            f"addressed to {envelope.to_registry}, this is {identity.registry_id}",
+            words(
+                "addressed to {to_registry}, this is {registry_id}",
+                to_registry=envelope.to_registry,
+                registry_id=identity.registry_id,
+            ),
         )
     sender = directory.peer(connection, envelope.from_registry)
     if sender is None or not sender.connected:
         raise refuse(
             Check.C6002,
             "envelope.from_registry",
-            f"{envelope.from_registry} is not a connected registry in the directory",
+            words(
+                "{from_registry} is not a connected registry in the directory",
+                from_registry=envelope.from_registry,
+            ),
         )
     verify(wire, sender.public_key)
     message_age(envelope.sent_at, now)

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.http.guard import MAX_DEPTH, no_constants, too_deep
 
 MAX_BODY = 8 * 1024 * 1024
@@ -24,7 +25,9 @@ MAX_BODY = 8 * 1024 * 1024
 
 
 def too_large(limit: int) -> Exception:
-    return refuse(Check.C1014, "body", f"a request body is at most {limit} bytes")
+    return refuse(
+        Check.C1014, "body", words("a request body is at most {limit} bytes", limit=limit)
+    )
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -45,11 +48,17 @@ async def read_body(request: Request, limit: int) -> bytes:
 def parse_json(body: bytes) -> Any:
     """The body as JSON, refused when it nests too deep (C1016) or does not parse (C1013)."""
     if too_deep(body):
-        raise refuse(Check.C1016, "body", f"JSON nests deeper than {MAX_DEPTH} levels")
+        raise refuse(
+            Check.C1016,
+            "body",
+            words("JSON nests deeper than {max_depth} levels", max_depth=MAX_DEPTH),
+        )
     try:
         value = json.loads(body, parse_constant=no_constants)
     except ValueError as error:  # UnicodeDecodeError included
-        raise refuse(Check.C1013, "body", f"not valid JSON: {error}"[:300]) from None
+        raise refuse(
+            Check.C1013, "body", words("not valid JSON: {error}", error=str(error)[:284])
+        ) from None
     return value
 
 

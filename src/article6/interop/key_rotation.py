@@ -29,6 +29,7 @@ from article6.domain.keys import (
 )
 from article6.domain.messages import Ack, AckResult, KeyAnnouncement
 from article6.domain.protocol import HUB, Role
+from article6.domain.wording import words
 from article6.interop import directory
 from article6.interop.directory import Identity
 from article6.interop.outbox import Transport, wire_of
@@ -147,26 +148,38 @@ def on_announcement(
     registry's current key), or refuses with C4013 and changes nothing."""
     peer = directory.peer(connection, sender)
     if body.registry_id != sender or peer is None:
-        raise refuse(Check.C4013, "registry_id", f"{sender} announces keys only for itself")
+        raise refuse(
+            Check.C4013,
+            "registry_id",
+            words("{sender} announces keys only for itself", sender=sender),
+        )
     if body.previous_public_key != peer.public_key:
-        raise refuse(Check.C4013, "previous_public_key", f"not {sender}'s current key at the hub")
+        raise refuse(
+            Check.C4013,
+            "previous_public_key",
+            words("not {sender}'s current key at the hub", sender=sender),
+        )
     try:
         valid_from = datetime.fromisoformat(body.valid_from)
     except ValueError:
         valid_from = None
     if valid_from is None or valid_from.tzinfo is None:
-        raise refuse(Check.C4013, "valid_from", "an ISO 8601 time with its offset")
+        raise refuse(Check.C4013, "valid_from", words("an ISO 8601 time with its offset"))
     material = announcement_material(
         sender, body.previous_public_key, body.public_key, body.valid_from
     )
     if not signed_by(body.public_key, body.proof, material):
-        raise refuse(Check.C4013, "proof", "the new key's signature over the announcement fails")
+        raise refuse(
+            Check.C4013, "proof", words("the new key's signature over the announcement fails")
+        )
     periods = signing_keys.hub_periods(connection, sender)
     if any(period.public_key == body.public_key for period in periods):
-        raise refuse(Check.C4013, "public_key", f"{sender} used this key before")
+        raise refuse(
+            Check.C4013, "public_key", words("{sender} used this key before", sender=sender)
+        )
     current = next(p for p in periods if p.public_key == peer.public_key)
     if current.valid_from is not None and valid_from < current.valid_from:
-        raise refuse(Check.C4013, "valid_from", "earlier than the key it follows")
+        raise refuse(Check.C4013, "valid_from", words("earlier than the key it follows"))
     signing_keys.hub_rotate(
         connection,
         sender,

@@ -25,6 +25,7 @@ from article6.domain.messages import (
     MechanismHoldingsQuery,
 )
 from article6.domain.protocol import HUB, Role
+from article6.domain.wording import words
 from article6.interop import directory
 from article6.interop.directory import Identity
 from article6.interop.envelope import canonical
@@ -94,18 +95,31 @@ def forward_query(
     """At the hub: forward a query to the connected mechanism registry, remembering who asked."""
     asking = directory.peer(connection, sender)
     if query.requesting_registry != sender or asking is None:
-        raise _c6112("requesting_registry", f"{query.requesting_registry} is not the sender")
+        raise _c6112(
+            "requesting_registry",
+            words(
+                "{requesting_registry} is not the sender",
+                requesting_registry=query.requesting_registry,
+            ),
+        )
     if asking.role is Role.MECHANISM:
-        raise _c6112("requesting_registry", "the mechanism registry does not query itself")
+        raise _c6112("requesting_registry", words("the mechanism registry does not query itself"))
     if asking.role is Role.NATIONAL:
         own = {code[:3] for code in asking.section_codes}
         if query.party is None or query.party not in own:
-            raise _c6112("party", f"{sender} asks for its own Parties only ({', '.join(own)})")
+            raise _c6112(
+                "party",
+                words(
+                    "{sender} asks for its own Parties only ({own})",
+                    sender=sender,
+                    own=", ".join(own),
+                ),
+            )
     mechanism = [p for p in directory.peers(connection) if p.role is Role.MECHANISM and p.connected]
     if not mechanism:
-        raise _c6112("to_registry", "no mechanism registry is connected to the hub")
+        raise _c6112("to_registry", words("no mechanism registry is connected to the hub"))
     if pulls.pull(connection, query.query_id) is not None:
-        raise _c6112("query_id", f"{query.query_id} was forwarded before")
+        raise _c6112("query_id", words("{query_id} was forwarded before", query_id=query.query_id))
     pulls.insert_pull(
         connection,
         PullRecord(
@@ -127,13 +141,21 @@ def forward_answer(
     """At the hub: carry an answer, unchanged, to the registry whose query it answers."""
     peer = directory.peer(connection, sender)
     if peer is None or peer.role is not Role.MECHANISM:
-        raise _c6112("envelope.from_registry", f"{sender} is not the mechanism registry")
+        raise _c6112(
+            "envelope.from_registry", words("{sender} is not the mechanism registry", sender=sender)
+        )
     query_id = body.attested.query.query_id
     forwarded = pulls.pull(connection, query_id, lock=True)
     if forwarded is None or forwarded.status != pulls.FORWARDED:
-        raise _c6112("attested.query.query_id", f"{query_id} is no query awaiting an answer")
+        raise _c6112(
+            "attested.query.query_id",
+            words("{query_id} is no query awaiting an answer", query_id=query_id),
+        )
     if body.attested.addressee != forwarded.requesting_registry:
-        raise _c6112("attested.addressee", f"{query_id} was asked by another registry")
+        raise _c6112(
+            "attested.addressee",
+            words("{query_id} was asked by another registry", query_id=query_id),
+        )
     pulls.record_outcome(connection, query_id, pulls.ANSWERED, now)
     ports.send_message(connection, to=forwarded.requesting_registry, body=body, now=now)
 
@@ -157,7 +179,11 @@ def on_answer(
     query_id = attested.query.query_id
     waiting = pulls.pull(connection, query_id, lock=True)
     if waiting is None or waiting.status not in (pulls.REQUESTED, pulls.REFUSED):
-        raise refuse(Check.C6009, "attested.query.query_id", f"{query_id} awaits no answer here")
+        raise refuse(
+            Check.C6009,
+            "attested.query.query_id",
+            words("{query_id} awaits no answer here", query_id=query_id),
+        )
     mechanism = [
         p
         for p in directory.peers(connection)
@@ -170,7 +196,7 @@ def on_answer(
             Refusal(
                 Check.C6008,
                 "signature",
-                "not signed by the key this registry holds for the mechanism registry",
+                words("not signed by the key this registry holds for the mechanism registry"),
             )
         ]
     else:

@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from article6.domain.checks import Check, refuse
 from article6.domain.keys import KeyPair, public_key
 from article6.domain.protocol import CLOCK_SKEW
+from article6.domain.wording import words
 from article6.interop.envelope import canonical
 from article6.interop.intake import read_body
 from article6.store import hub_operator_requests
@@ -112,26 +113,34 @@ class OperatorDoor:
         """The operator who signed this request, or C6108 (and nothing recorded)."""
         operator, timestamp, nonce, signature = (headers.get(name, "") for name in SIGNED_HEADERS)
         if not (operator and timestamp and nonce and signature):
-            raise refuse(Check.C6108, SIGNATURE, "sign the request with a hub operator's key")
+            raise refuse(
+                Check.C6108, SIGNATURE, words("sign the request with a hub operator's key")
+            )
         known = self.operators.get(operator)
         if known is None:
-            raise refuse(Check.C6108, OPERATOR, f"{operator[:64]!r} is not a hub operator")
+            raise refuse(
+                Check.C6108,
+                OPERATOR,
+                words("{operator!r} is not a hub operator", operator=operator[:64]),
+            )
         try:
             value = base64.b64decode(signature, validate=True)
             material = request_material(method, target, body, operator, timestamp, nonce)
             public_key(known).verify(value, material)
         except (InvalidSignature, ValueError):
             raise refuse(
-                Check.C6108, SIGNATURE, "the signature does not match the request"
+                Check.C6108, SIGNATURE, words("the signature does not match the request")
             ) from None
         now = self.clock()
         signed_at = _moment(timestamp)
         if signed_at is None or signed_at > now + CLOCK_SKEW:
-            raise refuse(Check.C6108, TIMESTAMP, "the request is not signed at a valid time")
+            raise refuse(Check.C6108, TIMESTAMP, words("the request is not signed at a valid time"))
         if signed_at + REQUEST_VALIDITY < now:
-            raise refuse(Check.C6108, TIMESTAMP, "the request is too old; sign it again")
+            raise refuse(Check.C6108, TIMESTAMP, words("the request is too old; sign it again"))
         if not 16 <= len(nonce) <= 64 or not nonce.replace("-", "").isalnum():
-            raise refuse(Check.C6108, NONCE, "a nonce is 16 to 64 letters, digits or hyphens")
+            raise refuse(
+                Check.C6108, NONCE, words("a nonce is 16 to 64 letters, digits or hyphens")
+            )
         try:
             with unit_of_work(self.engine) as connection:
                 request = OperatorRequest(
@@ -146,7 +155,7 @@ class OperatorDoor:
         except IntegrityError:
             fresh = False
         if not fresh:
-            raise refuse(Check.C6108, NONCE, "this request was received before")
+            raise refuse(Check.C6108, NONCE, words("this request was received before"))
         return operator
 
 
@@ -169,7 +178,7 @@ async def require_operator(request: Request) -> str:
     door: OperatorDoor | None = getattr(request.app.state, "operator_door", None)
     body = await read_body(request, MAX_BODY)
     if door is None:
-        raise refuse(Check.C6108, OPERATOR, "this hub admits no operator")
+        raise refuse(Check.C6108, OPERATOR, words("this hub admits no operator"))
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     headers = {name: request.headers.get(name, "") for name in SIGNED_HEADERS}
     return await run_in_threadpool(door.admit, request.method, target, body, headers)

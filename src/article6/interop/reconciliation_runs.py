@@ -30,6 +30,7 @@ from article6.domain.messages import (
     UnitBlocksReport,
 )
 from article6.domain.reconciliation import HOLD_LIMIT, RECONCILIATION_INTERVAL
+from article6.domain.wording import words
 from article6.interop import directory, reconciliation
 from article6.services import ports
 from article6.services.commands import Command
@@ -54,7 +55,13 @@ def require_may_start(connection: Connection, now: datetime, interval: timedelta
     if running:
         runs = ", ".join(sorted(set(running.values())))
         raise CommandRefused(
-            [Refusal(Check.C6109, "reconciliation", f"reconciliation {runs} is in progress")]
+            [
+                Refusal(
+                    Check.C6109,
+                    "reconciliation",
+                    words("reconciliation {runs} is in progress", runs=runs),
+                )
+            ]
         )
     last = hub_reconciliations.last_started(connection)
     if last is not None and aware(last) + interval > now:
@@ -64,8 +71,12 @@ def require_may_start(connection: Connection, now: datetime, interval: timedelta
                 Refusal(
                     Check.C6109,
                     "reconciliation",
-                    f"the last reconciliation started at {aware(last):%Y-%m-%d %H:%M:%S} UTC; "
-                    f"the next may start at {allowed:%Y-%m-%d %H:%M:%S} UTC",
+                    words(
+                        "the last reconciliation started at {last:%Y-%m-%d %H:%M:%S} UTC; the "
+                        "next may start at {allowed:%Y-%m-%d %H:%M:%S} UTC",
+                        last=aware(last),
+                        allowed=allowed,
+                    ),
                 )
             ],
             retry_after=math.ceil((allowed - now).total_seconds()),

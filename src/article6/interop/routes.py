@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from article6.domain.checks import CommandRefused
 from article6.domain.messages import Ack, AckResult, Notice
 from article6.http import problems
+from article6.http.language import language_of
 from article6.interop import directory
 from article6.interop.hub import Hub
 from article6.interop.intake import MAX_BODY, read_json
@@ -53,7 +54,9 @@ def install_problems(app: FastAPI) -> None:
         headers = dict(CHALLENGE) if exc.codes[0] == "C6108" else {}
         if exc.retry_after:
             headers["Retry-After"] = str(max(exc.retry_after, 1))
-        return problems.problem_response(exc.refusals, request.url.path, headers=headers)
+        return problems.problem_response(
+            exc.refusals, request.url.path, headers=headers, language=language_of(request)
+        )
 
 
 def registry_router(node: RegistryNode, max_body: int = MAX_BODY) -> APIRouter:

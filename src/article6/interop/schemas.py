@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from article6.domain.checks import Check, refuse
 from article6.domain.messages import MESSAGE_TYPES, Ack, Envelope
 from article6.domain.protocol import MAJOR, MINOR
+from article6.domain.wording import words
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SIGNATURE = {
@@ -107,17 +108,22 @@ def validate_wire(wire: Any) -> str:
     """C6001 unless `wire` is a message matching the schema of its type (C6007 for a type
     this version does not know); returns the type."""
     if not isinstance(wire, dict) or not isinstance(wire.get("envelope"), dict):
-        raise refuse(Check.C6001, "envelope", "a message is an object with an envelope")
+        raise refuse(Check.C6001, "envelope", words("a message is an object with an envelope"))
     message_type = wire["envelope"].get("message_type")
     if not isinstance(message_type, str) or not message_type:
-        raise refuse(Check.C6001, "envelope.message_type", "a message names its type")
+        raise refuse(Check.C6001, "envelope.message_type", words("a message names its type"))
     if message_type not in MESSAGE_TYPES:
         # A type of a later minor version (or none at all): this receiver does not implement
         # it, which is what the protocol-version check says; the sender's older types work on.
         raise refuse(
             Check.C6007,
             "envelope.message_type",
-            f"{message_type!r} is not a message type of protocol {MAJOR}.{MINOR}",
+            words(
+                "{message_type!r} is not a message type of protocol {major}.{minor}",
+                message_type=message_type,
+                major=MAJOR,
+                minor=MINOR,
+            ),
         )
     errors = sorted(_validator(message_type).iter_errors(wire), key=lambda e: list(e.path))
     if errors:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import Words, words
 from article6.reports.aef_consistency.model import AEFRow, Inconsistency, LoadedAEF, UnitRange
 from article6.reports.aef_consistency.within_party import isc01, isc02, isc03, isc04
 from article6.reports.aef_consistency.world import World
@@ -45,17 +46,24 @@ def _where(year: ImportedYear, row: AEFRow) -> str:
     return year.file.where(row.sheet, row.number)
 
 
+def _not_the_party(one: ImportedYear, party: str) -> Words:
+    if one.aef.party:
+        return words(
+            "the AEF of {year} is {found}'s, not {party}'s",
+            year=one.year,
+            found=one.aef.party,
+            party=party,
+        )
+    return words("the AEF of {year} is no Party's, not {party}'s", year=one.year, party=party)
+
+
 def party_refusals(years: list[ImportedYear], party: str) -> Iterator[Refusal]:
     """C7003: each AEF's Table 1 names the importing Party."""
     for one in years:
         if one.aef.party != party:
             rows = one.aef.rows(1)
             place = _where(one, rows[0]) if rows else one.file.name
-            yield Refusal(
-                Check.C7003,
-                place,
-                f"the AEF of {one.year} is {one.aef.party or 'no Party'}'s, not {party}'s",
-            )
+            yield Refusal(Check.C7003, place, _not_the_party(one, party))
 
 
 def year_refusals(years: list[ImportedYear], existing: Iterable[int]) -> Iterator[Refusal]:
@@ -67,7 +75,11 @@ def year_refusals(years: list[ImportedYear], existing: Iterable[int]) -> Iterato
             yield Refusal(
                 Check.C7004,
                 one.file.name,
-                f"a second AEF of {one.year} (the first is in {seen[one.year].file.name})",
+                words(
+                    "a second AEF of {year} (the first is in {first})",
+                    year=one.year,
+                    first=seen[one.year].file.name,
+                ),
             )
             continue
         seen[one.year] = one
@@ -75,7 +87,10 @@ def year_refusals(years: list[ImportedYear], existing: Iterable[int]) -> Iterato
             yield Refusal(
                 Check.C7004,
                 one.file.name,
-                f"the AEF of {one.year} is already submitted or imported in this registry",
+                words(
+                    "the AEF of {year} is already submitted or imported in this registry",
+                    year=one.year,
+                ),
             )
     listed = sorted(seen)
     for earlier, later in itertools.pairwise(listed):
@@ -83,7 +98,11 @@ def year_refusals(years: list[ImportedYear], existing: Iterable[int]) -> Iterato
             yield Refusal(
                 Check.C7004,
                 seen[later].file.name,
-                f"the history jumps from {earlier} to {later}: give every year between",
+                words(
+                    "the history jumps from {earlier} to {later}: give every year between",
+                    earlier=earlier,
+                    later=later,
+                ),
             )
 
 
@@ -94,8 +113,16 @@ def _finding(years: dict[tuple[int, str], ImportedYear], found: Inconsistency) -
         one = years.get((ref.year, ref.source))
         places.append(one.file.where(ref.sheet, ref.row) if one else f"{ref.source} {ref.row}")
     place = places[0] if places else "history"
-    also = f" (also {'; '.join(places[1:4])})" if len(places) > 1 else ""
-    return Refusal(Check.C7005, place, f"{found.code}: {found.message}{also}")
+    if len(places) > 1:
+        detail = words(
+            "{code}: {message} (also {places})",
+            code=found.code,
+            message=found.message,
+            places="; ".join(places[1:4]),
+        )
+    else:
+        detail = words("{code}: {message}", code=found.code, message=found.message)
+    return Refusal(Check.C7005, place, detail)
 
 
 def continuity_refusals(years: list[ImportedYear], party: str) -> Iterator[Refusal]:
@@ -126,7 +153,12 @@ def overlap_refusals(years: list[ImportedYear]) -> Iterator[Refusal]:
                 yield Refusal(
                     Check.C7006,
                     _where(one, after),
-                    f"{b} overlaps {a} held on {one.file.where(before.sheet, before.number)}",
+                    words(
+                        "{later} overlaps {earlier} held on {place}",
+                        later=str(b),
+                        earlier=str(a),
+                        place=one.file.where(before.sheet, before.number),
+                    ),
                 )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import words
 from article6.reports.aef_consistency.loading import SHEETS, UnreadableAEF, from_file
 from article6.reports.aef_consistency.model import LoadedAEF
 from article6.reports.aef_readers import JsonSource, Placement, TableRows
@@ -83,8 +84,16 @@ def _problem(file: HistoryFile, found: Problem) -> Refusal:
     else:
         cell = f"{found.letter or ''}{found.row or ''}"
         place = f"{file.name}, sheet '{found.sheet}'" + (f" cell {cell}" if cell else "")
-    column = f" {found.column}:" if found.column else ""
-    return Refusal(Check.C7002, place, f"[{found.rule}]{column} {found.message}")
+    if found.column:
+        detail = words(
+            "[{rule}] {column}: {message}",
+            rule=found.rule.value,
+            column=found.column,
+            message=found.message,
+        )
+    else:
+        detail = words("[{rule}] {message}", rule=found.rule.value, message=found.message)
+    return Refusal(Check.C7002, place, detail)
 
 
 def read_file(path: Path) -> tuple[HistoryFile, list[Refusal]]:
@@ -93,7 +102,9 @@ def read_file(path: Path) -> tuple[HistoryFile, list[Refusal]]:
     try:
         sha = digest(path)
     except OSError as error:
-        return HistoryFile(name, ""), [Refusal(Check.C7001, name, f"cannot read: {error}")]
+        return HistoryFile(name, ""), [
+            Refusal(Check.C7001, name, words("cannot read: {error}", error=str(error)))
+        ]
     if path.suffix.lower() in LINES_SUFFIXES:
         return _read_lines(path, HistoryFile(name, sha, lines=True))
     file = HistoryFile(name, sha)
@@ -139,10 +150,10 @@ def _records(path: Path, file: HistoryFile) -> Iterator[tuple[int, dict[str, Any
             try:
                 record = json.loads(text)
             except ValueError as error:
-                yield line, _refuse(file, line, f"not JSON: {error}")
+                yield line, _refuse(file, line, words("not JSON: {error}", error=str(error)))
                 continue
             if not isinstance(record, dict):
-                yield line, _refuse(file, line, "a line is one JSON object")
+                yield line, _refuse(file, line, words("a line is one JSON object"))
                 continue
             yield line, record
 
@@ -154,7 +165,9 @@ def _read_lines(path: Path, file: HistoryFile) -> tuple[HistoryFile, list[Refusa
     try:
         records = list(_records(path, file))
     except (OSError, UnicodeDecodeError) as error:
-        return file, [Refusal(Check.C7001, file.name, f"cannot read: {error}")]
+        return file, [
+            Refusal(Check.C7001, file.name, words("cannot read: {error}", error=str(error)))
+        ]
     for line, record in records:
         if isinstance(record, Refusal):
             refused.append(record)
@@ -164,9 +177,11 @@ def _read_lines(path: Path, file: HistoryFile) -> tuple[HistoryFile, list[Refusa
             known = set(HeldDetail.__dataclass_fields__) - {"line"}
             values = {k: record.get(k) for k in known}
             if not all(isinstance(v, str) or v is None for v in values.values()):
-                refused.append(_refuse(file, line, "holding fields are text"))
+                refused.append(_refuse(file, line, words("holding fields are text")))
             elif not values["first_id"] or not values["last_id"]:
-                refused.append(_refuse(file, line, "a holding names its first_id and last_id"))
+                refused.append(
+                    _refuse(file, line, words("a holding names its first_id and last_id"))
+                )
             else:
                 file.details.append(
                     HeldDetail(
@@ -181,17 +196,27 @@ def _read_lines(path: Path, file: HistoryFile) -> tuple[HistoryFile, list[Refusa
                 )
             continue
         if kind != "aef":
-            refused.append(_refuse(file, line, 'record is "aef" or "holding"'))
+            refused.append(_refuse(file, line, words('record is "aef" or "holding"')))
             continue
         year, table, row = record.get("year"), record.get("table"), record.get("row")
         if not isinstance(year, int) or table not in TABLE or not isinstance(row, dict):
             refused.append(
-                _refuse(file, line, "an aef line gives year (integer), table (1-5) and row")
+                _refuse(file, line, words("an aef line gives year (integer), table (1-5) and row"))
             )
             continue
         unknown = sorted(set(row) - set(TABLE[table].keys))
         if unknown:
-            refused.append(_refuse(file, line, f"unknown fields of Table {table}: {unknown}"))
+            refused.append(
+                _refuse(
+                    file,
+                    line,
+                    words(
+                        "unknown fields of Table {table}: {unknown}",
+                        table=table,
+                        unknown=str(unknown),
+                    ),
+                )
+            )
             continue
         years.setdefault(year, {}).setdefault(table, []).append((line, row))
     for year in sorted(years):

@@ -35,6 +35,7 @@ from article6.domain.transactions import (
     TransactionStatus,
     advance,
 )
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services import incoming_acceptance
 from article6.services.access import allow, section_of
@@ -99,7 +100,9 @@ def _answer(
     )
     if destination is None or row.kind != TransactionKind.INTERNATIONAL_TRANSFER.value:
         raise refuse(
-            Check.C2013, "transaction", f"{row.identifier} is not a transfer to another Party"
+            Check.C2013,
+            "transaction",
+            words("{identifier} is not a transfer to another Party", identifier=row.identifier),
         )
     return Answer(
         actor=actor,
@@ -165,7 +168,11 @@ def accept_transfer(
 def _from_another_registry(connection: Connection, identifier: str) -> ExternalTransfer:
     incoming = incoming_acceptance.waiting_incoming(connection, identifier)
     if incoming is None:
-        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+        raise refuse(
+            Check.C1012,
+            "transaction",
+            words("{identifier} is not a transaction", identifier=identifier),
+        )
     return incoming
 
 
@@ -232,7 +239,7 @@ def return_transfer(
         command.transaction,
         RETURN_RULES,
         TransactionStatus.CANCELLED,
-        "not accepted by the acquiring Party before its deadline; returned",
+        words("not accepted by the acquiring Party before its deadline; returned"),
         RETURNED,
         "ReturnTransfer",
     )
@@ -274,7 +281,7 @@ def incoming_transfers(registry: Registry, actor: Actor, party: str) -> list[Inc
     Party's own business (an entity's representative reads none)."""
     allow(actor, Permission.READ, party)
     if actor.role is Role.ENTITY:
-        raise refuse(Check.C4002, "actor", "the Party's incoming transfers are the Party's")
+        raise refuse(Check.C4002, "actor", words("the Party's incoming transfers are the Party's"))
     with unit_of_work(registry.engine, read_only=True) as connection:
         waiting = acceptances.incoming(connection, party)
         from_registries = acceptances.incoming_from_registries(connection, party)
@@ -299,7 +306,7 @@ def incoming_transfers(registry: Registry, actor: Actor, party: str) -> list[Inc
             source_account=f"{row.counterpart_account} in {row.counterpart_registry}",
             destination_account=row.local_account,
             quantity=row.quantity,
-            initiator=f"the registry {row.counterpart_registry}",
+            initiator=words("the registry {registry}", registry=row.counterpart_registry),
             created_at=aware(row.created_at),
             expires_at=aware(row.expires_at),
         )

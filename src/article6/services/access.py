@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Delegable, Permission, Role, permits, permits_delegable
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.wording import words
 from article6.store import delegations, sections
 from article6.store.sections import PartySection
 
@@ -47,8 +48,12 @@ def section_of(
     """The actor's Party section; `lock` serialises commands that number records per section."""
     code = party or actor.party
     if code is None:
-        raise refuse(Check.C4006, "party", "name the Party section to act in")
+        raise refuse(Check.C4006, "party", words("name the Party section to act in"))
     row = sections.section(connection, code, lock=lock)
     if row is None:
-        raise refuse(Check.C1001, "party", f"{code} has no Party section in this registry")
+        raise refuse(
+            Check.C1001,
+            "party",
+            words("{code} has no Party section in this registry", code=code),
+        )
     return row

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier
+from article6.domain.wording import words
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
@@ -60,15 +61,17 @@ def account_statement(
     """Holdings at the start and end of [start, end] (whole UTC days) and every completed
     movement in between, from the moved ranges."""
     if end < start:
-        raise refuse(Check.C1009, "end", "the period ends before it starts")
+        raise refuse(Check.C1009, "end", words("the period ends before it starts"))
     with reports.reading(registry.read_engine) as connection:
         lag = replication.replay_lag(connection)
         row = statement_ledger.account(connection, account)
         if row is None:
-            raise refuse(Check.C1012, "account", f"{account} is not an account")
+            raise refuse(
+                Check.C1012, "account", words("{account} is not an account", account=account)
+            )
         allow(actor, Permission.READ, row.party_code)
         if actor.entity is not None and row.holder != actor.entity:
-            raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
+            raise refuse(Check.C4002, "account", words("an entity sees only its own accounts"))
         before = _day_start(start) - timedelta(microseconds=1)
         until = _day_start(end + timedelta(days=1)) - timedelta(microseconds=1)
         opening = statement_ledger.balance_at(connection, row.id, before)
@@ -89,7 +92,7 @@ def account_statement(
             if not lines or lines[-1].transaction != moved.transaction:
                 if len(lines) >= STATEMENT_LIMIT:
                     raise refuse(
-                        Check.C1009, "end", "the period has too many movements; shorten it"
+                        Check.C1009, "end", words("the period has too many movements; shorten it")
                     )
                 counterpart = moved.source_account if incoming else moved.destination_account
                 lines.append(

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import AccountKind, AccountStatus
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.context import Registry, execute
@@ -25,17 +26,21 @@ def set_account_status(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         account = account_register.account(connection, command.account)
         if account is None:
-            raise refuse(Check.C1012, "account", f"{command.account} is not an account")
+            raise refuse(
+                Check.C1012,
+                "account",
+                words("{account} is not an account", account=command.account),
+            )
         allow(actor, Permission.ADMINISTER, account.party_code)
         if account.status == AccountStatus.CLOSED.value:
-            raise refuse(Check.C4001, "status", "a closed account stays closed")
+            raise refuse(Check.C4001, "status", words("a closed account stays closed"))
         if command.status is AccountStatus.CLOSED:
             held = holdings.quantity_held(connection, account.id)
             if held and not AccountKind(account.kind).terminal:
                 raise refuse(
                     Check.C4001,
                     "status",
-                    f"the account still holds {held} units; transfer them first",
+                    words("the account still holds {held} units; transfer them first", held=held),
                 )
         account_register.set_account_status(connection, account.id, command.status.value)
         log(

@@ -24,6 +24,7 @@ from article6.domain.messages import (
 from article6.domain.protocol import HUB, TransferStatus
 from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
 from article6.domain.wire_forms import authorization_of, authorized_transfer, domain_block
+from article6.domain.wording import words
 from article6.services import ports
 from article6.services.context import Registry
 from article6.services.external_transfer_status import (
@@ -59,10 +60,16 @@ def check_incoming(
         problems.append(Refusal(code, field, detail))
 
     if proposal.acquiring_registry != here:
-        check(Check.C6006, "acquiring_registry", f"this is {here}")
+        check(Check.C6006, "acquiring_registry", words("this is {here}", here=here))
     account = account_register.account(connection, proposal.acquiring_account)
     if account is None:
-        check(Check.C4001, "acquiring_account", f"{proposal.acquiring_account} does not exist")
+        check(
+            Check.C4001,
+            "acquiring_account",
+            words(
+                "{acquiring_account} does not exist", acquiring_account=proposal.acquiring_account
+            ),
+        )
     elif (
         account.kind != AccountKind.ITMO_HOLDING.value
         or account.party_code != proposal.acquiring_party
@@ -71,25 +78,50 @@ def check_incoming(
         check(
             Check.C4001,
             "acquiring_account",
-            f"{account.identifier} is not an open ITMO holding account of "
-            f"{proposal.acquiring_party}",
+            words(
+                "{identifier} is not an open ITMO holding account of {acquiring_party}",
+                identifier=account.identifier,
+                acquiring_party=proposal.acquiring_party,
+            ),
         )
     for block in proposal.blocks:
         where = f"blocks:{block.label}"
         if account is not None and account.cooperative_approach_key != block.cooperative_approach:
-            check(Check.C2004, where, f"the account is not for {block.cooperative_approach}")
+            check(
+                Check.C2004,
+                where,
+                words(
+                    "the account is not for {cooperative_approach}",
+                    cooperative_approach=block.cooperative_approach,
+                ),
+            )
         approach = block.cooperative_approach
         members = records.participants(connection, approach)
         for party in (proposal.transferring_party, proposal.acquiring_party):
             row = sections.party(connection, party)
             if party not in members or row is None or row.participation_status != "active":
-                check(Check.C4004, where, f"{party} does not participate actively in {approach}")
+                check(
+                    Check.C4004,
+                    where,
+                    words(
+                        "{party} does not participate actively in {approach}",
+                        party=party,
+                        approach=approach,
+                    ),
+                )
         if sections.party(connection, block.first_transferring_party) is None:
-            check(Check.C1001, where, f"{block.first_transferring_party} is not registered")
+            check(
+                Check.C1001,
+                where,
+                words(
+                    "{first_transferring_party} is not registered",
+                    first_transferring_party=block.first_transferring_party,
+                ),
+            )
         if interop_ledger.range_present(
             connection, block.originating_registry, block.first, block.last
         ):
-            check(Check.C2005, where, "these units are already present in this registry")
+            check(Check.C2005, where, words("these units are already present in this registry"))
         try:
             authorized_transfer(proposal, block, Check.C3004)
         except CommandRefused as refused:
@@ -97,7 +129,7 @@ def check_incoming(
         if block.unit_type == "A6.4ER" and not (
             block.authorization_id and (block.first_transferred or block.first_transfer_subtype)
         ):
-            check(Check.C5003, where, "A6.4ERs arrive authorized and first transferred")
+            check(Check.C5003, where, words("A6.4ERs arrive authorized and first transferred"))
     return account, problems
 
 

@@ -14,6 +14,7 @@ from article6.domain.access import Actor, Permission, Role
 from article6.domain.checks import Check, refuse
 from article6.domain.filters import TransactionFilter
 from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.domain.wording import words
 from article6.services import directory, identity
 from article6.services.access import allow
 from article6.services.context import Registry
@@ -82,7 +83,7 @@ class Overview(BaseModel):
 def overview(registry: Registry, actor: Actor, now: datetime) -> Overview:
     """Every section at a glance, for the secretariat only (C4002)."""
     if actor.role is not Role.SECRETARIAT:
-        raise refuse(Check.C4002, "actor", "only the secretariat sees every section at once")
+        raise refuse(Check.C4002, "actor", words("only the secretariat sees every section at once"))
     waiting = TransactionFilter(status=TransactionStatus.AWAITING_APPROVAL)
     people = identity.list_users(registry, actor, None)
     summaries = []

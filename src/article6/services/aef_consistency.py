@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.reports.aef_consistency import (
     ConsistencyResult,
     LoadedAEF,
@@ -95,7 +96,7 @@ class ConsistencyView(BaseModel):
 def allow_consistency_reader(actor: Actor) -> None:
     """The checks read every Party's AEF: the secretariat and registry-wide auditors only."""
     if not (actor.registry_wide and actor.party is None):
-        raise refuse(Check.C4006, "actor", "the consistency checks cover every Party's AEF")
+        raise refuse(Check.C4006, "actor", words("the consistency checks cover every Party's AEF"))
 
 
 def registry_aefs(
@@ -114,7 +115,7 @@ def registry_aefs(
             wanted = submitted if reported == year else submitted[-1:]
             for version in wanted or [None]:
                 with open_aef(registry, actor, party, reported, version) as document:
-                    source = "this registry" if version else "this registry (draft)"
+                    source = words("this registry") if version else words("this registry (draft)")
                     yield from_document(document, source)
 
 
@@ -132,7 +133,9 @@ def file_aefs(files: Sequence[Path]) -> list[LoadedAEF]:
             zipfile.BadZipFile,
             InvalidFileException,
         ) as error:
-            raise refuse(Check.C1018, "aef", f"{path.name}: {error}") from error
+            raise refuse(
+                Check.C1018, "aef", words("{name}: {error}", name=path.name, error=error)
+            ) from error
     return loaded
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.reports import aef, aef_actions, aef_holdings
 from article6.reports.aef_spec import TABLE, TABLES
 from article6.reports.aef_writers import Format, write
@@ -47,7 +48,12 @@ def require_reported_year(registry: Registry, year: int) -> None:
         raise refuse(
             Check.C1019,
             "year",
-            f"{year} is not a reported year: from {FIRST_REPORTED_YEAR} to {current}",
+            words(
+                "{year} is not a reported year: from {first_year} to {current}",
+                year=year,
+                first_year=FIRST_REPORTED_YEAR,
+                current=current,
+            ),
         )
 
 
@@ -178,7 +184,14 @@ def open_aef(
             stored = next((s for s in existing if s.version == version), None)
             if stored is None:
                 raise refuse(
-                    Check.C1012, "version", f"{party} has no AEF version {version} for {year}"
+                    Check.C1012,
+                    "version",
+                    words(
+                        "{party} has no AEF version {version} for {year}",
+                        party=party,
+                        version=version,
+                        year=year,
+                    ),
                 )
             key = (party, year, version)
             yield aef.AEFDocument(

@@ -28,6 +28,7 @@ from article6.domain.transactions import (
     TransactionStatus,
     advance,
 )
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.acceptance_wait import acceptance_wait, wait_after_approval
 from article6.services.commands import UnitSelection
@@ -52,10 +53,20 @@ from article6.store.database import aware, unit_of_work
 def _pending(connection: Connection, identifier: str) -> StoredTransaction:
     row = history.transaction(connection, identifier, lock=True)
     if row is None:
-        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+        raise refuse(
+            Check.C1012,
+            "transaction",
+            words("{identifier} is not a transaction", identifier=identifier),
+        )
     if row.status != TransactionStatus.AWAITING_APPROVAL.value:
         raise refuse(
-            Check.C4007, "transaction", f"{identifier} is {row.status}, not awaiting approval"
+            Check.C4007,
+            "transaction",
+            words(
+                "{identifier} is {status}, not awaiting approval",
+                identifier=identifier,
+                status=row.status,
+            ),
         )
     return row
 
@@ -143,7 +154,11 @@ def not_expired(request: ApprovalRequest) -> list[Refusal]:
         Refusal(
             Check.C4008,
             "transaction",
-            f"{request.record.identifier} expired at {expires:%Y-%m-%d %H:%M} UTC",
+            words(
+                "{identifier} expired at {expires:%Y-%m-%d %H:%M} UTC",
+                identifier=request.record.identifier,
+                expires=expires,
+            ),
         )
     ]
 
@@ -189,7 +204,11 @@ def approve(
         raise refuse(
             Check.C4026,
             "transaction",
-            f"{row.party_code}'s section is {section.status}: no units leave it",
+            words(
+                "{party_code}'s section is {status}: no units leave it",
+                party_code=row.party_code,
+                status=section.status,
+            ),
         )
     if row.kind == TransactionKind.EXTERNAL_TRANSFER.value:
         departing = plan_external_approval(connection, actor, row, request.now)
@@ -288,7 +307,7 @@ def expire_transaction(
         command.transaction,
         EXPIRY_RULES,
         TransactionStatus.CANCELLED,
-        "approval deadline passed",
+        words("approval deadline passed"),
         "TransactionExpired",
         "ExpireTransaction",
     )

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Delegable, Permission
 from article6.domain.authorizations import Authorization, validate, validate_change
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow_delegable, section_of
 from article6.services.context import Registry, execute
@@ -33,7 +34,9 @@ def record_authorization(
         if command.timeframe_first is not None or command.timeframe_last is not None:
             if command.timeframe_first is None or command.timeframe_last is None:
                 raise refuse(
-                    Check.C1009, "timeframe_last", "a timeframe has both a first and a last year"
+                    Check.C1009,
+                    "timeframe_last",
+                    words("a timeframe has both a first and a last year"),
                 )
             timeframe = (command.timeframe_first, command.timeframe_last)
         authorization = Authorization(
@@ -67,7 +70,7 @@ def record_authorization(
                     Refusal(
                         Check.C1001,
                         f"authorized_parties[{index}]",
-                        f"{code} is not a registered Party",
+                        words("{code} is not a registered Party", code=code),
                     )
                 )
         for index, entity_identifier in enumerate(command.authorized_entities):
@@ -76,7 +79,10 @@ def record_authorization(
                     Refusal(
                         Check.C1012,
                         f"authorized_entities[{index}]",
-                        f"{entity_identifier} is not a recorded entity",
+                        words(
+                            "{entity_identifier} is not a recorded entity",
+                            entity_identifier=entity_identifier,
+                        ),
                     )
                 )
         if problems:

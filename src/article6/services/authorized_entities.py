@@ -11,6 +11,7 @@ from article6.domain.access import Actor, Permission
 from article6.domain.accounts import ENTITY_KINDS_PER_APPROACH, AccountKind, account_name
 from article6.domain.authorizations import undated
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
@@ -81,7 +82,11 @@ def record_entity(
         raise refuse(
             Check.C3005,
             "cooperative_approach",
-            f"{identifier} is already authorized for {command.cooperative_approach}",
+            words(
+                "{identifier} is already authorized for {cooperative_approach}",
+                identifier=identifier,
+                cooperative_approach=command.cooperative_approach,
+            ),
         )
     entities.insert_entity_authorization(
         connection,
@@ -126,17 +131,25 @@ def set_entity_status(
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         entity = records.entity(connection, command.entity)
         if entity is None:
-            raise refuse(Check.C1012, "entity", f"{command.entity} is not a recorded entity")
+            raise refuse(
+                Check.C1012,
+                "entity",
+                words("{entity} is not a recorded entity", entity=command.entity),
+            )
         allow(actor, Permission.ADMINISTER, entity.party_code)
         current = records.entity_authorization(connection, entity.id, command.cooperative_approach)
         if current is None:
             raise refuse(
                 Check.C3005,
                 "cooperative_approach",
-                f"{command.entity} is not authorized for {command.cooperative_approach}",
+                words(
+                    "{entity} is not authorized for {cooperative_approach}",
+                    entity=command.entity,
+                    cooperative_approach=command.cooperative_approach,
+                ),
             )
         if current.status == "revoked":
-            raise refuse(Check.C3005, "status", "a revoked entity authorization is final")
+            raise refuse(Check.C3005, "status", words("a revoked entity authorization is final"))
         entities.set_authorization_status(
             connection, entity.id, command.cooperative_approach, command.status, registry.now()
         )

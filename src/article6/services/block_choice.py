@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from article6.domain.blocks import Portion, quantity_agrees, select_quantity, select_ranges
 from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.unit_marks import UnitMark, unmarked_portions
+from article6.domain.wording import words
 from article6.services.movement_requests import Movement
 from article6.store import block_selection, unit_marks
 from article6.store.block_selection import UnitCriteria
@@ -101,15 +102,21 @@ def _by_quantity(
             raise refuse(
                 Check.C2007,
                 "units.quantity",
-                "so many blocks would be needed that the transaction limit is passed; "
-                "move fewer units at a time",
+                words(
+                    "so many blocks would be needed that the transaction limit is passed; move "
+                    "fewer units at a time"
+                ),
             ) from None
         reserved = block_selection.reserved_total(connection, source.id, criteria)
         if available + reserved >= wanted:
             raise refuse(
                 Check.C2002,
                 "units.quantity",
-                f"{reserved} of the units are reserved by pending transactions; "
-                f"{available} are available",
+                words(
+                    "{reserved} of the units are reserved by pending transactions; {available} "
+                    "are available",
+                    reserved=reserved,
+                    available=available,
+                ),
             ) from None
         raise

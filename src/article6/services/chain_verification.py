@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services.context import Registry
 from article6.store import journal_walk
 from article6.store.database import unit_of_work
@@ -60,7 +61,9 @@ _STARTING = threading.Lock()
 
 def _may_read(actor: Actor) -> None:
     if actor.role is Role.ENTITY:
-        raise refuse(Check.C4002, "actor", "an entity's representative does not see the journal")
+        raise refuse(
+            Check.C4002, "actor", words("an entity's representative does not see the journal")
+        )
 
 
 def last_run(registry: Registry, actor: Actor) -> VerificationRun | None:
@@ -73,7 +76,7 @@ def start(registry: Registry, actor: Actor, *, background: bool = True) -> Verif
     """Start verifying the chain (registry-wide roles), unless a run is already under way:
     then that run is the answer, so repeated clicks cost one walk."""
     if not (actor.registry_wide and actor.party is None):
-        raise refuse(Check.C4006, "actor", "verifying the chain is for registry-wide roles")
+        raise refuse(Check.C4006, "actor", words("verifying the chain is for registry-wide roles"))
     with _STARTING:
         current = _RUNS.get(registry.engine)
         if current is not None and current.running:
@@ -113,9 +116,11 @@ def _walk(registry: Registry, run: VerificationRun, head: journal_walk.ChainHead
             run = replace(run, checked=stretch.seq, problems=tuple(problems[:MOST_PROBLEMS]))
             _RUNS[registry.engine] = run
         if stretch.hash != head.hash:
-            problems.append(f"the journal head ({head.seq}) does not match its last entry")
+            problems.append(
+                words("the journal head ({seq}) does not match its last entry", seq=head.seq)
+            )
     except Exception as error:  # reported on the page, never lost in a thread
-        problems.append(f"the verification stopped: {type(error).__name__}")
+        problems.append(words("the verification stopped: {error}", error=type(error).__name__))
     _RUNS[registry.engine] = replace(
         run,
         checked=stretch.seq,

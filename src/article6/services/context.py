@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.store import batches, idempotency, journal, replication
 from article6.store.database import (
     ConstraintViolation,
@@ -96,7 +97,9 @@ def execute(
     digest = request_hash(name, command)
     scope = f"{actor.party or '-'}:{actor.name}"
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
-        raise refuse(Check.C1011, "idempotency_key", "an idempotency key has 1 to 200 characters")
+        raise refuse(
+            Check.C1011, "idempotency_key", words("an idempotency key has 1 to 200 characters")
+        )
     for attempt in range(MAX_ATTEMPTS):
         try:
             with _transaction(registry) as connection:
@@ -155,6 +158,8 @@ def _replay(connection: Connection, scope: str, key: str, digest: str, result: t
         return None
     if row.request_hash != digest:
         raise refuse(
-            Check.C1010, "idempotency_key", "this key was already used for a different request"
+            Check.C1010,
+            "idempotency_key",
+            words("this key was already used for a different request"),
         )
     return result.model_validate_json(row.outcome)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.context import Registry, execute
@@ -34,7 +35,7 @@ def register_cooperative_approach(
                 raise refuse(
                     Check.C1001,
                     f"participating_parties[{index}]",
-                    f"{code} is not a registered Party",
+                    words("{code} is not a registered Party", code=code),
                 )
         if not records.is_cooperative_approach(connection, ca_id):
             participation.insert_cooperative_approach(
@@ -66,6 +67,14 @@ def register_cooperative_approach(
 def approach_of_party(connection: Connection, ca_id: str, party: str, field: str) -> None:
     identifiers.cooperative_approach_id(ca_id, field)
     if not records.is_cooperative_approach(connection, ca_id):
-        raise refuse(Check.C1002, field, f"{ca_id} is not a registered cooperative approach")
+        raise refuse(
+            Check.C1002,
+            field,
+            words("{ca_id} is not a registered cooperative approach", ca_id=ca_id),
+        )
     if party not in records.participants(connection, ca_id):
-        raise refuse(Check.C4004, field, f"{party} does not participate in {ca_id}")
+        raise refuse(
+            Check.C4004,
+            field,
+            words("{party} does not participate in {ca_id}", party=party, ca_id=ca_id),
+        )

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Delegable, Permission, Role, permits_delegation
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.wording import words
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
 from article6.services.journal import log
@@ -100,7 +101,11 @@ def revoke(
             raise refuse(
                 Check.C4023,
                 "kind",
-                f"{party} has not delegated {command.kind.value.replace('_', ' ')}",
+                words(
+                    "{party} has not delegated {kind}",
+                    party=party,
+                    kind=command.kind.value.replace("_", " "),
+                ),
             )
         delegations.revoke(connection, current, actor.label, registry.now())
         log(

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.views import UtcDateTime
@@ -131,7 +132,13 @@ def activities(
     with unit_of_work(registry.engine, read_only=True) as connection:
         rows = party_directory.activities(connection, party, cooperative_approach, identifier)
         if identifier is not None and not rows:
-            raise refuse(Check.C1012, "activity", f"{identifier} is not an activity of {party}")
+            raise refuse(
+                Check.C1012,
+                "activity",
+                words(
+                    "{identifier} is not an activity of {party}", identifier=identifier, party=party
+                ),
+            )
         return [
             ActivityView(
                 identifier=r.identifier,
@@ -196,7 +203,11 @@ def authorizations_list(
         )
         if authorization_id is not None and not rows:
             raise refuse(
-                Check.C1012, "authorization_id", f"{authorization_id} is not an authorization"
+                Check.C1012,
+                "authorization_id",
+                words(
+                    "{authorization_id} is not an authorization", authorization_id=authorization_id
+                ),
             )
         return [_authorization_view(r) for r in rows]
 
@@ -208,7 +219,11 @@ def entities_list(
     with unit_of_work(registry.engine, read_only=True) as connection:
         rows = party_directory.entities_of(connection, party, actor.entity, identifier)
         if identifier is not None and not rows:
-            raise refuse(Check.C1012, "entity", f"{identifier} is not an entity you can see")
+            raise refuse(
+                Check.C1012,
+                "entity",
+                words("{identifier} is not an entity you can see", identifier=identifier),
+            )
         found = []
         for r in rows:
             approvals = party_directory.approvals_of(connection, r.id)

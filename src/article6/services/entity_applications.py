@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission, permits_review
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.authorized_entities import record_entity
@@ -117,15 +118,23 @@ def decoded(document: AttachedDocument, index: int, limit: int) -> bytes | Refus
     field = f"documents.{index}"
     if document.content_type not in DOCUMENT_TYPES:
         return Refusal(
-            Check.C1025, field, f"a document is one of: {', '.join(sorted(DOCUMENT_TYPES))}"
+            Check.C1025,
+            field,
+            words("a document is one of: {types}", types=", ".join(sorted(DOCUMENT_TYPES))),
         )
     try:
         content = base64.b64decode(document.content_base64, validate=True)
     except (binascii.Error, ValueError):
-        return Refusal(Check.C1025, field, "the document is not valid base64")
+        return Refusal(Check.C1025, field, words("the document is not valid base64"))
     if not content or len(content) > limit:
         return Refusal(
-            Check.C1025, field, f"a document has 1 to {limit:,} bytes; this has {len(content):,}"
+            Check.C1025,
+            field,
+            words(
+                "a document has 1 to {limit:,} bytes; this has {content_length:,}",
+                limit=limit,
+                content_length=len(content),
+            ),
         )
     return content
 
@@ -147,7 +156,11 @@ def submit(
     with unit_of_work(registry.engine) as connection:
         section = sections.section(connection, party)
         if section is None or section.status != "open":
-            raise refuse(Check.C1001, "party", f"{party} has no open section to apply to")
+            raise refuse(
+                Check.C1001,
+                "party",
+                words("{party} has no open section to apply to", party=party),
+            )
         now = registry.now()
         values = application.model_dump(mode="json", exclude={"documents"})
         application_id = entity_applications.insert_application(
@@ -222,7 +235,12 @@ def document(
             raise refuse(
                 Check.C1012,
                 "document",
-                f"{document_id} is not a document of application {application_id} to {party}",
+                words(
+                    "{document_id} is not a document of application {application_id} to {party}",
+                    document_id=document_id,
+                    application_id=application_id,
+                    party=party,
+                ),
             )
         content = entity_applications.document_content(connection, document_id) or b""
         attached = [d.id for d in entity_applications.documents(connection, [application_id])]
@@ -248,8 +266,11 @@ def document(
             mismatch = Refusal(
                 Check.C1026,
                 "document",
-                f"{found.file_name} is not the document journaled when it was attached: it is"
-                " not served",
+                words(
+                    "{file_name} is not the document journaled when it was attached: it is not "
+                    "served",
+                    file_name=found.file_name,
+                ),
             )
         else:
             return DocumentFile(
@@ -267,18 +288,28 @@ def review(
     if refusal is not None:
         raise CommandRefused([refusal])
     if decision.decision == "decline" and not (decision.reason or "").strip():
-        raise refuse(Check.C4027, "reason", "a declined application says why")
+        raise refuse(Check.C4027, "reason", words("a declined application says why"))
     with unit_of_work(registry.engine) as connection:
         stored = entity_applications.application(connection, application_id, lock=True)
         if stored is None or stored.party_code != party:
             raise refuse(
-                Check.C1012, "application", f"{application_id} is not an application to {party}"
+                Check.C1012,
+                "application",
+                words(
+                    "{application_id} is not an application to {party}",
+                    application_id=application_id,
+                    party=party,
+                ),
             )
         if stored.status != "pending":
             raise refuse(
                 Check.C4027,
                 "application",
-                f"application {application_id} was already {stored.status}",
+                words(
+                    "application {application_id} was already {status}",
+                    application_id=application_id,
+                    status=stored.status,
+                ),
             )
         now = registry.now()
         entity = None
@@ -293,7 +324,9 @@ def review(
                     identification_number=stored.identification_number,
                     cooperative_approach=stored.cooperative_approach,
                     date_of_authorization=date.fromisoformat(now.date().isoformat()),
-                    additional_information=f"approved on application {application_id}",
+                    additional_information=words(
+                        "approved on application {application_id}", application_id=application_id
+                    ),
                 ),
             )
             entity = receipt.record

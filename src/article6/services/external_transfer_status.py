@@ -25,6 +25,7 @@ from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, refuse
 from article6.domain.messages import Evaluation, TransactionStatusQuery
 from article6.domain.protocol import HUB, QUERY_GRACE, TransferStatus
+from article6.domain.wording import words
 from article6.services import ports
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
@@ -42,7 +43,9 @@ IN: Final = "in"
 def this_registry(connection: Connection) -> str:
     code = registry_directory.own_code(connection)
     if code is None:
-        raise refuse(Check.C4005, "registry", "this registry has no interoperability identity")
+        raise refuse(
+            Check.C4005, "registry", words("this registry has no interoperability identity")
+        )
     return code
 
 

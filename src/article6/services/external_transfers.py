@@ -44,6 +44,7 @@ from article6.domain.transactions import (
     TransactionStatus,
     advance,
 )
+from article6.domain.wording import words
 from article6.services.access import allow_delegable
 from article6.services.commands import Command, PartyCode, UnitSelection
 from article6.services.context import Registry, execute
@@ -155,7 +156,9 @@ def load_outgoing(
     require_leaving_holding(source, "source_account")
     if command.acquiring_party == source.party_code:
         raise refuse(
-            Check.C4001, "acquiring_party", "a transfer between registries goes to another Party"
+            Check.C4001,
+            "acquiring_party",
+            words("a transfer between registries goes to another Party"),
         )
     allow_delegable(
         connection,
@@ -170,7 +173,7 @@ def load_outgoing(
         raise refuse(
             Check.C4005,
             "acquiring_registry",
-            "a transfer between registries goes to another registry",
+            words("a transfer between registries goes to another registry"),
         )
     movement = _outgoing_movement(source, command.units, command.acquiring_party)
     context = load_movement(connection, movement, registry.now)

@@ -17,6 +17,7 @@ from article6.domain.nomenclature import (
     Purpose,
     Sector,
 )
+from article6.domain.wording import words
 from article6.reports.aef_consistency.model import AEFRow, day, integer
 from article6.reports.aef_consistency.world import timeframe_years
 from article6.reports.aef_spec import NA
@@ -85,7 +86,11 @@ def new_authorizations(
                 authorization = authorization_of(row, party)
                 validate(authorization, registry.now().date())
             except ValueError as error:
-                refused.append(Refusal(Check.C7010, place, f"authorization not read: {error}"))
+                refused.append(
+                    Refusal(
+                        Check.C7010, place, words("authorization not read: {error}", error=error)
+                    )
+                )
                 continue
             except CommandRefused as invalid:
                 refused.extend(

@@ -17,6 +17,7 @@ from article6.domain.blocks import UnitAttributes, UnitBlock
 from article6.domain.checks import Check, Refusal
 from article6.domain.nomenclature import ActionType, Metric, MitigationType
 from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
+from article6.domain.wording import words
 from article6.reports import aef
 from article6.reports.aef_consistency.model import AEFRow, UnitRange, integer
 from article6.reports.aef_spec import NA
@@ -123,9 +124,12 @@ def held_plans(
                 Refusal(
                     Check.C7010,
                     place,
-                    f"no sector for {units}: its authorization {row['authorization_id']} is"
-                    " neither in the history's Table 2 nor recorded here, and no holding line"
-                    " names one",
+                    words(
+                        "no sector for {units}: its authorization {authorization_id} is neither in "
+                        "the history's Table 2 nor recorded here, and no holding line names one",
+                        units=units,
+                        authorization_id=row["authorization_id"],
+                    ),
                 )
             )
             continue
@@ -146,8 +150,14 @@ def held_plans(
                 Refusal(
                     Check.C7010,
                     place,
-                    f"{units} needs {party}'s {kind.value} account of {units.approach}:"
-                    f" {named} is not one",
+                    words(
+                        "{units} needs {party}'s {kind} account of {approach}: {named} is not one",
+                        units=units,
+                        party=party,
+                        kind=kind.value,
+                        approach=units.approach,
+                        named=named,
+                    ),
                 )
             )
             continue
@@ -235,8 +245,15 @@ def record_holdings(
             initiator_user=actor.name,
             created_at=at,
             destination_account_id=plans[0].account.id,
-            reason=f"Imported history of {party} to {last.year} on request {on_request_of}"
-            f" ({last.file.name}, SHA-256 {last.file.sha256})",
+            reason=words(
+                "Imported history of {party} to {year} on request {on_request_of}"
+                " ({file_name}, SHA-256 {sha256})",
+                party=party,
+                year=last.year,
+                on_request_of=on_request_of,
+                file_name=last.file.name,
+                sha256=last.file.sha256,
+            ),
             proposed_at=at,
             checked_at=at,
             finished_at=at,

@@ -29,6 +29,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Role
 from article6.domain.authorizations import Authorization
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.wording import words
 from article6.reports import aef
 from article6.reports.aef_consistency.model import day, integer
 from article6.reports.aef_spec import TABLE, Kind
@@ -102,7 +103,7 @@ def read_history(paths: list[Path]) -> list[HistoryFile]:
         files.append(file)
         refused.extend(found)
     if not files:
-        refused.append(Refusal(Check.C7001, "files", "give at least one file"))
+        refused.append(Refusal(Check.C7001, "files", words("give at least one file")))
     if refused:
         raise CommandRefused(refused)
     return files
@@ -111,9 +112,11 @@ def read_history(paths: list[Path]) -> list[HistoryFile]:
 def _allow(actor: Actor, on_request_of: str) -> None:
     """C7009: the secretariat, on the Party's request."""
     if actor.role is not Role.SECRETARIAT:
-        raise refuse(Check.C7009, "actor", "only the secretariat imports a Party's history")
+        raise refuse(Check.C7009, "actor", words("only the secretariat imports a Party's history"))
     if not on_request_of.strip():
-        raise refuse(Check.C7009, "on_request_of", "name the Party's request (its reference)")
+        raise refuse(
+            Check.C7009, "on_request_of", words("name the Party's request (its reference)")
+        )
 
 
 # Checks against the registry ---------------------------------------------------------------
@@ -128,7 +131,11 @@ def _registry_refusals(
     last = years[-1]
     if last.year >= registry.now().year:
         refused.append(
-            Refusal(Check.C7008, last.file.name, f"{last.year} has not ended: import ended years")
+            Refusal(
+                Check.C7008,
+                last.file.name,
+                words("{year} has not ended: import ended years", year=last.year),
+            )
         )
     first_live = store.first_live_action(connection, party)
     if first_live is not None and aef.year_end(last.year) >= _utc(first_live):
@@ -136,8 +143,13 @@ def _registry_refusals(
             Refusal(
                 Check.C7008,
                 last.file.name,
-                f"{party}'s section here acted first on {aef.aef_date(first_live)}, within or"
-                f" before the imported period (to {last.year})",
+                words(
+                    "{party}'s section here acted first on {acted_on}, within or before the "
+                    "imported period (to {year})",
+                    party=party,
+                    acted_on=aef.aef_date(first_live),
+                    year=last.year,
+                ),
             )
         )
     ends = held_at_end(years)
@@ -160,13 +172,24 @@ def _registry_refusals(
                 Refusal(
                     check,
                     place,
-                    f"{units} is already held here by {held.party_code} in account"
-                    f" {held.account} (serials {held.serial_first}-{held.serial_last})",
+                    words(
+                        "{units} is already held here by {party_code} in account {account} "
+                        "(serials {serial_first}-{serial_last})",
+                        units=units,
+                        party_code=held.party_code,
+                        account=held.account,
+                        serial_first=held.serial_first,
+                        serial_last=held.serial_last,
+                    ),
                 )
             )
         if not found and recorded[units.registry].overlapping(units.first, units.last):
             refused.append(
-                Refusal(Check.C7006, place, f"{units} is already recorded in this registry")
+                Refusal(
+                    Check.C7006,
+                    place,
+                    words("{units} is already recorded in this registry", units=units),
+                )
             )
     return refused
 
@@ -318,7 +341,11 @@ def _checked(
     files: list[HistoryFile],
 ) -> Checked:
     if section(connection, party) is None:
-        raise refuse(Check.C7003, "party", f"{party} has no Party section in this registry")
+        raise refuse(
+            Check.C7003,
+            "party",
+            words("{party} has no Party section in this registry", party=party),
+        )
     refused = history_refusals(files, party, store.reported_years(connection, party))
     earlier = store.imported_before(connection, party)
     if earlier is not None:
@@ -326,8 +353,12 @@ def _checked(
             Refusal(
                 Check.C7004,
                 "party",
-                f"{party}'s history is already imported (transaction {earlier}): an import is"
-                " done once, whole",
+                words(
+                    "{party}'s history is already imported (transaction {earlier}): an import is "
+                    "done once, whole",
+                    party=party,
+                    earlier=earlier,
+                ),
             )
         )
     if refused:
@@ -353,7 +384,12 @@ def _view(
         held_ranges=len(plans),
         held_units=sum(p.block.quantity for p in plans),
         authorizations=[
-            f"{a.authorization_id} version {a.version}" for _, a in checked.authorizations
+            words(
+                "{authorization_id} version {version}",
+                authorization_id=a.authorization_id,
+                version=a.version,
+            )
+            for _, a in checked.authorizations
         ],
         transaction=transaction,
     )

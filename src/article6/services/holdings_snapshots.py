@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.reports import aef, aef_holdings
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
@@ -53,7 +54,10 @@ def require_year_ended(registry: Registry, year: int) -> None:
         raise refuse(
             Check.C1009,
             "year",
-            f"{year} has not ended; its holdings are frozen after 31/12/{year} 23:59:59 UTC",
+            words(
+                "{year} has not ended; its holdings are frozen after 31/12/{year} 23:59:59 UTC",
+                year=year,
+            ),
         )
 
 

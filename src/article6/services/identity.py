@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from article6.domain import passwords
 from article6.domain.access import REGISTRY_WIDE_ROLES, Actor, Permission, Role, permits_grant
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.wording import words
 from article6.services.access import allow
 from article6.services.context import Registry, execute
 from article6.services.views import UtcDateTime
@@ -127,7 +128,7 @@ def user_view(connection: Connection, row: UserRecord) -> UserView:
 def user_row(connection: Connection, name: str, lock: bool = False) -> UserRecord:
     row = identity.user_by_name(connection, name, lock=lock)
     if row is None:
-        raise refuse(Check.C1012, "user", f"{name} is not a user of this registry")
+        raise refuse(Check.C1012, "user", words("{name} is not a user of this registry", name=name))
     return row
 
 
@@ -147,7 +148,11 @@ def may_manage(connection: Connection, actor: Actor, user: UserRecord) -> None:
             {g.party_key for g in identity.grants_of(connection, creator.id)} if creator else {""}
         )
     if parties != {actor.party}:
-        raise refuse(Check.C4006, "user", f"{user.name} is not a user of {actor.party}'s section")
+        raise refuse(
+            Check.C4006,
+            "user",
+            words("{name} is not a user of {party}'s section", name=user.name, party=actor.party),
+        )
 
 
 def _insert_user(
@@ -158,7 +163,7 @@ def _insert_user(
     totp_secret: str | None,
 ) -> UserView:
     if identity.user_by_name(connection, command.name) is not None:
-        raise refuse(Check.C1011, "name", f"{command.name} is already a user")
+        raise refuse(Check.C1011, "name", words("{name} is already a user", name=command.name))
     weak = passwords.policy_refusals(command.password, command.name, field="password")
     if weak:
         raise CommandRefused(weak)
@@ -248,13 +253,19 @@ def _grant(
         from article6.store import sections
 
         if sections.section(connection, command.party) is None:
-            raise refuse(Check.C1001, "party", f"{command.party} has no Party section")
+            raise refuse(
+                Check.C1001, "party", words("{party} has no Party section", party=command.party)
+            )
     if command.entity is not None:
         from article6.store import records
 
         entity = records.entity(connection, command.entity)
         if entity is None or entity.party_code != command.party:
-            raise refuse(Check.C1012, "entity", f"{command.entity} is not an entity there")
+            raise refuse(
+                Check.C1012,
+                "entity",
+                words("{entity} is not an entity there", entity=command.entity),
+            )
     identity.put_grant(
         connection,
         row.id,
@@ -296,7 +307,11 @@ def grant_role(
     if refusal is not None:
         raise CommandRefused([refusal])
     if command.party is None and command.role not in REGISTRY_WIDE_ROLES:
-        raise refuse(Check.C4006, "party", f"the role {command.role} needs a Party section")
+        raise refuse(
+            Check.C4006,
+            "party",
+            words("the role {role} needs a Party section", role=command.role),
+        )
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
         return _grant(connection, registry, actor, user, command)
@@ -317,7 +332,15 @@ def revoke_role(
         may_manage(connection, actor, row)
         grant = identity.grant_in(connection, row.id, party or "")
         if grant is None:
-            raise refuse(Check.C1012, "party", f"{user} holds no role in {party or 'the registry'}")
+            raise refuse(
+                Check.C1012,
+                "party",
+                (
+                    words("{user} holds no role in {party}", user=user, party=party)
+                    if party
+                    else words("{user} holds no role in the registry", user=user)
+                ),
+            )
         refusal = permits_grant(actor, Role(grant.role), party, grant.entity)
         if refusal is not None:
             raise CommandRefused([refusal])
@@ -340,7 +363,7 @@ def revoke_role(
 def list_users(registry: Registry, actor: Actor, party: str | None) -> list[UserView]:
     """The users holding a role in `party`'s section, or every user (the secretariat)."""
     if party is None and actor.role is not Role.SECRETARIAT:
-        raise refuse(Check.C4002, "actor", "only the secretariat lists every user")
+        raise refuse(Check.C4002, "actor", words("only the secretariat lists every user"))
     allow(actor, Permission.MANAGE_USERS, party)
     with unit_of_work(registry.engine, read_only=True) as connection:
         return [user_view(connection, row) for row in identity.users_in(connection, party)]

@@ -20,6 +20,7 @@ from article6.domain.checks import Check, CommandRefused, refuse
 from article6.domain.messages import Evaluation, ProposalOutcome, ProposalResponse, TransferProposal
 from article6.domain.protocol import HUB, TransferStatus
 from article6.domain.transactions import TransactionStatus
+from article6.domain.wording import words
 from article6.services import ports
 from article6.services.acquisitions import check_incoming
 from article6.services.context import Registry
@@ -43,7 +44,11 @@ def answer_of(
     """What the acceptance rules judge: `proposed` here is a transfer still waiting."""
     account = account_register.account(connection, row.local_account)
     if account is None:
-        raise refuse(Check.C2013, "transaction", f"{row.transaction_id} names no account here")
+        raise refuse(
+            Check.C2013,
+            "transaction",
+            words("{transaction_id} names no account here", transaction_id=row.transaction_id),
+        )
     waiting = row.status == TransferStatus.PROPOSED.value
     return Answer(
         actor=actor,

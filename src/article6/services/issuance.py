@@ -19,6 +19,7 @@ from article6.domain.blocks import UnitBlock
 from article6.domain.checks import Check, refuse
 from article6.domain.issuance import ISSUANCE_RULES, IssuanceContext, attributes_of, verdict_of
 from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow_delegable, section_of
 from article6.services.context import Registry, execute
@@ -127,7 +128,11 @@ def load_issuance(
         raise refuse(
             Check.C1012,
             "mitigation_activity",
-            f"{command.mitigation_activity} is not a mitigation activity of {party}",
+            words(
+                "{mitigation_activity} is not a mitigation activity of {party}",
+                mitigation_activity=command.mitigation_activity,
+                party=party,
+            ),
         )
     authorization = (
         records.current_authorization(connection, party, command.authorization_id)
@@ -287,15 +292,24 @@ def _issuance_account(
         )
     account = account_named(connection, command.account, "account")
     if account.party_code != party:
-        raise refuse(Check.C4006, "account", f"{command.account} is not in {party}'s section")
+        raise refuse(
+            Check.C4006,
+            "account",
+            words("{account} is not in {party}'s section", account=command.account, party=party),
+        )
     if AccountKind(account.kind) is not kind or (
         kind.per_cooperative_approach and account.cooperative_approach_key != cooperative_approach
     ):
         raise refuse(
             Check.C4001,
             "account",
-            f"these units are issued into a {kind.label} account"
-            + (f" for {cooperative_approach}" if kind.per_cooperative_approach else ""),
+            words(
+                "these units are issued into a {label} account for {cooperative_approach}",
+                label=kind.label,
+                cooperative_approach=cooperative_approach,
+            )
+            if kind.per_cooperative_approach
+            else words("these units are issued into a {label} account", label=kind.label),
         )
     require_open(account, "account")
     return account

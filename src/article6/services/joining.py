@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from article6.domain import passwords, totp
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.context import Registry
@@ -125,20 +126,27 @@ def request_refusals(request: JoiningRequest) -> list[Refusal]:
             Refusal(
                 Check.C1024,
                 "terms_accepted",
-                f"the registry's terms, version {TERMS_VERSION}, are accepted to join",
+                words(
+                    "the registry's terms, version {terms_version}, are accepted to join",
+                    terms_version=TERMS_VERSION,
+                ),
             )
         )
     names = [a.name for a in request.administrators]
     if not names:
-        found.append(Refusal(Check.C1024, "administrators", "nominate at least one administrator"))
+        found.append(
+            Refusal(Check.C1024, "administrators", words("nominate at least one administrator"))
+        )
     elif len(set(names)) != len(names):
-        found.append(Refusal(Check.C1024, "administrators", "each administrator is nominated once"))
+        found.append(
+            Refusal(Check.C1024, "administrators", words("each administrator is nominated once"))
+        )
     if request.ndc_first_year > request.ndc_last_year:
         found.append(
             Refusal(
                 Check.C1009,
                 "ndc_last_year",
-                "the NDC implementation period runs from its first to its last year",
+                words("the NDC implementation period runs from its first to its last year"),
             )
         )
     return found
@@ -151,7 +159,11 @@ def submit(registry: Registry, request: JoiningRequest) -> JoiningRequestView:
         raise CommandRefused(refusals)
     with unit_of_work(registry.engine) as connection:
         if sections.section(connection, request.party_code) is not None:
-            raise refuse(Check.C4025, "party_code", f"{request.party_code} already has a section")
+            raise refuse(
+                Check.C4025,
+                "party_code",
+                words("{party_code} already has a section", party_code=request.party_code),
+            )
         now = registry.now()
         values = request.model_dump(mode="json", exclude={"terms_accepted"})
         request_id = joining.insert_request(
@@ -191,14 +203,24 @@ def review(
     enrolment links) or decline with a reason; once (C4025), whole or not at all."""
     allow(actor, Permission.REGISTRY_SETUP, None)
     if decision.decision == "decline" and not (decision.reason or "").strip():
-        raise refuse(Check.C4025, "reason", "a declined request says why")
+        raise refuse(Check.C4025, "reason", words("a declined request says why"))
     with unit_of_work(registry.engine) as connection:
         stored = joining.request(connection, request_id, lock=True)
         if stored is None:
-            raise refuse(Check.C1012, "request", f"{request_id} is not a joining request")
+            raise refuse(
+                Check.C1012,
+                "request",
+                words("{request_id} is not a joining request", request_id=request_id),
+            )
         if stored.status != "pending":
             raise refuse(
-                Check.C4025, "request", f"request {request_id} was already {stored.status}"
+                Check.C4025,
+                "request",
+                words(
+                    "request {request_id} was already {status}",
+                    request_id=request_id,
+                    status=stored.status,
+                ),
             )
         now = registry.now()
         subject = f"{stored.party_code}/{request_id}"
@@ -214,7 +236,11 @@ def review(
             )
             return JoiningOutcome(request=_view(_reread(connection, request_id)))
         if sections.section(connection, stored.party_code) is not None:
-            raise refuse(Check.C4025, "request", f"{stored.party_code} already has a section")
+            raise refuse(
+                Check.C4025,
+                "request",
+                words("{party_code} already has a section", party_code=stored.party_code),
+            )
         record_party(
             connection,
             registry,
@@ -321,19 +347,25 @@ def follow_link(registry: Registry, settings: Settings, command: FollowLink) -> 
         found = joining.link(connection, hashed)
         now = registry.now()
         if found is None:
-            raise refuse(Check.C4024, "token", "this enrolment link is not one the registry sent")
+            raise refuse(
+                Check.C4024, "token", words("this enrolment link is not one the registry sent")
+            )
         if found.used_at is not None:
-            raise refuse(Check.C4024, "token", "this enrolment link was already used")
+            raise refuse(Check.C4024, "token", words("this enrolment link was already used"))
         if aware(found.expires_at) <= now:
             raise refuse(
-                Check.C4024, "token", "this enrolment link has expired: ask the secretariat"
+                Check.C4024,
+                "token",
+                words("this enrolment link has expired: ask the secretariat"),
             )
         weak = passwords.policy_refusals(command.password, found.user_name, field="password")
         if weak:
             raise CommandRefused(weak)
         row = identity.user_by_name(connection, found.user_name, lock=True)
         if row is None or row.totp_enrolled_at is not None:
-            raise refuse(Check.C4024, "token", "this enrolment link's user is already enrolled")
+            raise refuse(
+                Check.C4024, "token", words("this enrolment link's user is already enrolled")
+            )
         identity.set_password(connection, row.id, hasher().hash(command.password), False, now)
         secret = totp.new_secret()
         identity.begin_enrolment(connection, row.id, secret)

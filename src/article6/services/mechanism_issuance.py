@@ -25,6 +25,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.nomenclature import ActionSubtype, ActivityType, Metric, MitigationType, Sector
 from article6.domain.protocol import MECHANISM_APPROACH, MECHANISM_REGISTRY
 from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
+from article6.domain.wording import words
 from article6.services.access import allow
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
@@ -56,7 +57,11 @@ def shares(issued: int) -> tuple[int, int]:
 def open_mechanism_accounts(connection: Connection, host_party: str, at: datetime) -> None:
     section = sections.section(connection, host_party)
     if section is None:
-        raise refuse(Check.C1001, "host_party", f"{host_party} has no section here")
+        raise refuse(
+            Check.C1001,
+            "host_party",
+            words("{host_party} has no section here", host_party=host_party),
+        )
     for holder, label in ((PENDING, "Pending"), (ADAPTATION_FUND, "Adaptation Fund (SOP)")):
         account_register.open_account(
             connection,
@@ -95,7 +100,13 @@ def issue_a64ers(
         )
         if pending is None or fund is None or omge is None:
             raise refuse(
-                Check.C4001, "host_party", f"{party} has no accounts for {MECHANISM_APPROACH}"
+                Check.C4001,
+                "host_party",
+                words(
+                    "{party} has no accounts for {approach}",
+                    party=party,
+                    approach=MECHANISM_APPROACH,
+                ),
             )
         holdings.lock_holdings(connection, [pending.id, fund.id, omge.id])
         first = _next_serial(connection)

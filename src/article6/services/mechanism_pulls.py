@@ -25,6 +25,7 @@ from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.mechanism_pulls import ANSWER_VALIDITY, is_cached, selector_refusals
 from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery, QueryBy
 from article6.domain.protocol import HUB
+from article6.domain.wording import words
 from article6.services import ports
 from article6.services.commands import AuthorizationId, Command
 from article6.services.context import Registry, execute
@@ -107,7 +108,7 @@ def request_pull(registry: Registry, actor: Actor, command: PullA64ERs) -> PullV
         identity = registry_directory.identity(connection)
         if identity is None:
             raise CommandRefused(
-                [Refusal(Check.C4005, "registry", "this registry is not on the hub")]
+                [Refusal(Check.C4005, "registry", words("this registry is not on the hub"))]
             )
         now = registry.now()
         query = MechanismHoldingsQuery(
@@ -213,6 +214,12 @@ def view_pull(registry: Registry, actor: Actor, query_id: str) -> PullView:
         record = store.pull(connection, query_id[:64])
     if record is None or may_view_mechanism(actor, record.party) is not None:
         raise CommandRefused(
-            [Refusal(Check.C5005, "query_id", f"no pull {query_id[:64]} you may view")]
+            [
+                Refusal(
+                    Check.C5005,
+                    "query_id",
+                    words("no pull {query_id} you may view", query_id=query_id[:64]),
+                )
+            ]
         )
     return _view(record, registry.now())

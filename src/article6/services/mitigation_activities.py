@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
 from article6.domain.nomenclature import Metric
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
@@ -33,7 +34,7 @@ def record_mitigation_activity(
             raise refuse(
                 Check.C1008,
                 "non_ghg_metric",
-                "name a non-GHG metric if and only if the metric is non-GHG",
+                words("name a non-GHG metric if and only if the metric is non-GHG"),
             )
         underlying = (
             command.underlying_registry,
@@ -47,7 +48,9 @@ def record_mitigation_activity(
             raise refuse(
                 Check.C1005,
                 "underlying_first",
-                "an underlying registry comes with its first and last unit IDs, first <= last",
+                words(
+                    "an underlying registry comes with its first and last unit IDs, first <= last"
+                ),
             )
         count = activities.hosted_count(connection, party)
         identifier = f"{party}-MA-{count + 1:04d}"

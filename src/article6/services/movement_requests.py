@@ -18,6 +18,7 @@ from article6.domain.authorizations import Authorization
 from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action
 from article6.domain.transactions import TransactionKind
+from article6.domain.wording import words
 from article6.services.commands import UnitSelection
 from article6.store import account_register
 
@@ -80,7 +81,11 @@ class Movement:
 def account_named(connection: Connection, identifier: str, field: str) -> Account:
     account = account_register.account(connection, identifier)
     if account is None:
-        raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
+        raise refuse(
+            Check.C4001,
+            field,
+            words("{identifier} is not an account of this registry", identifier=identifier),
+        )
     return account
 
 
@@ -91,13 +96,25 @@ def accounts_named(
     found = account_register.accounts_named(connection, [source, destination])
     for identifier, field in ((source, "source_account"), (destination, "destination_account")):
         if identifier not in found:
-            raise refuse(Check.C4001, field, f"{identifier} is not an account of this registry")
+            raise refuse(
+                Check.C4001,
+                field,
+                words("{identifier} is not an account of this registry", identifier=identifier),
+            )
     return found[source], found[destination]
 
 
 def require_open(account: Account, field: str) -> None:
     if account.status != AccountStatus.OPEN.value:
-        raise refuse(Check.C4001, field, f"account {account.identifier} is {account.status}")
+        raise refuse(
+            Check.C4001,
+            field,
+            words(
+                "account {identifier} is {status}",
+                identifier=account.identifier,
+                status=account.status,
+            ),
+        )
 
 
 def require_kind(account: Account, kinds: tuple[AccountKind, ...], field: str) -> None:
@@ -105,15 +122,22 @@ def require_kind(account: Account, kinds: tuple[AccountKind, ...], field: str) -
         raise refuse(
             Check.C5002,
             field,
-            f"{account.identifier} is a use or cancellation account; nothing leaves it",
+            words(
+                "{identifier} is a use or cancellation account; nothing leaves it",
+                identifier=account.identifier,
+            ),
         )
     if AccountKind(account.kind) not in kinds:
         allowed = ", ".join(k.label for k in kinds)
         raise refuse(
             Check.C4001,
             field,
-            f"{account.identifier} is a {AccountKind(account.kind).label} account; "
-            f"this action needs {allowed}",
+            words(
+                "{identifier} is a {label} account; this action needs {allowed}",
+                identifier=account.identifier,
+                label=AccountKind(account.kind).label,
+                allowed=allowed,
+            ),
         )
 
 
@@ -127,7 +151,9 @@ def require_leaving_holding(account: Account, field: str) -> None:
     )
     if account.kind == AccountKind.MO_HOLDING.value:
         raise refuse(
-            Check.C3001, field, "unauthorized MOs cannot leave the ARS; link an authorization first"
+            Check.C3001,
+            field,
+            words("unauthorized MOs cannot leave the ARS; link an authorization first"),
         )
 
 
@@ -142,6 +168,13 @@ def party_account(
     account = account_register.find_account(connection, party, kind, cooperative_approach, holder)
     if account is None:
         raise refuse(
-            Check.C4001, field, f"{party} has no {kind.label} account for {cooperative_approach}"
+            Check.C4001,
+            field,
+            words(
+                "{party} has no {label} account for {cooperative_approach}",
+                party=party,
+                label=kind.label,
+                cooperative_approach=cooperative_approach,
+            ),
         )
     return account

@@ -17,6 +17,7 @@ from article6.domain.notifications import (
     email_refusal,
     kind_refusal,
 )
+from article6.domain.wording import words
 from article6.services.context import Registry
 from article6.store import notifications as store
 from article6.store.database import unit_of_work
@@ -82,7 +83,11 @@ def unread(registry: Registry, user_id: int) -> int:
 def mark_read(registry: Registry, user_id: int, notification: int) -> None:
     with unit_of_work(registry.engine) as connection:
         if not store.mark_read(connection, user_id, notification, registry.now()):
-            raise refuse(Check.C1012, "notification", f"you have no notification {notification}")
+            raise refuse(
+                Check.C1012,
+                "notification",
+                words("you have no notification {notification}", notification=notification),
+            )
 
 
 def mark_all_read(registry: Registry, user_id: int) -> int:
@@ -134,7 +139,9 @@ def choose(
                 raise refuse(
                     Check.C1013,
                     "email",
-                    "give an e-mail address before choosing to receive notifications by e-mail",
+                    words(
+                        "give an e-mail address before choosing to receive notifications by e-mail"
+                    ),
                 )
             store.set_channel(connection, user_id, kind, channel)
     return choices(registry, user_id)

@@ -15,6 +15,8 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from article6 import translation
+from article6.domain.wording import words
 from article6.services.context import Registry
 from article6.services.notifications import project_all
 from article6.settings import Settings
@@ -33,8 +35,8 @@ WAITS = (
     timedelta(hours=2),
     timedelta(hours=6),
 )
-FOOTER = (
-    "\n\n--\nYou receive this because you chose to receive these notifications by e-mail. "
+FOOTER = words(
+    "You receive this because you chose to receive these notifications by e-mail. "
     "Change what you receive on the registry's Notifications page, under Preferences."
 )
 
@@ -87,13 +89,25 @@ class Delivery:
     given_up: int
 
 
+def mail_text(title: str, body: str, language: str | None = None) -> tuple[str, str]:
+    """An e-mail's subject and text in `language` (English when None): the notification's own
+    title and body, already in the recipient's language (`notifications.composed`), under the
+    registry's name and above the footer saying why it was sent."""
+    with translation.speaking(language):
+        subject = translation.said(words("[Article 6.2 Registry] {title}", title=title))
+        return subject, f"{body}\n\n--\n{translation.said(FOOTER)}"
+
+
 def message(server: MailServer, email: OutgoingEmail) -> EmailMessage:
+    """The e-mail as sent, in the language its recipient chose."""
+    subject, text = mail_text(email.title, email.body, email.language)
     composed = EmailMessage()
     composed["From"] = server.sender
     composed["To"] = email.address
-    composed["Subject"] = f"[Article 6.2 Registry] {email.title}"
+    composed["Subject"] = subject
     composed["Message-ID"] = make_msgid(domain=server.sender.rpartition("@")[2] or None)
-    composed.set_content(email.body + FOOTER)
+    composed.set_content(text)  # which clears every Content-* header: the language goes after
+    composed["Content-Language"] = translation.speaking_code(email.language)
     return composed
 
 

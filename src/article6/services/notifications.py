@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from article6 import translation
 from article6.domain.access import name_in, permits_approval
 from article6.domain.notifications import (
     DEFAULT_CHANNEL,
@@ -28,6 +29,7 @@ from article6.domain.notifications import (
     receiving,
 )
 from article6.domain.transactions import TransactionKind
+from article6.domain.wording import Words, words
 from article6.services.context import Registry
 from article6.store import journal
 from article6.store import notifications as store
@@ -47,33 +49,53 @@ DECIDED = {
 }
 HOLDS = ("ReconciliationHoldPlaced", "ReconciliationHoldLifted")
 TO_ACCEPT = ("TransferAwaitingAcceptance",)
-ANSWERED = {
-    "TransferAccepted": "was accepted by",
-    "TransferRefused": "was refused by",
-    "TransferReturned": "was not accepted in time by",
-}
+ANSWERED = ("TransferAccepted", "TransferRefused", "TransferReturned")
 EVENTS = tuple(sorted({*RECEIVED, *AWAITING, *APPROVED, *DECIDED, *HOLDS, *TO_ACCEPT, *ANSWERED}))
 
 
 @dataclass(frozen=True)
 class Notice:
-    """One notification decided for a set of users, before their choices are applied."""
+    """One notification decided for a set of users, before their choices are applied: its
+    title and body as words, said in each recipient's language by `composed`."""
 
     kind: NotificationKind
     users: frozenset[str]
-    title: str
-    body: str
+    title: Words
+    body: Words
 
 
-def _units(quantity: Any) -> str:
-    return f"{int(quantity):,} units"
+def composed(text: Words, language: str | None = None) -> str:
+    """A notification's words as its recipient reads them, in `language` (English when None):
+    the one place a notification's text is put into a language, when it is added to the inbox
+    (and so to the e-mail sent from it)."""
+    with translation.speaking(language):
+        return translation.said(text)
 
 
-def _ranges(body: dict[str, Any]) -> str:
+def _sentences(*said: Words | None) -> Words:
+    """Sentences one after the other, each translated on its own (a missing one left out)."""
+    given = [s for s in said if s]
+    if len(given) == 1:
+        return given[0]
+    return Words(
+        " ".join(f"{{s{i}}}" for i in range(len(given))),
+        **{f"s{i}": s for i, s in enumerate(given)},
+    )
+
+
+def _units(quantity: Any) -> Words:
+    return words("{quantity:,} units", quantity=int(quantity))
+
+
+def _ranges(body: dict[str, Any]) -> Words | None:
     ranges = body.get("ranges") or []
-    shown = [f"{r[0]} {r[1]}–{r[2]}" for r in ranges[:10]]
-    more = f" and {len(ranges) - 10} more" if len(ranges) > 10 else ""
-    return f" Serial ranges: {', '.join(shown)}{more}." if shown else ""
+    shown = ", ".join(f"{r[0]} {r[1]}–{r[2]}" for r in ranges[:10])
+    if not shown:
+        return None
+    if len(ranges) > 10:
+        more = len(ranges) - 10
+        return words("Serial ranges: {ranges} and {more} more.", ranges=shown, more=more)
+    return words("Serial ranges: {ranges}.", ranges=shown)
 
 
 def _received(connection: Connection, entry: SealedEvent, actor: str) -> list[Notice]:
@@ -85,18 +107,28 @@ def _received(connection: Connection, entry: SealedEvent, actor: str) -> list[No
         return []
     users = receiving(store.grants(connection, [holder.party]), holder) - {actor}
     subject = entry.subject or ""
-    origin = (
-        f"from account {entry.body['source']}"
-        if entry.body.get("source")
-        else f"from the registry {entry.body.get('from_registry', 'abroad')}"
-    )
+    units = _units(entry.body.get("quantity", 0))
+    if entry.body.get("source"):
+        origin = words("from account {account}", account=entry.body["source"])
+    elif "from_registry" in entry.body:
+        origin = words("from the registry {registry}", registry=entry.body["from_registry"])
+    else:
+        origin = words("from the registry abroad")
     return [
         Notice(
             NotificationKind.UNITS_RECEIVED,
             frozenset(users),
-            f"{_units(entry.body.get('quantity', 0))} received in {holder.account}",
-            f"Transaction {subject} moved {_units(entry.body.get('quantity', 0))} {origin} "
-            f"into account {holder.account}.{_ranges(entry.body)}",
+            words("{units} received in {account}", units=units, account=holder.account),
+            _sentences(
+                words(
+                    "Transaction {transaction} moved {units} {origin} into account {account}.",
+                    transaction=subject,
+                    units=units,
+                    origin=origin,
+                    account=holder.account,
+                ),
+                _ranges(entry.body),
+            ),
         )
     ]
 
@@ -109,15 +141,24 @@ def _awaiting(connection: Connection, entry: SealedEvent) -> list[Notice]:
     users = _independent(
         connection, request, approving(store.grants(connection, [request.party]), request)
     )
-    source = request.source.account if request.source else "its source"
+    source = request.source.account if request.source else words("its source")
     return [
         Notice(
             NotificationKind.APPROVAL_NEEDED,
             frozenset(users),
-            f"Approval needed: {subject}",
-            f"Transaction {subject} of {_units(entry.body.get('quantity', 0))} from account "
-            f"{source} waits for {request.party}'s approval.{_ranges(entry.body)} "
-            "Approve or reject it in the approvals inbox.",
+            words("Approval needed: {transaction}", transaction=subject),
+            _sentences(
+                words(
+                    "Transaction {transaction} of {units} from account {account} waits for "
+                    "{party}'s approval.",
+                    transaction=subject,
+                    units=_units(entry.body.get("quantity", 0)),
+                    account=source,
+                    party=request.party,
+                ),
+                _ranges(entry.body),
+                words("Approve or reject it in the approvals inbox."),
+            ),
         )
     ]
 
@@ -146,9 +187,16 @@ def _approved(connection: Connection, entry: SealedEvent) -> list[Notice]:
         Notice(
             NotificationKind.REQUEST_APPROVED,
             frozenset(users),
-            f"Your request {subject} was approved",
-            f"Transaction {subject} of {_units(entry.body.get('quantity', 0))} was approved by "
-            f"{name_in(request.approver)}.{_ranges(entry.body)}",
+            words("Your request {transaction} was approved", transaction=subject),
+            _sentences(
+                words(
+                    "Transaction {transaction} of {units} was approved by {approver}.",
+                    transaction=subject,
+                    units=_units(entry.body.get("quantity", 0)),
+                    approver=name_in(request.approver),
+                ),
+                _ranges(entry.body),
+            ),
         )
     ]
 
@@ -159,18 +207,27 @@ def _decided(connection: Connection, entry: SealedEvent, kind: NotificationKind)
     if request is None:
         return []
     users = initiating(store.grants(connection, [request.party]), request)
-    outcome = "was rejected" if kind is NotificationKind.REQUEST_REJECTED else "expired"
-    quantity = _units(entry.body.get("released", 0))
-    return [
-        Notice(
-            kind,
-            frozenset(users),
-            f"Your request {subject} {outcome}",
-            f"Transaction {subject} {outcome}: {entry.body.get('reason', '')}. "
-            f"Its {quantity} are back in account "
-            f"{request.source.account if request.source else 'their source'}.",
+    said = {
+        "transaction": subject,
+        "reason": entry.body.get("reason", ""),
+        "units": _units(entry.body.get("released", 0)),
+        "account": request.source.account if request.source else words("their source"),
+    }
+    if kind is NotificationKind.REQUEST_REJECTED:
+        title = words("Your request {transaction} was rejected", transaction=subject)
+        body = words(
+            "Transaction {transaction} was rejected: {reason}. "
+            "Its {units} are back in account {account}.",
+            **said,
         )
-    ]
+    else:
+        title = words("Your request {transaction} expired", transaction=subject)
+        body = words(
+            "Transaction {transaction} expired: {reason}. "
+            "Its {units} are back in account {account}.",
+            **said,
+        )
+    return [Notice(kind, frozenset(users), title, body)]
 
 
 def _hold(connection: Connection, entry: SealedEvent) -> list[Notice]:
@@ -178,14 +235,19 @@ def _hold(connection: Connection, entry: SealedEvent) -> list[Notice]:
     users = held_up(store.grants(connection, None))
     run = entry.subject or ""
     if placed:
-        title = f"Reconciliation hold placed ({run})"
-        body = (
-            f"The registry holds every transaction for the reconciliation {run} until "
-            f"{entry.body.get('until', 'its result')}: requests are refused (C2006) meanwhile."
+        title = words("Reconciliation hold placed ({run})", run=run)
+        body = words(
+            "The registry holds every transaction for the reconciliation {run} until {until}: "
+            "requests are refused (C2006) meanwhile.",
+            run=run,
+            until=entry.body["until"] if "until" in entry.body else words("its result"),
         )
     else:
-        title = f"Reconciliation hold lifted ({run})"
-        body = f"Transactions are accepted again: {entry.body.get('reason', 'the hold ended')}."
+        title = words("Reconciliation hold lifted ({run})", run=run)
+        body = words(
+            "Transactions are accepted again: {reason}.",
+            reason=entry.body["reason"] if "reason" in entry.body else words("the hold ended"),
+        )
     return [Notice(NotificationKind.RECONCILIATION_HOLD, frozenset(users), title, body)]
 
 
@@ -201,11 +263,23 @@ def _to_accept(connection: Connection, entry: SealedEvent) -> list[Notice]:
         Notice(
             NotificationKind.ACCEPTANCE_NEEDED,
             frozenset(users),
-            f"Incoming transfer to accept: {subject}",
-            f"Transaction {subject} of {_units(entry.body.get('quantity', 0))} from account "
-            f"{entry.body.get('source', '')} into account {holder.account} waits for "
-            f"{holder.party}'s acceptance.{_ranges(entry.body)} Accept or refuse it under "
-            "Incoming transfers; if nobody answers by its deadline it is returned.",
+            words("Incoming transfer to accept: {transaction}", transaction=subject),
+            _sentences(
+                words(
+                    "Transaction {transaction} of {units} from account {source} into account "
+                    "{account} waits for {party}'s acceptance.",
+                    transaction=subject,
+                    units=_units(entry.body.get("quantity", 0)),
+                    source=entry.body.get("source", ""),
+                    account=holder.account,
+                    party=holder.party,
+                ),
+                _ranges(entry.body),
+                words(
+                    "Accept or refuse it under Incoming transfers; if nobody answers by its "
+                    "deadline it is returned."
+                ),
+            ),
         )
     ]
 
@@ -217,23 +291,30 @@ def _answered(connection: Connection, entry: SealedEvent) -> list[Notice]:
     if request is None:
         return []
     users = initiating(store.grants(connection, [request.party]), request)
-    party = entry.body.get("acquiring_party") or "the acquiring Party"
-    outcome = f"{ANSWERED[entry.event]} {party}"
-    reason = f": {entry.body['reason']}" if entry.event == "TransferRefused" else ""
-    back = (
-        ""
-        if entry.event == "TransferAccepted"
-        else f" Its units are back in account "
-        f"{request.source.account if request.source else 'their source'}."
-    )
-    return [
-        Notice(
-            NotificationKind.TRANSFER_ANSWERED,
-            frozenset(users),
-            f"Your transfer {subject} {outcome}",
-            f"Transaction {subject} {outcome}{reason}.{back}",
+    said = {
+        "transaction": subject,
+        "party": entry.body.get("acquiring_party") or words("the acquiring Party"),
+        "account": request.source.account if request.source else words("their source"),
+    }
+    if entry.event == "TransferAccepted":
+        title = words("Your transfer {transaction} was accepted by {party}", **said)
+        body = words("Transaction {transaction} was accepted by {party}.", **said)
+    elif entry.event == "TransferRefused":
+        title = words("Your transfer {transaction} was refused by {party}", **said)
+        body = words(
+            "Transaction {transaction} was refused by {party}: {reason}. "
+            "Its units are back in account {account}.",
+            reason=entry.body["reason"],
+            **said,
         )
-    ]
+    else:
+        title = words("Your transfer {transaction} was not accepted in time by {party}", **said)
+        body = words(
+            "Transaction {transaction} was not accepted in time by {party}. "
+            "Its units are back in account {account}.",
+            **said,
+        )
+    return [Notice(NotificationKind.TRANSFER_ANSWERED, frozenset(users), title, body)]
 
 
 def notices(connection: Connection, entry: SealedEvent, actor: str) -> list[Notice]:
@@ -270,14 +351,15 @@ def _rows(connection: Connection, entry: SealedEvent, found: list[Notice]) -> li
             if channel == Channel.NONE:
                 continue
             by_email = channel == Channel.IN_APP_AND_EMAIL and bool(person.email)
+            language = person.language
             rows.append(
                 NewNotification(
                     user_id=person.user_id,
                     kind=notice.kind.value,
                     journal_seq=entry.seq,
                     subject=(entry.subject or "")[:200],
-                    title=notice.title[:300],
-                    body=notice.body,
+                    title=composed(notice.title, language)[:300],
+                    body=composed(notice.body, language),
                     created_at=entry.recorded_at,
                     email_status="pending" if by_email else "none",
                     email_next_at=entry.recorded_at if by_email else None,

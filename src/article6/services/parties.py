@@ -12,6 +12,7 @@ from article6.domain import identifiers
 from article6.domain.access import Actor, Permission
 from article6.domain.accounts import PARTY_SECTION_KINDS, AccountKind, account_name
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
@@ -57,7 +58,7 @@ def record_party(
         raise refuse(
             Check.C1009,
             "ndc_last_year",
-            "the NDC implementation period runs from its first to its last year",
+            words("the NDC implementation period runs from its first to its last year"),
         )
     now = registry.now()
     if sections.party(connection, code) is None:
@@ -124,11 +125,17 @@ def set_approval_policy(
                 raise refuse(
                     Check.C4017,
                     "four_eyes",
-                    f"{section.party_code}'s section has {len(approvers)} person who may "
-                    "approve; under four eyes nobody could approve that person's own requests, "
-                    "which could only expire: give a second user the administrator role first"
+                    words(
+                        "{party}'s section has 1 person who may approve; under four eyes nobody "
+                        "could approve that person's own requests, which could only expire: give "
+                        "a second user the administrator role first",
+                        party=section.party_code,
+                    )
                     if len(approvers) == 1
-                    else f"{section.party_code}'s section has no one who may approve yet",
+                    else words(
+                        "{party}'s section has no one who may approve yet",
+                        party=section.party_code,
+                    ),
                 )
         approval_policies.set_policy(
             connection, section.party_code, command.kind.value, command.four_eyes

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from article6.domain import passwords
 from article6.domain.access import Actor
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.services.context import Registry, execute
 from article6.services.identity import (
     IdentityCommand,
@@ -39,7 +40,7 @@ from article6.settings import Settings
 from article6.store import identity
 from article6.store.database import unit_of_work
 
-NOT_ACCEPTED = "the current password or the second-factor code was not accepted"
+NOT_ACCEPTED = words("the current password or the second-factor code was not accepted")
 
 
 class ChangePassword(IdentityCommand):

@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.reconciliation import ReconciliationHold
+from article6.domain.wording import words
 from article6.services.context import Registry
 from article6.services.journal import log
 from article6.store import sections
@@ -78,8 +79,12 @@ class Ticket:
                 Refusal(
                     Check.C4026,
                     "source_account",
-                    f"{self.party}'s section is {self.status}: no units leave it and it records "
-                    "no new transaction",
+                    words(
+                        "{party}'s section is {status}: no units leave it and it records no new "
+                        "transaction",
+                        party=self.party,
+                        status=self.status,
+                    ),
                 )
             ]
         if self.hold is None or not self.hold.in_force(now):

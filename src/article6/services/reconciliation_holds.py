@@ -26,6 +26,7 @@ from article6.domain.messages import (
 )
 from article6.domain.protocol import HUB, TransferStatus
 from article6.domain.reconciliation import ReconciliationHold
+from article6.domain.wording import words
 from article6.services import ports
 from article6.services.acquisitions import answer_proposal
 from article6.services.commands import Command
@@ -50,13 +51,15 @@ def place(
         holds.place(connection, new)
     elif not current.in_force(registry.now()):
         holds.place(connection, new)
-        _journal_lifted(connection, registry, REGISTRY_CLOCK, current, "its deadline passed")
+        _journal_lifted(connection, registry, REGISTRY_CLOCK, current, words("its deadline passed"))
     elif current.reconciliation_id == request.reconciliation_id:
         holds.place(connection, current)
         return
     else:
         holds.place(connection, new)
-        reason = f"replaced by {request.reconciliation_id}"
+        reason = words(
+            "replaced by {reconciliation_id}", reconciliation_id=request.reconciliation_id
+        )
         _journal_lifted(connection, registry, HUB_ACTOR, current, reason)
     log(
         connection,
@@ -103,7 +106,7 @@ def lift_overdue(registry: Registry) -> str | None:
         current = holds.hold(connection)
         if current is None or current.in_force(command.now):
             return HoldLifted(reconciliation_id=None)
-        _lifted(connection, registry, actor, current, "its deadline passed")
+        _lifted(connection, registry, actor, current, words("its deadline passed"))
         return HoldLifted(reconciliation_id=current.reconciliation_id)
 
     return execute(registry, REGISTRY_CLOCK, command, handle, HoldLifted).reconciliation_id

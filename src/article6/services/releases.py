@@ -22,6 +22,7 @@ from article6.domain.transactions import (
     TransactionStatus,
     advance,
 )
+from article6.domain.wording import words
 from article6.services.context import Registry
 from article6.services.pipeline import JournalEntry, check
 from article6.services.views import Receipt, transaction_receipt
@@ -68,7 +69,11 @@ def load_release(
     reserved, and the time the step is judged at, read under the locks."""
     row = history.transaction(connection, identifier, lock=True)
     if row is None:
-        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+        raise refuse(
+            Check.C1012,
+            "transaction",
+            words("{identifier} is not a transaction", identifier=identifier),
+        )
     reserved: list[UnitBlock] = []
     if row.source_account_id is not None:
         holdings.lock_holdings(connection, [row.source_account_id])

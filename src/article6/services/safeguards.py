@@ -26,6 +26,7 @@ from article6.domain.safeguards import (
     trusted_account_refusal,
 )
 from article6.domain.transactions import TransactionKind
+from article6.domain.wording import words
 from article6.services.access import allow, section_of
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
@@ -130,10 +131,18 @@ def add_trusted_destination(
             raise refuse(
                 Check.C1022,
                 "account",
-                f"{account} is an account of {party}'s own section, which needs no trust",
+                words(
+                    "{account} is an account of {party}'s own section, which needs no trust",
+                    account=account,
+                    party=party,
+                ),
             )
         if store.trusted_entry(connection, party, account) is not None:
-            raise refuse(Check.C1022, "account", f"{account} is already a trusted destination")
+            raise refuse(
+                Check.C1022,
+                "account",
+                words("{account} is already a trusted destination", account=account),
+            )
         now = registry.now()
         entry = TrustedDestination(party, account, actor.name, now, now + delay)
         store.add_trusted(connection, entry)
@@ -167,7 +176,11 @@ def remove_trusted_destination(
         keeper(actor, party)
         named = command.account.strip().upper()
         if not store.remove_trusted(connection, party, named):
-            raise refuse(Check.C1022, "account", f"{named} is not a trusted destination of {party}")
+            raise refuse(
+                Check.C1022,
+                "account",
+                words("{named} is not a trusted destination of {party}", named=named, party=party),
+            )
         log(
             connection,
             registry,

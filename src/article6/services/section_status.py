@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Permission
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
 from article6.services.journal import log
@@ -61,15 +62,21 @@ def change_section_status(
         section = section_of(connection, actor, command.party, lock=True)
         party = section.party_code
         if section.status == "closed":
-            raise refuse(Check.C4026, "status", f"{party}'s section is closed for good")
+            raise refuse(
+                Check.C4026, "status", words("{party}'s section is closed for good", party=party)
+            )
         if command.status == "closed":
             held = sections.units_held(connection, party)
             if held:
                 raise refuse(
                     Check.C4026,
                     "status",
-                    f"{party}'s section still holds {held:,} units: they are transferred, used "
-                    "or cancelled before it closes",
+                    words(
+                        "{party}'s section still holds {held:,} units: they are transferred, "
+                        "used or cancelled before it closes",
+                        party=party,
+                        held=held,
+                    ),
                 )
         sections.set_status(connection, party, command.status)
         log(

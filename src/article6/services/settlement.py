@@ -16,6 +16,7 @@ from article6.domain.blocks import UnitBlock
 from article6.domain.messages import Evaluation, StatusNotification, TransferProposal
 from article6.domain.protocol import TransferStatus
 from article6.domain.transactions import StoredTransaction, TransactionChange, TransactionStatus
+from article6.domain.wording import words
 from article6.services import ports
 from article6.services.acquisitions import acquire
 from article6.services.context import Registry
@@ -72,7 +73,7 @@ def _outgoing(
     if target is TransferStatus.COMPLETED:
         _complete_out(connection, registry, row, transaction)
         return
-    reason = reason_of(evaluation) or f"{target.value} by the hub"
+    reason = reason_of(evaluation) or words("{status} by the hub", status=target.value)
     blocks = placement.reserved_blocks(connection, transaction.id)
     holdings.lock_holdings(connection, [transaction.source])
     for block in blocks:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from article6.domain import totp
 from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.services import throttle
 from article6.services.context import Registry
 from article6.services.identity import (
@@ -43,7 +44,7 @@ from article6.store.database import (
 )
 from article6.store.identity import NewSession, UserRecord
 
-NOT_ACCEPTED = "the name, password or second-factor code was not accepted"
+NOT_ACCEPTED = words("the name, password or second-factor code was not accepted")
 
 
 class SignIn(IdentityCommand):
@@ -175,7 +176,7 @@ def fail(
         if failures >= settings.lock_after:
             locked_until = now + timedelta(minutes=settings.lock_minutes)
             refusal = CommandRefused(
-                [Refusal(Check.C4010, "name", "locked after repeated failures")],
+                [Refusal(Check.C4010, "name", words("locked after repeated failures"))],
                 retry_after=settings.lock_minutes * 60,
             )
             body["locked_until"] = locked_until.isoformat()

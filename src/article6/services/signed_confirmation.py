@@ -25,6 +25,7 @@ from article6.domain import totp
 from article6.domain.access import Actor
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
 from article6.domain.safeguards import SIGNED_COMMANDS, action_digest, confirmation_refusals
+from article6.domain.wording import words
 from article6.services import throttle
 from article6.services.context import Registry
 from article6.services.journal import log
@@ -41,7 +42,7 @@ class WrongCode(CommandRefused):
     against the user's name (`count_wrong_code`); a missing code is not."""
 
 
-WRONG_CODE = (
+WRONG_CODE = words(
     "the code is not your current second-factor code, or it was used already; wait for the "
     "next code and confirm again"
 )
@@ -96,14 +97,19 @@ def _spend(connection: Connection, registry: Registry, actor: Actor) -> None:
     user = identity.user_by_name(connection, actor.name)
     if user is None or user.totp_secret is None or user.totp_enrolled_at is None:
         raise refuse(
-            Check.C4021, "second_factor_code", f"{actor.name} has no second factor enrolled"
+            Check.C4021,
+            "second_factor_code",
+            words("{name} has no second factor enrolled", name=actor.name),
         )
     now = registry.now()
     if user.locked_until is not None and aware(user.locked_until) > now:
         raise refuse(
             Check.C4010,
             "second_factor_code",
-            f"locked after repeated failures until {aware(user.locked_until):%Y-%m-%d %H:%M} UTC",
+            words(
+                "locked after repeated failures until {locked_until:%Y-%m-%d %H:%M} UTC",
+                locked_until=aware(user.locked_until),
+            ),
         )
     counter = totp.matching_counter(user.totp_secret, offered, now, after=user.totp_last_counter)
     if counter is None or not store.spend_code(connection, user.id, counter):

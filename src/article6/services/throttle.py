@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from article6.domain.checks import Check, Refusal
+from article6.domain.wording import words
 from article6.settings import Settings
 from article6.store import identity
 from article6.store.database import aware
@@ -91,7 +92,10 @@ def gate(settings: Settings, standing: Standing, now: datetime) -> tuple[Refusal
     seconds until an attempt is checked again (the answer's Retry-After)."""
     locked_until = standing.locked_until
     if locked_until is not None and locked_until > now:
-        text = f"locked after repeated failures until {locked_until:%H:%M} UTC"
+        text = words(
+            "locked after repeated failures until {locked_until:%H:%M} UTC",
+            locked_until=locked_until,
+        )
         return (
             Refusal(Check.C4010, "name", text),
             "locked",
@@ -108,6 +112,6 @@ def gate(settings: Settings, standing: Standing, now: datetime) -> tuple[Refusal
     )
     longest = max((w for w in waits if w is not None), default=None)
     if longest is not None:
-        text = f"too many failures; try again in {longest} s"
+        text = words("too many failures; try again in {seconds} s", seconds=longest)
         return Refusal(Check.C4010, "name", text), "throttled", longest
     return None

@@ -27,6 +27,7 @@ from article6.domain.unit_marks import (
     check_mark,
     notice_range,
 )
+from article6.domain.wording import words
 from article6.services.access import allow
 from article6.services.commands import Command, Serial, Whole
 from article6.services.context import Registry, execute
@@ -210,7 +211,9 @@ def record_hub_notice(
         if parsed is None:
             problems.append(
                 Refusal(
-                    _C2011, f"blocks[{index}]", f"{quoted(text)} is not code:registry-first-last"
+                    _C2011,
+                    f"blocks[{index}]",
+                    words("{given} is not code:registry-first-last", given=quoted(text)),
                 )
             )
             continue
@@ -227,7 +230,9 @@ def record_hub_notice(
             )
         )
     if not commands and not problems:
-        problems.append(Refusal(_C2011, "blocks", "a unit-mark notice names at least one range"))
+        problems.append(
+            Refusal(_C2011, "blocks", words("a unit-mark notice names at least one range"))
+        )
     if problems:
         raise CommandRefused(problems[:20])
     return _record(connection, registry, hub, commands)

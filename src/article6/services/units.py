@@ -15,6 +15,7 @@ from article6.domain.access import Actor
 from article6.domain.accounts import CANCELLATION_ACCOUNT, AccountKind
 from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action, first_transfer_at
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.context import Registry, execute
 from article6.services.movement_requests import (
@@ -85,7 +86,11 @@ def _link_authorization(connection: Connection, command: c.LinkAuthorization) ->
         raise refuse(
             Check.C3002,
             "authorization_id",
-            f"{command.authorization_id} is not an authorization of {source.party_code}",
+            words(
+                "{authorization_id} is not an authorization of {party_code}",
+                authorization_id=command.authorization_id,
+                party_code=source.party_code,
+            ),
         )
 
     kind = (
@@ -133,7 +138,7 @@ def _transfer_units(connection: Connection, command: c.TransferUnits) -> Movemen
         raise refuse(
             Check.C4001,
             "destination_account",
-            "an internal transfer stays in one Party section; use an international transfer",
+            words("an internal transfer stays in one Party section; use an international transfer"),
         )
     if destination.kind != source.kind or (
         destination.cooperative_approach_key != source.cooperative_approach_key
@@ -141,9 +146,11 @@ def _transfer_units(connection: Connection, command: c.TransferUnits) -> Movemen
         raise refuse(
             Check.C4001,
             "destination_account",
-            f"an internal transfer goes to another "
-            f"{AccountKind(source.kind).label} account of the same cooperative "
-            f"approach",
+            words(
+                "an internal transfer goes to another {label} account of the same "
+                "cooperative approach",
+                label=AccountKind(source.kind).label,
+            ),
         )
     return Movement(Action.INTERNAL_TRANSFER, source, destination, command.units)
 
@@ -173,13 +180,13 @@ def _transfer_internationally(
         raise refuse(
             Check.C4001,
             "destination_account",
-            "the destination is in the same Party section; use an internal transfer",
+            words("the destination is in the same Party section; use an internal transfer"),
         )
     if destination.kind != AccountKind.ITMO_HOLDING.value:
         raise refuse(
             Check.C4001,
             "destination_account",
-            "an international transfer goes to an ITMO holding account",
+            words("an international transfer goes to an ITMO holding account"),
         )
     return Movement(
         Action.INTERNATIONAL_TRANSFER,
@@ -213,7 +220,7 @@ def _use_towards_ndc(connection: Connection, command: c.UseTowardsNDC) -> Moveme
     require_kind(source, (AccountKind.ITMO_HOLDING,), "source_account")
     if source.holder != "PARTY":
         raise refuse(
-            Check.C4003, "source_account", "only the Party itself uses ITMOs towards its NDC"
+            Check.C4003, "source_account", words("only the Party itself uses ITMOs towards its NDC")
         )
     party = sections.party(connection, source.party_code)
     if party is None or not party.ndc_first_year <= command.ndc_year <= party.ndc_last_year:
@@ -221,7 +228,11 @@ def _use_towards_ndc(connection: Connection, command: c.UseTowardsNDC) -> Moveme
         raise refuse(
             Check.C5001,
             "ndc_year",
-            f"{command.ndc_year} is outside the NDC implementation period {period}",
+            words(
+                "{ndc_year} is outside the NDC implementation period {period}",
+                ndc_year=command.ndc_year,
+                period=period,
+            ),
         )
     destination = party_account(
         connection,
@@ -256,7 +267,10 @@ def _cancel_units(connection: Connection, command: c.CancelUnits) -> Movement:
         raise refuse(
             Check.C5004,
             "purpose_text",
-            f"an {command.purpose.value} cancellation names its purpose, e.g. CORSIA",
+            words(
+                "an {purpose} cancellation names its purpose, e.g. CORSIA",
+                purpose=command.purpose.value,
+            ),
         )
     destination = party_account(
         connection,

@@ -18,6 +18,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier
 from article6.domain.nomenclature import ActionType
 from article6.domain.transactions import CANCELLATION_ACTION
+from article6.domain.wording import words
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
@@ -56,10 +57,16 @@ def certificate(registry: Registry, actor: Actor, transaction: str) -> Certifica
     with reports.reading(registry.engine) as connection:
         row = statement_ledger.transaction(connection, transaction)
         if row is None:
-            raise refuse(Check.C1012, "transaction", f"{transaction} is not a transaction")
+            raise refuse(
+                Check.C1012,
+                "transaction",
+                words("{transaction} is not a transaction", transaction=transaction),
+            )
         allow(actor, Permission.READ, row.party_code)
         if actor.entity is not None and row.using_entity != actor.entity:
-            raise refuse(Check.C4002, "transaction", "an entity sees only its own certificates")
+            raise refuse(
+                Check.C4002, "transaction", words("an entity sees only its own certificates")
+            )
         return certificate_of(registry, connection, row)
 
 
@@ -78,8 +85,13 @@ def certificate_of(
         raise refuse(
             Check.C4007,
             "transaction",
-            f"{row.identifier} is a {row.status} {row.kind}; certificates are for completed "
-            "uses and cancellations",
+            words(
+                "{identifier} is a {status} {kind}; certificates are for completed uses and "
+                "cancellations",
+                identifier=row.identifier,
+                status=row.status,
+                kind=row.kind,
+            ),
         )
     party = reporting_party(connection, row.party_code)
     ranges = statement_ledger.transaction_ranges(connection, row.id)
@@ -90,16 +102,20 @@ def certificate_of(
         else CANCELLATION_ACTION[CancellationPurpose(named)]
     )
     if row.kind == "use":
-        purpose = f"Use towards the NDC of {row.party_code} for {row.ndc_year}"
+        purpose = words(
+            "Use towards the NDC of {party} for {ndc_year}",
+            party=row.party_code,
+            ndc_year=row.ndc_year,
+        )
     else:
         purpose = {
-            "IMP": "Use for other international mitigation purposes",
-            "OP": "Cancellation for other purposes",
-            "OMGE": "Voluntary cancellation to deliver OMGE",
-            "voluntary": "Voluntary cancellation",
+            "IMP": words("Use for other international mitigation purposes"),
+            "OP": words("Cancellation for other purposes"),
+            "OMGE": words("Voluntary cancellation to deliver OMGE"),
+            "voluntary": words("Voluntary cancellation"),
         }[named]
         if row.purpose:
-            purpose += f": {row.purpose}"
+            purpose = words("{purpose}: {details}", purpose=purpose, details=row.purpose)
     found = Certificate(
         transaction=row.identifier,
         kind=row.kind,

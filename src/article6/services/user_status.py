@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from article6.domain.access import Actor, Role
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.services.context import Registry, execute
 from article6.services.identity import (
     UserRequest,
@@ -30,10 +31,15 @@ def _set(
     row = user_row(connection, user, lock=True)
     may_manage(connection, actor, row)
     if disabled and row.name == actor.name:
-        raise refuse(Check.C4018, "user", "nobody disables themselves")
+        raise refuse(Check.C4018, "user", words("nobody disables themselves"))
     if row.disabled == disabled:
-        state = "disabled" if disabled else "enabled"
-        raise refuse(Check.C4018, "user", f"{user} is already {state}")
+        raise refuse(
+            Check.C4018,
+            "user",
+            words("{user} is already disabled", user=user)
+            if disabled
+            else words("{user} is already enabled", user=user),
+        )
     identity.set_disabled(connection, row.id, disabled)
     ended = identity.revoke_sessions_of(connection, row.id, registry.now()) if disabled else 0
     journal_event(

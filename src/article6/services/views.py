@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Role, name_in
 from article6.domain.identifiers import block_identifier
 from article6.domain.transactions import StoredTransaction
+from article6.domain.wording import words
 from article6.store import delegations, history, records
 from article6.store.delegations import Delegation
 from article6.store.history import RecordedRange
@@ -132,10 +133,13 @@ def _delegated(connection: Connection, rows: Sequence[StoredTransaction]) -> dic
 
 def delegation_note(delegation: Delegation) -> str:
     """How a transaction names the delegation it was done under."""
-    return (
-        f"{delegation.party_code} delegated {delegation.kind.replace('_', ' ')} "
-        f"(delegation {delegation.id}, by {name_in(delegation.delegated_by)}, "
-        f"{delegation.delegated_at:%Y-%m-%d})"
+    return words(
+        "{party} delegated {kind} (delegation {delegation}, by {by}, {on:%Y-%m-%d})",
+        party=delegation.party_code,
+        kind=delegation.kind.replace("_", " "),
+        delegation=delegation.id,
+        by=name_in(delegation.delegated_by),
+        on=delegation.delegated_at,
     )
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, select, update
+from sqlalchemy import ARRAY, Connection, Row, String, and_, any_, bindparam, select, update
 
 from article6.domain.accounts import Account, AccountKind
+from article6.store import batches
 from article6.store.schema import accounts, holdings
 from article6.store.sections import next_number
 
@@ -17,6 +18,12 @@ _ACCOUNT = select(accounts).where(accounts.c.identifier == bindparam("identifier
 _ACCOUNTS = select(accounts).where(
     accounts.c.identifier.in_(bindparam("identifiers", expanding=True))
 )
+_ACCOUNTS_IN_ARRAY = select(accounts).where(
+    accounts.c.identifier == any_(bindparam("identifiers", type_=ARRAY(String)))
+)
+"""The same read on PostgreSQL with one array parameter: compiled once, and sent by
+`store.batches` without SQLAlchemy's per-execution work (an expanding `IN` is rendered anew
+for every call)."""
 
 
 def to_account(row: Row[Any]) -> Account:
@@ -40,7 +47,13 @@ def account(connection: Connection, identifier: str) -> Account | None:
 
 def accounts_named(connection: Connection, identifiers: list[str]) -> dict[str, Account]:
     """Several accounts by identifier in one round trip; unknown identifiers are left out."""
-    rows = connection.execute(_ACCOUNTS, {"identifiers": sorted(set(identifiers))})
+    wanted = sorted(set(identifiers))
+    if connection.dialect.name == "postgresql":
+        rows: Any = batches.read_later(
+            connection, _ACCOUNTS_IN_ARRAY, {"identifiers": wanted}
+        ).all()
+    else:
+        rows = connection.execute(_ACCOUNTS, {"identifiers": wanted})
     return {row.identifier: to_account(row) for row in rows}
 
 

@@ -27,7 +27,7 @@ import contextlib
 import re
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import pq
@@ -85,12 +85,10 @@ def later(
         finally:
             connection.info.pop(_HOLDING_BACK, None)
         return
-    values = [_bound(compiled, row) for row in rows]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    if len(values) == 1:
-        cursor.execute(compiled.string, values[0])
-    else:
-        cursor.executemany(compiled.string, values)
+    sql, names = _numbered(compiled.string)
+    values = [[bound[name] for name in names] for bound in (_bound(compiled, row) for row in rows)]
+    for row_values in values:
+        _HeldBack(_driver(connection)).execute(sql, row_values)
 
 
 _WRITES: dict[tuple[int, str, tuple[str, ...]], Any] = {}
@@ -147,9 +145,16 @@ class Answer:
         return self._cursor is None
 
     def all(self) -> list[Any]:
-        """The rows (named tuples), sending the batch now if nothing has sent it yet."""
+        """The rows (named tuples), sending the batch now if nothing has sent it yet. A
+        statement the database refused raises as SQLAlchemy would have raised it (a constraint
+        as `IntegrityError`, a deadlock retryable), whichever statement it was."""
         if self._cursor is not None:
-            _close(self._connection)
+            try:
+                _close(self._connection)
+            except psycopg.Error as error:
+                raise DBAPIError.instance(
+                    "(a batch)", None, error, psycopg.Error, dialect=self._connection.dialect
+                ) from error
         return self._rows
 
     def first(self) -> Any | None:
@@ -158,7 +163,12 @@ class Answer:
 
     def _settle(self) -> None:
         cursor, self._cursor = self._cursor, None
-        self._rows = cursor.fetchall() if cursor.description is not None else []
+        result = cursor.pgresult  # not `description`: it builds a column list to be tested
+        self._rows = (
+            cursor.fetchall()
+            if result is not None and result.status == pq.ExecStatus.TUPLES_OK
+            else []
+        )
         cursor.close()
         if not self._rows and self._missing is not None:
             raise self._missing()
@@ -188,15 +198,72 @@ def read_later(
         compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
     _open(connection)
     _send_merged(connection)
-    driver = connection.connection.driver_connection
-    cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
-    cursor.execute(compiled.string, compiled.construct_params(parameters))
+    sql, names = _numbered(compiled.string)
+    values = compiled.construct_params(parameters)
+    cursor = _HeldBack(_driver(connection), row_factory=namedtuple_row)
+    cursor.execute(sql, [values[name] for name in names])
     answer = Answer(connection, cursor=cursor, missing=missing)
     connection.info.setdefault(_ANSWERS, []).append(answer)
     return answer
 
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+_NUMBERED: dict[tuple[str, int], tuple[bytes, tuple[str, ...]]] = {}
+
+
+def _numbered(sql: str, start: int = 0) -> tuple[bytes, tuple[str, ...]]:
+    """A compiled statement's SQL with its named placeholders numbered from `start + 1` (`$n`,
+    as the server takes them) and the names in that order, worked out once per statement: the
+    driver then sends it as it is (`psycopg.RawCursor`). psycopg would parse the named form
+    again on every execution of a statement longer than its cache takes (the candidates' read
+    is 7,000 characters)."""
+    numbered = _NUMBERED.get((sql, start))
+    if numbered is None:
+        names: list[str] = []
+
+        def number(placeholder: re.Match[str]) -> str:
+            name = placeholder.group(1)
+            if name is None:
+                return "%"  # `%%` is a literal `%` in the named form, and as it is in the raw one
+            if name not in names:
+                names.append(name)
+            return f"${start + names.index(name) + 1}"
+
+        numbered = _NUMBERED[(sql, start)] = (
+            _PLACEHOLDER.sub(number, sql).encode(),
+            tuple(names),
+        )
+    return numbered
+
+
+class _HeldBack(psycopg.RawCursor[Any]):
+    """A cursor whose statement waits in libpq's buffer for the batch's next flush.
+
+    psycopg's `execute` in a pipeline sends the statement, flushes it alone and reads whatever
+    answers have arrived: two polls and a write per statement. Here the statement is queued as
+    psycopg queues it (its answer expected in order, prepared statements kept) and handed to
+    libpq at once, which buffers it in pipeline mode: the statement that needs an answer, or
+    the COMMIT, sends the whole batch in one write. (psycopg's own generators, pinned version.)
+    """
+
+    def _execute_gen(
+        self,
+        query: Any,
+        params: Any = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Any:
+        pipeline = self._conn._pipeline
+        if pipeline is None:
+            return (yield from super()._execute_gen(query, params, prepare=prepare, binary=binary))
+        yield from self._start_query(query)
+        query_ = self._convert_query(query, params)
+        yield from self._maybe_prepare_gen(query_, prepare=prepare, binary=binary)
+        while pipeline.command_queue:
+            pipeline.command_queue.popleft()()
+        self._last_query = query
+        yield from self._conn._prepared.maintain_gen(self._conn)
 
 
 def _send_merged(connection: Connection, *_arguments: Any) -> None:
@@ -206,16 +273,20 @@ def _send_merged(connection: Connection, *_arguments: Any) -> None:
     waiting: list[tuple[str, dict[str, Any]]] = connection.info.pop(_MERGED, None) or []
     if not waiting:
         return
-    parts: list[str] = []
-    values: dict[str, Any] = {}
-    for index, (sql, row) in enumerate(waiting):
-        parts.append(_PLACEHOLDER.sub(rf"%(w{index}_\1)s", sql))
-        values.update({f"w{index}_{name}": value for name, value in row.items()})
+    parts: list[bytes] = []
+    values: list[Any] = []
+    for sql, row in waiting:
+        part, names = _numbered(sql, len(values))
+        parts.append(part)
+        values += [row[name] for name in names]
     *first, last = parts
-    parts_before = ", ".join(f"w{index} AS ({part})" for index, part in enumerate(first))
-    sql = f"WITH {parts_before} {last}" if first else last
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(sql, values)
+    parts_before = b", ".join(b"w%d AS (%s)" % (index, part) for index, part in enumerate(first))
+    merged = b"WITH %s %s" % (parts_before, last) if first else last
+    _HeldBack(_driver(connection)).execute(merged, values)
+
+
+def _driver(connection: Connection) -> psycopg.Connection[Any]:
+    return cast("psycopg.Connection[Any]", connection.connection.driver_connection)
 
 
 def _pipelined(connection: Connection) -> bool:

@@ -4,7 +4,7 @@ the live blocks. Also the pending transactions past their deadline, and account 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -29,11 +29,17 @@ _INSERT_RANGES = transaction_blocks.insert().inline()
 _ADD_TRANSACTION = transactions.insert().inline()
 _THIS_TRANSACTION = func.currval(func.pg_get_serial_sequence("transactions", "id"))
 _INSERT_RANGES_OF_THIS = _INSERT_RANGES.values(transaction_id=_THIS_TRANSACTION)
+_RECORD_COLUMNS = tuple(field.name for field in fields(TransactionRecord))
+
+
+def _row(record: TransactionRecord) -> dict[str, Any]:
+    """The record's columns. Its fields are plain values: `asdict` would deep-copy each one."""
+    return {name: getattr(record, name) for name in _RECORD_COLUMNS}
 
 
 def insert_record(connection: Connection, record: TransactionRecord) -> int:
     """Append a transaction; its id."""
-    transaction_id: int = connection.execute(_INSERT_TRANSACTION, asdict(record)).scalar_one()
+    transaction_id: int = connection.execute(_INSERT_TRANSACTION, _row(record)).scalar_one()
     return transaction_id
 
 
@@ -43,7 +49,7 @@ def add_record(connection: Connection, record: TransactionRecord) -> int | None:
     transaction just added); elsewhere at once, and its id."""
     if connection.dialect.name != "postgresql":
         return insert_record(connection, record)
-    batches.later(connection, _ADD_TRANSACTION, asdict(record))
+    batches.later(connection, _ADD_TRANSACTION, _row(record))
     return None
 
 

@@ -34,6 +34,7 @@ class UserRecord:
     password_change_required: bool
     password_changed_at: datetime | None
     email: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -434,3 +435,12 @@ def failures_from(
         )
     ).one()
     return int(count), last
+
+
+def language_of(connection: Connection, user_id: int) -> str | None:
+    found = connection.execute(select(users.c.language).where(users.c.id == user_id))
+    return found.scalar_one_or_none()
+
+
+def set_language(connection: Connection, user_id: int, code: str) -> None:
+    _update(connection, user_id, {"language": code})

@@ -45,6 +45,9 @@ users = Table(
     Column("password_changed_at", Timestamp),
     # Where notifications chosen by e-mail are sent (since 20261202_0025); none until set.
     Column("email", String(254)),
+    # The language the user reads the pages and e-mails in (since 20261203_0033); none until
+    # chosen: then the browser's Accept-Language decides the pages, English the e-mails.
+    Column("language", String(8)),
 )
 
 role_grants = Table(

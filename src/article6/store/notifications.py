@@ -47,6 +47,7 @@ class Recipient:
     user_id: int
     name: str
     email: str | None
+    language: str | None = None  # the language they chose; English when none
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class OutgoingEmail:
     title: str
     body: str
     attempts: int
+    language: str | None = None  # the recipient's, for the subject's prefix and the footer
 
 
 def position(connection: Connection, lock: bool = True) -> int:
@@ -185,11 +187,11 @@ def recipients(connection: Connection, names: Iterable[str]) -> list[Recipient]:
     if not wanted:
         return []
     rows = connection.execute(
-        select(users.c.id, users.c.name, users.c.email)
+        select(users.c.id, users.c.name, users.c.email, users.c.language)
         .where(users.c.name.in_(wanted), users.c.disabled.is_(False))
         .order_by(users.c.id)
     ).all()
-    return [Recipient(r.id, r.name, r.email) for r in rows]
+    return [Recipient(r.id, r.name, r.email, r.language) for r in rows]
 
 
 def channels(connection: Connection, user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
@@ -335,6 +337,7 @@ def due_emails(connection: Connection, now: datetime, limit: int) -> list[Outgoi
             notifications.c.title,
             notifications.c.body,
             notifications.c.email_attempts,
+            users.c.language,
         )
         .join(users, users.c.id == notifications.c.user_id)
         .where(
@@ -347,7 +350,7 @@ def due_emails(connection: Connection, now: datetime, limit: int) -> list[Outgoi
     if is_postgres(connection):
         query = query.with_for_update(of=notifications, skip_locked=True)
     return [
-        OutgoingEmail(r.id, r.email or "", r.title, r.body, r.email_attempts)
+        OutgoingEmail(r.id, r.email or "", r.title, r.body, r.email_attempts, r.language)
         for r in connection.execute(query).all()
     ]
 

@@ -10,8 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, select, update
+from sqlalchemy.exc import NoResultFound
 
 from article6.domain.reconciliation import ReconciliationHold
+from article6.store import batches
 from article6.store.reconciliation import hold, hold_of
 from article6.store.schema import accounts, holdings, parties, party_sections
 
@@ -71,8 +73,9 @@ class PartySection:
         return hold_of(self)
 
 
-def _section(row: Row[Any]) -> PartySection:
-    values = row._mapping
+def _section(row: Any) -> PartySection:
+    """A section row (SQLAlchemy's, or a named tuple from `store.batches`) as the domain's."""
+    values = row._asdict()
     return PartySection(**{name: values[name] for name in PartySection.__dataclass_fields__})
 
 
@@ -155,6 +158,12 @@ def open_section(connection: Connection, opened: PartySection) -> None:
 
 
 _NUMBERED_SECTION: dict[str, Any] = {}
+"""Per Party: its next transaction number and its section row, one statement compiled once and
+sent through `store.batches` (no SQLAlchemy work per execution)."""
+
+
+def _no_section() -> Exception:
+    return NoResultFound("no such Party section")
 
 
 def take_transaction_number(
@@ -189,7 +198,7 @@ def number_transaction(connection: Connection, party_code: str) -> tuple[int, Pa
             statement = _NUMBERED_SECTION[party_code] = select(counter, party_sections).where(
                 party_sections.c.party_code == party_code
             )
-        numbered = connection.execute(statement).one()
+        numbered = batches.read_later(connection, statement, {}, missing=_no_section).all()[0]
         number, row = int(numbered.transaction_number), _section(numbered)
     return number, row
 

@@ -57,6 +57,11 @@ def language() -> Language:
     return LANGUAGES[_current.get()]
 
 
+def speaking_code(code: str | None) -> str:
+    """The language `speaking(code)` would speak."""
+    return code if code in LANGUAGES else DEFAULT
+
+
 @contextmanager
 def speaking(code: str | None) -> Iterator[Language]:
     """Say everything inside in `code` (English when it is not one of ours)."""

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.metrics import count_refusals
 from article6.http.problems import TITLES, body_checks, status_of, validation_refusals
 from article6.web import (
@@ -31,6 +32,7 @@ from article6.web import (
     routes_initial_reports,
     routes_joining,
     routes_journal,
+    routes_language,
     routes_marks,
     routes_mechanism,
     routes_notifications,
@@ -62,7 +64,7 @@ def error_page(request: Request, refusals: list[Refusal], status: int) -> Respon
         "error.html",
         status_code=status,
         refusals=refusals,
-        title=TITLES.get(status, "Refused"),
+        title=TITLES.get(status, words("Refused")),
         status=status,
         viewer=request.scope.get("article6.viewer"),
     )
@@ -80,6 +82,7 @@ async def delegate(handler: Any, request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
+        routes_language,
         routes_session,
         routes_registry,
         routes_search,
@@ -121,7 +124,13 @@ def install(app: FastAPI) -> None:
         if not _for_pages(request):
             return await delegate(api_http_error, request, exc)
         refusals = (
-            [Refusal(Check.C1012, "address", f"there is no page at {request.url.path}")]
+            [
+                Refusal(
+                    Check.C1012,
+                    "address",
+                    words("there is no page at {address}", address=request.url.path),
+                )
+            ]
             if exc.status_code == 404
             else []
         )

@@ -10,6 +10,9 @@ from html import escape
 
 from markupsafe import Markup
 
+from article6 import translation
+from article6.web.rendering import number
+
 STATE_COLOURS = {
     "MO": "#6b7a8f",
     "AMO": "#1f7a70",
@@ -26,7 +29,23 @@ class Bar:
     state: str
 
 
-def holdings_chart(bars: list[Bar], title: str) -> Markup:
+@dataclass(frozen=True)
+class HoldingsChart:
+    """A holdings chart drawn when the page itself is rendered: its title, labels and numbers
+    are said in the reader's language, which is set only then (a route runs before it)."""
+
+    bars: list[Bar]
+    title: str
+
+    def __html__(self) -> str:
+        return str(draw_holdings(self.bars, self.title))
+
+
+def holdings_chart(bars: list[Bar], title: str) -> HoldingsChart:
+    return HoldingsChart(bars, title)
+
+
+def draw_holdings(bars: list[Bar], title: str) -> Markup:
     """Horizontal bars, one per account kind, cooperative approach, vintage and state, each
     labelled above its bar so the chart reads at phone width too."""
     if not bars:
@@ -38,16 +57,18 @@ def holdings_chart(bars: list[Bar], title: str) -> Markup:
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="chart-title" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="chart-title">{escape(title)}</title>',
+        f'<title id="chart-title">{escape(translation.said(title))}</title>',
     ]
     for index, bar in enumerate(bars):
         y = index * row
         length = max(2, round(plot * bar.quantity / largest)) if bar.quantity else 0
         colour = STATE_COLOURS.get(bar.state, "#555")
+        label = escape(translation.said(bar.label))
         parts += [
-            f'<text x="0" y="{y + 15}" class="chart-label">{escape(bar.label)}</text>',
+            f'<text x="0" y="{y + 15}" class="chart-label">{label}</text>',
             f'<rect x="0" y="{y + 21}" width="{length}" height="16" rx="3" fill="{colour}"></rect>',
-            f'<text x="{length + 6}" y="{y + 34}" class="chart-value">{bar.quantity:,}</text>',
+            f'<text x="{length + 6}" y="{y + 34}" class="chart-value">'
+            f"{number(bar.quantity)}</text>",
         ]
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -89,14 +110,15 @@ def quantities_chart(measures: list[Measure], title: str, ident: str) -> Markup:
     parts = [
         f'<svg class="chart" id="{key}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{key}-title" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="{key}-title">{escape(title)}</title>',
+        f'<title id="{key}-title">{escape(translation.said(title))}</title>',
     ]
     for index, measure in enumerate(measures):
         y = index * row
         quantity = max(measure.quantity, Decimal(0))
         length = max(2, round(plot * quantity / largest)) if quantity else 0
+        label = escape(translation.said(measure.label))
         parts += [
-            f'<text x="0" y="{y + 15}" class="chart-label">{escape(measure.label)}</text>',
+            f'<text x="0" y="{y + 15}" class="chart-label">{label}</text>',
             f'<rect x="0" y="{y + 21}" width="{length}" height="16" rx="3" '
             f'fill="{escape(measure.colour)}"></rect>',
             f'<text x="{length + 6}" y="{y + 34}" class="chart-value">'

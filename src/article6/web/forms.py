@@ -15,6 +15,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.metrics import count_refusals
 from article6.http.problems import check_for, own_checks, plain_words
 from article6.services import commands as c
@@ -76,7 +77,7 @@ def refusals_of(error: ValidationError, model: type[BaseModel] | None = None) ->
         where = ".".join(str(p) for p in location) or "form"
         check = check_for(location, str(item.get("type", "")), own)
         found.append(Refusal(check, where, plain_words(item)))
-    return found or [Refusal(Check.C1013, "form", "the form could not be read")]
+    return found or [Refusal(Check.C1013, "form", words("the form could not be read"))]
 
 
 def build(model: type[M], data: dict[str, Any]) -> M:
@@ -119,8 +120,10 @@ def unit_selection(fields: Fields, registry: str) -> dict[str, Any]:
                     Refusal(
                         Check.C1005,
                         "units.ranges",
-                        "write one range per line as first-last (e.g. 1000001-1005000) "
-                        "or paste a block identifier",
+                        words(
+                            "write one range per line as first-last (e.g. 1000001-1005000) "
+                            "or paste a block identifier"
+                        ),
                     )
                 ]
             ) from None

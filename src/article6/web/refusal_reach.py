@@ -31,6 +31,10 @@ NOT_FROM_A_PAGE: dict[Check, str] = {
         "uploaded on a page can make it so (tests/api/test_application_documents.py alters "
         "one and downloads it through the page)"
     ),
+    Check.C1027: (
+        "the language switch offers only the registry's languages; another code reaches the "
+        "registry only in a forged post (tests/api/test_language_switch.py sends one)"
+    ),
     Check.C1008: (
         "no form asks for a metric: what the pages record is measured in t CO2 eq; a non-GHG "
         "metric comes over the API"

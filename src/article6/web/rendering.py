@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -14,7 +16,9 @@ from fastapi.templating import Jinja2Templates
 from article6 import translation
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
-from article6.http.problems import field_words
+from article6.domain.wording import words
+from article6.http.language import language_of
+from article6.http.problems import FIELD_NAMES
 from article6.http.security import registry_of
 from article6.services import notification_inbox
 from article6.web.glossary import abbreviate
@@ -26,48 +30,79 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     translation.gettext, translation.ngettext, newstyle=True
 )
 templates.env.filters["said"] = translation.said
+templates.env.globals["language"] = translation.language
+templates.env.globals["languages"] = translation.LANGUAGES
 
 TRANSACTION_KINDS = {
-    "issuance": "Issuance",
-    "authorization": "Authorization",
-    "internal_transfer": "Internal transfer",
-    "international_transfer": "International transfer",
-    "use": "Use towards NDC",
-    "cancellation": "Cancellation",
-    "first_transfer_record": "First transfer record",
-    "external_transfer": "External transfer",
-    "acquisition": "Acquisition",
-    "share_of_proceeds": "Share of proceeds",
-    "mandatory_omge_cancellation": "Mandatory OMGE cancellation",
-    "history_import": "Imported history",
+    "issuance": words("Issuance"),
+    "authorization": words("Authorization"),
+    "internal_transfer": words("Internal transfer"),
+    "international_transfer": words("International transfer"),
+    "use": words("Use towards NDC"),
+    "cancellation": words("Cancellation"),
+    "first_transfer_record": words("First transfer record"),
+    "external_transfer": words("External transfer"),
+    "acquisition": words("Acquisition"),
+    "share_of_proceeds": words("Share of proceeds"),
+    "mandatory_omge_cancellation": words("Mandatory OMGE cancellation"),
+    "history_import": words("Imported history"),
 }
 STATUSES = {
-    "awaiting_approval": "Awaiting approval",
-    "awaiting_acceptance": "Awaiting the acquiring Party's acceptance",
-    "proposed": "Proposed",
-    "checked": "Checked",
-    "completed": "Completed",
-    "rejected": "Rejected",
-    "terminated": "Terminated",
-    "cancelled": "Called off",
+    "awaiting_approval": words("Awaiting approval"),
+    "awaiting_acceptance": words("Awaiting the acquiring Party's acceptance"),
+    "proposed": words("Proposed"),
+    "checked": words("Checked"),
+    "completed": words("Completed"),
+    "rejected": words("Rejected"),
+    "terminated": words("Terminated"),
+    "cancelled": words("Called off"),
 }
 """A status in words. A transaction called off before it completed is said by why (withdrawn,
 expired): "cancelled" would read as a cancellation of units, which is another thing."""
-CALLED_OFF = (("withdrawn", "Withdrawn"), ("returned", "Returned"), ("deadline", "Expired"))
+CALLED_OFF = (
+    ("withdrawn", words("Withdrawn")),
+    ("returned", words("Returned")),
+    ("deadline", words("Expired")),
+)
+ACCOUNT_STATUSES = {
+    "open": words("open"),
+    "blocked": words("blocked"),
+    "closed": words("closed"),
+}
+"""An account's status (domain.accounts.AccountStatus, stored as these values) in words."""
 FIRST_TRANSFER_SUBTYPES = {
-    "First transfer to another Party": "to another Party",
-    "Authorization": "at authorization",
-    "Issuance": "at issuance",
-    "Use or cancellation": "at use or cancellation",
+    "First transfer to another Party": words("to another Party"),
+    "Authorization": words("at authorization"),
+    "Issuance": words("at issuance"),
+    "Use or cancellation": words("at use or cancellation"),
 }
 
 
 def status_words(status: str, reason: str | None = None) -> str:
     if status == "cancelled":
-        for said, words in CALLED_OFF:
-            if reason and said in reason:
-                return words
-    return STATUSES.get(status, status.replace("_", " ").capitalize())
+        for cause, called_off in CALLED_OFF:
+            if reason and cause in reason:
+                return translation.said(called_off)
+    known = STATUSES.get(status)
+    return translation.said(known) if known else status.replace("_", " ").capitalize()
+
+
+def account_status(status: object) -> str:
+    known = ACCOUNT_STATUSES.get(str(status))
+    return translation.said(known) if known else str(status)
+
+
+def transaction_kind(kind: str) -> str:
+    known = TRANSACTION_KINDS.get(kind)
+    return translation.said(known) if known else kind.replace("_", " ").capitalize()
+
+
+def subtype_words(subtype: str | None) -> str:
+    """A first transfer's subtype (the AEF's English value) as the pages say when it happened."""
+    if not subtype:
+        return ""
+    known = FIRST_TRANSFER_SUBTYPES.get(subtype)
+    return translation.said(known) if known else subtype
 
 
 def field_named(path: str) -> str:
@@ -76,39 +111,67 @@ def field_named(path: str) -> str:
     field, named, which = str(path).partition(":")
     if named:
         return f"{field_named(field)} {which}"
-    parts = re.split(r"[.\[\]]+", str(path))
-    return field_words(tuple(int(p) if p.isdigit() else p for p in parts if p))
+    parts = []
+    for part in re.split(r"[.\[\]]+", str(path)):
+        if not part or part in ("body", "query", "path", "header"):
+            continue
+        if part.isdigit():
+            parts.append(translation.said(words("line {number}", number=int(part) + 1)))
+        else:
+            named_as = FIELD_NAMES.get(part, part.replace("_", " ").replace("-", " "))
+            parts.append(translation.said(named_as))
+    return ", ".join(parts) or translation.said(words("the request"))
 
 
 def number(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+    """A quantity as the reader's language groups digits (50,000; 50 000; 50.000)."""
+    if value is None:
+        return "—"
+    if translation.current() == translation.DEFAULT:
+        return f"{value:,}"
+    return format_decimal(value, locale=translation.current())
 
 
 def moment(value: datetime | None) -> str:
-    return "—" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    """A moment in UTC: ISO order in English (what auditors compare), the reader's own
+    format in the other languages; the time zone always said."""
+    if value is None:
+        return "—"
+    if translation.current() == translation.DEFAULT:
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = format_datetime(value, "medium", tzinfo=UTC, locale=translation.current())
+    return f"{when} UTC"
 
 
 def kind_label(kind: str) -> str:
+    """An account kind in words, in the reader's language (the kind's code when unknown)."""
     try:
-        return AccountKind(kind).label
+        return translation.said(AccountKind(kind).label)
     except ValueError:
         return kind
 
 
 def plain_refusal(refusal: Refusal) -> str:
     """The check's rule in plain words, then what was wrong here."""
-    return f"{refusal.check.title}: {refusal.detail}"
+    return translation.said(
+        words(
+            "{title}: {detail}",
+            title=refusal.check.title,
+            detail=refusal.detail,
+        )
+    )
 
 
 templates.env.filters.update(
     n=number,
     when=moment,
     kind_label=kind_label,
-    tx_kind=lambda k: TRANSACTION_KINDS.get(k, k.replace("_", " ").capitalize()),
+    tx_kind=transaction_kind,
+    account_status=account_status,
     status=status_words,
     field_words=field_named,
     abbr=abbreviate,
-    subtype=lambda s: FIRST_TRANSFER_SUBTYPES.get(s, s) if s else "",
+    subtype=subtype_words,
 )
 
 
@@ -119,7 +182,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         context["unread_notifications"] = notification_inbox.unread(
             registry_of(request), viewer.principal.user_id
         )
-    response: HTMLResponse = templates.TemplateResponse(
-        request, template, context, status_code=status_code
-    )
+    with translation.speaking(language_of(request)):
+        response: HTMLResponse = templates.TemplateResponse(
+            request, template, context, status_code=status_code
+        )
+    response.headers["Content-Language"] = language_of(request)
+    response.headers.append("Vary", "Accept-Language, Cookie")
     return response

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.acceptance import LONGEST_WAIT
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.security import Registry_
 from article6.services import acceptances
 from article6.services import commands as c
@@ -67,7 +68,13 @@ def answer(
         acceptances.refuse_transfer(registry, viewer.actor, command)
     else:
         raise CommandRefused(
-            [Refusal(Check.C1012, "decision", f"no decision {decision[:20]}: accept or refuse")]
+            [
+                Refusal(
+                    Check.C1012,
+                    "decision",
+                    words("no decision {decision}: accept or refuse", decision=decision[:20]),
+                )
+            ]
         )
     return RedirectResponse(
         f"/incoming-transfers?done={decision}&transaction={identifier}", status_code=303

@@ -20,6 +20,7 @@ from article6.domain.accounts import AccountKind, CancellationPurpose
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.safeguards import SIGNED_COMMANDS, Standing, reference
 from article6.domain.transactions import TransactionKind
+from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import Registry_, Settings_, client_address
 from article6.services import directory, safeguards
@@ -40,10 +41,10 @@ CODE_FIELD = "second_factor_code"
 HOLDING = (AccountKind.MO_HOLDING, AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
 AUTHORIZED = (AccountKind.AMO_HOLDING, AccountKind.ITMO_HOLDING)
 PURPOSES = {
-    CancellationPurpose.IMP: "IMP — international mitigation purposes (e.g. CORSIA)",
-    CancellationPurpose.OP: "OP — other purposes",
-    CancellationPurpose.OMGE: "OMGE — overall mitigation in global emissions",
-    CancellationPurpose.VOLUNTARY: "Voluntary cancellation",
+    CancellationPurpose.IMP: words("IMP — international mitigation purposes (e.g. CORSIA)"),
+    CancellationPurpose.OP: words("OP — other purposes"),
+    CancellationPurpose.OMGE: words("OMGE — overall mitigation in global emissions"),
+    CancellationPurpose.VOLUNTARY: words("Voluntary cancellation"),
 }
 
 
@@ -63,7 +64,15 @@ def choices(registry: Registry, viewer: Viewer) -> dict[str, Options]:
 
     def accounts(kinds: tuple[AccountKind, ...], among: Any = own, party: bool = False) -> Options:
         return [
-            (a.identifier, f"{a.name} — {a.available:,} available · {a.identifier}")
+            (
+                a.identifier,
+                words(
+                    "{name} — {available:,} available · {account}",
+                    name=a.name,
+                    available=a.available,
+                    account=a.identifier,
+                ),
+            )
             for a in among
             if AccountKind(a.kind) in kinds and (not party or a.holder == "PARTY")
         ]
@@ -81,7 +90,15 @@ def choices(registry: Registry, viewer: Viewer) -> dict[str, Options]:
             for a in directory.activities(registry, viewer.actor, viewer.party)
         ],
         "authorizations": [
-            (a.authorization_id, f"{a.authorization_id} — {a.purposes} (version {a.version})")
+            (
+                a.authorization_id,
+                words(
+                    "{authorization} — {purposes} (version {version})",
+                    authorization=a.authorization_id,
+                    purposes=a.purposes,
+                    version=a.version,
+                ),
+            )
             for a in directory.authorizations_list(registry, viewer.actor, viewer.party)
             if not a.revoked
         ],
@@ -92,7 +109,9 @@ def choices(registry: Registry, viewer: Viewer) -> dict[str, Options]:
 def action_of(slug: str) -> UnitAction:
     found = ACTIONS.get(slug)
     if found is None:
-        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action “{slug}”")])
+        raise CommandRefused(
+            [Refusal(Check.C1012, "action", words("there is no action “{action}”", action=slug))]
+        )
     return found
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from article6.domain.wording import words
 from article6.http.parameters import ReportedYear, Version
 from article6.http.security import PartyCode, Registry_
 from article6.reports.adjustment_writers import NOT_A_SUBMISSION
@@ -32,7 +33,7 @@ def flows_chart(line: Line, index: int) -> Markup:
             )
             for figure in line.figures
         ],
-        f"{line.metric} ({line.unit}): quantities by flow",
+        words("{metric} ({unit}): quantities by flow", metric=line.metric, unit=line.unit),
         f"adjustment-chart-{index}",
     )
 

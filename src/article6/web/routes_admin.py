@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.access import Permission, Role
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import Registry_
 from article6.services import administration, parties
@@ -19,7 +20,7 @@ from article6.services import commands as c
 from article6.services.context import Registry
 from article6.web.chart import Bar, holdings_chart
 from article6.web.forms import Fields, build, errors_by_field, fields_of
-from article6.web.rendering import TRANSACTION_KINDS, render
+from article6.web.rendering import render, transaction_kind
 from article6.web.session import Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,7 @@ def administering(viewer: Viewer) -> None:
         raise refuse(
             Check.C4002,
             "actor",
-            f"the role {viewer.actor.role} does not allow administration",
+            words("the role {role} does not allow administration", role=viewer.actor.role.value),
         )
 
 
@@ -60,7 +61,7 @@ def policies_page(
         viewer=viewer,
         active="admin",
         section=administration.section_policies(registry, viewer.actor, viewer.party),
-        kind_label=lambda kind: TRANSACTION_KINDS.get(kind, kind),
+        kind_label=transaction_kind,
         refusals=refusals,
         errors=errors_by_field(refusals),
         done=done,
@@ -111,5 +112,5 @@ def overview(request: Request, viewer: Looking, registry: Registry_) -> Response
         active="admin",
         overview=found,
         states=STATE_ORDER,
-        chart=holdings_chart(bars, "Units held by Party and state"),
+        chart=holdings_chart(bars, words("Units held by Party and state")),
     )

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.accounts import Container
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import Registry_
 from article6.services import accounts, authorized_entities, directory, identity
@@ -26,7 +27,7 @@ from article6.web.session import ROLE_NAMES, Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
-ACCOUNT_ACTIONS = {"blocked": "Block", "open": "Unblock", "closed": "Close"}
+ACCOUNT_ACTIONS = {"blocked": words("Block"), "open": words("Unblock"), "closed": words("Close")}
 
 
 def entities_page(
@@ -114,7 +115,9 @@ def entity_status(
     and is not offered here)."""
     administering(viewer)
     if form.text("status") not in ("active", "suspended"):
-        raise refuse(Check.C3005, "status", "here an entity is suspended or reinstated (active)")
+        raise refuse(
+            Check.C3005, "status", words("here an entity is suspended or reinstated (active)")
+        )
     command = build(
         c.SetEntityStatus,
         {

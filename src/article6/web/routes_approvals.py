@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from article6.domain.access import Confirmation
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.security import Registry_, Settings_, client_address
 from article6.services import approvals
 from article6.services import commands as c
@@ -59,5 +60,7 @@ def decide(
             registry, viewer.actor, c.WithdrawTransaction(transaction=identifier)
         )
     else:
-        raise CommandRefused([Refusal(Check.C1012, "decision", f"no decision “{decision}”")])
+        raise CommandRefused(
+            [Refusal(Check.C1012, "decision", words("no decision “{decision}”", decision=decision))]
+        )
     return RedirectResponse(f"/transactions/{identifier}?done={decision}", status_code=303)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from article6.domain.access import Role
 from article6.domain.checks import Check, refuse
+from article6.domain.wording import words
 from article6.http.security import Registry_
 from article6.services.aef_consistency import consistency
 from article6.web.rendering import render
@@ -27,7 +28,7 @@ def consistency_page(
 ) -> Response:
     actor = viewer.principal.actor_for(None)
     if actor is None:
-        raise refuse(Check.C4006, "actor", "the consistency checks cover every Party's AEF")
+        raise refuse(Check.C4006, "actor", words("the consistency checks cover every Party's AEF"))
     return render(
         request,
         "consistency.html",

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from article6.domain.access import Actor, Delegable, Role
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.downloads import attachment
 from article6.http.problems import status_of
 from article6.http.security import CSRF_COOKIE, Registry_, Settings_
@@ -30,12 +31,12 @@ router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
 NOMINEES = (1, 2)
 KIND_WORDS = {
-    Delegable.ISSUANCE: "Issue units",
-    Delegable.AUTHORIZATION: "Record authorizations and link units to them",
-    Delegable.TRANSFER: "Transfer units (within the registry and to other registries)",
-    Delegable.USE: "Use units towards the NDC",
-    Delegable.CANCELLATION: "Cancel units",
-    Delegable.FIRST_TRANSFER_RECORD: "Record first transfers",
+    Delegable.ISSUANCE: words("Issue units"),
+    Delegable.AUTHORIZATION: words("Record authorizations and link units to them"),
+    Delegable.TRANSFER: words("Transfer units (within the registry and to other registries)"),
+    Delegable.USE: words("Use units towards the NDC"),
+    Delegable.CANCELLATION: words("Cancel units"),
+    Delegable.FIRST_TRANSFER_RECORD: words("Record first transfers"),
 }
 
 
@@ -144,7 +145,7 @@ def _registry_wide(who: Principal) -> Actor:
     actor = who.actor_for(None)
     if actor is None or actor.role is not Role.SECRETARIAT:
         raise CommandRefused(
-            [Refusal(Check.C4006, "party", "the secretariat reviews requests to join")]
+            [Refusal(Check.C4006, "party", words("the secretariat reviews requests to join"))]
         )
     return actor
 
@@ -167,7 +168,7 @@ def enrolment_link_submit(
     try:
         if password != again:
             raise CommandRefused(
-                [Refusal(Check.C4015, "password_again", "the two passwords differ")]
+                [Refusal(Check.C4015, "password_again", words("the two passwords differ"))]
             )
         started = joining.follow_link(
             registry, settings, build(FollowLink, {"token": token[:200], "password": password})

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from article6.domain.access import Actor
 from article6.domain.checks import Check, Refusal
 from article6.domain.filters import JournalFilter
+from article6.domain.wording import words
 from article6.http.security import Registry_
 from article6.services import chain_verification
 from article6.services.reads import ledger
@@ -42,7 +43,9 @@ def _day(text: str, name: str, refusals: list[Refusal]) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        refusals.append(Refusal(Check.C1009, name, f"{text} is not a date (YYYY-MM-DD)"))
+        refusals.append(
+            Refusal(Check.C1009, name, words("{text} is not a date (YYYY-MM-DD)", text=text))
+        )
         return None
 
 

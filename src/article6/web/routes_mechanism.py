@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from article6.domain.access import Role, may_pull_mechanism
 from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.messages import QueryBy
+from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import Registry_
 from article6.services import mechanism_pulls
@@ -27,9 +28,9 @@ from article6.web.session import Looking, Viewer
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
 SELECTORS = [
-    (QueryBy.AUTHORIZATION.value, "an authorization"),
-    (QueryBy.ACCOUNT.value, "an account at the 6.4 registry"),
-    (QueryBy.SERIAL.value, "a range of serial numbers"),
+    (QueryBy.AUTHORIZATION.value, words("an authorization")),
+    (QueryBy.ACCOUNT.value, words("an account at the 6.4 registry")),
+    (QueryBy.SERIAL.value, words("a range of serial numbers")),
 ]
 
 

@@ -15,6 +15,7 @@ from article6.domain.accounts import AccountKind, Container
 from article6.domain.checks import CommandRefused
 from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
+from article6.domain.wording import Words, words
 from article6.http.security import Registry_
 from article6.services import aef_versions, directory, safeguards
 from article6.services import commands as c
@@ -25,7 +26,7 @@ from article6.services.reads.views import AccountView
 from article6.services.reconciliation_holds import in_force
 from article6.services.views import TransactionView
 from article6.web.chart import Bar, holdings_chart
-from article6.web.rendering import kind_label, render
+from article6.web.rendering import render
 from article6.web.session import Looking, Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +74,17 @@ def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Respons
         key=lambda r: (order.index(AccountKind(r.kind)), r.cooperative_approach, r.vintage),
     )
     bars = [
-        Bar(f"{kind_label(r.kind)} · {r.cooperative_approach} · {r.vintage}", r.quantity, r.state)
+        Bar(
+            # Said when the chart is drawn: the kind in the reader's language.
+            Words(
+                "{kind} · {approach} · {vintage}",
+                kind=AccountKind(r.kind).label,
+                approach=r.cooperative_approach,
+                vintage=r.vintage,
+            ),
+            r.quantity,
+            r.state,
+        )
         for r in rows
     ]
     recent = ledger.transactions(registry, viewer.actor, viewer.party, limit=8).items
@@ -84,7 +95,7 @@ def dashboard(request: Request, viewer: Looking, registry: Registry_) -> Respons
         active="dashboard",
         rows=rows,
         total=sum(r.quantity for r in rows),
-        chart=holdings_chart(bars, f"Units held in {viewer.party}'s section"),
+        chart=holdings_chart(bars, words("Units held in {party}'s section", party=viewer.party)),
         waiting=pending(registry, viewer),
         recent=recent,
         names=account_names(registry, viewer),
@@ -184,7 +195,7 @@ def unit_search(request: Request, viewer: Looking, registry: Registry_, q: Text 
     )
 
 
-def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> str:
+def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> Words:
     """What approving would do now, rehearsed (nothing kept): the approver sees whether it
     would be the units' first transfer, or why approval would be refused."""
     try:
@@ -195,14 +206,21 @@ def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> str:
             c.ApproveTransaction(transaction=transaction),
         )
     except CommandRefused as refused:
-        return "Approval would be refused: " + "; ".join(
-            f"{r.check.code} {r.detail}" for r in refused.refusals
+        reasons = [
+            Words("{code} {detail}", code=r.check.code, detail=r.detail) for r in refused.refusals
+        ]
+        return words(
+            "Approval would be refused: {reasons}",
+            reasons=Words(
+                "; ".join(f"{{r{i}}}" for i in range(len(reasons))),
+                **{f"r{i}": reason for i, reason in enumerate(reasons)},
+            ),
         )
     if rehearsed.receipt.status == "awaiting_acceptance":
-        return "Then waits for the acquiring Party's acceptance; completes once it accepts."
+        return words("Then waits for the acquiring Party's acceptance; completes once it accepts.")
     if rehearsed.first_transfer:
-        return "Completes, and is the units' first transfer."
-    return "Completes; not a first transfer."
+        return words("Completes, and is the units' first transfer.")
+    return words("Completes; not a first transfer.")
 
 
 @router.get("/approvals", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.checks import CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import PartyCode, Registry_
 from article6.services import section_status
@@ -23,9 +24,9 @@ from article6.web.session import Looking, Viewer
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
 CHOICES = [
-    ("suspended", "Suspend the section"),
-    ("open", "Reopen the section"),
-    ("closed", "Close the section for good"),
+    ("suspended", words("Suspend the section")),
+    ("open", words("Reopen the section")),
+    ("closed", words("Close the section for good")),
 ]
 
 

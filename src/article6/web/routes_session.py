@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
+from article6.http.language import remember
 from article6.http.problems import status_of
 from article6.http.security import (
     CSRF_COOKIE,
@@ -19,7 +21,7 @@ from article6.http.security import (
     Settings_,
     client_address,
 )
-from article6.services import passwords, sign_in
+from article6.services import languages, passwords, sign_in
 from article6.services.context import Registry
 from article6.services.passwords import ChangePassword
 from article6.services.sign_in import ConfirmEnrolment, Credentials, Principal, SignIn
@@ -104,6 +106,9 @@ def sign_in_submit(
             path="/",
         )
     response.delete_cookie(SECTION_COOKIE, path="/")
+    chosen = languages.chosen_by(registry, signed.user.name)
+    if chosen is not None:
+        remember(response, settings, chosen)  # the account's language, in whatever browser
     return response
 
 
@@ -223,7 +228,7 @@ def password_submit(
     try:
         if form.get("new_password") != form.get("new_password_again"):
             raise CommandRefused(
-                [Refusal(Check.C4015, "new_password_again", "the two new passwords differ")]
+                [Refusal(Check.C4015, "new_password_again", words("the two new passwords differ"))]
             )
         command = build(
             ChangePassword,

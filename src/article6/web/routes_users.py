@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.access import Role
 from article6.domain.checks import Check, CommandRefused, Refusal
+from article6.domain.wording import words
 from article6.http.security import Registry_
 from article6.services import administration, identity, passwords, user_status
 from article6.services.context import Registry
@@ -30,18 +31,18 @@ from article6.web.session import ROLE_NAMES, Looking, Viewer
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
 USER_ACTIONS = {
-    "password-reset": "Reset the password",
-    "unlock": "Unlock",
-    "second-factor-reset": "Reset the second factor",
-    "disable": "Disable",
-    "enable": "Enable",
+    "password-reset": words("Reset the password"),
+    "unlock": words("Unlock"),
+    "second-factor-reset": words("Reset the second factor"),
+    "disable": words("Disable"),
+    "enable": words("Enable"),
 }
 DONE = {"unlock", "second-factor-reset", "disable", "enable"}
 STATE_NAMES = {
-    "active": "Active",
-    "locked": "Locked",
-    "disabled": "Disabled",
-    "enrolling": "Second factor to enrol",
+    "active": words("Active"),
+    "locked": words("Locked"),
+    "disabled": words("Disabled"),
+    "enrolling": words("Second factor to enrol"),
 }
 
 
@@ -62,7 +63,9 @@ def four_eyes_left_short(registry: Registry, viewer: Viewer, user: identity.User
 def action_title(action: str) -> str:
     title = USER_ACTIONS.get(action)
     if title is None:
-        raise CommandRefused([Refusal(Check.C1012, "action", f"there is no action “{action}”")])
+        raise CommandRefused(
+            [Refusal(Check.C1012, "action", words("there is no action “{action}”", action=action))]
+        )
     return title
 
 

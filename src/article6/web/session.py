@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from article6.domain.access import Actor, Permission, Role, permits
 from article6.domain.checks import Check, Refusal, refuse
+from article6.domain.wording import words
 from article6.http.security import (
     CSRF_COOKIE,
     SAFE_METHODS,
@@ -31,11 +32,11 @@ from article6.services.sign_in import Principal
 
 SECTION_COOKIE = "article6_section"
 ROLE_NAMES = {
-    Role.SECRETARIAT: "Secretariat administrator",
-    Role.ADMINISTRATOR: "Party Section Administrator",
-    Role.PARTY_USER: "Party user",
-    Role.ENTITY: "Authorized entity's representative",
-    Role.AUDITOR: "Auditor",
+    Role.SECRETARIAT: words("Secretariat administrator"),
+    Role.ADMINISTRATOR: words("Party Section Administrator"),
+    Role.PARTY_USER: words("Party user"),
+    Role.ENTITY: words("Authorized entity's representative"),
+    Role.AUDITOR: words("Auditor"),
 }
 
 
@@ -93,14 +94,18 @@ def cross_site(request: Request) -> Refusal | None:
     page, so it cannot be forged by one, and is let through (scripts, the tests' client)."""
     host = request.headers.get("host", "")
     if request.headers.get("sec-fetch-site") == "cross-site":
-        return Refusal(Check.C1017, "origin", "the sign-in form was posted from another site")
+        return Refusal(
+            Check.C1017, "origin", words("the sign-in form was posted from another site")
+        )
     for header in ("origin", "referer"):
         value = request.headers.get(header)
         if value is None:
             continue
         sender = urlsplit(value) if value != "null" else None
         if sender is None or sender.scheme not in ("http", "https") or sender.netloc != host:
-            return Refusal(Check.C1017, header, "the sign-in form was posted from another site")
+            return Refusal(
+                Check.C1017, header, words("the sign-in form was posted from another site")
+            )
         return None
     return None
 
@@ -119,7 +124,7 @@ async def owing_change(request: Request) -> Principal:
     if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
         settings_of(request), found, await presented_csrf(request)
     ):
-        raise refuse(Check.C4011, "csrf_token", "the form is stale; open the page again")
+        raise refuse(Check.C4011, "csrf_token", words("the form is stale; open the page again"))
     return found
 
 

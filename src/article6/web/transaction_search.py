@@ -16,6 +16,7 @@ from starlette.datastructures import QueryParams
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.filters import TransactionFilter
 from article6.domain.transactions import TransactionKind, TransactionStatus
+from article6.domain.wording import Words, words
 from article6.http.parameters import unit_serial
 
 FIELDS = (
@@ -51,18 +52,26 @@ def _day(text: str, name: str, refusals: list[Refusal]) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        refusals.append(Refusal(Check.C1009, name, f"{text} is not a date (YYYY-MM-DD)"))
+        refusals.append(
+            Refusal(Check.C1009, name, words("{text} is not a date (YYYY-MM-DD)", text=text))
+        )
         return None
 
 
 E = TypeVar("E", TransactionKind, TransactionStatus)
 
 
+def _unknown(name: str, text: str) -> Words:
+    if name == "kind":
+        return words("{text} is not a kind the registry knows", text=text)
+    return words("{text} is not a status the registry knows", text=text)
+
+
 def _choice(kind: type[E], text: str, name: str, refusals: list[Refusal]) -> E | None:
     try:
         return kind(text)
     except ValueError:
-        refusals.append(Refusal(Check.C1007, name, f"{text} is not a {name} the registry knows"))
+        refusals.append(Refusal(Check.C1007, name, _unknown(name, text)))
         return None
 
 
@@ -81,7 +90,7 @@ def read_search(params: QueryParams) -> TransactionSearch:
     if "until" in typed and (day := _day(typed["until"], "until", refusals)):
         until = datetime.combine(day + timedelta(days=1), time(), UTC)
     if since is not None and until is not None and since >= until:
-        refusals.append(Refusal(Check.C1009, "until", "the last day is before the first"))
+        refusals.append(Refusal(Check.C1009, "until", words("the last day is before the first")))
     kind = status = None
     if "kind" in typed:
         kind = _choice(TransactionKind, typed["kind"], "kind", refusals)
@@ -92,7 +101,9 @@ def read_search(params: QueryParams) -> TransactionSearch:
         if typed["vintage"].isdecimal() and 2000 <= int(typed["vintage"]) <= 2200:
             vintage = int(typed["vintage"])
         else:
-            refusals.append(Refusal(Check.C1006, "vintage", "a vintage is a year, e.g. 2026"))
+            refusals.append(
+                Refusal(Check.C1006, "vintage", words("a vintage is a year, e.g. 2026"))
+            )
     registry = serial = None
     if "serial" in typed:
         try:

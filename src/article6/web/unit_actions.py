@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services import issuance, units
 from article6.services.context import Registry
@@ -47,10 +48,13 @@ class UnitAction:
     connected_only: bool = False  # offered only by a registry connected to the hub
 
 
-UNITS = Input("units", "Units", "units")
+UNITS = Input("units", words("Units"), "units")
 
 
-def _source(kinds: str, label: str = "From account") -> Input:
+FROM_ACCOUNT = words("From account")
+
+
+def _source(kinds: str, label: str = FROM_ACCOUNT) -> Input:
     return Input("source_account", label, "select", choices=kinds)
 
 
@@ -59,23 +63,30 @@ ACTIONS: dict[str, UnitAction] = {
     for a in (
         UnitAction(
             "issue",
-            "Issue units",
-            "Issue mitigation outcomes for a mitigation activity of the Party: as MOs into the "
-            "MO holding account, or, when an authorization whose first transfer is at issuance "
-            "is named, directly as ITMOs.",
+            words("Issue units"),
+            words(
+                "Issue mitigation outcomes for a mitigation activity of the Party: as MOs into the "
+                "MO holding account, or, when an authorization whose first transfer is at issuance "
+                "is named, directly as ITMOs."
+            ),
             "administer",
             issuance.issue_units,
             (
-                Input("mitigation_activity", "Mitigation activity", "select", choices="activities"),
-                Input("vintage", "Vintage (year the mitigation took place)", "number"),
-                Input("quantity", "Quantity (t CO2e)", "number"),
+                Input(
+                    "mitigation_activity",
+                    words("Mitigation activity"),
+                    "select",
+                    choices="activities",
+                ),
+                Input("vintage", words("Vintage (year the mitigation took place)"), "number"),
+                Input("quantity", words("Quantity (t CO2e)"), "number"),
                 Input(
                     "authorization_id",
-                    "Authorization",
+                    words("Authorization"),
                     "select",
                     required=False,
                     choices="authorizations",
-                    empty="None — issue as MOs (not yet authorized)",
+                    empty=words("None — issue as MOs (not yet authorized)"),
                 ),
             ),
             lambda f, _r: build(
@@ -90,14 +101,18 @@ ACTIONS: dict[str, UnitAction] = {
         ),
         UnitAction(
             "link",
-            "Link an authorization to MOs",
-            "Authorized MOs become AMOs in the AMO holding account of the cooperative approach "
-            "(or ITMOs, when the authorization says authorization is the first transfer).",
+            words("Link an authorization to MOs"),
+            words(
+                "Authorized MOs become AMOs in the AMO holding account of the cooperative approach "
+                "(or ITMOs, when the authorization says authorization is the first transfer)."
+            ),
             "administer",
             units.link_authorization,
             (
-                Input("account", "MO holding account", "select", choices="mo"),
-                Input("authorization_id", "Authorization", "select", choices="authorizations"),
+                Input("account", words("MO holding account"), "select", choices="mo"),
+                Input(
+                    "authorization_id", words("Authorization"), "select", choices="authorizations"
+                ),
                 UNITS,
             ),
             lambda f, r: build(
@@ -111,19 +126,23 @@ ACTIONS: dict[str, UnitAction] = {
         ),
         UnitAction(
             "transfer",
-            "Internal transfer",
-            "Move units between holding accounts of the same kind within this Party section, "
-            "for example from the Party to one of its authorized entities.",
+            words("Internal transfer"),
+            words(
+                "Move units between holding accounts of the same kind within this Party section, "
+                "for example from the Party to one of its authorized entities."
+            ),
             "move_units",
             units.transfer_units,
             (
                 _source("holding"),
                 Input(
                     "destination_account",
-                    "To account (number)",
+                    words("To account (number)"),
                     "account",
-                    hint="A holding account of the same kind and cooperative approach in this "
-                    "section; pick one or type its number.",
+                    hint=words(
+                        "A holding account of the same kind and cooperative approach in this "
+                        "section; pick one or type its number."
+                    ),
                     choices="holding_all",
                 ),
                 UNITS,
@@ -139,17 +158,21 @@ ACTIONS: dict[str, UnitAction] = {
         ),
         UnitAction(
             "international-transfer",
-            "International transfer",
-            "Transfer authorized units to another Party's ITMO holding account. For units not "
-            "yet first transferred this is their first transfer.",
+            words("International transfer"),
+            words(
+                "Transfer authorized units to another Party's ITMO holding account. For units not "
+                "yet first transferred this is their first transfer."
+            ),
             "move_units",
             units.transfer_internationally,
             (
                 _source("authorized"),
                 Input(
                     "destination_account",
-                    "To account (the other Party's ITMO holding account number)",
-                    hint="The receiving Party gives you its account number, e.g. XXC01-000003.",
+                    words("To account (the other Party's ITMO holding account number)"),
+                    hint=words(
+                        "The receiving Party gives you its account number, e.g. XXC01-000003."
+                    ),
                 ),
                 UNITS,
             ),
@@ -164,29 +187,35 @@ ACTIONS: dict[str, UnitAction] = {
         ),
         UnitAction(
             "external-transfer",
-            "Transfer to another registry",
-            "Transfer authorized units to an account in another registry connected through the "
-            "interoperability hub, such as another Party's own registry. The units stay "
-            "reserved here until the hub reports the acquiring registry's answer; for units not "
-            "yet first transferred this is their first transfer.",
+            words("Transfer to another registry"),
+            words(
+                "Transfer authorized units to an account in another registry connected through "
+                "the interoperability hub, such as another Party's own registry. The units stay "
+                "reserved here until the hub reports the acquiring registry's answer; for units "
+                "not yet first transferred this is their first transfer."
+            ),
             "move_units",
             propose_external_transfer,
             (
                 _source("authorized"),
                 Input(
                     "acquiring_registry",
-                    "To registry (its code)",
-                    hint="The code of the registry in the hub's directory, e.g. XXB01 or IR.",
+                    words("To registry (its code)"),
+                    hint=words(
+                        "The code of the registry in the hub's directory, e.g. XXB01 or IR."
+                    ),
                 ),
                 Input(
                     "acquiring_account",
-                    "To account (its number in that registry)",
-                    hint="The acquiring Party gives you its account number, e.g. XXB01-000004.",
+                    words("To account (its number in that registry)"),
+                    hint=words(
+                        "The acquiring Party gives you its account number, e.g. XXB01-000004."
+                    ),
                 ),
                 Input(
                     "acquiring_party",
-                    "Acquiring Party (its code)",
-                    hint="The Party that holds the account, e.g. XXB.",
+                    words("Acquiring Party (its code)"),
+                    hint=words("The Party that holds the account, e.g. XXB."),
                 ),
                 UNITS,
             ),
@@ -204,13 +233,15 @@ ACTIONS: dict[str, UnitAction] = {
         ),
         UnitAction(
             "use",
-            "Use towards NDC",
-            "Use ITMOs held by the Party towards its nationally determined contribution.",
+            words("Use towards NDC"),
+            words("Use ITMOs held by the Party towards its nationally determined contribution."),
             "move_units",
             units.use_towards_ndc,
             (
                 _source("party_itmo"),
-                Input("ndc_year", "NDC year", "number", hint="A year of the NDC period."),
+                Input(
+                    "ndc_year", words("NDC year"), "number", hint=words("A year of the NDC period.")
+                ),
                 UNITS,
             ),
             lambda f, r: build(
@@ -224,21 +255,25 @@ ACTIONS: dict[str, UnitAction] = {
         ),
         UnitAction(
             "cancel",
-            "Cancel units",
-            "Cancel authorized units for international mitigation purposes (e.g. CORSIA), other "
-            "purposes, overall mitigation in global emissions, or voluntarily.",
+            words("Cancel units"),
+            words(
+                "Cancel authorized units for international mitigation purposes (e.g. CORSIA), "
+                "other purposes, overall mitigation in global emissions, or voluntarily."
+            ),
             "move_units",
             units.cancel_units,
             (
                 _source("authorized"),
-                Input("purpose", "Purpose", "select", choices="purposes"),
+                Input("purpose", words("Purpose"), "select", choices="purposes"),
                 Input(
                     "purpose_text",
-                    "Purpose in words",
-                    hint="What the units are cancelled for, e.g. CORSIA. Needed for IMP and OP; "
-                    "for OMGE and voluntary cancellation you may leave it empty.",
+                    words("Purpose in words"),
+                    hint=words(
+                        "What the units are cancelled for, e.g. CORSIA. Needed for IMP and OP; "
+                        "for OMGE and voluntary cancellation you may leave it empty."
+                    ),
                     required=False,
-                    note="needed for IMP and OP",
+                    note=words("needed for IMP and OP"),
                 ),
                 UNITS,
             ),
@@ -254,14 +289,16 @@ ACTIONS: dict[str, UnitAction] = {
         ),
         UnitAction(
             "first-transfer",
-            "Record a first transfer (manual)",
-            "The administrators' manual recording of a first transfer: AMOs become ITMOs in the "
-            "ITMO holding account, with the reason journaled.",
+            words("Record a first transfer (manual)"),
+            words(
+                "The administrators' manual recording of a first transfer: AMOs become ITMOs in "
+                "the ITMO holding account, with the reason journaled."
+            ),
             "administer",
             units.record_first_transfer,
             (
-                Input("account", "AMO holding account", "select", choices="amo"),
-                Input("reason", "Reason", "textarea"),
+                Input("account", words("AMO holding account"), "select", choices="amo"),
+                Input("reason", words("Reason"), "textarea"),
                 UNITS,
             ),
             lambda f, r: build(

@@ -17,6 +17,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.filters import AccountFilter, BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.identifiers import parse_unit_query
 from article6.domain.transactions import StoredTransaction, TransactionStatus
+from article6.domain.wording import words
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.reads.views import (
@@ -74,16 +75,24 @@ def account(registry: Registry, actor: Actor, party: str, identifier: str) -> Ac
     with unit_of_work(registry.engine, read_only=True) as connection:
         row = account_pages.account_with_holding(connection, identifier)
     if row is None:
-        raise refuse(Check.C1012, "account", f"{identifier} is not an account")
+        raise refuse(
+            Check.C1012,
+            "account",
+            words("{identifier} is not an account", identifier=identifier),
+        )
     allow(actor, Permission.READ, row.party_code)
     if (
         actor.entity is not None
         and row.holder != actor.entity
         and not AccountKind(row.kind).terminal
     ):
-        raise refuse(Check.C4002, "account", "an entity sees only its own accounts")
+        raise refuse(Check.C4002, "account", words("an entity sees only its own accounts"))
     if row.party_code != party:
-        raise refuse(Check.C1012, "account", f"{identifier} is not an account of {party}")
+        raise refuse(
+            Check.C1012,
+            "account",
+            words("{identifier} is not an account of {party}", identifier=identifier, party=party),
+        )
     return account_view(row)
 
 
@@ -181,7 +190,11 @@ def transaction(registry: Registry, actor: Actor, party: str, identifier: str) -
     with unit_of_work(registry.engine, read_only=True) as connection:
         row = history.transaction(connection, identifier)
         if row is None:
-            raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction")
+            raise refuse(
+                Check.C1012,
+                "transaction",
+                words("{identifier} is not a transaction", identifier=identifier),
+            )
         destination = (
             account_register.account_by_id(connection, row.destination_account_id)
             if row.destination_account_id
@@ -194,9 +207,15 @@ def transaction(registry: Registry, actor: Actor, party: str, identifier: str) -
         touched = {view.source_account, view.destination_account} - {None}
         rows = [account_register.account(connection, a) for a in touched if a]
     if view.party != party and party not in {r.party_code for r in rows if r is not None}:
-        raise refuse(Check.C1012, "transaction", f"{identifier} is not a transaction of {party}")
+        raise refuse(
+            Check.C1012,
+            "transaction",
+            words(
+                "{identifier} is not a transaction of {party}", identifier=identifier, party=party
+            ),
+        )
     if actor.entity is not None and actor.entity not in {r.holder for r in rows if r is not None}:
-        raise refuse(Check.C4002, "transaction", "an entity sees only its own transactions")
+        raise refuse(Check.C4002, "transaction", words("an entity sees only its own transactions"))
     return view
 
 
@@ -206,12 +225,14 @@ def unit(registry: Registry, actor: Actor, party: str, query: str) -> UnitHistor
     allow(actor, Permission.READ, party)
     registry_id, serial = parse_unit_query(query)
     if serial > LARGEST:
-        raise refuse(Check.C1020, "unit", "no serial number is that large")
+        raise refuse(Check.C1020, "unit", words("no serial number is that large"))
     with unit_of_work(registry.read_engine, read_only=True) as connection:
         lag = replication.replay_lag(connection)
         block = block_selection.block_at(connection, registry_id, serial)
         if block is None:
-            raise refuse(Check.C1012, "unit", f"no unit {query} in this registry")
+            raise refuse(
+                Check.C1012, "unit", words("no unit {query} in this registry", query=query)
+            )
         held_in = account_register.account_by_id(connection, block.account_id)
         unit = block.attributes
         movers = list(transaction_pages.movers_of(connection, unit.registry, serial))
@@ -247,7 +268,9 @@ def _entity_movers(
     terminal = held_in is not None and AccountKind(held_in.kind).terminal
     if not held and not (terminal and mine):
         raise refuse(
-            Check.C4002, "unit", "an entity sees only units in its own accounts or that it moved"
+            Check.C4002,
+            "unit",
+            words("an entity sees only units in its own accounts or that it moved"),
         )
     return mine
 
@@ -263,9 +286,11 @@ def journal(
     """Journal entries in order (keyset on seq): a Party section's, or the whole registry's for
     the secretariat and registry-wide auditors."""
     if actor.role is Role.ENTITY:
-        raise refuse(Check.C4002, "actor", "an entity's representative does not see the journal")
+        raise refuse(
+            Check.C4002, "actor", words("an entity's representative does not see the journal")
+        )
     if party is None and not (actor.registry_wide and actor.party is None):
-        raise refuse(Check.C4006, "party", "the whole journal is for registry-wide roles")
+        raise refuse(Check.C4006, "party", words("the whole journal is for registry-wide roles"))
     allow(actor, Permission.READ, party)
     limit = _limit(limit)
     seal_journal(registry.engine)  # the page shows every committed entry, the newest too
@@ -286,21 +311,27 @@ def journal_entry(
     """One journal entry with its hashes: of `party`'s section, or any for the registry-wide
     roles (`party` None), under the same rule as `journal`."""
     if actor.role is Role.ENTITY:
-        raise refuse(Check.C4002, "actor", "an entity's representative does not see the journal")
+        raise refuse(
+            Check.C4002, "actor", words("an entity's representative does not see the journal")
+        )
     if party is None and not (actor.registry_wide and actor.party is None):
-        raise refuse(Check.C4006, "party", "the whole journal is for registry-wide roles")
+        raise refuse(Check.C4006, "party", words("the whole journal is for registry-wide roles"))
     allow(actor, Permission.READ, party)
     with unit_of_work(registry.engine, read_only=True) as connection:
         row = journal_pages.entry_at(connection, seq)
     if row is None or (party is not None and row.party_code != party):
-        raise refuse(Check.C1012, "entry", f"there is no journal entry {seq} you can see")
+        raise refuse(
+            Check.C1012,
+            "entry",
+            words("there is no journal entry {seq} you can see", seq=seq),
+        )
     return journal_entry_view(row)
 
 
 def verification(registry: Registry, actor: Actor) -> list[str]:
     """The ledger invariants and the journal chain: for registry-wide roles."""
     if not (actor.registry_wide and actor.party is None):
-        raise refuse(Check.C4006, "actor", "verification covers the whole registry")
+        raise refuse(Check.C4006, "actor", words("verification covers the whole registry"))
     return verify_registry(registry)
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from article6 import translation
-from article6.web.rendering import TRANSACTION_KINDS
+from article6.web.rendering import transaction_kind
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
@@ -31,13 +34,34 @@ def environment() -> Environment:
         translation.gettext, translation.ngettext, newstyle=True
     )
     env.filters["said"] = translation.said
-    # One format with the pages: ISO dates, the locale's grouping (English: 50,000), and the
-    # kinds of transaction in words.
-    env.filters["quantity"] = lambda n: f"{n:,}"
-    env.filters["day"] = lambda d: d.strftime("%Y-%m-%d")
-    env.filters["moment"] = lambda d: d.strftime("%Y-%m-%d %H:%M:%S UTC")
-    env.filters["tx_kind"] = lambda k: TRANSACTION_KINDS.get(k, k.replace("_", " ").capitalize())
+    # The document's language and direction (<html lang dir>) are the ones it is said in.
+    env.globals["language"] = translation.language
+    # One format with the pages: in English ISO dates and 50,000; in the other languages their
+    # own (Babel); the kinds of transaction in words.
+    env.filters["quantity"] = quantity
+    env.filters["day"] = day
+    env.filters["moment"] = moment
+    env.filters["tx_kind"] = transaction_kind
     return env
+
+
+def quantity(value: int) -> str:
+    if translation.current() == translation.DEFAULT:
+        return f"{value:,}"
+    return format_decimal(value, locale=translation.current())
+
+
+def day(value: date) -> str:
+    if translation.current() == translation.DEFAULT:
+        return value.strftime("%Y-%m-%d")
+    return format_date(value, "long", locale=translation.current())
+
+
+def moment(value: datetime) -> str:
+    if translation.current() == translation.DEFAULT:
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = format_datetime(value, "medium", tzinfo=UTC, locale=translation.current())
+    return f"{when} UTC"
 
 
 def render(template: str, **context: Any) -> str:

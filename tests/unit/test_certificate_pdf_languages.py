@@ -1,0 +1,136 @@
+"""The PDF certificate in French and Spanish: the core Helvetica font writes Windows-1252, so
+every letter of both languages prints (é è à ç œ ñ ¿ ¡ « »); what the font has not is written by
+its nearest kin, and a translation in a script it cannot write is said in English, not as '?'s.
+
+The catalogs here are real gettext catalogs, compiled into a temporary locale folder."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pypdf
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from article6 import translation
+from article6.services.use_and_cancellation_certificates import Certificate
+from article6.web.documents.certificate_pdf import certificate_pdf, latin
+
+FRENCH = {
+    "Certificate of cancellation": "Certificat d'annulation",
+    "Certificate number": "Numéro du certificat",
+    "Purpose": "Objet",
+    "Requested by": "Demandé par",
+    "{quantity:,} t CO2 eq": "{quantity:,} t éq. CO2",
+    "Issued {moment}.": "Délivré le {moment}.",
+    "The registry of {name} ({party}) certifies that the units below were cancelled and can "
+    "never be transferred, used or cancelled again.": "Le registre de {name} ({party}) certifie "
+    "que les unités ci-dessous ont été annulées\u202f: cœur, Œuvre, « à jamais ».",
+}
+SPANISH = {
+    "Certificate of cancellation": "Certificado de cancelación",
+    "Requested by": "Solicitado por",
+    "Check this certificate against the registry's ledger: scan the QR code or open": (
+        "¿Es auténtico? ¡Verifíquelo! Escanee el código QR o abra"
+    ),
+}
+ARABIC = {"Certificate of cancellation": "شهادة الإلغاء"}
+
+
+@pytest.fixture
+def catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for code, table in (("fr", FRENCH), ("es", SPANISH), ("ar", ARABIC)):
+        catalog = Catalog(locale=code)
+        for english, said in table.items():
+            catalog.add(english, said)
+        folder = tmp_path / code / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with open(folder / "messages.mo", "wb") as f:
+            write_mo(f, catalog)
+    monkeypatch.setattr(translation, "LOCALE_DIR", tmp_path)
+    translation.catalog.cache_clear()
+    yield
+    translation.catalog.cache_clear()
+
+
+def certificate() -> Certificate:
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    return Certificate(
+        transaction="XXA-2026-000042",
+        kind="cancellation",
+        action="Cancellation",
+        party="XXA",
+        party_name="République de Côte-d’Ivoire Ő",
+        by="Party XXA",
+        entity=None,
+        entity_name=None,
+        purpose="Voluntary cancellation",
+        ndc_year=None,
+        cancellation_purpose="OP",
+        date=moment,
+        quantity=1234,
+        units=["CA0001-XXA01-XXA-1-1234-2025"],
+        first_transfer=False,
+        initiator="xxa.admin",
+        approver=None,
+        issued_at=moment,
+        number="XXA-2026-000042.abc",
+    )
+
+
+def text_of(code: str) -> str:
+    with translation.speaking(code):
+        pdf = certificate_pdf(certificate(), "https://registry.example/public/certificates/x")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_french_prints_every_letter(catalogs: None) -> None:
+    words = text_of("fr")
+    for said in (
+        "Certificat d'annulation",
+        "Numéro du certificat",
+        "Demandé par",
+        "1,234 t éq. CO2",
+        "Délivré le 2026-03-04 05:06:07 UTC.",
+        "cœur, Œuvre, « à jamais »",
+        "République de Côte-d’Ivoire O",  # Ő is not in the font: its base letter
+    ):
+        assert said in words, said
+    assert "Certificate of cancellation" not in words
+
+
+def test_spanish_prints_inverted_marks_and_tildes(catalogs: None) -> None:
+    words = text_of("es")
+    for said in ("Certificado de cancelación", "Solicitado por", "¿Es auténtico? ¡Verifíquelo!"):
+        assert said in words, said
+
+
+def test_a_translation_the_font_cannot_write_is_said_in_english(catalogs: None) -> None:
+    words = text_of("ar")
+    assert "Certificate of cancellation" in words
+    assert "?" not in words.split("Certificate of cancellation")[0]
+
+
+def test_english_stays_as_it_was(catalogs: None) -> None:
+    words = text_of("en")
+    for said in (
+        "Certificate of cancellation",
+        "1,234 t CO2 eq",
+        "certifies that the units below were",
+        "Issued 2026-03-04 05:06:07 UTC.",
+    ):
+        assert said in words, said
+
+
+def test_the_core_font_alphabet_and_its_fallbacks() -> None:
+    assert latin("Cœur ¿Qué? ¡Sí! « Compte » – é è à ç ñ €") == (
+        "Cœur ¿Qué? ¡Sí! « Compte » – é è à ç ñ €"
+    )
+    assert latin("a\u202f:") == "a\u00a0:"  # a narrow no-break space: a no-break space
+    assert latin("Łódź ﬁn") == "?ódz fin"  # a base letter, a ligature's letters, else '?'
+    assert latin("شهادة") == "?????"

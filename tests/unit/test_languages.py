@@ -1,0 +1,58 @@
+"""Which language is spoken, and how marked words are said in it: the browser's
+Accept-Language ranked by quality, our languages only; a `Words` keeps its English and says its
+template in the reader's language with the same values."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from article6 import translation
+from article6.domain.wording import Words, words
+
+
+@pytest.mark.parametrize(
+    ("header", "spoken"),
+    [
+        (None, "en"),
+        ("", "en"),
+        ("fr-CA,fr;q=0.9,en;q=0.8", "fr"),
+        ("de-DE,de;q=0.9,es;q=0.5", "es"),
+        ("en;q=0.2,ar;q=0.9", "ar"),
+        ("es;q=0, fr;q=0.1", "fr"),
+        ("de, *;q=0.1", "en"),
+        ("zh-CN", "en"),
+        ("fr;q=abc", "en"),
+    ],
+)
+def test_the_browser_header_picks_the_best_of_our_languages(header: str | None, spoken: str):
+    assert translation.negotiate(header) == spoken
+
+
+def test_words_stay_the_english_sentence_for_logs_and_the_cli():
+    said = words("{quantity:,} units of {party}", quantity=50000, party="XXA")
+    assert said == "50,000 units of XXA"
+    assert isinstance(said, str) and isinstance(said, Words)
+    assert said.template == "{quantity:,} units of {party}"
+    assert pickle.loads(pickle.dumps(said)).params == {"quantity": 50000, "party": "XXA"}
+
+
+def test_a_word_without_a_translation_is_said_in_english():
+    with translation.speaking("fr"):
+        assert translation.said(words("No such sentence in any catalog {n}", n=3)) == (
+            "No such sentence in any catalog 3"
+        )
+        assert translation.said("XXA01") == "XXA01"  # a code is said as it stands
+        assert translation.said(None) == ""
+
+
+def test_an_unknown_language_speaks_english():
+    with translation.speaking("xx") as spoken:
+        assert spoken.code == "en" and translation.current() == "en"
+    assert translation.current() == "en"
+
+
+def test_arabic_is_written_right_to_left():
+    assert translation.LANGUAGES["ar"].direction == "rtl"
+    assert {translation.LANGUAGES[c].direction for c in ("en", "fr", "es")} == {"ltr"}
