@@ -135,8 +135,10 @@ def file_aefs(files: Sequence[Path]) -> list[LoadedAEF]:
             zipfile.BadZipFile,
             InvalidFileException,
         ) as error:
+            # An unreadable AEF's own words (Table 1 incomplete) are said in the reader's language.
+            said = error.args[0] if isinstance(error, UnreadableAEF) and error.args else error
             raise refuse(
-                Check.C1018, "aef", words("{name}: {error}", name=path.name, error=error)
+                Check.C1018, "aef", words("{name}: {error}", name=path.name, error=said)
             ) from error
     return loaded
 
