@@ -56,3 +56,12 @@ def test_an_unknown_language_speaks_english():
 def test_arabic_is_written_right_to_left():
     assert translation.LANGUAGES["ar"].direction == "rtl"
     assert {translation.LANGUAGES[c].direction for c in ("en", "fr", "es")} == {"ltr"}
+
+
+def test_quantities_in_sentences_are_grouped_the_way_the_reader_writes_them():
+    held = words("{quantity:,} units", quantity=20000)
+    assert translation.said(held) == "20,000 units"
+    with translation.speaking("fr"):
+        assert "20\u202f000" in translation.said(held)
+    with translation.speaking("es"):
+        assert "20.000" in translation.said(held)

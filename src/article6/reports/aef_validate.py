@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from article6.domain.identifiers import FIRST_VINTAGE, block_of, serial_of
+from article6.domain.wording import Words, words
 from article6.reports.aef_readers import (
     CsvSource,
     JsonSource,
@@ -170,24 +171,26 @@ def _year_of(value: str) -> int | None:
 
 def _type_problem(rule: FieldRule, value: str) -> str | None:
     if rule.kind is Kind.INTEGER and not INTEGER.match(value):
-        return f"{value!r} is not a whole number"
+        return words("{value!r} is not a whole number", value=value)
     if rule.kind is Kind.NUMBER:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            return f"{value!r} is not a number"
+            return words("{value!r} is not a number", value=value)
         if not number.is_finite():
-            return f"{value!r} is not a number"
+            return words("{value!r} is not a number", value=value)
     if rule.kind is Kind.DATE and not _valid_date(value):
-        return f"{value!r} is not a date dd/mm/yyyy"
+        return words("{value!r} is not a date dd/mm/yyyy", value=value)
     if rule.kind is Kind.ACTION_DATE:
         if not (_valid_date(value) or UTC_DATETIME.match(value)):
-            return f"{value!r} is neither dd/mm/yyyy nor yyyy-mm-ddThh:mm:ss.sssZ"
+            return words(
+                "{value!r} is neither dd/mm/yyyy nor yyyy-mm-ddThh:mm:ss.sssZ", value=value
+            )
         if UTC_DATETIME.match(value):
             try:
                 datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
-                return f"{value!r} is not a valid UTC date and time"
+                return words("{value!r} is not a valid UTC date and time", value=value)
     return None
 
 
@@ -197,21 +200,27 @@ def check_field(rule: FieldRule, value: str, row: dict[str, str]) -> tuple[Rule,
         if value:
             return (
                 Rule.CARP,
-                "populated by the CARP; leave it empty or as the template's placeholder",
+                words("populated by the CARP; leave it empty or as the template's placeholder"),
             )
         return None
     if holds(rule.na_when, row):
         if value != NA:
-            return Rule.NOT_APPLICABLE, f"must be {NA} for this row, found {value!r}"
+            return Rule.NOT_APPLICABLE, words(
+                "must be {na} for this row, found {value!r}", na=NA, value=value
+            )
         return None
     required = rule.need is Need.REQUIRED or (
         rule.need is Need.CONDITIONAL and holds(rule.required_when, row)
     )
     if value in ("", NA):
         if required:
-            return Rule.REQUIRED, "a value is required" if not value else f"{NA} is not allowed"
+            return Rule.REQUIRED, (
+                words("a value is required") if not value else words("{na} is not allowed", na=NA)
+            )
         if value == NA and not (rule.na_allowed or rule.need is Need.CONDITIONAL):
-            return Rule.NOT_APPLICABLE, f"{NA} is only for fields that may be not applicable"
+            return Rule.NOT_APPLICABLE, words(
+                "{na} is only for fields that may be not applicable", na=NA
+            )
         return None
     problem = _type_problem(rule, value)
     if problem:
@@ -223,15 +232,19 @@ def check_field(rule: FieldRule, value: str, row: dict[str, str]) -> tuple[Rule,
             allowed = SUBTYPES_OF_TYPE.get(row.get(rule.subtypes_of, ""), allowed)
         for item in (i.strip() for i in items):
             if item not in allowed:
-                context = (
-                    f" for {rule.subtypes_of.replace('_', ' ')} {row.get(rule.subtypes_of)!r}"
-                    if rule.subtypes_of and item in rule.vocabulary
-                    else ""
-                )
-                return Rule.VOCABULARY, f"{item!r} is not in the controlled list{context}"
+                if rule.subtypes_of and item in rule.vocabulary:
+                    return Rule.VOCABULARY, words(
+                        "{item!r} is not in the controlled list for {field} {value!r}",
+                        item=item,
+                        field=rule.subtypes_of.replace("_", " "),
+                        value=row.get(rule.subtypes_of),
+                    )
+                return Rule.VOCABULARY, words("{item!r} is not in the controlled list", item=item)
     regex = rule.regex
     if regex is not None and not regex.match(value):
-        return Rule.PATTERN, f"{value!r} does not match {rule.pattern}"
+        return Rule.PATTERN, words(
+            "{value!r} does not match {pattern}", value=value, pattern=rule.pattern
+        )
     return None
 
 
@@ -257,10 +270,14 @@ def _expected_positions(spec: TableSpec, placement: Placement) -> dict[str, int]
     }
 
 
-def _place(placement: Placement, index: int) -> str:
+def _place(placement: Placement, index: int) -> Words:
     """A heading's column (horizontal) or row (the vertical Table 1)."""
     letter, row = placement.heading_cell(index)
-    return f"row {row}" if placement.label_column else f"column {letter}"
+    return (
+        words("row {row}", row=row)
+        if placement.label_column
+        else words("column {letter}", letter=letter)
+    )
 
 
 def _heading_problems(spec: TableSpec, given: list[str], placement: Placement) -> Iterator[Problem]:
@@ -276,18 +293,31 @@ def _heading_problems(spec: TableSpec, given: list[str], placement: Placement) -
 
     for number, (heading, index) in enumerate(expected.items(), start=1):
         if heading not in given:
-            yield at(index, heading, f"missing heading (field {number})", located=official)
+            yield at(
+                index,
+                heading,
+                words("missing heading (field {number})", number=number),
+                located=official,
+            )
         elif given.index(heading) != index:
             found = given.index(heading)
             yield at(
                 found,
                 heading,
-                f"heading in {_place(placement, found)}, expected in " + _place(placement, index),
+                words(
+                    "heading in {found}, expected in {expected}",
+                    found=_place(placement, found),
+                    expected=_place(placement, index),
+                ),
             )
     for index, heading in enumerate(given):
         if heading in expected or (official and not heading):
             continue
-        yield at(index, heading or None, "unexpected heading" if heading else "empty heading")
+        yield at(
+            index,
+            heading or None,
+            words("unexpected heading") if heading else words("empty heading"),
+        )
 
 
 def check_table(
@@ -297,7 +327,9 @@ def check_table(
     placement = source.placement(spec)
     sheet = placement.sheet
     if headings is None:
-        yield Problem(sheet, None, None, Rule.TABLE, f"Table {spec.number} is missing")
+        yield Problem(
+            sheet, None, None, Rule.TABLE, words("Table {number} is missing", number=spec.number)
+        )
         return
     headings = _named(spec, headings)
     yield from _heading_problems(spec, headings, placement)
@@ -326,7 +358,13 @@ def check_table(
                 (row.get("authorization_id", ""), row.get("cooperative_approach_id", ""))
             )
     if spec.single_row and count != 1:
-        yield Problem(sheet, None, None, Rule.ROWS, f"exactly one row expected, found {count}")
+        yield Problem(
+            sheet,
+            None,
+            None,
+            Rule.ROWS,
+            words("exactly one row expected, found {count}", count=count),
+        )
     if spec.number == 2:
         context.authorizations = authorizations
 
@@ -359,10 +397,18 @@ def _row_rules(
                 yield problem(
                     last_key,
                     Rule.BLOCK,
-                    f"First ID {first} and Last ID {last} differ in more than the serial",
+                    words(
+                        "First ID {first} and Last ID {last} differ in more than the serial",
+                        first=first,
+                        last=last,
+                    ),
                 )
             elif low > high:
-                yield problem(last_key, Rule.BLOCK, f"Last ID {last} is before First ID {first}")
+                yield problem(
+                    last_key,
+                    Rule.BLOCK,
+                    words("Last ID {last} is before First ID {first}", last=last, first=first),
+                )
             elif (
                 row.get("metric") == "GHG"
                 and INTEGER.match(quantity)
@@ -371,7 +417,11 @@ def _row_rules(
                 yield problem(
                     quantity_key,
                     Rule.BLOCK,
-                    f"quantity {quantity} is not the block's size {high - low + 1}",
+                    words(
+                        "quantity {quantity} is not the block's size {size}",
+                        quantity=quantity,
+                        size=high - low + 1,
+                    ),
                 )
     own = row.get("first_transferring_party") == context.party
     if spec.references and context.authorizations is not None and own:
@@ -383,7 +433,11 @@ def _row_rules(
             yield problem(
                 spec.references[0],
                 Rule.REFERENCE,
-                f"authorization {authorization!r} of {approach} is not listed in Table 2",
+                words(
+                    "authorization {authorization!r} of {approach} is not listed in Table 2",
+                    authorization=authorization,
+                    approach=approach,
+                ),
             )
     if spec.number == 2:
         yield from (
@@ -398,13 +452,17 @@ def _row_rules(
             yield problem(
                 spec.within_year,
                 Rule.REPORTED_YEAR,
-                f"dated {year}, outside the reported year {context.reported_year}",
+                words(
+                    "dated {year}, outside the reported year {reported_year}",
+                    year=year,
+                    reported_year=context.reported_year,
+                ),
             )
 
 
 def _authorization_date_problems(
     dated: date | None, context: Context
-) -> Iterator[tuple[Rule, str]]:
+) -> Iterator[tuple[Rule, Words]]:
     """A Table 2 date of authorization: from 2021 (decision 2/CMA.3), not after the date of
     submission (it had not happened), and within the reported year or before it (RULES.md
     para 20 timing: an authorization is reported in the AEF of the year it was made, so one
@@ -414,18 +472,31 @@ def _authorization_date_problems(
     if dated.year < FIRST_VINTAGE:
         yield (
             Rule.DATE,
-            f"dated {_printed(dated)}, before {FIRST_VINTAGE} (decision 2/CMA.3 applies from then)",
+            words(
+                "dated {dated}, before {first} (decision 2/CMA.3 applies from then)",
+                dated=_printed(dated),
+                first=FIRST_VINTAGE,
+            ),
         )
     if context.submitted is not None and dated > context.submitted:
         yield (
             Rule.DATE,
-            f"dated {_printed(dated)}, after the date of submission " + _printed(context.submitted),
+            words(
+                "dated {dated}, after the date of submission {submitted}",
+                dated=_printed(dated),
+                submitted=_printed(context.submitted),
+            ),
         )
     elif context.reported_year is not None and dated.year > context.reported_year:
         yield (
             Rule.REPORTED_YEAR,
-            f"dated {_printed(dated)}, after the reported year {context.reported_year}: it is "
-            f"reported in the AEF of {dated.year}",
+            words(
+                "dated {dated}, after the reported year {reported_year}: it is reported in the"
+                " AEF of {year}",
+                dated=_printed(dated),
+                reported_year=context.reported_year,
+                year=dated.year,
+            ),
         )
 
 
@@ -434,7 +505,13 @@ def problems(path: Path) -> Iterator[Problem]:
     try:
         source = open_source(path)
     except Exception as error:  # unreadable file: one problem, not a traceback
-        yield Problem(path.name, None, None, Rule.TABLE, f"cannot read the file: {error}")
+        yield Problem(
+            path.name,
+            None,
+            None,
+            Rule.TABLE,
+            words("cannot read the file: {error}", error=str(error)),
+        )
         return
     context = Context()
     found = 0
@@ -452,13 +529,21 @@ def problems(path: Path) -> Iterator[Problem]:
                         None,
                         None,
                         Rule.TABLE,
-                        f"cannot read Table {spec.number}: {error}",
+                        words(
+                            "cannot read Table {number}: {error}",
+                            number=spec.number,
+                            error=str(error),
+                        ),
                     )
                     checked = iter(())
                 found += 1
                 if found > MAX_PROBLEMS:
                     yield Problem(
-                        problem.sheet, None, None, problem.rule, "too many problems; stopped here"
+                        problem.sheet,
+                        None,
+                        None,
+                        problem.rule,
+                        words("too many problems; stopped here"),
                     )
                     return
                 yield problem

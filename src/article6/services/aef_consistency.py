@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from openpyxl.utils.exceptions import InvalidFileException
-from pydantic import BaseModel
+from pydantic import BaseModel, SkipValidation
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
@@ -59,7 +59,9 @@ class RowView(BaseModel):
 class InconsistencyView(BaseModel):
     code: str
     parties: list[str]
-    message: str
+    message: SkipValidation[str]
+    """Kept as the check's `Words` (validation would make it a plain `str`), so the page says
+    it in the reader's language; the API sends it as its English string."""
     rows: list[RowView]
 
 
@@ -133,8 +135,10 @@ def file_aefs(files: Sequence[Path]) -> list[LoadedAEF]:
             zipfile.BadZipFile,
             InvalidFileException,
         ) as error:
+            # An unreadable AEF's own words (Table 1 incomplete) are said in the reader's language.
+            said = error.args[0] if isinstance(error, UnreadableAEF) and error.args else error
             raise refuse(
-                Check.C1018, "aef", words("{name}: {error}", name=path.name, error=error)
+                Check.C1018, "aef", words("{name}: {error}", name=path.name, error=said)
             ) from error
     return loaded
 

@@ -14,6 +14,7 @@ The catalogs live in `locale/<code>/LC_MESSAGES/messages.po`, compiled to `.mo` 
 from __future__ import annotations
 
 import gettext as gnu_gettext
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from article6.domain.wording import Words
@@ -87,6 +89,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog(_current.get()).ngettext(singular, plural, n)
 
 
+class _Filling(string.Formatter):
+    """Fills a template's fields, grouping a whole number's digits (`{quantity:,}`) the way
+    the current language does: 50,000 in English, 50 000 in French, 50.000 in Spanish."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "," and isinstance(value, int) and current() != DEFAULT:
+            return format_decimal(value, locale=current())
+        return str(super().format_field(value, format_spec))
+
+
+_FILLING = _Filling()
+
+
 def said(text: Any) -> str:
     """`text` in the current language: a `Words` is translated from its template and filled
     with its parameters (themselves said); a plain string is looked up as it stands and comes
@@ -99,10 +114,10 @@ def said(text: Any) -> str:
             return template
         params = {k: said(v) if isinstance(v, Words) else v for k, v in text.params.items()}
         try:
-            return template.format(**params)
+            return _FILLING.vformat(template, (), params)
         except (KeyError, IndexError, ValueError):
             # A catalog entry that lost a field: say it in English rather than fail the page.
-            return text.template.format(**params)
+            return _FILLING.vformat(text.template, (), params)
     if isinstance(text, str):
         return gettext(text) if text else text
     return str(text)

@@ -7,10 +7,12 @@ import re
 from collections.abc import Callable, Iterator
 
 from article6.domain.nomenclature import ActionType, Metric
+from article6.domain.wording import Words, words
 from article6.reports.aef_consistency.model import (
     UNIT_IDENTIFIER,
     AEFRow,
     Inconsistency,
+    in_turn,
     inconsistency,
     integer,
     party_inconsistency,
@@ -20,31 +22,56 @@ from article6.reports.aef_consistency.world import World
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
-def derivation_problems(row: AEFRow) -> list[str]:
+def derivation_problems(row: AEFRow) -> list[Words]:
     """What keeps a Table 3 or 4 row out of the annual aggregates."""
-    problems: list[str] = []
+    problems: list[Words] = []
     if row.table == 3 and row.action is None:
-        problems.append(f"action type {row['action_type']!r} is not one of the nomenclature's")
+        problems.append(
+            words(
+                "action type {action_type!r} is not one of the nomenclature's",
+                action_type=row["action_type"],
+            )
+        )
     if row.units is None:
         first, last = row["first_id"], row["last_id"]
         if UNIT_IDENTIFIER.match(first) and UNIT_IDENTIFIER.match(last):
-            problems.append(f"First ID {first} and Last ID {last} are not one range")
+            problems.append(
+                words(
+                    "First ID {first} and Last ID {last} are not one range", first=first, last=last
+                )
+            )
         else:
-            problems.append(f"First ID {first!r} and Last ID {last!r} do not name a range")
+            problems.append(
+                words(
+                    "First ID {first!r} and Last ID {last!r} do not name a range",
+                    first=first,
+                    last=last,
+                )
+            )
     elif row.quantity is None:
-        problems.append(f"quantity {row['quantity']!r} is not a whole number")
+        problems.append(
+            words("quantity {quantity!r} is not a whole number", quantity=row["quantity"])
+        )
     elif row.quantity != row.units.quantity:
-        problems.append(f"quantity {row.quantity} is not the range's {row.units.quantity} units")
+        problems.append(
+            words(
+                "quantity {quantity} is not the range's {units} units",
+                quantity=row.quantity,
+                units=row.units.quantity,
+            )
+        )
     if integer(row["vintage"]) is None or len(row["vintage"]) != 4:
-        problems.append(f"vintage {row['vintage']!r} is not a year")
+        problems.append(words("vintage {vintage!r} is not a year", vintage=row["vintage"]))
     if row["metric"] not in (Metric.GHG, Metric.NON_GHG):
-        problems.append(f"metric {row['metric']!r} is not GHG or non-GHG")
+        problems.append(words("metric {metric!r} is not GHG or non-GHG", metric=row["metric"]))
     elif row["metric"] == Metric.NON_GHG and not _NUMBER.match(
         row["non_ghg_quantity"].replace(",", "")
     ):
-        problems.append(f"non-GHG quantity {row['non_ghg_quantity']!r} is not a number")
+        problems.append(
+            words("non-GHG quantity {quantity!r} is not a number", quantity=row["non_ghg_quantity"])
+        )
     if not row["cooperative_approach_id"]:
-        problems.append("no cooperative approach")
+        problems.append(words("no cooperative approach"))
     return problems
 
 
@@ -63,7 +90,7 @@ def irc01(world: World) -> Iterator[Inconsistency]:
             for row in aef.rows(table):
                 problems = derivation_problems(row)
                 if problems:
-                    yield inconsistency("IRC01", (row,), "; ".join(problems))
+                    yield inconsistency("IRC01", (row,), in_turn(problems))
 
 
 def ipc01(world: World) -> Iterator[Inconsistency]:
@@ -89,14 +116,19 @@ def ipc01(world: World) -> Iterator[Inconsistency]:
             if world.loaded(other, row.aef.year) is None:
                 continue
             if not any(match(row, candidate) for candidate in segment.rows):
-                side = "acquisition" if row.moves_to_party else "transfer"
-                found[id(row)] = party_inconsistency(
-                    "IPC01",
-                    (other,),
-                    (row,),
-                    f"{other} reports no {side} matching {row.party}'s {row['action_type']}"
-                    f" of these units",
+                said = dict(other=other, party=row.party, action=row["action_type"])
+                message = (
+                    words(
+                        "{other} reports no acquisition matching {party}'s {action} of these units",
+                        **said,
+                    )
+                    if row.moves_to_party
+                    else words(
+                        "{other} reports no transfer matching {party}'s {action} of these units",
+                        **said,
+                    )
                 )
+                found[id(row)] = party_inconsistency("IPC01", (other,), (row,), message)
     yield from found.values()
 
 

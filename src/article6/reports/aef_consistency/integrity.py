@@ -13,11 +13,13 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
 
 from article6.domain.nomenclature import ActionType
+from article6.domain.wording import Words, words
 from article6.reports.aef_consistency.model import (
     ENDING,
     UNIT_IDENTIFIER,
     AEFRow,
     Inconsistency,
+    in_turn,
     inconsistency,
     integer,
 )
@@ -26,7 +28,7 @@ from article6.reports.aef_spec import NA
 
 
 def differing(
-    world: World, code: str, attribute: Callable[[AEFRow], Hashable | None], what: str
+    world: World, code: str, attribute: Callable[[AEFRow], Hashable | None], what: Words
 ) -> Iterator[Inconsistency]:
     """Rows covering the same units that disagree on `attribute` (None: the row says nothing),
     one finding per disagreement (the first row of each value names it)."""
@@ -44,8 +46,12 @@ def differing(
         if key in seen:
             continue
         seen.add(key)
-        shown = "; ".join(f"{v!s}" for v in values)
-        yield inconsistency(code, rows, f"the same units have different {what}: {shown}")
+        shown = in_turn(v if isinstance(v, str) else str(v) for v in values)
+        yield inconsistency(
+            code,
+            rows,
+            words("the same units have different {what}: {shown}", what=what, shown=shown),
+        )
 
 
 def ii01(world: World) -> Iterator[Inconsistency]:
@@ -82,8 +88,12 @@ def ii01(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "II01",
                 rows,
-                f"{aef.party} reports {approach} but neither authorized it nor is named an"
-                " authorized Party of it",
+                words(
+                    "{party} reports {approach} but neither authorized it nor is named an"
+                    " authorized Party of it",
+                    party=aef.party,
+                    approach=approach,
+                ),
             )
 
 
@@ -124,7 +134,13 @@ def ii02(world: World) -> Iterator[Inconsistency]:
                 continue
             seen.add(ids)
             yield inconsistency(
-                "II02", rows, f"the same {key[0]} of the same units is reported {len(rows)} times"
+                "II02",
+                rows,
+                words(
+                    "the same {action} of the same units is reported {times} times",
+                    action=key[0],
+                    times=len(rows),
+                ),
             )
 
 
@@ -143,7 +159,7 @@ def ii03(world: World) -> Iterator[Inconsistency]:
             return None
         return _sectors(found)
 
-    yield from differing(world, "II03", scope, "sectors and activity types")
+    yield from differing(world, "II03", scope, words("sectors and activity types"))
     used = {row.authorization_key for row in world.unit_rows}
     for key, versions in world.authorizations.items():
         scopes = {_sectors(v) for v in versions}
@@ -151,8 +167,12 @@ def ii03(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "II03",
                 versions,
-                f"the versions of authorization {key[2]} ({key[1]}) change the sectors or"
-                " activity types of units already reported under it",
+                words(
+                    "the versions of authorization {authorization} ({approach}) change the"
+                    " sectors or activity types of units already reported under it",
+                    authorization=key[2],
+                    approach=key[1],
+                ),
             )
 
 
@@ -173,7 +193,7 @@ def _as_written(text: str) -> list[str]:
 def ii04(world: World) -> Iterator[Inconsistency]:
     """II04: an ITMO's metric stays the same: every row covering the same units gives the same
     metric, and it is the metric of the authorization the row names (Table 2 field 6)."""
-    yield from differing(world, "II04", lambda r: r["metric"] or None, "metrics")
+    yield from differing(world, "II04", lambda r: r["metric"] or None, words("metrics"))
     for row in world.unit_rows:
         found = world.authorization(row.authorization_key, row.date)
         if (
@@ -185,7 +205,11 @@ def ii04(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "II04",
                 (row, found),
-                f"the row's metric {row['metric']} is not its authorization's {found['metric']}",
+                words(
+                    "the row's metric {metric} is not its authorization's {authorized}",
+                    metric=row["metric"],
+                    authorized=found["metric"],
+                ),
             )
 
 
@@ -199,14 +223,16 @@ def ii05(world: World) -> Iterator[Inconsistency]:
         if not registry:
             return None
         if registry == NA:
-            return "no underlying unit"
+            return words("no underlying unit")
         first = integer(row["first_unit_id"])
         units = row.units
         if first is None or units is None:
-            return f"{registry} (unit IDs unreadable)"
-        return f"{registry} unit = serial {first - units.first:+d}"
+            return words("{registry} (unit IDs unreadable)", registry=registry)
+        return words(
+            "{registry} unit = serial {offset:+d}", registry=registry, offset=first - units.first
+        )
 
-    yield from differing(world, "II05", underlying, "underlying units")
+    yield from differing(world, "II05", underlying, words("underlying units"))
 
 
 def ii06(world: World) -> Iterator[Inconsistency]:
@@ -235,7 +261,9 @@ def ii06(world: World) -> Iterator[Inconsistency]:
         parties = listed(found["authorized_parties"])
         if party and parties and party.lower() not in parties and party != key[0]:
             yield inconsistency(
-                "II06", (row, found), f"{party} uses or cancels units it is not authorized for"
+                "II06",
+                (row, found),
+                words("{party} uses or cancels units it is not authorized for", party=party),
             )
         entity = row["using_entity"]
         entities = listed(found["authorized_entities"])
@@ -243,7 +271,10 @@ def ii06(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "II06",
                 (row, found),
-                f"the entity {entity} uses or cancels units it is not authorized for",
+                words(
+                    "the entity {entity} uses or cancels units it is not authorized for",
+                    entity=entity,
+                ),
             )
 
 
@@ -256,9 +287,15 @@ def ii07(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "II07",
                 (row,),
-                f"the row says {row['cooperative_approach_id']} but its unit identifiers"
-                f" begin with {written[1]}",
+                words(
+                    "the row says {approach} but its unit identifiers begin with {written}",
+                    approach=row["cooperative_approach_id"],
+                    written=written[1],
+                ),
             )
     yield from differing(
-        world, "II07", lambda r: r["cooperative_approach_id"] or None, "cooperative approaches"
+        world,
+        "II07",
+        lambda r: r["cooperative_approach_id"] or None,
+        words("cooperative approaches"),
     )

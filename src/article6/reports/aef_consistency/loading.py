@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from article6.domain.wording import words
 from article6.reports.aef import ActionDateTime, AEFDocument
 from article6.reports.aef_consistency.model import LoadedAEF, normalised
 from article6.reports.aef_readers import open_source, text
@@ -96,8 +97,14 @@ def from_file(path: Path) -> LoadedAEF:
     version = normalised(submission.get("version"))
     if not party or not year.isdigit() or not version:
         raise UnreadableAEF(
-            f"{path}: Table 1 must give the Party, the reported year and the version"
-            f" (read: {party or '-'}, {year or '-'}, {version or '-'})"
+            words(
+                "{path}: Table 1 must give the Party, the reported year and the version"
+                " (read: {party}, {year}, {version})",
+                path=str(path),
+                party=party or "-",
+                year=year or "-",
+                version=version or "-",
+            )
         )
     loaded = LoadedAEF(party, int(year), version, path.name)
     for number, found in tables.items():

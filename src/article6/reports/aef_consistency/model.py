@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from article6.domain.nomenclature import ActionSubtype, ActionType
+from article6.domain.wording import words
 from article6.reports.aef_spec import NA, NOT_APPLICABLE_SPELLINGS
 
 FIRST_INTERNATIONAL_TRANSFER = "First international transfer"
@@ -324,6 +325,18 @@ class Inconsistency:
         lines = [f"{self.code} [{', '.join(self.parties)}] {self.message}"]
         lines.extend(f"    {row}" for row in self.rows)
         return "\n".join(lines)
+
+
+def in_turn(items: Iterable[str]) -> str:
+    """Sentences or values one after another, separated by semicolons: each `Words` among them
+    is still said in the reader's language (a `"; ".join` would fix them in English)."""
+    listed = list(items)
+    if not listed:
+        return ""
+    joined = listed[0]
+    for later in listed[1:]:
+        joined = words("{earlier}; {later}", earlier=joined, later=later)
+    return joined
 
 
 def inconsistency(code: str, rows: Iterable[AEFRow], message: str) -> Inconsistency:

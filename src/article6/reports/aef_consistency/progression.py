@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from article6.domain.nomenclature import ActionType, FirstTransferDefinition
+from article6.domain.wording import words
 from article6.reports.aef_consistency.model import (
     ENDING,
     AEFRow,
@@ -55,15 +56,24 @@ def _authorized(world: World, row: AEFRow) -> Inconsistency | None:
     if versions is None:
         if key[0] not in world.authorizing_parties:
             return None  # the authorizing Party's Table 2 is not loaded
-        message = f"authorization {key[2]} ({key[1]}) is in no Table 2 of {key[0]}"
+        message = words(
+            "authorization {authorization} ({approach}) is in no Table 2 of {party}",
+            authorization=key[2],
+            approach=key[1],
+            party=key[0],
+        )
         return inconsistency(code_for(row), (row,), message)
     first = min((day(v["date_of_authorization"]) or date.max) for v in versions)
     if row.date is not None and first > row.date:
         return inconsistency(
             code_for(row),
             (row, versions[0]),
-            f"{row['action_type']} on {row['action_date']} before its authorization of"
-            f" {versions[0]['date_of_authorization']}",
+            words(
+                "{action} on {day} before its authorization of {authorized}",
+                action=row["action_type"],
+                day=row["action_date"],
+                authorized=versions[0]["date_of_authorization"],
+            ),
         )
     return None
 
@@ -99,8 +109,11 @@ def ip01(world: World) -> Iterator[Inconsistency]:
                     inconsistency(
                         "IP01",
                         (row,),
-                        f"{row.party} transfers units it had not acquired before"
-                        f" {row['action_date']}",
+                        words(
+                            "{party} transfers units it had not acquired before {day}",
+                            party=row.party,
+                            day=row["action_date"],
+                        ),
                     ),
                 )
     yield from found.values()
@@ -128,7 +141,11 @@ def ip02(world: World) -> Iterator[Inconsistency]:
                     inconsistency(
                         "IP02",
                         (row,),
-                        f"{row.party} uses or cancels units of {units.party} it had not acquired",
+                        words(
+                            "{party} uses or cancels units of {owner} it had not acquired",
+                            party=row.party,
+                            owner=units.party,
+                        ),
                     ),
                 )
     yield from found.values()
@@ -150,8 +167,11 @@ def ip03(world: World) -> Iterator[Inconsistency]:
                     found[id(row)] = inconsistency(
                         "IP03",
                         (row,),
-                        f"{row.party} reports the first transfer of its units to"
-                        f" {row.to_party} as a Transfer",
+                        words(
+                            "{party} reports the first transfer of its units to {to} as a Transfer",
+                            party=row.party,
+                            to=row.to_party,
+                        ),
                     )
             elif row.action in ENDING and needed_purpose(row) in ("IMP", "OP"):
                 authorization = world.authorization(row.authorization_key, row.date)
@@ -164,8 +184,11 @@ def ip03(world: World) -> Iterator[Inconsistency]:
                     found[id(row)] = inconsistency(
                         "IP03",
                         (row, authorization),
-                        f"{row['action_type']} of units first transferred at use or"
-                        " cancellation, with no first transfer reported",
+                        words(
+                            "{action} of units first transferred at use or cancellation, with no"
+                            " first transfer reported",
+                            action=row["action_type"],
+                        ),
                     )
     yield from found.values()
 
@@ -187,7 +210,12 @@ def ip04(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "IP04",
                 (row, authorization),
-                f"{row['action_type']} outside the authorized timeframe {frame[0]}-{frame[1]}",
+                words(
+                    "{action} outside the authorized timeframe {first}-{last}",
+                    action=row["action_type"],
+                    first=frame[0],
+                    last=frame[1],
+                ),
             )
     ended: dict[tuple[str, str, str], int] = defaultdict(int)
     rows: dict[tuple[str, str, str], list[AEFRow]] = defaultdict(list)
@@ -205,6 +233,11 @@ def ip04(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "IP04",
                 (authorization, *rows[key]),
-                f"{quantity} units used or cancelled under authorization {key[2]}, more than"
-                f" the {limit} authorized",
+                words(
+                    "{quantity} units used or cancelled under authorization {authorization}, more"
+                    " than the {limit} authorized",
+                    quantity=quantity,
+                    authorization=key[2],
+                    limit=limit,
+                ),
             )

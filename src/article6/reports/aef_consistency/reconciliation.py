@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
 
 from article6.domain.nomenclature import ActionType
+from article6.domain.wording import Words, words
 from article6.reports.aef_consistency.integrity import _sectors
 from article6.reports.aef_consistency.model import (
     ENDING,
@@ -19,7 +20,7 @@ from article6.reports.aef_consistency.world import UnitLife, World
 
 
 def _balances(
-    world: World, code: str, group: Callable[[AEFRow], Hashable], what: str
+    world: World, code: str, group: Callable[[AEFRow], Hashable], what: Words
 ) -> Iterator[Inconsistency]:
     """Per Party of the year and group: opening + authorized + acquired = transferred + used +
     cancelled + held, counted unit by unit over the year (`World.ledger`): each arrival and
@@ -44,8 +45,16 @@ def _balances(
                     code,
                     (aef.party,),
                     rows[key],
-                    f"{aef.party} {aef.year}, {what} {key}: opening + authorized + acquired ="
-                    f" {arrived} but transferred + used + cancelled + held = {left}",
+                    words(
+                        "{party} {year}, {what} {key}: opening + authorized + acquired = {arrived}"
+                        " but transferred + used + cancelled + held = {left}",
+                        party=aef.party,
+                        year=aef.year,
+                        what=what,
+                        key=key,
+                        arrived=arrived,
+                        left=left,
+                    ),
                 )
 
 
@@ -66,14 +75,16 @@ def dr01(world: World) -> Iterator[Inconsistency]:
 
     def group(row: AEFRow) -> Hashable:
         found = world.authorization(row.authorization_key)
-        return f"{row['metric']} / {_sectors(found) if found else 'authorization not loaded'}"
+        if found is None:
+            return words("{metric} / authorization not loaded", metric=row["metric"])
+        return f"{row['metric']} / {_sectors(found)}"
 
-    yield from _balances(world, "DR01", group, "metric / sectors / activity types")
+    yield from _balances(world, "DR01", group, words("metric / sectors / activity types"))
 
 
 def dr02(world: World) -> Iterator[Inconsistency]:
     """DR02: the balance of DR01 per cooperative approach."""
-    yield from _balances(world, "DR02", lambda r: r["cooperative_approach_id"], "approach")
+    yield from _balances(world, "DR02", lambda r: r["cooperative_approach_id"], words("approach"))
 
 
 def dr03(world: World) -> Iterator[Inconsistency]:
@@ -114,8 +125,18 @@ def dr03(world: World) -> Iterator[Inconsistency]:
                 "DR03",
                 key[:2],
                 rows[key],
-                f"{key[0]} transferred {transferred} to {key[1]} under {key[2]} ({key[3]},"
-                f" {key[4]}) in {world.year}, {key[1]} acquired {acquired}",
+                words(
+                    "{party} transferred {transferred} to {to} under {approach} ({metric},"
+                    " {vintage}) in {year}, {to} acquired {acquired}",
+                    party=key[0],
+                    transferred=transferred,
+                    to=key[1],
+                    approach=key[2],
+                    metric=key[3],
+                    vintage=key[4],
+                    year=world.year,
+                    acquired=acquired,
+                ),
             )
 
 
@@ -146,6 +167,11 @@ def dr04(world: World) -> Iterator[Inconsistency]:
                 "DR04",
                 (),
                 rows[approach],
-                f"{approach}: {quantity} units used or cancelled, {first[approach]} of them"
-                " first transferred",
+                words(
+                    "{approach}: {quantity} units used or cancelled, {first} of them first"
+                    " transferred",
+                    approach=approach,
+                    quantity=quantity,
+                    first=first[approach],
+                ),
             )

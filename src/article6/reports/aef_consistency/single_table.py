@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from article6.domain.nomenclature import ActionSubtype, ActionType, FirstTransferDefinition
+from article6.domain.wording import words
 from article6.reports.aef_consistency.model import AEFRow, Inconsistency, inconsistency, integer
 from article6.reports.aef_consistency.world import World, purposes_of
 from article6.reports.aef_spec import NA
@@ -22,11 +23,19 @@ def stc01(world: World) -> Iterator[Inconsistency]:
     for row in _actions(world):
         if row.date is None:
             yield inconsistency(
-                "STC01", (row,), f"the action date {row['action_date']!r} is not a date"
+                "STC01",
+                (row,),
+                words("the action date {day!r} is not a date", day=row["action_date"]),
             )
         elif row.date.year != row.aef.year:
             yield inconsistency(
-                "STC01", (row,), f"the action of {row['action_date']} is outside {row.aef.year}"
+                "STC01",
+                (row,),
+                words(
+                    "the action of {day} is outside {year}",
+                    day=row["action_date"],
+                    year=row.aef.year,
+                ),
             )
 
 
@@ -69,8 +78,12 @@ def stc02(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "STC02",
                 (row, found),
-                f"a {row['action_type']} for {needed} under an authorization for"
-                f" {found['purposes']}",
+                words(
+                    "a {action} for {needed} under an authorization for {purposes}",
+                    action=row["action_type"],
+                    needed=needed,
+                    purposes=found["purposes"],
+                ),
             )
 
 
@@ -88,7 +101,12 @@ def stc03(world: World) -> Iterator[Inconsistency]:
                 yield inconsistency(
                     "STC03",
                     (row,),
-                    f"a use towards the NDC for {year}, outside the NDC period {first}-{last}",
+                    words(
+                        "a use towards the NDC for {year}, outside the NDC period {first}-{last}",
+                        year=year,
+                        first=first,
+                        last=last,
+                    ),
                 )
 
 
@@ -130,7 +148,18 @@ def stc04(world: World) -> Iterator[Inconsistency]:
             yield inconsistency(
                 "STC04",
                 (row, found),
-                f"a first transfer by {row['action_subtype']} under an authorization for"
-                f" {found['purposes']} whose first transfer is"
-                f" {definition if definition not in ('', NA) else 'the first international'}",
+                words(
+                    "a first transfer by {subtype} under an authorization for {purposes} whose"
+                    " first transfer is {definition}",
+                    subtype=row["action_subtype"],
+                    purposes=found["purposes"],
+                    definition=definition,
+                )
+                if definition not in ("", NA)
+                else words(
+                    "a first transfer by {subtype} under an authorization for {purposes} whose"
+                    " first transfer is the first international",
+                    subtype=row["action_subtype"],
+                    purposes=found["purposes"],
+                ),
             )

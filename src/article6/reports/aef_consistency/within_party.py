@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from article6.domain.wording import Words, words
 from article6.reports.aef_consistency.model import Effect, Inconsistency, party_inconsistency
 from article6.reports.aef_consistency.world import UnitLife, World
 
@@ -26,9 +27,15 @@ def _checked(world: World) -> Iterator[tuple[str, UnitLife]]:
                 yield aef.party, life
 
 
-def _units(life: UnitLife) -> str:
+def _units(life: UnitLife) -> Words:
     segment = life.segment
-    return f"{segment.registry} serials {segment.first}-{segment.last} ({segment.quantity} units)"
+    return words(
+        "{registry} serials {first}-{last} ({quantity} units)",
+        registry=segment.registry,
+        first=segment.first,
+        last=segment.last,
+        quantity=segment.quantity,
+    )
 
 
 def final(life: UnitLife) -> bool | None:
@@ -47,7 +54,11 @@ def isc01(world: World) -> Iterator[Inconsistency]:
                 "ISC01",
                 (party,),
                 (life.events[-1],),
-                f"{party}'s holdings leave out {_units(life)} it last acquired or authorized",
+                words(
+                    "{party}'s holdings leave out {units} it last acquired or authorized",
+                    party=party,
+                    units=_units(life),
+                ),
             )
 
 
@@ -60,8 +71,14 @@ def isc02(world: World) -> Iterator[Inconsistency]:
                 "ISC02",
                 (party,),
                 life.before,
-                f"{party} held {_units(life)} at the end of {world.year - 1} and reports neither"
-                f" holding nor moving them in {world.year}",
+                words(
+                    "{party} held {units} at the end of {previous} and reports neither holding nor"
+                    " moving them in {year}",
+                    party=party,
+                    units=_units(life),
+                    previous=world.year - 1,
+                    year=world.year,
+                ),
             )
 
 
@@ -78,14 +95,21 @@ def isc03(world: World) -> Iterator[Inconsistency]:
         if life.implicit and not life.events and not life.before:
             continue  # own units authorized in the year, unreported (see the module)
         rows = (*life.before, *life.events, *life.after)
-        held = "holds" if life.after else "does not hold"
-        yield party_inconsistency(
-            "ISC03",
-            (party,),
-            rows,
-            f"{party} {held} {_units(life)} at the end of {world.year}, which its previous"
-            " holdings and this year's actions do not give",
+        said = dict(party=party, units=_units(life), year=world.year)
+        message = (
+            words(
+                "{party} holds {units} at the end of {year}, which its previous holdings and this"
+                " year's actions do not give",
+                **said,
+            )
+            if life.after
+            else words(
+                "{party} does not hold {units} at the end of {year}, which its previous"
+                " holdings and this year's actions do not give",
+                **said,
+            )
         )
+        yield party_inconsistency("ISC03", (party,), rows, message)
 
 
 def isc04(world: World) -> Iterator[Inconsistency]:
@@ -103,7 +127,12 @@ def isc04(world: World) -> Iterator[Inconsistency]:
                     "ISC04",
                     (party,),
                     (*(life.before or ()), event),
-                    f"{party} reports a {event['action_type']} of {_units(life)} it did not"
-                    " hold, acquire or authorize before",
+                    words(
+                        "{party} reports a {action} of {units} it did not hold, acquire or"
+                        " authorize before",
+                        party=party,
+                        action=event["action_type"],
+                        units=_units(life),
+                    ),
                 )
             held = False
