@@ -67,7 +67,7 @@ def speaking_code(code: str | None) -> str:
 @contextmanager
 def speaking(code: str | None) -> Iterator[Language]:
     """Say everything inside in `code` (English when it is not one of ours)."""
-    token = _current.set(code if code in LANGUAGES else DEFAULT)
+    token = _current.set(speaking_code(code))
     try:
         yield LANGUAGES[_current.get()]
     finally:
@@ -89,13 +89,21 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog(_current.get()).ngettext(singular, plural, n)
 
 
+def grouped(value: int) -> str:
+    """A whole number with its digits grouped the way the current language writes them:
+    50,000 in English, 50 000 in French, 50.000 in Spanish."""
+    if current() == DEFAULT:
+        return f"{value:,}"
+    return format_decimal(value, locale=current())
+
+
 class _Filling(string.Formatter):
     """Fills a template's fields, grouping a whole number's digits (`{quantity:,}`) the way
     the current language does: 50,000 in English, 50 000 in French, 50.000 in Spanish."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec == "," and isinstance(value, int) and current() != DEFAULT:
-            return format_decimal(value, locale=current())
+        if format_spec == "," and isinstance(value, int):
+            return grouped(value)
         return str(super().format_field(value, format_spec))
 
 

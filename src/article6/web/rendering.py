@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -125,18 +124,16 @@ def field_named(path: str) -> str:
 
 def number(value: int | None) -> str:
     """A quantity as the reader's language groups digits (50,000; 50 000; 50.000)."""
-    if value is None:
-        return "—"
-    if translation.current() == translation.DEFAULT:
-        return f"{value:,}"
-    return format_decimal(value, locale=translation.current())
+    return "—" if value is None else translation.grouped(value)
 
 
 def moment(value: datetime | None) -> str:
     """A moment in UTC: ISO order in English (what auditors compare), the reader's own
     format in the other languages; the time zone always said."""
-    if value is None:
-        return "—"
+    return "—" if value is None else when_said(value)
+
+
+def when_said(value: datetime) -> str:
     if translation.current() == translation.DEFAULT:
         return value.strftime("%Y-%m-%d %H:%M:%S UTC")
     when = format_datetime(value, "medium", tzinfo=UTC, locale=translation.current())
@@ -182,10 +179,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         context["unread_notifications"] = notification_inbox.unread(
             registry_of(request), viewer.principal.user_id
         )
-    with translation.speaking(language_of(request)):
+    spoken = language_of(request)
+    with translation.speaking(spoken):
         response: HTMLResponse = templates.TemplateResponse(
             request, template, context, status_code=status_code
         )
-    response.headers["Content-Language"] = language_of(request)
+    response.headers["Content-Language"] = spoken
     response.headers.append("Vary", "Accept-Language, Cookie")
     return response

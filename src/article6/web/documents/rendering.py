@@ -5,17 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from article6 import translation
-from article6.web.rendering import transaction_kind
+from article6.web.rendering import transaction_kind, when_said
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
@@ -38,30 +37,17 @@ def environment() -> Environment:
     env.globals["language"] = translation.language
     # One format with the pages: in English ISO dates and 50,000; in the other languages their
     # own (Babel); the kinds of transaction in words.
-    env.filters["quantity"] = quantity
+    env.filters["quantity"] = translation.grouped
     env.filters["day"] = day
-    env.filters["moment"] = moment
+    env.filters["moment"] = when_said
     env.filters["tx_kind"] = transaction_kind
     return env
-
-
-def quantity(value: int) -> str:
-    if translation.current() == translation.DEFAULT:
-        return f"{value:,}"
-    return format_decimal(value, locale=translation.current())
 
 
 def day(value: date) -> str:
     if translation.current() == translation.DEFAULT:
         return value.strftime("%Y-%m-%d")
     return format_date(value, "long", locale=translation.current())
-
-
-def moment(value: datetime) -> str:
-    if translation.current() == translation.DEFAULT:
-        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
-    when = format_datetime(value, "medium", tzinfo=UTC, locale=translation.current())
-    return f"{when} UTC"
 
 
 def render(template: str, **context: Any) -> str:
