@@ -36,7 +36,7 @@ def serve(
     import uvicorn
 
     from article6.http.logs import configuration
-    from article6.http.transport import NoDelayH11Protocol
+    from article6.http.transport import SERVING_PROTOCOL
     from article6.services.reconciliation_holds import lift_overdue
     from article6.settings import Settings
 
@@ -70,7 +70,8 @@ def serve(
         # On SIGTERM, requests in flight get this long to finish; then idle keep-alive
         # connections no longer hold a worker's exit.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-        http=NoDelayH11Protocol,
+        http=SERVING_PROTOCOL,
+        loop="auto",  # uvloop where installed (a declared dependency off Windows)
     )
 
 
