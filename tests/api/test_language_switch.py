@@ -137,7 +137,11 @@ def test_signing_in_reads_the_chosen_language_with_the_user(api: Api, sections: 
     switch(office, "fr", "/", csrf_token=office.cookies.get("article6_csrf"))
     signed = api.client.post(
         "/api/v1/tokens",
-        json={"name": "xxa.user", "password": api.passwords["xxa.user"], "code": api.code("xxa.user")},
+        json={
+            "name": "xxa.user",
+            "password": api.passwords["xxa.user"],
+            "code": api.code("xxa.user"),
+        },
     )
     assert signed.status_code in (200, 201), signed.text
     assert signed.json()["language"] == "fr"

@@ -38,4 +38,3 @@ def choose(registry: Registry, user_id: int, code: str) -> str:
 def chosen(registry: Registry, user_id: int) -> str | None:
     with unit_of_work(registry.engine, read_only=True) as connection:
         return store.language_of(connection, user_id)
-
