@@ -144,7 +144,7 @@ class Actor:
         return f"{self.name} ({self.role}, {scope})"
 
 
-ROLE_WORDS = {
+LABEL_ROLES = {
     Role.SECRETARIAT: words("secretariat"),
     Role.ADMINISTRATOR: words("administrator"),
     Role.PARTY_USER: words("party user"),
@@ -161,13 +161,13 @@ def label_words(label: str) -> str:
     say in the reader's language: the role and a registry-wide scope translated, the name and
     the Party's code as written. Any other text (a registry's name) comes back as it is."""
     found = _LABEL.fullmatch(label)
-    if found is None or found["role"] not in ROLE_WORDS:
+    if found is None or found["role"] not in LABEL_ROLES:
         return label
     scope = found["scope"]
     return words(
         "{name} ({role}, {scope})",
         name=words(found["name"]),  # a machine actor's name ("interoperability hub") is said
-        role=ROLE_WORDS[Role(found["role"])],
+        role=LABEL_ROLES[Role(found["role"])],
         scope=REGISTRY_WIDE if scope == "registry" else scope,
     )
 
