@@ -80,3 +80,13 @@ def test_a_reason_the_registry_wrote_is_said_from_its_template() -> None:
         french = recorded(stored)
     assert french != stored and "aef.xlsx" in french and "ab12" in french, french
     assert recorded(stored) == stored  # in English, as recorded
+
+
+def test_an_aef_value_is_said_with_its_official_english_beside_it() -> None:
+    from article6.web.vocabulary import official
+
+    with translation.speaking("fr"):
+        assert official("Use or Cancellation") == "Utilisation ou annulation (Use or Cancellation)"
+        assert official("Agriculture") == "Agriculture"  # the same word: said once
+        assert official("XXA-NDC-2025-001") == "XXA-NDC-2025-001"
+    assert official("Use or Cancellation") == "Use or Cancellation"

@@ -24,6 +24,7 @@ from article6.services import notification_inbox
 from article6.services.history_holdings import HISTORY_IMPORTED
 from article6.services.settlement import BY_THE_HUB
 from article6.web.glossary import abbreviate
+from article6.web.vocabulary import official
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -193,6 +194,7 @@ templates.env.filters.update(
     abbr=abbreviate,
     subtype=subtype_words,
     recorded=recorded,
+    official=official,
 )
 
 
