@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 from http_world import HttpWorld, ok
@@ -99,6 +100,16 @@ def the_page_shows_the_chart_and_the_arithmetic_and_reports_links_it(played: Htt
     assert 'data-part="First transfer to another Party"' in page.text
     assert "Provisional" in page.text
     assert f"/api/v1/parties/XXA/adjustments/{YEAR}?format=csv" in page.text
+
+    # In French the chart is drawn in French too: it is drawn when the page is, not before.
+    browser.cookies.set("article6_language", "fr")
+    french = browser.get(f"/parties/XXA/adjustments/{YEAR}").text
+    chart = french[french.index('<svg class="chart" id="adjustment-chart-0"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert "GHG (t CO2 eq) : quantités par flux" in chart, chart
+    assert ">transférées pour la première fois</text>" in chart, chart
+    assert re.search(">43[\u202f\u00a0]000</text>", chart), chart
+    assert "quantities by flow" not in french
 
     other = browser_session(played.api, "xxc.admin").get(f"/parties/XXA/adjustments/{YEAR}")
     assert other.status_code == 403

@@ -120,6 +120,33 @@ def test_a_signed_in_switch_without_the_csrf_token_changes_nothing(
     assert browser_session(api, "xxa.user").cookies.get(COOKIE) is None
 
 
+def test_a_stale_switch_is_refused_like_any_stale_form_in_the_reader_language(
+    api: Api, sections: HttpWorld
+) -> None:
+    """The switch shares the pages' CSRF refusal: the same check, said in the page's language."""
+    office = browser_session(api, "xxa.user")
+    office.cookies.set(COOKIE, "fr")
+    forged = switch(office, "es", "/")
+    assert forged.status_code == 403
+    assert "C4011" in forged.text
+    assert "le formulaire a expiré" in forged.text, forged.text
+
+
+def test_signing_in_reads_the_chosen_language_with_the_user(api: Api, sections: HttpWorld) -> None:
+    office = browser_session(api, "xxa.user")
+    switch(office, "fr", "/", csrf_token=office.cookies.get("article6_csrf"))
+    signed = api.client.post(
+        "/api/v1/tokens",
+        json={
+            "name": "xxa.user",
+            "password": api.passwords["xxa.user"],
+            "code": api.code("xxa.user"),
+        },
+    )
+    assert signed.status_code in (200, 201), signed.text
+    assert signed.json()["language"] == "fr"
+
+
 def test_machine_files_do_not_change_with_the_language(api: Api, sections: HttpWorld) -> None:
     """The API's own fields and the AEF stay locale-independent: the same JSON either way."""
     caller = api["xxa.user"]

@@ -6,6 +6,7 @@ web pages ask here; so do the services, so no door can bypass it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -141,6 +142,34 @@ class Actor:
         if self.entity:
             scope += f"/{self.entity}"
         return f"{self.name} ({self.role}, {scope})"
+
+
+LABEL_ROLES = {
+    Role.SECRETARIAT: words("secretariat"),
+    Role.ADMINISTRATOR: words("administrator"),
+    Role.PARTY_USER: words("party user"),
+    Role.ENTITY: words("entity"),
+    Role.AUDITOR: words("auditor"),
+}
+"""A role as an actor's label names it, in words (the label itself keeps the role's code)."""
+REGISTRY_WIDE = words("registry")
+_LABEL = re.compile(r"(?P<name>.+) \((?P<role>[a-z_]+), (?P<scope>[^()]+)\)")
+
+
+def label_words(label: str) -> str:
+    """An actor's label as the records keep it, "xxa.admin (administrator, XXA)", as words to
+    say in the reader's language: the role and a registry-wide scope translated, the name and
+    the Party's code as written. Any other text (a registry's name) comes back as it is."""
+    found = _LABEL.fullmatch(label)
+    if found is None or found["role"] not in LABEL_ROLES:
+        return label
+    scope = found["scope"]
+    return words(
+        "{name} ({role}, {scope})",
+        name=words(found["name"]),  # a machine actor's name ("interoperability hub") is said
+        role=LABEL_ROLES[Role(found["role"])],
+        scope=REGISTRY_WIDE if scope == "registry" else scope,
+    )
 
 
 def name_in(label: str) -> str:

@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any
 
 from article6.domain.nomenclature import ActionType, Metric
+from article6.domain.wording import words
 from article6.reports.aef_spec import NA, TABLE
 
 FIRST_SHEET_ROW = 9
@@ -63,13 +64,13 @@ class Flow(StrEnum):
 
 
 FLOW_LABELS = {
-    Flow.FIRST_TRANSFERRED: "first transferred",
-    Flow.TRANSFERRED: "transferred after first transfer",
-    Flow.ACQUIRED: "acquired",
-    Flow.USED_TOWARDS_NDC: "used towards NDC",
-    Flow.USED_FOR_OIMP: "used for OIMP",
-    Flow.CANCELLED: "cancelled",
-    Flow.VOLUNTARILY_CANCELLED: "voluntarily cancelled",
+    Flow.FIRST_TRANSFERRED: words("first transferred"),
+    Flow.TRANSFERRED: words("transferred after first transfer"),
+    Flow.ACQUIRED: words("acquired"),
+    Flow.USED_TOWARDS_NDC: words("used towards NDC"),
+    Flow.USED_FOR_OIMP: words("used for OIMP"),
+    Flow.CANCELLED: words("cancelled"),
+    Flow.VOLUNTARILY_CANCELLED: words("voluntarily cancelled"),
 }
 ADJUSTMENT = ((Flow.FIRST_TRANSFERRED, 1), (Flow.USED_TOWARDS_NDC, -1))
 """The corresponding adjustment: + first transferred − used towards NDC."""

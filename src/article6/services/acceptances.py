@@ -35,7 +35,7 @@ from article6.domain.transactions import (
     TransactionStatus,
     advance,
 )
-from article6.domain.wording import words
+from article6.domain.wording import Sentence, words
 from article6.services import commands as c
 from article6.services import incoming_acceptance
 from article6.services.access import allow, section_of
@@ -271,7 +271,7 @@ class IncomingTransferView(BaseModel):
     source_account: str
     destination_account: str
     quantity: int
-    initiator: str
+    initiator: Sentence
     created_at: datetime
     expires_at: datetime | None
 

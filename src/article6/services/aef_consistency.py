@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from openpyxl.utils.exceptions import InvalidFileException
-from pydantic import BaseModel, SkipValidation
+from pydantic import BaseModel
 
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
-from article6.domain.wording import words
+from article6.domain.wording import Sentence, words
 from article6.reports.aef_consistency import (
     ConsistencyResult,
     LoadedAEF,
@@ -59,7 +59,7 @@ class RowView(BaseModel):
 class InconsistencyView(BaseModel):
     code: str
     parties: list[str]
-    message: SkipValidation[str]
+    message: Sentence
     """Kept as the check's `Words` (validation would make it a plain `str`), so the page says
     it in the reader's language; the API sends it as its English string."""
     rows: list[RowView]

@@ -289,7 +289,7 @@ def withdraw_transaction(
         command.transaction,
         WITHDRAWAL_RULES,
         TransactionStatus.CANCELLED,
-        "withdrawn by the initiator",
+        words("withdrawn by the initiator"),
         "TransactionWithdrawn",
         "WithdrawTransaction",
     )

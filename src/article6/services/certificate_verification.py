@@ -13,6 +13,7 @@ import hmac
 
 from pydantic import BaseModel
 
+from article6.domain.wording import Sentence
 from article6.services.context import Registry
 from article6.services.use_and_cancellation_certificates import certificate_of, certified
 from article6.services.views import UtcDateTime
@@ -32,7 +33,7 @@ class VerifiedCertificate(BaseModel):
     party_name: str
     by: str
     entity: str | None
-    purpose: str
+    purpose: Sentence
     date: UtcDateTime
     quantity: int
     units: list[str]

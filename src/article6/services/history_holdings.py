@@ -42,6 +42,14 @@ class HeldPlan:
     account: Account
 
 
+HISTORY_IMPORTED = words(
+    "Imported history of {party} to {year} on request {on_request_of}"
+    " ({file_name}, SHA-256 {sha256})"
+)
+"""The reason an imported history's transaction records (read back by the pages, said in the
+reader's language)."""
+
+
 def cell_text(row: AEFRow, key: str) -> str | None:
     value = row[key]
     return None if value in ("", NA) else value
@@ -246,8 +254,7 @@ def record_holdings(
             created_at=at,
             destination_account_id=plans[0].account.id,
             reason=words(
-                "Imported history of {party} to {year} on request {on_request_of}"
-                " ({file_name}, SHA-256 {sha256})",
+                HISTORY_IMPORTED.template,
                 party=party,
                 year=last.year,
                 on_request_of=on_request_of,

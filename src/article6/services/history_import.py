@@ -29,7 +29,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, Role
 from article6.domain.authorizations import Authorization
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
-from article6.domain.wording import words
+from article6.domain.wording import Sentence, words
 from article6.reports import aef
 from article6.reports.aef_consistency.model import day, integer
 from article6.reports.aef_spec import TABLE, Kind
@@ -74,7 +74,7 @@ class HistoryView(BaseModel):
     recorded: bool
     years: list[YearView]
     held_ranges: int
-    authorizations: list[str] = []
+    authorizations: list[Sentence] = []
     """The authorization versions of the history's Tables 2 recorded here (not yet recorded)."""
     held_units: int
     transaction: str | None = None

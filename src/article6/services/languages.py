@@ -38,10 +38,3 @@ def choose(registry: Registry, user_id: int, code: str) -> str:
 def chosen(registry: Registry, user_id: int) -> str | None:
     with unit_of_work(registry.engine, read_only=True) as connection:
         return store.language_of(connection, user_id)
-
-
-def chosen_by(registry: Registry, name: str) -> str | None:
-    """The language the user of this name chose, if any (read when they sign in)."""
-    with unit_of_work(registry.engine, read_only=True) as connection:
-        user = store.user_by_name(connection, name)
-    return None if user is None else user.language

@@ -31,6 +31,15 @@ from article6.services.journal import log
 from article6.store import history, holdings, interop_ledger, placement
 from article6.store.external_transfers import ExternalTransfer
 
+BY_THE_HUB = words("{status} by the hub")
+ENDED_BY_THE_HUB = {
+    TransferStatus.REJECTED: words("rejected by the hub"),
+    TransferStatus.TERMINATED: words("terminated by the hub"),
+    TransferStatus.CANCELLED: words("cancelled by the hub"),
+}
+"""The reason recorded when the hub ends a transfer without saying why: whole sentences, so a
+page says the stored English in the reader's language."""
+
 
 def on_status(connection: Connection, registry: Registry, notification: StatusNotification) -> None:
     """Apply the hub's word on a transfer; repeated, late or out-of-order news changes nothing."""
@@ -73,7 +82,9 @@ def _outgoing(
     if target is TransferStatus.COMPLETED:
         _complete_out(connection, registry, row, transaction)
         return
-    reason = reason_of(evaluation) or words("{status} by the hub", status=target.value)
+    reason = reason_of(evaluation) or ENDED_BY_THE_HUB.get(
+        target, words("{status} by the hub", status=target.value)
+    )
     blocks = placement.reserved_blocks(connection, transaction.id)
     holdings.lock_holdings(connection, [transaction.source])
     for block in blocks:

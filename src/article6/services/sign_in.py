@@ -75,6 +75,7 @@ class SignedIn(BaseModel):
     kind: str
     expires_at: datetime
     user: UserView
+    language: str | None = None  # the user's chosen language: the pages follow it from sign-in
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,7 @@ def sign_in(
                     kind=kind,
                     expires_at=expires,
                     user=user_view(connection, identity.user_by_id(connection, row.id)),
+                    language=row.language,
                 )
     raise refused(refusal)
 

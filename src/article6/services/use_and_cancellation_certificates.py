@@ -18,7 +18,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.identifiers import block_identifier
 from article6.domain.nomenclature import ActionType
 from article6.domain.transactions import CANCELLATION_ACTION
-from article6.domain.wording import words
+from article6.domain.wording import Sentence, words
 from article6.services.access import allow
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
@@ -35,7 +35,7 @@ class Certificate(BaseModel):
     by: str
     entity: str | None
     entity_name: str | None
-    purpose: str
+    purpose: Sentence
     ndc_year: int | None
     cancellation_purpose: str | None
     date: UtcDateTime

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Role, name_in
 from article6.domain.identifiers import block_identifier
 from article6.domain.transactions import StoredTransaction
-from article6.domain.wording import words
+from article6.domain.wording import Sentence, words
 from article6.store import delegations, history, records
 from article6.store.delegations import Delegation
 from article6.store.history import RecordedRange
@@ -86,7 +86,7 @@ class Receipt(BaseModel):
     record: str
     status: str
     transaction: TransactionView | None = None
-    warnings: list[str] = []
+    warnings: list[Sentence] = []
     """What the registry advises about the completed command (C3010: no initial report)."""
 
 

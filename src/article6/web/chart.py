@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from article6 import translation
+from article6.reports.corresponding_adjustments import MINUS
+from article6.reports.corresponding_adjustments import number as number_text
 from article6.web.rendering import number
 
 STATE_COLOURS = {
@@ -86,18 +89,43 @@ FLOW_COLOURS = {
 """The corresponding adjustment inputs' flows (reports/corresponding_adjustments.Flow)."""
 
 
+def decimal_said(value: Decimal) -> str:
+    """A quantity that may have decimals (a non-GHG metric) as the reader's language writes
+    it: 1,234.5 in English, 1 234,5 in French, 1.234,5 in Spanish; a true minus sign."""
+    if translation.current() == translation.DEFAULT:
+        return number_text(value)
+    said = format_decimal(abs(value), locale=translation.current(), decimal_quantization=False)
+    return (MINUS if value < 0 else "") + said
+
+
 @dataclass(frozen=True)
 class Measure:
-    """One bar of a quantities chart: its length from `quantity` (never negative), its printed
-    value as given (a non-GHG metric may have decimals)."""
+    """One bar of a quantities chart: its length from `quantity` (never negative), its value
+    printed as it is (a non-GHG metric may have decimals)."""
 
     label: str
     quantity: Decimal
-    value: str
     colour: str
 
 
-def quantities_chart(measures: list[Measure], title: str, ident: str) -> Markup:
+@dataclass(frozen=True)
+class QuantitiesChart:
+    """A quantities chart drawn when the page is rendered, like `HoldingsChart`: its words and
+    numbers in the reader's language, set only then."""
+
+    measures: list[Measure]
+    title: str
+    ident: str
+
+    def __html__(self) -> str:
+        return str(draw_quantities(self.measures, self.title, self.ident))
+
+
+def quantities_chart(measures: list[Measure], title: str, ident: str) -> QuantitiesChart:
+    return QuantitiesChart(measures, title, ident)
+
+
+def draw_quantities(measures: list[Measure], title: str, ident: str) -> Markup:
     """Horizontal bars like `holdings_chart`, with an `ident` of its own so that several charts
     on one page each keep their title for screen readers."""
     if not measures:
@@ -122,7 +150,7 @@ def quantities_chart(measures: list[Measure], title: str, ident: str) -> Markup:
             f'<rect x="0" y="{y + 21}" width="{length}" height="16" rx="3" '
             f'fill="{escape(measure.colour)}"></rect>',
             f'<text x="{length + 6}" y="{y + 34}" class="chart-value">'
-            f"{escape(measure.value)}</text>",
+            f"{escape(decimal_said(measure.quantity))}</text>",
         ]
     parts.append("</svg>")
     return Markup("".join(parts))

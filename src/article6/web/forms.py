@@ -14,14 +14,19 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from article6 import translation
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.wording import words
+from article6.http.language import language_of
 from article6.http.metrics import count_refusals
 from article6.http.problems import check_for, own_checks, plain_words
 from article6.services import commands as c
+from article6.translation.typed import whole_number
 
 M = TypeVar("M", bound=BaseModel)
 NUMBER_SPACING = re.compile(r"[\s,_'’]")
+UNREAD = "not a whole number"
+"""What a typed number that cannot be read as a whole number becomes: the command refuses it."""
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Fields:
     """A submitted form: each name with its values, as typed."""
 
     values: dict[str, list[str]] = field(default_factory=dict)
+    language: str = translation.DEFAULT  # the page's: how its numbers are typed
 
     def get(self, name: str, default: str = "") -> str:
         found = self.values.get(name)
@@ -42,27 +48,32 @@ class Fields:
         return value or None
 
     def number(self, name: str) -> str | None:
-        """A number as typed, without the spaces or separators people put in them."""
+        """A whole number typed the page's language's way ("8,000"; "8 000"; "8.000"), as its
+        digits; typed otherwise (a fraction, an ambiguous grouping), something the command
+        refuses as not a whole number (C1005, naming the field) while the form keeps the text."""
         value = self.text(name)
-        return NUMBER_SPACING.sub("", value) if value is not None else None
+        if value is None:
+            return None
+        return whole_number(value, self.language) or UNREAD
 
     def kept(self) -> dict[str, Any]:
         """What the template shows back: one value, or the list for multi-valued fields."""
         return {k: (v if len(v) > 1 else v[0]) for k, v in self.values.items() if v and k != "step"}
 
     @classmethod
-    def of(cls, pairs: Iterable[tuple[str, Any]]) -> Fields:
+    def of(cls, pairs: Iterable[tuple[str, Any]], language: str = translation.DEFAULT) -> Fields:
         values: dict[str, list[str]] = {}
         for name, value in pairs:
             if isinstance(value, str) and name not in ("csrf_token",):
                 values.setdefault(name, []).append(value.replace("\x00", "")[:5000])
-        return cls(values)
+        return cls(values, language)
 
 
 async def fields_of(request: Request) -> Fields:
+    language = language_of(request)
     if request.method == "GET":
-        return Fields.of(request.query_params.multi_items())
-    return Fields.of((await request.form()).multi_items())
+        return Fields.of(request.query_params.multi_items(), language)
+    return Fields.of((await request.form()).multi_items(), language)
 
 
 def refusals_of(error: ValidationError, model: type[BaseModel] | None = None) -> list[Refusal]:

@@ -113,6 +113,28 @@ TERMS: tuple[Term, ...] = (
 BY_SHORT = {str(t.short): t for t in TERMS}
 
 
+@dataclass(frozen=True)
+class Named:
+    """A term the pages write out in full, said with one word per language throughout."""
+
+    name: Words
+    meaning: Words
+    source: Words
+
+
+NAMED: tuple[Named, ...] = (
+    Named(
+        words("Interoperability hub"),
+        words(
+            "The secretariat's system that connects the international registry, the Parties' "
+            "own registries and the Article 6.4 mechanism registry: it checks and forwards "
+            "transfers between registries and reconciles their totals."
+        ),
+        words("Decision 6/CMA.4, annex I"),
+    ),
+)
+
+
 @cache
 def _abbreviations(language: str) -> tuple[re.Pattern[str], dict[str, Term]]:
     """The abbreviations a page in `language` may hold: the English ones (the codes the data

@@ -13,14 +13,18 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from article6 import translation
+from article6.domain.access import label_words
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
-from article6.domain.wording import words
+from article6.domain.wording import Words, reread, words
 from article6.http.language import language_of
 from article6.http.problems import FIELD_NAMES
 from article6.http.security import registry_of
 from article6.services import notification_inbox
+from article6.services.history_holdings import HISTORY_IMPORTED
+from article6.services.settlement import BY_THE_HUB
 from article6.web.glossary import abbreviate
+from article6.web.vocabulary import official
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -148,6 +152,26 @@ def kind_label(kind: str) -> str:
         return kind
 
 
+RECORDED = (HISTORY_IMPORTED, BY_THE_HUB)
+"""The sentences with values the registry writes into its records (a transaction's reason)."""
+
+
+def recorded(text: str | None) -> str:
+    """A value read back from the records, in the reader's language: words said; an actor's
+    label ("xxa.admin (administrator, XXA)") with its role in words; a sentence the registry
+    wrote in English said from its template; anything else (a person's own words) as written.
+    The records, the journal and the API keep the English."""
+    if text is None:
+        return ""
+    if isinstance(text, Words):
+        return translation.said(text)
+    named = label_words(text)
+    if named is not text:
+        return translation.said(named)
+    whole = translation.gettext(text)  # a whole sentence the catalog has ("withdrawn by …")
+    return whole if whole != text else translation.said(reread(text, RECORDED))
+
+
 def plain_refusal(refusal: Refusal) -> str:
     """The check's rule in plain words, then what was wrong here."""
     return translation.said(
@@ -169,6 +193,8 @@ templates.env.filters.update(
     field_words=field_named,
     abbr=abbreviate,
     subtype=subtype_words,
+    recorded=recorded,
+    official=official,
 )
 
 

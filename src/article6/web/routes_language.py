@@ -9,37 +9,29 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.checks import CommandRefused
 from article6.http.language import remember
-from article6.http.security import (
-    SESSION_COOKIE,
-    Registry_,
-    Settings_,
-    authenticated,
-    presented_csrf,
-)
-from article6.services import languages, sign_in
+from article6.http.security import Registry_, Settings_
+from article6.services import languages
+from article6.services.sign_in import Principal
 from article6.web.forms import Fields, fields_of
 from article6.web.routes_session import local
-from article6.web.session import cross_site
+from article6.web.session import cross_site, signed_in_or_visitor
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
+Visitor = Annotated[Principal | None, Depends(signed_in_or_visitor)]
 
 
 @router.post("/language")
 async def choose_language(
-    request: Request, form: Form, registry: Registry_, settings: Settings_
+    request: Request, form: Form, who: Visitor, registry: Registry_, settings: Settings_
 ) -> Response:
     code = form.get("language") or ""
     refusal = languages.language_refusal(code)
     if refusal is not None:
         raise CommandRefused([refusal])
-    token = request.cookies.get(SESSION_COOKIE)
-    who = await authenticated(request, token[:200], "session") if token else None
     if who is not None:
-        if not sign_in.csrf_matches(settings, who, await presented_csrf(request)):
-            raise refuse(Check.C4011, "csrf_token", "the form is stale; open the page again")
         await run_in_threadpool(languages.choose, registry, who.user_id, code)
     else:
         forged = cross_site(request)

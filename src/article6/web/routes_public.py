@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from article6.http.security import Registry_
 from article6.services.certificate_verification import verify_certificate
 from article6.services.public_reports import NO_ENDORSEMENT, public_parties
-from article6.web.glossary import TERMS
+from article6.web.glossary import NAMED, TERMS
 from article6.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +28,7 @@ def public_index(request: Request, registry: Registry_) -> Response:
 
 @router.get("/glossary", response_class=HTMLResponse)
 def glossary(request: Request) -> Response:
-    return render(request, "glossary.html", terms=TERMS)
+    return render(request, "glossary.html", terms=TERMS, named=NAMED)
 
 
 @router.get("/public/certificates/{number}", response_class=HTMLResponse)

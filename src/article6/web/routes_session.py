@@ -21,7 +21,7 @@ from article6.http.security import (
     Settings_,
     client_address,
 )
-from article6.services import languages, passwords, sign_in
+from article6.services import passwords, sign_in
 from article6.services.context import Registry
 from article6.services.passwords import ChangePassword
 from article6.services.sign_in import ConfirmEnrolment, Credentials, Principal, SignIn
@@ -106,9 +106,8 @@ def sign_in_submit(
             path="/",
         )
     response.delete_cookie(SECTION_COOKIE, path="/")
-    chosen = languages.chosen_by(registry, signed.user.name)
-    if chosen is not None:
-        remember(response, settings, chosen)  # the account's language, in whatever browser
+    if signed.language is not None:
+        remember(response, settings, signed.language)  # the account's language, in whatever browser
     return response
 
 

@@ -110,21 +110,29 @@ def cross_site(request: Request) -> Refusal | None:
     return None
 
 
-async def owing_change(request: Request) -> Principal:
+async def signed_in_or_visitor(request: Request) -> Principal | None:
+    """The session's user, or None for a visitor (pages that serve both, such as the language
+    switch); a signed-in user's unsafe requests must carry the session's CSRF token."""
+    token = request.cookies.get(SESSION_COOKIE)
+    found = await authenticated(request, token[:200], "session") if token else None
+    if (
+        found is not None
+        and request.method not in SAFE_METHODS
+        and not sign_in.csrf_matches(settings_of(request), found, await presented_csrf(request))
+    ):
+        raise refuse(Check.C4011, "csrf_token", words("the form is stale; open the page again"))
+    return found
+
+
+async def owing_change(
+    request: Request, found: Annotated[Principal | None, Depends(signed_in_or_visitor)]
+) -> Principal:
     """The session's user, even one who must change their password first (only the
     change-password page and signing out take this); unsafe requests must carry the session's
     CSRF token."""
-    token = request.cookies.get(SESSION_COOKIE)
-    found = None
-    if token:
-        found = await authenticated(request, token[:200], "session")
     if found is None:
         after = request.url.path if request.method in SAFE_METHODS else "/"
         raise SignInRequired(after)
-    if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
-        settings_of(request), found, await presented_csrf(request)
-    ):
-        raise refuse(Check.C4011, "csrf_token", words("the form is stale; open the page again"))
     return found
 
 

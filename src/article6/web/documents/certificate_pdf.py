@@ -18,6 +18,7 @@ from fpdf import FPDF
 from article6.domain.wording import Words, words
 from article6.services.use_and_cancellation_certificates import Certificate
 from article6.translation import said
+from article6.web.rendering import recorded
 
 MARGIN = 20.0
 QR_SIZE = 36.0
@@ -99,10 +100,10 @@ def _facts(certificate: Certificate) -> list[tuple[Words, str]]:
         (words("AEF action"), action),
         (words("Purpose"), said(certificate.purpose)),
         (words("Quantity"), spoken(words("{quantity:,} t CO2 eq", quantity=certificate.quantity))),
-        (words("Requested by"), certificate.initiator),
+        (words("Requested by"), recorded(certificate.initiator)),
     ]
     if certificate.approver:
-        facts.append((words("Approved by"), certificate.approver))
+        facts.append((words("Approved by"), recorded(certificate.approver)))
     return facts
 
 

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from article6 import translation
-from article6.web.rendering import transaction_kind, when_said
+from article6.web.rendering import recorded, transaction_kind, when_said
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
@@ -41,6 +41,7 @@ def environment() -> Environment:
     env.filters["day"] = day
     env.filters["moment"] = when_said
     env.filters["tx_kind"] = transaction_kind
+    env.filters["recorded"] = recorded
     return env
 
 

@@ -1,0 +1,41 @@
+"""The AEF's vocabulary (decision 6/CMA.4's agreed electronic format) in words on the screens.
+
+The records, the API and the AEF keep the official English values; a page in another language
+shows its translation with the official value beside it, so a reader can match the two."""
+
+from __future__ import annotations
+
+from article6 import translation
+from article6.domain.nomenclature import FirstTransferDefinition, MitigationType, Sector
+from article6.domain.wording import Words, words
+
+VOCABULARY: dict[str, Words] = {
+    FirstTransferDefinition.AUTHORISATION: words("Authorisation"),
+    FirstTransferDefinition.ISSUANCE: words("Issuance"),
+    FirstTransferDefinition.USE_OR_CANCELLATION: words("Use or Cancellation"),
+    Sector.AGRICULTURE: words("Agriculture"),
+    Sector.BUILDING: words("Building and construction"),
+    Sector.CROSS_SECTORAL: words("Cross-sectoral mechanisms"),
+    Sector.ENERGY_GENERATION: words("Energy generation"),
+    Sector.FORESTRY: words("Forestry and land use"),
+    Sector.INDUSTRIAL_PROCESSES: words("Industrial processes"),
+    Sector.TRANSPORTATION: words("Transportation"),
+    Sector.URBAN_DEVELOPMENT: words("Urban development"),
+    Sector.WASTE_MANAGEMENT: words("Waste management"),
+    MitigationType.EMISSION_REDUCTIONS: words("Emission reductions"),
+    MitigationType.REMOVALS: words("Removals"),
+    MitigationType.REDUCTIONS_AND_REMOVALS: words("Emission reductions and removals"),
+}
+
+
+def official(value: object) -> str:
+    """An AEF value as the reader's language says it, the official English after it when they
+    differ ("Utilisation ou annulation (Use or Cancellation)"); any other value as it is."""
+    if value is None:
+        return ""
+    code = str(value)
+    known = VOCABULARY.get(code)
+    if known is None:
+        return code
+    said = translation.said(known)
+    return code if said == code else f"{said} ({code})"
