@@ -1,5 +1,7 @@
-"""The protocol's messages, version 1.1: an envelope, a typed body, a signature (1.1 adds
-the queries to the Article 6.4 mechanism registry and their answers).
+"""The protocol's messages, version 1.2: an envelope, a typed body, a signature (1.1 adds
+the queries to the Article 6.4 mechanism registry and their answers; 1.2 the hold of a transfer
+for the acquiring Party's acceptance, its withdrawal by the transferring registry, pages of the
+mechanism registry's answers and the forwarding of registries' new keys).
 
 Each body is a Pydantic model, a value both sides speak: the services that send or answer a
 message build and read them, the protocol (`interop/`) carries them. `interop.schemas` turns
@@ -141,6 +143,27 @@ class ProposalResponse(Body):
     transaction_id: str = Field(max_length=40)
     outcome: ProposalOutcome
     evaluation: list[Evaluation] = Field(default_factory=list, max_length=1000)
+
+
+class AcceptanceHold(Body):
+    """(1.2) The acquiring registry tells the hub that `acquiring_party` holds the transfer for
+    its acceptance until `held_until`, later than the proposal's own deadline. The hub takes it
+    only from the transfer's acquiring registry and up to its bound, keeps the transfer open
+    until then, and sends the hold it took to both registries as its word."""
+
+    transaction_id: str = Field(max_length=40)
+    acquiring_party: str = Field(pattern=r"^[A-Z]{3}$")
+    held_until: datetime
+
+
+class TransferWithdrawal(Body):
+    """(1.2) The transferring registry withdraws a transfer the acquiring registry has not yet
+    accepted (its Party's decision, `reason`). The hub takes it only from the transferring
+    registry; a transfer it still holds open is cancelled and both registries are told."""
+
+    transaction_id: str = Field(max_length=40)
+    transferring_party: str = Field(pattern=r"^[A-Z]{3}$")
+    reason: str = Field(max_length=2000)
 
 
 class StatusNotification(Body):
@@ -349,6 +372,8 @@ MESSAGE_TYPES: dict[str, type[Body]] = {
         ProposalResponse,
         StatusNotification,
         TransactionStatusQuery,
+        AcceptanceHold,
+        TransferWithdrawal,
         ReconciliationRequest,
         TotalsReport,
         UnitBlocksReport,

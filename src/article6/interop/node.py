@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from article6.domain.messages import (
+    AcceptanceHold,
     Ack,
     Body,
     Envelope,
@@ -28,7 +29,7 @@ from article6.domain.unit_marks import UNIT_MARK_NOTICE
 from article6.interop import directory, mechanism, outbox, reconciliation
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
-from article6.services import acquisitions, ports, settlement, unit_marks
+from article6.services import acceptance_holds, acquisitions, ports, settlement, unit_marks
 from article6.services import external_transfer_status as transfers
 from article6.services import reconciliation_holds as hold
 from article6.services.context import Registry
@@ -82,6 +83,8 @@ class RegistryNode:
         elif isinstance(body, StatusNotification):
             if not hold.defer_arrival(connection, self.registry, body):
                 settlement.on_status(connection, self.registry, body)
+        elif isinstance(body, AcceptanceHold):
+            acceptance_holds.on_hold(connection, self.registry, body)
         elif isinstance(body, ReconciliationRequest):
             if body.phase is ReconciliationPhase.TOTALS:
                 hold.place(connection, self.registry, body, self.now() + self.hold_limit)
