@@ -166,3 +166,59 @@ def test_the_confirm_page_says_the_transfer_waits_for_the_acquiring_party(world:
     assert "come back to this account if it has not accepted them by" in outcome
     assert "Completes at once" not in outcome
     assert sum(holdings(api).values()) == before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_transferring_party_withdraws_over_the_api_and_the_acquirer_cannot(
+    world: HttpWorld,
+):
+    api = world.api
+    transfer = waiting_transfer(world)
+    before = holdings(api)
+    total = sum(before.values())
+
+    for user, party in (("xxc.admin", "XXC"), ("xxc.admin", "XXA")):
+        response = api[user].post(f"/api/v1/parties/{party}/transactions/{transfer}/withdrawal")
+        assert response.status_code == 403, response.text
+        assert [c["check"] for c in response.json()["checks"]] in (["C2016"], ["C4006"])
+
+    withdrawn = ok(
+        api["xxa.admin"].post(
+            f"/api/v1/parties/XXA/transactions/{transfer}/withdrawal", {"reason": "sold elsewhere"}
+        ),
+        200,
+    )
+
+    assert withdrawn["status"] == "cancelled"
+    assert "sold elsewhere" in withdrawn["transaction"]["reason"]
+    assert holdings(api) == before  # the reserved units are free again, where they were
+    assert sum(holdings(api).values()) == total
+    assert ok(api["xxc.admin"].get("/api/v1/parties/XXC/incoming-transfers"), 200) == []
+    again = api["xxc.admin"].post(f"/api/v1/parties/XXC/transactions/{transfer}/acceptance")
+    assert [c["check"] for c in again.json()["checks"]] == ["C2013"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_transaction_page_offers_the_withdrawal_to_the_transferring_party(
+    world: HttpWorld,
+):
+    api = world.api
+    transfer = waiting_transfer(world)
+    total = sum(holdings(api).values())
+    sender = browser_session(api, "xxa.admin")
+    page = sender.get(f"/transactions/{transfer}")
+    assert 'id="withdraw-transfer"' in page.text
+    acquirer = browser_session(api, "xxc.admin")
+    assert 'id="withdraw-transfer"' not in acquirer.get(f"/transactions/{transfer}").text
+
+    asked = form(sender, f"/approvals/{transfer}/withdraw", {"reason": "sold elsewhere"})
+    assert asked.status_code == 303, asked.text
+    done = sender.get(asked.headers["location"])
+
+    assert done.status_code == 200, done.text
+    assert "Withdrawn; the units are released." in done.text
+    assert "Withdrawn" in done.text.split('id="done"')[1]
+    assert 'id="withdraw-transfer"' not in done.text
+    assert sum(holdings(api).values()) == total
+    french = sender.get(f"/transactions/{transfer}", headers={"Accept-Language": "fr"})
+    assert french.status_code == 200

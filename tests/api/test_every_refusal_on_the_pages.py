@@ -57,6 +57,7 @@ TRIPPED_HERE = {
     "C2012",
     "C2013",
     "C2014",
+    "C2016",
     "C3001",
     "C3002",
     "C3003",
@@ -606,6 +607,12 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
     says(form(xxa, f"/incoming-transfers/{first}/accept", {}), "C2013", "transaction", tripped)
     waiting = waiting_transfer(world)  # XXA's transfer to XXC, waiting for XXC's acceptance
     says(form(xxa, f"/incoming-transfers/{waiting}/accept", {}), "C2012", "transaction", tripped)
+    says(
+        form(browser_session(api, "xxc.admin"), f"/approvals/{waiting}/withdraw", {}),
+        "C2016",
+        "transaction",
+        tripped,
+    )
     report = {"cooperative_approach": "CA0001", "kind": "initial", "review_reference": "TER/1"}
     says(
         form(xxa, "/initial-reports", {**report, "report_date": "2099-01-01"}),

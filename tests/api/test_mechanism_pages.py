@@ -71,3 +71,19 @@ def test_a_partys_user_pulls_for_their_own_party_and_others_cannot_open_it(world
     assert listed.status_code == 200 and "No pulls yet" in listed.text
     assert "Ask the 6.4 registry</button>" not in listed.text
     assert entity.get(pull).status_code == 403
+
+
+def test_the_next_page_form_asks_for_the_page_after_the_cursor(world: HttpWorld):
+    """The page's next-page button is a new pull with the same selection and the answer's
+    cursor; the query leaving says so (its answer is checked as any other)."""
+    on_the_hub(world)
+    user = browser_session(world.api, "xxa.user")
+    asked = form(user, "/mechanism", {**PULL, "limit": "1", "cursor": "s40"})
+    assert asked.status_code == 303, asked.text
+    shown = user.get(asked.headers["location"])
+    assert shown.status_code == 200 and 'id="page-start"' in shown.text
+    with unit_of_work(world.api.registry.engine, read_only=True) as connection:
+        bodies = connection.execute(select(outbox.c.body)).scalars().all()
+    assert '"cursor":"s40"' in bodies[-1] and '"limit":1' in bodies[-1]
+    forged = form(user, "/mechanism", {**PULL, "cursor": "after everything"})
+    assert forged.status_code == 422 and "C1005" in forged.text

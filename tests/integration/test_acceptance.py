@@ -6,6 +6,7 @@ only what happened."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from small_world import (
 from test_actions import international
 
 from article6.domain.access import Actor, Role
+from article6.domain.checks import CommandRefused
 from article6.domain.filters import JournalFilter
 from article6.domain.transactions import TransactionKind
 from article6.services import acceptances, approvals, parties, units
@@ -338,3 +340,117 @@ def test_both_aefs_agree_after_acceptance_refusal_and_return(
     assert [(i.code, i.message) for code in result.codes for i in code.inconsistencies] == []
     assert quantities(table_3(clocked, XXA_ADMIN, "XXA")) == [100]
     assert quantities(table_3(clocked, XXC_ADMIN, "XXC")) == [100]
+
+
+def withdraw(registry: Registry, actor: Any, transfer: Receipt, reason: str | None = None) -> Any:
+    return approvals.withdraw_transaction(
+        registry, actor, c.WithdrawTransaction(transaction=transfer.record, reason=reason)
+    )
+
+
+def test_the_transferring_party_withdraws_a_transfer_waiting_for_acceptance(
+    clocked: Registry, world: SmallWorld
+):
+    units_before = total(clocked)
+    amo_before = holdings(clocked)[XXA_AMO]
+    transfer = international(clocked, world, selection(100, NDC))
+
+    withdrawn = withdraw(clocked, XXA_ADMIN, transfer, "the buyer changed its mind")
+
+    assert withdrawn.status == "cancelled"
+    assert withdrawn.transaction is not None
+    assert withdrawn.transaction.reason == (
+        "withdrawn by the transferring Party: the buyer changed its mind"
+    )
+    assert holdings(clocked)[XXA_AMO] == amo_before
+    assert total(clocked) == units_before
+    assert events(clocked, transfer) == ["TransferAwaitingAcceptance", "TransferWithdrawn"]
+    assert acceptances.incoming_transfers(clocked, XXC_ADMIN, "XXC") == []
+    assert action_types(table_3(clocked, XXA_ADMIN, "XXA")) == []
+    assert action_types(table_3(clocked, XXC_ADMIN, "XXC")) == []
+    assert refused(clocked, lambda: accept(clocked, XXC_ADMIN, transfer)) == [
+        ("C2013", "transaction")
+    ]
+    assert verify_registry(clocked) == []
+
+
+def test_another_administrator_of_the_transferring_party_may_withdraw_it(
+    clocked: Registry, world: SmallWorld
+):
+    amo_before = holdings(clocked)[XXA_AMO]
+    transfer = international(clocked, world, selection(100, NDC))
+
+    assert withdraw(clocked, XXA_SECOND_ADMIN, transfer).status == "cancelled"
+    assert holdings(clocked)[XXA_AMO] == amo_before
+
+
+def test_the_acquiring_party_cannot_withdraw_what_it_is_offered(
+    clocked: Registry, world: SmallWorld
+):
+    transfer = international(clocked, world, selection(100, NDC))
+
+    for outsider in (XXC_ADMIN, XXC_USER, SECRETARIAT):
+        assert refused(clocked, lambda actor=outsider: withdraw(clocked, actor, transfer)) == [
+            ("C2016", "transaction")
+        ]
+    assert status(clocked, transfer) == "awaiting_acceptance"
+
+
+def test_an_accepted_transfer_is_no_longer_withdrawn(clocked: Registry, world: SmallWorld):
+    units_before = total(clocked)
+    transfer = international(clocked, world, selection(100, NDC))
+    accept(clocked, XXC_ADMIN, transfer)
+
+    assert refused(clocked, lambda: withdraw(clocked, XXA_ADMIN, transfer)) != []
+    assert status(clocked, transfer) == "completed"
+    assert holdings(clocked)[XXC_ITMO] == (100, 0)
+    assert total(clocked) == units_before
+
+
+def test_a_withdrawal_racing_an_acceptance_ends_one_way_only(clocked: Registry, world: SmallWorld):
+    """Both commands lock the transfer's row first: on PostgreSQL the second waits for the
+    first to commit, reads the status it left and is refused (C2013 or C2015)."""
+    units_before = total(clocked)
+    amo_before = holdings(clocked)[XXA_AMO][0]
+    transfers = [international(clocked, world, selection(10, NDC)) for _ in range(6)]
+    outcomes: dict[str, list[str]] = {t.record: [] for t in transfers}
+    lock = threading.Lock()
+
+    def run(name: str, command: Any) -> None:
+        try:
+            command()
+        except CommandRefused as refusal:
+            codes = {r.check.code for r in refusal.refusals}
+            assert codes <= {"C2013", "C2015"}, codes
+            return
+        with lock:
+            outcomes[transfer.record].append(name)
+
+    for transfer in transfers:
+        barrier = threading.Barrier(2)
+
+        def accepting(t: Receipt = transfer, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            run("accepted", lambda: accept(clocked, XXC_ADMIN, t))
+
+        def withdrawing(t: Receipt = transfer, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            run("withdrawn", lambda: withdraw(clocked, XXA_ADMIN, t))
+
+        threads = [threading.Thread(target=accepting), threading.Thread(target=withdrawing)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert all(len(won) == 1 for won in outcomes.values()), outcomes
+    accepted = sum(1 for won in outcomes.values() if won == ["accepted"])
+    for transfer in transfers:
+        expected = "completed" if outcomes[transfer.record] == ["accepted"] else "cancelled"
+        assert status(clocked, transfer) == expected
+    assert holdings(clocked)[XXA_AMO] == (amo_before - 10 * accepted, 0)
+    if accepted:
+        assert holdings(clocked)[XXC_ITMO] == (10 * accepted, 0)
+    assert total(clocked) == units_before
+    assert quantities(table_3(clocked, XXC_ADMIN, "XXC")) == [10] * accepted
+    assert verify_registry(clocked) == []

@@ -79,7 +79,9 @@ def test_the_hub_s_deadline_sweep_during_a_deadlock_cancels_each_transfer_once(
     net.settle()
     clock.advance(timedelta(hours=25))
     attempts = []
-    monkeypatch.setattr(forwarding, "_finish", deadlocking_once(forwarding._finish, attempts))
+    monkeypatch.setattr(
+        forwarding, "finish_transfer", deadlocking_once(forwarding.finish_transfer, attempts)
+    )
     before = len(net.transport.log)
 
     assert net.hub.expire_transfers() == [receipt.record]

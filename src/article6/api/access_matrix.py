@@ -309,7 +309,10 @@ def markdown() -> str:
         " units from the Party's accounts only (C4002 on `source_account`). A use or"
         " cancellation names as its entity the entity whose representative asked.",
         "- An approver is never the user who asked, compared by user, not by the role either"
-        " holds now (C4002); only that user withdraws the request. Under a four-eyes policy"
+        " holds now (C4002); only that user withdraws the request (a transfer waiting for the"
+        " acquiring Party's acceptance, or for another registry's answer, is withdrawn by that"
+        " user or an administrator of the transferring Party, never the acquiring one: C2016)."
+        " Under a four-eyes policy"
         " (a request from the Party's own account) the approver must also be independent of"
         " the initiator (C4012): not someone whose account the initiator created, directly or"
         " through others; not someone who created the initiator's account, directly or through"

@@ -24,6 +24,10 @@ class Rejection(c.Command):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class Withdrawing(c.Command):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
 class Expired(BaseModel):
     transactions: list[str]
     returned: list[str] = []
@@ -164,10 +168,15 @@ def withdraw(
     actor: InSection,
     registry: Registry_,
     key: IdempotencyKey = None,
+    command: Withdrawing | None = None,
 ) -> Receipt:
-    """The initiator takes back a request still awaiting approval."""
+    """The initiator takes back a request still awaiting approval; the transferring Party
+    withdraws a transfer waiting for the acquiring side (optional `reason`): in this registry
+    the units come back at once, to another registry once the hub agrees (status
+    `withdrawal asked` until then)."""
+    reason = command.reason if command is not None else None
     return approvals.withdraw_transaction(
-        registry, actor, c.WithdrawTransaction(transaction=transaction), key
+        registry, actor, c.WithdrawTransaction(transaction=transaction, reason=reason), key
     )
 
 

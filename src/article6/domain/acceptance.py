@@ -126,3 +126,71 @@ ANSWER_RULES: tuple[Rule, ...] = (awaits_acceptance, acquiring_party_answers, be
 RETURN_RULES: tuple[Rule, ...] = (awaits_acceptance, deadline_passed)
 """The sweep's return, in order: still waiting, and past its deadline (an answer given
 meanwhile wins)."""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """Who withdraws, the transfer (its status here, whether it goes to another registry and
+    whether that registry's answer is still open), the transferring Party and the user who
+    initiated it."""
+
+    actor: Actor
+    identifier: str
+    status: TransactionStatus
+    across_registries: bool
+    transferring_party: str
+    initiator: str
+
+
+WithdrawalRule = Callable[[Withdrawal], list[Refusal]]
+
+_UNANSWERED_ABROAD = frozenset({TransactionStatus.PROPOSED, TransactionStatus.CHECKED})
+
+
+def waits_for_the_acquirer(withdrawal: Withdrawal) -> list[Refusal]:
+    """C2015: only a transfer still waiting for the acquiring side is withdrawn: here, awaiting
+    the acquiring Party's acceptance; to another registry, not yet answered."""
+    waiting = (
+        withdrawal.status in _UNANSWERED_ABROAD
+        if withdrawal.across_registries
+        else withdrawal.status is TransactionStatus.AWAITING_ACCEPTANCE
+    )
+    if waiting:
+        return []
+    detail = words(
+        "{transaction} is {status}, not waiting for the acquiring Party",
+        transaction=withdrawal.identifier,
+        status=withdrawal.status,
+    )
+    return [Refusal(Check.C2015, "transaction", detail)]
+
+
+def transferring_party_withdraws(withdrawal: Withdrawal) -> list[Refusal]:
+    """C2016: the user who initiated the transfer, or an administrator of the transferring
+    Party's section (who could have approved it), withdraws it; never the acquiring Party."""
+    actor = withdrawal.actor
+    party = withdrawal.transferring_party
+    if actor.party == party and permits(actor, Permission.READ, party) is None:
+        if actor.name == withdrawal.initiator:
+            return []
+        if permits(actor, Permission.APPROVE, party) is None:
+            return []
+    return [
+        Refusal(
+            Check.C2016,
+            "transaction",
+            words(
+                "{transaction} is withdrawn only by {party}: its initiator or its administrators",
+                transaction=withdrawal.identifier,
+                party=party,
+            ),
+        )
+    ]
+
+
+WITHDRAWAL_RULES: tuple[WithdrawalRule, ...] = (
+    waits_for_the_acquirer,
+    transferring_party_withdraws,
+)
+"""Withdrawing a transfer waiting for the acquiring side, in order: still waiting, by the
+transferring Party."""

@@ -259,6 +259,20 @@ class Check(Enum):
             "A Party accepts incoming transfers automatically, or has them wait for its acceptance a whole number of days from 1 to 90."
         ),
     )
+    C2015 = (
+        "C2015",
+        words("Withdrawal of a transfer awaiting acceptance"),
+        words(
+            "A transfer is withdrawn only while it waits for the acquiring side: in this registry the acquiring Party's acceptance, across registries the acquiring registry's answer; once accepted it is no longer withdrawn, and across registries the hub decides which came first."
+        ),
+    )
+    C2016 = (
+        "C2016",
+        words("Who withdraws a transfer"),
+        words(
+            "A transfer waiting for the acquiring side is withdrawn only by the transferring Party: the user who initiated it or an administrator of its section, never the acquiring Party."
+        ),
+    )
     # Authorization (C3xxx)
     C3001 = (
         "C3001",
@@ -670,6 +684,34 @@ class Check(Enum):
         words("Answer size"),
         words(
             "An answer holds no more rows than its query allows, and its attested part is within the size limit."
+        ),
+    )
+    C6115 = (
+        "C6115",
+        words("Hold for acceptance"),
+        words(
+            "The hub takes a hold for acceptance only from the registry acquiring the transfer, for the acquiring Party the proposal names, while the transfer is checked and not yet answered."
+        ),
+    )
+    C6116 = (
+        "C6116",
+        words("Deadline of a hold for acceptance"),
+        words(
+            "A hold for acceptance ends later than the transfer's deadline in force, in the future, and at most the hub's bound after the proposal's own deadline."
+        ),
+    )
+    C6117 = (
+        "C6117",
+        words("Withdrawal across registries"),
+        words(
+            "The hub takes a withdrawal only from the registry transferring the units, while the acquiring registry has not accepted the transfer."
+        ),
+    )
+    C6118 = (
+        "C6118",
+        words("Key rotation of a registry"),
+        words(
+            "A registry takes another registry's new key only as the hub forwards it, following the key it holds for that registry, proven by the new key's own signature, and valid from a time not before the key it follows."
         ),
     )
 

@@ -24,6 +24,16 @@ MAX_ATTESTED_BYTES = 4 * 1024 * 1024
 """The canonical JSON of an attested answer at most (C6114)."""
 
 
+def cursor_serial(cursor: str | None) -> int | None:
+    """The serial a page continues after (`s<serial>`, 1.2); None for a first page."""
+    return int(cursor[1:]) if cursor else None
+
+
+def next_cursor(last_serial: int | None) -> str | None:
+    """The cursor of the page after one that ends at `last_serial` (None: it was the last)."""
+    return None if last_serial is None else f"s{last_serial}"
+
+
 def selector_refusals(query: MechanismHoldingsQuery) -> list[Refusal]:
     """What a query must name for what it selects by: an account, an ordered serial range, or
     an authorization."""
@@ -105,6 +115,17 @@ def answer_refusals(
                     answered=answered.isoformat(),
                     answer_validity=ANSWER_VALIDITY,
                 ),
+            )
+        ]
+    after = cursor_serial(asked.cursor)
+    early = [h for h in attested.holdings if after is not None and h.first <= after]
+    ending = attested.holdings[-1].last if attested.holdings else None
+    if early or (attested.next_cursor is not None and attested.next_cursor != next_cursor(ending)):
+        return [
+            Refusal(
+                Check.C6009,
+                "attested.next_cursor" if not early else "attested.holdings",
+                words("the page does not follow its cursor {cursor}", cursor=asked.cursor or "-"),
             )
         ]
     rows = max(len(attested.holdings), len(attested.history))

@@ -1,5 +1,7 @@
-"""The protocol's messages, version 1.1: an envelope, a typed body, a signature (1.1 adds
-the queries to the Article 6.4 mechanism registry and their answers).
+"""The protocol's messages, version 1.2: an envelope, a typed body, a signature (1.1 adds
+the queries to the Article 6.4 mechanism registry and their answers; 1.2 the hold of a transfer
+for the acquiring Party's acceptance, its withdrawal by the transferring registry, pages of the
+mechanism registry's answers and the forwarding of registries' new keys).
 
 Each body is a Pydantic model, a value both sides speak: the services that send or answer a
 message build and read them, the protocol (`interop/`) carries them. `interop.schemas` turns
@@ -14,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from article6.domain.identifiers import AUTHORIZATION_ID_LENGTH, AUTHORIZATION_ID_PATTERN
 from article6.domain.protocol import VERSION, TransferStatus
@@ -25,6 +27,27 @@ Serial = Field(ge=1, le=10**18)
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+CURSOR = r"^s[0-9]{1,19}$"
+"""A page's place in a pull (1.2): `s<serial>`, the answer continues after that serial."""
+
+
+class Paged(Body):
+    """A message with fields a later minor version added, left out when unset so that a peer of
+    the earlier version, whose schema knows none of them, still takes the message (and the
+    bytes the 6.4 registry signs are the same whichever version reads them)."""
+
+    _LATER: tuple[str, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_unset_later_fields(self, handler: SerializerFunctionWrapHandler) -> object:
+        dumped = handler(self)
+        if isinstance(dumped, dict):
+            for name in self._LATER:
+                if dumped.get(name) is None:
+                    dumped.pop(name, None)
+        return dumped
 
 
 class Envelope(Body):
@@ -141,6 +164,27 @@ class ProposalResponse(Body):
     transaction_id: str = Field(max_length=40)
     outcome: ProposalOutcome
     evaluation: list[Evaluation] = Field(default_factory=list, max_length=1000)
+
+
+class AcceptanceHold(Body):
+    """(1.2) The acquiring registry tells the hub that `acquiring_party` holds the transfer for
+    its acceptance until `held_until`, later than the proposal's own deadline. The hub takes it
+    only from the transfer's acquiring registry and up to its bound, keeps the transfer open
+    until then, and sends the hold it took to both registries as its word."""
+
+    transaction_id: str = Field(max_length=40)
+    acquiring_party: str = Field(pattern=r"^[A-Z]{3}$")
+    held_until: datetime
+
+
+class TransferWithdrawal(Body):
+    """(1.2) The transferring registry withdraws a transfer the acquiring registry has not yet
+    accepted (its Party's decision, `reason`). The hub takes it only from the transferring
+    registry; a transfer it still holds open is cancelled and both registries are told."""
+
+    transaction_id: str = Field(max_length=40)
+    transferring_party: str = Field(pattern=r"^[A-Z]{3}$")
+    reason: str = Field(max_length=2000)
 
 
 class StatusNotification(Body):
@@ -267,10 +311,13 @@ class QueryBy(StrEnum):
     AUTHORIZATION = "authorization"
 
 
-class MechanismHoldingsQuery(Body):
+class MechanismHoldingsQuery(Paged):
     """A registry asks the Article 6.4 mechanism registry, through the hub, for the holdings
     and action history of authorized A6.4ERs (protocol 1.1). `party` limits the answer to
-    that Party's authorizations; none (the IR's secretariat only) is registry-wide."""
+    that Party's authorizations; none (the IR's secretariat only) is registry-wide. `cursor`
+    (1.2) asks for the page after a previous answer's `next_cursor`."""
+
+    _LATER = ("cursor",)
 
     query_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
     requesting_registry: str = Code
@@ -284,6 +331,9 @@ class MechanismHoldingsQuery(Body):
     )
     limit: int = Field(default=500, ge=1, le=5000, description="Rows of each list at most.")
     asked_at: datetime
+    cursor: str | None = Field(
+        default=None, pattern=CURSOR, description="(1.2) The page after this cursor."
+    )
 
 
 class HeldA64ER(Body):
@@ -322,9 +372,13 @@ class A64ERAction(Body):
     authorization_id: str | None = Field(default=None, max_length=AUTHORIZATION_ID_LENGTH)
 
 
-class AttestedHoldings(Body):
+class AttestedHoldings(Paged):
     """What the mechanism registry signs: the query it answers, for whom, when, and what it
-    holds. The hub carries it unchanged, so only the mechanism registry can have made it."""
+    holds. The hub carries it unchanged, so only the mechanism registry can have made it.
+    `next_cursor` (1.2) is set when more holdings follow: a query with it as `cursor` asks for
+    the next page, itself signed and checked."""
+
+    _LATER = ("next_cursor",)
 
     mechanism_registry: str = Code
     addressee: str = Code
@@ -332,6 +386,9 @@ class AttestedHoldings(Body):
     answered_at: datetime
     holdings: list[HeldA64ER] = Field(max_length=10_000)
     history: list[A64ERAction] = Field(max_length=10_000)
+    next_cursor: str | None = Field(
+        default=None, pattern=CURSOR, description="(1.2) Set when more holdings follow."
+    )
 
 
 class MechanismHoldingsAnswer(Body):
@@ -349,6 +406,8 @@ MESSAGE_TYPES: dict[str, type[Body]] = {
         ProposalResponse,
         StatusNotification,
         TransactionStatusQuery,
+        AcceptanceHold,
+        TransferWithdrawal,
         ReconciliationRequest,
         TotalsReport,
         UnitBlocksReport,

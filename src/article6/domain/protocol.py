@@ -14,7 +14,7 @@ from article6.domain.wording import words
 
 PROTOCOL = "article6-interop"
 MAJOR = 1
-MINOR = 1
+MINOR = 2
 VERSION = f"{MAJOR}.{MINOR}"
 
 REGISTRY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,4}\Z")
@@ -27,6 +27,9 @@ MECHANISM_APPROACH = "CA6400"
 MESSAGE_VALIDITY = timedelta(minutes=10)
 CLOCK_SKEW = timedelta(minutes=2)
 TRANSFER_TIMEOUT = timedelta(hours=24)
+ACCEPTANCE_HOLD_LIMIT = timedelta(days=90)
+"""How far beyond a proposal's own deadline the hub keeps a transfer held for the acquiring
+Party's acceptance at most (C6116; the hub's setting, this by default)."""
 QUERY_GRACE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=2)
 LAST_RETRY = timedelta(minutes=10)

@@ -38,6 +38,8 @@ STATUS: dict[Check, int] = {
     Check.C1017: 403,
     Check.C2012: 403,  # only the acquiring Party answers a transfer waiting for it
     Check.C2013: 409,  # the transfer no longer waits for acceptance, or its deadline passed
+    Check.C2015: 409,  # the transfer no longer waits for the acquiring side: too late to withdraw
+    Check.C2016: 403,  # only the transferring Party withdraws a transfer waiting for acceptance
     Check.C4002: 403,
     Check.C4006: 403,
     Check.C4007: 409,  # the transaction is no longer in a state that allows this step

@@ -50,7 +50,7 @@ def _evaluation(refusals: list[Refusal]) -> list[Evaluation]:
     ]
 
 
-def _notify(
+def notify(
     connection: Connection,
     to: str,
     transaction_id: str,
@@ -83,7 +83,7 @@ def on_proposal(
                 evaluation = [
                     Evaluation(code=Check.C6105.code, detail="cancelled before it arrived")
                 ]
-            _notify(
+            notify(
                 connection,
                 sender,
                 proposal.transaction_id,
@@ -109,7 +109,7 @@ def on_proposal(
     )
     hub_transfers.insert_transfer(connection, record)
     if problems:
-        _notify(connection, sender, proposal.transaction_id, status, now, evaluation)
+        notify(connection, sender, proposal.transaction_id, status, now, evaluation)
         return
     for block in proposal.blocks:
         register.place(
@@ -126,10 +126,10 @@ def on_proposal(
         now=now,
         expires_at=proposal.expires_at,
     )
-    _notify(connection, sender, proposal.transaction_id, TransferStatus.CHECKED, now)
+    notify(connection, sender, proposal.transaction_id, TransferStatus.CHECKED, now)
 
 
-def _finish(
+def finish_transfer(
     connection: Connection,
     row: HubTransfer,
     status: TransferStatus,
@@ -151,7 +151,7 @@ def _finish(
             naming=f'"{row.transaction_id}"',
         )
     for to in (row.transferring_registry, row.acquiring_registry):
-        _notify(connection, to, row.transaction_id, status, now, evaluation)
+        notify(connection, to, row.transaction_id, status, now, evaluation)
 
 
 def on_response(
@@ -171,16 +171,16 @@ def on_response(
         )
     status = TransferStatus(row.status)
     if status.final:
-        _notify(connection, sender, row.transaction_id, status, now)
+        notify(connection, sender, row.transaction_id, status, now)
         return
     if response.outcome is ProposalOutcome.ACCEPTED:
         if open_runs(connection, [row.transferring_registry, row.acquiring_registry], now):
             # Completing now would move units under a comparison: wait for the run to end.
             hub_transfers.keep_accepted(connection, row.transaction_id)
             return
-        _finish(connection, row, TransferStatus.COMPLETED, [], now)
+        finish_transfer(connection, row, TransferStatus.COMPLETED, [], now)
     else:
-        _finish(connection, row, TransferStatus.REJECTED, response.evaluation, now)
+        finish_transfer(connection, row, TransferStatus.REJECTED, response.evaluation, now)
 
 
 def on_query(
@@ -195,7 +195,7 @@ def on_query(
     row = hub_transfers.transfer(connection, query.transaction_id)
     if row is not None and sender in (row.transferring_registry, row.acquiring_registry):
         evaluation = [Evaluation(**e) for e in json.loads(row.evaluation)]
-        _notify(connection, sender, row.transaction_id, TransferStatus(row.status), now, evaluation)
+        notify(connection, sender, row.transaction_id, TransferStatus(row.status), now, evaluation)
         return
     if row is not None or not numbered_by(connection, sender, query.transaction_id):
         raise CommandRefused(
@@ -224,7 +224,7 @@ def on_query(
         finished_at=now,
     )
     hub_transfers.insert_transfer(connection, never_received)
-    _notify(
+    notify(
         connection,
         sender,
         query.transaction_id,
@@ -261,7 +261,7 @@ def _expire(connection: Connection, now: datetime) -> list[str]:
     cancelled = []
     for row in hub_transfers.not_final(connection):
         if aware(row.expires_at) < now:
-            _finish(
+            finish_transfer(
                 connection,
                 row,
                 TransferStatus.CANCELLED,
@@ -276,7 +276,7 @@ def complete_accepted(connection: Connection, now: datetime) -> None:
     """Complete the accepted transfers kept open by a run that has ended."""
     for row in hub_transfers.accepted_locked(connection):
         if not open_runs(connection, [row.transferring_registry, row.acquiring_registry], now):
-            _finish(connection, row, TransferStatus.COMPLETED, [], now)
+            finish_transfer(connection, row, TransferStatus.COMPLETED, [], now)
 
 
 def transactions(registry: Registry) -> dict[str, str]:

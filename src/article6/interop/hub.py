@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor
 from article6.domain.checks import Check, refuse
 from article6.domain.messages import (
+    AcceptanceHold,
     Ack,
     AuditTrailReport,
     Body,
@@ -33,12 +34,14 @@ from article6.domain.messages import (
     TotalsReport,
     TransactionStatusQuery,
     TransferProposal,
+    TransferWithdrawal,
     UnitBlocksReport,
 )
-from article6.domain.protocol import HUB, Role
+from article6.domain.protocol import ACCEPTANCE_HOLD_LIMIT, HUB, Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
 from article6.domain.wording import words
 from article6.interop import (
+    acceptance_holds,
     checkpoints,
     directory,
     forwarding,
@@ -71,11 +74,14 @@ class NoticeSent(BaseModel):
 class Hub:
     """The hub over its own database; `receive` is what its HTTP endpoint calls.
 
-    `reconciliation_interval` is how long after a run's start the next may start (C6109)."""
+    `reconciliation_interval` is how long after a run's start the next may start (C6109);
+    `acceptance_hold_limit` how far beyond a proposal's deadline a transfer may be held for the
+    acquiring Party's acceptance (C6116)."""
 
     registry: Registry
     identity: Identity
     reconciliation_interval: timedelta = RECONCILIATION_INTERVAL
+    acceptance_hold_limit: timedelta = ACCEPTANCE_HOLD_LIMIT
 
     @classmethod
     def open(
@@ -137,6 +143,10 @@ class Hub:
             forwarding.on_response(connection, sender, body, now)
         elif isinstance(body, TransactionStatusQuery):
             forwarding.on_query(connection, sender, body, now)
+        elif isinstance(body, AcceptanceHold):
+            acceptance_holds.on_hold(connection, sender, body, now, self.acceptance_hold_limit)
+        elif isinstance(body, TransferWithdrawal):
+            acceptance_holds.on_withdrawal(connection, sender, body, now)
         elif isinstance(body, TotalsReport | UnitBlocksReport | AuditTrailReport):
             ended = reconciliation_runs.on_reply(connection, sender, body, now)
             if ended:

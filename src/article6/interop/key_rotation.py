@@ -7,6 +7,13 @@ is the only key the hub will take it from; the announcement carries the new key'
 over it, so nobody announces a key they do not hold. The hub verifies the registry's messages
 with the new key from then on. The registry's switch commits only if the hub acknowledged the
 announcement: a refused or lost one changes nothing on either side.
+
+The mechanism registry's key is held by every registry (its answers to pulls are signed with
+it), so the hub forwards the mechanism registry's announcement to every other connected
+registry (protocol 1.2): the hub's signature on the forwarded message vouches for it, as the
+hub vouches for every peer, and each registry takes it (`on_forwarded`) only from the hub, only
+following the key it holds, only with the new key's proof, and keeps the old key with its
+period, so that answers signed with it before the rotation still verify (C6118).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from article6.domain.wording import words
 from article6.interop import directory
 from article6.interop.directory import Identity
 from article6.interop.outbox import Transport, wire_of
+from article6.services import ports
 from article6.services.context import Registry
 from article6.store import checkpoints as checkpoint_records
 from article6.store import journal, signing_keys
@@ -196,6 +204,80 @@ def on_announcement(
         subject=sender,
         body={
             "registry": sender,
+            "previous_key": fingerprint(body.previous_public_key),
+            "public_key": fingerprint(body.public_key),
+            "valid_from": body.valid_from,
+        },
+        at=now,
+    )
+    if peer.role is Role.MECHANISM:
+        for other in directory.peers(connection):
+            if other.connected and other.registry_id not in (sender, HUB):
+                ports.send_message(connection, to=other.registry_id, body=body, now=now)
+
+
+FORWARDED = "PeerKeyRotated"
+
+
+def _c6118(field: str, detail: str) -> Exception:
+    return refuse(Check.C6118, field, detail)
+
+
+def on_forwarded(connection: Connection, body: KeyAnnouncement, now: datetime) -> None:
+    """At a registry: take the mechanism registry's new key as the hub forwards it, or refuse
+    it whole (C6118) and keep the key it holds."""
+    peer = directory.peer(connection, body.registry_id)
+    if peer is None or peer.role is not Role.MECHANISM:
+        raise _c6118(
+            "registry_id",
+            words(
+                "{registry_id} is no registry whose key this registry holds",
+                registry_id=body.registry_id,
+            ),
+        )
+    if body.previous_public_key != peer.public_key:
+        raise _c6118(
+            "previous_public_key",
+            words(
+                "not the key this registry holds for {registry_id}", registry_id=body.registry_id
+            ),
+        )
+    try:
+        valid_from = datetime.fromisoformat(body.valid_from)
+    except ValueError:
+        valid_from = None
+    if valid_from is None or valid_from.tzinfo is None:
+        raise _c6118("valid_from", words("an ISO 8601 time with its offset"))
+    material = announcement_material(
+        body.registry_id, body.previous_public_key, body.public_key, body.valid_from
+    )
+    if not signed_by(body.public_key, body.proof, material):
+        raise _c6118("proof", words("the new key's signature over the announcement fails"))
+    periods = signing_keys.hub_periods(connection, body.registry_id)
+    if any(period.public_key == body.public_key for period in periods):
+        raise _c6118(
+            "public_key",
+            words("{registry_id} used this key before", registry_id=body.registry_id),
+        )
+    current = next(p for p in periods if p.public_key == peer.public_key)
+    if current.valid_from is not None and valid_from < current.valid_from:
+        raise _c6118("valid_from", words("earlier than the key it follows"))
+    signing_keys.hub_rotate(
+        connection,
+        body.registry_id,
+        KeyPeriod(current.public_key, current.valid_from, valid_from),
+        valid_from,
+        body.public_key,
+        now,
+    )
+    journal.append(
+        connection,
+        actor="interoperability hub",
+        event=FORWARDED,
+        party=None,
+        subject=body.registry_id,
+        body={
+            "registry": body.registry_id,
             "previous_key": fingerprint(body.previous_public_key),
             "public_key": fingerprint(body.public_key),
             "valid_from": body.valid_from,

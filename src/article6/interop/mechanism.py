@@ -24,7 +24,7 @@ from article6.domain.messages import (
     MechanismHoldingsAnswer,
     MechanismHoldingsQuery,
 )
-from article6.domain.protocol import HUB, Role
+from article6.domain.protocol import CLOCK_SKEW, HUB, Role
 from article6.domain.wording import words
 from article6.interop import directory
 from article6.interop.directory import Identity
@@ -34,6 +34,8 @@ from article6.services.context import Registry
 from article6.services.external_transfer_status import HUB_ACTOR
 from article6.services.journal import log
 from article6.store import mechanism_pulls as pulls
+from article6.store import signing_keys
+from article6.store.database import aware
 from article6.store.mechanism_pulls import PullRecord
 
 
@@ -163,6 +165,19 @@ def forward_answer(
 # --- the asking registry -------------------------------------------------------------------
 
 
+def _keys_at(connection: Connection, registry_id: str, answered_at: datetime) -> list[str]:
+    """The mechanism registry's keys current when it says it answered (clock skew allowed):
+    after a rotation the hub forwarded, an answer signed with the old key before the new one
+    took over still verifies, and none signed with it later."""
+    at = aware(answered_at)
+    return [
+        period.public_key
+        for period in signing_keys.hub_periods(connection, registry_id)
+        if (period.valid_from is None or period.valid_from <= at + CLOCK_SKEW)
+        and (period.retired_at is None or at <= period.retired_at + CLOCK_SKEW)
+    ]
+
+
 def on_answer(
     connection: Connection,
     registry: Registry,
@@ -190,8 +205,9 @@ def on_answer(
         if p.role is Role.MECHANISM and p.registry_id == attested.mechanism_registry
     ]
     material = attestation_material(attested)
+    keys = _keys_at(connection, mechanism[0].registry_id, attested.answered_at) if mechanism else []
     refusals: list[Refusal]
-    if not mechanism or not signed_by(mechanism[0].public_key, body.signature, material):
+    if not any(signed_by(key, body.signature, material) for key in keys):
         refusals = [
             Refusal(
                 Check.C6008,

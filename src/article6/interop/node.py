@@ -9,10 +9,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from article6.domain.checks import Check, refuse
 from article6.domain.messages import (
+    AcceptanceHold,
     Ack,
     Body,
     Envelope,
+    KeyAnnouncement,
     MechanismHoldingsAnswer,
     MechanismHoldingsQuery,
     Notice,
@@ -25,10 +28,11 @@ from article6.domain.messages import (
 from article6.domain.protocol import HUB, Role
 from article6.domain.reconciliation import HOLD_LIMIT
 from article6.domain.unit_marks import UNIT_MARK_NOTICE
-from article6.interop import directory, mechanism, outbox, reconciliation
+from article6.domain.wording import words
+from article6.interop import directory, key_rotation, mechanism, outbox, reconciliation
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
-from article6.services import acquisitions, ports, settlement, unit_marks
+from article6.services import acceptance_holds, acquisitions, ports, settlement, unit_marks
 from article6.services import external_transfer_status as transfers
 from article6.services import reconciliation_holds as hold
 from article6.services.context import Registry
@@ -75,6 +79,12 @@ class RegistryNode:
 
     def _handle(self, connection: Connection, envelope: Envelope, body: Body) -> None:
         if envelope.from_registry != HUB:
+            if isinstance(body, KeyAnnouncement):
+                raise refuse(
+                    Check.C6118,
+                    "envelope.from_registry",
+                    words("a registry's new key comes only through the hub"),
+                )
             return  # registries talk to each other only through the hub
         if isinstance(body, TransferProposal):
             if not hold.refuse_proposal(connection, self.registry, body):
@@ -82,6 +92,10 @@ class RegistryNode:
         elif isinstance(body, StatusNotification):
             if not hold.defer_arrival(connection, self.registry, body):
                 settlement.on_status(connection, self.registry, body)
+        elif isinstance(body, KeyAnnouncement):
+            key_rotation.on_forwarded(connection, body, self.now())
+        elif isinstance(body, AcceptanceHold):
+            acceptance_holds.on_hold(connection, self.registry, body)
         elif isinstance(body, ReconciliationRequest):
             if body.phase is ReconciliationPhase.TOTALS:
                 hold.place(connection, self.registry, body, self.now() + self.hold_limit)

@@ -25,7 +25,7 @@ from article6.domain.protocol import HUB, TransferStatus
 from article6.domain.transactions import TransactionKind, TransactionRecord, TransactionStatus
 from article6.domain.wire_forms import authorization_of, authorized_transfer, domain_block
 from article6.domain.wording import words
-from article6.services import ports
+from article6.services import acceptance_holds, ports
 from article6.services.context import Registry
 from article6.services.external_transfer_status import (
     HUB_ACTOR,
@@ -187,6 +187,10 @@ def hold_for_acceptance(
         return False
     now = registry.now()
     deadline = min(now + timedelta(days=days), aware(proposal.expires_at))
+    # Past the proposal's own deadline only once the hub has taken the hold (1.2).
+    held_until = acceptance_holds.wanted_until(proposal, now, days)
+    if held_until is not None:
+        acceptance_holds.ask(connection, proposal, held_until, now)
     external_transfers.insert_transfer(
         connection,
         ExternalTransfer(
@@ -218,6 +222,7 @@ def hold_for_acceptance(
             "acquiring_party": proposal.acquiring_party,
             "quantity": proposal.quantity,
             "expires_at": deadline.isoformat(),
+            "hold_asked_until": held_until.isoformat() if held_until else None,
             "ranges": [[b.originating_registry, b.first, b.last] for b in proposal.blocks],
         },
     )

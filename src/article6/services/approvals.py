@@ -30,6 +30,7 @@ from article6.domain.transactions import (
 )
 from article6.domain.wording import words
 from article6.services import commands as c
+from article6.services import withdrawals
 from article6.services.acceptance_wait import acceptance_wait, wait_after_approval
 from article6.services.commands import UnitSelection
 from article6.services.context import Registry, execute
@@ -284,8 +285,9 @@ def withdraw_transaction(
     command: c.WithdrawTransaction,
     idempotency_key: str | None = None,
 ) -> Receipt:
-    """The initiator takes back a request still awaiting approval."""
-    handle = releasing(
+    """The initiator takes back a request still awaiting approval; the transferring Party
+    withdraws a transfer waiting for the acquiring side (`withdrawals`)."""
+    release = releasing(
         command.transaction,
         WITHDRAWAL_RULES,
         TransactionStatus.CANCELLED,
@@ -293,6 +295,20 @@ def withdraw_transaction(
         "TransactionWithdrawn",
         "WithdrawTransaction",
     )
+
+    def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
+        row = history.transaction(connection, command.transaction)
+        if row is not None and withdrawals.waits_for_the_acquirer(row):
+            return withdrawals.withdraw(
+                connection,
+                registry,
+                actor,
+                command.transaction,
+                command.reason,
+                "WithdrawTransaction",
+            )
+        return release(connection, registry, actor)
+
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
 
 

@@ -290,7 +290,11 @@ class RejectTransaction(Command):
 
 
 class WithdrawTransaction(Command):
+    """Withdraw a request awaiting approval (its initiator), or a transfer waiting for the
+    acquiring side (the transferring Party: `services.withdrawals`), with an optional reason."""
+
     transaction: str = Field(max_length=40)
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class SetAcceptance(Command):

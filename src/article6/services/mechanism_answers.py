@@ -2,7 +2,10 @@
 A6.4ERs a query selects, and the actions on them, as the answer it will sign.
 
 It answers within the query's own scope: the Party named (its authorizations only) or, for
-the IR's registry-wide query, every authorization; never more rows than the query allows.
+the IR's registry-wide query, every authorization; never more rows than the query allows. A
+page (1.2) holds at most `limit` blocks, after the query's cursor; a full page names the next
+cursor, and the history of a page covers the serials of its own window only, so pages never
+repeat an action on the same serials.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from article6.domain.mechanism_pulls import cursor_serial, next_cursor
 from article6.domain.messages import (
     A64ERAction,
     AttestedHoldings,
@@ -28,6 +32,7 @@ def attested_holdings(
     """The answer to `query` as this registry's ledger stands now."""
     by_serial = query.by is QueryBy.SERIAL
     first, last = (query.first, query.last) if by_serial else (None, None)
+    after = cursor_serial(query.cursor)
     blocks = mechanism_holdings.authorized_blocks(
         connection,
         party=query.party,
@@ -36,7 +41,9 @@ def attested_holdings(
         last=last,
         authorization_id=(query.authorization_id if query.by is QueryBy.AUTHORIZATION else None),
         limit=query.limit,
+        after=after,
     )
+    following = next_cursor(blocks[-1].serial_last if len(blocks) == query.limit else None)
     held = [
         HeldA64ER(
             first=max(b.serial_first, first or b.serial_first),
@@ -55,7 +62,9 @@ def attested_holdings(
         for b in blocks
     ]
     if by_serial and first is not None and last is not None:
-        ranges = [(first, last)]
+        start = max(first, after + 1) if after is not None else first
+        end = min(last, blocks[-1].serial_last) if following else last
+        ranges = [(start, end)] if start <= end else []
     else:
         ranges = [(h.first, h.last) for h in held]
     actions = [
@@ -82,4 +91,5 @@ def attested_holdings(
         answered_at=now,
         holdings=held,
         history=actions,
+        next_cursor=following,
     )

@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from article6.domain.access import Actor, may_pull_mechanism, may_view_mechanism
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.mechanism_pulls import ANSWER_VALIDITY, is_cached, selector_refusals
-from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery, QueryBy
+from article6.domain.messages import CURSOR, AttestedHoldings, MechanismHoldingsQuery, QueryBy
 from article6.domain.protocol import HUB
 from article6.domain.wording import words
 from article6.services import ports
@@ -37,6 +37,8 @@ from article6.store.database import unit_of_work
 from article6.store.mechanism_pulls import PullRecord
 
 PAGE_LIMIT = 100
+LARGEST_PAGE = 1000
+"""Rows of each list a pull asks for at most: more comes page by page (`cursor`, 1.2)."""
 
 
 class PullA64ERs(Command):
@@ -50,6 +52,7 @@ class PullA64ERs(Command):
         "last": Check.C1005,
         "authorization_id": Check.C1004,
         "limit": Check.C1005,
+        "cursor": Check.C1005,
     }
 
     party: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
@@ -58,7 +61,8 @@ class PullA64ERs(Command):
     first: int | None = Field(default=None, ge=1, le=10**18)
     last: int | None = Field(default=None, ge=1, le=10**18)
     authorization_id: AuthorizationId | None = None
-    limit: int = Field(default=500, ge=1, le=5000)
+    limit: int = Field(default=500, ge=1, le=LARGEST_PAGE)
+    cursor: str | None = Field(default=None, pattern=CURSOR)
 
 
 class PullView(BaseModel):

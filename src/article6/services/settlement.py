@@ -192,4 +192,22 @@ def _incoming(
             local_transaction=identifier,
         )
     elif target.final and target is not TransferStatus.COMPLETED:
-        set_status(connection, row.transaction_id, target, now, reason_of(evaluation) or None)
+        reason = reason_of(evaluation) or None
+        set_status(connection, row.transaction_id, target, now, reason)
+        if row.status in (TransferStatus.PROPOSED.value, TransferStatus.ACCEPTED.value):
+            # It waited for the acquiring Party, or was accepted: its end is the Party's news.
+            proposal = TransferProposal.model_validate_json(row.proposal)
+            log(
+                connection,
+                registry,
+                HUB_ACTOR,
+                "IncomingTransferEnded",
+                proposal.acquiring_party,
+                row.transaction_id,
+                {
+                    "status": target.value,
+                    "reason": reason,
+                    "from_registry": row.counterpart_registry,
+                    "quantity": row.quantity,
+                },
+            )

@@ -86,6 +86,15 @@ def set_status(
     )
 
 
+def hold(connection: Connection, transaction_id: str, until: datetime, at: datetime) -> None:
+    """The hub holds the transfer for the acquiring Party's acceptance until `until`."""
+    connection.execute(
+        update(external_transfers)
+        .where(external_transfers.c.transaction_id == transaction_id)
+        .values(expires_at=until, updated_at=at)
+    )
+
+
 def mark_queried(connection: Connection, transaction_id: str, at: datetime) -> None:
     """The hub was asked about the transfer at `at`."""
     connection.execute(

@@ -73,6 +73,11 @@ def keep_accepted(connection: Connection, transaction_id: str) -> None:
     _update(connection, transaction_id, {"status": TransferStatus.ACCEPTED.value})
 
 
+def hold(connection: Connection, transaction_id: str, until: datetime) -> None:
+    """Held for the acquiring Party's acceptance: the transfer's deadline is now `until`."""
+    _update(connection, transaction_id, {"expires_at": until})
+
+
 def finish(
     connection: Connection,
     transaction_id: str,

@@ -22,9 +22,11 @@ def authorized_blocks(
     last: int | None,
     authorization_id: str | None,
     limit: int,
+    after: int | None = None,
 ) -> list[Any]:
     """Blocks of authorized A6.4ERs, lowest serial first, with their account; `party` is the
-    host Party whose authorization they are under (None: any)."""
+    host Party whose authorization they are under (None: any); `after`, a page's start: only
+    blocks beginning after that serial."""
     conditions: list[ColumnElement[bool]] = [
         unit_blocks.c.registry_id == MECHANISM_REGISTRY,
         unit_blocks.c.authorization_id.is_not(None),
@@ -37,6 +39,8 @@ def authorized_blocks(
         conditions += [unit_blocks.c.serial_first <= last, unit_blocks.c.serial_last >= first]
     if authorization_id is not None:
         conditions.append(unit_blocks.c.authorization_id == authorization_id)
+    if after is not None:
+        conditions.append(unit_blocks.c.serial_first > after)
     statement = (
         select(
             unit_blocks,

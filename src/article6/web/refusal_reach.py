@@ -35,6 +35,12 @@ NOT_FROM_A_PAGE: dict[Check, str] = {
         "the language switch offers only the registry's languages; another code reaches the "
         "registry only in a forged post (tests/api/test_language_switch.py sends one)"
     ),
+    Check.C2015: (
+        "a page offers the withdrawal only while the transfer waits for the acquiring side, and "
+        "a withdrawal of a transfer no longer waiting is refused as any late step (C4007); the "
+        "check refuses a withdrawal that lost the race with the acquiring Party's acceptance "
+        "(tests/integration/test_acceptance.py runs them together)"
+    ),
     Check.C1008: (
         "no form asks for a metric: what the pages record is measured in t CO2 eq; a non-GHG "
         "metric comes over the API"

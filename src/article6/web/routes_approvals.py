@@ -56,9 +56,10 @@ def decide(
         )
         approvals.reject_transaction(registry, viewer.actor, command)
     elif decision == "withdraw":
-        approvals.withdraw_transaction(
-            registry, viewer.actor, c.WithdrawTransaction(transaction=identifier)
+        withdrawing = build(
+            c.WithdrawTransaction, {"transaction": identifier, "reason": form.text("reason")}
         )
+        approvals.withdraw_transaction(registry, viewer.actor, withdrawing)
     else:
         raise CommandRefused(
             [Refusal(Check.C1012, "decision", words("no decision “{decision}”", decision=decision))]

@@ -81,6 +81,8 @@ def pull(request: Request, viewer: Looking, registry: Registry_, form: Form) -> 
                 "authorization_id": (
                     form.text("authorization_id") if by == QueryBy.AUTHORIZATION else None
                 ),
+                "cursor": form.text("cursor"),
+                **({"limit": form.number("limit")} if form.text("limit") else {}),
             },
         )
         asked = mechanism_pulls.request_pull(registry, viewer.actor, command)
