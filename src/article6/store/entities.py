@@ -23,6 +23,9 @@ class EntityRecord:
     country_of_incorporation: str
     identification_number: str
     recorded_at: datetime
+    imported_source: str | None = None
+    """Recorded from an imported history's Table 5: the file (None: recorded here)."""
+    imported_sha256: str | None = None
 
 
 @dataclass(frozen=True)
