@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from http_world import Api, Caller, ok
 from test_joining import enrol_by_link, refused, request_for
-from test_notification_email import Mailbox, smtp, text_of  # noqa: F401 (the smtp fixture)
+from test_notification_email import Mailbox, free_port, text_of
 from test_users_page import browser_session, form
 
 from article6.cli import main
@@ -25,9 +26,11 @@ LINK = re.compile(r"https?://[^\s]+/enrolment-link/([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def mailing(smtp: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
-    """The registry set to send e-mail through the test's SMTP server (before the app starts)."""
-    mailbox, port = smtp
+def mailing(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """A real SMTP server, and the registry set to send e-mail through it (before the app
+    starts)."""
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     for name, value in {
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(port),
@@ -36,7 +39,11 @@ def mailing(smtp: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch) -> Itera
         "PUBLIC_URL": "https://registry.example.org",
     }.items():
         monkeypatch.setenv(f"ARTICLE6_{name}", value)
-    yield mailbox
+    controller.start()
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
 
 
 def open_request(api: Api, secretariat: Caller, **changes: Any) -> dict[str, Any]:
@@ -60,7 +67,12 @@ def test_each_nominated_administrator_is_emailed_their_link_in_their_language(
 ):
     secretariat = api.bootstrap_secretariat()
     nominees = [
-        {"name": "xxd.first", "display_name": "Première", "email": "a@example.org", "language": "fr"},
+        {
+            "name": "xxd.first",
+            "display_name": "Première",
+            "email": "a@example.org",
+            "language": "fr",
+        },
         {"name": "xxd.second", "display_name": "Second", "email": "b@example.org"},
     ]
     outcome = open_request(api, secretariat, administrators=nominees)

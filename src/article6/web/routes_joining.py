@@ -167,9 +167,7 @@ def joining_review(
         JoiningReview, {"decision": form.get("decision"), "reason": form.text("reason")}
     )
     actor = _registry_wide(who)
-    outcome = joining.review(
-        registry, settings, actor, request_id, decision, str(request.base_url)
-    )
+    outcome = joining.review(registry, settings, actor, request_id, decision, str(request.base_url))
     links = _shown(request, outcome.links)
     return _requests_page(request, who, registry, links, reviewed=outcome.request)
 
