@@ -64,6 +64,28 @@ def entity_named(connection: Connection, party: str, name: str) -> AuthorizedEnt
     )
 
 
+def entity_identified(
+    connection: Connection, party: str, country: str, number: str
+) -> AuthorizedEntity | None:
+    """The Party's entity of that identity (country of incorporation and identification
+    number), if it is recorded."""
+    row = connection.execute(
+        select(authorized_entities)
+        .where(
+            (authorized_entities.c.party_code == party)
+            & (authorized_entities.c.country_of_incorporation == country)
+            & (authorized_entities.c.identification_number == number)
+        )
+        .order_by(authorized_entities.c.id)
+    ).first()
+    if row is None:
+        return None
+    values = row._mapping
+    return AuthorizedEntity(
+        **{name: values[name] for name in AuthorizedEntity.__dataclass_fields__}
+    )
+
+
 def entity_count(connection: Connection, party: str) -> int:
     """How many entities the Party has recorded (they are numbered in that order)."""
     return len(
