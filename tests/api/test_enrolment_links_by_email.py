@@ -6,6 +6,7 @@ enrolled and to another section's administrator, and is journaled."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -132,7 +133,7 @@ def test_a_new_link_replaces_the_previous_one_and_is_emailed(mailing: Mailbox, a
     again = secretariat.post("/api/v1/users/xxd.first/enrolment-link", {})
     assert refused(again, 422)[0] == ("C1033", "user")
     replacing = [
-        e["body"]["replaced"]
+        json.loads(e["body"])["replaced"]
         for e in events(secretariat)
         if e["event"] == "EnrolmentLinkSent" and e["subject"] == "xxd.first"
     ]
