@@ -219,8 +219,9 @@ def users_reset_second_factor(database: str | None, name: str) -> None:
 @click.argument("name")
 def users_enrolment_link(database: str | None, name: str) -> None:
     """Send NAME (a user who has not enrolled a second factor yet) a new enrolment link by
-    e-mail (ARTICLE6_SMTP_* and ARTICLE6_PUBLIC_URL); their previous link stops working. When
-    the e-mail cannot leave, the link is printed once, to pass on by hand."""
+    e-mail (ARTICLE6_SMTP_HOST and the other mail settings, ARTICLE6_PUBLIC_URL); their
+    previous link stops working. When the e-mail cannot leave, the link is printed once, to
+    pass on by hand."""
     from article6.domain.access import Actor, Role
     from article6.services import enrolment_links
     from article6.settings import InsecureSettings, InvalidSetting, Settings
