@@ -338,6 +338,13 @@ class Check(Enum):
             "An initial report names a cooperative approach the Party participates in, a date not in the future, and a reference to the technical expert review report; an update is dated after the report it updates."
         ),
     )
+    C3012 = (
+        "C3012",
+        words("Entity revocation"),
+        words(
+            "An entity's authorization for a cooperative approach is revoked only once its accounts of that approach hold no units; a suspension keeps them where they are."
+        ),
+    )
     # Accounts and actors (C4xxx)
     C4001 = (
         "C4001",

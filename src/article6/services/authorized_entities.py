@@ -18,7 +18,7 @@ from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import account_register, entities, records
+from article6.store import account_register, entities, holdings, records
 
 
 def record_authorized_entity(
@@ -182,6 +182,21 @@ def set_entity_status(
             )
         if current.status == "revoked":
             raise refuse(Check.C3005, "status", words("a revoked entity authorization is final"))
+        if command.status == "revoked":
+            held = holdings.held_by_entity(connection, entity.id, command.cooperative_approach)
+            if held:
+                raise refuse(
+                    Check.C3012,
+                    "status",
+                    words(
+                        "{entity} still holds {held:,} units of {cooperative_approach}: they are "
+                        "transferred, used or cancelled before its authorization is revoked "
+                        "(suspend it meanwhile)",
+                        entity=command.entity,
+                        held=held,
+                        cooperative_approach=command.cooperative_approach,
+                    ),
+                )
         entities.set_authorization_status(
             connection, entity.id, command.cooperative_approach, command.status, registry.now()
         )

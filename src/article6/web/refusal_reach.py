@@ -35,6 +35,10 @@ NOT_FROM_A_PAGE: dict[Check, str] = {
         "the language switch offers only the registry's languages; another code reaches the "
         "registry only in a forged post (tests/api/test_language_switch.py sends one)"
     ),
+    Check.C3012: (
+        "the entity page does not revoke an entity's authorization (C3005 says so first); a "
+        "revocation comes over the API, where tests/api/test_account_closure.py meets this check"
+    ),
     Check.C1008: (
         "no form asks for a metric: what the pages record is measured in t CO2 eq; a non-GHG "
         "metric comes over the API"
