@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     enrolment_link_hours: int = Field(default=72, ge=1)
     """How long an enrolment link sent to a new Party's nominated administrator may be used
     (once); after that the secretariat sends another."""
+    public_url: str | None = None
+    """The registry's address as its users reach it (`https://registry.example.org`): the
+    enrolment links e-mailed start with it; unset, a page's or API call's own address is used,
+    and the command line cannot e-mail a link (it prints it instead)."""
     max_document_bytes: int = Field(default=512 * 1024, ge=1)
     """The largest document an entity attaches to its application to a Party (C1025)."""
     metrics_token: str | None = None

@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 from http_world import HttpWorld, ok
 from sqlalchemy import update
+from test_journal_browser import signed_in
 from test_users_page import browser_session
 
+from article6.services import chain_verification
 from article6.store.database import unit_of_work
 from article6.store.joining_schema import entity_documents
 
@@ -123,3 +125,25 @@ def test_the_applications_page_links_each_document_for_download(world: HttpWorld
     assert got.status_code == 200 and got.content == CERTIFICATE
     assert got.headers["content-disposition"].startswith("attachment;")
     assert got.headers["x-content-type-options"] == "nosniff"
+
+
+def test_each_download_served_is_journaled_for_the_auditors(world: HttpWorld):
+    api = world.api
+    path, document = applied(world)
+    assert api["xxa.admin"].get(path).status_code == 200
+    assert api["secretariat.admin"].get(path).status_code == 200
+    assert api["xxa.user"].get(path).status_code == 403  # a refused one is no download
+    downloads = ok(api["auditor"].get("/api/v1/journal?event=EntityDocumentDownloaded"), 200)[
+        "items"
+    ]
+    assert [e["actor"].split(" (")[0] for e in downloads] == ["xxa.admin", "secretariat.admin"]
+    for entry in downloads:
+        body = json.loads(entry["body"])
+        assert body["document"] == document["id"] and body["file_name"] == NAME
+        assert body["sha256"] == document["sha256"] and entry["party"] == "XXA"
+        assert entry["recorded_at"]
+    # the auditor's journal browser lists them
+    chain_verification.wait(api.registry, timeout=60)
+    page = signed_in(world, "auditor").get("/journal?event=EntityDocumentDownloaded")
+    assert page.status_code == 200
+    assert page.text.count("EntityDocumentDownloaded") >= 2 and "xxa.admin" in page.text

@@ -31,7 +31,7 @@ from article6.store import reconciliation as stored_holds
 from article6.store.database import unit_of_work
 from article6.web.refusal_reach import NOT_FROM_A_PAGE
 
-JOINING = {"C1024", "C1025", "C4023", "C4024", "C4025", "C4026", "C4027"}
+JOINING = {"C1024", "C1025", "C1033", "C4023", "C4024", "C4025", "C4026", "C4027"}
 TRIPPED_HERE = {
     "C1001",
     "C1002",
@@ -715,6 +715,8 @@ def test_joining_and_delegation_refusals_name_the_field_in_words(world: HttpWorl
     review = f"/joining-requests/{request_id.group(1)}/review"
     assert form(secretariat, review, {"decision": "open"}).status_code == 200
     says(form(secretariat, review, {"decision": "open"}), "C4025", "request", tripped)
+    enrolled = form(secretariat, "/joining-requests/enrolment-links/xxa.admin")
+    says(enrolled, "C1033", "user", tripped)
 
     assert public.post("/apply/XXA", data=application).status_code == 200
     admin = browser_session(api, "xxa.admin")

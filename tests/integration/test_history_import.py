@@ -270,3 +270,131 @@ def target_world_accounts(registry: Registry) -> Any:
             holder = "Party" if account.holder == "PARTY" else account.entity_name
             found.accounts[f"{party} {holder} {account.kind}"] = account.identifier
     return found
+
+
+# Table 5: the history's authorized entities become the Party's entity records -------------
+
+
+def with_entities(history: HistoryFiles, tmp_path: Path, *extra: dict[str, str]) -> Path:
+    """The history as JSON lines, with `extra` Table 5 rows added to 2027 and 2028 (shaped
+    like the history's own Table 5 rows)."""
+    lines = as_json_lines(
+        [history.json_documents[("XXA", y)] for y in YEARS], tmp_path / "xxa.jsonl"
+    )
+    rows = [json.loads(line) for line in lines.read_text().splitlines()]
+    shape = next(r["row"] for r in rows if r.get("table") == 5)
+    added = [
+        {"record": "aef", "year": year, "table": 5, "row": {**shape, **row}}
+        for year in YEARS[:2]
+        for row in extra
+    ]
+    output = tmp_path / "entities.jsonl"
+    output.write_text("".join(json.dumps(r) + "\n" for r in [*rows, *added]))
+    return output
+
+
+BLUE = {
+    "date_of_authorization": "01/03/2027",
+    "name": "Blue Carbon Ltd",
+    "country_of_incorporation": "XXA",
+    "identification_number": "BC-42",
+    "cooperative_approach_id": "CA0001",
+}
+
+
+def entities_of(registry: Registry, party: str) -> list[tuple[str, str, str, str | None]]:
+    from article6.store.party_directory import entities_of as listed
+
+    with unit_of_work(registry.engine, read_only=True) as connection:
+        return [
+            (e.identifier, e.name, e.identification_number, e.imported_source)
+            for e in listed(connection, party, None, None)
+        ]
+
+
+def test_table_5_entities_are_recorded_once_marked_imported(
+    target: Registry, history: HistoryFiles, tmp_path: Path
+) -> None:
+    from article6.services.reads import ledger
+
+    path = with_entities(history, tmp_path, BLUE)
+    before_entities = entities_of(target, "XXA")
+    before = snapshot(target)
+    dry = import_history(target, SECRETARIAT, "XXA", [path], REQUEST, dry_run=True)
+    assert dry.entities == ["Blue Carbon Ltd (XXA, BC-42) for CA0001"]  # named in two years
+    assert snapshot(target) == before
+
+    view = import_history(target, SECRETARIAT, "XXA", [path], REQUEST)
+    assert view.recorded and view.entities == dry.entities
+    after = entities_of(target, "XXA")
+    # the world's own entities, named in every year's Table 5, are not recorded again
+    assert after[: len(before_entities)] == before_entities
+    [(identifier, name, number, source)] = after[len(before_entities) :]
+    assert (name, number, source) == ("Blue Carbon Ltd", "BC-42", "entities.jsonl")
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    with unit_of_work(target.engine, read_only=True) as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT imported_sha256 FROM authorized_entities WHERE identifier = "
+            + ("?" if target.engine.dialect.name == "sqlite" else "%s"),
+            (identifier,),
+        ).scalar_one()
+        body = connection.exec_driver_sql(
+            "SELECT body FROM journal_pending WHERE event = 'HistoryEntityImported' UNION ALL"
+            " SELECT body FROM journal WHERE event = 'HistoryEntityImported'"
+        ).scalar_one()
+    assert stored == sha256
+    entry = json.loads(body)
+    assert (entry["identifier"], entry["source"], entry["sha256"]) == (
+        identifier,
+        "entities.jsonl",
+        sha256,
+    )
+    assert entry["date_of_authorization"] == "2027-03-01" and entry["new_entity"] is True
+    accounts = [a for a in ledger.accounts(target, XXA_ADMIN, "XXA") if a.holder == identifier]
+    assert {a.kind for a in accounts} >= {"mo_holding", "amo_holding", "itmo_holding"}
+    assert ledger_verified(target) == []
+
+
+def test_an_entity_already_recorded_here_is_not_recorded_again(
+    target: Registry, history: HistoryFiles, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from article6.services import commands as c
+    from article6.services.authorized_entities import record_authorized_entity
+
+    record_authorized_entity(
+        target,
+        XXA_ADMIN,
+        c.RecordAuthorizedEntity(
+            name="Blue Carbon Ltd",
+            country_of_incorporation="XXA",
+            identification_number="BC-42",
+            cooperative_approach="CA0001",
+            date_of_authorization=date(2027, 3, 1),
+        ),
+    )
+    before = entities_of(target, "XXA")
+    view = import_history(
+        target, SECRETARIAT, "XXA", [with_entities(history, tmp_path, BLUE)], REQUEST
+    )
+    assert view.recorded and view.entities == []
+    assert entities_of(target, "XXA") == before
+
+
+def test_an_entity_named_like_another_with_another_identity_is_refused_whole(
+    target: Registry, history: HistoryFiles, tmp_path: Path
+) -> None:
+    path = with_entities(history, tmp_path, BLUE, {**BLUE, "identification_number": "BC-99"})
+    before = snapshot(target)
+    found = refusals(lambda: import_history(target, SECRETARIAT, "XXA", [path], REQUEST))
+    assert found and {code for code, _, _ in found} == {"C7011"}
+    assert all(place.startswith("entities.jsonl line ") for _, place, _ in found)
+    assert snapshot(target) == before
+    foreign = with_entities(history, tmp_path, {**BLUE, "cooperative_approach_id": "CA0099"})
+    assert {
+        code
+        for code, _, _ in refusals(
+            lambda: import_history(target, SECRETARIAT, "XXA", [foreign], REQUEST)
+        )
+    } == {"C7011"}

@@ -112,6 +112,12 @@ RULES: list[Rule] = [
     Rule("POST", "/api/v1/users/{user}/disable", SECRETARIAT, "ends every session and token"),
     Rule("POST", "/api/v1/users/{user}/enable", SECRETARIAT),
     Rule("POST", "/api/v1/users/{user}/password-reset", SECRETARIAT, "a temporary password"),
+    Rule(
+        "POST",
+        "/api/v1/users/{user}/enrolment-link",
+        SECRETARIAT,
+        "a user not enrolled yet; replaces their link",
+    ),
     Rule("GET", P + "/users", ADMINS),
     Rule("POST", P + "/users", ADMINS, "a user with one role of the section"),
     Rule("PUT", P + "/users/{user}/role", ADMINS),
@@ -121,6 +127,7 @@ RULES: list[Rule] = [
     Rule("POST", P + "/users/{user}/disable", ADMINS, "a user of the section only"),
     Rule("POST", P + "/users/{user}/enable", ADMINS),
     Rule("POST", P + "/users/{user}/password-reset", ADMINS, "a user of the section only"),
+    Rule("POST", P + "/users/{user}/enrolment-link", ADMINS, "a user of the section only"),
     # the registry's world
     Rule("GET", "/api/v1/parties", READERS | {"other_section"}),
     Rule("POST", "/api/v1/parties", SECRETARIAT),

@@ -6,18 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import segno
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from article6.http.downloads import attachment
 from article6.http.security import InSection, PartyCode, Registry_, RegistryWide, Settings_
-from article6.services import entity_applications, joining, section_status
+from article6.services import enrolment_links, entity_applications, joining, section_status
+from article6.services.enrolment_mail import SentLink
 from article6.services.entity_applications import (
     DOCUMENT_TYPES,
     ApplicationReview,
     ApplicationView,
     EntityApplication,
 )
+from article6.services.identity import NAME_PATTERN
 from article6.services.joining import (
     FollowLink,
     JoiningOutcome,
@@ -62,10 +64,40 @@ def review_joining_request(
     actor: RegistryWide,
     registry: Registry_,
     settings: Settings_,
+    call: Request,
 ) -> JoiningOutcome:
-    """Open the section (with an enrolment link for each nominated administrator, shown once)
-    or decline with a reason."""
-    return joining.review(registry, settings, actor, request, decision)
+    """Open the section (each nominated administrator e-mailed their enrolment link; a link
+    whose e-mail did not leave is shown once, with why) or decline with a reason."""
+    return joining.review(registry, settings, actor, request, decision, str(call.base_url))
+
+
+UserName = Path(pattern=NAME_PATTERN, description="A user name")
+
+
+@router.post("/users/{user}/enrolment-link")
+def send_enrolment_link(
+    actor: RegistryWide,
+    registry: Registry_,
+    settings: Settings_,
+    call: Request,
+    user: str = UserName,
+) -> SentLink:
+    """A new enrolment link for a user who has not enrolled a second factor yet (C1033),
+    e-mailed to them; their previous link stops working."""
+    return enrolment_links.send_new_link(registry, settings, actor, user, str(call.base_url))
+
+
+@router.post("/parties/{party}/users/{user}/enrolment-link")
+def send_section_enrolment_link(
+    party: PartyCode,
+    actor: InSection,
+    registry: Registry_,
+    settings: Settings_,
+    call: Request,
+    user: str = UserName,
+) -> SentLink:
+    """The same, by the section's administrator, for a user of the section (C4006)."""
+    return enrolment_links.send_new_link(registry, settings, actor, user, str(call.base_url))
 
 
 @router.post("/enrolment-links")

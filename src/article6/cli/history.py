@@ -44,6 +44,8 @@ def _show(view: HistoryView) -> None:
         click.echo(f"      SHA-256 {year.sha256}")
     if view.authorizations:
         click.echo(f"  authorizations recorded: {', '.join(view.authorizations)}")
+    if view.entities:
+        click.echo(f"  authorized entities recorded: {'; '.join(view.entities)}")
     held = f"  holdings: {view.held_ranges} ranges, {view.held_units:,} units"
     click.echo(held + (f" (transaction {view.transaction})" if view.transaction else ""))
 

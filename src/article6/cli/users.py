@@ -212,3 +212,35 @@ def users_reset_second_factor(database: str | None, name: str) -> None:
     except CommandRefused as refused:
         fail(refused)
     click.echo(f"{name}'s second factor is cleared: they enrol again at their next sign-in")
+
+
+@users.command("enrolment-link")
+@DATABASE
+@click.argument("name")
+def users_enrolment_link(database: str | None, name: str) -> None:
+    """Send NAME (a user who has not enrolled a second factor yet) a new enrolment link by
+    e-mail (ARTICLE6_SMTP_HOST and the other mail settings, ARTICLE6_PUBLIC_URL); their
+    previous link stops working. When the e-mail cannot leave, the link is printed once, to
+    pass on by hand."""
+    from article6.domain.access import Actor, Role
+    from article6.services import enrolment_links
+    from article6.settings import InsecureSettings, InvalidSetting, Settings
+
+    try:
+        settings = Settings.from_env()
+    except (InvalidSetting, InsecureSettings) as problem:
+        raise click.ClickException(str(problem)) from None
+    registry = open_registry(database)
+    try:
+        sent = enrolment_links.send_new_link(
+            registry, settings, Actor("installer", Role.SECRETARIAT), name
+        )
+    except CommandRefused as refused:
+        fail(refused)
+    until = sent.expires_at.isoformat(timespec="minutes")
+    if sent.emailed:
+        click.echo(f"a new enrolment link for {name} was e-mailed to {sent.email} (until {until})")
+    else:
+        click.echo(f"the link was not e-mailed: {sent.email_error}", err=True)
+        base = (settings.public_url or "").rstrip("/")
+        click.echo(f"enrolment link for {name} (until {until}): {base}/enrolment-link/{sent.token}")

@@ -168,6 +168,13 @@ class Check(Enum):
             " (en, fr, es, ar)."
         ),
     )
+    C1033 = (
+        "C1033",
+        words("New enrolment link"),
+        words(
+            "A new enrolment link goes to an enabled user who has not enrolled a second factor yet; it replaces the user's previous link."
+        ),
+    )
     # Units and blocks (C2xxx)
     C2001 = (
         "C2001",
@@ -343,6 +350,13 @@ class Check(Enum):
         words("Initial report record"),
         words(
             "An initial report names a cooperative approach the Party participates in, a date not in the future, and a reference to the technical expert review report; an update is dated after the report it updates."
+        ),
+    )
+    C3012 = (
+        "C3012",
+        words("Entity revocation"),
+        words(
+            "An entity's authorization for a cooperative approach is revoked only once its accounts of that approach hold no units; a suspension keeps them where they are."
         ),
     )
     # Accounts and actors (C4xxx)
@@ -784,6 +798,13 @@ class Check(Enum):
         words("Detail of held units"),
         words(
             "Held units get the attributes a block needs (sector, mitigation activity, account) from the history's Table 2 or its JSON lines, and their account is the Party's."
+        ),
+    )
+    C7011 = (
+        "C7011",
+        words("Imported authorized entity"),
+        words(
+            "Each entity of a history's Table 5 has a name, a country of incorporation, an identification number and a cooperative approach of the Party; an entity recorded here under the same name has the same country and identification number."
         ),
     )
 

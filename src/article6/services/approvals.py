@@ -220,9 +220,11 @@ def approve(
                 record=row.identifier,
                 status=view.status,
                 transaction=view,
+                warnings=list(departing.warnings),
             )
         apply_external_approval(connection, registry, actor, departing)
-        return transaction_receipt(connection, "ApproveTransaction", row.identifier)
+        receipt = transaction_receipt(connection, "ApproveTransaction", row.identifier)
+        return receipt.model_copy(update={"warnings": list(departing.warnings)})
     movement = movement_of(connection, row)
     context = load_movement(
         connection,

@@ -18,7 +18,7 @@ from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
 from article6.services.views import Receipt
-from article6.store import account_register, entities, records
+from article6.store import account_register, entities, holdings, records
 
 
 def record_authorized_entity(
@@ -31,6 +31,57 @@ def record_authorized_entity(
         return record_entity(connection, registry, actor, command)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+def next_identifier(connection: Connection, party: str) -> str:
+    """The Party's next entity identifier (entities are numbered in the order recorded)."""
+    return f"{party}-E{entities.entity_count(connection, party) + 1:04d}"
+
+
+def open_entity(
+    connection: Connection, registry_id: str, entity: entities.EntityRecord
+) -> tuple[int, str]:
+    """Record a new entity with its MO holding account; its id and identifier."""
+    entity_id = entities.insert_entity(connection, entity)
+    party = entity.party_code
+    account_register.open_account(
+        connection,
+        party_code=party,
+        registry_id=registry_id,
+        kind=AccountKind.MO_HOLDING,
+        cooperative_approach=None,
+        at=entity.recorded_at,
+        entity_id=entity_id,
+        holder=entity.identifier,
+        name=account_name(party, AccountKind.MO_HOLDING, None, entity.name),
+    )
+    return entity_id, entity.identifier
+
+
+def authorize_entity(
+    connection: Connection,
+    party: str,
+    registry_id: str,
+    entity_id: int,
+    identifier: str,
+    name: str,
+    approval: entities.EntityApproval,
+) -> None:
+    """The entity's authorization for one approach, with the accounts it holds there."""
+    entities.insert_entity_authorization(connection, approval)
+    approach = approval.cooperative_approach_id
+    for kind in ENTITY_KINDS_PER_APPROACH:
+        account_register.open_account(
+            connection,
+            party_code=party,
+            registry_id=registry_id,
+            kind=kind,
+            cooperative_approach=approach,
+            at=approval.status_changed_at,
+            entity_id=entity_id,
+            holder=identifier,
+            name=account_name(party, kind, approach, name),
+        )
 
 
 def record_entity(
@@ -49,29 +100,17 @@ def record_entity(
         raise CommandRefused([dated])
     existing = entities.entity_named(connection, party, command.name)
     if existing is None:
-        number = entities.entity_count(connection, party) + 1
-        identifier = f"{party}-E{number:04d}"
-        entity_id = entities.insert_entity(
+        entity_id, identifier = open_entity(
             connection,
+            section.registry_id,
             entities.EntityRecord(
-                identifier=identifier,
+                identifier=next_identifier(connection, party),
                 party_code=party,
                 name=command.name,
                 country_of_incorporation=command.country_of_incorporation,
                 identification_number=command.identification_number,
                 recorded_at=now,
             ),
-        )
-        account_register.open_account(
-            connection,
-            party_code=party,
-            registry_id=section.registry_id,
-            kind=AccountKind.MO_HOLDING,
-            cooperative_approach=None,
-            at=now,
-            entity_id=entity_id,
-            holder=identifier,
-            name=account_name(party, AccountKind.MO_HOLDING, None, command.name),
         )
     else:
         entity_id, identifier = existing.id, existing.identifier
@@ -88,8 +127,13 @@ def record_entity(
                 cooperative_approach=command.cooperative_approach,
             ),
         )
-    entities.insert_entity_authorization(
+    authorize_entity(
         connection,
+        party,
+        section.registry_id,
+        entity_id,
+        identifier,
+        command.name,
         entities.EntityApproval(
             entity_id=entity_id,
             cooperative_approach_id=command.cooperative_approach,
@@ -101,18 +145,6 @@ def record_entity(
             status_changed_at=now,
         ),
     )
-    for kind in ENTITY_KINDS_PER_APPROACH:
-        account_register.open_account(
-            connection,
-            party_code=party,
-            registry_id=section.registry_id,
-            kind=kind,
-            cooperative_approach=command.cooperative_approach,
-            at=now,
-            entity_id=entity_id,
-            holder=identifier,
-            name=account_name(party, kind, command.cooperative_approach, command.name),
-        )
     log(
         connection,
         registry,
@@ -150,6 +182,21 @@ def set_entity_status(
             )
         if current.status == "revoked":
             raise refuse(Check.C3005, "status", words("a revoked entity authorization is final"))
+        if command.status == "revoked":
+            held = holdings.held_by_entity(connection, entity.id, command.cooperative_approach)
+            if held:
+                raise refuse(
+                    Check.C3012,
+                    "status",
+                    words(
+                        "{entity} still holds {held:,} units of {cooperative_approach}: they are "
+                        "transferred, used or cancelled before its authorization is revoked "
+                        "(suspend it meanwhile)",
+                        entity=command.entity,
+                        held=held,
+                        cooperative_approach=command.cooperative_approach,
+                    ),
+                )
         entities.set_authorization_status(
             connection, entity.id, command.cooperative_approach, command.status, registry.now()
         )

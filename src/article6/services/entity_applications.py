@@ -221,7 +221,8 @@ def document(
     """One document of an application to `party`, for the Party's administrators (and the
     secretariat): another Party's, or one that does not exist, is unknown (C1012). Served only
     while its SHA-256 is the one journaled when it was attached; otherwise refused (C1026) and
-    the refusal journaled, so tampering with the stored copy shows."""
+    the refusal journaled, so tampering with the stored copy shows. A download served is
+    journaled too (who, which document, when), for the auditors."""
     allow(actor, Permission.ADMINISTER, party)
     with unit_of_work(registry.engine) as connection:
         stored = entity_applications.application(connection, application_id)
@@ -273,6 +274,21 @@ def document(
                 ),
             )
         else:
+            journal_event(
+                connection,
+                registry,
+                actor.label,
+                "EntityDocumentDownloaded",
+                f"{party}/{application_id}",
+                {
+                    "application": application_id,
+                    "document": document_id,
+                    "file_name": found.file_name,
+                    "sha256": digest,
+                    "size": len(content),
+                },
+                party,
+            )
             return DocumentFile(
                 file_name=found.file_name, content_type=found.content_type, content=content
             )

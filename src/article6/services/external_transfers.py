@@ -17,7 +17,7 @@ releases the transfer (`settlement.on_status`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pydantic import Field
@@ -51,6 +51,7 @@ from article6.services.context import Registry, execute
 from article6.services.delegations import note_transaction
 from article6.services.external_departure import Departure, Destination, depart
 from article6.services.external_transfer_status import this_registry
+from article6.services.initial_reports import first_transfer_warnings
 from article6.services.movement_checks import load_movement, needs_approval
 from article6.services.movement_plan import HoldingChange, MovementPlan, Placement, apply_movement
 from article6.services.movement_requests import Movement, require_leaving_holding
@@ -105,6 +106,8 @@ class ExternalTransferPlan:
     reservation: MovementPlan
     destination: Destination
     departure: Departure | None
+    warnings: tuple[str, ...] = ()
+    """C3010: units first transferred by leaving, under an approach with no initial report."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class ExternalApprovalPlan:
     change: TransactionChange
     departure: Departure
     entry: JournalEntry
+    warnings: tuple[str, ...] = ()
+    """C3010, as for the proposal: the proposal leaves only now."""
 
 
 def propose_external_transfer(
@@ -136,7 +141,8 @@ def propose_external_transfer(
             raise ValueError("a transfer to another registry writes a transaction")
         party = record.party_code
         note_transaction(connection, registry, actor, party, Delegable.TRANSFER, record.identifier)
-        return transaction_receipt(connection, "ProposeExternalTransfer", record.identifier)
+        receipt = transaction_receipt(connection, "ProposeExternalTransfer", record.identifier)
+        return receipt.model_copy(update={"warnings": list(plan.warnings)})
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> Receipt:
         return signed(
@@ -208,9 +214,22 @@ def plan_external_transfer(
     """Load, check, number (C2006) and decide; in a rehearsal no number is taken."""
     outgoing = load_outgoing(connection, registry, actor, command)
     check(outgoing.context, EXTERNAL_PROPOSAL_RULES)
+    warnings = first_transfer_warnings_abroad(connection, outgoing.context)
     source = outgoing.movement.source
     taken = ticket(connection, source.party_code, outgoing.context.now, rehearse)
-    return outgoing, decide_external_transfer(outgoing, actor, taken)
+    plan = decide_external_transfer(outgoing, actor, taken)
+    return outgoing, replace(plan, warnings=tuple(warnings))
+
+
+def first_transfer_warnings_abroad(connection: Connection, context: MovementContext) -> list[str]:
+    """C3010 over the units this transfer to another registry first transfers (units under an
+    NDC authorization not yet first transferred): the warnings, or the refusal raised when the
+    registry is set to refuse, before anything is written."""
+    first = [j.portion.block.attributes for j in judge_all(context) if j.verdict.first_transfer]
+    if not first:
+        return []
+    party = first[0].first_transferring_party
+    return first_transfer_warnings(connection, party, {a.cooperative_approach for a in first})
 
 
 def decide_external_transfer(
@@ -305,6 +324,7 @@ def rehearsed_receipt(outgoing: OutgoingTransfer, plan: ExternalTransferPlan) ->
         record=shown.identifier,
         status=shown.status,
         transaction=shown,
+        warnings=list(plan.warnings),
     )
 
 
@@ -344,6 +364,7 @@ def plan_external_approval(
     of the proposal runs again on the reserved units, then the proposal may leave."""
     waiting = load_waiting(connection, transaction, now)
     check(waiting.context, EXTERNAL_APPROVAL_RULES)
+    warnings = first_transfer_warnings_abroad(connection, waiting.context)
     advance(TransactionStatus.AWAITING_APPROVAL, TransactionStatus.PROPOSED, "transaction")
     expires_at = now + TRANSFER_TIMEOUT
     departure = _departure(waiting, transaction.identifier, expires_at)
@@ -357,6 +378,7 @@ def plan_external_approval(
         ),
         departure=departure,
         entry=departure.entry(waiting.context.source),
+        warnings=tuple(warnings),
     )
 
 

@@ -38,6 +38,7 @@ from article6.reports.history_files import HistoryFile, read_file
 from article6.services.commands import Command
 from article6.services.context import Registry, execute
 from article6.services.history_authorizations import new_authorizations, record_authorizations
+from article6.services.history_entities import ImportedEntity, new_entities, record_entities
 from article6.services.history_holdings import HeldPlan, held_plans, held_range, record_holdings
 from article6.services.journal import log
 from article6.store import (
@@ -77,6 +78,8 @@ class HistoryView(BaseModel):
     authorizations: list[Sentence] = []
     """The authorization versions of the history's Tables 2 recorded here (not yet recorded)."""
     held_units: int
+    entities: list[str] = []
+    """The authorized entities of the history's Tables 5 recorded here (name and approach)."""
     transaction: str | None = None
 
 
@@ -88,6 +91,7 @@ class Checked:
     years: list[ImportedYear]
     plans: list[HeldPlan]
     authorizations: list[tuple[ImportedYear, Authorization]]
+    entities: list[ImportedEntity]
 
 
 def _noop(step: str, done: int, total: int) -> None:
@@ -367,9 +371,10 @@ def _checked(
     refused = _registry_refusals(connection, registry, party, years)
     authorizations, unread = new_authorizations(connection, registry, party, years)
     plans, missing = held_plans(connection, party, files, years)
-    if refused or unread or missing:
-        raise CommandRefused([*refused, *unread, *missing])
-    return Checked(years, plans, authorizations)
+    entities, unknown = new_entities(connection, party, years)
+    if refused or unread or missing or unknown:
+        raise CommandRefused([*refused, *unread, *missing, *unknown])
+    return Checked(years, plans, authorizations, entities)
 
 
 def _view(
@@ -390,6 +395,16 @@ def _view(
                 version=a.version,
             )
             for _, a in checked.authorizations
+        ],
+        entities=[
+            words(
+                "{name} ({country}, {number}) for {approach}",
+                name=e.name,
+                country=e.country,
+                number=e.number,
+                approach=e.approach,
+            )
+            for e in checked.entities
         ],
         transaction=transaction,
     )
@@ -425,6 +440,7 @@ def import_history(
         years, plans = checked.years, checked.plans
         total = len(years) + 1
         record_authorizations(connection, registry, actor, checked.authorizations)
+        record_entities(connection, registry, actor, party, checked.entities)
         for done, one in enumerate(years):
             progress(f"recording {one.year}", done, total)
             _record_year(connection, registry, actor, party, one)

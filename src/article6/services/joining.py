@@ -8,12 +8,13 @@ never knows either."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from dataclasses import replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
+from article6 import translation
 from article6.domain import passwords, totp
 from article6.domain.access import Actor, Permission, Role
 from article6.domain.checks import Check, CommandRefused, Refusal, refuse
@@ -21,6 +22,8 @@ from article6.domain.wording import words
 from article6.services import commands as c
 from article6.services.access import allow
 from article6.services.context import Registry
+from article6.services.enrolment_links import make_link
+from article6.services.enrolment_mail import LinkToSend, SentLink, send_links
 from article6.services.identity import (
     NAME_PATTERN,
     CreateUser,
@@ -35,7 +38,8 @@ from article6.services.views import UtcDateTime
 from article6.settings import Settings
 from article6.store import identity, joining, sections
 from article6.store.database import aware, unit_of_work
-from article6.store.joining import EnrolmentLink, StoredJoiningRequest
+from article6.store.joining import StoredJoiningRequest
+from article6.store.notifications import set_email
 
 TERMS_VERSION = "2026-1"
 """The registry's terms of participation a joining request accepts (C1024)."""
@@ -50,6 +54,11 @@ class NominatedAdministrator(BaseModel):
     name: str = Field(pattern=NAME_PATTERN, description="The user name they will sign in with")
     display_name: str = Field(min_length=1, max_length=200)
     email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    language: str | None = Field(
+        default=None,
+        pattern="^[a-z]{2}$",
+        description="The language their enrolment e-mail and pages speak (the request's own)",
+    )
 
 
 class JoiningRequest(BaseModel):
@@ -92,15 +101,6 @@ class JoiningRequestView(BaseModel):
     reviewed_by: str | None
     reviewed_at: UtcDateTime | None
     reason: str | None
-
-
-class SentLink(BaseModel):
-    """An enrolment link for one nominated administrator: shown once, to be sent to them."""
-
-    user: str
-    email: str
-    token: str
-    expires_at: UtcDateTime
 
 
 class JoiningOutcome(BaseModel):
@@ -198,9 +198,11 @@ def review(
     actor: Actor,
     request_id: int,
     decision: JoiningReview,
+    base_url: str | None = None,
 ) -> JoiningOutcome:
     """Open the section (the Party registered if new, its administrators created with their
-    enrolment links) or decline with a reason; once (C4025), whole or not at all."""
+    enrolment links) or decline with a reason; once (C4025), whole or not at all. Once the
+    section is open, each link is e-mailed to its administrator (`enrolment_mail`)."""
     allow(actor, Permission.REGISTRY_SETUP, None)
     if decision.decision == "decline" and not (decision.reason or "").strip():
         raise refuse(Check.C4025, "reason", words("a declined request says why"))
@@ -266,7 +268,9 @@ def review(
             {"request": request_id, "administrators": [link.user for link in links]},
             stored.party_code,
         )
-        return JoiningOutcome(request=_view(_reread(connection, request_id)), links=links)
+        opened = _view(_reread(connection, request_id))
+    sent = send_links(registry, settings, actor.label, links, base_url)
+    return JoiningOutcome(request=opened, links=sent)
 
 
 def _reread(connection: Connection, request_id: int) -> StoredJoiningRequest:
@@ -283,9 +287,10 @@ def _enrol(
     actor: Actor,
     party: str,
     nominee: dict[str, str],
-) -> SentLink:
+) -> LinkToSend:
     """A nominated administrator's user, with an unguessable password nobody is told (the link
-    replaces it), the section's administrator role, and their enrolment link."""
+    replaces it), their address and language, the section's administrator role, and their
+    enrolment link."""
     user = NominatedAdministrator(**nominee)
     add_section_user(
         connection,
@@ -296,29 +301,14 @@ def _enrol(
         ),
         GrantRole(role=Role.ADMINISTRATOR, party=party),
     )
-    token = secrets.token_urlsafe(32)
-    now = registry.now()
-    expires = now + timedelta(hours=settings.enrolment_link_hours)
-    joining.insert_link(
-        connection,
-        EnrolmentLink(
-            token_hash=token_hash(settings, token),
-            user_name=user.name,
-            created_at=now,
-            expires_at=expires,
-            used_at=None,
-        ),
-    )
-    journal_event(
-        connection,
-        registry,
-        actor.label,
-        "EnrolmentLinkSent",
-        user.name,
-        {"email": user.email, "expires_at": expires.isoformat()},
-        party,
-    )
-    return SentLink(user=user.name, email=user.email, token=token, expires_at=expires)
+    row = identity.user_by_name(connection, user.name, lock=True)
+    if row is None:
+        raise LookupError("the user vanished inside its own command")
+    set_email(connection, row.id, user.email)
+    if user.language in translation.LANGUAGES:
+        identity.set_language(connection, row.id, user.language)
+    row = replace(row, email=user.email, language=user.language)
+    return make_link(connection, registry, settings, actor.label, row, party)
 
 
 class FollowLink(BaseModel):
@@ -352,6 +342,12 @@ def follow_link(registry: Registry, settings: Settings, command: FollowLink) -> 
             )
         if found.used_at is not None:
             raise refuse(Check.C4024, "token", words("this enrolment link was already used"))
+        if found.replaced_at is not None:
+            raise refuse(
+                Check.C4024,
+                "token",
+                words("this enrolment link was replaced by a newer one: use the newest"),
+            )
         if aware(found.expires_at) <= now:
             raise refuse(
                 Check.C4024,

@@ -23,6 +23,9 @@ class EntityRecord:
     country_of_incorporation: str
     identification_number: str
     recorded_at: datetime
+    imported_source: str | None = None
+    """Recorded from an imported history's Table 5: the file (None: recorded here)."""
+    imported_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,28 @@ def entity_named(connection: Connection, party: str, name: str) -> AuthorizedEnt
         select(authorized_entities).where(
             (authorized_entities.c.party_code == party) & (authorized_entities.c.name == name)
         )
+    ).first()
+    if row is None:
+        return None
+    values = row._mapping
+    return AuthorizedEntity(
+        **{name: values[name] for name in AuthorizedEntity.__dataclass_fields__}
+    )
+
+
+def entity_identified(
+    connection: Connection, party: str, country: str, number: str
+) -> AuthorizedEntity | None:
+    """The Party's entity of that identity (country of incorporation and identification
+    number), if it is recorded."""
+    row = connection.execute(
+        select(authorized_entities)
+        .where(
+            (authorized_entities.c.party_code == party)
+            & (authorized_entities.c.country_of_incorporation == country)
+            & (authorized_entities.c.identification_number == number)
+        )
+        .order_by(authorized_entities.c.id)
     ).first()
     if row is None:
         return None

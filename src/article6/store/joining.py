@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -87,18 +87,58 @@ class EnrolmentLink:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None
+    emailed_at: datetime | None = None
+    email_error: str | None = None
+    replaced_at: datetime | None = None
 
 
 def insert_link(connection: Connection, link: EnrolmentLink) -> None:
+    connection.execute(insert(enrolment_links).values(**asdict(link)))
+
+
+def link_emailed(
+    connection: Connection, token_hash: str, at: datetime | None, error: str | None
+) -> None:
+    """Record whether the link's e-mail left (at `at`) or why not (`error`)."""
     connection.execute(
-        insert(enrolment_links).values(
-            token_hash=link.token_hash,
-            user_name=link.user_name,
-            created_at=link.created_at,
-            expires_at=link.expires_at,
-            used_at=link.used_at,
-        )
+        update(enrolment_links)
+        .where(enrolment_links.c.token_hash == token_hash)
+        .values(emailed_at=at, email_error=None if error is None else error[:500])
     )
+
+
+def replace_links(connection: Connection, user_name: str, at: datetime) -> int:
+    """A newer link replaces every unused link of the user; how many it replaced."""
+    replaced = connection.execute(
+        update(enrolment_links)
+        .where(
+            (enrolment_links.c.user_name == user_name)
+            & enrolment_links.c.used_at.is_(None)
+            & enrolment_links.c.replaced_at.is_(None)
+        )
+        .values(replaced_at=at)
+    )
+    return int(replaced.rowcount or 0)
+
+
+def latest_links(connection: Connection, user_names: list[str]) -> dict[str, EnrolmentLink]:
+    """Each named user's newest enrolment link (users without one are left out)."""
+    if not user_names:
+        return {}
+    rows = connection.execute(
+        select(enrolment_links).where(enrolment_links.c.user_name.in_(user_names))
+    )
+    latest: dict[str, EnrolmentLink] = {}
+    for row in rows:
+        found = EnrolmentLink(**dict(row._mapping))
+        kept = latest.get(found.user_name)
+        # the one no newer link replaced; among replaced ones (all used or replaced), the last
+        if kept is None or (found.replaced_at is None, found.created_at) > (
+            kept.replaced_at is None,
+            kept.created_at,
+        ):
+            latest[found.user_name] = found
+    return latest
 
 
 def link(connection: Connection, token_hash: str) -> EnrolmentLink | None:

@@ -54,6 +54,11 @@ enrolment_links = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("expires_at", Timestamp, nullable=False),
     Column("used_at", Timestamp),
+    # Whether the link was e-mailed to its user (when, or why not), and when a newer link
+    # replaced it (a replaced link is refused like a used one).
+    Column("emailed_at", Timestamp),
+    Column("email_error", String(500)),
+    Column("replaced_at", Timestamp),
 )
 
 delegations = Table(

@@ -128,6 +128,9 @@ authorized_entities = Table(
     Column("country_of_incorporation", String(3), nullable=False),
     Column("identification_number", String(100), nullable=False),
     Column("recorded_at", Timestamp, nullable=False),
+    # Recorded from an imported history's Table 5: the file and its SHA-256 (else recorded here).
+    Column("imported_source", String(200)),
+    Column("imported_sha256", String(64)),
     UniqueConstraint("party_code", "name", name="uq_authorized_entities_party_name"),
 )
 

@@ -41,6 +41,10 @@ NOT_FROM_A_PAGE: dict[Check, str] = {
         "check refuses a withdrawal that lost the race with the acquiring Party's acceptance "
         "(tests/integration/test_acceptance.py runs them together)"
     ),
+    Check.C3012: (
+        "the entity page does not revoke an entity's authorization (C3005 says so first); a "
+        "revocation comes over the API, where tests/api/test_account_closure.py meets this check"
+    ),
     Check.C1008: (
         "no form asks for a metric: what the pages record is measured in t CO2 eq; a non-GHG "
         "metric comes over the API"

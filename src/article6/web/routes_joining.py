@@ -16,12 +16,20 @@ from article6.domain.access import Actor, Delegable, Role
 from article6.domain.checks import Check, CommandRefused, Refusal
 from article6.domain.wording import words
 from article6.http.downloads import attachment
+from article6.http.language import language_of
 from article6.http.problems import status_of
 from article6.http.security import CSRF_COOKIE, Registry_, Settings_
-from article6.services import delegations, entity_applications, joining
+from article6.services import delegations, enrolment_links, entity_applications, joining
+from article6.services.context import Registry
 from article6.services.delegations import DelegationChange
+from article6.services.enrolment_mail import SentLink, link_url
 from article6.services.entity_applications import ApplicationReview, EntityApplication
-from article6.services.joining import FollowLink, JoiningRequest, JoiningReview
+from article6.services.joining import (
+    FollowLink,
+    JoiningRequest,
+    JoiningRequestView,
+    JoiningReview,
+)
 from article6.services.sign_in import Principal
 from article6.web.forms import Fields, build, errors_by_field, fields_of
 from article6.web.rendering import render
@@ -66,6 +74,7 @@ def join_submit(request: Request, form: Form, registry: Registry_) -> Response:
             "name": form.get(f"admin{i}_name").strip(),
             "display_name": form.get(f"admin{i}_display_name").strip(),
             "email": form.get(f"admin{i}_email").strip(),
+            "language": language_of(request),
         }
         for i in NOMINEES
         if form.text(f"admin{i}_name")
@@ -99,9 +108,16 @@ def join_submit(request: Request, form: Form, registry: Registry_) -> Response:
     return render(request, "join.html", values={}, refusals=[], errors={}, submitted=made)
 
 
-@router.get("/joining-requests", response_class=HTMLResponse)
-def joining_requests(request: Request, who: Signed, registry: Registry_) -> Response:
+def _requests_page(
+    request: Request,
+    who: Principal,
+    registry: Registry,
+    links: list[tuple[SentLink, str | None]],
+    reviewed: JoiningRequestView | None = None,
+) -> Response:
+    """The requests, each opened one with where its administrators' newest links stand."""
     found = joining.requests(registry, _registry_wide(who))
+    names = [a.name for r in found if r.status == "opened" for a in r.administrators]
     return render(
         request,
         "joining_requests.html",
@@ -109,8 +125,33 @@ def joining_requests(request: Request, who: Signed, registry: Registry_) -> Resp
         csrf=request.cookies.get(CSRF_COOKIE, ""),
         active="admin",
         found=found,
-        links=[],
+        statuses=enrolment_links.link_statuses(registry, names),
+        reviewed=reviewed,
+        links=links,
     )
+
+
+def _shown(request: Request, links: list[SentLink]) -> list[tuple[SentLink, str | None]]:
+    """Each link with the address to pass on by hand when its e-mail did not leave."""
+    base = str(request.base_url)
+    return [(link, None if link.token is None else link_url(base, link.token)) for link in links]
+
+
+@router.get("/joining-requests", response_class=HTMLResponse)
+def joining_requests(request: Request, who: Signed, registry: Registry_) -> Response:
+    return _requests_page(request, who, registry, [])
+
+
+@router.post("/joining-requests/enrolment-links/{user}", response_class=HTMLResponse)
+def joining_new_link(
+    request: Request, user: str, who: Signed, registry: Registry_, settings: Settings_
+) -> Response:
+    """Send a nominated administrator a new enrolment link (their previous one stops working)."""
+    actor = _registry_wide(who)
+    sent = enrolment_links.send_new_link(
+        registry, settings, actor, user[:80], str(request.base_url)
+    )
+    return _requests_page(request, who, registry, _shown(request, [sent]))
 
 
 @router.post("/joining-requests/{request_id}/review", response_class=HTMLResponse)
@@ -126,19 +167,9 @@ def joining_review(
         JoiningReview, {"decision": form.get("decision"), "reason": form.text("reason")}
     )
     actor = _registry_wide(who)
-    outcome = joining.review(registry, settings, actor, request_id, decision)
-    base = str(request.base_url).rstrip("/")
-    links = [(link, f"{base}/enrolment-link/{link.token}") for link in outcome.links]
-    return render(
-        request,
-        "joining_requests.html",
-        viewer=viewer_for(registry, who, request),
-        csrf=request.cookies.get(CSRF_COOKIE, ""),
-        active="admin",
-        found=joining.requests(registry, actor),
-        reviewed=outcome.request,
-        links=links,
-    )
+    outcome = joining.review(registry, settings, actor, request_id, decision, str(request.base_url))
+    links = _shown(request, outcome.links)
+    return _requests_page(request, who, registry, links, reviewed=outcome.request)
 
 
 def _registry_wide(who: Principal) -> Actor:
