@@ -16,6 +16,7 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from http_world import HttpWorld, holdings, ok
 from test_acceptance_over_http import waiting_transfer
@@ -66,6 +67,7 @@ TRIPPED_HERE = {
     "C3007",
     "C3008",
     "C3009",
+    "C3010",
     "C3011",
     "C4001",
     "C4002",
@@ -153,7 +155,9 @@ def test_every_check_is_tripped_here_or_has_a_reason():
         assert len(reason) > 30, check  # a reason, not a placeholder
 
 
-def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld):
+def test_every_refusal_a_page_can_show_names_the_field_in_words(
+    world: HttpWorld, monkeypatch: pytest.MonkeyPatch
+):
     api = world.api
     give_green_group_a(world, 100)
     api.add_user("secretariat.admin", "xxa.admin2", Role.ADMINISTRATOR, "XXA")
@@ -403,6 +407,25 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
         "date of authorization",
         tripped,
     )
+    # A first transfer while CA0001 has no initial report, the registry set to refuse.
+    monkeypatch.setenv("ARTICLE6_FIRST_TRANSFER_WITHOUT_INITIAL_REPORT", "refuse")
+    shown = says(
+        step(
+            xxa,
+            "international-transfer",
+            {
+                "source_account": amo,
+                "destination_account": xxc_itmo,
+                "quantity": "5",
+                "authorization_filter": "XXA-NDC-2025-001",
+            },
+        ),
+        "C3010",
+        "units",
+        tripped,
+    )
+    assert "initial report" in shown
+    monkeypatch.delenv("ARTICLE6_FIRST_TRANSFER_WITHOUT_INITIAL_REPORT")
 
     # Who acts (C4xxx)
     says(
