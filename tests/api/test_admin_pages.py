@@ -12,7 +12,8 @@ import re
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from http_world import Api, HttpWorld, build_world
+from http_world import Api, HttpWorld, build_world, holdings
+from test_who_acts import GREEN_AMO, give_green_group_a
 
 from article6.domain.access import Role
 
@@ -266,14 +267,44 @@ def test_disabling_one_of_two_approvers_under_four_eyes_warns_and_still_disables
     assert 'data-count="1"' in page.text
 
 
-def test_a_revocation_is_not_made_from_the_entity_page(api: Api, sections: HttpWorld):
+def test_a_revocation_is_confirmed_with_what_becomes_of_the_holdings(api: Api, sections: HttpWorld):
+    """Revoking is final: the first step changes nothing and says the entity's units of the
+    approach stay where they are and cannot move (C3005); confirming revokes, moving none."""
+    give_green_group_a(sections, 100)
+    before = holdings(api)
     browser = browser_session(api, "xxa.admin")
-    refused = form(
+    detail = browser.get("/admin/entities/XXA-E0001")
+    assert "Revoke XXA-E0001 for CA0001" in detail.text
+    revoke = {"cooperative_approach": "CA0001", "status": "revoked"}
+    asked = form(browser, "/admin/entities/XXA-E0001/status", revoke)
+    assert asked.status_code == 200, asked.text
+    shown = re.search(r'id="preview-holdings">(.*?)</dd>', asked.text, re.S)
+    assert shown and "100 units of CA0001 stay in its accounts" in shown.group(1)
+    assert sections[GREEN_AMO] in shown.group(1)
+    assert "C3005" in asked.text
+    entity = api["xxa.admin"].get("/api/v1/parties/XXA/entities/XXA-E0001").json()
+    assert {a["status"] for a in entity["approvals"]} == {"active"}  # nothing changed yet
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', asked.text)
+    assert key
+    done = form(
         browser,
         "/admin/entities/XXA-E0001/status",
-        {"cooperative_approach": "CA0001", "status": "revoked"},
+        {**revoke, "step": "confirm", "idempotency_key": key.group(1)},
     )
-    assert refused.status_code == 422
-    assert "C3005" in refused.text
-    entity = api["xxa.admin"].get("/api/v1/parties/XXA/entities/XXA-E0001").json()
-    assert {a["status"] for a in entity["approvals"]} == {"active"}
+    assert done.status_code == 303, done.text
+    page = browser.get(done.headers["location"])
+    assert 'data-approach="CA0001" data-status="revoked"' in page.text
+    assert "Revoked for good" in page.text
+    assert holdings(api) == before  # a revocation moves no unit
+    out = api["green.group.a"].post(
+        "/api/v1/parties/XXA/transfers",
+        {
+            "source_account": sections[GREEN_AMO],
+            "destination_account": sections["XXA Party amo_holding"],
+            "units": {"quantity": 5},
+        },
+    )
+    assert out.status_code == 422 and out.json()["checks"][0]["check"] == "C3005"
+    again = form(browser, "/admin/entities/XXA-E0001/status", {**revoke, "step": "confirm"})
+    assert again.status_code == 422 and "C3005" in again.text and "final" in again.text
+    assert sum(holdings(api).values()) == sum(before.values())

@@ -1,10 +1,12 @@
 """The administration pages for a section's authorized entities and accounts: record an entity
 (which opens its accounts), see one with its accounts, representatives and status per
-cooperative approach, suspend or reinstate it; block, unblock or close an account (a holding
+cooperative approach, suspend, reinstate or revoke it (the last shown first with what becomes
+of its holdings); block, unblock or close an account (a holding
 account closes only once empty, C4001). The services decide, as for the API."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -12,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from article6.domain.accounts import Container
-from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import Registry_
@@ -83,7 +85,13 @@ def record_entity(request: Request, viewer: Looking, registry: Registry_, form: 
 def entity_detail(request: Request, entity: str, viewer: Looking, registry: Registry_) -> Response:
     """The entity, its accounts, its representatives and its status per approach."""
     administering(viewer)
-    found = directory.entities_list(registry, viewer.actor, viewer.party, entity[:40])[0]
+    return entity_page(request, viewer, registry, entity[:40], [])
+
+
+def entity_page(
+    request: Request, viewer: Viewer, registry: Registry, entity: str, refusals: list[Refusal]
+) -> Response:
+    found = directory.entities_list(registry, viewer.actor, viewer.party, entity)[0]
     held = [
         a
         for a in ledger.accounts(registry, viewer.actor, viewer.party)
@@ -97,12 +105,14 @@ def entity_detail(request: Request, entity: str, viewer: Looking, registry: Regi
     return render(
         request,
         "admin_entity.html",
+        status_code=status_of(refusals) if refusals else 200,
         viewer=viewer,
         active="admin",
         entity=found,
         accounts=held,
         representatives=people,
         roles=ROLE_NAMES,
+        refusals=refusals,
         done=request.query_params.get("done", "")[:40],
     )
 
@@ -111,22 +121,37 @@ def entity_detail(request: Request, entity: str, viewer: Looking, registry: Regi
 def entity_status(
     request: Request, entity: str, viewer: Looking, registry: Registry_, form: Form
 ) -> Response:
-    """Suspend or reinstate the entity for one cooperative approach (a revocation is final,
-    and is not offered here)."""
+    """Suspend or reinstate the entity for one cooperative approach, or revoke it there: a
+    revocation is final, so it is shown first with what becomes of the entity's holdings
+    (`authorized_entities.revocation_effect`) and done only on `step=confirm`."""
     administering(viewer)
-    if form.text("status") not in ("active", "suspended"):
-        raise refuse(
-            Check.C3005, "status", words("here an entity is suspended or reinstated (active)")
+    identifier = entity[:40]
+    try:
+        command = build(
+            c.SetEntityStatus,
+            {
+                "entity": identifier,
+                "cooperative_approach": form.text("cooperative_approach"),
+                "status": form.text("status"),
+            },
         )
-    command = build(
-        c.SetEntityStatus,
-        {
-            "entity": entity[:40],
-            "cooperative_approach": form.text("cooperative_approach"),
-            "status": form.text("status"),
-        },
-    )
-    authorized_entities.set_entity_status(registry, viewer.actor, command)
+        if command.status == "revoked" and form.get("step") != "confirm":
+            effect = authorized_entities.revocation_effect(
+                registry, viewer.actor, viewer.party, identifier, command.cooperative_approach
+            )
+            return render(
+                request,
+                "admin_entity_revoke.html",
+                viewer=viewer,
+                active="admin",
+                entity=directory.entities_list(registry, viewer.actor, viewer.party, identifier)[0],
+                effect=effect,
+                idempotency_key=str(uuid.uuid4()),
+            )
+        key = (form.text("idempotency_key") or "")[:200] or None
+        authorized_entities.set_entity_status(registry, viewer.actor, command, key)
+    except CommandRefused as refused:
+        return entity_page(request, viewer, registry, identifier, refused.refusals)
     return RedirectResponse(f"/admin/entities/{quote(command.entity)}?done={command.status}", 303)
 
 
