@@ -89,6 +89,8 @@ TRIPPED_HERE = {
     "C4020",
     "C4021",
     "C4022",
+    "C4028",
+    "C4029",
     "C5001",
     "C5002",
     "C5004",
@@ -539,6 +541,26 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(
         tripped,
     )
     says(form(xxa, "/users/xxa.admin/disable", {"step": "confirm"}), "C4018", "user", tripped)
+    says(
+        form(
+            secretariat,
+            "/users/secretariat.admin/roles/grant",
+            {"scope": "registry", "role": "auditor"},
+        ),
+        "C4028",
+        "user",
+        tripped,
+    )
+    says(
+        form(
+            xxa,
+            "/admin/accounts",
+            {"kind": "ndc_use", "cooperative_approach": "CA0001", "holder": "PARTY"},
+        ),
+        "C4029",
+        "kind",
+        tripped,
+    )
     says(
         form(browser_session(api, "xxa.auditor"), "/mechanism", {"by": "serial", "first": "1"}),
         "C5005",

@@ -502,6 +502,20 @@ class Check(Enum):
             "An entity's application to a Party is reviewed once, by that Party's administrator, and a declined application says why."
         ),
     )
+    C4028 = (
+        "C4028",
+        words("One's own roles"),
+        words(
+            "Nobody grants or revokes a role of their own: another administrator does, so no one widens or drops their own access."
+        ),
+    )
+    C4029 = (
+        "C4029",
+        words("Opening an account"),
+        words(
+            "An administrator opens, in their own section, an account of a kind the registry has, for the Party or for one of its entities authorized and active for the cooperative approach; use and cancellation accounts are the Party's, and a holder has one account of each kind per cooperative approach."
+        ),
+    )
     # Action-specific (C5xxx)
     C5001 = (
         "C5001",
