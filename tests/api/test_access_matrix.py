@@ -209,6 +209,8 @@ class Matrix:
                 "cooperative_approach": "CA0001",
                 "status": "active",
             },
+            # held already: refused (C4029, 422) once past the access decision
+            "/api/v1/parties/XXA/accounts": {"kind": "ndc_use", "cooperative_approach": "CA0001"},
             f"/api/v1/parties/XXA/accounts/{w['XXA Party mo_holding']}/status": {"status": "open"},
             "/api/v1/parties/XXA/approval-policies": {"kind": "use", "four_eyes": False},
             "/api/v1/parties/XXA/safeguards": {"trusted_only": False, "signed_confirmation": False},

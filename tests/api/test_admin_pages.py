@@ -12,9 +12,13 @@ import re
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from http_world import Api, HttpWorld, build_world
+from http_world import Api, HttpWorld, build_world, holdings
+from sqlalchemy import delete, select
+from test_who_acts import GREEN_AMO, give_green_group_a
 
 from article6.domain.access import Role
+from article6.store import schema
+from article6.store.database import unit_of_work
 
 
 @pytest.fixture
@@ -266,14 +270,160 @@ def test_disabling_one_of_two_approvers_under_four_eyes_warns_and_still_disables
     assert 'data-count="1"' in page.text
 
 
-def test_a_revocation_is_not_made_from_the_entity_page(api: Api, sections: HttpWorld):
+def test_a_revocation_is_confirmed_with_what_becomes_of_the_holdings(api: Api, sections: HttpWorld):
+    """Revoking is final: the first step changes nothing and says the entity's units of the
+    approach stay where they are and cannot move (C3005); confirming revokes, moving none."""
+    give_green_group_a(sections, 100)
+    before = holdings(api)
     browser = browser_session(api, "xxa.admin")
-    refused = form(
+    detail = browser.get("/admin/entities/XXA-E0001")
+    assert "Revoke XXA-E0001 for CA0001" in detail.text
+    revoke = {"cooperative_approach": "CA0001", "status": "revoked"}
+    asked = form(browser, "/admin/entities/XXA-E0001/status", revoke)
+    assert asked.status_code == 200, asked.text
+    shown = re.search(r'id="preview-holdings">(.*?)</dd>', asked.text, re.S)
+    assert shown and "100 units of CA0001 stay in its accounts" in shown.group(1)
+    assert sections[GREEN_AMO] in shown.group(1)
+    assert "C3005" in asked.text
+    entity = api["xxa.admin"].get("/api/v1/parties/XXA/entities/XXA-E0001").json()
+    assert {a["status"] for a in entity["approvals"]} == {"active"}  # nothing changed yet
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', asked.text)
+    assert key
+    done = form(
         browser,
         "/admin/entities/XXA-E0001/status",
-        {"cooperative_approach": "CA0001", "status": "revoked"},
+        {**revoke, "step": "confirm", "idempotency_key": key.group(1)},
     )
-    assert refused.status_code == 422
-    assert "C3005" in refused.text
-    entity = api["xxa.admin"].get("/api/v1/parties/XXA/entities/XXA-E0001").json()
-    assert {a["status"] for a in entity["approvals"]} == {"active"}
+    assert done.status_code == 303, done.text
+    page = browser.get(done.headers["location"])
+    assert 'data-approach="CA0001" data-status="revoked"' in page.text
+    assert "Revoked for good" in page.text
+    assert holdings(api) == before  # a revocation moves no unit
+    out = api["green.group.a"].post(
+        "/api/v1/parties/XXA/transfers",
+        {
+            "source_account": sections[GREEN_AMO],
+            "destination_account": sections["XXA Party amo_holding"],
+            "units": {"quantity": 5},
+        },
+    )
+    assert out.status_code == 422 and out.json()["checks"][0]["check"] == "C3005"
+    again = form(browser, "/admin/entities/XXA-E0001/status", {**revoke, "step": "confirm"})
+    assert again.status_code == 422 and "C3005" in again.text and "final" in again.text
+    assert sum(holdings(api).values()) == sum(before.values())
+
+
+def test_the_secretariat_grants_and_revokes_a_registry_wide_role_on_the_roles_page(
+    api: Api, sections: HttpWorld
+):
+    # A section's administrator is offered none, and a forged post is refused in words.
+    admin = browser_session(api, "xxa.admin")
+    assert 'id="grant-wide-form"' not in admin.get("/users/xxa.user/roles").text
+    forged = form(admin, "/users/xxa.user/roles/grant", {"scope": "registry", "role": "auditor"})
+    assert forged.status_code == 403 and "C4002" in forged.text
+    assert "only the secretariat grants registry-wide roles" in forged.text
+
+    secretariat = browser_session(api, "secretariat.admin")
+    secretariat.cookies.set("article6_section", "XXA")
+    page = secretariat.get("/users/xxa.user/roles")
+    assert 'id="grant-wide-form"' in page.text
+    assert '<option value="auditor">Auditor</option>' in page.text
+    granted = form(
+        secretariat, "/users/xxa.user/roles/grant", {"scope": "registry", "role": "auditor"}
+    )
+    assert granted.status_code == 303, granted.text
+    page = secretariat.get(granted.headers["location"])
+    assert "Auditor (registry-wide)" in page.text and "Party user of XXA" in page.text
+    user = api["secretariat.admin"].get("/api/v1/users/xxa.user").json()
+    assert {(g["role"], g["party"]) for g in user["grants"]} == {
+        ("party_user", "XXA"),
+        ("auditor", None),
+    }
+
+    # Nobody grants or revokes their own role (C4028), beside the registry-wide field.
+    own = form(
+        secretariat,
+        "/users/secretariat.admin/roles/grant",
+        {"scope": "registry", "role": "auditor"},
+    )
+    assert own.status_code == 403, own.status_code
+    beside = re.search(r'<p class="field-error" id="wide-role-error">(.*?)</p>', own.text, re.S)
+    assert beside and "C4028" in beside.group(1) and "their own roles" in beside.group(1)
+    assert 'id="wide-role" name="role" required aria-describedby="wide-role-error"' in own.text
+    me = api["secretariat.admin"].get("/api/v1/users/secretariat.admin").json()
+    assert [(g["role"], g["party"]) for g in me["grants"]] == [("secretariat", None)]
+
+    revoked = form(secretariat, "/users/xxa.user/roles/revoke", {"scope": "registry"})
+    assert revoked.status_code == 303, revoked.text
+    assert (
+        "holds no registry-wide role any more" in secretariat.get(revoked.headers["location"]).text
+    )
+    user = api["secretariat.admin"].get("/api/v1/users/xxa.user").json()
+    assert [(g["role"], g["party"]) for g in user["grants"]] == [("party_user", "XXA")]
+
+
+def forget_account(api: Api, identifier: str) -> None:
+    """A section from before a kind of account existed: the account is not there (removed
+    underneath, as an older section would lack it), for the administrator to open."""
+    with unit_of_work(api.registry.engine) as connection:
+        found = connection.execute(
+            select(schema.accounts.c.id).where(schema.accounts.c.identifier == identifier)
+        ).scalar_one()
+        connection.execute(delete(schema.holdings).where(schema.holdings.c.account_id == found))
+        connection.execute(delete(schema.accounts).where(schema.accounts.c.id == found))
+
+
+def test_an_administrator_opens_an_account_shown_first_then_journaled(
+    api: Api, sections: HttpWorld
+):
+    before = holdings(api)
+    forget_account(api, sections["XXA Party op_cancellation"])
+    browser = browser_session(api, "xxa.admin")
+    page = browser.get("/admin/accounts")
+    assert 'id="open-account"' in page.text and '<option value="op_cancellation">' in page.text
+    wanted = {"kind": "op_cancellation", "cooperative_approach": "CA0001", "holder": "PARTY"}
+    asked = form(browser, "/admin/accounts", wanted)
+    assert asked.status_code == 200, asked.text
+    number = re.search(r'id="preview-account">([^<]+)<', asked.text)
+    assert number and number.group(1).startswith("XXA01-")
+    assert "The Party XXA" in asked.text
+    listed_now = api["xxa.admin"].get("/api/v1/parties/XXA/accounts").json()
+    assert number.group(1) not in {a["identifier"] for a in listed_now}  # nothing kept yet
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', asked.text)
+    assert key
+    done = form(
+        browser, "/admin/accounts", {**wanted, "step": "confirm", "idempotency_key": key.group(1)}
+    )
+    assert done.status_code == 303, done.text
+    assert number.group(1) in done.headers["location"]
+    shown = browser.get(done.headers["location"])
+    assert f"Account {number.group(1)} is opened" in shown.text
+    assert f'data-account="{number.group(1)}" data-status="open"' in shown.text
+    journal = api["xxa.admin"].get("/api/v1/parties/XXA/journal").json()["items"]
+    assert any(e["event"] == "AccountOpened" and e["subject"] == number.group(1) for e in journal)
+    assert sum(holdings(api).values()) == sum(before.values())
+
+    # Refused in words beside the field, nothing opened (C4029).
+    again = form(browser, "/admin/accounts", {**wanted, "step": "confirm"})
+    assert again.status_code == 422 and 'id="kind-error"' in again.text
+    assert "already has this kind of account" in again.text
+    for fields, field in (
+        ({**wanted, "holder": "XXA-E0001"}, "kind"),
+        (
+            {"kind": "itmo_holding", "cooperative_approach": "", "holder": "PARTY"},
+            "cooperative_approach",
+        ),
+        (
+            {"kind": "mo_holding", "cooperative_approach": "CA0001", "holder": "PARTY"},
+            "cooperative_approach",
+        ),
+        (
+            {"kind": "itmo_holding", "cooperative_approach": "CA0001", "holder": "XXC-E0001"},
+            "holder",
+        ),
+    ):
+        refused = form(browser, "/admin/accounts", fields)
+        assert refused.status_code == 422, (fields, refused.status_code)
+        assert "C4029" in refused.text and f'id="{field}-error"' in refused.text, fields
+    other = browser_session(api, "xxa.user")
+    assert form(other, "/admin/accounts", wanted).status_code == 403

@@ -16,6 +16,7 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from http_world import HttpWorld, holdings, ok
 from test_acceptance_over_http import waiting_transfer
@@ -67,6 +68,7 @@ TRIPPED_HERE = {
     "C3007",
     "C3008",
     "C3009",
+    "C3010",
     "C3011",
     "C4001",
     "C4002",
@@ -88,6 +90,8 @@ TRIPPED_HERE = {
     "C4020",
     "C4021",
     "C4022",
+    "C4028",
+    "C4029",
     "C5001",
     "C5002",
     "C5004",
@@ -154,7 +158,9 @@ def test_every_check_is_tripped_here_or_has_a_reason():
         assert len(reason) > 30, check  # a reason, not a placeholder
 
 
-def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld):
+def test_every_refusal_a_page_can_show_names_the_field_in_words(
+    world: HttpWorld, monkeypatch: pytest.MonkeyPatch
+):
     api = world.api
     give_green_group_a(world, 100)
     api.add_user("secretariat.admin", "xxa.admin2", Role.ADMINISTRATOR, "XXA")
@@ -404,6 +410,25 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
         "date of authorization",
         tripped,
     )
+    # A first transfer while CA0001 has no initial report, the registry set to refuse.
+    monkeypatch.setenv("ARTICLE6_FIRST_TRANSFER_WITHOUT_INITIAL_REPORT", "refuse")
+    shown = says(
+        step(
+            xxa,
+            "international-transfer",
+            {
+                "source_account": amo,
+                "destination_account": xxc_itmo,
+                "quantity": "5",
+                "authorization_filter": "XXA-NDC-2025-001",
+            },
+        ),
+        "C3010",
+        "units",
+        tripped,
+    )
+    assert "initial report" in shown
+    monkeypatch.delenv("ARTICLE6_FIRST_TRANSFER_WITHOUT_INITIAL_REPORT")
 
     # Who acts (C4xxx)
     says(
@@ -517,6 +542,26 @@ def test_every_refusal_a_page_can_show_names_the_field_in_words(world: HttpWorld
         tripped,
     )
     says(form(xxa, "/users/xxa.admin/disable", {"step": "confirm"}), "C4018", "user", tripped)
+    says(
+        form(
+            secretariat,
+            "/users/secretariat.admin/roles/grant",
+            {"scope": "registry", "role": "auditor"},
+        ),
+        "C4028",
+        "user",
+        tripped,
+    )
+    says(
+        form(
+            xxa,
+            "/admin/accounts",
+            {"kind": "ndc_use", "cooperative_approach": "CA0001", "holder": "PARTY"},
+        ),
+        "C4029",
+        "kind",
+        tripped,
+    )
     says(
         form(browser_session(api, "xxa.auditor"), "/mechanism", {"by": "serial", "first": "1"}),
         "C5005",

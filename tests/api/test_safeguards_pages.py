@@ -211,6 +211,26 @@ def test_an_approval_on_the_page_needs_the_code_too(world: HttpWorld):
     refused = second.post(f"/approvals/{asked['record']}/approve", data={"csrf_token": csrf})
     assert refused.status_code == 403 and "C4021" in refused.text
     assert holdings(api) == before
+    wrong = second.post(
+        f"/approvals/{asked['record']}/approve",
+        data={"csrf_token": csrf, "second_factor_code": "000000"},
+        follow_redirects=False,
+    )
+    # back on the Approvals page, the refusal in words beside this request's code field
+    assert wrong.status_code == 403
+    assert "<h1>Approvals</h1>" in wrong.text
+    beside = re.search(
+        rf'<p class="field-error" id="code-{asked["record"]}-error">(.*?)</p>', wrong.text, re.S
+    )
+    assert beside and "C4021" in beside.group(1) and "current second-factor code" in beside.group(1)
+    assert f'aria-describedby="code-{asked["record"]}-hint code-{asked["record"]}-error"' in (
+        wrong.text
+    )
+    assert "Traceback" not in wrong.text and "Input should" not in wrong.text
+    assert holdings(api) == before
+    waiting = ok(api["xxa.admin"].get("/api/v1/parties/XXA/transactions/" + asked["record"]), 200)
+    assert waiting["status"] == "awaiting_approval"
+    api.clock.advance()  # a fresh code for the second administrator
     approved = second.post(
         f"/approvals/{asked['record']}/approve",
         data={"csrf_token": csrf, "second_factor_code": api.code("xxa.second")},

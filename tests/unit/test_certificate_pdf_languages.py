@@ -1,6 +1,7 @@
-"""The PDF certificate in French and Spanish: the core Helvetica font writes Windows-1252, so
-every letter of both languages prints (é è à ç œ ñ ¿ ¡ « »); what the font has not is written by
-its nearest kin, and a translation in a script it cannot write is said in English, not as '?'s.
+"""The PDF certificate in the reader's language: Noto Sans and Noto Sans Arabic (from PyPI,
+embedded) print every letter of French and Spanish (é è à ç œ ñ ¿ ¡ « » and Ő) and Arabic,
+shaped and right to left; what neither font has is written by its base letter or '?', and a
+translation in a script they cannot write is said in English, not as '?'s.
 
 The catalogs here are real gettext catalogs, compiled into a temporary locale folder."""
 
@@ -19,7 +20,7 @@ from babel.messages.mofile import write_mo
 
 from article6 import translation
 from article6.services.use_and_cancellation_certificates import Certificate
-from article6.web.documents.certificate_pdf import certificate_pdf, latin
+from article6.web.documents.certificate_pdf import certificate_pdf, printable
 
 FRENCH = {
     "Certificate of cancellation": "Certificat d'annulation",
@@ -39,7 +40,12 @@ SPANISH = {
         "¿Es auténtico? ¡Verifíquelo! Escanee el código QR o abra"
     ),
 }
-ARABIC = {"Certificate of cancellation": "شهادة الإلغاء"}
+ARABIC = {
+    "Certificate of cancellation": "شهادة الإلغاء",
+    "Requested by": "طلبها",
+    "Issued {moment}.": "صدرت في {moment}.",
+}
+CHINESE = "注销证书"
 
 
 @pytest.fixture
@@ -98,7 +104,7 @@ def test_french_prints_every_letter(catalogs: None) -> None:
         "Demandé par",
         "Délivré le 2026-03-04 05:06:07 UTC.",
         "cœur, Œuvre, « à jamais »",
-        "République de Côte-d’Ivoire O",  # Ő is not in the font: its base letter
+        "République de Côte-d’Ivoire Ő",  # beyond Windows-1252, in the font
     ):
         assert said in words, said
     # The quantity grouped the French way (a no-break space), not 1,234.
@@ -112,10 +118,44 @@ def test_spanish_prints_inverted_marks_and_tildes(catalogs: None) -> None:
         assert said in words, said
 
 
-def test_a_translation_the_font_cannot_write_is_said_in_english(catalogs: None) -> None:
+def test_arabic_prints_in_arabic_right_to_left_with_the_fonts_embedded(catalogs: None) -> None:
+    with translation.speaking("ar"):
+        pdf = certificate_pdf(certificate(), "https://registry.example/public/certificates/x")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    # The text in the order it is drawn, left to right (what a reader of the page scans from
+    # the right); the extractor's stray control codes from the shaped glyphs dropped.
+    drawn = re.sub(r"[\x00-\x09\x0b-\x1f\u200e]", "", reader.pages[0].extract_text())
+    lines = [" ".join(line.split()) for line in drawn.splitlines()]
+    assert lines[0] == "الإلغاء شهادة", lines[0]  # "Certificate of cancellation", right to left
+    assert "Certificate of cancellation" not in drawn
+    issued = next(line for line in lines if "صدرت" in line)
+    # "Issued {moment}.": the moment kept left to right, the sentence right to left
+    assert issued == ".2026-03-04 05:06:07 UTC في صدرت", issued
+    assert "طلبها" in drawn  # a label, in its cell on the right
+    assert "CA0001-XXA01-XXA-1-1234-2025" in drawn  # the units, left to right
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("NotoSansArabic" in f for f in fonts), fonts
+    assert any("NotoSans" in f and "Arabic" not in f for f in fonts), fonts
+
+
+def test_a_translation_the_fonts_cannot_write_is_said_in_english(
+    catalogs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(ARABIC, "Certificate of cancellation", CHINESE)
+    translation.catalog.cache_clear()
+    folder = translation.LOCALE_DIR / "ar" / "LC_MESSAGES"
+    catalog = Catalog(locale="ar")
+    for english, said in ARABIC.items():
+        catalog.add(english, said)
+    with open(folder / "messages.mo", "wb") as f:
+        write_mo(f, catalog)
     words = text_of("ar")
     assert "Certificate of cancellation" in words
-    assert "?" not in words.split("Certificate of cancellation")[0]
+    assert CHINESE not in words and "????" not in words
 
 
 def test_english_stays_as_it_was(catalogs: None) -> None:
@@ -129,10 +169,10 @@ def test_english_stays_as_it_was(catalogs: None) -> None:
         assert said in words, said
 
 
-def test_the_core_font_alphabet_and_its_fallbacks() -> None:
-    assert latin("Cœur ¿Qué? ¡Sí! « Compte » – é è à ç ñ €") == (
-        "Cœur ¿Qué? ¡Sí! « Compte » – é è à ç ñ €"
+def test_what_the_fonts_write_and_their_fallbacks() -> None:
+    assert printable("Cœur ¿Qué? ¡Sí! « Compte » – é è à ç ñ € Łódź Ő") == (
+        "Cœur ¿Qué? ¡Sí! « Compte » – é è à ç ñ € Łódź Ő"
     )
-    assert latin("a\u202f:") == "a\u00a0:"  # a narrow no-break space: a no-break space
-    assert latin("Łódź ﬁn") == "?ódz fin"  # a base letter, a ligature's letters, else '?'
-    assert latin("شهادة") == "?????"
+    assert printable("شهادة") == "شهادة"
+    assert printable("ﬁn") in ("ﬁn", "fin")  # a ligature, or its letters
+    assert printable(CHINESE) == "????"

@@ -171,6 +171,7 @@ RULES: list[Rule] = [
     Rule("POST", P + "/entities", ADMINS),
     Rule("GET", P + "/entities/{entity}", READERS, "its own entity, for a representative"),
     Rule("POST", P + "/entities/{entity}/status", ADMINS),
+    Rule("POST", P + "/accounts", ADMINS, "for the Party or one of its active entities (C4029)"),
     Rule("POST", P + "/accounts/{account}/status", ADMINS),
     Rule("POST", P + "/approval-policies", ADMINS),
     # a Party's safeguards on units leaving its section (trusted list, signed confirmation)

@@ -200,6 +200,19 @@ def set_entity_status(
     )
 
 
+@router.post("/parties/{party}/accounts", status_code=201)
+def open_account(
+    party: PartyCode,
+    command: c.OpenAccount,
+    actor: InSection,
+    registry: Registry_,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Open an account of the section: for the Party, or one of its entities active for the
+    approach (C4029)."""
+    return accounts.open_account(registry, actor, command, key)
+
+
 @router.post("/parties/{party}/accounts/{account}/status")
 def set_account_status(
     party: PartyCode,

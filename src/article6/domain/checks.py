@@ -352,13 +352,6 @@ class Check(Enum):
             "An initial report names a cooperative approach the Party participates in, a date not in the future, and a reference to the technical expert review report; an update is dated after the report it updates."
         ),
     )
-    C3012 = (
-        "C3012",
-        words("Entity revocation"),
-        words(
-            "An entity's authorization for a cooperative approach is revoked only once its accounts of that approach hold no units; a suspension keeps them where they are."
-        ),
-    )
     # Accounts and actors (C4xxx)
     C4001 = (
         "C4001",
@@ -528,6 +521,20 @@ class Check(Enum):
         words("Entity application"),
         words(
             "An entity's application to a Party is reviewed once, by that Party's administrator, and a declined application says why."
+        ),
+    )
+    C4028 = (
+        "C4028",
+        words("One's own roles"),
+        words(
+            "Nobody grants or revokes a role of their own: another administrator does, so no one widens or drops their own access."
+        ),
+    )
+    C4029 = (
+        "C4029",
+        words("Opening an account"),
+        words(
+            "An administrator opens, in their own section, an account of a kind the registry has, for the Party or for one of its entities authorized and active for the cooperative approach; use and cancellation accounts are the Party's, and a holder has one account of each kind per cooperative approach."
         ),
     )
     # Action-specific (C5xxx)

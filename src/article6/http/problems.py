@@ -47,6 +47,7 @@ STATUS: dict[Check, int] = {
     Check.C4010: 429,
     Check.C4011: 403,
     Check.C4012: 403,
+    Check.C4028: 403,  # nobody grants or revokes their own role
     Check.C4014: 403,  # a reset password must be changed before anything else
     Check.C4016: 403,  # a password change whose current password or code is wrong
     Check.C5005: 403,  # a pull from the 6.4 registry outside the actor's scope

@@ -4,6 +4,7 @@ it may act there; a revocation is final."""
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from article6.domain import identifiers
@@ -11,14 +12,17 @@ from article6.domain.access import Actor, Permission
 from article6.domain.accounts import ENTITY_KINDS_PER_APPROACH, AccountKind, account_name
 from article6.domain.authorizations import undated
 from article6.domain.checks import Check, CommandRefused, refuse
+from article6.domain.filters import BlockFilter
 from article6.domain.wording import words
 from article6.services import commands as c
+from article6.services import directory
 from article6.services.access import allow, section_of
 from article6.services.context import Registry, execute
 from article6.services.cooperative_approaches import approach_of_party
 from article6.services.journal import log
+from article6.services.reads import ledger
 from article6.services.views import Receipt
-from article6.store import account_register, entities, holdings, records
+from article6.store import account_register, entities, records
 
 
 def record_authorized_entity(
@@ -182,21 +186,6 @@ def set_entity_status(
             )
         if current.status == "revoked":
             raise refuse(Check.C3005, "status", words("a revoked entity authorization is final"))
-        if command.status == "revoked":
-            held = holdings.held_by_entity(connection, entity.id, command.cooperative_approach)
-            if held:
-                raise refuse(
-                    Check.C3012,
-                    "status",
-                    words(
-                        "{entity} still holds {held:,} units of {cooperative_approach}: they are "
-                        "transferred, used or cancelled before its authorization is revoked "
-                        "(suspend it meanwhile)",
-                        entity=command.entity,
-                        held=held,
-                        cooperative_approach=command.cooperative_approach,
-                    ),
-                )
         entities.set_authorization_status(
             connection, entity.id, command.cooperative_approach, command.status, registry.now()
         )
@@ -212,3 +201,42 @@ def set_entity_status(
         return Receipt(command="SetEntityStatus", record=command.entity, status=command.status)
 
     return execute(registry, actor, command, handle, Receipt, idempotency_key)
+
+
+class RevocationEffect(BaseModel):
+    """What revoking an entity for a cooperative approach does to its holdings: nothing moves;
+    the units of that approach stay in its accounts and can no longer leave them or reach them
+    (C3005 on every transfer, use or cancellation), and the revocation is final."""
+
+    entity: str
+    cooperative_approach: str
+    held: dict[str, int]
+    """Units of the approach per account of the entity, as held now."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.held.values())
+
+
+def revocation_effect(
+    registry: Registry, actor: Actor, party: str, entity: str, cooperative_approach: str
+) -> RevocationEffect:
+    """The holdings a revocation would freeze, read for the confirm step (nothing kept)."""
+    allow(actor, Permission.ADMINISTER, party)
+    found = directory.entities_list(registry, actor, party, entity)[0]
+    if not any(a.cooperative_approach == cooperative_approach for a in found.approvals):
+        raise refuse(
+            Check.C3005,
+            "cooperative_approach",
+            words(
+                "{entity} is not authorized for {cooperative_approach}",
+                entity=entity,
+                cooperative_approach=cooperative_approach,
+            ),
+        )
+    own = {a.identifier for a in ledger.accounts(registry, actor, party) if a.holder == entity}
+    held: dict[str, int] = {}
+    for h in ledger.holdings(registry, actor, party, BlockFilter()):
+        if h.account in own and h.cooperative_approach == cooperative_approach and h.quantity:
+            held[h.account] = held.get(h.account, 0) + h.quantity
+    return RevocationEffect(entity=entity, cooperative_approach=cooperative_approach, held=held)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from article6.domain.accounts import AccountStatus, CancellationPurpose
+from article6.domain.accounts import AccountKind, AccountStatus, CancellationPurpose
 from article6.domain.blocks import MAX_QUANTITY
 from article6.domain.checks import Check
 from article6.domain.identifiers import (
@@ -219,6 +219,15 @@ class SetEntityStatus(Command):
 class SetAccountStatus(Command):
     account: str = Field(max_length=40)
     status: AccountStatus
+
+
+class OpenAccount(Command):
+    """Open an account in the actor's section: a kind the registry has, for the Party
+    (`holder` "PARTY") or one of its authorized entities (its identifier)."""
+
+    kind: AccountKind
+    cooperative_approach: ApproachId | None = None
+    holder: str = Field(default="PARTY", max_length=40)
 
 
 class SetApprovalPolicy(Command):

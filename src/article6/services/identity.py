@@ -155,6 +155,17 @@ def may_manage(connection: Connection, actor: Actor, user: UserRecord) -> None:
         )
 
 
+def not_oneself(actor: Actor, user: UserRecord) -> None:
+    """C4028: a role is granted or revoked by someone else, so nobody widens their own access
+    (a section's administrator making themselves secretariat) or drops the last of it."""
+    if user.name == actor.name:
+        raise refuse(
+            Check.C4028,
+            "user",
+            words("nobody grants or revokes their own roles: another administrator does"),
+        )
+
+
 def _insert_user(
     connection: Connection,
     registry: Registry,
@@ -248,6 +259,7 @@ def _grant(
 ) -> UserView:
     row = user_row(connection, user, lock=True)
     if not created:
+        not_oneself(actor, row)
         may_manage(connection, actor, row)
     if command.party is not None:
         from article6.store import sections
@@ -329,6 +341,7 @@ def revoke_role(
 ) -> UserView:
     def handle(connection: Connection, registry: Registry, actor: Actor) -> UserView:
         row = user_row(connection, user, lock=True)
+        not_oneself(actor, row)
         may_manage(connection, actor, row)
         grant = identity.grant_in(connection, row.id, party or "")
         if grant is None:

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Label, bindparam, case, func, select, update
+from sqlalchemy import Connection, Label, bindparam, case, select, update
 
 from article6.store import approval_policies, batches
-from article6.store.schema import accounts, holdings
+from article6.store.schema import holdings
 
 _LOCK_HOLDINGS = (
     select(holdings.c.account_id, holdings.c.quantity, holdings.c.reserved)
@@ -114,16 +114,6 @@ def quantity_held(connection: Connection, account_id: int) -> int:
         select(holdings.c.quantity).where(holdings.c.account_id == account_id)
     ).scalar_one()
     return held
-
-
-def held_by_entity(connection: Connection, entity_id: int, approach: str) -> int:
-    """The units an entity's accounts of one cooperative approach hold."""
-    total = connection.execute(
-        select(func.coalesce(func.sum(holdings.c.quantity), 0))
-        .select_from(holdings.join(accounts, accounts.c.id == holdings.c.account_id))
-        .where(accounts.c.entity_id == entity_id, accounts.c.cooperative_approach_key == approach)
-    ).scalar_one()
-    return int(total)
 
 
 def lock_holdings(connection: Connection, account_ids: Iterable[int]) -> dict[int, Any]:

@@ -133,6 +133,14 @@ _ENTITY_APPROVALS = select(entity_authorizations).where(
 )
 
 
+def entity_authorizations_of(connection: Connection, entity_id: int) -> list[EntityApproval]:
+    """The entity's approvals, one per cooperative approach it was authorized for."""
+    rows = connection.execute(
+        select(entity_authorizations).where(entity_authorizations.c.entity_id == entity_id)
+    )
+    return [_approval(row) for row in rows]
+
+
 def entity_authorizations_for(
     connection: Connection, entity_ids: list[int], ca_id: str
 ) -> dict[int, EntityApproval]:

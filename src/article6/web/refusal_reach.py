@@ -41,10 +41,6 @@ NOT_FROM_A_PAGE: dict[Check, str] = {
         "check refuses a withdrawal that lost the race with the acquiring Party's acceptance "
         "(tests/integration/test_acceptance.py runs them together)"
     ),
-    Check.C3012: (
-        "the entity page does not revoke an entity's authorization (C3005 says so first); a "
-        "revocation comes over the API, where tests/api/test_account_closure.py meets this check"
-    ),
     Check.C1008: (
         "no form asks for a metric: what the pages record is measured in t CO2 eq; a non-GHG "
         "metric comes over the API"
@@ -69,11 +65,6 @@ NOT_FROM_A_PAGE: dict[Check, str] = {
     Check.C2008: "a journal checkpoint is sent to the hub by the registry's software",
     Check.C2009: "a journal checkpoint is sent to the hub by the registry's software",
     Check.C4013: "a registry announces its signing key to the hub in a signed message",
-    Check.C3010: (
-        "by default a first transfer without an initial report is completed with a warning, "
-        "shown on the confirm page; it is refused only where the registry is set to refuse "
-        "(ARTICLE6_FIRST_TRANSFER_WITHOUT_INITIAL_REPORT), tested in the service's tests"
-    ),
     Check.C5003: "Article 6.4 units arrive from the mechanism registry, not from a form",
     **{check: PROTOCOL for check in Check if check.code.startswith("C6")},
     **{check: HISTORY for check in Check if check.code.startswith("C7")},

@@ -1,24 +1,28 @@
 """The administration pages for a section's authorized entities and accounts: record an entity
 (which opens its accounts), see one with its accounts, representatives and status per
-cooperative approach, suspend or reinstate it; block, unblock or close an account (a holding
-account closes only once empty, C4001). The services decide, as for the API."""
+cooperative approach, suspend, reinstate or revoke it (a revocation shown first with what
+becomes of its holdings); open another account for the Party or an entity (shown first, then
+confirmed); block, unblock or close an account (a holding account closes only once empty,
+C4001). The services decide, as for the API."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from article6.domain.accounts import Container
-from article6.domain.checks import Check, CommandRefused, Refusal, refuse
+from article6.domain.accounts import PARTY_HOLDER, AccountKind, Container
+from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.wording import words
 from article6.http.problems import status_of
 from article6.http.security import Registry_
 from article6.services import accounts, authorized_entities, directory, identity
 from article6.services import commands as c
 from article6.services.context import Registry
+from article6.services.preview import preview
 from article6.services.reads import ledger
 from article6.web.forms import Fields, build, errors_by_field, fields_of
 from article6.web.rendering import render
@@ -83,7 +87,13 @@ def record_entity(request: Request, viewer: Looking, registry: Registry_, form: 
 def entity_detail(request: Request, entity: str, viewer: Looking, registry: Registry_) -> Response:
     """The entity, its accounts, its representatives and its status per approach."""
     administering(viewer)
-    found = directory.entities_list(registry, viewer.actor, viewer.party, entity[:40])[0]
+    return entity_page(request, viewer, registry, entity[:40], [])
+
+
+def entity_page(
+    request: Request, viewer: Viewer, registry: Registry, entity: str, refusals: list[Refusal]
+) -> Response:
+    found = directory.entities_list(registry, viewer.actor, viewer.party, entity)[0]
     held = [
         a
         for a in ledger.accounts(registry, viewer.actor, viewer.party)
@@ -97,12 +107,14 @@ def entity_detail(request: Request, entity: str, viewer: Looking, registry: Regi
     return render(
         request,
         "admin_entity.html",
+        status_code=status_of(refusals) if refusals else 200,
         viewer=viewer,
         active="admin",
         entity=found,
         accounts=held,
         representatives=people,
         roles=ROLE_NAMES,
+        refusals=refusals,
         done=request.query_params.get("done", "")[:40],
     )
 
@@ -111,39 +123,120 @@ def entity_detail(request: Request, entity: str, viewer: Looking, registry: Regi
 def entity_status(
     request: Request, entity: str, viewer: Looking, registry: Registry_, form: Form
 ) -> Response:
-    """Suspend or reinstate the entity for one cooperative approach (a revocation is final,
-    and is not offered here)."""
+    """Suspend or reinstate the entity for one cooperative approach, or revoke it there: a
+    revocation is final, so it is shown first with what becomes of the entity's holdings
+    (`authorized_entities.revocation_effect`) and done only on `step=confirm`."""
     administering(viewer)
-    if form.text("status") not in ("active", "suspended"):
-        raise refuse(
-            Check.C3005, "status", words("here an entity is suspended or reinstated (active)")
+    identifier = entity[:40]
+    try:
+        command = build(
+            c.SetEntityStatus,
+            {
+                "entity": identifier,
+                "cooperative_approach": form.text("cooperative_approach"),
+                "status": form.text("status"),
+            },
         )
-    command = build(
-        c.SetEntityStatus,
-        {
-            "entity": entity[:40],
-            "cooperative_approach": form.text("cooperative_approach"),
-            "status": form.text("status"),
-        },
-    )
-    authorized_entities.set_entity_status(registry, viewer.actor, command)
+        if command.status == "revoked" and form.get("step") != "confirm":
+            effect = authorized_entities.revocation_effect(
+                registry, viewer.actor, viewer.party, identifier, command.cooperative_approach
+            )
+            return render(
+                request,
+                "admin_entity_revoke.html",
+                viewer=viewer,
+                active="admin",
+                entity=directory.entities_list(registry, viewer.actor, viewer.party, identifier)[0],
+                effect=effect,
+                idempotency_key=str(uuid.uuid4()),
+            )
+        key = (form.text("idempotency_key") or "")[:200] or None
+        authorized_entities.set_entity_status(registry, viewer.actor, command, key)
+    except CommandRefused as refused:
+        return entity_page(request, viewer, registry, identifier, refused.refusals)
     return RedirectResponse(f"/admin/entities/{quote(command.entity)}?done={command.status}", 303)
 
 
 @router.get("/admin/accounts", response_class=HTMLResponse)
 def account_list(request: Request, viewer: Looking, registry: Registry_) -> Response:
     administering(viewer)
+    return accounts_page(request, viewer, registry, {"holder": PARTY_HOLDER}, [])
+
+
+def accounts_page(
+    request: Request,
+    viewer: Viewer,
+    registry: Registry,
+    values: dict[str, Any],
+    refusals: list[Refusal],
+) -> Response:
     found = ledger.accounts(registry, viewer.actor, viewer.party)
     return render(
         request,
         "admin_accounts.html",
+        status_code=status_of(refusals) if refusals else 200,
         viewer=viewer,
         active="admin",
         containers=[(k.value, [a for a in found if a.container == k.value]) for k in Container],
         actions=ACCOUNT_ACTIONS,
         done=request.query_params.get("done", "")[:40],
         done_account=request.query_params.get("account", "")[:40],
+        values=values,
+        refusals=refusals,
+        errors=errors_by_field(refusals),
+        **opening_choices(registry, viewer),
     )
+
+
+def opening_choices(registry: Registry, viewer: Viewer) -> dict[str, Any]:
+    """The kinds the registry has, the section's cooperative approaches and the holders an
+    account may be opened for: the Party, or one of its entities."""
+    return {
+        "kinds": [(k.value, k.label) for k in AccountKind],
+        "opening_approaches": [
+            (a.id, a.id) for a in directory.approaches_list(registry, viewer.actor, viewer.party)
+        ],
+        "holders": [(PARTY_HOLDER, words("The Party {party}", party=viewer.party))]
+        + [
+            (e.identifier, f"{e.identifier} — {e.name}")
+            for e in directory.entities_list(registry, viewer.actor, viewer.party)
+        ],
+    }
+
+
+@router.post("/admin/accounts", response_class=HTMLResponse)
+def open_account(request: Request, viewer: Looking, registry: Registry_, form: Form) -> Response:
+    """Open an account: the first step shows the account that would be opened (its number,
+    name and holder, rehearsed: nothing kept); `step=confirm` opens it (C4029 decides)."""
+    administering(viewer)
+    try:
+        command = build(
+            c.OpenAccount,
+            {
+                "kind": form.text("kind"),
+                "cooperative_approach": form.text("cooperative_approach"),
+                "holder": form.text("holder") or PARTY_HOLDER,
+            },
+        )
+        if form.get("step") != "confirm":
+            rehearsed = preview(registry, accounts.open_account, viewer.actor, command)
+            holders = dict(opening_choices(registry, viewer)["holders"])
+            return render(
+                request,
+                "admin_account_open.html",
+                viewer=viewer,
+                active="admin",
+                command=command,
+                identifier=rehearsed.receipt.record,
+                holder=holders.get(command.holder, command.holder),
+                container=command.kind.container.value,
+                idempotency_key=str(uuid.uuid4()),
+            )
+        key = (form.text("idempotency_key") or "")[:200] or None
+        receipt = accounts.open_account(registry, viewer.actor, command, key)
+    except CommandRefused as refused:
+        return accounts_page(request, viewer, registry, form.kept(), refused.refusals)
+    return RedirectResponse(f"/admin/accounts?done=opened&account={quote(receipt.record)}", 303)
 
 
 @router.post("/admin/accounts/{account}/status", response_class=HTMLResponse)

@@ -12,20 +12,23 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from article6.domain.accounts import AccountKind, Container
-from article6.domain.checks import CommandRefused
+from article6.domain.checks import CommandRefused, Refusal
 from article6.domain.filters import BlockFilter, JournalFilter, TransactionFilter
 from article6.domain.transactions import TransactionStatus
 from article6.domain.wording import Words, words
+from article6.http.problems import status_of
 from article6.http.security import Registry_
 from article6.services import aef_versions, directory, safeguards
 from article6.services import commands as c
 from article6.services.approvals import approve_transaction
+from article6.services.context import Registry
 from article6.services.preview import preview
 from article6.services.reads import ledger
 from article6.services.reads.views import AccountView
 from article6.services.reconciliation_holds import in_force
 from article6.services.views import TransactionView
 from article6.web.chart import Bar, holdings_chart
+from article6.web.forms import errors_by_field
 from article6.web.rendering import render
 from article6.web.session import Looking, Viewer
 
@@ -225,6 +228,19 @@ def on_approval(registry: Registry_, viewer: Viewer, transaction: str) -> Words:
 
 @router.get("/approvals", response_class=HTMLResponse)
 def approvals(request: Request, viewer: Looking, registry: Registry_) -> Response:
+    return approvals_page(request, viewer, registry)
+
+
+def approvals_page(
+    request: Request,
+    viewer: Viewer,
+    registry: Registry,
+    refused: str = "",
+    refusals: list[Refusal] | None = None,
+) -> Response:
+    """The inbox; after a refused decision, the refusal above it and beside the field of the
+    request `refused` (a wrong code beside that request's code field), nothing changed."""
+    refusals = refusals or []
     waiting = pending(registry, viewer)
     outcomes = {
         t.identifier: on_approval(registry, viewer, t.identifier)
@@ -234,9 +250,13 @@ def approvals(request: Request, viewer: Looking, registry: Registry_) -> Respons
     return render(
         request,
         "approvals.html",
+        status_code=status_of(refusals) if refusals else 200,
         viewer=viewer,
         active="approvals",
         waiting=waiting,
+        refused=refused,
+        refusals=refusals,
+        errors=errors_by_field(refusals),
         outcomes=outcomes,
         signing=viewer.may("approve")
         and safeguards.signed_confirmation_required(registry, viewer.party),

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from article6.domain.access import Role
+from article6.domain.access import REGISTRY_WIDE_ROLES, Role
 from article6.domain.checks import CommandRefused, Refusal
 from article6.http.problems import status_of
 from article6.http.security import Registry_
@@ -26,11 +26,16 @@ from article6.web.session import ROLE_NAMES, Looking, Viewer
 router = APIRouter(include_in_schema=False)
 Form = Annotated[Fields, Depends(fields_of)]
 SECTION_ROLES = (Role.ADMINISTRATOR, Role.PARTY_USER, Role.ENTITY, Role.AUDITOR)
+WIDE_ROLES = tuple(r for r in Role if r in REGISTRY_WIDE_ROLES)
+"""The registry-wide roles (`domain.access.REGISTRY_WIDE_ROLES`), offered to the secretariat,
+the only one who grants them (C4002)."""
 
 
 def choices(registry: Registry, viewer: Viewer) -> dict[str, Any]:
     return {
         "section_roles": [(r.value, ROLE_NAMES[r]) for r in SECTION_ROLES],
+        "wide_roles": [(r.value, ROLE_NAMES[r]) for r in WIDE_ROLES],
+        "grants_wide": viewer.actor.role is Role.SECRETARIAT,
         "entities": [
             (e.identifier, f"{e.identifier} — {e.name}")
             for e in directory.entities_list(registry, viewer.actor, viewer.party)
@@ -122,24 +127,40 @@ def user_roles(request: Request, user: str, viewer: Looking, registry: Registry_
 def grant(
     request: Request, user: str, viewer: Looking, registry: Registry_, form: Form
 ) -> Response:
-    """The role in the section acted in, replacing any role the user holds there."""
+    """The role in the section acted in, replacing any role the user holds there; with
+    `scope=registry`, a registry-wide role (the secretariat's to grant, never to oneself)."""
     administering(viewer)
     name = user[:80]
+    wide = form.get("scope") == "registry"
     try:
         command = build(
             identity.GrantRole,
-            {"role": form.text("role"), "party": viewer.party, "entity": form.text("entity")},
+            {
+                "role": form.text("role"),
+                "party": None if wide else viewer.party,
+                "entity": None if wide else form.text("entity"),
+            },
         )
         identity.grant_role(registry, viewer.actor, name, command)
     except CommandRefused as refused:
-        return roles_page(request, viewer, registry, name, form.kept(), refused.refusals)
+        kept = {**form.kept(), "wide": "registry"} if wide else form.kept()
+        return roles_page(request, viewer, registry, name, kept, refused.refusals)
     return RedirectResponse(f"/users/{quote(name)}/roles?done=granted", 303)
 
 
 @router.post("/users/{user}/roles/revoke", response_class=HTMLResponse)
-def revoke(request: Request, user: str, viewer: Looking, registry: Registry_) -> Response:
-    """The user's role in the section acted in; their other sections' roles stay."""
+def revoke(
+    request: Request, user: str, viewer: Looking, registry: Registry_, form: Form
+) -> Response:
+    """The user's role in the section acted in (their other sections' roles stay), or with
+    `scope=registry` their registry-wide role."""
     administering(viewer)
     name = user[:80]
-    identity.revoke_role(registry, viewer.actor, name, viewer.party)
-    return RedirectResponse(f"/users/{quote(name)}/roles?done=revoked", 303)
+    wide = form.get("scope") == "registry"
+    try:
+        identity.revoke_role(registry, viewer.actor, name, None if wide else viewer.party)
+    except CommandRefused as refused:
+        return roles_page(request, viewer, registry, name, {}, refused.refusals)
+    return RedirectResponse(
+        f"/users/{quote(name)}/roles?done={'revoked-wide' if wide else 'revoked'}", 303
+    )
