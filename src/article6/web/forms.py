@@ -56,6 +56,13 @@ class Fields:
             return None
         return whole_number(value, self.language) or UNREAD
 
+    def code(self, name: str) -> str | None:
+        """A one-time code as typed, without the spaces people put in it; never read as a
+        number: a code keeps its leading zeros, and digits of other scripts reach the sign-in's
+        own check, which refuses them as any wrong code (no separate answer to learn from)."""
+        value = self.text(name)
+        return NUMBER_SPACING.sub("", value) if value is not None else None
+
     def kept(self) -> dict[str, Any]:
         """What the template shows back: one value, or the list for multi-valued fields."""
         return {k: (v if len(v) > 1 else v[0]) for k, v in self.values.items() if v and k != "step"}

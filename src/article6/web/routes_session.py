@@ -66,7 +66,7 @@ def sign_in_submit(
             {
                 "name": form.get("name"),
                 "password": form.get("password"),
-                "code": form.number("code") or "",
+                "code": form.code("code") or "",
             },
         )
         signed = sign_in.sign_in(
@@ -167,7 +167,7 @@ def enrolment_submit(
         if form.get("code"):
             command = build(
                 ConfirmEnrolment,
-                {**values, "password": form.get("password"), "code": form.number("code") or ""},
+                {**values, "password": form.get("password"), "code": form.code("code") or ""},
             )
             sign_in.confirm_enrolment(registry, settings, command, client_address(request))
             return render(request, "enrolment.html", values=values, refusals=[], done=True)
@@ -234,7 +234,7 @@ def password_submit(
             {
                 "old_password": form.get("old_password"),
                 "new_password": form.get("new_password"),
-                "code": form.number("code") or "",
+                "code": form.code("code") or "",
             },
         )
         passwords.change_password(registry, settings, who, command, client_address(request))
