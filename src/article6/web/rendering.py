@@ -20,6 +20,7 @@ from article6.domain.wording import Words, reread, words
 from article6.http.language import language_of
 from article6.http.problems import FIELD_NAMES
 from article6.http.security import registry_of
+from article6.reports.aef_consistency.findings import reason_read_back
 from article6.services import notification_inbox
 from article6.services.history_holdings import HISTORY_IMPORTED
 from article6.services.settlement import BY_THE_HUB
@@ -172,6 +173,12 @@ def recorded(text: str | None) -> str:
     return whole if whole != text else translation.said(reread(text, RECORDED))
 
 
+def mark_reason(text: str | None) -> str:
+    """A unit mark's reason in the reader's language when a consistency check wrote it (the
+    record keeps the English); a person's own reason as written."""
+    return translation.said(reason_read_back(text)) if text else ""
+
+
 def plain_refusal(refusal: Refusal) -> str:
     """The check's rule in plain words, then what was wrong here."""
     return translation.said(
@@ -195,6 +202,7 @@ templates.env.filters.update(
     subtype=subtype_words,
     recorded=recorded,
     official=official,
+    mark_reason=mark_reason,
 )
 
 

@@ -6,7 +6,12 @@ shows its translation with the official value beside it, so a reader can match t
 from __future__ import annotations
 
 from article6 import translation
-from article6.domain.nomenclature import FirstTransferDefinition, MitigationType, Sector
+from article6.domain.nomenclature import (
+    ActivityType,
+    FirstTransferDefinition,
+    MitigationType,
+    Sector,
+)
 from article6.domain.wording import Words, words
 
 VOCABULARY: dict[str, Words] = {
@@ -25,6 +30,33 @@ VOCABULARY: dict[str, Words] = {
     MitigationType.EMISSION_REDUCTIONS: words("Emission reductions"),
     MitigationType.REMOVALS: words("Removals"),
     MitigationType.REDUCTIONS_AND_REMOVALS: words("Emission reductions and removals"),
+    # Activity types (Table 51(b)); "C02 usage" is spelt as in the nomenclature. Agriculture is
+    # the sector's word above; N2O is a formula, the same in every language.
+    ActivityType.AFFORESTATION: words("Afforestation"),
+    ActivityType.BIOGAS: words("Biogas"),
+    ActivityType.BIOMASS_ENERGY: words("Biomass Energy"),
+    ActivityType.CEMENT: words("Cement"),
+    ActivityType.CO2_USAGE: words("C02 usage"),
+    ActivityType.COAL_MINE_METHANE: words("Coal bed/mine methane"),
+    ActivityType.ENERGY_DISTRIBUTION: words("Energy distribution"),
+    ActivityType.EE_HOUSEHOLDS: words("Energy Efficiency households"),
+    ActivityType.EE_INDUSTRY: words("Energy Efficiency Industry"),
+    ActivityType.EE_OWN_GENERATION: words("Energy Efficiency own generation"),
+    ActivityType.EE_SERVICE: words("Energy Efficiency service"),
+    ActivityType.EE_SUPPLY_SIDE: words("Energy Efficiency supply side"),
+    ActivityType.FOSSIL_FUEL_SWITCH: words("Fossil fuel switch"),
+    ActivityType.FUGITIVE: words("Fugitive"),
+    ActivityType.GEOTHERMAL: words("Geothermal"),
+    ActivityType.HYDRO: words("Hydro"),
+    ActivityType.LANDFILL_GAS: words("Landfill gas"),
+    ActivityType.METHANE_AVOIDANCE: words("Methane avoidance"),
+    ActivityType.PFCS_SF6: words("PFCs and SF6"),
+    ActivityType.REFORESTATION: words("Reforestation"),
+    ActivityType.SOLAR: words("Solar"),
+    ActivityType.TIDAL: words("Tidal"),
+    ActivityType.TRANSPORT: words("Transport"),
+    ActivityType.WASTE: words("Waste"),
+    ActivityType.WIND: words("Wind"),
 }
 
 
