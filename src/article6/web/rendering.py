@@ -82,6 +82,22 @@ FIRST_TRANSFER_SUBTYPES = {
 }
 
 
+UNIT_STATES = {
+    "MO": words("MO"),
+    "AMO": words("AMO"),
+    "ITMO": words("ITMO"),
+    "used": words("used"),
+    "cancelled": words("cancelled"),
+}
+"""A unit block's state (its stored value) as the reader's language says it: an ITMO is a
+RATI in French and an RMTI in Spanish."""
+
+
+def unit_state(state: object) -> str:
+    known = UNIT_STATES.get(str(state))
+    return translation.said(known) if known else str(state)
+
+
 def status_words(status: str, reason: str | None = None) -> str:
     if status == "cancelled":
         for cause, called_off in CALLED_OFF:
@@ -203,6 +219,7 @@ templates.env.filters.update(
     recorded=recorded,
     official=official,
     mark_reason=mark_reason,
+    unit_state=unit_state,
 )
 
 
