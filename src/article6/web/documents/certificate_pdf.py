@@ -18,7 +18,8 @@ from fpdf import FPDF
 from article6.domain.wording import Words, words
 from article6.services.use_and_cancellation_certificates import Certificate
 from article6.translation import said
-from article6.web.rendering import recorded
+from article6.web.rendering import recorded, when_said
+from article6.web.vocabulary import official
 
 MARGIN = 20.0
 QR_SIZE = 36.0
@@ -77,7 +78,13 @@ def spoken(text: Words) -> str:
 
 def _moment(certificate: Certificate, which: str) -> str:
     moment = certificate.date if which == "date" else certificate.issued_at
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _written(when_said(moment), moment.strftime("%Y-%m-%d %H:%M:%S UTC"))
+
+
+def _written(said: str, english: str) -> str:
+    """`said` as the core font writes it, or `english` when the font cannot write it."""
+    written = latin(said)
+    return written if written.count("?") <= said.count("?") else english
 
 
 def _facts(certificate: Certificate) -> list[tuple[Words, str]]:
@@ -89,7 +96,7 @@ def _facts(certificate: Certificate) -> list[tuple[Words, str]]:
             party=certificate.party,
         )
         by += " " + spoken(entity)
-    action = certificate.action
+    action = _written(official(certificate.action), certificate.action)
     if certificate.first_transfer:
         action += "; " + spoken(words("also the units' first transfer"))
     facts = [
