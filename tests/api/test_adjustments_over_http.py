@@ -110,6 +110,19 @@ def the_page_shows_the_chart_and_the_arithmetic_and_reports_links_it(played: Htt
     assert ">transférées pour la première fois</text>" in chart, chart
     assert re.search(">43[\u202f\u00a0]000</text>", chart), chart
     assert "quantities by flow" not in french
+    # The arithmetic too, with the reader's grouping and a true minus sign (#19).
+    assert re.search(
+        "ajustement = transférées pour la première fois 43[\u202f\u00a0]000 − utilisées aux"
+        " fins de la CDN 0 = 43[\u202f\u00a0]000 t CO2 eq",
+        french,
+    ), french
+    browser.cookies.set("article6_language", "es")
+    spanish = browser.get(f"/parties/XXA/adjustments/{YEAR}").text
+    assert (
+        "ajuste = transferidas por primera vez 43.000 − utilizadas para la CDN 0 = 43.000 t CO2 eq"
+        in spanish
+    )
+    browser.cookies.set("article6_language", "en")
 
     other = browser_session(played.api, "xxc.admin").get(f"/parties/XXA/adjustments/{YEAR}")
     assert other.status_code == 403

@@ -206,3 +206,21 @@ def test_the_transaction_page_links_the_pdf(world: HttpWorld):
     pdf = f"/api/v1/parties/XXA/transactions/{identifier}/certificate?format=pdf"
     assert f'id="certificate-pdf" href="{pdf}"' in page.text
     assert browser.get(pdf).headers["content-type"] == "application/pdf"
+
+
+def test_the_pdf_in_french_says_its_action_and_dates_the_french_way(world: HttpWorld):
+    """The PDF is said in the `Accept-Language` language: the AEF action beside its official
+    English, dates in French (the month in words) (#19)."""
+    identifier = cancelled_by_the_party(world, quantity=970)["record"]
+    caller = world.api["xxa.admin"]
+    response = caller.client.get(
+        f"/api/v1/parties/XXA/transactions/{identifier}/certificate?format=pdf",
+        headers={**caller.headers, "Accept-Language": "fr"},
+    )
+    assert response.status_code == 200
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    said = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Certificat d'annulation" in said, said
+    assert "Annulation (Cancellation)" in said or "Annulation volontaire" in said, said
+    assert re.search(r"\d{1,2} [a-zéû]+\.? 20\d\d", said), said  # 3 déc. 2026
+    assert "970 t" in said, said

@@ -25,7 +25,9 @@ from article6.domain.access import Actor, Role
 from article6.domain.checks import CommandRefused
 from article6.domain.identifiers import block_of, serial_of
 from article6.domain.protocol import MECHANISM_APPROACH
+from article6.domain.wording import Words
 from article6.reports.aef import ActionDateTime
+from article6.reports.aef_consistency.findings import reason_read_back
 from article6.reports.aef_spec import TABLE
 from article6.reports.aef_validate import validate
 from article6.reports.aef_writers import Format
@@ -366,6 +368,9 @@ def test_the_secretariat_marks_the_units_an_inconsistency_names_and_they_stop_mo
 
     result, _ = run_consistency(ir, SECRETARIAT, 2026, [xxb, xxd])
     ranges = marks_to_set(result)
+    for r in ranges:  # each reason reads back as the check's words, for the pages to say (#19)
+        reason = str(r["reason"])
+        assert len(reason) == 500 or isinstance(reason_read_back(reason), Words), reason
 
     assert {"registry_id": "XXB01", "serial_first": 901, "serial_last": 1000} in [
         {k: r[k] for k in ("registry_id", "serial_first", "serial_last")}

@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from article6 import translation
 from article6.domain.nomenclature import ActionSubtype, ActionType
 from article6.reports.adjustment_writers import as_json, as_text, write_csv
 from article6.reports.aef_spec import NA, TABLE
@@ -347,3 +349,47 @@ def test_json_carries_numbers_rows_and_arithmetic() -> None:
     assert document["lines"][0]["arithmetic"][0] == (
         "adjustment = first transferred 100 − used towards NDC 0 = 100 t CO2 eq"
     )
+
+
+def test_the_arithmetic_is_said_in_the_readers_language_and_the_files_keep_the_english() -> None:
+    """The page says each line's arithmetic in French or Spanish, numbers grouped that way and
+    a true minus sign; the sentence itself (JSON, CSV, the text) stays English."""
+    found = inputs(
+        row(ActionType.FIRST_TRANSFER, ActionSubtype.FIRST_TRANSFER_TO_ANOTHER_PARTY, 43_000),
+        row(ActionType.ACQUISITION, None, 28_000, transferring="XXB"),
+        row(ActionType.USE, None, 50_000, ndc_year=2025),
+        row(ActionType.USE, None, 1_000, ndc_year=2026),
+        row(
+            ActionType.USE,
+            None,
+            1,
+            metric="non-GHG",
+            non_ghg_metric="MWh",
+            non_ghg_quantity="1234.5",
+            ndc_year=2025,
+        ),
+    )
+    line = found.lines[0]
+    english = "adjustment = first transferred 43,000 − used towards NDC 51,000 = −8,000 t CO2 eq"
+    assert line.adjustment_arithmetic == english
+    with translation.speaking("fr"):
+        french = [translation.said(text) for text in line.arithmetic]
+        mwh = translation.said(found.totals[1].adjustment_arithmetic)
+    with translation.speaking("es"):
+        spanish = [translation.said(text) for text in line.arithmetic]
+    space = "[\u202f\u00a0 ]"
+    assert re.fullmatch(
+        f"ajustement = transférées pour la première fois 43{space}000 − utilisées aux fins de"
+        f" la CDN 51{space}000 = −8{space}000 t CO2 eq",
+        french[0],
+    ), french[0]
+    assert french[1].startswith("transferts nets = transférées pour la première fois 43")
+    assert "acquises 28" in french[1]
+    assert re.search(f"CDN 2025 50{space}000 \\+ année de la CDN 2026 1{space}000", french[-1])
+    assert re.search(f"= −1{space}234,5 MWh$", mwh), mwh
+    assert spanish[0] == (
+        "ajuste = transferidas por primera vez 43.000 − utilizadas para la CDN 51.000"
+        " = −8.000 t CO2 eq"
+    ), spanish[0]
+    document = as_json(found)
+    assert document["lines"][0]["arithmetic"][0] == english  # the file keeps the English

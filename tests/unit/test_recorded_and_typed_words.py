@@ -90,3 +90,23 @@ def test_an_aef_value_is_said_with_its_official_english_beside_it() -> None:
         assert official("Agriculture") == "Agriculture"  # the same word: said once
         assert official("XXA-NDC-2025-001") == "XXA-NDC-2025-001"
     assert official("Use or Cancellation") == "Use or Cancellation"
+
+
+def test_every_activity_type_is_said_in_french_and_spanish_beside_its_official_english() -> None:
+    from article6.domain.nomenclature import ActivityType
+    from article6.web.vocabulary import VOCABULARY, official
+
+    for code in ("fr", "es"):
+        with translation.speaking(code):
+            for activity in ActivityType:
+                if activity is ActivityType.N2O:  # a formula, the same in every language
+                    assert activity not in VOCABULARY
+                    continue
+                assert translation.said(VOCABULARY[activity]), (code, activity)
+    with translation.speaking("fr"):
+        assert official(ActivityType.AFFORESTATION) == "Boisement (Afforestation)"
+        assert official(ActivityType.COAL_MINE_METHANE).endswith("(Coal bed/mine methane)")
+        assert official(ActivityType.N2O) == "N2O"
+    with translation.speaking("es"):
+        assert official(ActivityType.REFORESTATION) == "Reforestación (Reforestation)"
+        assert official(ActivityType.WIND) == "Energía eólica (Wind)"

@@ -8,9 +8,11 @@ language (`article6.translation`). `words(...)` is the marker `pybabel extract` 
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from collections.abc import Iterable
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -20,6 +22,24 @@ Sentence = SkipValidation[str]
 """A view's field holding words for people: pydantic would turn a `Words` into a plain `str`
 (its template lost, the page left to say it in English); skipped, it stays `Words`. The API
 still sends it as its English string."""
+
+
+MINUS = "\u2212"
+
+
+class Number(Decimal):
+    """A quantity in a sentence, written `{quantity:,}`: its digits grouped, no exponent, a true
+    minus sign (121; 43,000; 25.5; −3,000). The English sentence is written so; a door says it
+    the reader's way (43 000 in French, 43.000 in Spanish), so a quantity that may have
+    decimals (a non-GHG metric) is never a `str` in a sentence."""
+
+    def __format__(self, spec: str, context: Any = None, /) -> str:
+        if spec != ",":
+            return super().__format__(spec, context)
+        magnitude = abs(self)
+        whole = magnitude == magnitude.to_integral_value()
+        text = f"{magnitude:,.0f}" if whole else f"{magnitude:,f}"
+        return (MINUS if self < 0 else "") + text
 
 
 class Words(str):
@@ -48,21 +68,56 @@ def words(template: str, **params: Any) -> Words:
 
 
 @cache
-def _pattern(template: str) -> re.Pattern[str]:
+def _pattern(template: str) -> tuple[re.Pattern[str], dict[str, tuple[str, str | None]]]:
+    """A template as a pattern matching what it wrote, and each field's spec and conversion."""
     parts = []
-    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+    fields: dict[str, tuple[str, str | None]] = {}
+    for literal, field, spec, conversion in string.Formatter().parse(template):
         parts.append(re.escape(literal))
         if field is not None:
+            if field in fields or not field.isidentifier():
+                parts.append("(?!)")  # a field written twice or by position: never read back
+                continue
+            fields[field] = (spec or "", conversion)
             parts.append(f"(?P<{field}>.+?)")
-    return re.compile("".join(parts), re.DOTALL)
+    if not "".join(literal for literal, *_ in string.Formatter().parse(template)):
+        parts = ["(?!)"]  # only fields: it would read any text, and itself again inside
+    return re.compile("".join(parts), re.DOTALL), fields
+
+
+def _value(text: str, spec: str, conversion: str | None, within: Iterable[Words]) -> Any:
+    """A field's text as the value that wrote it: a number for `{x:,}`, the literal for
+    `{x!r}`, else a sentence of `within` when it was one (read back in turn)."""
+    if spec == ",":
+        digits = text.replace(",", "").replace(MINUS, "-")
+        try:
+            return int(digits) if re.fullmatch(r"-?\d+", digits) else Number(digits)
+        except ArithmeticError:
+            return text
+    if conversion == "r":
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+    return reread(text, within)
 
 
 def reread(text: str, templates: Iterable[Words]) -> str:
     """A sentence the registry wrote into its records in English (the journal, the API and
-    the files keep it so), read back as the `Words` of the first of `templates` it was made
-    from, so a page can say it in the reader's language; any other text as it is."""
-    for template in templates:
-        found = _pattern(template.template).fullmatch(text)
-        if found is not None:
-            return Words(template.template, **found.groupdict())
+    the files keep it so), read back as the `Words` of the first of `templates` that writes it
+    again exactly, its fields read back in turn (a sentence of `templates` inside another), so
+    a page can say it in the reader's language; any other text as it is."""
+    listed = templates if isinstance(templates, tuple | list) else tuple(templates)
+    for template in listed:
+        pattern, fields = _pattern(template.template)
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        params = {name: _value(found[name], *fields[name], listed) for name in fields}
+        try:
+            again = Words(template.template, **params)
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue
+        if again == text:
+            return again
     return text

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import IO, Any
 
+from article6.domain.wording import words
 from article6.reports.corresponding_adjustments import (
     AdjustmentInputs,
     Amount,
@@ -17,7 +18,7 @@ from article6.reports.corresponding_adjustments import (
 )
 from article6.reports.csv_cells import writer
 
-NOT_A_SUBMISSION = (
+NOT_A_SUBMISSION = words(
     "Inputs for the Party's corresponding adjustments, summed from Table 3 of its AEF; not a"
     " submission. Adjustment = first transferred − used towards NDC (first transfers in the"
     " reported year, uses in their NDC year); GHG in t CO2 eq, each non-GHG metric apart."

@@ -38,13 +38,12 @@ from enum import StrEnum
 from typing import Any
 
 from article6.domain.nomenclature import ActionType, Metric
-from article6.domain.wording import words
+from article6.domain.wording import Number, Words, words
 from article6.reports.aef_spec import NA, TABLE
 
 FIRST_SHEET_ROW = 9
 """The official workbook's Table 3 has its headers in row 8: the first action is row 9."""
 GHG_UNIT = "t CO2 eq"
-MINUS = "\u2212"
 
 
 class Flow(StrEnum):
@@ -78,13 +77,14 @@ NET_TRANSFERRED = ((Flow.FIRST_TRANSFERRED, 1), (Flow.TRANSFERRED, 1), (Flow.ACQ
 """The MPGs' net transfer: + first transferred + transferred − acquired (shown only)."""
 
 NOT_ENTERING = {
-    ActionType.AUTHORIZATION.value: (
+    ActionType.AUTHORIZATION.value: words(
         "authorizing units moves nothing: no adjustment follows from it (an authorization that"
         " is the OIMP first transfer is its own First transfer row, subtype Authorization)"
     ),
 }
-UNKNOWN_TYPE = "not an action type of the nomenclature (Table 25(b)): not counted"
-NO_QUANTITY = "its quantity is not a number: not counted"
+UNKNOWN_TYPE = words("not an action type of the nomenclature (Table 25(b)): not counted")
+NO_QUANTITY = words("its quantity is not a number: not counted")
+NOT_GIVEN = words("a Party not given")
 
 
 def flow_of(action_type: Any, ndc_year: Any) -> Flow | None:
@@ -127,15 +127,16 @@ def part_of(flow: Flow, row: dict[str, Any]) -> tuple[str, int | None]:
     subtype = _given(row.get("action_subtype"))
     if flow is Flow.USED_TOWARDS_NDC:
         year = year_of(row.get("ndc_year"))
-        return f"NDC year {year}", year
+        return words("NDC year {year}", year=year), year
     if flow is Flow.USED_FOR_OIMP:
-        return _given(row.get("purpose")) or "purpose not given", None
+        return _given(row.get("purpose")) or words("purpose not given"), None
     if flow is Flow.ACQUIRED:
-        return f"from {_given(row.get('transferring_party')) or 'a Party not given'}", None
+        party = _given(row.get("transferring_party")) or NOT_GIVEN
+        return words("from {party}", party=party), None
     if flow is Flow.TRANSFERRED:
-        to = f"to {_given(row.get('acquiring_party')) or 'a Party not given'}"
-        return (f"{subtype}, {to}" if subtype else to), None
-    return subtype or "no subtype", None
+        to = words("to {party}", party=_given(row.get("acquiring_party")) or NOT_GIVEN)
+        return (words("{subtype}, {to}", subtype=subtype, to=to) if subtype else to), None
+    return subtype or words("no subtype"), None
 
 
 def amount_of(cell: Any) -> Decimal | None:
@@ -155,7 +156,7 @@ def measure_of(row: dict[str, Any]) -> tuple[str, str, Decimal | None]:
     """(metric, unit, quantity): t CO2 eq for GHG, the non-GHG metric's own unit otherwise."""
     metric = _given(row.get("metric")) or Metric.GHG.value
     if metric == Metric.NON_GHG:
-        unit = _given(row.get("non_ghg_metric")) or "non-GHG metric not given"
+        unit = _given(row.get("non_ghg_metric")) or words("non-GHG metric not given")
         return metric, unit, amount_of(row.get("non_ghg_quantity"))
     return metric, GHG_UNIT, amount_of(row.get("quantity"))
 
@@ -225,23 +226,25 @@ class Line:
         return tuple(sorted(years.items()))
 
     @property
-    def adjustment_arithmetic(self) -> str:
-        return _sum_text("adjustment", self, ADJUSTMENT, self.adjustment)
+    def adjustment_arithmetic(self) -> Words:
+        terms = [(flow.label, self.quantity(flow), sign) for flow, sign in ADJUSTMENT]
+        return _sum_words(words("adjustment"), terms, self.adjustment, self.unit)
 
     @property
-    def net_transferred_arithmetic(self) -> str:
-        return _sum_text("net transferred", self, NET_TRANSFERRED, self.net_transferred)
+    def net_transferred_arithmetic(self) -> Words:
+        terms = [(flow.label, self.quantity(flow), sign) for flow, sign in NET_TRANSFERRED]
+        return _sum_words(words("net transferred"), terms, self.net_transferred, self.unit)
 
-    def figure_arithmetic(self, flow: Flow) -> str | None:
+    def figure_arithmetic(self, flow: Flow) -> Words | None:
         """A figure as the sum of its parts, when it has more than one."""
         figure = self.figure(flow)
         if len(figure.parts) < 2:
             return None
-        terms = " + ".join(f"{p.label} {number(p.amount.quantity)}" for p in figure.parts)
-        return f"{flow.label} = {terms} = {number(figure.total.quantity)} {self.unit}"
+        terms = [(p.label, p.amount.quantity, 1) for p in figure.parts]
+        return _sum_words(flow.label, terms, figure.total.quantity, self.unit)
 
     @property
-    def arithmetic(self) -> tuple[str, ...]:
+    def arithmetic(self) -> tuple[Words, ...]:
         """The sums behind the line, as a reader would check them by hand."""
         parts = (self.figure_arithmetic(flow) for flow in Flow)
         return (
@@ -277,16 +280,38 @@ class AdjustmentInputs:
 
 def number(value: Decimal) -> str:
     """A quantity as text: thousands separated, no exponent, a true minus sign."""
-    text = f"{abs(value):,f}" if value != value.to_integral_value() else f"{abs(value):,.0f}"
-    return (MINUS if value < 0 else "") + text
+    return format(Number(value), ",")
 
 
-def _sum_text(name: str, line: Line, terms: Sequence[tuple[Flow, int]], result: Decimal) -> str:
-    written = ""
-    for flow, sign in terms:
-        operator = ("+ " if written else "") if sign > 0 else f"{MINUS} "
-        written += f"{' ' if written else ''}{operator}{flow.label} {number(line.quantity(flow))}"
-    return f"{name} = {written} = {number(result)} {line.unit}"
+def _sum_words(
+    name: str, terms: Sequence[tuple[str, Decimal, int]], result: Decimal, unit: str
+) -> Words:
+    """`name = + a 1 − b 2 … = result unit` as words with its values, so the page says it in
+    the reader's language and the files keep the English sentence."""
+    said: Words | None = None
+    for label, quantity, sign in terms:
+        amount = Number(quantity)
+        if said is None:
+            said = (
+                words("{label} {quantity:,}", label=label, quantity=amount)
+                if sign > 0
+                else words("− {label} {quantity:,}", label=label, quantity=amount)
+            )
+        elif sign > 0:
+            said = words(
+                "{earlier} + {label} {quantity:,}", earlier=said, label=label, quantity=amount
+            )
+        else:
+            said = words(
+                "{earlier} − {label} {quantity:,}", earlier=said, label=label, quantity=amount
+            )
+    return words(
+        "{name} = {terms} = {result:,} {unit}",
+        name=name,
+        terms=said or "",
+        result=Number(result),
+        unit=unit,
+    )
 
 
 # Summing --------------------------------------------------------------------------------------

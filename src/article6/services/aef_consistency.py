@@ -26,6 +26,7 @@ from article6.reports.aef_consistency import (
     from_document,
     from_file,
 )
+from article6.reports.aef_consistency.findings import marked_for
 from article6.reports.aef_consistency.loading import UnreadableAEF
 from article6.services import directory
 from article6.services.aef_versions import (
@@ -244,7 +245,7 @@ def marks_to_set(result: ConsistencyResult) -> list[dict[str, object]]:
                     "serial_first": row.range.first,
                     "serial_last": row.range.last,
                     "inconsistency_code": finding.code,
-                    "reason": f"{finding.code} ({result.year}): {finding.message}"[:500],
+                    "reason": marked_for(finding.code, result.year, finding.message)[:500],
                     "source": "check",
                 }
             )

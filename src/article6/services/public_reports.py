@@ -6,20 +6,23 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from article6.domain.wording import words
 from article6.services.checkpoints import CheckpointView, latest_checkpoint
 from article6.services.context import Registry
 from article6.services.report_access import reporting_party
 from article6.services.views import UtcDateTime
 from article6.store import party_directory, public_ledger, replication, reports
 
-NO_ENDORSEMENT = (
+NO_ENDORSEMENT = words(
     "the registry services referred to in paragraph 50 above do not constitute an endorsement "
     "by the secretariat or by Parties to the Paris Agreement of the quality of any mitigation "
     "outcomes involved, including with respect to the environmental integrity of those "
     "mitigation outcomes"
 )
 """What the CMA's decision on the international registry (paragraph 52) clarifies, quoted as
-the secretariat's MVP presentation of 14 May 2026 quotes it: every public page carries it."""
+the secretariat's MVP presentation of 14 May 2026 quotes it: every public page carries it. The
+pages quote the English and, in another language, give our translation marked as unofficial:
+the repository's sources hold no official translation of the decision."""
 
 
 class PublicAuthorization(BaseModel):

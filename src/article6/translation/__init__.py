@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from article6.domain.wording import Words
+from article6.domain.wording import MINUS, Number, Words
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -97,13 +98,24 @@ def grouped(value: int) -> str:
     return format_decimal(value, locale=current())
 
 
+def decimal(value: Decimal) -> str:
+    """A quantity that may have decimals (a non-GHG metric) as the current language writes it:
+    1,234.5 in English, 1 234,5 in French, 1.234,5 in Spanish; a true minus sign."""
+    if current() == DEFAULT:
+        return format(Number(value), ",")
+    said = format_decimal(abs(value), locale=current(), decimal_quantization=False)
+    return (MINUS if value < 0 else "") + said
+
+
 class _Filling(string.Formatter):
-    """Fills a template's fields, grouping a whole number's digits (`{quantity:,}`) the way
-    the current language does: 50,000 in English, 50 000 in French, 50.000 in Spanish."""
+    """Fills a template's fields, grouping a number's digits (`{quantity:,}`) the way the
+    current language does: 50,000 in English, 50 000 in French, 50.000 in Spanish."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec == "," and isinstance(value, int):
+        if format_spec == "," and isinstance(value, int) and not isinstance(value, bool):
             return grouped(value)
+        if format_spec == "," and isinstance(value, Decimal):
+            return decimal(value)
         return str(super().format_field(value, format_spec))
 
 

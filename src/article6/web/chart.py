@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from article6 import translation
-from article6.reports.corresponding_adjustments import MINUS
-from article6.reports.corresponding_adjustments import number as number_text
 from article6.web.rendering import number
 
 STATE_COLOURS = {
@@ -92,10 +89,7 @@ FLOW_COLOURS = {
 def decimal_said(value: Decimal) -> str:
     """A quantity that may have decimals (a non-GHG metric) as the reader's language writes
     it: 1,234.5 in English, 1 234,5 in French, 1.234,5 in Spanish; a true minus sign."""
-    if translation.current() == translation.DEFAULT:
-        return number_text(value)
-    said = format_decimal(abs(value), locale=translation.current(), decimal_quantization=False)
-    return (MINUS if value < 0 else "") + said
+    return translation.decimal(value)
 
 
 @dataclass(frozen=True)

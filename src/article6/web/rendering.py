@@ -20,6 +20,7 @@ from article6.domain.wording import Words, reread, words
 from article6.http.language import language_of
 from article6.http.problems import FIELD_NAMES
 from article6.http.security import registry_of
+from article6.reports.aef_consistency.findings import reason_read_back
 from article6.services import notification_inbox
 from article6.services.history_holdings import HISTORY_IMPORTED
 from article6.services.settlement import BY_THE_HUB
@@ -79,6 +80,22 @@ FIRST_TRANSFER_SUBTYPES = {
     "Issuance": words("at issuance"),
     "Use or cancellation": words("at use or cancellation"),
 }
+
+
+UNIT_STATES = {
+    "MO": words("MO"),
+    "AMO": words("AMO"),
+    "ITMO": words("ITMO"),
+    "used": words("used"),
+    "cancelled": words("cancelled"),
+}
+"""A unit block's state (its stored value) as the reader's language says it: an ITMO is a
+RATI in French and an RMTI in Spanish."""
+
+
+def unit_state(state: object) -> str:
+    known = UNIT_STATES.get(str(state))
+    return translation.said(known) if known else str(state)
 
 
 def status_words(status: str, reason: str | None = None) -> str:
@@ -172,6 +189,12 @@ def recorded(text: str | None) -> str:
     return whole if whole != text else translation.said(reread(text, RECORDED))
 
 
+def mark_reason(text: str | None) -> str:
+    """A unit mark's reason in the reader's language when a consistency check wrote it (the
+    record keeps the English); a person's own reason as written."""
+    return translation.said(reason_read_back(text)) if text else ""
+
+
 def plain_refusal(refusal: Refusal) -> str:
     """The check's rule in plain words, then what was wrong here."""
     return translation.said(
@@ -195,6 +218,8 @@ templates.env.filters.update(
     subtype=subtype_words,
     recorded=recorded,
     official=official,
+    mark_reason=mark_reason,
+    unit_state=unit_state,
 )
 
 

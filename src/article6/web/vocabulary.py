@@ -6,7 +6,15 @@ shows its translation with the official value beside it, so a reader can match t
 from __future__ import annotations
 
 from article6 import translation
-from article6.domain.nomenclature import FirstTransferDefinition, MitigationType, Sector
+from article6.domain.nomenclature import (
+    ActionSubtype,
+    ActionType,
+    ActivityType,
+    FirstTransferDefinition,
+    MitigationType,
+    Purpose,
+    Sector,
+)
 from article6.domain.wording import Words, words
 
 VOCABULARY: dict[str, Words] = {
@@ -25,6 +33,57 @@ VOCABULARY: dict[str, Words] = {
     MitigationType.EMISSION_REDUCTIONS: words("Emission reductions"),
     MitigationType.REMOVALS: words("Removals"),
     MitigationType.REDUCTIONS_AND_REMOVALS: words("Emission reductions and removals"),
+    Purpose.NDC: words("NDC"),
+    Purpose.OIMP: words("OIMP"),
+    Purpose.NDC_AND_OIMP: words("NDC and OIMP"),
+    Purpose.NDC_AND_IMP: words("NDC and IMP"),
+    Purpose.NDC_AND_OP: words("NDC and OP"),
+    # Action types (Table 25(b)) a page shows as values; "Transfer" is the verb in the catalog.
+    ActionType.AUTHORIZATION: words("Authorization"),
+    ActionType.FIRST_TRANSFER: words("First transfer"),
+    ActionType.ACQUISITION: words("Acquisition"),
+    ActionType.USE: words("Use"),
+    ActionType.CANCELLATION: words("Cancellation"),
+    ActionType.VOLUNTARY_CANCELLATION: words("Voluntary Cancellation"),
+    ActionSubtype.FIRST_TRANSFER_TO_ANOTHER_PARTY: words("First transfer to another Party"),
+    ActionSubtype.USE_OR_CANCELLATION: words("Use or cancellation"),
+    ActionSubtype.MANDATORY_AF_TRANSFER: words(
+        "Mandatory transfer to the Adaptation Fund (A6.4 ERs)"
+    ),
+    ActionSubtype.VOLUNTARY_AF_TRANSFER: words(
+        "Voluntary transfer to the Adaptation Fund (A6.4 ERs)"
+    ),
+    ActionSubtype.MANDATORY_OMGE: words("Mandatory cancellation to deliver OMGE"),
+    ActionSubtype.VOLUNTARY_OMGE: words("Voluntary cancellation to deliver OMGE"),
+    ActionSubtype.OTHER_CANCELLATIONS: words("Other cancellations"),
+    ActionSubtype.NOT_YET_DEFINED: words("Not yet defined"),
+    # Activity types (Table 51(b)); "C02 usage" is spelt as in the nomenclature. Agriculture is
+    # the sector's word above; N2O is a formula, the same in every language.
+    ActivityType.AFFORESTATION: words("Afforestation"),
+    ActivityType.BIOGAS: words("Biogas"),
+    ActivityType.BIOMASS_ENERGY: words("Biomass Energy"),
+    ActivityType.CEMENT: words("Cement"),
+    ActivityType.CO2_USAGE: words("C02 usage"),
+    ActivityType.COAL_MINE_METHANE: words("Coal bed/mine methane"),
+    ActivityType.ENERGY_DISTRIBUTION: words("Energy distribution"),
+    ActivityType.EE_HOUSEHOLDS: words("Energy Efficiency households"),
+    ActivityType.EE_INDUSTRY: words("Energy Efficiency Industry"),
+    ActivityType.EE_OWN_GENERATION: words("Energy Efficiency own generation"),
+    ActivityType.EE_SERVICE: words("Energy Efficiency service"),
+    ActivityType.EE_SUPPLY_SIDE: words("Energy Efficiency supply side"),
+    ActivityType.FOSSIL_FUEL_SWITCH: words("Fossil fuel switch"),
+    ActivityType.FUGITIVE: words("Fugitive"),
+    ActivityType.GEOTHERMAL: words("Geothermal"),
+    ActivityType.HYDRO: words("Hydro"),
+    ActivityType.LANDFILL_GAS: words("Landfill gas"),
+    ActivityType.METHANE_AVOIDANCE: words("Methane avoidance"),
+    ActivityType.PFCS_SF6: words("PFCs and SF6"),
+    ActivityType.REFORESTATION: words("Reforestation"),
+    ActivityType.SOLAR: words("Solar"),
+    ActivityType.TIDAL: words("Tidal"),
+    ActivityType.TRANSPORT: words("Transport"),
+    ActivityType.WASTE: words("Waste"),
+    ActivityType.WIND: words("Wind"),
 }
 
 
@@ -36,6 +95,6 @@ def official(value: object) -> str:
     code = str(value)
     known = VOCABULARY.get(code)
     if known is None:
-        return code
+        return translation.said(value) if isinstance(value, Words) else code
     said = translation.said(known)
     return code if said == code else f"{said} ({code})"

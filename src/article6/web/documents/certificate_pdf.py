@@ -28,7 +28,8 @@ from fpdf import FPDF
 from article6.domain.wording import Words, words
 from article6.services.use_and_cancellation_certificates import Certificate
 from article6.translation import language, said
-from article6.web.rendering import recorded
+from article6.web.rendering import recorded, when_said
+from article6.web.vocabulary import official
 
 MARGIN = 20.0
 QR_SIZE = 36.0
@@ -126,7 +127,7 @@ def ltr(text: str) -> str:
 
 def _moment(certificate: Certificate, which: str) -> str:
     moment = certificate.date if which == "date" else certificate.issued_at
-    return ltr(moment.strftime("%Y-%m-%d %H:%M:%S UTC"))
+    return ltr(printable(when_said(moment)))
 
 
 def _facts(certificate: Certificate) -> list[tuple[Words, str]]:
@@ -138,7 +139,9 @@ def _facts(certificate: Certificate) -> list[tuple[Words, str]]:
             party=certificate.party,
         )
         by += " " + spoken(entity)
-    action = certificate.action
+    shown = official(certificate.action)  # beside the official English, in the reader's language
+    written = printable(shown)
+    action = written if written.count("?") <= shown.count("?") else certificate.action
     if certificate.first_transfer:
         action += "; " + spoken(words("also the units' first transfer"))
     facts = [

@@ -14,7 +14,9 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from article6 import translation
-from article6.web.rendering import recorded, transaction_kind, when_said
+from article6.domain.wording import words
+from article6.web.rendering import recorded, subtype_words, transaction_kind, when_said
+from article6.web.vocabulary import official
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
@@ -42,7 +44,21 @@ def environment() -> Environment:
     env.filters["moment"] = when_said
     env.filters["tx_kind"] = transaction_kind
     env.filters["recorded"] = recorded
+    env.filters["official"] = official  # the AEF's vocabulary, its official English beside
+    env.filters["subtype"] = subtype_words
+    env.filters["movement_kind"] = movement_kind
     return env
+
+
+def movement_kind(kind: str) -> str:
+    """A statement line's kind ("cancellation (IMP)") in words; the purpose's code kept."""
+    base, _, purpose = kind.partition(" (")
+    said = transaction_kind(base)
+    if not purpose:
+        return said
+    purpose = purpose.removesuffix(")")
+    named = translation.said(words("voluntary")) if purpose == "voluntary" else purpose
+    return f"{said} ({named})"
 
 
 def day(value: date) -> str:
