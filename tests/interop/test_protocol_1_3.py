@@ -5,6 +5,7 @@ could not ask (tests/integration/test_history_hub_check.py)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -13,15 +14,19 @@ from article6.interop.schemas import all_schemas
 PROTOCOL = Path(__file__).parents[2] / "docs" / "protocol"
 
 
-def test_every_type_of_1_2_keeps_its_schema_but_for_the_version_in_its_id() -> None:
+def test_every_type_of_1_2_keeps_its_schema_but_for_the_version_it_names() -> None:
     current = all_schemas()
     published = sorted((PROTOCOL / "1.2").glob("*.json"))
     assert published, "the 1.2 schemas are kept for peers still on it"
     for path in published:
         earlier = json.loads(path.read_text())
-        now = dict(current[path.name])
+        now = copy.deepcopy(current[path.name])
         assert earlier.pop("$id") == f"article6-interop/1.2/{path.name}"
         assert now.pop("$id") == f"article6-interop/1.3/{path.name}"
+        version = earlier.get("$defs", {}).get("Envelope", {}).get("properties", {}).get("version")
+        if version is not None:  # the default a sender fills in, not a constraint
+            assert version.pop("default") == "1.2"
+            assert now["$defs"]["Envelope"]["properties"]["version"].pop("default") == "1.3"
         assert now == earlier, path.name
 
 

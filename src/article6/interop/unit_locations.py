@@ -199,13 +199,8 @@ class HubQuestion:
         try:
             status, reply = self.post(hub, wire)
         except Exception as error:  # any transport failure: the hub could not be asked
-            return HubWord(
-                None,
-                words(
-                    "the hub could not be reached: {error}",
-                    error=f"{type(error).__name__}: {error}"[:300],
-                ),
-            )
+            technical = (type(error).__name__ + ": " + str(error))[:300]
+            return HubWord(None, words("the hub could not be reached: {error}", error=technical))
         if status == 404:
             return HubWord(
                 None, words("the hub does not answer where units are (a hub before protocol 1.3)")
