@@ -6,6 +6,7 @@ enrolled and to another section's administrator, and is journaled."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -218,3 +219,30 @@ def test_the_secretariats_page_shows_whether_each_link_left_and_sends_a_new_one(
     assert re.search(r'data-link-status="xxd.admin">.*?e-mailed', status, re.S)
     [(to, message)] = mailing.received
     assert to == ["admin@example.org"] and message["Content-Language"] == "es"
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("fr", "le serveur de messagerie n'a pas accepté le courriel : « SMTPDataError: (451"),
+        ("es", "el servidor de correo no aceptó el mensaje: «SMTPDataError: (451"),
+    ],
+)
+def test_why_a_link_did_not_leave_is_said_in_the_readers_language(
+    mailing: Mailbox, api: Api, language: str, said: str
+):
+    """The reason is recorded (and given by the API) in English, the mail server's own words
+    quoted; the page says it in its reader's language, keeping those words as they were."""
+    mailing.refusing = True
+    secretariat = api.bootstrap_secretariat()
+    links = open_request(api, secretariat)["links"]
+    assert links[0]["email_error"].startswith(
+        'the mail server did not take the e-mail: "SMTPDataError: (451'
+    )
+    page = browser_session(api, "secretariat.admin")
+    listed = page.get("/joining-requests", headers={"Accept-Language": language})
+    status = re.search(r'data-link-status="xxd.first">(.*?)<form', listed.text, re.S)
+    assert status, listed.text
+    shown = html.unescape(status.group(1))
+    assert said in shown and "451" in shown, shown
+    assert "did not take" not in shown

@@ -1,7 +1,8 @@
 """Issue 18's acceptance in the browser: XXC has incoming transfers wait for its acceptance;
 XXA transfers NDC ITMOs to XXC (the seed's scenario 2a). XXC's administrator finds the transfer
 under Incoming transfers, refuses a second one with a reason and accepts the first; the units
-arrive, the refused ones go back. The page is axe clean, at desktop and phone width."""
+arrive, the refused ones go back. XXA withdraws a third from its transaction page before XXC
+answers; the units come back. Each page is axe clean, at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -63,6 +64,46 @@ def test_the_acquiring_party_refuses_one_transfer_and_accepts_another(
 
     assert demo.holdings(registry, world)[itmo] > 0
     assert sum(demo.holdings(registry, world).values()) == before
+
+
+def test_the_transferring_party_withdraws_a_transfer_waiting_for_acceptance(
+    sqlite_site: Site, people: SignedIn
+) -> None:
+    registry, world = sqlite_site.registry, sqlite_site.world
+    acceptances.set_acceptance(registry, demo.XXC_ADMIN, c.SetAcceptance(acceptance_days=14))
+    source, itmo = "XXA Party amo_holding", "XXC Party itmo_holding"
+    before = demo.holdings(registry, world)
+    waiting = units.transfer_internationally(
+        registry,
+        demo.XXA_ADMIN,
+        c.TransferInternationally(
+            source_account=world[source],
+            destination_account=world[itmo],
+            units=c.UnitSelection(quantity=700, authorization_id=demo.NDC_AUTHORIZATION),
+        ),
+    ).record
+
+    xxa = people("xxa.admin")
+    xxa.goto(f"/transactions/{waiting}")
+    withdraw = xxa.locator("#withdraw-transfer")
+    assert withdraw.is_visible()
+    assert "Waiting for the acquiring Party" in xxa.locator("main").inner_text()
+    assert serious(Axe().run(xxa)) == []
+    xxa.get_by_label("Why (optional)").fill("Sent to the wrong account")
+    withdraw.scroll_into_view_if_needed()
+    screenshot(xxa, "transaction-withdraw")
+    xxa.get_by_role("button", name="Withdraw this transfer").click()
+    xxa.wait_for_url(re.compile(r"done=withdraw"))
+    assert "Withdrawn; the units are released." in xxa.locator("main").inner_text()
+    assert not xxa.locator("#withdraw-transfer").count()
+    assert serious(Axe().run(xxa)) == []
+
+    after = demo.holdings(registry, world)
+    assert after[source] == before[source] and after[itmo] == before[itmo]
+    assert sum(after.values()) == sum(before.values())  # no unit created or lost
+    xxc = people("xxc.admin")
+    xxc.goto("/incoming-transfers")
+    assert not xxc.locator(f"section[data-transaction='{waiting}']").count()
 
     xxa = people("xxa.user")
     xxa.goto("/incoming-transfers")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ from article6.store import verify
 from article6.store.database import unit_of_work
 
 REQUEST = "XXA letter 2030/14"
+
+import_unasked = partial(import_history, without_hub_check=True)
+"""These tests are not about the hub (tests/interop/test_history_hub_check.py is): each records
+without asking it, as the secretariat may choose explicitly."""
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +82,7 @@ def ledger_verified(registry: Registry) -> list[str]:
 def test_three_years_of_workbooks_come_back_field_by_field(
     target: Registry, history: HistoryFiles, tmp_path: Path
 ) -> None:
-    view = import_history(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST)
+    view = import_unasked(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST)
     assert view.recorded and [y.year for y in view.years] == list(YEARS)
     assert view.years[0].actions == {"Authorization": 2, "First transfer": 1}
     for year, given in zip(YEARS, history.xlsx(), strict=True):
@@ -97,7 +102,7 @@ def test_three_years_of_workbooks_come_back_field_by_field(
 def test_the_years_drafts_give_the_imported_holdings_and_live_actions_follow(
     target: Registry, history: HistoryFiles, tmp_path: Path
 ) -> None:
-    import_history(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST)
+    import_unasked(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST)
     draft = tmp_path / "draft-2029.json"
     export_aef(target, XXA_ADMIN, "XXA", 2029, Format.JSON, draft)
     assert fields_of(draft)[4] == fields_of(history.workbooks[("XXA", 2029)])[4]
@@ -113,7 +118,7 @@ def test_json_documents_and_json_lines_import_the_same_history(
     lines = as_json_lines(
         [history.json_documents[("XXA", y)] for y in YEARS], tmp_path / "xxa.jsonl"
     )
-    view = import_history(target, SECRETARIAT, "XXA", [lines], REQUEST)
+    view = import_unasked(target, SECRETARIAT, "XXA", [lines], REQUEST)
     assert [y.source for y in view.years] == ["xxa.jsonl"] * 3
     for year in YEARS:
         again = tmp_path / f"again-{year}.json"
@@ -124,7 +129,7 @@ def test_json_documents_and_json_lines_import_the_same_history(
 
 def test_a_dry_run_changes_nothing(target: Registry, history: HistoryFiles) -> None:
     before = snapshot(target)  # every row of every table, the journal and its head included
-    view = import_history(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST, dry_run=True)
+    view = import_unasked(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST, dry_run=True)
     assert not view.recorded and view.held_units == 400
     assert [y.rows["3"] for y in view.years] == [3, 3, 2]
     assert snapshot(target) == before
@@ -133,7 +138,7 @@ def test_a_dry_run_changes_nothing(target: Registry, history: HistoryFiles) -> N
 def test_each_record_is_journaled_with_its_file_and_sha256(
     target: Registry, history: HistoryFiles
 ) -> None:
-    view = import_history(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST)
+    view = import_unasked(target, SECRETARIAT, "XXA", history.xlsx(), REQUEST)
     with unit_of_work(target.engine, read_only=True) as connection:
         rows = connection.exec_driver_sql(
             "SELECT event, subject, body FROM journal_pending UNION ALL"
@@ -153,11 +158,11 @@ def test_each_record_is_journaled_with_its_file_and_sha256(
 
 
 def test_only_the_secretariat_imports_on_a_request(target: Registry, history: HistoryFiles) -> None:
-    assert refusals(lambda: import_history(target, XXA_ADMIN, "XXA", history.xlsx(), REQUEST)) == [
+    assert refusals(lambda: import_unasked(target, XXA_ADMIN, "XXA", history.xlsx(), REQUEST)) == [
         ("C7009", "actor", "only the secretariat imports a Party's history")
     ]
     secretariat = Actor("secretariat", Role.SECRETARIAT)
-    assert refusals(lambda: import_history(target, secretariat, "XXA", history.xlsx(), " "))[0][
+    assert refusals(lambda: import_unasked(target, secretariat, "XXA", history.xlsx(), " "))[0][
         :2
     ] == ("C7009", "on_request_of")
 
@@ -165,7 +170,7 @@ def test_only_the_secretariat_imports_on_a_request(target: Registry, history: Hi
 def test_a_gap_between_years_is_refused(target: Registry, history: HistoryFiles) -> None:
     files = [history.workbooks[("XXA", 2027)], history.workbooks[("XXA", 2029)]]
     before = block_rows(target), journal_count(target)
-    assert refusals(lambda: import_history(target, SECRETARIAT, "XXA", files, REQUEST)) == [
+    assert refusals(lambda: import_unasked(target, SECRETARIAT, "XXA", files, REQUEST)) == [
         ("C7004", "xxa-2029.xlsx", "the history jumps from 2027 to 2029: give every year between")
     ]
     assert (block_rows(target), journal_count(target)) == before
@@ -184,7 +189,7 @@ def test_a_break_in_continuity_names_the_line_and_the_check(
     ]
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join(kept) + "\n")
-    found = refusals(lambda: import_history(target, SECRETARIAT, "XXA", [broken], REQUEST))
+    found = refusals(lambda: import_unasked(target, SECRETARIAT, "XXA", [broken], REQUEST))
     assert {code for code, _, _ in found} == {"C7005"}
     assert any(
         field.startswith("broken.jsonl line ") and "ISC03" in detail for _, field, detail in found
@@ -202,7 +207,7 @@ def test_overlapping_held_ranges_are_refused(
     held_2029 = [line for line in text if '"year": 2029, "table": 4' in line]
     overlapping = tmp_path / "overlap.jsonl"
     overlapping.write_text("\n".join([*text, held_2029[0]]) + "\n")
-    found = refusals(lambda: import_history(target, SECRETARIAT, "XXA", [overlapping], REQUEST))
+    found = refusals(lambda: import_unasked(target, SECRETARIAT, "XXA", [overlapping], REQUEST))
     assert ("C7006", f"overlap.jsonl line {len(text) + 1}") in {(c, f) for c, f, _ in found}
 
 
@@ -217,7 +222,7 @@ def test_units_held_by_another_party_are_refused(target: Registry, history: Hist
     )
     files = history.xlsx("XXC")
     before = block_rows(target), journal_count(target)
-    found = refusals(lambda: import_history(target, SECRETARIAT, "XXC", files, REQUEST))
+    found = refusals(lambda: import_unasked(target, SECRETARIAT, "XXC", files, REQUEST))
     assert found and {code for code, _, _ in found} == {"C7007"}, found
     _, field, detail = found[0]
     assert field == "xxc-2029.xlsx, sheet 'Table 4 Holdings' row 8"
@@ -245,7 +250,7 @@ def test_the_historys_authorizations_are_recorded_and_the_party_acts_on_its_unit
     )
     renamed = tmp_path / "renamed.jsonl"
     renamed.write_text(lines.read_text().replace("XXA-NDC-1", "XXA-NDC-7"))
-    view = import_history(target, SECRETARIAT, "XXA", [renamed], REQUEST)
+    view = import_unasked(target, SECRETARIAT, "XXA", [renamed], REQUEST)
     assert view.authorizations == ["XXA-NDC-7 version 1"]
     with unit_of_work(target.engine, read_only=True) as connection:
         recorded = records.authorization(connection, "XXA", "XXA-NDC-7")
@@ -320,11 +325,11 @@ def test_table_5_entities_are_recorded_once_marked_imported(
     path = with_entities(history, tmp_path, BLUE)
     before_entities = entities_of(target, "XXA")
     before = snapshot(target)
-    dry = import_history(target, SECRETARIAT, "XXA", [path], REQUEST, dry_run=True)
+    dry = import_unasked(target, SECRETARIAT, "XXA", [path], REQUEST, dry_run=True)
     assert dry.entities == ["Blue Carbon Ltd (XXA, BC-42) for CA0001"]  # named in two years
     assert snapshot(target) == before
 
-    view = import_history(target, SECRETARIAT, "XXA", [path], REQUEST)
+    view = import_unasked(target, SECRETARIAT, "XXA", [path], REQUEST)
     assert view.recorded and view.entities == dry.entities
     after = entities_of(target, "XXA")
     # the world's own entities, named in every year's Table 5, are not recorded again
@@ -375,7 +380,7 @@ def test_an_entity_already_recorded_here_is_not_recorded_again(
         ),
     )
     before = entities_of(target, "XXA")
-    view = import_history(
+    view = import_unasked(
         target, SECRETARIAT, "XXA", [with_entities(history, tmp_path, BLUE)], REQUEST
     )
     assert view.recorded and view.entities == []
@@ -387,7 +392,7 @@ def test_an_entity_named_like_another_with_another_identity_is_refused_whole(
 ) -> None:
     path = with_entities(history, tmp_path, BLUE, {**BLUE, "identification_number": "BC-99"})
     before = snapshot(target)
-    found = refusals(lambda: import_history(target, SECRETARIAT, "XXA", [path], REQUEST))
+    found = refusals(lambda: import_unasked(target, SECRETARIAT, "XXA", [path], REQUEST))
     assert found and {code for code, _, _ in found} == {"C7011"}
     assert all(place.startswith("entities.jsonl line ") for _, place, _ in found)
     assert snapshot(target) == before
@@ -395,6 +400,6 @@ def test_an_entity_named_like_another_with_another_identity_is_refused_whole(
     assert {
         code
         for code, _, _ in refusals(
-            lambda: import_history(target, SECRETARIAT, "XXA", [foreign], REQUEST)
+            lambda: import_unasked(target, SECRETARIAT, "XXA", [foreign], REQUEST)
         )
     } == {"C7011"}

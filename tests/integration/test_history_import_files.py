@@ -5,6 +5,7 @@ the registry's CSV exports, and `article6 history import` with its dry run and p
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,10 @@ from article6.services.history_import import import_history
 
 REQUEST = "XXA letter 2030/14"
 
+import_unasked = partial(import_history, without_hub_check=True)
+"""These tests are not about the hub (tests/interop/test_history_hub_check.py is): each records
+without asking it, as the secretariat may choose explicitly."""
+
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> HistoryFiles:
@@ -54,7 +59,7 @@ def test_hand_made_workbooks_in_the_real_submission_style_come_back_field_by_fie
 
     sheet = load_workbook(made[0])["Table 3 Actions"]
     assert {sheet["Y9"].value, sheet["Y10"].value} <= {"N/A", "Not applicable", "-"}
-    view = import_history(target, SECRETARIAT, "XXA", made, REQUEST)
+    view = import_unasked(target, SECRETARIAT, "XXA", made, REQUEST)
     assert view.held_units == 400
     for year, given in zip(YEARS, made, strict=True):
         again = tmp_path / f"again-{year}.xlsx"
@@ -82,7 +87,7 @@ def test_csv_exports_import_as_workbooks_do(
                 lines.append(",".join(f'"{row.values.get(k, "")}"' for k in spec.keys))
             (directory / f"{spec.file_stem}.csv").write_text("\n".join(lines) + "\n")
         directories.append(directory)
-    view = import_history(target, SECRETARIAT, "XXA", directories, REQUEST)
+    view = import_unasked(target, SECRETARIAT, "XXA", directories, REQUEST)
     assert [y.source for y in view.years] == [f"xxa-{y}" for y in YEARS]
     assert view.held_units == 400
 
@@ -102,9 +107,19 @@ def test_the_command_line_dry_run_then_import(
     assert "XXA: would record (dry run, nothing changed)" in dry.stdout
     assert "2025 version 1.0 from xxa-2025.xlsx" in dry.stdout
     assert "holdings: 2 ranges, 370 units" in dry.stdout
+    # No hub is configured here: the dry run warns, the import is refused unless told.
+    assert (
+        "hub check: WARNING: the hub could not be asked whether the units are held in another "
+        "registry (no hub is configured for this registry)"
+    ) in dry.stdout
     assert (block_rows(registry), journal_count(registry)) == before
-    done = runner.invoke(main, [*common, *given])
+    unasked = runner.invoke(main, [*common, *given])
+    assert unasked.exit_code == 1
+    assert "refused: C7012 hub: the hub could not be asked" in unasked.stderr
+    assert (block_rows(registry), journal_count(registry)) == before
+    done = runner.invoke(main, [*common, "--without-hub-check", *given])
     assert done.exit_code == 0, done.output
+    assert "hub check: WARNING: the hub was not asked" in done.stdout
     assert "XXA: recorded, on request XXA letter 2030/14" in done.stdout
     assert "[##############################] 2/2 committing" in done.stderr
     again = runner.invoke(main, [*common, *given])

@@ -1,7 +1,8 @@
 """`article6 history import`: a Party's history from the AEFs it submitted before its section
 here went live, and JSON lines for what the AEF lacks (docs/history-import.md). The command
 line runs with database access, so as the secretariat (`--user` names who is journaled); the
-Party's request is named with `--on-request-of`."""
+Party's request is named with `--on-request-of`. Before recording, the hub this registry's
+directory names is asked whether any unit is held in another registry (C7012)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ def _show(view: HistoryView) -> None:
         click.echo(f"  authorized entities recorded: {'; '.join(view.entities)}")
     held = f"  holdings: {view.held_ranges} ranges, {view.held_units:,} units"
     click.echo(held + (f" (transaction {view.transaction})" if view.transaction else ""))
+    if view.hub_check is not None:
+        warning = "WARNING: " if view.hub_check.warning else ""
+        click.echo(f"  hub check: {warning}{view.hub_check.said}")
 
 
 @history.command("import")
@@ -59,6 +63,13 @@ def _show(view: HistoryView) -> None:
     help="The reference of the Party's request (recorded with the import).",
 )
 @click.option("--dry-run", is_flag=True, help="Check everything and say what would be recorded.")
+@click.option(
+    "--without-hub-check",
+    "without_hub_check",
+    is_flag=True,
+    help="Record without asking the hub whether the units are held in another registry "
+    "(for a registry with no hub; the choice is journaled with the import).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--user", default=CLI_SECRETARIAT_NAME, show_default=True, help="Name journaled.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
@@ -67,6 +78,7 @@ def history_import(
     party: str,
     on_request_of: str,
     dry_run: bool,
+    without_hub_check: bool,
     fmt: str,
     user: str,
     files: tuple[Path, ...],
@@ -74,6 +86,7 @@ def history_import(
 ) -> None:
     """Import AEF workbooks, CSV directories, JSON documents and JSON lines (.jsonl) of a
     Party's history: all checked first, then recorded whole or not at all."""
+    from article6.interop.unit_locations import HubQuestion
     from article6.services.history_import import import_history
 
     registry = open_registry(database)
@@ -86,6 +99,8 @@ def history_import(
             on_request_of,
             dry_run=dry_run,
             progress=_bar,
+            ask_hub=HubQuestion(registry.engine, registry.now),
+            without_hub_check=without_hub_check,
         )
     except CommandRefused as refused:
         click.echo("", err=True)

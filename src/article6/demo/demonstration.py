@@ -296,37 +296,56 @@ def run(
     return 0
 
 
+DEMONSTRATION_PAGE = 1
+"""Blocks a page of the demonstration's pull holds: small, so that the pull goes page by page
+(`cursor`, protocol 1.2) as a long one would."""
+
+
 def pull_and_view(ir_url: str, echo: Callable[[str], Any]) -> list[str]:
-    """The IR's secretariat pulls an authorization's A6.4ERs; the running IR sends the query
-    and receives the answer through the hub; printed once verified (what its page shows)."""
+    """The IR's secretariat pulls an authorization's A6.4ERs page by page; the running IR
+    sends each query and receives each answer through the hub; each page printed once verified
+    (what its page shows), the next asked from the cursor the 6.4 registry signed."""
     registry = Registry.open(ir_url, migrate=False)
-    asked = request_pull(
-        registry,
-        SECRETARIAT,
-        PullA64ERs(by=QueryBy.AUTHORIZATION, authorization_id=A64_NDC),
-    )
-
-    def answered() -> PullView | None:
-        shown = view_pull(registry, SECRETARIAT, asked.query_id)
-        return shown if shown.status != "requested" else None
-
+    held, cursor, pages = 0, None, 0
     try:
-        shown = wait_for("the 6.4 registry's answer", answered)
+        while True:
+            asked = request_pull(
+                registry,
+                SECRETARIAT,
+                PullA64ERs(
+                    by=QueryBy.AUTHORIZATION,
+                    authorization_id=A64_NDC,
+                    limit=DEMONSTRATION_PAGE,
+                    cursor=cursor,
+                ),
+            )
+
+            def answered(query_id: str = asked.query_id) -> PullView | None:
+                shown = view_pull(registry, SECRETARIAT, query_id)
+                return shown if shown.status != "requested" else None
+
+            shown = wait_for("the 6.4 registry's answer", answered)
+            if shown.answer is None:
+                return [f"pull {asked.query_id} {shown.status}: {shown.checks}"]
+            pages += 1
+            fetched = shown.fetched_at.isoformat(timespec="seconds") if shown.fetched_at else "?"
+            echo(
+                f"  page {pages} {shown.status}: signed by {shown.answer.mechanism_registry}, "
+                f"answers request {shown.query_id[:8]}… (after {cursor or 'the start'}), "
+                f"fetched {fetched}"
+            )
+            for h in shown.answer.holdings:
+                echo(
+                    f"  holds A64 {h.first}-{h.last} ({h.last - h.first + 1} {h.state}) in "
+                    f"{h.account}, host {h.host_party}, vintage {h.vintage}"
+                )
+            for a in shown.answer.history:
+                moved = f"A64 {a.first}-{a.last}"
+                echo(f"  {a.at.date().isoformat()} {a.transaction_id} {a.kind} {moved}")
+            held += sum(h.last - h.first + 1 for h in shown.answer.holdings)
+            cursor = shown.answer.next_cursor
+            if cursor is None or pages >= 50:
+                break
     finally:
         registry.engine.dispose()
-    if shown.answer is None:
-        return [f"pull {asked.query_id} {shown.status}: {shown.checks}"]
-    fetched = shown.fetched_at.isoformat(timespec="seconds") if shown.fetched_at else "?"
-    echo(
-        f"  {shown.status}: signed by {shown.answer.mechanism_registry}, answers request "
-        f"{shown.query_id[:8]}…, fetched {fetched}"
-    )
-    for h in shown.answer.holdings:
-        echo(
-            f"  holds A64 {h.first}-{h.last} ({h.last - h.first + 1} {h.state}) in {h.account}, "
-            f"host {h.host_party}, vintage {h.vintage}"
-        )
-    for a in shown.answer.history:
-        echo(f"  {a.at.date().isoformat()} {a.transaction_id} {a.kind} A64 {a.first}-{a.last}")
-    held = sum(h.last - h.first + 1 for h in shown.answer.holdings)
     return [] if held == 250 else [f"the 6.4 registry holds {held} of {A64_NDC}, not 250"]

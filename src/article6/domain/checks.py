@@ -735,6 +735,20 @@ class Check(Enum):
             "A registry takes another registry's new key only as the hub forwards it, following the key it holds for that registry, proven by the new key's own signature, and valid from a time not before the key it follows."
         ),
     )
+    C6119 = (
+        "C6119",
+        words("Answer about where units are"),
+        words(
+            "The hub's answer to a question about where units are replies to that question, names its asker and answers each range asked, once, in order, with no range outside it."
+        ),
+    )
+    C6120 = (
+        "C6120",
+        words("The hub's signed answer"),
+        words(
+            "An answer about where units are is a fresh message from the hub, addressed to the registry that asked and signed with the hub's key this registry holds."
+        ),
+    )
 
     # History import (C7xxx)
     C7001 = (
@@ -812,6 +826,13 @@ class Check(Enum):
         words("Imported authorized entity"),
         words(
             "Each entity of a history's Table 5 has a name, a country of incorporation, an identification number and a cooperative approach of the Party; an entity recorded here under the same name has the same country and identification number."
+        ),
+    )
+    C7012 = (
+        "C7012",
+        words("Units held in no other registry"),
+        words(
+            "Before a history is recorded the hub is asked whether any unit it holds is held or issued in another registry; none may be, and an import the hub could not be asked about is refused unless the secretariat chose, journaled, to record it without asking."
         ),
     )
 

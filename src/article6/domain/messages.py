@@ -1,7 +1,8 @@
-"""The protocol's messages, version 1.2: an envelope, a typed body, a signature (1.1 adds
+"""The protocol's messages, version 1.3: an envelope, a typed body, a signature (1.1 adds
 the queries to the Article 6.4 mechanism registry and their answers; 1.2 the hold of a transfer
 for the acquiring Party's acceptance, its withdrawal by the transferring registry, pages of the
-mechanism registry's answers and the forwarding of registries' new keys).
+mechanism registry's answers and the forwarding of registries' new keys; 1.3 the question
+to the hub about where units are, answered at once).
 
 Each body is a Pydantic model, a value both sides speak: the services that send or answer a
 message build and read them, the protocol (`interop/`) carries them. `interop.schemas` turns
@@ -399,6 +400,60 @@ class MechanismHoldingsAnswer(Body):
     signature: str = Field(max_length=100)
 
 
+LOCATION_QUERY_RANGES = 5000
+"""Ranges a question about where units are may ask about at most (1.3)."""
+
+
+class AskedRange(Body):
+    """A range of units a registry asks the hub about: originating registry and serials."""
+
+    originating_registry: str = Code
+    first: int = Serial
+    last: int = Serial
+
+
+class UnitLocationQuery(Body):
+    """A registry asks the hub whether any of these ranges is held or issued in another
+    registry (protocol 1.3), before it records units the hub never saw move: a Party's
+    imported history. Sent to `POST /interop/v1/unit-locations`, answered at once."""
+
+    query_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    requesting_registry: str = Code
+    purpose: Literal["history_import"] = "history_import"
+    ranges: list[AskedRange] = Field(min_length=1, max_length=LOCATION_QUERY_RANGES)
+    asked_at: datetime
+
+
+class Elsewhere(Body):
+    """Part of an asked range the hub knows in another registry: `held` (or another state the
+    registry reported: used, cancelled, in transit) or `issued` (units of a code that registry
+    issues under, never recorded as leaving it)."""
+
+    registry: str = Code
+    first: int = Serial
+    last: int = Serial
+    state: str = Field(max_length=20)
+
+
+class LocatedRange(Body):
+    """One asked range, as asked, with what of it the hub knows elsewhere (none: nothing)."""
+
+    originating_registry: str = Code
+    first: int = Serial
+    last: int = Serial
+    elsewhere: list[Elsewhere] = Field(default_factory=list, max_length=1000)
+
+
+class UnitLocationAnswer(Body):
+    """The hub's answer to a `UnitLocationQuery` (1.3): for whom, when, and each range asked,
+    in the order asked. Signed as every message, by the hub."""
+
+    query_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    addressee: str = Code
+    answered_at: datetime
+    ranges: list[LocatedRange] = Field(max_length=LOCATION_QUERY_RANGES)
+
+
 MESSAGE_TYPES: dict[str, type[Body]] = {
     model.__name__: model
     for model in (
@@ -418,6 +473,8 @@ MESSAGE_TYPES: dict[str, type[Body]] = {
         KeyAnnouncement,
         MechanismHoldingsQuery,
         MechanismHoldingsAnswer,
+        UnitLocationQuery,
+        UnitLocationAnswer,
     )
 }
 

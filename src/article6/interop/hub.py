@@ -22,6 +22,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.messages import (
     AcceptanceHold,
     Ack,
+    AckResult,
     AuditTrailReport,
     Body,
     Envelope,
@@ -36,6 +37,8 @@ from article6.domain.messages import (
     TransferProposal,
     TransferWithdrawal,
     UnitBlocksReport,
+    UnitLocationAnswer,
+    UnitLocationQuery,
 )
 from article6.domain.protocol import ACCEPTANCE_HOLD_LIMIT, HUB, Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
@@ -49,6 +52,7 @@ from article6.interop import (
     mechanism,
     outbox,
     reconciliation_runs,
+    unit_locations,
 )
 from article6.interop.directory import Identity
 from article6.interop.inbox import receive
@@ -95,6 +99,29 @@ class Hub:
 
     def receive(self, wire: Any) -> Ack:
         return receive(self.registry, self.identity, wire, self._handle)
+
+    def answer_locations(self, wire: Any) -> Ack | dict[str, Any]:
+        """A question where units are (1.3), checked as any message and answered at once with
+        a signed `UnitLocationAnswer`; an Ack when it is not taken."""
+        answered: list[tuple[UnitLocationAnswer, str]] = []
+
+        def handle(connection: Connection, envelope: Envelope, body: Body) -> None:
+            if not isinstance(body, UnitLocationQuery):
+                raise refuse(
+                    Check.C6119,
+                    "envelope.message_type",
+                    words("ask where units are with a UnitLocationQuery"),
+                )
+            answer = unit_locations.answer_query(
+                connection, self.registry, envelope.from_registry, body, self.now()
+            )
+            answered.append((answer, envelope.message_id))
+
+        ack = receive(self.registry, self.identity, wire, handle)
+        if not answered or ack.result is not AckResult.RECEIVED:
+            return ack
+        answer, message_id = answered[-1]
+        return unit_locations.sealed_answer(self.identity, answer, message_id, self.now())
 
     def deliver_pending(self, transport: outbox.Transport) -> int:
         return outbox.deliver_pending(self.registry.engine, self.identity, transport, self.now)
@@ -160,4 +187,13 @@ class Hub:
             mechanism.forward_query(connection, sender, body, now)
         elif isinstance(body, MechanismHoldingsAnswer):
             mechanism.forward_answer(connection, sender, body, now)
+        elif isinstance(body, UnitLocationQuery):
+            raise refuse(
+                Check.C6119,
+                "envelope.message_type",
+                words(
+                    "ask where units are at {path}, answered at once",
+                    path=unit_locations.LOCATIONS_PATH,
+                ),
+            )
         # Notices and anything else are recorded in the inbox only.

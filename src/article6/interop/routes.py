@@ -26,6 +26,7 @@ from article6.interop.intake import MAX_BODY, read_json
 from article6.interop.node import RegistryNode
 from article6.interop.operators import CHALLENGE, require_operator
 from article6.interop.transport import MESSAGES_PATH
+from article6.interop.unit_locations import LOCATIONS_PATH
 from article6.store.database import unit_of_work
 
 Operator = Depends(require_operator)
@@ -89,6 +90,16 @@ def hub_router(hub: Hub, max_body: int = MAX_BODY) -> APIRouter:
     async def message(request: Request) -> JSONResponse:
         wire = await read_json(request, max_body)
         return _answer(await run_in_threadpool(hub.receive, wire))
+
+    @router.post(LOCATIONS_PATH)
+    async def unit_locations(request: Request) -> JSONResponse:
+        """Where units are (1.3): a signed `UnitLocationQuery` in, a signed
+        `UnitLocationAnswer` out, or an Ack naming why the question was not taken."""
+        wire = await read_json(request, max_body)
+        reply = await run_in_threadpool(hub.answer_locations, wire)
+        if isinstance(reply, Ack):
+            return _answer(reply)
+        return JSONResponse(reply)
 
     @router.get("/interop/v1/identity")
     def identity() -> dict[str, str]:

@@ -29,6 +29,21 @@ from article6.store.database import unit_of_work
 
 LINK_PATH = "/enrolment-link/"
 
+NO_MAIL_SERVER = words("no mail server is set ({setting})", setting="ARTICLE6_SMTP_HOST")
+NO_PUBLIC_URL = words(
+    "the registry's public address is not set ({setting})", setting="ARTICLE6_PUBLIC_URL"
+)
+NO_ADDRESS = words("the user has no e-mail address")
+UNREACHED = words('the mail server could not be reached: "{error}"', error="")
+NOT_TAKEN = words('the mail server did not take the e-mail: "{error}"', error="")
+MAIL_REASONS = (NO_MAIL_SERVER, NO_PUBLIC_URL, NO_ADDRESS, UNREACHED, NOT_TAKEN)
+"""Why an enrolment e-mail did not leave, as recorded (in English, the mail server's own words
+quoted): a page says each in its reader's language (`web.rendering.recorded`)."""
+
+
+def _technical(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:400]
+
 
 class SentLink(BaseModel):
     """An enrolment link for one user: e-mailed to them, or (when it could not be) shown once
@@ -110,24 +125,24 @@ def send_links(
     smtp: smtplib.SMTP | None = None
     opening_error: str | None = None
     if server is None:
-        opening_error = "no mail server is set (ARTICLE6_SMTP_HOST)"
+        opening_error = NO_MAIL_SERVER
     elif base is None:
-        opening_error = "the registry's public address is not set (ARTICLE6_PUBLIC_URL)"
+        opening_error = NO_PUBLIC_URL
     elif any(link.email for link in links):
         try:
             smtp = server.connect()
         except (OSError, smtplib.SMTPException) as unopened:
-            opening_error = f"{type(unopened).__name__}: {unopened}"
+            opening_error = words(UNREACHED.template, error=_technical(unopened))
     try:
         for link in links:
             problem = opening_error
             if not link.email:
-                problem = "the user has no e-mail address"
+                problem = NO_ADDRESS
             elif smtp is not None and server is not None and base is not None:
                 try:
                     smtp.send_message(message(server, link, link_url(base, link.token)))
                 except (OSError, smtplib.SMTPException) as failed:
-                    problem = f"{type(failed).__name__}: {failed}"
+                    problem = words(NOT_TAKEN.template, error=_technical(failed))
             outcomes.append((link, problem))
     finally:
         if smtp is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -230,6 +231,7 @@ def record_holdings(
     on_request_of: str,
     last: ImportedYear,
     plans: list[HeldPlan],
+    hub_check: dict[str, Any] | None = None,
 ) -> str | None:
     """The last year's holdings as blocks, moved in by one completed `history_import`
     transaction dated at the end of that year (its original date), journaled."""
@@ -294,6 +296,7 @@ def record_holdings(
             "source": last.file.name,
             "sha256": last.file.sha256,
             "on_request_of": on_request_of,
+            "hub_check": hub_check or {"asked": False},
         },
     )
     return identifier

@@ -40,6 +40,7 @@ from article6.services.context import Registry, execute
 from article6.services.history_authorizations import new_authorizations, record_authorizations
 from article6.services.history_entities import ImportedEntity, new_entities, record_entities
 from article6.services.history_holdings import HeldPlan, held_plans, held_range, record_holdings
+from article6.services.history_hub_check import AskHub, HubCheckView, consult_hub
 from article6.services.journal import log
 from article6.store import (
     aef_archive,
@@ -81,6 +82,9 @@ class HistoryView(BaseModel):
     entities: list[str] = []
     """The authorized entities of the history's Tables 5 recorded here (name and approach)."""
     transaction: str | None = None
+    hub_check: HubCheckView | None = None
+    """Whether the hub was asked if any unit is held in another registry (C7012), and what
+    came of it; a warning when it was not."""
 
 
 @dataclass(frozen=True)
@@ -378,7 +382,11 @@ def _checked(
 
 
 def _view(
-    command: ImportHistory, checked: Checked, recorded: bool, transaction: str | None = None
+    command: ImportHistory,
+    checked: Checked,
+    recorded: bool,
+    transaction: str | None = None,
+    hub_check: HubCheckView | None = None,
 ) -> HistoryView:
     years, plans = checked.years, checked.plans
     return HistoryView(
@@ -407,6 +415,7 @@ def _view(
             for e in checked.entities
         ],
         transaction=transaction,
+        hub_check=hub_check,
     )
 
 
@@ -418,8 +427,13 @@ def import_history(
     on_request_of: str,
     dry_run: bool = False,
     progress: Progress = _noop,
+    ask_hub: AskHub | None = None,
+    without_hub_check: bool = False,
 ) -> HistoryView:
-    """Check the whole history, then (unless `dry_run`) record it all in one transaction."""
+    """Check the whole history, ask the hub whether any unit it ends with is held or issued
+    in another registry (`ask_hub`; none: no hub configured), then (unless `dry_run`) record
+    it all in one transaction. An import the hub could not be asked about is refused (C7012)
+    unless `without_hub_check`; a dry run warns of it instead."""
     _allow(actor, on_request_of)
     progress("reading", 0, len(paths))
     files = read_history(paths)
@@ -430,10 +444,14 @@ def import_history(
         files=[f.name for f in files],
         sha256=[f.sha256 for f in files],
     )
+    with reports.reading(registry.engine) as connection:
+        checked = _checked(connection, registry, party, files)
+    # Asked outside the recording transaction: no lock is held while the hub answers.
+    hub = consult_hub(checked.years, ask_hub, without_hub_check)
+    if hub.refusals or (hub.unasked and not dry_run):
+        raise CommandRefused([*hub.refusals, *hub.unasked])
     if dry_run:
-        with reports.reading(registry.engine) as connection:
-            checked = _checked(connection, registry, party, files)
-        return _view(command, checked, recorded=False)
+        return _view(command, checked, recorded=False, hub_check=hub.view)
 
     def handle(connection: Connection, registry: Registry, actor: Actor) -> HistoryView:
         checked = _checked(connection, registry, party, files)
@@ -446,9 +464,16 @@ def import_history(
             _record_year(connection, registry, actor, party, one)
         progress("recording holdings", len(years), total)
         identifier = record_holdings(
-            connection, registry, actor, party, command.on_request_of, years[-1], plans
+            connection,
+            registry,
+            actor,
+            party,
+            command.on_request_of,
+            years[-1],
+            plans,
+            hub.journaled,
         )
         progress("committing", total, total)
-        return _view(command, checked, recorded=True, transaction=identifier)
+        return _view(command, checked, recorded=True, transaction=identifier, hub_check=hub.view)
 
     return execute(registry, actor, command, handle, HistoryView)

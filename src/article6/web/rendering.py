@@ -22,6 +22,7 @@ from article6.http.problems import FIELD_NAMES
 from article6.http.security import registry_of
 from article6.reports.aef_consistency.findings import reason_read_back
 from article6.services import notification_inbox
+from article6.services.enrolment_mail import MAIL_REASONS
 from article6.services.history_holdings import HISTORY_IMPORTED
 from article6.services.settlement import BY_THE_HUB
 from article6.web.glossary import abbreviate
@@ -169,8 +170,9 @@ def kind_label(kind: str) -> str:
         return kind
 
 
-RECORDED = (HISTORY_IMPORTED, BY_THE_HUB)
-"""The sentences with values the registry writes into its records (a transaction's reason)."""
+RECORDED = (HISTORY_IMPORTED, BY_THE_HUB, *MAIL_REASONS)
+"""The sentences with values the registry writes into its records (a transaction's reason,
+why an enrolment e-mail did not leave)."""
 
 
 def recorded(text: str | None) -> str:
