@@ -13,9 +13,13 @@ from sqlalchemy import select
 from test_users_page import browser_session, form
 
 from article6.demo.world import SECRETARIAT
+from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery
 from article6.domain.protocol import Role as NodeRole
 from article6.interop import directory
+from article6.services.external_transfer_status import HUB_ACTOR
+from article6.services.mechanism_pulls import record_answer
 from article6.services.reads.ledger import journal
+from article6.store import mechanism_pulls as pulls_store
 from article6.store.database import unit_of_work
 from article6.store.interop_schema import outbox
 
@@ -87,3 +91,37 @@ def test_the_next_page_form_asks_for_the_page_after_the_cursor(world: HttpWorld)
     assert '"cursor":"s40"' in bodies[-1] and '"limit":1' in bodies[-1]
     forged = form(user, "/mechanism", {**PULL, "cursor": "after everything"})
     assert forged.status_code == 422 and "C1005" in forged.text
+
+
+def answered(world: HttpWorld, pull: str, **attested: object) -> None:
+    """The pull's answer as the protocol records it once its checks passed."""
+    registry = world.api.registry
+    with unit_of_work(registry.engine) as connection:
+        record = pulls_store.pull(connection, pull.rsplit("/", 1)[-1])
+        assert record is not None
+        query = MechanismHoldingsQuery.model_validate_json(record.query)
+        answer = AttestedHoldings(
+            mechanism_registry="A64",
+            addressee="IR",
+            query=query,
+            answered_at=registry.now(),
+            holdings=[],
+            history=[],
+            **attested,  # type: ignore[arg-type]
+        )
+        record_answer(connection, registry, HUB_ACTOR, answer, [])
+
+
+def test_the_page_says_whether_the_history_is_whole_or_cut_short(world: HttpWorld):
+    on_the_hub(world)
+    user = browser_session(world.api, "xxa.user")
+    whole = form(user, "/mechanism", PULL).headers["location"]
+    answered(world, whole)
+    shown = user.get(whole)
+    assert 'id="history-whole"' in shown.text and "Whole: every action" in shown.text
+    assert 'id="history-cut"' not in shown.text
+
+    cut = form(user, "/mechanism", PULL).headers["location"]
+    answered(world, cut, history_truncated=True)
+    shown = user.get(cut)
+    assert 'id="history-cut"' in shown.text and "Cut short" in shown.text

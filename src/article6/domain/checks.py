@@ -704,7 +704,7 @@ class Check(Enum):
         "C6114",
         words("Answer size"),
         words(
-            "An answer holds no more rows than its query allows, and its attested part is within the size limit."
+            "An answer holds no more blocks than its query allows and no more actions than the protocol's bound, and its attested part is within the size limit."
         ),
     )
     C6115 = (
@@ -747,6 +747,20 @@ class Check(Enum):
         words("The hub's signed answer"),
         words(
             "An answer about where units are is a fresh message from the hub, addressed to the registry that asked and signed with the hub's key this registry holds."
+        ),
+    )
+    C6121 = (
+        "C6121",
+        words("Whole history of a page"),
+        words(
+            "A page from the 6.4 registry that does not say its history was cut short carries every action on its serials: followed in order, the actions lead each range it holds from its issuance to the account and state it is held in."
+        ),
+    )
+    C6122 = (
+        "C6122",
+        words("Actions of a page"),
+        words(
+            "Every action a page from the 6.4 registry lists moved serials of that page, and is listed once."
         ),
     )
 

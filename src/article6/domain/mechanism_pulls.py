@@ -4,7 +4,8 @@ query for authorized A6.4ERs and of the checks its answer must pass before it is
 A registry asks through the hub; the mechanism registry signs what it answers (`attested`), so
 the hub carries it but cannot change it. The asking registry shows an answer as verified only
 if the mechanism registry's signature holds (C6008, checked in `interop.mechanism`), it answers
-this very request (C6009), it is fresh (C6113) and it is no larger than asked (C6114).
+this very request (C6009), it is fresh (C6113), it is no larger than allowed (C6114) and,
+from 1.4, its history is the whole history of its serials (C6121, C6122; `pull_history`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import datetime, timedelta
 from article6.domain.checks import Check, Refusal
 from article6.domain.messages import AttestedHoldings, MechanismHoldingsQuery, QueryBy
 from article6.domain.protocol import CLOCK_SKEW
+from article6.domain.pull_history import history_refusals
+from article6.domain.pull_pages import HISTORY_BOUND, cursor_serial, next_cursor
 from article6.domain.wording import words
 
 ANSWER_VALIDITY = timedelta(minutes=10)
@@ -22,16 +25,6 @@ FRESH_FOR = timedelta(minutes=5)
 """A verified answer shown later than this after it was fetched is labelled cached."""
 MAX_ATTESTED_BYTES = 4 * 1024 * 1024
 """The canonical JSON of an attested answer at most (C6114)."""
-
-
-def cursor_serial(cursor: str | None) -> int | None:
-    """The serial a page continues after (`s<serial>`, 1.2); None for a first page."""
-    return int(cursor[1:]) if cursor else None
-
-
-def next_cursor(last_serial: int | None) -> str | None:
-    """The cursor of the page after one that ends at `last_serial` (None: it was the last)."""
-    return None if last_serial is None else f"s{last_serial}"
 
 
 def selector_refusals(query: MechanismHoldingsQuery) -> list[Refusal]:
@@ -64,7 +57,8 @@ def answer_refusals(
     now: datetime,
 ) -> list[Refusal]:
     """The checks an answer whose signature holds must still pass, in order: it answers this
-    request (C6009), it is fresh (C6113), it is no larger than asked (C6114)."""
+    request (C6009), it is fresh (C6113), it follows its cursor (C6009), it is no larger than
+    allowed (C6114), and its history is the whole history of its serials (C6122, C6121)."""
     if attested.addressee != receiver:
         return [
             Refusal(
@@ -128,23 +122,26 @@ def answer_refusals(
                 words("the page does not follow its cursor {cursor}", cursor=asked.cursor or "-"),
             )
         ]
-    rows = max(len(attested.holdings), len(attested.history))
-    if rows > asked.limit or size > MAX_ATTESTED_BYTES:
+    blocks, actions = len(attested.holdings), len(attested.history)
+    if blocks > asked.limit or actions > HISTORY_BOUND or size > MAX_ATTESTED_BYTES:
         return [
             Refusal(
                 Check.C6114,
                 "attested",
                 words(
-                    "{rows} rows and {size} bytes; the query allows {limit} rows and "
+                    "{blocks} blocks, {actions} actions and {size} bytes; the query allows "
+                    "{limit} blocks, the protocol {history_bound} actions and "
                     "{max_attested_bytes} bytes",
-                    rows=rows,
+                    blocks=blocks,
+                    actions=actions,
                     size=size,
                     limit=asked.limit,
+                    history_bound=HISTORY_BOUND,
                     max_attested_bytes=MAX_ATTESTED_BYTES,
                 ),
             )
         ]
-    return []
+    return history_refusals(attested, asked)
 
 
 def is_cached(fetched_at: datetime, now: datetime) -> bool:

@@ -1,8 +1,9 @@
-"""The protocol's messages, version 1.3: an envelope, a typed body, a signature (1.1 adds
+"""The protocol's messages, version 1.4: an envelope, a typed body, a signature (1.1 adds
 the queries to the Article 6.4 mechanism registry and their answers; 1.2 the hold of a transfer
 for the acquiring Party's acceptance, its withdrawal by the transferring registry, pages of the
 mechanism registry's answers and the forwarding of registries' new keys; 1.3 the question
-to the hub about where units are, answered at once).
+to the hub about where units are, answered at once; 1.4 pages carrying the whole history of
+their serials, or saying that it was cut short).
 
 Each body is a Pydantic model, a value both sides speak: the services that send or answer a
 message build and read them, the protocol (`interop/`) carries them. `interop.schemas` turns
@@ -377,9 +378,11 @@ class AttestedHoldings(Paged):
     """What the mechanism registry signs: the query it answers, for whom, when, and what it
     holds. The hub carries it unchanged, so only the mechanism registry can have made it.
     `next_cursor` (1.2) is set when more holdings follow: a query with it as `cursor` asks for
-    the next page, itself signed and checked."""
+    the next page, itself signed and checked. `history` is every action on the page's serials
+    (1.4: never cut at `limit`); `history_truncated` (1.4) says, when set, that it was cut
+    short at the protocol's bound, so the page is not shown as a whole history."""
 
-    _LATER = ("next_cursor",)
+    _LATER = ("next_cursor", "history_truncated")
 
     mechanism_registry: str = Code
     addressee: str = Code
@@ -389,6 +392,10 @@ class AttestedHoldings(Paged):
     history: list[A64ERAction] = Field(max_length=10_000)
     next_cursor: str | None = Field(
         default=None, pattern=CURSOR, description="(1.2) Set when more holdings follow."
+    )
+    history_truncated: Literal[True] | None = Field(
+        default=None,
+        description="(1.4) True when the history of the page's serials was cut short.",
     )
 
 

@@ -14,7 +14,7 @@ from article6.domain.wording import words
 
 PROTOCOL = "article6-interop"
 MAJOR = 1
-MINOR = 3
+MINOR = 4
 VERSION = f"{MAJOR}.{MINOR}"
 
 REGISTRY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,4}\Z")
