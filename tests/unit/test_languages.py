@@ -98,3 +98,13 @@ def test_days_and_moments_in_sentences_are_written_the_way_the_reader_writes_the
         assert (
             translation.said(words("on {day:%Y-%m-%d}", day=date(2025, 4, 1))) == "on 1 avril 2025"
         )
+
+
+def test_a_moment_the_journal_keeps_is_said_the_readers_way_in_a_notification():
+    from article6.services.notifications import moment_words
+
+    until = moment_words("2026-12-02T13:00:00+00:00")
+    assert until == "2026-12-02 13:00 UTC"
+    with translation.speaking("fr"):
+        assert translation.said(until) == "2 déc. 2026, 13:00 UTC"
+    assert moment_words("soon") == "soon"
