@@ -258,6 +258,8 @@ def test_a_reconciliation_hold_tells_everyone_it_stops_and_no_auditor(world: Htt
     titles = [n["title"] for n in inbox(api, "xxc.admin")]
     assert "Reconciliation hold placed (REC-2026-0001)" in titles
     assert "Reconciliation hold lifted (REC-2026-0001)" in titles
+    bodies = [n["body"] for n in inbox(api, "xxc.admin")]
+    assert any("REC-2026-0001 until 2026-12-02 13:00 UTC:" in body for body in bodies), bodies
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -72,10 +72,10 @@ def undated(value: date, today: date, field: str = "date_of_authorization") -> R
         words(
             "{value} is not a date from {earliest} (decision 2/CMA.3 applies from "
             "{first_vintage}) to today ({today})",
-            value=value.isoformat(),
-            earliest=earliest.isoformat(),
+            value=value,
+            earliest=earliest,
             first_vintage=identifiers.FIRST_VINTAGE,
-            today=today.isoformat(),
+            today=today,
         ),
     )
 
@@ -212,7 +212,7 @@ def validate_change(previous: Authorization, proposed: Authorization, linked_qua
                 words(
                     "a new version is dated on or after the version it changes "
                     "({date_of_authorization})",
-                    date_of_authorization=previous.date_of_authorization.isoformat(),
+                    date_of_authorization=previous.date_of_authorization,
                 ),
             )
         )

@@ -84,7 +84,7 @@ def report_refusals(
                 "kind",
                 words(
                     "the initial report of {report_date} is recorded: record an update",
-                    report_date=initial[0].report_date.isoformat(),
+                    report_date=initial[0].report_date,
                 ),
             )
         )
@@ -96,7 +96,7 @@ def report_refusals(
             Refusal(
                 Check.C3011,
                 "report_date",
-                words("an update is dated after the last report ({last})", last=last.isoformat()),
+                words("an update is dated after the last report ({last})", last=last),
             )
         )
     return refused

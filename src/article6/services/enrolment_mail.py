@@ -78,7 +78,7 @@ def link_url(base_url: str, token: str) -> str:
 
 def mail_text(link: LinkToSend, url: str) -> tuple[str, str]:
     """The e-mail's subject and text, in the user's language (English when unknown)."""
-    until = link.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    until = link.expires_at.astimezone(UTC)  # said the reader's way, in UTC
     with translation.speaking(link.language):
         subject = translation.said(words("[Article 6.2 Registry] Your enrolment link"))
         body = translation.said(
@@ -86,9 +86,9 @@ def mail_text(link: LinkToSend, url: str) -> tuple[str, str]:
                 "Dear {display_name},\n\n"
                 "You have a user of the Article 6.2 registry: {user}. Follow this link to "
                 "choose your own password and set up your second factor:\n\n{url}\n\n"
-                "The link works once, until {until}. If it has expired, ask the registry's "
-                "secretariat for a new one. Nobody else knows your password: the registry "
-                "will never ask you for it by e-mail.",
+                "The link works once, until {until:%Y-%m-%d %H:%M} UTC. If it has expired, "
+                "ask the registry's secretariat for a new one. Nobody else knows your password: "
+                "the registry will never ask you for it by e-mail.",
                 display_name=link.display_name,
                 user=link.user,
                 url=url,

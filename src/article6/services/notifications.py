@@ -11,6 +11,7 @@ deliver`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -230,6 +231,16 @@ def _decided(connection: Connection, entry: SealedEvent, kind: NotificationKind)
     return [Notice(kind, frozenset(users), title, body)]
 
 
+def moment_words(recorded: str) -> Words | str:
+    """A moment the journal keeps in ISO form, as words the reader's language writes its way
+    (3 déc. 2026, 14:05 UTC); as recorded when it is not one."""
+    try:
+        moment = datetime.fromisoformat(recorded).astimezone(UTC)
+    except (TypeError, ValueError):
+        return recorded
+    return words("{moment:%Y-%m-%d %H:%M} UTC", moment=moment)
+
+
 def _hold(connection: Connection, entry: SealedEvent) -> list[Notice]:
     placed = entry.event == "ReconciliationHoldPlaced"
     users = held_up(store.grants(connection, None))
@@ -240,7 +251,9 @@ def _hold(connection: Connection, entry: SealedEvent) -> list[Notice]:
             "The registry holds every transaction for the reconciliation {run} until {until}: "
             "requests are refused (C2006) meanwhile.",
             run=run,
-            until=entry.body["until"] if "until" in entry.body else words("its result"),
+            until=(
+                moment_words(entry.body["until"]) if "until" in entry.body else words("its result")
+            ),
         )
     else:
         title = words("Reconciliation hold lifted ({run})", run=run)

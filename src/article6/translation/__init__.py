@@ -19,11 +19,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from babel.support import Translations
 
@@ -107,11 +110,43 @@ def decimal(value: Decimal) -> str:
     return (MINUS if value < 0 else "") + said
 
 
+def day(value: date) -> str:
+    """A day as the current language writes it: ISO in English (2025-04-01, what auditors
+    compare), the language's own long form in the others (1 avril 2025, 1 de abril de 2025)."""
+    if current() == DEFAULT:
+        return value.isoformat()
+    return format_date(value, "long", locale=current())
+
+
+ISO_DAY = "%Y-%m-%d"
+TIMES = {" %H:%M": "short", " %H:%M:%S": "medium"}
+"""The time written after an ISO day in a sentence's field, as the language's time format."""
+
+
+def _moment(value: date, spec: str) -> str:
+    """A day, or a day and its time in UTC, the way the current language writes them (3 déc.
+    2026, 14:05); a spec this does not know as Python writes it."""
+    time = spec.removeprefix(ISO_DAY)
+    if not time:
+        return day(value)
+    if time not in TIMES or not isinstance(value, datetime):
+        return format(value, spec)
+    written = Locale.parse(current())
+    the_day = format_date(value.astimezone(UTC), "medium", locale=written)
+    the_time = format_time(value, TIMES[time], tzinfo=UTC, locale=written)
+    return str(written.datetime_formats["medium"]).format(the_time, the_day)
+
+
 class _Filling(string.Formatter):
     """Fills a template's fields, grouping a number's digits (`{quantity:,}`) the way the
-    current language does: 50,000 in English, 50 000 in French, 50.000 in Spanish."""
+    current language does: 50,000 in English, 50 000 in French, 50.000 in Spanish; a day
+    (a `date` in a sentence, ISO in English) the way it writes days."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if not format_spec and isinstance(value, date) and not isinstance(value, datetime):
+            return day(value)
+        if format_spec.startswith(ISO_DAY) and isinstance(value, date) and current() != DEFAULT:
+            return _moment(value, format_spec)
         if format_spec == "," and isinstance(value, int) and not isinstance(value, bool):
             return grouped(value)
         if format_spec == "," and isinstance(value, Decimal):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +11,10 @@ from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from article6 import translation
-from article6.domain.access import label_words
+from article6.domain.access import LABEL_ROLES, Role, label_words
 from article6.domain.accounts import AccountKind
 from article6.domain.checks import Refusal
 from article6.domain.wording import Words, reread, words
@@ -82,6 +83,15 @@ FIRST_TRANSFER_SUBTYPES = {
     "Use or cancellation": words("at use or cancellation"),
 }
 
+CANCELLATION_PURPOSES = {
+    "IMP": words("international mitigation purposes"),
+    "OP": words("other purposes"),
+    "OMGE": words("overall mitigation in global emissions"),
+    "voluntary": words("voluntary"),
+}
+"""What a cancellation is for (domain.accounts.CancellationPurpose, stored as these values) in
+words; the pages write the code beside them, as the records and the AEF carry it."""
+
 
 UNIT_STATES = {
     "MO": words("MO"),
@@ -97,6 +107,20 @@ RATI in French and an RMTI in Spanish."""
 def unit_state(state: object) -> str:
     known = UNIT_STATES.get(str(state))
     return translation.said(known) if known else str(state)
+
+
+def purpose_said(code: object) -> Markup:
+    """A cancellation's purpose in the reader's words with its code beside, the code in an
+    `<abbr>` saying what it stands for ("fins d'atténuation internationales (IMP)"); a
+    voluntary cancellation has no code; an unknown value as written."""
+    if not code:
+        return Markup("")
+    named = CANCELLATION_PURPOSES.get(str(code))
+    if named is None:
+        return abbreviate(code)
+    if str(code) == "voluntary":
+        return escape(translation.said(named))
+    return Markup("{} ({})").format(translation.said(named), abbreviate(code))
 
 
 def status_words(status: str, reason: str | None = None) -> str:
@@ -149,10 +173,18 @@ def number(value: int | None) -> str:
     return "—" if value is None else translation.grouped(value)
 
 
-def moment(value: datetime | None) -> str:
+def moment(value: datetime | date | None) -> str:
     """A moment in UTC: ISO order in English (what auditors compare), the reader's own
-    format in the other languages; the time zone always said."""
-    return "—" if value is None else when_said(value)
+    format in the other languages; the time zone always said. A day alone is said as a day."""
+    if value is None:
+        return "—"
+    return when_said(value) if isinstance(value, datetime) else translation.day(value)
+
+
+def day(value: date | None) -> str:
+    """A day (a date of authorization, of a report): ISO in English, the reader's own long
+    form in the other languages (1 avril 2025). Links and forms keep ISO."""
+    return "—" if value is None else translation.day(value)
 
 
 def when_said(value: datetime) -> str:
@@ -160,6 +192,12 @@ def when_said(value: datetime) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S UTC")
     when = format_datetime(value, "medium", tzinfo=UTC, locale=translation.current())
     return f"{when} UTC"
+
+
+def role_said(role: Role) -> str:
+    """A role as a label says it ("party user"), in the reader's language."""
+    known = LABEL_ROLES.get(role)
+    return translation.said(known) if known else str(role.value).replace("_", " ")
 
 
 def kind_label(kind: str) -> str:
@@ -211,6 +249,7 @@ def plain_refusal(refusal: Refusal) -> str:
 templates.env.filters.update(
     n=number,
     when=moment,
+    day=day,
     kind_label=kind_label,
     tx_kind=transaction_kind,
     account_status=account_status,
@@ -222,6 +261,8 @@ templates.env.filters.update(
     official=official,
     mark_reason=mark_reason,
     unit_state=unit_state,
+    role=role_said,
+    purpose=purpose_said,
 )
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from article6 import translation
-from article6.domain.wording import words
-from article6.web.rendering import recorded, subtype_words, transaction_kind, when_said
+from article6.web.rendering import (
+    purpose_said,
+    recorded,
+    subtype_words,
+    transaction_kind,
+    when_said,
+)
 from article6.web.vocabulary import official
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,7 +44,7 @@ def environment() -> Environment:
     # One format with the pages: in English ISO dates and 50,000; in the other languages their
     # own (Babel); the kinds of transaction in words.
     env.filters["quantity"] = translation.grouped
-    env.filters["day"] = day
+    env.filters["day"] = translation.day
     env.filters["moment"] = when_said
     env.filters["tx_kind"] = transaction_kind
     env.filters["recorded"] = recorded
@@ -50,21 +54,14 @@ def environment() -> Environment:
     return env
 
 
-def movement_kind(kind: str) -> str:
-    """A statement line's kind ("cancellation (IMP)") in words; the purpose's code kept."""
+def movement_kind(kind: str) -> Markup:
+    """A statement line's kind ("cancellation (IMP)") in words, its purpose in words with the
+    code beside ("Annulation — fins d'atténuation internationales (IMP)")."""
     base, _, purpose = kind.partition(" (")
-    said = transaction_kind(base)
+    said = escape(transaction_kind(base))
     if not purpose:
         return said
-    purpose = purpose.removesuffix(")")
-    named = translation.said(words("voluntary")) if purpose == "voluntary" else purpose
-    return f"{said} ({named})"
-
-
-def day(value: date) -> str:
-    if translation.current() == translation.DEFAULT:
-        return value.strftime("%Y-%m-%d")
-    return format_date(value, "long", locale=translation.current())
+    return Markup("{} — {}").format(said, purpose_said(purpose.removesuffix(")")))
 
 
 def render(template: str, **context: Any) -> str:
