@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from article6 import translation
@@ -35,7 +37,25 @@ templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     translation.gettext, translation.ngettext, newstyle=True
 )
-templates.env.filters["said"] = translation.said
+
+
+def at_each_rendering(filters: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """The filters, each run when a page is rendered. Jinja otherwise runs a filter over a
+    literal (`{{ "ITMO"|said }}`) once, as it compiles the template, in whatever language the
+    first reader spoke, and every later reader would get that language; a filter that takes
+    the rendering's context is never run ahead."""
+
+    def rendered(said: Callable[..., Any]) -> Callable[..., Any]:
+        @pass_context
+        def filter_(_context: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+            return said(value, *args, **kwargs)
+
+        return filter_
+
+    return {name: rendered(function) for name, function in filters.items()}
+
+
+templates.env.filters.update(at_each_rendering({"said": translation.said}))
 templates.env.globals["language"] = translation.language
 templates.env.globals["languages"] = translation.LANGUAGES
 
@@ -247,22 +267,26 @@ def plain_refusal(refusal: Refusal) -> str:
 
 
 templates.env.filters.update(
-    n=number,
-    when=moment,
-    day=day,
-    kind_label=kind_label,
-    tx_kind=transaction_kind,
-    account_status=account_status,
-    status=status_words,
-    field_words=field_named,
-    abbr=abbreviate,
-    subtype=subtype_words,
-    recorded=recorded,
-    official=official,
-    mark_reason=mark_reason,
-    unit_state=unit_state,
-    role=role_said,
-    purpose=purpose_said,
+    at_each_rendering(
+        dict(
+            n=number,
+            when=moment,
+            day=day,
+            kind_label=kind_label,
+            tx_kind=transaction_kind,
+            account_status=account_status,
+            status=status_words,
+            field_words=field_named,
+            abbr=abbreviate,
+            subtype=subtype_words,
+            recorded=recorded,
+            official=official,
+            mark_reason=mark_reason,
+            unit_state=unit_state,
+            role=role_said,
+            purpose=purpose_said,
+        )
+    )
 )
 
 

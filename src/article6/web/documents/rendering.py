@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from article6 import translation
 from article6.web.rendering import (
+    at_each_rendering,
     purpose_said,
     recorded,
     subtype_words,
@@ -38,19 +39,25 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext, translation.ngettext, newstyle=True
     )
-    env.filters["said"] = translation.said
+    env.filters.update(at_each_rendering({"said": translation.said}))
     # The document's language and direction (<html lang dir>) are the ones it is said in.
     env.globals["language"] = translation.language
     # One format with the pages: in English ISO dates and 50,000; in the other languages their
     # own (Babel); the kinds of transaction in words.
-    env.filters["quantity"] = translation.grouped
-    env.filters["day"] = translation.day
-    env.filters["moment"] = when_said
-    env.filters["tx_kind"] = transaction_kind
-    env.filters["recorded"] = recorded
-    env.filters["official"] = official  # the AEF's vocabulary, its official English beside
-    env.filters["subtype"] = subtype_words
-    env.filters["movement_kind"] = movement_kind
+    env.filters.update(
+        at_each_rendering(
+            {
+                "quantity": translation.grouped,
+                "day": translation.day,
+                "moment": when_said,
+                "tx_kind": transaction_kind,
+                "recorded": recorded,
+                "official": official,  # the AEF's vocabulary, its official English beside
+                "subtype": subtype_words,
+                "movement_kind": movement_kind,
+            }
+        )
+    )
     return env
 
 
