@@ -159,7 +159,7 @@ def test_administrators_see_the_hold_and_its_deadline(network, clock):
         "until": "2026-06-01T13:00:30Z",
     }
     banner = client.get("/").text
-    assert 'id="reconciliation-hold"' in banner and "2026-06-01 13:00 UTC" in banner
+    assert 'id="reconciliation-hold"' in banner and "2026-06-01 13:00:30 UTC" in banner
     net.settle()
     assert client.get("/api/v1/health").json()["reconciliation"] is None
 

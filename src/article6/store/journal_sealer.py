@@ -8,8 +8,7 @@ holder waited for the interpreter behind the other requests' threads (38 ms mean
 How far the chain may lag, under normal operation (database reachable): an entry is chained by
 the first sealing round that starts after its commit, and a round chains every entry pending
 when it starts, `journal.SEAL_BATCH` (2,000) a statement, in two statements. A wake during a
-round runs one more round, so an entry waits at most for the round under way and its own (each
-starting `GATHER_SECONDS` after its wake, so that under load one round chains many commits), and
+round runs one more round, so an entry waits at most for the round under way and its own, and
 never more than `LAG_BOUND_MS` (checked by `tests/stress/test_journal_sealer`). Measured by
 `bench/api_throughput.py` (8 clients on 2 cores already loaded 6 times over): at most 5 entries
 pending, the oldest at most 135 ms after its recording, which precedes its commit.
@@ -35,9 +34,6 @@ from article6.store import journal
 
 LAG_BOUND_MS = 1000
 """The longest an entry stays pending after its commit under normal operation."""
-GATHER_SECONDS = 0.02
-"""A woken sealer waits this long before its round, so that under load one round chains the
-entries of many commits (two statements a round, whatever it chains) instead of one or two."""
 IDLE_SECONDS = 30.0  # a sealer thread with nothing to do for this long ends; a commit restarts it
 RETRY_SECONDS = 1.0
 RETRY_LIMIT = 60
@@ -78,7 +74,6 @@ class Sealer:
                     if not self._wanted.is_set():
                         self._thread = None
                         return
-            time.sleep(GATHER_SECONDS)  # let the commits of the next moments join this round
             with self._busy:
                 if not self._wanted.is_set():  # halted meanwhile
                     continue
