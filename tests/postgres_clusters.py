@@ -183,7 +183,12 @@ class Cluster:
             **self.settings,
         }
         options = " ".join(f"-c {name}={_quoted(value)}" for name, value in settings.items())
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start")
+        try:
+            self.run(
+                "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start"
+            )
+        except ClusterUnavailable as failure:  # say why: the log goes with the folder
+            raise ClusterUnavailable(f"{failure}\nserver log:\n{self.tail()}") from None
         self.running = True
         return time.monotonic() - began
 
