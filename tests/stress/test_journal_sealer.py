@@ -72,6 +72,13 @@ def wait_until_chained(registry: Registry) -> float:
     return 1000 * (time.monotonic() - started)
 
 
+def sealer_stopped(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the process died: commits wake no sealer, and the round the world's last commits
+    asked for (it may be waiting out `ROUND_SPACING`) does not run."""
+    monkeypatch.setattr(journal_sealer, "wake", lambda _engine: None)
+    journal_sealer.sealer_for(registry.engine).halt()
+
+
 def test_after_a_burst_of_commands_every_entry_is_chained_within_the_bound(
     registry: Registry, world: demo.DemoWorld
 ) -> None:
@@ -142,7 +149,7 @@ def test_entries_a_dead_process_left_pending_are_chained_at_the_next_start(
 ) -> None:
     """The process committed and died before its sealer's round: the entries wait, reported
     by verification, and the next start (`Registry.open`) chains them."""
-    monkeypatch.setattr(journal_sealer, "wake", lambda _engine: None)
+    sealer_stopped(registry, monkeypatch)
     for _ in range(3):
         transfer(registry, world)
     with registry.engine.connect() as connection:
@@ -162,7 +169,7 @@ def test_entries_a_dead_process_left_pending_are_chained_at_the_next_start(
 def test_a_sealer_chains_the_entries_another_process_left(
     registry: Registry, world: demo.DemoWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(journal_sealer, "wake", lambda _engine: None)
+    sealer_stopped(registry, monkeypatch)
     transfer(registry, world)
     transfer(registry, world)
     monkeypatch.undo()
