@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import Connection, event, select
 from test_concurrency import assert_sound, link_ndc
 
 from article6.demo import world as demo
@@ -140,6 +140,34 @@ def test_after_a_burst_of_commands_every_entry_is_chained_within_the_bound(
     worst_ms = max(1000 * (chained[i] - committed[i]) for i in committed)
     assert worst_ms <= journal_sealer.LAG_BOUND_MS, f"an entry waited {worst_ms:.0f} ms"
     with registry.engine.connect() as connection:  # as the sealer left it, nobody else sealing
+        assert verify.everything(connection) == []
+    assert_sound(registry, demo.ISSUED)
+
+
+def test_under_a_stream_of_commits_rounds_start_no_closer_than_the_spacing(
+    registry: Registry, world: demo.DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One round chains the commits of its moments: a round costs the same whatever it chains,
+    so one per commit would cost a third of a transfer's server CPU."""
+    started: list[float] = []
+    seal_on = journal.seal_on
+
+    def counted(connection: Connection) -> int:
+        started.append(time.monotonic())
+        return seal_on(connection)
+
+    monkeypatch.setattr(journal, "seal_on", counted)
+    time.sleep(journal_sealer.ROUND_SPACING)  # the world's own round is over
+    started.clear()
+    commits = 30
+    for _ in range(commits):
+        transfer(registry, world)
+    assert wait_until_chained(registry) <= journal_sealer.LAG_BOUND_MS
+
+    gaps = [later - earlier for earlier, later in zip(started, started[1:], strict=False)]
+    assert len(started) < commits
+    assert min(gaps, default=journal_sealer.ROUND_SPACING) >= 0.95 * journal_sealer.ROUND_SPACING
+    with registry.engine.connect() as connection:
         assert verify.everything(connection) == []
     assert_sound(registry, demo.ISSUED)
 
