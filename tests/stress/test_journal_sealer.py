@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Connection, event, select
@@ -164,7 +165,7 @@ def test_under_a_stream_of_commits_rounds_start_no_closer_than_the_spacing(
         transfer(registry, world)
     assert wait_until_chained(registry) <= journal_sealer.LAG_BOUND_MS
 
-    gaps = [later - earlier for earlier, later in zip(started, started[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(started)]
     assert len(started) < commits
     assert min(gaps, default=journal_sealer.ROUND_SPACING) >= 0.95 * journal_sealer.ROUND_SPACING
     with registry.engine.connect() as connection:
