@@ -95,7 +95,7 @@ def free_port() -> int:
         return port
 
 
-REGISTRY_APP = "article6.app:create_app"
+REGISTRY_APP = "article6.app:serve_app"
 
 
 def start_server(

@@ -41,7 +41,7 @@ from article6.api import (
 )
 from article6.domain.protocol import Role
 from article6.domain.reconciliation import RECONCILIATION_INTERVAL
-from article6.http import problems
+from article6.http import heap, problems
 from article6.http.browser_headers import BrowserHeaders
 from article6.http.guard import RequestGuard
 from article6.http.observation import ObservedRequests
@@ -143,6 +143,7 @@ def serve_app() -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        heap.settle()  # startup is over: what lives now lives as long as the process
         loop = DeliveryLoop(schedule.step, interval=CHECKPOINT_LOOP_SECONDS)
         # Notifications (and their e-mail) in a loop of their own: a slow mail server delays
         # neither the checkpoints nor any command.
