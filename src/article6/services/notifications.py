@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from article6 import translation
 from article6.domain.access import name_in, permits_approval
 from article6.domain.notifications import (
@@ -35,7 +33,6 @@ from article6.services.context import Registry
 from article6.store import journal
 from article6.store import notifications as store
 from article6.store.database import unit_of_work
-from article6.store.identity import creation_line
 from article6.store.notifications import NewNotification, SealedEvent
 
 PROJECTION_BATCH = 500
@@ -99,14 +96,14 @@ def _ranges(body: dict[str, Any]) -> Words | None:
     return words("Serial ranges: {ranges}.", ranges=shown)
 
 
-def _received(connection: Connection, entry: SealedEvent, actor: str) -> list[Notice]:
+def _received(reads: store.ProjectionReads, entry: SealedEvent, actor: str) -> list[Notice]:
     if entry.body.get("kind", TransactionKind.ACQUISITION.value) not in RECEIPTS:
         return []
     account = entry.body.get("destination") or entry.body.get("account")
-    holder = store.holder(connection, str(account)) if account else None
+    holder = reads.holder(str(account)) if account else None
     if holder is None:
         return []
-    users = receiving(store.grants(connection, [holder.party]), holder) - {actor}
+    users = receiving(reads.grants([holder.party]), holder) - {actor}
     subject = entry.subject or ""
     units = _units(entry.body.get("quantity", 0))
     if entry.body.get("source"):
@@ -134,14 +131,12 @@ def _received(connection: Connection, entry: SealedEvent, actor: str) -> list[No
     ]
 
 
-def _awaiting(connection: Connection, entry: SealedEvent) -> list[Notice]:
+def _awaiting(reads: store.ProjectionReads, entry: SealedEvent) -> list[Notice]:
     subject = entry.subject or ""
-    request = store.request_of(connection, subject)
+    request = reads.request_of(subject)
     if request is None:
         return []
-    users = _independent(
-        connection, request, approving(store.grants(connection, [request.party]), request)
-    )
+    users = _independent(reads, request, approving(reads.grants([request.party]), request))
     source = request.source.account if request.source else words("its source")
     return [
         Notice(
@@ -164,26 +159,26 @@ def _awaiting(connection: Connection, entry: SealedEvent) -> list[Notice]:
     ]
 
 
-def _independent(connection: Connection, request: Request, names: set[str]) -> set[str]:
+def _independent(reads: store.ProjectionReads, request: Request, names: set[str]) -> set[str]:
     """The approvals' own second-person rule (`permits_approval`): under four eyes (a request
     from the Party's own account) only approvers independent of the initiator are asked."""
     if request.initiator is None:
         return names
     four_eyes = request.source is None or request.source.entity is None
-    initiator = creation_line(connection, request.initiator)
+    initiator = reads.creation_line(request.initiator)
     return {
         name
         for name in names
-        if permits_approval(initiator, creation_line(connection, name), four_eyes) is None
+        if permits_approval(initiator, reads.creation_line(name), four_eyes) is None
     }
 
 
-def _approved(connection: Connection, entry: SealedEvent) -> list[Notice]:
+def _approved(reads: store.ProjectionReads, entry: SealedEvent) -> list[Notice]:
     subject = entry.subject or ""
-    request = store.request_of(connection, subject)
+    request = reads.request_of(subject)
     if request is None or request.approver is None:
         return []
-    users = initiating(store.grants(connection, [request.party]), request)
+    users = initiating(reads.grants([request.party]), request)
     return [
         Notice(
             NotificationKind.REQUEST_APPROVED,
@@ -202,12 +197,14 @@ def _approved(connection: Connection, entry: SealedEvent) -> list[Notice]:
     ]
 
 
-def _decided(connection: Connection, entry: SealedEvent, kind: NotificationKind) -> list[Notice]:
+def _decided(
+    reads: store.ProjectionReads, entry: SealedEvent, kind: NotificationKind
+) -> list[Notice]:
     subject = entry.subject or ""
-    request = store.request_of(connection, subject)
+    request = reads.request_of(subject)
     if request is None:
         return []
-    users = initiating(store.grants(connection, [request.party]), request)
+    users = initiating(reads.grants([request.party]), request)
     said = {
         "transaction": subject,
         "reason": entry.body.get("reason", ""),
@@ -241,9 +238,9 @@ def moment_words(recorded: str) -> Words | str:
     return words("{moment:%Y-%m-%d %H:%M} UTC", moment=moment)
 
 
-def _hold(connection: Connection, entry: SealedEvent) -> list[Notice]:
+def _hold(reads: store.ProjectionReads, entry: SealedEvent) -> list[Notice]:
     placed = entry.event == "ReconciliationHoldPlaced"
-    users = held_up(store.grants(connection, None))
+    users = held_up(reads.grants(None))
     run = entry.subject or ""
     if placed:
         title = words("Reconciliation hold placed ({run})", run=run)
@@ -264,14 +261,14 @@ def _hold(connection: Connection, entry: SealedEvent) -> list[Notice]:
     return [Notice(NotificationKind.RECONCILIATION_HOLD, frozenset(users), title, body)]
 
 
-def _to_accept(connection: Connection, entry: SealedEvent) -> list[Notice]:
+def _to_accept(reads: store.ProjectionReads, entry: SealedEvent) -> list[Notice]:
     """A transfer waits for the acquiring Party: those who may answer for it are asked."""
-    holder = store.holder(connection, str(entry.body.get("destination", "")))
+    holder = reads.holder(str(entry.body.get("destination", "")))
     if holder is None:
         return []
     subject = entry.subject or ""
     asked = Request(party=holder.party, initiator=None, source=None)
-    users = approving(store.grants(connection, [holder.party]), asked)
+    users = approving(reads.grants([holder.party]), asked)
     return [
         Notice(
             NotificationKind.ACCEPTANCE_NEEDED,
@@ -297,13 +294,13 @@ def _to_accept(connection: Connection, entry: SealedEvent) -> list[Notice]:
     ]
 
 
-def _answered(connection: Connection, entry: SealedEvent) -> list[Notice]:
+def _answered(reads: store.ProjectionReads, entry: SealedEvent) -> list[Notice]:
     """The transferring Party's user who asked learns what became of the transfer."""
     subject = entry.subject or ""
-    request = store.request_of(connection, subject)
+    request = reads.request_of(subject)
     if request is None:
         return []
-    users = initiating(store.grants(connection, [request.party]), request)
+    users = initiating(reads.grants([request.party]), request)
     said = {
         "transaction": subject,
         "party": entry.body.get("acquiring_party") or words("the acquiring Party"),
@@ -330,30 +327,32 @@ def _answered(connection: Connection, entry: SealedEvent) -> list[Notice]:
     return [Notice(NotificationKind.TRANSFER_ANSWERED, frozenset(users), title, body)]
 
 
-def notices(connection: Connection, entry: SealedEvent, actor: str) -> list[Notice]:
+def notices(reads: store.ProjectionReads, entry: SealedEvent, actor: str) -> list[Notice]:
     """What one sealed entry tells whom."""
     found: list[Notice] = []
     if entry.event in RECEIVED:
-        found += _received(connection, entry, actor)
+        found += _received(reads, entry, actor)
     if entry.event in AWAITING:
-        found += _awaiting(connection, entry)
+        found += _awaiting(reads, entry)
     if entry.event in APPROVED:
-        found += _approved(connection, entry)
+        found += _approved(reads, entry)
     if entry.event in DECIDED:
-        found += _decided(connection, entry, DECIDED[entry.event])
+        found += _decided(reads, entry, DECIDED[entry.event])
     if entry.event in HOLDS:
-        found += _hold(connection, entry)
+        found += _hold(reads, entry)
     if entry.event in TO_ACCEPT:
-        found += _to_accept(connection, entry)
+        found += _to_accept(reads, entry)
     if entry.event in ANSWERED:
-        found += _answered(connection, entry)
+        found += _answered(reads, entry)
     return found
 
 
-def _rows(connection: Connection, entry: SealedEvent, found: list[Notice]) -> list[NewNotification]:
+def _rows(
+    reads: store.ProjectionReads, entry: SealedEvent, found: list[Notice]
+) -> list[NewNotification]:
     named = {name for notice in found for name in notice.users}
-    people = {r.name: r for r in store.recipients(connection, named)}
-    chosen = store.channels(connection, [r.user_id for r in people.values()])
+    people = {r.name: r for r in reads.recipients(named)}
+    chosen = reads.channels([r.user_id for r in people.values()])
     rows = []
     for notice in found:
         for name in sorted(notice.users):
@@ -390,9 +389,12 @@ def project(registry: Registry, batch: int = PROJECTION_BATCH) -> int:
         if upto <= after:
             return 0
         added = 0
-        for entry in store.events_between(connection, after, upto, EVENTS):
-            found = notices(connection, entry, name_in(entry.actor))
-            added += store.insert(connection, _rows(connection, entry, found))
+        entries = store.events_between(connection, after, upto, EVENTS)
+        reads = store.ProjectionReads(connection)
+        reads.read_requests(entry.subject for entry in entries if entry.subject)
+        for entry in entries:
+            found = notices(reads, entry, name_in(entry.actor))
+            added += store.insert(connection, _rows(reads, entry, found))
         store.advance(connection, upto)
         return added
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from article6.domain.access import Actor, Role
 from article6.domain.notifications import Holder, Request
 from article6.store.database import is_postgres
+from article6.store.identity import creation_line
 from article6.store.identity_schema import role_grants, users
 from article6.store.notification_schema import (
     notification_position,
@@ -158,8 +159,15 @@ def holder(connection: Connection, account: str) -> Holder | None:
 
 def request_of(connection: Connection, transaction: str) -> Request | None:
     """The section, the initiating user and the source account of a transaction."""
-    row = connection.execute(
+    return requests_of(connection, [transaction])[transaction]
+
+
+def requests_of(connection: Connection, wanted: Iterable[str]) -> dict[str, Request | None]:
+    """`request_of` for several transactions in one read (None for one that is not there)."""
+    identifiers = sorted(set(wanted))
+    rows = connection.execute(
         select(
+            transactions.c.identifier.label("transaction"),
             transactions.c.party_code,
             transactions.c.initiator_user,
             transactions.c.approver,
@@ -172,14 +180,84 @@ def request_of(connection: Connection, transaction: str) -> Request | None:
                 accounts, accounts.c.id == transactions.c.source_account_id
             ).outerjoin(authorized_entities, authorized_entities.c.id == accounts.c.entity_id)
         )
-        .where(transactions.c.identifier == transaction)
-    ).first()
-    if row is None:
-        return None
-    source = (
-        None if row.identifier is None else Holder(row.identifier, row.account_party, row.entity)
-    )
-    return Request(row.party_code, row.initiator_user, source, row.approver)
+        .where(transactions.c.identifier.in_(identifiers))
+    ).all()
+    found: dict[str, Request | None] = dict.fromkeys(identifiers)
+    for row in rows:
+        source = (
+            None
+            if row.identifier is None
+            else Holder(row.identifier, row.account_party, row.entity)
+        )
+        found[row.transaction] = Request(row.party_code, row.initiator_user, source, row.approver)
+    return found
+
+
+class ProjectionReads:
+    """What one projection batch asks, each question read once for the batch: under load a
+    batch holds hundreds of entries about a few accounts, Party sections and users, and a read
+    per entry per question (about seven) cost a worker more CPU than the transfers it notified
+    of (BENCHMARKS.md). Every entry of a batch was sealed, so committed, before the batch's first
+    read: what a read finds already holds for each of them."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._grants: dict[tuple[str | None, ...] | None, list[Actor]] = {}
+        self._holders: dict[str, Holder | None] = {}
+        self._requests: dict[str, Request | None] = {}
+        self._lines: dict[str, list[str]] = {}
+        self._recipients: dict[str, Recipient | None] = {}
+        self._channels: dict[int, dict[str, str]] = {}
+
+    def grants(self, parties: Iterable[str | None] | None) -> list[Actor]:
+        key = None if parties is None else tuple(parties)
+        if key not in self._grants:
+            self._grants[key] = grants(self.connection, key)
+        return self._grants[key]
+
+    def holder(self, account: str) -> Holder | None:
+        if account not in self._holders:
+            self._holders[account] = holder(self.connection, account)
+        return self._holders[account]
+
+    def request_of(self, transaction: str) -> Request | None:
+        if transaction not in self._requests:
+            self._requests |= requests_of(self.connection, [transaction])
+        return self._requests[transaction]
+
+    def read_requests(self, transactions: Iterable[str]) -> None:
+        """Read the requests of these transactions at once (a batch's subjects)."""
+        wanted = {t for t in transactions if t not in self._requests}
+        if wanted:
+            self._requests |= requests_of(self.connection, wanted)
+
+    def creation_line(self, name: str) -> list[str]:
+        if name not in self._lines:
+            self._lines[name] = creation_line(self.connection, name)
+        return self._lines[name]
+
+    def recipients(self, names: Iterable[str]) -> list[Recipient]:
+        wanted = set(names)
+        unread = wanted - self._recipients.keys()
+        if unread:
+            found = {r.name: r for r in recipients(self.connection, unread)}
+            self._recipients |= {name: found.get(name) for name in unread}
+        chosen = [self._recipients[name] for name in wanted]
+        return sorted((r for r in chosen if r is not None), key=lambda r: r.user_id)
+
+    def channels(self, user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
+        wanted = set(user_ids)
+        unread = wanted - self._channels.keys()
+        if unread:
+            for user_id in unread:
+                self._channels[user_id] = {}
+            for (user_id, kind), channel in channels(self.connection, unread).items():
+                self._channels[user_id][kind] = channel
+        return {
+            (user_id, kind): channel
+            for user_id in wanted
+            for kind, channel in self._channels[user_id].items()
+        }
 
 
 def recipients(connection: Connection, names: Iterable[str]) -> list[Recipient]:
