@@ -216,6 +216,10 @@ class Round:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    busy_workers: int
+    """Worker processes that spent a tenth or more of the server's CPU: the workers share one
+    listening socket and the first awake takes the connections, so 8 clients may land on one
+    worker (GIL-bound, a core idle) or on all four; rounds differ by it."""
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -235,11 +239,13 @@ def measure(
 ) -> tuple[Round, Tally]:
     server_pids = [server_pid, *children_of(server_pid)]
     postgres = postgres_processes(registry_database)
+    each_before = [cpu_seconds([pid]) for pid in server_pids]
     before = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
     started = time.monotonic()
     tally = api_round(port, token, pairs, request, seconds, seed)
     elapsed = time.monotonic() - started
     after = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
+    each = [cpu_seconds([pid]) - spent for pid, spent in zip(server_pids, each_before, strict=True)]
     done = max(tally.succeeded, 1)
 
     pgbench_database = pgbench_url.rsplit("/", 1)[1]
@@ -263,6 +269,7 @@ def measure(
             p50_ms=1000 * statistics.median(latencies),
             p95_ms=1000 * percentile(latencies, 0.95),
             p99_ms=1000 * percentile(latencies, 0.99),
+            busy_workers=sum(spent > 0.1 * max(sum(each), 1e-9) for spent in each),
         ),
         tally,
     )
@@ -352,7 +359,8 @@ def run(
                         f"request: server {figures.server_ms:.2f}, PostgreSQL "
                         f"{figures.postgres_ms:.2f}, client {figures.client_ms:.2f}; per "
                         f"pgbench transaction: PostgreSQL {figures.pgbench_postgres_ms:.2f}, "
-                        f"client {figures.pgbench_client_ms:.2f}",
+                        f"client {figures.pgbench_client_ms:.2f}; workers busy "
+                        f"{figures.busy_workers}",
                         flush=True,
                     )
                 if request != "bare":
