@@ -31,7 +31,7 @@ from article6.interop.node import RegistryNode
 from article6.interop.unit_locations import HubQuestion
 from article6.services.context import Registry
 from article6.services.history_import import import_history
-from article6.store import verify
+from article6.store import journal, verify
 from article6.store.database import make_engine, unit_of_work
 
 REQUEST = "XXA letter 2030/14"
@@ -141,6 +141,7 @@ def test_the_hub_is_asked_and_an_import_it_clears_is_recorded_whole(
     assert holdings["hub_check"]["asked"] is True and len(holdings["hub_check"]["query_ids"]) == 1
     (answered,) = journal_bodies(connected.hub.registry, "UnitLocationQueryAnswered")
     assert answered["requesting_registry"] == "IR" and answered["elsewhere"] == []
+    journal.seal(connected.target.engine)  # the sealer's round may be a moment away
     with unit_of_work(connected.target.engine, read_only=True) as connection:
         assert verify.everything(connection) == []  # conservation of the imported units
 
