@@ -4,7 +4,8 @@ Every `interval` one query of `pg_locks` (PostgreSQL 14+, for `waitstart`) lists
 of the benchmark's database waiting for a lock. A wait is known by its session and the instant
 it began; its length is the longest (sample time - waitstart) seen, so any wait longer than two
 intervals is seen and measured to within one interval, and shorter ones may be missed. Waits of
-the journal sealer's statement (off the request path) are counted apart from the requests'.
+the journal sealer's statement and of the notifications projectors, which take turns on their
+position (both off the request path), are counted apart from the requests'.
 Every 25th sample also reads `journal_pending`: how many entries wait and the age of the oldest,
 from its `recorded_at` (taken before its commit, so an upper bound on how far the chain lags).
 
@@ -23,7 +24,8 @@ from typing import Any
 
 LOCKS = """
 SELECT l.pid, l.locktype, l.waitstart, clock_timestamp() AS seen,
-       position('USING chain' IN a.query) > 0 AS sealer
+       position('USING chain' IN a.query) > 0
+         OR position('notification_position' IN a.query) > 0 AS sealer
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE NOT l.granted AND l.waitstart IS NOT NULL AND a.datname = %s
 """
