@@ -13,9 +13,9 @@ never more than `LAG_BOUND_MS` (checked by `tests/stress/test_journal_sealer`). 
 at once when the last one started at least `ROUND_SPACING` ago (an idle registry's entries are
 chained at once), else when that much time has passed: under load one round chains the commits
 of those moments, not one or two (a round costs two statements and about 0.7 ms of the
-process's CPU, whatever it chains). Measured by
-`bench/api_throughput.py` (8 clients on 2 cores already loaded 6 times over): at most 5 entries
-pending, the oldest at most 135 ms after its recording, which precedes its commit.
+process's CPU, whatever it chains). Measured by `bench/api_throughput.py` (8 clients, 4
+workers, 2 cores): at most 13–27 entries pending, the oldest at most 43–81 ms after its
+recording, which precedes its commit.
 Every sealer chains every process's entries, so one whose process died is chained by the next
 round of any other, or at the next start (`Registry.open`). When the database refuses, the
 sealer retries every `RETRY_SECONDS` for `RETRY_LIMIT` tries, then waits for the next commit.
