@@ -20,7 +20,7 @@ from dataclasses import replace
 from article6.domain.checks import Check, Refusal
 from article6.domain.messages import A64ERAction, AttestedHoldings, MechanismHoldingsQuery
 from article6.domain.pull_pages import page_window, touching
-from article6.domain.wording import words
+from article6.domain.wording import Words, words
 
 COMPLETED = "completed"
 """Only a completed action moved its units; one proposed, refused or withdrawn did not."""
@@ -38,35 +38,34 @@ def history_refusals(attested: AttestedHoldings, asked: MechanismHoldingsQuery) 
     for index, action in enumerate(attested.history):
         key = (action.transaction_id, action.first, action.last)
         if key in listed:
-            return [
-                Refusal(
-                    Check.C6122,
-                    f"attested.history[{index}]",
-                    words(
-                        "{transaction} (serials {first}–{last}) is listed twice",
-                        transaction=action.transaction_id,
-                        first=action.first,
-                        last=action.last,
-                    ),
-                )
-            ]
+            return _not_the_pages(
+                index,
+                words(
+                    "{transaction} (serials {first}–{last}) is listed twice",
+                    transaction=action.transaction_id,
+                    first=action.first,
+                    last=action.last,
+                ),
+            )
         listed.add(key)
         if not meets(action.first, action.last):
-            return [
-                Refusal(
-                    Check.C6122,
-                    f"attested.history[{index}]",
-                    words(
-                        "{transaction} moved serials {first}–{last}, none of this page's",
-                        transaction=action.transaction_id,
-                        first=action.first,
-                        last=action.last,
-                    ),
-                )
-            ]
+            return _not_the_pages(
+                index,
+                words(
+                    "{transaction} moved serials {first}–{last}, none of this page's",
+                    transaction=action.transaction_id,
+                    first=action.first,
+                    last=action.last,
+                ),
+            )
     if attested.history_truncated:
         return []
     return _chain_refusals(window, attested)
+
+
+def _not_the_pages(index: int, why: Words) -> list[Refusal]:
+    """C6122 at the history's `index`th action."""
+    return [Refusal(Check.C6122, f"attested.history[{index}]", why)]
 
 
 def _chain_refusals(window: Sequence[tuple[int, int]], attested: AttestedHoldings) -> list[Refusal]:
