@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from serve import REGISTRY_APP
 from transfer_bench import scratch_postgres
 
 from article6.demo import world as demo
 from article6.domain import totp
 from article6.domain.access import Actor, Role
-from article6.http.transport import PROTOCOL
 from article6.services import commands as c
 from article6.services import identity, units
 from article6.services.context import Registry
@@ -95,14 +95,11 @@ def free_port() -> int:
         return port
 
 
-REGISTRY_APP = "article6.app:serve_app"
-
-
 def start_server(
     url: str, port: int, workers: int, log: Path, app: str = REGISTRY_APP
 ) -> subprocess.Popen[bytes]:
-    """`uvicorn` as `article6 serve` runs it; `app` another ASGI app (`module:attribute`, found
-    on the benchmarks' path) to measure the server itself."""
+    """The server as `article6 serve` runs it (`serve.py`); `app` another ASGI app
+    (`module:attribute`, found on the benchmarks' path) to measure the server itself."""
     env = {
         **os.environ,
         "ARTICLE6_DATABASE_URL": url,
@@ -110,17 +107,10 @@ def start_server(
         "ARTICLE6_PASSWORD_COST": "test",
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH")]))
-    factory = ["--factory"] if app == REGISTRY_APP else []
-    command = [sys.executable, "-m", "uvicorn", app, *factory]
-    command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--timeout-graceful-shutdown", "5", "--http", PROTOCOL]
+    command = [sys.executable, str(BENCH / "serve.py"), app, str(port), str(workers)]
     with log.open("wb") as output:
         return subprocess.Popen(
-            [*command, "--log-level", "warning"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 

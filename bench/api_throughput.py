@@ -244,7 +244,9 @@ def measure(
     started = time.monotonic()
     tally = api_round(port, token, pairs, request, seconds, seed)
     elapsed = time.monotonic() - started
-    after = cpu_seconds(server_pids), cpu_seconds(postgres), time.process_time()
+    # Backends a worker's pool opened during the round count whole (they began in it).
+    born = sorted(set(postgres_processes(registry_database)) - set(postgres))
+    after = cpu_seconds(server_pids), cpu_seconds(postgres + born), time.process_time()
     each = [cpu_seconds([pid]) - spent for pid, spent in zip(server_pids, each_before, strict=True)]
     done = max(tally.succeeded, 1)
 

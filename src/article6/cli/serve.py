@@ -33,10 +33,8 @@ def serve(
     """Serve the web interface and the API (applies migrations first)."""
     import os
 
-    import uvicorn
-
+    from article6.http import workers as serving
     from article6.http.logs import configuration
-    from article6.http.transport import SERVING_PROTOCOL
     from article6.services.reconciliation_holds import lift_overdue
     from article6.settings import Settings
 
@@ -58,24 +56,15 @@ def serve(
     click.echo(
         f"article6 on http://{host}:{port}, its data in {printable_url(url)}; Ctrl+C stops it"
     )
-    uvicorn.run(
-        factory,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        log_config=configuration("INFO", Settings.from_env().log_format),
-        access_log=False,  # the registry writes its own access line, with the request id
-        # On SIGTERM, requests in flight get this long to finish; then idle keep-alive
-        # connections no longer hold a worker's exit.
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-        http=SERVING_PROTOCOL,
-        loop="auto",  # uvloop where installed (a declared dependency off Windows)
+    serving.run(
+        serving.server_config(
+            factory,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=configuration("INFO", Settings.from_env().log_format),
+        )
     )
-
-
-GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 def _share_metrics_between_workers() -> None:

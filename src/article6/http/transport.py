@@ -1,10 +1,10 @@
 """Uvicorn's HTTP/1.1 protocols with Nagle's algorithm off on every connection.
 
-With several worker processes, uvicorn hands its listening socket to each worker, and the copy
-reports protocol 0 instead of TCP, so asyncio does not set TCP_NODELAY on the connections it
-accepts. A response written in two pieces (head, then body) then waits for the client's delayed
-acknowledgement: 40 ms on every request, whatever the request costs. Setting the option here
-makes one worker and several answer alike.
+Where the workers share one listening socket (uvicorn's own supervisor, or `http.workers`
+off Linux), each worker's copy reports protocol 0 instead of TCP, so asyncio does not set
+TCP_NODELAY on the connections it accepts. A response written in two pieces (head, then body)
+then waits for the client's delayed acknowledgement: 40 ms on every request, whatever the
+request costs. Setting the option here makes one worker and several answer alike.
 
 The server parses HTTP with httptools (llhttp, in C) rather than h11 (pure Python): about a
 tenth of a request's server CPU on the cheap requests, measured in BENCHMARKS.md. h11 stays
