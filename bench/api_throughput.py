@@ -217,9 +217,10 @@ class Round:
     p95_ms: float
     p99_ms: float
     busy_workers: int
-    """Worker processes that spent a tenth or more of the server's CPU: the workers share one
-    listening socket and the first awake takes the connections, so 8 clients may land on one
-    worker (GIL-bound, a core idle) or on all four; rounds differ by it."""
+    """Worker processes that spent a tenth or more of the server's CPU. Each worker listens on
+    a socket of its own and the kernel hashes each connection onto one, so 8 clients land on
+    two to four of four workers; with one shared socket they often all landed on one (GIL-bound,
+    a core idle)."""
 
 
 def percentile(ordered: list[float], share: float) -> float:
