@@ -9,10 +9,12 @@ A small registry is built through the services (one Party, one approach, `accoun
 accounts, and an administrator of the Party with a known second-factor secret). The bulk is
 then written straight into the real tables with set-based SQL (INSERT … SELECT over
 generate_series), not through the services, keeping every ledger invariant true: the blocks
-come with one completed issuance whose moved range covers them all, holdings are raised by what
-each account received, the transactions are completed internal transfers of 10 units each with
-their moved range, and the section's serial counter and transaction numbering move past what
-was loaded. The bulk transactions have no journal entries (the journal chain still verifies).
+come with one completed issuance whose moved range covers them all, the transactions are
+completed internal transfers of 10 units each with their moved range, each block lies where
+the last transfer that moved it put it (so replaying the history rebuilds the live blocks),
+holdings are raised by what each account holds at the end, and the section's serial counter
+and transaction numbering move past what was loaded. The bulk transactions have no journal
+entries (the journal chain still verifies).
 
 The reads pick among the busy accounts the load filled, and for an account's history also among
 the Party's other accounts, through which nothing moved lately (a history that must not walk
@@ -99,40 +101,9 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
                 "template": template.id,
             },
         )
-        print(f"  loading {blocks:,} blocks …", flush=True)
-        started = time.monotonic()
-        connection.execute(
-            text(
-                f"INSERT INTO unit_blocks (registry_id, serial_first, serial_last, {ATTRIBUTES}, "
-                f"mitigation_activity, underlying_first, state, first_transferred, account_id, "
-                f"reserved_by) SELECT t.registry_id, :first + (g - 1) * {BLOCK}, "
-                f":first + g * {BLOCK} - 1, {', '.join('t.' + a for a in ATTRIBUTES.split(', '))}, "
-                f"t.mitigation_activity, NULL, 'MO', false, "
-                f"(CAST(:ids AS bigint[]))[1 + g % :accounts], NULL "
-                f"FROM generate_series(1, CAST(:blocks AS bigint)) AS g, "
-                f"(SELECT * FROM unit_blocks WHERE id = :template) AS t"
-            ),
-            {
-                "first": first,
-                "ids": account_ids,
-                "accounts": len(account_ids),
-                "blocks": blocks,
-                "template": template.id,
-            },
-        )
-        connection.execute(
-            text(
-                "UPDATE holdings h SET quantity = h.quantity + b.held FROM ("
-                f"SELECT account_id, count(*) * {BLOCK} AS held FROM unit_blocks "
-                "WHERE serial_first >= :first GROUP BY account_id) b "
-                "WHERE h.account_id = b.account_id"
-            ),
-            {"first": first},
-        )
-        print(f"  blocks loaded in {time.monotonic() - started:.1f} s", flush=True)
+        last_id = connection.execute(text("SELECT max(id) FROM transactions")).scalar_one()
         print(f"  loading {count:,} transactions and their moved ranges …", flush=True)
         started = time.monotonic()
-        last_id = connection.execute(text("SELECT max(id) FROM transactions")).scalar_one()
         batch = 500_000
         for offset in range(0, count, batch):
             size = min(batch, count - offset)
@@ -171,6 +142,45 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
             ),
             {"first": first, "blocks": blocks, "template": template.id, "last_id": last_id},
         )
+        print(f"  transactions loaded in {time.monotonic() - started:.1f} s", flush=True)
+        print(f"  loading {blocks:,} blocks …", flush=True)
+        started = time.monotonic()
+        # Each block where the loaded history leaves it: the destination of the last transfer
+        # that moved it, else the issuance's (replay rebuilds the blocks from the history).
+        connection.execute(
+            text(
+                f"INSERT INTO unit_blocks (registry_id, serial_first, serial_last, {ATTRIBUTES}, "
+                f"mitigation_activity, underlying_first, state, first_transferred, account_id, "
+                f"reserved_by) SELECT t.registry_id, :first + (g - 1) * {BLOCK}, "
+                f":first + g * {BLOCK} - 1, {', '.join('t.' + a for a in ATTRIBUTES.split(', '))}, "
+                f"t.mitigation_activity, NULL, 'MO', false, "
+                f"COALESCE(moved.destination, CAST(:issued_to AS bigint)), NULL "
+                f"FROM generate_series(1, CAST(:blocks AS bigint)) AS g "
+                f"CROSS JOIN (SELECT * FROM unit_blocks WHERE id = :template) AS t "
+                f"LEFT JOIN (SELECT DISTINCT ON (m.serial_first) m.serial_first, "
+                f"x.destination_account_id AS destination FROM transaction_blocks m "
+                f"JOIN transactions x ON x.id = m.transaction_id WHERE x.id > :last_id "
+                f"ORDER BY m.serial_first, m.id DESC) AS moved "
+                f"ON moved.serial_first = :first + (g - 1) * {BLOCK}"
+            ),
+            {
+                "first": first,
+                "issued_to": account_ids[0],
+                "blocks": blocks,
+                "template": template.id,
+                "last_id": last_id,
+            },
+        )
+        connection.execute(
+            text(
+                "UPDATE holdings h SET quantity = h.quantity + b.held FROM ("
+                f"SELECT account_id, count(*) * {BLOCK} AS held FROM unit_blocks "
+                "WHERE serial_first >= :first GROUP BY account_id) b "
+                "WHERE h.account_id = b.account_id"
+            ),
+            {"first": first},
+        )
+        print(f"  blocks loaded in {time.monotonic() - started:.1f} s", flush=True)
         connection.execute(
             text(
                 "UPDATE party_sections SET next_serial = :serial, next_transaction = :number "
@@ -182,7 +192,6 @@ def load(registry: Registry, blocks: int, count: int, account_ids: list[int]) ->
             text("SELECT setval(:sequence, :last)"),
             {"sequence": sections.transaction_sequence("XXA"), "last": number + count},
         )
-        print(f"  transactions loaded in {time.monotonic() - started:.1f} s", flush=True)
     with registry.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("ANALYZE"))
     return {"first": first, "registry_id": section.registry_id}
