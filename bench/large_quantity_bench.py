@@ -80,10 +80,16 @@ def run(kind: str, repeats: int) -> list[dict[str, Any]]:
                 "statements": statistics.median(r[1] for r in rows),
                 "rows": statistics.median(r[2] for r in rows),
             }
+            counted = (
+                f"{result['statements']:.0f} statements, {result['rows']:.0f} rows written"
+                if kind == "sqlite"
+                # What `store.batches` hands the driver does not pass SQLAlchemy's events:
+                # tests/integration/test_round_trips.py counts PostgreSQL's statements.
+                else "statements counted by tests/integration/test_round_trips.py"
+            )
             print(
                 f"RESULT large-quantity {kind} quantity={quantity:,}: "
-                f"{result['ms']:.2f} ms, {result['statements']:.0f} statements, "
-                f"{result['rows']:.0f} rows written (medians of {len(rows)})",
+                f"{result['ms']:.2f} ms, {counted} (medians of {len(rows)})",
                 flush=True,
             )
             results.append(result)

@@ -112,7 +112,8 @@ def summary_rows(results: list[str]) -> list[tuple[str, ...]]:
             )
         elif line.startswith("RESULT postgres clients="):
             row = ("service, PostgreSQL", "transfer", found["clients"], found["registry"])
-            rows.append((*row, found.get("ratio", "-"), "-", statements.get("postgres", "-"), "-"))
+            # The batched statements pass no SQLAlchemy event: test_round_trips counts them.
+            rows.append((*row, found.get("ratio", "-"), "-", "-", "-"))
         elif line.startswith("RESULT sqlite clients="):
             row = ("service, SQLite", "transfer", found["clients"], found["registry"])
             rows.append((*row, "-", "-", statements.get("sqlite", "-"), "-"))
