@@ -68,7 +68,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     process = serve(database, port, log)
     try:
         deadline = time.monotonic() + 60
-        while len(workers_of(process.pid)) < WORKERS or not answers(port):
+        while listening(port) < WORKERS or not answers(port):  # every worker serving
             assert process.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         yield process, port
@@ -82,6 +82,15 @@ def answers(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on `port` (a worker's listens once its app has started)."""
+    return sum(
+        1
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if int(line.split()[1].split(":")[1], 16) == port and line.split()[3] == "0A"
+    )
 
 
 def workers_of(pid: int) -> list[int]:
@@ -177,6 +186,41 @@ def test_a_worker_that_dies_is_replaced_on_a_socket_of_its_own(server):
     finally:
         for client in clients:
             client.close()
+
+
+def test_a_worker_still_starting_takes_no_connections(server):
+    """While a killed worker's replacement loads the app (a second or more), every new
+    connection is answered at once by the others: none waits on the newcomer's socket."""
+    process, port = server
+    victim = workers_of(process.pid)[0]
+    os.kill(victim, signal.SIGKILL)
+    while exited(victim) is False:  # its socket closed with it
+        time.sleep(0.01)
+    failed: list[str] = []
+    waits = []
+    deadline = time.monotonic() + 6  # the replacement's start, and more
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+                connection.sendall(b"GET /health/live HTTP/1.1\r\nHost: registry\r\n\r\n")
+                assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+                waits.append(time.monotonic() - started)
+        except OSError as error:  # a timeout: queued on a worker not serving yet
+            failed.append(repr(error))
+    # A worker loading the app takes a second or more; an answer takes milliseconds.
+    assert failed == [] and max(waits) < 0.5
+    assert len(workers_of(process.pid)) == WORKERS  # replaced meanwhile
+
+
+def exited(pid: int) -> bool:
+    """Whether the process has ended, every thread of it (its files, sockets included, close
+    with the last thread; the main thread may show as a zombie before)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state == "Z" and len(list(Path(f"/proc/{pid}/task").iterdir())) <= 1
+    except OSError:
+        return True
 
 
 def test_a_port_another_program_listens_on_is_refused_at_once(tmp_path: Path):

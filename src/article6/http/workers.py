@@ -79,7 +79,7 @@ def run(config: uvicorn.Config) -> None:
         return
     if spreads_connections():
         held = hold_port(config.host, config.port)
-        listeners: list[Any] = [OwnListener(config.host, config.port, config.backlog)]
+        listeners: list[Any] = [OwnListener(config.host, config.port)]
     else:  # pragma: no cover - only where SO_REUSEPORT does not balance
         held = config.bind_socket()
         listeners = [held]
@@ -116,21 +116,21 @@ class OwnListener:
     """A worker's listening socket, as the supervisor holds it: a description that becomes the
     socket itself when unpickled in the worker."""
 
-    def __init__(self, host: str, port: int, backlog: int) -> None:
-        self.host, self.port, self.backlog = host, port, backlog
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
 
-    def __reduce__(self) -> tuple[Any, tuple[str, int, int]]:
-        return (listening_socket, (self.host, self.port, self.backlog))
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return (listening_socket, (self.host, self.port))
 
 
-def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
-    """A socket listening on `port` beside the other workers', each given its share of the
-    new connections."""
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `port` beside the other workers'. It listens, and so gets its share
+    of the new connections, only once uvicorn serves on it (with the configured backlog):
+    after the app has started, so no connection waits on a worker still starting."""
     listener = _socket(host)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     listener.bind((host, port))
-    listener.listen(backlog)
     return listener
 
 
