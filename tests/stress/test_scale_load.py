@@ -31,12 +31,13 @@ def test_the_bulk_load_agrees_with_the_replayed_history(
         pairs = build(registry, 5, 1, party_keeps=1)
         names = [name for pair in pairs for name in (pair.left, pair.right)]
         with registry.engine.connect() as connection:
-            ids = connection.execute(
-                text("SELECT id FROM accounts WHERE identifier = ANY(:names) ORDER BY id"),
-                {"names": names},
-            ).scalars()
+            account_ids = list(
+                connection.execute(
+                    text("SELECT id FROM accounts WHERE identifier = ANY(:names) ORDER BY id"),
+                    {"names": names},
+                ).scalars()
+            )
             held_before = held(connection)
-            account_ids = list(ids)
 
         load(registry, BLOCKS, TRANSFERS, account_ids)
 

@@ -12,7 +12,8 @@ The supervisor stays uvicorn's (its health checks, restarts, SIGHUP and SIGTTIN/
 it hands each worker is an `OwnListener`: pickled to the spawned worker, it arrives as a
 socket that the worker binds itself. The supervisor first checks that the port is free, then
 holds it with a bound socket that does not listen (so it is given no connections) for the
-server's life: nothing else can take the port between two workers' restarts.
+server's life: between two workers' restarts no other program can take the port (Linux lets
+only sockets with SO_REUSEPORT of the same user share it).
 
 A worker that dies loses the connections queued on its socket and not yet accepted (its
 clients see a reset and retry); its replacement binds afresh. Elsewhere than Linux (macOS's
@@ -102,14 +103,10 @@ def hold_port(host: str, port: int) -> socket.socket:
         with _socket(host) as probe:  # without SO_REUSEPORT: refused if anyone listens there
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
-        held = _socket(host)
-        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        held.bind((host, port))
+        return port_socket(host, port)
     except OSError as refused:
         log.error(refused)
         sys.exit(STARTUP_FAILURE)
-    return held
 
 
 class OwnListener:
@@ -120,18 +117,19 @@ class OwnListener:
         self.host, self.port = host, port
 
     def __reduce__(self) -> tuple[Any, tuple[str, int]]:
-        return (listening_socket, (self.host, self.port))
+        return (port_socket, (self.host, self.port))
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to `port` beside the other workers'. It listens, and so gets its share
+def port_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `port` beside the others sharing it (SO_REUSEPORT), not listening: the
+    supervisor's hold on the port, or a worker's socket, which listens, and so gets its share
     of the new connections, only once uvicorn serves on it (with the configured backlog):
     after the app has started, so no connection waits on a worker still starting."""
-    listener = _socket(host)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    listener.bind((host, port))
-    return listener
+    bound = _socket(host)
+    bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    bound.bind((host, port))
+    return bound
 
 
 def _socket(host: str) -> socket.socket:
