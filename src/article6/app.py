@@ -87,6 +87,7 @@ def create_app(registry: Registry | None = None, settings: Settings | None = Non
     problems.install(app)
     # FastAPI finds a request's route by trying each in turn (twice over an included router),
     # about 2 µs a route: the unit-moving commands come first, then identity (`/me`, tokens).
+    app.include_router(routes_units.confirmed)
     for module in (
         routes_units,
         routes_identity,

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, event, text
 
 from article6.services import sign_in
 from article6.services.context import Registry
+from article6.services.identity import token_hash
 from article6.settings import Settings
 from article6.store import database, journal, journal_sealer
 from article6.store.database import make_engine
@@ -183,12 +184,13 @@ def test_the_thread_pools_authentication_also_reads_once_more_on_a_dead_connecti
     secretariat: Caller, registry: Registry, traffic: Traffic, monkeypatch: pytest.MonkeyPatch
 ):
     """`sign_in.authenticate` (SQLite's path, and any caller off the event loop)."""
-    assert sign_in.authenticate(registry, Settings(), secretariat.token, "token") is not None
+    digest = token_hash(Settings(), secretariat.token)
+    assert sign_in.authenticate(registry, digest, "token") is not None
     end_every_connection_of(registry)
     monkeypatch.setattr(database, "quiet", lambda _socket: True)
     traffic.reset()
 
-    found = sign_in.authenticate(registry, Settings(), secretariat.token, "token")
+    found = sign_in.authenticate(registry, digest, "token")
 
     assert found is not None
     assert found.name == "secretariat.admin"

@@ -38,17 +38,21 @@ TRANSFERS = 4
 
 API_ROUND_TRIPS = 4
 """The command through the API (30.25 with the seal before `store.batches`, 14.75 after it,
-5 before the statements were merged): BEGIN + idempotency claim + accounts; holdings locks
-with the policy + the entities' standing + candidates (which say whether a mark touches them);
-neighbours + number; the writes + journal entry + idempotency outcome + COMMIT. The bearer
-token's one read goes on the event loop's own connection (`tests/api/test_request_round_trips`:
-1 statement, 1 round trip), not counted here."""
-API_STATEMENTS = 14
-"""BEGIN, claim, accounts, lock (with the approvals policy and the section's choice of signed
-confirmation, #17), the entities' standing, candidates, neighbours, number, the transaction,
-the source block shrinks, the destination's neighbour grows (separate statements: shrink before
-grow), both holdings, the moved range with the journal entry and the outcome (one data-modifying
-WITH: `batches.later(merged=True)`), COMMIT (27 before #16, 17 before the riders and the merge)."""
+5 before the statements were merged): BEGIN + the bearer token's session and grants +
+idempotency claim + accounts (the session read in the command's transaction since the ninth
+session, with the claim once the process has met the token: the first time it goes alone with
+the BEGIN, 5 round trips; before, it went on the event loop's own connection, one round trip
+more outside the command); holdings locks with the policy + the entities' standing +
+candidates (which say whether a mark touches them); neighbours + number; the writes + journal
+entry + idempotency outcome + COMMIT."""
+API_STATEMENTS = 15
+"""BEGIN, the session with its user and grants, claim, accounts, lock (with the approvals
+policy and the section's choice of signed confirmation, #17), the entities' standing,
+candidates, neighbours, number, the transaction, the source block shrinks, the destination's
+neighbour grows (separate statements: shrink before grow), both holdings, the moved range with
+the journal entry and the outcome (one data-modifying WITH: `batches.later(merged=True)`),
+COMMIT (27 before #16, 17 before the riders and the merge; 14 + the session's read on the
+event loop before the ninth session)."""
 COMMAND_ROUND_TRIPS = 4
 """The same in the service layer."""
 COMMAND_STATEMENTS = 14
@@ -143,47 +147,89 @@ def conserved(registry: Registry, total: int) -> None:
     assert held == total
 
 
+def section_administrator(registry: Registry, name: str) -> str:
+    """XXA's administrator `name` (password `name`-password-1), enrolled; their TOTP secret."""
+    secret = totp.new_secret()
+    identity.create_section_user(
+        registry,
+        Actor("installer", Role.SECRETARIAT),
+        identity.CreateUser(name=name, display_name=name, password=f"{name}-password-1"),
+        identity.GrantRole(role=Role.ADMINISTRATOR, party="XXA"),
+        totp_secret=secret,
+    )
+    return secret
+
+
+def bearer_token(api: TestClient, name: str, secret: str) -> str:
+    code = totp.code_at(secret, datetime.now(UTC))
+    signed_in = api.post(
+        "/api/v1/tokens", json={"name": name, "password": f"{name}-password-1", "code": code}
+    )
+    token: str = signed_in.json()["token"]
+    return token
+
+
+def transfer_over_http(api: TestClient, world: SmallWorld, token: str) -> None:
+    answer = api.post(
+        "/api/v1/parties/XXA/transfers",
+        json={
+            "source_account": world["XXA Party mo_holding"],
+            "destination_account": world["XXA Green Group A mo_holding"],
+            "units": {"quantity": 3},
+        },
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert answer.status_code == 201, answer.text
+
+
 @POSTGRES_ONLY
 def test_an_internal_transfer_through_the_api_takes_few_statements_in_few_round_trips(
     registry: Registry, world: SmallWorld, tmp_path: Path
 ):
     total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
-    secret = totp.new_secret()
-    identity.create_section_user(
-        registry,
-        Actor("installer", Role.SECRETARIAT),
-        identity.CreateUser(name="trips.admin", display_name="Trips", password="trips-password-1"),
-        identity.GrantRole(role=Role.ADMINISTRATOR, party="XXA"),
-        totp_secret=secret,
-    )
+    secret = section_administrator(registry, "trips.admin")
     with traced(registry, tmp_path) as count, TestClient(create_app(registry, Settings())) as api:
-        signed_in = api.post(
-            "/api/v1/tokens",
-            json={
-                "name": "trips.admin",
-                "password": "trips-password-1",
-                "code": totp.code_at(secret, datetime.now(UTC)),
-            },
-        )
-        token = signed_in.json()["token"]
+        token = bearer_token(api, "trips.admin", secret)
 
         def transfer() -> None:
-            answer = api.post(
-                "/api/v1/parties/XXA/transfers",
-                json={
-                    "source_account": world["XXA Party mo_holding"],
-                    "destination_account": world["XXA Green Group A mo_holding"],
-                    "units": {"quantity": 3},
-                },
-                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-            )
-            assert answer.status_code == 201, answer.text
+            transfer_over_http(api, world, token)
 
         traffic, seal = per_transfer(count, transfer, registry.engine)
 
     assert traffic.round_trips <= API_ROUND_TRIPS
     assert traffic.statements <= API_STATEMENTS
     assert seal.statements <= SEAL_STATEMENTS
+    conserved(registry, total)
+
+
+@POSTGRES_ONLY
+def test_a_transfer_reads_its_caller_in_its_own_transaction_not_on_the_event_loop(
+    registry: Registry, world: SmallWorld, monkeypatch: pytest.MonkeyPatch
+):
+    """Before the ninth session the bearer token's session was read on the event loop's own
+    connection (psycopg's async cursor) before the command: one statement and round trip of
+    its own per transfer. `GET /me` still reads it there, once."""
+    total = sum(a.quantity for a in ledger.accounts(registry, XXA_ADMIN, "XXA"))
+    secret = section_administrator(registry, "loop.admin")
+    on_loop = []
+    async_execute = psycopg.AsyncCursor.execute
+
+    async def counted(cursor: psycopg.AsyncCursor[Any], *arguments: Any, **options: Any) -> Any:
+        on_loop.append(arguments[0])
+        return await async_execute(cursor, *arguments, **options)
+
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", counted)
+    with TestClient(create_app(registry, Settings())) as api:
+        token = bearer_token(api, "loop.admin", secret)
+        headers = {"Authorization": f"Bearer {token}"}
+        on_loop.clear()
+        for _ in range(TRANSFERS):
+            transfer_over_http(api, world, token)
+        transfers_on_loop = len(on_loop)
+        assert api.get("/api/v1/me", headers=headers).status_code == 200
+
+    assert transfers_on_loop == 0
+    assert len(on_loop) == 1  # `/me`
     conserved(registry, total)
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from article6.api.routes_setup import IdempotencyKey
-from article6.http.confirmation import Confirming
+from article6.http.confirmation import ConfirmedCommandRoute, Confirming
 from article6.http.security import InSection, PartyCode, Registry_, RegistryWide
 from article6.services import acceptances, approvals, issuance, units
 from article6.services import commands as c
@@ -17,6 +17,9 @@ from article6.services.external_transfers import ProposeExternalTransfer, propos
 from article6.services.views import Receipt
 
 router = APIRouter(prefix="/api/v1", tags=["units"])
+confirmed = APIRouter(prefix="/api/v1", tags=["units"], route_class=ConfirmedCommandRoute)
+"""The commands that move units: their credentials are read in their own transaction
+(`Confirming`)."""
 TransactionPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
@@ -59,66 +62,66 @@ def link_authorization(
     return units.link_authorization(registry, actor, command, key)
 
 
-@router.post("/parties/{party}/transfers", status_code=201)
+@confirmed.post("/parties/{party}/transfers", status_code=201)
 async def transfer(
     party: PartyCode,
     command: c.TransferUnits,
-    actor: Confirming,
+    credentials: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Internal transfer between accounts of one Party section."""
     # One hop to the thread pool for the command; the receipt is checked and encoded on the
     # event loop (a plain `def` endpoint would hop twice: FastAPI validates its answer there).
-    return await run_in_threadpool(units.transfer_units, registry, actor, command, key)
+    return await run_in_threadpool(units.transfer_units, registry, credentials, command, key)
 
 
-@router.post("/parties/{party}/international-transfers", status_code=201)
+@confirmed.post("/parties/{party}/international-transfers", status_code=201)
 def transfer_internationally(
     party: PartyCode,
     command: c.TransferInternationally,
-    actor: Confirming,
+    credentials: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return units.transfer_internationally(registry, actor, command, key)
+    return units.transfer_internationally(registry, credentials, command, key)
 
 
-@router.post("/parties/{party}/external-transfers", status_code=201)
+@confirmed.post("/parties/{party}/external-transfers", status_code=201)
 def transfer_to_another_registry(
     party: PartyCode,
     command: ProposeExternalTransfer,
-    actor: Confirming,
+    credentials: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Transfer to an account in another registry through the hub: the units are reserved here
     and complete or come back when the hub's final status arrives. An authorized entity's
     request, or any under a four-eyes policy for `external_transfer`, first awaits approval."""
-    return propose_external_transfer(registry, actor, command, key)
+    return propose_external_transfer(registry, credentials, command, key)
 
 
-@router.post("/parties/{party}/uses", status_code=201)
+@confirmed.post("/parties/{party}/uses", status_code=201)
 def use(
     party: PartyCode,
     command: c.UseTowardsNDC,
-    actor: Confirming,
+    credentials: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Use ITMOs towards the Party's NDC."""
-    return units.use_towards_ndc(registry, actor, command, key)
+    return units.use_towards_ndc(registry, credentials, command, key)
 
 
-@router.post("/parties/{party}/cancellations", status_code=201)
+@confirmed.post("/parties/{party}/cancellations", status_code=201)
 def cancel(
     party: PartyCode,
     command: c.CancelUnits,
-    actor: Confirming,
+    credentials: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    return units.cancel_units(registry, actor, command, key)
+    return units.cancel_units(registry, credentials, command, key)
 
 
 @router.post("/parties/{party}/first-transfer-records", status_code=201)
@@ -133,17 +136,17 @@ def record_first_transfer(
     return units.record_first_transfer(registry, actor, command, key)
 
 
-@router.post("/parties/{party}/transactions/{transaction}/approval")
+@confirmed.post("/parties/{party}/transactions/{transaction}/approval")
 def approve(
     party: PartyCode,
     transaction: TransactionPath,
-    actor: Confirming,
+    credentials: Confirming,
     registry: Registry_,
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Approve a pending transaction (not one you initiated): every check runs again."""
     return approvals.approve_transaction(
-        registry, actor, c.ApproveTransaction(transaction=transaction), key
+        registry, credentials, c.ApproveTransaction(transaction=transaction), key
     )
 
 

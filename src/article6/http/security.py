@@ -18,12 +18,21 @@ from article6.domain.checks import Check, refuse
 from article6.domain.wording import words
 from article6.services import sign_in
 from article6.services.context import Registry
+from article6.services.identity import token_hash
+from article6.services.presented_credentials import (
+    CSRF_HEADER,
+    SESSION,
+    TOKEN,
+    PresentedCredentials,
+    acting_in,
+    signed_in,
+    unblocked,
+)
 from article6.services.sign_in import Principal
 from article6.settings import Settings
 
 SESSION_COOKIE = "article6_session"
 CSRF_COOKIE = "article6_csrf"
-CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 T = TypeVar("T")
@@ -63,6 +72,28 @@ async def settings_dependency(request: Request) -> Settings:
     return settings_of(request)
 
 
+async def presented(
+    request: Request,
+    party: str | None,
+    credentials: HTTPAuthorizationCredentials | None,
+    cookie: str | None,
+) -> PresentedCredentials:
+    """The bearer token or session cookie the request carries, for `party`'s section, hashed
+    and not yet read (no database here); none: C4009."""
+    settings = settings_of(request)
+    if credentials is not None:
+        digest = token_hash(settings, credentials.credentials[:200])
+        return PresentedCredentials(party, TOKEN, digest)
+    if cookie:
+        digest = token_hash(settings, cookie[:200])
+        if request.method in SAFE_METHODS:
+            return PresentedCredentials(party, SESSION, digest)
+        csrf = await presented_csrf(request)
+        csrf_digest = token_hash(settings, csrf) if csrf else None
+        return PresentedCredentials(party, SESSION, digest, True, csrf_digest)
+    raise refuse(Check.C4009, "authorization", words("sign in first (POST /api/v1/tokens)"))
+
+
 async def owing_change(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -70,37 +101,18 @@ async def owing_change(
 ) -> Principal:
     """The signed-in user, even one who must change their password first: only for changing
     it and for signing out."""
-    settings = settings_of(request)
-    if credentials is not None:
-        found = await authenticated(request, credentials.credentials[:200], "token")
-        if found is None:
-            raise refuse(
-                Check.C4009, "authorization", words("the token is unknown, expired or revoked")
-            )
-        return found
-    if cookie:
-        found = await authenticated(request, cookie[:200], "session")
-        if found is None:
-            raise refuse(Check.C4009, "session", words("the session is unknown, expired or ended"))
-        if request.method not in SAFE_METHODS and not sign_in.csrf_matches(
-            settings, found, await presented_csrf(request)
-        ):
-            raise refuse(
-                Check.C4011,
-                CSRF_HEADER,
-                words("send the session's CSRF token in {csrf_header}", csrf_header=CSRF_HEADER),
-            )
-        return found
-    raise refuse(Check.C4009, "authorization", words("sign in first (POST /api/v1/tokens)"))
+    asked = await presented(request, None, credentials, cookie)
+    return signed_in(await authenticated(request, asked.digest, asked.kind), asked)
 
 
-async def authenticated(request: Request, token: str, kind: str) -> Principal | None:
-    """Whose session or token this is: read on the event loop where the database allows
-    (PostgreSQL), else in the thread pool; either way at most one hop before the endpoint."""
-    registry, settings = registry_of(request), settings_of(request)
+async def authenticated(request: Request, digest: str, kind: str) -> Principal | None:
+    """Whose session or token this is (by its keyed hash): read on the event loop where the
+    database allows (PostgreSQL), else in the thread pool; either way at most one hop before
+    the endpoint."""
+    registry = registry_of(request)
     if sign_in.reads_on_loop(registry):
-        return await sign_in.authenticate_on_loop(registry, settings, token, kind)
-    return await run_in_threadpool(sign_in.authenticate, registry, settings, token, kind)
+        return await sign_in.authenticate_on_loop(registry, digest, kind)
+    return await run_in_threadpool(sign_in.authenticate, registry, digest, kind)
 
 
 async def presented_csrf(request: Request) -> str | None:
@@ -118,13 +130,7 @@ async def presented_csrf(request: Request) -> str | None:
 async def principal(who: Annotated[Principal, Depends(owing_change)]) -> Principal:
     """The signed-in user; one whose password an administrator reset may do nothing else
     until they have changed it (C4014)."""
-    if who.must_change_password:
-        raise refuse(
-            Check.C4014,
-            "password",
-            words("your password was reset: change it first (POST /api/v1/me/password)"),
-        )
-    return who
+    return unblocked(who)
 
 
 Signed = Annotated[Principal, Depends(principal)]
@@ -133,22 +139,12 @@ OwingChange = Annotated[Principal, Depends(owing_change)]
 
 async def section_actor(party: PartyCode, who: Signed) -> Actor:
     """The user acting in `party`'s section; no role there and no registry-wide role: C4006."""
-    actor = who.actor_for(party)
-    if actor is None:
-        raise refuse(
-            Check.C4006,
-            "party",
-            words("{who} holds no role in {party}'s section", who=who.name, party=party),
-        )
-    return actor
+    return acting_in(who, party)
 
 
 async def registry_actor(who: Signed) -> Actor:
     """The user acting registry-wide (secretariat, registry-wide auditor)."""
-    actor = who.actor_for(None)
-    if actor is None:
-        raise refuse(Check.C4006, "party", words("{who} holds no registry-wide role", who=who.name))
-    return actor
+    return acting_in(who, None)
 
 
 async def any_actor(who: Signed) -> Actor:

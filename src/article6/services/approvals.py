@@ -33,7 +33,7 @@ from article6.services import commands as c
 from article6.services import withdrawals
 from article6.services.acceptance_wait import acceptance_wait, wait_after_approval
 from article6.services.commands import UnitSelection
-from article6.services.context import Registry, execute
+from article6.services.context import Caller, Registry, execute
 from article6.services.external_transfers import (
     apply_external_approval,
     approved_view,
@@ -170,7 +170,7 @@ APPROVER_RULES = (may_approve, second_person, not_expired)
 
 def approve_transaction(
     registry: Registry,
-    actor: Actor,
+    actor: Actor | Caller,
     command: c.ApproveTransaction,
     idempotency_key: str | None = None,
 ) -> Receipt:

@@ -1,8 +1,9 @@
 """The registry handle the services run against, and the command runner.
 
-`execute` gives every command the same frame: idempotency first (a replay returns the first
-outcome), then the command in one database transaction that commits whole or not at all, with a
-short retry when PostgreSQL reports a deadlock or serialisation failure.
+`execute` gives every command the same frame: who asks (an Actor, or the credentials a request
+presented, read in the command's transaction: `Caller`), then idempotency (a replay returns the
+first outcome), then the command in one database transaction that commits whole or not at all,
+with a short retry when PostgreSQL reports a deadlock or serialisation failure.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
@@ -79,6 +80,24 @@ class Registry:
         return self.clock()
 
 
+class Caller(Protocol):
+    """Whoever asks for a command, known once the command's transaction has read them
+    (`presented_credentials.PresentedCredentials`)."""
+
+    def actor_in(
+        self, connection: Connection, registry: Registry
+    ) -> tuple[Actor, Callable[[], None]]:
+        """The Actor, read with the command's first statement, refused (C4009, C4011, C4014,
+        C4006) as any request's credentials are; and what `execute` calls before it commits or
+        answers, which raises `CallerChanged` if the read did not name that Actor."""
+        ...
+
+
+class CallerChanged(Exception):
+    """The credentials read in a command's transaction no longer name the Actor the command
+    ran as: it is rolled back and runs again, reading them first."""
+
+
 def request_hash(name: str, command: BaseModel) -> str:
     body = json.dumps([name, command.model_dump(mode="json")], sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
@@ -86,16 +105,17 @@ def request_hash(name: str, command: BaseModel) -> str:
 
 def execute(
     registry: Registry,
-    actor: Actor,
+    caller: Actor | Caller,
     command: BaseModel,
     handler: Callable[[Connection, Registry, Actor], R],
     result: type[R],
     idempotency_key: str | None = None,
 ) -> R:
-    """Run `handler` as one transaction, honouring the idempotency key."""
+    """Run `handler` as one transaction, honouring the idempotency key; a `Caller` is read
+    first, in the same transaction (its refusal leaves no trace, the key unclaimed)."""
     name = type(command).__name__
     digest = request_hash(name, command)
-    scope = f"{actor.party or '-'}:{actor.name}"
+    scope = ""
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
         raise refuse(
             Check.C1011, "idempotency_key", words("an idempotency key has 1 to 200 characters")
@@ -103,6 +123,8 @@ def execute(
     for attempt in range(MAX_ATTEMPTS):
         try:
             with _transaction(registry) as connection:
+                actor, stands = _actor(caller, connection, registry)
+                scope = f"{actor.party or '-'}:{actor.name}"
                 claim = (
                     None
                     if idempotency_key is None
@@ -112,10 +134,13 @@ def execute(
                 )
                 try:
                     outcome = handler(connection, registry, actor)
-                except Exception:
+                except Exception as met:
+                    if not isinstance(met, DriverError):  # a refusal is told only to the
+                        stands()  # Actor the credentials still name (a database error: none)
                     if claim is not None and not claim.sent:
                         claim.first()  # a taken key replays, whatever the command met
                     raise
+                stands()
                 if idempotency_key is not None:
                     if claim is not None and not claim.sent:
                         claim.first()
@@ -123,6 +148,8 @@ def execute(
                         connection, scope, idempotency_key, outcome.model_dump_json()
                     )
                 return outcome
+        except CallerChanged:
+            continue  # the next attempt reads the caller before anything else
         except idempotency.KeyTaken:
             with _transaction(registry) as connection:
                 replay = _replay(connection, scope, str(idempotency_key), digest, result)
@@ -139,6 +166,18 @@ def execute(
                 raise
             continue
     raise RuntimeError("unreachable")
+
+
+def _actor(
+    caller: Actor | Caller, connection: Connection, registry: Registry
+) -> tuple[Actor, Callable[[], None]]:
+    if isinstance(caller, Actor):
+        return caller, _stands
+    return caller.actor_in(connection, registry)
+
+
+def _stands() -> None:
+    """An Actor given by the caller needs no read."""
 
 
 @contextmanager

@@ -47,7 +47,7 @@ from article6.domain.transactions import (
 from article6.domain.wording import words
 from article6.services.access import allow_delegable
 from article6.services.commands import Command, PartyCode, UnitSelection
-from article6.services.context import Registry, execute
+from article6.services.context import Caller, Registry, execute
 from article6.services.delegations import note_transaction
 from article6.services.external_departure import Departure, Destination, depart
 from article6.services.external_transfer_status import this_registry
@@ -125,7 +125,7 @@ class ExternalApprovalPlan:
 
 def propose_external_transfer(
     registry: Registry,
-    actor: Actor,
+    actor: Actor | Caller,
     command: ProposeExternalTransfer,
     idempotency_key: str | None = None,
 ) -> Receipt:

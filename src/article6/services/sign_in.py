@@ -272,9 +272,9 @@ def sign_in(
     raise refused(refusal)
 
 
-def authenticate(registry: Registry, settings: Settings, token: str, kind: str) -> Principal | None:
-    """The user a session cookie or bearer token belongs to, if it is current."""
-    digest = token_hash(settings, token)
+def authenticate(registry: Registry, digest: str, kind: str) -> Principal | None:
+    """The user a session cookie or bearer token (by its keyed hash, `token_hash`) belongs to,
+    if it is current."""
 
     def read() -> list[identity.SessionGrant]:
         with single_read(registry.engine) as connection:
@@ -288,14 +288,11 @@ def reads_on_loop(registry: Registry) -> bool:
     return loop_reads.of(registry.engine) is not None
 
 
-async def authenticate_on_loop(
-    registry: Registry, settings: Settings, token: str, kind: str
-) -> Principal | None:
+async def authenticate_on_loop(registry: Registry, digest: str, kind: str) -> Principal | None:
     """As `authenticate`, its read on the event loop's own connections: no thread-pool hop."""
     reads = loop_reads.of(registry.engine)
     if reads is None:
         raise RuntimeError("SQLite authenticates in the thread pool (see reads_on_loop)")
-    digest = token_hash(settings, token)
     rows = await identity.session_with_grants_on_loop(reads, digest)
     return principal_from(rows, registry, kind, digest)
 

@@ -41,6 +41,11 @@ class WrongCode(CommandRefused):
     """C4021 for a code that was offered and is not the user's current unused one: counted
     against the user's name (`count_wrong_code`); a missing code is not."""
 
+    def __init__(self, refusals: list[Refusal], name: str) -> None:
+        super().__init__(refusals)
+        self.name = name
+        """The user whose code it was not."""
+
 
 WRONG_CODE = words(
     "the code is not your current second-factor code, or it was used already; wait for the "
@@ -113,7 +118,7 @@ def _spend(connection: Connection, registry: Registry, actor: Actor) -> None:
         )
     counter = totp.matching_counter(user.totp_secret, offered, now, after=user.totp_last_counter)
     if counter is None or not store.spend_code(connection, user.id, counter):
-        raise WrongCode([Refusal(Check.C4021, "second_factor_code", WRONG_CODE)])
+        raise WrongCode([Refusal(Check.C4021, "second_factor_code", WRONG_CODE)], actor.name)
 
 
 def count_wrong_code(

@@ -17,7 +17,7 @@ from article6.domain.checks import Check, refuse
 from article6.domain.first_transfer import Action, first_transfer_at
 from article6.domain.wording import words
 from article6.services import commands as c
-from article6.services.context import Registry, execute
+from article6.services.context import Caller, Registry, execute
 from article6.services.movement_requests import (
     CANCELLATION_ACTIONS,
     Movement,
@@ -156,7 +156,10 @@ def _transfer_units(connection: Connection, command: c.TransferUnits) -> Movemen
 
 
 def transfer_units(
-    registry: Registry, actor: Actor, command: c.TransferUnits, idempotency_key: str | None = None
+    registry: Registry,
+    actor: Actor | Caller,
+    command: c.TransferUnits,
+    idempotency_key: str | None = None,
 ) -> Receipt:
     """Internal transfer between accounts of one Party section (Party and its entities)."""
     return execute(
@@ -199,7 +202,7 @@ def _transfer_internationally(
 
 def transfer_internationally(
     registry: Registry,
-    actor: Actor,
+    actor: Actor | Caller,
     command: c.TransferInternationally,
     idempotency_key: str | None = None,
 ) -> Receipt:
@@ -246,7 +249,10 @@ def _use_towards_ndc(connection: Connection, command: c.UseTowardsNDC) -> Moveme
 
 
 def use_towards_ndc(
-    registry: Registry, actor: Actor, command: c.UseTowardsNDC, idempotency_key: str | None = None
+    registry: Registry,
+    actor: Actor | Caller,
+    command: c.UseTowardsNDC,
+    idempotency_key: str | None = None,
 ) -> Receipt:
     """The Party uses ITMOs towards its NDC for a year of its implementation period."""
     return execute(
@@ -291,7 +297,10 @@ def _cancel_units(connection: Connection, command: c.CancelUnits) -> Movement:
 
 
 def cancel_units(
-    registry: Registry, actor: Actor, command: c.CancelUnits, idempotency_key: str | None = None
+    registry: Registry,
+    actor: Actor | Caller,
+    command: c.CancelUnits,
+    idempotency_key: str | None = None,
 ) -> Receipt:
     """Cancel for IMP (for example CORSIA), OP, OMGE, or voluntarily, into the Party's
     cancellation account; an entity's cancellation names the entity."""

@@ -126,7 +126,9 @@ def _bound(compiled: Any, row: dict[str, Any]) -> dict[str, Any]:
 
 class Answer:
     """The rows of a statement sent in a batch, read once the batch has gone. With `missing`,
-    no row at all is an error, raised by whichever statement carried the batch."""
+    no row at all is an error, raised by whichever statement carried the batch; `judge` is
+    given the rows as they arrive, and what it raises is raised the same way (the answers of a
+    batch are judged in the order their statements were sent)."""
 
     def __init__(
         self,
@@ -134,11 +136,13 @@ class Answer:
         cursor: Any = None,
         rows: list[Any] | None = None,
         missing: Callable[[], Exception] | None = None,
+        judge: Callable[[list[Any]], None] | None = None,
     ) -> None:
         self._connection = connection
         self._cursor = cursor
         self._rows = rows or []
         self._missing = missing
+        self._judge = judge
 
     @property
     def sent(self) -> bool:
@@ -172,6 +176,8 @@ class Answer:
         cursor.close()
         if not self._rows and self._missing is not None:
             raise self._missing()
+        if self._judge is not None:
+            self._judge(self._rows)
 
 
 _COMPILED: dict[tuple[int, str], Any] = {}
@@ -182,15 +188,19 @@ def read_later(
     statement: Select[Any] | Insert,
     parameters: dict[str, Any],
     missing: Callable[[], Exception] | None = None,
+    judge: Callable[[list[Any]], None] | None = None,
 ) -> Answer:
     """Send a statement whose rows are read later (`Answer.all`): on PostgreSQL with the next
-    statement, on SQLite at once. With `missing`, no row raises it (then, or when the batch
-    goes). Its SQL is compiled once (no expanding parameters); rows are named tuples of the
-    driver's values, with no SQLAlchemy type processing."""
+    statement, on SQLite at once. With `missing`, no row raises it; `judge` is given the rows
+    and may raise (then, or when the batch goes). Its SQL is compiled once (no expanding
+    parameters); rows are named tuples of the driver's values, with no SQLAlchemy type
+    processing."""
     if not _pipelined(connection):
         rows = list(connection.execute(statement, parameters))
         if not rows and missing is not None:
             raise missing()
+        if judge is not None:
+            judge(rows)
         return Answer(connection, rows=rows)
     key = (id(statement), connection.dialect.name)
     compiled = _COMPILED.get(key)
@@ -202,7 +212,7 @@ def read_later(
     values = compiled.construct_params(parameters)
     cursor = _HeldBack(_driver(connection), row_factory=namedtuple_row)
     cursor.execute(sql, [values[name] for name in names])
-    answer = Answer(connection, cursor=cursor, missing=missing)
+    answer = Answer(connection, cursor=cursor, missing=missing, judge=judge)
     connection.info.setdefault(_ANSWERS, []).append(answer)
     return answer
 

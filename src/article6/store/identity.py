@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
-from article6.store import loop_reads
+from article6.store import batches, loop_reads
 from article6.store.database import is_postgres
 from article6.store.identity_schema import role_grants, sign_in_failures, user_sessions, users
 from article6.store.loop_reads import LoopReads
@@ -351,6 +352,19 @@ _SESSION_WITH_GRANTS_SQL = loop_reads.compiled(_SESSION_WITH_GRANTS)
 async def session_with_grants_on_loop(reads: LoopReads, token_hash: str) -> list[SessionGrant]:
     """As `session_with_grants`, on the event loop's own connections (PostgreSQL)."""
     return await reads.rows(_SESSION_WITH_GRANTS_SQL, {"digest": token_hash}, SessionGrant)
+
+
+def session_with_grants_later(
+    connection: Connection, token_hash: str, judge: Callable[[list[SessionGrant]], None]
+) -> batches.Answer:
+    """As `session_with_grants`, sent as a command's first statement (on PostgreSQL with its
+    BEGIN, `batches.read_later`); `judge` is given the rows when they arrive."""
+    return batches.read_later(
+        connection,
+        _SESSION_WITH_GRANTS,
+        {"digest": token_hash},
+        judge=lambda rows: judge([SessionGrant(**row._asdict()) for row in rows]),
+    )
 
 
 def session_with_grants(connection: Connection, token_hash: str) -> list[SessionGrant]:

@@ -28,6 +28,7 @@ from article6.http.security import (
 )
 from article6.services import directory, sign_in
 from article6.services.context import Registry
+from article6.services.identity import token_hash
 from article6.services.sign_in import Principal
 
 SECTION_COOKIE = "article6_section"
@@ -114,7 +115,8 @@ async def signed_in_or_visitor(request: Request) -> Principal | None:
     """The session's user, or None for a visitor (pages that serve both, such as the language
     switch); a signed-in user's unsafe requests must carry the session's CSRF token."""
     token = request.cookies.get(SESSION_COOKIE)
-    found = await authenticated(request, token[:200], "session") if token else None
+    digest = token_hash(settings_of(request), token[:200]) if token else None
+    found = await authenticated(request, digest, "session") if digest else None
     if (
         found is not None
         and request.method not in SAFE_METHODS
