@@ -25,12 +25,7 @@ from article6.http.security import (
     registry_of,
     settings_of,
 )
-from article6.services.presented_credentials import (
-    PresentedCredentials,
-    acting_in,
-    signed_in,
-    unblocked,
-)
+from article6.services.presented_credentials import PresentedCredentials, signed_in, unblocked
 from article6.services.signed_confirmation import WrongCode, count_wrong_code
 
 CODE_HEADER = "X-Second-Factor-Code"
@@ -64,13 +59,9 @@ async def confirming(
 ) -> PresentedCredentials:
     """The credentials for `party`'s section, carrying the code and digest when the request
     gave either, read and checked by the command in its own transaction (one round trip to the
-    database with its BEGIN, none before it: `services.presented_credentials`). The bearer
-    token and the session cookie are taken here rather than as dependencies of their own (each
-    costs FastAPI's dependency solving on every request); `ConfirmedCommandRoute` documents
-    them and does what follows a refusal."""
-    asked = await presented(
-        request, party, await bearer_scheme(request), await cookie_scheme(request)
-    )
+    database with its BEGIN, none before it: `services.presented_credentials`).
+    `ConfirmedCommandRoute` documents the schemes and does what follows a refusal."""
+    asked = await _presented(request, party)
     if code is None and digest is None:
         return asked
     return replace(asked, confirmation=Confirmation(code or "", digest or ""))
@@ -121,9 +112,17 @@ async def _credentials_first(request: Request, invalid: RequestValidationError) 
     would refuse them."""
     party_invalid = any(tuple(error["loc"][:2]) == ("path", "party") for error in invalid.errors())
     party = None if party_invalid else request.path_params.get("party")
-    asked = await presented(
+    asked = await _presented(request, party)
+    found = await authenticated(request, asked.digest, asked.kind)
+    if party is None:
+        unblocked(signed_in(found, asked))
+    else:
+        asked.actor_of(found)
+
+
+async def _presented(request: Request, party: str | None) -> PresentedCredentials:
+    """The bearer token or session cookie, taken here rather than through the schemes'
+    dependencies (each costs FastAPI's dependency solving on every request)."""
+    return await presented(
         request, party, await bearer_scheme(request), await cookie_scheme(request)
     )
-    principal = unblocked(signed_in(await authenticated(request, asked.digest, asked.kind), asked))
-    if party is not None:
-        acting_in(principal, party)

@@ -24,7 +24,6 @@ refusals: `signed_in` (C4009, C4011), `unblocked` (C4014), `acting_in` (C4006).
 
 from __future__ import annotations
 
-import hmac
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -36,7 +35,7 @@ from article6.domain.access import Actor, Confirmation
 from article6.domain.checks import Check, refuse
 from article6.domain.wording import words
 from article6.services.context import CallerChanged, Registry
-from article6.services.sign_in import Principal, principal_from
+from article6.services.sign_in import Principal, csrf_digest_matches, principal_from
 from article6.store import identity
 from article6.store.identity import SessionGrant
 
@@ -108,7 +107,11 @@ class PresentedCredentials:
 
     def admitted(self, rows: list[SessionGrant], registry: Registry) -> Actor:
         """The Actor the session's rows name for these credentials, or their refusal."""
-        found = principal_from(rows, registry, self.kind, self.digest)
+        return self.actor_of(principal_from(rows, registry, self.kind, self.digest))
+
+    def actor_of(self, found: Principal | None) -> Actor:
+        """The Actor of the user these credentials were found to belong to, or their refusal,
+        in the order any request meets them."""
         return acting_in(unblocked(signed_in(found, self)), self.party)
 
 
@@ -128,12 +131,6 @@ def signed_in(found: Principal | None, presented: PresentedCredentials) -> Princ
             words("send the session's CSRF token in {csrf_header}", csrf_header=CSRF_HEADER),
         )
     return found
-
-
-def csrf_digest_matches(principal: Principal, digest: str | None) -> bool:
-    if principal.csrf_hash is None or not digest:
-        return False
-    return hmac.compare_digest(principal.csrf_hash, digest)
 
 
 def unblocked(principal: Principal) -> Principal:

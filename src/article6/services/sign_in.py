@@ -330,9 +330,14 @@ def principal_from(
 
 
 def csrf_matches(settings: Settings, principal: Principal, presented: str | None) -> bool:
-    if principal.csrf_hash is None or not presented:
+    return csrf_digest_matches(principal, token_hash(settings, presented) if presented else None)
+
+
+def csrf_digest_matches(principal: Principal, digest: str | None) -> bool:
+    """The session's CSRF token, by the keyed hash of the one a request carried."""
+    if principal.csrf_hash is None or not digest:
         return False
-    return hmac.compare_digest(principal.csrf_hash, token_hash(settings, presented))
+    return hmac.compare_digest(principal.csrf_hash, digest)
 
 
 def sign_out(registry: Registry, principal: Principal) -> None:
