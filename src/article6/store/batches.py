@@ -11,6 +11,15 @@ entry and its idempotency outcome commit in one round trip. A statement refused 
 constraint, a deadlock) fails the statement that carried it, or the commit, as if it had run
 alone; a rollback discards the batch.
 
+The batch talks to libpq itself (psycopg's connection underneath: its adapters, its wait loop
+and its cache of prepared statements, which it empties on a rollback): each statement is
+prepared the first time a connection sends it and then sent as one Bind/Execute, and the
+batch's answers are read up to its one Sync. psycopg's own pipeline made a cursor, a queue
+entry and a result-processing generator per statement: a third of a transfer's Python work
+(0.76 against 0.26 ms for 15 statements in 5 round trips, measured). A statement run through
+SQLAlchemy while a batch is open joins it the same way (`do_execute`), prepared as psycopg
+would prepare it.
+
 Statements are still executed in the order written: shrink-before-grow of the unit blocks (the
 exclusion constraint checks each statement) holds within a batch as it does one by one.
 
@@ -23,25 +32,34 @@ starts the next one). Any other statement, the COMMIT included, sends them first
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import re
 import weakref
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Generator
+from typing import Any, NamedTuple
 
 import psycopg
-from psycopg import pq
-from psycopg.rows import namedtuple_row
+from psycopg import errors, pq
+from psycopg._preparing import Prepare
+from psycopg._queries import PostgresQuery, PostgresRawQuery
+from psycopg.adapt import Transformer
+from psycopg.waiting import Ready, Wait
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Insert, Select
 
-_PIPELINE = "article6_pipeline"  # the open psycopg pipeline of a DBAPI connection
-_HOLDING_BACK = "article6_holding_back"  # set while `later` sends a statement into the pipeline
-_ANSWERS = "article6_answers"  # the answers the open pipeline owes
+_BATCH = "article6_batch"  # the open batch of a DBAPI connection
+_DRIVER = "article6_driver"  # what a DBAPI connection keeps between batches (`_Driver`)
+_HOLDING_BACK = "article6_holding_back"  # set while `later` sends a statement through SQLAlchemy
 _MERGED = "article6_merged"  # the independent writes waiting to go as one statement
 _watched: weakref.WeakSet[Engine] = weakref.WeakSet()
+_TUPLES_OK = pq.ExecStatus.TUPLES_OK
+_COMMAND_OK = pq.ExecStatus.COMMAND_OK
+_FATAL_ERROR = pq.ExecStatus.FATAL_ERROR
+_PIPELINE_SYNC = pq.ExecStatus.PIPELINE_SYNC
+_PIPELINE_ABORTED = pq.ExecStatus.PIPELINE_ABORTED
 
 
 def watch(engine: Engine) -> None:
@@ -49,8 +67,9 @@ def watch(engine: Engine) -> None:
     if engine.dialect.name != "postgresql" or engine in _watched:
         return
     _watched.add(engine)
-    event.listen(engine, "before_cursor_execute", _send_merged)
-    event.listen(engine, "after_cursor_execute", _answered)
+    event.listen(engine, "before_cursor_execute", _before_statement)
+    event.listen(engine, "do_execute", _join)
+    event.listen(engine, "do_execute_no_params", _join_without_parameters)
     event.listen(engine, "commit", _commit)
     event.listen(engine, "rollback", _rollback)
 
@@ -61,14 +80,14 @@ def later(
     """Run a write whose result nothing reads: on PostgreSQL in the next round trip. Its SQL is
     compiled once per set of columns given and handed to the driver with the parameters' types
     processed as SQLAlchemy would; a statement with defaults computed in Python or expanding
-    parameters runs through SQLAlchemy instead. `merged`: in one statement with the merged
-    writes next to it (see the module docstring), each row a part."""
+    parameters runs through SQLAlchemy instead (and joins the batch all the same). `merged`: in
+    one statement with the merged writes next to it (see the module docstring), each row a part."""
     if not _pipelined(connection):
         connection.execute(statement, parameters)
         return
     rows: list[dict[str, Any]] = parameters if isinstance(parameters, list) else [parameters or {}]
     compiled = _compiled_write(connection, statement, rows[0])
-    _open(connection)
+    batch = _open(connection)
     if compiled is not None and merged:
         for row in rows:
             waiting = connection.info.setdefault(_MERGED, [])
@@ -86,9 +105,8 @@ def later(
             connection.info.pop(_HOLDING_BACK, None)
         return
     sql, names = _numbered(compiled.string)
-    values = [[bound[name] for name in names] for bound in (_bound(compiled, row) for row in rows)]
-    for row_values in values:
-        _HeldBack(_driver(connection)).execute(sql, row_values)
+    for bound in (_bound(compiled, row) for row in rows):
+        batch.write(sql, [bound[name] for name in names])
 
 
 _WRITES: dict[tuple[int, str, tuple[str, ...]], Any] = {}
@@ -133,26 +151,27 @@ class Answer:
     def __init__(
         self,
         connection: Connection,
-        cursor: Any = None,
         rows: list[Any] | None = None,
         missing: Callable[[], Exception] | None = None,
         judge: Callable[[list[Any]], None] | None = None,
+        sql: bytes = b"",
     ) -> None:
         self._connection = connection
-        self._cursor = cursor
+        self._waiting = rows is None
         self._rows = rows or []
         self._missing = missing
         self._judge = judge
+        self._sql = sql
 
     @property
     def sent(self) -> bool:
-        return self._cursor is None
+        return not self._waiting
 
     def all(self) -> list[Any]:
         """The rows (named tuples), sending the batch now if nothing has sent it yet. A
         statement the database refused raises as SQLAlchemy would have raised it (a constraint
         as `IntegrityError`, a deadlock retryable), whichever statement it was."""
-        if self._cursor is not None:
+        if self._waiting:
             try:
                 _close(self._connection)
             except psycopg.Error as error:
@@ -165,15 +184,15 @@ class Answer:
         rows = self.all()
         return rows[0] if rows else None
 
-    def _settle(self) -> None:
-        cursor, self._cursor = self._cursor, None
-        result = cursor.pgresult  # not `description`: it builds a column list to be tested
-        self._rows = (
-            cursor.fetchall()
-            if result is not None and result.status == pq.ExecStatus.TUPLES_OK
-            else []
-        )
-        cursor.close()
+    def _settle(self, result: pq.abc.PGresult, driver: _Driver) -> None:
+        self._waiting = False
+        if result.status == _TUPLES_OK:
+            row = _ROWS.get(self._sql)
+            if row is None:
+                row = _ROWS[self._sql] = _row_type(result)
+            transformer = driver.transformer
+            transformer.set_pgresult(result)
+            self._rows = transformer.load_rows(0, result.ntuples, row._make)
         if not self._rows and self._missing is not None:
             raise self._missing()
         if self._judge is not None:
@@ -206,27 +225,26 @@ def read_later(
     compiled = _COMPILED.get(key)
     if compiled is None:
         compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
-    _open(connection)
+    batch = _open(connection)
     _send_merged(connection)
     sql, names = _numbered(compiled.string)
     values = compiled.construct_params(parameters)
-    cursor = _HeldBack(_driver(connection), row_factory=namedtuple_row)
-    cursor.execute(sql, [values[name] for name in names])
-    answer = Answer(connection, cursor=cursor, missing=missing, judge=judge)
-    connection.info.setdefault(_ANSWERS, []).append(answer)
+    answer = Answer(connection, missing=missing, judge=judge, sql=sql)
+    batch.write(sql, [values[name] for name in names], answer)
     return answer
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _NUMBERED: dict[tuple[str, int], tuple[bytes, tuple[str, ...]]] = {}
+_ROWS: dict[bytes, Any] = {}
+"""The row type of each statement read in batches, by its SQL: its columns never change."""
 
 
 def _numbered(sql: str, start: int = 0) -> tuple[bytes, tuple[str, ...]]:
     """A compiled statement's SQL with its named placeholders numbered from `start + 1` (`$n`,
     as the server takes them) and the names in that order, worked out once per statement: the
-    driver then sends it as it is (`psycopg.RawCursor`). psycopg would parse the named form
-    again on every execution of a statement longer than its cache takes (the candidates' read
-    is 7,000 characters)."""
+    driver then sends it as it is. psycopg would parse the named form again on every execution
+    of a statement longer than its cache takes (the candidates' read is 7,000 characters)."""
     numbered = _NUMBERED.get((sql, start))
     if numbered is None:
         names: list[str] = []
@@ -246,40 +264,142 @@ def _numbered(sql: str, start: int = 0) -> tuple[bytes, tuple[str, ...]]:
     return numbered
 
 
-class _HeldBack(psycopg.RawCursor[Any]):
-    """A cursor whose statement waits in libpq's buffer for the batch's next flush.
+class _Joined(NamedTuple):
+    """A statement SQLAlchemy ran while the batch was open: its cursor gets the answer."""
 
-    psycopg's `execute` in a pipeline sends the statement, flushes it alone and reads whatever
-    answers have arrived: two polls and a write per statement. Here the statement is queued as
-    psycopg queues it (its answer expected in order, prepared statements kept) and handed to
-    libpq at once, which buffers it in pipeline mode: the statement that needs an answer, or
-    the COMMIT, sends the whole batch in one write. (psycopg's own generators, pinned version.)
-    """
+    cursor: Any
 
-    def _execute_gen(
+
+class _Preparing(NamedTuple):
+    """A statement whose preparation psycopg's cache must learn the outcome of (psycopg's own
+    bookkeeping, kept: on a rollback it deallocates what it prepared, ours included)."""
+
+    sent: int  # its place in the batch
+    key: Any
+    prepare: Prepare
+    name: bytes
+
+
+class _Driver:
+    """What a DBAPI connection keeps from batch to batch: psycopg's adapters bound to it (one
+    transformer: a connection runs one statement at a time)."""
+
+    def __init__(self, driver: psycopg.Connection[Any]) -> None:
+        self.connection = driver
+        self.pgconn = driver.pgconn
+        self.transformer = Transformer(driver)
+
+
+def _row_type(result: pq.abc.PGresult) -> Any:
+    """A named tuple of the result's columns, as psycopg's `namedtuple_row` makes."""
+    names = [(result.fname(column) or b"").decode() for column in range(result.nfields)]
+    return collections.namedtuple("Row", names, rename=True)
+
+
+class _Batch:
+    """The statements sent since the batch opened, each with what waits for its answer: an
+    `Answer`, a joined statement's cursor, or nothing (a write, a preparation, BEGIN, COMMIT,
+    whose answer is only checked)."""
+
+    def __init__(self, driver: _Driver) -> None:
+        self.driver = driver
+        self.waiting: list[Answer | _Joined | None] = []
+        self.preparing: list[_Preparing] = []
+
+    def send(
         self,
-        query: Any,
-        params: Any = None,
-        *,
-        prepare: bool | None = None,
-        binary: bool | None = None,
-    ) -> Any:
-        pipeline = self._conn._pipeline
-        if pipeline is None:
-            return (yield from super()._execute_gen(query, params, prepare=prepare, binary=binary))
-        yield from self._start_query(query)
-        query_ = self._convert_query(query, params)
-        yield from self._maybe_prepare_gen(query_, prepare=prepare, binary=binary)
-        while pipeline.command_queue:
-            pipeline.command_queue.popleft()()
-        self._last_query = query
-        yield from self._conn._prepared.maintain_gen(self._conn)
+        query: PostgresQuery | PostgresRawQuery,
+        waiting: Answer | _Joined | None = None,
+        prepare: bool | None = True,
+    ) -> None:
+        """Queue the statement in libpq's buffer (pipeline mode): it goes with the batch. It
+        is prepared the first time the connection sends it (`prepare`), or as psycopg would
+        decide (None: after a few runs), in psycopg's cache of prepared statements."""
+        pgconn = self.driver.pgconn
+        cache = self.driver.connection._prepared
+        prepared, name = cache.get(query, prepare)
+        if prepared is Prepare.SHOULD:
+            pgconn.send_prepare(name, query.query, param_types=query.types)
+            self.waiting.append(None)
+        if prepared is Prepare.NO:
+            pgconn.send_query_params(
+                query.query, query.params, param_formats=query.formats, param_types=query.types
+            )
+        else:
+            pgconn.send_query_prepared(name, query.params, param_formats=query.formats)
+        key = cache.maybe_add_to_cache(query, prepared, name)
+        if key is not None:
+            self.preparing.append(_Preparing(len(self.waiting), key, prepared, name))
+        self.waiting.append(waiting)
+
+    def write(self, sql: bytes, values: list[Any], answer: Answer | None = None) -> None:
+        query = PostgresRawQuery(self.driver.transformer)
+        query.convert(sql, values)
+        self.send(query, answer)
+
+    def go(self) -> None:
+        """Send the batch with its Sync and read every answer (one round trip); raise the first
+        error any statement met, else settle the answers in the order they were sent."""
+        driver = self.driver
+        pgconn = driver.pgconn
+        pgconn.pipeline_sync()
+        try:
+            answers: list[list[Any]] = driver.connection.wait(_round_trip(pgconn))
+        except BaseException:
+            with contextlib.suppress(psycopg.Error):
+                pgconn.exit_pipeline_mode()
+            raise
+        pgconn.exit_pipeline_mode()
+        cache = driver.connection._prepared
+        for preparing in self.preparing:
+            cache.validate(
+                preparing.key, preparing.prepare, preparing.name, answers[preparing.sent]
+            )
+        refused: psycopg.Error | None = None
+        for results in answers:
+            if results[0].status == _FATAL_ERROR:
+                refused = errors.error_from_result(results[0], encoding=pgconn._encoding)
+                break
+            if results[0].status == _PIPELINE_ABORTED:
+                refused = errors.PipelineAborted("pipeline aborted")
+                break
+        if refused is not None:
+            raise refused
+        if cache._to_flush:  # statements the cache let go: deallocated on the server
+            driver.connection.wait(cache.maintain_gen(driver.connection))
+        for waiting, results in zip(self.waiting, answers, strict=True):
+            if isinstance(waiting, Answer):
+                waiting._settle(results[0], driver)
+            elif isinstance(waiting, _Joined):
+                waiting.cursor._check_results(results)
+                waiting.cursor._set_results(results)
 
 
-def _send_merged(connection: Connection, *_arguments: Any) -> None:
+def _round_trip(pgconn: Any) -> Generator[Wait, Ready | int, list[list[Any]]]:
+    """psycopg's wait loop drives this: write the batch (reading meanwhile, so that a long
+    batch cannot stall on a full socket), then read each statement's results, up to the Sync."""
+    answers: list[list[Any]] = []
+    results: list[Any] = []
+    while True:
+        flushed = pgconn.flush() == 0
+        while not pgconn.is_busy():
+            result = pgconn.get_result()
+            if result is None:
+                if results:
+                    answers.append(results)
+                    results = []
+                    continue
+                break
+            if result.status == _PIPELINE_SYNC:
+                return answers
+            results.append(result)
+        ready = yield Wait.R if flushed else Wait.RW
+        if ready & Ready.R:
+            pgconn.consume_input()
+
+
+def _send_merged(connection: Connection) -> None:
     """Send the merged writes waiting, as one statement, ahead of whatever goes next."""
-    if connection.invalidated:
-        return
     waiting: list[tuple[str, dict[str, Any]]] = connection.info.pop(_MERGED, None) or []
     if not waiting:
         return
@@ -292,62 +412,100 @@ def _send_merged(connection: Connection, *_arguments: Any) -> None:
     *first, last = parts
     parts_before = b", ".join(b"w%d AS (%s)" % (index, part) for index, part in enumerate(first))
     merged = b"WITH %s %s" % (parts_before, last) if first else last
-    _HeldBack(_driver(connection)).execute(merged, values)
-
-
-def _driver(connection: Connection) -> psycopg.Connection[Any]:
-    return cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    connection.info[_BATCH].write(merged, values)
 
 
 def _pipelined(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql" and connection.engine in _watched
 
 
-def _open(connection: Connection) -> None:
-    """Enter pipeline mode. A transaction not yet begun begins in the batch: its BEGIN is sent
-    first, with the statements that follow (psycopg would send it alone and wait for it)."""
-    if _PIPELINE not in connection.info:
-        driver: Any = connection.connection.driver_connection
-        pipeline = driver.pipeline()
-        pipeline.__enter__()
-        connection.info[_PIPELINE] = pipeline
-        if not driver.autocommit and driver.pgconn.transaction_status == pq.TransactionStatus.IDLE:
-            driver.pgconn.send_query_params(driver._get_tx_start_command(), None)
-            driver._pipeline.result_queue.append(None)  # its result, checked when the batch goes
+def _open(connection: Connection) -> _Batch:
+    """The connection's open batch, or a new one in pipeline mode. A transaction not yet begun
+    begins in the batch: its BEGIN is sent first, with the statements that follow (psycopg
+    would send it alone and wait for it)."""
+    batch: _Batch | None = connection.info.get(_BATCH)
+    if batch is not None:
+        return batch
+    dbapi: Any = connection.connection.driver_connection
+    driver: _Driver | None = connection.info.get(_DRIVER)
+    if driver is None or driver.connection is not dbapi:
+        driver = connection.info[_DRIVER] = _Driver(dbapi)
+    batch = connection.info[_BATCH] = _Batch(driver)
+    pgconn = driver.pgconn
+    pgconn.enter_pipeline_mode()
+    if not driver.connection.autocommit and pgconn.transaction_status == pq.TransactionStatus.IDLE:
+        pgconn.send_query_params(driver.connection._get_tx_start_command(), None)
+        batch.waiting.append(None)  # its result, checked when the batch goes
+    return batch
 
 
 def _close(connection: Connection) -> None:
     """Send the batch, the merged writes waiting included, and wait for every answer in it
     (one round trip)."""
-    if _PIPELINE in connection.info:
-        _send_merged(connection)
-    pipeline = connection.info.pop(_PIPELINE, None)
-    answers: list[Answer] = connection.info.pop(_ANSWERS, [])
-    if pipeline is not None:
-        pipeline.__exit__(None, None, None)
-    for answer in answers:
-        answer._settle()
+    if _BATCH not in connection.info:
+        return
+    _send_merged(connection)
+    connection.info.pop(_BATCH).go()
 
 
-def _answered(connection: Connection, *_arguments: Any) -> None:
-    if not connection.info.get(_HOLDING_BACK):
+def _before_statement(
+    connection: Connection,
+    _cursor: Any,
+    _statement: str,
+    _parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> None:
+    """A statement SQLAlchemy runs goes after the merged writes waiting; one run for many rows
+    (psycopg's own `executemany`) cannot join the batch: the batch goes first."""
+    if connection.invalidated or _BATCH not in connection.info:
+        return
+    if executemany:
         _close(connection)
+    else:
+        _send_merged(connection)
+
+
+def _join(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    """A statement SQLAlchemy runs while a batch is open joins it, and the batch goes now (its
+    answer is needed), unless `later` is holding it back."""
+    connection: Connection = context.root_connection
+    try:
+        batch: _Batch | None = connection.info.get(_BATCH)
+    except NotImplementedError:  # the dialect's first look at a new connection: no batch
+        return False
+    if batch is None:
+        return False  # psycopg runs it
+    query = PostgresQuery(batch.driver.transformer)
+    query.convert(statement, parameters)
+    holding_back = bool(connection.info.get(_HOLDING_BACK))
+    cursor._reset()  # as psycopg's `execute` starts: its answer is set when the batch goes
+    cursor._last_query = None
+    cursor._tx = Transformer(cursor)
+    cursor._query = query
+    batch.send(query, None if holding_back else _Joined(cursor), prepare=None)
+    if not holding_back:
+        _close(connection)
+    return True
+
+
+def _join_without_parameters(cursor: Any, statement: str, context: Any) -> bool:
+    return _join(cursor, statement, None, context)
 
 
 def _commit(connection: Connection) -> None:
     """The batch and the COMMIT in one round trip; the driver's own commit then finds nothing
     to do."""
-    pipeline = connection.info.get(_PIPELINE)
-    if pipeline is None:
+    batch: _Batch | None = connection.info.get(_BATCH)
+    if batch is None:
         return
     try:
         _send_merged(connection)
-        driver = connection.connection.driver_connection
-        driver.execute("COMMIT")  # type: ignore[union-attr]
+        batch.driver.pgconn.send_query_params(b"COMMIT", None)
+        batch.waiting.append(None)
         _close(connection)
     except psycopg.Error as error:
-        connection.info.pop(_PIPELINE, None)
-        connection.info.pop(_ANSWERS, None)
+        connection.info.pop(_BATCH, None)
         connection.info.pop(_MERGED, None)
         raise DBAPIError.instance(
             "COMMIT", None, error, psycopg.Error, dialect=connection.dialect
@@ -359,10 +517,9 @@ def _rollback(connection: Connection) -> None:
     (invalidated) has no batch left to discard, and reading its `info` would raise."""
     if connection.invalidated:
         return
-    pipeline = connection.info.pop(_PIPELINE, None)
-    connection.info.pop(_ANSWERS, None)
+    batch: _Batch | None = connection.info.pop(_BATCH, None)
     connection.info.pop(_MERGED, None)
-    if pipeline is None:
+    if batch is None:
         return
     with contextlib.suppress(psycopg.Error):  # the transaction is rolled back anyway
-        pipeline.__exit__(None, None, None)
+        batch.go()
