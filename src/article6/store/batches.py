@@ -53,7 +53,6 @@ from sqlalchemy.sql import Insert, Select
 _BATCH = "article6_batch"  # the open batch of a DBAPI connection
 _DRIVER = "article6_driver"  # what a DBAPI connection keeps between batches (`_Driver`)
 _HOLDING_BACK = "article6_holding_back"  # set while `later` sends a statement through SQLAlchemy
-_MERGED = "article6_merged"  # the independent writes waiting to go as one statement
 _watched: weakref.WeakSet[Engine] = weakref.WeakSet()
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
 _COMMAND_OK = pq.ExecStatus.COMMAND_OK
@@ -90,13 +89,11 @@ def later(
     batch = _open(connection)
     if compiled is not None and merged:
         for row in rows:
-            waiting = connection.info.setdefault(_MERGED, [])
-            if any(sql == compiled.string for sql, _values in waiting):
-                _send_merged(connection)  # the parts' order is not kept: one per statement
-                waiting = connection.info.setdefault(_MERGED, [])
-            waiting.append((compiled.string, _bound(compiled, row)))
+            if any(sql == compiled.string for sql, _values in batch.merged):
+                batch.send_merged()  # the parts' order is not kept: one per statement
+            batch.merged.append((compiled.string, _bound(compiled, row)))
         return
-    _send_merged(connection)
+    batch.send_merged()
     if compiled is None:
         connection.info[_HOLDING_BACK] = True
         try:
@@ -226,7 +223,7 @@ def read_later(
     if compiled is None:
         compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
     batch = _open(connection)
-    _send_merged(connection)
+    batch.send_merged()
     sql, names = _numbered(compiled.string)
     values = compiled.construct_params(parameters)
     answer = Answer(connection, missing=missing, judge=judge, sql=sql)
@@ -305,6 +302,8 @@ class _Batch:
         self.driver = driver
         self.waiting: list[Answer | _Joined | None] = []
         self.preparing: list[_Preparing] = []
+        self.merged: list[tuple[str, dict[str, Any]]] = []
+        """The independent writes waiting to go as one statement."""
 
     def send(
         self,
@@ -336,6 +335,23 @@ class _Batch:
         query = PostgresRawQuery(self.driver.transformer)
         query.convert(sql, values)
         self.send(query, answer)
+
+    def send_merged(self) -> None:
+        """Send the merged writes waiting, as one statement, ahead of whatever goes next."""
+        if not self.merged:
+            return
+        parts: list[bytes] = []
+        values: list[Any] = []
+        for sql, row in self.merged:
+            part, names = _numbered(sql, len(values))
+            parts.append(part)
+            values += [row[name] for name in names]
+        self.merged = []
+        *first, last = parts
+        parts_before = b", ".join(
+            b"w%d AS (%s)" % (index, part) for index, part in enumerate(first)
+        )
+        self.write(b"WITH %s %s" % (parts_before, last) if first else last, values)
 
     def go(self) -> None:
         """Send the batch with its Sync and read every answer (one round trip); raise the first
@@ -398,23 +414,6 @@ def _round_trip(pgconn: Any) -> Generator[Wait, Ready | int, list[list[Any]]]:
             pgconn.consume_input()
 
 
-def _send_merged(connection: Connection) -> None:
-    """Send the merged writes waiting, as one statement, ahead of whatever goes next."""
-    waiting: list[tuple[str, dict[str, Any]]] = connection.info.pop(_MERGED, None) or []
-    if not waiting:
-        return
-    parts: list[bytes] = []
-    values: list[Any] = []
-    for sql, row in waiting:
-        part, names = _numbered(sql, len(values))
-        parts.append(part)
-        values += [row[name] for name in names]
-    *first, last = parts
-    parts_before = b", ".join(b"w%d AS (%s)" % (index, part) for index, part in enumerate(first))
-    merged = b"WITH %s %s" % (parts_before, last) if first else last
-    connection.info[_BATCH].write(merged, values)
-
-
 def _pipelined(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql" and connection.engine in _watched
 
@@ -423,18 +422,19 @@ def _open(connection: Connection) -> _Batch:
     """The connection's open batch, or a new one in pipeline mode. A transaction not yet begun
     begins in the batch: its BEGIN is sent first, with the statements that follow (psycopg
     would send it alone and wait for it)."""
-    batch: _Batch | None = connection.info.get(_BATCH)
+    info = connection.info
+    batch: _Batch | None = info.get(_BATCH)
     if batch is not None:
         return batch
     dbapi: Any = connection.connection.driver_connection
-    driver: _Driver | None = connection.info.get(_DRIVER)
+    driver: _Driver | None = info.get(_DRIVER)
     if driver is None or driver.connection is not dbapi:
-        driver = connection.info[_DRIVER] = _Driver(dbapi)
-    batch = connection.info[_BATCH] = _Batch(driver)
+        driver = info[_DRIVER] = _Driver(dbapi)
+    batch = info[_BATCH] = _Batch(driver)
     pgconn = driver.pgconn
     pgconn.enter_pipeline_mode()
-    if not driver.connection.autocommit and pgconn.transaction_status == pq.TransactionStatus.IDLE:
-        pgconn.send_query_params(driver.connection._get_tx_start_command(), None)
+    if not dbapi.autocommit and pgconn.transaction_status == pq.TransactionStatus.IDLE:
+        pgconn.send_query_params(dbapi._get_tx_start_command(), None)
         batch.waiting.append(None)  # its result, checked when the batch goes
     return batch
 
@@ -442,10 +442,10 @@ def _open(connection: Connection) -> _Batch:
 def _close(connection: Connection) -> None:
     """Send the batch, the merged writes waiting included, and wait for every answer in it
     (one round trip)."""
-    if _BATCH not in connection.info:
-        return
-    _send_merged(connection)
-    connection.info.pop(_BATCH).go()
+    batch: _Batch | None = connection.info.pop(_BATCH, None)
+    if batch is not None:
+        batch.send_merged()
+        batch.go()
 
 
 def _before_statement(
@@ -458,12 +458,15 @@ def _before_statement(
 ) -> None:
     """A statement SQLAlchemy runs goes after the merged writes waiting; one run for many rows
     (psycopg's own `executemany`) cannot join the batch: the batch goes first."""
-    if connection.invalidated or _BATCH not in connection.info:
+    if connection.invalidated:
+        return
+    batch: _Batch | None = connection.info.get(_BATCH)
+    if batch is None:
         return
     if executemany:
         _close(connection)
     else:
-        _send_merged(connection)
+        batch.send_merged()
 
 
 def _join(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
@@ -471,14 +474,15 @@ def _join(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
     answer is needed), unless `later` is holding it back."""
     connection: Connection = context.root_connection
     try:
-        batch: _Batch | None = connection.info.get(_BATCH)
+        info = connection.info
     except NotImplementedError:  # the dialect's first look at a new connection: no batch
         return False
+    batch: _Batch | None = info.get(_BATCH)
     if batch is None:
         return False  # psycopg runs it
     query = PostgresQuery(batch.driver.transformer)
     query.convert(statement, parameters)
-    holding_back = bool(connection.info.get(_HOLDING_BACK))
+    holding_back = bool(info.get(_HOLDING_BACK))
     cursor._reset()  # as psycopg's `execute` starts: its answer is set when the batch goes
     cursor._last_query = None
     cursor._tx = Transformer(cursor)
@@ -496,17 +500,15 @@ def _join_without_parameters(cursor: Any, statement: str, context: Any) -> bool:
 def _commit(connection: Connection) -> None:
     """The batch and the COMMIT in one round trip; the driver's own commit then finds nothing
     to do."""
-    batch: _Batch | None = connection.info.get(_BATCH)
+    batch: _Batch | None = connection.info.pop(_BATCH, None)
     if batch is None:
         return
     try:
-        _send_merged(connection)
+        batch.send_merged()
         batch.driver.pgconn.send_query_params(b"COMMIT", None)
         batch.waiting.append(None)
-        _close(connection)
+        batch.go()
     except psycopg.Error as error:
-        connection.info.pop(_BATCH, None)
-        connection.info.pop(_MERGED, None)
         raise DBAPIError.instance(
             "COMMIT", None, error, psycopg.Error, dialect=connection.dialect
         ) from error
@@ -518,7 +520,6 @@ def _rollback(connection: Connection) -> None:
     if connection.invalidated:
         return
     batch: _Batch | None = connection.info.pop(_BATCH, None)
-    connection.info.pop(_MERGED, None)
     if batch is None:
         return
     with contextlib.suppress(psycopg.Error):  # the transaction is rolled back anyway
