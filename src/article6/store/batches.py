@@ -1,5 +1,5 @@
 """A command's statements in few round trips (PostgreSQL): statements whose answer the command
-does not need at once are held back and sent together, in psycopg's pipeline mode, with the next
+does not need at once are held back and sent together, in libpq's pipeline mode, with the next
 statement that needs an answer, or with the COMMIT.
 
 `later` sends a write this way (on SQLite it runs at once: the database is in-process, a round
@@ -55,7 +55,6 @@ _DRIVER = "article6_driver"  # what a DBAPI connection keeps between batches (`_
 _HOLDING_BACK = "article6_holding_back"  # set while `later` sends a statement through SQLAlchemy
 _watched: weakref.WeakSet[Engine] = weakref.WeakSet()
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
-_COMMAND_OK = pq.ExecStatus.COMMAND_OK
 _FATAL_ERROR = pq.ExecStatus.FATAL_ERROR
 _PIPELINE_SYNC = pq.ExecStatus.PIPELINE_SYNC
 _PIPELINE_ABORTED = pq.ExecStatus.PIPELINE_ABORTED
