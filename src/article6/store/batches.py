@@ -18,7 +18,9 @@ batch's answers are read up to its one Sync. psycopg's own pipeline made a curso
 entry and a result-processing generator per statement: a third of a transfer's Python work
 (0.76 against 0.26 ms for 15 statements in 5 round trips, measured). A statement run through
 SQLAlchemy while a batch is open joins it the same way (`do_execute`), prepared as psycopg
-would prepare it.
+would prepare it. This leans on psycopg's internals (its query conversion, its cache of prepared
+statements, a cursor's results), as its pinned version has them: an upgrade of psycopg runs
+`tests/integration` on PostgreSQL first.
 
 Statements are still executed in the order written: shrink-before-grow of the unit blocks (the
 exclusion constraint checks each statement) holds within a batch as it does one by one.
